@@ -1,1 +1,11 @@
-export {};
+export { ConfigError, RUNTIME_ERROR_CODES } from './errors.js';
+export { loadConfig, describeConfig, toEnvName, toFlagName, type ConfigSources } from './config.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
+export {
+  startHealthServer,
+  type HealthServer,
+  type HealthServerOptions,
+  type Readiness,
+} from './health-server.js';
+export { onShutdown, type ShutdownOptions } from './shutdown.js';

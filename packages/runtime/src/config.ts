@@ -1,0 +1,136 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { ConfigError } from './errors.js';
+
+/** Where {@link loadConfig} reads settings from. Flags win over environment variables. */
+export interface ConfigSources {
+  /** Usually `process.env`; only `main.ts` passes it. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Command-line arguments without node and script (`process.argv.slice(2)`). */
+  readonly argv?: readonly string[];
+  /** Prefix of environment variables, e.g. `ZR_HUB_`: property `xpubPort` ↔ `ZR_HUB_XPUB_PORT`. */
+  readonly envPrefix: string;
+}
+
+/** `xpubPort` → `XPUB_PORT`. */
+export function toEnvName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** `xpubPort` → `xpub-port`. */
+export function toFlagName(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function schemaType(schema: TSchema | undefined): string | undefined {
+  const t = (schema as { type?: unknown } | undefined)?.type;
+  return typeof t === 'string' ? t : undefined;
+}
+
+/** Splits a comma-separated list for array-typed settings; trims and drops empty items. */
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function parseArgv(
+  argv: readonly string[],
+  properties: Record<string, TSchema>,
+  problems: string[],
+): Record<string, string | boolean> {
+  const byFlag = new Map(Object.keys(properties).map((k) => [toFlagName(k), k]));
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      problems.push(`unexpected argument "${arg}"`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = arg.slice(2, eq === -1 ? undefined : eq);
+    const negated = flag.startsWith('no-') && !byFlag.has(flag) ? flag.slice(3) : undefined;
+    const key = byFlag.get(negated ?? flag);
+    if (key === undefined) {
+      problems.push(`unknown flag --${flag}`);
+      continue;
+    }
+    const isBool = schemaType(properties[key]) === 'boolean';
+    if (negated !== undefined) {
+      if (!isBool) problems.push(`--no-${negated} is only valid for on/off settings`);
+      else out[key] = false;
+    } else if (eq !== -1) {
+      out[key] = arg.slice(eq + 1);
+    } else if (isBool) {
+      out[key] = true;
+    } else if (i + 1 < argv.length) {
+      out[key] = argv[++i] ?? '';
+    } else {
+      problems.push(`--${flag} needs a value`);
+    }
+  }
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Builds a service's configuration from environment variables and flags, validated once against
+ * a flat TypeBox object schema (defaults applied, strings coerced to numbers/booleans, comma lists
+ * to arrays). Throws one {@link ConfigError} listing every problem; returns a frozen object.
+ * Only a service's `main.ts` calls this; components receive their part as arguments.
+ */
+export function loadConfig<T extends TObject>(schema: T, sources: ConfigSources): Readonly<Static<T>> {
+  const problems: string[] = [];
+  const properties = schema.properties as Record<string, TSchema>;
+  const input: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const key of Object.keys(properties)) {
+    const name = sources.envPrefix + toEnvName(key);
+    const raw = sources.env?.[name];
+    if (raw !== undefined && raw !== '') {
+      input[key] = raw;
+      origin[key] = name;
+    }
+  }
+  const flags = parseArgv(sources.argv ?? [], properties, problems);
+  for (const [key, value] of Object.entries(flags)) {
+    input[key] = value;
+    origin[key] = `--${toFlagName(key)}`;
+  }
+  for (const [key, value] of Object.entries(input)) {
+    if (schemaType(properties[key]) === 'array' && typeof value === 'string') input[key] = splitList(value);
+  }
+  const validate = ajv.compile(schema);
+  if (!validate(input)) {
+    for (const e of validate.errors ?? []) {
+      const key = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty;
+      const where = key === undefined ? 'config' : (origin[key] ?? `${sources.envPrefix}${toEnvName(key)}`);
+      problems.push(
+        `${where}: ${e.message ?? 'is invalid'}${e.instancePath.split('/').length > 2 ? ` (${e.instancePath})` : ''}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(input as Static<T>);
+}
+
+/** Human-readable list of settings (flag, environment variable, default, description) for `--help`. */
+export function describeConfig(schema: TObject, envPrefix: string): string {
+  const rows: string[] = [];
+  for (const [key, prop] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const p = prop as { description?: string; default?: unknown };
+    const def = p.default === undefined ? '' : ` (default: ${JSON.stringify(p.default)})`;
+    rows.push(`  --${toFlagName(key)}  ${envPrefix}${toEnvName(key)}${def}\n      ${p.description ?? ''}`);
+  }
+  return rows.join('\n');
+}
