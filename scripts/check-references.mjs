@@ -24,7 +24,8 @@ for (const [name, dir] of byName) {
   const ts = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'));
   const refs = new Set((ts.references ?? []).map((r) => join(dir, r.path)));
   for (const d of deps) {
-    if (!refs.has(byName.get(d))) problems.push(`${name}: depends on ${d} but tsconfig.json does not reference it`);
+    if (!refs.has(byName.get(d)))
+      problems.push(`${name}: depends on ${d} but tsconfig.json does not reference it`);
   }
   for (const r of refs) {
     const hit = [...byName].find(([, d]) => d === r);
