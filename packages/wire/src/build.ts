@@ -1,0 +1,69 @@
+/**
+ * Small constructors for Broker values, for code that builds events by hand (hello events,
+ * WebSocket lifecycle events, tests). Text arguments are UTF-8 encoded; numbers must be safe
+ * integers where a `bigint` is stored (pass a `bigint` for the full 64-bit range).
+ */
+import { maskAddress, parseAddress } from './address.js';
+import { EncodeError } from './errors.js';
+import type {
+  AddressData,
+  BooleanData,
+  BrokerData,
+  CountData,
+  EnumData,
+  IntegerData,
+  NoneData,
+  PortData,
+  PortProtocol,
+  RealData,
+  SetData,
+  StringData,
+  SubnetData,
+  TableData,
+  TimespanData,
+  TimestampData,
+  VectorData,
+} from './value.js';
+
+const utf8 = new TextEncoder();
+const big = (n: number | bigint): bigint => (typeof n === 'bigint' ? n : BigInt(n));
+
+/** Zeek `none` (an unset record field). */
+export const none = (): NoneData => ({ type: 'none' });
+export const boolean = (value: boolean): BooleanData => ({ type: 'boolean', value });
+export const count = (value: number | bigint): CountData => ({ type: 'count', value: big(value) });
+export const integer = (value: number | bigint): IntegerData => ({ type: 'integer', value: big(value) });
+export const real = (value: number): RealData => ({ type: 'real', value });
+/** A string from text (UTF-8) or raw bytes. */
+export const string = (value: string | Uint8Array): StringData => ({
+  type: 'string',
+  value: typeof value === 'string' ? utf8.encode(value) : value,
+});
+export const enumValue = (name: string): EnumData => ({ type: 'enum_value', value: utf8.encode(name) });
+/** Address from text; throws `EncodeError` for unparsable text. */
+export function address(text: string): AddressData {
+  const value = parseAddress(text);
+  if (value === undefined) throw new EncodeError(`invalid address '${text}'`);
+  return { type: 'address', value };
+}
+/** Subnet from `addr/len` text (usual prefix length); host bits are masked like Broker does. */
+export function subnet(text: string): SubnetData {
+  const slash = text.lastIndexOf('/');
+  const a = slash > 0 ? parseAddress(text.slice(0, slash)) : undefined;
+  const len = Number(text.slice(slash + 1));
+  if (a === undefined || !Number.isInteger(len) || len < 0) throw new EncodeError(`invalid subnet '${text}'`);
+  const v4 = !text.slice(0, slash).includes(':');
+  const length = v4 ? len + 96 : len;
+  if (length > 128) throw new EncodeError(`invalid subnet '${text}'`);
+  return { type: 'subnet', address: maskAddress(a, length), length };
+}
+export const port = (value: number, protocol: PortProtocol = 'tcp'): PortData => ({ type: 'port', value, protocol });
+/** Timestamp from nanoseconds since the epoch. */
+export const timestamp = (ns: number | bigint): TimestampData => ({ type: 'timestamp', value: big(ns) });
+/** Timespan from nanoseconds. */
+export const timespan = (ns: number | bigint): TimespanData => ({ type: 'timespan', value: big(ns) });
+/** Zeek's time/interval conversion: `trunc(seconds × 1e9)` in double arithmetic (§6.1). */
+export const secondsToNs = (seconds: number): bigint => BigInt(Math.trunc(seconds * 1e9));
+export const set = (...value: BrokerData[]): SetData => ({ type: 'set', value });
+export const table = (...value: (readonly [BrokerData, BrokerData])[]): TableData => ({ type: 'table', value });
+export const vector = (...value: BrokerData[]): VectorData => ({ type: 'vector', value });
