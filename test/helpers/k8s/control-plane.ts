@@ -1,0 +1,262 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generatePki, type Pki } from './certs.js';
+import { kubeHttp, probeInsecure, type KubeHttp } from './kube-http.js';
+import { freePort, startProcess, waitFor, type ManagedProcess } from './processes.js';
+import { ensureToolchain, type Toolchain } from './toolchain.js';
+import { fakeNode, nodeIsReady, type FakeNodeOptions } from './fake-node.js';
+
+const execFileP = promisify(execFile);
+
+/** Options of {@link startControlPlane}. */
+export interface ControlPlaneOptions {
+  /**
+   * `apiserver`: etcd + kube-apiserver only (CRDs, SSA, watches; seconds to start).
+   * `cluster` (default): + controller-manager, scheduler and kwok, so workloads get Running pods.
+   */
+  readonly tier?: 'apiserver' | 'cluster';
+  /** Fake kwok nodes to register (cluster tier only; default 2). */
+  readonly nodes?: number;
+  /** Labels, capacity etc. of the fake nodes. */
+  readonly node?: FakeNodeOptions;
+  /** Working directory (certs, etcd data, logs, kubeconfig); default a fresh temp dir. */
+  readonly dir?: string;
+  /** Keep the working directory after {@link ControlPlane.stop} (logs for debugging). */
+  readonly keepDir?: boolean;
+  /** Progress lines (default: silent). */
+  readonly log?: (line: string) => void;
+}
+
+/** A running test control plane on 127.0.0.1. */
+export interface ControlPlane {
+  /** `https://127.0.0.1:<port>` */
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  /** Bearer token of a `system:masters` user. */
+  readonly token: string;
+  readonly caCertPath: string;
+  readonly dir: string;
+  readonly toolchain: Toolchain;
+  readonly http: KubeHttp;
+  /** Runs the toolchain's kubectl against this cluster; rejects with stderr on failure. */
+  kubectl(args: readonly string[], stdin?: string): Promise<string>;
+  /** Registers more kwok fake nodes and waits until they are Ready; returns their names. */
+  addNodes(count: number, options?: FakeNodeOptions): Promise<string[]>;
+  /** Stops and restarts kube-apiserver on the same port and etcd (tests reconnect logic). */
+  restartApiServer(): Promise<void>;
+  /** Stops every process it started (reverse order), removes the temp dir; idempotent. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  kcm: number;
+  scheduler: number;
+  kwok: number;
+}
+
+function apiserverArgs(dir: string, pki: Pki, ports: Ports): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${ports.apiserver}`,
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.saKey}`,
+    `--service-account-signing-key-file=${pki.saKey}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
+    // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.
+    '--disable-admission-plugins=ServiceAccount',
+    '--enable-priority-and-fairness=false',
+    '--max-requests-inflight=0',
+    '--max-mutating-requests-inflight=0',
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+function kubeconfig(server: string, caCert: string, token: string): string {
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'zr-test', cluster: { server, 'certificate-authority': caCert } }],
+      users: [{ name: 'admin', user: { token } }],
+      contexts: [{ name: 'zr-test', context: { cluster: 'zr-test', user: 'admin', namespace: 'default' } }],
+      'current-context': 'zr-test',
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Starts etcd and kube-apiserver (and for the `cluster` tier kube-controller-manager,
+ * kube-scheduler, kwok and fake nodes) on free loopback ports with a generated PKI, writes a
+ * kubeconfig and waits until everything answers. Builds the toolchain first when it is not cached.
+ * On any start-up failure everything already started is stopped before the error propagates.
+ * Always call {@link ControlPlane.stop} (e.g. in `after`); a process exit hook kills leftovers too.
+ */
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const tier = options.tier ?? 'cluster';
+  const log = options.log ?? (() => {});
+  const tc = await ensureToolchain();
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'zr-k8s-'));
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirSync(join(dir, 'certs'), { recursive: true });
+  const procs: ManagedProcess[] = [];
+  let apiserver: ManagedProcess | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      for (const p of [...procs].reverse()) await p.stop();
+      if (!options.keepDir && options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+  try {
+    const pki = await generatePki(join(dir, 'certs'));
+    const token = randomBytes(24).toString('hex');
+    writeFileSync(join(dir, 'tokens.csv'), `${token},zr-admin,zr-admin-uid,"system:masters"\n`);
+    const ports: Ports = {
+      etcdClient: await freePort(),
+      etcdPeer: await freePort(),
+      apiserver: await freePort(),
+      kcm: await freePort(),
+      scheduler: await freePort(),
+      kwok: await freePort(),
+    };
+    const server = `https://127.0.0.1:${ports.apiserver}`;
+    const http = kubeHttp(server, readFileSync(pki.caCert), token);
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfigPath, kubeconfig(server, pki.caCert, token));
+    const logFile = (n: string): string => join(dir, 'logs', `${n}.log`);
+
+    log('Starting etcd');
+    const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+    const client = `http://127.0.0.1:${ports.etcdClient}`;
+    const etcd = startProcess('etcd', tc.bin('etcd'), [
+      `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=default=${peer}`,
+      '--unsafe-no-fsync=true', '--log-level=warn',
+    ], logFile('etcd'));
+    procs.push(etcd);
+    await waitFor('etcd /health', async () => {
+      const res = await fetch(`${client}/health`);
+      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+    }, { proc: etcd });
+
+    const startApiserver = async (): Promise<ManagedProcess> => {
+      log('Starting kube-apiserver');
+      const p = startProcess('kube-apiserver', tc.bin('kube-apiserver'), apiserverArgs(dir, pki, ports), logFile('kube-apiserver'));
+      await waitFor('kube-apiserver /readyz', async () => (await http.call('GET', '/readyz')).status === 200, { proc: p });
+      return p;
+    };
+    apiserver = await startApiserver();
+    procs.push(apiserver);
+
+    const kubectl = async (args: readonly string[], stdin?: string): Promise<string> => {
+      const child = execFileP(tc.bin('kubectl'), ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 64 << 20 });
+      if (stdin !== undefined) child.child.stdin?.end(stdin);
+      return (await child).stdout;
+    };
+
+    const addNodes = async (count: number, nodeOpts: FakeNodeOptions = options.node ?? {}): Promise<string[]> => {
+      const existing = (await http.json<{ items: unknown[] }>('GET', '/api/v1/nodes')).items.length;
+      const names: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const node = fakeNode(`kwok-node-${existing + i}`, nodeOpts);
+        await http.json('POST', '/api/v1/nodes', node);
+        names.push(node.metadata.name);
+      }
+      await waitFor(`${count} kwok nodes Ready`, async () => {
+        const nodes = await http.json<{ items: unknown[] }>('GET', '/api/v1/nodes');
+        return names.every((n) => nodes.items.some((o) => nodeIsReady(o, n)));
+      });
+      return names;
+    };
+
+    if (tier === 'cluster') {
+      const kc = `--kubeconfig=${kubeconfigPath}`;
+      log('Starting kube-controller-manager, kube-scheduler and kwok');
+      const kcm = startProcess('kube-controller-manager', tc.bin('kube-controller-manager'), [
+        kc, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
+        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`,
+        `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`,
+        '--kube-api-qps=1000', '--kube-api-burst=2000', '--concurrent-statefulset-syncs=10', '--v=1',
+      ], logFile('kube-controller-manager'));
+      procs.push(kcm);
+      writeFileSync(join(dir, 'scheduler.yaml'), JSON.stringify({
+        apiVersion: 'kubescheduler.config.k8s.io/v1',
+        kind: 'KubeSchedulerConfiguration',
+        clientConnection: { kubeconfig: kubeconfigPath, qps: 1000, burst: 2000 },
+        leaderElection: { leaderElect: false },
+      }));
+      const sched = startProcess('kube-scheduler', tc.bin('kube-scheduler'), [
+        `--config=${join(dir, 'scheduler.yaml')}`, `--authentication-kubeconfig=${kubeconfigPath}`,
+        `--authorization-kubeconfig=${kubeconfigPath}`, '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--v=1',
+      ], logFile('kube-scheduler'));
+      procs.push(sched);
+      const stages = readdirSync(tc.stagesDir).filter((f) => f.endsWith('.yaml')).sort()
+        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8')).join('\n---\n');
+      writeFileSync(join(dir, 'kwok.yaml'), stages);
+      const kwok = startProcess('kwok', tc.bin('kwok'), [
+        kc, `--config=${join(dir, 'kwok.yaml')}`, '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector=',
+        '--cidr=10.244.0.0/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
+        `--server-address=127.0.0.1:${ports.kwok}`,
+      ], logFile('kwok'));
+      procs.push(kwok);
+      const insecure = (port: number): Promise<boolean> => probeInsecure(`https://127.0.0.1:${port}/healthz`);
+      await waitFor('kube-controller-manager /healthz', () => insecure(ports.kcm), { proc: kcm });
+      await waitFor('kube-scheduler /healthz', () => insecure(ports.scheduler), { proc: sched });
+      await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${ports.kwok}/healthz`)).ok, { proc: kwok });
+      const n = options.nodes ?? 2;
+      if (n > 0) {
+        log(`Registering ${n} kwok nodes`);
+        await addNodes(n);
+      }
+    }
+    log(`Control plane ready at ${server} (kubeconfig ${kubeconfigPath})`);
+
+    return {
+      server,
+      kubeconfigPath,
+      token,
+      caCertPath: pki.caCert,
+      dir,
+      toolchain: tc,
+      http,
+      kubectl,
+      addNodes,
+      async restartApiServer() {
+        const old = apiserver;
+        if (old === undefined) throw new Error('kube-apiserver is not running');
+        await old.stop();
+        const next = await startApiserver();
+        procs[procs.indexOf(old)] = next;
+        apiserver = next;
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the Kubernetes test binaries live (built by `scripts/k8s/toolchain.sh`). */
+export interface Toolchain {
+  readonly binDir: string;
+  /** kwok's stock Stage manifests (node-initialize, heartbeat, pod-ready, …). */
+  readonly stagesDir: string;
+  bin(name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm'): string;
+}
+
+/** The repository root, found by walking up from this file to `scripts/k8s/toolchain.sh`. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'scripts', 'k8s', 'toolchain.sh'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('Could not find scripts/k8s/toolchain.sh above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+function runScript(args: string[], inheritProgress: boolean): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(repoRoot(), 'scripts', 'k8s', 'toolchain.sh'), ...args], {
+      stdio: ['ignore', 'pipe', inheritProgress ? 'inherit' : 'ignore'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+let cached: Promise<Toolchain> | undefined;
+
+/**
+ * Returns the cached toolchain, building it first when missing (a cold build takes tens of minutes
+ * on two cores; progress is written to stderr). `only` builds just one component (e.g. `helm`).
+ * The build itself is serialised across processes by the script's flock.
+ */
+export function ensureToolchain(only?: 'helm' | 'etcd' | 'kwok' | 'kube'): Promise<Toolchain> {
+  const make = async (): Promise<Toolchain> => {
+    const extra = only ? ['--only', only] : [];
+    let res = await runScript(['--print', ...extra], false);
+    if (res.code !== 0) {
+      process.stderr.write('Kubernetes test toolchain missing: building it (scripts/k8s/toolchain.sh)…\n');
+      res = await runScript(extra, true);
+      if (res.code !== 0) throw new Error(`scripts/k8s/toolchain.sh failed with exit code ${res.code}`);
+    }
+    const binDir = res.out.trim().split('\n').pop() ?? '';
+    return { binDir, stagesDir: join(dirname(binDir), 'kwok-stages'), bin: (name) => join(binDir, name) };
+  };
+  if (only) return make();
+  cached ??= make();
+  return cached;
+}
