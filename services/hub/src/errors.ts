@@ -1,0 +1,33 @@
+/**
+ * Errors of @zeek-relay/hub. Callers branch on `code` (stable, prefix `ZR_HUB_`), never on
+ * `instanceof`: several copies of this package may be loaded (the CLI embeds the hub).
+ */
+
+/** Stable error codes; documented in the package README. */
+export const HUB_ERROR_CODES = {
+  /** An XPUB/XSUB/HTTP endpoint could not be bound (in use, bad address, IPv6 off…). */
+  BIND_FAILED: 'ZR_HUB_BIND_FAILED',
+  /** A CURVE key is not a 40-character Z85 string, or a key file could not be read. */
+  CURVE_KEY_INVALID: 'ZR_HUB_CURVE_KEY_INVALID',
+  /** CURVE is half configured (secret key without client keys or the reverse). */
+  CURVE_CONFIG_INVALID: 'ZR_HUB_CURVE_CONFIG_INVALID',
+  /** `start()` was called twice, or after `close()`. */
+  INVALID_STATE: 'ZR_HUB_INVALID_STATE',
+  /** The native proxy loop ended with an error while the hub was running. */
+  PROXY_FAILED: 'ZR_HUB_PROXY_FAILED',
+} as const;
+
+/** Union of all hub error codes. */
+export type HubErrorCode = (typeof HUB_ERROR_CODES)[keyof typeof HUB_ERROR_CODES];
+
+/** The one error class of the hub; `code` tells what failed, `cause` carries the libzmq error. */
+export class HubError extends Error {
+  override name = 'HubError';
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

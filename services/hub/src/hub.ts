@@ -1,0 +1,225 @@
+/**
+ * `createHub`: the standalone Zeek ZeroMQ XPUB/XSUB hub (zeromq-wire.md §1.2, §12).
+ *
+ * Data path: libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`, in a libuv worker
+ * thread) between the XSUB and the XPUB: no per-message JavaScript. Around it, only
+ * per-connection or per-subscription work runs in JavaScript: socket monitors, the subscription
+ * observer feeding the node registry, the ZAP handler, and the HTTP side port.
+ */
+import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
+import type { Meter } from '@opentelemetry/api';
+import {
+  createLogger,
+  createMetrics,
+  startHealthServer,
+  type HealthServer,
+  type Logger,
+  type Metrics,
+  type Readiness,
+} from '@zeek-relay/runtime';
+import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
+import { resolveCurve } from './curve-keys.js';
+import { HUB_ERROR_CODES, HubError } from './errors.js';
+import { registerHubRoutes } from './http-routes.js';
+import { HubMetrics } from './metrics.js';
+import { watchSocket } from './monitor.js';
+import { startObserver, type SubscriptionObserver } from './observer.js';
+import { NodeRegistry, type NodeInfo } from './registry.js';
+import { bindSocket, createHubContext, createXpub, createXsub, endpointOf, OBSERVER_ENDPOINT } from './sockets.js';
+import { startZapHandler, type ZapHandler } from './zap.js';
+
+/** What the hub needs from its embedder; everything optional. */
+export interface HubDeps {
+  /** Parent logger; the hub logs through `child({ component: 'hub' })`. Default: silent. */
+  readonly log?: Logger;
+  /**
+   * Metrics pipeline: its meter gets the hub instruments and `/metrics` serves its scrape.
+   * Default: a private one, shut down by `close()`.
+   */
+  readonly metrics?: Metrics;
+  /** Alternative to `metrics` when the embedder serves metrics itself (then `/metrics` is absent). */
+  readonly meter?: Meter;
+  /** Start the HTTP side port (default true). */
+  readonly http?: boolean;
+}
+
+/** Actual bound addresses (ports resolved when configured as 0). */
+export interface HubAddresses {
+  /** e.g. `tcp://0.0.0.0:27760`: the nodes' `connect_xsub_endpoint`. */
+  readonly xpub: string;
+  /** e.g. `tcp://0.0.0.0:27761`: the nodes' `connect_xpub_endpoint`. */
+  readonly xsub: string;
+  /** Base URL of the HTTP side port, when enabled. */
+  readonly http?: string;
+}
+
+/** A hub instance. Create with {@link createHub}. */
+export interface Hub extends AsyncDisposable {
+  /** The configuration in effect (defaults applied). */
+  readonly config: HubConfig;
+  /**
+   * Binds XPUB then XSUB (Zeek's order), starts the native proxy, the observer and the HTTP port.
+   * Throws `HubError` (`ZR_HUB_BIND_FAILED`, `ZR_HUB_CURVE_*`, `ZR_HUB_INVALID_STATE`); on failure
+   * everything already opened is closed again.
+   */
+  start(): Promise<HubAddresses>;
+  /**
+   * Graceful, idempotent shutdown: readiness fails, the proxy stops and both sockets close with
+   * the configured linger, then observer, ZAP handler, HTTP port and (if owned) metrics.
+   */
+  close(): Promise<void>;
+  /** Bound addresses once started. */
+  readonly addresses: HubAddresses | undefined;
+  /** Connected Zeek nodes (from nodeid subscriptions). */
+  nodes(): NodeInfo[];
+  /** Distinct subscribed prefixes at the hub, sorted. */
+  subscriptions(): string[];
+  /** Ready while the proxy runs and the hub is not closing. */
+  readiness(): Readiness;
+  /** Resolves after every subscription notification seen so far has been applied (tests). */
+  readonly registry: NodeRegistry;
+}
+
+interface Running {
+  context: Context;
+  xpub: XPublisher;
+  xsub: XSubscriber;
+  proxy?: Proxy<XSubscriber, XPublisher>;
+  proxyDone?: Promise<void>;
+  observer?: SubscriptionObserver;
+  zap?: ZapHandler;
+  http?: HealthServer;
+  monitors: Promise<void>[];
+}
+
+/**
+ * Creates a hub from a (partial) config. Nothing is opened until `start()`. Invalid settings
+ * throw `ConfigError` (`ZR_CONFIG_INVALID`) here, listing every problem.
+ */
+export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
+  const config = resolveHubConfig(input);
+  const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
+  const ownMetrics = deps.metrics === undefined && deps.meter === undefined ? createMetrics({ serviceName: 'zeek-relay-hub' }) : undefined;
+  const metricsPipeline = deps.metrics ?? ownMetrics;
+  const meter = deps.meter ?? (metricsPipeline as Metrics).meter;
+  const metrics = new HubMetrics(meter);
+  const registry = new NodeRegistry(config);
+  let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  let running: Running | undefined;
+  let addresses: HubAddresses | undefined;
+  let proxyError: unknown;
+  let closing: Promise<void> | undefined;
+
+  function onNotice(subscribe: boolean, prefix: string): void {
+    const update = registry.apply(subscribe, prefix, new Date());
+    metrics.subscription(subscribe, update.distinctDelta);
+    if (update.nodeUp) {
+      metrics.nodeUp();
+      log.info({ node: update.nodeUp.name, id: update.nodeUp.id }, 'Node connected');
+    }
+    if (update.nodeDown) {
+      metrics.nodeDown();
+      log.info({ node: update.nodeDown.name, id: update.nodeDown.id }, 'Node disconnected');
+    }
+  }
+
+  async function release(r: Running): Promise<void> {
+    if (r.proxy && r.proxyDone) {
+      r.proxy.terminate();
+      await r.proxyDone;
+    } else {
+      r.xpub.close();
+      r.xsub.close();
+    }
+    r.observer?.close();
+    await r.observer?.done;
+    await Promise.all(r.monitors);
+    r.zap?.close();
+    await r.zap?.done;
+    await r.http?.close();
+  }
+
+  async function start(): Promise<HubAddresses> {
+    if (state !== 'new') throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
+    state = 'starting';
+    const curve = resolveCurve(config);
+    const context = createHubContext(config);
+    const r: Running = { context, xpub: createXpub(config, context, curve), xsub: createXsub(config, context, curve), monitors: [] };
+    running = r;
+    try {
+      if (curve) r.zap = await startZapHandler(context, curve.clientPublicKeys, log, metrics);
+      r.monitors.push(watchSocket(r.xpub, 'xpub', log, metrics), watchSocket(r.xsub, 'xsub', log, metrics));
+      const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
+      const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
+      await r.xsub.bind(OBSERVER_ENDPOINT);
+      r.observer = startObserver(context, OBSERVER_ENDPOINT, log, (n) => onNotice(n.subscribe, n.prefix));
+      const proxy = new Proxy(r.xsub, r.xpub);
+      r.proxy = proxy;
+      r.proxyDone = proxy.run().catch((err: unknown) => {
+        proxyError = err;
+        if (state === 'running') log.error({ err }, 'Native proxy stopped unexpectedly');
+      });
+      if (deps.http !== false) {
+        r.http = await startHealthServer({
+          host: config.httpHost,
+          port: config.httpPort,
+          log,
+          ...(metricsPipeline ? { metrics: metricsPipeline } : {}),
+          readiness,
+          routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
+        }).catch((err: unknown) => {
+          throw new HubError(HUB_ERROR_CODES.BIND_FAILED, `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`, { cause: err });
+        });
+      }
+      addresses = { xpub, xsub, ...(r.http ? { http: r.http.url } : {}) };
+      state = 'running';
+      log.info({ ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined }, 'Hub started');
+      return addresses;
+    } catch (err) {
+      state = 'closed';
+      await release(r);
+      await ownMetrics?.shutdown();
+      throw err;
+    }
+  }
+
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: `hub is ${state}` };
+    if (proxyError !== undefined) return { ready: false, reason: 'native proxy stopped' };
+    return { ready: true };
+  }
+
+  function nodes(): NodeInfo[] {
+    return registry.nodes();
+  }
+
+  function subscriptions(): string[] {
+    return registry.subscriptions();
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      const was = state;
+      state = 'closing';
+      if (running && (was === 'running' || was === 'starting')) await release(running);
+      state = 'closed';
+      await ownMetrics?.shutdown();
+      if (was === 'running') log.info('Hub stopped');
+    })();
+    return closing;
+  }
+
+  return {
+    config,
+    start,
+    close,
+    get addresses() {
+      return addresses;
+    },
+    nodes,
+    subscriptions,
+    readiness,
+    registry,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The hub's OpenTelemetry instruments (names `zeek_relay.hub.*`; the exporter writes `_` for `.`
+ * and adds `_total` to counters). Created once per hub from the `Meter` the embedder passes.
+ * Attributes are low-cardinality only: `socket` (xpub|xsub), `change`, `result`, `error.type`.
+ *
+ * Forwarded messages/bytes and per-subscriber drops are not here: the data path is libzmq's
+ * native proxy, which exposes neither (see README, "Metrics").
+ */
+import type { Attributes, Counter, Meter, UpDownCounter } from '@opentelemetry/api';
+
+export const METRIC_NODES = 'zeek_relay.hub.nodes';
+export const METRIC_SUBSCRIPTIONS = 'zeek_relay.hub.subscriptions';
+export const METRIC_SUBSCRIPTION_CHANGES = 'zeek_relay.hub.subscription.changes';
+export const METRIC_NODE_CHANGES = 'zeek_relay.hub.node.changes';
+export const METRIC_CONNECTIONS = 'zeek_relay.hub.connections';
+export const METRIC_CONNECTS = 'zeek_relay.hub.connects';
+export const METRIC_DISCONNECTS = 'zeek_relay.hub.disconnects';
+export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.hub.handshake.failures';
+export const METRIC_ZAP_REQUESTS = 'zeek_relay.hub.zap.requests';
+
+/** Which hub socket a connection event concerns. */
+export type HubSocketName = 'xpub' | 'xsub';
+
+/** All hub instruments; methods are cheap and never throw. */
+export class HubMetrics {
+  readonly #nodes: UpDownCounter;
+  readonly #subscriptions: UpDownCounter;
+  readonly #subscriptionChanges: Counter;
+  readonly #nodeChanges: Counter;
+  readonly #connections: UpDownCounter;
+  readonly #connects: Counter;
+  readonly #disconnects: Counter;
+  readonly #handshakeFailures: Counter;
+  readonly #zapRequests: Counter;
+
+  constructor(meter: Meter) {
+    this.#nodes = meter.createUpDownCounter(METRIC_NODES, {
+      description: 'Zeek nodes currently known from their nodeid subscriptions',
+      unit: '{node}',
+    });
+    this.#subscriptions = meter.createUpDownCounter(METRIC_SUBSCRIPTIONS, {
+      description: 'Distinct topic prefixes subscribed at the hub',
+      unit: '{subscription}',
+    });
+    this.#subscriptionChanges = meter.createCounter(METRIC_SUBSCRIPTION_CHANGES, {
+      description: 'Subscription messages forwarded to the publishers (change = subscribe|unsubscribe)',
+      unit: '{message}',
+    });
+    this.#nodeChanges = meter.createCounter(METRIC_NODE_CHANGES, {
+      description: 'Zeek nodes that appeared or went away (change = up|down)',
+      unit: '{node}',
+    });
+    this.#connections = meter.createUpDownCounter(METRIC_CONNECTIONS, {
+      description: 'Open TCP/IPC connections per hub socket',
+      unit: '{connection}',
+    });
+    this.#connects = meter.createCounter(METRIC_CONNECTS, {
+      description: 'Completed ZMTP handshakes per hub socket',
+      unit: '{connection}',
+    });
+    this.#disconnects = meter.createCounter(METRIC_DISCONNECTS, {
+      description: 'Closed connections per hub socket (peer closed, heartbeat timeout, handshake failure)',
+      unit: '{connection}',
+    });
+    this.#handshakeFailures = meter.createCounter(METRIC_HANDSHAKE_FAILURES, {
+      description: 'Failed ZMTP handshakes (error.type = protocol|auth|other)',
+      unit: '{connection}',
+    });
+    this.#zapRequests = meter.createCounter(METRIC_ZAP_REQUESTS, {
+      description: 'CURVE client authentications (result = accepted|rejected)',
+      unit: '{request}',
+    });
+  }
+
+  nodeUp(): void {
+    this.#nodes.add(1);
+    this.#nodeChanges.add(1, { change: 'up' });
+  }
+
+  nodeDown(): void {
+    this.#nodes.add(-1);
+    this.#nodeChanges.add(1, { change: 'down' });
+  }
+
+  /** `distinctDelta` is +1/-1 when the set of distinct prefixes changed, else 0. */
+  subscription(subscribe: boolean, distinctDelta: number): void {
+    this.#subscriptionChanges.add(1, { change: subscribe ? 'subscribe' : 'unsubscribe' });
+    if (distinctDelta !== 0) this.#subscriptions.add(distinctDelta);
+  }
+
+  accepted(socket: HubSocketName): void {
+    this.#connections.add(1, { socket });
+  }
+
+  handshake(socket: HubSocketName): void {
+    this.#connects.add(1, { socket });
+  }
+
+  disconnected(socket: HubSocketName): void {
+    this.#connections.add(-1, { socket });
+    this.#disconnects.add(1, { socket });
+  }
+
+  handshakeFailed(socket: HubSocketName, errorType: 'protocol' | 'auth' | 'other'): void {
+    const attrs: Attributes = { socket, 'error.type': errorType };
+    this.#handshakeFailures.add(1, attrs);
+  }
+
+  zap(accepted: boolean): void {
+    this.#zapRequests.add(1, { result: accepted ? 'accepted' : 'rejected' });
+  }
+}
