@@ -73,6 +73,16 @@ export class ByteWriter {
     for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i);
   }
 
+  /** The current backing view (valid until the next write that grows the buffer). */
+  get dataView(): DataView {
+    return this.view;
+  }
+
+  /** Size of the backing buffer. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Forgets the content, keeping the buffer. */
   reset(): void {
     this.length = 0;

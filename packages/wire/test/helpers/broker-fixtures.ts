@@ -1,0 +1,82 @@
+/**
+ * Loading the copied Zeek vectors (test/fixtures, from /work/shared/vectors) and converting their
+ * JSON form of Broker values (fixtures/README.vectors.md) into the package's value model.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAddress, type BrokerData, type PortProtocol } from '../../src/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
+
+/** Parses a fixture file (path relative to test/fixtures). */
+export function loadFixture<T = unknown>(rel: string): T {
+  return JSON.parse(readFileSync(FIXTURES + rel, 'utf8')) as T;
+}
+
+export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** A value in the vectors' JSON form. */
+export interface VectorValue {
+  type: string;
+  value?: unknown;
+  hex?: string;
+  protocol?: string;
+}
+
+function addr(text: string): Uint8Array {
+  const a = parseAddress(text);
+  if (a === undefined) throw new Error(`fixture address ${text}`);
+  return a;
+}
+
+/** Converts the vectors' JSON form (README "JSON form of Broker values") into BrokerData. */
+export function fromVector(v: VectorValue): BrokerData {
+  const big = (): bigint => BigInt(v.value as number | string);
+  switch (v.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'boolean':
+      return { type: 'boolean', value: v.value as boolean };
+    case 'count':
+    case 'integer':
+    case 'timestamp':
+    case 'timespan':
+      return { type: v.type, value: big() };
+    case 'real': {
+      const x = v.value;
+      return { type: 'real', value: typeof x === 'string' ? Number(x) : (x as number) };
+    }
+    case 'string':
+    case 'enum_value':
+      return { type: v.type, value: v.hex !== undefined ? hex(v.hex) : utf8(v.value as string) };
+    case 'address':
+      return { type: 'address', value: addr(v.value as string) };
+    case 'subnet': {
+      const [a, len] = (v.value as string).split('/') as [string, string];
+      return { type: 'subnet', address: addr(a), length: Number(len) + (a.includes(':') ? 0 : 96) };
+    }
+    case 'port':
+      return { type: 'port', value: v.value as number, protocol: v.protocol as PortProtocol };
+    case 'set':
+    case 'vector':
+      return { type: v.type, value: (v.value as VectorValue[]).map(fromVector) };
+    case 'table':
+      return {
+        type: 'table',
+        value: (v.value as [VectorValue, VectorValue][]).map(([k, x]) => [fromVector(k), fromVector(x)] as const),
+      };
+    default:
+      throw new Error(`unknown fixture type ${v.type}`);
+  }
+}
+
+/** A fixture event view `{name, args, metadata}` → ZeekEvent fields. */
+export function fromVectorEvent(e: { name: string; args: VectorValue[]; metadata: [number, VectorValue][] | null }) {
+  return {
+    name: e.name,
+    args: e.args.map(fromVector),
+    ...(e.metadata === null ? {} : { metadata: e.metadata.map(([id, value]) => ({ id: BigInt(id), value: fromVector(value) })) }),
+  };
+}
