@@ -1,0 +1,21 @@
+/**
+ * Child-process entry running one EmulatedZeekNode (argv[2] = JSON ZeekNodeOptions). Prints one
+ * JSON line `{"type":"ready","id":…}` and then `{"type":"lifecycle","entry":…}` per node_up/down.
+ * Exits on SIGTERM; tests also SIGKILL or SIGSTOP it.
+ */
+import { EmulatedZeekNode, type ZeekNodeOptions } from './zeek-node.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as ZeekNodeOptions;
+const node = new EmulatedZeekNode(options);
+await node.start();
+process.stdout.write(`${JSON.stringify({ type: 'ready', id: node.id })}\n`);
+let reported = 0;
+const timer = setInterval(() => {
+  while (reported < node.lifecycle.length) {
+    process.stdout.write(`${JSON.stringify({ type: 'lifecycle', entry: node.lifecycle[reported++] })}\n`);
+  }
+}, 20);
+process.on('SIGTERM', () => {
+  clearInterval(timer);
+  void node.close().then(() => process.exit(0));
+});

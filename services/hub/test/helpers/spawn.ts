@@ -1,0 +1,44 @@
+/** Child processes for tests: line-oriented JSON stdout, always killed in `after`. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ZeekNodeOptions } from './zeek-node.js';
+
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function spawnNode(script: string, args: string[], env: Record<string, string> = {}): Child {
+  const proc = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: string[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return {
+    proc,
+    lines,
+    exited,
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    },
+  };
+}
+
+/** Starts an emulated Zeek node in its own process. */
+export function spawnZeekNode(options: ZeekNodeOptions): Child {
+  return spawnNode(fileURLToPath(new URL('./node-process.js', import.meta.url)), [JSON.stringify(options)]);
+}
+
+/** Parsed JSON lines of a child. */
+export function jsonLines(child: Child): Array<Record<string, unknown>> {
+  // Only our own JSON lines start with '{'; anything else (warnings) is skipped.
+  return child.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Path of the compiled hub entry point. */
+export const HUB_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));

@@ -1,0 +1,154 @@
+/**
+ * Forwarding through the hub between emulated Zeek nodes (real libzmq sockets on 127.0.0.1 and
+ * ipc): subscription propagation (§4.2), prefix routing (§4.3), the hello → node_up exchange and
+ * node_down (§5), verbatim 4-frame forwarding of captured Zeek events, registry and HTTP side port.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createHub, type Hub } from '../src/index.js';
+import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { connectable, waitFor } from './helpers/wait.js';
+
+interface Captured {
+  vectors: Array<{ name: string; topic: string; hex: string }>;
+}
+const events = JSON.parse(readFileSync(new URL('./fixtures/zeromq-events-subset.json', import.meta.url).pathname.replace('/dist/test/', '/test/'), 'utf8')) as Captured;
+
+const transports = {
+  tcp: () => ({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }),
+  ipc: () => {
+    const base = join(tmpdir(), `zr-hub-${process.pid}-${Date.now()}`);
+    return { xpubEndpoint: `ipc://${base}-xpub`, xsubEndpoint: `ipc://${base}-xsub` };
+  },
+};
+
+for (const [proto, endpoints] of Object.entries(transports)) {
+  describe(`hub forwarding over ${proto}`, () => {
+    let hub: Hub;
+    const nodes: EmulatedZeekNode[] = [];
+    after(async () => {
+      await Promise.all(nodes.map((n) => n.close()));
+      await hub?.close();
+    });
+
+    const node = async (name: string, role: 'manager' | 'worker' | 'logger', extra: string[] = []) => {
+      const a = hub.addresses!;
+      const n = new EmulatedZeekNode({ name, role, connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub), extraSubscriptions: extra });
+      nodes.push(n);
+      await n.start();
+      return n;
+    };
+
+    it('starts on the requested endpoints and reports the bound addresses', async () => {
+      hub = createHub({ ...endpoints(), httpHost: '127.0.0.1', httpPort: 0, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1000 });
+      const addrs = await hub.start();
+      assert.match(addrs.xpub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
+      assert.match(addrs.xsub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
+      assert.notEqual(addrs.xpub, addrs.xsub);
+      assert.deepEqual(hub.readiness(), { ready: true });
+    });
+
+    it('runs the hello → node_up exchange between two nodes, and every node sees every subscription', async () => {
+      const manager = await node('manager', 'manager');
+      const worker = await node('worker-1', 'worker', ['zeek.test.ev.']);
+      await waitFor(() => manager.up.has(worker.id) && worker.up.has(manager.id), 'node_up on both sides');
+      assert.deepEqual(manager.lifecycle, ['up:worker-1']);
+      assert.deepEqual(worker.lifecycle, ['up:manager']);
+      // Every node's XPUB sees the other's (and its own) subscriptions (§4.2, VERBOSER).
+      for (const n of [manager, worker]) {
+        for (const t of [
+          'zeek.cluster.manager',
+          `zeek.cluster.nodeid.${manager.id}.`,
+          'zeek.cluster.node.manager.',
+          'zeek.cluster.pool.worker',
+          'zeek.cluster.worker',
+          `zeek.cluster.nodeid.${worker.id}.`,
+          'zeek.cluster.node.worker-1.',
+          'zeek.test.ev.',
+        ]) {
+          await waitFor(() => n.seenTopics.has(t), `${n.options.name} sees ${t}`);
+        }
+      }
+      await waitFor(() => hub.nodes().length === 2, 'registry with two nodes');
+      assert.deepEqual(
+        hub.nodes().map((x) => [x.name, x.id]),
+        [
+          ['manager', manager.id],
+          ['worker-1', worker.id],
+        ],
+      );
+    });
+
+    it('forwards captured Zeek events verbatim, by byte prefix only', async () => {
+      const [manager, worker] = nodes as [EmulatedZeekNode, EmulatedZeekNode];
+      const workers10 = await node('worker-10', 'worker');
+      await waitFor(() => manager.seenTopics.has('zeek.cluster.node.worker-10.'), 'worker-10 subscription');
+      for (const v of events.vectors) await manager.publishRaw(v.topic, Buffer.from(v.hex, 'hex'));
+      await waitFor(() => (worker.received.get('zeek.test.ev.') ?? 0) === events.vectors.length, 'captured events at worker-1');
+      const last = events.vectors.at(-1)!;
+      assert.deepEqual(
+        worker.lastFrames!.map((f) => Buffer.from(f).toString('hex')),
+        [Buffer.from(last.topic).toString('hex'), Buffer.from(manager.id).toString('hex'), Buffer.from('broker-bin-v1').toString('hex'), last.hex],
+      );
+      // `zeek.cluster.node.worker-1.` must not reach worker-10 (prefix + trailing dot, §4.3) …
+      await manager.publishRaw('zeek.cluster.node.worker-1.', Buffer.from(last.hex, 'hex'));
+      // … while `zeek.cluster.worker` reaches both workers.
+      await manager.publishRaw('zeek.cluster.worker', Buffer.from(last.hex, 'hex'));
+      await waitFor(() => worker.received.get('zeek.cluster.worker') === 1 && workers10.received.get('zeek.cluster.worker') === 1, 'role topic at both workers');
+      assert.equal(worker.received.get('zeek.cluster.node.worker-1.'), 1);
+      assert.equal(workers10.received.get('zeek.cluster.node.worker-1.'), undefined);
+      assert.equal(manager.received.get('zeek.cluster.worker'), undefined, 'manager is not subscribed to the worker topic');
+    });
+
+    it('propagates an unsubscription only when the last holder of a prefix is gone (§4.5)', async () => {
+      const [manager, worker, worker10] = nodes as [EmulatedZeekNode, EmulatedZeekNode, EmulatedZeekNode];
+      await worker10.subscribe('zeek.shared.');
+      await worker.subscribe('zeek.shared.');
+      await waitFor(() => manager.seenTopics.has('zeek.shared.'), 'shared subscription');
+      await worker10.unsubscribe('zeek.shared.');
+      await worker.unsubscribe('zeek.shared.');
+      await waitFor(() => manager.notifications.includes('-zeek.shared.'), 'shared unsubscription');
+      assert.equal(manager.notifications.filter((n) => n === '-zeek.shared.').length, 1);
+      assert.ok(!hub.subscriptions().includes('zeek.shared.'));
+    });
+
+    it('serves /nodes, /subscriptions, /readyz and /metrics on the HTTP side port', async () => {
+      const base = hub.addresses!.http!;
+      const body = (await (await fetch(`${base}/nodes`)).json()) as { nodes: Array<{ name: string; id: string; connectedSince: string }> };
+      assert.deepEqual(body.nodes.map((n) => n.name), ['manager', 'worker-1', 'worker-10']);
+      assert.ok(body.nodes.every((n) => !Number.isNaN(Date.parse(n.connectedSince))));
+      const subs = (await (await fetch(`${base}/subscriptions`)).json()) as { subscriptions: string[] };
+      assert.ok(subs.subscriptions.includes('zeek.cluster.node.worker-10.'));
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^zeek_relay_hub_nodes(\{[^}]*\})? 3$/m);
+      assert.match(metrics, /^zeek_relay_hub_connects_total\{[^}]*socket="xpub"[^}]*\} 3$/m);
+      assert.match(metrics, /^zeek_relay_hub_node_changes_total\{[^}]*change="up"[^}]*\} 3$/m);
+    });
+
+    it('tells the others when a node leaves: unsubscription → node_down, registry updated', async () => {
+      const [manager, worker, worker10] = nodes as [EmulatedZeekNode, EmulatedZeekNode, EmulatedZeekNode];
+      await worker10.close();
+      await waitFor(() => manager.lifecycle.includes('down:worker-10') && worker.lifecycle.includes('down:worker-10'), 'node_down(worker-10)');
+      await waitFor(() => hub.nodes().length === 2, 'registry without worker-10');
+      for (const t of ['zeek.cluster.node.worker-10.', `zeek.cluster.nodeid.${worker10.id}.`]) {
+        assert.ok(manager.notifications.includes(`-${t}`), `manager saw -${t}`);
+      }
+      // zeek.cluster.worker / pool.worker are still held by worker-1: no unsubscription for them.
+      assert.ok(!manager.notifications.includes('-zeek.cluster.worker'));
+    });
+
+    it('closes cleanly: readiness fails, ports are released', async () => {
+      await hub.close();
+      assert.equal(hub.readiness().ready, false);
+      await hub.close(); // idempotent
+      const again = createHub({ ...(proto === 'tcp' ? { bindAddress: '127.0.0.1', xpubPort: Number(hub.addresses!.xpub.split(':').at(-1)), xsubPort: Number(hub.addresses!.xsub.split(':').at(-1)) } : { xpubEndpoint: hub.addresses!.xpub, xsubEndpoint: hub.addresses!.xsub }) }, { http: false });
+      const addrs = await again.start();
+      assert.equal(addrs.xpub, hub.addresses!.xpub);
+      await again.close();
+    });
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Dead-peer detection (issue: "a node that vanishes without closing TCP is dropped"): emulated
+ * Zeek nodes in their own processes are killed (SIGKILL: the kernel closes TCP) or frozen
+ * (SIGSTOP: TCP stays open, nothing answers). The others must see the unsubscription of the
+ * dead node's nodeid topic, i.e. Zeek's `node_down`. The frozen case is also run with heartbeats
+ * off to show that the heartbeats, not something else, detect it.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createHub, type Hub } from '../src/index.js';
+import { spawnZeekNode, jsonLines, type Child } from './helpers/spawn.js';
+import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { connectable, sleep, waitFor } from './helpers/wait.js';
+
+const HEARTBEAT_IVL = 200;
+const HEARTBEAT_TIMEOUT = 800;
+
+async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<void> | void>) {
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, heartbeatIntervalMs, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT }, { http: false });
+  cleanup.push(() => hub.close());
+  const a = await hub.start();
+  const endpoints = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };
+  const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...endpoints });
+  cleanup.push(() => manager.close());
+  await manager.start();
+  return { hub, manager, endpoints };
+}
+
+async function spawnWorker(name: string, endpoints: { connectXpub: string; connectXsub: string }, cleanup: Array<() => Promise<void> | void>, manager: EmulatedZeekNode) {
+  const child = spawnZeekNode({ name, role: 'worker', ...endpoints });
+  cleanup.push(() => {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  });
+  await waitFor(() => jsonLines(child).some((l) => l.type === 'ready'), `${name} ready`);
+  const id = jsonLines(child).find((l) => l.type === 'ready')!.id as string;
+  await waitFor(() => manager.up.has(id), `node_up(${name}) at the manager`);
+  return { child, id };
+}
+
+/** Waits until the manager saw the nodeid unsubscription; returns the elapsed ms. */
+async function untilDown(manager: EmulatedZeekNode, hub: Hub, name: string, id: string, limitMs: number): Promise<number> {
+  const t0 = Date.now();
+  await waitFor(() => manager.notifications.includes(`-zeek.cluster.nodeid.${id}.`), `unsubscription of ${name}`, limitMs);
+  await waitFor(() => manager.lifecycle.includes(`down:${name}`), `node_down(${name})`);
+  await waitFor(() => !hub.nodes().some((n) => n.id === id), `${name} gone from the registry`);
+  return Date.now() - t0;
+}
+
+describe('dead-peer detection', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  after(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+
+  it('a killed node process is reported down', async () => {
+    const { hub, manager, endpoints } = await setup(HEARTBEAT_IVL, cleanup);
+    const w = await spawnWorker('worker-1', endpoints, cleanup, manager);
+    assert.ok(hub.nodes().some((n) => n.name === 'worker-1'));
+    w.child.kill('SIGKILL');
+    await untilDown(manager, hub, 'worker-1', w.id, 10_000);
+    // One 0x00 per distinct prefix of the dead node reached the manager (§5.2).
+    for (const t of ['zeek.cluster.node.worker-1.', 'zeek.cluster.worker', 'zeek.cluster.pool.worker']) {
+      assert.ok(manager.notifications.includes(`-${t}`), `-${t}`);
+    }
+  });
+
+  it('a frozen (SIGSTOP) node is dropped by the ZMTP heartbeats and reported down', async () => {
+    const { hub, manager, endpoints } = await setup(HEARTBEAT_IVL, cleanup);
+    const w = await spawnWorker('worker-2', endpoints, cleanup, manager);
+    w.child.kill('SIGSTOP');
+    // Detection needs one interval plus the timeout; allow generous slack for a loaded machine.
+    await untilDown(manager, hub, 'worker-2', w.id, (HEARTBEAT_IVL + HEARTBEAT_TIMEOUT) * 8);
+    assert.ok(!manager.up.has(w.id));
+  });
+
+  it('control: without heartbeats a frozen node stays "up" (as with Zeek\'s own hub)', async () => {
+    const { hub, manager, endpoints } = await setup(0, cleanup);
+    const w: { child: Child; id: string } = await spawnWorker('worker-3', endpoints, cleanup, manager);
+    w.child.kill('SIGSTOP');
+    await sleep((HEARTBEAT_IVL + HEARTBEAT_TIMEOUT) * 3);
+    assert.ok(manager.up.has(w.id), 'still up without heartbeats');
+    assert.ok(hub.nodes().some((n) => n.id === w.id));
+  });
+});
