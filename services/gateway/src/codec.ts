@@ -1,0 +1,106 @@
+import {
+  FORMAT_BROKER_BIN_V1,
+  FORMAT_BROKER_JSON_V1,
+  WS_ERROR_CONTEXTS,
+  dataToEvent,
+  decodeBrokerData,
+  encodeEvent,
+  eventToData,
+  formatDataMessage,
+  jsonToData,
+  parseDataMessage,
+  type BrokerData,
+  type JsonDialect,
+  type ZeekEvent,
+} from '@zeek-relay/wire';
+import { ERROR_FRAMES } from './protocol.js';
+import type { SignatureChecker } from './signatures.js';
+
+/** A client data message ready for the cluster, or the error frame to send back instead. */
+export type InboundResult =
+  | { readonly ok: true; readonly topic: string; readonly event: ZeekEvent; readonly payload: Uint8Array }
+  | { readonly ok: false; readonly errorFrame: string; readonly reason: InboundFailure };
+
+/** Why a client data message was rejected (metric attribute `error.type`). */
+export type InboundFailure = 'decode' | 'no_topic' | 'create_event' | 'forbidden_topic';
+
+/** Why a cluster message was not delivered to clients (metric attribute `reason`). */
+export type OutboundFailure = 'format' | 'decode' | 'not_event';
+
+/** Event message type inside Broker's Zeek envelope (`[version, type, content]`). */
+const EVENT_TYPE = 1n;
+
+/**
+ * JSON v1 ↔ broker-bin-v1 transcoding with Zeek's checks, in Zeek's order (websocket-v1.md §3.5):
+ * JSON/value decoding ⇒ topic ⇒ event construction. Pure: no sockets, no logging.
+ */
+export class Codec {
+  constructor(
+    private readonly signatures: SignatureChecker | undefined,
+    private readonly dialect: JsonDialect,
+  ) {}
+
+  /**
+   * Client → cluster. Canonicalizes as Zeek's re-serialization does (decision 4): version/type
+   * forced to 1/1, an empty metadata vector dropped, other metadata passed through. Never throws.
+   */
+  decodeClient(text: Uint8Array): InboundResult {
+    let topic: string;
+    let data: BrokerData;
+    try {
+      ({ topic, data } = parseDataMessage(text));
+    } catch (err) {
+      const noTopic = (err as { reason?: unknown }).reason === WS_ERROR_CONTEXTS.noTopic;
+      return noTopic
+        ? { ok: false, errorFrame: ERROR_FRAMES.noTopic, reason: 'no_topic' }
+        : { ok: false, errorFrame: ERROR_FRAMES.decodeFailed, reason: 'decode' };
+    }
+    let event: ZeekEvent;
+    let payload: Uint8Array;
+    try {
+      const ev = dataToEvent(data);
+      event = ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
+      if (this.signatures !== undefined && !this.signatures.accepts(event)) {
+        return { ok: false, errorFrame: ERROR_FRAMES.createEventFailed, reason: 'create_event' };
+      }
+      payload = encodeEvent(event);
+    } catch (err) {
+      // A payload that is valid Broker data but not an event (or not encodable) is Zeek's
+      // "failed to create Zeek event", never a crash (decision 3).
+      void err;
+      return { ok: false, errorFrame: ERROR_FRAMES.createEventFailed, reason: 'create_event' };
+    }
+    return { ok: true, topic, event, payload };
+  }
+
+  /**
+   * Cluster → client: the text frame for an event message, rendered once for all recipients, or
+   * the reason it is not forwarded (unknown format, undecodable, not an event: Zeek forwards events
+   * only, §3.4). Never throws.
+   */
+  renderCluster(topic: Uint8Array, format: Buffer, payload: Uint8Array): Buffer | OutboundFailure {
+    let data: BrokerData;
+    try {
+      const f = format.toString('latin1');
+      if (f === FORMAT_BROKER_BIN_V1) data = decodeBrokerData(payload);
+      else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
+      else return 'format';
+    } catch (err) {
+      void err;
+      return 'decode';
+    }
+    try {
+      if (data.type !== 'vector' || data.value[1]?.type !== 'count' || data.value[1].value !== EVENT_TYPE) {
+        return 'not_event';
+      }
+      const ev = dataToEvent(data);
+      // Re-render canonically, as Zeek does from Zeek values: no empty metadata element (§3.4).
+      const canonical = ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
+      const bytes = formatDataMessage(topic, eventToData(canonical), { dialect: this.dialect });
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (err) {
+      void err;
+      return 'not_event';
+    }
+  }
+}
