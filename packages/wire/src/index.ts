@@ -12,3 +12,4 @@ export { ByteWriter } from './byte-writer.js';
 export * from './broker-bin-v1/index.js';
 export * from './broker-json-v1/index.js';
 export * from './zeromq/index.js';
+export * from './log/index.js';

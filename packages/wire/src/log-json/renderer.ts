@@ -1,0 +1,146 @@
+import { EncodeError } from '../errors.js';
+import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
+import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
+import { formatJsonNumber } from '../log-text/numbers.js';
+import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import type { LogTextRenderer } from '../log-text/renderer.js';
+import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
+import { writeJsonRaw, writeJsonString } from './strings.js';
+
+/** Options of the JSON writer (`LogAscii::use_json = T`, spec/log-batch.md §6). */
+export interface JsonRendererOptions {
+  /** `json_timestamps` (JSON::TS_EPOCH, TS_MILLIS, TS_MILLIS_UNSIGNED, TS_ISO8601); default epoch. */
+  readonly timestamps?: JsonTimestampStyle;
+  /** `json_include_unset_fields`: unset columns as `null` instead of omitted; default false. */
+  readonly includeUnsetFields?: boolean;
+  /** `meta_prefix` (only used for Zeek's line-start check); default `#`. */
+  readonly metaPrefix?: string;
+}
+
+interface JsonContext {
+  readonly timestamps: JsonTimestampStyle;
+}
+
+function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext): void {
+  if (v === null) out.latin1('null');
+  else writeValue(out, v, ctx);
+}
+
+/** One value (zeek src/threading/formatters/JSON.cc `BuildJSON`). */
+function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext): void {
+  switch (v.type) {
+    case 'string':
+    case 'enum':
+    case 'file':
+    case 'func':
+      writeJsonString(out, v.value);
+      return;
+    case 'time':
+      if (ctx.timestamps === 'epoch') out.latin1(formatJsonNumber(v.value));
+      else out.latin1(formatJsonTime(v.value, ctx.timestamps));
+      return;
+    case 'double':
+    case 'interval':
+      out.latin1(formatJsonNumber(v.value));
+      return;
+    case 'count':
+    case 'int':
+      out.latin1(v.value.toString());
+      return;
+    case 'port':
+      out.uint(v.value);
+      return;
+    case 'bool':
+      out.latin1(v.value ? 'true' : 'false');
+      return;
+    case 'addr':
+      out.byte(0x22);
+      out.latin1(formatLogAddr(v.value));
+      out.byte(0x22);
+      return;
+    case 'subnet':
+      out.byte(0x22);
+      out.latin1(formatLogSubnet(v));
+      out.byte(0x22);
+      return;
+    case 'table':
+    case 'vector': {
+      out.byte(0x5b);
+      const elems = v.value;
+      for (let j = 0; j < elems.length; j++) {
+        if (j > 0) out.byte(0x2c);
+        writeElement(out, elems[j] as LogElement, ctx);
+      }
+      out.byte(0x5d);
+      return;
+    }
+    case 'unset':
+      out.latin1('null');
+      return;
+    default: {
+      const never: never = v;
+      throw new EncodeError(`unknown log value ${String((never as { type: unknown }).type)}`);
+    }
+  }
+}
+
+/**
+ * Creates the JSON writer for one header: one object per record and line, keys in column
+ * order, no whitespace; unset columns omitted (or `null`). Keys are escaped once here.
+ */
+export function createJsonRenderer(header: LogBatchHeader, options: JsonRendererOptions = {}): LogTextRenderer {
+  const ctx: JsonContext = { timestamps: options.timestamps ?? 'epoch' };
+  const includeUnset = options.includeUnsetFields ?? false;
+  const meta = utf8Bytes(options.metaPrefix ?? '#');
+  const keys = header.fields.map((f) => {
+    const kb = new OutBuffer(64);
+    kb.byte(0x22);
+    writeJsonRaw(kb, utf8Bytes(f.name));
+    kb.byte(0x22);
+    kb.byte(0x3a);
+    return kb.take();
+  });
+  const nf = keys.length;
+  const out = new OutBuffer();
+  const empty = new Uint8Array(0);
+
+  function fixLineStart(start: number): void {
+    for (let k = 0; k < meta.length; k++) if (out.buf[start + k] !== meta[k]) return;
+    const first = out.buf[start] as number;
+    out.ensure(3);
+    const buf = out.buf;
+    buf.copyWithin(start + 4, start + 1, out.pos);
+    buf[start] = 0x5c;
+    buf[start + 1] = 0x78;
+    buf[start + 2] = HEX[first >> 4] as number;
+    buf[start + 3] = HEX[first & 15] as number;
+    out.pos += 3;
+  }
+
+  return {
+    header: () => empty,
+    records(records: readonly LogRecord[]): Uint8Array {
+      out.pos = 0;
+      for (let k = 0; k < records.length; k++) {
+        const rec = records[k] as LogRecord;
+        if (rec.length !== nf) throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
+        const start = out.pos;
+        out.byte(0x7b);
+        let first = true;
+        for (let i = 0; i < nf; i++) {
+          const v = rec[i] as LogElement;
+          if ((v === null || v.type === 'unset') && !includeUnset) continue;
+          if (!first) out.byte(0x2c);
+          first = false;
+          out.bytes(keys[i] as Uint8Array);
+          writeElement(out, v, ctx);
+        }
+        out.byte(0x7d);
+        out.byte(0x0a);
+        if (meta.length === 0 || out.buf[start] === meta[0]) fixLineStart(start);
+      }
+      return out.take();
+    },
+    close: () => empty,
+  };
+}

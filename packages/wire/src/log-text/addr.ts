@@ -1,0 +1,117 @@
+import { EncodeError } from '../errors.js';
+import type { LogSubnet } from '../log-batch/types.js';
+
+/** IPv4 dotted quad of 4 bytes at `b[o..o+4)`. */
+function v4(b: Uint8Array, o: number): string {
+  return `${b[o] as number}.${b[o + 1] as number}.${b[o + 2] as number}.${b[o + 3] as number}`;
+}
+
+/**
+ * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
+ * inet_ntop extended for IPv4-translated forms): lowercase hex without leading zeros; the first
+ * longest run of ≥ 2 zero groups becomes `::`; a dotted IPv4 tail when the run starts at group 0
+ * and is 6 groups long (`::1.2.3.4`), or 5 followed by ffff (`::ffff:1.2.3.4`), or 4 followed by
+ * ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6, so `::2` stays hex.)
+ */
+function v6(b: Uint8Array): string {
+  const w = new Array<number>(8);
+  for (let i = 0; i < 8; i++) w[i] = ((b[2 * i] as number) << 8) | (b[2 * i + 1] as number);
+  let bestBase = -1;
+  let bestLen = 0;
+  let curBase = -1;
+  let curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    if (w[i] === 0) {
+      if (curBase === -1) {
+        curBase = i;
+        curLen = 1;
+      } else curLen++;
+    } else if (curBase !== -1) {
+      if (bestBase === -1 || curLen > bestLen) {
+        bestBase = curBase;
+        bestLen = curLen;
+      }
+      curBase = -1;
+    }
+  }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
+    bestBase = curBase;
+    bestLen = curLen;
+  }
+  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) s += ':';
+      continue;
+    }
+    if (i !== 0) s += ':';
+    if (
+      i === 6 &&
+      bestBase === 0 &&
+      (bestLen === 6 ||
+        (bestLen === 7 && w[7] !== 1) ||
+        (bestLen === 5 && w[5] === 0xffff) ||
+        (bestLen === 4 && w[4] === 0xffff && w[5] === 0))
+    ) {
+      return s + v4(b, 12);
+    }
+    s += (w[i] as number).toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
+  return s;
+}
+
+/**
+ * Text of a log address: 4 bytes as a dotted quad, 16 bytes as IPv6 (Zeek renders by the
+ * family on the wire, so a 16-byte IPv4-mapped address stays `::ffff:a.b.c.d`).
+ */
+export function formatLogAddr(bytes: Uint8Array): string {
+  if (bytes.length === 4) return v4(bytes, 0);
+  if (bytes.length === 16) return v6(bytes);
+  throw new EncodeError(`address must have 4 or 16 bytes, not ${bytes.length}`);
+}
+
+/**
+ * Subnet text `<addr>/<len>` (zeek src/threading/Formatter.cc): IPv4 lengths are the wire's
+ * IPv6-relative value − 96, as an unsigned 32-bit number (so a crafted /8 on the wire wraps).
+ */
+export function formatLogSubnet(v: Pick<LogSubnet, 'value' | 'prefix'>): string {
+  const len = v.value.length === 4 ? (v.prefix - 96) >>> 0 : v.prefix;
+  return `${formatLogAddr(v.value)}/${len}`;
+}
+
+/** Parses IPv4 dotted-quad or IPv6 text into 4 or 16 bytes (test and tooling helper). */
+export function parseLogAddr(text: string): Uint8Array {
+  const m4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (m4) {
+    const parts = m4.slice(1).map(Number);
+    if (parts.some((p) => p > 255)) throw new EncodeError(`bad IPv4 address ${text}`);
+    return new Uint8Array(parts);
+  }
+  let head = text;
+  let tail4: Uint8Array | undefined;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.') && lastColon >= 0) {
+    tail4 = parseLogAddr(text.slice(lastColon + 1));
+    head = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = head.split('::');
+  if (halves.length > 2) throw new EncodeError(`bad IPv6 address ${text}`);
+  const groups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new EncodeError(`bad IPv6 address ${text}`);
+    return parseInt(g, 16);
+  }));
+  const left = groups(halves[0] ?? '');
+  const right = halves.length === 2 ? groups(halves[1] ?? '') : [];
+  const fill = 8 - left.length - right.length;
+  if ((halves.length === 1 && fill !== 0) || fill < 0) throw new EncodeError(`bad IPv6 address ${text}`);
+  const words = [...left, ...new Array<number>(fill).fill(0), ...right];
+  const out = new Uint8Array(16);
+  words.forEach((wd, i) => {
+    out[2 * i] = wd >> 8;
+    out[2 * i + 1] = wd & 0xff;
+  });
+  if (tail4) out.set(tail4, 12);
+  return out;
+}

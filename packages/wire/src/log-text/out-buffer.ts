@@ -1,0 +1,102 @@
+/**
+ * Growable byte buffer the log renderers write into. One instance per renderer is reused across
+ * batches; `take()` copies the rendered bytes into a fresh array owned by the caller.
+ */
+export class OutBuffer {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(initial = 64 * 1024) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    if (n < 16) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) buf[p++] = b[i] as number;
+      this.pos = p;
+    } else {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+    }
+  }
+
+  /** Writes a string whose characters are all below U+0100 (ASCII in practice), one byte each. */
+  latin1(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Non-negative integer below 2^53, decimal. */
+  uint(v: number): void {
+    if (v < 10) {
+      this.byte(48 + v);
+      return;
+    }
+    if (v >= 0x1_0000_0000) {
+      this.latin1(String(v));
+      return;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    if (this.pos + digits > this.buf.length) this.ensure(digits);
+    const buf = this.buf;
+    let p = this.pos + digits;
+    this.pos = p;
+    let t = v;
+    do {
+      const q = Math.floor(t / 10);
+      buf[--p] = 48 + (t - q * 10);
+      t = q;
+    } while (t > 0);
+  }
+
+  /** `\xNN` with lowercase hex (Zeek's escape for a byte). */
+  hexEscape(b: number): void {
+    if (this.pos + 4 > this.buf.length) this.ensure(4);
+    const buf = this.buf;
+    buf[this.pos] = 0x5c;
+    buf[this.pos + 1] = 0x78;
+    buf[this.pos + 2] = HEX[b >> 4] as number;
+    buf[this.pos + 3] = HEX[b & 15] as number;
+    this.pos += 4;
+  }
+
+  /** Copies what was written since `from` into a new array and rewinds to `from`. */
+  take(from = 0): Uint8Array {
+    const out = this.buf.slice(from, this.pos);
+    this.pos = from;
+    return out;
+  }
+}
+
+/** Lowercase hex digits as byte values. */
+export const HEX = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
+
+const enc = new TextEncoder();
+/** UTF-8 bytes of a string option (separators, markers, names). */
+export function utf8Bytes(s: string): Uint8Array {
+  return enc.encode(s);
+}

@@ -1,0 +1,149 @@
+import type { LogBatchHeader, LogElement, LogField, LogNumberProfile, LogRecord } from '../log-batch/types.js';
+import { EncodeError } from '../errors.js';
+import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import type { LogTextRenderer } from '../log-text/renderer.js';
+import { formatLogTimestamp, type LogTimeZone } from '../log-text/timestamps.js';
+import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
+import { writeTsvElement, type TsvValueContext } from './values.js';
+
+/** `LogAscii::` options of the ASCII writer (spec/log-batch.md §4); Zeek's defaults. */
+export interface TsvRendererOptions {
+  /** `separator`, default TAB. */
+  readonly separator?: string;
+  /** `set_separator`, default `,`. */
+  readonly setSeparator?: string;
+  /** `empty_field`, default `(empty)`. */
+  readonly emptyField?: string;
+  /** `unset_field`, default `-`. */
+  readonly unsetField?: string;
+  /** `meta_prefix`, default `#`. */
+  readonly metaPrefix?: string;
+  /** `include_meta`, default true. */
+  readonly includeMeta?: boolean;
+  /** Filter config `tsv` = T: one header line of column names, no `#close`. Default false. */
+  readonly tsv?: boolean;
+  /** `enable_utf_8`, default true. */
+  readonly enableUtf8?: boolean;
+  /** Number formatting of the Zeek version to match; default `zeek-8.0`. */
+  readonly numberProfile?: LogNumberProfile;
+  /** `#path` value; default the batch header's path. */
+  readonly path?: string;
+  /** Time zone of `#open`/`#close`; default local, as Zeek. */
+  readonly timeZone?: LogTimeZone;
+}
+
+/** Characters that occur in rendered numbers, addresses and booleans. */
+const TEXT_CHARS = new Set([...'0123456789.-+e:/abcdefinxTF'].map((c) => c.charCodeAt(0)));
+
+/**
+ * `#types` entry of a column (`threading::Field::TypeName`): `set[<subtype>]` for tables,
+ * `vector[<subtype>]`, else Zeek's type name (tag 16 is called `types`).
+ */
+export function logTypeDisplayName(field: Pick<LogField, 'type' | 'subtype'>): string {
+  const name = (t: string): string => (t === 'list' ? 'types' : t);
+  if (field.type === 'table') return `set[${name(field.subtype)}]`;
+  if (field.type === 'vector') return `vector[${name(field.subtype)}]`;
+  return name(field.type);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new OutBuffer(256);
+  for (const p of parts) out.bytes(p);
+  return out.take();
+}
+
+/**
+ * Creates the ASCII (TSV) writer for one header (zeek src/logging/writers/ascii/Ascii.cc and
+ * src/threading/formatters/Ascii.cc). Escaped markers and separators are computed once here;
+ * `records()` then renders a whole batch into one buffer. Not safe for concurrent use of one
+ * instance (it reuses its scratch buffer), which a single-threaded sink never does.
+ */
+export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOptions = {}): LogTextRenderer {
+  const sep = utf8Bytes(options.separator ?? '\t');
+  const setSep = utf8Bytes(options.setSeparator ?? ',');
+  const empty = utf8Bytes(options.emptyField ?? '(empty)');
+  const unset = utf8Bytes(options.unsetField ?? '-');
+  const meta = utf8Bytes(options.metaPrefix ?? '#');
+  const includeMeta = options.includeMeta ?? true;
+  const tsv = options.tsv ?? false;
+  const utf8 = options.enableUtf8 ?? true;
+  const timeZone = options.timeZone ?? 'local';
+  const top = escapeContext([sep], utf8);
+  const inner = escapeContext([sep, setSep], utf8);
+  const escapeAll = inner.seqs.some((s) => TEXT_CHARS.has(s[0] as number));
+  const ctx: TsvValueContext = {
+    top,
+    inner,
+    setSep,
+    unset,
+    empty,
+    unsetTop: escapedBytes(unset, top),
+    unsetInner: escapedBytes(unset, inner),
+    emptyTop: escapedBytes(empty, top),
+    emptyInner: escapedBytes(empty, inner),
+    profile: options.numberProfile ?? 'zeek-8.0',
+    escapeAll,
+  };
+  const nf = header.fields.length;
+  const out = new OutBuffer();
+  const nl = 0x0a;
+
+  const headerLine = (key: string, value: Uint8Array): Uint8Array =>
+    concat([meta, utf8Bytes(key), sep, value, new Uint8Array([nl])]);
+  const names = concat(header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(f.name)] : [utf8Bytes(f.name)])));
+  const types = concat(
+    header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(logTypeDisplayName(f))] : [utf8Bytes(logTypeDisplayName(f))])),
+  );
+  const fixedHead = concat([
+    meta,
+    utf8Bytes('separator '),
+    escapeHeaderValue(sep),
+    new Uint8Array([nl]),
+    headerLine('set_separator', escapeHeaderValue(setSep)),
+    headerLine('empty_field', escapeHeaderValue(empty)),
+    headerLine('unset_field', escapeHeaderValue(unset)),
+    headerLine('path', escapeHeaderValue(utf8Bytes(options.path ?? header.path))),
+  ]);
+  const fieldLines = concat([headerLine('fields', names), headerLine('types', types)]);
+
+  /** Ascii::DoWrite: a line starting with meta_prefix gets its first byte as `\xNN`. */
+  function fixLineStart(start: number): void {
+    for (let k = 0; k < meta.length; k++) if (out.buf[start + k] !== meta[k]) return;
+    const first = out.buf[start] as number;
+    out.ensure(3);
+    const buf = out.buf;
+    buf.copyWithin(start + 4, start + 1, out.pos);
+    buf[start] = 0x5c;
+    buf[start + 1] = 0x78;
+    buf[start + 2] = HEX[first >> 4] as number;
+    buf[start + 3] = HEX[first & 15] as number;
+    out.pos += 3;
+  }
+
+  return {
+    header(openTime: Date): Uint8Array {
+      if (!includeMeta) return new Uint8Array(0);
+      if (tsv) return concat([names, new Uint8Array([nl])]);
+      return concat([fixedHead, headerLine('open', utf8Bytes(formatLogTimestamp(openTime, timeZone))), fieldLines]);
+    },
+    records(records: readonly LogRecord[]): Uint8Array {
+      out.pos = 0;
+      for (let k = 0; k < records.length; k++) {
+        const rec = records[k] as LogRecord;
+        if (rec.length !== nf) throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
+        const start = out.pos;
+        for (let i = 0; i < nf; i++) {
+          if (i > 0) out.bytes(sep);
+          writeTsvElement(out, rec[i] as LogElement, ctx);
+        }
+        out.byte(nl);
+        if (out.buf[start] === meta[0] || meta.length === 0) fixLineStart(start);
+      }
+      return out.take();
+    },
+    close(closeTime: Date): Uint8Array {
+      if (!includeMeta || tsv) return new Uint8Array(0);
+      return headerLine('close', utf8Bytes(formatLogTimestamp(closeTime, timeZone)));
+    },
+  };
+}

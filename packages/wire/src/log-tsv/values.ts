@@ -1,0 +1,153 @@
+import type { LogElement, LogNumberProfile, LogValue } from '../log-batch/types.js';
+import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
+import { formatAsciiDouble, formatAsciiTime, modpSplit } from '../log-text/numbers.js';
+import type { OutBuffer } from '../log-text/out-buffer.js';
+import { utf8Bytes } from '../log-text/out-buffer.js';
+import { writeEscaped, type EscapeContext } from './escape.js';
+
+/** Everything a value writer needs; built once per renderer (spec/log-batch.md §5). */
+export interface TsvValueContext {
+  readonly top: EscapeContext;
+  readonly inner: EscapeContext;
+  readonly setSep: Uint8Array;
+  readonly unset: Uint8Array;
+  readonly empty: Uint8Array;
+  /** unset/empty markers as written through the escaping ODesc, outside and inside containers. */
+  readonly unsetTop: Uint8Array;
+  readonly unsetInner: Uint8Array;
+  readonly emptyTop: Uint8Array;
+  readonly emptyInner: Uint8Array;
+  readonly profile: LogNumberProfile;
+  /** True when a separator could occur in number/address text, which must then be escaped too. */
+  readonly escapeAll: boolean;
+}
+
+const THRES_MAX = 2147483647;
+const split = new Float64Array(2);
+const ZEROS = '000000';
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** string/enum/file/func (zeek src/threading/formatters/Ascii.cc): empty, reserved, escaped. */
+function writeStringValue(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
+  if (b.length === 0) {
+    out.bytes(inner ? ctx.emptyInner : ctx.emptyTop);
+    return;
+  }
+  const esc = inner ? ctx.inner : ctx.top;
+  if (sameBytes(b, ctx.unset) || sameBytes(b, ctx.empty)) {
+    out.hexEscape(b[0] as number);
+    writeEscaped(out, b, 1, esc);
+    return;
+  }
+  writeEscaped(out, b, 0, esc);
+}
+
+/** Text of numbers and addresses; escaped only if a separator could collide with it. */
+function writeText(out: OutBuffer, s: string, ctx: TsvValueContext, inner: boolean): void {
+  if (ctx.escapeAll) writeEscaped(out, utf8Bytes(s), 0, inner ? ctx.inner : ctx.top);
+  else out.latin1(s);
+}
+
+/** time/interval, 8.0 profile, written digit by digit for the common range. */
+function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
+  if (ctx.escapeAll || ctx.profile !== 'zeek-8.0' || !(x > -THRES_MAX && x < THRES_MAX)) {
+    writeText(out, formatAsciiTime(x, ctx.profile), ctx, inner);
+    return;
+  }
+  const neg = x < 0;
+  modpSplit(neg ? -x : x, split);
+  if (neg) out.byte(0x2d);
+  out.uint(split[0] as number);
+  out.byte(0x2e);
+  const frac = split[1] as number;
+  if (frac < 100000) {
+    const f = String(frac);
+    out.latin1(ZEROS.slice(f.length));
+    out.latin1(f);
+  } else out.uint(frac);
+}
+
+function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
+  if (b.length === 4 && !ctx.escapeAll) {
+    out.uint(b[0] as number);
+    out.byte(0x2e);
+    out.uint(b[1] as number);
+    out.byte(0x2e);
+    out.uint(b[2] as number);
+    out.byte(0x2e);
+    out.uint(b[3] as number);
+    return;
+  }
+  writeText(out, formatLogAddr(b), ctx, inner);
+}
+
+function writeContainer(out: OutBuffer, elems: readonly LogElement[], ctx: TsvValueContext): void {
+  if (elems.length === 0) {
+    out.bytes(ctx.emptyTop);
+    return;
+  }
+  for (let j = 0; j < elems.length; j++) {
+    if (j > 0) out.bytes(ctx.setSep);
+    const e = elems[j] as LogElement;
+    if (e === null || e.type === 'unset') out.bytes(ctx.unsetInner);
+    else writeTsvValue(out, e, ctx, true);
+  }
+}
+
+/** Renders one present value (§5) into `out`; `inner` inside a set or vector. */
+export function writeTsvValue(out: OutBuffer, v: LogValue, ctx: TsvValueContext, inner: boolean): void {
+  switch (v.type) {
+    case 'string':
+    case 'enum':
+    case 'file':
+    case 'func':
+      writeStringValue(out, v.value, ctx, inner);
+      return;
+    case 'time':
+    case 'interval':
+      writeTime(out, v.value, ctx, inner);
+      return;
+    case 'count':
+    case 'int':
+      writeText(out, v.value.toString(), ctx, inner);
+      return;
+    case 'port':
+      if (ctx.escapeAll) writeText(out, String(v.value), ctx, inner);
+      else out.uint(v.value);
+      return;
+    case 'addr':
+      writeAddr(out, v.value, ctx, inner);
+      return;
+    case 'bool':
+      writeText(out, v.value ? 'T' : 'F', ctx, inner);
+      return;
+    case 'double':
+      writeText(out, formatAsciiDouble(v.value, ctx.profile), ctx, inner);
+      return;
+    case 'subnet':
+      writeText(out, formatLogSubnet(v), ctx, inner);
+      return;
+    case 'table':
+    case 'vector':
+      writeContainer(out, v.value, ctx);
+      return;
+    case 'unset':
+      out.bytes(inner ? ctx.unsetInner : ctx.unsetTop);
+      return;
+    default: {
+      const never: never = v;
+      throw new TypeError(`unknown log value ${String((never as { type: unknown }).type)}`);
+    }
+  }
+}
+
+/** Renders one column value, `null` as the unset marker. */
+export function writeTsvElement(out: OutBuffer, v: LogElement, ctx: TsvValueContext): void {
+  if (v === null) out.bytes(ctx.unsetTop);
+  else writeTsvValue(out, v, ctx, false);
+}

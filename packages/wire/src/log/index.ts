@@ -1,0 +1,20 @@
+/**
+ * Public surface of the log part of @zeek-relay/wire: `zeek-bin-serializer` log batches and the
+ * ASCII/JSON log writer text (documented for users in packages/wire/LOGS.md).
+ */
+export * from '../log-batch/types.js';
+export { decodeLogBatch, decodeLogBatchAt, decodeLogValue } from '../log-batch/decode.js';
+export { createLogBatchDecoder, type LogBatchDecoder } from '../log-batch/decoder.js';
+export { encodeLogBatch, encodeLogBatchHeader, encodeLogValue } from '../log-batch/encode.js';
+export type { LogTextRenderer } from '../log-text/renderer.js';
+export { formatLogAddr, formatLogSubnet, parseLogAddr } from '../log-text/addr.js';
+export { formatAsciiDouble, formatAsciiTime, formatJsonNumber } from '../log-text/numbers.js';
+export {
+  formatIso8601,
+  formatJsonTime,
+  formatLogTimestamp,
+  type JsonTimestampStyle,
+  type LogTimeZone,
+} from '../log-text/timestamps.js';
+export { createTsvRenderer, logTypeDisplayName, type TsvRendererOptions } from '../log-tsv/renderer.js';
+export { createJsonRenderer, type JsonRendererOptions } from '../log-json/renderer.js';
