@@ -3,7 +3,7 @@
  * WebSocket lifecycle events, tests). Text arguments are UTF-8 encoded; numbers must be safe
  * integers where a `bigint` is stored (pass a `bigint` for the full 64-bit range).
  */
-import { maskAddress, parseAddress } from './address.js';
+import { isV4Mapped, maskAddress, parseAddress } from './address.js';
 import { EncodeError } from './errors.js';
 import type {
   AddressData,
@@ -52,7 +52,7 @@ export function subnet(text: string): SubnetData {
   const a = slash > 0 ? parseAddress(text.slice(0, slash)) : undefined;
   const len = Number(text.slice(slash + 1));
   if (a === undefined || !Number.isInteger(len) || len < 0) throw new EncodeError(`invalid subnet '${text}'`);
-  const v4 = !text.slice(0, slash).includes(':');
+  const v4 = isV4Mapped(a);
   const length = v4 ? len + 96 : len;
   if (length > 128) throw new EncodeError(`invalid subnet '${text}'`);
   return { type: 'subnet', address: maskAddress(a, length), length };

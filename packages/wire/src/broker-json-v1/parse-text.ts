@@ -1,0 +1,94 @@
+/**
+ * Parsers for the text forms Broker's JSON reader accepts (websocket-v1.md §3.2, verified with
+ * Zeek 8.0.10). Each returns `undefined` for input Zeek rejects.
+ */
+import { isV4Mapped, maskAddress, parseAddress } from '../address.js';
+import type { PortProtocol, SubnetData } from '../value.js';
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
+/**
+ * `YYYY-MM-DDThh:mm:ss[.f{1,9}][Z|±hh|±hhmm|±hh:mm]` → ns since the epoch; no zone means UTC.
+ * Pre-1970 input is parsed correctly (unlike Broker's writer).
+ */
+export function parseTimestamp(text: string): bigint | undefined {
+  const m = TS_RE.exec(text);
+  if (m === null) return undefined;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  const days = Date.UTC(y, mo - 1, d);
+  const check = new Date(days);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined;
+  let secs = days / 1000 + h * 3600 + mi * 60 + s;
+  if (m[9] !== undefined) {
+    const oh = Number(m[10]);
+    const om = m[11] === undefined ? 0 : Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    const off = oh * 3600 + om * 60;
+    secs += m[9] === '+' ? -off : off;
+  }
+  const frac = m[7] === undefined ? 0n : BigInt(m[7].padEnd(9, '0'));
+  return BigInt(secs) * 1_000_000_000n + frac;
+}
+
+const SPAN_UNITS: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  min: 60e9,
+  h: 3600e9,
+};
+const SPAN_RE = /^(-?)(\d+)(?:\.(\d+))?(ns|us|ms|s|min|h)$/;
+
+/**
+ * `<number><unit>` with unit ns, us, ms, s, min or h (`d` is rejected, as by Zeek) → ns.
+ * Integers are exact; a fraction (`1.5s`) is converted in double arithmetic and truncated.
+ */
+export function parseTimespan(text: string): bigint | undefined {
+  const m = SPAN_RE.exec(text);
+  if (m === null) return undefined;
+  const unit = SPAN_UNITS[m[4] as string] as number;
+  if (m[3] === undefined) {
+    const v = BigInt(m[2] as string) * BigInt(unit);
+    return m[1] === '-' ? -v : v;
+  }
+  const v = Math.trunc(Number(`${m[2]}.${m[3]}`) * unit);
+  if (!Number.isFinite(v)) return undefined;
+  return m[1] === '-' ? -BigInt(v) : BigInt(v);
+}
+
+const PROTOCOLS: Readonly<Record<string, PortProtocol>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', '?': 'unknown' };
+
+/**
+ * `<number>/<proto>`: proto tcp, udp, icmp or `?`; any other word means unknown; a bare number
+ * means tcp; the number is truncated to 16 bits (70000 → 4464).
+ */
+export function parsePort(text: string): { value: number; protocol: PortProtocol } | undefined {
+  const slash = text.indexOf('/');
+  const num = slash === -1 ? text : text.slice(0, slash);
+  if (!/^\d+$/.test(num)) return undefined;
+  const value = Number(BigInt(num) & 0xffffn);
+  if (slash === -1) return { value, protocol: 'tcp' };
+  return { value, protocol: PROTOCOLS[text.slice(slash + 1)] ?? 'unknown' };
+}
+
+const ZERO16 = new Uint8Array(16);
+
+/**
+ * `<address>/<decimal length>`; host bits are masked. An out-of-range length is not an error for
+ * Zeek: the value becomes `::/0`, which is what is returned.
+ */
+export function parseSubnet(text: string): SubnetData | undefined {
+  const slash = text.lastIndexOf('/');
+  if (slash <= 0) return undefined;
+  const addrText = text.slice(0, slash);
+  const lenText = text.slice(slash + 1);
+  const address = parseAddress(addrText);
+  if (address === undefined || !/^\d{1,10}$/.test(lenText)) return undefined;
+  const v4 = isV4Mapped(address);
+  const len = Number(lenText);
+  if (len > (v4 ? 32 : 128)) return { type: 'subnet', address: ZERO16.slice(), length: 0 };
+  const length = v4 ? len + 96 : len;
+  return { type: 'subnet', address: maskAddress(address, length), length };
+}
