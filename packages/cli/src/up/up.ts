@@ -1,0 +1,102 @@
+/**
+ * `zeek-relay up`: hub, gateway and log sink in one process on 127.0.0.1 with Zeek's default
+ * ports, the Zeek configuration lines to use them, and a live status until Ctrl-C.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger, createMetrics, onShutdown } from '@zeek-relay/runtime';
+import { parseHost, parsePort, parseSeconds } from '../commands/options.js';
+import { DEFAULT_HOST, DEFAULT_PORTS, defaultEndpoints } from '../defaults.js';
+import { StatusLine } from '../status-line.js';
+import { startEventCounter, type EventCounter } from './event-counter.js';
+import { startServices } from './services.js';
+import { configBanner } from './zeek-config.js';
+
+interface UpFlags {
+  host: string;
+  xpubPort: number;
+  xsubPort: number;
+  gatewayPort: number;
+  logPort: number;
+  httpPort: number;
+  logDir: string;
+  logFormat: string;
+  logLevel: string;
+  eventStats: boolean;
+  statusInterval: number;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Registers the command on `program`. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('Run hub, gateway and log sink together on this machine (what `npm start` runs)')
+    .option('--host <address>', 'address every service binds to', parseHost, DEFAULT_HOST)
+    .option('--xpub-port <port>', "hub XPUB (the nodes' connect_xsub_endpoint)", parsePort, DEFAULT_PORTS.xpub)
+    .option('--xsub-port <port>', "hub XSUB (the nodes' connect_xpub_endpoint)", parsePort, DEFAULT_PORTS.xsub)
+    .option('--gateway-port <port>', 'WebSocket API v1', parsePort, DEFAULT_PORTS.gateway)
+    .option('--log-port <port>', 'log sink PULL', parsePort, DEFAULT_PORTS.logs)
+    .option('--http-port <port>', 'hub HTTP port (/nodes, /metrics)', parsePort, DEFAULT_PORTS.hubHttp)
+    .option('--log-dir <dir>', 'where the log sink writes Zeek logs', './logs')
+    .option('--log-format <format>', 'tsv (Zeek default) or json', 'tsv')
+    .option('--log-level <level>', `service log level on stderr (${LEVELS.join(', ')})`, 'warn')
+    .option('--no-event-stats', 'do not count events (the counter subscribes to every topic)')
+    .option('--status-interval <seconds>', 'status line period when not a terminal', parseSeconds, 5)
+    .action(async (flags: UpFlags) => {
+      if (flags.logFormat !== 'tsv' && flags.logFormat !== 'json') {
+        program.error(`error: option '--log-format <format>' argument '${flags.logFormat}' is invalid. Expected tsv or json.`, { exitCode: 2 });
+      }
+      const level = LEVELS.find((l) => l === flags.logLevel);
+      if (level === undefined) {
+        program.error(`error: option '--log-level <level>' argument '${flags.logLevel}' is invalid. Expected one of ${LEVELS.join(', ')}.`, {
+          exitCode: 2,
+        });
+      }
+      const logDir = resolve(flags.logDir);
+      mkdirSync(logDir, { recursive: true });
+      const log = createLogger({ service: 'zeek-relay', level: level ?? 'warn', destination: process.stderr });
+      const metrics = createMetrics({ serviceName: 'zeek-relay' });
+      const services = await startServices(
+        {
+          host: flags.host,
+          xpubPort: flags.xpubPort,
+          xsubPort: flags.xsubPort,
+          gatewayPort: flags.gatewayPort,
+          logPort: flags.logPort,
+          httpPort: flags.httpPort,
+          logDir,
+          logFormat: flags.logFormat as 'tsv' | 'json',
+        },
+        log,
+        metrics,
+      );
+      const counter: EventCounter | undefined = flags.eventStats
+        ? startEventCounter(defaultEndpoints(flags.host, { xpub: flags.xpubPort, xsub: flags.xsubPort }).hubXpub)
+        : undefined;
+      process.stdout.write(`${configBanner({ ...flags }, logDir)}\n\n`);
+      const status = new StatusLine(process.stdout, flags.statusInterval * 1000);
+      let prev = { t: Date.now(), events: 0, logs: 0 };
+      const timer = setInterval(() => {
+        const now = Date.now();
+        const events = counter?.count() ?? 0;
+        const logs = services.logRecords() ?? 0;
+        const dt = Math.max(0.001, (now - prev.t) / 1000);
+        const evRate = counter ? `${Math.round((events - prev.events) / dt)} events/s` : 'events/s not counted';
+        const logRate = services.logRecords() === undefined ? 'log records/s n/a' : `${Math.round((logs - prev.logs) / dt)} log records/s`;
+        status.update(`status: ${services.nodes()} Zeek nodes connected, ${evRate}, ${logRate} (${events} events, ${logs} log records total)`, now);
+        prev = { t: now, events, logs };
+      }, 1000);
+      onShutdown({ log, delayMs: 10_000 }, async () => {
+        clearInterval(timer);
+        status.done();
+        process.stdout.write('Shutting down…\n');
+        await counter?.close();
+        await services.close();
+        await metrics.shutdown();
+        process.stdout.write('Stopped.\n');
+      });
+    });
+}

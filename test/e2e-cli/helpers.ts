@@ -1,0 +1,86 @@
+/** Helpers of the CLI end-to-end tests: free ports, child processes of the real `zeek-relay` bin. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (tests run from `test/e2e-cli/dist/`). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The committed bin launcher, exactly what `npx zeek-relay` runs. */
+export const BIN = fileURLToPath(new URL('../../../packages/cli/bin/zeek-relay.js', import.meta.url));
+
+/** A currently free TCP port on 127.0.0.1 (the OS may hand it out again later; good enough for tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process with its output collected. */
+export interface Child {
+  readonly proc: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves with the exit code (signals map to null). */
+  readonly exited: Promise<number | null>;
+  /** Resolves once `pattern` appears on stdout or stderr; rejects if the process exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp | ((c: Child) => boolean), timeoutMs?: number): Promise<void>;
+  /** Sends `signal` (default SIGINT) and waits for the exit code; SIGKILL after `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
+}
+
+/** Runs `zeek-relay <args>` with `cwd`. */
+export function runCli(args: readonly string[], cwd: string = REPO_ROOT): Child {
+  const proc = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const waiters = new Set<() => void>();
+  const child: Child = {
+    proc,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => proc.once('exit', (code) => resolve(code))),
+    waitFor(pattern, timeoutMs = 20_000) {
+      const ok = (): boolean => (typeof pattern === 'function' ? pattern(child) : pattern.test(child.stdout) || pattern.test(child.stderr));
+      return new Promise<void>((resolve, reject) => {
+        if (ok()) return resolve();
+        const check = (): void => {
+          if (ok()) done(undefined);
+        };
+        const timer = setTimeout(() => done(new Error(`timed out waiting for ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`)), timeoutMs);
+        const onExit = (): void => {
+          setImmediate(() => (ok() ? done(undefined) : done(new Error(`process exited before ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`))));
+        };
+        const done = (err: Error | undefined): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          proc.off('exit', onExit);
+          if (err) reject(err);
+          else resolve();
+        };
+        waiters.add(check);
+        proc.once('exit', onExit);
+      });
+    },
+    async stop(signal = 'SIGINT', graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const code = await child.exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout += d;
+    for (const w of waiters) w();
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr += d;
+    for (const w of waiters) w();
+  });
+  return child;
+}
