@@ -65,8 +65,8 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
   let allClosed: (() => void) | undefined;
 
   const app = Fastify({
-    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines at info would be one log line per connection: keep only warnings and errors.
+    loggerInstance: o.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     ...(o.tls ? { https: o.tls } : {}),
   });
 

@@ -12,8 +12,8 @@ export const ENV_PREFIX = 'ZR_GATEWAY_';
 export const GatewayConfigSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1', description: 'Address the WebSocket API listens on.' }),
   port: Type.Integer({ default: 27759, minimum: 0, maximum: 65535, description: 'WebSocket API port; 0 = any free port.' }),
-  healthHost: Type.String({ default: '127.0.0.1', description: 'Address of the /healthz, /readyz, /metrics port.' }),
-  healthPort: Type.Integer({ default: 8080, minimum: -1, maximum: 65535, description: 'Health/metrics port; 0 = any free port, -1 = none.' }),
+  healthHost: Type.String({ default: '0.0.0.0', description: 'Address of the /healthz, /readyz, /metrics port.' }),
+  healthPort: Type.Integer({ default: 9912, minimum: -1, maximum: 65535, description: 'Health/metrics port; 0 = any free port, -1 = none.' }),
   connectXpubEndpoint: Type.String({ default: 'tcp://127.0.0.1:27761', description: "Hub XSUB endpoint the gateway's XPUB connects to (Zeek's connect_xpub_endpoint)." }),
   connectXsubEndpoint: Type.String({ default: 'tcp://127.0.0.1:27760', description: "Hub XPUB endpoint the gateway's XSUB connects to (Zeek's connect_xsub_endpoint)." }),
   ipv6: Type.Boolean({ default: false, description: 'Allow IPv6 ZeroMQ endpoints (ZMQ_IPV6).' }),

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { data } from '@zeek-relay/wire';
+import { startRig } from './helpers/gateway.js';
+import { RecordingClient } from './helpers/ws-client.js';
+import { ZeekNode } from './helpers/zeek-node.js';
+
+test('handshake, publish to a node, receive from a node', async () => {
+  const rig = await startRig();
+  const node = new ZeekNode('zeromq_manager_test_1_Nabc', rig.hub);
+  try {
+    await node.subscribe('/topic/in');
+    const c = new RecordingClient(rig.url);
+    await c.opened;
+    c.send(JSON.stringify(['/topic/out']));
+    const ack = (await c.nextJson()) as Record<string, unknown>;
+    assert.equal(ack.type, 'ack');
+    assert.match(String(ack.endpoint), new RegExp(`^${rig.gateway.nodeId}-websocket-0$`));
+    c.send('{"type":"data-message","topic":"/topic/in","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"ping"},{"@data-type":"vector","data":[{"@data-type":"count","data":18446744073709551615}]}]}]}');
+    await node.waitFor(() => node.received.length === 1);
+    const ev = node.received[0]?.event;
+    assert.equal(ev?.name, 'ping');
+    assert.deepEqual(ev?.args, [data.count(18446744073709551615n)]);
+    assert.equal(node.received[0]?.sender, ack.endpoint);
+    await node.publish('/topic/out/x', { name: 'pong', args: [data.string('hi')] });
+    const msg = await c.nextJson();
+    assert.deepEqual(msg, JSON.parse('{"type":"data-message","topic":"/topic/out/x","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"pong"},{"@data-type":"vector","data":[{"@data-type":"string","data":"hi"}]}]}]}'));
+    await c.close();
+  } finally {
+    await node.close();
+    await rig.close();
+  }
+});
