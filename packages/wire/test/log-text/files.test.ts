@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createJsonRenderer,
+  createTsvRenderer,
+  decodeLogBatch,
+  formatLogTimestamp,
+  type LogNumberProfile,
+  type LogTextRenderer,
+} from '../../src/index.js';
+import { hex, loadFixture } from '../helpers/broker-fixtures.js';
+
+interface FileVector {
+  name: string;
+  hex: string;
+  ascii_writer_output?: string;
+  ascii_writer_output_hex?: string;
+  json_writer_output?: string;
+  json_writer_output_hex?: string;
+}
+
+const vectors = [
+  ...loadFixture<{ vectors: FileVector[] }>('log-batches.json').vectors,
+  ...loadFixture<{ vectors: FileVector[] }>('captured/log-batches.json').vectors.map((v) => ({
+    ...v,
+    name: `captured/${v.name}`,
+  })),
+];
+
+function expectedText(text: string | undefined, hexText: string | undefined): Buffer | undefined {
+  if (text !== undefined) return Buffer.from(text, 'utf8');
+  if (hexText !== undefined) return Buffer.from(hexText, 'hex');
+  return undefined;
+}
+
+/** The wall-clock `#open`/`#close` values of the vector, as local-time Dates. */
+function metaDate(file: string, key: string): Date {
+  const m = new RegExp(`^#${key}\\t(\\d+)-(\\d+)-(\\d+)-(\\d+)-(\\d+)-(\\d+)$`, 'm').exec(file);
+  assert.ok(m, `#${key} line`);
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, s);
+}
+
+function renderFile(r: LogTextRenderer, records: Parameters<LogTextRenderer['records']>[0], open: Date, close: Date): Buffer {
+  return Buffer.concat([r.header(open), r.records(records), r.close(close)]);
+}
+
+/** Vectors whose text is the same for Zeek 8.2+ (README: the conn-like example, 8.0 through 9.0). */
+const SAME_IN_8_2 = new Set(['logbatch-conn-like-two-records', 'captured/conn-like-two-records']);
+
+describe('ASCII writer files (ascii_writer_output)', () => {
+  for (const v of vectors) {
+    const expected = expectedText(v.ascii_writer_output, v.ascii_writer_output_hex);
+    if (!expected) continue;
+    const profiles: LogNumberProfile[] = SAME_IN_8_2.has(v.name) ? ['zeek-8.0', 'zeek-8.2'] : ['zeek-8.0'];
+    for (const profile of profiles) {
+      it(`${v.name} (${profile}) is byte-identical`, () => {
+        const file = expected.toString('latin1');
+        const batch = decodeLogBatch(hex(v.hex));
+        const r = createTsvRenderer(batch.header, { numberProfile: profile });
+        const out = renderFile(r, batch.records, metaDate(file, 'open'), metaDate(file, 'close'));
+        assert.equal(out.toString('latin1'), file);
+        assert.ok(out.equals(expected));
+      });
+    }
+  }
+});
+
+describe('JSON writer files (json_writer_output)', () => {
+  for (const v of vectors) {
+    const expected = expectedText(v.json_writer_output, v.json_writer_output_hex);
+    if (!expected) continue;
+    it(`${v.name} is byte-identical`, () => {
+      const batch = decodeLogBatch(hex(v.hex));
+      const r = createJsonRenderer(batch.header);
+      const out = renderFile(r, batch.records, new Date(0), new Date(0));
+      assert.equal(out.toString('utf8'), expected.toString('utf8'));
+      assert.ok(out.equals(expected));
+    });
+  }
+});
+
+describe('TSV mode and meta options (spec/log-batch.md §4)', () => {
+  const v = vectors.find((x) => x.name === 'logbatch-conn-like-two-records') as FileVector;
+  const file = v.ascii_writer_output as string;
+  const lines = file.split('\n');
+  const batch = decodeLogBatch(hex(v.hex));
+  const dataLines = lines.filter((l) => l !== '' && !l.startsWith('#'));
+
+  it('tsv = T: one header line of column names, data lines as usual, no #close', () => {
+    const r = createTsvRenderer(batch.header, { tsv: true });
+    const fieldsLine = lines.find((l) => l.startsWith('#fields\t')) as string;
+    const expected = `${fieldsLine.slice('#fields\t'.length)}\n${dataLines.join('\n')}\n`;
+    assert.equal(Buffer.from(renderFile(r, batch.records, new Date(), new Date())).toString(), expected);
+  });
+  it('include_meta = F: no header and no #close', () => {
+    const r = createTsvRenderer(batch.header, { includeMeta: false });
+    assert.equal(Buffer.from(renderFile(r, batch.records, new Date(), new Date())).toString(), `${dataLines.join('\n')}\n`);
+  });
+  it('#open/#close use %Y-%m-%d-%H-%M-%S of the given wall-clock time', () => {
+    assert.equal(formatLogTimestamp(new Date(Date.UTC(2023, 10, 14, 22, 13, 20)), 'utc'), '2023-11-14-22-13-20');
+    assert.equal(formatLogTimestamp(new Date(2023, 0, 2, 3, 4, 5)), '2023-01-02-03-04-05');
+  });
+  it('a batch renders the same when split over several records() calls', () => {
+    const r = createTsvRenderer(batch.header);
+    const whole = Buffer.from(r.records(batch.records));
+    const parts = Buffer.concat(batch.records.map((rec) => r.records([rec])));
+    assert.ok(whole.equals(parts));
+  });
+});
