@@ -7,6 +7,8 @@ import type { ZeekNodeOptions } from './zeek-node.js';
 export interface Child {
   readonly proc: ChildProcess;
   readonly lines: string[];
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string;
   readonly exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): void;
 }
@@ -14,14 +16,17 @@ export interface Child {
 export function spawnNode(script: string, args: string[], env: Record<string, string> = {}): Child {
   const proc = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return {
     proc,
     lines,
+    stderr: () => err,
     exited,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);

@@ -1,0 +1,109 @@
+/**
+ * `zeek-relay-hub` as a process: config from env, clean SIGTERM shutdown, every config problem
+ * reported at once, and a hub restart under load (zeromq-wire.md §5.3): nodes reconnect and
+ * resubscribe, traffic resumes, the registry is right again and no node_down is raised.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { data } from '@zeek-relay/wire';
+import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { freePort } from './helpers/ports.js';
+import { HUB_MAIN, jsonLines, spawnNode, type Child } from './helpers/spawn.js';
+import { sleep, waitFor } from './helpers/wait.js';
+
+async function ready(url: string, limitMs = 10_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    if (Date.now() > end) throw new Error('hub did not become ready');
+    await sleep(50);
+  }
+}
+
+describe('zeek-relay-hub process', () => {
+  const children: Child[] = [];
+  const nodes: EmulatedZeekNode[] = [];
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('rejects bad configuration with every problem listed, exit code 1', async () => {
+    const c = spawnNode(HUB_MAIN, ['--xsub-port=99999', '--slow-subscriber', 'sometimes'], { ZR_HUB_HEARTBEAT_INTERVAL_MS: 'often' });
+    children.push(c);
+    assert.equal(await c.exited, 1);
+    const err = c.stderr();
+    assert.match(err, /--xsub-port: must be <= 65535/);
+    assert.match(err, /--slow-subscriber: /);
+    assert.match(err, /ZR_HUB_HEARTBEAT_INTERVAL_MS: must be integer/);
+  });
+
+  it('prints every setting for --help', async () => {
+    const c = spawnNode(HUB_MAIN, ['--help']);
+    children.push(c);
+    assert.equal(await c.exited, 0);
+    const text = c.lines.join('\n');
+    for (const s of ['--xpub-port', 'ZR_HUB_XSUB_PORT', '--curve-client-public-key-files', '--slow-subscriber']) assert.ok(text.includes(s), s);
+  });
+
+  it('survives a restart under load: reconnect, resubscribe, traffic resumes, registry right', async () => {
+    const [xpub, xsub, http] = [await freePort(), await freePort(), await freePort()];
+    const env = {
+      ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+      ZR_HUB_XPUB_PORT: String(xpub),
+      ZR_HUB_XSUB_PORT: String(xsub),
+      ZR_HUB_HTTP_HOST: '127.0.0.1',
+      ZR_HUB_HTTP_PORT: String(http),
+      ZR_HUB_HEARTBEAT_INTERVAL_MS: '200',
+      ZR_HUB_HEARTBEAT_TIMEOUT_MS: '1000',
+    };
+    const url = `http://127.0.0.1:${http}`;
+    const first = spawnNode(HUB_MAIN, [], env);
+    children.push(first);
+    await ready(url);
+
+    const ep = { connectXpub: `tcp://127.0.0.1:${xsub}`, connectXsub: `tcp://127.0.0.1:${xpub}` };
+    const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
+    const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
+    nodes.push(manager, worker);
+    await manager.start();
+    await worker.start();
+    await waitFor(() => manager.up.has(worker.id) && worker.up.has(manager.id), 'node_up');
+
+    let publishing = true;
+    const load = (async () => {
+      const ev = { name: 'Test::tick', args: [data.string('x'.repeat(200))] };
+      while (publishing) {
+        await manager.publish('zeek.cluster.worker', ev);
+        await sleep(1);
+      }
+    })();
+    await waitFor(() => (worker.received.get('zeek.cluster.worker') ?? 0) > 50, 'traffic before the restart');
+
+    first.kill('SIGTERM');
+    assert.equal(await first.exited, 0, 'clean exit on SIGTERM');
+    assert.ok(jsonLines(first).some((l) => l.msg === 'Shut down'));
+    const before = worker.received.get('zeek.cluster.worker') ?? 0;
+
+    const second = spawnNode(HUB_MAIN, [], env);
+    children.push(second);
+    await ready(url);
+    await waitFor(() => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50, 'traffic after the restart');
+    const body = (await (await fetch(`${url}/nodes`)).json()) as { nodes: Array<{ name: string; id: string }> };
+    assert.deepEqual(
+      body.nodes.map((n) => [n.name, n.id]),
+      [
+        ['manager', manager.id],
+        ['worker-1', worker.id],
+      ],
+    );
+    // Node sockets are connect-side: no unsubscription, hence no node_down, during the outage.
+    assert.deepEqual(manager.lifecycle, ['up:worker-1']);
+    assert.deepEqual(worker.lifecycle, ['up:manager']);
+    publishing = false;
+    await load;
+    second.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+});
