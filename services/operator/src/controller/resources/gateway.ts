@@ -1,0 +1,79 @@
+import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
+import { GATEWAY_HEALTH_PORT, type Images } from './images.js';
+import { childMeta, childName, selectorLabels, serviceHost, type K8sObject } from './meta.js';
+import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
+
+/** WebSocket API v1 gateway Deployment; it joins the hub like a Zeek node. */
+export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObject {
+  const g = zc.spec.gateway;
+  const hub = serviceHost(zc, childName(zc, 'hub'));
+  const mounts: Record<string, unknown>[] = [];
+  const volumes: Record<string, unknown>[] = [];
+  const vars: Record<string, string | number> = {
+    ZR_GATEWAY_HOST: '0.0.0.0',
+    ZR_GATEWAY_PORT: g.port,
+    ZR_GATEWAY_HEALTH_HOST: '0.0.0.0',
+    ZR_GATEWAY_HEALTH_PORT: GATEWAY_HEALTH_PORT,
+    // The gateway publishes into the hub's XSUB side and subscribes at its XPUB side.
+    ZR_GATEWAY_CONNECT_XPUB_ENDPOINT: `tcp://${hub}:${zc.spec.hub.xsubPort}`,
+    ZR_GATEWAY_CONNECT_XSUB_ENDPOINT: `tcp://${hub}:${zc.spec.hub.xpubPort}`,
+  };
+  if (g.tlsSecretName) {
+    mounts.push({ name: 'tls', mountPath: '/etc/zeek-relay/tls', readOnly: true });
+    volumes.push({ name: 'tls', secret: { secretName: g.tlsSecretName } });
+    vars['ZR_GATEWAY_TLS_CERT_FILE'] = '/etc/zeek-relay/tls/tls.crt';
+    vars['ZR_GATEWAY_TLS_KEY_FILE'] = '/etc/zeek-relay/tls/tls.key';
+  }
+  if (g.tokenSecretName) {
+    mounts.push({ name: 'tokens', mountPath: '/etc/zeek-relay/tokens', readOnly: true });
+    volumes.push({ name: 'tokens', secret: { secretName: g.tokenSecretName } });
+    vars['ZR_GATEWAY_TOKENS_FILE'] = '/etc/zeek-relay/tokens/tokens.json';
+  }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMeta(zc, childName(zc, 'gateway'), 'gateway'),
+    spec: {
+      replicas: g.replicas,
+      selector: { matchLabels: selectorLabels(zc, 'gateway') },
+      template: {
+        metadata: podMeta(zc, 'gateway'),
+        spec: {
+          enableServiceLinks: false,
+          containers: [
+            {
+              name: 'gateway',
+              image: images.gateway,
+              imagePullPolicy: images.pullPolicy,
+              env: env(vars),
+              ports: [
+                { name: 'websocket', containerPort: g.port, protocol: 'TCP' },
+                { name: 'http', containerPort: GATEWAY_HEALTH_PORT, protocol: 'TCP' },
+              ],
+              ...httpProbes(GATEWAY_HEALTH_PORT),
+              resources: resources(g.resources),
+              securityContext: RESTRICTED_CONTAINER,
+              ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
+            },
+          ],
+          ...(volumes.length > 0 ? { volumes } : {}),
+        },
+      },
+    },
+  };
+}
+
+/** Gateway Service of the configured type (ClusterIP by default). */
+export function buildGatewayService(zc: ZeekCluster): K8sObject {
+  const g = zc.spec.gateway;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(zc, childName(zc, 'gateway'), 'gateway'),
+    spec: {
+      type: g.serviceType,
+      selector: selectorLabels(zc, 'gateway'),
+      ports: [{ name: 'websocket', port: g.port, targetPort: 'websocket', protocol: 'TCP' }],
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
+import { LOG_SINK_HEALTH_PORT, LOG_SINK_PULL_PORT, type Images } from './images.js';
+import { childMeta, childName, labels, selectorLabels, type K8sObject } from './meta.js';
+import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
+
+const LOG_DIR = '/var/log/zeek';
+
+/**
+ * Log sinks: a StatefulSet so every pod keeps a stable DNS name (`<svc>-<i>.<svc>`), which Zeek's
+ * `connect_log_endpoints` lists; Parallel pod management because sinks are independent.
+ */
+export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObject {
+  const s = zc.spec.logSinks;
+  const name = childName(zc, 'log-sink');
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: childMeta(zc, name, 'log-sink'),
+    spec: {
+      serviceName: name,
+      replicas: s.replicas,
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selectorLabels(zc, 'log-sink') },
+      template: {
+        metadata: podMeta(zc, 'log-sink'),
+        spec: {
+          enableServiceLinks: false,
+          containers: [
+            {
+              name: 'log-sink',
+              image: images.logSink,
+              imagePullPolicy: images.pullPolicy,
+              env: [
+                ...env({
+                  ZR_LOG_SINK_PULL_PORT: LOG_SINK_PULL_PORT,
+                  ZR_LOG_SINK_HTTP_PORT: LOG_SINK_HEALTH_PORT,
+                  ZR_LOG_SINK_DIRECTORY: LOG_DIR,
+                  ZR_LOG_SINK_FORMATS: s.formats.join(','),
+                  ZR_LOG_SINK_ROTATION_INTERVAL: s.rotation.interval,
+                  ...(s.rotation.maxSizeMiB ? { ZR_LOG_SINK_ROTATION_MAX_SIZE_MIB: s.rotation.maxSizeMiB } : {}),
+                  ...(s.otlpEndpoint ? { ZR_LOG_SINK_OTLP_ENDPOINT: s.otlpEndpoint } : {}),
+                }),
+                { name: 'ZR_LOG_SINK_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              ],
+              ports: [
+                { name: 'pull', containerPort: LOG_SINK_PULL_PORT, protocol: 'TCP' },
+                { name: 'http', containerPort: LOG_SINK_HEALTH_PORT, protocol: 'TCP' },
+              ],
+              ...httpProbes(LOG_SINK_HEALTH_PORT),
+              resources: resources(s.resources),
+              securityContext: RESTRICTED_CONTAINER,
+              volumeMounts: [{ name: 'logs', mountPath: LOG_DIR }],
+            },
+          ],
+          ...(s.storage.persistent ? {} : { volumes: [{ name: 'logs', emptyDir: {} }] }),
+        },
+      },
+      ...(s.storage.persistent
+        ? {
+            volumeClaimTemplates: [
+              {
+                apiVersion: 'v1',
+                kind: 'PersistentVolumeClaim',
+                metadata: { name: 'logs', labels: labels(zc, 'log-sink') },
+                spec: {
+                  accessModes: ['ReadWriteOnce'],
+                  resources: { requests: { storage: String(s.storage.size) } },
+                  ...(s.storage.storageClassName ? { storageClassName: s.storage.storageClassName } : {}),
+                },
+              },
+            ],
+          }
+        : {}),
+    },
+  };
+}
+
+/** Headless Service giving each sink pod its stable PULL endpoint. */
+export function buildLogSinkService(zc: ZeekCluster): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(zc, childName(zc, 'log-sink'), 'log-sink'),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(zc, 'log-sink'),
+      ports: [{ name: 'pull', port: LOG_SINK_PULL_PORT, targetPort: 'pull', protocol: 'TCP' }],
+    },
+  };
+}

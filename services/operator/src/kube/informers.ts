@@ -1,0 +1,130 @@
+import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import type { Logger } from '@zeek-relay/runtime';
+import type { OperatorMetrics } from '../metrics.js';
+import type { KubeClient } from './client.js';
+
+/** Where a kind lives in the API. */
+export interface KindInfo {
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** e.g. `/apis/apps/v1` */
+  readonly base: string;
+  readonly plural: string;
+}
+
+/** A cache of one kind fed by a list+watch, restarted by a watchdog when the watch stops. */
+export interface WatchedKind {
+  readonly info: KindInfo;
+  readonly cache: ObjectCache<KubernetesObject>;
+  /** True once the first list has completed. */
+  readonly synced: boolean;
+}
+
+type Handler = (obj: KubernetesObject, verb: 'add' | 'update' | 'delete') => void;
+
+/**
+ * Runs list+watch informers (client-node `makeInformer`) for a set of kinds and keeps them alive:
+ * client-node 1.4 stops a watch for good on any error except 410, so every `error` schedules a
+ * restart with jittered exponential backoff (1 s → 30 s), and a periodic watchdog restarts any
+ * informer that is still down. `onEvent` sees every add/update/delete.
+ */
+export class InformerSet {
+  private readonly entries: { kind: WatchedKind & { synced: boolean }; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; failed: boolean; attempts: number; timer?: NodeJS.Timeout }[] = [];
+  private watchdog?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly log: Logger,
+    private readonly metrics: OperatorMetrics,
+    private readonly opts: { namespace: string; labelSelector?: string; watchdogMs: number },
+  ) {}
+
+  /** Registers a kind; call before {@link start}. */
+  add(info: KindInfo, onEvent: Handler, labelSelector = this.opts.labelSelector): WatchedKind {
+    const ns = this.opts.namespace ? `/namespaces/${this.opts.namespace}` : '';
+    const path = `${info.base}${ns}/${info.plural}`;
+    const kind = { info, cache: undefined as unknown as ObjectCache<KubernetesObject>, synced: false };
+    const list = async () => {
+      const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
+      const res = await this.client.json<{ metadata: { resourceVersion?: string }; items: KubernetesObject[] }>('list', 'GET', path + q);
+      // List items carry no kind/apiVersion; the rest of the operator relies on them.
+      for (const item of res.items) Object.assign(item, { kind: info.kind, apiVersion: info.apiVersion });
+      kind.synced = true;
+      return res as never;
+    };
+    const informer = makeInformer<KubernetesObject>(this.client.kc, path, list, labelSelector);
+    kind.cache = informer;
+    const entry: (typeof this.entries)[number] = { kind, informer, failed: false, attempts: 0 };
+    informer.on('add', (o) => onEvent(o, 'add'));
+    informer.on('update', (o) => onEvent(o, 'update'));
+    informer.on('delete', (o) => onEvent(o, 'delete'));
+    informer.on('connect', () => {
+      entry.failed = false;
+    });
+    informer.on('error', (err) => {
+      if (this.stopped) return;
+      entry.failed = true;
+      this.log.warn({ err, kind: info.kind }, 'Watch stopped; restarting');
+      this.scheduleRestart(entry);
+    });
+    this.entries.push(entry);
+    return kind;
+  }
+
+  private scheduleRestart(entry: (typeof this.entries)[number]): void {
+    if (entry.timer || this.stopped) return;
+    const base = Math.min(1000 * 2 ** entry.attempts, 30_000);
+    entry.attempts++;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (this.stopped) return;
+      this.metrics.watchRestarts.add(1, { kind: entry.kind.info.kind });
+      entry.failed = false;
+      entry.informer.start().then(
+        () => {
+          if (!entry.failed) entry.attempts = 0;
+        },
+        (err: unknown) => {
+          entry.failed = true;
+          this.log.warn({ err, kind: entry.kind.info.kind }, 'Watch restart failed');
+          this.scheduleRestart(entry);
+        },
+      );
+    }, base / 2 + Math.random() * (base / 2));
+    entry.timer.unref();
+  }
+
+  /** Starts every informer and the watchdog; resolves when all have listed once. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await Promise.all(
+      this.entries.map((e) =>
+        e.informer.start().catch((err: unknown) => {
+          e.failed = true;
+          this.log.warn({ err, kind: e.kind.info.kind }, 'Initial list failed; retrying');
+          this.scheduleRestart(e);
+        }),
+      ),
+    );
+    this.watchdog = setInterval(() => {
+      for (const e of this.entries) if (e.failed) this.scheduleRestart(e);
+    }, this.opts.watchdogMs);
+    this.watchdog.unref();
+  }
+
+  /** True when every kind has completed a list. */
+  get synced(): boolean {
+    return this.entries.every((e) => e.kind.synced);
+  }
+
+  /** Stops watches and timers; idempotent. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const e of this.entries) {
+      if (e.timer) clearTimeout(e.timer);
+      await e.informer.stop();
+    }
+  }
+}
