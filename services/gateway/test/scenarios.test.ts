@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { data, dataEquals, type BrokerData, type ZeekEvent } from '@zeek-relay/wire';
+import { fixturePath, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
+import { ZeekNode, type Received } from './helpers/zeek-node.js';
+
+const text = (d: BrokerData | undefined): string => (d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '');
+const num = (d: BrokerData | undefined): bigint => (d?.type === 'count' ? d.value : -1n);
+const pong = (msg: string, n: number | bigint): ZeekEvent => ({ name: 'pong', args: [data.string(msg), data.count(n)] });
+const LIFECYCLE = 'zeek.cluster.manager';
+
+/** Adds a node subscribed to `prefixes`, calling `onPing` for every `ping` event it receives. */
+async function node(
+  ctx: ScenarioContext,
+  name: string,
+  prefixes: string[],
+  onEvent: (r: Received, ev: ZeekEvent, n: ZeekNode) => void = () => {},
+): Promise<ZeekNode> {
+  const n = new ZeekNode(`zeromq_${name}_zeekhost_4242_NXk3mB0aZbQ1`, ctx.rig.hub);
+  ctx.nodes.push(n);
+  n.onEvent = (r, self) => {
+    if (r.event) onEvent(r, r.event, self);
+  };
+  await n.subscribe(...prefixes);
+  return n;
+}
+
+/** Zeek side of one/one-pipelining/tls: pong("my-message", pings seen) on the same topic. */
+const pingPong = (topic: string, replyTopic = topic): Behaviour['setup'] => async (ctx) => {
+  let seen = 0;
+  await node(ctx, 'manager', [topic], (_r, ev, n) => {
+    if (ev.name === 'ping') void n.publish(replyTopic, pong('my-message', ++seen));
+  });
+};
+
+/** Node re-publishing every ping on `replyTopic` (spurious-peer-error, 8.2 standalone server). */
+const echo = (topic: string, replyTopic: string): Behaviour['setup'] => async (ctx) => {
+  await node(ctx, 'manager', [topic], (_r, ev, n) => {
+    if (ev.name === 'ping') void n.publish(replyTopic, ev);
+  });
+};
+
+/** Node subscribed to the lifecycle topic, recording Cluster::websocket_client_added/_lost. */
+const lifecycleNode = async (ctx: ScenarioContext): Promise<ZeekNode> => node(ctx, 'manager', [LIFECYCLE]);
+
+const metadataNode =
+  (meta: (ev: ZeekEvent) => ZeekEvent['metadata']): Behaviour['setup'] =>
+  async (ctx) => {
+    await node(ctx, 'manager', ['/test/pings/'], (_r, ev, n) => {
+      if (ev.name !== 'ping') return;
+      const msg = text(ev.args[0]);
+      const reply: ZeekEvent = { name: 'pong', args: [data.string(`${msg} ${msg}`), data.count(2n * num(ev.args[1]))] };
+      const m = meta(ev);
+      void n.publish('/test/pongs/', m === undefined ? reply : { ...reply, metadata: m });
+    });
+  };
+
+/** manager + worker-1 both on /test/pings/; the addressed node answers (zeromq/manager-worker-ping-pong). */
+const managerWorker: Behaviour['setup'] = async (ctx) => {
+  for (const name of ['manager', 'worker-1']) {
+    let seen = 0;
+    await node(ctx, name, ['/test/pings/'], (_r, ev, n) => {
+      if (ev.name !== 'ping') return;
+      seen++;
+      const msg = text(ev.args[0]);
+      if (msg === `to-${name === 'manager' ? 'manager' : 'worker'}`) {
+        void n.publish('/test/pings/', pong(`${name} reply for ping(${msg}, ${num(ev.args[1])})`, seen));
+      }
+    });
+  }
+};
+
+/** After the third ack the manager publishes ping("from-manager", 1..3), optionally after a non-event. */
+const managerSends = (withNonEvents: boolean): Behaviour => {
+  let manager: ZeekNode | undefined;
+  return {
+    async setup(ctx) {
+      manager = await node(ctx, 'manager', ['/test/pings/']);
+    },
+    onAck(ctx) {
+      if (ctx.acks !== 3 || manager === undefined) return;
+      const m = manager;
+      void (async () => {
+        if (withNonEvents) {
+          // A Broker log-write message (type 3) and a non-Broker payload: never forwarded (§3.4).
+          const logWrite = data.vector(data.count(1), data.count(3), data.vector(data.string('x')));
+          const { encodeBrokerData } = await import('@zeek-relay/wire');
+          await m.publish('/test/pings/', encodeBrokerData(logWrite));
+          await m.publish('/test/pings/', new Uint8Array([0xff, 0x00]));
+        }
+        for (let i = 1; i <= 3; i++) await m.publish('/test/pings/', { name: 'ping', args: [data.string('from-manager'), data.count(i)] });
+      })();
+    },
+  };
+};
+
+const oneshot: Behaviour = {
+  async setup(ctx) {
+    await node(ctx, 'manager', ['/test/pings']);
+  },
+  async verify(ctx) {
+    const n = ctx.nodes[0] as ZeekNode;
+    await n.waitFor(() => n.events('ping').length >= 100, 10000, '100 pings');
+    assert.deepEqual(
+      n.events('ping').map((e) => num(e.args[1])),
+      Array.from({ length: 100 }, (_, i) => BigInt(i)),
+      'all 100 pings arrive, in order',
+    );
+  },
+};
+
+const noSubscriptions: Behaviour = {
+  async setup(ctx) {
+    await node(ctx, 'manager', ['/test/pings']);
+  },
+  async verify(ctx) {
+    const n = ctx.nodes[0] as ZeekNode;
+    await n.waitFor(() => n.events('ping').length >= 32, 10000, '32 pings');
+    assert.deepEqual(
+      n.events('ping').map((e) => num(e.args[0])),
+      Array.from({ length: 32 }, (_, i) => BigInt(i + 1)),
+    );
+  },
+};
+
+const behaviours: Record<string, Behaviour> = {
+  'one.json': { setup: pingPong('/zeek/event/my_topic') },
+  'one-pipelining.json': { setup: pingPong('/zeek/event/my_topic') },
+  'tls.json': {
+    setup: pingPong('/zeek/event/my_topic'),
+    config: { tlsCertFile: fixturePath('tls/cert.pem'), tlsKeyFile: fixturePath('tls/key.pem') },
+    client: { rejectUnauthorized: false },
+  },
+  'one-ipv6.json': { setup: pingPong('/test/pings/', '/test/pings'), config: { host: '::1' } },
+  'one-ipv6-deprecated.json': { setup: pingPong('/test/pings/', '/test/pings'), config: { host: '::1' } },
+  'two-pipelining.json': (() => {
+    const buffered: ZeekEvent[] = [];
+    let released = false;
+    let seen = 0;
+    let manager: ZeekNode | undefined;
+    const reply = (n: ZeekNode): void => void n.publish('/test/clients', pong('my-message', ++seen));
+    return {
+      async setup(ctx) {
+        manager = await node(ctx, 'manager', ['/test/manager'], (_r, ev, n) => {
+          if (ev.name !== 'ping') return;
+          if (released) reply(n);
+          else buffered.push(ev);
+        });
+      },
+      onAck(ctx) {
+        // Zeek's script waits until both clients were added before answering.
+        if (ctx.acks !== 2 || manager === undefined) return;
+        released = true;
+        for (const _ of buffered.splice(0)) reply(manager);
+      },
+    };
+  })(),
+  'three.json': {
+    async setup(ctx) {
+      let seen = 0;
+      await node(ctx, 'manager', ['/test/manager'], (_r, ev, n) => {
+        if (ev.name === 'ping') void n.publish('/test/clients', pong(`orig_msg=${text(ev.args[0])}`, ++seen));
+      });
+    },
+  },
+  'bad-url.json': {},
+  'extra.telemetry.ws-invalid-app.json': {},
+  'bad-subscriptions.json': {
+    config: { lifecycleTopic: LIFECYCLE },
+    setup: async (ctx) => void (await lifecycleNode(ctx)),
+    async verify(ctx) {
+      const n = ctx.nodes[0] as ZeekNode;
+      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 4, 10000, '4 lost events');
+      const added = n.events('Cluster::websocket_client_added');
+      assert.equal(added.length, 1, 'only the good client is added');
+      const subs = added[0]?.args[1];
+      assert.ok(subs !== undefined && dataEquals(subs, data.vector(data.string('/duplicate'), data.string('/is/okay'), data.string('/topic/good'))));
+    },
+  },
+  'cluster-log.json': {
+    config: { lifecycleTopic: LIFECYCLE },
+    setup: async (ctx) => void (await lifecycleNode(ctx)),
+    async verify(ctx) {
+      const n = ctx.nodes[0] as ZeekNode;
+      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 3, 10000, '3 lost events');
+      const apps = n
+        .events('Cluster::websocket_client_added')
+        .map((e) => (e.args[0]?.type === 'vector' ? e.args[0].value[2] : undefined));
+      assert.equal(apps.filter((a) => a?.type === 'string' && text(a) === 'super-duper-app').length, 2);
+      assert.equal(apps.filter((a) => a?.type === 'none').length, 1);
+      for (const lost of n.events('Cluster::websocket_client_lost')) {
+        assert.equal(num(lost.args[1]), 1000n, 'gone with code 1000');
+        assert.equal(text(lost.args[2]), '');
+      }
+    },
+  },
+  'bad-event-args.json': {
+    config: { signaturesFile: fixturePath('signatures/ping-pong.json') },
+    async setup(ctx) {
+      await node(ctx, 'manager', ['/zeek/event/my_topic'], (_r, ev, n) => {
+        if (ev.name === 'ping') void n.publish('/zeek/event/my_topic', { name: 'pong', args: ev.args });
+      });
+    },
+  },
+  'metadata.no-metadata.json': { setup: metadataNode(() => undefined) },
+  'metadata.network-timestamp.json': {
+    setup: metadataNode(() => [{ id: 1n, value: data.timestamp(4711n * 1_000_000_000n) }]),
+  },
+  'metadata.from-client.json': { setup: metadataNode((ev) => ev.metadata) },
+  'ping-timeout.json': { config: { pingIntervalSeconds: 1 }, client: { autoPong: false } },
+  'terminate-while-queuing.json': (() => {
+    let stop = false;
+    return {
+      async setup(ctx) {
+        await node(ctx, 'manager', ['/test/pings/'], (_r, ev, n) => {
+          // Zeek terminates after 1000 pings: the gateway shuts down while clients still flood.
+          if (ev.name === 'ping' && n.events('ping').length === 1000) void ctx.rig.gateway.close();
+        });
+      },
+      onAck(ctx) {
+        if (ctx.acks !== 3) return;
+        for (const [label, c] of ctx.clients) {
+          void (async () => {
+            for (let i = 0; i < 3000 && !stop && c.ws.readyState === c.ws.OPEN; i++) {
+              c.send(JSON.stringify(pingMessage('/test/pings/', `tc${label}`, i)));
+              if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+            }
+          })();
+        }
+      },
+      async verify(ctx) {
+        stop = true;
+        assert.ok((ctx.nodes[0] as ZeekNode).events('ping').length >= 1000);
+      },
+    };
+  })(),
+  'broker.manager-recvs.json': {
+    async setup(ctx) {
+      await node(ctx, 'manager', ['/test/pings/']);
+    },
+    async verify(ctx) {
+      const n = ctx.nodes[0] as ZeekNode;
+      await n.waitFor(() => n.events('ping').length === 9, 10000, '9 pings');
+    },
+  },
+  'broker.manager-sends.json': managerSends(false),
+  'broker.match-all-subscription.json': managerSends(true),
+  'broker.manager-worker-ping-pong.json': { setup: managerWorker },
+  'zeromq.manager-worker-ping-pong.json': { setup: managerWorker },
+  'broker.no-subscriptions.json': noSubscriptions,
+  'zeromq.no-subscriptions.json': noSubscriptions,
+  'broker.oneshot.json': oneshot,
+  'zeromq.oneshot.json': oneshot,
+  'broker.spurious-peer-error.json': { setup: echo('/test/pings/', '/test/pings/reply') },
+  'extra.v8.2.server.default.json': { setup: echo('/test/pings/', '/test/pings/') },
+  'extra.v8.2.server.broker.json': { setup: echo('/test/pings/', '/test/pings/') },
+};
+
+function pingMessage(topic: string, msg: string, c: number): unknown {
+  return {
+    type: 'data-message',
+    topic,
+    '@data-type': 'vector',
+    data: [
+      { '@data-type': 'count', data: 1 },
+      { '@data-type': 'count', data: 1 },
+      {
+        '@data-type': 'vector',
+        data: [
+          { '@data-type': 'string', data: 'ping' },
+          { '@data-type': 'vector', data: [{ '@data-type': 'string', data: msg }, { '@data-type': 'count', data: c }] },
+        ],
+      },
+    ],
+  };
+}
+
+/** Scenario files that cannot apply to a gateway, and why (README "Scenarios"). */
+const notApplicable: Record<string, string> = {
+  'tls-nocert.json': "anonymous TLS (AECDH ciphers without a certificate) is not offered by Node's TLS server",
+};
+
+describe('scenario replay (fixtures/scenarios, from Zeek btests)', () => {
+  for (const [file, behaviour] of Object.entries(behaviours)) {
+    test(file, () => replay(file, behaviour));
+  }
+  for (const [file, why] of Object.entries(notApplicable)) {
+    test(file, { skip: why }, () => undefined);
+  }
+});
