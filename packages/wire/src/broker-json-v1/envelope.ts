@@ -6,7 +6,9 @@
 import { ByteWriter } from '../byte-writer.js';
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import type { BrokerData } from '../value.js';
-import { DECODE_FAILED, convert, objectToData, parseJsonText } from './decode.js';
+import { DECODE_FAILED, inputBytes } from './decode.js';
+import { readValue, type EnvelopeFields } from './read-data.js';
+import { JsonReader } from './reader.js';
 import { writeMembers, type JsonFormatOptions } from './encode.js';
 import { writeJsonString } from './json-string.js';
 
@@ -64,9 +66,11 @@ export function parseSubscriptions(input: string | Uint8Array): string[] {
  * Event construction (`failed to create Zeek event`) is the caller's step (`dataToEvent`).
  */
 export function parseDataMessage(input: string | Uint8Array): DataMessage {
-  const tree = parseJsonText(input, DECODE_FAILED);
-  const data = convert(() => objectToData(tree), DECODE_FAILED);
-  const topic = (tree as Record<string, unknown>)['topic'];
+  const r = new JsonReader(inputBytes(input), DECODE_FAILED);
+  const fields: EnvelopeFields = {};
+  const data = readValue(r, 0, fields);
+  r.end();
+  const topic = fields.topic;
   if (typeof topic !== 'string' || topic === '<$>') {
     throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, WS_ERROR_CONTEXTS.noTopic);
   }

@@ -4,7 +4,10 @@
  * timespans in the coarsest exact unit.
  */
 
+import { civilFromDays } from '../civil.js';
+
 const NS_PER_S = 1_000_000_000n;
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
 /**
  * C `printf("%f", x)` for finite x: the exact decimal value rounded to 6 places, ties to even
@@ -42,9 +45,14 @@ export function formatTimestamp(ns: bigint): string {
   const secs = ns / NS_PER_S;
   const rem = ns % NS_PER_S;
   const ms = rem >= 0n ? Number(rem / 1_000_000n) : 0;
-  const iso = new Date(Number(secs) * 1000).toISOString();
-  // toISOString: YYYY-MM-DDTHH:mm:ss.sssZ (or ±YYYYYY-… outside 0000–9999, unreachable for int64 ns)
-  return `${iso.slice(0, 19)}.${String(ms).padStart(3, '0')}`;
+  const s = Number(secs);
+  const days = Math.floor(s / 86400);
+  const sod = s - days * 86400;
+  const [y, mo, d] = civilFromDays(days);
+  const h = Math.floor(sod / 3600);
+  const mi = Math.floor((sod % 3600) / 60);
+  const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  return `${y}-${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sod % 60)}.${msText}`;
 }
 
 /** Timespan text: `<integer><unit>` with the coarsest of s, ms, us, ns that is exact; 0 → `0s`. */

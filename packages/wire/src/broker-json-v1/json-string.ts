@@ -30,7 +30,7 @@ const cont = (b: number | undefined): boolean => b !== undefined && b >= 0x80 &&
  * Length of the valid UTF-8 sequence at `i` (2–4), or the negative length of the maximal invalid
  * subpart to replace with one U+FFFD.
  */
-function utf8Sequence(s: Uint8Array, i: number): number {
+export function utf8Sequence(s: Uint8Array, i: number): number {
   const b = s[i] as number;
   let n: number;
   let lo = 0x80;

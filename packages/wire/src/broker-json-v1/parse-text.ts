@@ -3,6 +3,7 @@
  * Zeek 8.0.10). Each returns `undefined` for input Zeek rejects.
  */
 import { isV4Mapped, maskAddress, parseAddress } from '../address.js';
+import { daysFromCivil, daysInMonth } from '../civil.js';
 import type { PortProtocol, SubnetData } from '../value.js';
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
@@ -15,11 +16,8 @@ export function parseTimestamp(text: string): bigint | undefined {
   const m = TS_RE.exec(text);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
-  const days = Date.UTC(y, mo - 1, d);
-  const check = new Date(days);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined;
-  let secs = days / 1000 + h * 3600 + mi * 60 + s;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  let secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   if (m[9] !== undefined) {
     const oh = Number(m[10]);
     const om = m[11] === undefined ? 0 : Number(m[11]);
