@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:hub`: the hub (all features on: heartbeats, registry observer, socket monitors,
+ * HTTP side port + metrics, slow-subscriber isolation) against a bare native zmq_proxy measured in
+ * the same run. Publishers and subscribers are separate processes; 4-frame Zeek-like events
+ * (31 B topic, 46 B sender, `broker-bin-v1`, ≈ 240 B payload) to 1, 4 and 16 subscribers.
+ *
+ * Per subject and fan-out: events/s at saturation (publishers offer more than the hub can take;
+ * their XPUB drops the excess like a Zeek node's does), hub-process CPU seconds per event, and
+ * p50/p99 latency at half the anchor's saturation rate. `--json` prints the summary object last;
+ * `--quick` runs fan-out 1 and 4 only with shorter windows.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { runRole } from './roles.js';
+import { cpuSeconds, forkRole, spawnSubject, type Role, type Subject } from './proc.js';
+
+const SELF = fileURLToPath(import.meta.url);
+const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const ANCHOR_C = fileURLToPath(new URL('../../bench/anchor-proxy.c', import.meta.url));
+
+interface Measure {
+  eventsPerS: number;
+  cpuPerEvent: number;
+  p50?: number;
+  p99?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** Compiles the C anchor against the system libzmq; undefined if no compiler or headers. */
+function buildCAnchor(): string | undefined {
+  try {
+    const dir = join(tmpdir(), 'zeek-relay-bench');
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, 'anchor-proxy');
+    execFileSync('cc', ['-O2', '-o', out, ANCHOR_C, '-lzmq'], { stdio: 'pipe' });
+    return existsSync(out) ? out : undefined;
+  } catch (err) {
+    process.stderr.write(`C anchor not built (${(err as Error).message.split('\n')[0]}); using zeromq.js Proxy as the anchor\n`);
+    return undefined;
+  }
+}
+
+type SubjectName = 'hub' | 'bare-zmqjs' | 'bare-c';
+
+async function startSubject(name: SubjectName, xsub: number, xpub: number, cAnchor: string | undefined): Promise<Subject> {
+  const xsubEp = `tcp://127.0.0.1:${xsub}`;
+  const xpubEp = `tcp://127.0.0.1:${xpub}`;
+  switch (name) {
+    case 'hub':
+      return spawnSubject(
+        process.execPath,
+        [HUB_MAIN],
+        {
+          ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+          ZR_HUB_XPUB_PORT: String(xpub),
+          ZR_HUB_XSUB_PORT: String(xsub),
+          ZR_HUB_HTTP_HOST: '127.0.0.1',
+          ZR_HUB_HTTP_PORT: '0',
+        },
+        /"Hub started"/,
+      );
+    case 'bare-zmqjs':
+      return spawnSubject(process.execPath, [SELF, '--role=bare-proxy', xsubEp, xpubEp], {}, /^ready$/);
+    case 'bare-c':
+      return spawnSubject(cAnchor!, [xsubEp, xpubEp], {}, /^ready$/);
+    default: {
+      const never: never = name;
+      throw new Error(String(never));
+    }
+  }
+}
+
+async function measure(
+  name: SubjectName,
+  subs: number,
+  pubs: number,
+  ratePerS: number,
+  windowMs: number,
+  cAnchor: string | undefined,
+): Promise<Measure> {
+  const [xsub, xpub] = [await freePort(), await freePort()];
+  const subject = await startSubject(name, xsub, xpub, cAnchor);
+  const roles: Role[] = [];
+  try {
+    const latency = ratePerS > 0;
+    const subRoles = Array.from({ length: subs }, () => forkRole(SELF, ['--role=sub', `tcp://127.0.0.1:${xpub}`, latency ? 'latency' : 'count']));
+    roles.push(...subRoles);
+    await Promise.all(subRoles.map((r) => r.next('ready')));
+    const pubRoles = Array.from({ length: pubs }, () => forkRole(SELF, ['--role=pub', `tcp://127.0.0.1:${xsub}`, String(ratePerS / pubs)]));
+    roles.push(...pubRoles);
+    await Promise.all(pubRoles.map((r) => r.next('sending')));
+    await new Promise((r) => setTimeout(r, 700)); // warm-up
+    for (const r of subRoles) r.send({ type: 'begin' });
+    const cpu0 = cpuSeconds(subject.proc.pid!);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    for (const r of subRoles) r.send({ type: 'end' });
+    const cpu1 = cpuSeconds(subject.proc.pid!);
+    const elapsed = (performance.now() - t0) / 1000;
+    const results = await Promise.all(subRoles.map((r) => r.next('result')));
+    const counts = results.map((m) => m.count as number);
+    const events = counts.reduce((a, b) => a + b, 0) / subs;
+    const out: Measure = { eventsPerS: events / elapsed, cpuPerEvent: (cpu1 - cpu0) / Math.max(events, 1) };
+    if (latency) {
+      out.p50 = median(results.map((m) => m.p50 as number));
+      out.p99 = Math.max(...results.map((m) => m.p99 as number));
+    }
+    return out;
+  } finally {
+    for (const r of roles) r.kill();
+    await subject.stop();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main(argv: string[]): Promise<void> {
+  if (await runRole(argv)) return;
+  const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
+  const fanouts = quick ? [1, 4] : [1, 4, 16];
+  const windowMs = quick ? 1500 : 2500;
+  const pubs = 2;
+  const cAnchor = buildCAnchor();
+  const anchor: SubjectName = cAnchor ? 'bare-c' : 'bare-zmqjs';
+  const subjects: SubjectName[] = cAnchor ? ['bare-c', 'bare-zmqjs', 'hub'] : ['bare-zmqjs', 'hub'];
+  const results: Array<Record<string, unknown>> = [];
+  console.log(`anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}; ${pubs} publisher processes; window ${windowMs} ms`);
+  for (const subs of fanouts) {
+    const sat = new Map<SubjectName, Measure>();
+    for (const s of subjects) sat.set(s, await measure(s, subs, pubs, 0, windowMs, cAnchor));
+    const half = sat.get(anchor)!.eventsPerS / 2;
+    const lat = new Map<SubjectName, Measure>();
+    for (const s of subjects) lat.set(s, await measure(s, subs, pubs, half, windowMs, cAnchor));
+    console.log(`\n${subs} subscriber(s); latency at ${fmt(half)} events/s (half the anchor's saturation)`);
+    console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms');
+    for (const s of subjects) {
+      const m = sat.get(s)!;
+      const l = lat.get(s)!;
+      console.log(`${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}`);
+    }
+    const a = sat.get(anchor)!;
+    const h = sat.get('hub')!;
+    const al = lat.get(anchor)!;
+    const hl = lat.get('hub')!;
+    const ratios = {
+      throughput: h.eventsPerS / a.eventsPerS,
+      cpu: h.cpuPerEvent / a.cpuPerEvent,
+      p50: (hl.p50 ?? NaN) / (al.p50 ?? NaN),
+      p99: (hl.p99 ?? NaN) / (al.p99 ?? NaN),
+    };
+    console.log(
+      `hub / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
+    );
+    const base = { subject: `hub ${subs} sub`, anchor: `${anchor} ${subs} sub` };
+    results.push(
+      { name: `hub.events_per_s.subs${subs}`, ...base, unit: 'events/s', ratio: ratios.throughput, goal: 0.9, higherIsBetter: true },
+      { name: `hub.cpu_per_event.subs${subs}`, ...base, unit: 'CPU-s/event', ratio: ratios.cpu, goal: 1.5, higherIsBetter: false },
+      { name: `hub.latency_p50.subs${subs}`, ...base, unit: 'ms', ratio: ratios.p50, goal: null, higherIsBetter: false },
+      { name: `hub.latency_p99.subs${subs}`, ...base, unit: 'ms', ratio: ratios.p99, goal: null, higherIsBetter: false },
+    );
+  }
+  if (json) console.log(JSON.stringify({ results }));
+}
+
+await main(process.argv.slice(2));

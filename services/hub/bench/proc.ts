@@ -1,0 +1,83 @@
+/** Process helpers for the benchmark: CPU time from /proc, forked roles, readiness lines. */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** User + system CPU seconds of a process (all its threads), from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+type Msg = { type: string; [k: string]: unknown };
+
+/** A forked benchmark role with a message inbox. */
+export interface Role {
+  readonly proc: ChildProcess;
+  next(type: string, timeoutMs?: number): Promise<Msg>;
+  send(m: Msg): void;
+  kill(): void;
+}
+
+export function forkRole(script: string, args: string[]): Role {
+  const proc = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox: Msg[] = [];
+  const waiters: Array<() => void> = [];
+  proc.on('message', (m: Msg) => {
+    inbox.push(m);
+    for (const w of waiters.splice(0)) w();
+  });
+  return {
+    proc,
+    async next(type, timeoutMs = 15_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const i = inbox.findIndex((m) => m.type === type);
+        if (i !== -1) return inbox.splice(i, 1)[0]!;
+        if (Date.now() > end || proc.exitCode !== null) throw new Error(`role ${args.join(' ')}: no "${type}" message`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
+      }
+    },
+    send(m) {
+      if (proc.connected) proc.send(m);
+    },
+    kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    },
+  };
+}
+
+/** A proxy subject process that prints a line matching `readyLine` once listening. */
+export interface Subject {
+  readonly proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function spawnSubject(cmd: string, args: string[], env: Record<string, string>, readyLine: RegExp): Promise<Subject> {
+  const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const rl = createInterface({ input: proc.stdout! });
+    rl.on('line', (l) => {
+      if (readyLine.test(l)) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`${cmd} exited with ${code} before it was ready`)));
+  });
+  proc.stdout!.resume();
+  return {
+    proc,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
