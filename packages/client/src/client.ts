@@ -14,6 +14,11 @@ export interface ClientOptions extends ConnectionOptions {
   readonly highWaterMark?: number;
   /** Messages kept while disconnected, sent after the next ack; older ones are dropped. Default 10000. */
   readonly maxPending?: number;
+  /**
+   * Also receives every `serverError` event, including those arriving together with the ack,
+   * before `connect()` has resolved and a listener could be attached.
+   */
+  readonly onServerError?: (err: ClientError) => void;
 }
 
 /** Counters of a client, for progress output and tests. */
@@ -63,6 +68,9 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   readonly #reconnect: ResolvedReconnect;
   readonly #queues = new Set<EventQueue<ZeekEvent>>();
   readonly #pending: Uint8Array[] = [];
+  /** Events that arrived while no iterator existed (e.g. right after the ack); given to the first one. */
+  #unclaimed: ZeekEvent[] = [];
+  #unclaimedPressure = false;
   #ws: WebSocket | undefined;
   #ack: Ack | undefined;
   #closed = false;
@@ -103,10 +111,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   async #open(): Promise<void> {
     const conn = await openConnection(this.#options, {
       onData: (text) => this.#onData(text),
-      onServerError: (err) => {
-        this.stats.serverErrors++;
-        this.emit('serverError', err);
-      },
+      onServerError: (err) => this.#serverError(err),
       onClose: (code, reason) => this.#onClose(code, reason),
     });
     if (this.#closed) {
@@ -121,6 +126,12 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     this.emit('connected', conn.ack);
   }
 
+  #serverError(err: ClientError): void {
+    this.stats.serverErrors++;
+    this.#options.onServerError?.(err);
+    this.emit('serverError', err);
+  }
+
   #onData(bytes: Buffer): void {
     let ev: ZeekEvent;
     try {
@@ -128,10 +139,19 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     } catch (err) {
       this.stats.decodeErrors++;
       const e = err instanceof ClientError ? err : new ClientError(CLIENT_ERROR_CODES.DECODE_FAILED, String(err), { cause: err });
+      this.#options.onServerError?.(e);
       this.emit('serverError', e);
       return;
     }
     this.stats.received++;
+    if (this.#queues.size === 0) {
+      this.#unclaimed.push(ev);
+      if (!this.#unclaimedPressure && this.#unclaimed.length >= (this.#options.highWaterMark ?? 1000)) {
+        this.#unclaimedPressure = true;
+        this.#pressure(true);
+      }
+      return;
+    }
     for (const q of this.#queues) q.push(ev);
   }
 
@@ -223,8 +243,9 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * A new async iterator over incoming events, starting now (events that arrived earlier are not
-   * replayed). Several iterators each get every event. When one iterator buffers `highWaterMark`
+   * A new async iterator over incoming events. The first iterator also gets the events that arrived
+   * before it existed (none are lost between the ack and the first `events()` call); later ones
+   * start at their creation. Several iterators each get every event. When one iterator buffers `highWaterMark`
    * events the socket is paused (TCP backpressure), never dropped. The iterator ends after
    * `close()`, or throws the fatal error that ended the client.
    */
@@ -240,6 +261,13 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
       return q;
     }
     this.#queues.add(q);
+    const backlog = this.#unclaimed;
+    this.#unclaimed = [];
+    for (const ev of backlog) q.push(ev);
+    if (this.#unclaimedPressure) {
+      this.#unclaimedPressure = false;
+      this.#pressure(false);
+    }
     return q;
   }
 
