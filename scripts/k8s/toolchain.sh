@@ -94,7 +94,7 @@ build_kwok() {
   mod=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | jq -r .Dir)
   mkdir -p "$DIR/kwok-stages"
   cp "$mod/kustomize/stage/node/fast/node-initialize.yaml" \
-     "$mod"/kustomize/stage/node/heartbeat-with-lease/*.yaml \
+     "$mod"/kustomize/stage/node/heartbeat-with-lease/node-*.yaml \
      "$mod/kustomize/stage/pod/fast/pod-ready.yaml" \
      "$mod/kustomize/stage/pod/fast/pod-complete.yaml" \
      "$mod/kustomize/stage/pod/fast/pod-delete.yaml" "$DIR/kwok-stages/"

@@ -213,7 +213,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ], logFile('kube-scheduler'));
       procs.push(sched);
       const stages = readdirSync(tc.stagesDir).filter((f) => f.endsWith('.yaml')).sort()
-        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8')).join('\n---\n');
+        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8')).filter((y) => /^kind: Stage$/m.test(y)).join('\n---\n');
       writeFileSync(join(dir, 'kwok.yaml'), stages);
       const kwok = startProcess('kwok', tc.bin('kwok'), [
         kc, `--config=${join(dir, 'kwok.yaml')}`, '--manage-all-nodes=false',
