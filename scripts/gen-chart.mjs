@@ -37,13 +37,13 @@ function run(cmd, argv, opts = {}) {
 }
 
 /**
- * The helm binary: $HELM, else `helm` on PATH, else the one scripts/k8s/toolchain.sh builds (it prints
- * its bin directory as the last line of stdout, building first if needed).
+ * The helm binary: $HELM, else the pinned one scripts/k8s/toolchain.sh builds (it prints its bin
+ * directory as the last line of stdout, building helm first if needed). Not a `helm` from PATH: another
+ * Helm version could render install.yaml differently and make check-generated flap.
  */
 function findHelm() {
   if (process.env.HELM) return process.env.HELM;
-  if (spawnSync('helm', ['version'], { stdio: 'ignore' }).status === 0) return 'helm';
-  const out = run('bash', [join(root, 'scripts/k8s/toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = run('bash', [join(root, 'scripts/k8s/toolchain.sh'), '--only', 'helm'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const dir = out.trim().split('\n').pop() ?? '';
   if (!existsSync(join(dir, 'helm'))) throw new Error(`gen-chart: no helm in ${dir} (from toolchain.sh)`);
   return join(dir, 'helm');
