@@ -69,12 +69,14 @@ export function compareData(a: BrokerData, b: BrokerData): number {
       const o = b as typeof a;
       return a.value - o.value || PROTO_ORDER[a.protocol] - PROTO_ORDER[o.protocol];
     }
-    case 'set':
     case 'vector':
       return cmpList(a.value, (b as typeof a).value);
+    case 'set':
+      // Sets are ordered containers in Broker: compare their sorted element sequences.
+      return cmpList(sorted(a.value, (e) => e), sorted((b as typeof a).value, (e) => e));
     case 'table': {
-      const x = a.value;
-      const y = (b as typeof a).value;
+      const x = sorted(a.value, (e) => e[0]);
+      const y = sorted((b as typeof a).value, (e) => e[0]);
       const n = x.length < y.length ? x.length : y.length;
       for (let i = 0; i < n; i++) {
         const [ka, va] = x[i] as readonly [BrokerData, BrokerData];
@@ -89,6 +91,16 @@ export function compareData(a: BrokerData, b: BrokerData): number {
       return never;
     }
   }
+}
+
+/** The items in Broker order (the input itself when already ascending). */
+function sorted<T>(items: readonly T[], key: (t: T) => BrokerData): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compareData(key(items[i - 1] as T), key(items[i] as T)) > 0) {
+      return [...items].sort((x, y) => compareData(key(x), key(y)));
+    }
+  }
+  return items;
 }
 
 const PROTO_ORDER = { unknown: 0, tcp: 1, udp: 2, icmp: 3 } as const;
