@@ -13,14 +13,26 @@ async function run(args: string[]): Promise<{ code: number | null; stdout: strin
 const usage: Array<[string[], RegExp]> = [
   [['simulate', '--rate', 'abc'], /option '--rate <n>' argument 'abc' is invalid\. Expected a number/],
   [['simulate', '--workers', '0'], /option '--workers <n>' argument '0' is invalid/],
-  [['simulate', '--xpub-port', '70000'], /option '--xpub-port <port>' argument '70000' is invalid\. Expected a TCP port/],
-  [['simulate', '--event-mix', 'bogus=1'], /ZR_CLI_INVALID_ARGUMENT: --event-mix: "bogus=1" is not <name>=<weight>/],
-  [['simulate', '--log-mix', 'conn=0'], /ZR_CLI_INVALID_ARGUMENT: --log-mix: at least one weight must be positive/],
+  [
+    ['simulate', '--xpub-port', '70000'],
+    /option '--xpub-port <port>' argument '70000' is invalid\. Expected a TCP port/,
+  ],
+  [
+    ['simulate', '--event-mix', 'bogus=1'],
+    /ZR_CLI_INVALID_ARGUMENT: --event-mix: "bogus=1" is not <name>=<weight>/,
+  ],
+  [
+    ['simulate', '--log-mix', 'conn=0'],
+    /ZR_CLI_INVALID_ARGUMENT: --log-mix: at least one weight must be positive/,
+  ],
   [['frobnicate'], /unknown command 'frobnicate'/],
   [['subscribe', '--bogus'], /unknown option '--bogus'/],
   [['publish'], /missing required argument 'topic'/],
   [['publish', 't', 'Test::x', 'count:-1'], /ZR_CLI_INVALID_ARGUMENT: Invalid event argument "count:-1"/],
-  [['publish', 't', 'Test::x', 'addr:999.1.1.1'], /ZR_CLI_INVALID_ARGUMENT: Invalid event argument "addr:999\.1\.1\.1"/],
+  [
+    ['publish', 't', 'Test::x', 'addr:999.1.1.1'],
+    /ZR_CLI_INVALID_ARGUMENT: Invalid event argument "addr:999\.1\.1\.1"/,
+  ],
   [['up', '--log-format', 'xml'], /option '--log-format <format>' argument 'xml' is invalid/],
   [['up', '--log-level', 'loud'], /option '--log-level <level>' argument 'loud' is invalid/],
 ];
@@ -43,7 +55,16 @@ test('unreachable services are runtime errors (exit 1) with a typed code', async
   const sub = await run(['subscribe', 'zeek/', '--url', `ws://127.0.0.1:${port}`]);
   assert.equal(sub.code, 1);
   assert.match(sub.stderr, /ZR_CLIENT_CONNECT_FAILED/);
-  const sim = await run(['simulate', '--xpub-port', String(port), '--xsub-port', String(port), '--ready-timeout', '0.3', '--no-logs']);
+  const sim = await run([
+    'simulate',
+    '--xpub-port',
+    String(port),
+    '--xsub-port',
+    String(port),
+    '--ready-timeout',
+    '0.3',
+    '--no-logs',
+  ]);
   assert.equal(sim.code, 1);
   assert.match(sim.stderr, /ZR_CLI_SIM_NOT_READY: Simulated nodes did not see each other within 300 ms/);
 });
@@ -51,7 +72,8 @@ test('unreachable services are runtime errors (exit 1) with a typed code', async
 test('--help lists every command and --version prints the version', async () => {
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  for (const c of ['up', 'simulate', 'subscribe', 'publish', 'nodes']) assert.match(help.stdout, new RegExp(`\\n  ${c}\\b`));
+  for (const c of ['up', 'simulate', 'subscribe', 'publish', 'nodes'])
+    assert.match(help.stdout, new RegExp(`\\n  ${c}\\b`));
   const version = await run(['--version']);
   assert.equal(version.code, 0);
   assert.equal(version.stdout.trim(), '0.1.0');

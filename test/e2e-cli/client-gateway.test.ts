@@ -85,21 +85,30 @@ test('typed events travel between two clients; the publisher does not see its ow
 });
 
 test('a wrong path is the typed, fatal error invalid_uri', async () => {
-  await assert.rejects(ZeekClient.connect({ url: `ws://127.0.0.1:${gwPort}/v0/messages/json`, topics: [] }), (err: unknown) => {
-    const e = err as { code: string; serverCode: string; context: string; fatal: boolean };
-    assert.equal(e.code, 'ZR_CLIENT_INVALID_URI');
-    assert.equal(e.serverCode, 'invalid_uri');
-    assert.equal(e.context, 'Invalid URI - use /v1/messages/json');
-    assert.equal(e.fatal, true);
-    return true;
-  });
+  await assert.rejects(
+    ZeekClient.connect({ url: `ws://127.0.0.1:${gwPort}/v0/messages/json`, topics: [] }),
+    (err: unknown) => {
+      const e = err as { code: string; serverCode: string; context: string; fatal: boolean };
+      assert.equal(e.code, 'ZR_CLIENT_INVALID_URI');
+      assert.equal(e.serverCode, 'invalid_uri');
+      assert.equal(e.context, 'Invalid URI - use /v1/messages/json');
+      assert.equal(e.fatal, true);
+      return true;
+    },
+  );
 });
 
 test('bad input is rejected before anything is sent', async () => {
-  await assert.rejects(ZeekClient.connect({ url: url(), topics: [], applicationName: 'bad name!' }), { code: 'ZR_CLIENT_INVALID_ARGUMENT' });
-  await assert.rejects(ZeekClient.connect({ url: 'http://127.0.0.1:1', topics: [] }), { code: 'ZR_CLIENT_INVALID_ARGUMENT' });
+  await assert.rejects(ZeekClient.connect({ url: url(), topics: [], applicationName: 'bad name!' }), {
+    code: 'ZR_CLIENT_INVALID_ARGUMENT',
+  });
+  await assert.rejects(ZeekClient.connect({ url: 'http://127.0.0.1:1', topics: [] }), {
+    code: 'ZR_CLIENT_INVALID_ARGUMENT',
+  });
   const port = await freePort();
-  await assert.rejects(ZeekClient.connect({ url: `ws://127.0.0.1:${port}`, topics: [] }), { code: 'ZR_CLIENT_CONNECT_FAILED' });
+  await assert.rejects(ZeekClient.connect({ url: `ws://127.0.0.1:${port}`, topics: [] }), {
+    code: 'ZR_CLIENT_CONNECT_FAILED',
+  });
 });
 
 test('after a gateway restart clients reconnect, resubscribe and flush what was published meanwhile', async () => {
@@ -116,12 +125,18 @@ test('after a gateway restart clients reconnect, resubscribe and flush what was 
   assert.equal((await next(itA)).name, 'Test::before');
   assert.equal((await next(itB)).name, 'Test::before');
 
-  const lost = Promise.all([new Promise((r) => subA.once('disconnected', r)), new Promise((r) => pubA.once('disconnected', r))]);
+  const lost = Promise.all([
+    new Promise((r) => subA.once('disconnected', r)),
+    new Promise((r) => pubA.once('disconnected', r)),
+  ]);
   await gateway?.close();
   await lost;
   assert.equal(subA.connected, false);
   pubA.publish('/test/re/b', { name: 'Test::during', args: [data.count(2)] }); // queued while disconnected
-  const back = Promise.all([new Promise((r) => subA.once('connected', r)), new Promise((r) => pubA.once('connected', r))]);
+  const back = Promise.all([
+    new Promise((r) => subA.once('connected', r)),
+    new Promise((r) => pubA.once('connected', r)),
+  ]);
   gateway = await startGateway(gwPort);
   await back;
   assert.notEqual(subA.ack?.endpoint, firstEndpoint, 'a new connection has a new endpoint id');

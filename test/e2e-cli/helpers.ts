@@ -44,15 +44,34 @@ export function runCli(args: readonly string[], cwd: string = REPO_ROOT): Child 
     stderr: '',
     exited: new Promise((resolve) => proc.once('exit', (code) => resolve(code))),
     waitFor(pattern, timeoutMs = 20_000) {
-      const ok = (): boolean => (typeof pattern === 'function' ? pattern(child) : pattern.test(child.stdout) || pattern.test(child.stderr));
+      const ok = (): boolean =>
+        typeof pattern === 'function'
+          ? pattern(child)
+          : pattern.test(child.stdout) || pattern.test(child.stderr);
       return new Promise<void>((resolve, reject) => {
         if (ok()) return resolve();
         const check = (): void => {
           if (ok()) done(undefined);
         };
-        const timer = setTimeout(() => done(new Error(`timed out waiting for ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            done(
+              new Error(
+                `timed out waiting for ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`,
+              ),
+            ),
+          timeoutMs,
+        );
         const onExit = (): void => {
-          setImmediate(() => (ok() ? done(undefined) : done(new Error(`process exited before ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`))));
+          setImmediate(() =>
+            ok()
+              ? done(undefined)
+              : done(
+                  new Error(
+                    `process exited before ${String(pattern)}\nstdout: ${child.stdout}\nstderr: ${child.stderr}`,
+                  ),
+                ),
+          );
         };
         const done = (err: Error | undefined): void => {
           clearTimeout(timer);

@@ -30,7 +30,11 @@ test('simulated nodes: node list at the hub, no lost events, log batches match w
   })();
   try {
     const sim = await startSimulation({
-      endpoints: { hubXsub: `tcp://127.0.0.1:${xsub}`, hubXpub: `tcp://127.0.0.1:${xpub}`, log: `tcp://127.0.0.1:${logPort}` },
+      endpoints: {
+        hubXsub: `tcp://127.0.0.1:${xsub}`,
+        hubXpub: `tcp://127.0.0.1:${xpub}`,
+        log: `tcp://127.0.0.1:${logPort}`,
+      },
       workers: 3,
       proxies: 2,
       rate: 300,

@@ -23,14 +23,23 @@ const TYPES: Readonly<Record<string, { readonly dataType: string; readonly raw: 
   enum: { dataType: 'enum-value', raw: undefined },
 };
 const ALIASES: Readonly<Record<string, string>> = {
-  boolean: 'bool', integer: 'int', double: 'real', address: 'addr', timestamp: 'time', timespan: 'interval',
+  boolean: 'bool',
+  integer: 'int',
+  double: 'real',
+  address: 'addr',
+  timestamp: 'time',
+  timespan: 'interval',
 };
 
 /** The type names accepted before `:` (for help texts). */
 export const ARG_TYPES = [...Object.keys(TYPES), 'json'] as const;
 
 function bad(arg: string, why: string, cause?: unknown): CliError {
-  return new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `Invalid event argument "${arg}": ${why}`, cause === undefined ? undefined : { cause });
+  return new CliError(
+    CLI_ERROR_CODES.INVALID_ARGUMENT,
+    `Invalid event argument "${arg}": ${why}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function infer(value: string): string {
@@ -39,8 +48,10 @@ function infer(value: string): string {
   if (/^-?[0-9]+\.[0-9]+$/.test(value)) return 'real';
   if (value === 'T' || value === 'F' || value === 'true' || value === 'false') return 'bool';
   if (/^[0-9]+\/(tcp|udp|icmp|unknown)$/.test(value)) return 'port';
-  if (/^[0-9.]+\/[0-9]+$/.test(value) || /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/[0-9]+$/.test(value)) return 'subnet';
-  if (/^([0-9]{1,3}\.){3}[0-9]{1,3}$/.test(value) || /^[0-9a-fA-F:]*:[0-9a-fA-F:.]+$/.test(value)) return 'addr';
+  if (/^[0-9.]+\/[0-9]+$/.test(value) || /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/[0-9]+$/.test(value))
+    return 'subnet';
+  if (/^([0-9]{1,3}\.){3}[0-9]{1,3}$/.test(value) || /^[0-9a-fA-F:]*:[0-9a-fA-F:.]+$/.test(value))
+    return 'addr';
   return 'string';
 }
 

@@ -7,6 +7,8 @@ export interface CliEnvironment {
 }
 
 /** Reads the CLI's environment variables once, at startup. */
-export function readCliEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): CliEnvironment {
+export function readCliEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliEnvironment {
   return { token: env['ZR_TOKEN'] };
 }

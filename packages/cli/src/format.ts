@@ -65,7 +65,9 @@ export function formatData(d: BrokerData): string {
 
 /** `<topic>  Name(arg, arg, …)` with optional metadata. */
 export function formatEventLine(ev: ZeekEvent): string {
-  const meta = ev.metadata?.length ? `  metadata ${ev.metadata.map((m) => `${m.id}=${formatData(m.value)}`).join(' ')}` : '';
+  const meta = ev.metadata?.length
+    ? `  metadata ${ev.metadata.map((m) => `${m.id}=${formatData(m.value)}`).join(' ')}`
+    : '';
   return `${ev.topic}  ${ev.name}(${ev.args.map(formatData).join(', ')})${meta}`;
 }
 
@@ -73,6 +75,8 @@ export function formatEventLine(ev: ZeekEvent): string {
 export function formatEventJson(ev: ZeekEvent): string {
   const args = ev.args.map((a) => dataToJson(a)).join(',');
   const meta =
-    ev.metadata === undefined ? '' : `,"metadata":[${ev.metadata.map((m) => `[${m.id.toString()},${dataToJson(m.value)}]`).join(',')}]`;
+    ev.metadata === undefined
+      ? ''
+      : `,"metadata":[${ev.metadata.map((m) => `[${m.id.toString()},${dataToJson(m.value)}]`).join(',')}]`;
   return `{"topic":${JSON.stringify(ev.topic)},"event":${JSON.stringify(ev.name)},"args":[${args}]${meta}}`;
 }

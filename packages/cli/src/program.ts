@@ -13,7 +13,9 @@ import { registerUp } from './up/up.js';
 /** Builds the program; `main.ts` parses `process.argv` with it. */
 export function buildProgram(env: CliEnvironment): Command {
   const program = new Command('zeek-relay')
-    .description('Zeek cluster communication without the cluster: hub, gateway and log sink, a Zeek node simulator, and a WebSocket API client')
+    .description(
+      'Zeek cluster communication without the cluster: hub, gateway and log sink, a Zeek node simulator, and a WebSocket API client',
+    )
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -32,7 +34,12 @@ export function buildProgram(env: CliEnvironment): Command {
 /** Exit code for an error raised while parsing or running a command. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
+      return 0;
     return 2;
   }
   const e = err as { exitCode?: unknown; fatal?: unknown };

@@ -40,11 +40,22 @@ test('json: passes a Broker JSON v1 value through the wire decoder', () => {
 });
 
 test('invalid values fail with ZR_CLI_INVALID_ARGUMENT naming the argument', () => {
-  for (const bad of ['count:-1', 'count:1.5', 'int:x', 'addr:999.1.1.1', 'time:yesterday', 'json:{"@data-type":"money","data":0}', 'bool:maybe']) {
-    assert.throws(() => parseArg(bad), (e: { code?: string; message?: string }) => {
-      assert.equal(e.code, 'ZR_CLI_INVALID_ARGUMENT');
-      assert.ok(e.message?.includes(`"${bad}"`), e.message);
-      return true;
-    });
+  for (const bad of [
+    'count:-1',
+    'count:1.5',
+    'int:x',
+    'addr:999.1.1.1',
+    'time:yesterday',
+    'json:{"@data-type":"money","data":0}',
+    'bool:maybe',
+  ]) {
+    assert.throws(
+      () => parseArg(bad),
+      (e: { code?: string; message?: string }) => {
+        assert.equal(e.code, 'ZR_CLI_INVALID_ARGUMENT');
+        assert.ok(e.message?.includes(`"${bad}"`), e.message);
+        return true;
+      },
+    );
   }
 });

@@ -32,7 +32,11 @@ export function resolveReconnect(o: ReconnectOptions | boolean | undefined): Res
  * "full jitter" in the upper half so that many clients restarted together do not reconnect in lockstep.
  * `random` is injectable for tests.
  */
-export function backoffDelay(policy: ResolvedReconnect, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: ResolvedReconnect,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** Math.max(0, attempt));
   return Math.round(base / 2 + (base / 2) * random());
 }

@@ -63,7 +63,14 @@ export interface ClientEvents {
  * from `connect()` or from every `events()` iterator.
  */
 export class ZeekClient extends EventEmitter<ClientEvents> {
-  readonly stats: ClientStats = { received: 0, published: 0, dropped: 0, decodeErrors: 0, serverErrors: 0, reconnects: 0 };
+  readonly stats: ClientStats = {
+    received: 0,
+    published: 0,
+    dropped: 0,
+    decodeErrors: 0,
+    serverErrors: 0,
+    reconnects: 0,
+  };
   readonly #options: ClientOptions;
   readonly #reconnect: ResolvedReconnect;
   readonly #queues = new Set<EventQueue<ZeekEvent>>();
@@ -138,7 +145,10 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
       ev = decodeEventMessage(bytes);
     } catch (err) {
       this.stats.decodeErrors++;
-      const e = err instanceof ClientError ? err : new ClientError(CLIENT_ERROR_CODES.DECODE_FAILED, String(err), { cause: err });
+      const e =
+        err instanceof ClientError
+          ? err
+          : new ClientError(CLIENT_ERROR_CODES.DECODE_FAILED, String(err), { cause: err });
       this.#options.onServerError?.(e);
       this.emit('serverError', e);
       return;
@@ -162,7 +172,12 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     if (this.#closed) return;
     this.emit('disconnected', code, reason);
     if (!this.#reconnect.enabled) {
-      this.#end(new ClientError(CLIENT_ERROR_CODES.CONNECTION_LOST, `Connection lost (code ${code}${reason ? `, ${reason}` : ''})`));
+      this.#end(
+        new ClientError(
+          CLIENT_ERROR_CODES.CONNECTION_LOST,
+          `Connection lost (code ${code}${reason ? `, ${reason}` : ''})`,
+        ),
+      );
       return;
     }
     this.#scheduleRetry(0);
@@ -178,11 +193,18 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
           this.stats.reconnects++;
         },
         (err: unknown) => {
-          const e = err instanceof ClientError ? err : new ClientError(CLIENT_ERROR_CODES.CONNECT_FAILED, String(err), { cause: err });
+          const e =
+            err instanceof ClientError
+              ? err
+              : new ClientError(CLIENT_ERROR_CODES.CONNECT_FAILED, String(err), { cause: err });
           if (e.fatal) return this.#end(e);
           const next = attempt + 1;
           if (this.#reconnect.maxAttempts > 0 && next >= this.#reconnect.maxAttempts) {
-            return this.#end(new ClientError(CLIENT_ERROR_CODES.CLOSED, `Gave up after ${next} reconnect attempts`, { cause: e }));
+            return this.#end(
+              new ClientError(CLIENT_ERROR_CODES.CLOSED, `Gave up after ${next} reconnect attempts`, {
+                cause: e,
+              }),
+            );
           }
           const nextDelay = backoffDelay(this.#reconnect, next);
           this.emit('reconnectFailed', e, next, nextDelay);
@@ -199,7 +221,8 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
    * The server reports a rejected event asynchronously as a `serverError` event.
    */
   publish(topic: string, event: OutgoingEvent): void {
-    if (this.#closed) throw new ClientError(CLIENT_ERROR_CODES.CLOSED, 'Client is closed', { cause: this.#closeError });
+    if (this.#closed)
+      throw new ClientError(CLIENT_ERROR_CODES.CLOSED, 'Client is closed', { cause: this.#closeError });
     const text = encodeEventMessage(topic, event);
     if (this.#ws !== undefined && this.#ack !== undefined) {
       this.#write(text);

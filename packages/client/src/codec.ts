@@ -3,7 +3,13 @@
  * @zeek-relay/wire's Broker JSON v1 codec, so what the client sends is exactly what Zeek's own
  * server parses (strict JSON, reals always with a fraction, 64-bit counts as bigint).
  */
-import { dataToEvent, eventToData, formatDataMessage, parseDataMessage, type ZeekEvent as WireEvent } from '@zeek-relay/wire';
+import {
+  dataToEvent,
+  eventToData,
+  formatDataMessage,
+  parseDataMessage,
+  type ZeekEvent as WireEvent,
+} from '@zeek-relay/wire';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 
 /** An event to publish: name, Broker-typed arguments, optional metadata (see `@zeek-relay/wire` `data.*` constructors). */
@@ -23,14 +29,21 @@ export function encodeEventMessage(topic: string, event: OutgoingEvent): Uint8Ar
     throw new ClientError(CLIENT_ERROR_CODES.INVALID_ARGUMENT, `Invalid topic ${JSON.stringify(topic)}`);
   }
   if (typeof event?.name !== 'string' || event.name.length === 0 || !Array.isArray(event.args)) {
-    throw new ClientError(CLIENT_ERROR_CODES.INVALID_ARGUMENT, 'An event needs a non-empty name and an args array');
+    throw new ClientError(
+      CLIENT_ERROR_CODES.INVALID_ARGUMENT,
+      'An event needs a non-empty name and an args array',
+    );
   }
   try {
     return formatDataMessage(topic, eventToData(event));
   } catch (cause) {
-    throw new ClientError(CLIENT_ERROR_CODES.INVALID_ARGUMENT, `Cannot encode event ${event.name}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new ClientError(
+      CLIENT_ERROR_CODES.INVALID_ARGUMENT,
+      `Cannot encode event ${event.name}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -43,6 +56,10 @@ export function decodeEventMessage(bytes: Uint8Array): ZeekEvent {
       ? { topic: msg.topic, name: ev.name, args: ev.args }
       : { topic: msg.topic, name: ev.name, args: ev.args, metadata: ev.metadata };
   } catch (cause) {
-    throw new ClientError(CLIENT_ERROR_CODES.DECODE_FAILED, `Undecodable data message: ${(cause as Error).message}`, { cause });
+    throw new ClientError(
+      CLIENT_ERROR_CODES.DECODE_FAILED,
+      `Undecodable data message: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }

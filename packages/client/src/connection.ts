@@ -68,7 +68,10 @@ export function resolveUrl(url: string): URL {
     throw new ClientError(CLIENT_ERROR_CODES.INVALID_ARGUMENT, `Invalid URL "${url}"`, { cause });
   }
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-    throw new ClientError(CLIENT_ERROR_CODES.INVALID_ARGUMENT, `URL must start with ws:// or wss://, got "${url}"`);
+    throw new ClientError(
+      CLIENT_ERROR_CODES.INVALID_ARGUMENT,
+      `URL must start with ws:// or wss://, got "${url}"`,
+    );
   }
   if (u.pathname === '/' || u.pathname === '') u.pathname = API_PATH;
   return u;
@@ -154,17 +157,37 @@ export function openConnection(o: ConnectionOptions, handlers: ConnectionHandler
       reject(err);
     };
     const timer = setTimeout(
-      () => fail(new ClientError(CLIENT_ERROR_CODES.HANDSHAKE_TIMEOUT, `No ack from ${url.href} within ${timeoutMs} ms`)),
+      () =>
+        fail(
+          new ClientError(
+            CLIENT_ERROR_CODES.HANDSHAKE_TIMEOUT,
+            `No ack from ${url.href} within ${timeoutMs} ms`,
+          ),
+        ),
       timeoutMs,
     );
     ws.on('unexpected-response', (_req, res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       res.resume();
-      const code = status === 401 || status === 403 ? CLIENT_ERROR_CODES.UNAUTHORIZED : CLIENT_ERROR_CODES.CONNECT_FAILED;
-      fail(new ClientError(code, `Upgrade to ${url.href} refused with HTTP ${status} ${res.statusMessage ?? ''}`.trim()));
+      const code =
+        status === 401 || status === 403
+          ? CLIENT_ERROR_CODES.UNAUTHORIZED
+          : CLIENT_ERROR_CODES.CONNECT_FAILED;
+      fail(
+        new ClientError(
+          code,
+          `Upgrade to ${url.href} refused with HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
+        ),
+      );
     });
     ws.on('error', (cause) => {
-      fail(new ClientError(CLIENT_ERROR_CODES.CONNECT_FAILED, `Could not connect to ${url.href}: ${cause.message}`, { cause }));
+      fail(
+        new ClientError(
+          CLIENT_ERROR_CODES.CONNECT_FAILED,
+          `Could not connect to ${url.href}: ${cause.message}`,
+          { cause },
+        ),
+      );
     });
     ws.on('close', (code, reason) => {
       fail(
@@ -185,7 +208,9 @@ export function openConnection(o: ConnectionOptions, handlers: ConnectionHandler
         return;
       }
       if (ctl?.type !== 'ack') {
-        fail(new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Expected an ack from ${url.href}, got: ${text()}`));
+        fail(
+          new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Expected an ack from ${url.href}, got: ${text()}`),
+        );
         return;
       }
       const endpoint = ctl.obj['endpoint'];
@@ -208,7 +233,8 @@ function attach(ws: WebSocket, h: ConnectionHandlers): void {
     const bytes = bytesOf(data);
     const ctl = controlMessage(bytes);
     if (ctl === undefined) h.onData(bytes);
-    else if (ctl.type === 'error') h.onServerError(serverError(String(ctl.obj['code'] ?? ''), String(ctl.obj['context'] ?? ''), false));
+    else if (ctl.type === 'error')
+      h.onServerError(serverError(String(ctl.obj['code'] ?? ''), String(ctl.obj['context'] ?? ''), false));
     else h.onServerError(new ClientError(CLIENT_ERROR_CODES.PROTOCOL, 'Unexpected second ack'));
   });
   ws.on('error', () => {}); // always followed by 'close', which carries the outcome

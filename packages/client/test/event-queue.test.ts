@@ -36,9 +36,21 @@ test('a pending read is resolved by push and by end', async () => {
 
 test('backoff grows exponentially with jitter in the upper half and is capped', () => {
   const policy = resolveReconnect({ initialDelayMs: 100, maxDelayMs: 1000, factor: 2 });
-  assert.equal(backoffDelay(policy, 0, () => 0), 50);
-  assert.equal(backoffDelay(policy, 0, () => 1), 100);
-  assert.equal(backoffDelay(policy, 3, () => 1), 800);
-  assert.equal(backoffDelay(policy, 10, () => 1), 1000);
+  assert.equal(
+    backoffDelay(policy, 0, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffDelay(policy, 0, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffDelay(policy, 3, () => 1),
+    800,
+  );
+  assert.equal(
+    backoffDelay(policy, 10, () => 1),
+    1000,
+  );
   assert.equal(resolveReconnect(false).enabled, false);
 });

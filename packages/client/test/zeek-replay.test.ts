@@ -11,8 +11,12 @@ import { WebSocketServer } from 'ws';
 import { data } from '@zeek-relay/wire';
 import { ZeekClient, type ClientError, type ServerError } from '../src/index.js';
 
-type Frame = { text: string } | { frame: { type: 'ping'; payload: string } | { type: 'close'; code: number; reason: string } };
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/zeek-server-frames.json', import.meta.url), 'utf8')) as {
+type Frame =
+  | { text: string }
+  | { frame: { type: 'ping'; payload: string } | { type: 'close'; code: number; reason: string } };
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/zeek-server-frames.json', import.meta.url), 'utf8'),
+) as {
   scenarios: Record<string, Frame[]>;
 };
 
@@ -44,13 +48,16 @@ after(async () => {
 const url = (scenario: string): string => `ws://127.0.0.1:${port}/${scenario}`;
 
 test('bad subscriptions: the error before the ack is the fatal ZR_CLIENT_INVALID_SUBSCRIPTIONS', async () => {
-  await assert.rejects(ZeekClient.connect({ url: url('bad-subscriptions'), topics: [] }), (e: ServerError) => {
-    assert.equal(e.code, 'ZR_CLIENT_INVALID_SUBSCRIPTIONS');
-    assert.equal(e.serverCode, 'deserialization_failed');
-    assert.equal(e.context, 'subscriptions not an array');
-    assert.equal(e.fatal, true);
-    return true;
-  });
+  await assert.rejects(
+    ZeekClient.connect({ url: url('bad-subscriptions'), topics: [] }),
+    (e: ServerError) => {
+      assert.equal(e.code, 'ZR_CLIENT_INVALID_SUBSCRIPTIONS');
+      assert.equal(e.serverCode, 'deserialization_failed');
+      assert.equal(e.context, 'subscriptions not an array');
+      assert.equal(e.fatal, true);
+      return true;
+    },
+  );
 });
 
 test('invalid X-Application-Name: ZR_CLIENT_INVALID_APPLICATION_NAME', async () => {
@@ -89,7 +96,10 @@ test('errors after the ack are non-fatal serverError events, in order, between d
 });
 
 test('network timestamp metadata is decoded (1970-01-01T01:18:31.000 = 4711 s)', async () => {
-  await using client = await ZeekClient.connect({ url: url('metadata.network-timestamp'), topics: ['/test/pongs/'] });
+  await using client = await ZeekClient.connect({
+    url: url('metadata.network-timestamp'),
+    topics: ['/test/pongs/'],
+  });
   const ev = (await client.events().next()).value;
   assert.equal(ev?.name, 'pong');
   assert.deepEqual(ev?.args, [data.string('fourty-two fourty-two'), data.count(84)]);

@@ -15,7 +15,11 @@ export interface ConnectFlags {
 /** Adds `--url`, `--token`, `--app-name`, `--ca`, `--insecure`. */
 export function addConnectOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', 'WebSocket API v1 server (gateway or Zeek)', `ws://${DEFAULT_HOST}:${DEFAULT_PORTS.gateway}`)
+    .option(
+      '--url <url>',
+      'WebSocket API v1 server (gateway or Zeek)',
+      `ws://${DEFAULT_HOST}:${DEFAULT_PORTS.gateway}`,
+    )
     .option('--token <token>', 'bearer token (zeek-relay gateway with auth); also ZR_TOKEN')
     .option('--app-name <name>', 'X-Application-Name header', 'zeek-relay-cli')
     .option('--ca <file>', 'PEM CA bundle to trust for wss://')
@@ -23,7 +27,11 @@ export function addConnectOptions(cmd: Command): Command {
 }
 
 /** Turns the flags into client options (`token` falls back to the given environment value). */
-export function connectionOptions(flags: ConnectFlags, topics: readonly string[], envToken: string | undefined): ConnectionOptions {
+export function connectionOptions(
+  flags: ConnectFlags,
+  topics: readonly string[],
+  envToken: string | undefined,
+): ConnectionOptions {
   const tls: TlsOptions = {
     ...(flags.ca !== undefined ? { ca: readFileSync(flags.ca) } : {}),
     ...(flags.insecure ? { rejectUnauthorized: false } : {}),

@@ -17,7 +17,10 @@ export function registerPublish(program: Command, envToken: string | undefined):
       .description('Publish an event with typed arguments')
       .argument('<topic>', 'topic, e.g. zeek/event/my_topic or zeek.cluster.manager')
       .argument('<event>', 'fully qualified event name, e.g. Test::ping')
-      .argument('[args...]', `arguments as type:value (${ARG_TYPES.join(', ')}) or bare values (type inferred)`),
+      .argument(
+        '[args...]',
+        `arguments as type:value (${ARG_TYPES.join(', ')}) or bare values (type inferred)`,
+      ),
   )
     .option('--repeat <n>', 'publish the event n times', parsePositive, 1)
     .addHelpText(
@@ -28,7 +31,10 @@ export function registerPublish(program: Command, envToken: string | undefined):
     )
     .action(async (topic: string, name: string, rawArgs: string[], flags: PublishFlags) => {
       const args = rawArgs.map(parseArg); // argument errors before connecting
-      const client = await ZeekClient.connect({ ...connectionOptions(flags, [], envToken), reconnect: false });
+      const client = await ZeekClient.connect({
+        ...connectionOptions(flags, [], envToken),
+        reconnect: false,
+      });
       let rejected = 0;
       client.on('serverError', (e) => {
         rejected++;
@@ -39,7 +45,9 @@ export function registerPublish(program: Command, envToken: string | undefined):
       // Zeek reports rejected events asynchronously; give an error reply a moment to arrive.
       await new Promise((r) => setTimeout(r, 200));
       await client.close();
-      process.stderr.write(`Published ${flags.repeat} × ${name} on ${topic}${rejected ? `, ${rejected} rejected by the server` : ''}.\n`);
+      process.stderr.write(
+        `Published ${flags.repeat} × ${name} on ${topic}${rejected ? `, ${rejected} rejected by the server` : ''}.\n`,
+      );
       if (rejected > 0) process.exitCode = 1;
     });
 }

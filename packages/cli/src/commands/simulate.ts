@@ -54,8 +54,18 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('Run simulated Zeek nodes (manager, proxies, workers) against a hub and log sink')
     .option('--host <host>', 'host of the hub and log sink', parseHost, DEFAULT_HOST)
-    .option('--xpub-port <port>', "hub XPUB port (the nodes' connect_xsub_endpoint)", parsePort, DEFAULT_PORTS.xpub)
-    .option('--xsub-port <port>', "hub XSUB port (the nodes' connect_xpub_endpoint)", parsePort, DEFAULT_PORTS.xsub)
+    .option(
+      '--xpub-port <port>',
+      "hub XPUB port (the nodes' connect_xsub_endpoint)",
+      parsePort,
+      DEFAULT_PORTS.xpub,
+    )
+    .option(
+      '--xsub-port <port>',
+      "hub XSUB port (the nodes' connect_xpub_endpoint)",
+      parsePort,
+      DEFAULT_PORTS.xsub,
+    )
     .option('--log-port <port>', 'log sink PULL port', parsePort, DEFAULT_PORTS.logs)
     .option('--no-logs', 'do not push log batches')
     .option('--workers <n>', 'number of workers', parsePositive, 2)
@@ -63,7 +73,11 @@ export function registerSimulate(program: Command): void {
     .option('--rate <n>', 'events per second over all nodes', parseRate, 100)
     .option('--log-rate <n>', 'log records per second over all workers', parseRate, 200)
     .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', parseSeconds)
-    .option('--event-mix <mix>', `event kinds: ${EVENT_KINDS.join(', ')}`, EVENT_KINDS.map((k) => `${k}=${DEFAULT_EVENT_MIX[k]}`).join(','))
+    .option(
+      '--event-mix <mix>',
+      `event kinds: ${EVENT_KINDS.join(', ')}`,
+      EVENT_KINDS.map((k) => `${k}=${DEFAULT_EVENT_MIX[k]}`).join(','),
+    )
     .option('--log-mix <mix>', `log streams: ${STREAM_NAMES.join(', ')}`, 'conn=60,dns=30,http=10')
     .option('--write-buffer-size <n>', 'Log::write_buffer_size (records per batch)', parsePositive, 1000)
     .option('--flush-interval <seconds>', 'Log::flush_interval', parseSeconds, 1)
@@ -76,12 +90,18 @@ export function registerSimulate(program: Command): void {
     .action(async (flags: SimulateFlags) => {
       const eventMix = parseMix('--event-mix', flags.eventMix, EVENT_KINDS);
       const logMix = parseMix('--log-mix', flags.logMix, STREAM_NAMES);
-      const endpoints = defaultEndpoints(flags.host, { xpub: flags.xpubPort, xsub: flags.xsubPort, logs: flags.logs ? flags.logPort : undefined });
+      const endpoints = defaultEndpoints(flags.host, {
+        xpub: flags.xpubPort,
+        xsub: flags.xsubPort,
+        logs: flags.logs ? flags.logPort : undefined,
+      });
       const status = new StatusLine(process.stderr, 1000);
       const say = (text: string): void => {
         if (!flags.json) status.log(text);
       };
-      say(`Connecting ${1 + flags.proxies + flags.workers} simulated Zeek nodes to the hub at ${endpoints.hubXsub} / ${endpoints.hubXpub}…`);
+      say(
+        `Connecting ${1 + flags.proxies + flags.workers} simulated Zeek nodes to the hub at ${endpoints.hubXsub} / ${endpoints.hubXpub}…`,
+      );
       const sim = await startSimulation({
         endpoints,
         workers: flags.workers,
@@ -95,7 +115,9 @@ export function registerSimulate(program: Command): void {
         readyTimeoutMs: flags.readyTimeout * 1000,
         ...(flags.duration !== undefined && flags.duration > 0 ? { durationMs: flags.duration * 1000 } : {}),
       });
-      say(`Cluster up: ${sim.nodes.map((n) => n.name).join(', ')} (hello exchange complete). ${flags.duration ? '' : 'Ctrl-C stops.'}`);
+      say(
+        `Cluster up: ${sim.nodes.map((n) => n.name).join(', ')} (hello exchange complete). ${flags.duration ? '' : 'Ctrl-C stops.'}`,
+      );
       let prev: SimulationStats | undefined;
       const progress = setInterval(() => {
         const s = sim.stats();

@@ -24,10 +24,17 @@ export function registerSubscribe(program: Command, envToken: string | undefined
     .option('--duration <seconds>', 'exit after this long', parseSeconds)
     .action(async (prefixes: string[], flags: SubscribeFlags) => {
       const topics = prefixes.length > 0 ? prefixes : [''];
-      const client = await ZeekClient.connect({ ...connectionOptions(flags, topics, envToken), reconnect: true });
+      const client = await ZeekClient.connect({
+        ...connectionOptions(flags, topics, envToken),
+        reconnect: true,
+      });
       const err = (t: string): boolean => process.stderr.write(`${t}\n`);
-      err(`Subscribed to ${topics.map((t) => JSON.stringify(t)).join(', ')} at ${flags.url} (endpoint ${client.ack?.endpoint}). Ctrl-C stops.`);
-      client.on('disconnected', (code, reason) => err(`Connection lost (${code}${reason ? ` ${reason}` : ''}); reconnecting…`));
+      err(
+        `Subscribed to ${topics.map((t) => JSON.stringify(t)).join(', ')} at ${flags.url} (endpoint ${client.ack?.endpoint}). Ctrl-C stops.`,
+      );
+      client.on('disconnected', (code, reason) =>
+        err(`Connection lost (${code}${reason ? ` ${reason}` : ''}); reconnecting…`),
+      );
       client.on('connected', (ack) => err(`Reconnected (endpoint ${ack.endpoint}).`));
       client.on('serverError', (e) => err(`${e.code}: ${e.message}`));
       const stop = (): void => void client.close();

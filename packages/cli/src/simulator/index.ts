@@ -12,7 +12,13 @@ export {
 export { SimNode, type NodeEndpoints, type SimNodeOptions, type SimNodeStats } from './sim-node.js';
 export { HelloTracker, type HelloAction } from './hello-tracker.js';
 export { LogBuffer, type LogBufferOptions } from './log-buffer.js';
-export { STREAM_HEADERS, STREAM_NAMES, RecordGenerator, createRandom, type StreamName } from './log-streams.js';
+export {
+  STREAM_HEADERS,
+  STREAM_NAMES,
+  RecordGenerator,
+  createRandom,
+  type StreamName,
+} from './log-streams.js';
 export {
   APP_TOPIC_PREFIX,
   DEFAULT_EVENT_MIX,

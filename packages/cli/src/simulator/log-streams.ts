@@ -16,7 +16,12 @@ const f = (name: string, type: LogTypeName, optional = false, subtype: LogTypeNa
   subtype,
   optional,
 });
-const ID_FIELDS = [f('id.orig_h', 'addr'), f('id.orig_p', 'port'), f('id.resp_h', 'addr'), f('id.resp_p', 'port')];
+const ID_FIELDS = [
+  f('id.orig_h', 'addr'),
+  f('id.orig_p', 'port'),
+  f('id.resp_h', 'addr'),
+  f('id.resp_p', 'port'),
+];
 const header = (stream: string, path: string, fields: LogField[]): LogBatchHeader => ({
   stream,
   writer: 'Log::WRITER_ASCII',
@@ -28,23 +33,55 @@ const header = (stream: string, path: string, fields: LogField[]): LogBatchHeade
 /** Batch headers of the three streams, shared by every batch of that stream. */
 export const STREAM_HEADERS: Readonly<Record<StreamName, LogBatchHeader>> = {
   conn: header('Conn::LOG', 'conn', [
-    f('ts', 'time'), f('uid', 'string'), ...ID_FIELDS, f('proto', 'enum'), f('service', 'string', true),
-    f('duration', 'interval', true), f('orig_bytes', 'count', true), f('resp_bytes', 'count', true),
-    f('conn_state', 'string', true), f('local_orig', 'bool', true), f('local_resp', 'bool', true),
-    f('missed_bytes', 'count', true), f('history', 'string', true), f('orig_pkts', 'count', true),
-    f('resp_pkts', 'count', true), f('tunnel_parents', 'table', true, 'string'),
+    f('ts', 'time'),
+    f('uid', 'string'),
+    ...ID_FIELDS,
+    f('proto', 'enum'),
+    f('service', 'string', true),
+    f('duration', 'interval', true),
+    f('orig_bytes', 'count', true),
+    f('resp_bytes', 'count', true),
+    f('conn_state', 'string', true),
+    f('local_orig', 'bool', true),
+    f('local_resp', 'bool', true),
+    f('missed_bytes', 'count', true),
+    f('history', 'string', true),
+    f('orig_pkts', 'count', true),
+    f('resp_pkts', 'count', true),
+    f('tunnel_parents', 'table', true, 'string'),
   ]),
   dns: header('DNS::LOG', 'dns', [
-    f('ts', 'time'), f('uid', 'string'), ...ID_FIELDS, f('proto', 'enum'), f('trans_id', 'count', true),
-    f('rtt', 'interval', true), f('query', 'string', true), f('qtype_name', 'string', true),
-    f('rcode_name', 'string', true), f('AA', 'bool', true), f('RD', 'bool', true), f('RA', 'bool', true),
-    f('answers', 'vector', true, 'string'), f('TTLs', 'vector', true, 'interval'), f('rejected', 'bool', true),
+    f('ts', 'time'),
+    f('uid', 'string'),
+    ...ID_FIELDS,
+    f('proto', 'enum'),
+    f('trans_id', 'count', true),
+    f('rtt', 'interval', true),
+    f('query', 'string', true),
+    f('qtype_name', 'string', true),
+    f('rcode_name', 'string', true),
+    f('AA', 'bool', true),
+    f('RD', 'bool', true),
+    f('RA', 'bool', true),
+    f('answers', 'vector', true, 'string'),
+    f('TTLs', 'vector', true, 'interval'),
+    f('rejected', 'bool', true),
   ]),
   http: header('HTTP::LOG', 'http', [
-    f('ts', 'time'), f('uid', 'string'), ...ID_FIELDS, f('trans_depth', 'count'), f('method', 'string', true),
-    f('host', 'string', true), f('uri', 'string', true), f('version', 'string', true),
-    f('user_agent', 'string', true), f('request_body_len', 'count', true), f('response_body_len', 'count', true),
-    f('status_code', 'count', true), f('status_msg', 'string', true), f('tags', 'table', true, 'enum'),
+    f('ts', 'time'),
+    f('uid', 'string'),
+    ...ID_FIELDS,
+    f('trans_depth', 'count'),
+    f('method', 'string', true),
+    f('host', 'string', true),
+    f('uri', 'string', true),
+    f('version', 'string', true),
+    f('user_agent', 'string', true),
+    f('request_body_len', 'count', true),
+    f('response_body_len', 'count', true),
+    f('status_code', 'count', true),
+    f('status_msg', 'string', true),
+    f('tags', 'table', true, 'enum'),
     f('resp_mime_types', 'vector', true, 'string'),
   ]),
 };
@@ -86,7 +123,9 @@ export class RecordGenerator {
     return s;
   }
   #addr(local: boolean): LogElement {
-    const b = local ? [10, this.#int(256), this.#int(256), 1 + this.#int(254)] : [1 + this.#int(223), this.#int(256), this.#int(256), 1 + this.#int(254)];
+    const b = local
+      ? [10, this.#int(256), this.#int(256), 1 + this.#int(254)]
+      : [1 + this.#int(223), this.#int(256), this.#int(256), 1 + this.#int(254)];
     return { type: 'addr', value: Uint8Array.from(b) };
   }
   #ids(respPort: number, proto: 'tcp' | 'udp'): LogElement[] {
@@ -105,29 +144,58 @@ export class RecordGenerator {
       case 'conn': {
         const web = this.rand() < 0.7;
         return [
-          ...head(), ...this.#ids(web ? 443 : 53, web ? 'tcp' : 'udp'), { type: 'enum', value: utf8.encode(web ? 'tcp' : 'udp') },
-          web ? str('ssl') : str('dns'), { type: 'interval', value: Math.round(this.rand() * 5e6) / 1e6 },
-          cnt(this.#int(100_000)), cnt(this.#int(1_000_000)), str(web ? 'SF' : 'S0'), bool(true), bool(false),
-          cnt(0), web ? str('ShADadFf') : str('D'), cnt(1 + this.#int(200)), cnt(this.#int(300)),
+          ...head(),
+          ...this.#ids(web ? 443 : 53, web ? 'tcp' : 'udp'),
+          { type: 'enum', value: utf8.encode(web ? 'tcp' : 'udp') },
+          web ? str('ssl') : str('dns'),
+          { type: 'interval', value: Math.round(this.rand() * 5e6) / 1e6 },
+          cnt(this.#int(100_000)),
+          cnt(this.#int(1_000_000)),
+          str(web ? 'SF' : 'S0'),
+          bool(true),
+          bool(false),
+          cnt(0),
+          web ? str('ShADadFf') : str('D'),
+          cnt(1 + this.#int(200)),
+          cnt(this.#int(300)),
           this.rand() < 0.9 ? { type: 'table', value: [] } : null,
         ];
       }
       case 'dns': {
         const host = this.#pick(HOSTS);
         return [
-          ...head(), ...this.#ids(53, 'udp'), { type: 'enum', value: utf8.encode('udp') }, cnt(this.#int(65536)),
-          { type: 'interval', value: Math.round(this.rand() * 1e5) / 1e6 }, str(host), str('A'), str('NOERROR'),
-          bool(false), bool(true), bool(true),
+          ...head(),
+          ...this.#ids(53, 'udp'),
+          { type: 'enum', value: utf8.encode('udp') },
+          cnt(this.#int(65536)),
+          { type: 'interval', value: Math.round(this.rand() * 1e5) / 1e6 },
+          str(host),
+          str('A'),
+          str('NOERROR'),
+          bool(false),
+          bool(true),
+          bool(true),
           { type: 'vector', value: [str(`93.184.${this.#int(256)}.${this.#int(256)}`)] },
-          { type: 'vector', value: [{ type: 'interval', value: 300 }] }, bool(false),
+          { type: 'vector', value: [{ type: 'interval', value: 300 }] },
+          bool(false),
         ];
       }
       case 'http': {
         const ok = this.rand() < 0.9;
         return [
-          ...head(), ...this.#ids(80, 'tcp'), cnt(1), str(this.rand() < 0.8 ? 'GET' : 'POST'), str(this.#pick(HOSTS)),
-          str(`/item/${this.#int(10_000)}`), str('1.1'), str(this.#pick(AGENTS)), cnt(0), cnt(this.#int(50_000)),
-          cnt(ok ? 200 : 404), str(ok ? 'OK' : 'Not Found'), { type: 'table', value: [] },
+          ...head(),
+          ...this.#ids(80, 'tcp'),
+          cnt(1),
+          str(this.rand() < 0.8 ? 'GET' : 'POST'),
+          str(this.#pick(HOSTS)),
+          str(`/item/${this.#int(10_000)}`),
+          str('1.1'),
+          str(this.#pick(AGENTS)),
+          cnt(0),
+          cnt(this.#int(50_000)),
+          cnt(ok ? 200 : 404),
+          str(ok ? 'OK' : 'Not Found'),
+          { type: 'table', value: [] },
           ok ? { type: 'vector', value: [str('text/html')] } : null,
         ];
       }

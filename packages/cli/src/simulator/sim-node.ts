@@ -97,13 +97,19 @@ export class SimNode {
     this.name = options.name;
     this.role = options.role;
     this.id = makeNodeId({ node: options.name, hostname: hostname(), pid: process.pid });
-    this.subscriptions = [...defaultSubscriptions(options.role, options.name, this.id), ...(options.extraSubscriptions ?? [])];
+    this.subscriptions = [
+      ...defaultSubscriptions(options.role, options.name, this.id),
+      ...(options.extraSubscriptions ?? []),
+    ];
     this.tracker = new HelloTracker(this.name, this.id);
     // Zeek's node socket options (zeromq-wire.md §2.1).
     this.#xpub = new XPublisher({ linger: 500, noDrop: true, sendHighWaterMark: 1000 });
     this.#xpub.verbosity = 'allSubs';
     this.#xsub = new XSubscriber({ receiveHighWaterMark: 1000 });
-    this.#push = options.endpoints.log === undefined ? undefined : new Push({ linger: 500, sendHighWaterMark: 1000, sendTimeout: 0 });
+    this.#push =
+      options.endpoints.log === undefined
+        ? undefined
+        : new Push({ linger: 500, sendHighWaterMark: 1000, sendTimeout: 0 });
     this.#pubQueue = new SendQueue(this.#xpub);
     this.#subQueue = new SendQueue(this.#xsub);
     this.#logQueue = this.#push && new SendQueue(this.#push);

@@ -10,7 +10,13 @@
  */
 import { topicMatches, type NodeRole, type ZeekEvent } from '@zeek-relay/wire';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
-import { createRandom, RecordGenerator, STREAM_HEADERS, STREAM_NAMES, type StreamName } from './log-streams.js';
+import {
+  createRandom,
+  RecordGenerator,
+  STREAM_HEADERS,
+  STREAM_NAMES,
+  type StreamName,
+} from './log-streams.js';
 import { SimNode, type NodeEndpoints } from './sim-node.js';
 import {
   APP_TOPIC_PREFIX,
@@ -89,12 +95,14 @@ const TICK_MS = 20;
 const MAX_BACKLOG = 5000;
 
 function checkCount(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `${name} must be an integer ≥ ${min}, got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `${name} must be an integer ≥ ${min}, got ${v}`);
   return v;
 }
 
 function checkRate(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0) throw new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `${name} must be a number ≥ 0, got ${v}`);
+  if (!Number.isFinite(v) || v < 0)
+    throw new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `${name} must be a number ≥ 0, got ${v}`);
   return v;
 }
 
@@ -111,14 +119,22 @@ function buildNodes(o: SimulatorOptions, onEvent: () => void): SimNode[] {
   for (let i = 1; i <= proxies; i++) spec.push([`proxy-${i}`, 'proxy']);
   for (let i = 1; i <= workers; i++) spec.push([`worker-${i}`, 'worker']);
   return spec.map(
-    ([name, role]) => new SimNode({ ...common, name, role, ...(role === 'manager' ? { extraSubscriptions: [APP_TOPIC_PREFIX] } : {}) }),
+    ([name, role]) =>
+      new SimNode({
+        ...common,
+        name,
+        role,
+        ...(role === 'manager' ? { extraSubscriptions: [APP_TOPIC_PREFIX] } : {}),
+      }),
   );
 }
 
 /** True when every node is up for every other node and knows all their subscriptions. */
 function clusterReady(nodes: readonly SimNode[]): boolean {
   const all = nodes.flatMap((n) => n.subscriptions);
-  return nodes.every((n) => n.tracker.up.size >= nodes.length - 1 && all.every((p) => n.knownPrefixes.has(p)));
+  return nodes.every(
+    (n) => n.tracker.up.size >= nodes.length - 1 && all.every((p) => n.knownPrefixes.has(p)),
+  );
 }
 
 /**
@@ -147,7 +163,13 @@ export async function startSimulation(o: SimulatorOptions): Promise<Simulation> 
   return runTraffic(o, nodes, rate, logRate, () => received);
 }
 
-function runTraffic(o: SimulatorOptions, nodes: SimNode[], rate: number, logRate: number, received: () => number): Simulation {
+function runTraffic(
+  o: SimulatorOptions,
+  nodes: SimNode[],
+  rate: number,
+  logRate: number,
+  received: () => number,
+): Simulation {
   const eventCycle = new WeightedCycle(o.eventMix ?? DEFAULT_EVENT_MIX);
   const logCycle = new WeightedCycle(o.logMix ?? { conn: 60, dns: 30, http: 10 });
   const gen = new RecordGenerator(createRandom(o.seed ?? 1));
@@ -158,7 +180,10 @@ function runTraffic(o: SimulatorOptions, nodes: SimNode[], rate: number, logRate
   const seqs = new Map<SimNode, number>();
   const byKind = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
   const byStream = Object.fromEntries(STREAM_NAMES.map((s) => [s, 0])) as Record<StreamName, number>;
-  const subscribers = nodes.map((n) => ({ node: n, prefixes: n.subscriptions.map((s) => new TextEncoder().encode(s)) }));
+  const subscribers = nodes.map((n) => ({
+    node: n,
+    prefixes: n.subscriptions.map((s) => new TextEncoder().encode(s)),
+  }));
   const expectedFor = new Map<string, number>();
   let sent = 0;
   let expected = 0;

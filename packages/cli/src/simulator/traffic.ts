@@ -14,27 +14,57 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export const APP_TOPIC_PREFIX = 'zeek/sim/';
 
 /** Who sends each kind, and what it imitates. */
-export const EVENT_KIND_INFO: Readonly<Record<EventKind, { readonly from: readonly NodeRole[]; readonly what: string }>> = {
-  manager: { from: ['worker', 'proxy'], what: 'Cluster::publish(Cluster::manager_topic, …) from workers and proxies' },
-  worker: { from: ['manager'], what: 'Cluster::publish(Cluster::worker_topic, …) broadcast from the manager' },
-  pool: { from: ['worker'], what: 'Cluster::publish_hrw(Cluster::proxy_pool, key, …) to one proxy node topic' },
+export const EVENT_KIND_INFO: Readonly<
+  Record<EventKind, { readonly from: readonly NodeRole[]; readonly what: string }>
+> = {
+  manager: {
+    from: ['worker', 'proxy'],
+    what: 'Cluster::publish(Cluster::manager_topic, …) from workers and proxies',
+  },
+  worker: {
+    from: ['manager'],
+    what: 'Cluster::publish(Cluster::worker_topic, …) broadcast from the manager',
+  },
+  pool: {
+    from: ['worker'],
+    what: 'Cluster::publish_hrw(Cluster::proxy_pool, key, …) to one proxy node topic',
+  },
   node: { from: ['manager'], what: 'Cluster::publish_rr(Cluster::worker_pool, …) to one worker node topic' },
-  app: { from: ['worker'], what: `application events on ${APP_TOPIC_PREFIX}<name> (the manager subscribes ${APP_TOPIC_PREFIX})` },
+  app: {
+    from: ['worker'],
+    what: `application events on ${APP_TOPIC_PREFIX}<name> (the manager subscribes ${APP_TOPIC_PREFIX})`,
+  },
 };
 
 /** Default event mix (percent-like weights). */
-export const DEFAULT_EVENT_MIX: Readonly<Record<EventKind, number>> = { manager: 30, worker: 10, pool: 20, node: 10, app: 30 };
+export const DEFAULT_EVENT_MIX: Readonly<Record<EventKind, number>> = {
+  manager: 30,
+  worker: 10,
+  pool: 20,
+  node: 10,
+  app: 30,
+};
 
 /**
  * Parses `k=w,k=w` into weights over `names`. Unknown names, non-numbers, negative weights or an
  * all-zero mix fail with ZR_CLI_INVALID_ARGUMENT naming the flag. Names not listed get weight 0.
  */
-export function parseMix<K extends string>(flag: string, text: string, names: readonly K[]): Record<K, number> {
+export function parseMix<K extends string>(
+  flag: string,
+  text: string,
+  names: readonly K[],
+): Record<K, number> {
   const out = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const m = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(part);
     if (m === null || !names.includes(m[1] as K)) {
-      throw new CliError(CLI_ERROR_CODES.INVALID_ARGUMENT, `${flag}: "${part}" is not <name>=<weight> with name one of ${names.join(', ')}`);
+      throw new CliError(
+        CLI_ERROR_CODES.INVALID_ARGUMENT,
+        `${flag}: "${part}" is not <name>=<weight> with name one of ${names.join(', ')}`,
+      );
     }
     out[m[1] as K] = Number(m[2]);
   }
@@ -94,17 +124,33 @@ function hashName(s: string): number {
  * Builds the event of `kind` sent by `from` as its `seq`-th event. Arguments always start with
  * `(node: string, seq: count, ts: time)` so receivers can attribute and order them.
  */
-export function planEvent(kind: EventKind, from: PlanNode, seq: number, nodes: readonly PlanNode[], nowMs: number): PlannedEvent {
-  const head: BrokerData[] = [data.string(from.name), data.count(seq), data.timestamp(BigInt(nowMs) * 1_000_000n)];
+export function planEvent(
+  kind: EventKind,
+  from: PlanNode,
+  seq: number,
+  nodes: readonly PlanNode[],
+  nowMs: number,
+): PlannedEvent {
+  const head: BrokerData[] = [
+    data.string(from.name),
+    data.count(seq),
+    data.timestamp(BigInt(nowMs) * 1_000_000n),
+  ];
   const workers = nodes.filter((n) => n.role === 'worker');
   const proxies = nodes.filter((n) => n.role === 'proxy');
   switch (kind) {
     case 'manager':
-      return { topic: TOPICS.manager, event: { name: 'Sim::stats_update', args: [...head, data.real(seq % 1000 / 8)] } };
+      return {
+        topic: TOPICS.manager,
+        event: { name: 'Sim::stats_update', args: [...head, data.real((seq % 1000) / 8)] },
+      };
     case 'worker':
       return {
         topic: TOPICS.worker,
-        event: { name: 'Sim::config_change', args: [...head, data.string('Sim::threshold'), data.count(seq % 100)] },
+        event: {
+          name: 'Sim::config_change',
+          args: [...head, data.string('Sim::threshold'), data.count(seq % 100)],
+        },
       };
     case 'pool': {
       const indicator = `198.51.100.${seq % 256}`;
@@ -124,7 +170,12 @@ export function planEvent(kind: EventKind, from: PlanNode, seq: number, nodes: r
           name: 'Sim::notice',
           args: [
             ...head,
-            data.vector(data.address(`10.0.${seq % 256}.7`), data.port(1024 + (seq % 60000), 'tcp'), data.address('93.184.216.34'), data.port(443, 'tcp')),
+            data.vector(
+              data.address(`10.0.${seq % 256}.7`),
+              data.port(1024 + (seq % 60000), 'tcp'),
+              data.address('93.184.216.34'),
+              data.port(443, 'tcp'),
+            ),
             data.string(`simulated notice #${seq} from ${from.name}`),
           ],
         },

@@ -35,7 +35,11 @@ interface Closable {
 }
 
 /** Starts everything or nothing. Throws ZR_CLI_SERVICE_UNAVAILABLE naming the service that failed. */
-export async function startServices(o: ServicesOptions, log: Logger, metrics: Metrics): Promise<EmbeddedServices> {
+export async function startServices(
+  o: ServicesOptions,
+  log: Logger,
+  metrics: Metrics,
+): Promise<EmbeddedServices> {
   const started: Closable[] = [];
   const closeAll = async (): Promise<void> => {
     for (const s of started.reverse()) await s.close();
@@ -47,13 +51,23 @@ export async function startServices(o: ServicesOptions, log: Logger, metrics: Me
       return s;
     } catch (cause) {
       await closeAll();
-      throw new CliError(CLI_ERROR_CODES.SERVICE_UNAVAILABLE, `Could not start the ${name}: ${(cause as Error).message}`, { cause });
+      throw new CliError(
+        CLI_ERROR_CODES.SERVICE_UNAVAILABLE,
+        `Could not start the ${name}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   };
 
   const hub = await step('hub', async () => {
     const h = createHub(
-      { bindAddress: o.host, xpubPort: o.xpubPort, xsubPort: o.xsubPort, httpHost: o.host, httpPort: o.httpPort },
+      {
+        bindAddress: o.host,
+        xpubPort: o.xpubPort,
+        xsubPort: o.xsubPort,
+        httpHost: o.host,
+        httpPort: o.httpPort,
+      },
       { log, metrics },
     );
     await h.start();

@@ -35,8 +35,18 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('Run hub, gateway and log sink together on this machine (what `npm start` runs)')
     .option('--host <address>', 'address every service binds to', parseHost, DEFAULT_HOST)
-    .option('--xpub-port <port>', "hub XPUB (the nodes' connect_xsub_endpoint)", parsePort, DEFAULT_PORTS.xpub)
-    .option('--xsub-port <port>', "hub XSUB (the nodes' connect_xpub_endpoint)", parsePort, DEFAULT_PORTS.xsub)
+    .option(
+      '--xpub-port <port>',
+      "hub XPUB (the nodes' connect_xsub_endpoint)",
+      parsePort,
+      DEFAULT_PORTS.xpub,
+    )
+    .option(
+      '--xsub-port <port>',
+      "hub XSUB (the nodes' connect_xpub_endpoint)",
+      parsePort,
+      DEFAULT_PORTS.xsub,
+    )
     .option('--gateway-port <port>', 'WebSocket API v1', parsePort, DEFAULT_PORTS.gateway)
     .option('--log-port <port>', 'log sink PULL', parsePort, DEFAULT_PORTS.logs)
     .option('--http-port <port>', 'hub HTTP port (/nodes, /metrics)', parsePort, DEFAULT_PORTS.hubHttp)
@@ -47,17 +57,27 @@ export function registerUp(program: Command): void {
     .option('--status-interval <seconds>', 'status line period when not a terminal', parseSeconds, 5)
     .action(async (flags: UpFlags) => {
       if (flags.logFormat !== 'tsv' && flags.logFormat !== 'json') {
-        program.error(`error: option '--log-format <format>' argument '${flags.logFormat}' is invalid. Expected tsv or json.`, { exitCode: 2 });
+        program.error(
+          `error: option '--log-format <format>' argument '${flags.logFormat}' is invalid. Expected tsv or json.`,
+          { exitCode: 2 },
+        );
       }
       const level = LEVELS.find((l) => l === flags.logLevel);
       if (level === undefined) {
-        program.error(`error: option '--log-level <level>' argument '${flags.logLevel}' is invalid. Expected one of ${LEVELS.join(', ')}.`, {
-          exitCode: 2,
-        });
+        program.error(
+          `error: option '--log-level <level>' argument '${flags.logLevel}' is invalid. Expected one of ${LEVELS.join(', ')}.`,
+          {
+            exitCode: 2,
+          },
+        );
       }
       const logDir = resolve(flags.logDir);
       mkdirSync(logDir, { recursive: true });
-      const log = createLogger({ service: 'zeek-relay', level: level ?? 'warn', destination: process.stderr });
+      const log = createLogger({
+        service: 'zeek-relay',
+        level: level ?? 'warn',
+        destination: process.stderr,
+      });
       const metrics = createMetrics({ serviceName: 'zeek-relay' });
       const services = await startServices(
         {
@@ -74,7 +94,9 @@ export function registerUp(program: Command): void {
         metrics,
       );
       const counter: EventCounter | undefined = flags.eventStats
-        ? startEventCounter(defaultEndpoints(flags.host, { xpub: flags.xpubPort, xsub: flags.xsubPort }).hubXpub)
+        ? startEventCounter(
+            defaultEndpoints(flags.host, { xpub: flags.xpubPort, xsub: flags.xsubPort }).hubXpub,
+          )
         : undefined;
       process.stdout.write(`${configBanner({ ...flags }, logDir)}\n\n`);
       const status = new StatusLine(process.stdout, flags.statusInterval * 1000);
@@ -84,9 +106,17 @@ export function registerUp(program: Command): void {
         const events = counter?.count() ?? 0;
         const logs = services.logRecords() ?? 0;
         const dt = Math.max(0.001, (now - prev.t) / 1000);
-        const evRate = counter ? `${Math.round((events - prev.events) / dt)} events/s` : 'events/s not counted';
-        const logRate = services.logRecords() === undefined ? 'log records/s n/a' : `${Math.round((logs - prev.logs) / dt)} log records/s`;
-        status.update(`status: ${services.nodes()} Zeek nodes connected, ${evRate}, ${logRate} (${events} events, ${logs} log records total)`, now);
+        const evRate = counter
+          ? `${Math.round((events - prev.events) / dt)} events/s`
+          : 'events/s not counted';
+        const logRate =
+          services.logRecords() === undefined
+            ? 'log records/s n/a'
+            : `${Math.round((logs - prev.logs) / dt)} log records/s`;
+        status.update(
+          `status: ${services.nodes()} Zeek nodes connected, ${evRate}, ${logRate} (${events} events, ${logs} log records total)`,
+          now,
+        );
         prev = { t: now, events, logs };
       }, 1000);
       onShutdown({ log, delayMs: 10_000 }, async () => {

@@ -9,7 +9,9 @@ interface Entry {
   readonly socket: string;
   readonly frames_hex: readonly string[];
 }
-const capture = JSON.parse(readFileSync(new URL('../../../test/fixtures/cluster-lifecycle.json', import.meta.url), 'utf8')) as {
+const capture = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/cluster-lifecycle.json', import.meta.url), 'utf8'),
+) as {
   ids: Record<string, string>;
   entries: Entry[];
 };
@@ -19,7 +21,10 @@ const hex = (h: string): Buffer => Buffer.from(h, 'hex');
 const text = (h: string): string => hex(h).toString('latin1');
 
 /** Replays the capture as seen by node `self`: its XPUB notifications and the events others sent it. */
-function replay(self: HelloTracker): { actions: HelloAction[]; expectedFromSelf: Array<{ topic: string; payload: string }> } {
+function replay(self: HelloTracker): {
+  actions: HelloAction[];
+  expectedFromSelf: Array<{ topic: string; payload: string }>;
+} {
   const actions: HelloAction[] = [];
   const expectedFromSelf: Array<{ topic: string; payload: string }> = [];
   for (const e of capture.entries) {
@@ -37,7 +42,9 @@ function replay(self: HelloTracker): { actions: HelloAction[]; expectedFromSelf:
 
 function published(actions: HelloAction[]): Array<{ topic: string; payload: string }> {
   return actions.flatMap((a) =>
-    a.kind === 'publish' ? [{ topic: a.message.topic, payload: Buffer.from(encodeEvent(a.message.event)).toString('hex') }] : [],
+    a.kind === 'publish'
+      ? [{ topic: a.message.topic, payload: Buffer.from(encodeEvent(a.message.event)).toString('hex') }]
+      : [],
   );
 }
 
@@ -58,7 +65,10 @@ test('as worker-1: sends exactly the hellos Zeek sent and sees the manager up', 
   const { actions, expectedFromSelf } = replay(tracker);
   assert.equal(expectedFromSelf.length, 2);
   assert.deepEqual(published(actions), expectedFromSelf);
-  assert.deepEqual(actions.filter((a) => a.kind === 'node_up'), [{ kind: 'node_up', name: 'manager', id: managerId }]);
+  assert.deepEqual(
+    actions.filter((a) => a.kind === 'node_up'),
+    [{ kind: 'node_up', name: 'manager', id: managerId }],
+  );
 });
 
 test('a repeated node-id subscription does not repeat the hello', () => {

@@ -3,10 +3,21 @@ import { test } from 'node:test';
 import { parseMix, planEvent, WeightedCycle, EVENT_KINDS } from '../../src/simulator/traffic.js';
 
 test('parseMix reads weights and names the flag in errors', () => {
-  assert.deepEqual(parseMix('--event-mix', 'manager=3,app=1', EVENT_KINDS), { manager: 3, worker: 0, pool: 0, node: 0, app: 1 });
-  assert.throws(() => parseMix('--event-mix', 'bogus=1', EVENT_KINDS), { code: 'ZR_CLI_INVALID_ARGUMENT', message: /--event-mix: "bogus=1"/ });
+  assert.deepEqual(parseMix('--event-mix', 'manager=3,app=1', EVENT_KINDS), {
+    manager: 3,
+    worker: 0,
+    pool: 0,
+    node: 0,
+    app: 1,
+  });
+  assert.throws(() => parseMix('--event-mix', 'bogus=1', EVENT_KINDS), {
+    code: 'ZR_CLI_INVALID_ARGUMENT',
+    message: /--event-mix: "bogus=1"/,
+  });
   assert.throws(() => parseMix('--event-mix', 'manager=0', EVENT_KINDS), { code: 'ZR_CLI_INVALID_ARGUMENT' });
-  assert.throws(() => parseMix('--log-mix', 'conn=x', ['conn', 'dns'] as const), { code: 'ZR_CLI_INVALID_ARGUMENT' });
+  assert.throws(() => parseMix('--log-mix', 'conn=x', ['conn', 'dns'] as const), {
+    code: 'ZR_CLI_INVALID_ARGUMENT',
+  });
 });
 
 test('WeightedCycle yields kinds exactly in proportion over a full cycle', () => {
