@@ -5,6 +5,7 @@ import { decodeEventMessage, encodeEventMessage, type OutgoingEvent, type ZeekEv
 import { checkConnectionOptions, openConnection, type Ack, type ConnectionOptions } from './connection.js';
 import { CLIENT_ERROR_CODES, ClientError } from './errors.js';
 import { EventQueue } from './event-queue.js';
+import { Outbox } from './outbox.js';
 
 /** Options of {@link ZeekClient.connect}. */
 export interface ClientOptions extends ConnectionOptions {
@@ -63,18 +64,11 @@ export interface ClientEvents {
  * from `connect()` or from every `events()` iterator.
  */
 export class ZeekClient extends EventEmitter<ClientEvents> {
-  readonly stats: ClientStats = {
-    received: 0,
-    published: 0,
-    dropped: 0,
-    decodeErrors: 0,
-    serverErrors: 0,
-    reconnects: 0,
-  };
+  readonly #counters = { received: 0, decodeErrors: 0, serverErrors: 0, reconnects: 0 };
   readonly #options: ClientOptions;
   readonly #reconnect: ResolvedReconnect;
   readonly #queues = new Set<EventQueue<ZeekEvent>>();
-  readonly #pending: Uint8Array[] = [];
+  readonly #outbox: Outbox;
   /** Events that arrived while no iterator existed (e.g. right after the ack); given to the first one. */
   #unclaimed: ZeekEvent[] = [];
   #unclaimedPressure = false;
@@ -84,14 +78,13 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   #closeError: ClientError | undefined;
   #closing: Promise<void> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
-  #inFlight = 0;
-  #flushWaiters: Array<() => void> = [];
   #paused = 0;
 
   private constructor(options: ClientOptions) {
     super();
     this.#options = options;
     this.#reconnect = resolveReconnect(options.reconnect);
+    this.#outbox = new Outbox(options.maxPending ?? 10_000);
   }
 
   /**
@@ -103,6 +96,11 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     const client = new ZeekClient(options);
     await client.#open();
     return client;
+  }
+
+  /** A snapshot of the client's counters. */
+  get stats(): ClientStats {
+    return { ...this.#counters, published: this.#outbox.written, dropped: this.#outbox.dropped };
   }
 
   /** The current ack (endpoint id and server version); undefined while reconnecting. */
@@ -128,13 +126,12 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     this.#ws = conn.ws;
     this.#ack = conn.ack;
     if (this.#paused > 0) conn.ws.pause();
-    const backlog = this.#pending.splice(0);
-    for (const text of backlog) this.#write(text);
+    this.#outbox.attach(conn.ws);
     this.emit('connected', conn.ack);
   }
 
   #serverError(err: ClientError): void {
-    this.stats.serverErrors++;
+    this.#counters.serverErrors++;
     this.#options.onServerError?.(err);
     this.emit('serverError', err);
   }
@@ -144,7 +141,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
     try {
       ev = decodeEventMessage(bytes);
     } catch (err) {
-      this.stats.decodeErrors++;
+      this.#counters.decodeErrors++;
       const e =
         err instanceof ClientError
           ? err
@@ -153,7 +150,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
       this.emit('serverError', e);
       return;
     }
-    this.stats.received++;
+    this.#counters.received++;
     if (this.#queues.size === 0) {
       this.#unclaimed.push(ev);
       if (!this.#unclaimedPressure && this.#unclaimed.length >= (this.#options.highWaterMark ?? 1000)) {
@@ -168,7 +165,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   #onClose(code: number, reason: string): void {
     this.#ws = undefined;
     this.#ack = undefined;
-    this.#settleFlush();
+    this.#outbox.detach();
     if (this.#closed) return;
     this.emit('disconnected', code, reason);
     if (!this.#reconnect.enabled) {
@@ -190,7 +187,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
       if (this.#closed) return;
       this.#open().then(
         () => {
-          this.stats.reconnects++;
+          this.#counters.reconnects++;
         },
         (err: unknown) => {
           const e =
@@ -223,37 +220,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
   publish(topic: string, event: OutgoingEvent): void {
     if (this.#closed)
       throw new ClientError(CLIENT_ERROR_CODES.CLOSED, 'Client is closed', { cause: this.#closeError });
-    const text = encodeEventMessage(topic, event);
-    if (this.#ws !== undefined && this.#ack !== undefined) {
-      this.#write(text);
-      return;
-    }
-    this.#pending.push(text);
-    const max = this.#options.maxPending ?? 10_000;
-    while (this.#pending.length > max) {
-      this.#pending.shift();
-      this.stats.dropped++;
-    }
-  }
-
-  #write(text: Uint8Array): void {
-    const ws = this.#ws;
-    if (ws === undefined) {
-      this.#pending.push(text);
-      return;
-    }
-    this.#inFlight++;
-    this.stats.published++;
-    ws.send(text, { binary: false }, () => {
-      this.#inFlight--;
-      if (this.#inFlight === 0) this.#settleFlush();
-    });
-  }
-
-  #settleFlush(): void {
-    const waiters = this.#flushWaiters;
-    this.#flushWaiters = [];
-    for (const w of waiters) w();
+    this.#outbox.send(encodeEventMessage(topic, event));
   }
 
   /**
@@ -261,8 +228,7 @@ export class ZeekClient extends EventEmitter<ClientEvents> {
    * (or the connection was lost). Call before `close()` when the process exits right after.
    */
   flush(): Promise<void> {
-    if (this.#inFlight === 0 || this.#ws === undefined) return Promise.resolve();
-    return new Promise((resolve) => this.#flushWaiters.push(resolve));
+    return this.#outbox.flushed();
   }
 
   /**
