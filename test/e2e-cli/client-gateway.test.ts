@@ -145,7 +145,9 @@ test('after a gateway restart clients reconnect, resubscribe and flush what was 
   assert.deepEqual(during.args, [data.count(2)]);
 
   pubB.publish('/test/re/c', { name: 'Test::after', args: [data.count(3)] });
-  const after = await next(itA);
+  // subA may or may not see pubA's flushed `during`, depending on which reconnected first.
+  let after = await next(itA);
+  if (after.name === 'Test::during') after = await next(itA);
   assert.equal(after.name, 'Test::after', 'the reconnected client is subscribed again');
   assert.equal(subA.stats.reconnects, 1);
   assert.equal(pubA.stats.dropped, 0);
