@@ -142,10 +142,9 @@ describe('defaults', () => {
       `apps/deployments: ${manage}`,
       `apps/statefulsets: ${manage}`,
       'core/configmaps: ' + manage,
-      'core/events: create,patch',
       'core/pods: get,list,watch',
       'core/services: ' + manage,
-      'events.k8s.io/events: create,patch',
+      'events.k8s.io/events: create',
       `networking.k8s.io/networkpolicies: ${manage}`,
       `policy/poddisruptionbudgets: ${manage}`,
       'zeek-relay.io/zeekclusters/finalizers: update',
@@ -168,7 +167,7 @@ describe('defaults', () => {
         apiGroups: ['coordination.k8s.io'],
         resources: ['leases'],
         resourceNames: ['zr-zeek-relay-operator'],
-        verbs: ['get', 'watch', 'update', 'patch'],
+        verbs: ['get', 'update'],
       },
     ]);
     assert.equal(
@@ -217,12 +216,11 @@ describe('ci/ variants', () => {
       /^registry\.example\.com\/zeek-relay\/operator@sha256:[0-9a-f]{64}$/,
     );
     assert.deepEqual(at(dep, 'spec.template.spec.imagePullSecrets'), [{ name: 'registry-credentials' }]);
-    assert.equal(env(dep).get('ZR_OPERATOR_IMAGE_PULL_SECRETS'), 'registry-credentials');
     assert.equal(env(dep).get('ZR_OPERATOR_HUB_IMAGE'), 'registry.example.com/zeek-relay/hub:0.1.0');
     assert.equal(dep.metadata.labels?.team, 'nsm');
     assert.equal(dep.metadata.annotations?.['example.com/owner'], 'nsm-team');
     const sm = find(docs, 'ServiceMonitor');
-    assert.equal(at(sm, 'spec.endpoints.0.port'), 'metrics');
+    assert.equal(at(sm, 'spec.endpoints.0.port'), 'http');
     assert.equal(sm.metadata.labels?.release, 'kube-prometheus-stack');
     const pm = find(docs, 'PodMonitor');
     assert.deepEqual(at(pm, 'spec.selector.matchExpressions.0.values'), ['hub', 'gateway', 'log-sink']);
@@ -299,7 +297,7 @@ describe('bad values are rejected with a message naming the value', () => {
     ['misspelt nested key', ['--set', 'images.hub.tagg=1'], /additional propert.*tagg/],
     ['string replica count', ['--set-string', 'operator.replicaCount=two'], /operator\/replicaCount/],
     ['malformed digest', ['--set', 'images.hub.digest=sha256:xyz'], /images\/hub\/digest/],
-    ['port out of range', ['--set', 'operator.ports.metrics=70000'], /operator\/ports\/metrics/],
+    ['port out of range', ['--set', 'operator.httpPort=70000'], /operator\/httpPort/],
     [
       'two operators without leader election',
       ['--set', 'operator.replicaCount=2', '--set', 'operator.leaderElection.enabled=false'],

@@ -4,14 +4,6 @@ The data-plane images are passed here so skaffold's setValueTemplates reach the 
 operator creates (STYLE §1 "Who deploys what").
 */}}
 {{- define "zeek-relay.operator.env" -}}
-- name: POD_NAME
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.name
-- name: POD_NAMESPACE
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.namespace
 - name: ZR_OPERATOR_LOG_LEVEL
   value: {{ .Values.operator.logLevel | quote }}
 - name: ZR_OPERATOR_WATCH_NAMESPACE
@@ -24,10 +16,14 @@ operator creates (STYLE §1 "Who deploys what").
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: ZR_OPERATOR_METRICS_PORT
-  value: {{ .Values.operator.ports.metrics | quote }}
+- name: ZR_OPERATOR_IDENTITY
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
 - name: ZR_OPERATOR_HEALTH_PORT
-  value: {{ .Values.operator.ports.health | quote }}
+  value: {{ .Values.operator.httpPort | quote }}
+- name: ZR_OPERATOR_SHUTDOWN_GRACE_MS
+  value: {{ mul (sub .Values.operator.terminationGracePeriodSeconds 5 | max 1) 1000 | quote }}
 - name: ZR_OPERATOR_HUB_IMAGE
   value: {{ include "zeek-relay.image" (dict "ctx" $ "image" .Values.images.hub) | quote }}
 - name: ZR_OPERATOR_GATEWAY_IMAGE
@@ -38,10 +34,4 @@ operator creates (STYLE §1 "Who deploys what").
   value: {{ include "zeek-relay.image" (dict "ctx" $ "image" .Values.images.zeek) | quote }}
 - name: ZR_OPERATOR_IMAGE_PULL_POLICY
   value: {{ .Values.images.pullPolicy | quote }}
-{{- with .Values.imagePullSecrets }}
-{{- $names := list }}
-{{- range . }}{{ $names = append $names .name }}{{ end }}
-- name: ZR_OPERATOR_IMAGE_PULL_SECRETS
-  value: {{ join "," $names | quote }}
-{{- end }}
 {{- end -}}

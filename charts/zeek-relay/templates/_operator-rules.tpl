@@ -32,10 +32,8 @@ removes itself (an optional NetworkPolicy or PDB switched off, sinks scaled down
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# Events go through events.k8s.io/v1 only, created once per distinct note (never patched).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: [""]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}
