@@ -57,7 +57,11 @@ export function subnet(text: string): SubnetData {
   if (length > 128) throw new EncodeError(`invalid subnet '${text}'`);
   return { type: 'subnet', address: maskAddress(a, length), length };
 }
-export const port = (value: number, protocol: PortProtocol = 'tcp'): PortData => ({ type: 'port', value, protocol });
+export const port = (value: number, protocol: PortProtocol = 'tcp'): PortData => ({
+  type: 'port',
+  value,
+  protocol,
+});
 /** Timestamp from nanoseconds since the epoch. */
 export const timestamp = (ns: number | bigint): TimestampData => ({ type: 'timestamp', value: big(ns) });
 /** Timespan from nanoseconds. */
@@ -65,5 +69,8 @@ export const timespan = (ns: number | bigint): TimespanData => ({ type: 'timespa
 /** Zeek's time/interval conversion: `trunc(seconds × 1e9)` in double arithmetic (§6.1). */
 export const secondsToNs = (seconds: number): bigint => BigInt(Math.trunc(seconds * 1e9));
 export const set = (...value: BrokerData[]): SetData => ({ type: 'set', value });
-export const table = (...value: (readonly [BrokerData, BrokerData])[]): TableData => ({ type: 'table', value });
+export const table = (...value: (readonly [BrokerData, BrokerData])[]): TableData => ({
+  type: 'table',
+  value,
+});
 export const vector = (...value: BrokerData[]): VectorData => ({ type: 'vector', value });

@@ -104,7 +104,8 @@ function read(c: Cursor, depth: number): BrokerData {
       return { type: 'enum_value', value: readSized(c, 'enum_value') };
     case 0x0c:
     case 0x0e: {
-      if (depth >= MAX_DEPTH) throw new DecodeError(WIRE_ERROR_CODES.INVALID, tagAt, 'value nested too deeply');
+      if (depth >= MAX_DEPTH)
+        throw new DecodeError(WIRE_ERROR_CODES.INVALID, tagAt, 'value nested too deeply');
       const n = readCount(c, 1, tag === 0x0c ? 'set' : 'vector');
       const items = new Array<BrokerData>(n);
       for (let i = 0; i < n; i++) items[i] = read(c, depth + 1);
@@ -115,7 +116,8 @@ function read(c: Cursor, depth: number): BrokerData {
       return { type: 'set', value: items };
     }
     case 0x0d: {
-      if (depth >= MAX_DEPTH) throw new DecodeError(WIRE_ERROR_CODES.INVALID, tagAt, 'value nested too deeply');
+      if (depth >= MAX_DEPTH)
+        throw new DecodeError(WIRE_ERROR_CODES.INVALID, tagAt, 'value nested too deeply');
       const n = readCount(c, 2, 'table');
       const entries = new Array<readonly [BrokerData, BrokerData]>(n);
       for (let i = 0; i < n; i++) {
@@ -128,7 +130,11 @@ function read(c: Cursor, depth: number): BrokerData {
       return { type: 'table', value: entries };
     }
     default:
-      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, tagAt, `unknown tag 0x${tag.toString(16).padStart(2, '0')}`);
+      throw new DecodeError(
+        WIRE_ERROR_CODES.UNKNOWN_TAG,
+        tagAt,
+        `unknown tag 0x${tag.toString(16).padStart(2, '0')}`,
+      );
   }
 }
 
@@ -155,8 +161,11 @@ export function decodeBrokerData(bytes: Uint8Array): BrokerData {
   const c = cursor(bytes, 0);
   const value = read(c, 0);
   if (c.pos !== bytes.length) {
-    throw new DecodeError(WIRE_ERROR_CODES.TRAILING_BYTES, c.pos, `${bytes.length - c.pos} bytes after the value`);
+    throw new DecodeError(
+      WIRE_ERROR_CODES.TRAILING_BYTES,
+      c.pos,
+      `${bytes.length - c.pos} bytes after the value`,
+    );
   }
   return value;
 }
-

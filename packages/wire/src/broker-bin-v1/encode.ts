@@ -16,7 +16,8 @@ const I64_MAX = (1n << 63n) - 1n;
 
 /** Writes an unsigned LEB128 varbyte (minimal form); `n` must be below 2^32. */
 export function writeVarbyte(w: ByteWriter, n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new EncodeError(`length ${n} does not fit 32 bits`);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new EncodeError(`length ${n} does not fit 32 bits`);
   while (n >= 0x80) {
     w.u8((n & 0x7f) | 0x80);
     n = Math.floor(n / 128);
@@ -25,12 +26,13 @@ export function writeVarbyte(w: ByteWriter, n: number): void {
 }
 
 function writeI64(w: ByteWriter, v: bigint, what: string): void {
-  if (typeof v !== 'bigint' || v < I64_MIN || v > I64_MAX) throw new EncodeError(`${what} ${String(v)} out of int64 range`);
+  if (typeof v !== 'bigint' || v < I64_MIN || v > I64_MAX)
+    throw new EncodeError(`${what} ${String(v)} out of int64 range`);
   w.i64(v);
 }
 
 function writeBytes(w: ByteWriter, b: Uint8Array): void {
-  if (!(b instanceof Uint8Array)) throw new EncodeError("string/enum value is not a Uint8Array");
+  if (!(b instanceof Uint8Array)) throw new EncodeError('string/enum value is not a Uint8Array');
   writeVarbyte(w, b.length);
   w.bytes(b);
 }
@@ -74,7 +76,8 @@ function write(w: ByteWriter, d: BrokerData, depth: number): void {
       w.bytes(d.value);
       return;
     case 'subnet':
-      if (d.address.length !== 16) throw new EncodeError(`subnet address has ${d.address.length} bytes, not 16`);
+      if (d.address.length !== 16)
+        throw new EncodeError(`subnet address has ${d.address.length} bytes, not 16`);
       if (!Number.isInteger(d.length) || d.length < 0 || d.length > 255) {
         throw new EncodeError(`subnet length ${d.length} does not fit a byte`);
       }

@@ -73,7 +73,10 @@ export function compareData(a: BrokerData, b: BrokerData): number {
       return cmpList(a.value, (b as typeof a).value);
     case 'set':
       // Sets are ordered containers in Broker: compare their sorted element sequences.
-      return cmpList(sorted(a.value, (e) => e), sorted((b as typeof a).value, (e) => e));
+      return cmpList(
+        sorted(a.value, (e) => e),
+        sorted((b as typeof a).value, (e) => e),
+      );
     case 'table': {
       const x = sorted(a.value, (e) => e[0]);
       const y = sorted((b as typeof a).value, (e) => e[0]);

@@ -52,9 +52,11 @@ export function parseSubscriptions(input: string | Uint8Array): string[] {
   } catch (cause) {
     throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, WS_ERROR_CONTEXTS.subscriptionsNotArray, { cause });
   }
-  if (!Array.isArray(tree)) throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, WS_ERROR_CONTEXTS.subscriptionsNotArray);
+  if (!Array.isArray(tree))
+    throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, WS_ERROR_CONTEXTS.subscriptionsNotArray);
   tree.forEach((t: unknown, i) => {
-    if (typeof t !== 'string') throw new DecodeError(WIRE_ERROR_CODES.INVALID, i, WS_ERROR_CONTEXTS.subscriptionNotString);
+    if (typeof t !== 'string')
+      throw new DecodeError(WIRE_ERROR_CODES.INVALID, i, WS_ERROR_CONTEXTS.subscriptionNotString);
   });
   return tree as string[];
 }
@@ -85,7 +87,11 @@ const DATA_MESSAGE_HEAD = utf8.encode('{"type":"data-message","topic":');
  * `{"type":"data-message","topic":…,"@data-type":…,"data":…}`. `topic` may be the raw ZeroMQ
  * frame. Default dialect `json` (valid JSON); `zeek` reproduces Zeek's bytes. Throws `EncodeError`.
  */
-export function formatDataMessage(topic: string | Uint8Array, data: BrokerData, opts: JsonFormatOptions = {}): Uint8Array {
+export function formatDataMessage(
+  topic: string | Uint8Array,
+  data: BrokerData,
+  opts: JsonFormatOptions = {},
+): Uint8Array {
   const zeek = opts.dialect === 'zeek';
   const w = new ByteWriter(512);
   w.bytes(DATA_MESSAGE_HEAD);

@@ -1,4 +1,10 @@
-export { dataToJson, dataToJsonBytes, JSON_TYPE_NAMES, type JsonDialect, type JsonFormatOptions } from './encode.js';
+export {
+  dataToJson,
+  dataToJsonBytes,
+  JSON_TYPE_NAMES,
+  type JsonDialect,
+  type JsonFormatOptions,
+} from './encode.js';
 export { jsonToData } from './decode.js';
 export { formatRealFixed6, formatTimestamp, formatTimespan } from './format-number.js';
 export { parseTimestamp, parseTimespan, parsePort, parseSubnet } from './parse-text.js';

@@ -6,7 +6,8 @@ import { isV4Mapped, maskAddress, parseAddress } from '../address.js';
 import { daysFromCivil, daysInMonth } from '../civil.js';
 import type { PortProtocol, SubnetData } from '../value.js';
 
-const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const TS_RE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
 /**
  * `YYYY-MM-DDThh:mm:ss[.f{1,9}][Z|±hh|±hhmm|±hh:mm]` → ns since the epoch; no zone means UTC.
@@ -15,7 +16,14 @@ const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(
 export function parseTimestamp(text: string): bigint | undefined {
   const m = TS_RE.exec(text);
   if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   let secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
   if (m[9] !== undefined) {
@@ -56,7 +64,12 @@ export function parseTimespan(text: string): bigint | undefined {
   return m[1] === '-' ? -BigInt(v) : BigInt(v);
 }
 
-const PROTOCOLS: Readonly<Record<string, PortProtocol>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', '?': 'unknown' };
+const PROTOCOLS: Readonly<Record<string, PortProtocol>> = {
+  tcp: 'tcp',
+  udp: 'udp',
+  icmp: 'icmp',
+  '?': 'unknown',
+};
 
 /**
  * `<number>/<proto>`: proto tcp, udp, icmp or `?`; any other word means unknown; a bare number

@@ -6,7 +6,8 @@ import { parseAddress } from '../address.js';
 import { sortedUnique } from '../broker-bin-v1/order.js';
 import type { BrokerData } from '../value.js';
 import { parsePort, parseSubnet, parseTimespan, parseTimestamp } from './parse-text.js';
-import { JsonReader, MAX_DEPTH, names } from './reader.js';
+import type { JsonReader } from './reader.js';
+import { MAX_DEPTH, names } from './reader.js';
 
 /** `@data-type` names, index = position in this list. */
 const TYPE_NAMES = [
@@ -125,7 +126,9 @@ function readData(r: JsonReader, type: string, depth: number): BrokerData {
       return parseSubnet(r.string()) ?? r.fail('unparsable subnet');
     case 'port': {
       const p = parsePort(r.string());
-      return p === undefined ? r.fail('unparsable port') : { type: 'port', value: p.value, protocol: p.protocol };
+      return p === undefined
+        ? r.fail('unparsable port')
+        : { type: 'port', value: p.value, protocol: p.protocol };
     }
     case 'timestamp': {
       const ns = parseTimestamp(r.string());

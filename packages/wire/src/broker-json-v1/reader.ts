@@ -33,7 +33,10 @@ export class JsonReader {
     private readonly reason: string,
   ) {
     // A plain Uint8Array view: Buffer#subarray (node:buffer) is several times slower.
-    this.s = Object.getPrototypeOf(input) === Uint8Array.prototype ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.s =
+      Object.getPrototypeOf(input) === Uint8Array.prototype
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   }
 
   fail(detail: string, at = this.pos): never {
@@ -171,7 +174,15 @@ export class JsonReader {
     for (let k = 0; k < 4; k++) {
       const c = this.s[p + k];
       const d =
-        c === undefined ? -1 : c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+        c === undefined
+          ? -1
+          : c >= 0x30 && c <= 0x39
+            ? c - 0x30
+            : c >= 0x61 && c <= 0x66
+              ? c - 0x57
+              : c >= 0x41 && c <= 0x46
+                ? c - 0x37
+                : -1;
       if (d < 0) this.fail('invalid \\u escape', p - 2);
       v = v * 16 + d;
     }
@@ -345,4 +356,3 @@ function pushCodePoint(out: number[], cp: number): void {
   else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
   else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
 }
-

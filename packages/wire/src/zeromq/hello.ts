@@ -46,8 +46,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  * Recognises either hello event; returns the sender's name and id, or `undefined` for any other
  * event or a malformed argument list.
  */
-export function parseHello(ev: ZeekEvent): { kind: 'zeromq' | 'cluster'; name: string; id: string } | undefined {
-  const kind = ev.name === EVENT_NAMES.zeromqHello ? 'zeromq' : ev.name === EVENT_NAMES.clusterHello ? 'cluster' : undefined;
+export function parseHello(
+  ev: ZeekEvent,
+): { kind: 'zeromq' | 'cluster'; name: string; id: string } | undefined {
+  const kind =
+    ev.name === EVENT_NAMES.zeromqHello
+      ? 'zeromq'
+      : ev.name === EVENT_NAMES.clusterHello
+        ? 'cluster'
+        : undefined;
   if (kind === undefined || ev.args.length !== 2) return undefined;
   const [n, i] = ev.args as [BrokerData, BrokerData];
   if (n.type !== 'string' || i.type !== 'string') return undefined;
@@ -78,7 +85,10 @@ function endpointInfo(e: WebSocketEndpointInfo): BrokerData {
  * `Cluster::websocket_client_added(endpoint, subscriptions)`; `subscriptions` are made distinct and
  * sorted byte-wise as Zeek reports them.
  */
-export function websocketClientAddedEvent(e: WebSocketEndpointInfo, subscriptions: readonly string[]): ZeekEvent {
+export function websocketClientAddedEvent(
+  e: WebSocketEndpointInfo,
+  subscriptions: readonly string[],
+): ZeekEvent {
   const enc = new TextEncoder();
   const distinct = [...new Set(subscriptions)].map((s) => enc.encode(s));
   distinct.sort((a, b) => {
@@ -86,7 +96,10 @@ export function websocketClientAddedEvent(e: WebSocketEndpointInfo, subscription
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
     return a.length - b.length;
   });
-  return { name: EVENT_NAMES.websocketClientAdded, args: [endpointInfo(e), vector(...distinct.map((s) => string(s)))] };
+  return {
+    name: EVENT_NAMES.websocketClientAdded,
+    args: [endpointInfo(e), vector(...distinct.map((s) => string(s)))],
+  };
 }
 
 /** `Cluster::websocket_client_lost(endpoint, code, reason)`. */

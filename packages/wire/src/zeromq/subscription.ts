@@ -30,7 +30,11 @@ export function parseSubscriptionFrame(frame: Uint8Array): SubscriptionMessage {
   const kind = frame[0];
   if (kind === undefined) throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, 0, 'empty subscription frame');
   if (kind !== 0 && kind !== 1) {
-    throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, 0, `subscription frame starts with 0x${kind.toString(16)}`);
+    throw new DecodeError(
+      WIRE_ERROR_CODES.UNKNOWN_TAG,
+      0,
+      `subscription frame starts with 0x${kind.toString(16)}`,
+    );
   }
   return { subscribe: kind === 1, prefix: frame.subarray(1) };
 }

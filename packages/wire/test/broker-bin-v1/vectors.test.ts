@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DecodeError, dataEquals, decodeBrokerData, decodeEvent, encodeBrokerData, encodeEvent } from '../../src/index.js';
-import { fromVector, fromVectorEvent, hex, loadFixture, toHex, type VectorValue } from '../helpers/broker-fixtures.js';
+import {
+  DecodeError,
+  dataEquals,
+  decodeBrokerData,
+  decodeEvent,
+  encodeBrokerData,
+  encodeEvent,
+} from '../../src/index.js';
+import {
+  fromVector,
+  fromVectorEvent,
+  hex,
+  loadFixture,
+  toHex,
+  type VectorValue,
+} from '../helpers/broker-fixtures.js';
 
 interface DataVector {
   name: string;
@@ -49,7 +63,8 @@ for (const file of ['events.json', 'captured/zeromq-events.json']) {
         const ev = fromVectorEvent(v.event);
         assert.deepStrictEqual(decodeEvent(hex(v.hex)), ev);
         assert.equal(toHex(encodeEvent(ev)), v.hex);
-        if (v.decoded !== undefined) assert.deepStrictEqual(decodeBrokerData(hex(v.hex)), fromVector(v.decoded));
+        if (v.decoded !== undefined)
+          assert.deepStrictEqual(decodeBrokerData(hex(v.hex)), fromVector(v.decoded));
       });
     }
   });

@@ -46,7 +46,9 @@ describe('broker-json-v1 string escapes (websocket-protocol json_string_escapes)
     it(v.name, () => {
       const content = CONTENT[v.name] ?? v.json_string_content;
       const text = `{"@data-type":"string","data":"${content}"}`;
-      const expected = OURS[v.name] ?? (v.server_reply === null ? zeekBytes(v.hosting_node_value as string, v.name) : 'reject');
+      const expected =
+        OURS[v.name] ??
+        (v.server_reply === null ? zeekBytes(v.hosting_node_value as string, v.name) : 'reject');
       if (expected === 'reject') {
         assert.throws(() => jsonToData(text), DecodeError);
         return;

@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { DecodeError, dataEquals, dataToJson, dataToJsonBytes, jsonToData, parseDataMessage, formatDataMessage } from '../../src/index.js';
+import {
+  DecodeError,
+  dataEquals,
+  dataToJson,
+  dataToJsonBytes,
+  jsonToData,
+  parseDataMessage,
+  formatDataMessage,
+} from '../../src/index.js';
 import { dataArb, mutatedArb } from '../helpers/arbitraries.js';
 import { referenceJsonToData } from '../helpers/reference-json.js';
 
@@ -42,11 +50,17 @@ describe('broker-json-v1 properties', () => {
 
   it('data messages round-trip (topic and value)', () => {
     fc.assert(
-      fc.property(dataArb({ jsonExact: true }), fc.string({ maxLength: 20 }).filter((s) => s !== '<$>' && (s as unknown as { isWellFormed(): boolean }).isWellFormed()), (v, topic) => {
-        const msg = parseDataMessage(formatDataMessage(topic, v));
-        assert.equal(msg.topic, topic);
-        assert.ok(dataEquals(msg.data, v));
-      }),
+      fc.property(
+        dataArb({ jsonExact: true }),
+        fc
+          .string({ maxLength: 20 })
+          .filter((s) => s !== '<$>' && (s as unknown as { isWellFormed(): boolean }).isWellFormed()),
+        (v, topic) => {
+          const msg = parseDataMessage(formatDataMessage(topic, v));
+          assert.equal(msg.topic, topic);
+          assert.ok(dataEquals(msg.data, v));
+        },
+      ),
       RUNS,
     );
   });

@@ -28,7 +28,10 @@ interface Step {
 
 const DIR = fileURLToPath(new URL('../../../test/fixtures/websocket/', import.meta.url));
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-const SUB_ERRORS: string[] = [WS_ERROR_CONTEXTS.subscriptionsNotArray, WS_ERROR_CONTEXTS.subscriptionNotString];
+const SUB_ERRORS: string[] = [
+  WS_ERROR_CONTEXTS.subscriptionsNotArray,
+  WS_ERROR_CONTEXTS.subscriptionNotString,
+];
 const DATA_ERRORS: string[] = [WS_ERROR_CONTEXTS.decodeFailed, WS_ERROR_CONTEXTS.noTopic];
 
 function outcome(f: () => unknown): string {
@@ -79,7 +82,8 @@ describe('WebSocket scenario transcripts', () => {
         }
       }
       // Connections rejected before the handshake (bad path/header) never send subscriptions.
-      for (const [conn, expected] of zeeks) assert.deepStrictEqual(ours.get(conn) ?? [], expected, `${file} ${conn}`);
+      for (const [conn, expected] of zeeks)
+        assert.deepStrictEqual(ours.get(conn) ?? [], expected, `${file} ${conn}`);
     });
   }
 });
@@ -95,6 +99,10 @@ describe('subscription message edge cases (websocket-protocol.json)', () => {
     ['object', '{"a":1}'],
     ['truncated', '["broken", "brrr'],
   ] as const) {
-    it(`rejects ${name}`, () => assert.equal(outcome(() => parseSubscriptions(text)), WS_ERROR_CONTEXTS.subscriptionsNotArray));
+    it(`rejects ${name}`, () =>
+      assert.equal(
+        outcome(() => parseSubscriptions(text)),
+        WS_ERROR_CONTEXTS.subscriptionsNotArray,
+      ));
   }
 });

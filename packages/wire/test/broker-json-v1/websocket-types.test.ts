@@ -75,7 +75,10 @@ describe('broker-json-v1 client input (websocket-types inputs)', () => {
       const reply = v.server_reply?.[0];
       const context = reply === undefined ? undefined : (JSON.parse(reply) as { context: string }).context;
       if (context === WS_ERROR_CONTEXTS.decodeFailed || context === WS_ERROR_CONTEXTS.noTopic) {
-        assert.throws(() => parseDataMessage(v.sent), (e: unknown) => e instanceof DecodeError && e.reason === context);
+        assert.throws(
+          () => parseDataMessage(v.sent),
+          (e: unknown) => e instanceof DecodeError && e.reason === context,
+        );
         return;
       }
       const msg = parseDataMessage(v.sent);

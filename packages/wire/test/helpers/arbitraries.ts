@@ -3,7 +3,13 @@
  * tests and `npm run fuzz`.
  */
 import fc from 'fast-check';
-import { dataEquals, type BrokerData, type MetadataEntry, type PortProtocol, type ZeekEvent } from '../../src/index.js';
+import {
+  dataEquals,
+  type BrokerData,
+  type MetadataEntry,
+  type PortProtocol,
+  type ZeekEvent,
+} from '../../src/index.js';
 
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
@@ -19,7 +25,9 @@ export interface DataArbOptions {
 const protocols: PortProtocol[] = ['unknown', 'tcp', 'udp', 'icmp'];
 
 function v4Mapped(): fc.Arbitrary<Uint8Array> {
-  return fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...b]));
+  return fc
+    .uint8Array({ minLength: 4, maxLength: 4 })
+    .map((b) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, ...b]));
 }
 
 function maskTo(a: Uint8Array, len: number): Uint8Array {
@@ -38,13 +46,24 @@ export function leafArb(opts: DataArbOptions = {}): fc.Arbitrary<BrokerData> {
         fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1e300, -(2 ** 70)),
       )
     : fc.double().map((x) => (x !== 0 && Math.abs(x) < MIN_NORMAL ? 0 : x));
-  const bytes = exact ? fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => new TextEncoder().encode(s)) : fc.uint8Array({ maxLength: 24 });
+  const bytes = exact
+    ? fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => new TextEncoder().encode(s))
+    : fc.uint8Array({ maxLength: 24 });
   const subnet = exact
-    ? fc.oneof(
-        fc.tuple(v4Mapped(), fc.integer({ min: 96, max: 128 })),
-        fc.tuple(fc.uint8Array({ minLength: 16, maxLength: 16 }).filter((a) => !(a[10] === 255 && a[11] === 255 && a.slice(0, 10).every((x) => x === 0))), fc.integer({ min: 0, max: 128 })),
-      ).map(([a, length]): BrokerData => ({ type: 'subnet', address: maskTo(a, length), length }))
-    : fc.tuple(address, fc.integer({ min: 0, max: 255 })).map(([a, length]): BrokerData => ({ type: 'subnet', address: a, length }));
+    ? fc
+        .oneof(
+          fc.tuple(v4Mapped(), fc.integer({ min: 96, max: 128 })),
+          fc.tuple(
+            fc
+              .uint8Array({ minLength: 16, maxLength: 16 })
+              .filter((a) => !(a[10] === 255 && a[11] === 255 && a.slice(0, 10).every((x) => x === 0))),
+            fc.integer({ min: 0, max: 128 }),
+          ),
+        )
+        .map(([a, length]): BrokerData => ({ type: 'subnet', address: maskTo(a, length), length }))
+    : fc
+        .tuple(address, fc.integer({ min: 0, max: 255 }))
+        .map(([a, length]): BrokerData => ({ type: 'subnet', address: a, length }));
   const ns = fc.bigInt({ min: I64_MIN, max: I64_MAX });
   const timestamp = exact ? fc.bigInt({ min: 0n, max: 9_000_000_000_000n }).map((ms) => ms * 1_000_000n) : ns;
   return fc.oneof(
@@ -56,7 +75,9 @@ export function leafArb(opts: DataArbOptions = {}): fc.Arbitrary<BrokerData> {
     bytes.map((value): BrokerData => ({ type: 'string', value })),
     address.map((value): BrokerData => ({ type: 'address', value })),
     subnet,
-    fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.constantFrom(...protocols)).map(([value, protocol]): BrokerData => ({ type: 'port', value, protocol })),
+    fc
+      .tuple(fc.integer({ min: 0, max: 65535 }), fc.constantFrom(...protocols))
+      .map(([value, protocol]): BrokerData => ({ type: 'port', value, protocol })),
     timestamp.map((value): BrokerData => ({ type: 'timestamp', value })),
     ns.map((value): BrokerData => ({ type: 'timespan', value })),
     bytes.map((value): BrokerData => ({ type: 'enum_value', value })),
@@ -71,9 +92,14 @@ export function dataArb(opts: DataArbOptions = {}): fc.Arbitrary<BrokerData> {
       { maxDepth: opts.maxDepth ?? 3, depthIdentifier: 'data' },
       leaf,
       fc.array(tie('tree'), { maxLength: 4 }).map((value): BrokerData => ({ type: 'vector', value })),
-      fc.uniqueArray(tie('tree'), { maxLength: 4, comparator: dataEquals }).map((value): BrokerData => ({ type: 'set', value })),
       fc
-        .uniqueArray(fc.tuple(tie('tree'), tie('tree')), { maxLength: 3, comparator: (a, b) => dataEquals(a[0], b[0]) })
+        .uniqueArray(tie('tree'), { maxLength: 4, comparator: dataEquals })
+        .map((value): BrokerData => ({ type: 'set', value })),
+      fc
+        .uniqueArray(fc.tuple(tie('tree'), tie('tree')), {
+          maxLength: 3,
+          comparator: (a, b) => dataEquals(a[0], b[0]),
+        })
         .map((value): BrokerData => ({ type: 'table', value })),
     ),
   }));
@@ -83,12 +109,21 @@ export function dataArb(opts: DataArbOptions = {}): fc.Arbitrary<BrokerData> {
 /** Random events, with or without metadata (network timestamp or custom ids). */
 export function eventArb(opts: DataArbOptions = {}): fc.Arbitrary<ZeekEvent> {
   const entry: fc.Arbitrary<MetadataEntry> = fc.oneof(
-    fc.bigInt({ min: 0n, max: 1n << 62n }).map((ns): MetadataEntry => ({ id: 1n, value: { type: 'timestamp', value: opts.jsonExact ? ns - (ns % 1_000_000n) : ns } })),
-    fc.tuple(fc.bigInt({ min: 2n, max: 1n << 40n }), dataArb({ ...opts, maxDepth: 1 })).map(([id, value]): MetadataEntry => ({ id, value })),
+    fc.bigInt({ min: 0n, max: 1n << 62n }).map(
+      (ns): MetadataEntry => ({
+        id: 1n,
+        value: { type: 'timestamp', value: opts.jsonExact ? ns - (ns % 1_000_000n) : ns },
+      }),
+    ),
+    fc
+      .tuple(fc.bigInt({ min: 2n, max: 1n << 40n }), dataArb({ ...opts, maxDepth: 1 }))
+      .map(([id, value]): MetadataEntry => ({ id, value })),
   );
   return fc.record(
     {
-      name: fc.string({ minLength: 1, maxLength: 30 }).filter((s) => new TextDecoder().decode(new TextEncoder().encode(s)) === s),
+      name: fc
+        .string({ minLength: 1, maxLength: 30 })
+        .filter((s) => new TextDecoder().decode(new TextEncoder().encode(s)) === s),
       args: fc.array(dataArb({ ...opts, maxDepth: 2 }), { maxLength: 5 }),
       metadata: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }),
     },
@@ -98,15 +133,23 @@ export function eventArb(opts: DataArbOptions = {}): fc.Arbitrary<ZeekEvent> {
 
 /** Mutations of a valid encoding: truncation, byte flips, insertions, deletions. */
 export function mutatedArb(base: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(base, fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 4 })).map(([b, ops]) => {
-    let out = Uint8Array.from(b);
-    for (const [pos, byte, kind] of ops) {
-      const p = out.length === 0 ? 0 : pos % (out.length + 1);
-      if (kind === 0) out = out.slice(0, p);
-      else if (kind === 1 && p < out.length) out[p] = byte;
-      else if (kind === 2) out = Uint8Array.from([...out.slice(0, p), byte, ...out.slice(p)]);
-      else out = Uint8Array.from([...out.slice(0, p), ...out.slice(p + 1)]);
-    }
-    return out;
-  });
+  return fc
+    .tuple(
+      base,
+      fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.integer({ min: 0, max: 3 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    )
+    .map(([b, ops]) => {
+      let out = Uint8Array.from(b);
+      for (const [pos, byte, kind] of ops) {
+        const p = out.length === 0 ? 0 : pos % (out.length + 1);
+        if (kind === 0) out = out.slice(0, p);
+        else if (kind === 1 && p < out.length) out[p] = byte;
+        else if (kind === 2) out = Uint8Array.from([...out.slice(0, p), byte, ...out.slice(p)]);
+        else out = Uint8Array.from([...out.slice(0, p), ...out.slice(p + 1)]);
+      }
+      return out;
+    });
 }

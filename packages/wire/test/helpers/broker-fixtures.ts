@@ -14,7 +14,8 @@ export function loadFixture<T = unknown>(rel: string): T {
 }
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export const toHex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** A value in the vectors' JSON form. */
@@ -65,7 +66,9 @@ export function fromVector(v: VectorValue): BrokerData {
     case 'table':
       return {
         type: 'table',
-        value: (v.value as [VectorValue, VectorValue][]).map(([k, x]) => [fromVector(k), fromVector(x)] as const),
+        value: (v.value as [VectorValue, VectorValue][]).map(
+          ([k, x]) => [fromVector(k), fromVector(x)] as const,
+        ),
       };
     default:
       throw new Error(`unknown fixture type ${v.type}`);
@@ -73,10 +76,16 @@ export function fromVector(v: VectorValue): BrokerData {
 }
 
 /** A fixture event view `{name, args, metadata}` → ZeekEvent fields. */
-export function fromVectorEvent(e: { name: string; args: VectorValue[]; metadata: [number, VectorValue][] | null }) {
+export function fromVectorEvent(e: {
+  name: string;
+  args: VectorValue[];
+  metadata: [number, VectorValue][] | null;
+}) {
   return {
     name: e.name,
     args: e.args.map(fromVector),
-    ...(e.metadata === null ? {} : { metadata: e.metadata.map(([id, value]) => ({ id: BigInt(id), value: fromVector(value) })) }),
+    ...(e.metadata === null
+      ? {}
+      : { metadata: e.metadata.map(([id, value]) => ({ id: BigInt(id), value: fromVector(value) })) }),
   };
 }

@@ -8,7 +8,12 @@ import { parseAddress } from '../../src/address.js';
 import { sortedUnique } from '../../src/broker-bin-v1/order.js';
 import { DecodeError, WIRE_ERROR_CODES } from '../../src/errors.js';
 import type { BrokerData } from '../../src/value.js';
-import { parsePort, parseSubnet, parseTimespan, parseTimestamp } from '../../src/broker-json-v1/parse-text.js';
+import {
+  parsePort,
+  parseSubnet,
+  parseTimespan,
+  parseTimestamp,
+} from '../../src/broker-json-v1/parse-text.js';
 
 /** Zeek's context text for every value decoding failure. */
 export const DECODE_FAILED = 'failed to decode JSON object';

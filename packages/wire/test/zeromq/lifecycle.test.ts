@@ -46,7 +46,12 @@ describe('cluster lifecycle capture', () => {
 
   it('worker default subscriptions match the captured order', () => {
     const subs = fx.entries
-      .filter((x) => x.frames_hex.length === 1 && x.text?.startsWith("subscribe 'zeek.cluster") && x.text.includes('worker'))
+      .filter(
+        (x) =>
+          x.frames_hex.length === 1 &&
+          x.text?.startsWith("subscribe 'zeek.cluster") &&
+          x.text.includes('worker'),
+      )
       .map((x) => latin1.decode(parseSubscriptionFrame(hex(x.frames_hex[0] as string)).prefix));
     assert.deepStrictEqual(subs, defaultSubscriptions('worker', 'worker-1', workerId));
   });
@@ -72,7 +77,12 @@ describe('cluster lifecycle capture', () => {
   });
 
   it('node ids have the documented shape', () => {
-    assert.deepStrictEqual(parseNodeId(workerId), { node: 'worker-1', hostname: 'vm', pid: 31565, unique: 'NRbJX0z7X1F2' });
+    assert.deepStrictEqual(parseNodeId(workerId), {
+      node: 'worker-1',
+      hostname: 'vm',
+      pid: 31565,
+      unique: 'NRbJX0z7X1F2',
+    });
     assert.equal(parseNodeId(managerId)?.node, 'manager');
     assert.equal(nodeIdFromTopic(`${TOPICS.nodeIdPrefix}${managerId}.`), managerId);
     assert.equal(nodeIdFromTopic('zeek.cluster.node.manager.'), undefined);
