@@ -162,10 +162,11 @@ export function readLogBatchHeader(r: LogReader): LogBatchHeader {
   return { stream, writer, filter, path, fields };
 }
 
-/** u32 record count, then record-major values (§3). */
-export function readLogRecords(r: LogReader, header: LogBatchHeader): LogRecord[] {
-  const fields = header.fields;
-  const nf = fields.length;
+/**
+ * Reads the u32 record count and rejects counts the remaining input cannot hold (each value
+ * takes ≥ 9 bytes; records of zero fields are capped) before anything is allocated.
+ */
+export function checkRecordCount(r: LogReader, nf: number): number {
   const count = r.count32('record count', 0);
   if (nf === 0 && count > MAX_EMPTY_RECORDS) {
     throw new DecodeError(WIRE_ERROR_CODES.INVALID, r.pos - 4, `${count} records without fields`);
@@ -173,6 +174,14 @@ export function readLogRecords(r: LogReader, header: LogBatchHeader): LogRecord[
   if (count * nf * MIN_VALUE_BYTES > r.bytes.length - r.pos) {
     throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, r.pos - 4, `record count ${count} exceeds the input`);
   }
+  return count;
+}
+
+/** u32 record count, then record-major values (§3). */
+export function readLogRecords(r: LogReader, header: LogBatchHeader): LogRecord[] {
+  const fields = header.fields;
+  const nf = fields.length;
+  const count = checkRecordCount(r, nf);
   const tags = new Int32Array(nf);
   const elemTags = new Int32Array(nf);
   for (let i = 0; i < nf; i++) {
@@ -199,6 +208,17 @@ export function decodeLogBatchAt(bytes: Uint8Array, offset: number): { value: Lo
   const header = readLogBatchHeader(r);
   const records = readLogRecords(r, header);
   return { value: { header, records }, next: r.pos };
+}
+
+/**
+ * Decodes only the header of a batch payload; `next` is where the records begin (for the
+ * renderers' `recordsFromPayload`).
+ * @throws DecodeError only.
+ */
+export function decodeLogBatchHeader(bytes: Uint8Array): { header: LogBatchHeader; next: number } {
+  const r = new LogReader(bytes, 0);
+  const header = readLogBatchHeader(r);
+  return { header, next: r.pos };
 }
 
 /**

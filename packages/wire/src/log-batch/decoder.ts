@@ -8,9 +8,16 @@ export interface LogBatchDecoder {
    * Decodes one payload like `decodeLogBatch`. When the header bytes equal those of the
    * previously decoded batch, `batch.header` is the very same object, so per-header work
    * (renderers, file lookup) can be cached by identity.
-   * @throws DecodeError only; the cache is left unchanged on failure.
+   * @throws DecodeError only (a valid header stays cached even if its records are bad).
    */
   decode(bytes: Uint8Array): LogBatch;
+  /**
+   * Decodes only the header (same caching); `offset` is where the records start. Pair with a
+   * renderer's `recordsFromPayload(bytes, offset)` to go from payload to text without building
+   * value objects.
+   * @throws DecodeError only.
+   */
+  decodeHeader(bytes: Uint8Array): { header: LogBatchHeader; offset: number };
 }
 
 function samePrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
@@ -27,26 +34,28 @@ function samePrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
  */
 export function createLogBatchDecoder(cacheSize = 16): LogBatchDecoder {
   const cache: { bytes: Uint8Array; header: LogBatchHeader }[] = [];
-  return {
-    decode(bytes: Uint8Array): LogBatch {
-      for (let i = 0; i < cache.length; i++) {
-        const entry = cache[i] as { bytes: Uint8Array; header: LogBatchHeader };
-        if (samePrefix(bytes, entry.bytes)) {
-          const r = new LogReader(bytes, entry.bytes.length);
-          const records = readLogRecords(r, entry.header);
-          if (i > 0) {
-            cache.splice(i, 1);
-            cache.unshift(entry);
-          }
-          return { header: entry.header, records };
+  function decodeHeader(bytes: Uint8Array): { header: LogBatchHeader; offset: number } {
+    for (let i = 0; i < cache.length; i++) {
+      const entry = cache[i] as { bytes: Uint8Array; header: LogBatchHeader };
+      if (samePrefix(bytes, entry.bytes)) {
+        if (i > 0) {
+          cache.splice(i, 1);
+          cache.unshift(entry);
         }
+        return { header: entry.header, offset: entry.bytes.length };
       }
-      const r = new LogReader(bytes, 0);
-      const header = readLogBatchHeader(r);
-      const headerBytes = bytes.slice(0, r.pos);
-      const records = readLogRecords(r, header);
-      cache.unshift({ bytes: headerBytes, header });
-      if (cache.length > cacheSize) cache.pop();
+    }
+    const r = new LogReader(bytes, 0);
+    const header = readLogBatchHeader(r);
+    cache.unshift({ bytes: bytes.slice(0, r.pos), header });
+    if (cache.length > cacheSize) cache.pop();
+    return { header, offset: r.pos };
+  }
+  return {
+    decodeHeader,
+    decode(bytes: Uint8Array): LogBatch {
+      const { header, offset } = decodeHeader(bytes);
+      const records = readLogRecords(new LogReader(bytes, offset), header);
       return { header, records };
     },
   };

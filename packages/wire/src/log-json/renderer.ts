@@ -4,6 +4,8 @@ import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatJsonNumber } from '../log-text/numbers.js';
 import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
+import { readLogRecords } from '../log-batch/decode.js';
+import { LogReader } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import { writeJsonRaw, writeJsonString } from './strings.js';
 
@@ -88,7 +90,10 @@ function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext): void {
  * Creates the JSON writer for one header: one object per record and line, keys in column
  * order, no whitespace; unset columns omitted (or `null`). Keys are escaped once here.
  */
-export function createJsonRenderer(header: LogBatchHeader, options: JsonRendererOptions = {}): LogTextRenderer {
+export function createJsonRenderer(
+  header: LogBatchHeader,
+  options: JsonRendererOptions = {},
+): LogTextRenderer {
   const ctx: JsonContext = { timestamps: options.timestamps ?? 'epoch' };
   const includeUnset = options.includeUnsetFields ?? false;
   const meta = utf8Bytes(options.metaPrefix ?? '#');
@@ -117,30 +122,35 @@ export function createJsonRenderer(header: LogBatchHeader, options: JsonRenderer
     out.pos += 3;
   }
 
+  function render(records: readonly LogRecord[]): Uint8Array {
+    out.pos = 0;
+    for (let k = 0; k < records.length; k++) {
+      const rec = records[k] as LogRecord;
+      if (rec.length !== nf)
+        throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
+      const start = out.pos;
+      out.byte(0x7b);
+      let first = true;
+      for (let i = 0; i < nf; i++) {
+        const v = rec[i] as LogElement;
+        if ((v === null || v.type === 'unset') && !includeUnset) continue;
+        if (!first) out.byte(0x2c);
+        first = false;
+        out.bytes(keys[i] as Uint8Array);
+        writeElement(out, v, ctx);
+      }
+      out.byte(0x7d);
+      out.byte(0x0a);
+      if (meta.length === 0 || out.buf[start] === meta[0]) fixLineStart(start);
+    }
+    return out.take();
+  }
+
   return {
     header: () => empty,
-    records(records: readonly LogRecord[]): Uint8Array {
-      out.pos = 0;
-      for (let k = 0; k < records.length; k++) {
-        const rec = records[k] as LogRecord;
-        if (rec.length !== nf) throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
-        const start = out.pos;
-        out.byte(0x7b);
-        let first = true;
-        for (let i = 0; i < nf; i++) {
-          const v = rec[i] as LogElement;
-          if ((v === null || v.type === 'unset') && !includeUnset) continue;
-          if (!first) out.byte(0x2c);
-          first = false;
-          out.bytes(keys[i] as Uint8Array);
-          writeElement(out, v, ctx);
-        }
-        out.byte(0x7d);
-        out.byte(0x0a);
-        if (meta.length === 0 || out.buf[start] === meta[0]) fixLineStart(start);
-      }
-      return out.take();
-    },
+    records: render,
+    recordsFromPayload: (payload: Uint8Array, offset: number): Uint8Array =>
+      render(readLogRecords(new LogReader(payload, offset), header)),
     close: () => empty,
   };
 }

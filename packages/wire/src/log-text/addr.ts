@@ -13,9 +13,9 @@ function v4(b: Uint8Array, o: number): string {
  * and is 6 groups long (`::1.2.3.4`), or 5 followed by ffff (`::ffff:1.2.3.4`), or 4 followed by
  * ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6, so `::2` stays hex.)
  */
-function v6(b: Uint8Array): string {
+export function formatV6At(b: Uint8Array, o: number): string {
   const w = new Array<number>(8);
-  for (let i = 0; i < 8; i++) w[i] = ((b[2 * i] as number) << 8) | (b[2 * i + 1] as number);
+  for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
   let bestBase = -1;
   let bestLen = 0;
   let curBase = -1;
@@ -54,7 +54,7 @@ function v6(b: Uint8Array): string {
         (bestLen === 5 && w[5] === 0xffff) ||
         (bestLen === 4 && w[4] === 0xffff && w[5] === 0))
     ) {
-      return s + v4(b, 12);
+      return s + v4(b, o + 12);
     }
     s += (w[i] as number).toString(16);
   }
@@ -68,7 +68,7 @@ function v6(b: Uint8Array): string {
  */
 export function formatLogAddr(bytes: Uint8Array): string {
   if (bytes.length === 4) return v4(bytes, 0);
-  if (bytes.length === 16) return v6(bytes);
+  if (bytes.length === 16) return formatV6At(bytes, 0);
   throw new EncodeError(`address must have 4 or 16 bytes, not ${bytes.length}`);
 }
 

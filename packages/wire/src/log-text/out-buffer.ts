@@ -39,6 +39,21 @@ export class OutBuffer {
     }
   }
 
+  /** Copies `b[s, e)`. */
+  range(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    if (n < 32) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = s; i < e; i++) buf[p++] = b[i] as number;
+      this.pos = p;
+    } else {
+      this.buf.set(b.subarray(s, e), this.pos);
+      this.pos += n;
+    }
+  }
+
   /** Writes a string whose characters are all below U+0100 (ASCII in practice), one byte each. */
   latin1(s: string): void {
     const n = s.length;
@@ -51,26 +66,27 @@ export class OutBuffer {
 
   /** Non-negative integer below 2^53, decimal. */
   uint(v: number): void {
-    if (v < 10) {
-      this.byte(48 + v);
-      return;
-    }
-    if (v >= 0x1_0000_0000) {
+    if (v > 0x7fffffff) {
       this.latin1(String(v));
       return;
     }
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-    if (this.pos + digits > this.buf.length) this.ensure(digits);
+    const digits =
+      v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    this.digits(v, digits);
+  }
+
+  /** Writes 0 ≤ v < 2^31 as exactly `n` decimal digits (zero padded). */
+  digits(v: number, n: number): void {
+    if (this.pos + n > this.buf.length) this.ensure(n);
     const buf = this.buf;
-    let p = this.pos + digits;
+    let p = this.pos + n;
     this.pos = p;
-    let t = v;
-    do {
-      const q = Math.floor(t / 10);
-      buf[--p] = 48 + (t - q * 10);
+    let t = v | 0;
+    for (let i = 0; i < n; i++) {
+      const q = (t / 10) | 0;
+      buf[--p] = 48 + t - q * 10;
       t = q;
-    } while (t > 0);
+    }
   }
 
   /** `\xNN` with lowercase hex (Zeek's escape for a byte). */

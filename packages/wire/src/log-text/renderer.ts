@@ -15,6 +15,13 @@ export interface LogTextRenderer {
    * @throws EncodeError when a record's length differs from the header's field count.
    */
   records(records: readonly LogRecord[]): Uint8Array;
+  /**
+   * Same output as `records(decodeLogBatch(payload).records)` for a payload whose header is
+   * this renderer's, reading the records part (starting at `offset`, from
+   * `LogBatchDecoder.decodeHeader`) straight from the bytes: no value objects are built.
+   * @throws DecodeError exactly where decoding would fail (nothing is returned then).
+   */
+  recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array;
   /** `#close<sep>YYYY-MM-DD-HH-MM-SS\n` (TSV with meta); empty otherwise. */
   close(closeTime: Date): Uint8Array;
 }

@@ -46,7 +46,7 @@ function startsWithAt(b: Uint8Array, i: number, end: number, seq: Uint8Array): b
 function writeChunk(out: OutBuffer, b: Uint8Array, s: number, e: number, utf8: boolean): void {
   if (s >= e) return;
   if (!utf8 || isCleanUtf8(b, s, e, false)) {
-    out.bytes(b.subarray(s, e));
+    out.range(b, s, e);
     return;
   }
   for (let i = s; i < e; i++) {
@@ -61,8 +61,8 @@ function writeChunk(out: OutBuffer, b: Uint8Array, s: number, e: number, utf8: b
  * an escape sequence `\xNN`, with enable_utf_8 = F every non-printable byte `\xNN`; the text in
  * between is copied, or sanitized (utf8.ts) when enable_utf_8 = T.
  */
-export function writeEscaped(out: OutBuffer, b: Uint8Array, start: number, ctx: EscapeContext): void {
-  const n = b.length;
+export function writeEscaped(out: OutBuffer, b: Uint8Array, start: number, ctx: EscapeContext, end = b.length): void {
+  const n = end;
   const f0 = ctx.first0;
   const f1 = ctx.first1;
   let i = start;
@@ -72,7 +72,7 @@ export function writeEscaped(out: OutBuffer, b: Uint8Array, start: number, ctx: 
     if (c < 0x20 || c > 0x7e || c === 0x5c || c === f0 || c === f1) break;
   }
   if (i === n) {
-    out.bytes(start === 0 ? b : b.subarray(start));
+    out.range(b, start, n);
     return;
   }
   const utf8 = ctx.utf8;

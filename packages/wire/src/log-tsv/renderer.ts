@@ -5,6 +5,8 @@ import type { LogTextRenderer } from '../log-text/renderer.js';
 import { formatLogTimestamp, type LogTimeZone } from '../log-text/timestamps.js';
 import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
 import { writeTsvElement, type TsvValueContext } from './values.js';
+import { LogReader } from '../log-batch/reader.js';
+import { renderTsvPayload } from './payload.js';
 
 /** `LogAscii::` options of the ASCII writer (spec/log-batch.md §4); Zeek's defaults. */
 export interface TsvRendererOptions {
@@ -139,6 +141,11 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
         out.byte(nl);
         if (out.buf[start] === meta[0] || meta.length === 0) fixLineStart(start);
       }
+      return out.take();
+    },
+    recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
+      out.pos = 0;
+      renderTsvPayload(out, new LogReader(payload, offset), nf, ctx, sep, meta.length === 0 ? -1 : (meta[0] as number), fixLineStart);
       return out.take();
     },
     close(closeTime: Date): Uint8Array {

@@ -24,37 +24,46 @@ export interface TsvValueContext {
 
 const THRES_MAX = 2147483647;
 const split = new Float64Array(2);
-const ZEROS = '000000';
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameRange(b: Uint8Array, s: number, e: number, m: Uint8Array): boolean {
+  if (e - s !== m.length) return false;
+  for (let i = 0; i < m.length; i++) if (b[s + i] !== m[i]) return false;
   return true;
 }
 
-/** string/enum/file/func (zeek src/threading/formatters/Ascii.cc): empty, reserved, escaped. */
-function writeStringValue(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
-  if (b.length === 0) {
+/**
+ * string/enum/file/func `b[s, e)` (zeek src/threading/formatters/Ascii.cc): empty → empty_field;
+ * equal to unset_field or empty_field → first byte as `\xNN`; then the ODesc escaping.
+ */
+export function writeStringRange(
+  out: OutBuffer,
+  b: Uint8Array,
+  s: number,
+  e: number,
+  ctx: TsvValueContext,
+  inner: boolean,
+): void {
+  if (s === e) {
     out.bytes(inner ? ctx.emptyInner : ctx.emptyTop);
     return;
   }
   const esc = inner ? ctx.inner : ctx.top;
-  if (sameBytes(b, ctx.unset) || sameBytes(b, ctx.empty)) {
-    out.hexEscape(b[0] as number);
-    writeEscaped(out, b, 1, esc);
+  if (sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)) {
+    out.hexEscape(b[s] as number);
+    writeEscaped(out, b, s + 1, esc, e);
     return;
   }
-  writeEscaped(out, b, 0, esc);
+  writeEscaped(out, b, s, esc, e);
 }
 
 /** Text of numbers and addresses; escaped only if a separator could collide with it. */
-function writeText(out: OutBuffer, s: string, ctx: TsvValueContext, inner: boolean): void {
+export function writeText(out: OutBuffer, s: string, ctx: TsvValueContext, inner: boolean): void {
   if (ctx.escapeAll) writeEscaped(out, utf8Bytes(s), 0, inner ? ctx.inner : ctx.top);
   else out.latin1(s);
 }
 
 /** time/interval, 8.0 profile, written digit by digit for the common range. */
-function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
+export function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
   if (ctx.escapeAll || ctx.profile !== 'zeek-8.0' || !(x > -THRES_MAX && x < THRES_MAX)) {
     writeText(out, formatAsciiTime(x, ctx.profile), ctx, inner);
     return;
@@ -65,14 +74,10 @@ function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner: boole
   out.uint(split[0] as number);
   out.byte(0x2e);
   const frac = split[1] as number;
-  if (frac < 100000) {
-    const f = String(frac);
-    out.latin1(ZEROS.slice(f.length));
-    out.latin1(f);
-  } else out.uint(frac);
+  out.digits(frac, frac < 1000000 ? 6 : 7);
 }
 
-function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
+export function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
   if (b.length === 4 && !ctx.escapeAll) {
     out.uint(b[0] as number);
     out.byte(0x2e);
@@ -106,16 +111,19 @@ export function writeTsvValue(out: OutBuffer, v: LogValue, ctx: TsvValueContext,
     case 'enum':
     case 'file':
     case 'func':
-      writeStringValue(out, v.value, ctx, inner);
+      writeStringRange(out, v.value, 0, v.value.length, ctx, inner);
       return;
     case 'time':
     case 'interval':
       writeTime(out, v.value, ctx, inner);
       return;
     case 'count':
-    case 'int':
-      writeText(out, v.value.toString(), ctx, inner);
+    case 'int': {
+      const n = v.value;
+      if (BigInt.asUintN(31, n) === n && !ctx.escapeAll) out.uint(Number(n));
+      else writeText(out, n.toString(), ctx, inner);
       return;
+    }
     case 'port':
       if (ctx.escapeAll) writeText(out, String(v.value), ctx, inner);
       else out.uint(v.value);

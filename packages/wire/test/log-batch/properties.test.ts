@@ -6,7 +6,9 @@ import {
   createLogBatchDecoder,
   createTsvRenderer,
   decodeLogBatch,
+  decodeLogBatchHeader,
   encodeLogBatch,
+  type DecodeError,
   type LogBatch,
 } from '../../src/index.js';
 import { batchArb } from '../helpers/log-arbitraries.js';
@@ -18,8 +20,38 @@ function isDecodeError(err: unknown): boolean {
   return err instanceof Error && err.name === 'DecodeError' && (err as { code?: string }).code?.startsWith('ZR_WIRE_') === true;
 }
 
+type Outcome = { text: Buffer } | { code: string; offset: number };
+function outcome(fn: () => Uint8Array): Outcome {
+  try {
+    return { text: Buffer.from(fn()) };
+  } catch (err) {
+    if (!isDecodeError(err)) throw err;
+    const e = err as DecodeError;
+    return { code: e.code, offset: e.offset };
+  }
+}
+
+/**
+ * The streaming TSV path (header, then recordsFromPayload) gives exactly the decode-then-render
+ * text, or the same DecodeError (code and offset).
+ */
+function sameAsTwoStep(bytes: Uint8Array): void {
+  let header: ReturnType<typeof decodeLogBatchHeader>;
+  try {
+    header = decodeLogBatchHeader(bytes);
+  } catch (err) {
+    if (!isDecodeError(err)) throw err;
+    return;
+  }
+  const tsv = createTsvRenderer(header.header);
+  const fused = outcome(() => tsv.recordsFromPayload(bytes, header.next));
+  const twoStep = outcome(() => tsv.records(decodeLogBatch(bytes).records));
+  assert.deepStrictEqual(fused, twoStep);
+}
+
 /** Decodes with both entry points; anything but DecodeError fails. Renders what decodes. */
 function decodeOnlyDecodeError(bytes: Uint8Array): void {
+  sameAsTwoStep(bytes);
   for (const decode of [decodeLogBatch, (b: Uint8Array) => createLogBatchDecoder().decode(b)]) {
     let batch: LogBatch | undefined;
     try {
@@ -45,6 +77,10 @@ describe('log batch properties', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('recordsFromPayload renders valid batches exactly like records()', () => {
+    fc.assert(fc.property(batchArb, (batch) => sameAsTwoStep(encodeLogBatch(batch))), { numRuns: RUNS });
   });
 
   it('every JSON line is valid JSON with one key per present column', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   createJsonRenderer,
+  createLogBatchDecoder,
   createTsvRenderer,
   decodeLogBatch,
   formatLogTimestamp,
@@ -76,6 +77,22 @@ describe('JSON writer files (json_writer_output)', () => {
       const out = renderFile(r, batch.records, new Date(0), new Date(0));
       assert.equal(out.toString('utf8'), expected.toString('utf8'));
       assert.ok(out.equals(expected));
+    });
+  }
+});
+
+describe('recordsFromPayload (payload → text without value objects)', () => {
+  for (const v of vectors) {
+    it(`${v.name}: TSV and JSON equal the decode-then-render output`, () => {
+      const payload = hex(v.hex);
+      const batch = decodeLogBatch(payload);
+      const { header, offset } = createLogBatchDecoder().decodeHeader(payload);
+      for (const profile of ['zeek-8.0', 'zeek-8.2'] as const) {
+        const r = createTsvRenderer(header, { numberProfile: profile });
+        assert.deepEqual(Buffer.from(r.recordsFromPayload(payload, offset)), Buffer.from(r.records(batch.records)));
+      }
+      const j = createJsonRenderer(header);
+      assert.deepEqual(Buffer.from(j.recordsFromPayload(payload, offset)), Buffer.from(j.records(batch.records)));
     });
   }
 });

@@ -1,0 +1,175 @@
+import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
+import { checkRecordCount } from '../log-batch/decode.js';
+import type { LogReader } from '../log-batch/reader.js';
+import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
+import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
+import { formatAsciiDouble } from '../log-text/numbers.js';
+import type { OutBuffer } from '../log-text/out-buffer.js';
+import { writeAddr, writeStringRange, writeText, writeTime, type TsvValueContext } from './values.js';
+
+/**
+ * Streams one value from the payload straight into TSV text: the same reads and checks, in the
+ * same order, as `readLogValue` (so the same inputs fail with the same DecodeError), but without
+ * building value objects, BigInts or subarrays for the common cases.
+ */
+function writePayloadValue(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+  const start = r.pos;
+  r.need(9, 'value header');
+  const view = r.view;
+  const tag = view.getInt32(start);
+  if (r.bytes[start + 8] !== 1) {
+    r.pos = start + 9;
+    out.bytes(inner ? ctx.unsetInner : ctx.unsetTop);
+    return;
+  }
+  let p = start + 9;
+  r.pos = p;
+  switch (tag) {
+    case T.bool:
+      r.need(8, 'bool');
+      writeText(out, view.getInt32(p) !== 0 || view.getInt32(p + 4) !== 0 ? 'T' : 'F', ctx, inner);
+      r.pos = p + 8;
+      return;
+    case T.int: {
+      r.need(8, 'int');
+      const hi = view.getInt32(p);
+      const lo = view.getUint32(p + 4);
+      if (hi === 0 && !ctx.escapeAll) out.uint(lo);
+      else writeText(out, view.getBigInt64(p).toString(), ctx, inner);
+      r.pos = p + 8;
+      return;
+    }
+    case T.count: {
+      r.need(8, 'count');
+      const hi = view.getUint32(p);
+      if (hi === 0 && !ctx.escapeAll) out.uint(view.getUint32(p + 4));
+      else writeText(out, view.getBigUint64(p).toString(), ctx, inner);
+      r.pos = p + 8;
+      return;
+    }
+    case T.double:
+      writeText(out, formatAsciiDouble(r.f64('double'), ctx.profile), ctx, inner);
+      return;
+    case T.time:
+      writeTime(out, r.f64('time'), ctx, inner);
+      return;
+    case T.interval:
+      writeTime(out, r.f64('interval'), ctx, inner);
+      return;
+    case T.string:
+    case T.enum:
+    case T.func:
+    case T.file: {
+      const what = tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file';
+      const len = r.i32(what);
+      if (len < 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, `negative ${what} length`);
+      p += 4;
+      if (len > r.bytes.length - p) {
+        throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, p - 4, `${what} length ${len} exceeds the input`);
+      }
+      writeStringRange(out, r.bytes, p, p + len, ctx, inner);
+      r.pos = p + len;
+      return;
+    }
+    case T.port: {
+      r.need(12, 'port');
+      const hi = view.getUint32(p);
+      if (hi > 0x1f_ffff) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, 'port number beyond 2^53 - 1');
+      const proto = view.getInt32(p + 8);
+      if (proto < 0 || proto > 3) {
+        throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, p + 8, `unknown port protocol ${proto}`);
+      }
+      const port = hi * 0x1_0000_0000 + view.getUint32(p + 4);
+      if (ctx.escapeAll) writeText(out, String(port), ctx, inner);
+      else out.uint(port);
+      r.pos = p + 12;
+      return;
+    }
+    case T.addr: {
+      const family = r.u8('addr family');
+      if (family === 4 && !ctx.escapeAll) {
+        r.need(4, 'addr');
+        const b = r.bytes;
+        out.uint(b[p + 1] as number);
+        out.byte(0x2e);
+        out.uint(b[p + 2] as number);
+        out.byte(0x2e);
+        out.uint(b[p + 3] as number);
+        out.byte(0x2e);
+        out.uint(b[p + 4] as number);
+        r.pos = p + 5;
+        return;
+      }
+      if (family === 6) {
+        r.need(16, 'addr');
+        writeText(out, formatV6At(r.bytes, p + 1), ctx, inner);
+        r.pos = p + 17;
+        return;
+      }
+      r.pos = p;
+      writeAddr(out, addrBytes(r, 'addr'), ctx, inner);
+      return;
+    }
+    case T.subnet: {
+      const prefix = r.u8('subnet prefix');
+      writeText(out, formatLogSubnet({ value: addrBytes(r, 'subnet'), prefix }), ctx, inner);
+      return;
+    }
+    case T.table:
+    case T.vector: {
+      const n = r.count64(tag === T.table ? 'set size' : 'vector size', 9);
+      if (n === 0) {
+        out.bytes(ctx.emptyTop);
+        return;
+      }
+      for (let j = 0; j < n; j++) {
+        if (j > 0) out.bytes(ctx.setSep);
+        writePayloadValue(out, r, ctx, true);
+      }
+      return;
+    }
+    default:
+      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
+  }
+}
+
+/** Family byte 4/6 and the address bytes (a view; only IPv6 and subnets need one). */
+function addrBytes(r: LogReader, what: string): Uint8Array {
+  const at = r.pos;
+  const family = r.u8(`${what} family`);
+  const len = family === 4 ? 4 : family === 6 ? 16 : 0;
+  if (len === 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
+  r.need(len, what);
+  const b = r.bytes.subarray(r.pos, r.pos + len);
+  r.pos += len;
+  return b;
+}
+
+/** Line-start handling shared with the value renderer (Ascii::DoWrite's meta-prefix check). */
+export type LineFixer = (start: number) => void;
+
+/**
+ * Renders the records part of a batch payload (u32 count, then values) at `r.pos` as TSV
+ * lines. `nf` is the header's field count.
+ * @throws DecodeError exactly where `decodeLogBatch` would.
+ */
+export function renderTsvPayload(
+  out: OutBuffer,
+  r: LogReader,
+  nf: number,
+  ctx: TsvValueContext,
+  sep: Uint8Array,
+  meta0: number,
+  fixLine: LineFixer,
+): void {
+  const count = checkRecordCount(r, nf);
+  for (let k = 0; k < count; k++) {
+    const start = out.pos;
+    for (let i = 0; i < nf; i++) {
+      if (i > 0) out.bytes(sep);
+      writePayloadValue(out, r, ctx, false);
+    }
+    out.byte(0x0a);
+    if (out.buf[start] === meta0 || meta0 < 0) fixLine(start);
+  }
+}
