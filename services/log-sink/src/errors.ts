@@ -1,0 +1,62 @@
+/**
+ * Errors of the log sink. Callers branch on `code`, never on `instanceof`. Bad input from the
+ * network never throws out of the sink: it becomes a {@link BadInputReason}, is counted and dropped.
+ */
+
+/** Stable error codes of @zeek-relay/log-sink. */
+export const SINK_ERROR_CODES = {
+  /** The PULL socket could not bind its endpoint (in use, bad address). */
+  BIND_FAILED: 'ZR_SINK_BIND_FAILED',
+  /** A log file could not be opened, written, synced, closed or rotated. */
+  WRITE_FAILED: 'ZR_SINK_WRITE_FAILED',
+  /** A received message was rejected (see {@link BadInputReason}); never thrown to callers. */
+  BAD_INPUT: 'ZR_SINK_BAD_INPUT',
+  /** `start()` called twice or after `close()`. */
+  STATE: 'ZR_SINK_STATE',
+} as const;
+
+/** Union of all sink error codes. */
+export type SinkErrorCode = (typeof SINK_ERROR_CODES)[keyof typeof SINK_ERROR_CODES];
+
+/** Why a received message was dropped; the `error.type` attribute of `zeek_relay.sink.errors`. */
+export const BAD_INPUT_REASONS = {
+  /** Not exactly 4 frames (Zeek: `log: error: expected 4 parts, have N!`). */
+  FRAME_COUNT: 'frame_count',
+  /** Frame 2 is not `zeek-bin-serializer` (Zeek: `Got log message in format '<x>'`). */
+  FORMAT: 'format',
+  /** The batch ends before its last value. */
+  TRUNCATED: 'truncated',
+  /** Well-formed bytes breaking a rule of the format (negative length, bad family, bad UTF-8 name). */
+  CORRUPT: 'corrupt',
+  /** A type tag (or port protocol) that cannot appear in a log batch. */
+  UNKNOWN_TAG: 'unknown_tag',
+  /** A path that cannot be a file name (empty, `/`, `..`, NUL, leading dot). */
+  BAD_PATH: 'bad_path',
+} as const;
+
+/** Union of {@link BAD_INPUT_REASONS} values. */
+export type BadInputReason = (typeof BAD_INPUT_REASONS)[keyof typeof BAD_INPUT_REASONS];
+
+/** Base class of every error of this package. */
+export class SinkError extends Error {
+  override name = 'SinkError';
+  constructor(
+    readonly code: SinkErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A dropped message; `reason` is the counted category. */
+export class BadInputError extends SinkError {
+  override name = 'BadInputError';
+  constructor(
+    readonly reason: BadInputReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(SINK_ERROR_CODES.BAD_INPUT, message, options);
+  }
+}

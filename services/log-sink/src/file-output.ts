@@ -1,0 +1,122 @@
+/**
+ * Zeek ASCII (TSV) or Zeek JSON log files: one live file per path in one directory, rendered
+ * by @zeek-relay/wire's renderers (byte-identical to a Zeek logger), rotated and recovered as
+ * described in rotation.ts and recovery.ts. A batch whose columns differ from the open file's
+ * (e.g. a node running another script version) rotates the file so every file has one schema.
+ */
+import {
+  createJsonRenderer,
+  createTsvRenderer,
+  type LogBatch,
+  type LogBatchHeader,
+  type LogTextRenderer,
+} from '@zeek-relay/wire';
+import type { Logger } from '@zeek-relay/runtime';
+import type { WriteBudget } from './backpressure.js';
+import type { SinkConfig } from './config.js';
+import { LogFile, type LogFileContext } from './log-file.js';
+import type { SinkMetrics } from './metrics.js';
+import type { SinkOutput } from './outputs.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
+import { recoverDirectory } from './recovery.js';
+
+/** Dependencies of a file output. */
+export interface FileOutputDeps {
+  readonly log: Logger;
+  readonly warn: RateLimitedLog;
+  readonly metrics: SinkMetrics;
+  readonly budget: WriteBudget;
+  readonly now: () => Date;
+}
+
+function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
+  if (a === b) return true;
+  if (a.fields.length !== b.fields.length) return false;
+  for (let i = 0; i < a.fields.length; i++) {
+    const x = a.fields[i];
+    const y = b.fields[i];
+    if (!x || !y || x.name !== y.name || x.type !== y.type || x.subtype !== y.subtype) return false;
+  }
+  return true;
+}
+
+/** Creates the TSV or JSON file output writing into `dir`. */
+export function createFileOutput(kind: 'tsv' | 'json', dir: string, config: SinkConfig, deps: FileOutputDeps): SinkOutput {
+  const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
+  const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
+  const files = new Map<string, LogFile>();
+  const compressions = new Set<Promise<void>>();
+  const rendererFor = (header: LogBatchHeader): LogTextRenderer => {
+    let r = renderers.get(header);
+    if (r === undefined) {
+      r =
+        kind === 'tsv'
+          ? createTsvRenderer(header, { numberProfile: config.numberProfile })
+          : createJsonRenderer(header, { timestamps: config.jsonTimestamps, includeUnsetFields: config.jsonIncludeUnsetFields });
+      renderers.set(header, r);
+      headers.set(r, header);
+    }
+    return r;
+  };
+  const ctx: LogFileContext = {
+    dir,
+    suffix: config.logSuffix,
+    gzipLevel: config.gzipLevel,
+    maxBytes: config.rotationMaxBytes,
+    budget: deps.budget,
+    now: deps.now,
+    retryDelayMs: 1000,
+    written: (path, bytes, seconds) => {
+      deps.metrics.bytesWritten(path, kind, bytes);
+      deps.metrics.writeTook(seconds, kind);
+    },
+    rotated: (path, reason, archivedAs) => {
+      deps.metrics.rotated(reason);
+      deps.log.info({ path, reason, file: archivedAs, output: kind }, 'Rotated log file');
+    },
+    failed: (path, err) => {
+      deps.metrics.writeFailed(kind);
+      deps.warn.warn(`write_failed:${kind}`, { err, path, dir }, 'Could not write log file, retrying');
+    },
+    track: (p) => {
+      const tracked = p.catch((err: unknown) => deps.log.error({ err, dir }, 'Could not compress rotated log file'));
+      compressions.add(tracked);
+      void tracked.finally(() => compressions.delete(tracked));
+    },
+  };
+  return {
+    kind,
+    async start() {
+      const recovered = await recoverDirectory(dir, config.logSuffix, config.gzipLevel);
+      for (const r of recovered) deps.log.warn({ ...r, dir, output: kind }, 'Recovered leftover log file from a previous run');
+    },
+    write(batch: LogBatch) {
+      const { header } = batch;
+      let file = files.get(header.path);
+      let renderer = rendererFor(header);
+      if (file === undefined) {
+        file = new LogFile(header.path, renderer, ctx);
+        files.set(header.path, file);
+      } else if (file.currentRenderer !== renderer) {
+        const current = headers.get(file.currentRenderer);
+        if (current !== undefined && sameColumns(current, header)) renderer = file.currentRenderer;
+        else file.rotate('schema', renderer);
+      }
+      file.append(renderer.records(batch.records));
+    },
+    rotateAll(reason: string) {
+      for (const f of files.values()) f.rotate(reason);
+    },
+    sync() {
+      for (const f of files.values()) f.sync();
+    },
+    async flush() {
+      await Promise.all([...files.values()].map((f) => f.idle()));
+    },
+    async close() {
+      const rotate = config.rotationIntervalSeconds > 0;
+      await Promise.all([...files.values()].map((f) => f.close(rotate)));
+      while (compressions.size > 0) await Promise.all([...compressions]);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The PULL socket and its receive loop. Reads one message at a time and hands it to `onMessage`
+ * synchronously (decode, render, queue), so batches keep their arrival order. When the write
+ * budget is full it stops calling receive: libzmq's queue (ZMQ_RCVHWM batches) fills, then TCP
+ * pushes back on the Zeek nodes, whose PUSH queues hold the rest (spec zeromq-wire.md §7.1).
+ *
+ * Stop = drain: keep reading until the socket has been idle for `drainIdleMs` (or
+ * `drainTimeoutMs` passed), then close it. ZeroMQ has no acknowledgements: bytes already sent by a
+ * node but not yet read when the socket closes are lost, so draining to idle is what keeps a
+ * graceful restart loss-free (messages still in the nodes' queues are delivered after restart).
+ */
+import { Pull } from 'zeromq';
+import type { WriteBudget } from './backpressure.js';
+import { SINK_ERROR_CODES, SinkError } from './errors.js';
+
+/** Settings of the intake. */
+export interface IntakeOptions {
+  readonly endpoint: string;
+  readonly receiveHighWaterMark: number;
+  readonly receiveBufferSize: number;
+  readonly ipv6: boolean;
+  readonly drainIdleMs: number;
+  readonly drainTimeoutMs: number;
+  readonly budget: WriteBudget;
+  readonly onMessage: (frames: Buffer[]) => void;
+  readonly onPause: () => void;
+  readonly onError: (err: unknown) => void;
+}
+
+/** A bound, running intake. */
+export interface Intake {
+  /** The endpoint actually bound (ephemeral port resolved). */
+  readonly endpoint: string;
+  /** Stops reading after draining (see module comment) and closes the socket; idempotent. */
+  stop(): Promise<void>;
+}
+
+const POLL_MS = 100;
+
+/** `tcp://host:0` → `tcp://host:*` (libzmq's ephemeral port syntax). */
+function toZmqEndpoint(endpoint: string): string {
+  return endpoint.replace(/^(tcp:\/\/.*):0$/, '$1:*');
+}
+
+/** Binds the PULL socket and starts the receive loop. Throws `ZR_SINK_BIND_FAILED`. */
+export async function startIntake(o: IntakeOptions): Promise<Intake> {
+  const pull = new Pull({ receiveHighWaterMark: o.receiveHighWaterMark, ipv6: o.ipv6, linger: 0, receiveTimeout: POLL_MS });
+  if (o.receiveBufferSize >= 0) pull.receiveBufferSize = o.receiveBufferSize;
+  try {
+    await pull.bind(toZmqEndpoint(o.endpoint));
+  } catch (err) {
+    pull.close();
+    throw new SinkError(SINK_ERROR_CODES.BIND_FAILED, `Could not bind PULL socket to ${o.endpoint}`, { cause: err });
+  }
+  const endpoint = pull.lastEndpoint ?? o.endpoint;
+  let stopping = false;
+  let deadline = Infinity;
+  const loop = (async () => {
+    for (;;) {
+      if (o.budget.full) {
+        o.onPause();
+        await o.budget.belowLowWater();
+      }
+      if (stopping && Date.now() >= deadline) return;
+      let frames: Buffer[];
+      try {
+        frames = await pull.receive();
+      } catch (err) {
+        if ((err as { code?: string }).code === 'EAGAIN') {
+          if (stopping) return; // idle for drainIdleMs while draining: done
+          continue;
+        }
+        if (pull.closed) return;
+        o.onError(err);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      o.onMessage(frames);
+    }
+  })();
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        deadline = Date.now() + o.drainTimeoutMs;
+        pull.receiveTimeout = Math.max(1, o.drainIdleMs);
+        await loop;
+        pull.close();
+      })();
+      return stopped;
+    },
+  };
+}

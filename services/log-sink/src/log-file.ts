@@ -1,0 +1,227 @@
+/**
+ * One live log file of one path (e.g. `conn.log`): a strict FIFO of writes, rotations, syncs and
+ * the final close, processed one at a time so a file never holds a partial line written out of
+ * order. Opened lazily at the first write (header first, `#open` = wall clock), after
+ * `.shadow.<name>` marks it live for crash recovery. Write errors are retried forever (bytes stay
+ * queued, the write budget stays used, so intake stops reading): a record is written exactly once.
+ */
+import { open, writeFile, rename, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LogTextRenderer } from '@zeek-relay/wire';
+import { archiveFile } from './archive.js';
+import type { WriteBudget } from './backpressure.js';
+import { finalizeLeftover } from './recovery.js';
+import { syncDir, unlinkIfExists, writeAll } from './fs-util.js';
+import { liveFileName, shadowFileName } from './rotation.js';
+
+/** Callbacks and settings shared by the files of one writer. */
+export interface LogFileContext {
+  readonly dir: string;
+  readonly suffix: string;
+  readonly gzipLevel: number;
+  readonly maxBytes: number;
+  readonly budget: WriteBudget;
+  readonly now: () => Date;
+  readonly written: (path: string, bytes: number, seconds: number) => void;
+  readonly rotated: (path: string, reason: string, archivedAs: string) => void;
+  readonly failed: (path: string, err: unknown) => void;
+  /** Background compressions; the writer awaits them on close. */
+  readonly track: (p: Promise<void>) => void;
+  readonly retryDelayMs: number;
+}
+
+type Item =
+  | { readonly kind: 'data'; readonly bytes: Uint8Array }
+  | { readonly kind: 'rotate'; readonly reason: string; readonly renderer?: LogTextRenderer }
+  | { readonly kind: 'sync' }
+  | { readonly kind: 'close'; readonly rotate: boolean };
+
+/** A live file; see the module comment for ordering and failure behaviour. */
+export class LogFile {
+  private readonly items: Item[] = [];
+  private fh: FileHandle | undefined;
+  private openTime = new Date(0);
+  private size = 0;
+  private dirty = false;
+  private pumping: Promise<void> | undefined;
+  private readonly liveName: string;
+
+  /** Renderer of the file being written (switched when a queued schema rotation is processed). */
+  private renderer: LogTextRenderer;
+  /** Renderer of the most recent schema queued (what new batches are rendered with). */
+  private latest: LogTextRenderer;
+
+  constructor(
+    readonly path: string,
+    renderer: LogTextRenderer,
+    private readonly ctx: LogFileContext,
+  ) {
+    this.renderer = renderer;
+    this.latest = renderer;
+    this.liveName = liveFileName(path, ctx.suffix);
+  }
+
+  /** The renderer new batches must be rendered with (the latest schema queued). */
+  get currentRenderer(): LogTextRenderer {
+    return this.latest;
+  }
+
+  /** Queues rendered lines (complete lines only). */
+  append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.ctx.budget.add(bytes.length);
+    this.push({ kind: 'data', bytes });
+  }
+
+  /** Queues a rotation; with `renderer`, later writes use it (new header after a schema change). */
+  rotate(reason: string, renderer?: LogTextRenderer): void {
+    if (renderer) this.latest = renderer;
+    this.push(renderer ? { kind: 'rotate', reason, renderer } : { kind: 'rotate', reason });
+  }
+
+  /** Queues an fsync (only done if something was written since the last one). */
+  sync(): void {
+    if (this.dirty || this.items.length > 0) this.push({ kind: 'sync' });
+  }
+
+  /** Queues the final close (`#close`, fsync, close; archived when `rotate`) and waits for everything queued. */
+  async close(rotate: boolean): Promise<void> {
+    this.push({ kind: 'close', rotate });
+    await this.idle();
+  }
+
+  /** Resolves when the queue is empty. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private push(item: Item): void {
+    this.items.push(item);
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.items.length > 0) this.pumping = this.pump().finally(() => (this.pumping = undefined));
+    });
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const item = this.items[0];
+      if (item === undefined) return;
+      if (item.kind === 'data') {
+        const run: Uint8Array[] = [];
+        let bytes = 0;
+        while (run.length < 1024 && this.items[0]?.kind === 'data') {
+          const d = this.items.shift() as { bytes: Uint8Array };
+          run.push(d.bytes);
+          bytes += d.bytes.length;
+        }
+        await this.retrying(() => this.ensureOpen());
+        const t0 = performance.now();
+        await this.retrying(() => this.writeTracked(run));
+        this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
+        this.ctx.budget.release(bytes, run.length);
+        if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes) await this.retrying(() => this.finish(true, 'size'));
+        continue;
+      }
+      this.items.shift();
+      if (item.kind === 'rotate') {
+        if (this.fh) await this.retrying(() => this.finish(true, item.reason));
+        if (item.renderer) this.renderer = item.renderer;
+      } else if (item.kind === 'sync') {
+        if (this.fh && this.dirty) {
+          const fh = this.fh;
+          await this.retrying(() => fh.sync());
+          this.dirty = false;
+        }
+      } else if (this.fh) {
+        await this.retrying(() => this.finish(item.rotate, 'shutdown'));
+      }
+    }
+  }
+
+  /** Runs `op` until it succeeds, reporting each failure; the queue waits meanwhile. */
+  private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await op();
+      } catch (err) {
+        this.ctx.failed(this.path, err);
+        await new Promise((r) => setTimeout(r, this.ctx.retryDelayMs));
+      }
+    }
+  }
+
+  /** Chunks of the current run not yet written; progress survives a failed write (no duplicates). */
+  private pendingWrite: Uint8Array[] | undefined;
+
+  private async writeTracked(run: Uint8Array[]): Promise<void> {
+    this.pendingWrite ??= run;
+    const fh = this.fh as FileHandle;
+    for (;;) {
+      const list: Uint8Array[] = this.pendingWrite ?? [];
+      if (list.length === 0) break;
+      const { bytesWritten } = await fh.writev(list.length > 1024 ? list.slice(0, 1024) : list);
+      this.size += bytesWritten;
+      this.dirty = true;
+      let left = bytesWritten;
+      let i = 0;
+      while (i < list.length && left >= (list[i] as Uint8Array).length) left -= (list[i++] as Uint8Array).length;
+      const rest: Uint8Array[] = list.slice(i);
+      if (left > 0 && rest.length > 0) rest[0] = (rest[0] as Uint8Array).subarray(left);
+      this.pendingWrite = rest;
+    }
+    this.pendingWrite = undefined;
+  }
+
+  private async ensureOpen(): Promise<void> {
+    if (this.fh) return;
+    const { dir } = this.ctx;
+    const live = join(dir, this.liveName);
+    const shadow = join(dir, shadowFileName(this.liveName));
+    const tmpShadow = join(dir, `.tmp${shadowFileName(this.liveName)}`);
+    await writeFile(tmpShadow, `.${this.ctx.suffix}\n\n`);
+    await rename(tmpShadow, shadow);
+    let fh: FileHandle;
+    try {
+      fh = await open(live, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Not ours (or left by an old process without its marker): archive it, never clobber it.
+      const r = await finalizeLeftover(dir, this.liveName, this.path, this.ctx.suffix, this.ctx.now(), this.ctx.gzipLevel);
+      if (r.archived.compressed) this.ctx.track(r.archived.compressed);
+      fh = await open(live, 'wx');
+    }
+    await syncDir(dir);
+    this.openTime = this.ctx.now();
+    const header = this.renderer.header(this.openTime);
+    await writeAll(fh, [header]);
+    this.fh = fh;
+    this.size = header.length;
+    this.dirty = true;
+  }
+
+  /** `#close`, fsync, close; then archive (rotate) or leave the live file for the next start. */
+  private async finish(rotate: boolean, reason: string): Promise<void> {
+    if (this.fh) {
+      const fh = this.fh;
+      this.closeLine ??= this.renderer.close(this.ctx.now());
+      if (this.closeLine.length > 0) await this.writeTracked([this.closeLine]);
+      this.closeLine = new Uint8Array(0);
+      await fh.sync();
+      this.fh = undefined;
+      this.closeLine = undefined;
+      this.dirty = false;
+      await fh.close();
+    }
+    const { dir } = this.ctx;
+    if (rotate) {
+      const archived = await archiveFile(dir, this.liveName, this.path, this.ctx.suffix, this.openTime, this.ctx.gzipLevel);
+      if (archived.compressed) this.ctx.track(archived.compressed);
+      await unlinkIfExists(join(dir, shadowFileName(this.liveName)));
+      this.ctx.rotated(this.path, reason, archived.name);
+    }
+  }
+
+  /** The `#close` line while it is being written (kept across retries, then emptied). */
+  private closeLine: Uint8Array | undefined;
+}

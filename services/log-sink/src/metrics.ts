@@ -1,0 +1,102 @@
+/**
+ * The sink's instruments (names `zeek_relay.sink.*`; Prometheus shows `.` as `_` and adds `_total`
+ * to counters). Created once per sink from the meter it is given; only @opentelemetry/api here.
+ */
+import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import type { BadInputReason } from './errors.js';
+
+export const METRIC_RECORDS = 'zeek_relay.sink.records';
+export const METRIC_BATCHES = 'zeek_relay.sink.batches';
+export const METRIC_BYTES = 'zeek_relay.sink.written';
+export const METRIC_RECEIVED_BYTES = 'zeek_relay.sink.received';
+export const METRIC_ERRORS = 'zeek_relay.sink.errors';
+export const METRIC_ROTATIONS = 'zeek_relay.sink.rotations';
+export const METRIC_WRITE_DURATION = 'zeek_relay.sink.write.duration';
+export const METRIC_QUEUE_DEPTH = 'zeek_relay.sink.queue.depth';
+export const METRIC_QUEUE_BYTES = 'zeek_relay.sink.queue.bytes';
+export const METRIC_PAUSES = 'zeek_relay.sink.intake.pauses';
+
+/** Attribute carrying the Zeek log path (`conn`); bounded by the cluster's log streams. */
+export const ATTR_LOG_PATH = 'zeek.log.path';
+/** Attribute naming the writer (`tsv`, `json`, `stdout`, `otlp`). */
+export const ATTR_OUTPUT = 'zeek_relay.sink.output';
+/** Semantic-convention attribute for error categories. */
+export const ATTR_ERROR_TYPE = 'error.type';
+
+/** What the queue-depth gauges read. */
+export interface QueueProbe {
+  /** Batches received and not yet written by every writer. */
+  batches(): number;
+  /** Rendered bytes waiting for the disk. */
+  bytes(): number;
+}
+
+/** The sink's instruments, created once. */
+export class SinkMetrics {
+  private readonly records: Counter;
+  private readonly batches: Counter;
+  private readonly written: Counter;
+  private readonly received: Counter;
+  private readonly errors: Counter;
+  private readonly rotations: Counter;
+  private readonly pauses: Counter;
+  private readonly writeDuration: Histogram;
+  private readonly pathAttrs = new Map<string, Attributes>();
+
+  constructor(meter: Meter, probe: QueueProbe) {
+    this.records = meter.createCounter(METRIC_RECORDS, { unit: '{record}', description: 'Log records accepted, per path' });
+    this.batches = meter.createCounter(METRIC_BATCHES, { unit: '{batch}', description: 'Log batches accepted, per path' });
+    this.received = meter.createCounter(METRIC_RECEIVED_BYTES, { unit: 'By', description: 'Batch payload bytes accepted, per path' });
+    this.written = meter.createCounter(METRIC_BYTES, { unit: 'By', description: 'Bytes written to log files and stdout, per path and writer' });
+    this.errors = meter.createCounter(METRIC_ERRORS, { unit: '{message}', description: 'Messages dropped (error.type = reason) and write failures' });
+    this.rotations = meter.createCounter(METRIC_ROTATIONS, { unit: '{rotation}', description: 'Log file rotations, by reason' });
+    this.pauses = meter.createCounter(METRIC_PAUSES, { unit: '{pause}', description: 'Times intake stopped reading because the write queue was full' });
+    this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, { unit: 's', description: 'Duration of one file write (one or more batches)' });
+    meter
+      .createObservableGauge(METRIC_QUEUE_DEPTH, { unit: '{batch}', description: 'Batches received but not yet written' })
+      .addCallback((r: ObservableResult) => r.observe(probe.batches()));
+    meter
+      .createObservableGauge(METRIC_QUEUE_BYTES, { unit: 'By', description: 'Rendered bytes waiting for the disk' })
+      .addCallback((r: ObservableResult) => r.observe(probe.bytes()));
+  }
+
+  private attrs(path: string): Attributes {
+    let a = this.pathAttrs.get(path);
+    if (a === undefined) {
+      a = { [ATTR_LOG_PATH]: path };
+      this.pathAttrs.set(path, a);
+    }
+    return a;
+  }
+
+  batchAccepted(path: string, records: number, bytes: number): void {
+    const a = this.attrs(path);
+    this.batches.add(1, a);
+    this.records.add(records, a);
+    this.received.add(bytes, a);
+  }
+
+  bytesWritten(path: string, output: string, bytes: number): void {
+    this.written.add(bytes, { [ATTR_LOG_PATH]: path, [ATTR_OUTPUT]: output });
+  }
+
+  badInput(reason: BadInputReason): void {
+    this.errors.add(1, { [ATTR_ERROR_TYPE]: reason });
+  }
+
+  writeFailed(output: string): void {
+    this.errors.add(1, { [ATTR_ERROR_TYPE]: 'write_failed', [ATTR_OUTPUT]: output });
+  }
+
+  rotated(reason: string): void {
+    this.rotations.add(1, { reason });
+  }
+
+  intakePaused(): void {
+    this.pauses.add(1);
+  }
+
+  writeTook(seconds: number, output: string): void {
+    this.writeDuration.record(seconds, { [ATTR_OUTPUT]: output });
+  }
+}

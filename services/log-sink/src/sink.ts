@@ -1,0 +1,209 @@
+/**
+ * The log sink: a Zeek logger as a service. `createSink(config, deps)` wires intake → decode →
+ * writers. `start()` recovers leftover files, starts the writers, binds the PULL socket and
+ * returns the bound endpoint; `close()` fails readiness, drains intake, flushes every writer,
+ * writes `#close`, fsyncs and closes (archiving the files when time rotation is on).
+ */
+import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
+import { createLogBatchDecoder, decodeLogFrames, type LogBatch } from '@zeek-relay/wire';
+import type { Logger } from '@zeek-relay/runtime';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { WriteBudget } from './backpressure.js';
+import { resolveSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
+import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError, type BadInputReason } from './errors.js';
+import { createFileOutput } from './file-output.js';
+import { startIntake, type Intake } from './intake.js';
+import { SinkMetrics } from './metrics.js';
+import { createOtlpOutput } from './otlp-output.js';
+import type { SinkOutput } from './outputs.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+import { isSafeLogPath, nextRotationMs, parseBaseTime } from './rotation.js';
+import { createStdoutOutput } from './stdout-output.js';
+
+/** What the sink needs from its host (main.ts or an embedding CLI). */
+export interface SinkDeps {
+  readonly log: Logger;
+  /** Meter for `zeek_relay.sink.*`; defaults to the global one. */
+  readonly meter?: Meter;
+  /** Destination of the `stdout` writer (default process.stdout). */
+  readonly stdout?: Writable;
+  /** Wall clock for `#open`/`#close` and rotation (tests). */
+  readonly now?: () => Date;
+}
+
+/** Counters a host or test can read without a metrics pipeline. */
+export interface SinkStats {
+  batches: number;
+  records: number;
+  badInput: Partial<Record<BadInputReason, number>>;
+}
+
+/** A created sink. */
+export interface Sink {
+  /** Recovers, opens writers, binds. Resolves to the bound endpoint (ephemeral port resolved). */
+  start(): Promise<{ endpoint: string }>;
+  /** Graceful stop (see module comment); idempotent. */
+  close(): Promise<void>;
+  /** For `/readyz`: ready once bound, not ready while closing. */
+  readiness(): { ready: true } | { ready: false; reason: string };
+  /** Waits until everything received so far reached the writers' destinations. */
+  flush(): Promise<void>;
+  readonly stats: SinkStats;
+  readonly config: SinkConfig;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function reasonOf(err: unknown): BadInputReason {
+  const code = (err as { code?: string }).code;
+  if (code === 'ZR_WIRE_TRUNCATED') return BAD_INPUT_REASONS.TRUNCATED;
+  if (code === 'ZR_WIRE_UNKNOWN_TAG') return BAD_INPUT_REASONS.UNKNOWN_TAG;
+  return BAD_INPUT_REASONS.CORRUPT;
+}
+
+/** Builds a sink from a (partial) config; nothing happens until `start()`. Throws `ConfigError`. */
+export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps): Sink {
+  const config = resolveSinkConfig(input);
+  const log = deps.log.child({ component: 'log-sink' });
+  const warn = new RateLimitedLog(log);
+  const now = deps.now ?? (() => new Date());
+  const budget = new WriteBudget(config.maxQueuedBytes);
+  const metrics = new SinkMetrics(deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'), {
+    batches: () => budget.chunks,
+    bytes: () => budget.bytes,
+  });
+  const stats: SinkStats = { batches: 0, records: 0, badInput: {} };
+  const jsonDir = config.jsonLogDir !== '' ? config.jsonLogDir : config.outputs.includes('tsv') ? join(config.logDir, 'json') : config.logDir;
+  const outputs: SinkOutput[] = config.outputs.map((kind) => {
+    switch (kind) {
+      case 'tsv':
+        return createFileOutput('tsv', config.logDir, config, { log, warn, metrics, budget, now });
+      case 'json':
+        return createFileOutput('json', jsonDir, config, { log, warn, metrics, budget, now });
+      case 'stdout':
+        return createStdoutOutput(deps.stdout ?? process.stdout, config, budget, metrics);
+      case 'otlp':
+        return createOtlpOutput(config, 'zeek-relay-log-sink');
+      default: {
+        const never: never = kind;
+        throw new Error(`unknown output ${String(never)}`);
+      }
+    }
+  });
+  const decoder = createLogBatchDecoder();
+
+  const bad = (reason: BadInputReason, err: unknown, sender?: Uint8Array) => {
+    stats.badInput[reason] = (stats.badInput[reason] ?? 0) + 1;
+    metrics.badInput(reason);
+    warn.warn(reason, { err, sender: sender ? Buffer.from(sender).toString('latin1').slice(0, 200) : undefined }, 'Dropped bad log message');
+  };
+
+  const onMessage = (frames: Buffer[]) => {
+    let batch: LogBatch;
+    let sender: Uint8Array | undefined;
+    try {
+      const msg = decodeLogFrames(frames);
+      sender = msg.sender;
+      batch = decoder.decode(msg.payload);
+    } catch (err) {
+      if (frames.length !== 4) bad(BAD_INPUT_REASONS.FRAME_COUNT, err);
+      else if (sender === undefined) bad(BAD_INPUT_REASONS.FORMAT, err, frames[1]);
+      else bad(reasonOf(err), err, sender);
+      return;
+    }
+    const { path } = batch.header;
+    if (!isSafeLogPath(path)) {
+      bad(BAD_INPUT_REASONS.BAD_PATH, new SinkError(SINK_ERROR_CODES.BAD_INPUT, `unusable log path ${JSON.stringify(path.slice(0, 100))}`), sender);
+      return;
+    }
+    stats.batches += 1;
+    stats.records += batch.records.length;
+    metrics.batchAccepted(path, batch.records.length, (frames[3] as Buffer).length);
+    for (const out of outputs) {
+      try {
+        out.write(batch);
+      } catch (err) {
+        metrics.writeFailed(out.kind);
+        warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
+      }
+    }
+  };
+
+  let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  let intake: Intake | undefined;
+  let rotationTimer: NodeJS.Timeout | undefined;
+  let syncTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+
+  const scheduleRotation = () => {
+    if (config.rotationIntervalSeconds <= 0) return;
+    const t = now().getTime();
+    const at = nextRotationMs(t, config.rotationIntervalSeconds, parseBaseTime(config.rotationBaseTime));
+    rotationTimer = setTimeout(() => {
+      for (const out of outputs) out.rotateAll('interval');
+      scheduleRotation();
+    }, Math.max(1, at - t));
+    rotationTimer.unref();
+  };
+
+  const sink: Sink = {
+    stats,
+    config,
+    async start() {
+      if (state !== 'new') throw new SinkError(SINK_ERROR_CODES.STATE, `start() called in state ${state}`);
+      state = 'starting';
+      for (const out of outputs) await out.start();
+      intake = await startIntake({
+        endpoint: config.pullEndpoint,
+        receiveHighWaterMark: config.receiveHighWaterMark,
+        receiveBufferSize: config.receiveBufferSize,
+        ipv6: config.ipv6,
+        drainIdleMs: config.drainIdleMs,
+        drainTimeoutMs: config.drainTimeoutMs,
+        budget,
+        onMessage,
+        onPause: () => metrics.intakePaused(),
+        onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
+      });
+      scheduleRotation();
+      if (config.fsyncIntervalMs > 0) {
+        syncTimer = setInterval(() => {
+          for (const out of outputs) out.sync();
+        }, config.fsyncIntervalMs);
+        syncTimer.unref();
+      }
+      state = 'running';
+      log.info({ endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir }, 'Log sink listening');
+      return { endpoint: intake.endpoint };
+    },
+    readiness() {
+      if (state === 'running') return { ready: true };
+      return { ready: false, reason: `log sink is ${state}` };
+    },
+    async flush() {
+      for (const out of outputs) await out.flush();
+    },
+    close() {
+      closing ??= (async () => {
+        state = 'closing';
+        clearTimeout(rotationTimer);
+        clearInterval(syncTimer);
+        if (intake) await intake.stop();
+        for (const out of outputs) {
+          try {
+            await out.close();
+          } catch (err) {
+            log.error({ err, output: out.kind }, 'Could not close log writer');
+          }
+        }
+        state = 'closed';
+        log.info({ batches: stats.batches, records: stats.records }, 'Log sink closed');
+      })();
+      return closing;
+    },
+    [Symbol.asyncDispose]() {
+      return sink.close();
+    },
+  };
+  return sink;
+}

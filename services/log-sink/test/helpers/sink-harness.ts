@@ -1,0 +1,48 @@
+/** Starts a sink on an ephemeral loopback port with a temporary log directory and a silent logger. */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createSink, type Sink, type SinkConfigInput, type SinkDeps } from '../../src/index.js';
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'zr-sink-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Removes a directory made by {@link tempDir}. */
+export function removeDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
+}
+
+/** A started sink and where it listens. */
+export interface Harness {
+  readonly sink: Sink;
+  readonly endpoint: string;
+  readonly dir: string;
+}
+
+/** Creates and starts a sink writing into `dir`; defaults: TSV, no time rotation, quick drain. */
+export async function startSink(dir: string, config: SinkConfigInput = {}, deps: Partial<SinkDeps> = {}): Promise<Harness> {
+  const sink = createSink(
+    { pullEndpoint: 'tcp://127.0.0.1:0', logDir: dir, rotationIntervalSeconds: 0, drainIdleMs: 50, ...config },
+    { log: pino({ level: 'silent' }), ...deps },
+  );
+  const { endpoint } = await sink.start();
+  return { sink, endpoint, dir };
+}
+
+/** Polls `cond` every 10 ms until true (the node:test timeout bounds it). */
+export async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Text of a file. */
+export function read(dir: string, name: string): Promise<string> {
+  return readFile(join(dir, name), 'utf8');
+}
+
+/** Sorted directory listing without hidden files. */
+export async function listVisible(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+}
