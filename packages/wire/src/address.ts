@@ -12,16 +12,25 @@ export function isV4Mapped(a: Uint8Array): boolean {
 }
 
 function parseV4Into(text: string, out: Uint8Array, at: number): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
-    const n = Number(p);
-    if (n > 255) return false;
-    out[at + i] = n;
+  // Four decimal octets 0–255 without leading zeros (inet_pton rules).
+  let part = 0;
+  let value = 0;
+  let len = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (len === 0 || part > 3) return false;
+      out[at + part++] = value;
+      value = 0;
+      len = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (len === 1 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (value > 255) return false;
+      len++;
+    } else return false;
   }
-  return true;
+  return part === 4;
 }
 
 function parseV6(text: string): Uint8Array | undefined {

@@ -6,35 +6,62 @@ import { isV4Mapped, maskAddress, parseAddress } from '../address.js';
 import { daysFromCivil, daysInMonth } from '../civil.js';
 import type { PortProtocol, SubnetData } from '../value.js';
 
-const TS_RE =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+/** Decimal value of `n` digits at `at`, or -1. */
+function digits(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
 /**
  * `YYYY-MM-DDThh:mm:ss[.f{1,9}][Z|±hh|±hhmm|±hh:mm]` → ns since the epoch; no zone means UTC.
  * Pre-1970 input is parsed correctly (unlike Broker's writer).
  */
-export function parseTimestamp(text: string): bigint | undefined {
-  const m = TS_RE.exec(text);
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-  let secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-  if (m[9] !== undefined) {
-    const oh = Number(m[10]);
-    const om = m[11] === undefined ? 0 : Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    const off = oh * 3600 + om * 60;
-    secs += m[9] === '+' ? -off : off;
+export function parseTimestamp(t: string): bigint | undefined {
+  if (t.length < 19 || t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':')
+    return undefined;
+  const y = digits(t, 0, 4);
+  const mo = digits(t, 5, 2);
+  const d = digits(t, 8, 2);
+  const h = digits(t, 11, 2);
+  const mi = digits(t, 14, 2);
+  const sec = digits(t, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    return undefined;
+  if (d > daysInMonth(y, mo)) return undefined;
+  let p = 19;
+  let frac = 0;
+  if (t[p] === '.') {
+    const start = ++p;
+    while (p < t.length && p - start < 10 && t.charCodeAt(p) >= 48 && t.charCodeAt(p) <= 57) p++;
+    const n = p - start;
+    if (n < 1 || n > 9) return undefined;
+    frac = digits(t, start, n) * 10 ** (9 - n);
   }
-  const frac = m[7] === undefined ? 0n : BigInt(m[7].padEnd(9, '0'));
-  return BigInt(secs) * 1_000_000_000n + frac;
+  let off = 0;
+  if (t[p] === 'Z') p++;
+  else if (t[p] === '+' || t[p] === '-') {
+    const sign = t[p] === '+' ? -1 : 1;
+    const oh = digits(t, p + 1, 2);
+    p += 3;
+    let om = 0;
+    if (t[p] === ':') {
+      om = digits(t, p + 1, 2);
+      p += 3;
+    } else if (p + 2 <= t.length && p < t.length) {
+      om = digits(t, p, 2);
+      p += 2;
+    }
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    off = sign * (oh * 3600 + om * 60);
+  }
+  if (p !== t.length) return undefined;
+  const secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec + off;
+  return BigInt(secs) * 1_000_000_000n + BigInt(frac);
 }
 
 const SPAN_UNITS: Readonly<Record<string, number>> = {
