@@ -6,8 +6,15 @@
  *
  * Per subject and fan-out: events/s at saturation (publishers offer more than the hub can take;
  * their XPUB drops the excess like a Zeek node's does), hub-process CPU seconds per event, and
- * p50/p99 latency at half the anchor's saturation rate. `--json` prints the summary object last;
- * `--quick` runs fan-out 1 and 4 only with shorter windows.
+ * p50/p99 latency at half the anchor's saturation rate. Each figure is the median of `--reps=N`
+ * (default 3) interleaved runs: the machine is shared, single runs are noisy. `--json` prints the
+ * summary object last; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
+ * adds the hub in `block` (Zeek NODROP) mode.
+ *
+ * Anchor: a C program calling `zmq_proxy` against the system libzmq (built here with `cc -lzmq`
+ * when available; Debian: libzmq3-dev), i.e. Zeek's own hub without Zeek. Without a compiler the
+ * anchor is zeromq.js's `Proxy` on plain sockets (the same native loop the hub uses, so that ratio
+ * isolates the cost of the hub's features). Both are reported when the C anchor exists.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -15,12 +22,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
-import { runRole } from './roles.js';
-import { cpuSeconds, forkRole, spawnSubject, type Role, type Subject } from './proc.js';
+import { PAYLOAD, runRole, SENDER, TOPIC } from './roles.js';
+import { cpuSeconds, forkRole, spawnNativeRole, spawnSubject, type Role, type Subject } from './proc.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const HUB_MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-const ANCHOR_C = fileURLToPath(new URL('../../bench/anchor-proxy.c', import.meta.url));
+const NATIVE_C = fileURLToPath(new URL('../../bench/native.c', import.meta.url));
 
 interface Measure {
   eventsPerS: number;
@@ -38,13 +45,13 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Compiles the C anchor against the system libzmq; undefined if no compiler or headers. */
-function buildCAnchor(): string | undefined {
+/** Compiles bench/native.c against the system libzmq; undefined if no compiler or headers. */
+function buildNative(): string | undefined {
   try {
     const dir = join(tmpdir(), 'zeek-relay-bench');
     mkdirSync(dir, { recursive: true });
-    const out = join(dir, 'anchor-proxy');
-    execFileSync('cc', ['-O2', '-o', out, ANCHOR_C, '-lzmq'], { stdio: 'pipe' });
+    const out = join(dir, 'native');
+    execFileSync('cc', ['-O2', '-o', out, NATIVE_C, '-lzmq'], { stdio: 'pipe' });
     return existsSync(out) ? out : undefined;
   } catch (err) {
     process.stderr.write(`C anchor not built (${(err as Error).message.split('\n')[0]}); using zeromq.js Proxy as the anchor\n`);
@@ -52,17 +59,19 @@ function buildCAnchor(): string | undefined {
   }
 }
 
-type SubjectName = 'hub' | 'bare-zmqjs' | 'bare-c';
+type SubjectName = 'hub' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
 
 async function startSubject(name: SubjectName, xsub: number, xpub: number, cAnchor: string | undefined): Promise<Subject> {
   const xsubEp = `tcp://127.0.0.1:${xsub}`;
   const xpubEp = `tcp://127.0.0.1:${xpub}`;
   switch (name) {
     case 'hub':
+    case 'hub-block':
       return spawnSubject(
         process.execPath,
         [HUB_MAIN],
         {
+          ZR_HUB_SLOW_SUBSCRIBER: name === 'hub' ? 'drop' : 'block',
           ZR_HUB_BIND_ADDRESS: '127.0.0.1',
           ZR_HUB_XPUB_PORT: String(xpub),
           ZR_HUB_XSUB_PORT: String(xsub),
@@ -74,7 +83,7 @@ async function startSubject(name: SubjectName, xsub: number, xpub: number, cAnch
     case 'bare-zmqjs':
       return spawnSubject(process.execPath, [SELF, '--role=bare-proxy', xsubEp, xpubEp], {}, /^ready$/);
     case 'bare-c':
-      return spawnSubject(cAnchor!, [xsubEp, xpubEp], {}, /^ready$/);
+      return spawnSubject(cAnchor!, ['proxy', xsubEp, xpubEp], {}, /^ready$/);
     default: {
       const never: never = name;
       throw new Error(String(never));
@@ -95,10 +104,19 @@ async function measure(
   const roles: Role[] = [];
   try {
     const latency = ratePerS > 0;
-    const subRoles = Array.from({ length: subs }, () => forkRole(SELF, ['--role=sub', `tcp://127.0.0.1:${xpub}`, latency ? 'latency' : 'count']));
+    const subEp = `tcp://127.0.0.1:${xpub}`;
+    const pubEp = `tcp://127.0.0.1:${xsub}`;
+    const subRoles = Array.from({ length: subs }, () =>
+      cAnchor ? spawnNativeRole(cAnchor, ['sub', subEp, TOPIC, latency ? '1' : '0']) : forkRole(SELF, ['--role=sub', subEp, latency ? 'latency' : 'count']),
+    );
     roles.push(...subRoles);
     await Promise.all(subRoles.map((r) => r.next('ready')));
-    const pubRoles = Array.from({ length: pubs }, () => forkRole(SELF, ['--role=pub', `tcp://127.0.0.1:${xsub}`, String(ratePerS / pubs)]));
+    const hex = Buffer.from(PAYLOAD).toString('hex');
+    const pubRoles = Array.from({ length: pubs }, () =>
+      cAnchor
+        ? spawnNativeRole(cAnchor, ['pub', pubEp, String(ratePerS / pubs), TOPIC, SENDER, hex])
+        : forkRole(SELF, ['--role=pub', pubEp, String(ratePerS / pubs)]),
+    );
     roles.push(...pubRoles);
     await Promise.all(pubRoles.map((r) => r.next('sending')));
     await new Promise((r) => setTimeout(r, 700)); // warm-up
@@ -131,24 +149,42 @@ function median(xs: number[]): number {
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
+/** Runs every subject `reps` times, interleaved (rotating order), and keeps the median of each figure. */
+async function series(subjects: SubjectName[], reps: number, run: (s: SubjectName) => Promise<Measure>): Promise<Map<SubjectName, Measure>> {
+  const all = new Map<SubjectName, Measure[]>(subjects.map((s) => [s, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    for (let i = 0; i < subjects.length; i++) {
+      const s = subjects[(i + rep) % subjects.length]!;
+      all.get(s)!.push(await run(s));
+    }
+  }
+  const out = new Map<SubjectName, Measure>();
+  for (const [s, ms] of all) {
+    const pick = (f: (m: Measure) => number | undefined) => median(ms.map((m) => f(m) ?? NaN));
+    out.set(s, { eventsPerS: pick((m) => m.eventsPerS), cpuPerEvent: pick((m) => m.cpuPerEvent), p50: pick((m) => m.p50), p99: pick((m) => m.p99) });
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<void> {
   if (await runRole(argv)) return;
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
   const fanouts = quick ? [1, 4] : [1, 4, 16];
-  const windowMs = quick ? 1500 : 2500;
+  const windowMs = quick ? 1500 : 2000;
+  const reps = Number(argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? (quick ? 1 : 3));
   const pubs = 2;
-  const cAnchor = buildCAnchor();
+  const cAnchor = buildNative();
   const anchor: SubjectName = cAnchor ? 'bare-c' : 'bare-zmqjs';
-  const subjects: SubjectName[] = cAnchor ? ['bare-c', 'bare-zmqjs', 'hub'] : ['bare-zmqjs', 'hub'];
+  const subjects: SubjectName[] = [...(cAnchor ? ['bare-c' as const] : []), 'bare-zmqjs', 'hub', ...(argv.includes('--with-block') ? ['hub-block' as const] : [])];
   const results: Array<Record<string, unknown>> = [];
-  console.log(`anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}; ${pubs} publisher processes; window ${windowMs} ms`);
+  console.log(
+    `anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}; load generators: ${cAnchor ? 'native (C)' : 'JavaScript'}, ${pubs} publisher processes; window ${windowMs} ms; median of ${reps} interleaved run(s)`,
+  );
   for (const subs of fanouts) {
-    const sat = new Map<SubjectName, Measure>();
-    for (const s of subjects) sat.set(s, await measure(s, subs, pubs, 0, windowMs, cAnchor));
+    const sat = await series(subjects, reps, (s) => measure(s, subs, pubs, 0, windowMs, cAnchor));
     const half = sat.get(anchor)!.eventsPerS / 2;
-    const lat = new Map<SubjectName, Measure>();
-    for (const s of subjects) lat.set(s, await measure(s, subs, pubs, half, windowMs, cAnchor));
+    const lat = await series(subjects, reps, (s) => measure(s, subs, pubs, half, windowMs, cAnchor));
     console.log(`\n${subs} subscriber(s); latency at ${fmt(half)} events/s (half the anchor's saturation)`);
     console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms');
     for (const s of subjects) {

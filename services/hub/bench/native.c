@@ -1,26 +1,155 @@
 /*
- * Benchmark anchor: a bare libzmq zmq_proxy between an XSUB and an XPUB, no options besides
- * ZMQ_IO_THREADS = 2 (as the hub and Zeek's own hub use). Built by hub.bench.ts when a C
- * compiler and libzmq headers are present. Usage: anchor-proxy <xsub endpoint> <xpub endpoint>
+ * Native side of bench:hub, built with `cc -O2 native.c -lzmq` when a compiler and libzmq
+ * headers exist (Debian: libzmq3-dev). Three modes, line protocol on stdin/stdout:
+ *
+ *   proxy <xsub ep> <xpub ep>           the anchor: bare zmq_proxy, ZMQ_IO_THREADS = 2, no options
+ *   pub <xsub ep> <rate> <topic> <sender> <payload hex>
+ *                                       XPUB (SNDHWM 1000, no NODROP, like a Zeek node's); waits for
+ *                                       a subscription, prints "sending", sends 4-frame events at
+ *                                       <rate>/s (0 = as fast as possible) until killed; bytes
+ *                                       len-16..len-9 of the payload carry CLOCK_MONOTONIC ns (BE)
+ *   sub <xpub ep> <topic> <latency 0|1> XSUB subscribed to <topic>; prints "ready"; stdin "begin"
+ *                                       starts counting, "end" prints "result <n> <p50 ms> <p99 ms>"
+ *
+ * Native load generators leave the CPU to the proxies under test (a JavaScript receiver costs
+ * several times more per event). hub.bench.ts falls back to JavaScript ones without a compiler.
  */
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
-int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s <xsub endpoint> <xpub endpoint>\n", argv[0]);
-    return 2;
-  }
-  void *ctx = zmq_ctx_new();
-  zmq_ctx_set(ctx, ZMQ_IO_THREADS, 2);
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int run_proxy(void *ctx, const char *xsub_ep, const char *xpub_ep) {
   void *xsub = zmq_socket(ctx, ZMQ_XSUB);
   void *xpub = zmq_socket(ctx, ZMQ_XPUB);
-  if (zmq_bind(xpub, argv[2]) != 0 || zmq_bind(xsub, argv[1]) != 0) {
+  if (zmq_bind(xpub, xpub_ep) != 0 || zmq_bind(xsub, xsub_ep) != 0) {
     fprintf(stderr, "bind failed: %s\n", zmq_strerror(zmq_errno()));
     return 1;
   }
   printf("ready\n");
   fflush(stdout);
-  zmq_proxy(xsub, xpub, NULL); /* runs until the process is killed */
+  zmq_proxy(xsub, xpub, NULL); /* until killed */
   return 0;
+}
+
+static int run_pub(void *ctx, char **argv) {
+  const double rate = atof(argv[1]);
+  const char *topic = argv[2], *sender = argv[3], *hex = argv[4];
+  size_t len = strlen(hex) / 2;
+  unsigned char *payload = malloc(len);
+  for (size_t i = 0; i < len; i++) sscanf(hex + 2 * i, "%2hhx", &payload[i]);
+  void *s = zmq_socket(ctx, ZMQ_XPUB);
+  int hwm = 1000, linger = 0;
+  zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+  zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+  zmq_connect(s, argv[0]);
+  char buf[256];
+  zmq_recv(s, buf, sizeof buf, 0); /* first subscription */
+  printf("sending\n");
+  fflush(stdout);
+  const uint64_t t0 = now_ns();
+  uint64_t sent = 0;
+  for (;;) {
+    uint64_t due = rate > 0 ? (uint64_t)((double)(now_ns() - t0) / 1e9 * rate) : sent + 256;
+    if (sent >= due) {
+      usleep(200);
+      continue;
+    }
+    for (; sent < due; sent++) {
+      uint64_t t = now_ns();
+      for (int b = 0; b < 8; b++) payload[len - 16 + b] = (unsigned char)(t >> (56 - 8 * b));
+      zmq_send(s, topic, strlen(topic), ZMQ_SNDMORE);
+      zmq_send(s, sender, strlen(sender), ZMQ_SNDMORE);
+      zmq_send(s, "broker-bin-v1", 13, ZMQ_SNDMORE);
+      zmq_send(s, payload, len, 0);
+    }
+  }
+  return 0;
+}
+
+static int run_sub(void *ctx, char **argv) {
+  const char *topic = argv[1];
+  const int latency = atoi(argv[2]);
+  void *s = zmq_socket(ctx, ZMQ_XSUB);
+  int linger = 0;
+  zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+  zmq_connect(s, argv[0]);
+  size_t tl = strlen(topic);
+  char *sub = malloc(tl + 1);
+  sub[0] = 1;
+  memcpy(sub + 1, topic, tl);
+  zmq_send(s, sub, tl + 1, 0);
+  printf("ready\n");
+  fflush(stdout);
+  size_t cap = 1 << 20, n_lat = 0;
+  double *lat = malloc(cap * sizeof *lat);
+  uint64_t count = 0;
+  int counting = 0;
+  zmq_pollitem_t items[2] = {{s, 0, ZMQ_POLLIN, 0}, {NULL, 0, ZMQ_POLLIN, 0}};
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  for (;;) {
+    zmq_poll(items, 2, -1);
+    if (items[1].revents & ZMQ_POLLIN) {
+      char line[64];
+      if (!fgets(line, sizeof line, stdin)) return 0;
+      if (strncmp(line, "begin", 5) == 0) {
+        counting = 1;
+        count = 0;
+        n_lat = 0;
+      } else if (strncmp(line, "end", 3) == 0) {
+        counting = 0;
+        qsort(lat, n_lat, sizeof *lat, cmp_double);
+        double p50 = n_lat ? lat[n_lat / 2] : -1, p99 = n_lat ? lat[(size_t)(n_lat * 0.99)] : -1;
+        printf("result %llu %.4f %.4f\n", (unsigned long long)count, p50, p99);
+        fflush(stdout);
+      }
+    }
+    /* Drain everything queued, one whole 4-frame event at a time. */
+    while (zmq_msg_recv(&msg, s, ZMQ_DONTWAIT) >= 0) {
+      int frame = 0;
+      while (zmq_msg_more(&msg)) {
+        zmq_msg_recv(&msg, s, 0);
+        frame++;
+      }
+      if (!counting || frame != 3) continue;
+      count++;
+      if (latency) {
+        const unsigned char *p = zmq_msg_data(&msg);
+        size_t len = zmq_msg_size(&msg);
+        uint64_t t = 0;
+        for (int b = 0; b < 8; b++) t = (t << 8) | p[len - 16 + b];
+        if (n_lat == cap) lat = realloc(lat, (cap *= 2) * sizeof *lat);
+        lat[n_lat++] = (double)(now_ns() - t) / 1e6;
+      }
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return 2;
+  void *ctx = zmq_ctx_new();
+  if (strcmp(argv[1], "proxy") == 0 && argc == 4) {
+    zmq_ctx_set(ctx, ZMQ_IO_THREADS, 2);
+    return run_proxy(ctx, argv[2], argv[3]);
+  }
+  if (strcmp(argv[1], "pub") == 0 && argc == 7) return run_pub(ctx, argv + 2);
+  if (strcmp(argv[1], "sub") == 0 && argc == 5) return run_sub(ctx, argv + 2);
+  fprintf(stderr, "usage: native proxy <xsub> <xpub> | pub <ep> <rate> <topic> <sender> <hex> | sub <ep> <topic> <0|1>\n");
+  return 2;
 }

@@ -53,6 +53,38 @@ export function forkRole(script: string, args: string[]): Role {
   };
 }
 
+/**
+ * A role run by the native helper (bench/native.c): its stdout lines `ready`, `sending` and
+ * `result <n> <p50> <p99>` become messages; `begin`/`end` messages are written to its stdin.
+ */
+export function spawnNativeRole(binary: string, args: string[]): Role {
+  const proc = spawn(binary, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const inbox: Msg[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (l) => {
+    const [type = '', n, p50, p99] = l.trim().split(' ');
+    inbox.push(type === 'result' ? { type, count: Number(n), p50: Number(p50), p99: Number(p99) } : { type });
+  });
+  proc.stdin!.on('error', () => undefined); // the process may be killed while we write
+  return {
+    proc,
+    async next(type, timeoutMs = 15_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const i = inbox.findIndex((m) => m.type === type);
+        if (i !== -1) return inbox.splice(i, 1)[0]!;
+        if (Date.now() > end || proc.exitCode !== null) throw new Error(`native ${args[0]}: no "${type}" line`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    send(m) {
+      if (m.type === 'begin' || m.type === 'end') proc.stdin!.write(`${m.type}\n`);
+    },
+    kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    },
+  };
+}
+
 /** A proxy subject process that prints a line matching `readyLine` once listening. */
 export interface Subject {
   readonly proc: ChildProcess;

@@ -9,7 +9,7 @@ import { Context, Proxy, XPublisher, XSubscriber } from 'zeromq';
 import { data, encodeEvent, encodeEventFrames, encodeSubscriptionFrame } from '@zeek-relay/wire';
 
 export const TOPIC = 'zeek.cluster.node.bench-target.'; // 31 bytes, Zeek-like
-const SENDER = 'zeromq_worker-17_bench-host_12345_NabcdEFGH123'; // ≈ 40+ bytes like a real node id
+export const SENDER = 'zeromq_worker-17_bench-host_12345_NabcdEFGH123'; // ≈ 40+ bytes like a real node id
 /** broker-bin-v1 event with one 200-byte string argument (≈ 240 bytes in all). */
 export const PAYLOAD = encodeEvent({ name: 'Bench::event', args: [data.string(new Uint8Array(200).fill(0x61))] });
 const TS_OFFSET = PAYLOAD.length - 16;
@@ -87,9 +87,9 @@ async function sub(endpoint: string, latency: boolean): Promise<void> {
 }
 
 async function bareProxy(xsubEp: string, xpubEp: string): Promise<void> {
-  const context = new Context({ ioThreads: 2 });
-  const xsub = new XSubscriber({ context });
-  const xpub = new XPublisher({ context });
+  const context = new Context({ ioThreads: 2, blocky: false });
+  const xsub = new XSubscriber({ context, linger: 0 });
+  const xpub = new XPublisher({ context, linger: 0 });
   await xpub.bind(xpubEp);
   await xsub.bind(xsubEp);
   const proxy = new Proxy(xsub, xpub);

@@ -35,8 +35,8 @@ export const HubConfigSchema = Type.Object(
       description:
         '`drop`: a subscriber whose queue is full loses its own messages, the others are unaffected; `block`: Zeek\'s ZMQ_XPUB_NODROP behaviour, one slow node stalls the whole cluster',
     }),
-    sendHighWaterMark: Type.Integer({ minimum: 0, default: 10000, description: 'Hub XPUB ZMQ_SNDHWM per subscriber, in messages (frames); 0 = unlimited' }),
-    receiveHighWaterMark: Type.Integer({ minimum: 0, default: 1000, description: 'Hub XSUB ZMQ_RCVHWM per publisher, in messages; 0 = unlimited' }),
+    sendHighWaterMark: Type.Integer({ minimum: 0, default: 10000, description: 'Hub XPUB ZMQ_SNDHWM per subscriber, in whole events (multipart messages); 0 = unlimited' }),
+    receiveHighWaterMark: Type.Integer({ minimum: 0, default: 1000, description: 'Hub XSUB ZMQ_RCVHWM per publisher, in whole events; 0 = unlimited' }),
     sendBufferSize: Type.Integer({ minimum: -1, default: -1, description: 'ZMQ_SNDBUF in bytes (-1 = OS default)' }),
     receiveBufferSize: Type.Integer({ minimum: -1, default: -1, description: 'ZMQ_RCVBUF in bytes (-1 = OS default)' }),
     lingerMs: Millis(500, 'ZMQ_LINGER at shutdown: how long queued messages may still be sent'),
