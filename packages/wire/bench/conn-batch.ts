@@ -43,12 +43,19 @@ const UID = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export function connBatch(records = 1000): LogBatch {
   const r = rng(42);
   const int = (n: number): number => Math.floor(r() * n);
-  const fields: LogField[] = COLUMNS.map(([name, type, subtype, optional]) => ({ name, type, subtype, optional }));
+  const fields: LogField[] = COLUMNS.map(([name, type, subtype, optional]) => ({
+    name,
+    type,
+    subtype,
+    optional,
+  }));
   const out: LogRecord[] = [];
   for (let k = 0; k < records; k++) {
     const v6 = int(10) === 0;
     const addr = (): Uint8Array =>
-      v6 ? Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array.from({ length: 12 }, () => int(256))]) : Uint8Array.from([10, int(256), int(256), int(256)]);
+      v6
+        ? Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array.from({ length: 12 }, () => int(256))])
+        : Uint8Array.from([10, int(256), int(256), int(256)]);
     const udp = int(3) === 0;
     const established = int(4) !== 0;
     const count = (n: number): LogElement => ({ type: 'count', value: BigInt(int(n)) });
@@ -59,9 +66,9 @@ export function connBatch(records = 1000): LogBatch {
       { type: 'addr', value: addr() },
       { type: 'port', value: 1024 + int(64000), protocol: udp ? 'udp' : 'tcp' },
       { type: 'addr', value: addr() },
-      { type: 'port', value: udp ? 53 : [80, 443, 22, 8080][int(4)] ?? 80, protocol: udp ? 'udp' : 'tcp' },
+      { type: 'port', value: udp ? 53 : ([80, 443, 22, 8080][int(4)] ?? 80), protocol: udp ? 'udp' : 'tcp' },
       { type: 'enum', value: enc.encode(udp ? 'udp' : 'tcp') },
-      established ? str(udp ? 'dns' : ['http', 'ssl', 'ssh'][int(3)] ?? 'http') : null,
+      established ? str(udp ? 'dns' : (['http', 'ssl', 'ssh'][int(3)] ?? 'http')) : null,
       established ? { type: 'interval', value: int(5000000) / 1e6 } : null,
       established ? count(100000) : null,
       established ? count(1000000) : null,

@@ -107,7 +107,14 @@ const event: ZeekEvent = {
 };
 const eventJson = JSON.stringify({
   name: event.name,
-  args: ['worker-1', 'zeromq_worker-1_host_1234_NabcdefgHIJKLMNOP', 42, '192.168.1.100', '443/tcp', ['a', 1.5, 1700000000.1234567]],
+  args: [
+    'worker-1',
+    'zeromq_worker-1_host_1234_NabcdefgHIJKLMNOP',
+    42,
+    '192.168.1.100',
+    '443/tcp',
+    ['a', 1.5, 1700000000.1234567],
+  ],
   metadata: [[1, 1700000000.5]],
 });
 const eventObj = JSON.parse(eventJson) as unknown;
@@ -124,7 +131,11 @@ function eventPayload(): Uint8Array | undefined {
 }
 const eventBytes = eventPayload();
 const eventFns = [() => keep(JSON.parse(eventJson)), () => keep(JSON.stringify(eventObj))];
-if (eventBytes) eventFns.push(() => keep(encodeEvent(event)), () => keep(decodeEvent(eventBytes).args));
+if (eventBytes)
+  eventFns.push(
+    () => keep(encodeEvent(event)),
+    () => keep(decodeEvent(eventBytes).args),
+  );
 const [eventParse = NaN, eventStringify = NaN, eventEncode = NaN, eventDecode = NaN] = rates(eventFns);
 
 interface Result {
@@ -137,12 +148,30 @@ interface Result {
   higherIsBetter: true;
 }
 const results: Result[] = [
-  ['log batch decode + TSV render vs JSON.parse of the same JSON lines', decodeTsv, jsonParse, 'records/s', 1],
+  [
+    'log batch decode + TSV render vs JSON.parse of the same JSON lines',
+    decodeTsv,
+    jsonParse,
+    'records/s',
+    1,
+  ],
   ['log batch decode to values, then TSV render, vs JSON.parse', twoStepTsv, jsonParse, 'records/s', null],
-  ['log batch decode + JSON render vs JSON.stringify of the same records', decodeJson, jsonStringify, 'records/s', null],
+  [
+    'log batch decode + JSON render vs JSON.stringify of the same records',
+    decodeJson,
+    jsonStringify,
+    'records/s',
+    null,
+  ],
   ['log batch decode only vs JSON.parse', decodeOnly, jsonParse, 'records/s', null],
   ['TSV render only vs JSON.stringify', tsvOnly, jsonStringify, 'records/s', null],
-  ['event encode (broker-bin-v1) vs JSON.stringify of the event', eventEncode, eventStringify, 'events/s', null],
+  [
+    'event encode (broker-bin-v1) vs JSON.stringify of the event',
+    eventEncode,
+    eventStringify,
+    'events/s',
+    null,
+  ],
   ['event decode (broker-bin-v1) vs JSON.parse of the event', eventDecode, eventParse, 'events/s', null],
 ].map(([name, subject, anchor, unit, goal]) => ({
   name: name as string,
@@ -155,7 +184,9 @@ const results: Result[] = [
 }));
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-console.log(`@zeek-relay/wire benchmark (node ${process.version}; rates per CPU second, median of ${SLICE_MS} ms slices)`);
+console.log(
+  `@zeek-relay/wire benchmark (node ${process.version}; rates per CPU second, median of ${SLICE_MS} ms slices)`,
+);
 console.log(`conn-like batch: ${N} records, ${payload.length} bytes; JSON lines ${jsonText.length} bytes`);
 for (const r of results) {
   const goal = r.goal === null ? '' : `  (goal ≥ ${r.goal}× → ${r.ratio >= r.goal ? 'met' : 'NOT met'})`;

@@ -89,11 +89,7 @@ function readBody(r: LogReader, tag: number, elemTag: number, start: number): Lo
       return { type: tag === LOG_TYPE_TAGS.table ? 'table' : 'vector', value: elems };
     }
     default:
-      throw new DecodeError(
-        WIRE_ERROR_CODES.UNKNOWN_TAG,
-        start,
-        `type tag ${tag} is not a loggable type`,
-      );
+      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
   }
 }
 

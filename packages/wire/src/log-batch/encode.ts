@@ -80,7 +80,8 @@ class LogWriter {
 }
 
 function checkRange(v: bigint, min: bigint, max: bigint, what: string): void {
-  if (typeof v !== 'bigint' || v < min || v > max) throw new EncodeError(`${what} out of range: ${String(v)}`);
+  if (typeof v !== 'bigint' || v < min || v > max)
+    throw new EncodeError(`${what} out of range: ${String(v)}`);
 }
 
 function writeAddr(w: LogWriter, b: Uint8Array, what: string): void {

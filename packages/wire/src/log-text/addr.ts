@@ -98,10 +98,13 @@ export function parseLogAddr(text: string): Uint8Array {
   }
   const halves = head.split('::');
   if (halves.length > 2) throw new EncodeError(`bad IPv6 address ${text}`);
-  const groups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new EncodeError(`bad IPv6 address ${text}`);
-    return parseInt(g, 16);
-  }));
+  const groups = (s: string): number[] =>
+    s === ''
+      ? []
+      : s.split(':').map((g) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new EncodeError(`bad IPv6 address ${text}`);
+          return parseInt(g, 16);
+        });
   const left = groups(halves[0] ?? '');
   const right = halves.length === 2 ? groups(halves[1] ?? '') : [];
   const fill = 8 - left.length - right.length;

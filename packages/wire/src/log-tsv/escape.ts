@@ -61,7 +61,13 @@ function writeChunk(out: OutBuffer, b: Uint8Array, s: number, e: number, utf8: b
  * an escape sequence `\xNN`, with enable_utf_8 = F every non-printable byte `\xNN`; the text in
  * between is copied, or sanitized (utf8.ts) when enable_utf_8 = T.
  */
-export function writeEscaped(out: OutBuffer, b: Uint8Array, start: number, ctx: EscapeContext, end = b.length): void {
+export function writeEscaped(
+  out: OutBuffer,
+  b: Uint8Array,
+  start: number,
+  ctx: EscapeContext,
+  end = b.length,
+): void {
   const n = end;
   const f0 = ctx.first0;
   const f1 = ctx.first1;

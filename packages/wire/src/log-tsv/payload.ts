@@ -138,7 +138,8 @@ function addrBytes(r: LogReader, what: string): Uint8Array {
   const at = r.pos;
   const family = r.u8(`${what} family`);
   const len = family === 4 ? 4 : family === 6 ? 16 : 0;
-  if (len === 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
+  if (len === 0)
+    throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
   r.need(len, what);
   const b = r.bytes.subarray(r.pos, r.pos + len);
   r.pos += len;

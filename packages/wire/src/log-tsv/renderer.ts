@@ -1,4 +1,10 @@
-import type { LogBatchHeader, LogElement, LogField, LogNumberProfile, LogRecord } from '../log-batch/types.js';
+import type {
+  LogBatchHeader,
+  LogElement,
+  LogField,
+  LogNumberProfile,
+  LogRecord,
+} from '../log-batch/types.js';
 import { EncodeError } from '../errors.js';
 import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
@@ -92,9 +98,13 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
 
   const headerLine = (key: string, value: Uint8Array): Uint8Array =>
     concat([meta, utf8Bytes(key), sep, value, new Uint8Array([nl])]);
-  const names = concat(header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(f.name)] : [utf8Bytes(f.name)])));
+  const names = concat(
+    header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(f.name)] : [utf8Bytes(f.name)])),
+  );
   const types = concat(
-    header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(logTypeDisplayName(f))] : [utf8Bytes(logTypeDisplayName(f))])),
+    header.fields.flatMap((f, i) =>
+      i > 0 ? [sep, utf8Bytes(logTypeDisplayName(f))] : [utf8Bytes(logTypeDisplayName(f))],
+    ),
   );
   const fixedHead = concat([
     meta,
@@ -126,13 +136,18 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
     header(openTime: Date): Uint8Array {
       if (!includeMeta) return new Uint8Array(0);
       if (tsv) return concat([names, new Uint8Array([nl])]);
-      return concat([fixedHead, headerLine('open', utf8Bytes(formatLogTimestamp(openTime, timeZone))), fieldLines]);
+      return concat([
+        fixedHead,
+        headerLine('open', utf8Bytes(formatLogTimestamp(openTime, timeZone))),
+        fieldLines,
+      ]);
     },
     records(records: readonly LogRecord[]): Uint8Array {
       out.pos = 0;
       for (let k = 0; k < records.length; k++) {
         const rec = records[k] as LogRecord;
-        if (rec.length !== nf) throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
+        if (rec.length !== nf)
+          throw new EncodeError(`record has ${rec.length} values, header has ${nf} fields`);
         const start = out.pos;
         for (let i = 0; i < nf; i++) {
           if (i > 0) out.bytes(sep);
@@ -145,7 +160,15 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
     },
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
-      renderTsvPayload(out, new LogReader(payload, offset), nf, ctx, sep, meta.length === 0 ? -1 : (meta[0] as number), fixLineStart);
+      renderTsvPayload(
+        out,
+        new LogReader(payload, offset),
+        nf,
+        ctx,
+        sep,
+        meta.length === 0 ? -1 : (meta[0] as number),
+        fixLineStart,
+      );
       return out.take();
     },
     close(closeTime: Date): Uint8Array {

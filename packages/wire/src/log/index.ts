@@ -3,7 +3,12 @@
  * ASCII/JSON log writer text (documented for users in packages/wire/LOGS.md).
  */
 export * from '../log-batch/types.js';
-export { decodeLogBatch, decodeLogBatchAt, decodeLogBatchHeader, decodeLogValue } from '../log-batch/decode.js';
+export {
+  decodeLogBatch,
+  decodeLogBatchAt,
+  decodeLogBatchHeader,
+  decodeLogValue,
+} from '../log-batch/decode.js';
 export { createLogBatchDecoder, type LogBatchDecoder } from '../log-batch/decoder.js';
 export { encodeLogBatch, encodeLogBatchHeader, encodeLogValue } from '../log-batch/encode.js';
 export type { LogTextRenderer } from '../log-text/renderer.js';

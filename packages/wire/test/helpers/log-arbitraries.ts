@@ -24,13 +24,36 @@ const bytes = fc.uint8Array({ maxLength: 24 });
 const tricky = fc.oneof(
   bytes,
   fc
-    .array(fc.constantFrom(0x09, 0x2c, 0x5c, 0x23, 0x2d, 0x22, 0x0a, 0x41, 0xc3, 0xa9, 0xff, 0xf0, 0x9f, 0x98, 0x80, 0x00), {
-      maxLength: 12,
-    })
+    .array(
+      fc.constantFrom(
+        0x09,
+        0x2c,
+        0x5c,
+        0x23,
+        0x2d,
+        0x22,
+        0x0a,
+        0x41,
+        0xc3,
+        0xa9,
+        0xff,
+        0xf0,
+        0x9f,
+        0x98,
+        0x80,
+        0x00,
+      ),
+      {
+        maxLength: 12,
+      },
+    )
     .map((a) => Uint8Array.from(a)),
   fc.constantFrom('-', '(empty)', '#x', '').map((s) => new TextEncoder().encode(s)),
 );
-const addrBytes = fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 }));
+const addrBytes = fc.oneof(
+  fc.uint8Array({ minLength: 4, maxLength: 4 }),
+  fc.uint8Array({ minLength: 16, maxLength: 16 }),
+);
 
 export function atomicValue(type: Atomic): fc.Arbitrary<LogValue> {
   switch (type) {
@@ -44,7 +67,11 @@ export function atomicValue(type: Atomic): fc.Arbitrary<LogValue> {
     case 'time':
     case 'interval':
       return fc
-        .oneof(fc.double(), fc.double({ min: -3e9, max: 3e9, noNaN: true }), fc.integer().map((i) => i / 64))
+        .oneof(
+          fc.double(),
+          fc.double({ min: -3e9, max: 3e9, noNaN: true }),
+          fc.integer().map((i) => i / 64),
+        )
         .map((value) => ({ type, value }));
     case 'string':
     case 'enum':
@@ -53,16 +80,21 @@ export function atomicValue(type: Atomic): fc.Arbitrary<LogValue> {
       return tricky.map((value) => ({ type, value }));
     case 'port':
       return fc
-        .record({ value: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.maxSafeNat()), protocol: fc.constantFrom('unknown', 'tcp', 'udp', 'icmp') as fc.Arbitrary<'tcp'> })
+        .record({
+          value: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.maxSafeNat()),
+          protocol: fc.constantFrom('unknown', 'tcp', 'udp', 'icmp') as fc.Arbitrary<'tcp'>,
+        })
         .map(({ value, protocol }) => ({ type, value, protocol }));
     case 'addr':
       return addrBytes.map((value) => ({ type, value }));
     case 'subnet':
-      return fc.record({ value: addrBytes, prefix: fc.integer({ min: 0, max: 255 }) }).map(({ value, prefix }) => ({
-        type,
-        value,
-        prefix,
-      }));
+      return fc
+        .record({ value: addrBytes, prefix: fc.integer({ min: 0, max: 255 }) })
+        .map(({ value, prefix }) => ({
+          type,
+          value,
+          prefix,
+        }));
   }
 }
 
@@ -84,7 +116,9 @@ export function elementFor(f: LogField): fc.Arbitrary<LogElement> {
     const type = f.type;
     const elem = atomicValue(f.subtype as Atomic);
     return fc.option(
-      fc.array(fc.option(elem, { nil: null, freq: 6 }), { maxLength: 5 }).map((value): LogValue => ({ type, value })),
+      fc
+        .array(fc.option(elem, { nil: null, freq: 6 }), { maxLength: 5 })
+        .map((value): LogValue => ({ type, value })),
       { nil: null, freq: 5 },
     );
   }

@@ -60,7 +60,9 @@ export function logFromVector(v: VectorLogValue, nullTag: number, elemTag: numbe
   if (!v.present) return tag === nullTag && sub === 0 ? null : { type: 'unset', tag, subtype: sub };
   const extra = sub === 0 ? {} : { subtype: sub };
   const bytes = (): Uint8Array =>
-    v.hex !== undefined ? Uint8Array.from(Buffer.from(v.hex, 'hex')) : new TextEncoder().encode(v.value as string);
+    v.hex !== undefined
+      ? Uint8Array.from(Buffer.from(v.hex, 'hex'))
+      : new TextEncoder().encode(v.value as string);
   switch (v.type) {
     case 'bool':
       return { type: 'bool', value: v.value as boolean, ...extra };
@@ -141,7 +143,10 @@ export function logToVector(e: LogElement, nullTag: number, elemTag: number): Ve
     case 'addr':
       return { ...head, value: formatLogAddr(e.value) };
     case 'subnet':
-      return { ...head, value: `${formatLogAddr(e.value)}/${e.value.length === 4 ? e.prefix - 96 : e.prefix}` };
+      return {
+        ...head,
+        value: `${formatLogAddr(e.value)}/${e.value.length === 4 ? e.prefix - 96 : e.prefix}`,
+      };
     case 'table':
     case 'vector':
       return { ...head, value: e.value.map((x) => logToVector(x, elemTag, -1)) };
@@ -149,7 +154,12 @@ export function logToVector(e: LogElement, nullTag: number, elemTag: number): Ve
 }
 
 export function fieldFromVector(f: VectorField): LogField {
-  return { name: f.name, type: f.type as LogTypeName, subtype: nameOf(tagOf(f.subtype)) as LogTypeName, optional: f.optional };
+  return {
+    name: f.name,
+    type: f.type as LogTypeName,
+    subtype: nameOf(tagOf(f.subtype)) as LogTypeName,
+    optional: f.optional,
+  };
 }
 
 export function batchFromVector(b: VectorBatch): LogBatch {
@@ -169,7 +179,12 @@ export function batchToVector(b: LogBatch): VectorBatch {
     writer,
     filter,
     path,
-    fields: b.header.fields.map((f) => ({ name: f.name, type: f.type, subtype: f.subtype, optional: f.optional })),
+    fields: b.header.fields.map((f) => ({
+      name: f.name,
+      type: f.type,
+      subtype: f.subtype,
+      optional: f.optional,
+    })),
     records: b.records.map((r) =>
       r.map((e, i) => {
         const f = b.header.fields[i] as LogField;

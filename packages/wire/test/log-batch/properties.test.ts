@@ -17,7 +17,11 @@ import { batchArb } from '../helpers/log-arbitraries.js';
 const RUNS = 150;
 
 function isDecodeError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'DecodeError' && (err as { code?: string }).code?.startsWith('ZR_WIRE_') === true;
+  return (
+    err instanceof Error &&
+    err.name === 'DecodeError' &&
+    (err as { code?: string }).code?.startsWith('ZR_WIRE_') === true
+  );
 }
 
 type Outcome = { text: Buffer } | { code: string; offset: number };
@@ -80,7 +84,10 @@ describe('log batch properties', () => {
   });
 
   it('recordsFromPayload renders valid batches exactly like records()', () => {
-    fc.assert(fc.property(batchArb, (batch) => sameAsTwoStep(encodeLogBatch(batch))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(batchArb, (batch) => sameAsTwoStep(encodeLogBatch(batch))),
+      { numRuns: RUNS },
+    );
   });
 
   it('every JSON line is valid JSON with one key per present column', () => {
@@ -93,7 +100,9 @@ describe('log batch properties', () => {
         lines.forEach((line, k) => {
           const obj = JSON.parse(line) as Record<string, unknown>;
           const present = (batch.records[k] ?? []).filter((e) => e !== null).length;
-          const distinct = new Set(batch.header.fields.filter((_, i) => batch.records[k]?.[i] !== null).map((f) => f.name));
+          const distinct = new Set(
+            batch.header.fields.filter((_, i) => batch.records[k]?.[i] !== null).map((f) => f.name),
+          );
           assert.equal(Object.keys(obj).length, Math.min(present, distinct.size));
         });
       }),
@@ -132,11 +141,15 @@ describe('log batch properties', () => {
 
   it('mutated batches only ever raise DecodeError', () => {
     fc.assert(
-      fc.property(batchArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (batch, edits) => {
-        const bytes = encodeLogBatch(batch);
-        for (const [at, b] of edits) bytes[at % bytes.length] = b;
-        decodeOnlyDecodeError(bytes);
-      }),
+      fc.property(
+        batchArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (batch, edits) => {
+          const bytes = encodeLogBatch(batch);
+          for (const [at, b] of edits) bytes[at % bytes.length] = b;
+          decodeOnlyDecodeError(bytes);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

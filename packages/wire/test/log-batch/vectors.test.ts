@@ -101,8 +101,8 @@ interface ReceiverCase {
 }
 
 describe('crafted batches a Zeek logger received (captured/receiver-checks.json)', () => {
-  const cases = loadFixture<{ log_batches: { cases: ReceiverCase[] } }>('captured/receiver-checks.json').log_batches
-    .cases;
+  const cases = loadFixture<{ log_batches: { cases: ReceiverCase[] } }>('captured/receiver-checks.json')
+    .log_batches.cases;
   const conn = batches.find((b) => b.name === 'logbatch-conn-like-two-records');
   for (const c of cases.filter((x) => x.frames_hex.length === 4)) {
     it(`${c.name}: payload decodes (${c.outcome})`, () => {
@@ -147,7 +147,10 @@ describe('createLogBatchDecoder', () => {
     const decoder = createLogBatchDecoder();
     decoder.decode(hex(v.hex));
     const cut = hex(v.hex).subarray(0, v.hex.length / 2 - 3);
-    assert.throws(() => decoder.decode(cut), (e: unknown) => e instanceof DecodeError && e.code === 'ZR_WIRE_TRUNCATED');
+    assert.throws(
+      () => decoder.decode(cut),
+      (e: unknown) => e instanceof DecodeError && e.code === 'ZR_WIRE_TRUNCATED',
+    );
   });
   it('uses LOG_TYPE_TAGS numbering of spec §3.3', () => {
     assert.equal(LOG_TYPE_TAGS.table, 14);

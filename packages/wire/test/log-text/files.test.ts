@@ -42,7 +42,12 @@ function metaDate(file: string, key: string): Date {
   return new Date(y, mo - 1, d, h, mi, s);
 }
 
-function renderFile(r: LogTextRenderer, records: Parameters<LogTextRenderer['records']>[0], open: Date, close: Date): Buffer {
+function renderFile(
+  r: LogTextRenderer,
+  records: Parameters<LogTextRenderer['records']>[0],
+  open: Date,
+  close: Date,
+): Buffer {
   return Buffer.concat([r.header(open), r.records(records), r.close(close)]);
 }
 
@@ -89,10 +94,16 @@ describe('recordsFromPayload (payload → text without value objects)', () => {
       const { header, offset } = createLogBatchDecoder().decodeHeader(payload);
       for (const profile of ['zeek-8.0', 'zeek-8.2'] as const) {
         const r = createTsvRenderer(header, { numberProfile: profile });
-        assert.deepEqual(Buffer.from(r.recordsFromPayload(payload, offset)), Buffer.from(r.records(batch.records)));
+        assert.deepEqual(
+          Buffer.from(r.recordsFromPayload(payload, offset)),
+          Buffer.from(r.records(batch.records)),
+        );
       }
       const j = createJsonRenderer(header);
-      assert.deepEqual(Buffer.from(j.recordsFromPayload(payload, offset)), Buffer.from(j.records(batch.records)));
+      assert.deepEqual(
+        Buffer.from(j.recordsFromPayload(payload, offset)),
+        Buffer.from(j.records(batch.records)),
+      );
     });
   }
 });
@@ -112,10 +123,16 @@ describe('TSV mode and meta options (spec/log-batch.md §4)', () => {
   });
   it('include_meta = F: no header and no #close', () => {
     const r = createTsvRenderer(batch.header, { includeMeta: false });
-    assert.equal(Buffer.from(renderFile(r, batch.records, new Date(), new Date())).toString(), `${dataLines.join('\n')}\n`);
+    assert.equal(
+      Buffer.from(renderFile(r, batch.records, new Date(), new Date())).toString(),
+      `${dataLines.join('\n')}\n`,
+    );
   });
   it('#open/#close use %Y-%m-%d-%H-%M-%S of the given wall-clock time', () => {
-    assert.equal(formatLogTimestamp(new Date(Date.UTC(2023, 10, 14, 22, 13, 20)), 'utc'), '2023-11-14-22-13-20');
+    assert.equal(
+      formatLogTimestamp(new Date(Date.UTC(2023, 10, 14, 22, 13, 20)), 'utc'),
+      '2023-11-14-22-13-20',
+    );
     assert.equal(formatLogTimestamp(new Date(2023, 0, 2, 3, 4, 5)), '2023-01-02-03-04-05');
   });
   it('a batch renders the same when split over several records() calls', () => {

@@ -73,7 +73,9 @@ describe('text-rendering.json', () => {
   for (const v of loadFixture<{ vectors: TextVector[] }>('text-rendering.json').vectors) {
     if (v.writer === 'ascii' && v.zeek_type.startsWith('set[')) {
       it(`${v.name}`, () => {
-        const elems = (v.input as string[]).map((s): LogElement => ({ type: 'string', value: Buffer.from(s) }));
+        const elems = (v.input as string[]).map(
+          (s): LogElement => ({ type: 'string', value: Buffer.from(s) }),
+        );
         assert.equal(tsvField(field('table', 'string'), { type: 'table', value: elems }), v.output);
       });
       continue;
