@@ -1,0 +1,278 @@
+// The chart against a real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok
+// fake nodes; test/helpers/k8s): helm install -> operator Running, CRD Established; server-side dry
+// run of every rendered variant and of deploy/; RBAC checked by the API server's authorizer; samples
+// created; helm upgrade rolls the operator; helm uninstall keeps the CRD. Tests run in order.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startControlPlane, type ControlPlane, repoRoot } from '../helpers/k8s/index.js';
+import { CHART_DIR, CI_VARIANTS, helm, variantFlags } from './helm.js';
+
+const NS = 'zeek-relay';
+const SAMPLES_NS = 'samples';
+const SA = `system:serviceaccount:${NS}:zr-zeek-relay-operator`;
+const root = repoRoot();
+let cp: ControlPlane;
+
+interface Pod {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: { nodeName?: string; containers: { env: { name: string; value?: string }[] }[] };
+  status: { phase?: string };
+}
+
+const kube = (args: string[]): Promise<string> => cp.kubectl(args);
+const helmIn = async (args: string[]): Promise<string> => {
+  const res = await helm([...args, '--kubeconfig', cp.kubeconfigPath]);
+  assert.equal(res.code, 0, `helm ${args.join(' ')}\n${res.stderr}`);
+  return res.stdout;
+};
+const operatorPods = async (): Promise<Pod[]> =>
+  (
+    JSON.parse(
+      await kube(['get', 'pods', '-n', NS, '-l', 'app.kubernetes.io/component=operator', '-o', 'json']),
+    ) as {
+      items: Pod[];
+    }
+  ).items.filter((p) => !p.metadata.deletionTimestamp);
+
+/** Polls until `fn` returns a value (API state converges asynchronously; no timing assertions). */
+async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 180_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(500);
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const runningPod = (): Promise<Pod> =>
+  eventually('one Running operator pod', async () => {
+    const pods = await operatorPods();
+    return pods.length === 1 && pods[0]?.status.phase === 'Running' ? pods[0] : undefined;
+  });
+
+/**
+ * `kubectl auth can-i` as the operator's ServiceAccount (the API server's RBAC authorizer decides).
+ * `resource` may carry `#subresource` (kubectl's `--subresource`) and `/name`.
+ */
+async function can(verb: string, resource: string, ns?: string): Promise<boolean> {
+  const [res, sub] = resource.split('#') as [string, string | undefined];
+  const args = [
+    'auth',
+    'can-i',
+    verb,
+    res,
+    '--as',
+    SA,
+    ...(sub ? ['--subresource', sub] : []),
+    ...(ns ? ['-n', ns] : ['--all-namespaces']),
+  ];
+  try {
+    return (await kube(args)).trim() === 'yes';
+  } catch (err) {
+    if (/^no\b/.test(String((err as { stdout?: string }).stdout ?? '').trim())) return false;
+    throw err;
+  }
+}
+
+describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
+  before(async () => {
+    cp = await startControlPlane({ nodes: 2 });
+  });
+  after(async () => {
+    await cp?.stop();
+  });
+
+  it('helm install: operator Running on a kwok node, CRD Established', async () => {
+    await helmIn(['install', 'zr', CHART_DIR, '-n', NS, '--create-namespace', '--wait', '--timeout', '5m']);
+    const pod = await runningPod();
+    assert.match(pod.spec.nodeName ?? '', /^kwok-node-/);
+    await kube(['wait', '--for=condition=Established', '--timeout=60s', 'crd/zeekclusters.zeek-relay.io']);
+    const status = JSON.parse(await helmIn(['status', 'zr', '-n', NS, '-o', 'json'])) as {
+      info: { status: string };
+    };
+    assert.equal(status.info.status, 'deployed');
+  });
+
+  it('server-side dry run (strict) of every ci/ variant, install.yaml and the samples', async () => {
+    await kube(['create', 'namespace', 'zeek']);
+    await kube(['create', 'namespace', SAMPLES_NS]);
+    await kube([
+      'apply',
+      '--server-side',
+      '-f',
+      join(root, 'test', 'chart', 'fixtures', 'monitoring-crds.yaml'),
+    ]);
+    await kube([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/servicemonitors.monitoring.coreos.com',
+      'crd/podmonitors.monitoring.coreos.com',
+    ]);
+    for (const variant of ['(defaults)', ...CI_VARIANTS]) {
+      const flags = variant === '(defaults)' ? [] : variantFlags(variant);
+      const res = await helm(['template', 'dry', CHART_DIR, '--namespace', 'zeek', ...flags]);
+      assert.equal(res.code, 0, res.stderr);
+      const out = await cp.kubectl(
+        ['apply', '--dry-run=server', '--validate=strict', '-n', 'zeek', '-f', '-'],
+        res.stdout,
+      );
+      assert.match(out, /\(server dry run\)/, `${variant}: ${out}`);
+    }
+    await kube([
+      'apply',
+      '--dry-run=server',
+      '--validate=strict',
+      '-f',
+      join(root, 'deploy', 'install.yaml'),
+    ]);
+    await kube([
+      'apply',
+      '--dry-run=server',
+      '--validate=strict',
+      '-n',
+      SAMPLES_NS,
+      '-f',
+      join(root, 'deploy', 'samples'),
+    ]);
+  });
+
+  it('RBAC: the operator may do what it manages and nothing else', async () => {
+    const allowed: [string, string, string?][] = [
+      ['list', 'zeekclusters.zeek-relay.io'],
+      ['watch', 'zeekclusters.zeek-relay.io'],
+      ['patch', 'zeekclusters.zeek-relay.io#status'],
+      ['update', 'zeekclusters.zeek-relay.io#finalizers'],
+      ['patch', 'statefulsets.apps'],
+      ['create', 'deployments.apps', 'zeek'],
+      ['delete', 'networkpolicies.networking.k8s.io', 'zeek'],
+      ['patch', 'poddisruptionbudgets.policy'],
+      ['patch', 'configmaps'],
+      ['list', 'pods'],
+      ['create', 'events.events.k8s.io', 'zeek'],
+      ['create', 'leases.coordination.k8s.io', NS],
+      ['update', 'leases.coordination.k8s.io/zr-zeek-relay-operator', NS],
+    ];
+    const denied: [string, string, string?][] = [
+      ['get', 'secrets'],
+      ['list', 'secrets', 'zeek'],
+      ['create', 'pods', 'zeek'],
+      ['delete', 'zeekclusters.zeek-relay.io'],
+      ['patch', 'zeekclusters.zeek-relay.io'],
+      ['patch', 'zeekclusters.zeek-relay.io#scale'],
+      ['update', 'deployments.apps#scale'],
+      ['update', 'leases.coordination.k8s.io/someone-else', NS],
+      ['create', 'leases.coordination.k8s.io', 'zeek'],
+      ['create', 'clusterroles.rbac.authorization.k8s.io'],
+      ['create', 'serviceaccounts', 'zeek'],
+      ['delete', 'customresourcedefinitions.apiextensions.k8s.io'],
+    ];
+    for (const [verb, resource, ns] of allowed)
+      assert.equal(await can(verb, resource, ns), true, `${verb} ${resource} ${ns ?? ''} should be allowed`);
+    for (const [verb, resource, ns] of denied)
+      assert.equal(await can(verb, resource, ns), false, `${verb} ${resource} ${ns ?? ''} should be denied`);
+  });
+
+  it('kubectl apply -f deploy/samples/ creates ZeekClusters, with the CRD defaults applied by the server', async () => {
+    await kube(['apply', '-n', SAMPLES_NS, '-f', join(root, 'deploy', 'samples')]);
+    const list = JSON.parse(await kube(['get', 'zeekclusters', '-n', SAMPLES_NS, '-o', 'json'])) as {
+      items: {
+        metadata: { name: string };
+        spec: { workers: { replicas: number; maxReplicas: number; capture: { mode: string } } };
+      }[];
+    };
+    const byName = new Map(list.items.map((z) => [z.metadata.name, z.spec]));
+    const sampleNames = readdirSync(join(root, 'deploy', 'samples')).length;
+    assert.equal(sampleNames, 3);
+    assert.deepEqual([...byName.keys()].sort(), ['demo', 'pcap-replay', 'zeek-prod']);
+    assert.equal(byName.get('demo')?.workers.replicas, 2);
+    assert.equal(byName.get('demo')?.workers.maxReplicas, 16, 'schema default');
+    assert.equal(byName.get('demo')?.workers.capture.mode, 'af_packet', 'schema default');
+    assert.equal(byName.get('pcap-replay')?.workers.capture.mode, 'pcap');
+    assert.equal(byName.get('zeek-prod')?.workers.maxReplicas, 64);
+    // `kubectl scale` reaches the scale subresource the CRD declares.
+    await kube(['scale', 'zeekcluster/demo', '-n', SAMPLES_NS, '--replicas=3']);
+    const demo = JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', SAMPLES_NS, '-o', 'json'])) as {
+      spec: { workers: { replicas: number } };
+    };
+    assert.equal(demo.spec.workers.replicas, 3);
+  });
+
+  it('helm upgrade with a changed value rolls the operator and runs the sample hook', async () => {
+    const before = await runningPod();
+    await helmIn([
+      'upgrade',
+      'zr',
+      CHART_DIR,
+      '-n',
+      NS,
+      '--set',
+      'operator.logLevel=debug',
+      '--set',
+      'sample.enabled=true',
+      '--wait',
+      '--timeout',
+      '5m',
+    ]);
+    const after = await eventually('a new operator pod', async () => {
+      const pod = await runningPod();
+      return pod.metadata.uid !== before.metadata.uid ? pod : undefined;
+    });
+    const env = new Map(after.spec.containers[0]?.env.map((e) => [e.name, e.value]));
+    assert.equal(env.get('ZR_OPERATOR_LOG_LEVEL'), 'debug');
+    const history = JSON.parse(await helmIn(['history', 'zr', '-n', NS, '-o', 'json'])) as {
+      revision: number;
+      status: string;
+    }[];
+    assert.deepEqual(
+      history.map((h) => [h.revision, h.status]),
+      [
+        [1, 'superseded'],
+        [2, 'deployed'],
+      ],
+    );
+    const sample = JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', NS, '-o', 'json'])) as {
+      metadata: { annotations: Record<string, string> };
+    };
+    assert.equal(sample.metadata.annotations['helm.sh/hook'], 'post-install,post-upgrade');
+  });
+
+  it('helm uninstall removes the operator but keeps the CRD and every ZeekCluster', async () => {
+    await helmIn(['uninstall', 'zr', '-n', NS, '--wait', '--timeout', '5m']);
+    await eventually('operator Deployment gone', async () => {
+      const out = await kube(['get', 'deployments', '-n', NS, '-o', 'name']);
+      return out.trim() === '' ? true : undefined;
+    });
+    assert.equal(
+      (await kube(['get', 'clusterroles', '-l', 'app.kubernetes.io/instance=zr', '-o', 'name'])).trim(),
+      '',
+    );
+    await kube(['wait', '--for=condition=Established', '--timeout=10s', 'crd/zeekclusters.zeek-relay.io']);
+    const names = (await kube(['get', 'zeekclusters', '-n', SAMPLES_NS, '-o', 'name']))
+      .trim()
+      .split('\n')
+      .sort();
+    assert.deepEqual(names, [
+      'zeekcluster.zeek-relay.io/demo',
+      'zeekcluster.zeek-relay.io/pcap-replay',
+      'zeekcluster.zeek-relay.io/zeek-prod',
+    ]);
+    // Reinstalling adopts the kept CRD (same release name and namespace in its ownership annotations).
+    await helmIn(['install', 'zr', CHART_DIR, '-n', NS, '--wait', '--timeout', '5m']);
+    await runningPod();
+    await helmIn(['uninstall', 'zr', '-n', NS, '--wait', '--timeout', '5m']);
+  });
+});
