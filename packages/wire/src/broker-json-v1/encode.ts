@@ -46,9 +46,12 @@ export const JSON_TYPE_NAMES = {
   vector: 'vector',
 } as const;
 
-const PREFIX: Readonly<Record<BrokerData['type'], string>> = Object.fromEntries(
-  Object.entries(JSON_TYPE_NAMES).map(([k, v]) => [k, `"@data-type":"${v}","data":`]),
-) as Record<BrokerData['type'], string>;
+const PREFIX: Readonly<Record<BrokerData['type'], Uint8Array>> = Object.fromEntries(
+  Object.entries(JSON_TYPE_NAMES).map(([k, v]) => [
+    k,
+    new TextEncoder().encode(`"@data-type":"${v}","data":`),
+  ]),
+) as Record<BrokerData['type'], Uint8Array>;
 
 const PORT_NAMES = { unknown: '?', tcp: 'tcp', udp: 'udp', icmp: 'icmp' } as const;
 
@@ -66,7 +69,7 @@ function subnetText(address: Uint8Array, raw: number): string {
 /** Writes the members `"@data-type":…,"data":…` (no braces) of one value. */
 export function writeMembers(w: ByteWriter, d: BrokerData, zeek: boolean, depth = 0): void {
   if (depth > 512) throw new EncodeError('value nested too deeply');
-  w.latin1(PREFIX[d.type]);
+  w.bytes(PREFIX[d.type]);
   switch (d.type) {
     case 'none':
       w.latin1('{}');
@@ -138,13 +141,32 @@ export function writeMembers(w: ByteWriter, d: BrokerData, zeek: boolean, depth 
 
 const utf8 = new TextDecoder();
 
+// Scratch buffer reused across calls (writers are synchronous, so calls never interleave).
+let scratch = new ByteWriter(4096);
+
+/**
+ * Runs `write` on a reset scratch writer and returns a copy of what it wrote (no per-call buffer
+ * allocation on hot paths). A writer that grew beyond 1 MiB is dropped afterwards.
+ */
+export function withScratch(write: (w: ByteWriter) => void): Uint8Array {
+  const w = scratch;
+  w.reset();
+  try {
+    write(w);
+    return w.finish();
+  } finally {
+    if (w.capacity > 1 << 20) scratch = new ByteWriter(4096);
+  }
+}
+
 /** Renders one value as UTF-8 bytes `{"@data-type":…,"data":…}`. Throws `EncodeError`. */
 export function dataToJsonBytes(d: BrokerData, opts: JsonFormatOptions = {}): Uint8Array {
-  const w = new ByteWriter(256);
-  w.u8(0x7b);
-  writeMembers(w, d, opts.dialect === 'zeek');
-  w.u8(0x7d);
-  return w.finish();
+  const zeek = opts.dialect === 'zeek';
+  return withScratch((w) => {
+    w.u8(0x7b);
+    writeMembers(w, d, zeek);
+    w.u8(0x7d);
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { BrokerData } from '../value.js';
 import { DECODE_FAILED, inputBytes } from './decode.js';
 import { readValue, type EnvelopeFields } from './read-data.js';
 import { JsonReader } from './reader.js';
-import { writeMembers, type JsonFormatOptions } from './encode.js';
+import { withScratch, writeMembers, type JsonFormatOptions } from './encode.js';
 import { writeJsonString } from './json-string.js';
 
 /** Error codes of WebSocket `error` messages (websocket-v1.md §2.5). */
@@ -93,13 +93,14 @@ export function formatDataMessage(
   opts: JsonFormatOptions = {},
 ): Uint8Array {
   const zeek = opts.dialect === 'zeek';
-  const w = new ByteWriter(512);
-  w.bytes(DATA_MESSAGE_HEAD);
-  writeJsonString(w, typeof topic === 'string' ? utf8.encode(topic) : topic, zeek);
-  w.u8(0x2c);
-  writeMembers(w, data, zeek);
-  w.u8(0x7d);
-  return w.finish();
+  const topicBytes = typeof topic === 'string' ? utf8.encode(topic) : topic;
+  return withScratch((w) => {
+    w.bytes(DATA_MESSAGE_HEAD);
+    writeJsonString(w, topicBytes, zeek);
+    w.u8(0x2c);
+    writeMembers(w, data, zeek);
+    w.u8(0x7d);
+  });
 }
 
 function jsonText(s: string): string {
