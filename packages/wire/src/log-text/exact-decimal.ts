@@ -9,6 +9,12 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian host → word 1 is high
 
+/** The sign bit of `x`, also for NaN (V8 keeps the bits of a NaN read from a payload). */
+export function signBit(x: number): boolean {
+  f64[0] = x;
+  return ((u32[HI] as number) & 0x8000_0000) !== 0;
+}
+
 /** |x| (finite, non-zero) as D × 10^k with D a decimal digit string. */
 function exactDigits(x: number): { digits: bigint; exp10: number } {
   f64[0] = Math.abs(x);

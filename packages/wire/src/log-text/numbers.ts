@@ -1,5 +1,5 @@
 import type { LogNumberProfile } from '../log-batch/types.js';
-import { fixed6, printfExp, printfFixed } from './exact-decimal.js';
+import { fixed6, printfExp, printfFixed, signBit } from './exact-decimal.js';
 
 /** modp's switch to printf: `(double)INT_MAX` (spec/log-batch.md §5.3/5.4). */
 const THRES_MAX = 2147483647;
@@ -44,10 +44,12 @@ function stripExpZeros(s: string): string {
 
 /**
  * time and interval in the ASCII writer (§5.4). 8.0/8.1: modp `dtoa(x, 6)` — `nan`, `inf`,
- * `%.16e` with zeros stripped from |x| ≥ 2^31 − 1, else exactly 6 decimals. 8.2+: C `%.6f`.
+ * `%.16e` with zeros stripped from |x| ≥ 2^31 − 1, else exactly 6 decimals. 8.2+: C `%.6f`
+ * (`std::to_chars` fixed 6, zeek v8.2.2 src/threading/Formatter.cc), NaN as `nan`/`-nan`.
  */
 export function formatAsciiTime(x: number, profile: LogNumberProfile = 'zeek-8.0'): string {
-  if (Number.isNaN(x)) return 'nan';
+  // 8.2+ uses std::to_chars, which prints a NaN's sign (x86-64's default NaN is negative).
+  if (Number.isNaN(x)) return profile === 'zeek-8.2' && signBit(x) ? '-nan' : 'nan';
   if (profile === 'zeek-8.2') return fixed6(x);
   const neg = x < 0;
   const v = neg ? -x : x;

@@ -51,22 +51,36 @@ function renderFile(
   return Buffer.concat([r.header(open), r.records(records), r.close(close)]);
 }
 
-/** Vectors whose text is the same for Zeek 8.2+ (README: the conn-like example, 8.0 through 9.0). */
-const SAME_IN_8_2 = new Set(['logbatch-conn-like-two-records', 'captured/conn-like-two-records']);
+/**
+ * Expected 8.2+ text: the conn-like example renders the same in 8.0 through 9.0 (README); the
+ * all-types capture differs only by the time 2385642157, which 8.2+ writes in fixed notation
+ * (text-rendering.json `ascii-time-2385642157.0`, output_v8_2_and_later).
+ */
+const IN_8_2: Record<string, [string, string][]> = {
+  'logbatch-conn-like-two-records': [],
+  'captured/conn-like-two-records': [],
+  'captured/alltypes-four-records': [['\t2.385642157e+09\t', '\t2385642157.000000\t']],
+};
 
 describe('ASCII writer files (ascii_writer_output)', () => {
   for (const v of vectors) {
     const expected = expectedText(v.ascii_writer_output, v.ascii_writer_output_hex);
     if (!expected) continue;
-    const profiles: LogNumberProfile[] = SAME_IN_8_2.has(v.name) ? ['zeek-8.0', 'zeek-8.2'] : ['zeek-8.0'];
+    const profiles: LogNumberProfile[] = IN_8_2[v.name] ? ['zeek-8.0', 'zeek-8.2'] : ['zeek-8.0'];
     for (const profile of profiles) {
       it(`${v.name} (${profile}) is byte-identical`, () => {
-        const file = expected.toString('latin1');
+        let file = expected.toString('latin1');
+        if (profile === 'zeek-8.2') {
+          for (const [from, to] of IN_8_2[v.name] ?? []) {
+            assert.ok(file.includes(from));
+            file = file.replace(from, to);
+          }
+        }
         const batch = decodeLogBatch(hex(v.hex));
         const r = createTsvRenderer(batch.header, { numberProfile: profile });
         const out = renderFile(r, batch.records, metaDate(file, 'open'), metaDate(file, 'close'));
         assert.equal(out.toString('latin1'), file);
-        assert.ok(out.equals(expected));
+        if (profile === 'zeek-8.0') assert.ok(out.equals(expected));
       });
     }
   }
