@@ -14,6 +14,7 @@
  */
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { utf8Sequence } from './json-string.js';
+import { readEscapedString } from './reader-string.js';
 
 /** Deepest nesting accepted (guards the call stack). */
 export const MAX_DEPTH = 512;
@@ -100,93 +101,7 @@ export class JsonReader {
       if (c === 0x5c || c < 0x20 || c >= 0x80) break;
       p++;
     }
-    return this.slowString(start, p);
-  }
-
-  private slowString(start: number, p: number): Uint8Array {
-    const s = this.s;
-    const out: number[] = [];
-    for (let i = start; i < p; i++) out.push(s[i] as number);
-    for (;;) {
-      const c = s[p];
-      if (c === undefined) this.fail('unterminated string', start - 1);
-      if (c === 0x22) break;
-      if (c < 0x20) this.fail('raw control character in string', p);
-      if (c >= 0x80) {
-        const n = utf8Sequence(s, p);
-        if (n < 0) this.fail('invalid UTF-8', p);
-        for (let k = 0; k < n; k++) out.push(s[p + k] as number);
-        p += n;
-        continue;
-      }
-      if (c !== 0x5c) {
-        out.push(c);
-        p++;
-        continue;
-      }
-      const e = s[p + 1];
-      p += 2;
-      switch (e) {
-        case 0x22:
-        case 0x5c:
-        case 0x2f:
-          out.push(e);
-          break;
-        case 0x62:
-          out.push(0x08);
-          break;
-        case 0x66:
-          out.push(0x0c);
-          break;
-        case 0x6e:
-          out.push(0x0a);
-          break;
-        case 0x72:
-          out.push(0x0d);
-          break;
-        case 0x74:
-          out.push(0x09);
-          break;
-        case 0x75: {
-          let cp = this.hex4(p);
-          p += 4;
-          if (cp >= 0xdc00 && cp <= 0xdfff) this.fail('lone low surrogate', p - 6);
-          if (cp >= 0xd800 && cp <= 0xdbff) {
-            if (s[p] !== 0x5c || s[p + 1] !== 0x75) this.fail('lone high surrogate', p - 6);
-            const lo = this.hex4(p + 2);
-            if (lo < 0xdc00 || lo > 0xdfff) this.fail('lone high surrogate', p - 6);
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            p += 6;
-          }
-          pushCodePoint(out, cp);
-          break;
-        }
-        default:
-          this.fail('invalid escape', p - 2);
-      }
-    }
-    this.pos = p + 1;
-    return Uint8Array.from(out);
-  }
-
-  private hex4(p: number): number {
-    let v = 0;
-    for (let k = 0; k < 4; k++) {
-      const c = this.s[p + k];
-      const d =
-        c === undefined
-          ? -1
-          : c >= 0x30 && c <= 0x39
-            ? c - 0x30
-            : c >= 0x61 && c <= 0x66
-              ? c - 0x57
-              : c >= 0x41 && c <= 0x46
-                ? c - 0x37
-                : -1;
-      if (d < 0) this.fail('invalid \\u escape', p - 2);
-      v = v * 16 + d;
-    }
-    return v;
+    return readEscapedString(this, start, p);
   }
 
   /** A string token as JS text. */
@@ -348,11 +263,4 @@ function bytesToText(b: Uint8Array): string {
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
-function pushCodePoint(out: number[], cp: number): void {
-  if (cp < 0x80) out.push(cp);
-  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
 }
