@@ -128,10 +128,17 @@ export class LogFile {
         if (this.fh) await this.retrying(() => this.finish(true, item.reason));
         if (item.renderer) this.renderer = item.renderer;
       } else if (item.kind === 'sync') {
-        if (this.fh && this.dirty) {
+        // In the background: writes keep flowing while the disk catches up; finish() awaits it.
+        if (this.fh && this.dirty && this.syncing === undefined) {
           const fh = this.fh;
-          await this.retrying(() => fh.sync());
           this.dirty = false;
+          this.syncing = fh
+            .sync()
+            .catch((err: unknown) => {
+              this.dirty = true;
+              this.ctx.failed(this.path, err);
+            })
+            .finally(() => (this.syncing = undefined));
         }
       } else if (this.fh) {
         await this.retrying(() => this.finish(item.rotate, 'shutdown'));
@@ -202,6 +209,7 @@ export class LogFile {
 
   /** `#close`, fsync, close; then archive (rotate) or leave the live file for the next start. */
   private async finish(rotate: boolean, reason: string): Promise<void> {
+    if (this.syncing) await this.syncing;
     if (this.fh) {
       const fh = this.fh;
       this.closeLine ??= this.renderer.close(this.ctx.now());
@@ -221,6 +229,9 @@ export class LogFile {
       this.ctx.rotated(this.path, reason, archived.name);
     }
   }
+
+  /** The periodic fsync in flight, if any. */
+  private syncing: Promise<void> | undefined;
 
   /** The `#close` line while it is being written (kept across retries, then emptied). */
   private closeLine: Uint8Array | undefined;

@@ -1,0 +1,39 @@
+/** Hand-built zeek-bin-serializer batches (log-batch.md §3) for bad-input tests. */
+
+function str(s: string): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(b.length);
+  return Buffer.concat([len, b]);
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+/** A batch with one column (`name`, type tag `typeTag`) and one record holding the raw value bytes. */
+export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', name = 'v'): Buffer {
+  return Buffer.concat([
+    str('Test::LOG'),
+    str('Log::WRITER_ASCII'),
+    str('default'),
+    str(path),
+    u32(1),
+    Buffer.from([0]),
+    str(name),
+    u32(typeTag),
+    u32(0),
+    Buffer.from([0]),
+    u32(1),
+    Buffer.from(valueHex, 'hex'),
+  ]);
+}
+
+/** A valid one-column count batch with the value `n` (path `path`). */
+export function countBatch(n: number, path = 'good'): Buffer {
+  const v = Buffer.alloc(8);
+  v.writeBigUInt64BE(BigInt(n));
+  return oneValueBatch(`0000000300000000 01${v.toString('hex')}`.replace(/ /g, ''), 3, path, 'n');
+}
