@@ -81,7 +81,7 @@ function payloadToTsv(): Uint8Array {
 const [decodeTsv, twoStepTsv, decodeJson, decodeOnly, tsvOnly, jsonParse, jsonStringify] = rates([
   () => keep(payloadToTsv()),
   () => keep(tsv.records(decoder.decode(payload).records)),
-  () => keep(json.records(decoder.decode(payload).records)),
+  () => keep(json.recordsFromPayload(payload, decoder.decodeHeader(payload).offset)),
   () => keep(decodeLogBatch(payload).records),
   () => keep(tsv.records(batch.records)),
   () => {

@@ -4,9 +4,9 @@ import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatJsonNumber } from '../log-text/numbers.js';
 import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
-import { readLogRecords } from '../log-batch/decode.js';
 import { LogReader } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
+import { renderJsonPayload } from './payload.js';
 import { writeJsonRaw, writeJsonString } from './strings.js';
 
 /** Options of the JSON writer (`LogAscii::use_json = T`, spec/log-batch.md §6). */
@@ -149,8 +149,20 @@ export function createJsonRenderer(
   return {
     header: () => empty,
     records: render,
-    recordsFromPayload: (payload: Uint8Array, offset: number): Uint8Array =>
-      render(readLogRecords(new LogReader(payload, offset), header)),
+    recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
+      out.pos = 0;
+      const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
+      renderJsonPayload(
+        out,
+        new LogReader(payload, offset),
+        keys,
+        includeUnset,
+        ctx.timestamps,
+        meta0,
+        fixLineStart,
+      );
+      return out.take();
+    },
     close: () => empty,
   };
 }

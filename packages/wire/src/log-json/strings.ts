@@ -37,18 +37,17 @@ function writeJsonEscape(out: OutBuffer, c: number): void {
 const UPPER_HEX = new Uint8Array([...'0123456789ABCDEF'].map((ch) => ch.charCodeAt(0)));
 
 /** Writes raw bytes as the body of a JSON string (rapidjson `Writer::String`, no validation). */
-export function writeJsonRaw(out: OutBuffer, b: Uint8Array): void {
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
+export function writeJsonRaw(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+  let s = start;
+  for (let i = start; i < end; i++) {
     const c = b[i] as number;
     if (c < 0x20 || c === 0x22 || c === 0x5c) {
-      if (i > s) out.bytes(b.subarray(s, i));
+      if (i > s) out.range(b, s, i);
       writeJsonEscape(out, c);
       s = i + 1;
     }
   }
-  if (s === 0) out.bytes(b);
-  else if (s < b.length) out.bytes(b.subarray(s));
+  if (s < end) out.range(b, s, end);
 }
 
 /**
@@ -56,11 +55,11 @@ export function writeJsonRaw(out: OutBuffer, b: Uint8Array): void {
  * through `util::json_escape_utf8` (HEX policy; \b \f \n \r \t kept), then rapidjson escaping.
  * Net effect for a bad byte 0x82: the file shows `\\x82`.
  */
-export function writeJsonString(out: OutBuffer, b: Uint8Array): void {
+export function writeJsonString(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
   out.byte(0x22);
-  if (isCleanUtf8(b, 0, b.length, true)) writeJsonRaw(out, b);
+  if (isCleanUtf8(b, start, end, true)) writeJsonRaw(out, b, start, end);
   else {
-    for (let i = 0; i < b.length; i++) {
+    for (let i = start; i < end; i++) {
       const c = b[i] as number;
       if ((c >= 0x20 && c <= 0x7e) || isJsonKeptControl(c)) {
         if (c === 0x22 || c === 0x5c || c < 0x20) writeJsonEscape(out, c);

@@ -118,8 +118,19 @@ export class OutBuffer {
     this.pos += 4;
   }
 
-  /** Copies what was written since `from` into a new array and rewinds to `from`. */
+  /**
+   * Returns what was written since `from` as an array owned by the caller and rewinds to
+   * `from`. When the output fills most of the buffer (a whole batch), the buffer itself is
+   * handed over and replaced by a fresh one, which is cheaper than copying; small outputs are
+   * copied so they don't pin a large buffer.
+   */
   take(from = 0): Uint8Array {
+    if (from === 0 && this.pos * 2 > this.buf.length && this.pos >= 4096) {
+      const out = this.buf.subarray(0, this.pos);
+      this.buf = new Uint8Array(this.buf.length);
+      this.pos = 0;
+      return out;
+    }
     const out = this.buf.slice(from, this.pos);
     this.pos = from;
     return out;

@@ -36,8 +36,8 @@ function outcome(fn: () => Uint8Array): Outcome {
 }
 
 /**
- * The streaming TSV path (header, then recordsFromPayload) gives exactly the decode-then-render
- * text, or the same DecodeError (code and offset).
+ * The streaming paths (header, then recordsFromPayload) give exactly the decode-then-render
+ * text, or the same DecodeError (code and offset), for TSV and JSON.
  */
 function sameAsTwoStep(bytes: Uint8Array): void {
   let header: ReturnType<typeof decodeLogBatchHeader>;
@@ -47,10 +47,15 @@ function sameAsTwoStep(bytes: Uint8Array): void {
     if (!isDecodeError(err)) throw err;
     return;
   }
-  const tsv = createTsvRenderer(header.header);
-  const fused = outcome(() => tsv.recordsFromPayload(bytes, header.next));
-  const twoStep = outcome(() => tsv.records(decodeLogBatch(bytes).records));
-  assert.deepStrictEqual(fused, twoStep);
+  for (const renderer of [
+    createTsvRenderer(header.header),
+    createJsonRenderer(header.header),
+    createJsonRenderer(header.header, { includeUnsetFields: true, timestamps: 'iso8601' }),
+  ]) {
+    const fused = outcome(() => renderer.recordsFromPayload(bytes, header.next));
+    const twoStep = outcome(() => renderer.records(decodeLogBatch(bytes).records));
+    assert.deepStrictEqual(fused, twoStep);
+  }
 }
 
 /** Decodes with both entry points; anything but DecodeError fails. Renders what decodes. */

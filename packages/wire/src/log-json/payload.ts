@@ -1,0 +1,175 @@
+import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
+import { checkRecordCount } from '../log-batch/decode.js';
+import type { LogReader } from '../log-batch/reader.js';
+import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
+import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
+import { formatJsonNumber } from '../log-text/numbers.js';
+import type { OutBuffer } from '../log-text/out-buffer.js';
+import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
+import { writeJsonString } from './strings.js';
+
+/** Reads the family byte and checks the address length (as `readLogValue` does). */
+function addrAt(r: LogReader, what: string): { at: number; len: number } {
+  const at = r.pos;
+  const family = r.u8(`${what} family`);
+  const len = family === 4 ? 4 : family === 6 ? 16 : 0;
+  if (len === 0)
+    throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
+  r.need(len, what);
+  const start = r.pos;
+  r.pos += len;
+  return { at: start, len };
+}
+
+function writeAddrAt(out: OutBuffer, b: Uint8Array, at: number, len: number): void {
+  if (len === 4) {
+    out.uint(b[at] as number);
+    out.byte(0x2e);
+    out.uint(b[at + 1] as number);
+    out.byte(0x2e);
+    out.uint(b[at + 2] as number);
+    out.byte(0x2e);
+    out.uint(b[at + 3] as number);
+  } else out.latin1(formatV6At(b, at));
+}
+
+/**
+ * Streams one present value's body as JSON (zeek src/threading/formatters/JSON.cc `BuildJSON`);
+ * the header (9 bytes) has been read. Reads and checks as `readLogValue` does.
+ */
+function writeBody(out: OutBuffer, r: LogReader, tag: number, start: number, ts: JsonTimestampStyle): void {
+  const view = r.view;
+  const p = r.pos;
+  switch (tag) {
+    case T.bool:
+      r.need(8, 'bool');
+      out.latin1(view.getInt32(p) !== 0 || view.getInt32(p + 4) !== 0 ? 'true' : 'false');
+      r.pos = p + 8;
+      return;
+    case T.int:
+      r.need(8, 'int');
+      if (view.getInt32(p) === 0) out.uint(view.getUint32(p + 4));
+      else out.latin1(view.getBigInt64(p).toString());
+      r.pos = p + 8;
+      return;
+    case T.count:
+      r.need(8, 'count');
+      if (view.getUint32(p) === 0) out.uint(view.getUint32(p + 4));
+      else out.latin1(view.getBigUint64(p).toString());
+      r.pos = p + 8;
+      return;
+    case T.double:
+    case T.interval:
+      out.latin1(formatJsonNumber(r.f64(tag === T.double ? 'double' : 'interval')));
+      return;
+    case T.time: {
+      const t = r.f64('time');
+      out.latin1(ts === 'epoch' ? formatJsonNumber(t) : formatJsonTime(t, ts));
+      return;
+    }
+    case T.string:
+    case T.enum:
+    case T.func:
+    case T.file: {
+      const what = tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file';
+      const len = r.i32(what);
+      if (len < 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, `negative ${what} length`);
+      if (len > r.bytes.length - (p + 4)) {
+        throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, p, `${what} length ${len} exceeds the input`);
+      }
+      writeJsonString(out, r.bytes, p + 4, p + 4 + len);
+      r.pos = p + 4 + len;
+      return;
+    }
+    case T.port: {
+      r.need(12, 'port');
+      const hi = view.getUint32(p);
+      if (hi > 0x1f_ffff) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, 'port number beyond 2^53 - 1');
+      const proto = view.getInt32(p + 8);
+      if (proto < 0 || proto > 3) {
+        throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, p + 8, `unknown port protocol ${proto}`);
+      }
+      out.uint(hi * 0x1_0000_0000 + view.getUint32(p + 4));
+      r.pos = p + 12;
+      return;
+    }
+    case T.addr: {
+      const { at, len } = addrAt(r, 'addr');
+      out.byte(0x22);
+      writeAddrAt(out, r.bytes, at, len);
+      out.byte(0x22);
+      return;
+    }
+    case T.subnet: {
+      const prefix = r.u8('subnet prefix');
+      const { at, len } = addrAt(r, 'subnet');
+      out.byte(0x22);
+      out.latin1(formatLogSubnet({ value: r.bytes.subarray(at, at + len), prefix }));
+      out.byte(0x22);
+      return;
+    }
+    case T.table:
+    case T.vector: {
+      const n = r.count64(tag === T.table ? 'set size' : 'vector size', 9);
+      out.byte(0x5b);
+      for (let j = 0; j < n; j++) {
+        if (j > 0) out.byte(0x2c);
+        writeValue(out, r, ts);
+      }
+      out.byte(0x5d);
+      return;
+    }
+    default:
+      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
+  }
+}
+
+/** A container element: unset → `null`. */
+function writeValue(out: OutBuffer, r: LogReader, ts: JsonTimestampStyle): void {
+  const start = r.pos;
+  r.need(9, 'value header');
+  const tag = r.view.getInt32(start);
+  const present = r.bytes[start + 8] === 1;
+  r.pos = start + 9;
+  if (present) writeBody(out, r, tag, start, ts);
+  else out.latin1('null');
+}
+
+/**
+ * Renders the records part of a payload (u32 count, values) as JSON lines; `keys[i]` is the
+ * escaped `"name":` of column i.
+ * @throws DecodeError exactly where `decodeLogBatch` would.
+ */
+export function renderJsonPayload(
+  out: OutBuffer,
+  r: LogReader,
+  keys: readonly Uint8Array[],
+  includeUnset: boolean,
+  ts: JsonTimestampStyle,
+  meta0: number,
+  fixLine: (start: number) => void,
+): void {
+  const nf = keys.length;
+  const count = checkRecordCount(r, nf);
+  for (let k = 0; k < count; k++) {
+    const line = out.pos;
+    out.byte(0x7b);
+    let first = true;
+    for (let i = 0; i < nf; i++) {
+      const start = r.pos;
+      r.need(9, 'value header');
+      const present = r.bytes[start + 8] === 1;
+      if (!present && !includeUnset) {
+        r.pos = start + 9;
+        continue;
+      }
+      if (!first) out.byte(0x2c);
+      first = false;
+      out.bytes(keys[i] as Uint8Array);
+      writeValue(out, r, ts);
+    }
+    out.byte(0x7d);
+    out.byte(0x0a);
+    if (meta0 < 0 || out.buf[line] === meta0) fixLine(line);
+  }
+}
