@@ -34,6 +34,8 @@ interface Measure {
   cpuPerEvent: number;
   p50?: number;
   p99?: number;
+  /** Share of the offered events each subscriber received (rate-limited runs only). */
+  delivered?: number;
 }
 
 function freePort(): Promise<number> {
@@ -132,6 +134,7 @@ async function measure(
     const events = counts.reduce((a, b) => a + b, 0) / subs;
     const out: Measure = { eventsPerS: events / elapsed, cpuPerEvent: (cpu1 - cpu0) / Math.max(events, 1) };
     if (latency) {
+      out.delivered = events / (ratePerS * elapsed);
       out.p50 = median(results.map((m) => m.p50 as number));
       out.p99 = Math.max(...results.map((m) => m.p99 as number));
     }
@@ -161,7 +164,13 @@ async function series(subjects: SubjectName[], reps: number, run: (s: SubjectNam
   const out = new Map<SubjectName, Measure>();
   for (const [s, ms] of all) {
     const pick = (f: (m: Measure) => number | undefined) => median(ms.map((m) => f(m) ?? NaN));
-    out.set(s, { eventsPerS: pick((m) => m.eventsPerS), cpuPerEvent: pick((m) => m.cpuPerEvent), p50: pick((m) => m.p50), p99: pick((m) => m.p99) });
+    out.set(s, {
+      eventsPerS: pick((m) => m.eventsPerS),
+      cpuPerEvent: pick((m) => m.cpuPerEvent),
+      p50: pick((m) => m.p50),
+      p99: pick((m) => m.p99),
+      delivered: pick((m) => m.delivered),
+    });
   }
   return out;
 }
@@ -186,11 +195,11 @@ async function main(argv: string[]): Promise<void> {
     const half = sat.get(anchor)!.eventsPerS / 2;
     const lat = await series(subjects, reps, (s) => measure(s, subs, pubs, half, windowMs, cAnchor));
     console.log(`\n${subs} subscriber(s); latency at ${fmt(half)} events/s (half the anchor's saturation)`);
-    console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms');
+    console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms   delivered at half load');
     for (const s of subjects) {
       const m = sat.get(s)!;
       const l = lat.get(s)!;
-      console.log(`${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}`);
+      console.log(`${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}   ${fmt((l.delivered ?? NaN) * 100, 1).padStart(6)} %`);
     }
     const a = sat.get(anchor)!;
     const h = sat.get('hub')!;

@@ -76,7 +76,7 @@ export interface Hub extends AsyncDisposable {
   subscriptions(): string[];
   /** Ready while the proxy runs and the hub is not closing. */
   readiness(): Readiness;
-  /** Resolves after every subscription notification seen so far has been applied (tests). */
+  /** The live registry behind `nodes()`/`subscriptions()`; read it, don't feed it. */
   readonly registry: NodeRegistry;
 }
 
@@ -155,9 +155,9 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       r.observer = startObserver(context, OBSERVER_ENDPOINT, log, (n) => onNotice(n.subscribe, n.prefix));
       const proxy = new Proxy(r.xsub, r.xpub);
       r.proxy = proxy;
-      r.proxyDone = proxy.run().catch((err: unknown) => {
-        proxyError = err;
-        if (state === 'running') log.error({ err }, 'Native proxy stopped unexpectedly');
+      r.proxyDone = proxy.run().catch((cause: unknown) => {
+        proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', { cause });
+        if (state === 'running') log.error({ err: proxyError }, 'Native proxy stopped unexpectedly');
       });
       if (deps.http !== false) {
         r.http = await startHealthServer({

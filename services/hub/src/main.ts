@@ -37,9 +37,8 @@ async function main(): Promise<void> {
   } catch (err) {
     log.fatal({ err }, 'Could not start the hub');
     await metrics.shutdown();
-    log.flush();
-    process.exitCode = 1;
-    // close-with-grace keeps a signal handler installed; leave explicitly.
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    // close-with-grace keeps its signal handlers installed; leave explicitly.
     process.exit(1);
   }
 }

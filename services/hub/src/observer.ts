@@ -6,6 +6,7 @@
  */
 import { XPublisher, type Context } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
+import { parseSubscriptionFrame } from '@zeek-relay/wire';
 
 /** A notification as the observer sees it. */
 export interface SubscriptionNotice {
@@ -37,10 +38,10 @@ export function startObserver(
   const done = (async () => {
     for await (const frames of sock) {
       const frame = frames[0];
-      if (frames.length !== 1 || frame === undefined || frame.length === 0) continue;
-      const kind = frame[0];
-      if (kind !== 0 && kind !== 1) continue;
-      onNotice({ subscribe: kind === 1, prefix: utf8.decode(frame.subarray(1)) });
+      // Like Zeek: single-frame messages starting with 0x00/0x01 only; anything else is ignored.
+      if (frames.length !== 1 || frame === undefined || (frame[0] !== 0 && frame[0] !== 1)) continue;
+      const { subscribe, prefix } = parseSubscriptionFrame(frame);
+      onNotice({ subscribe, prefix: utf8.decode(prefix) });
     }
   })().catch((err: unknown) => {
     if (!sock.closed) log.error({ err }, 'Subscription observer failed');
