@@ -42,8 +42,15 @@ function connect(name, subscriptions, onData) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options);
     sockets.push(ws);
-    ws.on('error', (err) => reject(new Error(`${name}: ${err.message}`)));
-    ws.on('close', (code, reason) => finish(1, `${name} closed by the gateway: ${code} ${reason}`));
+    let failure;
+    ws.on('error', (err) => {
+      failure = err;
+      reject(new Error(`${name}: ${err.message}`));
+    });
+    // 'close' follows 'error' at once: report the error (refused, HTTP 401, TLS) rather than code 1006.
+    ws.on('close', (code, reason) =>
+      finish(1, failure ? `${name}: ${failure.message}` : `${name} closed by the gateway: ${code} ${reason}`),
+    );
     ws.on('open', () => ws.send(JSON.stringify(subscriptions)));
     ws.on('message', (raw) => {
       const msg = JSON.parse(raw.toString());
