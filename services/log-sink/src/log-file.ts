@@ -108,14 +108,17 @@ export class LogFile {
       const item = this.items[0];
       if (item === undefined) return;
       if (item.kind === 'data') {
+        await this.retrying(() => this.ensureOpen());
+        // Coalesce queued batches into one writev, but never past the size limit (rotation
+        // happens between batches, so each file ends on a batch boundary).
+        const room = this.ctx.maxBytes > 0 ? this.ctx.maxBytes - this.size : Infinity;
         const run: Uint8Array[] = [];
         let bytes = 0;
-        while (run.length < 1024 && this.items[0]?.kind === 'data') {
+        while (run.length < 1024 && this.items[0]?.kind === 'data' && (run.length === 0 || bytes < room)) {
           const d = this.items.shift() as { bytes: Uint8Array };
           run.push(d.bytes);
           bytes += d.bytes.length;
         }
-        await this.retrying(() => this.ensureOpen());
         const t0 = performance.now();
         await this.retrying(() => this.writeTracked(run));
         this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
