@@ -176,3 +176,46 @@ describe('all service images', () => {
     }
   });
 });
+
+describe('production dependencies', () => {
+  /** Bare module specifiers (`pkg`, `@scope/pkg/sub`) imported by the compiled files under `dir`. */
+  function bareImports(dir: string): Set<string> {
+    const out = new Set<string>();
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.js')) {
+          const text = readFileSync(p, 'utf8');
+          for (const m of text.matchAll(
+            /(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+          )) {
+            const spec = m[1] ?? m[2] ?? m[3] ?? '';
+            if (spec.startsWith('.') || spec.startsWith('node:') || spec.startsWith('/')) continue;
+            const parts = spec.split('/');
+            out.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? spec));
+          }
+        }
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  for (const svc of SERVICES) {
+    it(`everything services/${svc} loads at run time is a declared production dependency`, () => {
+      const own = bareImports(join(root, 'services', svc, 'dist', 'src'));
+      assert.ok(own.has('@zeek-relay/runtime'), `import scan found ${[...own].join(', ') || 'nothing'}`);
+      for (const ws of workspaceClosure(`services/${svc}`)) {
+        const pkg = readPkg(ws);
+        const declared = new Set(Object.keys(pkg.dependencies ?? {}));
+        for (const name of bareImports(join(root, ws, 'dist', 'src'))) {
+          assert.ok(
+            declared.has(name),
+            `${ws} imports ${name} but lists it only outside "dependencies" (missing from the image)`,
+          );
+        }
+      }
+    });
+  }
+});
