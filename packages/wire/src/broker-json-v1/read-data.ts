@@ -194,7 +194,10 @@ export function readValue(r: JsonReader, depth: number, envelope?: EnvelopeField
           result = readData(r, type, depth);
           resultType = type;
         } else {
+          // `data` before `@data-type`: validate now, convert once the type is known.
           r.skip(depth + 1);
+          r.rescanBudget -= r.pos - dataAt;
+          if (r.rescanBudget < 0) r.fail('too many nested objects with data before @data-type');
           result = undefined;
         }
       } else if (envelope !== undefined && k === KEY_TOPIC) {

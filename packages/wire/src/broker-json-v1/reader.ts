@@ -29,6 +29,12 @@ const utf8 = new TextDecoder();
 export class JsonReader {
   pos = 0;
   readonly s: Uint8Array;
+  /**
+   * Bytes that may still be scanned twice: a `data` member met before its `@data-type` is
+   * skipped and re-read later, so nesting that pattern costs depth × size. Bounding the extra
+   * work at 64× the input keeps hostile input linear (see read-data.ts).
+   */
+  rescanBudget: number;
   constructor(
     input: Uint8Array,
     private readonly reason: string,
@@ -38,6 +44,7 @@ export class JsonReader {
       Object.getPrototypeOf(input) === Uint8Array.prototype
         ? input
         : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.rescanBudget = 64 * input.length + 4096;
   }
 
   fail(detail: string, at = this.pos): never {

@@ -14,7 +14,7 @@ import {
   parseDataMessage,
   formatDataMessage,
 } from '../../src/index.js';
-import { dataArb, mutatedArb } from '../helpers/arbitraries.js';
+import { dataArb, mutatedArb, shuffledJsonArb } from '../helpers/arbitraries.js';
 import { referenceJsonToData } from '../helpers/reference-json.js';
 
 const RUNS = { numRuns: 300 };
@@ -29,6 +29,30 @@ function outcome(f: () => unknown): unknown {
 }
 
 describe('broker-json-v1 properties', () => {
+  it('member order, whitespace and unknown keys do not matter', () => {
+    fc.assert(
+      fc.property(
+        dataArb({ jsonExact: true }).chain((v) =>
+          shuffledJsonArb(fc.constant(v)).map((t) => [v, t] as const),
+        ),
+        ([v, text]) => {
+          assert.ok(dataEquals(jsonToData(text), v));
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('data before @data-type nested deeply stays linear (bounded rescans)', () => {
+    let text = '{"@data-type":"count","data":1}';
+    for (let i = 0; i < 60; i++) text = `{"data":[${text}],"@data-type":"vector"}`;
+    assert.equal(jsonToData(text).type, 'vector');
+    let deep = '{"@data-type":"count","data":1}';
+    for (let i = 0; i < 500; i++)
+      deep = `{"data":[${deep}, ${'{"@data-type":"none"},'.repeat(20)}{"@data-type":"none"}],"@data-type":"vector"}`;
+    assert.throws(() => jsonToData(deep), DecodeError);
+  });
+
   it('values whose text form is exact round-trip', () => {
     fc.assert(
       fc.property(dataArb({ jsonExact: true }), (v) => {
@@ -66,7 +90,10 @@ describe('broker-json-v1 properties', () => {
   });
 
   it('agrees with the lossless-json reference reader on valid and mutated input', () => {
-    const texts = dataArb().map((v) => dataToJsonBytes(v));
+    const texts = fc.oneof(
+      dataArb().map((v) => dataToJsonBytes(v)),
+      shuffledJsonArb(dataArb()),
+    );
     fc.assert(
       fc.property(fc.oneof(texts, mutatedArb(texts)), (bytes) => {
         const ours = outcome(() => jsonToData(bytes));

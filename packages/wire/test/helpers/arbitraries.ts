@@ -3,8 +3,10 @@
  * tests and `npm run fuzz`.
  */
 import fc from 'fast-check';
+import { isLosslessNumber, parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import {
   dataEquals,
+  dataToJson,
   type BrokerData,
   type MetadataEntry,
   type PortProtocol,
@@ -152,4 +154,32 @@ export function mutatedArb(base: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Ar
       }
       return out;
     });
+}
+
+/**
+ * JSON text of a value with members in random order, random whitespace and unknown extra keys
+ * (all allowed on input), printed from lossless-json's tree so numbers keep their exact text.
+ */
+export function shuffledJsonArb(base: fc.Arbitrary<BrokerData>): fc.Arbitrary<Uint8Array> {
+  return fc.tuple(base, fc.array(fc.nat(1000), { minLength: 16, maxLength: 16 })).map(([v, rnd]) => {
+    let i = 0;
+    const next = (): number => rnd[i++ % rnd.length] as number;
+    const ws = (): string => [' ', '', '\n', '\t ', ''][next() % 5] as string;
+    const print = (node: unknown): string => {
+      if (Array.isArray(node)) return `[${ws()}${node.map(print).join(`,${ws()}`)}${ws()}]`;
+      if (node !== null && typeof node === 'object' && !isLosslessNumber(node)) {
+        const entries = Object.entries(node as Record<string, unknown>).map(
+          ([k, x]) => `${JSON.stringify(k)}${ws()}:${ws()}${print(x)}`,
+        );
+        if (next() % 4 === 0) entries.push(`"x-extra":${ws()}[1,{"a":null}]`);
+        for (let k = entries.length - 1; k > 0; k--) {
+          const j = next() % (k + 1);
+          [entries[k], entries[j]] = [entries[j] as string, entries[k] as string];
+        }
+        return `{${ws()}${entries.join(`,${ws()}`)}${ws()}}`;
+      }
+      return losslessStringify(node) as string;
+    };
+    return new TextEncoder().encode(print(losslessParse(dataToJson(v))));
+  });
 }
