@@ -1,5 +1,5 @@
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
-import { LogReader } from './reader.js';
+import { checkContainerDepth, LogReader } from './reader.js';
 import {
   LOG_PORT_PROTOCOLS,
   LOG_TYPE_NAMES,
@@ -35,7 +35,7 @@ const MAX_EMPTY_RECORDS = 1 << 20;
  * `nullTag` is the tag an unset value must carry to decode as `null` (the column type);
  * `elemTag` the same for container elements (the column subtype).
  */
-export function readLogValue(r: LogReader, nullTag: number, elemTag: number): LogElement {
+export function readLogValue(r: LogReader, nullTag: number, elemTag: number, depth = 0): LogElement {
   const start = r.pos;
   r.need(MIN_VALUE_BYTES, 'value header');
   const view = r.view;
@@ -46,11 +46,11 @@ export function readLogValue(r: LogReader, nullTag: number, elemTag: number): Lo
   if (!present) {
     return tag === nullTag && sub === 0 ? null : { type: 'unset', tag, subtype: sub };
   }
-  const v = readBody(r, tag, elemTag, start);
+  const v = readBody(r, tag, elemTag, start, depth);
   return sub === 0 ? v : { ...v, subtype: sub };
 }
 
-function readBody(r: LogReader, tag: number, elemTag: number, start: number): LogValue {
+function readBody(r: LogReader, tag: number, elemTag: number, start: number, depth: number): LogValue {
   switch (tag) {
     case LOG_TYPE_TAGS.bool:
       return { type: 'bool', value: r.i64('bool') !== 0n };
@@ -82,10 +82,11 @@ function readBody(r: LogReader, tag: number, elemTag: number, start: number): Lo
     }
     case LOG_TYPE_TAGS.table:
     case LOG_TYPE_TAGS.vector: {
+      checkContainerDepth(depth, start);
       const what = tag === LOG_TYPE_TAGS.table ? 'set' : 'vector';
       const n = r.count64(`${what} size`, MIN_VALUE_BYTES);
       const elems = new Array<LogElement>(n);
-      for (let i = 0; i < n; i++) elems[i] = readLogValue(r, elemTag, NO_TAG);
+      for (let i = 0; i < n; i++) elems[i] = readLogValue(r, elemTag, NO_TAG, depth + 1);
       return { type: tag === LOG_TYPE_TAGS.table ? 'table' : 'vector', value: elems };
     }
     default:

@@ -1,4 +1,5 @@
 import { EncodeError } from '../errors.js';
+import { MAX_CONTAINER_DEPTH } from './reader.js';
 import {
   LOG_PORT_PROTOCOLS,
   LOG_TYPE_TAGS,
@@ -92,7 +93,7 @@ function writeAddr(w: LogWriter, b: Uint8Array, what: string): void {
 }
 
 /** Writes one element; `null` gets the tag `nullTag` and subtype 0. */
-function writeElement(w: LogWriter, v: LogElement, nullTag: number, elemTag: number): void {
+function writeElement(w: LogWriter, v: LogElement, nullTag: number, elemTag: number, depth = 0): void {
   if (v === null) {
     if (nullTag < 0) throw new EncodeError('unset element without a known type');
     w.i32(nullTag);
@@ -109,10 +110,15 @@ function writeElement(w: LogWriter, v: LogElement, nullTag: number, elemTag: num
   w.i32(LOG_TYPE_TAGS[v.type]);
   w.i32(v.subtype ?? 0);
   w.u8(1);
-  writeBody(w, v, elemTag);
+  writeBody(w, v, elemTag, depth);
 }
 
-function writeBody(w: LogWriter, v: Exclude<LogValue, { type: 'unset' }>, elemTag: number): void {
+function writeBody(
+  w: LogWriter,
+  v: Exclude<LogValue, { type: 'unset' }>,
+  elemTag: number,
+  depth: number,
+): void {
   switch (v.type) {
     case 'bool':
       w.i64(v.value ? 1n : 0n);
@@ -158,8 +164,10 @@ function writeBody(w: LogWriter, v: Exclude<LogValue, { type: 'unset' }>, elemTa
       return;
     case 'table':
     case 'vector':
+      if (depth >= MAX_CONTAINER_DEPTH)
+        throw new EncodeError(`containers nested deeper than ${MAX_CONTAINER_DEPTH}`);
       w.u64n(v.value.length);
-      for (const e of v.value) writeElement(w, e, elemTag, -1);
+      for (const e of v.value) writeElement(w, e, elemTag, -1, depth + 1);
       return;
     default: {
       const never: never = v;

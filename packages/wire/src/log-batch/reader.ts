@@ -117,6 +117,23 @@ export class LogReader {
   }
 }
 
+/**
+ * Deepest container nesting accepted. Zeek logs only sets and vectors of atomic values (depth 1);
+ * the limit keeps crafted input from exhausting the stack, which would not be a DecodeError.
+ */
+export const MAX_CONTAINER_DEPTH = 8;
+
+/** Throws `ZR_WIRE_INVALID` when a container at `depth` (0 = column value) is too deep. */
+export function checkContainerDepth(depth: number, offset: number): void {
+  if (depth >= MAX_CONTAINER_DEPTH) {
+    throw new DecodeError(
+      WIRE_ERROR_CODES.INVALID,
+      offset,
+      `containers nested deeper than ${MAX_CONTAINER_DEPTH}`,
+    );
+  }
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes header text; plain ASCII (the usual case) avoids TextDecoder. */

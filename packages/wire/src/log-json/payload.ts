@@ -1,6 +1,6 @@
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { checkRecordCount } from '../log-batch/decode.js';
-import type { LogReader } from '../log-batch/reader.js';
+import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
 import { formatJsonNumber } from '../log-text/numbers.js';
@@ -37,7 +37,14 @@ function writeAddrAt(out: OutBuffer, b: Uint8Array, at: number, len: number): vo
  * Streams one present value's body as JSON (zeek src/threading/formatters/JSON.cc `BuildJSON`);
  * the header (9 bytes) has been read. Reads and checks as `readLogValue` does.
  */
-function writeBody(out: OutBuffer, r: LogReader, tag: number, start: number, ts: JsonTimestampStyle): void {
+function writeBody(
+  out: OutBuffer,
+  r: LogReader,
+  tag: number,
+  start: number,
+  ts: JsonTimestampStyle,
+  depth: number,
+): void {
   const view = r.view;
   const p = r.pos;
   switch (tag) {
@@ -110,11 +117,12 @@ function writeBody(out: OutBuffer, r: LogReader, tag: number, start: number, ts:
     }
     case T.table:
     case T.vector: {
+      checkContainerDepth(depth, start);
       const n = r.count64(tag === T.table ? 'set size' : 'vector size', 9);
       out.byte(0x5b);
       for (let j = 0; j < n; j++) {
         if (j > 0) out.byte(0x2c);
-        writeValue(out, r, ts);
+        writeValue(out, r, ts, depth + 1);
       }
       out.byte(0x5d);
       return;
@@ -125,13 +133,13 @@ function writeBody(out: OutBuffer, r: LogReader, tag: number, start: number, ts:
 }
 
 /** A container element: unset → `null`. */
-function writeValue(out: OutBuffer, r: LogReader, ts: JsonTimestampStyle): void {
+function writeValue(out: OutBuffer, r: LogReader, ts: JsonTimestampStyle, depth: number): void {
   const start = r.pos;
   r.need(9, 'value header');
   const tag = r.view.getInt32(start);
   const present = r.bytes[start + 8] === 1;
   r.pos = start + 9;
-  if (present) writeBody(out, r, tag, start, ts);
+  if (present) writeBody(out, r, tag, start, ts, depth);
   else out.latin1('null');
 }
 
@@ -166,7 +174,7 @@ export function renderJsonPayload(
       if (!first) out.byte(0x2c);
       first = false;
       out.bytes(keys[i] as Uint8Array);
-      writeValue(out, r, ts);
+      writeValue(out, r, ts, 0);
     }
     out.byte(0x7d);
     out.byte(0x0a);

@@ -4,7 +4,7 @@ import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatJsonNumber } from '../log-text/numbers.js';
 import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
-import { LogReader } from '../log-batch/reader.js';
+import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import { renderJsonPayload } from './payload.js';
 import { writeJsonRaw, writeJsonString } from './strings.js';
@@ -23,13 +23,13 @@ interface JsonContext {
   readonly timestamps: JsonTimestampStyle;
 }
 
-function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext): void {
+function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext, depth = 0): void {
   if (v === null) out.latin1('null');
-  else writeValue(out, v, ctx);
+  else writeValue(out, v, ctx, depth);
 }
 
 /** One value (zeek src/threading/formatters/JSON.cc `BuildJSON`). */
-function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext): void {
+function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext, depth: number): void {
   switch (v.type) {
     case 'string':
     case 'enum':
@@ -67,11 +67,13 @@ function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext): void {
       return;
     case 'table':
     case 'vector': {
+      if (depth >= MAX_CONTAINER_DEPTH)
+        throw new EncodeError(`containers nested deeper than ${MAX_CONTAINER_DEPTH}`);
       out.byte(0x5b);
       const elems = v.value;
       for (let j = 0; j < elems.length; j++) {
         if (j > 0) out.byte(0x2c);
-        writeElement(out, elems[j] as LogElement, ctx);
+        writeElement(out, elems[j] as LogElement, ctx, depth + 1);
       }
       out.byte(0x5d);
       return;

@@ -1,6 +1,6 @@
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { checkRecordCount } from '../log-batch/decode.js';
-import type { LogReader } from '../log-batch/reader.js';
+import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
 import { formatAsciiDouble } from '../log-text/numbers.js';
@@ -12,7 +12,13 @@ import { writeAddr, writeStringRange, writeText, writeTime, type TsvValueContext
  * same order, as `readLogValue` (so the same inputs fail with the same DecodeError), but without
  * building value objects, BigInts or subarrays for the common cases.
  */
-function writePayloadValue(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writePayloadValue(
+  out: OutBuffer,
+  r: LogReader,
+  ctx: TsvValueContext,
+  inner: boolean,
+  depth: number,
+): void {
   const start = r.pos;
   r.need(9, 'value header');
   const view = r.view;
@@ -117,6 +123,7 @@ function writePayloadValue(out: OutBuffer, r: LogReader, ctx: TsvValueContext, i
     }
     case T.table:
     case T.vector: {
+      checkContainerDepth(depth, start);
       const n = r.count64(tag === T.table ? 'set size' : 'vector size', 9);
       if (n === 0) {
         out.bytes(ctx.emptyTop);
@@ -124,7 +131,7 @@ function writePayloadValue(out: OutBuffer, r: LogReader, ctx: TsvValueContext, i
       }
       for (let j = 0; j < n; j++) {
         if (j > 0) out.bytes(ctx.setSep);
-        writePayloadValue(out, r, ctx, true);
+        writePayloadValue(out, r, ctx, true, depth + 1);
       }
       return;
     }
@@ -168,7 +175,7 @@ export function renderTsvPayload(
     const start = out.pos;
     for (let i = 0; i < nf; i++) {
       if (i > 0) out.bytes(sep);
-      writePayloadValue(out, r, ctx, false);
+      writePayloadValue(out, r, ctx, false, 0);
     }
     out.byte(0x0a);
     if (out.buf[start] === meta0 || meta0 < 0) fixLine(start);

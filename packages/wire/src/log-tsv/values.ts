@@ -1,3 +1,5 @@
+import { EncodeError } from '../errors.js';
+import { MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import type { LogElement, LogNumberProfile, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatAsciiDouble, formatAsciiTime, modpSplit } from '../log-text/numbers.js';
@@ -91,7 +93,14 @@ export function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, i
   writeText(out, formatLogAddr(b), ctx, inner);
 }
 
-function writeContainer(out: OutBuffer, elems: readonly LogElement[], ctx: TsvValueContext): void {
+function writeContainer(
+  out: OutBuffer,
+  elems: readonly LogElement[],
+  ctx: TsvValueContext,
+  depth: number,
+): void {
+  if (depth >= MAX_CONTAINER_DEPTH)
+    throw new EncodeError(`containers nested deeper than ${MAX_CONTAINER_DEPTH}`);
   if (elems.length === 0) {
     out.bytes(ctx.emptyTop);
     return;
@@ -100,12 +109,18 @@ function writeContainer(out: OutBuffer, elems: readonly LogElement[], ctx: TsvVa
     if (j > 0) out.bytes(ctx.setSep);
     const e = elems[j] as LogElement;
     if (e === null || e.type === 'unset') out.bytes(ctx.unsetInner);
-    else writeTsvValue(out, e, ctx, true);
+    else writeTsvValue(out, e, ctx, true, depth + 1);
   }
 }
 
 /** Renders one present value (§5) into `out`; `inner` inside a set or vector. */
-export function writeTsvValue(out: OutBuffer, v: LogValue, ctx: TsvValueContext, inner: boolean): void {
+export function writeTsvValue(
+  out: OutBuffer,
+  v: LogValue,
+  ctx: TsvValueContext,
+  inner: boolean,
+  depth = 0,
+): void {
   switch (v.type) {
     case 'string':
     case 'enum':
@@ -142,14 +157,14 @@ export function writeTsvValue(out: OutBuffer, v: LogValue, ctx: TsvValueContext,
       return;
     case 'table':
     case 'vector':
-      writeContainer(out, v.value, ctx);
+      writeContainer(out, v.value, ctx, depth);
       return;
     case 'unset':
       out.bytes(inner ? ctx.unsetInner : ctx.unsetTop);
       return;
     default: {
       const never: never = v;
-      throw new TypeError(`unknown log value ${String((never as { type: unknown }).type)}`);
+      throw new EncodeError(`unknown log value ${String((never as { type: unknown }).type)}`);
     }
   }
 }

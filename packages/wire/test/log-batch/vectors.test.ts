@@ -128,6 +128,27 @@ describe('crafted batches a Zeek logger received (captured/receiver-checks.json)
   });
 });
 
+describe('container nesting (never produced by Zeek)', () => {
+  /** `levels` vectors, each holding the next one; the innermost is empty. */
+  function nested(levels: number): Uint8Array {
+    const one = '00000013' + '00000000' + '01' + '0000000000000001';
+    const last = '00000013' + '00000000' + '01' + '0000000000000000';
+    return hex(one.repeat(levels - 1) + last);
+  }
+  it('accepts a vector of vectors a few levels deep, and round-trips it', () => {
+    const bytes = nested(3);
+    const { value, next } = decodeLogValue(bytes, 0);
+    assert.equal(next, bytes.length);
+    assert.equal(toHex(encodeLogValue(value)), toHex(bytes));
+  });
+  it('rejects nesting deeper than 8 with DecodeError instead of exhausting the stack', () => {
+    assert.throws(
+      () => decodeLogValue(nested(100_000), 0),
+      (e: unknown) => e instanceof DecodeError && e.code === 'ZR_WIRE_INVALID' && e.offset === 8 * 17,
+    );
+  });
+});
+
 describe('createLogBatchDecoder', () => {
   it('returns the same header object for identical header bytes and new records each time', () => {
     const v = batches.find((b) => b.name === 'logbatch-conn-like-two-records') as BatchVector;
