@@ -31,6 +31,20 @@ export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', n
   ]);
 }
 
+/** A valid batch of one count column `n` holding `values` (one record each), path `path`. */
+export function countsBatch(values: readonly number[], path: string): Buffer {
+  const parts = [str('Test::LOG'), str('Log::WRITER_ASCII'), str('default'), str(path), u32(1), Buffer.from([0]), str('n'), u32(3), u32(0), Buffer.from([0]), u32(values.length)];
+  for (const v of values) {
+    const b = Buffer.alloc(17);
+    b.writeUInt32BE(3, 0);
+    b.writeUInt32BE(0, 4);
+    b[8] = 1;
+    b.writeBigUInt64BE(BigInt(v), 9);
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}
+
 /** A valid one-column count batch with the value `n` (path `path`). */
 export function countBatch(n: number, path = 'good'): Buffer {
   const v = Buffer.alloc(8);

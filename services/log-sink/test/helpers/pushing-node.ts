@@ -1,0 +1,47 @@
+/**
+ * An emulated Zeek node as its own process (argv: endpoint nodeIndex). Like Zeek it flushes its
+ * log buffer periodically (every 100–150 ms here instead of Log::flush_interval = 1 s) and sends
+ * with ZMQ_DONTWAIT (EAGAIN = the batch is dropped, counted). Values are nodeIndex × 1e6 + seq,
+ * unique per record. On the IPC message "stop" it stops, lets its queue drain (linger) and
+ * reports `{ sent, dropped }` (records).
+ */
+import { Push } from 'zeromq';
+import { countsBatch } from './batches.js';
+
+const [endpoint = '', indexText = '0'] = process.argv.slice(2);
+const base = Number(indexText) * 1_000_000;
+const push = new Push({ sendHighWaterMark: 1000, linger: 10_000, sendTimeout: 0 });
+push.connect(endpoint);
+const frames = (b: Buffer) => [Buffer.from('log-write'), Buffer.from(`zeromq_worker-${indexText}_test_${process.pid}_N1`), Buffer.from('zeek-bin-serializer'), b];
+let seq = 0;
+let dropped = 0;
+let stopping = false;
+
+async function flushOnce(): Promise<void> {
+  for (let b = 0; b < 3; b++) {
+    const values = Array.from({ length: 20 }, (_, i) => base + seq + i);
+    try {
+      await push.send(frames(countsBatch(values, 'seq')));
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+      dropped += values.length;
+    }
+    seq += values.length;
+  }
+}
+
+const loop = (async () => {
+  while (!stopping) {
+    await flushOnce();
+    await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 50)));
+  }
+})();
+
+process.on('message', async () => {
+  stopping = true;
+  await loop;
+  push.close();
+  process.send?.({ sent: seq, dropped });
+  process.disconnect();
+});
+process.send?.({ ready: true });
