@@ -88,8 +88,30 @@ export class ByteWriter {
     this.length = 0;
   }
 
-  /** A copy of the written bytes. */
+  /**
+   * A copy of the written bytes. Small results are carved out of a shared 64 KiB slab (as Node's
+   * Buffer pool does), so allocation is cheap; they are independent regions of one ArrayBuffer, so
+   * always honour `byteOffset` when looking at `.buffer`.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return copyOut(this.buf, this.length);
   }
+}
+
+const SLAB_SIZE = 64 * 1024;
+const POOLED_MAX = 4096;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+/** Copies `src[0, n)` into a fresh region (pooled for small sizes). */
+export function copyOut(src: Uint8Array, n: number): Uint8Array {
+  if (n > POOLED_MAX) return src.slice(0, n);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(src.subarray(0, n));
+  slabUsed += (n + 7) & ~7;
+  return out;
 }

@@ -36,6 +36,28 @@ export interface ZeekEvent {
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** UTF-8 text of an event name; short ASCII names skip TextDecoder's fixed per-call cost. */
+function decodeName(b: Uint8Array): string {
+  if (b.length <= 64) {
+    let s = '';
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i] as number;
+      if (c >= 0x80) return decodeNameUtf8(b);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decodeNameUtf8(b);
+}
+
+function decodeNameUtf8(b: Uint8Array): string {
+  try {
+    return utf8Strict.decode(b);
+  } catch (cause) {
+    throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, 'event name is not valid UTF-8', { cause });
+  }
+}
+
 function fail(reason: string): never {
   throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, reason);
 }
@@ -83,12 +105,7 @@ export function dataToEvent(d: BrokerData): ZeekEvent {
   const [name, args, meta] = content.value as [BrokerData, BrokerData, BrokerData | undefined];
   if (name.type !== 'string') fail('event name is not a string');
   if (args.type !== 'vector') fail('event arguments are not a vector');
-  let nameText: string;
-  try {
-    nameText = utf8Strict.decode(name.value);
-  } catch (cause) {
-    throw new DecodeError(WIRE_ERROR_CODES.INVALID, 0, 'event name is not valid UTF-8', { cause });
-  }
+  const nameText = decodeName(name.value);
   if (meta === undefined) return { name: nameText, args: args.value };
   if (meta.type !== 'vector') fail('event metadata is not a vector');
   const metadata = meta.value.map((e): MetadataEntry => {

@@ -14,6 +14,23 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
+/**
+ * Writes a string value body (varbyte length + UTF-8 bytes) straight from JS text; ASCII is
+ * copied without an intermediate array.
+ */
+export function writeTextBody(w: ByteWriter, text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x80) {
+      writeBytes(w, utf8.encode(text));
+      return;
+    }
+  }
+  writeVarbyte(w, text.length);
+  w.latin1(text);
+}
+
+const utf8 = new TextEncoder();
+
 /** Writes an unsigned LEB128 varbyte (minimal form); `n` must be below 2^32. */
 export function writeVarbyte(w: ByteWriter, n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
@@ -130,16 +147,24 @@ export function writeBrokerData(w: ByteWriter, d: BrokerData): void {
 let scratch = new ByteWriter(1024);
 
 /**
- * Encodes one value as a complete broker-bin-v1 payload (a fresh `Uint8Array`).
- * Throws `EncodeError` for values Broker cannot carry (see module doc).
+ * Runs `write` on the reset scratch writer and returns a copy of the result; a writer that grew
+ * beyond 1 MiB is replaced afterwards.
  */
-export function encodeBrokerData(d: BrokerData): Uint8Array {
+export function encodeWith(write: (w: ByteWriter) => void): Uint8Array {
   const w = scratch;
   w.reset();
   try {
-    write(w, d, 0);
+    write(w);
     return w.finish();
   } finally {
     if (w.capacity > 1 << 20) scratch = new ByteWriter(1024);
   }
+}
+
+/**
+ * Encodes one value as a complete broker-bin-v1 payload (a fresh `Uint8Array`).
+ * Throws `EncodeError` for values Broker cannot carry (see module doc).
+ */
+export function encodeBrokerData(d: BrokerData): Uint8Array {
+  return encodeWith((w) => write(w, d, 0));
 }
