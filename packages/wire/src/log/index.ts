@@ -3,6 +3,7 @@
  * ASCII/JSON log writer text (documented for users in packages/wire/LOGS.md).
  */
 export * from '../log-batch/types.js';
+export { MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 export {
   decodeLogBatch,
   decodeLogBatchAt,
