@@ -13,12 +13,14 @@ import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
  * ```
  *
  * Types use Zeek syntax: `bool count int double string addr subnet port time interval enum
- * pattern any`, `set[T, ...]`, `table[K, ...] of V`, `vector of T`, `record { f: T [&optional]; ... }`.
+ * pattern any file`, `enum { Mod::A, Mod::B }` (only those names), `set[T, ...]`,
+ * `table[K, ...] of V`, `vector of T`, `record { f: T [&optional | &default=…]; ... }`.
  * Conversion is strict like Zeek's (a `count` is not an `int`); records are positional vectors
  * with at least as many elements as fields, `none` only for `&optional` fields.
  */
 export type ZeekType =
   | { readonly kind: 'atomic'; readonly data: BrokerData['type'] }
+  | { readonly kind: 'enum'; readonly names: ReadonlySet<string> }
   | { readonly kind: 'any' }
   | { readonly kind: 'pattern' }
   | { readonly kind: 'set'; readonly index: readonly ZeekType[] }
@@ -43,7 +45,8 @@ const ATOMIC: Record<string, BrokerData['type']> = {
 
 /** Parses one Zeek type expression; throws `ZR_GATEWAY_SIGNATURES_INVALID`. */
 export function parseZeekType(text: string): ZeekType {
-  const tokens = text.match(/[A-Za-z_][A-Za-z0-9_:]*|&[a-z_]+|[[\]{},;:]/g) ?? [];
+  // Attribute values (`&default=T`) are kept inside their token: only their presence matters.
+  const tokens = text.match(/[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*|&[a-z_]+(?:=[^;,}]*)?|[[\]{},;:]/g) ?? [];
   let i = 0;
   const fail = (why: string): never => {
     throw new GatewayError(GATEWAY_ERROR_CODES.SIGNATURES_INVALID, `Bad type "${text}": ${why}`);
@@ -65,10 +68,23 @@ export function parseZeekType(text: string): ZeekType {
     const t = tokens[i++];
     if (t === undefined) return fail('unexpected end');
     const atomic = ATOMIC[t];
-    if (atomic !== undefined) return { kind: 'atomic', data: atomic };
+    if (atomic !== undefined && !(t === 'enum' && peek() === '{')) return { kind: 'atomic', data: atomic };
     switch (t) {
       case 'any':
         return { kind: 'any' };
+      case 'enum': {
+        // `enum { Test::RED, Test::GREEN }`: only these fully qualified names convert.
+        expect('{');
+        const names = new Set<string>();
+        while (peek() !== '}') {
+          const name = tokens[i++];
+          if (name === undefined || name === ',') fail('bad enum name');
+          else names.add(name);
+          if (peek() === ',') i++;
+        }
+        i++;
+        return { kind: 'enum', names };
+      }
       case 'pattern':
         return { kind: 'pattern' };
       case 'set':
@@ -93,7 +109,9 @@ export function parseZeekType(text: string): ZeekType {
           const ft = type();
           let optional = false;
           while (peek()?.startsWith('&')) {
-            if (tokens[i++] === '&optional') optional = true;
+            const attr = tokens[i++] ?? '';
+            // Zeek adds an implicit &optional to &default fields (zeromq-wire.md §6.4).
+            if (attr === '&optional' || attr.startsWith('&default')) optional = true;
           }
           if (peek() === ';' || peek() === ',') i++;
           fields.push({ type: ft, optional });
@@ -122,6 +140,8 @@ export function converts(t: ZeekType, d: BrokerData): boolean {
       return true;
     case 'atomic':
       return d.type === t.data;
+    case 'enum':
+      return d.type === 'enum_value' && t.names.has(Buffer.from(d.value).toString('utf8'));
     case 'pattern':
       return d.type === 'vector' && d.value.length === 2 && d.value.every((x) => x.type === 'string');
     case 'set':
