@@ -80,6 +80,9 @@ export interface Hub extends AsyncDisposable {
   readonly registry: NodeRegistry;
 }
 
+/** Pause between stopping the proxy and closing its sockets at shutdown. */
+const SETTLE_MS = 50;
+
 interface Running {
   context: Context;
   xpub: XPublisher;
@@ -125,6 +128,12 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
 
   async function release(r: Running): Promise<void> {
     if (r.proxy && r.proxyDone) {
+      // Stop forwarding first and let the I/O threads settle before the sockets close: closing
+      // right after a multipart send can trip a libzmq 4.3.5 assertion (zeromq/libzmq#3442).
+      if (proxyError === undefined) {
+        r.proxy.pause();
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      }
       r.proxy.terminate();
       await r.proxyDone;
     } else {
