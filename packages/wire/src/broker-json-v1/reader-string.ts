@@ -1,5 +1,5 @@
 /**
- * The slow path of JSON string reading: escapes (`\\uXXXX` with surrogate pairs; lone surrogates
+ * The slow path of JSON string reading: escapes (`\uXXXX` with surrogate pairs; lone surrogates
  * and unknown escapes are rejected, as by Zeek), raw non-ASCII validated as UTF-8, raw control
  * characters rejected. Produces the UTF-8 bytes of the string.
  */
