@@ -72,7 +72,7 @@ const SPAN_UNITS: Readonly<Record<string, number>> = {
   min: 60e9,
   h: 3600e9,
 };
-const SPAN_RE = /^(-?)(\d+)(?:\.(\d+))?(ns|us|ms|s|min|h)$/;
+const SPAN_RE = /^(-?)(\d{1,20})(?:\.(\d{1,30}))?(ns|us|ms|s|min|h)$/;
 
 /**
  * `<number><unit>` with unit ns, us, ms, s, min or h (`d` is rejected, as by Zeek) → ns.
@@ -105,7 +105,7 @@ const PROTOCOLS: Readonly<Record<string, PortProtocol>> = {
 export function parsePort(text: string): { value: number; protocol: PortProtocol } | undefined {
   const slash = text.indexOf('/');
   const num = slash === -1 ? text : text.slice(0, slash);
-  if (!/^\d+$/.test(num)) return undefined;
+  if (!/^\d{1,20}$/.test(num)) return undefined;
   const value = Number(BigInt(num) & 0xffffn);
   if (slash === -1) return { value, protocol: 'tcp' };
   return { value, protocol: PROTOCOLS[text.slice(slash + 1)] ?? 'unknown' };

@@ -43,6 +43,9 @@ function integer(r: JsonReader, what: string, min: bigint, max: bigint): bigint 
   if (c !== 0x2d && (c === undefined || c < 0x30 || c > 0x39)) r.fail(`${what} data is not a number`);
   const [start, end, isInt] = r.number();
   if (!isInt) r.fail(`${what} data is not an integer literal`, start);
+  // No leading zeros in JSON: more than 20 digits (+ sign) is out of range; checking first keeps
+  // BigInt parsing of hostile megabyte-long literals off the table.
+  if (end - start > 21) r.fail(`${what} out of range`, start);
   const n = r.bigint(start, end);
   if (n < min || n > max) r.fail(`${what} out of range`, start);
   return n;
