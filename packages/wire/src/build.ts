@@ -30,15 +30,20 @@ const big = (n: number | bigint): bigint => (typeof n === 'bigint' ? n : BigInt(
 
 /** Zeek `none` (an unset record field). */
 export const none = (): NoneData => ({ type: 'none' });
+/** A boolean. */
 export const boolean = (value: boolean): BooleanData => ({ type: 'boolean', value });
+/** A count (unsigned 64-bit); pass a bigint beyond 2^53. */
 export const count = (value: number | bigint): CountData => ({ type: 'count', value: big(value) });
+/** An integer (signed 64-bit); pass a bigint beyond 2^53. */
 export const integer = (value: number | bigint): IntegerData => ({ type: 'integer', value: big(value) });
+/** A real (double). */
 export const real = (value: number): RealData => ({ type: 'real', value });
 /** A string from text (UTF-8) or raw bytes. */
 export const string = (value: string | Uint8Array): StringData => ({
   type: 'string',
   value: typeof value === 'string' ? utf8.encode(value) : value,
 });
+/** An enum value by its fully qualified name, e.g. `Conn::LOG`. */
 export const enumValue = (name: string): EnumData => ({ type: 'enum_value', value: utf8.encode(name) });
 /** Address from text; throws `EncodeError` for unparsable text. */
 export function address(text: string): AddressData {
@@ -57,6 +62,7 @@ export function subnet(text: string): SubnetData {
   if (length > 128) throw new EncodeError(`invalid subnet '${text}'`);
   return { type: 'subnet', address: maskAddress(a, length), length };
 }
+/** A port; protocol defaults to tcp. */
 export const port = (value: number, protocol: PortProtocol = 'tcp'): PortData => ({
   type: 'port',
   value,
@@ -68,9 +74,12 @@ export const timestamp = (ns: number | bigint): TimestampData => ({ type: 'times
 export const timespan = (ns: number | bigint): TimespanData => ({ type: 'timespan', value: big(ns) });
 /** Zeek's time/interval conversion: `trunc(seconds × 1e9)` in double arithmetic (§6.1). */
 export const secondsToNs = (seconds: number): bigint => BigInt(Math.trunc(seconds * 1e9));
+/** A set (encoders sort it; duplicates make encoding fail). */
 export const set = (...value: BrokerData[]): SetData => ({ type: 'set', value });
+/** A table of `[key, value]` entries (encoders sort by key; keys must be unique). */
 export const table = (...value: (readonly [BrokerData, BrokerData])[]): TableData => ({
   type: 'table',
   value,
 });
+/** A vector (also Zeek records, positional). */
 export const vector = (...value: BrokerData[]): VectorData => ({ type: 'vector', value });

@@ -36,9 +36,11 @@ export const PORT_PROTOCOLS = ['unknown', 'tcp', 'udp', 'icmp'] as const;
 /** Transport protocol of a port value. */
 export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 
+/** `none`: an unset record field (`{}` in JSON). */
 export interface NoneData {
   readonly type: 'none';
 }
+/** A boolean. */
 export interface BooleanData {
   readonly type: 'boolean';
   readonly value: boolean;
