@@ -6,6 +6,9 @@ function v4(b: Uint8Array, o: number): string {
   return `${b[o] as number}.${b[o + 1] as number}.${b[o + 2] as number}.${b[o + 3] as number}`;
 }
 
+/** Scratch for the 16-bit groups (renderers are synchronous, so one is enough). */
+const words = new Uint16Array(8);
+
 /**
  * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
  * inet_ntop extended for IPv4-translated forms): lowercase hex without leading zeros; the first
@@ -14,7 +17,7 @@ function v4(b: Uint8Array, o: number): string {
  * ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6, so `::2` stays hex.)
  */
 export function formatV6At(b: Uint8Array, o: number): string {
-  const w = new Array<number>(8);
+  const w = words;
   for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
   let bestBase = -1;
   let bestLen = 0;

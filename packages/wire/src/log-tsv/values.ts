@@ -134,9 +134,10 @@ export function writeTsvValue(
       return;
     case 'count':
     case 'int': {
-      const n = v.value;
-      if (BigInt.asUintN(31, n) === n && !ctx.escapeAll) out.uint(Number(n));
-      else writeText(out, n.toString(), ctx, inner);
+      // Number() of a BigInt below 2^31 is exact, and nothing outside maps inside.
+      const x = Number(v.value);
+      if (x >= 0 && x <= 0x7fffffff && !ctx.escapeAll) out.uint(x);
+      else writeText(out, v.value.toString(), ctx, inner);
       return;
     }
     case 'port':
