@@ -6,7 +6,7 @@
 import { ByteWriter } from '../byte-writer.js';
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import type { BrokerData } from '../value.js';
-import { DECODE_FAILED, inputBytes } from './decode.js';
+import { DECODE_FAILED, inputBytes, type JsonParseOptions } from './decode.js';
 import { readValue, type EnvelopeFields } from './read-data.js';
 import { JsonReader } from './reader.js';
 import { withScratch, writeMembers, type JsonFormatOptions } from './encode.js';
@@ -67,8 +67,8 @@ export function parseSubscriptions(input: string | Uint8Array): string[] {
  * `no topic in top-level JSON object` when missing, not a string, or the reserved `<$>`).
  * Event construction (`failed to create Zeek event`) is the caller's step (`dataToEvent`).
  */
-export function parseDataMessage(input: string | Uint8Array): DataMessage {
-  const r = new JsonReader(inputBytes(input), DECODE_FAILED);
+export function parseDataMessage(input: string | Uint8Array, opts: JsonParseOptions = {}): DataMessage {
+  const r = new JsonReader(inputBytes(input), DECODE_FAILED, opts.dialect === 'zeek');
   const fields: EnvelopeFields = {};
   const data = readValue(r, 0, fields);
   r.end();

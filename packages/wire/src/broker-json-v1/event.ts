@@ -2,7 +2,7 @@
  * The `broker-json-v1` cluster event serializer (broker-bin-v1.md appendix A): the event tree as
  * Broker JSON without the WebSocket `type`/`topic` keys, in Zeek's dialect (this format is only
  * read by Zeek nodes, whose reader accepts `nan`/`inf`). Lossy like Zeek's: reals keep 6
- * decimals, timestamps milliseconds.
+ * decimals, timestamps milliseconds. Decoding accepts Zeek's non-JSON output (`nan`, raw bytes).
  */
 import { dataToEvent, eventToData, type ZeekEvent } from '../event.js';
 import type { Serializer } from '../serializer.js';
@@ -14,5 +14,5 @@ import { dataToJsonBytes } from './encode.js';
 export const brokerJsonV1Serializer: Serializer<ZeekEvent> = {
   format: FORMAT_BROKER_JSON_V1,
   encode: (ev) => dataToJsonBytes(eventToData(ev), { dialect: 'zeek' }),
-  decode: (bytes) => dataToEvent(jsonToData(bytes)),
+  decode: (bytes) => dataToEvent(jsonToData(bytes, { dialect: 'zeek' })),
 };

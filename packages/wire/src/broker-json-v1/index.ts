@@ -5,7 +5,7 @@ export {
   type JsonDialect,
   type JsonFormatOptions,
 } from './encode.js';
-export { jsonToData } from './decode.js';
+export { jsonToData, type JsonParseOptions } from './decode.js';
 export { formatRealFixed6, formatTimestamp, formatTimespan } from './format-number.js';
 export { parseTimestamp, parseTimespan, parsePort, parseSubnet } from './parse-text.js';
 export {

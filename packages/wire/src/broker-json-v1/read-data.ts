@@ -51,8 +51,22 @@ function integer(r: JsonReader, what: string, min: bigint, max: bigint): bigint 
   return n;
 }
 
+const ZEEK_NON_FINITE: readonly [string, number][] = [
+  ['nan', NaN],
+  ['inf', Infinity],
+  ['-inf', -Infinity],
+];
+
 function real(r: JsonReader): number {
   const c = r.peek();
+  if (r.zeek && (c === 0x6e || c === 0x69 || (c === 0x2d && r.s[r.pos + 1] === 0x69))) {
+    for (const [word, value] of ZEEK_NON_FINITE) {
+      if (r.text(r.pos, r.pos + word.length) === word) {
+        r.pos += word.length;
+        return value;
+      }
+    }
+  }
   if (c === 0x22) {
     const t = r.string();
     if (t === 'NaN') return NaN;

@@ -14,10 +14,13 @@ export function readEscapedString(r: JsonReader, start: number, p: number): Uint
     const c = s[p];
     if (c === undefined) r.fail('unterminated string', start - 1);
     if (c === 0x22) break;
-    if (c < 0x20) r.fail('raw control character in string', p);
+    if (c < 0x20 && !r.zeek) r.fail('raw control character in string', p);
     if (c >= 0x80) {
-      const n = utf8Sequence(s, p);
-      if (n < 0) r.fail('invalid UTF-8', p);
+      let n = utf8Sequence(s, p);
+      if (n < 0) {
+        if (!r.zeek) r.fail('invalid UTF-8', p);
+        n = 1; // Zeek's dialect: raw bytes are copied as they are
+      }
       for (let k = 0; k < n; k++) out.push(s[p + k] as number);
       p += n;
       continue;
@@ -46,6 +49,10 @@ export function readEscapedString(r: JsonReader, start: number, p: number): Uint
         break;
       case 0x72:
         out.push(0x0d);
+        break;
+      case 0x76: // \v, written by Zeek
+        if (!r.zeek) r.fail('invalid escape', p - 2);
+        out.push(0x0b);
         break;
       case 0x74:
         out.push(0x09);

@@ -35,9 +35,14 @@ export class JsonReader {
    * work at 64× the input keeps hostile input linear (see read-data.ts).
    */
   rescanBudget: number;
+  /**
+   * @param zeek accept Zeek's own non-JSON output too: raw control bytes and raw invalid UTF-8
+   *   inside strings, the `\v` escape, and bare `nan`/`inf`/`-inf` reals (read-data.ts).
+   */
   constructor(
     input: Uint8Array,
     private readonly reason: string,
+    readonly zeek = false,
   ) {
     // A plain Uint8Array view: Buffer#subarray (node:buffer) is several times slower.
     this.s =

@@ -51,6 +51,10 @@ describe('broker-json-v1 rendering of worker events (websocket-types from_worker
       const ours = formatDataMessage(topic, data);
       JSON.parse(strictUtf8.decode(ours)); // json dialect: always valid UTF-8 JSON
       if (v.is_valid_json) assert.equal(toHex(ours), toHex(expected));
+      // Zeek's own frame (valid JSON or not) read back in the zeek dialect renders identically.
+      const back = parseDataMessage(expected, { dialect: 'zeek' });
+      assert.equal(toHex(formatDataMessage(back.topic, back.data, { dialect: 'zeek' })), toHex(expected));
+      if (!v.is_valid_json) assert.throws(() => parseDataMessage(expected), DecodeError);
     });
   });
 });

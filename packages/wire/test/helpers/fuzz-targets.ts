@@ -80,6 +80,9 @@ export function fuzzTargets(scale: number): Target[] {
       return 'ok';
     }),
     T('jsonToData mutated', 150_000, mutatedArb(json), (b) => guard(() => wire.jsonToData(b))),
+    T('jsonToData (zeek dialect) mutated', 50_000, mutatedArb(json), (b) =>
+      guard(() => wire.jsonToData(b, { dialect: 'zeek' })),
+    ),
     T('jsonToData random bytes', 30_000, fc.uint8Array({ maxLength: 48 }), (b) =>
       guard(() => wire.jsonToData(b)),
     ),
