@@ -100,6 +100,56 @@ describe('JSON writer files (json_writer_output)', () => {
   }
 });
 
+/** Applies text substitutions to a vector's file, each of which must match exactly once. */
+function substitute(text: string, pairs: [string, string][]): string {
+  let out = text;
+  for (const [from, to] of pairs) {
+    assert.equal(out.split(from).length, 2, `expected exactly one ${from}`);
+    out = out.replace(from, to);
+  }
+  return out;
+}
+
+describe('JSON writer options on the conn-like vector (spec/log-batch.md §6)', () => {
+  const v = vectors.find((x) => x.name === 'logbatch-conn-like-two-records') as FileVector;
+  const payload = hex(v.hex);
+  const batch = decodeLogBatch(payload);
+  const { offset } = createLogBatchDecoder().decodeHeader(payload);
+  const check = (r: ReturnType<typeof createJsonRenderer>, expected: string): void => {
+    assert.equal(Buffer.from(r.records(batch.records)).toString('utf8'), expected);
+    assert.equal(Buffer.from(r.recordsFromPayload(payload, offset)).toString('utf8'), expected);
+  };
+
+  it('TS_ISO8601 writes time columns as UTC strings with six fraction digits', () => {
+    // 1700000000 s = 2023-11-14T22:13:20Z
+    const expected = substitute(v.json_writer_output as string, [
+      ['"ts":1700000000.123456,', '"ts":"2023-11-14T22:13:20.123456Z",'],
+      ['"ts":1700000001.5,', '"ts":"2023-11-14T22:13:21.500000Z",'],
+    ]);
+    check(createJsonRenderer(batch.header, { timestamps: 'iso8601' }), expected);
+  });
+
+  it('TS_MILLIS writes integer milliseconds', () => {
+    const expected = substitute(v.json_writer_output as string, [
+      ['"ts":1700000000.123456,', '"ts":1700000000123,'],
+      ['"ts":1700000001.5,', '"ts":1700000001500,'],
+    ]);
+    check(createJsonRenderer(batch.header, { timestamps: 'millis' }), expected);
+  });
+
+  it('json_include_unset_fields writes unset columns as null, in column order', () => {
+    const expected = substitute(v.json_writer_output as string, [
+      [
+        '"proto":"udp","conn_state"',
+        '"proto":"udp","service":null,"duration":null,"orig_bytes":null,"conn_state"',
+      ],
+      ['"conn_state":"S0","missed_bytes"', '"conn_state":"S0","local_orig":null,"missed_bytes"'],
+      ['"score":3.0,"tags":[]', '"resp_net":null,"score":3.0,"delta":null,"tags":[]'],
+    ]);
+    check(createJsonRenderer(batch.header, { includeUnsetFields: true }), expected);
+  });
+});
+
 describe('recordsFromPayload (payload → text without value objects)', () => {
   for (const v of vectors) {
     it(`${v.name}: TSV and JSON equal the decode-then-render output`, () => {
