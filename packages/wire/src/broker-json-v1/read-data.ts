@@ -79,7 +79,7 @@ function real(r: JsonReader): number {
   return Number(r.text(start, end));
 }
 
-function array(r: JsonReader, depth: number, item: () => void): void {
+function array(r: JsonReader, item: () => void): void {
   if (r.peek() !== 0x5b) r.fail('data is not an array');
   r.pos++;
   if (r.peek() === 0x5d) {
@@ -88,7 +88,6 @@ function array(r: JsonReader, depth: number, item: () => void): void {
   }
   do item();
   while (r.more(0x5d));
-  void depth;
 }
 
 function tableEntry(r: JsonReader, depth: number): readonly [BrokerData, BrokerData] {
@@ -161,7 +160,7 @@ function readData(r: JsonReader, type: string, depth: number): BrokerData {
     case 'set': {
       const at = r.pos;
       const items: BrokerData[] = [];
-      array(r, depth, () => items.push(readValue(r, depth + 1)));
+      array(r, () => items.push(readValue(r, depth + 1)));
       if (type === 'vector') return { type: 'vector', value: items };
       if (sortedUnique(items, (x) => x) === undefined) r.fail('duplicate set element', at);
       return { type: 'set', value: items };
@@ -169,7 +168,7 @@ function readData(r: JsonReader, type: string, depth: number): BrokerData {
     case 'table': {
       const at = r.pos;
       const entries: (readonly [BrokerData, BrokerData])[] = [];
-      array(r, depth, () => entries.push(tableEntry(r, depth)));
+      array(r, () => entries.push(tableEntry(r, depth)));
       if (sortedUnique(entries, (e) => e[0]) === undefined) r.fail('duplicate table key', at);
       return { type: 'table', value: entries };
     }

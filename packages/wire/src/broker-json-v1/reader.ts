@@ -218,13 +218,6 @@ export class JsonReader {
     return -1;
   }
 
-  /** Compares the key just read with an ASCII name. */
-  static keyIs(k: Uint8Array, name: string): boolean {
-    if (k.length !== name.length) return false;
-    for (let i = 0; i < k.length; i++) if (k[i] !== name.charCodeAt(i)) return false;
-    return true;
-  }
-
   /** Bigint of an integer literal between `start` and `end`. */
   bigint(start: number, end: number): bigint {
     if (end - start <= 15) {
