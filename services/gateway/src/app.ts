@@ -42,9 +42,10 @@ export interface GatewayApp {
 }
 
 function reject(reply: FastifyReply, status: number, text: string): FastifyReply {
-  // Zeek puts the reason in the status line (`HTTP/1.1 400 Missing Sec-WebSocket-Key value`).
+  // Zeek puts the reason in the status line (`HTTP/1.1 400 Missing Sec-WebSocket-Key value`)
+  // and closes the connection.
   reply.raw.statusMessage = text;
-  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(text);
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('connection', 'close').send(text);
 }
 
 /**
@@ -70,8 +71,8 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
     ...(o.tls ? { https: o.tls } : {}),
   });
 
-  const lifecycle = (ev: ZeekEvent): void => {
-    if (o.lifecycleTopic !== undefined) o.router.publishOwn(o.lifecycleTopic, ev);
+  const lifecycle = (s: Session, ev: ZeekEvent): void => {
+    if (o.lifecycleTopic !== undefined) o.router.publishAbout(s, o.lifecycleTopic, ev);
   };
   const info = (s: Session) => ({
     id: s.id,
@@ -88,8 +89,8 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
     sendQueueBytes: o.sendQueueBytes,
     maxPendingMessages: o.maxPendingMessages,
     zeekVersion: o.zeekVersion,
-    onAdded: (s, prefixes) => lifecycle(websocketClientAddedEvent(info(s), prefixes)),
-    onLost: (s, code, reason) => lifecycle(websocketClientLostEvent(info(s), code, reason)),
+    onAdded: (s, prefixes) => lifecycle(s, websocketClientAddedEvent(info(s), prefixes)),
+    onLost: (s, code, reason) => lifecycle(s, websocketClientLostEvent(info(s), code, reason)),
     onClosed: (s) => {
       sessions.delete(s);
       o.metrics.connectionClosed();
