@@ -83,3 +83,12 @@ export const table = (...value: (readonly [BrokerData, BrokerData])[]): TableDat
 });
 /** A vector (also Zeek records, positional). */
 export const vector = (...value: BrokerData[]): VectorData => ({ type: 'vector', value });
+
+/**
+ * A Zeek pattern as Zeek sends it (broker-bin-v1.md §6.1): `[exact, anywhere]` texts built from the
+ * regular expression source `re` (without slashes): `^?(re)$?` and `^?(.|\n)*(re)`.
+ */
+export const pattern = (re: string): VectorData => vector(string(`^?(${re})$?`), string(`^?(.|\\n)*(${re})`));
+
+/** A Zeek record: one value per declared field in declaration order, `none()` for unset fields. */
+export const record = (...fields: BrokerData[]): VectorData => vector(...fields);

@@ -112,3 +112,27 @@ describe('ZeroMQ naming helpers', () => {
     assert.equal(lost.args.length, 3);
   });
 });
+
+describe('value constructors', () => {
+  it('pattern and conn_id records look like zeek-to-broker.json', async () => {
+    const { data, encodeBrokerData } = await import('../../src/index.js');
+    const { loadFixture: load } = await import('../helpers/broker-fixtures.js');
+    const fx = load<{ vectors: { zeek_type: string; zeek_value: string; hex: string }[] }>(
+      'zeek-to-broker.json',
+    );
+    const pat = fx.vectors.find((v) => v.zeek_type === 'pattern' && v.zeek_value === '/foo/');
+    assert.ok(pat);
+    assert.equal(toHex(encodeBrokerData(data.pattern('foo'))), pat.hex);
+    const connId = data.record(
+      data.address('10.0.0.1'),
+      data.port(1234, 'tcp'),
+      data.address('10.0.0.2'),
+      data.port(80, 'tcp'),
+      data.count(65535),
+      data.record(),
+    );
+    const conn = fx.vectors.find((v) => v.zeek_type.startsWith('conn_id '));
+    assert.ok(conn);
+    assert.equal(toHex(encodeBrokerData(connId)), conn.hex);
+  });
+});
