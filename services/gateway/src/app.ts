@@ -109,6 +109,12 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
   } as WebsocketPluginOptions['options'];
   await app.register(fastifyWebsocket, {
     options: wsOptions,
+    // Protocol errors of one client (oversized or malformed frames) are its problem: ws has already
+    // sent the close frame (1009, 1002, …); count it, never log per client at error level.
+    errorHandler(err) {
+      GatewayMetrics.bump(o.metrics.rejected, 'protocol_error');
+      o.log.debug({ err }, 'WebSocket protocol error');
+    },
     preClose(done) {
       for (const s of sessions) s.terminate();
       if (sessions.size === 0) return done();
