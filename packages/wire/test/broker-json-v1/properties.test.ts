@@ -14,7 +14,7 @@ import {
   parseDataMessage,
   formatDataMessage,
 } from '../../src/index.js';
-import { dataArb, mutatedArb, shuffledJsonArb } from '../helpers/arbitraries.js';
+import { dataArb, mutatedArb, shuffledJsonArb, valueMutatedJsonArb } from '../helpers/arbitraries.js';
 import { referenceJsonToData } from '../helpers/reference-json.js';
 
 const RUNS = { numRuns: 300 };
@@ -93,6 +93,7 @@ describe('broker-json-v1 properties', () => {
     const texts = fc.oneof(
       dataArb().map((v) => dataToJsonBytes(v)),
       shuffledJsonArb(dataArb()),
+      valueMutatedJsonArb(dataArb()),
     );
     fc.assert(
       fc.property(fc.oneof(texts, mutatedArb(texts)), (bytes) => {

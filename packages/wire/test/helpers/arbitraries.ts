@@ -183,3 +183,73 @@ export function shuffledJsonArb(base: fc.Arbitrary<BrokerData>): fc.Arbitrary<Ui
     return new TextEncoder().encode(print(losslessParse(dataToJson(v))));
   });
 }
+
+/** JSON fragments that probe the value rules (types, ranges, literal forms). */
+const EDGE_TOKENS = [
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '1.0',
+  '1e3',
+  '-1.5e-3',
+  '18446744073709551615',
+  '18446744073709551616',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '1e400',
+  'true',
+  'false',
+  'null',
+  '{}',
+  '[]',
+  '""',
+  '"NaN"',
+  '"Infinity"',
+  '"x"',
+  '"1.2.3.4"',
+  '"::1"',
+  '"10.0.0.0/8"',
+  '"10.0.0.0/33"',
+  '"80/tcp"',
+  '"80"',
+  '"70000/udp"',
+  '"/tcp"',
+  '"2023-11-14T22:13:20.5Z"',
+  '"2023-13-01T00:00:00"',
+  '"1.5s"',
+  '"1d"',
+  '"-2us"',
+  '"\\ud800"',
+  '"\\u0000"',
+  '"count"',
+  '"vector"',
+  '"enum-value"',
+  '"money"',
+  '[{"@data-type":"none"}]',
+  '[{"key":{"@data-type":"none"}}]',
+];
+
+/**
+ * Valid Broker JSON whose `@data-type`/`data` members are sometimes replaced by edge tokens, so
+ * value-level rules (not just syntax) are exercised.
+ */
+export function valueMutatedJsonArb(base: fc.Arbitrary<BrokerData>): fc.Arbitrary<Uint8Array> {
+  return fc.tuple(base, fc.array(fc.nat(10_000), { minLength: 8, maxLength: 8 })).map(([v, rnd]) => {
+    let i = 0;
+    const next = (): number => rnd[i++ % rnd.length] as number;
+    const print = (node: unknown): string => {
+      if (Array.isArray(node)) return `[${node.map(print).join(',')}]`;
+      if (node !== null && typeof node === 'object' && !isLosslessNumber(node)) {
+        const members = Object.entries(node as Record<string, unknown>).map(([k, x]) => {
+          const value = next() % 7 === 0 ? (EDGE_TOKENS[next() % EDGE_TOKENS.length] as string) : print(x);
+          return `${JSON.stringify(k)}:${value}`;
+        });
+        return `{${members.join(',')}}`;
+      }
+      return losslessStringify(node) as string;
+    };
+    return new TextEncoder().encode(print(losslessParse(dataToJson(v))));
+  });
+}

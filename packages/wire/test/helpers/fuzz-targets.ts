@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as wire from '../../src/index.js';
-import { dataArb, eventArb, mutatedArb, shuffledJsonArb } from './arbitraries.js';
+import { dataArb, eventArb, mutatedArb, shuffledJsonArb, valueMutatedJsonArb } from './arbitraries.js';
 import { referenceJsonToData } from './reference-json.js';
 
 export type Outcome = 'ok' | 'rejected';
@@ -89,7 +89,7 @@ export function fuzzTargets(scale: number): Target[] {
     T(
       'jsonToData vs lossless-json reference',
       50_000,
-      fc.oneof(json, shuffled, mutatedArb(shuffled)),
+      fc.oneof(json, shuffled, mutatedArb(shuffled), valueMutatedJsonArb(dataArb())),
       (b) => {
         const ours = guard(() => wire.jsonToData(b));
         const ref = guard(() => referenceJsonToData(b));
