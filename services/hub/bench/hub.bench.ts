@@ -56,14 +56,21 @@ function buildNative(): string | undefined {
     execFileSync('cc', ['-O2', '-o', out, NATIVE_C, '-lzmq'], { stdio: 'pipe' });
     return existsSync(out) ? out : undefined;
   } catch (err) {
-    process.stderr.write(`C anchor not built (${(err as Error).message.split('\n')[0]}); using zeromq.js Proxy as the anchor\n`);
+    process.stderr.write(
+      `C anchor not built (${(err as Error).message.split('\n')[0]}); using zeromq.js Proxy as the anchor\n`,
+    );
     return undefined;
   }
 }
 
 type SubjectName = 'hub' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
 
-async function startSubject(name: SubjectName, xsub: number, xpub: number, cAnchor: string | undefined): Promise<Subject> {
+async function startSubject(
+  name: SubjectName,
+  xsub: number,
+  xpub: number,
+  cAnchor: string | undefined,
+): Promise<Subject> {
   const xsubEp = `tcp://127.0.0.1:${xsub}`;
   const xpubEp = `tcp://127.0.0.1:${xpub}`;
   switch (name) {
@@ -109,7 +116,9 @@ async function measure(
     const subEp = `tcp://127.0.0.1:${xpub}`;
     const pubEp = `tcp://127.0.0.1:${xsub}`;
     const subRoles = Array.from({ length: subs }, () =>
-      cAnchor ? spawnNativeRole(cAnchor, ['sub', subEp, TOPIC, latency ? '1' : '0']) : forkRole(SELF, ['--role=sub', subEp, latency ? 'latency' : 'count']),
+      cAnchor
+        ? spawnNativeRole(cAnchor, ['sub', subEp, TOPIC, latency ? '1' : '0'])
+        : forkRole(SELF, ['--role=sub', subEp, latency ? 'latency' : 'count']),
     );
     roles.push(...subRoles);
     await Promise.all(subRoles.map((r) => r.next('ready')));
@@ -153,7 +162,11 @@ function median(xs: number[]): number {
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 /** Runs every subject `reps` times, interleaved (rotating order), and keeps the median of each figure. */
-async function series(subjects: SubjectName[], reps: number, run: (s: SubjectName) => Promise<Measure>): Promise<Map<SubjectName, Measure>> {
+async function series(
+  subjects: SubjectName[],
+  reps: number,
+  run: (s: SubjectName) => Promise<Measure>,
+): Promise<Map<SubjectName, Measure>> {
   const all = new Map<SubjectName, Measure[]>(subjects.map((s) => [s, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (let i = 0; i < subjects.length; i++) {
@@ -185,7 +198,12 @@ async function main(argv: string[]): Promise<void> {
   const pubs = 2;
   const cAnchor = buildNative();
   const anchor: SubjectName = cAnchor ? 'bare-c' : 'bare-zmqjs';
-  const subjects: SubjectName[] = [...(cAnchor ? ['bare-c' as const] : []), 'bare-zmqjs', 'hub', ...(argv.includes('--with-block') ? ['hub-block' as const] : [])];
+  const subjects: SubjectName[] = [
+    ...(cAnchor ? ['bare-c' as const] : []),
+    'bare-zmqjs',
+    'hub',
+    ...(argv.includes('--with-block') ? ['hub-block' as const] : []),
+  ];
   const results: Array<Record<string, unknown>> = [];
   console.log(
     `anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}; load generators: ${cAnchor ? 'native (C)' : 'JavaScript'}, ${pubs} publisher processes; window ${windowMs} ms; median of ${reps} interleaved run(s)`,
@@ -199,7 +217,9 @@ async function main(argv: string[]): Promise<void> {
     for (const s of subjects) {
       const m = sat.get(s)!;
       const l = lat.get(s)!;
-      console.log(`${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}   ${fmt((l.delivered ?? NaN) * 100, 1).padStart(6)} %`);
+      console.log(
+        `${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}   ${fmt((l.delivered ?? NaN) * 100, 1).padStart(6)} %`,
+      );
     }
     const a = sat.get(anchor)!;
     const h = sat.get('hub')!;
@@ -216,10 +236,38 @@ async function main(argv: string[]): Promise<void> {
     );
     const base = { subject: `hub ${subs} sub`, anchor: `${anchor} ${subs} sub` };
     results.push(
-      { name: `hub.events_per_s.subs${subs}`, ...base, unit: 'events/s', ratio: ratios.throughput, goal: 0.9, higherIsBetter: true },
-      { name: `hub.cpu_per_event.subs${subs}`, ...base, unit: 'CPU-s/event', ratio: ratios.cpu, goal: 1.5, higherIsBetter: false },
-      { name: `hub.latency_p50.subs${subs}`, ...base, unit: 'ms', ratio: ratios.p50, goal: null, higherIsBetter: false },
-      { name: `hub.latency_p99.subs${subs}`, ...base, unit: 'ms', ratio: ratios.p99, goal: null, higherIsBetter: false },
+      {
+        name: `hub.events_per_s.subs${subs}`,
+        ...base,
+        unit: 'events/s',
+        ratio: ratios.throughput,
+        goal: 0.9,
+        higherIsBetter: true,
+      },
+      {
+        name: `hub.cpu_per_event.subs${subs}`,
+        ...base,
+        unit: 'CPU-s/event',
+        ratio: ratios.cpu,
+        goal: 1.5,
+        higherIsBetter: false,
+      },
+      {
+        name: `hub.latency_p50.subs${subs}`,
+        ...base,
+        unit: 'ms',
+        ratio: ratios.p50,
+        goal: null,
+        higherIsBetter: false,
+      },
+      {
+        name: `hub.latency_p99.subs${subs}`,
+        ...base,
+        unit: 'ms',
+        ratio: ratios.p99,
+        goal: null,
+        higherIsBetter: false,
+      },
     );
   }
   if (json) console.log(JSON.stringify({ results }));

@@ -34,7 +34,12 @@ interface Outcome {
   healthyP99: number;
 }
 
-async function scenario(native: string, mode: 'drop' | 'block', hwm: number, pauseMs: number | 'stuck'): Promise<Outcome> {
+async function scenario(
+  native: string,
+  mode: 'drop' | 'block',
+  hwm: number,
+  pauseMs: number | 'stuck',
+): Promise<Outcome> {
   const [xpub, xsub] = [await freePort(), await freePort()];
   const hub = await spawnSubject(
     process.execPath,
@@ -55,7 +60,9 @@ async function scenario(native: string, mode: 'drop' | 'block', hwm: number, pau
     roles.push(...subs);
     await Promise.all(subs.map((r) => r.next('ready')));
     const hex = Buffer.from(PAYLOAD).toString('hex');
-    const pubs = [0, 1].map(() => spawnNativeRole(native, ['pub', `tcp://127.0.0.1:${xsub}`, String(RATE / 2), TOPIC, SENDER, hex]));
+    const pubs = [0, 1].map(() =>
+      spawnNativeRole(native, ['pub', `tcp://127.0.0.1:${xsub}`, String(RATE / 2), TOPIC, SENDER, hex]),
+    );
     roles.push(...pubs);
     await Promise.all(pubs.map((r) => r.next('sending')));
     await sleep(500);
@@ -114,9 +121,14 @@ for (const [label, mode, hwm, pause] of [
 ] as const) {
   rows.push([label, await scenario(native, mode, hwm, pause)]);
 }
-console.log(`offered ${RATE} events/s for ${WINDOW_MS} ms; healthy = share of offered events each healthy subscriber received`);
+console.log(
+  `offered ${RATE} events/s for ${WINDOW_MS} ms; healthy = share of offered events each healthy subscriber received`,
+);
 console.log('scenario                          healthy   healthy p99 ms   frozen one lost');
-for (const [label, o] of rows) console.log(`${label.padEnd(32)} ${pct(o.healthy).padStart(8)} ${o.healthyP99.toFixed(1).padStart(16)} ${pct(o.slowLoss).padStart(17)}`);
+for (const [label, o] of rows)
+  console.log(
+    `${label.padEnd(32)} ${pct(o.healthy).padStart(8)} ${o.healthyP99.toFixed(1).padStart(16)} ${pct(o.slowLoss).padStart(17)}`,
+  );
 if (process.argv.includes('--json')) {
   const byLabel = new Map(rows);
   const drop = byLabel.get('drop, HWM 10000, stuck')!;
@@ -124,7 +136,15 @@ if (process.argv.includes('--json')) {
   console.log(
     JSON.stringify({
       results: [
-        { name: 'hub.isolation.healthy_share', subject: 'drop mode, stuck subscriber', anchor: 'block mode, stuck subscriber', unit: 'share of offered events', ratio: drop.healthy / block.healthy, goal: null, higherIsBetter: true },
+        {
+          name: 'hub.isolation.healthy_share',
+          subject: 'drop mode, stuck subscriber',
+          anchor: 'block mode, stuck subscriber',
+          unit: 'share of offered events',
+          ratio: drop.healthy / block.healthy,
+          goal: null,
+          higherIsBetter: true,
+        },
       ],
     }),
   );

@@ -37,7 +37,8 @@ export function forkRole(script: string, args: string[]): Role {
       for (;;) {
         const i = inbox.findIndex((m) => m.type === type);
         if (i !== -1) return inbox.splice(i, 1)[0]!;
-        if (Date.now() > end || proc.exitCode !== null) throw new Error(`role ${args.join(' ')}: no "${type}" message`);
+        if (Date.now() > end || proc.exitCode !== null)
+          throw new Error(`role ${args.join(' ')}: no "${type}" message`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 100);
@@ -72,7 +73,8 @@ export function spawnNativeRole(binary: string, args: string[]): Role {
       for (;;) {
         const i = inbox.findIndex((m) => m.type === type);
         if (i !== -1) return inbox.splice(i, 1)[0]!;
-        if (Date.now() > end || proc.exitCode !== null) throw new Error(`native ${args[0]}: no "${type}" line`);
+        if (Date.now() > end || proc.exitCode !== null)
+          throw new Error(`native ${args[0]}: no "${type}" line`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -91,7 +93,12 @@ export interface Subject {
   stop(): Promise<void>;
 }
 
-export async function spawnSubject(cmd: string, args: string[], env: Record<string, string>, readyLine: RegExp): Promise<Subject> {
+export async function spawnSubject(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  readyLine: RegExp,
+): Promise<Subject> {
   const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     const rl = createInterface({ input: proc.stdout! });

@@ -20,40 +20,102 @@ export const HubConfigSchema = Type.Object(
       default: '*',
       description: 'Interface the XPUB/XSUB sockets bind to (`*` = all; with ipv6 also IPv6)',
     }),
-    xpubPort: Port(27760, 'Hub XPUB port = the nodes\' connect_xsub_endpoint (zeekctl 8.1+: 27760; Zeek 8.0: 5555); 0 = ephemeral'),
-    xsubPort: Port(27761, 'Hub XSUB port = the nodes\' connect_xpub_endpoint (zeekctl 8.1+: 27761; Zeek 8.0: 5556); 0 = ephemeral'),
+    xpubPort: Port(
+      27760,
+      "Hub XPUB port = the nodes' connect_xsub_endpoint (zeekctl 8.1+: 27760; Zeek 8.0: 5555); 0 = ephemeral",
+    ),
+    xsubPort: Port(
+      27761,
+      "Hub XSUB port = the nodes' connect_xpub_endpoint (zeekctl 8.1+: 27761; Zeek 8.0: 5556); 0 = ephemeral",
+    ),
     xpubEndpoint: Type.Optional(
-      Type.String({ minLength: 1, description: 'Full XPUB bind endpoint (tcp/ipc), overrides bindAddress+xpubPort' }),
+      Type.String({
+        minLength: 1,
+        description: 'Full XPUB bind endpoint (tcp/ipc), overrides bindAddress+xpubPort',
+      }),
     ),
     xsubEndpoint: Type.Optional(
-      Type.String({ minLength: 1, description: 'Full XSUB bind endpoint (tcp/ipc), overrides bindAddress+xsubPort' }),
+      Type.String({
+        minLength: 1,
+        description: 'Full XSUB bind endpoint (tcp/ipc), overrides bindAddress+xsubPort',
+      }),
     ),
-    ipv6: Type.Boolean({ default: false, description: 'ZMQ_IPV6 on the context and sockets (Zeek 8.1.2+ default: off)' }),
-    ioThreads: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'ZMQ_IO_THREADS (Zeek: proxy_io_threads = 2)' }),
+    ipv6: Type.Boolean({
+      default: false,
+      description: 'ZMQ_IPV6 on the context and sockets (Zeek 8.1.2+ default: off)',
+    }),
+    ioThreads: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 2,
+      description: 'ZMQ_IO_THREADS (Zeek: proxy_io_threads = 2)',
+    }),
     slowSubscriber: Type.Union([Type.Literal('drop'), Type.Literal('block')], {
       default: 'drop',
       description:
-        '`drop`: a subscriber whose queue is full loses its own messages, the others are unaffected; `block`: Zeek\'s ZMQ_XPUB_NODROP behaviour, one slow node stalls the whole cluster',
+        "`drop`: a subscriber whose queue is full loses its own messages, the others are unaffected; `block`: Zeek's ZMQ_XPUB_NODROP behaviour, one slow node stalls the whole cluster",
     }),
-    sendHighWaterMark: Type.Integer({ minimum: 0, default: 10000, description: 'Hub XPUB ZMQ_SNDHWM per subscriber, in whole events (multipart messages); 0 = unlimited' }),
-    receiveHighWaterMark: Type.Integer({ minimum: 0, default: 1000, description: 'Hub XSUB ZMQ_RCVHWM per publisher, in whole events; 0 = unlimited' }),
-    sendBufferSize: Type.Integer({ minimum: -1, default: -1, description: 'ZMQ_SNDBUF in bytes (-1 = OS default)' }),
-    receiveBufferSize: Type.Integer({ minimum: -1, default: -1, description: 'ZMQ_RCVBUF in bytes (-1 = OS default)' }),
+    sendHighWaterMark: Type.Integer({
+      minimum: 0,
+      default: 10000,
+      description: 'Hub XPUB ZMQ_SNDHWM per subscriber, in whole events (multipart messages); 0 = unlimited',
+    }),
+    receiveHighWaterMark: Type.Integer({
+      minimum: 0,
+      default: 1000,
+      description: 'Hub XSUB ZMQ_RCVHWM per publisher, in whole events; 0 = unlimited',
+    }),
+    sendBufferSize: Type.Integer({
+      minimum: -1,
+      default: -1,
+      description: 'ZMQ_SNDBUF in bytes (-1 = OS default)',
+    }),
+    receiveBufferSize: Type.Integer({
+      minimum: -1,
+      default: -1,
+      description: 'ZMQ_RCVBUF in bytes (-1 = OS default)',
+    }),
     lingerMs: Millis(500, 'ZMQ_LINGER at shutdown: how long queued messages may still be sent'),
-    heartbeatIntervalMs: Millis(1000, 'ZMQ_HEARTBEAT_IVL: ZMTP PING interval towards every peer; 0 = off (Zeek\'s own hub)'),
-    heartbeatTimeoutMs: Millis(5000, 'ZMQ_HEARTBEAT_TIMEOUT: a silent peer is dropped (and its subscriptions removed) after this'),
-    handshakeTimeoutMs: Millis(30000, 'ZMQ_HANDSHAKE_IVL: maximum time for a ZMTP/CURVE handshake; 0 = unlimited'),
-    nodeTopicPrefix: Type.String({ default: 'zeek.cluster.node', description: 'Zeek\'s node_topic_prefix (registry)' }),
-    nodeidTopicPrefix: Type.String({ default: 'zeek.cluster.nodeid', description: 'Zeek\'s nodeid_topic_prefix (registry)' }),
-    curveServerSecretKey: Type.Optional(Type.String({ description: 'Z85 CURVE server secret key (prefer the file variant)' })),
-    curveServerSecretKeyFile: Type.Optional(Type.String({ description: 'File holding the Z85 CURVE server secret key' })),
+    heartbeatIntervalMs: Millis(
+      1000,
+      "ZMQ_HEARTBEAT_IVL: ZMTP PING interval towards every peer; 0 = off (Zeek's own hub)",
+    ),
+    heartbeatTimeoutMs: Millis(
+      5000,
+      'ZMQ_HEARTBEAT_TIMEOUT: a silent peer is dropped (and its subscriptions removed) after this',
+    ),
+    handshakeTimeoutMs: Millis(
+      30000,
+      'ZMQ_HANDSHAKE_IVL: maximum time for a ZMTP/CURVE handshake; 0 = unlimited',
+    ),
+    nodeTopicPrefix: Type.String({
+      default: 'zeek.cluster.node',
+      description: "Zeek's node_topic_prefix (registry)",
+    }),
+    nodeidTopicPrefix: Type.String({
+      default: 'zeek.cluster.nodeid',
+      description: "Zeek's nodeid_topic_prefix (registry)",
+    }),
+    curveServerSecretKey: Type.Optional(
+      Type.String({ description: 'Z85 CURVE server secret key (prefer the file variant)' }),
+    ),
+    curveServerSecretKeyFile: Type.Optional(
+      Type.String({ description: 'File holding the Z85 CURVE server secret key' }),
+    ),
     curveClientPublicKeys: Type.Optional(
-      Type.Array(Type.String(), { description: 'Admitted Z85 client public keys (comma-separated); enables ZAP' }),
+      Type.Array(Type.String(), {
+        description: 'Admitted Z85 client public keys (comma-separated); enables ZAP',
+      }),
     ),
     curveClientPublicKeyFiles: Type.Optional(
-      Type.Array(Type.String(), { description: 'Files with admitted client public keys, one per line (comma-separated paths)' }),
+      Type.Array(Type.String(), {
+        description: 'Files with admitted client public keys, one per line (comma-separated paths)',
+      }),
     ),
-    httpHost: Type.String({ default: '0.0.0.0', description: 'Address of the HTTP side port (/healthz /readyz /metrics /nodes)' }),
+    httpHost: Type.String({
+      default: '0.0.0.0',
+      description: 'Address of the HTTP side port (/healthz /readyz /metrics /nodes)',
+    }),
     httpPort: Port(9911, 'HTTP side port; 0 = ephemeral'),
     logLevel: Type.Union(
       [
@@ -67,7 +129,10 @@ export const HubConfigSchema = Type.Object(
       ],
       { default: 'info', description: 'pino log level' },
     ),
-    shutdownGraceMs: Millis(10000, 'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)'),
+    shutdownGraceMs: Millis(
+      10000,
+      'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)',
+    ),
   },
   { additionalProperties: false },
 );

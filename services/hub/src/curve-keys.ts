@@ -22,7 +22,9 @@ export function readKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err) {
-    throw new HubError(HUB_ERROR_CODES.CURVE_KEY_INVALID, `could not read CURVE key file ${path}`, { cause: err });
+    throw new HubError(HUB_ERROR_CODES.CURVE_KEY_INVALID, `could not read CURVE key file ${path}`, {
+      cause: err,
+    });
   }
 }
 

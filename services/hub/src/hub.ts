@@ -25,7 +25,14 @@ import { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionObserver } from './observer.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
-import { bindSocket, createHubContext, createXpub, createXsub, endpointOf, OBSERVER_ENDPOINT } from './sockets.js';
+import {
+  bindSocket,
+  createHubContext,
+  createXpub,
+  createXsub,
+  endpointOf,
+  OBSERVER_ENDPOINT,
+} from './sockets.js';
 import { startZapHandler, type ZapHandler } from './zap.js';
 
 /** What the hub needs from its embedder; everything optional. */
@@ -102,7 +109,10 @@ interface Running {
 export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
   const config = resolveHubConfig(input);
   const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
-  const ownMetrics = deps.metrics === undefined && deps.meter === undefined ? createMetrics({ serviceName: 'zeek-relay-hub' }) : undefined;
+  const ownMetrics =
+    deps.metrics === undefined && deps.meter === undefined
+      ? createMetrics({ serviceName: 'zeek-relay-hub' })
+      : undefined;
   const metricsPipeline = deps.metrics ?? ownMetrics;
   const meter = deps.meter ?? (metricsPipeline as Metrics).meter;
   const metrics = new HubMetrics(meter);
@@ -149,11 +159,17 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
   }
 
   async function start(): Promise<HubAddresses> {
-    if (state !== 'new') throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
+    if (state !== 'new')
+      throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
     const curve = resolveCurve(config);
     const context = createHubContext(config);
-    const r: Running = { context, xpub: createXpub(config, context, curve), xsub: createXsub(config, context, curve), monitors: [] };
+    const r: Running = {
+      context,
+      xpub: createXpub(config, context, curve),
+      xsub: createXsub(config, context, curve),
+      monitors: [],
+    };
     running = r;
     try {
       if (curve) r.zap = await startZapHandler(context, curve.clientPublicKeys, log, metrics);
@@ -165,7 +181,9 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       const proxy = new Proxy(r.xsub, r.xpub);
       r.proxy = proxy;
       r.proxyDone = proxy.run().catch((cause: unknown) => {
-        proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', { cause });
+        proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', {
+          cause,
+        });
         if (state === 'running') log.error({ err: proxyError }, 'Native proxy stopped unexpectedly');
       });
       if (deps.http !== false) {
@@ -177,12 +195,19 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
           readiness,
           routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
         }).catch((err: unknown) => {
-          throw new HubError(HUB_ERROR_CODES.BIND_FAILED, `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`, { cause: err });
+          throw new HubError(
+            HUB_ERROR_CODES.BIND_FAILED,
+            `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`,
+            { cause: err },
+          );
         });
       }
       addresses = { xpub, xsub, ...(r.http ? { http: r.http.url } : {}) };
       state = 'running';
-      log.info({ ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined }, 'Hub started');
+      log.info(
+        { ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined },
+        'Hub started',
+      );
       return addresses;
     } catch (err) {
       state = 'closed';

@@ -5,13 +5,16 @@
  * `--help` lists every setting. Exit codes: 0 after a clean shutdown, 1 on bad config or a
  * failed start (the error is logged), as close-with-grace reports otherwise.
  */
-import { ConfigError, createLogger, createMetrics, describeConfig, onShutdown } from '@zeek-relay/runtime';
+import type { ConfigError } from '@zeek-relay/runtime';
+import { createLogger, createMetrics, describeConfig, onShutdown } from '@zeek-relay/runtime';
 import { HUB_ENV_PREFIX, HubConfigSchema, loadHubConfig } from './config.js';
 import { createHub } from './hub.js';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    process.stdout.write(`zeek-relay-hub: Zeek-compatible ZeroMQ XPUB/XSUB hub\n\n${describeConfig(HubConfigSchema, HUB_ENV_PREFIX)}\n`);
+    process.stdout.write(
+      `zeek-relay-hub: Zeek-compatible ZeroMQ XPUB/XSUB hub\n\n${describeConfig(HubConfigSchema, HUB_ENV_PREFIX)}\n`,
+    );
     return;
   }
   let config;

@@ -11,7 +11,12 @@ import type { HubMetrics, HubSocketName } from './metrics.js';
  * Starts reading `socket.events`. Must be called before the socket is handed to the proxy (the
  * monitor is attached to the socket on first access). The loop ends when the socket closes.
  */
-export function watchSocket(socket: Socket, name: HubSocketName, log: Logger, metrics: HubMetrics): Promise<void> {
+export function watchSocket(
+  socket: Socket,
+  name: HubSocketName,
+  log: Logger,
+  metrics: HubMetrics,
+): Promise<void> {
   const events = socket.events;
   return (async () => {
     for await (const event of events) {

@@ -94,7 +94,8 @@ export class NodeRegistry {
   }
 
   #strip(prefix: string, start: string): string | undefined {
-    if (!prefix.startsWith(start) || !prefix.endsWith('.') || prefix.length <= start.length + 1) return undefined;
+    if (!prefix.startsWith(start) || !prefix.endsWith('.') || prefix.length <= start.length + 1)
+      return undefined;
     return prefix.slice(start.length, -1);
   }
 

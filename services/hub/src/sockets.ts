@@ -39,7 +39,11 @@ function commonOptions(config: HubConfig, context: Context, curve: CurveSettings
 }
 
 /** Hub XPUB (nodes' XSUBs connect here): VERBOSER always; NODROP only in `block` mode. */
-export function createXpub(config: HubConfig, context: Context, curve: CurveSettings | undefined): XPublisher {
+export function createXpub(
+  config: HubConfig,
+  context: Context,
+  curve: CurveSettings | undefined,
+): XPublisher {
   return new XPublisher({
     ...commonOptions(config, context, curve),
     verbosity: 'allSubsUnsubs',
@@ -49,7 +53,11 @@ export function createXpub(config: HubConfig, context: Context, curve: CurveSett
 }
 
 /** Hub XSUB (nodes' XPUBs connect here). */
-export function createXsub(config: HubConfig, context: Context, curve: CurveSettings | undefined): XSubscriber {
+export function createXsub(
+  config: HubConfig,
+  context: Context,
+  curve: CurveSettings | undefined,
+): XSubscriber {
   return new XSubscriber({
     ...commonOptions(config, context, curve),
     receiveHighWaterMark: config.receiveHighWaterMark,
@@ -60,16 +68,25 @@ export function createXsub(config: HubConfig, context: Context, curve: CurveSett
 export function endpointOf(config: HubConfig, side: 'xpub' | 'xsub'): string {
   const explicit = side === 'xpub' ? config.xpubEndpoint : config.xsubEndpoint;
   if (explicit !== undefined) return explicit;
-  const host = config.bindAddress.includes(':') && !config.bindAddress.startsWith('[') ? `[${config.bindAddress}]` : config.bindAddress;
+  const host =
+    config.bindAddress.includes(':') && !config.bindAddress.startsWith('[')
+      ? `[${config.bindAddress}]`
+      : config.bindAddress;
   return `tcp://${host}:${side === 'xpub' ? config.xpubPort : config.xsubPort}`;
 }
 
 /** Binds and returns the actual endpoint (port resolved when 0); `ZR_HUB_BIND_FAILED` on error. */
-export async function bindSocket(socket: XPublisher | XSubscriber, endpoint: string, side: string): Promise<string> {
+export async function bindSocket(
+  socket: XPublisher | XSubscriber,
+  endpoint: string,
+  side: string,
+): Promise<string> {
   try {
     await socket.bind(endpoint);
   } catch (err) {
-    throw new HubError(HUB_ERROR_CODES.BIND_FAILED, `could not bind the hub ${side} socket to ${endpoint}`, { cause: err });
+    throw new HubError(HUB_ERROR_CODES.BIND_FAILED, `could not bind the hub ${side} socket to ${endpoint}`, {
+      cause: err,
+    });
   }
   return socket.lastEndpoint ?? endpoint;
 }

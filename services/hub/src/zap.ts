@@ -24,7 +24,10 @@ export interface ZapHandler {
  * Answers one ZAP request (frames: version, request id, domain, address, routing id, mechanism,
  * credentials…). Pure, exported for tests. Returns the reply frames.
  */
-export function zapReply(request: readonly Buffer[], allowed: readonly Uint8Array[]): { frames: Buffer[]; ok: boolean } {
+export function zapReply(
+  request: readonly Buffer[],
+  allowed: readonly Uint8Array[],
+): { frames: Buffer[]; ok: boolean } {
   const requestId = request[1] ?? Buffer.alloc(0);
   const mechanism = request[5]?.toString('latin1');
   const key = request[6];
@@ -64,7 +67,10 @@ export async function startZapHandler(
         const { frames, ok } = zapReply(request, allowed);
         metrics.zap(ok);
         if (!ok) {
-          log.warn({ address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') }, 'Rejected CURVE client');
+          log.warn(
+            { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
+            'Rejected CURVE client',
+          );
         }
         await rep.send(frames);
       }

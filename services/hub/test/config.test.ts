@@ -17,7 +17,12 @@ describe('hub config', () => {
 
   it('reads Zeek 8.0 ports and lists from env, flags win', () => {
     const c = loadHubConfig({
-      env: { ZR_HUB_XPUB_PORT: '5555', ZR_HUB_XSUB_PORT: '5556', ZR_HUB_IPV6: 'true', ZR_HUB_CURVE_CLIENT_PUBLIC_KEY_FILES: '/a, /b' },
+      env: {
+        ZR_HUB_XPUB_PORT: '5555',
+        ZR_HUB_XSUB_PORT: '5556',
+        ZR_HUB_IPV6: 'true',
+        ZR_HUB_CURVE_CLIENT_PUBLIC_KEY_FILES: '/a, /b',
+      },
       argv: ['--xsub-port', '6000', '--slow-subscriber=block'],
     });
     assert.equal(c.xpubPort, 5555);
@@ -42,7 +47,12 @@ describe('hub config', () => {
   });
 
   it('resolves a partial object for embedding (ports 0 allowed)', () => {
-    const c = resolveHubConfig({ xpubPort: 0, xsubPort: 0, heartbeatIntervalMs: 0, curveClientPublicKeys: ['k1', 'k2'] });
+    const c = resolveHubConfig({
+      xpubPort: 0,
+      xsubPort: 0,
+      heartbeatIntervalMs: 0,
+      curveClientPublicKeys: ['k1', 'k2'],
+    });
     assert.equal(c.xpubPort, 0);
     assert.equal(c.heartbeatIntervalMs, 0);
     assert.equal(c.httpPort, 9911);

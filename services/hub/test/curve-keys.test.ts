@@ -22,11 +22,22 @@ describe('CURVE keys', () => {
   it('needs both halves: server secret and at least one client key', () => {
     const kp = curveKeyPair();
     assert.equal(resolveCurve({}), undefined);
-    assert.throws(() => resolveCurve({ curveServerSecretKey: kp.secretKey }), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
-    assert.throws(() => resolveCurve({ curveClientPublicKeys: [kp.publicKey] }), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
-    assert.throws(() => resolveCurve({ curveServerSecretKeyFile: '/nonexistent/zr-key', curveClientPublicKeys: [kp.publicKey] }), {
-      code: 'ZR_HUB_CURVE_KEY_INVALID',
+    assert.throws(() => resolveCurve({ curveServerSecretKey: kp.secretKey }), {
+      code: 'ZR_HUB_CURVE_CONFIG_INVALID',
     });
+    assert.throws(() => resolveCurve({ curveClientPublicKeys: [kp.publicKey] }), {
+      code: 'ZR_HUB_CURVE_CONFIG_INVALID',
+    });
+    assert.throws(
+      () =>
+        resolveCurve({
+          curveServerSecretKeyFile: '/nonexistent/zr-key',
+          curveClientPublicKeys: [kp.publicKey],
+        }),
+      {
+        code: 'ZR_HUB_CURVE_KEY_INVALID',
+      },
+    );
     const ok = resolveCurve({ curveServerSecretKey: kp.secretKey, curveClientPublicKeys: [kp.publicKey] });
     assert.equal(ok?.clientPublicKeys.length, 1);
   });
@@ -40,7 +51,10 @@ describe('ZAP replies', () => {
   it('answers 200 for an allowed CURVE key, echoing the request id', () => {
     const { frames, ok } = zapReply(request('CURVE', allowed), [allowed]);
     assert.equal(ok, true);
-    assert.deepEqual(frames.map((f) => f.toString()), ['1.0', 'req-7', '200', 'OK', '0', '']);
+    assert.deepEqual(
+      frames.map((f) => f.toString()),
+      ['1.0', 'req-7', '200', 'OK', '0', ''],
+    );
   });
 
   it('answers 400 for other keys, other mechanisms, short or wrong-version requests', () => {

@@ -21,7 +21,10 @@ const clientB = curveKeyPair();
 const stranger = curveKeyPair();
 
 /** Connects a bare XSUB and returns the first handshake outcome its monitor reports. */
-async function handshakeOutcome(endpoint: string, options: ConstructorParameters<typeof XSubscriber>[0]): Promise<string> {
+async function handshakeOutcome(
+  endpoint: string,
+  options: ConstructorParameters<typeof XSubscriber>[0],
+): Promise<string> {
   const sock = new XSubscriber({ linger: 0, ...options });
   const events = sock.events;
   sock.connect(endpoint);
@@ -42,7 +45,10 @@ describe('CURVE with ZAP allow-list', () => {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
     writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
-    writeFileSync(join(dir, 'client_publickeys'), `# two clusters share this hub\n${clientA.publicKey}\n\n${clientB.publicKey}\n`);
+    writeFileSync(
+      join(dir, 'client_publickeys'),
+      `# two clusters share this hub\n${clientA.publicKey}\n\n${clientB.publicKey}\n`,
+    );
     hub = createHub(
       {
         bindAddress: '127.0.0.1',
@@ -80,7 +86,10 @@ describe('CURVE with ZAP allow-list', () => {
     }
     const [m, w] = nodes as [EmulatedZeekNode, EmulatedZeekNode];
     await waitFor(() => m.up.has(w.id) && w.up.has(m.id), 'node_up over CURVE');
-    assert.deepEqual(hub.nodes().map((n) => n.name), ['manager', 'worker-1']);
+    assert.deepEqual(
+      hub.nodes().map((n) => n.name),
+      ['manager', 'worker-1'],
+    );
   });
 
   it('rejects a client key that is not on the list (ZAP 400 → auth failure)', async () => {
@@ -113,6 +122,9 @@ describe('CURVE with ZAP allow-list', () => {
     const metrics = await (await fetch(`${hub.addresses!.http}/metrics`)).text();
     assert.match(metrics, /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} 1$/m);
     assert.match(metrics, /^zeek_relay_hub_zap_requests_total\{[^}]*result="accepted"[^}]*\} 4$/m);
-    assert.match(metrics, /^zeek_relay_hub_handshake_failures_total\{[^}]*error_type="protocol"[^}]*\} [1-9]/m);
+    assert.match(
+      metrics,
+      /^zeek_relay_hub_handshake_failures_total\{[^}]*error_type="protocol"[^}]*\} [1-9]/m,
+    );
   });
 });

@@ -15,7 +15,15 @@ import { connectable, waitFor } from './helpers/wait.js';
 interface Captured {
   vectors: Array<{ name: string; topic: string; hex: string }>;
 }
-const events = JSON.parse(readFileSync(new URL('./fixtures/zeromq-events-subset.json', import.meta.url).pathname.replace('/dist/test/', '/test/'), 'utf8')) as Captured;
+const events = JSON.parse(
+  readFileSync(
+    new URL('./fixtures/zeromq-events-subset.json', import.meta.url).pathname.replace(
+      '/dist/test/',
+      '/test/',
+    ),
+    'utf8',
+  ),
+) as Captured;
 
 const transports = {
   tcp: () => ({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }),
@@ -36,14 +44,26 @@ for (const [proto, endpoints] of Object.entries(transports)) {
 
     const node = async (name: string, role: 'manager' | 'worker' | 'logger', extra: string[] = []) => {
       const a = hub.addresses!;
-      const n = new EmulatedZeekNode({ name, role, connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub), extraSubscriptions: extra });
+      const n = new EmulatedZeekNode({
+        name,
+        role,
+        connectXpub: connectable(a.xsub),
+        connectXsub: connectable(a.xpub),
+        extraSubscriptions: extra,
+      });
       nodes.push(n);
       await n.start();
       return n;
     };
 
     it('starts on the requested endpoints and reports the bound addresses', async () => {
-      hub = createHub({ ...endpoints(), httpHost: '127.0.0.1', httpPort: 0, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1000 });
+      hub = createHub({
+        ...endpoints(),
+        httpHost: '127.0.0.1',
+        httpPort: 0,
+        heartbeatIntervalMs: 200,
+        heartbeatTimeoutMs: 1000,
+      });
       const addrs = await hub.start();
       assert.match(addrs.xpub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
       assert.match(addrs.xsub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
@@ -87,20 +107,37 @@ for (const [proto, endpoints] of Object.entries(transports)) {
       const workers10 = await node('worker-10', 'worker');
       await waitFor(() => manager.seenTopics.has('zeek.cluster.node.worker-10.'), 'worker-10 subscription');
       for (const v of events.vectors) await manager.publishRaw(v.topic, Buffer.from(v.hex, 'hex'));
-      await waitFor(() => (worker.received.get('zeek.test.ev.') ?? 0) === events.vectors.length, 'captured events at worker-1');
+      await waitFor(
+        () => (worker.received.get('zeek.test.ev.') ?? 0) === events.vectors.length,
+        'captured events at worker-1',
+      );
       const last = events.vectors.at(-1)!;
       assert.deepEqual(
         worker.lastFrames!.map((f) => Buffer.from(f).toString('hex')),
-        [Buffer.from(last.topic).toString('hex'), Buffer.from(manager.id).toString('hex'), Buffer.from('broker-bin-v1').toString('hex'), last.hex],
+        [
+          Buffer.from(last.topic).toString('hex'),
+          Buffer.from(manager.id).toString('hex'),
+          Buffer.from('broker-bin-v1').toString('hex'),
+          last.hex,
+        ],
       );
       // `zeek.cluster.node.worker-1.` must not reach worker-10 (prefix + trailing dot, §4.3) …
       await manager.publishRaw('zeek.cluster.node.worker-1.', Buffer.from(last.hex, 'hex'));
       // … while `zeek.cluster.worker` reaches both workers.
       await manager.publishRaw('zeek.cluster.worker', Buffer.from(last.hex, 'hex'));
-      await waitFor(() => worker.received.get('zeek.cluster.worker') === 1 && workers10.received.get('zeek.cluster.worker') === 1, 'role topic at both workers');
+      await waitFor(
+        () =>
+          worker.received.get('zeek.cluster.worker') === 1 &&
+          workers10.received.get('zeek.cluster.worker') === 1,
+        'role topic at both workers',
+      );
       assert.equal(worker.received.get('zeek.cluster.node.worker-1.'), 1);
       assert.equal(workers10.received.get('zeek.cluster.node.worker-1.'), undefined);
-      assert.equal(manager.received.get('zeek.cluster.worker'), undefined, 'manager is not subscribed to the worker topic');
+      assert.equal(
+        manager.received.get('zeek.cluster.worker'),
+        undefined,
+        'manager is not subscribed to the worker topic',
+      );
     });
 
     it('propagates an unsubscription only when the last holder of a prefix is gone (§4.5)', async () => {
@@ -117,8 +154,13 @@ for (const [proto, endpoints] of Object.entries(transports)) {
 
     it('serves /nodes, /subscriptions, /readyz and /metrics on the HTTP side port', async () => {
       const base = hub.addresses!.http!;
-      const body = (await (await fetch(`${base}/nodes`)).json()) as { nodes: Array<{ name: string; id: string; connectedSince: string }> };
-      assert.deepEqual(body.nodes.map((n) => n.name), ['manager', 'worker-1', 'worker-10']);
+      const body = (await (await fetch(`${base}/nodes`)).json()) as {
+        nodes: Array<{ name: string; id: string; connectedSince: string }>;
+      };
+      assert.deepEqual(
+        body.nodes.map((n) => n.name),
+        ['manager', 'worker-1', 'worker-10'],
+      );
       assert.ok(body.nodes.every((n) => !Number.isNaN(Date.parse(n.connectedSince))));
       const subs = (await (await fetch(`${base}/subscriptions`)).json()) as { subscriptions: string[] };
       assert.ok(subs.subscriptions.includes('zeek.cluster.node.worker-10.'));
@@ -132,7 +174,10 @@ for (const [proto, endpoints] of Object.entries(transports)) {
     it('tells the others when a node leaves: unsubscription → node_down, registry updated', async () => {
       const [manager, worker, worker10] = nodes as [EmulatedZeekNode, EmulatedZeekNode, EmulatedZeekNode];
       await worker10.close();
-      await waitFor(() => manager.lifecycle.includes('down:worker-10') && worker.lifecycle.includes('down:worker-10'), 'node_down(worker-10)');
+      await waitFor(
+        () => manager.lifecycle.includes('down:worker-10') && worker.lifecycle.includes('down:worker-10'),
+        'node_down(worker-10)',
+      );
       await waitFor(() => hub.nodes().length === 2, 'registry without worker-10');
       for (const t of ['zeek.cluster.node.worker-10.', `zeek.cluster.nodeid.${worker10.id}.`]) {
         assert.ok(manager.notifications.includes(`-${t}`), `manager saw -${t}`);
@@ -145,7 +190,18 @@ for (const [proto, endpoints] of Object.entries(transports)) {
       await hub.close();
       assert.equal(hub.readiness().ready, false);
       await hub.close(); // idempotent
-      const again = createHub({ ...(proto === 'tcp' ? { bindAddress: '127.0.0.1', xpubPort: Number(hub.addresses!.xpub.split(':').at(-1)), xsubPort: Number(hub.addresses!.xsub.split(':').at(-1)) } : { xpubEndpoint: hub.addresses!.xpub, xsubEndpoint: hub.addresses!.xsub }) }, { http: false });
+      const again = createHub(
+        {
+          ...(proto === 'tcp'
+            ? {
+                bindAddress: '127.0.0.1',
+                xpubPort: Number(hub.addresses!.xpub.split(':').at(-1)),
+                xsubPort: Number(hub.addresses!.xsub.split(':').at(-1)),
+              }
+            : { xpubEndpoint: hub.addresses!.xpub, xsubEndpoint: hub.addresses!.xsub }),
+        },
+        { http: false },
+      );
       const addrs = await again.start();
       assert.equal(addrs.xpub, hub.addresses!.xpub);
       await again.close();

@@ -33,7 +33,10 @@ describe('hub lifecycle', () => {
   });
 
   it('fails before binding anything when CURVE is half configured', async () => {
-    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, curveClientPublicKeys: ['HelloWorld'.repeat(4)] }, { http: false });
+    const hub = createHub(
+      { bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, curveClientPublicKeys: ['HelloWorld'.repeat(4)] },
+      { http: false },
+    );
     await assert.rejects(hub.start(), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
   });
 

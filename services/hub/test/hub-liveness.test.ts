@@ -16,7 +16,16 @@ const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 800;
 
 async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<void> | void>) {
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, heartbeatIntervalMs, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT }, { http: false });
+  const hub = createHub(
+    {
+      bindAddress: '127.0.0.1',
+      xpubPort: 0,
+      xsubPort: 0,
+      heartbeatIntervalMs,
+      heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
+    },
+    { http: false },
+  );
   cleanup.push(() => hub.close());
   const a = await hub.start();
   const endpoints = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };
@@ -26,7 +35,12 @@ async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<v
   return { hub, manager, endpoints };
 }
 
-async function spawnWorker(name: string, endpoints: { connectXpub: string; connectXsub: string }, cleanup: Array<() => Promise<void> | void>, manager: EmulatedZeekNode) {
+async function spawnWorker(
+  name: string,
+  endpoints: { connectXpub: string; connectXsub: string },
+  cleanup: Array<() => Promise<void> | void>,
+  manager: EmulatedZeekNode,
+) {
   const child = spawnZeekNode({ name, role: 'worker', ...endpoints });
   cleanup.push(() => {
     child.kill('SIGCONT');
@@ -39,9 +53,19 @@ async function spawnWorker(name: string, endpoints: { connectXpub: string; conne
 }
 
 /** Waits until the manager saw the nodeid unsubscription; returns the elapsed ms. */
-async function untilDown(manager: EmulatedZeekNode, hub: Hub, name: string, id: string, limitMs: number): Promise<number> {
+async function untilDown(
+  manager: EmulatedZeekNode,
+  hub: Hub,
+  name: string,
+  id: string,
+  limitMs: number,
+): Promise<number> {
   const t0 = Date.now();
-  await waitFor(() => manager.notifications.includes(`-zeek.cluster.nodeid.${id}.`), `unsubscription of ${name}`, limitMs);
+  await waitFor(
+    () => manager.notifications.includes(`-zeek.cluster.nodeid.${id}.`),
+    `unsubscription of ${name}`,
+    limitMs,
+  );
   await waitFor(() => manager.lifecycle.includes(`down:${name}`), `node_down(${name})`);
   await waitFor(() => !hub.nodes().some((n) => n.id === id), `${name} gone from the registry`);
   return Date.now() - t0;

@@ -14,7 +14,10 @@ import { sleep, waitFor } from './helpers/wait.js';
 async function ready(url: string, limitMs = 10_000): Promise<void> {
   const end = Date.now() + limitMs;
   for (;;) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > end) throw new Error('hub did not become ready');
     await sleep(50);
@@ -30,7 +33,9 @@ describe('zeek-relay-hub process', () => {
   });
 
   it('rejects bad configuration with every problem listed, exit code 1', async () => {
-    const c = spawnNode(HUB_MAIN, ['--xsub-port=99999', '--slow-subscriber', 'sometimes'], { ZR_HUB_HEARTBEAT_INTERVAL_MS: 'often' });
+    const c = spawnNode(HUB_MAIN, ['--xsub-port=99999', '--slow-subscriber', 'sometimes'], {
+      ZR_HUB_HEARTBEAT_INTERVAL_MS: 'often',
+    });
     children.push(c);
     assert.equal(await c.exited, 1);
     const err = c.stderr();
@@ -44,7 +49,13 @@ describe('zeek-relay-hub process', () => {
     children.push(c);
     assert.equal(await c.exited, 0);
     const text = c.lines.join('\n');
-    for (const s of ['--xpub-port', 'ZR_HUB_XSUB_PORT', '--curve-client-public-key-files', '--slow-subscriber']) assert.ok(text.includes(s), s);
+    for (const s of [
+      '--xpub-port',
+      'ZR_HUB_XSUB_PORT',
+      '--curve-client-public-key-files',
+      '--slow-subscriber',
+    ])
+      assert.ok(text.includes(s), s);
   });
 
   it('survives a restart under load: reconnect, resubscribe, traffic resumes, registry right', async () => {
@@ -89,8 +100,13 @@ describe('zeek-relay-hub process', () => {
     const second = spawnNode(HUB_MAIN, [], env);
     children.push(second);
     await ready(url);
-    await waitFor(() => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50, 'traffic after the restart');
-    const body = (await (await fetch(`${url}/nodes`)).json()) as { nodes: Array<{ name: string; id: string }> };
+    await waitFor(
+      () => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50,
+      'traffic after the restart',
+    );
+    const body = (await (await fetch(`${url}/nodes`)).json()) as {
+      nodes: Array<{ name: string; id: string }>;
+    };
     assert.deepEqual(
       body.nodes.map((n) => [n.name, n.id]),
       [

@@ -12,7 +12,10 @@ interface Lifecycle {
   entries: Array<{ socket: string; frames_hex: string[] }>;
 }
 const capture = JSON.parse(
-  readFileSync(new URL('./fixtures/cluster-lifecycle.json', import.meta.url).pathname.replace('/dist/test/', '/test/'), 'utf8'),
+  readFileSync(
+    new URL('./fixtures/cluster-lifecycle.json', import.meta.url).pathname.replace('/dist/test/', '/test/'),
+    'utf8',
+  ),
 ) as Lifecycle;
 const managerId = capture.ids['<manager-id>']!;
 const workerId = capture.ids['<worker-id>']!;
@@ -49,10 +52,19 @@ describe('node registry on captured Zeek traffic', () => {
     }
     assert.deepEqual(ups, [managerId, workerId]);
     assert.deepEqual(downs, [`worker-1:${workerId}`]);
-    assert.deepEqual(r.nodes().map((x) => x.name), ['manager']);
+    assert.deepEqual(
+      r.nodes().map((x) => x.name),
+      ['manager'],
+    );
     // '' and zeek.test.sniffer. (the recorder's own) plus the manager's three remain.
     assert.equal(distinct, 5);
-    assert.deepEqual(r.subscriptions(), ['', 'zeek.cluster.manager', 'zeek.cluster.node.manager.', `zeek.cluster.nodeid.${managerId}.`, 'zeek.test.sniffer.']);
+    assert.deepEqual(r.subscriptions(), [
+      '',
+      'zeek.cluster.manager',
+      'zeek.cluster.node.manager.',
+      `zeek.cluster.nodeid.${managerId}.`,
+      'zeek.test.sniffer.',
+    ]);
   });
 
   it('mirrors the hub XSUB count semantics: a repeated subscribe changes nothing', () => {
@@ -67,7 +79,10 @@ describe('node registry on captured Zeek traffic', () => {
     const r = registry();
     r.apply(true, 'zeek.cluster.nodeid.zeromq_my_worker_host-a_4242_NabcDEF.', new Date());
     r.apply(true, 'zeek.cluster.nodeid.opaque-id.', new Date());
-    assert.deepEqual(r.nodes().map((n) => n.name), ['my_worker', 'opaque-id']);
+    assert.deepEqual(
+      r.nodes().map((n) => n.name),
+      ['my_worker', 'opaque-id'],
+    );
     r.apply(true, 'zeek.cluster.node.my_worker.', new Date());
     assert.equal(r.nodes()[0]!.name, 'my_worker');
   });
@@ -78,6 +93,9 @@ describe('node registry on captured Zeek traffic', () => {
     r.apply(true, 'zeek.cluster.nodeid.zeromq_w_h_1_N1.', new Date());
     assert.deepEqual(r.nodes(), []);
     r.apply(true, 'acme.nodeid.zeromq_w_h_1_N1.', new Date());
-    assert.deepEqual(r.nodes().map((n) => n.name), ['w']);
+    assert.deepEqual(
+      r.nodes().map((n) => n.name),
+      ['w'],
+    );
   });
 });

@@ -1,5 +1,10 @@
 /** Polls `cond` until true; rejects after `timeoutMs` with `what` (a failure, not a timing claim). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000, stepMs = 10): Promise<void> {
+export async function waitFor(
+  cond: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  stepMs = 10,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

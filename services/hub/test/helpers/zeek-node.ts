@@ -65,7 +65,11 @@ export class EmulatedZeekNode {
   constructor(readonly options: ZeekNodeOptions) {
     this.id = makeNodeId({ node: options.name, hostname: 'testhost', pid: process.pid });
     const curve = options.curve
-      ? { curveServerKey: options.curve.serverKey, curvePublicKey: options.curve.publicKey, curveSecretKey: options.curve.secretKey }
+      ? {
+          curveServerKey: options.curve.serverKey,
+          curvePublicKey: options.curve.publicKey,
+          curveSecretKey: options.curve.secretKey,
+        }
       : {};
     this.xpub = new XPublisher({
       context: this.context,
@@ -89,7 +93,10 @@ export class EmulatedZeekNode {
     this.xsub.connect(this.options.connectXsub);
     this.xpub.connect(this.options.connectXpub);
     this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
-    const subs = [...defaultSubscriptions(this.options.role, this.options.name, this.id), ...(this.options.extraSubscriptions ?? [])];
+    const subs = [
+      ...defaultSubscriptions(this.options.role, this.options.name, this.id),
+      ...(this.options.extraSubscriptions ?? []),
+    ];
     for (const t of subs) await this.subscribe(t);
   }
 
@@ -163,7 +170,9 @@ export class EmulatedZeekNode {
         if (utf8.decode(msg.sender) === this.id) continue;
         this.lastFrames = frames;
         const topic = utf8.decode(msg.topic);
-        const hello = topic.startsWith('zeek.cluster.nodeid.') ? parseHello(decodeEvent(msg.payload)) : undefined;
+        const hello = topic.startsWith('zeek.cluster.nodeid.')
+          ? parseHello(decodeEvent(msg.payload))
+          : undefined;
         if (hello === undefined) {
           this.receivedTotal++;
           this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
