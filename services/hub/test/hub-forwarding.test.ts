@@ -165,6 +165,7 @@ for (const [proto, endpoints] of Object.entries(transports)) {
       const subs = (await (await fetch(`${base}/subscriptions`)).json()) as { subscriptions: string[] };
       assert.ok(subs.subscriptions.includes('zeek.cluster.node.worker-10.'));
       assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
       assert.match(metrics, /^zeek_relay_hub_nodes(\{[^}]*\})? 3$/m);
       assert.match(metrics, /^zeek_relay_hub_connects_total\{[^}]*socket="xpub"[^}]*\} 3$/m);
