@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOperator, loadOperatorConfig, type Operator } from '@zeek-relay/operator';
@@ -27,7 +28,11 @@ export async function startOperator(cp: ControlPlane, logName = 'operator'): Pro
 /** Installs the generated CRD and waits until it is Established. */
 export async function installCrd(cp: ControlPlane): Promise<void> {
   await cp.kubectl(['apply', '--server-side', '-f', join(repoRoot(), 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml')]);
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd/zeekclusters.zeek-relay.io']);
+  // (`kubectl wait` races a freshly created CRD without status; poll instead.)
+  await eventually('CRD Established', async () => {
+    const crd = await cp.http.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/zeekclusters.zeek-relay.io');
+    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+  }, 120_000);
 }
 
 /** A fixture file of this directory (read from the source tree, not dist). */
@@ -49,4 +54,42 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await sleep(300);
   }
   throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A pod seen being added by a watch, in etcd order. */
+export interface PodAdded {
+  readonly component: string;
+  readonly name: string;
+  readonly configHash: string | undefined;
+}
+
+/**
+ * Records every pod ADDED in `namespace` from now on, in the order the API server reports them
+ * (etcd revision order — exact, unlike 1-second creation timestamps). Call `stop()` to end it.
+ */
+export async function recordPodAdds(cp: ControlPlane, namespace: string): Promise<{ readonly adds: PodAdded[]; stop(): void }> {
+  const adds: PodAdded[] = [];
+  // Watch from the list's resourceVersion, so existing pods are not reported as ADDED.
+  const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', `/api/v1/namespaces/${namespace}/pods`);
+  const url = new URL(`/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, cp.server);
+  const req = httpsRequest(url, { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } }, (res) => {
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } } };
+        if (ev.type !== 'ADDED') continue;
+        const m = ev.object.metadata;
+        adds.push({ component: m.labels?.['app.kubernetes.io/component'] ?? '', name: m.name, configHash: m.annotations?.['zeek-relay.io/config-hash'] });
+      }
+    });
+    res.on('error', () => undefined);
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return { adds, stop: () => req.destroy() };
 }

@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operator } from '@zeek-relay/operator';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
-import { eventually, fixture, installCrd, startOperator } from './operator-harness.js';
+import { eventually, fixture, installCrd, recordPodAdds, startOperator, type PodAdded } from './operator-harness.js';
 
 interface Meta { name: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string>; ownerReferences?: { uid: string }[] }
 interface Obj { kind?: string; metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown> }
 interface Pod extends Obj { spec: { nodeName?: string }; status: { phase?: string } }
 interface Cond { type: string; status: string; reason: string }
-interface ZC extends Obj { status?: { conditions?: Cond[]; replicas?: number; readyReplicas?: number; workers?: string; slots?: number; configHash?: string } }
+interface ZC extends Obj { metadata: Meta & { generation?: number }; status?: { observedGeneration?: number; conditions?: Cond[]; replicas?: number; readyReplicas?: number; workers?: string; slots?: number; configHash?: string } }
 
 const NS = 'zr';
 let cp: ControlPlane;
@@ -32,16 +32,32 @@ const uids = async (component: string): Promise<string[]> => (await pods(compone
 async function settled(workers: number, name = 'demo'): Promise<ZC> {
   return eventually(`${name} Ready with ${workers} workers`, async () => {
     const z = await zc(name);
-    const ok = cond(z, 'Ready') === 'True' && cond(z, 'Progressing') === 'False' && z.status?.readyReplicas === workers;
+    const current = z.status?.observedGeneration === z.metadata.generation;
+    const ok = current && cond(z, 'Ready') === 'True' && cond(z, 'Progressing') === 'False' && z.status?.readyReplicas === workers;
     const running = (await pods('worker', name)).filter((p) => p.status.phase === 'Running').length === workers;
     return ok && running ? z : undefined;
   });
 }
 
+/**
+ * Every pod of stage i was added before any pod of stage i+1 (the StatefulSet controller may
+ * recreate a pod more than once, so positions are compared, not the exact list), and all
+ * `workers` worker ordinals were started on the new layout.
+ */
+function assertOrder(adds: PodAdded[], stages: string[], workers: number): void {
+  const seq = adds.map((a) => a.component);
+  for (let i = 0; i + 1 < stages.length; i++) {
+    const last = seq.lastIndexOf(stages[i] ?? '');
+    const first = seq.indexOf(stages[i + 1] ?? '');
+    assert.ok(last >= 0 && first > last, `${stages[i]} before ${stages[i + 1]}: ${JSON.stringify(adds)}`);
+  }
+  assert.equal(new Set(adds.filter((a) => a.component === 'worker').map((a) => a.name)).size, workers);
+}
+
 const earliest = (ps: Pod[]): number => Math.min(...ps.map((p) => Date.parse(p.metadata.creationTimestamp)));
 
 before(async () => {
-  cp = await startControlPlane({ nodes: 3 });
+  cp = await startControlPlane({ nodes: 3, keepDir: process.env['ZR_K8S_KEEP'] === '1' });
   await installCrd(cp);
   await cp.kubectl(['create', 'namespace', NS]);
   operator = await startOperator(cp);
@@ -111,9 +127,16 @@ test('past maxReplicas: the layout grows and manager → proxies → workers rol
   const sinkBefore = await uids('log-sink');
   const mgrBefore = await uids('manager');
   const t0 = Date.now();
+  const watch = await recordPodAdds(cp, NS);
+  await sleep(500);
   await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=5']);
-  await eventually('Progressing=True (RollingOut)', async () => ((await zc()).status?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'RollingOut' ? true : undefined), 120_000);
   const z = await settled(5);
+  watch.stop();
+  // Pods started with the new layout, in etcd order: all managers, then all proxies, then workers.
+  assertOrder(watch.adds.filter((a) => a.configHash === z.status?.configHash), ['manager', 'proxy', 'worker'], 5);
+  // kwok rolls pods in about a second, too fast to poll Progressing=True; the Event records it.
+  const events = await get<{ items: { reason: string; note: string; regarding: { name: string } }[] }>(`/apis/events.k8s.io/v1/namespaces/${NS}/events`);
+  assert.ok(events.items.some((e) => e.reason === 'RollingOut' && e.regarding.name === 'demo' && e.note.includes(z.status?.configHash ?? '?')), 'RollingOut event');
   assert.equal(z.status?.slots, 5);
   assert.deepEqual(await uids('log-sink'), sinkBefore, 'sinks untouched');
   const [mgr, prx, wrk] = [await pods('manager'), await pods('proxy'), await pods('worker')];
@@ -127,8 +150,12 @@ test('past maxReplicas: the layout grows and manager → proxies → workers rol
 
 test('a sink change rolls sinks first, then the Zeek nodes in order', { timeout: 600_000 }, async () => {
   const t0 = Date.now();
+  const watch = await recordPodAdds(cp, NS);
+  await sleep(500);
   await cp.kubectl(['patch', 'zeekcluster/demo', '-n', NS, '--type=merge', '-p', '{"spec":{"logSinks":{"replicas":2}}}']);
-  await settled(5);
+  const z = await settled(5);
+  watch.stop();
+  assertOrder(watch.adds.filter((a) => a.component === 'log-sink' || a.configHash === z.status?.configHash), ['log-sink', 'manager', 'proxy', 'worker'], 5);
   const [sinks, mgr, prx, wrk] = [await pods('log-sink'), await pods('manager'), await pods('proxy'), await pods('worker')];
   assert.equal(sinks.length, 2);
   const newSink = Math.max(...sinks.map((p) => Date.parse(p.metadata.creationTimestamp)));

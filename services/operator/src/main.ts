@@ -15,7 +15,6 @@ const operator = createOperator(config, {
   log,
   metrics,
   kubeconfig: kubeconfigFromEnv(),
-  onLostLeadership: () => process.kill(process.pid, 'SIGTERM'),
 });
 const health = await startHealthServer({
   host: config.healthHost,

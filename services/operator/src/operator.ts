@@ -12,14 +12,15 @@ export interface OperatorDeps {
   readonly metrics: Metrics;
   /** Kubeconfig path (empty: in-cluster / default locations). */
   readonly kubeconfig?: string;
-  /** Called once when the Lease is lost; `main.ts` exits so the pod restarts as a follower. */
+  /** Called when the Lease is lost; without it the operator competes for the Lease again. */
   readonly onLostLeadership?: () => void;
 }
 
 /** A running operator. */
 export interface Operator {
   readonly metrics: OperatorMetrics;
-  readonly controller: Controller;
+  /** The running controller (undefined while not leading). */
+  readonly controller: Controller | undefined;
   /** Ready once leading (or election off) and every informer listed once. */
   ready(): boolean;
   /** Waits for leadership (when enabled), then starts the controller. */
@@ -28,55 +29,76 @@ export interface Operator {
   close(): Promise<void>;
 }
 
-/** Wires client, metrics, leader election and controller from the configuration. */
+/**
+ * Wires client, metrics, leader election and controller from the configuration. With leader
+ * election on, a controller runs only while the Lease is held; when it is lost (renewal failed past
+ * the deadline, e.g. while the API server is down) the controller stops and the operator competes
+ * for the Lease again, then starts a fresh controller (new caches, full relist).
+ */
 export function createOperator(config: OperatorConfig, deps: OperatorDeps): Operator {
   const log = deps.log.child({ component: 'operator' });
   let controller: Controller | undefined;
   const metrics = new OperatorMetrics(deps.metrics.meter, () => controller?.queueDepth ?? 0);
   const client = new KubeClient(KubeClient.loadConfig(config.kubeconfig || deps.kubeconfig), metrics);
   const identity = config.identity || `${hostname()}_${process.pid}`;
-  controller = new Controller(client, log.child({ component: 'controller' }), metrics, {
-    images: { zeek: config.zeekImage, hub: config.hubImage, gateway: config.gatewayImage, logSink: config.logSinkImage, pullPolicy: config.imagePullPolicy },
-    namespace: config.watchNamespace,
-    workers: config.workers,
-    resyncSeconds: config.resyncSeconds,
-    watchdogSeconds: config.watchdogSeconds,
-    identity,
-  });
-  const elector = config.leaderElection
-    ? new LeaderElector(client, log.child({ component: 'leader-election' }), {
-        namespace: config.leaseNamespace,
-        name: config.leaseName,
-        identity,
-        leaseDurationSeconds: config.leaseDurationSeconds,
-        renewDeadlineSeconds: config.renewDeadlineSeconds,
-        retryPeriodSeconds: config.retryPeriodSeconds,
-      })
-    : undefined;
+  const newController = (): Controller =>
+    new Controller(client, log.child({ component: 'controller' }), metrics, {
+      images: { zeek: config.zeekImage, hub: config.hubImage, gateway: config.gatewayImage, logSink: config.logSinkImage, pullPolicy: config.imagePullPolicy },
+      namespace: config.watchNamespace,
+      workers: config.workers,
+      resyncSeconds: config.resyncSeconds,
+      watchdogSeconds: config.watchdogSeconds,
+      identity,
+    });
+  const electorFor = (): LeaderElector =>
+    new LeaderElector(client, log.child({ component: 'leader-election' }), {
+      namespace: config.leaseNamespace,
+      name: config.leaseName,
+      identity,
+      leaseDurationSeconds: config.leaseDurationSeconds,
+      renewDeadlineSeconds: config.renewDeadlineSeconds,
+      retryPeriodSeconds: config.retryPeriodSeconds,
+    });
+  let elector: LeaderElector | undefined;
   let started = false;
   let closing: Promise<void> | undefined;
-  const ctl = controller;
+
+  const lead = async (): Promise<void> => {
+    if (config.leaderElection) {
+      const mine = electorFor();
+      elector = mine;
+      const won = await mine.acquire(() => {
+        metrics.leader.add(-1);
+        started = false;
+        const lost = controller;
+        controller = undefined;
+        void (async () => {
+          await lost?.close();
+          await mine.release();
+          if (deps.onLostLeadership) deps.onLostLeadership();
+          else if (!closing) await lead();
+        })().catch((err: unknown) => log.error({ err }, 'Could not restart after losing the Lease'));
+      });
+      if (!won || closing) return;
+      metrics.leader.add(1);
+    }
+    const ctl = newController();
+    controller = ctl;
+    await ctl.start();
+    started = true;
+    log.info('Started controller');
+  };
+
   return {
     metrics,
-    controller: ctl,
-    ready: () => started && ctl.synced && (elector?.isLeader ?? true),
-    async start() {
-      if (elector) {
-        const won = await elector.acquire(() => {
-          metrics.leader.add(-1);
-          deps.onLostLeadership?.();
-        });
-        if (!won) return;
-        metrics.leader.add(1);
-      }
-      if (closing) return;
-      await ctl.start();
-      started = true;
-      log.info('Started controller');
+    get controller() {
+      return controller;
     },
+    ready: () => started && (controller?.synced ?? false),
+    start: lead,
     close() {
       closing ??= (async () => {
-        await ctl.close();
+        await controller?.close();
         await elector?.release();
       })();
       return closing;

@@ -9,7 +9,7 @@ import type { OperatorMetrics } from '../metrics.js';
 import { buildDesired, type Observed } from './reconcile.js';
 import { needsApply, stableJson, withDesiredHash } from './diff.js';
 import type { Images } from './resources/images.js';
-import { LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
+import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -23,6 +23,11 @@ export const CHILD_KINDS: readonly KindInfo[] = [
   { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', base: '/apis/networking.k8s.io/v1', plural: 'networkpolicies' },
 ];
 const CR_KIND: KindInfo = { kind: KIND, apiVersion: API_VERSION, base: `/apis/${GROUP}/${VERSION}`, plural: PLURAL };
+
+/** True when the live status already carries condition `type` = True with this reason and message. */
+function hasCondition(zc: ZeekCluster, type: string, p: Problem): boolean {
+  return (zc.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True' && c.reason === p.reason && c.message === p.message);
+}
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {
@@ -48,8 +53,8 @@ export class Controller {
   private readonly crs: WatchedKind;
   private readonly children = new Map<string, WatchedKind>();
   private readonly events: EventRecorder;
-  /** Last desired hash applied per child and last status written per cluster (cache lag guard). */
-  private readonly applied = new Map<string, string>();
+  /** Last object applied per child and last status written per cluster (cache lag guards). */
+  private readonly applied = new Map<string, { hash: string; obj: K8sObject }>();
   private readonly statusWritten = new Map<string, string>();
   private loops: Promise<void>[] = [];
   private resync?: NodeJS.Timeout;
@@ -128,8 +133,20 @@ export class Controller {
     }
   }
 
+  /**
+   * The live children of namespace `ns`. Where the informer has not yet seen our latest apply, the
+   * applied object (without status, so "not rolled out") stands in for the stale cached one: the
+   * rollout planner must never see an older template and revert a stage it already advanced.
+   */
   private observedFor(ns: string): Observed {
-    return { get: (kind, name) => this.children.get(kind)?.cache.get(name, ns) as K8sObject | undefined };
+    return {
+      get: (kind, name) => {
+        const live = this.children.get(kind)?.cache.get(name, ns) as K8sObject | undefined;
+        const mine = this.applied.get(`${kind}/${ns}/${name}`);
+        if (live && mine && live.metadata.annotations?.[ANNOTATION_SPEC_HASH] !== mine.hash) return mine.obj;
+        return live;
+      },
+    };
   }
 
   /** One level-based pass for `ns/name`. */
@@ -147,8 +164,9 @@ export class Controller {
       const e = err as { code?: string; reason?: string; message?: string };
       if (e.code !== 'ZR_OPERATOR_INVALID_SPEC') throw err;
       const problem: Problem = { reason: e.reason ?? 'InvalidSpec', message: e.message ?? String(err) };
+      // Level-based: the Event goes out when the condition changes, not again after a restart.
+      if (!hasCondition(raw, 'Degraded', problem)) this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       await this.writeStatus(key, raw, computeStatus(raw, observed, undefined, problem, new Date()));
-      this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       return 'invalid';
     }
     const desired = buildDesired(zc, this.o.images, observed);
@@ -159,9 +177,9 @@ export class Controller {
         const id = `${d.kind}/${ns}/${d.metadata.name}`;
         wanted.add(`${d.kind}/${d.metadata.name}`);
         const live = observed.get(d.kind, d.metadata.name);
-        if (!needsApply(d, live, this.applied.get(id))) continue;
+        if (!needsApply(d, live, this.applied.get(id)?.hash)) continue;
         await this.client.apply(d);
-        this.applied.set(id, d.metadata.annotations?.['zeek-relay.io/desired-hash'] ?? '');
+        this.applied.set(id, { hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '', obj: d });
         if (!live) {
           this.log.info({ kind: d.kind, name: d.metadata.name, namespace: ns }, `Created ${d.kind}`);
           this.logEventError(await this.events.record(target, 'Normal', 'Created', `Created ${d.kind} ${d.metadata.name}`));
@@ -174,7 +192,7 @@ export class Controller {
       this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       throw err;
     }
-    if (desired.rollout.progressing && desired.rollout.current) {
+    if (desired.rollout.progressing && desired.rollout.current && raw.status?.configHash !== desired.configHash) {
       this.logEventError(await this.events.record(target, 'Normal', 'RollingOut', `Rolling ${desired.rollout.current} to layout ${desired.configHash}`));
     }
     await this.writeStatus(key, zc, computeStatus(zc, observed, desired, undefined, new Date()));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { KubeClient } from './client.js';
 
 /** What an Event is about. */
@@ -27,7 +28,7 @@ export class EventRecorder {
       await this.client.json('create-event', 'POST', `/apis/events.k8s.io/v1/namespaces/${target.namespace}/events`, {
         apiVersion: 'events.k8s.io/v1',
         kind: 'Event',
-        metadata: { generateName: `${target.name}.`, namespace: target.namespace },
+        metadata: { name: `${target.name}.${randomBytes(8).toString('hex')}`, namespace: target.namespace },
         eventTime: now,
         reportingController: 'zeek-relay.io/operator',
         reportingInstance: this.instance.slice(0, 128),

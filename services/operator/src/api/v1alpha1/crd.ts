@@ -1,8 +1,36 @@
 import { GROUP, KIND, PLURAL, VERSION, ZeekClusterSpecSchema, ZeekClusterStatusSchema } from './zeekcluster.js';
 
+type Node = Record<string, unknown> & { properties?: Record<string, Node>; required?: string[]; items?: Node };
+
+/**
+ * Fields with a default are not `required` in the CRD: the API server validates each `default`
+ * value itself before nested defaults apply, so `default: {}` on an object whose members are all
+ * required-with-default would be rejected. After defaulting they are always present, which is
+ * what the TypeScript types (and the operator's own Ajv check) rely on.
+ */
+function relaxRequired(node: Node): Node {
+  if (node.properties) {
+    for (const child of Object.values(node.properties)) relaxRequired(child);
+    // The API server also checks each default (CEL rules included) as written, before nested
+    // defaults apply: spell out the nested defaults inside an object's `default: {}`.
+    const def = node['default'];
+    if (def !== null && typeof def === 'object' && !Array.isArray(def)) {
+      const filled = { ...(def as Record<string, unknown>) };
+      for (const [k, child] of Object.entries(node.properties)) if (filled[k] === undefined && child['default'] !== undefined) filled[k] = child['default'];
+      node['default'] = filled;
+    }
+    const props = node.properties;
+    const req = (node.required ?? []).filter((k) => props[k]?.['default'] === undefined);
+    if (req.length > 0) node.required = req;
+    else delete node.required;
+  }
+  if (node.items) relaxRequired(node.items);
+  return node;
+}
+
 /** JSON round trip drops TypeBox's symbol keys and leaves the plain OpenAPI v3 schema. */
 function plain(schema: object): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  return relaxRequired(JSON.parse(JSON.stringify(schema)) as Node);
 }
 
 /**
