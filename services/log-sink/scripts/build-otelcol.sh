@@ -8,7 +8,9 @@ set -eu
 VERSION=0.165.0
 here=$(cd "$(dirname "$0")" && pwd)
 cache_root=${ZR_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zeek-relay}
-dir="$cache_root/otelcol-$VERSION"
+# The cache key includes a hash of the module sources, so an edited main.go/go.mod rebuilds.
+key=$(cat "$here/otelcol/main.go" "$here/otelcol/go.mod" "$here/otelcol/go.sum" | sha256sum | cut -c1-12)
+dir="$cache_root/otelcol-$VERSION-$key"
 bin="$dir/otelcol-zr"
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 command -v go >/dev/null 2>&1 || { echo "build-otelcol: no go toolchain on PATH" >&2; exit 3; }

@@ -37,6 +37,8 @@ export interface SinkStats {
   batches: number;
   records: number;
   badInput: Partial<Record<BadInputReason, number>>;
+  /** Times intake stopped reading because the write queue was full. */
+  intakePauses: number;
 }
 
 /** A created sink. */
@@ -72,7 +74,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     batches: () => budget.chunks,
     bytes: () => budget.bytes,
   });
-  const stats: SinkStats = { batches: 0, records: 0, badInput: {} };
+  const stats: SinkStats = { batches: 0, records: 0, badInput: {}, intakePauses: 0 };
   const jsonDir = config.jsonLogDir !== '' ? config.jsonLogDir : config.outputs.includes('tsv') ? join(config.logDir, 'json') : config.logDir;
   const outputs: SinkOutput[] = config.outputs.map((kind) => {
     switch (kind) {
@@ -162,7 +164,10 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         drainTimeoutMs: config.drainTimeoutMs,
         budget,
         onMessage,
-        onPause: () => metrics.intakePaused(),
+        onPause: () => {
+          stats.intakePauses += 1;
+          metrics.intakePaused();
+        },
         onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
       });
       scheduleRotation();
