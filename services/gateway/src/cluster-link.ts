@@ -58,6 +58,9 @@ export class ClusterLink {
   #ready = false;
   #loops: Promise<void>[] = [];
 
+  /** Times a publication waited because the hub's pipe was at its high-water mark. */
+  hwmWaits = 0;
+
   /** Called for every well-formed 4-frame message received from the hub. */
   onMessage: (frames: ClusterFrames) => void = () => {};
   /** Called for every message with a frame count other than 4 (counted, then dropped). */
@@ -168,9 +171,21 @@ export class ClusterLink {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
+      let backoff = 1;
       while (this.#head < this.#queue.length && !this.#closed) {
         const msg = this.#queue[this.#head] as Buffer[];
-        await this.#xpub.send(msg);
+        try {
+          await this.#xpub.send(msg);
+        } catch (err) {
+          // XPUB_NODROP: the hub's pipe is full (zeromq.js reports EAGAIN instead of waiting, as
+          // XPUB always polls writable). Keep the event, wait, retry: backpressure, not loss.
+          if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
+          this.hwmWaits++;
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 50);
+          continue;
+        }
+        backoff = 1;
         this.#queue[this.#head++] = [];
         if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
           this.#queue = this.#queue.slice(this.#head);

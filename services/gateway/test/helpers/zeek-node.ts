@@ -49,9 +49,18 @@ export class ZeekNode {
   /** Publishes an event (broker-bin-v1), or raw payload bytes, on `topic`. */
   publish(topic: string, event: ZeekEvent | Uint8Array, format = 'broker-bin-v1'): Promise<void> {
     const payload = event instanceof Uint8Array ? event : encodeEvent(event);
-    this.#sendChain = this.#sendChain.then(() =>
-      this.#xpub.send([Buffer.from(topic, 'utf8'), Buffer.from(this.id, 'utf8'), Buffer.from(format), Buffer.from(payload)]),
-    );
+    const frames = [Buffer.from(topic, 'utf8'), Buffer.from(this.id, 'utf8'), Buffer.from(format), Buffer.from(payload)];
+    this.#sendChain = this.#sendChain.then(async () => {
+      // NODROP XPUB at its HWM: zeromq.js rejects with EAGAIN; wait and retry like a blocking send.
+      for (;;) {
+        try {
+          return await this.#xpub.send(frames);
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      }
+    });
     return this.#sendChain;
   }
 
