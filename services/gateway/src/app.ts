@@ -2,7 +2,12 @@ import type { SecureContextOptions } from 'node:tls';
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { websocketClientAddedEvent, websocketClientLostEvent, websocketEndpointId, type ZeekEvent } from '@zeek-relay/wire';
+import {
+  websocketClientAddedEvent,
+  websocketClientLostEvent,
+  websocketEndpointId,
+  type ZeekEvent,
+} from '@zeek-relay/wire';
 import { ANONYMOUS, type Authenticator, type Principal } from './auth.js';
 import type { Codec } from './codec.js';
 import { remoteAddress, upgradeProblem } from './http-checks.js';
@@ -45,7 +50,11 @@ function reject(reply: FastifyReply, status: number, text: string): FastifyReply
   // Zeek puts the reason in the status line (`HTTP/1.1 400 Missing Sec-WebSocket-Key value`)
   // and closes the connection.
   reply.raw.statusMessage = text;
-  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('connection', 'close').send(text);
+  return reply
+    .code(status)
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('connection', 'close')
+    .send(text);
 }
 
 /**
@@ -100,12 +109,12 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
 
   // `closeTimeout` is a ws option @types/ws does not list.
   const wsOptions = {
-      maxPayload: o.maxMessageBytes,
-      perMessageDeflate: false,
-      // Zeek never selects a subprotocol (§1.1), and checks UTF-8 itself to close with its reason.
-      handleProtocols: () => false,
-      skipUTF8Validation: true,
-      closeTimeout: o.closeTimeoutMs ?? 2000,
+    maxPayload: o.maxMessageBytes,
+    perMessageDeflate: false,
+    // Zeek never selects a subprotocol (§1.1), and checks UTF-8 itself to close with its reason.
+    handleProtocols: () => false,
+    skipUTF8Validation: true,
+    closeTimeout: o.closeTimeoutMs ?? 2000,
   } as WebsocketPluginOptions['options'];
   await app.register(fastifyWebsocket, {
     options: wsOptions,
@@ -148,12 +157,15 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
     done();
   });
 
-  app.setNotFoundHandler((req, reply) => reject(reply, 400, upgradeProblem(req.raw) ?? 'Not a WebSocket request'));
+  app.setNotFoundHandler((req, reply) =>
+    reject(reply, 400, upgradeProblem(req.raw) ?? 'Not a WebSocket request'),
+  );
 
   app.route({
     method: 'GET',
     url: '/*',
-    handler: (req, reply) => reject(reply, 400, upgradeProblem(req.raw) ?? 'Connection header must be Upgrade'),
+    handler: (req, reply) =>
+      reject(reply, 400, upgradeProblem(req.raw) ?? 'Connection header must be Upgrade'),
     wsHandler: (socket, req) => {
       uncount(req.raw);
       const n = connections++;
@@ -175,7 +187,8 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
       o.router.add(session);
       session.start();
       if (req.raw.url !== API_PATH) session.reject('uri');
-      else if (applicationName !== undefined && !isValidApplicationName(applicationName)) session.reject('app');
+      else if (applicationName !== undefined && !isValidApplicationName(applicationName))
+        session.reject('app');
     },
   });
 

@@ -20,7 +20,10 @@ const TokenEntrySchema = Type.Object(
 );
 
 /** The token file: `{"tokens":[...]}` (a Kubernetes Secret mounted as a file, for example). */
-export const TokenFileSchema = Type.Object({ tokens: Type.Array(TokenEntrySchema) }, { additionalProperties: false });
+export const TokenFileSchema = Type.Object(
+  { tokens: Type.Array(TokenEntrySchema) },
+  { additionalProperties: false },
+);
 export type TokenFile = Static<typeof TokenFileSchema>;
 
 /** What an authenticated client may do; `undefined` lists mean "everything". */
@@ -53,7 +56,10 @@ export function createAuthenticator(content: unknown): Authenticator {
   }
   const entries = content.tokens.map((t) => {
     if ((t.token === undefined) === (t.sha256 === undefined)) {
-      throw new GatewayError(GATEWAY_ERROR_CODES.TOKENS_INVALID, `Token "${t.name}" needs exactly one of token, sha256`);
+      throw new GatewayError(
+        GATEWAY_ERROR_CODES.TOKENS_INVALID,
+        `Token "${t.name}" needs exactly one of token, sha256`,
+      );
     }
     const hash = t.token !== undefined ? digest(t.token) : Buffer.from(t.sha256 ?? '', 'hex');
     const principal: Principal = { name: t.name, publish: t.publish, subscribe: t.subscribe };
@@ -79,13 +85,17 @@ export async function loadAuthenticator(path: string): Promise<Authenticator> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new GatewayError(GATEWAY_ERROR_CODES.TOKENS_INVALID, `Cannot read token file ${path}`, { cause: err });
+    throw new GatewayError(GATEWAY_ERROR_CODES.TOKENS_INVALID, `Cannot read token file ${path}`, {
+      cause: err,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new GatewayError(GATEWAY_ERROR_CODES.TOKENS_INVALID, `Token file ${path} is not JSON`, { cause: err });
+    throw new GatewayError(GATEWAY_ERROR_CODES.TOKENS_INVALID, `Token file ${path} is not JSON`, {
+      cause: err,
+    });
   }
   return createAuthenticator(parsed);
 }

@@ -80,9 +80,15 @@ export class ClusterLink {
       });
       // ZMQ_XPUB_VERBOSE, as Zeek's node XPUB: every (duplicate) subscription is visible, which the probe needs.
       this.#xpub.verbosity = 'allSubs';
-      this.#xsub = new XSubscriber({ context: this.#context, receiveHighWaterMark: options.xsubRcvhwm, linger: 0 });
+      this.#xsub = new XSubscriber({
+        context: this.#context,
+        receiveHighWaterMark: options.xsubRcvhwm,
+        linger: 0,
+      });
     } catch (err) {
-      throw new GatewayError(GATEWAY_ERROR_CODES.HUB_CONNECT, 'Could not create ZeroMQ sockets', { cause: err });
+      throw new GatewayError(GATEWAY_ERROR_CODES.HUB_CONNECT, 'Could not create ZeroMQ sockets', {
+        cause: err,
+      });
     }
   }
 
@@ -106,7 +112,11 @@ export class ClusterLink {
       this.#xsub.connect(this.#opts.connectXsubEndpoint);
       this.#xpub.connect(this.#opts.connectXpubEndpoint);
     } catch (err) {
-      throw new GatewayError(GATEWAY_ERROR_CODES.HUB_CONNECT, `Could not connect to the hub: ${String(err)}`, { cause: err });
+      throw new GatewayError(
+        GATEWAY_ERROR_CODES.HUB_CONNECT,
+        `Could not connect to the hub: ${String(err)}`,
+        { cause: err },
+      );
     }
     this.#loops.push(this.#readXpub(), this.#readXsub());
     const ready = this.probe(this.#opts.nodeId, 0).then(() => {
@@ -133,8 +143,11 @@ export class ClusterLink {
    * `ZR_GATEWAY_CLOSED` when the link closes first.
    */
   probe(id: string, timeoutMs: number): Promise<void> {
-    if (this.#closed) return Promise.reject(new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed'));
-    const topic = Buffer.from(`${INTERNAL_TOPIC_PREFIX}${id}.${++this.#probeCounter}.`, 'utf8').toString('latin1');
+    if (this.#closed)
+      return Promise.reject(new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed'));
+    const topic = Buffer.from(`${INTERNAL_TOPIC_PREFIX}${id}.${++this.#probeCounter}.`, 'utf8').toString(
+      'latin1',
+    );
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (err?: GatewayError): void => {
@@ -147,7 +160,14 @@ export class ClusterLink {
       this.#probes.set(topic, done);
       if (timeoutMs > 0) {
         timer = setTimeout(
-          () => done(new GatewayError(GATEWAY_ERROR_CODES.SUBSCRIBE_TIMEOUT, `No echo of ${topic} within ${timeoutMs} ms`, { closeCode: 1011 })),
+          () =>
+            done(
+              new GatewayError(
+                GATEWAY_ERROR_CODES.SUBSCRIBE_TIMEOUT,
+                `No echo of ${topic} within ${timeoutMs} ms`,
+                { closeCode: 1011 },
+              ),
+            ),
           timeoutMs,
         );
       }
@@ -208,11 +228,11 @@ export class ClusterLink {
   }
 
   #sendXsub(msg: Buffer): void {
-    this.#xsubChain = this.#xsubChain.then(
-      () => (this.#closed ? undefined : this.#xsub.send(msg)),
-    ).catch((err: unknown) => {
-      if (!this.#closed) this.#opts.log.error({ err }, 'Could not send a subscription to the hub');
-    });
+    this.#xsubChain = this.#xsubChain
+      .then(() => (this.#closed ? undefined : this.#xsub.send(msg)))
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#opts.log.error({ err }, 'Could not send a subscription to the hub');
+      });
   }
 
   async #readXpub(): Promise<void> {

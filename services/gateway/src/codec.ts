@@ -95,7 +95,8 @@ export class Codec {
       }
       const ev = dataToEvent(data);
       // Re-render canonically, as Zeek does from Zeek values: no empty metadata element (§3.4).
-      const canonical = ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
+      const canonical =
+        ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
       const bytes = formatDataMessage(topic, eventToData(canonical), { dialect: this.dialect });
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (err) {

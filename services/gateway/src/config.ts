@@ -11,34 +11,117 @@ export const ENV_PREFIX = 'ZR_GATEWAY_';
  */
 export const GatewayConfigSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1', description: 'Address the WebSocket API listens on.' }),
-  port: Type.Integer({ default: 27759, minimum: 0, maximum: 65535, description: 'WebSocket API port; 0 = any free port.' }),
-  healthHost: Type.String({ default: '0.0.0.0', description: 'Address of the /healthz, /readyz, /metrics port.' }),
-  healthPort: Type.Integer({ default: 9912, minimum: -1, maximum: 65535, description: 'Health/metrics port; 0 = any free port, -1 = none.' }),
-  connectXpubEndpoint: Type.String({ default: 'tcp://127.0.0.1:27761', description: "Hub XSUB endpoint the gateway's XPUB connects to (Zeek's connect_xpub_endpoint)." }),
-  connectXsubEndpoint: Type.String({ default: 'tcp://127.0.0.1:27760', description: "Hub XPUB endpoint the gateway's XSUB connects to (Zeek's connect_xsub_endpoint)." }),
+  port: Type.Integer({
+    default: 27759,
+    minimum: 0,
+    maximum: 65535,
+    description: 'WebSocket API port; 0 = any free port.',
+  }),
+  healthHost: Type.String({
+    default: '0.0.0.0',
+    description: 'Address of the /healthz, /readyz, /metrics port.',
+  }),
+  healthPort: Type.Integer({
+    default: 9912,
+    minimum: -1,
+    maximum: 65535,
+    description: 'Health/metrics port; 0 = any free port, -1 = none.',
+  }),
+  connectXpubEndpoint: Type.String({
+    default: 'tcp://127.0.0.1:27761',
+    description: "Hub XSUB endpoint the gateway's XPUB connects to (Zeek's connect_xpub_endpoint).",
+  }),
+  connectXsubEndpoint: Type.String({
+    default: 'tcp://127.0.0.1:27760',
+    description: "Hub XPUB endpoint the gateway's XSUB connects to (Zeek's connect_xsub_endpoint).",
+  }),
   ipv6: Type.Boolean({ default: false, description: 'Allow IPv6 ZeroMQ endpoints (ZMQ_IPV6).' }),
-  nodeName: Type.String({ default: 'gateway', description: 'Node name inside the gateway id zeromq_<name>_<host>_<pid>_N<uid>.' }),
+  nodeName: Type.String({
+    default: 'gateway',
+    description: 'Node name inside the gateway id zeromq_<name>_<host>_<pid>_N<uid>.',
+  }),
   zeekVersion: Type.String({ default: '8.0.10', description: 'Version string sent in the ack.' }),
-  pingIntervalSeconds: Type.Integer({ default: 5, description: 'Server PING cadence and PONG deadline in whole seconds; <= 0 disables.' }),
-  maxClients: Type.Integer({ default: 10000, minimum: 1, description: 'Concurrent WebSocket connections; more get HTTP 503.' }),
-  maxMessageBytes: Type.Integer({ default: 64 * 1024 * 1024, minimum: 0, description: 'Largest accepted client message; 0 = unlimited. Larger: close 1009.' }),
-  sendQueueBytes: Type.Integer({ default: 8 * 1024 * 1024, minimum: 1024, description: 'Per-client outbound buffer; a client exceeding it is closed (1008 Send queue full).' }),
-  maxPendingMessages: Type.Integer({ default: 10000, minimum: 1, description: 'Data messages a client may send before its ack.' }),
-  publishQueueLimit: Type.Integer({ default: 10000, minimum: 1, description: 'Events waiting for the hub before clients stop being read.' }),
-  subscribeTimeoutMs: Type.Integer({ default: 10000, minimum: 1, description: 'How long a client waits for its subscriptions to reach the hub before close 1011.' }),
+  pingIntervalSeconds: Type.Integer({
+    default: 5,
+    description: 'Server PING cadence and PONG deadline in whole seconds; <= 0 disables.',
+  }),
+  maxClients: Type.Integer({
+    default: 10000,
+    minimum: 1,
+    description: 'Concurrent WebSocket connections; more get HTTP 503.',
+  }),
+  maxMessageBytes: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 0,
+    description: 'Largest accepted client message; 0 = unlimited. Larger: close 1009.',
+  }),
+  sendQueueBytes: Type.Integer({
+    default: 8 * 1024 * 1024,
+    minimum: 1024,
+    description: 'Per-client outbound buffer; a client exceeding it is closed (1008 Send queue full).',
+  }),
+  maxPendingMessages: Type.Integer({
+    default: 10000,
+    minimum: 1,
+    description: 'Data messages a client may send before its ack.',
+  }),
+  publishQueueLimit: Type.Integer({
+    default: 10000,
+    minimum: 1,
+    description: 'Events waiting for the hub before clients stop being read.',
+  }),
+  subscribeTimeoutMs: Type.Integer({
+    default: 10000,
+    minimum: 1,
+    description: 'How long a client waits for its subscriptions to reach the hub before close 1011.',
+  }),
   xpubSndhwm: Type.Integer({ default: 1000, minimum: 0, description: 'ZMQ_SNDHWM of the XPUB socket.' }),
   xsubRcvhwm: Type.Integer({ default: 1000, minimum: 0, description: 'ZMQ_RCVHWM of the XSUB socket.' }),
   lingerMs: Type.Integer({ default: 500, description: 'ZMQ_LINGER of the XPUB socket at shutdown.' }),
-  tlsCertFile: Type.String({ default: '', description: 'PEM certificate; TLS is on when this and tlsKeyFile are set.' }),
+  tlsCertFile: Type.String({
+    default: '',
+    description: 'PEM certificate; TLS is on when this and tlsKeyFile are set.',
+  }),
   tlsKeyFile: Type.String({ default: '', description: 'PEM private key.' }),
-  tlsCaFile: Type.String({ default: '', description: 'CA bundle; when set, clients must present a certificate it signed.' }),
+  tlsCaFile: Type.String({
+    default: '',
+    description: 'CA bundle; when set, clients must present a certificate it signed.',
+  }),
   tlsCiphers: Type.String({ default: '', description: 'OpenSSL cipher list; empty = Node default.' }),
-  tokensFile: Type.String({ default: '', description: 'JSON token file enabling bearer-token auth and topic ACLs; empty = no auth.' }),
-  signaturesFile: Type.String({ default: '', description: 'JSON event-signature file; empty = events are forwarded unchecked.' }),
-  lifecycleTopic: Type.String({ default: '', description: 'Topic for Cluster::websocket_client_added/_lost events; empty = not published.' }),
-  jsonDialect: Type.Union([Type.Literal('json'), Type.Literal('zeek')], { default: 'json', description: "JSON sent to clients: 'json' = always valid JSON, 'zeek' = Zeek's exact bytes (may be invalid JSON)." }),
-  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info', description: 'Log level.' }),
-  shutdownGraceMs: Type.Integer({ default: 10000, minimum: 0, description: 'Time allowed for a graceful shutdown.' }),
+  tokensFile: Type.String({
+    default: '',
+    description: 'JSON token file enabling bearer-token auth and topic ACLs; empty = no auth.',
+  }),
+  signaturesFile: Type.String({
+    default: '',
+    description: 'JSON event-signature file; empty = events are forwarded unchecked.',
+  }),
+  lifecycleTopic: Type.String({
+    default: '',
+    description: 'Topic for Cluster::websocket_client_added/_lost events; empty = not published.',
+  }),
+  jsonDialect: Type.Union([Type.Literal('json'), Type.Literal('zeek')], {
+    default: 'json',
+    description:
+      "JSON sent to clients: 'json' = always valid JSON, 'zeek' = Zeek's exact bytes (may be invalid JSON).",
+  }),
+  logLevel: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info', description: 'Log level.' },
+  ),
+  shutdownGraceMs: Type.Integer({
+    default: 10000,
+    minimum: 0,
+    description: 'Time allowed for a graceful shutdown.',
+  }),
 });
 
 /** Validated, frozen gateway configuration. */
@@ -57,6 +140,9 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
  * Reads the configuration from `ZR_GATEWAY_*` variables and flags (flags win). Only `main.ts`
  * calls this; it throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every bad setting.
  */
-export function loadGatewayConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   return loadConfig(GatewayConfigSchema, { env, argv, envPrefix: ENV_PREFIX });
 }

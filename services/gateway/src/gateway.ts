@@ -63,8 +63,10 @@ async function readTls(config: GatewayConfig) {
   const { tlsCertFile: cert, tlsKeyFile: key } = config;
   if (cert === '' && key === '') return undefined;
   // Zeek's own messages for half a TLS configuration (websocket-v1.md §1.6).
-  if (key === '') throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, 'Invalid tls_options: No key_file field');
-  if (cert === '') throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, 'Invalid tls_options: No cert_file field');
+  if (key === '')
+    throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, 'Invalid tls_options: No key_file field');
+  if (cert === '')
+    throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, 'Invalid tls_options: No cert_file field');
   try {
     const ca = config.tlsCaFile === '' ? undefined : await readFile(config.tlsCaFile);
     return {
@@ -74,7 +76,9 @@ async function readTls(config: GatewayConfig) {
       ...(config.tlsCiphers === '' ? {} : { ciphers: config.tlsCiphers }),
     };
   } catch (err) {
-    throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, `Cannot read TLS files: ${String(err)}`, { cause: err });
+    throw new GatewayError(GATEWAY_ERROR_CODES.TLS_CONFIG, `Cannot read TLS files: ${String(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -117,7 +121,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       if (closing !== undefined) throw new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Gateway closed');
       const tls = await readTls(config);
       const authenticator = config.tokensFile === '' ? undefined : await loadAuthenticator(config.tokensFile);
-      const signatures = config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
+      const signatures =
+        config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
       link = new ClusterLink({ ...config, nodeId, log });
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
@@ -139,7 +144,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       } catch (err) {
         await close();
         if ((err as { code?: unknown }).code === GATEWAY_ERROR_CODES.CLOSED) throw err;
-        throw new GatewayError(GATEWAY_ERROR_CODES.LISTEN, `Cannot listen on ${config.host}:${config.port}: ${String(err)}`, { cause: err });
+        throw new GatewayError(
+          GATEWAY_ERROR_CODES.LISTEN,
+          `Cannot listen on ${config.host}:${config.port}: ${String(err)}`,
+          { cause: err },
+        );
       }
       listening = true;
       const addr = gw.app.server.address();
@@ -154,7 +163,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
           readiness: () => gateway.readiness(),
         });
       }
-      log.info({ nodeId, port, tls: tls !== undefined, auth: authenticator !== undefined }, 'Gateway listening');
+      log.info(
+        { nodeId, port, tls: tls !== undefined, auth: authenticator !== undefined },
+        'Gateway listening',
+      );
       return {
         url: `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/messages/json`,
         host: config.host,

@@ -11,7 +11,8 @@ export function upgradeProblem(req: IncomingMessage): string | undefined {
   if (!req.headers['sec-websocket-key']) return 'Missing Sec-WebSocket-Key value';
   const upgrade = req.headers.upgrade;
   if (upgrade === undefined) return 'Missing Upgrade header';
-  if (upgrade.trim().toLowerCase() !== 'websocket') return `Invalid Upgrade header, need WebSocket, got ${upgrade}`;
+  if (upgrade.trim().toLowerCase() !== 'websocket')
+    return `Invalid Upgrade header, need WebSocket, got ${upgrade}`;
   const version = req.headers['sec-websocket-version'];
   if (version === undefined) return 'Missing Sec-WebSocket-Version value';
   if (Number(version) !== 13) return `Invalid Sec-WebSocket-Version, need 13, got ${version}`;

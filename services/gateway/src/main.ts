@@ -6,7 +6,9 @@ import { createGateway } from './gateway.js';
 /** `zeek-relay-gateway [--flag value …]`: settings from flags and ZR_GATEWAY_* variables. */
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`Usage: zeek-relay-gateway [options]\n\n${describeConfig(GatewayConfigSchema, ENV_PREFIX)}\n`);
+    process.stdout.write(
+      `Usage: zeek-relay-gateway [options]\n\n${describeConfig(GatewayConfigSchema, ENV_PREFIX)}\n`,
+    );
     return;
   }
   let config;

@@ -40,7 +40,9 @@ export class GatewayMetrics {
     this.#latency = meter.createHistogram(METRIC_LATENCY, {
       description: 'Time from receiving a message to handing it on (cluster → clients, client → hub queue)',
       unit: 's',
-      advice: { explicitBucketBoundaries: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] },
+      advice: {
+        explicitBucketBoundaries: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      },
     });
     meter
       .createObservableCounter(METRIC_MESSAGES, { description: 'Data messages', unit: '{message}' })
@@ -48,18 +50,38 @@ export class GatewayMetrics {
         r.observe(this.inboundMessages, { direction: 'inbound' });
         r.observe(this.outboundMessages, { direction: 'outbound' });
       });
-    meter.createObservableCounter(METRIC_BYTES, { description: 'Data message bytes', unit: 'By' }).addCallback((r) => {
-      r.observe(this.inboundBytes, { direction: 'inbound' });
-      r.observe(this.outboundBytes, { direction: 'outbound' });
-    });
-    const byKey = (name: string, description: string, unit: string, attr: string, map: Map<string, number>): void => {
+    meter
+      .createObservableCounter(METRIC_BYTES, { description: 'Data message bytes', unit: 'By' })
+      .addCallback((r) => {
+        r.observe(this.inboundBytes, { direction: 'inbound' });
+        r.observe(this.outboundBytes, { direction: 'outbound' });
+      });
+    const byKey = (
+      name: string,
+      description: string,
+      unit: string,
+      attr: string,
+      map: Map<string, number>,
+    ): void => {
       meter.createObservableCounter(name, { description, unit }).addCallback((r) => {
         for (const [k, v] of map) r.observe(v, { [attr]: k });
       });
     };
-    byKey(METRIC_ERRORS, 'Error messages sent to clients, by Zeek error', '{error}', 'error.type', this.errors);
+    byKey(
+      METRIC_ERRORS,
+      'Error messages sent to clients, by Zeek error',
+      '{error}',
+      'error.type',
+      this.errors,
+    );
     byKey(METRIC_DROPPED, 'Cluster messages not delivered, by reason', '{message}', 'reason', this.dropped);
-    byKey(METRIC_REJECTED, 'Connections refused or closed by the gateway, by reason', '{connection}', 'reason', this.rejected);
+    byKey(
+      METRIC_REJECTED,
+      'Connections refused or closed by the gateway, by reason',
+      '{connection}',
+      'reason',
+      this.rejected,
+    );
     meter
       .createObservableCounter(METRIC_SLOW_CLIENT_CLOSES, {
         description: 'Clients closed because their send queue overflowed',
@@ -67,7 +89,10 @@ export class GatewayMetrics {
       })
       .addCallback((r) => r.observe(this.slowClientCloses));
     meter
-      .createObservableGauge(METRIC_PUBLISH_BACKLOG, { description: 'Events waiting for the hub', unit: '{message}' })
+      .createObservableGauge(METRIC_PUBLISH_BACKLOG, {
+        description: 'Events waiting for the hub',
+        unit: '{message}',
+      })
       .addCallback((r) => r.observe(backlog()));
   }
 

@@ -73,7 +73,10 @@ export function formatAck(endpoint: string, version: string): string {
 /** Pre-rendered error frames, so the hot path does not re-serialize constants. */
 export const ERROR_FRAMES = {
   invalidUri: formatError(ERROR_CODES.invalidUri, ERROR_CONTEXTS.invalidUri),
-  invalidApplicationName: formatError(ERROR_CODES.invalidApplicationName, ERROR_CONTEXTS.invalidApplicationName),
+  invalidApplicationName: formatError(
+    ERROR_CODES.invalidApplicationName,
+    ERROR_CONTEXTS.invalidApplicationName,
+  ),
   subscriptionsNotArray: formatError(ERROR_CODES.deserializationFailed, ERROR_CONTEXTS.subscriptionsNotArray),
   subscriptionNotString: formatError(ERROR_CODES.deserializationFailed, ERROR_CONTEXTS.subscriptionNotString),
   decodeFailed: formatError(ERROR_CODES.deserializationFailed, ERROR_CONTEXTS.decodeFailed),

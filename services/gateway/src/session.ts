@@ -51,7 +51,14 @@ export interface SessionEnv {
  * `active`; `dead` after a bad subscription message (no ack, messages ignored, as Zeek);
  * `rejected` after a bad path or application name; `closing`/`closed` at the end.
  */
-export type SessionState = 'handshake' | 'subscribing' | 'active' | 'dead' | 'rejected' | 'closing' | 'closed';
+export type SessionState =
+  | 'handshake'
+  | 'subscribing'
+  | 'active'
+  | 'dead'
+  | 'rejected'
+  | 'closing'
+  | 'closed';
 
 const TEXT = { binary: false, compress: false } as const;
 
@@ -105,7 +112,10 @@ export class Session implements Member {
       kind === 'uri'
         ? [ERROR_FRAMES.invalidUri, CLOSE.invalidUri]
         : [ERROR_FRAMES.invalidApplicationName, CLOSE.invalidApplicationName];
-    GatewayMetrics.bump(this.env.metrics.rejected, kind === 'uri' ? 'invalid_uri' : 'invalid_application_name');
+    GatewayMetrics.bump(
+      this.env.metrics.rejected,
+      kind === 'uri' ? 'invalid_uri' : 'invalid_application_name',
+    );
     this.ws.send(frame);
     this.#close(close.code, close.reason);
   }
@@ -218,7 +228,10 @@ export class Session implements Member {
       return;
     }
     if (!mayPublish(this.info.principal, r.topic)) {
-      this.#sendError(formatError(ERROR_CODES.forbiddenTopic, `publishing to '${r.topic}' is not allowed`), 'forbidden_topic');
+      this.#sendError(
+        formatError(ERROR_CODES.forbiddenTopic, `publishing to '${r.topic}' is not allowed`),
+        'forbidden_topic',
+      );
       return;
     }
     this.env.router.publish(this, r.topic, r.payload);

@@ -26,7 +26,10 @@ export type ZeekType =
   | { readonly kind: 'set'; readonly index: readonly ZeekType[] }
   | { readonly kind: 'table'; readonly index: readonly ZeekType[]; readonly yield: ZeekType }
   | { readonly kind: 'vector'; readonly of: ZeekType }
-  | { readonly kind: 'record'; readonly fields: readonly { readonly type: ZeekType; readonly optional: boolean }[] };
+  | {
+      readonly kind: 'record';
+      readonly fields: readonly { readonly type: ZeekType; readonly optional: boolean }[];
+    };
 
 const ATOMIC: Record<string, BrokerData['type']> = {
   bool: 'boolean',
@@ -46,7 +49,8 @@ const ATOMIC: Record<string, BrokerData['type']> = {
 /** Parses one Zeek type expression; throws `ZR_GATEWAY_SIGNATURES_INVALID`. */
 export function parseZeekType(text: string): ZeekType {
   // Attribute values (`&default=T`) are kept inside their token: only their presence matters.
-  const tokens = text.match(/[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*|&[a-z_]+(?:=[^;,}]*)?|[[\]{},;:]/g) ?? [];
+  const tokens =
+    text.match(/[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*|&[a-z_]+(?:=[^;,}]*)?|[[\]{},;:]/g) ?? [];
   let i = 0;
   const fail = (why: string): never => {
     throw new GatewayError(GATEWAY_ERROR_CODES.SIGNATURES_INVALID, `Bad type "${text}": ${why}`);
@@ -130,7 +134,11 @@ export function parseZeekType(text: string): ZeekType {
 
 function indexMatches(index: readonly ZeekType[], d: BrokerData): boolean {
   if (index.length === 1) return converts(index[0] as ZeekType, d);
-  return d.type === 'vector' && d.value.length === index.length && index.every((t, k) => converts(t, d.value[k] as BrokerData));
+  return (
+    d.type === 'vector' &&
+    d.value.length === index.length &&
+    index.every((t, k) => converts(t, d.value[k] as BrokerData))
+  );
 }
 
 /** Would Zeek convert Broker value `d` to Zeek type `t`? */
@@ -147,7 +155,9 @@ export function converts(t: ZeekType, d: BrokerData): boolean {
     case 'set':
       return d.type === 'set' && d.value.every((x) => indexMatches(t.index, x));
     case 'table':
-      return d.type === 'table' && d.value.every(([k, v]) => indexMatches(t.index, k) && converts(t.yield, v));
+      return (
+        d.type === 'table' && d.value.every(([k, v]) => indexMatches(t.index, k) && converts(t.yield, v))
+      );
     case 'vector':
       return d.type === 'vector' && d.value.every((x) => converts(t.of, x));
     case 'record':
@@ -182,7 +192,10 @@ export function createSignatureChecker(content: unknown): SignatureChecker {
   const table = new Map<string, ZeekType[]>();
   for (const [name, params] of Object.entries(events)) {
     if (!Array.isArray(params) || !params.every((p) => typeof p === 'string')) {
-      throw new GatewayError(GATEWAY_ERROR_CODES.SIGNATURES_INVALID, `Event "${name}": parameters must be a list of type strings`);
+      throw new GatewayError(
+        GATEWAY_ERROR_CODES.SIGNATURES_INVALID,
+        `Event "${name}": parameters must be a list of type strings`,
+      );
     }
     table.set(name, (params as string[]).map(parseZeekType));
   }
@@ -202,7 +215,9 @@ export async function loadSignatureChecker(path: string): Promise<SignatureCheck
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new GatewayError(GATEWAY_ERROR_CODES.SIGNATURES_INVALID, `Cannot read signature file ${path}`, { cause: err });
+    throw new GatewayError(GATEWAY_ERROR_CODES.SIGNATURES_INVALID, `Cannot read signature file ${path}`, {
+      cause: err,
+    });
   }
   return createSignatureChecker(parsed);
 }

@@ -7,7 +7,8 @@ import { startRig, type Rig } from './helpers/gateway.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-const ERR = (context: string): string => `{"type":"error","code":"deserialization_failed","context":"${context}"}`;
+const ERR = (context: string): string =>
+  `{"type":"error","code":"deserialization_failed","context":"${context}"}`;
 const DECODE = ERR('failed to decode JSON object');
 const NO_TOPIC = ERR('no topic in top-level JSON object');
 const CREATE = ERR('failed to create Zeek event');
@@ -37,7 +38,14 @@ describe('bad input: exact errors, the connection and the process survive', () =
   /** Proves the connection still works: a good event reaches the node afterwards. */
   async function stillWorks(c: RecordingClient, marker: string): Promise<void> {
     c.send(dataMessage('/in/', 'ping', [S(marker), C(1)]));
-    await node.waitFor(() => node.events('ping').some((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === marker), 5000, marker);
+    await node.waitFor(
+      () =>
+        node
+          .events('ping')
+          .some((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === marker),
+      5000,
+      marker,
+    );
   }
 
   const cases: [string, string | Buffer, string][] = [
@@ -48,13 +56,50 @@ describe('bad input: exact errors, the connection and the process survive', () =
     ['unknown @data-type', dataMessage('/in/', 'ping', [{ '@data-type': 'money', data: 0 }]), DECODE],
     ['count given as a string', dataMessage('/in/', 'ping', [{ '@data-type': 'count', data: '1' }]), DECODE],
     ['count with a fraction', dataMessage('/in/', 'ping', [{ '@data-type': 'count', data: 1.5 }]), DECODE],
-    ['count beyond 64 bits', dataMessage('/in/', 'ping', [{ '@data-type': 'count', data: 18446744073709551616 }]).replace('18446744073709552000', '18446744073709551616'), DECODE],
+    [
+      'count beyond 64 bits',
+      dataMessage('/in/', 'ping', [{ '@data-type': 'count', data: 18446744073709551616 }]).replace(
+        '18446744073709552000',
+        '18446744073709551616',
+      ),
+      DECODE,
+    ],
     ['no topic', JSON.stringify({ type: 'data-message', '@data-type': 'count', data: 1 }), NO_TOPIC],
-    ['topic is a number', JSON.stringify({ type: 'data-message', topic: 5, '@data-type': 'count', data: 1 }), NO_TOPIC],
-    ['payload not an event (a count)', JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'count', data: 1 }), CREATE],
-    ['payload: vector of 2', JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'vector', data: [C(1), C(1)] }), CREATE],
-    ['event name not a string', JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'vector', data: [C(1), C(1), { '@data-type': 'vector', data: [C(5), { '@data-type': 'vector', data: [] }] }] }), CREATE],
-    ['args not a vector', JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'vector', data: [C(1), C(1), { '@data-type': 'vector', data: [S('ping'), C(5)] }] }), CREATE],
+    [
+      'topic is a number',
+      JSON.stringify({ type: 'data-message', topic: 5, '@data-type': 'count', data: 1 }),
+      NO_TOPIC,
+    ],
+    [
+      'payload not an event (a count)',
+      JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'count', data: 1 }),
+      CREATE,
+    ],
+    [
+      'payload: vector of 2',
+      JSON.stringify({ type: 'data-message', topic: '/in/', '@data-type': 'vector', data: [C(1), C(1)] }),
+      CREATE,
+    ],
+    [
+      'event name not a string',
+      JSON.stringify({
+        type: 'data-message',
+        topic: '/in/',
+        '@data-type': 'vector',
+        data: [C(1), C(1), { '@data-type': 'vector', data: [C(5), { '@data-type': 'vector', data: [] }] }],
+      }),
+      CREATE,
+    ],
+    [
+      'args not a vector',
+      JSON.stringify({
+        type: 'data-message',
+        topic: '/in/',
+        '@data-type': 'vector',
+        data: [C(1), C(1), { '@data-type': 'vector', data: [S('ping'), C(5)] }],
+      }),
+      CREATE,
+    ],
     ['binary frame with invalid JSON', Buffer.from([0xff, 0xfe, 0x00]), DECODE],
   ];
   for (const [name, input, expected] of cases) {
@@ -71,7 +116,9 @@ describe('bad input: exact errors, the connection and the process survive', () =
   test('deeply nested vectors: an error, not a stack overflow', async () => {
     const c = await acked();
     const depth = 1900;
-    c.send(`{"type":"data-message","topic":"/in/","@data-type":"vector","data":[${'{"@data-type":"vector","data":['.repeat(depth)}${']}'.repeat(depth)}]}`);
+    c.send(
+      `{"type":"data-message","topic":"/in/","@data-type":"vector","data":[${'{"@data-type":"vector","data":['.repeat(depth)}${']}'.repeat(depth)}]}`,
+    );
     const got = await c.next();
     assert.ok(got.kind === 'message' && [CREATE, DECODE].includes(got.text), JSON.stringify(got));
     await stillWorks(c, 'after-deep');
@@ -81,7 +128,13 @@ describe('bad input: exact errors, the connection and the process survive', () =
   test('binary frames carry data messages like text frames', async () => {
     const c = await acked();
     c.send(Buffer.from(dataMessage('/in/', 'ping', [S('binary-frame'), C(2)])), true);
-    await node.waitFor(() => node.events('ping').some((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === 'binary-frame'));
+    await node.waitFor(() =>
+      node
+        .events('ping')
+        .some(
+          (e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === 'binary-frame',
+        ),
+    );
     await c.close();
   });
 
@@ -101,8 +154,20 @@ describe('bad input: exact errors, the connection and the process survive', () =
       c.send(dataMessage('/in/', 'ping', [S('after-bad-subscriptions'), C(3)]));
       // The connection stays open but dead (Zeek): a client-initiated close is echoed, nothing else arrives.
       await c.close();
-      assert.deepEqual(c.leftovers.filter((o) => o.kind === 'message'), []);
-      assert.equal(node.events('ping').filter((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === 'after-bad-subscriptions').length, 0);
+      assert.deepEqual(
+        c.leftovers.filter((o) => o.kind === 'message'),
+        [],
+      );
+      assert.equal(
+        node
+          .events('ping')
+          .filter(
+            (e) =>
+              e.args[0]?.type === 'string' &&
+              Buffer.from(e.args[0].value).toString() === 'after-bad-subscriptions',
+          ).length,
+        0,
+      );
     });
   }
 
@@ -115,7 +180,6 @@ describe('bad input: exact errors, the connection and the process survive', () =
     await stillWorks(other, 'after-oversized');
     await other.close();
   });
-
 });
 
 describe('abrupt disconnects', () => {
@@ -152,14 +216,27 @@ describe('abrupt disconnects', () => {
     const c = await acked('["/y/"]');
     c.send(dataMessage('/in/', 'ping', [S('last-words'), C(4)]));
     c.ws.terminate();
-    await node.waitFor(() => node.events('Cluster::websocket_client_lost').length >= lostBefore + 3, 5000, 'lost events');
-    const codes = node.events('Cluster::websocket_client_lost').slice(lostBefore).map((e) => e.args[1]);
+    await node.waitFor(
+      () => node.events('Cluster::websocket_client_lost').length >= lostBefore + 3,
+      5000,
+      'lost events',
+    );
+    const codes = node
+      .events('Cluster::websocket_client_lost')
+      .slice(lostBefore)
+      .map((e) => e.args[1]);
     for (const code of codes) assert.deepEqual(code, data.count(1006));
     const d = await acked();
     d.send(dataMessage('/in/', 'ping', [S('after-abrupt'), C(1)]));
     await node.waitFor(() => node.events('ping').length === 2, 5000, 'pings');
-    const texts = node.events('ping').map((e) => (e.args[0]?.type === 'string' ? Buffer.from(e.args[0].value).toString() : ''));
-    assert.deepEqual(texts, ['last-words', 'after-abrupt'], 'a message sent right before a reset still arrives');
+    const texts = node
+      .events('ping')
+      .map((e) => (e.args[0]?.type === 'string' ? Buffer.from(e.args[0].value).toString() : ''));
+    assert.deepEqual(
+      texts,
+      ['last-words', 'after-abrupt'],
+      'a message sent right before a reset still arrives',
+    );
     await d.close();
     await node.close();
     await rig.close();

@@ -30,7 +30,10 @@ describe('delivery semantics', () => {
       await node.publish('/a/x', { name: 'marker', args: [] });
       for (const c of [overlapping, exact]) {
         for (let i = 1; i <= 3; i++) {
-          const m = (await c.nextJson()) as { topic: string; data: [unknown, unknown, { data: [unknown, { data: [{ data: number }] }] }] };
+          const m = (await c.nextJson()) as {
+            topic: string;
+            data: [unknown, unknown, { data: [unknown, { data: [{ data: number }] }] }];
+          };
           assert.equal(m.topic, '/a/b/c/d');
           assert.equal(m.data[2].data[1].data[0].data, i);
         }
@@ -39,7 +42,10 @@ describe('delivery semantics', () => {
       assert.equal(((await overlapping.nextJson()) as { topic: string }).topic, '/a/x');
       assert.equal(((await other.nextJson()) as { topic: string }).topic, '/a/x');
       for (const c of [overlapping, exact, other]) await c.close();
-      assert.deepEqual([overlapping, exact, other].map((c) => c.leftovers.filter((o) => o.kind === 'message').length), [0, 0, 0]);
+      assert.deepEqual(
+        [overlapping, exact, other].map((c) => c.leftovers.filter((o) => o.kind === 'message').length),
+        [0, 0, 0],
+      );
     } finally {
       await node.close();
       await rig.close();
@@ -53,7 +59,11 @@ describe('delivery semantics', () => {
     const clients: RecordingClient[] = [];
     try {
       for (let batch = 0; batch < 10; batch++) {
-        clients.push(...(await Promise.all(Array.from({ length: 100 }, (_, i) => acked(rig.url, ['/all/', `/one/${batch * 100 + i}/`])))));
+        clients.push(
+          ...(await Promise.all(
+            Array.from({ length: 100 }, (_, i) => acked(rig.url, ['/all/', `/one/${batch * 100 + i}/`])),
+          )),
+        );
       }
       assert.equal(rig.gateway.clientCount, 1000);
       const counts = new Array<number>(1000).fill(0);
@@ -64,8 +74,15 @@ describe('delivery semantics', () => {
       // Every client publishes once; the node gets all 1000, each with its client's sender id.
       clients.forEach((c, i) => c.send(dataMessage('/from-clients/', 'hello', [S(`c${i}`), C(i)])));
       await node.waitFor(() => node.events('hello').length === 1000, 20000, '1000 publications');
-      assert.equal(new Set(node.received.filter((r) => r.event?.name === 'hello').map((r) => r.sender)).size, 1000);
-      assert.deepEqual(counts.filter((n, i) => n !== (i === 500 ? 2 : 1)), [], 'exactly once each');
+      assert.equal(
+        new Set(node.received.filter((r) => r.event?.name === 'hello').map((r) => r.sender)).size,
+        1000,
+      );
+      assert.deepEqual(
+        counts.filter((n, i) => n !== (i === 500 ? 2 : 1)),
+        [],
+        'exactly once each',
+      );
     } finally {
       await Promise.all(clients.map((c) => c.close()));
       await node.close();
@@ -92,9 +109,11 @@ describe('delivery semantics', () => {
         await node.publish('/bulk/', { name: 'bulk', args: [data.string(big), data.count(i)] });
         if (i - received >= 4) await waitUntil(() => i - received < 4, 'fast client keeps up');
       }
-      await waitUntil(() => received === total, 'the fast client receives everything').catch((err: unknown) => {
-        throw new Error(`${String(err)}: ${received} of ${total}, slow state ${slow.ws.readyState}`);
-      });
+      await waitUntil(() => received === total, 'the fast client receives everything').catch(
+        (err: unknown) => {
+          throw new Error(`${String(err)}: ${received} of ${total}, slow state ${slow.ws.readyState}`);
+        },
+      );
       const closed = await Promise.race([
         slow.closed,
         (async () => {
@@ -127,7 +146,9 @@ describe('several replicas behave as one service', () => {
       const c2 = await acked(g2.url, ['/shared/']);
       c1.send(dataMessage('/shared/', 'from', [S('replica-1')]));
       c2.send(dataMessage('/shared/', 'from', [S('replica-2')]));
-      const at2 = (await c2.nextJson()) as { data: [unknown, unknown, { data: [unknown, { data: [{ data: string }] }] }] };
+      const at2 = (await c2.nextJson()) as {
+        data: [unknown, unknown, { data: [unknown, { data: [{ data: string }] }] }];
+      };
       const at1 = (await c1.nextJson()) as typeof at2;
       assert.equal(at2.data[2].data[1].data[0].data, 'replica-1');
       assert.equal(at1.data[2].data[1].data[0].data, 'replica-2');
@@ -140,7 +161,10 @@ describe('several replicas behave as one service', () => {
       assert.equal(after.data[2].data[1].data[0].data, 'after-replica-1-left');
       await c3.close();
       await c2.close();
-      assert.deepEqual([...c1.leftovers, ...c2.leftovers, ...c3.leftovers].filter((o) => o.kind === 'message'), []);
+      assert.deepEqual(
+        [...c1.leftovers, ...c2.leftovers, ...c3.leftovers].filter((o) => o.kind === 'message'),
+        [],
+      );
     } finally {
       await g1.close();
       await g2.close();

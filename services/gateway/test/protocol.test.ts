@@ -17,7 +17,11 @@ interface ProtocolTest {
   readonly client_observed?: readonly Record<string, unknown>[];
   readonly websocket_client_lost?: { readonly code: number; readonly reason: string };
 }
-const captured = (JSON.parse(readFileSync(fixturePath('captured/websocket-protocol.json'), 'utf8')) as { tests: ProtocolTest[] }).tests;
+const captured = (
+  JSON.parse(readFileSync(fixturePath('captured/websocket-protocol.json'), 'utf8')) as {
+    tests: ProtocolTest[];
+  }
+).tests;
 const byName = new Map(captured.map((t) => [t.name, t]));
 const LIFECYCLE = 'zeek.cluster.manager';
 
@@ -35,7 +39,8 @@ function rawExchange(port: number, request: string, untilBytes?: (b: Buffer) => 
   });
 }
 
-const str = (d: BrokerData | undefined): string => (d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '<none>');
+const str = (d: BrokerData | undefined): string =>
+  d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '<none>';
 
 describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.json)', () => {
   let rig: Rig;
@@ -58,7 +63,16 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
     return [code?.type === 'count' ? Number(code.value) : -1, str(ev?.args[2])];
   }
 
-  for (const name of ['POST', 'HTTP/1.0', 'no-key', 'no-upgrade', 'upgrade-h2c', 'no-version', 'version-12', 'plain-http']) {
+  for (const name of [
+    'POST',
+    'HTTP/1.0',
+    'no-key',
+    'no-upgrade',
+    'upgrade-h2c',
+    'no-version',
+    'version-12',
+    'plain-http',
+  ]) {
     test(`400 for ${name}, with Zeek's reason phrase`, async () => {
       const t = byName.get(name);
       assert.ok(t?.request && t.response);
@@ -73,7 +87,11 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
     const seen = node.events('Cluster::websocket_client_lost').length;
     const expectedPing = t.response.slice(t.response.indexOf('\r\n\r\n') + 4);
     const got = (
-      await rawExchange(rig.address.port, t.request, (b) => b.includes('\r\n\r\n') && b.length >= b.indexOf('\r\n\r\n') + 4 + expectedPing.length)
+      await rawExchange(
+        rig.address.port,
+        t.request,
+        (b) => b.includes('\r\n\r\n') && b.length >= b.indexOf('\r\n\r\n') + 4 + expectedPing.length,
+      )
     ).toString('latin1');
     const [head, rest] = [got.slice(0, got.indexOf('\r\n\r\n')), got.slice(got.indexOf('\r\n\r\n') + 4)];
     const lines = head.split('\r\n');
@@ -85,7 +103,10 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
   });
 
   /** What each captured WebSocket test does after connecting (its `what`). */
-  const actions: Record<string, { headers?: Record<string, string>; run?: (c: RecordingClient) => Promise<void> | void }> = {
+  const actions: Record<
+    string,
+    { headers?: Record<string, string>; run?: (c: RecordingClient) => Promise<void> | void }
+  > = {
     'trailing-slash': {},
     'query-string': {},
     uppercase: {},
@@ -107,7 +128,9 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
       const t = byName.get(name);
       assert.ok(t?.path && t.client_observed);
       const seen = node.events('Cluster::websocket_client_lost').length;
-      const c = new RecordingClient(`ws://127.0.0.1:${rig.address.port}${t.path}`, { headers: action.headers ?? {} });
+      const c = new RecordingClient(`ws://127.0.0.1:${rig.address.port}${t.path}`, {
+        headers: action.headers ?? {},
+      });
       await c.opened;
       await action.run?.(c);
       const pongs: string[] = [];
@@ -126,7 +149,8 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
             if (name === 'invalid-utf8-text') c.send(Buffer.from([0x22, 0xff, 0x22]), false);
             if (name === 'close-no-code') c.ws.close();
             if (name === 'close-4000') c.ws.close(4000, 'bye now');
-            if (name.startsWith('app-') || name.startsWith('binary') || name.startsWith('subscription-empty')) c.ws.close(1000);
+            if (name.startsWith('app-') || name.startsWith('binary') || name.startsWith('subscription-empty'))
+              c.ws.close(1000);
           }
           assert.deepEqual(have, want);
           if (want.type === 'error' && String(want.code) === 'deserialization_failed') c.ws.close(1000);
@@ -137,7 +161,10 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
           c.ws.close(1000);
         } else if ('close' in expected) {
           const got = await c.next();
-          assert.deepEqual(got.kind === 'close' ? [got.code, got.reason] : got, [expected.close, expected.reason]);
+          assert.deepEqual(got.kind === 'close' ? [got.code, got.reason] : got, [
+            expected.close,
+            expected.reason,
+          ]);
         }
       }
       if (t.websocket_client_lost) {

@@ -4,9 +4,13 @@ import { data, dataEquals, type BrokerData, type ZeekEvent } from '@zeek-relay/w
 import { fixturePath, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
 import { ZeekNode, type Received } from './helpers/zeek-node.js';
 
-const text = (d: BrokerData | undefined): string => (d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '');
+const text = (d: BrokerData | undefined): string =>
+  d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '';
 const num = (d: BrokerData | undefined): bigint => (d?.type === 'count' ? d.value : -1n);
-const pong = (msg: string, n: number | bigint): ZeekEvent => ({ name: 'pong', args: [data.string(msg), data.count(n)] });
+const pong = (msg: string, n: number | bigint): ZeekEvent => ({
+  name: 'pong',
+  args: [data.string(msg), data.count(n)],
+});
 const LIFECYCLE = 'zeek.cluster.manager';
 
 /** Adds a node subscribed to `prefixes`, calling `onPing` for every `ping` event it receives. */
@@ -26,19 +30,23 @@ async function node(
 }
 
 /** Zeek side of one/one-pipelining/tls: pong("my-message", pings seen) on the same topic. */
-const pingPong = (topic: string, replyTopic = topic): Behaviour['setup'] => async (ctx) => {
-  let seen = 0;
-  await node(ctx, 'manager', [topic], (_r, ev, n) => {
-    if (ev.name === 'ping') void n.publish(replyTopic, pong('my-message', ++seen));
-  });
-};
+const pingPong =
+  (topic: string, replyTopic = topic): Behaviour['setup'] =>
+  async (ctx) => {
+    let seen = 0;
+    await node(ctx, 'manager', [topic], (_r, ev, n) => {
+      if (ev.name === 'ping') void n.publish(replyTopic, pong('my-message', ++seen));
+    });
+  };
 
 /** Node re-publishing every ping on `replyTopic` (spurious-peer-error, 8.2 standalone server). */
-const echo = (topic: string, replyTopic: string): Behaviour['setup'] => async (ctx) => {
-  await node(ctx, 'manager', [topic], (_r, ev, n) => {
-    if (ev.name === 'ping') void n.publish(replyTopic, ev);
-  });
-};
+const echo =
+  (topic: string, replyTopic: string): Behaviour['setup'] =>
+  async (ctx) => {
+    await node(ctx, 'manager', [topic], (_r, ev, n) => {
+      if (ev.name === 'ping') void n.publish(replyTopic, ev);
+    });
+  };
 
 /** Node subscribed to the lifecycle topic, recording Cluster::websocket_client_added/_lost. */
 const lifecycleNode = async (ctx: ScenarioContext): Promise<ZeekNode> => node(ctx, 'manager', [LIFECYCLE]);
@@ -49,7 +57,10 @@ const metadataNode =
     await node(ctx, 'manager', ['/test/pings/'], (_r, ev, n) => {
       if (ev.name !== 'ping') return;
       const msg = text(ev.args[0]);
-      const reply: ZeekEvent = { name: 'pong', args: [data.string(`${msg} ${msg}`), data.count(2n * num(ev.args[1]))] };
+      const reply: ZeekEvent = {
+        name: 'pong',
+        args: [data.string(`${msg} ${msg}`), data.count(2n * num(ev.args[1]))],
+      };
       const m = meta(ev);
       void n.publish('/test/pongs/', m === undefined ? reply : { ...reply, metadata: m });
     });
@@ -88,7 +99,11 @@ const managerSends = (withNonEvents: boolean): Behaviour => {
           await m.publish('/test/pings/', encodeBrokerData(logWrite));
           await m.publish('/test/pings/', new Uint8Array([0xff, 0x00]));
         }
-        for (let i = 1; i <= 3; i++) await m.publish('/test/pings/', { name: 'ping', args: [data.string('from-manager'), data.count(i)] });
+        for (let i = 1; i <= 3; i++)
+          await m.publish('/test/pings/', {
+            name: 'ping',
+            args: [data.string('from-manager'), data.count(i)],
+          });
       })();
     },
   };
@@ -174,7 +189,13 @@ const behaviours: Record<string, Behaviour> = {
       const added = n.events('Cluster::websocket_client_added');
       assert.equal(added.length, 1, 'only the good client is added');
       const subs = added[0]?.args[1];
-      assert.ok(subs !== undefined && dataEquals(subs, data.vector(data.string('/duplicate'), data.string('/is/okay'), data.string('/topic/good'))));
+      assert.ok(
+        subs !== undefined &&
+          dataEquals(
+            subs,
+            data.vector(data.string('/duplicate'), data.string('/is/okay'), data.string('/topic/good')),
+          ),
+      );
     },
   },
   'cluster-log.json': {
@@ -268,7 +289,13 @@ function pingMessage(topic: string, msg: string, c: number): unknown {
         '@data-type': 'vector',
         data: [
           { '@data-type': 'string', data: 'ping' },
-          { '@data-type': 'vector', data: [{ '@data-type': 'string', data: msg }, { '@data-type': 'count', data: c }] },
+          {
+            '@data-type': 'vector',
+            data: [
+              { '@data-type': 'string', data: msg },
+              { '@data-type': 'count', data: c },
+            ],
+          },
         ],
       },
     ],
@@ -277,7 +304,8 @@ function pingMessage(topic: string, msg: string, c: number): unknown {
 
 /** Scenario files that cannot apply to a gateway, and why (README "Scenarios"). */
 const notApplicable: Record<string, string> = {
-  'tls-nocert.json': "anonymous TLS (AECDH ciphers without a certificate) is not offered by Node's TLS server",
+  'tls-nocert.json':
+    "anonymous TLS (AECDH ciphers without a certificate) is not offered by Node's TLS server",
 };
 
 describe('scenario replay (fixtures/scenarios, from Zeek btests)', () => {

@@ -16,7 +16,9 @@ test('handshake, publish to a node, receive from a node', async () => {
     const ack = (await c.nextJson()) as Record<string, unknown>;
     assert.equal(ack.type, 'ack');
     assert.match(String(ack.endpoint), new RegExp(`^${rig.gateway.nodeId}-websocket-0$`));
-    c.send('{"type":"data-message","topic":"/topic/in","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"ping"},{"@data-type":"vector","data":[{"@data-type":"count","data":18446744073709551615}]}]}]}');
+    c.send(
+      '{"type":"data-message","topic":"/topic/in","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"ping"},{"@data-type":"vector","data":[{"@data-type":"count","data":18446744073709551615}]}]}]}',
+    );
     await node.waitFor(() => node.received.length === 1);
     const ev = node.received[0]?.event;
     assert.equal(ev?.name, 'ping');
@@ -24,7 +26,12 @@ test('handshake, publish to a node, receive from a node', async () => {
     assert.equal(node.received[0]?.sender, ack.endpoint);
     await node.publish('/topic/out/x', { name: 'pong', args: [data.string('hi')] });
     const msg = await c.nextJson();
-    assert.deepEqual(msg, JSON.parse('{"type":"data-message","topic":"/topic/out/x","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"pong"},{"@data-type":"vector","data":[{"@data-type":"string","data":"hi"}]}]}]}'));
+    assert.deepEqual(
+      msg,
+      JSON.parse(
+        '{"type":"data-message","topic":"/topic/out/x","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"pong"},{"@data-type":"vector","data":[{"@data-type":"string","data":"hi"}]}]}]}',
+      ),
+    );
     await c.close();
   } finally {
     await node.close();

@@ -32,8 +32,10 @@ const capture = JSON.parse(readFileSync(fixturePath('captured/websocket-types.js
 const DEVIATIONS: Record<string, string> = {
   'real-max': "Zeek's JSON number parser is not correctly rounding (1.7976931348623157e308 became +inf)",
   'string-escapes': 'Zeek 8.0.10 decodes the JSON escape \\/ to "?"',
-  'subnet-bad-len': 'Zeek turns an out-of-range prefix length into ::/0; the gateway passes the length through',
-  'ping-unregistered-metadata': 'metadata ids are forwarded as sent (the gateway has no registry of metadata ids, decision 4)',
+  'subnet-bad-len':
+    'Zeek turns an out-of-range prefix length into ::/0; the gateway passes the length through',
+  'ping-unregistered-metadata':
+    'metadata ids are forwarded as sent (the gateway has no registry of metadata ids, decision 4)',
   'ts-ns': "Zeek's timestamp parser goes through a double (…123456717 ns); the gateway keeps all 9 digits",
 };
 
@@ -41,10 +43,13 @@ type WorkerEvent = Capture['from_worker'][number];
 
 /** Topic the captured frame was delivered on (a few captures were taken on the injection topic). */
 const topicOf = (ev: WorkerEvent): string =>
-  ev.websocket_text?.text?.startsWith('{"type":"data-message","topic":"zeek.test.inj."') ? 'zeek.test.inj.' : 'zeek.test.ev.';
+  ev.websocket_text?.text?.startsWith('{"type":"data-message","topic":"zeek.test.inj."')
+    ? 'zeek.test.inj.'
+    : 'zeek.test.ev.';
 
 function skipWorker(ev: WorkerEvent): string | undefined {
-  if (ev.websocket_text === null) return 'Zeek withholds events its hosting node cannot convert; the gateway delivers them (decision 2)';
+  if (ev.websocket_text === null)
+    return 'Zeek withholds events its hosting node cannot convert; the gateway delivers them (decision 2)';
   // This capture pairs the worker's metadata-less ping with the frame of client B's ping that carried metadata.
   if (ev.name === 'ping') return 'capture pairs a payload without metadata with a frame with metadata';
   if (ev.name === 'Test::marker' && ev.zeromq_payload_hex.endsWith(Buffer.from('done').toString('hex'))) {
@@ -97,9 +102,17 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
       const got = await a.next();
       assert.ok(got.kind === 'message');
       assert.ok(input.rendered_to_other_client !== null);
-      assert.equal(got.data.toString('hex'), bytesOf(input.rendered_to_other_client).toString('hex'), 'frame seen by the other client');
+      assert.equal(
+        got.data.toString('hex'),
+        bytesOf(input.rendered_to_other_client).toString('hex'),
+        'frame seen by the other client',
+      );
       await node.waitFor(() => node.received.length > before, 5000, input.name);
-      assert.equal(node.received[before]?.payload.toString('hex'), input.zeromq_payload_hex, 'broker-bin-v1 payload on the ZeroMQ side');
+      assert.equal(
+        node.received[before]?.payload.toString('hex'),
+        input.zeromq_payload_hex,
+        'broker-bin-v1 payload on the ZeroMQ side',
+      );
     });
   }
 

@@ -1,5 +1,10 @@
 /** JSON text of a client data message carrying `name(args…)` (args already in Broker JSON form). */
-export function dataMessage(topic: string, name: string, args: readonly unknown[], extra: Record<string, unknown> = {}): string {
+export function dataMessage(
+  topic: string,
+  name: string,
+  args: readonly unknown[],
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     type: 'data-message',
     topic,
@@ -7,7 +12,13 @@ export function dataMessage(topic: string, name: string, args: readonly unknown[
     data: [
       { '@data-type': 'count', data: 1 },
       { '@data-type': 'count', data: 1 },
-      { '@data-type': 'vector', data: [{ '@data-type': 'string', data: name }, { '@data-type': 'vector', data: args }] },
+      {
+        '@data-type': 'vector',
+        data: [
+          { '@data-type': 'string', data: name },
+          { '@data-type': 'vector', data: args },
+        ],
+      },
     ],
     ...extra,
   });

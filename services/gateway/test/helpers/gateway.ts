@@ -1,5 +1,12 @@
 import { pino } from 'pino';
-import { createGateway, defaultGatewayConfig, type Gateway, type GatewayAddress, type GatewayConfig, type GatewayDeps } from '../../src/index.js';
+import {
+  createGateway,
+  defaultGatewayConfig,
+  type Gateway,
+  type GatewayAddress,
+  type GatewayConfig,
+  type GatewayDeps,
+} from '../../src/index.js';
 import { startTestHub, type TestHub } from './hub.js';
 
 /** A gateway on ephemeral ports in front of its own test hub. */
@@ -12,7 +19,11 @@ export interface Rig {
 }
 
 /** Starts a hub and a gateway (port 0, no health port unless asked) and waits until both are ready. */
-export async function startRig(overrides: Partial<GatewayConfig> = {}, hub?: TestHub, deps: GatewayDeps = {}): Promise<Rig> {
+export async function startRig(
+  overrides: Partial<GatewayConfig> = {},
+  hub?: TestHub,
+  deps: GatewayDeps = {},
+): Promise<Rig> {
   const ownHub = hub === undefined;
   const h = hub ?? (await startTestHub());
   const config = defaultGatewayConfig({
@@ -25,7 +36,10 @@ export async function startRig(overrides: Partial<GatewayConfig> = {}, hub?: Tes
   });
   // ZR_TEST_LOG=debug shows the gateway's logs on stderr while debugging a test.
   const level = process.env.ZR_TEST_LOG;
-  const gateway = createGateway(config, level ? { ...deps, log: pino({ level }, pino.destination(2)) } : deps);
+  const gateway = createGateway(
+    config,
+    level ? { ...deps, log: pino({ level }, pino.destination(2)) } : deps,
+  );
   const address = await gateway.start();
   await gateway.hubReady;
   return {

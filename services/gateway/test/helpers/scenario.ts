@@ -122,10 +122,18 @@ export async function replay(file: string, behaviour: Behaviour): Promise<void> 
       }
       const got = await c.next();
       if (step.frame?.type === 'close') {
-        assert.deepEqual(got.kind === 'close' ? { code: got.code, reason: got.reason } : got, { code: step.frame.code, reason: step.frame.reason }, where);
+        assert.deepEqual(
+          got.kind === 'close' ? { code: got.code, reason: got.reason } : got,
+          { code: step.frame.code, reason: step.frame.reason },
+          where,
+        );
         continue;
       }
-      assert.equal(got.kind, 'message', `${where}: expected ${JSON.stringify(step.json)}, got ${JSON.stringify(got)}`);
+      assert.equal(
+        got.kind,
+        'message',
+        `${where}: expected ${JSON.stringify(step.json)}, got ${JSON.stringify(got)}`,
+      );
       if (got.kind !== 'message') continue;
       const actual = JSON.parse(got.text) as Record<string, unknown>;
       const varies = step.varies ?? [];

@@ -40,7 +40,8 @@ export class ZeekNode {
 
   /** Subscribes and waits until every prefix was echoed back (the node can then receive them). */
   async subscribe(...prefixes: string[]): Promise<void> {
-    for (const p of prefixes) await this.#xsub.send(Buffer.concat([Buffer.from([1]), Buffer.from(p, 'utf8')]));
+    for (const p of prefixes)
+      await this.#xsub.send(Buffer.concat([Buffer.from([1]), Buffer.from(p, 'utf8')]));
     const probe = `zeek.zeromq.internal.${this.id}.${prefixes.join('|')}.`;
     await this.#xsub.send(Buffer.concat([Buffer.from([1]), Buffer.from(probe, 'utf8')]));
     await this.waitFor(() => this.subscriptionsSeen.includes(probe));
@@ -49,7 +50,12 @@ export class ZeekNode {
   /** Publishes an event (broker-bin-v1), or raw payload bytes, on `topic`. */
   publish(topic: string, event: ZeekEvent | Uint8Array, format = 'broker-bin-v1'): Promise<void> {
     const payload = event instanceof Uint8Array ? event : encodeEvent(event);
-    const frames = [Buffer.from(topic, 'utf8'), Buffer.from(this.id, 'utf8'), Buffer.from(format), Buffer.from(payload)];
+    const frames = [
+      Buffer.from(topic, 'utf8'),
+      Buffer.from(this.id, 'utf8'),
+      Buffer.from(format),
+      Buffer.from(payload),
+    ];
     this.#sendChain = this.#sendChain.then(async () => {
       // NODROP XPUB at its HWM: zeromq.js rejects with EAGAIN; wait and retry like a blocking send.
       for (;;) {
@@ -68,7 +74,10 @@ export class ZeekNode {
   waitFor(pred: () => boolean, timeoutMs = 10000, what = 'condition'): Promise<void> {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`ZeekNode ${this.id}: timed out waiting for ${what}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`ZeekNode ${this.id}: timed out waiting for ${what}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         pred,
         resolve: () => {
@@ -111,7 +120,13 @@ export class ZeekNode {
         void err;
         event = undefined;
       }
-      const r: Received = { topic: t.toString('utf8'), sender: s.toString('utf8'), format: f.toString('utf8'), payload: p, event };
+      const r: Received = {
+        topic: t.toString('utf8'),
+        sender: s.toString('utf8'),
+        format: f.toString('utf8'),
+        payload: p,
+        event,
+      };
       this.received.push(r);
       this.onEvent(r, this);
       this.#check();
