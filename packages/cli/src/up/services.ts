@@ -1,10 +1,12 @@
 /**
- * Starts the hub, gateway and log sink in this process through their public factories, in
- * dependency order (hub first: gateway and nodes connect to it), and closes them in reverse order.
+ * Starts the hub, log sink and gateway in this process through their public factories, in
+ * dependency order (hub first: gateway and nodes connect to it), and closes them in reverse order
+ * (gateway clients get 1001 first, the sink flushes and closes its files, the hub goes last).
  * If one fails to start, the ones already running are closed again before the error propagates.
  */
 import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
 import { createHub } from '@zeek-relay/hub';
+import { createSink } from '@zeek-relay/log-sink';
 import type { Logger, Metrics } from '@zeek-relay/runtime';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
 
@@ -75,6 +77,21 @@ export async function startServices(
   });
 
   const h = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const sink = await step('log sink', async () => {
+    const s = createSink(
+      {
+        pullEndpoint: `tcp://${h}:${o.logPort}`,
+        ipv6: o.host.includes(':'),
+        outputs: [o.logFormat],
+        logDir: o.logDir,
+        rotationIntervalSeconds: 0,
+      },
+      { log, meter: metrics.meter },
+    );
+    await s.start();
+    return s;
+  });
+
   await step('gateway', async () => {
     const g = createGateway(
       defaultGatewayConfig({
@@ -95,7 +112,7 @@ export async function startServices(
   let closing: Promise<void> | undefined;
   return {
     nodes: () => hub.nodes().length,
-    logRecords: () => undefined,
+    logRecords: () => sink.stats.records,
     close() {
       closing ??= closeAll();
       return closing;
