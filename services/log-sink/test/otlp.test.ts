@@ -9,32 +9,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { fixture, hex, type BatchVector } from './helpers/fixtures.js';
+import { accepts, freePort } from './helpers/net.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { connectZeekNode } from './helpers/zeek-node.js';
 
 const script = new URL('../../scripts/build-otelcol.sh', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
 
 interface OtlpValue {
   stringValue?: string;
