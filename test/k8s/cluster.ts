@@ -19,7 +19,12 @@ if (cmd === 'toolchain') {
   console.log(tc.binDir);
 } else if (cmd === 'up') {
   const tier = values.tier === 'apiserver' ? 'apiserver' : 'cluster';
-  const cp = await startControlPlane({ tier, nodes: Number(values.nodes), keepDir: true, log: (l) => console.error(l) });
+  const cp = await startControlPlane({
+    tier,
+    nodes: Number(values.nodes),
+    keepDir: true,
+    log: (l) => console.error(l),
+  });
   console.log(`export KUBECONFIG=${cp.kubeconfigPath}`);
   console.error(`Logs in ${cp.dir}/logs; Ctrl-C stops everything.`);
   const shutdown = (): void => {

@@ -10,9 +10,12 @@ import { waitFor } from '../helpers/k8s/processes.js';
 
 let cp: ControlPlane;
 
-before(async () => {
-  cp = await startControlPlane({ nodes: 1 });
-}, { timeout: 60 * 60_000 });
+before(
+  async () => {
+    cp = await startControlPlane({ nodes: 1 });
+  },
+  { timeout: 60 * 60_000 },
+);
 
 after(async () => {
   await cp?.stop();
@@ -27,7 +30,12 @@ test('API server serves version 1.34 and the fake node is Ready', async () => {
   assert.equal(version.major, '1');
   assert.equal(version.minor, '34');
   assert.match(version.gitVersion, /^v1\.34\.\d+$/);
-  const out = await cp.kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}']);
+  const out = await cp.kubectl([
+    'get',
+    'nodes',
+    '-o',
+    'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
+  ]);
   assert.equal(out, 'True');
 });
 
@@ -39,7 +47,10 @@ test('a Deployment gets Running pods scheduled on the kwok node', { timeout: 180
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'smoke' } },
-      template: { metadata: { labels: { app: 'smoke' } }, spec: { containers: [{ name: 'c', image: 'example.invalid/none:1' }] } },
+      template: {
+        metadata: { labels: { app: 'smoke' } },
+        spec: { containers: [{ name: 'c', image: 'example.invalid/none:1' }] },
+      },
     },
   };
   await cp.kubectl(['apply', '-f', '-'], JSON.stringify(deployment));
@@ -48,17 +59,27 @@ test('a Deployment gets Running pods scheduled on the kwok node', { timeout: 180
     pods = await cp.http.json<PodList>('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dsmoke');
     return pods.items.length === 2 && pods.items.every((p) => p.status.phase === 'Running');
   });
-  assert.deepEqual(pods.items.map((p) => p.spec.nodeName), ['kwok-node-0', 'kwok-node-0']);
+  assert.deepEqual(
+    pods.items.map((p) => p.spec.nodeName),
+    ['kwok-node-0', 'kwok-node-0'],
+  );
 });
 
 test('the API server restarts on the same port with its data', { timeout: 300_000 }, async () => {
   await cp.restartApiServer();
-  const dep = await cp.http.json<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/default/deployments/smoke');
+  const dep = await cp.http.json<{ spec: { replicas: number } }>(
+    'GET',
+    '/apis/apps/v1/namespaces/default/deployments/smoke',
+  );
   assert.equal(dep.spec.replicas, 2);
 });
 
 test('stop() ends every process it started', { timeout: 120_000 }, async () => {
-  const pids = (await import('node:child_process')).execFileSync('pgrep', ['-f', cp.dir], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const pids = (await import('node:child_process'))
+    .execFileSync('pgrep', ['-f', cp.dir], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
   assert.ok(pids.length >= 5, `expected etcd, apiserver, kcm, scheduler, kwok; got ${pids.length}`);
   await cp.stop();
   const alive = pids.filter((pid) => {

@@ -19,20 +19,41 @@ export async function startOperator(cp: ControlPlane, logName = 'operator'): Pro
     ZR_OPERATOR_WATCHDOG_SECONDS: '5',
     ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
   });
-  const log = createLogger({ service: 'operator', level: 'info', destination: pino.destination({ dest: join(cp.dir, 'logs', `${logName}.log`), sync: true }) });
-  const operator = createOperator(config, { log, metrics: createMetrics({ serviceName: 'zeek-relay-operator' }) });
+  const log = createLogger({
+    service: 'operator',
+    level: 'info',
+    destination: pino.destination({ dest: join(cp.dir, 'logs', `${logName}.log`), sync: true }),
+  });
+  const operator = createOperator(config, {
+    log,
+    metrics: createMetrics({ serviceName: 'zeek-relay-operator' }),
+  });
   await operator.start();
   return operator;
 }
 
 /** Installs the generated CRD and waits until it is Established. */
 export async function installCrd(cp: ControlPlane): Promise<void> {
-  await cp.kubectl(['apply', '--server-side', '-f', join(repoRoot(), 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml')]);
+  await cp.kubectl([
+    'apply',
+    '--server-side',
+    '-f',
+    join(repoRoot(), 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml'),
+  ]);
   // (`kubectl wait` races a freshly created CRD without status; poll instead.)
-  await eventually('CRD Established', async () => {
-    const crd = await cp.http.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/zeekclusters.zeek-relay.io');
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-  }, 120_000);
+  await eventually(
+    'CRD Established',
+    async () => {
+      const crd = await cp.http.json<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/zeekclusters.zeek-relay.io',
+      );
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+        ? true
+        : undefined;
+    },
+    120_000,
+  );
 }
 
 /** A fixture file of this directory (read from the source tree, not dist). */
@@ -41,7 +62,11 @@ export function fixture(name: string): string {
 }
 
 /** Polls `fn` until it returns a value that is not undefined (default timeout 5 min). */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 300_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -67,28 +92,54 @@ export interface PodAdded {
  * Records every pod ADDED in `namespace` from now on, in the order the API server reports them
  * (etcd revision order — exact, unlike 1-second creation timestamps). Call `stop()` to end it.
  */
-export async function recordPodAdds(cp: ControlPlane, namespace: string): Promise<{ readonly adds: PodAdded[]; stop(): void }> {
+export async function recordPodAdds(
+  cp: ControlPlane,
+  namespace: string,
+): Promise<{ readonly adds: PodAdded[]; stop(): void }> {
   const adds: PodAdded[] = [];
   // Watch from the list's resourceVersion, so existing pods are not reported as ADDED.
-  const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', `/api/v1/namespaces/${namespace}/pods`);
-  const url = new URL(`/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, cp.server);
-  const req = httpsRequest(url, { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } }, (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } } };
-        if (ev.type !== 'ADDED') continue;
-        const m = ev.object.metadata;
-        adds.push({ component: m.labels?.['app.kubernetes.io/component'] ?? '', name: m.name, configHash: m.annotations?.['zeek-relay.io/config-hash'] });
-      }
-    });
-    res.on('error', () => undefined);
-  });
+  const list = await cp.http.json<{ metadata: { resourceVersion: string } }>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/pods`,
+  );
+  const url = new URL(
+    `/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`,
+    cp.server,
+  );
+  const req = httpsRequest(
+    url,
+    { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } },
+    (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          const ev = JSON.parse(line) as {
+            type: string;
+            object: {
+              metadata: {
+                name: string;
+                labels?: Record<string, string>;
+                annotations?: Record<string, string>;
+              };
+            };
+          };
+          if (ev.type !== 'ADDED') continue;
+          const m = ev.object.metadata;
+          adds.push({
+            component: m.labels?.['app.kubernetes.io/component'] ?? '',
+            name: m.name,
+            configHash: m.annotations?.['zeek-relay.io/config-hash'],
+          });
+        }
+      });
+      res.on('error', () => undefined);
+    },
+  );
   req.on('error', () => undefined);
   req.end();
   return { adds, stop: () => req.destroy() };

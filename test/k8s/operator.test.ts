@@ -9,32 +9,81 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operator } from '@zeek-relay/operator';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
-import { eventually, fixture, installCrd, recordPodAdds, startOperator, type PodAdded } from './operator-harness.js';
+import {
+  eventually,
+  fixture,
+  installCrd,
+  recordPodAdds,
+  startOperator,
+  type PodAdded,
+} from './operator-harness.js';
 
-interface Meta { name: string; uid: string; resourceVersion: string; creationTimestamp: string; labels?: Record<string, string>; ownerReferences?: { uid: string }[] }
-interface Obj { kind?: string; metadata: Meta; spec?: Record<string, unknown>; status?: Record<string, unknown> }
-interface Pod extends Obj { spec: { nodeName?: string }; status: { phase?: string } }
-interface Cond { type: string; status: string; reason: string }
-interface ZC extends Obj { metadata: Meta & { generation?: number }; status?: { observedGeneration?: number; conditions?: Cond[]; replicas?: number; readyReplicas?: number; workers?: string; slots?: number; configHash?: string } }
+interface Meta {
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp: string;
+  labels?: Record<string, string>;
+  ownerReferences?: { uid: string }[];
+}
+interface Obj {
+  kind?: string;
+  metadata: Meta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+interface Pod extends Obj {
+  spec: { nodeName?: string };
+  status: { phase?: string };
+}
+interface Cond {
+  type: string;
+  status: string;
+  reason: string;
+}
+interface ZC extends Obj {
+  metadata: Meta & { generation?: number };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Cond[];
+    replicas?: number;
+    readyReplicas?: number;
+    workers?: string;
+    slots?: number;
+    configHash?: string;
+  };
+}
 
 const NS = 'zr';
 let cp: ControlPlane;
 let operator: Operator;
 
 const get = <T>(path: string): Promise<T> => cp.http.json<T>('GET', path);
-const zc = (name = 'demo'): Promise<ZC> => get<ZC>(`/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/${name}`);
-const cond = (z: ZC, type: string): string | undefined => z.status?.conditions?.find((c) => c.type === type)?.status;
+const zc = (name = 'demo'): Promise<ZC> =>
+  get<ZC>(`/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/${name}`);
+const cond = (z: ZC, type: string): string | undefined =>
+  z.status?.conditions?.find((c) => c.type === type)?.status;
 const pods = async (component: string, instance = 'demo'): Promise<Pod[]> =>
-  (await get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${instance},app.kubernetes.io/component=${component}`)}`)).items;
-const uids = async (component: string): Promise<string[]> => (await pods(component)).map((p) => p.metadata.uid).sort();
+  (
+    await get<{ items: Pod[] }>(
+      `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${instance},app.kubernetes.io/component=${component}`)}`,
+    )
+  ).items;
+const uids = async (component: string): Promise<string[]> =>
+  (await pods(component)).map((p) => p.metadata.uid).sort();
 
 /** Waits until the cluster reports Ready with `workers` ready workers and no rollout in progress. */
 async function settled(workers: number, name = 'demo'): Promise<ZC> {
   return eventually(`${name} Ready with ${workers} workers`, async () => {
     const z = await zc(name);
     const current = z.status?.observedGeneration === z.metadata.generation;
-    const ok = current && cond(z, 'Ready') === 'True' && cond(z, 'Progressing') === 'False' && z.status?.readyReplicas === workers;
-    const running = (await pods('worker', name)).filter((p) => p.status.phase === 'Running').length === workers;
+    const ok =
+      current &&
+      cond(z, 'Ready') === 'True' &&
+      cond(z, 'Progressing') === 'False' &&
+      z.status?.readyReplicas === workers;
+    const running =
+      (await pods('worker', name)).filter((p) => p.status.phase === 'Running').length === workers;
     return ok && running ? z : undefined;
   });
 }
@@ -56,107 +105,197 @@ function assertOrder(adds: PodAdded[], stages: string[], workers: number): void 
 
 const earliest = (ps: Pod[]): number => Math.min(...ps.map((p) => Date.parse(p.metadata.creationTimestamp)));
 
-before(async () => {
-  cp = await startControlPlane({ nodes: 3, keepDir: process.env['ZR_K8S_KEEP'] === '1' });
-  await installCrd(cp);
-  await cp.kubectl(['create', 'namespace', NS]);
-  operator = await startOperator(cp);
-}, { timeout: 60 * 60_000 });
+before(
+  async () => {
+    cp = await startControlPlane({ nodes: 3, keepDir: process.env['ZR_K8S_KEEP'] === '1' });
+    await installCrd(cp);
+    await cp.kubectl(['create', 'namespace', NS]);
+    operator = await startOperator(cp);
+  },
+  { timeout: 60 * 60_000 },
+);
 
 after(async () => {
   await operator?.close();
   await cp?.stop();
 });
 
-test('apply a sample: every child exists, pods Running on kwok nodes, conditions true', { timeout: 300_000 }, async () => {
-  await cp.kubectl(['apply', '-f', '-'], fixture('demo.yaml'));
-  const z = await settled(2);
-  for (const t of ['Ready', 'HubReady', 'GatewayReady', 'LogSinkReady', 'WorkersReady']) assert.equal(cond(z, t), 'True', t);
-  assert.equal(z.status?.workers, '2/2');
-  const expect: [string, string][] = [
-    ['apis/apps/v1', 'deployments/demo-hub'], ['api/v1', 'services/demo-hub'],
-    ['apis/apps/v1', 'deployments/demo-gateway'], ['api/v1', 'services/demo-gateway'],
-    ['apis/apps/v1', 'statefulsets/demo-log-sink'], ['api/v1', 'services/demo-log-sink'],
-    ['apis/apps/v1', 'deployments/demo-manager'], ['apis/apps/v1', 'statefulsets/demo-proxy'],
-    ['apis/apps/v1', 'statefulsets/demo-worker'], ['api/v1', 'configmaps/demo-zeek'],
-    ['apis/policy/v1', 'poddisruptionbudgets/demo-hub'],
-  ];
-  for (const [group, path] of expect) {
-    const o = await get<Obj>(`/${group}/namespaces/${NS}/${path}`);
-    assert.equal(o.metadata.ownerReferences?.[0]?.uid, z.metadata.uid, path);
-  }
-  const headless = await get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/demo-log-sink`);
-  assert.equal(headless.spec.clusterIP, 'None');
-  for (const c of ['hub', 'gateway', 'log-sink', 'manager', 'proxy', 'worker']) {
-    const ps = await pods(c);
-    assert.ok(ps.length > 0, c);
-    for (const p of ps) {
-      assert.equal(p.status.phase, 'Running', `${c} ${p.metadata.name}`);
-      assert.match(p.spec.nodeName ?? '', /^kwok-node-\d$/);
+test(
+  'apply a sample: every child exists, pods Running on kwok nodes, conditions true',
+  { timeout: 300_000 },
+  async () => {
+    await cp.kubectl(['apply', '-f', '-'], fixture('demo.yaml'));
+    const z = await settled(2);
+    for (const t of ['Ready', 'HubReady', 'GatewayReady', 'LogSinkReady', 'WorkersReady'])
+      assert.equal(cond(z, t), 'True', t);
+    assert.equal(z.status?.workers, '2/2');
+    const expect: [string, string][] = [
+      ['apis/apps/v1', 'deployments/demo-hub'],
+      ['api/v1', 'services/demo-hub'],
+      ['apis/apps/v1', 'deployments/demo-gateway'],
+      ['api/v1', 'services/demo-gateway'],
+      ['apis/apps/v1', 'statefulsets/demo-log-sink'],
+      ['api/v1', 'services/demo-log-sink'],
+      ['apis/apps/v1', 'deployments/demo-manager'],
+      ['apis/apps/v1', 'statefulsets/demo-proxy'],
+      ['apis/apps/v1', 'statefulsets/demo-worker'],
+      ['api/v1', 'configmaps/demo-zeek'],
+      ['apis/policy/v1', 'poddisruptionbudgets/demo-hub'],
+    ];
+    for (const [group, path] of expect) {
+      const o = await get<Obj>(`/${group}/namespaces/${NS}/${path}`);
+      assert.equal(o.metadata.ownerReferences?.[0]?.uid, z.metadata.uid, path);
     }
-  }
-  const layout = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
-  assert.match(layout.data['cluster-layout.zeek'] ?? '', /\["worker-64"\]/);
-  const table = await cp.kubectl(['get', 'zeekcluster', 'demo', '-n', NS]);
-  assert.match(table, /^NAME\s+READY\s+WORKERS\s+AGE\ndemo\s+True\s+2\/2\s+/);
-});
+    const headless = await get<{ spec: { clusterIP: string } }>(
+      `/api/v1/namespaces/${NS}/services/demo-log-sink`,
+    );
+    assert.equal(headless.spec.clusterIP, 'None');
+    for (const c of ['hub', 'gateway', 'log-sink', 'manager', 'proxy', 'worker']) {
+      const ps = await pods(c);
+      assert.ok(ps.length > 0, c);
+      for (const p of ps) {
+        assert.equal(p.status.phase, 'Running', `${c} ${p.metadata.name}`);
+        assert.match(p.spec.nodeName ?? '', /^kwok-node-\d$/);
+      }
+    }
+    const layout = await get<{ data: Record<string, string> }>(
+      `/api/v1/namespaces/${NS}/configmaps/demo-zeek`,
+    );
+    assert.match(layout.data['cluster-layout.zeek'] ?? '', /\["worker-64"\]/);
+    const table = await cp.kubectl(['get', 'zeekcluster', 'demo', '-n', NS]);
+    assert.match(table, /^NAME\s+READY\s+WORKERS\s+AGE\ndemo\s+True\s+2\/2\s+/);
+  },
+);
 
-test('kubectl scale to 50 within maxReplicas: 50 workers Running, nothing else touched', { timeout: 600_000 }, async () => {
-  const before = { manager: await uids('manager'), proxy: await uids('proxy'), sink: await uids('log-sink'), hub: await uids('hub') };
-  const cm = await get<Obj>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
-  await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=50']);
-  const z = await settled(50);
-  assert.equal(z.status?.workers, '50/50');
-  assert.equal(z.status?.replicas, 50);
-  assert.deepEqual({ manager: await uids('manager'), proxy: await uids('proxy'), sink: await uids('log-sink'), hub: await uids('hub') }, before);
-  const cm2 = await get<Obj>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
-  assert.equal(cm2.metadata.resourceVersion, cm.metadata.resourceVersion);
-  const scale = await get<{ status: { replicas: number; selector: string } }>(`/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/demo/scale`);
-  assert.equal(scale.status.replicas, 50);
-  assert.match(scale.status.selector, /app.kubernetes.io\/component=worker/);
-  // Back down to 3 workers, still within the slots: again only workers change.
-  await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=3']);
-  await settled(3);
-  assert.deepEqual(await uids('manager'), before.manager);
-});
+test(
+  'kubectl scale to 50 within maxReplicas: 50 workers Running, nothing else touched',
+  { timeout: 600_000 },
+  async () => {
+    const before = {
+      manager: await uids('manager'),
+      proxy: await uids('proxy'),
+      sink: await uids('log-sink'),
+      hub: await uids('hub'),
+    };
+    const cm = await get<Obj>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
+    await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=50']);
+    const z = await settled(50);
+    assert.equal(z.status?.workers, '50/50');
+    assert.equal(z.status?.replicas, 50);
+    assert.deepEqual(
+      {
+        manager: await uids('manager'),
+        proxy: await uids('proxy'),
+        sink: await uids('log-sink'),
+        hub: await uids('hub'),
+      },
+      before,
+    );
+    const cm2 = await get<Obj>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
+    assert.equal(cm2.metadata.resourceVersion, cm.metadata.resourceVersion);
+    const scale = await get<{ status: { replicas: number; selector: string } }>(
+      `/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/demo/scale`,
+    );
+    assert.equal(scale.status.replicas, 50);
+    assert.match(scale.status.selector, /app.kubernetes.io\/component=worker/);
+    // Back down to 3 workers, still within the slots: again only workers change.
+    await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=3']);
+    await settled(3);
+    assert.deepEqual(await uids('manager'), before.manager);
+  },
+);
 
-test('past maxReplicas: the layout grows and manager → proxies → workers roll in order', { timeout: 600_000 }, async () => {
-  await cp.kubectl(['patch', 'zeekcluster/demo', '-n', NS, '--type=merge', '-p', '{"spec":{"workers":{"maxReplicas":3}}}']);
-  const shrunk = await settled(3);
-  assert.equal(shrunk.status?.slots, 3);
-  const sinkBefore = await uids('log-sink');
-  const mgrBefore = await uids('manager');
-  const t0 = Date.now();
-  const watch = await recordPodAdds(cp, NS);
-  await sleep(500);
-  await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=5']);
-  const z = await settled(5);
-  watch.stop();
-  // Pods started with the new layout, in etcd order: all managers, then all proxies, then workers.
-  assertOrder(watch.adds.filter((a) => a.configHash === z.status?.configHash), ['manager', 'proxy', 'worker'], 5);
-  // kwok rolls pods in about a second, too fast to poll Progressing=True; the Event records it.
-  const events = await get<{ items: { reason: string; note: string; regarding: { name: string } }[] }>(`/apis/events.k8s.io/v1/namespaces/${NS}/events`);
-  assert.ok(events.items.some((e) => e.reason === 'RollingOut' && e.regarding.name === 'demo' && e.note.includes(z.status?.configHash ?? '?')), 'RollingOut event');
-  assert.equal(z.status?.slots, 5);
-  assert.deepEqual(await uids('log-sink'), sinkBefore, 'sinks untouched');
-  const [mgr, prx, wrk] = [await pods('manager'), await pods('proxy'), await pods('worker')];
-  assert.notDeepEqual(mgr.map((p) => p.metadata.uid), mgrBefore, 'manager restarted');
-  assert.ok(earliest(mgr) >= Math.floor(t0 / 1000) * 1000);
-  assert.ok(earliest(mgr) <= earliest(prx), 'manager before proxies');
-  assert.ok(earliest(prx) <= earliest(wrk), 'proxies before workers');
-  const hashes = new Set([...mgr, ...prx, ...wrk].map((p) => (p.metadata as Meta & { annotations?: Record<string, string> }).annotations?.['zeek-relay.io/config-hash']));
-  assert.deepEqual([...hashes], [z.status?.configHash]);
-});
+test(
+  'past maxReplicas: the layout grows and manager → proxies → workers roll in order',
+  { timeout: 600_000 },
+  async () => {
+    await cp.kubectl([
+      'patch',
+      'zeekcluster/demo',
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      '{"spec":{"workers":{"maxReplicas":3}}}',
+    ]);
+    const shrunk = await settled(3);
+    assert.equal(shrunk.status?.slots, 3);
+    const sinkBefore = await uids('log-sink');
+    const mgrBefore = await uids('manager');
+    const t0 = Date.now();
+    const watch = await recordPodAdds(cp, NS);
+    await sleep(500);
+    await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=5']);
+    const z = await settled(5);
+    watch.stop();
+    // Pods started with the new layout, in etcd order: all managers, then all proxies, then workers.
+    assertOrder(
+      watch.adds.filter((a) => a.configHash === z.status?.configHash),
+      ['manager', 'proxy', 'worker'],
+      5,
+    );
+    // kwok rolls pods in about a second, too fast to poll Progressing=True; the Event records it.
+    const events = await get<{ items: { reason: string; note: string; regarding: { name: string } }[] }>(
+      `/apis/events.k8s.io/v1/namespaces/${NS}/events`,
+    );
+    assert.ok(
+      events.items.some(
+        (e) =>
+          e.reason === 'RollingOut' &&
+          e.regarding.name === 'demo' &&
+          e.note.includes(z.status?.configHash ?? '?'),
+      ),
+      'RollingOut event',
+    );
+    assert.equal(z.status?.slots, 5);
+    assert.deepEqual(await uids('log-sink'), sinkBefore, 'sinks untouched');
+    const [mgr, prx, wrk] = [await pods('manager'), await pods('proxy'), await pods('worker')];
+    assert.notDeepEqual(
+      mgr.map((p) => p.metadata.uid),
+      mgrBefore,
+      'manager restarted',
+    );
+    assert.ok(earliest(mgr) >= Math.floor(t0 / 1000) * 1000);
+    assert.ok(earliest(mgr) <= earliest(prx), 'manager before proxies');
+    assert.ok(earliest(prx) <= earliest(wrk), 'proxies before workers');
+    const hashes = new Set(
+      [...mgr, ...prx, ...wrk].map(
+        (p) =>
+          (p.metadata as Meta & { annotations?: Record<string, string> }).annotations?.[
+            'zeek-relay.io/config-hash'
+          ],
+      ),
+    );
+    assert.deepEqual([...hashes], [z.status?.configHash]);
+  },
+);
 
 test('a sink change rolls sinks first, then the Zeek nodes in order', { timeout: 600_000 }, async () => {
   const t0 = Date.now();
   const watch = await recordPodAdds(cp, NS);
   await sleep(500);
-  await cp.kubectl(['patch', 'zeekcluster/demo', '-n', NS, '--type=merge', '-p', '{"spec":{"logSinks":{"replicas":2}}}']);
+  await cp.kubectl([
+    'patch',
+    'zeekcluster/demo',
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"logSinks":{"replicas":2}}}',
+  ]);
   const z = await settled(5);
   watch.stop();
-  assertOrder(watch.adds.filter((a) => a.component === 'log-sink' || a.configHash === z.status?.configHash), ['log-sink', 'manager', 'proxy', 'worker'], 5);
-  const [sinks, mgr, prx, wrk] = [await pods('log-sink'), await pods('manager'), await pods('proxy'), await pods('worker')];
+  assertOrder(
+    watch.adds.filter((a) => a.component === 'log-sink' || a.configHash === z.status?.configHash),
+    ['log-sink', 'manager', 'proxy', 'worker'],
+    5,
+  );
+  const [sinks, mgr, prx, wrk] = [
+    await pods('log-sink'),
+    await pods('manager'),
+    await pods('proxy'),
+    await pods('worker'),
+  ];
   assert.equal(sinks.length, 2);
   const newSink = Math.max(...sinks.map((p) => Date.parse(p.metadata.creationTimestamp)));
   assert.ok(newSink >= Math.floor(t0 / 1000) * 1000);
@@ -166,24 +305,59 @@ test('a sink change rolls sinks first, then the Zeek nodes in order', { timeout:
   assert.match(layout.data['zeek-relay.zeek'] ?? '', /demo-log-sink-1\.demo-log-sink\.zr\.svc:27762/);
 });
 
-test('invalid specs: rejected by the schema (OpenAPI and CEL) or reported in status with an Event', { timeout: 300_000 }, async () => {
-  const bad = (spec: object, name = 'bad'): string => JSON.stringify({ apiVersion: 'zeek-relay.io/v1alpha1', kind: 'ZeekCluster', metadata: { name, namespace: NS }, spec });
-  await assert.rejects(cp.kubectl(['apply', '-f', '-'], bad({ workers: { replicas: -1 } })), /spec\.workers\.replicas: Invalid value: -1: spec\.workers\.replicas in body should be greater than or equal to 0/);
-  await assert.rejects(cp.kubectl(['apply', '-f', '-'], bad({ workers: { capture: { mode: 'pcap' } } })), /capture\.pcap is required when capture\.mode is pcap/);
-  await assert.rejects(cp.kubectl(['apply', '-f', '-'], bad({ hub: { xpubPort: 5000, xsubPort: 5000 } })), /hub\.xpubPort and hub\.xsubPort must differ/);
-  await cp.kubectl(['apply', '-f', '-'], bad({ siteScripts: [{ configMapName: 's', key: 'a.zeek' }, { configMapName: 's', key: 'a.zeek' }] }));
-  const z = await eventually('bad Degraded', async () => {
-    const b = await zc('bad');
-    return cond(b, 'Degraded') === 'True' ? b : undefined;
-  });
-  assert.equal(z.status?.conditions?.find((c) => c.type === 'Degraded')?.reason, 'InvalidSpec');
-  assert.equal(cond(z, 'Ready'), 'False');
-  const events = await get<{ items: { reason: string; type: string; regarding: { name: string } }[] }>(`/apis/events.k8s.io/v1/namespaces/${NS}/events`);
-  assert.ok(events.items.some((e) => e.reason === 'InvalidSpec' && e.type === 'Warning' && e.regarding.name === 'bad'));
-  const children = await get<{ items: unknown[] }>(`/apis/apps/v1/namespaces/${NS}/statefulsets?labelSelector=app.kubernetes.io%2Finstance%3Dbad`);
-  assert.equal(children.items.length, 0);
-  await cp.kubectl(['delete', 'zeekcluster', 'bad', '-n', NS]);
-});
+test(
+  'invalid specs: rejected by the schema (OpenAPI and CEL) or reported in status with an Event',
+  { timeout: 300_000 },
+  async () => {
+    const bad = (spec: object, name = 'bad'): string =>
+      JSON.stringify({
+        apiVersion: 'zeek-relay.io/v1alpha1',
+        kind: 'ZeekCluster',
+        metadata: { name, namespace: NS },
+        spec,
+      });
+    await assert.rejects(
+      cp.kubectl(['apply', '-f', '-'], bad({ workers: { replicas: -1 } })),
+      /spec\.workers\.replicas: Invalid value: -1: spec\.workers\.replicas in body should be greater than or equal to 0/,
+    );
+    await assert.rejects(
+      cp.kubectl(['apply', '-f', '-'], bad({ workers: { capture: { mode: 'pcap' } } })),
+      /capture\.pcap is required when capture\.mode is pcap/,
+    );
+    await assert.rejects(
+      cp.kubectl(['apply', '-f', '-'], bad({ hub: { xpubPort: 5000, xsubPort: 5000 } })),
+      /hub\.xpubPort and hub\.xsubPort must differ/,
+    );
+    await cp.kubectl(
+      ['apply', '-f', '-'],
+      bad({
+        siteScripts: [
+          { configMapName: 's', key: 'a.zeek' },
+          { configMapName: 's', key: 'a.zeek' },
+        ],
+      }),
+    );
+    const z = await eventually('bad Degraded', async () => {
+      const b = await zc('bad');
+      return cond(b, 'Degraded') === 'True' ? b : undefined;
+    });
+    assert.equal(z.status?.conditions?.find((c) => c.type === 'Degraded')?.reason, 'InvalidSpec');
+    assert.equal(cond(z, 'Ready'), 'False');
+    const events = await get<{ items: { reason: string; type: string; regarding: { name: string } }[] }>(
+      `/apis/events.k8s.io/v1/namespaces/${NS}/events`,
+    );
+    assert.ok(
+      events.items.some(
+        (e) => e.reason === 'InvalidSpec' && e.type === 'Warning' && e.regarding.name === 'bad',
+      ),
+    );
+    const children = await get<{ items: unknown[] }>(
+      `/apis/apps/v1/namespaces/${NS}/statefulsets?labelSelector=app.kubernetes.io%2Finstance%3Dbad`,
+    );
+    assert.equal(children.items.length, 0);
+    await cp.kubectl(['delete', 'zeekcluster', 'bad', '-n', NS]);
+  },
+);
 
 /** resourceVersion of the ZeekCluster and of every object labelled with its instance. */
 async function versions(): Promise<Record<string, string>> {
@@ -192,7 +366,13 @@ async function versions(): Promise<Record<string, string>> {
 
 async function childVersions(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const path of ['apis/apps/v1/deployments', 'apis/apps/v1/statefulsets', 'api/v1/services', 'api/v1/configmaps', 'apis/policy/v1/poddisruptionbudgets']) {
+  for (const path of [
+    'apis/apps/v1/deployments',
+    'apis/apps/v1/statefulsets',
+    'api/v1/services',
+    'api/v1/configmaps',
+    'apis/policy/v1/poddisruptionbudgets',
+  ]) {
     const list = await get<{ items: Obj[] }>(`/${path}?labelSelector=app.kubernetes.io%2Finstance%3Ddemo`);
     for (const o of list.items) out[`${path}/${o.metadata.name}`] = o.metadata.resourceVersion;
   }
@@ -203,9 +383,17 @@ test('operator restart: no duplicate objects and no writes', { timeout: 300_000 
   const before = await versions();
   await operator.close();
   operator = await startOperator(cp, 'operator-2');
-  await eventually('restarted operator reconciled demo', async () => (operator.metrics.recentDurations.length > 0 && operator.ready() ? true : undefined), 120_000);
+  await eventually(
+    'restarted operator reconciled demo',
+    async () => (operator.metrics.recentDurations.length > 0 && operator.ready() ? true : undefined),
+    120_000,
+  );
   await sleep(5_000);
-  assert.equal(operator.metrics.writes(), 0, `writes: ${JSON.stringify([...operator.metrics.apiCallCounts])}`);
+  assert.equal(
+    operator.metrics.writes(),
+    0,
+    `writes: ${JSON.stringify([...operator.metrics.apiCallCounts])}`,
+  );
   assert.deepEqual(await versions(), before);
 });
 
@@ -224,7 +412,9 @@ test('delete: children are garbage-collected', { timeout: 300_000 }, async () =>
     return left === 0 && podsLeft === 0 ? true : undefined;
   });
   for (const path of ['apis/apps/v1/statefulsets', 'apis/apps/v1/deployments', 'api/v1/configmaps']) {
-    const list = await get<{ items: Obj[] }>(`/${path.replace(/\/(\w+)$/, `/namespaces/${NS}/$1`)}?labelSelector=app.kubernetes.io%2Finstance%3Ddemo`);
+    const list = await get<{ items: Obj[] }>(
+      `/${path.replace(/\/(\w+)$/, `/namespaces/${NS}/$1`)}?labelSelector=app.kubernetes.io%2Finstance%3Ddemo`,
+    );
     assert.equal(list.items.length, 0, path);
   }
 });

@@ -9,27 +9,62 @@ import { loadConfig } from '@zeek-relay/runtime';
 export const OPERATOR_ENV_PREFIX = 'ZR_OPERATOR_';
 
 export const OperatorConfigSchema = Type.Object({
-  zeekImage: Type.String({ default: 'zeek/zeek:8.0', description: 'Default Zeek image (a ZeekCluster may override it).' }),
+  zeekImage: Type.String({
+    default: 'zeek/zeek:8.0',
+    description: 'Default Zeek image (a ZeekCluster may override it).',
+  }),
   hubImage: Type.String({ default: 'zeek-relay/hub:latest', description: 'Hub image.' }),
   gatewayImage: Type.String({ default: 'zeek-relay/gateway:latest', description: 'Gateway image.' }),
   logSinkImage: Type.String({ default: 'zeek-relay/log-sink:latest', description: 'Log-sink image.' }),
-  imagePullPolicy: Type.Union([Type.Literal('Always'), Type.Literal('IfNotPresent'), Type.Literal('Never')], { default: 'IfNotPresent' }),
-  kubeconfig: Type.String({ default: '', description: 'Kubeconfig path; empty = in-cluster service account (or KUBECONFIG).' }),
-  watchNamespace: Type.String({ default: '', description: 'Only watch this namespace; empty = all namespaces.' }),
+  imagePullPolicy: Type.Union([Type.Literal('Always'), Type.Literal('IfNotPresent'), Type.Literal('Never')], {
+    default: 'IfNotPresent',
+  }),
+  kubeconfig: Type.String({
+    default: '',
+    description: 'Kubeconfig path; empty = in-cluster service account (or KUBECONFIG).',
+  }),
+  watchNamespace: Type.String({
+    default: '',
+    description: 'Only watch this namespace; empty = all namespaces.',
+  }),
   leaderElection: Type.Boolean({ default: true, description: 'Run only while holding the Lease.' }),
   leaseName: Type.String({ default: 'zeek-relay-operator', description: 'Lease used for leader election.' }),
-  leaseNamespace: Type.String({ default: 'default', description: 'Namespace of the Lease (the chart sets the release namespace).' }),
+  leaseNamespace: Type.String({
+    default: 'default',
+    description: 'Namespace of the Lease (the chart sets the release namespace).',
+  }),
   identity: Type.String({ default: '', description: 'Leader-election identity; empty = hostname + pid.' }),
   leaseDurationSeconds: Type.Integer({ minimum: 2, default: 15 }),
   renewDeadlineSeconds: Type.Integer({ minimum: 1, default: 10 }),
   retryPeriodSeconds: Type.Integer({ minimum: 1, default: 2 }),
-  workers: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Concurrent reconciles (never two for one ZeekCluster).' }),
-  resyncSeconds: Type.Integer({ minimum: 10, default: 300, description: 'Re-reconcile every cluster this often even without events.' }),
-  watchdogSeconds: Type.Integer({ minimum: 5, default: 30, description: 'How often stopped watches are checked and restarted.' }),
+  workers: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description: 'Concurrent reconciles (never two for one ZeekCluster).',
+  }),
+  resyncSeconds: Type.Integer({
+    minimum: 10,
+    default: 300,
+    description: 'Re-reconcile every cluster this often even without events.',
+  }),
+  watchdogSeconds: Type.Integer({
+    minimum: 5,
+    default: 30,
+    description: 'How often stopped watches are checked and restarted.',
+  }),
   healthHost: Type.String({ default: '0.0.0.0', description: 'Address of /healthz, /readyz, /metrics.' }),
   healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
   logLevel: Type.Union(
-    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
     { default: 'info' },
   ),
   shutdownGraceMs: Type.Integer({ minimum: 0, default: 10000 }),
@@ -38,7 +73,10 @@ export const OperatorConfigSchema = Type.Object({
 export type OperatorConfig = Static<typeof OperatorConfigSchema>;
 
 /** Reads and validates the configuration (throws one ConfigError listing every problem). */
-export function loadOperatorConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+export function loadOperatorConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): OperatorConfig {
   return loadConfig(OperatorConfigSchema, { env, argv, envPrefix: OPERATOR_ENV_PREFIX });
 }
 

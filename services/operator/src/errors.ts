@@ -29,7 +29,11 @@ export class ReconcileError extends Error {
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
   readonly code = OPERATOR_ERROR_CODES.API;
-  constructor(message: string, readonly status: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

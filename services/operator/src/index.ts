@@ -1,13 +1,36 @@
-export { GROUP, VERSION, KIND, PLURAL, API_VERSION, ZeekClusterSpecSchema, ZeekClusterStatusSchema, type ZeekCluster, type ZeekClusterSpec, type ZeekClusterStatus, type Condition } from './api/v1alpha1/zeekcluster.js';
+export {
+  GROUP,
+  VERSION,
+  KIND,
+  PLURAL,
+  API_VERSION,
+  ZeekClusterSpecSchema,
+  ZeekClusterStatusSchema,
+  type ZeekCluster,
+  type ZeekClusterSpec,
+  type ZeekClusterStatus,
+  type Condition,
+} from './api/v1alpha1/zeekcluster.js';
 export { buildCrd } from './api/v1alpha1/crd.js';
 export { validateSpec } from './api/v1alpha1/validate.js';
 export { buildDesired, OWNED_KINDS, type Observed, type DesiredState } from './controller/reconcile.js';
 export { computeStatus, type Problem } from './controller/status.js';
-export { planRollout, workloadState, type RolloutPlan, type RolloutStage, type WorkloadState } from './controller/rollout.js';
+export {
+  planRollout,
+  workloadState,
+  type RolloutPlan,
+  type RolloutStage,
+  type WorkloadState,
+} from './controller/rollout.js';
 export { WorkQueue } from './controller/work-queue.js';
 export { Controller, type ControllerOptions } from './controller/controller.js';
 export { createOperator, type Operator, type OperatorDeps } from './operator.js';
-export { loadOperatorConfig, OperatorConfigSchema, OPERATOR_ENV_PREFIX, type OperatorConfig } from './config.js';
+export {
+  loadOperatorConfig,
+  OperatorConfigSchema,
+  OPERATOR_ENV_PREFIX,
+  type OperatorConfig,
+} from './config.js';
 export { OperatorMetrics, WRITE_VERBS } from './metrics.js';
 export { InvalidSpecError, ReconcileError, KubeApiError, OPERATOR_ERROR_CODES } from './errors.js';
 export type { Images } from './controller/resources/images.js';

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
 /** Process entry point: config → logger → metrics → health server → operator; one shutdown handler. */
-import { createLogger, createMetrics, describeConfig, onShutdown, startHealthServer } from '@zeek-relay/runtime';
-import { kubeconfigFromEnv, loadOperatorConfig, OPERATOR_ENV_PREFIX, OperatorConfigSchema } from './config.js';
+import {
+  createLogger,
+  createMetrics,
+  describeConfig,
+  onShutdown,
+  startHealthServer,
+} from '@zeek-relay/runtime';
+import {
+  kubeconfigFromEnv,
+  loadOperatorConfig,
+  OPERATOR_ENV_PREFIX,
+  OperatorConfigSchema,
+} from './config.js';
 import { createOperator } from './operator.js';
 
 if (process.argv.includes('--help')) {
@@ -21,7 +32,8 @@ const health = await startHealthServer({
   port: config.healthPort,
   log,
   metrics,
-  readiness: () => (operator.ready() ? { ready: true } : { ready: false, reason: 'not leading or caches not synced' }),
+  readiness: () =>
+    operator.ready() ? { ready: true } : { ready: false, reason: 'not leading or caches not synced' },
 });
 onShutdown({ log, delayMs: config.shutdownGraceMs }, async () => {
   await health.close();

@@ -24,12 +24,30 @@ export class OperatorMetrics {
   readonly recentDurations: number[] = [];
 
   constructor(meter: Meter, queueDepth: () => number) {
-    this.reconcileDuration = meter.createHistogram(METRIC_RECONCILE_DURATION, { unit: 's', description: 'Duration of one reconcile, by result.' });
-    this.reconciles = meter.createCounter(METRIC_RECONCILES, { unit: '{reconcile}', description: 'Reconciles by result.' });
-    this.apiCalls = meter.createCounter(METRIC_API_CALLS, { unit: '{request}', description: 'Kubernetes API requests by verb (list/watch excluded).' });
-    this.watchRestarts = meter.createCounter(METRIC_WATCH_RESTARTS, { unit: '{restart}', description: 'Watches restarted by the watchdog.' });
-    this.leader = meter.createUpDownCounter(METRIC_LEADER, { unit: '{leader}', description: '1 while this replica holds the Lease.' });
-    this.queueGauge = meter.createObservableGauge(METRIC_QUEUE_DEPTH, { unit: '{item}', description: 'Keys waiting in the work queue.' });
+    this.reconcileDuration = meter.createHistogram(METRIC_RECONCILE_DURATION, {
+      unit: 's',
+      description: 'Duration of one reconcile, by result.',
+    });
+    this.reconciles = meter.createCounter(METRIC_RECONCILES, {
+      unit: '{reconcile}',
+      description: 'Reconciles by result.',
+    });
+    this.apiCalls = meter.createCounter(METRIC_API_CALLS, {
+      unit: '{request}',
+      description: 'Kubernetes API requests by verb (list/watch excluded).',
+    });
+    this.watchRestarts = meter.createCounter(METRIC_WATCH_RESTARTS, {
+      unit: '{restart}',
+      description: 'Watches restarted by the watchdog.',
+    });
+    this.leader = meter.createUpDownCounter(METRIC_LEADER, {
+      unit: '{leader}',
+      description: '1 while this replica holds the Lease.',
+    });
+    this.queueGauge = meter.createObservableGauge(METRIC_QUEUE_DEPTH, {
+      unit: '{item}',
+      description: 'Keys waiting in the work queue.',
+    });
     this.queueGauge.addCallback((r) => r.observe(queueDepth()));
   }
 

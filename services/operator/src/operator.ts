@@ -43,7 +43,13 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
   const identity = config.identity || `${hostname()}_${process.pid}`;
   const newController = (): Controller =>
     new Controller(client, log.child({ component: 'controller' }), metrics, {
-      images: { zeek: config.zeekImage, hub: config.hubImage, gateway: config.gatewayImage, logSink: config.logSinkImage, pullPolicy: config.imagePullPolicy },
+      images: {
+        zeek: config.zeekImage,
+        hub: config.hubImage,
+        gateway: config.gatewayImage,
+        logSink: config.logSinkImage,
+        pullPolicy: config.imagePullPolicy,
+      },
       namespace: config.watchNamespace,
       workers: config.workers,
       resyncSeconds: config.resyncSeconds,

@@ -4,7 +4,13 @@ import type { Images } from '../src/controller/resources/images.js';
 import type { K8sObject } from '../src/controller/resources/meta.js';
 import type { Observed } from '../src/controller/reconcile.js';
 
-export const IMAGES: Images = { zeek: 'zeek/zeek:8.0.4', hub: 'r/hub:1', gateway: 'r/gateway:1', logSink: 'r/log-sink:1', pullPolicy: 'IfNotPresent' };
+export const IMAGES: Images = {
+  zeek: 'zeek/zeek:8.0.4',
+  hub: 'r/hub:1',
+  gateway: 'r/gateway:1',
+  logSink: 'r/log-sink:1',
+  pullPolicy: 'IfNotPresent',
+};
 
 /** A ZeekCluster named `demo` in namespace `ns` with defaults applied to `spec`. */
 export function cluster(spec: unknown = {}, generation = 1): ZeekCluster {
@@ -28,6 +34,14 @@ export function rolledOut(obj: K8sObject, ready?: number): K8sObject {
   return {
     ...obj,
     metadata: { ...obj.metadata, generation: 1 },
-    status: { observedGeneration: 1, replicas, readyReplicas: r, updatedReplicas: replicas, availableReplicas: r, currentRevision: 'a', updateRevision: 'a' },
+    status: {
+      observedGeneration: 1,
+      replicas,
+      readyReplicas: r,
+      updatedReplicas: replicas,
+      availableReplicas: r,
+      currentRevision: 'a',
+      updateRevision: 'a',
+    },
   };
 }

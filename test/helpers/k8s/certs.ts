@@ -24,11 +24,57 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
  */
 export async function generatePki(dir: string): Promise<Pki> {
   const p = (f: string): string => join(dir, f);
-  const pki: Pki = { caCert: p('ca.crt'), caKey: p('ca.key'), serverCert: p('apiserver.crt'), serverKey: p('apiserver.key'), saKey: p('sa.key') };
-  await run('openssl', ['req', '-x509', ...EC, '-keyout', pki.caKey, '-out', pki.caCert, '-days', '3650', '-subj', '/CN=zeek-relay-test-ca']);
-  await writeFile(p('san.ext'), 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', ['req', ...EC, '-keyout', pki.serverKey, '-out', p('apiserver.csr'), '-subj', '/CN=kube-apiserver']);
-  await run('openssl', ['x509', '-req', '-in', p('apiserver.csr'), '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-out', pki.serverCert, '-days', '3650', '-extfile', p('san.ext')]);
+  const pki: Pki = {
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    serverCert: p('apiserver.crt'),
+    serverKey: p('apiserver.key'),
+    saKey: p('sa.key'),
+  };
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    pki.caKey,
+    '-out',
+    pki.caCert,
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=zeek-relay-test-ca',
+  ]);
+  await writeFile(
+    p('san.ext'),
+    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
+  );
+  await run('openssl', [
+    'req',
+    ...EC,
+    '-keyout',
+    pki.serverKey,
+    '-out',
+    p('apiserver.csr'),
+    '-subj',
+    '/CN=kube-apiserver',
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    p('apiserver.csr'),
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-CAcreateserial',
+    '-out',
+    pki.serverCert,
+    '-days',
+    '3650',
+    '-extfile',
+    p('san.ext'),
+  ]);
   await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', pki.saKey]);
   return pki;
 }

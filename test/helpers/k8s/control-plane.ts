@@ -150,33 +150,61 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     log('Starting etcd');
     const peer = `http://127.0.0.1:${ports.etcdPeer}`;
     const client = `http://127.0.0.1:${ports.etcdClient}`;
-    const etcd = startProcess('etcd', tc.bin('etcd'), [
-      `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=default=${peer}`,
-      '--unsafe-no-fsync=true', '--log-level=warn',
-    ], logFile('etcd'));
+    const etcd = startProcess(
+      'etcd',
+      tc.bin('etcd'),
+      [
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=default=${peer}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      logFile('etcd'),
+    );
     procs.push(etcd);
-    await waitFor('etcd /health', async () => {
-      const res = await fetch(`${client}/health`);
-      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-    }, { proc: etcd });
+    await waitFor(
+      'etcd /health',
+      async () => {
+        const res = await fetch(`${client}/health`);
+        return res.ok && ((await res.json()) as { health?: string }).health === 'true';
+      },
+      { proc: etcd },
+    );
 
     const startApiserver = async (): Promise<ManagedProcess> => {
       log('Starting kube-apiserver');
-      const p = startProcess('kube-apiserver', tc.bin('kube-apiserver'), apiserverArgs(dir, pki, ports), logFile('kube-apiserver'));
-      await waitFor('kube-apiserver /readyz', async () => (await http.call('GET', '/readyz')).status === 200, { proc: p });
+      const p = startProcess(
+        'kube-apiserver',
+        tc.bin('kube-apiserver'),
+        apiserverArgs(dir, pki, ports),
+        logFile('kube-apiserver'),
+      );
+      await waitFor(
+        'kube-apiserver /readyz',
+        async () => (await http.call('GET', '/readyz')).status === 200,
+        { proc: p },
+      );
       return p;
     };
     apiserver = await startApiserver();
     procs.push(apiserver);
 
     const kubectl = async (args: readonly string[], stdin?: string): Promise<string> => {
-      const child = execFileP(tc.bin('kubectl'), ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 64 << 20 });
+      const child = execFileP(tc.bin('kubectl'), ['--kubeconfig', kubeconfigPath, ...args], {
+        maxBuffer: 64 << 20,
+      });
       if (stdin !== undefined) child.child.stdin?.end(stdin);
       return (await child).stdout;
     };
 
-    const addNodes = async (count: number, nodeOpts: FakeNodeOptions = options.node ?? {}): Promise<string[]> => {
+    const addNodes = async (
+      count: number,
+      nodeOpts: FakeNodeOptions = options.node ?? {},
+    ): Promise<string[]> => {
       const existing = (await http.json<{ items: unknown[] }>('GET', '/api/v1/nodes')).items.length;
       const names: string[] = [];
       for (let i = 0; i < count; i++) {
@@ -194,38 +222,79 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (tier === 'cluster') {
       const kc = `--kubeconfig=${kubeconfigPath}`;
       log('Starting kube-controller-manager, kube-scheduler and kwok');
-      const kcm = startProcess('kube-controller-manager', tc.bin('kube-controller-manager'), [
-        kc, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`,
-        `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`,
-        '--kube-api-qps=1000', '--kube-api-burst=2000', '--concurrent-statefulset-syncs=10', '--v=1',
-      ], logFile('kube-controller-manager'));
+      const kcm = startProcess(
+        'kube-controller-manager',
+        tc.bin('kube-controller-manager'),
+        [
+          kc,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${ports.kcm}`,
+          `--service-account-private-key-file=${pki.saKey}`,
+          `--root-ca-file=${pki.caCert}`,
+          '--kube-api-qps=1000',
+          '--kube-api-burst=2000',
+          '--concurrent-statefulset-syncs=10',
+          '--v=1',
+        ],
+        logFile('kube-controller-manager'),
+      );
       procs.push(kcm);
-      writeFileSync(join(dir, 'scheduler.yaml'), JSON.stringify({
-        apiVersion: 'kubescheduler.config.k8s.io/v1',
-        kind: 'KubeSchedulerConfiguration',
-        clientConnection: { kubeconfig: kubeconfigPath, qps: 1000, burst: 2000 },
-        leaderElection: { leaderElect: false },
-      }));
-      const sched = startProcess('kube-scheduler', tc.bin('kube-scheduler'), [
-        `--config=${join(dir, 'scheduler.yaml')}`, `--authentication-kubeconfig=${kubeconfigPath}`,
-        `--authorization-kubeconfig=${kubeconfigPath}`, '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--v=1',
-      ], logFile('kube-scheduler'));
+      writeFileSync(
+        join(dir, 'scheduler.yaml'),
+        JSON.stringify({
+          apiVersion: 'kubescheduler.config.k8s.io/v1',
+          kind: 'KubeSchedulerConfiguration',
+          clientConnection: { kubeconfig: kubeconfigPath, qps: 1000, burst: 2000 },
+          leaderElection: { leaderElect: false },
+        }),
+      );
+      const sched = startProcess(
+        'kube-scheduler',
+        tc.bin('kube-scheduler'),
+        [
+          `--config=${join(dir, 'scheduler.yaml')}`,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${ports.scheduler}`,
+          '--v=1',
+        ],
+        logFile('kube-scheduler'),
+      );
       procs.push(sched);
-      const stages = readdirSync(tc.stagesDir).filter((f) => f.endsWith('.yaml')).sort()
-        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8')).filter((y) => /^kind: Stage$/m.test(y)).join('\n---\n');
+      const stages = readdirSync(tc.stagesDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort()
+        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8'))
+        .filter((y) => /^kind: Stage$/m.test(y))
+        .join('\n---\n');
       writeFileSync(join(dir, 'kwok.yaml'), stages);
-      const kwok = startProcess('kwok', tc.bin('kwok'), [
-        kc, `--config=${join(dir, 'kwok.yaml')}`, '--manage-all-nodes=false',
-        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector=',
-        '--cidr=10.244.0.0/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
-        `--server-address=127.0.0.1:${ports.kwok}`,
-      ], logFile('kwok'));
+      const kwok = startProcess(
+        'kwok',
+        tc.bin('kwok'),
+        [
+          kc,
+          `--config=${join(dir, 'kwok.yaml')}`,
+          '--manage-all-nodes=false',
+          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+          '--manage-nodes-with-label-selector=',
+          '--cidr=10.244.0.0/16',
+          '--node-ip=10.0.0.1',
+          '--node-lease-duration-seconds=40',
+          `--server-address=127.0.0.1:${ports.kwok}`,
+        ],
+        logFile('kwok'),
+      );
       procs.push(kwok);
       const insecure = (port: number): Promise<boolean> => probeInsecure(`https://127.0.0.1:${port}/healthz`);
       await waitFor('kube-controller-manager /healthz', () => insecure(ports.kcm), { proc: kcm });
       await waitFor('kube-scheduler /healthz', () => insecure(ports.scheduler), { proc: sched });
-      await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${ports.kwok}/healthz`)).ok, { proc: kwok });
+      await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${ports.kwok}/healthz`)).ok, {
+        proc: kwok,
+      });
       const n = options.nodes ?? 2;
       if (n > 0) {
         log(`Registering ${n} kwok nodes`);

@@ -9,7 +9,16 @@ export interface FakeNodeOptions {
 }
 
 /** A Node object kwok manages (selected by the `kwok.x-k8s.io/node: fake` annotation). */
-export function fakeNode(name: string, o: FakeNodeOptions = {}): { apiVersion: 'v1'; kind: 'Node'; metadata: { name: string; annotations: Record<string, string>; labels: Record<string, string> }; spec: object; status: object } {
+export function fakeNode(
+  name: string,
+  o: FakeNodeOptions = {},
+): {
+  apiVersion: 'v1';
+  kind: 'Node';
+  metadata: { name: string; annotations: Record<string, string>; labels: Record<string, string> };
+  spec: object;
+  status: object;
+} {
   const resources = { cpu: o.cpu ?? '32', memory: o.memory ?? '128Gi', pods: o.pods ?? '1100' };
   return {
     apiVersion: 'v1',
@@ -33,6 +42,12 @@ export function fakeNode(name: string, o: FakeNodeOptions = {}): { apiVersion: '
 
 /** True when `node` (an item of a NodeList) is named `name` and has condition Ready=True. */
 export function nodeIsReady(node: unknown, name: string): boolean {
-  const n = node as { metadata?: { name?: string }; status?: { conditions?: { type: string; status: string }[] } };
-  return n.metadata?.name === name && (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const n = node as {
+    metadata?: { name?: string };
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  return (
+    n.metadata?.name === name &&
+    (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }

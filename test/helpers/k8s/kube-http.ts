@@ -3,7 +3,12 @@ import { request } from 'node:https';
 /** Minimal authenticated HTTPS client for the test API server (readiness probes, node setup). */
 export interface KubeHttp {
   /** Sends a request; resolves with status and body text, never throws on HTTP errors. */
-  call(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; body: string }>;
   /** Like {@link call} but throws unless 2xx, and parses JSON. */
   json<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
 }
@@ -22,7 +27,9 @@ export function kubeHttp(server: string, ca: string | Buffer, token: string): Ku
           headers: {
             authorization: `Bearer ${token}`,
             accept: 'application/json',
-            ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
           },
         },
         (res) => {
@@ -42,7 +49,8 @@ export function kubeHttp(server: string, ca: string | Buffer, token: string): Ku
     call,
     async json(method, path, body, contentType) {
       const res = await call(method, path, body, contentType);
-      if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status}: ${res.body.slice(0, 500)}`);
+      if (res.status < 200 || res.status >= 300)
+        throw new Error(`${method} ${path} → ${res.status}: ${res.body.slice(0, 500)}`);
       return JSON.parse(res.body) as never;
     },
   };

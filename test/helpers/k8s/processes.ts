@@ -47,7 +47,13 @@ while kill -0 ${process.pid} 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1 &
 kill -TERM $c 2>/dev/null; wait $c`;
 
 /** Starts `command args…` with stdout+stderr appended to `logFile`. */
-export function startProcess(name: string, command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): ManagedProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): ManagedProcess {
   installExitHook();
   const fd = openSync(logFile, 'a');
   const child = spawn('sh', ['-c', REAPER, name, command, ...args], {
@@ -112,7 +118,11 @@ export async function freePort(): Promise<number> {
  * Polls `check` until it returns true. Fails with `describe()` when `proc` exits first or after
  * `timeoutMs` (generous defaults: startup must survive a loaded 2-core machine).
  */
-export async function waitFor(what: string, check: () => Promise<boolean>, opts: { timeoutMs?: number; proc?: ManagedProcess; intervalMs?: number } = {}): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  opts: { timeoutMs?: number; proc?: ManagedProcess; intervalMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   let exited: number | string | undefined;
   void opts.proc?.exited.then((c) => (exited = c));
@@ -129,5 +139,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, opts:
     await sleep(opts.intervalMs ?? 250);
   }
   const reason = lastErr instanceof Error ? lastErr.message : String(lastErr ?? 'condition never true');
-  throw new Error(`Timed out waiting for ${what} (${reason})${opts.proc ? `; log tail:\n${opts.proc.tail()}` : ''}`);
+  throw new Error(
+    `Timed out waiting for ${what} (${reason})${opts.proc ? `; log tail:\n${opts.proc.tail()}` : ''}`,
+  );
 }

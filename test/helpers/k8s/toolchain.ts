@@ -8,7 +8,16 @@ export interface Toolchain {
   readonly binDir: string;
   /** kwok's stock Stage manifests (node-initialize, heartbeat, pod-ready, …). */
   readonly stagesDir: string;
-  bin(name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm'): string;
+  bin(
+    name:
+      | 'etcd'
+      | 'kube-apiserver'
+      | 'kube-controller-manager'
+      | 'kube-scheduler'
+      | 'kubectl'
+      | 'kwok'
+      | 'helm',
+  ): string;
 }
 
 /** The repository root, found by walking up from this file to `scripts/k8s/toolchain.sh`. */
@@ -17,7 +26,8 @@ export function repoRoot(): string {
   for (;;) {
     if (existsSync(join(dir, 'scripts', 'k8s', 'toolchain.sh'))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error('Could not find scripts/k8s/toolchain.sh above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new Error('Could not find scripts/k8s/toolchain.sh above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
 }

@@ -24,14 +24,21 @@ async function timeUntil(what: string, check: () => Promise<boolean>): Promise<n
 }
 
 const stsReady = (cp: ControlPlane, name: string, n: number) => async (): Promise<boolean> => {
-  const s = await cp.http.json<{ status: { readyReplicas?: number } }>('GET', `/apis/apps/v1/namespaces/${NS}/statefulsets/${name}`);
+  const s = await cp.http.json<{ status: { readyReplicas?: number } }>(
+    'GET',
+    `/apis/apps/v1/namespaces/${NS}/statefulsets/${name}`,
+  );
   return (s.status.readyReplicas ?? 0) === n;
 };
 const zcReady = (cp: ControlPlane, n: number) => async (): Promise<boolean> => {
-  const z = await cp.http.json<{ status?: { readyReplicas?: number } }>('GET', `/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/bench`);
+  const z = await cp.http.json<{ status?: { readyReplicas?: number } }>(
+    'GET',
+    `/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/bench`,
+  );
   return z.status?.readyReplicas === n;
 };
-const podCount = async (cp: ControlPlane): Promise<number> => (await cp.http.json<{ items: unknown[] }>('GET', `/api/v1/namespaces/${NS}/pods`)).items.length;
+const podCount = async (cp: ControlPlane): Promise<number> =>
+  (await cp.http.json<{ items: unknown[] }>('GET', `/api/v1/namespaces/${NS}/pods`)).items.length;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -49,10 +56,18 @@ try {
 
   say('Anchor: bare StatefulSet 0→100→1000');
   const sts = {
-    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'anchor', namespace: NS },
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'anchor', namespace: NS },
     spec: {
-      replicas: 0, serviceName: 'anchor', podManagementPolicy: 'Parallel', selector: { matchLabels: { app: 'anchor' } },
-      template: { metadata: { labels: { app: 'anchor' } }, spec: { containers: [{ name: 'zeek', image: 'zeek/zeek:8.0.4' }] } },
+      replicas: 0,
+      serviceName: 'anchor',
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: { app: 'anchor' } },
+      template: {
+        metadata: { labels: { app: 'anchor' } },
+        spec: { containers: [{ name: 'zeek', image: 'zeek/zeek:8.0.4' }] },
+      },
     },
   };
   await cp.kubectl(['apply', '-f', '-'], JSON.stringify(sts));
@@ -65,12 +80,17 @@ try {
 
   say('Subject: ZeekCluster workers 0→100→1000 through the operator');
   const zc = {
-    apiVersion: 'zeek-relay.io/v1alpha1', kind: 'ZeekCluster', metadata: { name: 'bench', namespace: NS },
+    apiVersion: 'zeek-relay.io/v1alpha1',
+    kind: 'ZeekCluster',
+    metadata: { name: 'bench', namespace: NS },
     spec: { workers: { replicas: 0, maxReplicas: 1000 }, logSinks: { storage: { persistent: false } } },
   };
   await cp.kubectl(['apply', '-f', '-'], JSON.stringify(zc));
   await timeUntil('bench cluster Ready', async () => {
-    const z = await cp.http.json<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/bench`);
+    const z = await cp.http.json<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      'GET',
+      `/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/bench`,
+    );
     return z.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   });
   await cp.kubectl(['scale', 'zeekcluster/bench', '-n', NS, '--replicas=100']);
@@ -94,15 +114,51 @@ try {
   const getP99 = percentile(rtt, 99);
 
   const results = [
-    { name: 'scale workers 0→100 (Running)', subject: subject100, anchor: anchor100, unit: 's', ratio: subject100 / anchor100, goal: 1.2, higherIsBetter: false },
-    { name: 'scale workers 100→1000 (Running)', subject: subject1000, anchor: anchor1000, unit: 's', ratio: subject1000 / anchor1000, goal: 1.2, higherIsBetter: false },
-    { name: `API writes in ${idleSeconds} idle seconds`, subject: idleWrites, anchor: 0, unit: '{write}', ratio: idleWrites, goal: 0, higherIsBetter: false },
-    { name: 'reconcile p99 vs GET /version p99', subject: reconcileP99, anchor: getP99, unit: 's', ratio: reconcileP99 / getP99, goal: null, higherIsBetter: false },
+    {
+      name: 'scale workers 0→100 (Running)',
+      subject: subject100,
+      anchor: anchor100,
+      unit: 's',
+      ratio: subject100 / anchor100,
+      goal: 1.2,
+      higherIsBetter: false,
+    },
+    {
+      name: 'scale workers 100→1000 (Running)',
+      subject: subject1000,
+      anchor: anchor1000,
+      unit: 's',
+      ratio: subject1000 / anchor1000,
+      goal: 1.2,
+      higherIsBetter: false,
+    },
+    {
+      name: `API writes in ${idleSeconds} idle seconds`,
+      subject: idleWrites,
+      anchor: 0,
+      unit: '{write}',
+      ratio: idleWrites,
+      goal: 0,
+      higherIsBetter: false,
+    },
+    {
+      name: 'reconcile p99 vs GET /version p99',
+      subject: reconcileP99,
+      anchor: getP99,
+      unit: 's',
+      ratio: reconcileP99 / getP99,
+      goal: null,
+      higherIsBetter: false,
+    },
   ];
   for (const r of results) {
-    say(`${r.name}: operator ${r.subject.toFixed(3)} ${r.unit}, anchor ${r.anchor.toFixed(3)} ${r.unit} → ratio ${r.ratio.toFixed(2)} (goal ${r.goal ?? 'none'})`);
+    say(
+      `${r.name}: operator ${r.subject.toFixed(3)} ${r.unit}, anchor ${r.anchor.toFixed(3)} ${r.unit} → ratio ${r.ratio.toFixed(2)} (goal ${r.goal ?? 'none'})`,
+    );
   }
-  say(`(${operator.metrics.recentDurations.length} reconciles; API calls ${JSON.stringify(Object.fromEntries(operator.metrics.apiCallCounts))})`);
+  say(
+    `(${operator.metrics.recentDurations.length} reconciles; API calls ${JSON.stringify(Object.fromEntries(operator.metrics.apiCallCounts))})`,
+  );
   if (json) console.log(JSON.stringify({ results }));
 } finally {
   await operator.close();

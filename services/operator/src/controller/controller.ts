@@ -1,6 +1,14 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '@zeek-relay/runtime';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION, type ZeekCluster, type ZeekClusterStatus } from '../api/v1alpha1/zeekcluster.js';
+import {
+  API_VERSION,
+  GROUP,
+  KIND,
+  PLURAL,
+  VERSION,
+  type ZeekCluster,
+  type ZeekClusterStatus,
+} from '../api/v1alpha1/zeekcluster.js';
 import { validateSpec } from '../api/v1alpha1/validate.js';
 import { FIELD_MANAGER, type KubeClient } from '../kube/client.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
@@ -19,14 +27,31 @@ export const CHILD_KINDS: readonly KindInfo[] = [
   { kind: 'Service', apiVersion: 'v1', base: '/api/v1', plural: 'services' },
   { kind: 'Deployment', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'deployments' },
   { kind: 'StatefulSet', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'statefulsets' },
-  { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', base: '/apis/policy/v1', plural: 'poddisruptionbudgets' },
-  { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', base: '/apis/networking.k8s.io/v1', plural: 'networkpolicies' },
+  {
+    kind: 'PodDisruptionBudget',
+    apiVersion: 'policy/v1',
+    base: '/apis/policy/v1',
+    plural: 'poddisruptionbudgets',
+  },
+  {
+    kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    base: '/apis/networking.k8s.io/v1',
+    plural: 'networkpolicies',
+  },
 ];
-const CR_KIND: KindInfo = { kind: KIND, apiVersion: API_VERSION, base: `/apis/${GROUP}/${VERSION}`, plural: PLURAL };
+const CR_KIND: KindInfo = {
+  kind: KIND,
+  apiVersion: API_VERSION,
+  base: `/apis/${GROUP}/${VERSION}`,
+  plural: PLURAL,
+};
 
 /** True when the live status already carries condition `type` = True with this reason and message. */
 function hasCondition(zc: ZeekCluster, type: string, p: Problem): boolean {
-  return (zc.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True' && c.reason === p.reason && c.message === p.message);
+  return (zc.status?.conditions ?? []).some(
+    (c) => c.type === type && c.status === 'True' && c.reason === p.reason && c.message === p.message,
+  );
 }
 
 /** Settings of {@link Controller}. */
@@ -59,15 +84,30 @@ export class Controller {
   private loops: Promise<void>[] = [];
   private resync?: NodeJS.Timeout;
 
-  constructor(private readonly client: KubeClient, private readonly log: Logger, private readonly metrics: OperatorMetrics, private readonly o: ControllerOptions) {
-    this.informers = new InformerSet(client, log, metrics, { namespace: o.namespace, watchdogMs: o.watchdogSeconds * 1000 });
+  constructor(
+    private readonly client: KubeClient,
+    private readonly log: Logger,
+    private readonly metrics: OperatorMetrics,
+    private readonly o: ControllerOptions,
+  ) {
+    this.informers = new InformerSet(client, log, metrics, {
+      namespace: o.namespace,
+      watchdogMs: o.watchdogSeconds * 1000,
+    });
     this.events = new EventRecorder(client, o.identity);
-    this.crs = this.informers.add(CR_KIND, (obj, verb) => {
-      if (verb === 'delete') this.forget(obj);
-      this.enqueue(obj.metadata?.namespace, obj.metadata?.name);
-    }, undefined);
+    this.crs = this.informers.add(
+      CR_KIND,
+      (obj, verb) => {
+        if (verb === 'delete') this.forget(obj);
+        this.enqueue(obj.metadata?.namespace, obj.metadata?.name);
+      },
+      undefined,
+    );
     for (const info of CHILD_KINDS) {
-      this.children.set(info.kind, this.informers.add(info, (obj) => this.enqueueOwner(obj), `${LABEL_MANAGED_BY}=${MANAGED_BY}`));
+      this.children.set(
+        info.kind,
+        this.informers.add(info, (obj) => this.enqueueOwner(obj), `${LABEL_MANAGED_BY}=${MANAGED_BY}`),
+      );
     }
   }
 
@@ -86,7 +126,9 @@ export class Controller {
   }
 
   private enqueueOwner(obj: KubernetesObject): void {
-    const ref = obj.metadata?.ownerReferences?.find((r) => r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`));
+    const ref = obj.metadata?.ownerReferences?.find(
+      (r) => r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`),
+    );
     if (ref) this.enqueue(obj.metadata?.namespace, ref.name);
   }
 
@@ -154,7 +196,13 @@ export class Controller {
     const [ns = '', name = ''] = key.split('/');
     const raw = this.crs.cache.get(name, ns) as unknown as ZeekCluster | undefined;
     if (!raw) return 'skipped';
-    const target: EventTarget = { apiVersion: API_VERSION, kind: KIND, name, namespace: ns, uid: raw.metadata.uid };
+    const target: EventTarget = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      name,
+      namespace: ns,
+      uid: raw.metadata.uid,
+    };
     if (raw.spec?.paused) return 'skipped';
     const observed = this.observedFor(ns);
     let zc: ZeekCluster;
@@ -165,7 +213,8 @@ export class Controller {
       if (e.code !== 'ZR_OPERATOR_INVALID_SPEC') throw err;
       const problem: Problem = { reason: e.reason ?? 'InvalidSpec', message: e.message ?? String(err) };
       // Level-based: the Event goes out when the condition changes, not again after a restart.
-      if (!hasCondition(raw, 'Degraded', problem)) this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
+      if (!hasCondition(raw, 'Degraded', problem))
+        this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       await this.writeStatus(key, raw, computeStatus(raw, observed, undefined, problem, new Date()));
       return 'invalid';
     }
@@ -182,18 +231,36 @@ export class Controller {
         this.applied.set(id, { hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '', obj: d });
         if (!live) {
           this.log.info({ kind: d.kind, name: d.metadata.name, namespace: ns }, `Created ${d.kind}`);
-          this.logEventError(await this.events.record(target, 'Normal', 'Created', `Created ${d.kind} ${d.metadata.name}`));
+          this.logEventError(
+            await this.events.record(target, 'Normal', 'Created', `Created ${d.kind} ${d.metadata.name}`),
+          );
         }
       }
       await this.prune(zc, wanted);
     } catch (err) {
-      const problem: Problem = { reason: 'ReconcileFailed', message: err instanceof Error ? err.message : String(err) };
-      await this.writeStatus(key, zc, computeStatus(zc, observed, desired, problem, new Date())).catch(() => undefined);
+      const problem: Problem = {
+        reason: 'ReconcileFailed',
+        message: err instanceof Error ? err.message : String(err),
+      };
+      await this.writeStatus(key, zc, computeStatus(zc, observed, desired, problem, new Date())).catch(
+        () => undefined,
+      );
       this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       throw err;
     }
-    if (desired.rollout.progressing && desired.rollout.current && raw.status?.configHash !== desired.configHash) {
-      this.logEventError(await this.events.record(target, 'Normal', 'RollingOut', `Rolling ${desired.rollout.current} to layout ${desired.configHash}`));
+    if (
+      desired.rollout.progressing &&
+      desired.rollout.current &&
+      raw.status?.configHash !== desired.configHash
+    ) {
+      this.logEventError(
+        await this.events.record(
+          target,
+          'Normal',
+          'RollingOut',
+          `Rolling ${desired.rollout.current} to layout ${desired.configHash}`,
+        ),
+      );
     }
     await this.writeStatus(key, zc, computeStatus(zc, observed, desired, undefined, new Date()));
     return 'success';
@@ -205,7 +272,11 @@ export class Controller {
       for (const obj of watched.cache.list(zc.metadata.namespace)) {
         const owned = obj.metadata?.ownerReferences?.some((r) => r.uid === zc.metadata.uid);
         if (!owned || wanted.has(`${kind}/${obj.metadata?.name}`)) continue;
-        await this.client.delete({ apiVersion: watched.info.apiVersion, kind, metadata: { name: obj.metadata?.name ?? '', namespace: zc.metadata.namespace } });
+        await this.client.delete({
+          apiVersion: watched.info.apiVersion,
+          kind,
+          metadata: { name: obj.metadata?.name ?? '', namespace: zc.metadata.namespace },
+        });
         this.applied.delete(`${kind}/${zc.metadata.namespace}/${obj.metadata?.name}`);
         this.log.info({ kind, name: obj.metadata?.name }, `Deleted ${kind}`);
       }
@@ -217,7 +288,18 @@ export class Controller {
     const json = stableJson(status);
     if (json === stableJson(zc.status ?? {}) || json === this.statusWritten.get(key)) return;
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${zc.metadata.namespace}/${PLURAL}/${zc.metadata.name}/status?fieldManager=${FIELD_MANAGER}&force=true`;
-    await this.client.json('patch-status', 'PATCH', path, { apiVersion: API_VERSION, kind: KIND, metadata: { name: zc.metadata.name, namespace: zc.metadata.namespace }, status }, 'application/apply-patch+yaml');
+    await this.client.json(
+      'patch-status',
+      'PATCH',
+      path,
+      {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        metadata: { name: zc.metadata.name, namespace: zc.metadata.namespace },
+        status,
+      },
+      'application/apply-patch+yaml',
+    );
     this.statusWritten.set(key, json);
   }
 

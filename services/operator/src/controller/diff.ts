@@ -5,7 +5,9 @@ import { ANNOTATION_SPEC_HASH, type K8sObject } from './resources/meta.js';
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -13,7 +15,10 @@ export function stableJson(value: unknown): string {
 /** Returns a copy of `obj` annotated with the hash of its desired content. */
 export function withDesiredHash(obj: K8sObject): K8sObject {
   const hash = hashOf(stableJson(obj));
-  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATION_SPEC_HASH]: hash } } };
+  return {
+    ...obj,
+    metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATION_SPEC_HASH]: hash } },
+  };
 }
 
 /**
@@ -21,7 +26,11 @@ export function withDesiredHash(obj: K8sObject): K8sObject {
  * live annotation carries another hash and we have not just applied this one — the informer may
  * lag our own write), or someone changed its replica count behind our back.
  */
-export function needsApply(desired: K8sObject, live: K8sObject | undefined, lastApplied: string | undefined): boolean {
+export function needsApply(
+  desired: K8sObject,
+  live: K8sObject | undefined,
+  lastApplied: string | undefined,
+): boolean {
   if (!live) return true;
   const want = desired.metadata.annotations?.[ANNOTATION_SPEC_HASH];
   const have = live.metadata.annotations?.[ANNOTATION_SPEC_HASH];

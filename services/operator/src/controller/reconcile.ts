@@ -6,7 +6,11 @@ import { buildLogSinkService, buildLogSinkStatefulSet } from './resources/log-si
 import { childName, type K8sObject } from './resources/meta.js';
 import { buildNetworkPolicy, buildPdb } from './resources/policies.js';
 import { buildZeekConfigMap, zeekConfigHash } from './resources/zeek-config.js';
-import { buildManagerDeployment, buildProxyStatefulSet, buildWorkerStatefulSet } from './resources/zeek-nodes.js';
+import {
+  buildManagerDeployment,
+  buildProxyStatefulSet,
+  buildWorkerStatefulSet,
+} from './resources/zeek-nodes.js';
 import { planRollout, workloadState, type RolloutPlan } from './rollout.js';
 
 /** Read access to the live children (from the informer caches). */
@@ -22,7 +26,14 @@ export interface DesiredState {
 }
 
 /** Child kinds the operator owns; anything of these kinds it labelled but no longer wants is deleted. */
-export const OWNED_KINDS = ['ConfigMap', 'Service', 'Deployment', 'StatefulSet', 'PodDisruptionBudget', 'NetworkPolicy'] as const;
+export const OWNED_KINDS = [
+  'ConfigMap',
+  'Service',
+  'Deployment',
+  'StatefulSet',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+] as const;
 
 /**
  * Pure: the desired children of a ZeekCluster given what is live. Order matters and is the apply
@@ -33,7 +44,8 @@ export function buildDesired(zc: ZeekCluster, images: Images, observed: Observed
   const configHash = zeekConfigHash(zc);
   const hub = workloadState(observed.get('Deployment', childName(zc, 'hub')));
   const sinks = workloadState(observed.get('StatefulSet', childName(zc, 'log-sink')));
-  const gateOpen = (hub?.rolledOut ?? false) && (sinks?.rolledOut ?? false) && sinks?.desired === zc.spec.logSinks.replicas;
+  const gateOpen =
+    (hub?.rolledOut ?? false) && (sinks?.rolledOut ?? false) && sinks?.desired === zc.spec.logSinks.replicas;
   const rollout = planRollout(configHash, gateOpen, [
     { name: 'manager', state: workloadState(observed.get('Deployment', childName(zc, 'manager'))) },
     { name: 'proxy', state: workloadState(observed.get('StatefulSet', childName(zc, 'proxy'))) },

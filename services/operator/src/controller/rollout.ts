@@ -17,15 +17,24 @@ function num(v: unknown): number {
 /** Reads the rollout state of a live Deployment/StatefulSet; undefined when it does not exist. */
 export function workloadState(obj: K8sObject | undefined): WorkloadState | undefined {
   if (!obj) return undefined;
-  const spec = (obj['spec'] ?? {}) as { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> } } };
+  const spec = (obj['spec'] ?? {}) as {
+    replicas?: number;
+    template?: { metadata?: { annotations?: Record<string, string> } };
+  };
   const st = (obj['status'] ?? {}) as Record<string, unknown>;
   const desired = spec.replicas ?? 1;
   const ready = num(st['readyReplicas']);
   const seen = num(st['observedGeneration']) >= num(obj.metadata['generation']);
-  let rolledOut = seen && num(st['updatedReplicas']) === desired && ready === desired && num(st['replicas']) === desired;
+  let rolledOut =
+    seen && num(st['updatedReplicas']) === desired && ready === desired && num(st['replicas']) === desired;
   if (obj.kind === 'Deployment') rolledOut &&= num(st['availableReplicas']) === desired;
   if (obj.kind === 'StatefulSet' && desired > 0) rolledOut &&= st['currentRevision'] === st['updateRevision'];
-  return { desired, ready, rolledOut, configHash: spec.template?.metadata?.annotations?.[ANNOTATION_CONFIG_HASH] };
+  return {
+    desired,
+    ready,
+    rolledOut,
+    configHash: spec.template?.metadata?.annotations?.[ANNOTATION_CONFIG_HASH],
+  };
 }
 
 /** A Zeek workload in rollout order. */
@@ -49,7 +58,11 @@ export interface RolloutPlan {
  * hash and is fully rolled out; later stages keep the hash they run. New workloads start with the
  * new hash at once. Pure and level-based: the same observation always gives the same plan.
  */
-export function planRollout(desiredHash: string, gateOpen: boolean, stages: readonly RolloutStage[]): RolloutPlan {
+export function planRollout(
+  desiredHash: string,
+  gateOpen: boolean,
+  stages: readonly RolloutStage[],
+): RolloutPlan {
   const hashes: Record<string, string> = {};
   let open = gateOpen;
   let progressing = false;

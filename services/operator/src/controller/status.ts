@@ -5,7 +5,6 @@ import { workerSelector } from './resources/zeek-nodes.js';
 import type { DesiredState, Observed } from './reconcile.js';
 import { workloadState, type WorkloadState } from './rollout.js';
 
-
 /** A problem that stops reconciling (invalid spec, failed apply), reported as Degraded. */
 export interface Problem {
   readonly reason: string;
@@ -21,45 +20,94 @@ function cond(type: string, ok: boolean, reasonOk: string, reasonBad: string, me
 function ready(name: string, s: WorkloadState | undefined, want: number): Cond & { ok: boolean } {
   const have = s?.ready ?? 0;
   const ok = s !== undefined && s.rolledOut && s.desired === want && have >= want;
-  return { type: '', status: ok ? 'True' : 'False', reason: ok ? 'AllReplicasReady' : s ? 'ReplicasNotReady' : 'NotCreated', message: `${have}/${want} ${name} ready`, ok };
+  return {
+    type: '',
+    status: ok ? 'True' : 'False',
+    reason: ok ? 'AllReplicasReady' : s ? 'ReplicasNotReady' : 'NotCreated',
+    message: `${have}/${want} ${name} ready`,
+    ok,
+  };
 }
 
 /**
  * Pure: the status from the observed children. Conditions keep their `lastTransitionTime` while
  * their status does not change, so an unchanged world yields a deep-equal status (and no write).
  */
-export function computeStatus(zc: ZeekCluster, observed: Observed, desired: DesiredState | undefined, problem: Problem | undefined, now: Date): ZeekClusterStatus {
+export function computeStatus(
+  zc: ZeekCluster,
+  observed: Observed,
+  desired: DesiredState | undefined,
+  problem: Problem | undefined,
+  now: Date,
+): ZeekClusterStatus {
   const gen = zc.metadata.generation ?? 0;
-  const st = (kind: string, suffix: string): WorkloadState | undefined => workloadState(observed.get(kind, childName(zc, suffix)));
+  const st = (kind: string, suffix: string): WorkloadState | undefined =>
+    workloadState(observed.get(kind, childName(zc, suffix)));
   const hub = ready('hub', st('Deployment', 'hub'), 1);
-  const gw = zc.spec.gateway.enabled ? ready('gateway', st('Deployment', 'gateway'), zc.spec.gateway.replicas) : { ...cond('', true, 'Disabled', '', 'gateway disabled'), ok: true };
+  const gw = zc.spec.gateway.enabled
+    ? ready('gateway', st('Deployment', 'gateway'), zc.spec.gateway.replicas)
+    : { ...cond('', true, 'Disabled', '', 'gateway disabled'), ok: true };
   const sinks = ready('log sinks', st('StatefulSet', 'log-sink'), zc.spec.logSinks.replicas);
   const manager = ready('manager', st('Deployment', 'manager'), 1);
-  const proxies = zc.spec.proxies.replicas > 0 ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas) : { ...cond('', true, 'None', '', 'no proxies'), ok: true };
+  const proxies =
+    zc.spec.proxies.replicas > 0
+      ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas)
+      : { ...cond('', true, 'None', '', 'no proxies'), ok: true };
   const workerState = st('StatefulSet', 'worker');
   const workers = ready('workers', workerState, zc.spec.workers.replicas);
   const layoutRolling = desired?.rollout.progressing ?? false;
   const allOk = hub.ok && gw.ok && sinks.ok && manager.ok && proxies.ok && workers.ok;
   const progressing: Cond = layoutRolling
-    ? cond('Progressing', true, 'RollingOut', '', `Rolling Zeek nodes to the new layout${desired?.rollout.current ? ` (stage ${desired.rollout.current})` : ''}`)
-    : allOk ? cond('Progressing', false, '', 'Idle', 'All children are up to date') : cond('Progressing', true, 'Scaling', '', 'Waiting for children to become ready');
-  const degraded: Cond = problem ? cond('Degraded', true, problem.reason, '', problem.message) : cond('Degraded', false, '', 'AsExpected', 'No problems');
+    ? cond(
+        'Progressing',
+        true,
+        'RollingOut',
+        '',
+        `Rolling Zeek nodes to the new layout${desired?.rollout.current ? ` (stage ${desired.rollout.current})` : ''}`,
+      )
+    : allOk
+      ? cond('Progressing', false, '', 'Idle', 'All children are up to date')
+      : cond('Progressing', true, 'Scaling', '', 'Waiting for children to become ready');
+  const degraded: Cond = problem
+    ? cond('Degraded', true, problem.reason, '', problem.message)
+    : cond('Degraded', false, '', 'AsExpected', 'No problems');
   const readyOk = allOk && !problem && !layoutRolling;
-  const notReadyMsg = [hub, gw, sinks, manager, proxies, workers].filter((c) => !c.ok).map((c) => c.message).join(', ');
+  const notReadyMsg = [hub, gw, sinks, manager, proxies, workers]
+    .filter((c) => !c.ok)
+    .map((c) => c.message)
+    .join(', ');
   const list: Cond[] = [
-    cond('Ready', readyOk, 'Ready', problem ? problem.reason : layoutRolling ? 'RollingOut' : 'ChildrenNotReady', readyOk ? 'All components ready' : problem?.message ?? (notReadyMsg || 'Rolling out')),
+    cond(
+      'Ready',
+      readyOk,
+      'Ready',
+      problem ? problem.reason : layoutRolling ? 'RollingOut' : 'ChildrenNotReady',
+      readyOk ? 'All components ready' : (problem?.message ?? (notReadyMsg || 'Rolling out')),
+    ),
     { ...hub, type: 'HubReady' },
     { ...gw, type: 'GatewayReady' },
     { ...sinks, type: 'LogSinkReady' },
-    { ...workers, type: 'WorkersReady', message: `${workers.message}; manager: ${manager.message}; proxies: ${proxies.message}` },
+    {
+      ...workers,
+      type: 'WorkersReady',
+      message: `${workers.message}; manager: ${manager.message}; proxies: ${proxies.message}`,
+    },
     progressing,
     degraded,
   ];
   const prev = new Map((zc.status?.conditions ?? []).map((c) => [c.type, c]));
   const conditions: Condition[] = list.map((c) => {
     const p = prev.get(c.type);
-    const lastTransitionTime = p && p.status === c.status ? p.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z');
-    return { type: c.type, status: c.status, reason: c.reason, message: c.message, lastTransitionTime, observedGeneration: gen };
+    const lastTransitionTime =
+      p && p.status === c.status ? p.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z');
+    return {
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+      lastTransitionTime,
+      observedGeneration: gen,
+    };
   });
   const gwName = childName(zc, 'gateway');
   return {
@@ -74,7 +122,11 @@ export function computeStatus(zc: ZeekCluster, observed: Observed, desired: Desi
     endpoints: {
       hubXpub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xpubPort}`,
       hubXsub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xsubPort}`,
-      ...(zc.spec.gateway.enabled ? { gateway: `${zc.spec.gateway.tlsSecretName ? 'wss' : 'ws'}://${serviceHost(zc, gwName)}:${zc.spec.gateway.port}/v1/messages/json` } : {}),
+      ...(zc.spec.gateway.enabled
+        ? {
+            gateway: `${zc.spec.gateway.tlsSecretName ? 'wss' : 'ws'}://${serviceHost(zc, gwName)}:${zc.spec.gateway.port}/v1/messages/json`,
+          }
+        : {}),
       logSinks: logSinkEndpoints(zc),
     },
   };

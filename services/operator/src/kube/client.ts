@@ -1,6 +1,11 @@
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { KubeApiError } from '../errors.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { K8sObject } from '../controller/resources/meta.js';
@@ -21,7 +26,10 @@ export interface RawResponse {
  */
 export class KubeClient {
   readonly objects: KubernetesObjectApi;
-  constructor(readonly kc: KubeConfig, private readonly metrics: OperatorMetrics) {
+  constructor(
+    readonly kc: KubeConfig,
+    private readonly metrics: OperatorMetrics,
+  ) {
     this.objects = KubernetesObjectApi.makeApiClient(kc);
   }
 
@@ -37,7 +45,14 @@ export class KubeClient {
   async apply(obj: K8sObject): Promise<void> {
     this.metrics.apiCall('apply');
     try {
-      await this.objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await this.objects.patch(
+        obj as KubernetesObject,
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
     } catch (err) {
       throw toApiError(`Could not apply ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`, err);
     }
@@ -47,15 +62,31 @@ export class KubeClient {
   async delete(obj: K8sObject): Promise<void> {
     this.metrics.apiCall('delete');
     try {
-      await this.objects.delete(obj as KubernetesObject, undefined, undefined, undefined, undefined, 'Background');
+      await this.objects.delete(
+        obj as KubernetesObject,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+      );
     } catch (err) {
-      const e = toApiError(`Could not delete ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`, err);
+      const e = toApiError(
+        `Could not delete ${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`,
+        err,
+      );
       if (e.status !== 404) throw e;
     }
   }
 
   /** A plain request against the API server; `verb` names it in the API-call metric (`get` = read). */
-  async request(verb: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
+  async request(
+    verb: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<RawResponse> {
     this.metrics.apiCall(verb);
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new KubeApiError('No current cluster in the kubeconfig', 0);
@@ -63,7 +94,11 @@ export class KubeClient {
     const opts: Parameters<typeof request>[1] = { method, headers: { accept: 'application/json' } };
     await this.kc.applyToHTTPSOptions(opts);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) Object.assign(opts.headers ?? {}, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) });
+    if (payload !== undefined)
+      Object.assign(opts.headers ?? {}, {
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(payload),
+      });
     const send = url.protocol === 'https:' ? request : httpRequest;
     return new Promise<RawResponse>((resolve, reject) => {
       const req = send(url, { ...opts, timeout: 30_000 }, (res) => {
@@ -81,9 +116,16 @@ export class KubeClient {
   }
 
   /** Like {@link request} but throws a KubeApiError unless 2xx, and parses the JSON body. */
-  async json<T>(verb: string, method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+  async json<T>(
+    verb: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<T> {
     const res = await this.request(verb, method, path, body, contentType);
-    if (res.status < 200 || res.status >= 300) throw new KubeApiError(`${method} ${path} → ${res.status}: ${res.body.slice(0, 300)}`, res.status);
+    if (res.status < 200 || res.status >= 300)
+      throw new KubeApiError(`${method} ${path} → ${res.status}: ${res.body.slice(0, 300)}`, res.status);
     return JSON.parse(res.body) as T;
   }
 }
@@ -93,6 +135,11 @@ export function toApiError(message: string, err: unknown): KubeApiError {
   if (err instanceof KubeApiError) return err;
   const e = err as { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown };
   const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : 0;
-  const detail = typeof e.body === 'string' ? e.body.slice(0, 300) : typeof e.message === 'string' ? e.message : String(err);
+  const detail =
+    typeof e.body === 'string'
+      ? e.body.slice(0, 300)
+      : typeof e.message === 'string'
+        ? e.message
+        : String(err);
   return new KubeApiError(`${message}: ${detail}`, status, { cause: err });
 }

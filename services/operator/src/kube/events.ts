@@ -17,27 +17,41 @@ export interface EventTarget {
  */
 export class EventRecorder {
   private readonly last = new Map<string, string>();
-  constructor(private readonly client: KubeClient, private readonly instance: string) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly instance: string,
+  ) {}
 
-  async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, note: string, action = 'Reconcile'): Promise<unknown> {
+  async record(
+    target: EventTarget,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    note: string,
+    action = 'Reconcile',
+  ): Promise<unknown> {
     const key = `${target.uid}/${reason}`;
     if (this.last.get(key) === note) return undefined;
     this.last.set(key, note);
     const now = new Date().toISOString().replace('Z', '000Z');
     try {
-      await this.client.json('create-event', 'POST', `/apis/events.k8s.io/v1/namespaces/${target.namespace}/events`, {
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-        metadata: { name: `${target.name}.${randomBytes(8).toString('hex')}`, namespace: target.namespace },
-        eventTime: now,
-        reportingController: 'zeek-relay.io/operator',
-        reportingInstance: this.instance.slice(0, 128),
-        action,
-        reason,
-        note: note.slice(0, 1024),
-        type,
-        regarding: target,
-      });
+      await this.client.json(
+        'create-event',
+        'POST',
+        `/apis/events.k8s.io/v1/namespaces/${target.namespace}/events`,
+        {
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+          metadata: { name: `${target.name}.${randomBytes(8).toString('hex')}`, namespace: target.namespace },
+          eventTime: now,
+          reportingController: 'zeek-relay.io/operator',
+          reportingInstance: this.instance.slice(0, 128),
+          action,
+          reason,
+          note: note.slice(0, 1024),
+          type,
+          regarding: target,
+        },
+      );
       return undefined;
     } catch (err) {
       this.last.delete(key);

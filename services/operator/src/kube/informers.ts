@@ -1,4 +1,9 @@
-import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import {
+  makeInformer,
+  type Informer,
+  type KubernetesObject,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import type { Logger } from '@zeek-relay/runtime';
 import type { OperatorMetrics } from '../metrics.js';
 import type { KubeClient } from './client.js';
@@ -29,7 +34,13 @@ type Handler = (obj: KubernetesObject, verb: 'add' | 'update' | 'delete') => voi
  * informer that is still down. `onEvent` sees every add/update/delete.
  */
 export class InformerSet {
-  private readonly entries: { kind: WatchedKind & { synced: boolean }; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; failed: boolean; attempts: number; timer?: NodeJS.Timeout }[] = [];
+  private readonly entries: {
+    kind: WatchedKind & { synced: boolean };
+    informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+    failed: boolean;
+    attempts: number;
+    timer?: NodeJS.Timeout;
+  }[] = [];
   private watchdog?: NodeJS.Timeout;
   private stopped = false;
 
@@ -47,7 +58,10 @@ export class InformerSet {
     const kind = { info, cache: undefined as unknown as ObjectCache<KubernetesObject>, synced: false };
     const list = async () => {
       const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
-      const res = await this.client.json<{ metadata: { resourceVersion?: string }; items: KubernetesObject[] }>('list', 'GET', path + q);
+      const res = await this.client.json<{
+        metadata: { resourceVersion?: string };
+        items: KubernetesObject[];
+      }>('list', 'GET', path + q);
       // List items carry no kind/apiVersion; the rest of the operator relies on them.
       for (const item of res.items) Object.assign(item, { kind: info.kind, apiVersion: info.apiVersion });
       kind.synced = true;
@@ -76,22 +90,25 @@ export class InformerSet {
     if (entry.timer || this.stopped) return;
     const base = Math.min(1000 * 2 ** entry.attempts, 30_000);
     entry.attempts++;
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      if (this.stopped) return;
-      this.metrics.watchRestarts.add(1, { kind: entry.kind.info.kind });
-      entry.failed = false;
-      entry.informer.start().then(
-        () => {
-          if (!entry.failed) entry.attempts = 0;
-        },
-        (err: unknown) => {
-          entry.failed = true;
-          this.log.warn({ err, kind: entry.kind.info.kind }, 'Watch restart failed');
-          this.scheduleRestart(entry);
-        },
-      );
-    }, base / 2 + Math.random() * (base / 2));
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = undefined;
+        if (this.stopped) return;
+        this.metrics.watchRestarts.add(1, { kind: entry.kind.info.kind });
+        entry.failed = false;
+        entry.informer.start().then(
+          () => {
+            if (!entry.failed) entry.attempts = 0;
+          },
+          (err: unknown) => {
+            entry.failed = true;
+            this.log.warn({ err, kind: entry.kind.info.kind }, 'Watch restart failed');
+            this.scheduleRestart(entry);
+          },
+        );
+      },
+      base / 2 + Math.random() * (base / 2),
+    );
     entry.timer.unref();
   }
 

@@ -14,7 +14,13 @@ export interface LeaderElectionOptions {
 
 interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
 }
 
 function microTime(d: Date): string {
@@ -33,7 +39,11 @@ export class LeaderElector {
   private stopped = false;
   private loop?: Promise<void>;
 
-  constructor(private readonly client: KubeClient, private readonly log: Logger, private readonly o: LeaderElectionOptions) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly log: Logger,
+    private readonly o: LeaderElectionOptions,
+  ) {}
 
   private get path(): string {
     return `/apis/coordination.k8s.io/v1/namespaces/${this.o.namespace}/leases`;
@@ -47,25 +57,43 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = new Date();
     const res = await this.client.request('lease-get', 'GET', `${this.path}/${this.o.name}`);
-    const spec = { holderIdentity: this.o.identity, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: microTime(now) };
+    const spec = {
+      holderIdentity: this.o.identity,
+      leaseDurationSeconds: this.o.leaseDurationSeconds,
+      renewTime: microTime(now),
+    };
     if (res.status === 404) {
-      const body: Lease = { metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } };
-      const created = await this.client.request('lease-write', 'POST', this.path, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...body });
+      const body: Lease = {
+        metadata: { name: this.o.name, namespace: this.o.namespace },
+        spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+      };
+      const created = await this.client.request('lease-write', 'POST', this.path, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        ...body,
+      });
       return created.status === 201;
     }
     if (res.status !== 200) return false;
     const lease = JSON.parse(res.body) as Lease;
     const holder = lease.spec?.holderIdentity ?? '';
     const renewed = lease.spec?.renewTime ? Date.parse(lease.spec.renewTime) : 0;
-    const expired = renewed + (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000 < now.getTime();
+    const expired =
+      renewed + (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000 < now.getTime();
     if (holder !== '' && holder !== this.o.identity && !expired) return false;
     const takeover = holder !== this.o.identity;
     lease.spec = {
       ...lease.spec,
       ...spec,
-      ...(takeover ? { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } : {}),
+      ...(takeover
+        ? { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }
+        : {}),
     };
-    const put = await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease });
+    const put = await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      ...lease,
+    });
     return put.status === 200;
   }
 
@@ -84,7 +112,10 @@ export class LeaderElector {
     }
     if (this.stopped) return false;
     this.leading = true;
-    this.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'Acquired Lease');
+    this.log.info(
+      { lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity },
+      'Acquired Lease',
+    );
     this.loop = this.renewLoop(onLost);
     return true;
   }
@@ -116,7 +147,11 @@ export class LeaderElector {
       const lease = JSON.parse(res.body) as Lease;
       if (lease.spec?.holderIdentity !== this.o.identity) return;
       lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 };
-      await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease });
+      await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        ...lease,
+      });
       this.log.info('Released Lease');
     } catch (err) {
       this.log.warn({ err }, 'Could not release Lease');

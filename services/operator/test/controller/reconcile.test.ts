@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildDesired } from '../../src/controller/reconcile.js';
 import { cluster, IMAGES, observe } from '../helpers.js';
 
-const find = (objs: readonly { kind: string; metadata: { name: string } }[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+const find = (objs: readonly { kind: string; metadata: { name: string } }[], kind: string, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name);
 
 test('a default cluster yields every child, in apply order, owned by the ZeekCluster', () => {
   const d = buildDesired(cluster({ workers: { replicas: 2 } }), IMAGES, observe());
@@ -25,17 +26,43 @@ test('a default cluster yields every child, in apply order, owned by the ZeekClu
   ]);
   for (const o of d.objects) {
     assert.equal(o.metadata.namespace, 'ns');
-    assert.deepEqual(o.metadata.ownerReferences, [{ apiVersion: 'zeek-relay.io/v1alpha1', kind: 'ZeekCluster', name: 'demo', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(o.metadata.ownerReferences, [
+      {
+        apiVersion: 'zeek-relay.io/v1alpha1',
+        kind: 'ZeekCluster',
+        name: 'demo',
+        uid: 'uid-1',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.equal(o.metadata.labels?.['app.kubernetes.io/instance'], 'demo');
   }
 });
 
 test('the layout lists manager, proxies, one logger per sink and maxReplicas worker slots', () => {
-  const d = buildDesired(cluster({ workers: { replicas: 3, maxReplicas: 4 }, logSinks: { replicas: 2 }, proxies: { replicas: 1 } }), IMAGES, observe());
+  const d = buildDesired(
+    cluster({
+      workers: { replicas: 3, maxReplicas: 4 },
+      logSinks: { replicas: 2 },
+      proxies: { replicas: 1 },
+    }),
+    IMAGES,
+    observe(),
+  );
   const cm = find(d.objects, 'ConfigMap', 'demo-zeek') as unknown as { data: Record<string, string> };
   const layout = cm.data['cluster-layout.zeek'] ?? '';
   const names = [...layout.matchAll(/\["([a-z0-9-]+)"\]/g)].map((m) => m[1]);
-  assert.deepEqual(names, ['manager', 'proxy-1', 'logger-1', 'logger-2', 'worker-1', 'worker-2', 'worker-3', 'worker-4']);
+  assert.deepEqual(names, [
+    'manager',
+    'proxy-1',
+    'logger-1',
+    'logger-2',
+    'worker-1',
+    'worker-2',
+    'worker-3',
+    'worker-4',
+  ]);
   assert.match(layout, /\["worker-4"\] = \[\$node_type=Cluster::WORKER/);
   const policy = cm.data['zeek-relay.zeek'] ?? '';
   assert.match(policy, /^@load frameworks\/cluster\/backend\/zeromq$/m);
@@ -43,14 +70,19 @@ test('the layout lists manager, proxies, one logger per sink and maxReplicas wor
   assert.match(policy, /connect_xpub_endpoint = "tcp:\/\/demo-hub\.ns\.svc:27761";/);
   assert.match(policy, /connect_xsub_endpoint = "tcp:\/\/demo-hub\.ns\.svc:27760";/);
   assert.match(policy, /run_proxy_thread = F;/);
-  assert.match(policy, /connect_log_endpoints = vector\("tcp:\/\/demo-log-sink-0\.demo-log-sink\.ns\.svc:27762", "tcp:\/\/demo-log-sink-1\.demo-log-sink\.ns\.svc:27762"\);/);
+  assert.match(
+    policy,
+    /connect_log_endpoints = vector\("tcp:\/\/demo-log-sink-0\.demo-log-sink\.ns\.svc:27762", "tcp:\/\/demo-log-sink-1\.demo-log-sink\.ns\.svc:27762"\);/,
+  );
 });
 
 test('scaling within maxReplicas changes only the worker StatefulSet', () => {
   const a = buildDesired(cluster({ workers: { replicas: 2, maxReplicas: 16 } }), IMAGES, observe());
   const b = buildDesired(cluster({ workers: { replicas: 16, maxReplicas: 16 } }), IMAGES, observe());
   assert.equal(a.configHash, b.configHash);
-  const changed = a.objects.filter((o, i) => JSON.stringify(o) !== JSON.stringify(b.objects[i])).map((o) => `${o.kind}/${o.metadata.name}`);
+  const changed = a.objects
+    .filter((o, i) => JSON.stringify(o) !== JSON.stringify(b.objects[i]))
+    .map((o) => `${o.kind}/${o.metadata.name}`);
   assert.deepEqual(changed, ['StatefulSet/demo-worker']);
 });
 
@@ -61,8 +93,22 @@ test('scaling past maxReplicas grows the layout (new config hash)', () => {
 });
 
 test('workers: Parallel pods, CLUSTER_NODE from the pod index, af_packet with host network', () => {
-  const d = buildDesired(cluster({ workers: { replicas: 2, capture: { interface: 'ens5' } } }), IMAGES, observe());
-  const sts = find(d.objects, 'StatefulSet', 'demo-worker') as unknown as { spec: { replicas: number; podManagementPolicy: string; template: { spec: Record<string, unknown> & { containers: { command: string[]; image: string; securityContext?: unknown }[] } } } };
+  const d = buildDesired(
+    cluster({ workers: { replicas: 2, capture: { interface: 'ens5' } } }),
+    IMAGES,
+    observe(),
+  );
+  const sts = find(d.objects, 'StatefulSet', 'demo-worker') as unknown as {
+    spec: {
+      replicas: number;
+      podManagementPolicy: string;
+      template: {
+        spec: Record<string, unknown> & {
+          containers: { command: string[]; image: string; securityContext?: unknown }[];
+        };
+      };
+    };
+  };
   assert.equal(sts.spec.replicas, 2);
   assert.equal(sts.spec.podManagementPolicy, 'Parallel');
   assert.equal(sts.spec.template.spec['hostNetwork'], true);
@@ -74,14 +120,24 @@ test('workers: Parallel pods, CLUSTER_NODE from the pod index, af_packet with ho
 });
 
 test('pcap mode reads the file, without host network', () => {
-  const d = buildDesired(cluster({ workers: { capture: { mode: 'pcap', pcap: { file: 'trace.pcap', claimName: 'pcaps' } } } }), IMAGES, observe());
-  const sts = find(d.objects, 'StatefulSet', 'demo-worker') as unknown as { spec: { template: { spec: Record<string, unknown> & { containers: { command: string[] }[] } } } };
+  const d = buildDesired(
+    cluster({ workers: { capture: { mode: 'pcap', pcap: { file: 'trace.pcap', claimName: 'pcaps' } } } }),
+    IMAGES,
+    observe(),
+  );
+  const sts = find(d.objects, 'StatefulSet', 'demo-worker') as unknown as {
+    spec: { template: { spec: Record<string, unknown> & { containers: { command: string[] }[] } } };
+  };
   assert.equal(sts.spec.template.spec['hostNetwork'], undefined);
   assert.match(sts.spec.template.spec.containers[0]?.command[2] ?? '', /'-r' '\/pcap\/trace\.pcap'/);
 });
 
 test('gateway disabled, no proxies, network policy on', () => {
-  const d = buildDesired(cluster({ gateway: { enabled: false }, proxies: { replicas: 0 }, networkPolicy: { enabled: true } }), IMAGES, observe());
+  const d = buildDesired(
+    cluster({ gateway: { enabled: false }, proxies: { replicas: 0 }, networkPolicy: { enabled: true } }),
+    IMAGES,
+    observe(),
+  );
   const ids = d.objects.map((o) => `${o.kind}/${o.metadata.name}`);
   assert.ok(!ids.some((i) => i.includes('gateway') || i.includes('proxy')));
   assert.ok(ids.includes('NetworkPolicy/demo-internal'));

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planRollout, type WorkloadState } from '../../src/controller/rollout.js';
 
-const s = (configHash: string, rolledOut = true): WorkloadState => ({ desired: 1, ready: rolledOut ? 1 : 0, rolledOut, configHash });
+const s = (configHash: string, rolledOut = true): WorkloadState => ({
+  desired: 1,
+  ready: rolledOut ? 1 : 0,
+  rolledOut,
+  configHash,
+});
 const stages = (m: WorkloadState | undefined, p: WorkloadState | undefined, w: WorkloadState | undefined) => [
   { name: 'manager', state: m },
   { name: 'proxy', state: p },

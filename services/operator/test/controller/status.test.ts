@@ -5,11 +5,16 @@ import { computeStatus } from '../../src/controller/status.js';
 import { cluster, IMAGES, observe, rolledOut } from '../helpers.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
-const cond = (st: { conditions?: { type: string; status: string; reason: string }[] }, type: string) => st.conditions?.find((c) => c.type === type);
+const cond = (st: { conditions?: { type: string; status: string; reason: string }[] }, type: string) =>
+  st.conditions?.find((c) => c.type === type);
 
 function liveWorld(zc: ReturnType<typeof cluster>, workersReady?: number) {
   const d = buildDesired(zc, IMAGES, observe());
-  const live = d.objects.map((o) => (['Deployment', 'StatefulSet'].includes(o.kind) ? rolledOut(o, o.metadata.name === 'demo-worker' ? workersReady : undefined) : o));
+  const live = d.objects.map((o) =>
+    ['Deployment', 'StatefulSet'].includes(o.kind)
+      ? rolledOut(o, o.metadata.name === 'demo-worker' ? workersReady : undefined)
+      : o,
+  );
   return { d: buildDesired(zc, IMAGES, observe(live)), live };
 }
 
@@ -17,16 +22,24 @@ test('all children rolled out → Ready, no progress, worker counts and selector
   const zc = cluster({ workers: { replicas: 3 } });
   const { d, live } = liveWorld(zc);
   const st = computeStatus(zc, observe(live), d, undefined, NOW);
-  for (const t of ['Ready', 'HubReady', 'GatewayReady', 'LogSinkReady', 'WorkersReady']) assert.equal(cond(st, t)?.status, 'True', t);
+  for (const t of ['Ready', 'HubReady', 'GatewayReady', 'LogSinkReady', 'WorkersReady'])
+    assert.equal(cond(st, t)?.status, 'True', t);
   assert.equal(cond(st, 'Progressing')?.status, 'False');
   assert.equal(cond(st, 'Degraded')?.status, 'False');
   assert.equal(st.replicas, 3);
   assert.equal(st.readyReplicas, 3);
   assert.equal(st.workers, '3/3');
   assert.equal(st.slots, 16);
-  assert.equal(st.selector, 'app.kubernetes.io/name=zeek-relay,app.kubernetes.io/instance=demo,app.kubernetes.io/component=worker');
+  assert.equal(
+    st.selector,
+    'app.kubernetes.io/name=zeek-relay,app.kubernetes.io/instance=demo,app.kubernetes.io/component=worker',
+  );
   assert.equal(st.observedGeneration, 1);
-  assert.ok(st.conditions?.every((c) => c.observedGeneration === 1 && c.lastTransitionTime === '2026-11-24T12:00:00Z'));
+  assert.ok(
+    st.conditions?.every(
+      (c) => c.observedGeneration === 1 && c.lastTransitionTime === '2026-11-24T12:00:00Z',
+    ),
+  );
 });
 
 test('workers not ready → WorkersReady False, Ready False, Progressing True (Scaling)', () => {
@@ -42,7 +55,10 @@ test('workers not ready → WorkersReady False, Ready False, Progressing True (S
 test('an invalid spec is reported as Degraded/InvalidSpec and not Ready', () => {
   const zc = cluster();
   const st = computeStatus(zc, observe(), undefined, { reason: 'InvalidSpec', message: 'bad' }, NOW);
-  assert.deepEqual({ s: cond(st, 'Degraded')?.status, r: cond(st, 'Degraded')?.reason }, { s: 'True', r: 'InvalidSpec' });
+  assert.deepEqual(
+    { s: cond(st, 'Degraded')?.status, r: cond(st, 'Degraded')?.reason },
+    { s: 'True', r: 'InvalidSpec' },
+  );
   assert.equal(cond(st, 'Ready')?.reason, 'InvalidSpec');
 });
 
@@ -50,6 +66,12 @@ test('unchanged conditions keep their lastTransitionTime (status deep-equal → 
   const zc = cluster();
   const { d, live } = liveWorld(zc);
   const first = computeStatus(zc, observe(live), d, undefined, NOW);
-  const again = computeStatus({ ...zc, status: first }, observe(live), d, undefined, new Date('2026-11-24T13:00:00Z'));
+  const again = computeStatus(
+    { ...zc, status: first },
+    observe(live),
+    d,
+    undefined,
+    new Date('2026-11-24T13:00:00Z'),
+  );
   assert.deepEqual(again, first);
 });

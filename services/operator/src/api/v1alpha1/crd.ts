@@ -1,6 +1,17 @@
-import { GROUP, KIND, PLURAL, VERSION, ZeekClusterSpecSchema, ZeekClusterStatusSchema } from './zeekcluster.js';
+import {
+  GROUP,
+  KIND,
+  PLURAL,
+  VERSION,
+  ZeekClusterSpecSchema,
+  ZeekClusterStatusSchema,
+} from './zeekcluster.js';
 
-type Node = Record<string, unknown> & { properties?: Record<string, Node>; required?: string[]; items?: Node };
+type Node = Record<string, unknown> & {
+  properties?: Record<string, Node>;
+  required?: string[];
+  items?: Node;
+};
 
 /**
  * Fields with a default are not `required` in the CRD: the API server validates each `default`
@@ -16,7 +27,8 @@ function relaxRequired(node: Node): Node {
     const def = node['default'];
     if (def !== null && typeof def === 'object' && !Array.isArray(def)) {
       const filled = { ...(def as Record<string, unknown>) };
-      for (const [k, child] of Object.entries(node.properties)) if (filled[k] === undefined && child['default'] !== undefined) filled[k] = child['default'];
+      for (const [k, child] of Object.entries(node.properties))
+        if (filled[k] === undefined && child['default'] !== undefined) filled[k] = child['default'];
       node['default'] = filled;
     }
     const props = node.properties;
@@ -45,7 +57,14 @@ export function buildCrd(): Record<string, unknown> {
     metadata: { name: `${PLURAL}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'zeek-relay' } },
     spec: {
       group: GROUP,
-      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: 'zeekcluster', shortNames: ['zc'], categories: ['zeek-relay'] },
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: 'zeekcluster',
+        shortNames: ['zc'],
+        categories: ['zeek-relay'],
+      },
       scope: 'Namespaced',
       versions: [
         {
@@ -55,7 +74,8 @@ export function buildCrd(): Record<string, unknown> {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: 'A Zeek cluster whose nodes talk through zeek-relay (ZeroMQ hub, log sinks, WebSocket gateway).',
+              description:
+                'A Zeek cluster whose nodes talk through zeek-relay (ZeroMQ hub, log sinks, WebSocket gateway).',
               properties: {
                 apiVersion: { type: 'string' },
                 kind: { type: 'string' },
@@ -67,12 +87,21 @@ export function buildCrd(): Record<string, unknown> {
           },
           subresources: {
             status: {},
-            scale: { specReplicasPath: '.spec.workers.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+            scale: {
+              specReplicasPath: '.spec.workers.replicas',
+              statusReplicasPath: '.status.replicas',
+              labelSelectorPath: '.status.selector',
+            },
           },
           additionalPrinterColumns: [
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
             { name: 'Workers', type: 'string', jsonPath: '.status.workers' },
-            { name: 'Progressing', type: 'string', jsonPath: '.status.conditions[?(@.type=="Progressing")].status', priority: 1 },
+            {
+              name: 'Progressing',
+              type: 'string',
+              jsonPath: '.status.conditions[?(@.type=="Progressing")].status',
+              priority: 1,
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
         },

@@ -14,7 +14,8 @@ export function validateSpec(raw: unknown): ZeekClusterSpec {
   const spec = structuredClone(raw ?? {}) as ZeekClusterSpec;
   const problems: string[] = [];
   if (!check(spec)) {
-    for (const e of check.errors ?? []) problems.push(`spec${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`);
+    for (const e of check.errors ?? [])
+      problems.push(`spec${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`);
     throw new InvalidSpecError(problems);
   }
   const seen = new Set<string>();
@@ -23,7 +24,8 @@ export function validateSpec(raw: unknown): ZeekClusterSpec {
     if (seen.has(k)) problems.push(`spec.siteScripts lists ${k} twice`);
     seen.add(k);
   }
-  if (spec.workers.capture.mode === 'pcap' && !spec.workers.capture.pcap) problems.push('spec.workers.capture.pcap is required when mode is pcap');
+  if (spec.workers.capture.mode === 'pcap' && !spec.workers.capture.pcap)
+    problems.push('spec.workers.capture.pcap is required when mode is pcap');
   if (problems.length > 0) throw new InvalidSpecError(problems);
   return spec;
 }

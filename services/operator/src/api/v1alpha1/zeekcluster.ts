@@ -10,38 +10,74 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 
 const Capture = Type.Object(
   {
-    mode: StringEnum(['af_packet', 'pcap'] as const, { default: 'af_packet', description: '`af_packet`: live capture on `interface`; `pcap`: read `pcap.file` offline.' }),
-    interface: Type.String({ default: 'eth0', pattern: '^[a-zA-Z0-9_.:-]{1,15}$', description: 'Capture interface on the node (af_packet mode).' }),
-    hostNetwork: Type.Boolean({ default: true, description: 'Run workers in the node network namespace to see its traffic (af_packet mode).' }),
+    mode: StringEnum(['af_packet', 'pcap'] as const, {
+      default: 'af_packet',
+      description: '`af_packet`: live capture on `interface`; `pcap`: read `pcap.file` offline.',
+    }),
+    interface: Type.String({
+      default: 'eth0',
+      pattern: '^[a-zA-Z0-9_.:-]{1,15}$',
+      description: 'Capture interface on the node (af_packet mode).',
+    }),
+    hostNetwork: Type.Boolean({
+      default: true,
+      description: 'Run workers in the node network namespace to see its traffic (af_packet mode).',
+    }),
     afPacket: Type.Object(
       {
-        fanoutId: Type.Integer({ minimum: 0, maximum: 65535, default: 23, description: 'AF_Packet::fanout_id shared by the workers of one node.' }),
-        fanoutMode: StringEnum(['hash', 'cpu', 'qm'] as const, { default: 'hash', description: 'AF_Packet::fanout_mode.' }),
-        bufferSizeMiB: Type.Integer({ minimum: 1, maximum: 65536, default: 128, description: 'AF_Packet::buffer_size in MiB.' }),
+        fanoutId: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 23,
+          description: 'AF_Packet::fanout_id shared by the workers of one node.',
+        }),
+        fanoutMode: StringEnum(['hash', 'cpu', 'qm'] as const, {
+          default: 'hash',
+          description: 'AF_Packet::fanout_mode.',
+        }),
+        bufferSizeMiB: Type.Integer({
+          minimum: 1,
+          maximum: 65536,
+          default: 128,
+          description: 'AF_Packet::buffer_size in MiB.',
+        }),
       },
       { default: {} },
     ),
     pcap: Type.Optional(
       Type.Object({
         file: Type.String({ minLength: 1, description: 'Path of the pcap file inside the volume.' }),
-        claimName: Type.Optional(ObjectName('PersistentVolumeClaim holding the pcap file (mounted read-only at /pcap).')),
+        claimName: Type.Optional(
+          ObjectName('PersistentVolumeClaim holding the pcap file (mounted read-only at /pcap).'),
+        ),
       }),
     ),
   },
   {
     default: {},
-    'x-kubernetes-validations': [{ rule: "self.mode != 'pcap' || has(self.pcap)", message: 'capture.pcap is required when capture.mode is pcap' }],
+    'x-kubernetes-validations': [
+      {
+        rule: "self.mode != 'pcap' || has(self.pcap)",
+        message: 'capture.pcap is required when capture.mode is pcap',
+      },
+    ],
   },
 );
 
 const Workers = Type.Object(
   {
-    replicas: Type.Integer({ minimum: 0, maximum: 10000, default: 1, description: 'Running workers (scale subresource).' }),
+    replicas: Type.Integer({
+      minimum: 0,
+      maximum: 10000,
+      default: 1,
+      description: 'Running workers (scale subresource).',
+    }),
     maxReplicas: Type.Integer({
       minimum: 1,
       maximum: 10000,
       default: 16,
-      description: 'Worker slots in the Zeek layout. Scaling within the slots only touches the worker StatefulSet; past them the layout grows and Zeek nodes roll in order.',
+      description:
+        'Worker slots in the Zeek layout. Scaling within the slots only touches the worker StatefulSet; past them the layout grows and Zeek nodes roll in order.',
     }),
     resources: Type.Optional(Resources),
     nodeSelector: Type.Optional(StringMap({ description: 'Capture nodes.' })),
@@ -54,24 +90,49 @@ const Workers = Type.Object(
 
 const LogSinks = Type.Object(
   {
-    replicas: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'Log-sink pods; each is one Zeek logger node with a stable PULL endpoint.' }),
-    formats: Type.Array(StringEnum(['tsv', 'json'] as const), { minItems: 1, maxItems: 2, default: ['tsv'], 'x-kubernetes-list-type': 'set', description: 'Output formats.' }),
+    replicas: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description: 'Log-sink pods; each is one Zeek logger node with a stable PULL endpoint.',
+    }),
+    formats: Type.Array(StringEnum(['tsv', 'json'] as const), {
+      minItems: 1,
+      maxItems: 2,
+      default: ['tsv'],
+      'x-kubernetes-list-type': 'set',
+      description: 'Output formats.',
+    }),
     rotation: Type.Object(
       {
-        interval: Type.String({ default: '1h', pattern: '^[0-9]+(s|m|h)$', description: 'Rotation interval (e.g. 15m, 1h).' }),
-        maxSizeMiB: Type.Optional(Type.Integer({ minimum: 1, description: 'Rotate earlier when a file reaches this size.' })),
+        interval: Type.String({
+          default: '1h',
+          pattern: '^[0-9]+(s|m|h)$',
+          description: 'Rotation interval (e.g. 15m, 1h).',
+        }),
+        maxSizeMiB: Type.Optional(
+          Type.Integer({ minimum: 1, description: 'Rotate earlier when a file reaches this size.' }),
+        ),
       },
       { default: {} },
     ),
     storage: Type.Object(
       {
-        persistent: Type.Boolean({ default: true, description: 'One PersistentVolumeClaim per sink pod; false = emptyDir (logs lost with the pod).' }),
+        persistent: Type.Boolean({
+          default: true,
+          description: 'One PersistentVolumeClaim per sink pod; false = emptyDir (logs lost with the pod).',
+        }),
         size: Quantity({ default: '10Gi', description: 'Size of each sink PersistentVolumeClaim.' }),
         storageClassName: Type.Optional(Type.String({ minLength: 1 })),
       },
       { default: {} },
     ),
-    otlpEndpoint: Type.Optional(Type.String({ pattern: '^https?://', description: 'Also export log records over OTLP/HTTP to this endpoint.' })),
+    otlpEndpoint: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'Also export log records over OTLP/HTTP to this endpoint.',
+      }),
+    ),
     resources: Type.Optional(Resources),
   },
   { default: {} },
@@ -81,12 +142,25 @@ const Hub = Type.Object(
   {
     xpubPort: Port(27760, "Hub XPUB port (the nodes' connect_xsub_endpoint)."),
     xsubPort: Port(27761, "Hub XSUB port (the nodes' connect_xpub_endpoint)."),
-    sendHighWaterMark: Type.Integer({ minimum: 0, default: 10000, description: 'ZMQ_SNDHWM per subscriber.' }),
-    receiveHighWaterMark: Type.Integer({ minimum: 0, default: 1000, description: 'ZMQ_RCVHWM per publisher.' }),
+    sendHighWaterMark: Type.Integer({
+      minimum: 0,
+      default: 10000,
+      description: 'ZMQ_SNDHWM per subscriber.',
+    }),
+    receiveHighWaterMark: Type.Integer({
+      minimum: 0,
+      default: 1000,
+      description: 'ZMQ_RCVHWM per publisher.',
+    }),
     curveSecretName: Type.Optional(ObjectName('Secret with key `server-secret-key` (Z85): turns on CURVE.')),
     resources: Type.Optional(Resources),
   },
-  { default: {}, 'x-kubernetes-validations': [{ rule: 'self.xpubPort != self.xsubPort', message: 'hub.xpubPort and hub.xsubPort must differ' }] },
+  {
+    default: {},
+    'x-kubernetes-validations': [
+      { rule: 'self.xpubPort != self.xsubPort', message: 'hub.xpubPort and hub.xsubPort must differ' },
+    ],
+  },
 );
 
 const Gateway = Type.Object(
@@ -96,7 +170,9 @@ const Gateway = Type.Object(
     serviceType: StringEnum(['ClusterIP', 'NodePort', 'LoadBalancer'] as const, { default: 'ClusterIP' }),
     port: Port(27759, 'WebSocket API v1 port (Zeek default 27759).'),
     tlsSecretName: Type.Optional(ObjectName('kubernetes.io/tls Secret: serve wss://.')),
-    tokenSecretName: Type.Optional(ObjectName('Secret with key `tokens.json` (the gateway token file): turns on bearer-token auth.')),
+    tokenSecretName: Type.Optional(
+      ObjectName('Secret with key `tokens.json` (the gateway token file): turns on bearer-token auth.'),
+    ),
     resources: Type.Optional(Resources),
   },
   { default: {} },
@@ -104,7 +180,12 @@ const Gateway = Type.Object(
 
 /** Desired state of a ZeekCluster. Defaults are applied by the API server (structural schema). */
 export const ZeekClusterSpecSchema = Type.Object({
-  image: Type.Optional(Type.String({ minLength: 1, description: 'Zeek image (8.0–9.0); default from the operator configuration.' })),
+  image: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Zeek image (8.0–9.0); default from the operator configuration.',
+    }),
+  ),
   paused: Type.Boolean({ default: false, description: 'Stop reconciling (children are left as they are).' }),
   manager: Type.Object({ resources: Type.Optional(Resources) }, { default: {} }),
   proxies: Type.Object(
@@ -116,7 +197,10 @@ export const ZeekClusterSpecSchema = Type.Object({
   hub: Hub,
   gateway: Gateway,
   siteScripts: Type.Array(
-    Type.Object({ configMapName: ObjectName('ConfigMap holding the script.'), key: Type.String({ minLength: 1, pattern: '^[-._a-zA-Z0-9]+\\.zeek$' }) }),
+    Type.Object({
+      configMapName: ObjectName('ConfigMap holding the script.'),
+      key: Type.String({ minLength: 1, pattern: '^[-._a-zA-Z0-9]+\\.zeek$' }),
+    }),
     { default: [], maxItems: 32, description: 'Zeek scripts loaded by every Zeek node after `local`.' },
   ),
   networkPolicy: Type.Object({ enabled: Type.Boolean({ default: false }) }, { default: {} }),
@@ -136,12 +220,16 @@ export const ConditionSchema = Type.Object({
 /** Observed state, written only by the operator through the status subresource. */
 export const ZeekClusterStatusSchema = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
-  conditions: Type.Optional(Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })),
+  conditions: Type.Optional(
+    Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+  ),
   replicas: Type.Optional(Type.Integer({ description: 'Worker pods (scale subresource).' })),
   readyReplicas: Type.Optional(Type.Integer()),
   workers: Type.Optional(Type.String({ description: 'ready/desired workers, for `kubectl get`.' })),
   slots: Type.Optional(Type.Integer({ description: 'Worker slots in the current layout.' })),
-  selector: Type.Optional(Type.String({ description: 'Label selector of the worker pods (scale subresource).' })),
+  selector: Type.Optional(
+    Type.String({ description: 'Label selector of the worker pods (scale subresource).' }),
+  ),
   configHash: Type.Optional(Type.String()),
   endpoints: Type.Optional(
     Type.Object({
@@ -161,7 +249,14 @@ export type Condition = Static<typeof ConditionSchema>;
 export interface ZeekCluster {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
-  metadata: { name: string; namespace: string; uid: string; generation?: number; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
   spec: ZeekClusterSpec;
   status?: ZeekClusterStatus;
 }

@@ -30,7 +30,9 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
                 ZR_HUB_SEND_HIGH_WATER_MARK: h.sendHighWaterMark,
                 ZR_HUB_RECEIVE_HIGH_WATER_MARK: h.receiveHighWaterMark,
                 ZR_HUB_HTTP_PORT: HUB_HEALTH_PORT,
-                ...(curve ? { ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: '/etc/zeek-relay/curve/server-secret-key' } : {}),
+                ...(curve
+                  ? { ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: '/etc/zeek-relay/curve/server-secret-key' }
+                  : {}),
               }),
               ports: [
                 { name: 'xpub', containerPort: h.xpubPort, protocol: 'TCP' },
@@ -40,7 +42,9 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
               ...httpProbes(HUB_HEALTH_PORT),
               resources: resources(h.resources),
               securityContext: RESTRICTED_CONTAINER,
-              ...(curve ? { volumeMounts: [{ name: 'curve', mountPath: '/etc/zeek-relay/curve', readOnly: true }] } : {}),
+              ...(curve
+                ? { volumeMounts: [{ name: 'curve', mountPath: '/etc/zeek-relay/curve', readOnly: true }] }
+                : {}),
             },
           ],
           ...(curve ? { volumes: [{ name: 'curve', secret: { secretName: curve } }] } : {}),

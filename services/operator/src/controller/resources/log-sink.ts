@@ -37,7 +37,9 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObj
                   ZR_LOG_SINK_DIRECTORY: LOG_DIR,
                   ZR_LOG_SINK_FORMATS: s.formats.join(','),
                   ZR_LOG_SINK_ROTATION_INTERVAL: s.rotation.interval,
-                  ...(s.rotation.maxSizeMiB ? { ZR_LOG_SINK_ROTATION_MAX_SIZE_MIB: s.rotation.maxSizeMiB } : {}),
+                  ...(s.rotation.maxSizeMiB
+                    ? { ZR_LOG_SINK_ROTATION_MAX_SIZE_MIB: s.rotation.maxSizeMiB }
+                    : {}),
                   ...(s.otlpEndpoint ? { ZR_LOG_SINK_OTLP_ENDPOINT: s.otlpEndpoint } : {}),
                 }),
                 { name: 'ZR_LOG_SINK_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },

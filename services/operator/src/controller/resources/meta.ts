@@ -25,7 +25,15 @@ export interface OwnerReference {
 }
 
 /** Zeek-relay components; each child carries one as `app.kubernetes.io/component`. */
-export type Component = 'hub' | 'gateway' | 'log-sink' | 'manager' | 'proxy' | 'worker' | 'zeek-config' | 'network-policy';
+export type Component =
+  | 'hub'
+  | 'gateway'
+  | 'log-sink'
+  | 'manager'
+  | 'proxy'
+  | 'worker'
+  | 'zeek-config'
+  | 'network-policy';
 
 export const MANAGED_BY = 'zeek-relay-operator';
 export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
@@ -43,22 +51,42 @@ export function childName(zc: ZeekCluster, suffix: string): string {
 
 /** Labels that select a component's pods (stable: never change them on a live selector). */
 export function selectorLabels(zc: ZeekCluster, component: Component): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'zeek-relay', [LABEL_INSTANCE]: zc.metadata.name, [LABEL_COMPONENT]: component };
+  return {
+    'app.kubernetes.io/name': 'zeek-relay',
+    [LABEL_INSTANCE]: zc.metadata.name,
+    [LABEL_COMPONENT]: component,
+  };
 }
 
 /** The full standard label set stamped on every child and pod. */
 export function labels(zc: ZeekCluster, component: Component): Record<string, string> {
-  return { ...selectorLabels(zc, component), 'app.kubernetes.io/part-of': 'zeek-relay', [LABEL_MANAGED_BY]: MANAGED_BY };
+  return {
+    ...selectorLabels(zc, component),
+    'app.kubernetes.io/part-of': 'zeek-relay',
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+  };
 }
 
 /** Owner reference to the ZeekCluster (controller, blocks deletion) so GC removes children. */
 export function ownerRef(zc: ZeekCluster): OwnerReference {
-  return { apiVersion: API_VERSION, kind: KIND, name: zc.metadata.name, uid: zc.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: zc.metadata.name,
+    uid: zc.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** Standard metadata of a namespaced child. */
 export function childMeta(zc: ZeekCluster, name: string, component: Component): K8sObject['metadata'] {
-  return { name, namespace: zc.metadata.namespace, labels: labels(zc, component), ownerReferences: [ownerRef(zc)] };
+  return {
+    name,
+    namespace: zc.metadata.namespace,
+    labels: labels(zc, component),
+    ownerReferences: [ownerRef(zc)],
+  };
 }
 
 /** In-cluster DNS name of a Service of this cluster. */

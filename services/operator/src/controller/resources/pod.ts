@@ -1,7 +1,9 @@
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { ANNOTATION_CONFIG_HASH, labels, type Component } from './meta.js';
 
-type Res = { requests?: Record<string, string | number>; limits?: Record<string, string | number> } | undefined;
+type Res =
+  | { requests?: Record<string, string | number>; limits?: Record<string, string | number> }
+  | undefined;
 
 /** Pod security defaults for the Node.js services: non-root, read-only root, no capabilities. */
 export const RESTRICTED_CONTAINER = {
@@ -35,5 +37,8 @@ export function env(vars: Record<string, string | number>): { name: string; valu
 
 /** Pod template metadata; `configHash` is set on Zeek pods only. */
 export function podMeta(zc: ZeekCluster, component: Component, configHash?: string): Record<string, unknown> {
-  return { labels: labels(zc, component), ...(configHash ? { annotations: { [ANNOTATION_CONFIG_HASH]: configHash } } : {}) };
+  return {
+    labels: labels(zc, component),
+    ...(configHash ? { annotations: { [ANNOTATION_CONFIG_HASH]: configHash } } : {}),
+  };
 }

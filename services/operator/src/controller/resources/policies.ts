@@ -1,8 +1,18 @@
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
-import { childMeta, childName, LABEL_INSTANCE, selectorLabels, type Component, type K8sObject } from './meta.js';
+import {
+  childMeta,
+  childName,
+  LABEL_INSTANCE,
+  selectorLabels,
+  type Component,
+  type K8sObject,
+} from './meta.js';
 
 /** PodDisruptionBudget allowing one voluntary disruption at a time for `component`. */
-export function buildPdb(zc: ZeekCluster, component: Component & ('hub' | 'gateway' | 'log-sink' | 'worker')): K8sObject {
+export function buildPdb(
+  zc: ZeekCluster,
+  component: Component & ('hub' | 'gateway' | 'log-sink' | 'worker'),
+): K8sObject {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

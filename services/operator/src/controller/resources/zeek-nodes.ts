@@ -12,10 +12,16 @@ function clusterNodeExpr(role: Role): string {
 }
 
 function zeekArgs(zc: ZeekCluster, role: Role): string {
-  const args = ['zeek-relay.zeek', 'local', ...zc.spec.siteScripts.map((s, i) => `${ZEEK_CONFIG_DIR}/site/${i}/${s.key}`)];
+  const args = [
+    'zeek-relay.zeek',
+    'local',
+    ...zc.spec.siteScripts.map((s, i) => `${ZEEK_CONFIG_DIR}/site/${i}/${s.key}`),
+  ];
   if (role === 'worker') {
     const c = zc.spec.workers.capture;
-    args.unshift(...(c.mode === 'pcap' && c.pcap ? ['-r', `/pcap/${c.pcap.file}`] : ['-i', `af_packet::${c.interface}`]));
+    args.unshift(
+      ...(c.mode === 'pcap' && c.pcap ? ['-r', `/pcap/${c.pcap.file}`] : ['-i', `af_packet::${c.interface}`]),
+    );
   }
   return args.map((a) => `'${a}'`).join(' ');
 }
@@ -29,17 +35,32 @@ function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string
   const w = zc.spec.workers;
   const live = role === 'worker' && w.capture.mode === 'af_packet';
   const host = live && w.capture.hostNetwork;
-  const volumes: Record<string, unknown>[] = [{ name: 'zeek-config', configMap: { name: childName(zc, 'zeek') } }];
-  const mounts: Record<string, unknown>[] = [{ name: 'zeek-config', mountPath: ZEEK_CONFIG_DIR, readOnly: true }];
+  const volumes: Record<string, unknown>[] = [
+    { name: 'zeek-config', configMap: { name: childName(zc, 'zeek') } },
+  ];
+  const mounts: Record<string, unknown>[] = [
+    { name: 'zeek-config', mountPath: ZEEK_CONFIG_DIR, readOnly: true },
+  ];
   zc.spec.siteScripts.forEach((s, i) => {
-    volumes.push({ name: `site-${i}`, configMap: { name: s.configMapName, items: [{ key: s.key, path: s.key }] } });
+    volumes.push({
+      name: `site-${i}`,
+      configMap: { name: s.configMapName, items: [{ key: s.key, path: s.key }] },
+    });
     mounts.push({ name: `site-${i}`, mountPath: `${ZEEK_CONFIG_DIR}/site/${i}`, readOnly: true });
   });
   if (role === 'worker' && w.capture.mode === 'pcap' && w.capture.pcap?.claimName) {
-    volumes.push({ name: 'pcap', persistentVolumeClaim: { claimName: w.capture.pcap.claimName, readOnly: true } });
+    volumes.push({
+      name: 'pcap',
+      persistentVolumeClaim: { claimName: w.capture.pcap.claimName, readOnly: true },
+    });
     mounts.push({ name: 'pcap', mountPath: '/pcap', readOnly: true });
   }
-  const res = role === 'manager' ? zc.spec.manager.resources : role === 'proxy' ? zc.spec.proxies.resources : w.resources;
+  const res =
+    role === 'manager'
+      ? zc.spec.manager.resources
+      : role === 'proxy'
+        ? zc.spec.proxies.resources
+        : w.resources;
   const script = `export CLUSTER_NODE=${clusterNodeExpr(role)}; export ZEEKPATH="${ZEEK_CONFIG_DIR}:$(zeek-config --zeekpath)"; exec zeek ${zeekArgs(zc, role)}`;
   return {
     enableServiceLinks: false,
@@ -54,7 +75,14 @@ function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string
         imagePullPolicy: images.pullPolicy,
         command: ['/bin/sh', '-c', script],
         env: [
-          ...(role === 'manager' ? [] : [{ name: 'POD_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } }]),
+          ...(role === 'manager'
+            ? []
+            : [
+                {
+                  name: 'POD_INDEX',
+                  valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
+                },
+              ]),
         ],
         resources: resources(res),
         ...(live ? { securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } } } : {}),
@@ -65,7 +93,13 @@ function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string
   };
 }
 
-function statefulSet(zc: ZeekCluster, images: Images, role: 'proxy' | 'worker', replicas: number, configHash: string): K8sObject {
+function statefulSet(
+  zc: ZeekCluster,
+  images: Images,
+  role: 'proxy' | 'worker',
+  replicas: number,
+  configHash: string,
+): K8sObject {
   const name = childName(zc, role);
   return {
     apiVersion: 'apps/v1',
@@ -109,5 +143,7 @@ export function buildWorkerStatefulSet(zc: ZeekCluster, images: Images, configHa
 
 /** Label selector string of the worker pods (for the scale subresource). */
 export function workerSelector(zc: ZeekCluster): string {
-  return Object.entries(selectorLabels(zc, 'worker')).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(selectorLabels(zc, 'worker'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
