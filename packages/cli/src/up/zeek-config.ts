@@ -53,6 +53,8 @@ export function configBanner(e: ZeekConfigEndpoints, logDir: string): string {
     '',
     'Zeek 8.1 and later — add to every node (e.g. site/local.zeek):',
     ...zeek81Config(e).map((l) => `  ${l}`),
+    '(ZeekControl 8.1+ starts its own hub on ZeekPort 27760/27761: give it another ZeekPort or start',
+    ' zeek-relay with --xpub-port/--xsub-port.) WebSocket clients connect to the gateway instead of the manager.',
     '',
     'No Zeek at hand? In another terminal:  npx zeek-relay simulate     and     npx zeek-relay subscribe zeek/',
   ].join('\n');
