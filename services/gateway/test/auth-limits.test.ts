@@ -122,9 +122,13 @@ describe('limits and configuration errors', () => {
 describe('health, metrics and graceful shutdown', () => {
   test('/healthz, /readyz follow the hub; /metrics counts; close sends 1001 Terminating without lost events', async () => {
     const metrics = createMetrics({ serviceName: 'zeek-relay-gateway' });
-    const rig = await startRig({ healthPort: 0, healthHost: '127.0.0.1', lifecycleTopic: 'zeek.cluster.manager' }, undefined, {
-      metrics,
-    });
+    const rig = await startRig(
+      { healthPort: 0, healthHost: '127.0.0.1', lifecycleTopic: 'zeek.cluster.manager' },
+      undefined,
+      {
+        metrics,
+      },
+    );
     const node = new ZeekNode('zeromq_manager_host_1_Nhealth', rig.hub);
     await node.subscribe('/in/', 'zeek.cluster.manager');
     const base = rig.address.healthUrl;
@@ -151,7 +155,11 @@ describe('health, metrics and graceful shutdown', () => {
     assert.deepEqual(rig.gateway.readiness(), { ready: false, reason: 'shutting down' });
     assert.deepEqual(await c.closed, { code: 1001, reason: 'Terminating' });
     await closing;
-    assert.equal(node.events('Cluster::websocket_client_lost').length, lostBefore, 'no lost event at shutdown');
+    assert.equal(
+      node.events('Cluster::websocket_client_lost').length,
+      lostBefore,
+      'no lost event at shutdown',
+    );
     await assert.rejects(fetch(`${base}/healthz`));
     await node.close();
     await rig.close();
@@ -175,7 +183,10 @@ describe('health, metrics and graceful shutdown', () => {
       await c.opened;
       c.send('["/x/"]');
       // No hub: the subscription never echoes, so the client is closed as Zeek closes a failed subscribe.
-      assert.deepEqual(await c.closed, { code: 1011, reason: 'Could not subscribe. Something bad happened!' });
+      assert.deepEqual(await c.closed, {
+        code: 1011,
+        reason: 'Could not subscribe. Something bad happened!',
+      });
     } finally {
       await gw.close();
     }
