@@ -1,5 +1,6 @@
 /** Argument errors of the real `zeek-relay` bin: one clear line, the right exit code, nothing started. */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { freePort, runCli } from './helpers.js';
 
@@ -77,4 +78,33 @@ test('--help lists every command and --version prints the version', async () => 
   const version = await run(['--version']);
   assert.equal(version.code, 0);
   assert.equal(version.stdout.trim(), '0.1.0');
+});
+
+test('up with a port already in use fails with ZR_CLI_SERVICE_UNAVAILABLE and starts nothing', async () => {
+  const busy = createServer();
+  const port = await freePort();
+  await new Promise<void>((r) => busy.listen(port, '127.0.0.1', r));
+  try {
+    const others = [await freePort(), await freePort(), await freePort(), await freePort()].map(String);
+    const r = await run([
+      'up',
+      '--xpub-port',
+      String(port),
+      '--xsub-port',
+      others[0]!,
+      '--gateway-port',
+      others[1]!,
+      '--log-port',
+      others[2]!,
+      '--http-port',
+      others[3]!,
+      '--log-dir',
+      '/tmp/zr-unused-logs',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ZR_CLI_SERVICE_UNAVAILABLE: Could not start the hub: .*XPUB/);
+    assert.doesNotMatch(r.stdout, /zeek-relay is up/);
+  } finally {
+    await new Promise((r) => busy.close(r));
+  }
 });
