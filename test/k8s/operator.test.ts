@@ -6,9 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operator } from '@zeek-relay/operator';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
+import { freePort } from '../helpers/k8s/processes.js';
+import { repoRoot } from '../helpers/k8s/toolchain.js';
 import {
   eventually,
   fixture,
@@ -403,6 +407,60 @@ test('API server restart: the operator re-watches and keeps reconciling', { time
   const z = await settled(4);
   assert.equal(z.status?.workers, '4/4');
 });
+
+test(
+  'as a process: ready after taking the Lease, serves /metrics, SIGTERM shuts down cleanly and frees the Lease',
+  { timeout: 300_000 },
+  async () => {
+    await operator.close();
+    const healthPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'services', 'operator', 'dist', 'src', 'main.js')],
+      {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          ZR_OPERATOR_KUBECONFIG: cp.kubeconfigPath,
+          ZR_OPERATOR_LEASE_NAMESPACE: 'default',
+          ZR_OPERATOR_HEALTH_HOST: '127.0.0.1',
+          ZR_OPERATOR_HEALTH_PORT: String(healthPort),
+          ZR_OPERATOR_IDENTITY: 'operator-process',
+          ZR_OPERATOR_LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(
+        'operator process ready',
+        async () => ((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok ? true : undefined),
+        120_000,
+      );
+      await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=2']);
+      await settled(2);
+      const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      assert.match(
+        metrics,
+        /^zeek_relay_operator_reconcile_duration_count\{[^}]*result="success"[^}]*\} [1-9]/m,
+      );
+      assert.match(metrics, /^zeek_relay_operator_api_calls_total\{[^}]*verb="apply"[^}]*\} [1-9]/m);
+      const lease = await get<{ spec: { holderIdentity?: string } }>(
+        '/apis/coordination.k8s.io/v1/namespaces/default/leases/zeek-relay-operator',
+      );
+      assert.equal(lease.spec.holderIdentity, 'operator-process');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    const lease = await get<{ spec: { holderIdentity?: string } }>(
+      '/apis/coordination.k8s.io/v1/namespaces/default/leases/zeek-relay-operator',
+    );
+    assert.equal(lease.spec.holderIdentity ?? '', '');
+  },
+);
 
 test('delete: children are garbage-collected', { timeout: 300_000 }, async () => {
   await cp.kubectl(['delete', 'zeekcluster', 'demo', '-n', NS, '--wait=true']);
