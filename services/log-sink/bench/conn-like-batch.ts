@@ -20,7 +20,9 @@ function rng(seed: number): () => number {
 
 /** The encoded batch (frame 3), `records` conn-like records. */
 export function connLikeBatch(records = 1000): Uint8Array {
-  const vectors = JSON.parse(readFileSync(new URL('../../test/fixtures/captured-log-batches.json', import.meta.url), 'utf8')) as {
+  const vectors = JSON.parse(
+    readFileSync(new URL('../../test/fixtures/captured-log-batches.json', import.meta.url), 'utf8'),
+  ) as {
     vectors: { name: string; hex: string }[];
   };
   const captured = vectors.vectors.find((v) => v.name === 'conn-like-two-records');
@@ -32,7 +34,10 @@ export function connLikeBatch(records = 1000): Uint8Array {
   const out: LogRecord[] = [];
   for (let k = 0; k < records; k++) {
     const v6 = int(10) === 0;
-    const addr = () => (v6 ? Uint8Array.from([0x20, 1, 0x0d, 0xb8, ...Array.from({ length: 12 }, () => int(256))]) : Uint8Array.from([10, int(256), int(256), int(256)]));
+    const addr = () =>
+      v6
+        ? Uint8Array.from([0x20, 1, 0x0d, 0xb8, ...Array.from({ length: 12 }, () => int(256))])
+        : Uint8Array.from([10, int(256), int(256), int(256)]);
     const udp = int(3) === 0;
     const ok = int(4) !== 0;
     out.push([

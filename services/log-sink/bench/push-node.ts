@@ -9,7 +9,12 @@ import { connLikeBatch } from './conn-like-batch.js';
 
 const [endpoint = '', countText = '0', name = 'worker'] = process.argv.slice(2);
 const payload = connLikeBatch(1000);
-const frames = [Buffer.from('log-write'), Buffer.from(`zeromq_${name}_bench_${process.pid}_N1`), Buffer.from('zeek-bin-serializer'), payload];
+const frames = [
+  Buffer.from('log-write'),
+  Buffer.from(`zeromq_${name}_bench_${process.pid}_N1`),
+  Buffer.from('zeek-bin-serializer'),
+  payload,
+];
 const push = new Push({ sendHighWaterMark: 1000, linger: 30000 });
 push.connect(endpoint);
 process.send?.({ ready: true, bytes: payload.length });

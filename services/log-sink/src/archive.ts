@@ -37,5 +37,8 @@ export async function archiveFile(
   await syncDir(dir);
   if (gzipLevel <= 0) return { name: plain };
   const gz = `${plain}.gz`;
-  return { name: gz, compressed: gzipFile(join(dir, plain), join(dir, gz), gzipLevel).then(() => syncDir(dir)) };
+  return {
+    name: gz,
+    compressed: gzipFile(join(dir, plain), join(dir, gz), gzipLevel).then(() => syncDir(dir)),
+  };
 }

@@ -27,40 +27,123 @@ export const SinkConfigSchema = Type.Object(
     pullEndpoint: Type.String({
       minLength: 1,
       default: 'tcp://0.0.0.0:27764',
-      description: "PULL bind endpoint = the nodes' connect_log_endpoints (zeekctl 8.1+ first logger: 27764); port 0 = ephemeral",
+      description:
+        "PULL bind endpoint = the nodes' connect_log_endpoints (zeekctl 8.1+ first logger: 27764); port 0 = ephemeral",
     }),
-    receiveHighWaterMark: Type.Integer({ minimum: 1, default: 1000, description: 'ZMQ_RCVHWM of the PULL socket, in batches (Zeek: log_rcvhwm 1000)' }),
-    receiveBufferSize: Type.Integer({ minimum: -1, default: -1, description: 'ZMQ_RCVBUF in bytes (-1 = OS default)' }),
+    receiveHighWaterMark: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'ZMQ_RCVHWM of the PULL socket, in batches (Zeek: log_rcvhwm 1000)',
+    }),
+    receiveBufferSize: Type.Integer({
+      minimum: -1,
+      default: -1,
+      description: 'ZMQ_RCVBUF in bytes (-1 = OS default)',
+    }),
     ipv6: Type.Boolean({ default: false, description: 'ZMQ_IPV6 on the PULL socket' }),
     maxQueuedBytes: Type.Integer({
       minimum: 1024,
       default: 64 * 1024 * 1024,
-      description: 'Rendered bytes waiting for the disk above which the sink stops reading (backpressure via HWM)',
+      description:
+        'Rendered bytes waiting for the disk above which the sink stops reading (backpressure via HWM)',
     }),
     outputs: Type.Array(Lit(SINK_OUTPUTS, 'tsv', 'writer'), {
       minItems: 1,
       default: ['tsv'],
-      description: 'Writers, comma-separated: tsv (Zeek ASCII files), json (Zeek JSON files), stdout (JSON lines), otlp',
+      description:
+        'Writers, comma-separated: tsv (Zeek ASCII files), json (Zeek JSON files), stdout (JSON lines), otlp',
     }),
-    logDir: Type.String({ minLength: 1, default: '.', description: 'Directory of the TSV files (Log::default_logdir)' }),
-    jsonLogDir: Type.String({ default: '', description: 'Directory of the JSON files; empty = logDir, or logDir/json when tsv is also on' }),
-    logSuffix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$', default: 'log', description: 'File extension (ZEEK_LOG_SUFFIX)' }),
-    numberProfile: Lit(['zeek-8.0', 'zeek-8.2'] as const, 'zeek-8.0', 'TSV number formatting: zeek-8.0 (8.0/8.1) or zeek-8.2 (8.2+)'),
-    jsonTimestamps: Lit(['epoch', 'iso8601', 'millis', 'millis-unsigned'] as const, 'epoch', 'JSON time format (LogAscii::json_timestamps)'),
-    jsonIncludeUnsetFields: Type.Boolean({ default: false, description: 'LogAscii::json_include_unset_fields' }),
-    rotationIntervalSeconds: Type.Integer({ minimum: 0, default: 3600, description: 'Rotation interval (Log::default_rotation_interval); 0 = never by time' }),
-    rotationBaseTime: Type.String({ pattern: '^([01]?[0-9]|2[0-3]):[0-5][0-9]$', default: '0:00', description: 'Local time rotations are aligned to (log_rotate_base_time)' }),
-    rotationMaxBytes: Type.Integer({ minimum: 0, default: 0, description: 'Also rotate a file once it holds this many bytes; 0 = no size limit' }),
-    gzipLevel: Type.Integer({ minimum: 0, maximum: 9, default: 0, description: 'gzip level of rotated files (0 = none)' }),
-    fsyncIntervalMs: Millis(1000, 'fsync open files at most this often while writing (Zeek fsyncs on every flush)'),
-    otlpUrl: Type.String({ default: 'http://127.0.0.1:4318/v1/logs', description: 'OTLP/HTTP logs endpoint of the collector' }),
-    otlpMaxQueueSize: Type.Integer({ minimum: 1, default: 65536, description: 'OTLP log records buffered before the exporter drops' }),
+    renderThreads: Type.Integer({
+      minimum: 0,
+      maximum: 16,
+      default: 2,
+      description:
+        'Worker threads decoding and rendering batches for the tsv/json writers (0 = on the main thread; only used when every output is tsv or json)',
+    }),
+    logDir: Type.String({
+      minLength: 1,
+      default: '.',
+      description: 'Directory of the TSV files (Log::default_logdir)',
+    }),
+    jsonLogDir: Type.String({
+      default: '',
+      description: 'Directory of the JSON files; empty = logDir, or logDir/json when tsv is also on',
+    }),
+    logSuffix: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      default: 'log',
+      description: 'File extension (ZEEK_LOG_SUFFIX)',
+    }),
+    numberProfile: Lit(
+      ['zeek-8.0', 'zeek-8.2'] as const,
+      'zeek-8.0',
+      'TSV number formatting: zeek-8.0 (8.0/8.1) or zeek-8.2 (8.2+)',
+    ),
+    jsonTimestamps: Lit(
+      ['epoch', 'iso8601', 'millis', 'millis-unsigned'] as const,
+      'epoch',
+      'JSON time format (LogAscii::json_timestamps)',
+    ),
+    jsonIncludeUnsetFields: Type.Boolean({
+      default: false,
+      description: 'LogAscii::json_include_unset_fields',
+    }),
+    rotationIntervalSeconds: Type.Integer({
+      minimum: 0,
+      default: 3600,
+      description: 'Rotation interval (Log::default_rotation_interval); 0 = never by time',
+    }),
+    rotationBaseTime: Type.String({
+      pattern: '^([01]?[0-9]|2[0-3]):[0-5][0-9]$',
+      default: '0:00',
+      description: 'Local time rotations are aligned to (log_rotate_base_time)',
+    }),
+    rotationMaxBytes: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'Also rotate a file once it holds this many bytes; 0 = no size limit',
+    }),
+    gzipLevel: Type.Integer({
+      minimum: 0,
+      maximum: 9,
+      default: 0,
+      description: 'gzip level of rotated files (0 = none)',
+    }),
+    fsyncIntervalMs: Millis(
+      1000,
+      'fsync open files at most this often while writing (Zeek fsyncs on every flush)',
+    ),
+    otlpUrl: Type.String({
+      default: 'http://127.0.0.1:4318/v1/logs',
+      description: 'OTLP/HTTP logs endpoint of the collector',
+    }),
+    otlpMaxQueueSize: Type.Integer({
+      minimum: 1,
+      default: 65536,
+      description: 'OTLP log records buffered before the exporter drops',
+    }),
     drainIdleMs: Millis(200, 'At shutdown keep reading until the PULL socket was idle this long'),
     drainTimeoutMs: Millis(5000, 'Longest time spent draining at shutdown'),
-    httpHost: Type.String({ default: '0.0.0.0', description: 'Address of the HTTP side port (/healthz /readyz /metrics)' }),
-    httpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9914, description: 'HTTP side port; 0 = ephemeral' }),
-    logLevel: Lit(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino log level'),
-    shutdownGraceMs: Millis(20000, 'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)'),
+    httpHost: Type.String({
+      default: '0.0.0.0',
+      description: 'Address of the HTTP side port (/healthz /readyz /metrics)',
+    }),
+    httpPort: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 9914,
+      description: 'HTTP side port; 0 = ephemeral',
+    }),
+    logLevel: Lit(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+      'pino log level',
+    ),
+    shutdownGraceMs: Millis(
+      20000,
+      'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)',
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,7 +158,10 @@ export type SinkConfigInput = Partial<SinkConfig>;
  * Reads the configuration from the environment and argv (main.ts only) and checks the
  * cross-field rules; throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every problem.
  */
-export function loadSinkConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): SinkConfig {
+export function loadSinkConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[],
+): SinkConfig {
   return checkSinkConfig(loadConfig(SinkConfigSchema, { env, argv, envPrefix: SINK_ENV_PREFIX }));
 }
 
@@ -95,9 +181,16 @@ export function resolveSinkConfig(input: SinkConfigInput): SinkConfig {
 
 function checkSinkConfig(config: SinkConfig): SinkConfig {
   const problems: string[] = [];
-  if (new Set(config.outputs).size !== config.outputs.length) problems.push('outputs: a writer is listed twice');
-  if (!/^(tcp|ipc|inproc):\/\//.test(config.pullEndpoint)) problems.push(`pullEndpoint: "${config.pullEndpoint}" is not a tcp://, ipc:// or inproc:// endpoint`);
-  if (config.outputs.includes('tsv') && config.outputs.includes('json') && config.jsonLogDir !== '' && config.jsonLogDir === config.logDir) {
+  if (new Set(config.outputs).size !== config.outputs.length)
+    problems.push('outputs: a writer is listed twice');
+  if (!/^(tcp|ipc|inproc):\/\//.test(config.pullEndpoint))
+    problems.push(`pullEndpoint: "${config.pullEndpoint}" is not a tcp://, ipc:// or inproc:// endpoint`);
+  if (
+    config.outputs.includes('tsv') &&
+    config.outputs.includes('json') &&
+    config.jsonLogDir !== '' &&
+    config.jsonLogDir === config.logDir
+  ) {
     problems.push('jsonLogDir: must differ from logDir when both tsv and json are on (same file names)');
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -41,7 +41,12 @@ function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
 }
 
 /** Creates the TSV or JSON file output writing into `dir`. */
-export function createFileOutput(kind: 'tsv' | 'json', dir: string, config: SinkConfig, deps: FileOutputDeps): SinkOutput {
+export function createFileOutput(
+  kind: 'tsv' | 'json',
+  dir: string,
+  config: SinkConfig,
+  deps: FileOutputDeps,
+): SinkOutput {
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
   const files = new Map<string, LogFile>();
@@ -52,7 +57,10 @@ export function createFileOutput(kind: 'tsv' | 'json', dir: string, config: Sink
       r =
         kind === 'tsv'
           ? createTsvRenderer(header, { numberProfile: config.numberProfile })
-          : createJsonRenderer(header, { timestamps: config.jsonTimestamps, includeUnsetFields: config.jsonIncludeUnsetFields });
+          : createJsonRenderer(header, {
+              timestamps: config.jsonTimestamps,
+              includeUnsetFields: config.jsonIncludeUnsetFields,
+            });
       renderers.set(header, r);
       headers.set(r, header);
     }
@@ -79,30 +87,40 @@ export function createFileOutput(kind: 'tsv' | 'json', dir: string, config: Sink
       deps.warn.warn(`write_failed:${kind}`, { err, path, dir }, 'Could not write log file, retrying');
     },
     track: (p) => {
-      const tracked = p.catch((err: unknown) => deps.log.error({ err, dir }, 'Could not compress rotated log file'));
+      const tracked = p.catch((err: unknown) =>
+        deps.log.error({ err, dir }, 'Could not compress rotated log file'),
+      );
       compressions.add(tracked);
       void tracked.finally(() => compressions.delete(tracked));
     },
+  };
+  /** The path's file (opened lazily; rotated first when the columns changed) and its renderer. */
+  const fileFor = (header: LogBatchHeader): { file: LogFile; renderer: LogTextRenderer } => {
+    let file = files.get(header.path);
+    let renderer = rendererFor(header);
+    if (file === undefined) {
+      file = new LogFile(header.path, renderer, ctx);
+      files.set(header.path, file);
+    } else if (file.currentRenderer !== renderer) {
+      const current = headers.get(file.currentRenderer);
+      if (current !== undefined && sameColumns(current, header)) renderer = file.currentRenderer;
+      else file.rotate('schema', renderer);
+    }
+    return { file, renderer };
   };
   return {
     kind,
     async start() {
       const recovered = await recoverDirectory(dir, config.logSuffix, config.gzipLevel);
-      for (const r of recovered) deps.log.warn({ ...r, dir, output: kind }, 'Recovered leftover log file from a previous run');
+      for (const r of recovered)
+        deps.log.warn({ ...r, dir, output: kind }, 'Recovered leftover log file from a previous run');
     },
     write(batch: LogBatch) {
-      const { header } = batch;
-      let file = files.get(header.path);
-      let renderer = rendererFor(header);
-      if (file === undefined) {
-        file = new LogFile(header.path, renderer, ctx);
-        files.set(header.path, file);
-      } else if (file.currentRenderer !== renderer) {
-        const current = headers.get(file.currentRenderer);
-        if (current !== undefined && sameColumns(current, header)) renderer = file.currentRenderer;
-        else file.rotate('schema', renderer);
-      }
+      const { file, renderer } = fileFor(batch.header);
       file.append(renderer.records(batch.records));
+    },
+    writeRendered(header: LogBatchHeader, lines: Uint8Array) {
+      fileFor(header).file.append(lines);
     },
     rotateAll(reason: string) {
       for (const f of files.values()) f.rotate(reason);

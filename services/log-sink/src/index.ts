@@ -14,7 +14,14 @@ export {
   type SinkConfigInput,
   type SinkOutputKind,
 } from './config.js';
-export { SinkError, BadInputError, SINK_ERROR_CODES, BAD_INPUT_REASONS, type BadInputReason, type SinkErrorCode } from './errors.js';
+export {
+  SinkError,
+  BadInputError,
+  SINK_ERROR_CODES,
+  BAD_INPUT_REASONS,
+  type BadInputReason,
+  type SinkErrorCode,
+} from './errors.js';
 export { recoverDirectory, type RecoveredFile } from './recovery.js';
 export { nextRotationMs, rotatedFileName, isSafeLogPath } from './rotation.js';
 export * from './metrics.js';

@@ -44,13 +44,20 @@ function toZmqEndpoint(endpoint: string): string {
 
 /** Binds the PULL socket and starts the receive loop. Throws `ZR_SINK_BIND_FAILED`. */
 export async function startIntake(o: IntakeOptions): Promise<Intake> {
-  const pull = new Pull({ receiveHighWaterMark: o.receiveHighWaterMark, ipv6: o.ipv6, linger: 0, receiveTimeout: POLL_MS });
+  const pull = new Pull({
+    receiveHighWaterMark: o.receiveHighWaterMark,
+    ipv6: o.ipv6,
+    linger: 0,
+    receiveTimeout: POLL_MS,
+  });
   if (o.receiveBufferSize >= 0) pull.receiveBufferSize = o.receiveBufferSize;
   try {
     await pull.bind(toZmqEndpoint(o.endpoint));
   } catch (err) {
     pull.close();
-    throw new SinkError(SINK_ERROR_CODES.BIND_FAILED, `Could not bind PULL socket to ${o.endpoint}`, { cause: err });
+    throw new SinkError(SINK_ERROR_CODES.BIND_FAILED, `Could not bind PULL socket to ${o.endpoint}`, {
+      cause: err,
+    });
   }
   const endpoint = pull.lastEndpoint ?? o.endpoint;
   let stopping = false;

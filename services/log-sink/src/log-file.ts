@@ -123,7 +123,8 @@ export class LogFile {
         await this.retrying(() => this.writeTracked(run));
         this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
         this.ctx.budget.release(bytes, run.length);
-        if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes) await this.retrying(() => this.finish(true, 'size'));
+        if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes)
+          await this.retrying(() => this.finish(true, 'size'));
         continue;
       }
       this.items.shift();
@@ -175,7 +176,8 @@ export class LogFile {
       this.dirty = true;
       let left = bytesWritten;
       let i = 0;
-      while (i < list.length && left >= (list[i] as Uint8Array).length) left -= (list[i++] as Uint8Array).length;
+      while (i < list.length && left >= (list[i] as Uint8Array).length)
+        left -= (list[i++] as Uint8Array).length;
       const rest: Uint8Array[] = list.slice(i);
       if (left > 0 && rest.length > 0) rest[0] = (rest[0] as Uint8Array).subarray(left);
       this.pendingWrite = rest;
@@ -197,7 +199,14 @@ export class LogFile {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       // Not ours (or left by an old process without its marker): archive it, never clobber it.
-      const r = await finalizeLeftover(dir, this.liveName, this.path, this.ctx.suffix, this.ctx.now(), this.ctx.gzipLevel);
+      const r = await finalizeLeftover(
+        dir,
+        this.liveName,
+        this.path,
+        this.ctx.suffix,
+        this.ctx.now(),
+        this.ctx.gzipLevel,
+      );
       if (r.archived.compressed) this.ctx.track(r.archived.compressed);
       fh = await open(live, 'wx');
     }
@@ -226,7 +235,14 @@ export class LogFile {
     }
     const { dir } = this.ctx;
     if (rotate) {
-      const archived = await archiveFile(dir, this.liveName, this.path, this.ctx.suffix, this.openTime, this.ctx.gzipLevel);
+      const archived = await archiveFile(
+        dir,
+        this.liveName,
+        this.path,
+        this.ctx.suffix,
+        this.openTime,
+        this.ctx.gzipLevel,
+      );
       if (archived.compressed) this.ctx.track(archived.compressed);
       await unlinkIfExists(join(dir, shadowFileName(this.liveName)));
       this.ctx.rotated(this.path, reason, archived.name);

@@ -6,14 +6,23 @@
  * `--help` lists every setting. Exit code 1 on bad config or a failed start. With the `stdout`
  * writer on, the service's own log goes to stderr so stdout carries only log records.
  */
-import { ConfigError, createLogger, createMetrics, describeConfig, onShutdown, startHealthServer } from '@zeek-relay/runtime';
+import {
+  type ConfigError,
+  createLogger,
+  createMetrics,
+  describeConfig,
+  onShutdown,
+  startHealthServer,
+} from '@zeek-relay/runtime';
 import { pino } from 'pino';
 import { SINK_ENV_PREFIX, SinkConfigSchema, loadSinkConfig, type SinkConfig } from './config.js';
 import { createSink } from './sink.js';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
-    process.stdout.write(`zeek-relay-log-sink: Zeek logger (ZeroMQ PULL) as a service\n\n${describeConfig(SinkConfigSchema, SINK_ENV_PREFIX)}\n`);
+    process.stdout.write(
+      `zeek-relay-log-sink: Zeek logger (ZeroMQ PULL) as a service\n\n${describeConfig(SinkConfigSchema, SINK_ENV_PREFIX)}\n`,
+    );
     return;
   }
   let config: SinkConfig;
@@ -41,7 +50,13 @@ async function main(): Promise<void> {
     await metrics.shutdown();
   });
   try {
-    http = await startHealthServer({ host: config.httpHost, port: config.httpPort, log, metrics, readiness: () => sink.readiness() });
+    http = await startHealthServer({
+      host: config.httpHost,
+      port: config.httpPort,
+      log,
+      metrics,
+      readiness: () => sink.readiness(),
+    });
     const { endpoint } = await sink.start();
     log.info({ endpoint, http: http.url }, 'Log sink started');
   } catch (err) {

@@ -44,19 +44,49 @@ export class SinkMetrics {
   private readonly pathAttrs = new Map<string, Attributes>();
 
   constructor(meter: Meter, probe: QueueProbe) {
-    this.records = meter.createCounter(METRIC_RECORDS, { unit: '{record}', description: 'Log records accepted, per path' });
-    this.batches = meter.createCounter(METRIC_BATCHES, { unit: '{batch}', description: 'Log batches accepted, per path' });
-    this.received = meter.createCounter(METRIC_RECEIVED_BYTES, { unit: 'By', description: 'Batch payload bytes accepted, per path' });
-    this.written = meter.createCounter(METRIC_BYTES, { unit: 'By', description: 'Bytes written to log files and stdout, per path and writer' });
-    this.errors = meter.createCounter(METRIC_ERRORS, { unit: '{message}', description: 'Messages dropped (error.type = reason) and write failures' });
-    this.rotations = meter.createCounter(METRIC_ROTATIONS, { unit: '{rotation}', description: 'Log file rotations, by reason' });
-    this.pauses = meter.createCounter(METRIC_PAUSES, { unit: '{pause}', description: 'Times intake stopped reading because the write queue was full' });
-    this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, { unit: 's', description: 'Duration of one file write (one or more batches)' });
+    this.records = meter.createCounter(METRIC_RECORDS, {
+      unit: '{record}',
+      description: 'Log records accepted, per path',
+    });
+    this.batches = meter.createCounter(METRIC_BATCHES, {
+      unit: '{batch}',
+      description: 'Log batches accepted, per path',
+    });
+    this.received = meter.createCounter(METRIC_RECEIVED_BYTES, {
+      unit: 'By',
+      description: 'Batch payload bytes accepted, per path',
+    });
+    this.written = meter.createCounter(METRIC_BYTES, {
+      unit: 'By',
+      description: 'Bytes written to log files and stdout, per path and writer',
+    });
+    this.errors = meter.createCounter(METRIC_ERRORS, {
+      unit: '{message}',
+      description: 'Messages dropped (error.type = reason) and write failures',
+    });
+    this.rotations = meter.createCounter(METRIC_ROTATIONS, {
+      unit: '{rotation}',
+      description: 'Log file rotations, by reason',
+    });
+    this.pauses = meter.createCounter(METRIC_PAUSES, {
+      unit: '{pause}',
+      description: 'Times intake stopped reading because the write queue was full',
+    });
+    this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, {
+      unit: 's',
+      description: 'Duration of one file write (one or more batches)',
+    });
     meter
-      .createObservableGauge(METRIC_QUEUE_DEPTH, { unit: '{batch}', description: 'Batches received but not yet written' })
+      .createObservableGauge(METRIC_QUEUE_DEPTH, {
+        unit: '{batch}',
+        description: 'Batches received but not yet written',
+      })
       .addCallback((r: ObservableResult) => r.observe(probe.batches()));
     meter
-      .createObservableGauge(METRIC_QUEUE_BYTES, { unit: 'By', description: 'Rendered bytes waiting for the disk' })
+      .createObservableGauge(METRIC_QUEUE_BYTES, {
+        unit: 'By',
+        description: 'Rendered bytes waiting for the disk',
+      })
       .addCallback((r: ObservableResult) => r.observe(probe.bytes()));
   }
 

@@ -5,7 +5,12 @@
  * the Zeek JSON line as body. The SDK's batch processor buffers up to `otlpMaxQueueSize` records and
  * drops beyond that (the collector being down must not stop the file writers).
  */
-import { SeverityNumber, type AnyValue, type LogAttributes, type Logger as OtelLogger } from '@opentelemetry/api-logs';
+import {
+  SeverityNumber,
+  type AnyValue,
+  type LogAttributes,
+  type Logger as OtelLogger,
+} from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
@@ -32,7 +37,9 @@ export function toAnyValue(v: LogElement): AnyValue {
       return v.value;
     case 'int':
     case 'count':
-      return v.value >= BigInt(Number.MIN_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.value) : v.value.toString();
+      return v.value >= BigInt(Number.MIN_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v.value)
+        : v.value.toString();
     case 'double':
     case 'time':
     case 'interval':
@@ -97,10 +104,13 @@ export function createOtlpOutput(config: SinkConfig, serviceName: string): SinkO
         const attributes: LogAttributes = { [ATTR_LOG_PATH]: header.path };
         for (let i = 0; i < fields.length; i++) {
           const v = record[i] ?? null;
-          if (v !== null && v.type !== 'unset') attributes[(fields[i] as { name: string }).name] = toAnyValue(v);
+          if (v !== null && v.type !== 'unset')
+            attributes[(fields[i] as { name: string }).name] = toAnyValue(v);
         }
         const ts = tsIndex >= 0 ? record[tsIndex] : undefined;
-        const line = Buffer.from(r.records([record])).toString('utf8').trimEnd();
+        const line = Buffer.from(r.records([record]))
+          .toString('utf8')
+          .trimEnd();
         logger.emit({
           ...(ts && ts.type === 'time' && Number.isFinite(ts.value) ? { timestamp: ts.value * 1000 } : {}),
           severityNumber: SeverityNumber.INFO,

@@ -4,7 +4,7 @@
  * collector); `close` flushes and releases everything. Outputs never throw from `write` for a
  * decoded batch; I/O failures are retried (files) or counted (stdout, otlp).
  */
-import type { LogBatch } from '@zeek-relay/wire';
+import type { LogBatch, LogBatchHeader } from '@zeek-relay/wire';
 
 export interface SinkOutput {
   /** `tsv`, `json`, `stdout` or `otlp`: the `zeek_relay.sink.output` attribute. */
@@ -12,6 +12,8 @@ export interface SinkOutput {
   /** Called once before the first write (crash recovery, connections). */
   start(): Promise<void>;
   write(batch: LogBatch): void;
+  /** File writers only: queue lines a render worker already produced for this header. */
+  writeRendered?(header: LogBatchHeader, lines: Uint8Array): void;
   /** Time-based rotation of every open file (files only; others ignore it). */
   rotateAll(reason: string): void;
   /** Periodic fsync (files only). */

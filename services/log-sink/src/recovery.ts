@@ -8,7 +8,7 @@
  * Stale shadows and compression temp files are removed. Afterwards no live file remains, so the
  * new process never appends to or clobbers an old one.
  */
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatLogTimestamp } from '@zeek-relay/wire';
 import { archiveFile, type Archived } from './archive.js';
@@ -31,12 +31,17 @@ export interface RecoveredFile {
  * Finalizes and archives every leftover live file in `dir` (created if missing). Returns what it
  * did; compression (gzipLevel > 0) has finished when the promise resolves.
  */
-export async function recoverDirectory(dir: string, suffix: string, gzipLevel: number): Promise<RecoveredFile[]> {
+export async function recoverDirectory(
+  dir: string,
+  suffix: string,
+  gzipLevel: number,
+): Promise<RecoveredFile[]> {
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
   const done: RecoveredFile[] = [];
   for (const name of names) {
-    if (name.endsWith('.gz.tmp') || name.startsWith(`.tmp${SHADOW_PREFIX}`)) await unlinkIfExists(join(dir, name));
+    if (name.endsWith('.gz.tmp') || name.startsWith(`.tmp${SHADOW_PREFIX}`))
+      await unlinkIfExists(join(dir, name));
   }
   for (const name of names) {
     if (!name.startsWith(SHADOW_PREFIX)) continue;
@@ -45,9 +50,21 @@ export async function recoverDirectory(dir: string, suffix: string, gzipLevel: n
     const ext = `.${suffix}`;
     if ((await exists(join(dir, liveName))) && liveName.endsWith(ext)) {
       const openTime = (await stat(shadow)).mtime;
-      const r = await finalizeLeftover(dir, liveName, liveName.slice(0, -ext.length), suffix, openTime, gzipLevel);
+      const r = await finalizeLeftover(
+        dir,
+        liveName,
+        liveName.slice(0, -ext.length),
+        suffix,
+        openTime,
+        gzipLevel,
+      );
       await r.archived.compressed;
-      done.push({ file: liveName, archivedAs: r.archived.name, truncatedBytes: r.truncatedBytes, closed: r.closed });
+      done.push({
+        file: liveName,
+        archivedAs: r.archived.name,
+        truncatedBytes: r.truncatedBytes,
+        closed: r.closed,
+      });
     }
     await unlink(shadow);
   }
@@ -95,7 +112,7 @@ export async function finalizeLeftover(
 }
 
 /** Length of the file up to and including its last `\n` (0 when there is none). */
-async function lengthUpToLastNewline(fh: import('node:fs/promises').FileHandle, size: number): Promise<number> {
+async function lengthUpToLastNewline(fh: FileHandle, size: number): Promise<number> {
   const chunk = Buffer.allocUnsafe(64 * 1024);
   let end = size;
   while (end > 0) {
@@ -109,19 +126,24 @@ async function lengthUpToLastNewline(fh: import('node:fs/promises').FileHandle, 
 }
 
 /** The separator of a Zeek TSV file with meta lines (`#separator \x09`), else undefined. */
-async function tsvSeparator(fh: import('node:fs/promises').FileHandle): Promise<string | undefined> {
+async function tsvSeparator(fh: FileHandle): Promise<string | undefined> {
   const head = Buffer.alloc(256);
   const { bytesRead } = await fh.read(head, 0, head.length, 0);
   const first = head.subarray(0, bytesRead).toString('latin1').split('\n')[0] ?? '';
   if (!first.startsWith('#separator ')) return undefined;
-  return first.slice('#separator '.length).replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return first
+    .slice('#separator '.length)
+    .replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
-async function lastLineStartsWith(fh: import('node:fs/promises').FileHandle, size: number, prefix: string): Promise<boolean> {
+async function lastLineStartsWith(fh: FileHandle, size: number, prefix: string): Promise<boolean> {
   const chunk = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
   const start = size - chunk.length;
   const { bytesRead } = await fh.read(chunk, 0, chunk.length, start);
   const text = chunk.subarray(0, bytesRead);
   const prev = text.subarray(0, text.length - 1).lastIndexOf(NL);
-  return text.subarray(prev + 1).toString('latin1').startsWith(prefix);
+  return text
+    .subarray(prev + 1)
+    .toString('latin1')
+    .startsWith(prefix);
 }

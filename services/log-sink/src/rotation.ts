@@ -32,7 +32,13 @@ export function nextRotationMs(nowMs: number, intervalSeconds: number, baseMinut
 }
 
 /** `conn` + open time → `conn.2026-11-24-21-00-00.log` (`-<n>` for the n-th collision, `.gz`). */
-export function rotatedFileName(path: string, openTime: Date, suffix: string, gzip: boolean, collision = 0): string {
+export function rotatedFileName(
+  path: string,
+  openTime: Date,
+  suffix: string,
+  gzip: boolean,
+  collision = 0,
+): string {
   const stamp = formatLogTimestamp(openTime) + (collision > 0 ? `-${collision}` : '');
   return `${path}.${stamp}.${suffix}${gzip ? '.gz' : ''}`;
 }

@@ -18,6 +18,8 @@ import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+import { createRenderPool, type RenderPool } from './render-pool.js';
+import type { RenderResult } from './render-protocol.js';
 import { isSafeLogPath, nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
@@ -75,7 +77,12 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     bytes: () => budget.bytes,
   });
   const stats: SinkStats = { batches: 0, records: 0, badInput: {}, intakePauses: 0 };
-  const jsonDir = config.jsonLogDir !== '' ? config.jsonLogDir : config.outputs.includes('tsv') ? join(config.logDir, 'json') : config.logDir;
+  const jsonDir =
+    config.jsonLogDir !== ''
+      ? config.jsonLogDir
+      : config.outputs.includes('tsv')
+        ? join(config.logDir, 'json')
+        : config.logDir;
   const outputs: SinkOutput[] = config.outputs.map((kind) => {
     switch (kind) {
       case 'tsv':
@@ -97,8 +104,55 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
   const bad = (reason: BadInputReason, err: unknown, sender?: Uint8Array) => {
     stats.badInput[reason] = (stats.badInput[reason] ?? 0) + 1;
     metrics.badInput(reason);
-    warn.warn(reason, { err, sender: sender ? Buffer.from(sender).toString('latin1').slice(0, 200) : undefined }, 'Dropped bad log message');
+    warn.warn(
+      reason,
+      { err, sender: sender ? Buffer.from(sender).toString('latin1').slice(0, 200) : undefined },
+      'Dropped bad log message',
+    );
   };
+
+  const accept = (
+    batch: { header: LogBatch['header']; records: number; bytes: number },
+    sender: Uint8Array | undefined,
+  ): boolean => {
+    const { path } = batch.header;
+    if (!isSafeLogPath(path)) {
+      bad(
+        BAD_INPUT_REASONS.BAD_PATH,
+        new SinkError(SINK_ERROR_CODES.BAD_INPUT, `unusable log path ${JSON.stringify(path.slice(0, 100))}`),
+        sender,
+      );
+      return false;
+    }
+    stats.batches += 1;
+    stats.records += batch.records;
+    metrics.batchAccepted(path, batch.records, batch.bytes);
+    return true;
+  };
+
+  const writeFailed = (out: SinkOutput, err: unknown, path: string) => {
+    metrics.writeFailed(out.kind);
+    warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
+  };
+
+  // Decode + render on worker threads when every output is a file writer (the CPU-heavy part).
+  const pooled = config.renderThreads > 0 && config.outputs.every((o) => o === 'tsv' || o === 'json');
+  const delivered = (r: RenderResult) => {
+    if (!r.ok) {
+      bad(reasonOf({ code: r.code }), new SinkError(SINK_ERROR_CODES.BAD_INPUT, r.message));
+      return;
+    }
+    if (!accept(r, undefined)) return;
+    for (const out of outputs) {
+      const lines = out.kind === 'tsv' ? r.tsv : r.json;
+      try {
+        if (lines && out.writeRendered) out.writeRendered(r.header, lines);
+      } catch (err) {
+        writeFailed(out, err, r.header.path);
+      }
+    }
+  };
+  let pool: RenderPool | undefined;
 
   const onMessage = (frames: Buffer[]) => {
     let batch: LogBatch;
@@ -106,6 +160,10 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     try {
       const msg = decodeLogFrames(frames);
       sender = msg.sender;
+      if (pool) {
+        pool.submit(msg.payload);
+        return;
+      }
       batch = decoder.decode(msg.payload);
     } catch (err) {
       if (frames.length !== 4) bad(BAD_INPUT_REASONS.FRAME_COUNT, err);
@@ -113,20 +171,18 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       else bad(reasonOf(err), err, sender);
       return;
     }
-    const { path } = batch.header;
-    if (!isSafeLogPath(path)) {
-      bad(BAD_INPUT_REASONS.BAD_PATH, new SinkError(SINK_ERROR_CODES.BAD_INPUT, `unusable log path ${JSON.stringify(path.slice(0, 100))}`), sender);
+    if (
+      !accept(
+        { header: batch.header, records: batch.records.length, bytes: (frames[3] as Buffer).length },
+        sender,
+      )
+    )
       return;
-    }
-    stats.batches += 1;
-    stats.records += batch.records.length;
-    metrics.batchAccepted(path, batch.records.length, (frames[3] as Buffer).length);
     for (const out of outputs) {
       try {
         out.write(batch);
       } catch (err) {
-        metrics.writeFailed(out.kind);
-        warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
+        writeFailed(out, err, batch.header.path);
       }
     }
   };
@@ -141,10 +197,13 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     if (config.rotationIntervalSeconds <= 0) return;
     const t = now().getTime();
     const at = nextRotationMs(t, config.rotationIntervalSeconds, parseBaseTime(config.rotationBaseTime));
-    rotationTimer = setTimeout(() => {
-      for (const out of outputs) out.rotateAll('interval');
-      scheduleRotation();
-    }, Math.max(1, at - t));
+    rotationTimer = setTimeout(
+      () => {
+        for (const out of outputs) out.rotateAll('interval');
+        scheduleRotation();
+      },
+      Math.max(1, at - t),
+    );
     rotationTimer.unref();
   };
 
@@ -155,6 +214,21 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       if (state !== 'new') throw new SinkError(SINK_ERROR_CODES.STATE, `start() called in state ${state}`);
       state = 'starting';
       for (const out of outputs) await out.start();
+      if (pooled) {
+        pool = createRenderPool(
+          config.renderThreads,
+          {
+            tsv: config.outputs.includes('tsv'),
+            json: config.outputs.includes('json'),
+            numberProfile: config.numberProfile,
+            jsonTimestamps: config.jsonTimestamps,
+            jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
+          },
+          budget,
+          delivered,
+          (err) => log.error({ err }, 'Render worker failed; restarted it'),
+        );
+      }
       intake = await startIntake({
         endpoint: config.pullEndpoint,
         receiveHighWaterMark: config.receiveHighWaterMark,
@@ -178,7 +252,10 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         syncTimer.unref();
       }
       state = 'running';
-      log.info({ endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir }, 'Log sink listening');
+      log.info(
+        { endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir },
+        'Log sink listening',
+      );
       return { endpoint: intake.endpoint };
     },
     readiness() {
@@ -186,6 +263,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       return { ready: false, reason: `log sink is ${state}` };
     },
     async flush() {
+      await pool?.idle();
       for (const out of outputs) await out.flush();
     },
     close() {
@@ -194,6 +272,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         clearTimeout(rotationTimer);
         clearInterval(syncTimer);
         if (intake) await intake.stop();
+        await pool?.idle();
         for (const out of outputs) {
           try {
             await out.close();
@@ -201,6 +280,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
             log.error({ err, output: out.kind }, 'Could not close log writer');
           }
         }
+        await pool?.close();
         state = 'closed';
         log.info({ batches: stats.batches, records: stats.records }, 'Log sink closed');
       })();

@@ -3,7 +3,12 @@
  * the JSON files) with `"_path":"<path>"` as its first key so a collector can route by log.
  * Honours the stream's backpressure: bytes the stream has buffered count in the write budget.
  */
-import { createJsonRenderer, type LogBatch, type LogBatchHeader, type LogTextRenderer } from '@zeek-relay/wire';
+import {
+  createJsonRenderer,
+  type LogBatch,
+  type LogBatchHeader,
+  type LogTextRenderer,
+} from '@zeek-relay/wire';
 import type { Writable } from 'node:stream';
 import type { WriteBudget } from './backpressure.js';
 import type { SinkConfig } from './config.js';
@@ -34,7 +39,12 @@ export function addPathKey(lines: Uint8Array, prefix: Uint8Array): Uint8Array {
 }
 
 /** Creates the stdout writer on `stream` (process.stdout in main.ts). */
-export function createStdoutOutput(stream: Writable, config: SinkConfig, budget: WriteBudget, metrics: SinkMetrics): SinkOutput {
+export function createStdoutOutput(
+  stream: Writable,
+  config: SinkConfig,
+  budget: WriteBudget,
+  metrics: SinkMetrics,
+): SinkOutput {
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const prefixes = new Map<string, Uint8Array>();
   let waiting = 0;
@@ -45,7 +55,10 @@ export function createStdoutOutput(stream: Writable, config: SinkConfig, budget:
       const { header } = batch;
       let r = renderers.get(header);
       if (r === undefined) {
-        r = createJsonRenderer(header, { timestamps: config.jsonTimestamps, includeUnsetFields: config.jsonIncludeUnsetFields });
+        r = createJsonRenderer(header, {
+          timestamps: config.jsonTimestamps,
+          includeUnsetFields: config.jsonIncludeUnsetFields,
+        });
         renderers.set(header, r);
       }
       let prefix = prefixes.get(header.path);

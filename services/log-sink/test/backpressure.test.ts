@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { Push } from 'zeromq';
 import { countsBatch } from './helpers/batches.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
@@ -22,7 +27,12 @@ function slowDestination() {
   const stream = new Writable({
     highWaterMark: 1024,
     write(chunk: Buffer, _enc, cb) {
-      lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       if (open) cb();
       else held.push(cb);
     },
@@ -44,7 +54,11 @@ test('a slow destination stops intake; the node hits its HWM; nothing sent is lo
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ readers: [reader] });
   const maxQueuedBytes = 64 * 1024;
-  const h = await startSink(dir, { outputs: ['stdout'], maxQueuedBytes, receiveHighWaterMark: 10 }, { stdout: dest.stream, meter: provider.getMeter('t') });
+  const h = await startSink(
+    dir,
+    { outputs: ['stdout'], maxQueuedBytes, receiveHighWaterMark: 10 },
+    { stdout: dest.stream, meter: provider.getMeter('t') },
+  );
   const push = new Push({ sendHighWaterMark: 1000, sendTimeout: 0, linger: 0 });
   push.connect(h.endpoint);
   const id = Buffer.from('zeromq_worker-1_test_1_N1');
@@ -66,7 +80,10 @@ test('a slow destination stops intake; the node hits its HWM; nothing sent is lo
     assert.equal(refused, 1, 'the node reached its HWM');
     const perBatch = 500 * '{"_path":"seq","n":1234567}'.length;
     assert.ok(h.sink.stats.intakePauses > 0, 'intake paused');
-    assert.ok(h.sink.stats.batches <= maxQueuedBytes / (perBatch / 2) + 2, `accepted ${h.sink.stats.batches} batches while blocked`);
+    assert.ok(
+      h.sink.stats.batches <= maxQueuedBytes / (perBatch / 2) + 2,
+      `accepted ${h.sink.stats.batches} batches while blocked`,
+    );
     await reader.forceFlush();
     const gauge = exporter
       .getMetrics()
@@ -79,7 +96,10 @@ test('a slow destination stops intake; the node hits its HWM; nothing sent is lo
     await h.sink.flush();
     assert.equal(dest.lines.length, sent * 500);
     const ns = dest.lines.map((l) => (JSON.parse(l) as { n: number }).n);
-    assert.deepEqual(ns, Array.from({ length: sent * 500 }, (_, i) => i));
+    assert.deepEqual(
+      ns,
+      Array.from({ length: sent * 500 }, (_, i) => i),
+    );
   } finally {
     dest.open();
     push.close();

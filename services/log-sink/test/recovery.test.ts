@@ -14,7 +14,8 @@ import { countBatch } from './helpers/batches.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { connectZeekNode } from './helpers/zeek-node.js';
 
-const HEADER = '#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tgood\n#open\t2026-11-24-10-00-00\n#fields\tn\n#types\tcount\n';
+const HEADER =
+  '#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tgood\n#open\t2026-11-24-10-00-00\n#fields\tn\n#types\tcount\n';
 
 test('a crashed TSV file: partial line cut, #close added (its mtime), archived by open time; then a fresh file', async () => {
   const dir = await tempDir();
@@ -37,7 +38,10 @@ test('a crashed TSV file: partial line cut, #close added (its mtime), archived b
     await h.sink.close();
     const fresh = await read(dir, 'good.log');
     assert.match(fresh, /^#separator/);
-    assert.deepEqual(fresh.split('\n').filter((l) => l !== '' && !l.startsWith('#')), ['3']);
+    assert.deepEqual(
+      fresh.split('\n').filter((l) => l !== '' && !l.startsWith('#')),
+      ['3'],
+    );
   } finally {
     node.close();
     await h.sink.close();
@@ -64,7 +68,10 @@ test('a crashed JSON file: the partial line is cut, no #close is added; an alrea
     assert.ok(dns && good);
     assert.equal(await read(dir, dns), '{"a":1}\n{"a":2}\n');
     assert.equal(await read(dir, good), `${HEADER}1\n#close\t2026-11-24-11-00-00\n`);
-    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.startsWith('.')),
+      [],
+    );
   } finally {
     await removeDir(dir);
   }

@@ -16,7 +16,11 @@ interface Report {
 }
 
 function startNode(endpoint: string, index: number): { child: ChildProcess; ready: Promise<void> } {
-  const child = fork(new URL('./helpers/pushing-node.js', import.meta.url).pathname, [endpoint, String(index)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(
+    new URL('./helpers/pushing-node.js', import.meta.url).pathname,
+    [endpoint, String(index)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   return { child, ready: new Promise((r) => child.once('message', () => r())) };
 }
 
@@ -42,7 +46,11 @@ test('graceful restart with nodes pushing: every record exactly once', async () 
     await until(() => s2.sink.stats.batches >= 12);
     const reports = await Promise.all(nodes.map((n) => stopNode(n.child)));
     const expected = reports.reduce((a, r) => a + r.sent - r.dropped, 0);
-    assert.deepEqual(reports.map((r) => r.dropped), [0, 0], 'no node hit its HWM');
+    assert.deepEqual(
+      reports.map((r) => r.dropped),
+      [0, 0],
+      'no node hit its HWM',
+    );
     await until(() => first.sink.stats.records + s2.sink.stats.records === expected);
     await s2.sink.close();
     assert.ok(first.sink.stats.records > 0 && s2.sink.stats.records > 0);
@@ -50,15 +58,21 @@ test('graceful restart with nodes pushing: every record exactly once', async () 
     for (const f of await listVisible(dir)) {
       const text = await read(dir, f);
       assert.ok(text.endsWith('\n'), `${f} ends with a complete line`);
-      for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) seen.set(Number(line), (seen.get(Number(line)) ?? 0) + 1);
+      for (const line of text.split('\n'))
+        if (line !== '' && !line.startsWith('#')) seen.set(Number(line), (seen.get(Number(line)) ?? 0) + 1);
     }
     const dupes = [...seen].filter(([, n]) => n > 1);
     assert.deepEqual(dupes, []);
     reports.forEach((r, i) => {
-      for (let s = 0; s < r.sent; s++) assert.equal(seen.get((i + 1) * 1_000_000 + s), 1, `record ${s} of node ${i + 1}`);
+      for (let s = 0; s < r.sent; s++)
+        assert.equal(seen.get((i + 1) * 1_000_000 + s), 1, `record ${s} of node ${i + 1}`);
     });
     assert.equal(seen.size, expected);
-    assert.equal((await readdir(dir)).filter((n) => n.startsWith('.shadow')).length, 1, 'only the live file of the running sink');
+    assert.equal(
+      (await readdir(dir)).filter((n) => n.startsWith('.shadow')).length,
+      1,
+      'only the live file of the running sink',
+    );
   } finally {
     for (const n of nodes) n.child.kill();
     await first.sink.close();

@@ -54,7 +54,10 @@ test('size limit: files rotate once they reach rotationMaxBytes; every record ex
       assert.match(text, /\n#close\t\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\n$/);
       all.push(...dataLines(text));
     }
-    assert.deepEqual(all.map(Number).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+    assert.deepEqual(
+      all.map(Number).sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i),
+    );
   } finally {
     node.close();
     await h.sink.close();
@@ -73,7 +76,11 @@ test('interval: the file is closed and archived at the boundary, the next write 
     await until(() => h.sink.stats.batches === 2);
     await h.sink.close();
     const all = await readdir(dir);
-    assert.deepEqual(all.filter((f) => f.startsWith('.')), [], 'no shadow files after a clean shutdown');
+    assert.deepEqual(
+      all.filter((f) => f.startsWith('.')),
+      [],
+      'no shadow files after a clean shutdown',
+    );
     const archived = all.filter((f) => ARCHIVED.test(f)).sort();
     assert.equal(archived.length, 2);
     const texts = await Promise.all(archived.map((f) => read(dir, f)));
@@ -103,7 +110,10 @@ test('gzip: rotated files are compressed to .log.gz with complete content', asyn
       assert.match(text, /\n#close\t/);
       all.push(...dataLines(text));
     }
-    assert.deepEqual(all.map(Number).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i));
+    assert.deepEqual(
+      all.map(Number).sort((a, b) => a - b),
+      Array.from({ length: 10 }, (_, i) => i),
+    );
   } finally {
     node.close();
     await h.sink.close();

@@ -15,29 +15,30 @@ const captured = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json'
 const derived = fixture<{ vectors: BatchVector[] }>('log-batches.json').vectors;
 const clock = new Date(2026, 10, 24, 20, 57, 30);
 
-for (const v of [...captured, ...derived].filter((x) => x.ascii_writer_output !== undefined)) {
-  test(`${v.name}: TSV and JSON files equal the Zeek 8.0.10 logger's`, async () => {
-    const dir = await tempDir();
-    const h = await startSink(dir, { outputs: ['tsv', 'json'] }, { now: () => clock });
-    const node = connectZeekNode(h.endpoint);
-    try {
-      await node.sendBatch(hex(v.hex));
-      await until(() => h.sink.stats.batches === 1);
-      await h.sink.close();
-      const tsv = await read(dir, `${v.decoded.path}.log`);
-      assert.equal(normalizeTimes(tsv), normalizeTimes(v.ascii_writer_output ?? ''));
-      const stamp = formatLogTimestamp(clock);
-      assert.match(tsv, new RegExp(`^#open\\t${stamp}$`, 'm'));
-      assert.match(tsv, new RegExp(`^#close\\t${stamp}$`, 'm'));
-      const json = await read(join(dir, 'json'), `${v.decoded.path}.log`);
-      assert.equal(json, v.json_writer_output);
-    } finally {
-      node.close();
-      await h.sink.close();
-      await removeDir(dir);
-    }
-  });
-}
+for (const renderThreads of [0, 2])
+  for (const v of [...captured, ...derived].filter((x) => x.ascii_writer_output !== undefined)) {
+    test(`${v.name}: TSV and JSON files equal the Zeek 8.0.10 logger's (render threads: ${renderThreads})`, async () => {
+      const dir = await tempDir();
+      const h = await startSink(dir, { outputs: ['tsv', 'json'], renderThreads }, { now: () => clock });
+      const node = connectZeekNode(h.endpoint);
+      try {
+        await node.sendBatch(hex(v.hex));
+        await until(() => h.sink.stats.batches === 1);
+        await h.sink.close();
+        const tsv = await read(dir, `${v.decoded.path}.log`);
+        assert.equal(normalizeTimes(tsv), normalizeTimes(v.ascii_writer_output ?? ''));
+        const stamp = formatLogTimestamp(clock);
+        assert.match(tsv, new RegExp(`^#open\\t${stamp}$`, 'm'));
+        assert.match(tsv, new RegExp(`^#close\\t${stamp}$`, 'm'));
+        const json = await read(join(dir, 'json'), `${v.decoded.path}.log`);
+        assert.equal(json, v.json_writer_output);
+      } finally {
+        node.close();
+        await h.sink.close();
+        await removeDir(dir);
+      }
+    });
+  }
 
 test('8.2+ number profile: interval and time columns use fixed six decimals', async () => {
   const v = captured.find((x) => x.name === 'alltypes-four-records');

@@ -33,7 +33,19 @@ export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', n
 
 /** A valid batch of one count column `n` holding `values` (one record each), path `path`. */
 export function countsBatch(values: readonly number[], path: string): Buffer {
-  const parts = [str('Test::LOG'), str('Log::WRITER_ASCII'), str('default'), str(path), u32(1), Buffer.from([0]), str('n'), u32(3), u32(0), Buffer.from([0]), u32(values.length)];
+  const parts = [
+    str('Test::LOG'),
+    str('Log::WRITER_ASCII'),
+    str('default'),
+    str(path),
+    u32(1),
+    Buffer.from([0]),
+    str('n'),
+    u32(3),
+    u32(0),
+    Buffer.from([0]),
+    u32(values.length),
+  ];
   for (const v of values) {
     const b = Buffer.alloc(17);
     b.writeUInt32BE(3, 0);

@@ -12,7 +12,12 @@ const [endpoint = '', indexText = '0'] = process.argv.slice(2);
 const base = Number(indexText) * 1_000_000;
 const push = new Push({ sendHighWaterMark: 1000, linger: 10_000, sendTimeout: 0 });
 push.connect(endpoint);
-const frames = (b: Buffer) => [Buffer.from('log-write'), Buffer.from(`zeromq_worker-${indexText}_test_${process.pid}_N1`), Buffer.from('zeek-bin-serializer'), b];
+const frames = (b: Buffer) => [
+  Buffer.from('log-write'),
+  Buffer.from(`zeromq_worker-${indexText}_test_${process.pid}_N1`),
+  Buffer.from('zeek-bin-serializer'),
+  b,
+];
 let seq = 0;
 let dropped = 0;
 let stopping = false;

@@ -23,9 +23,19 @@ export interface Harness {
 }
 
 /** Creates and starts a sink writing into `dir`; defaults: TSV, no time rotation, quick drain. */
-export async function startSink(dir: string, config: SinkConfigInput = {}, deps: Partial<SinkDeps> = {}): Promise<Harness> {
+export async function startSink(
+  dir: string,
+  config: SinkConfigInput = {},
+  deps: Partial<SinkDeps> = {},
+): Promise<Harness> {
   const sink = createSink(
-    { pullEndpoint: 'tcp://127.0.0.1:0', logDir: dir, rotationIntervalSeconds: 0, drainIdleMs: 50, ...config },
+    {
+      pullEndpoint: 'tcp://127.0.0.1:0',
+      logDir: dir,
+      rotationIntervalSeconds: 0,
+      drainIdleMs: 50,
+      ...config,
+    },
     { log: pino({ level: 'silent' }), ...deps },
   );
   const { endpoint } = await sink.start();

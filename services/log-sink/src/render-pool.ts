@@ -1,0 +1,108 @@
+/**
+ * A pool of render workers (worker_threads). Jobs are handed out round-robin and their results
+ * delivered strictly in submission order (a reorder buffer), so files see batches in arrival
+ * order exactly as with in-thread rendering. Payload bytes in flight count in the write budget,
+ * so a slow pool stops intake like a slow disk does.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LogBatchHeader } from '@zeek-relay/wire';
+import type { WriteBudget } from './backpressure.js';
+import type { RenderResult, RenderSettings } from './render-protocol.js';
+
+/** The pool; `submit` never throws, results arrive through `deliver` in order. */
+export interface RenderPool {
+  submit(payload: Uint8Array): void;
+  /** Resolves when every submitted job was delivered. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts `threads` workers. `deliver` runs on the main thread, in submission order. */
+export function createRenderPool(
+  threads: number,
+  settings: RenderSettings,
+  budget: WriteBudget,
+  deliver: (r: RenderResult) => void,
+  onWorkerError: (err: unknown) => void,
+): RenderPool {
+  const url = new URL('./render-worker.js', import.meta.url);
+  const headers = new Map<string, LogBatchHeader>();
+  const waiting = new Map<number, RenderResult>();
+  const sizes = new Map<number, number>();
+  let nextSeq = 0;
+  let nextDeliver = 0;
+  let rr = 0;
+  let idleWaiters: Array<() => void> = [];
+
+  const flushInOrder = () => {
+    for (let r = waiting.get(nextDeliver); r !== undefined; r = waiting.get(nextDeliver)) {
+      waiting.delete(nextDeliver);
+      budget.release(sizes.get(nextDeliver) ?? 0, 1);
+      sizes.delete(nextDeliver);
+      nextDeliver++;
+      if (r.ok) {
+        // One header object per schema on this side, so writers can compare by identity.
+        let h = headers.get(r.key);
+        if (h === undefined) {
+          if (headers.size > 4096) headers.clear();
+          h = r.header;
+          headers.set(r.key, h);
+        }
+        deliver({ ...r, header: h });
+      } else deliver(r);
+    }
+    if (nextDeliver === nextSeq && idleWaiters.length > 0) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      w.forEach((fn) => fn());
+    }
+  };
+
+  const owner = new Map<number, number>();
+  let closing = false;
+  const spawn = (index: number): Worker => {
+    const w = new Worker(url, { workerData: settings });
+    w.on('message', (r: RenderResult) => {
+      owner.delete(r.seq);
+      waiting.set(r.seq, r);
+      flushInOrder();
+    });
+    w.on('error', (err) => {
+      onWorkerError(err);
+      // Its jobs are lost (counted as failures, so later batches are not held back); replace it.
+      for (const [seq, i] of owner) {
+        if (i !== index) continue;
+        owner.delete(seq);
+        waiting.set(seq, { seq, ok: false, code: 'ZR_SINK_RENDER_FAILED', message: String(err) });
+      }
+      if (!closing) workers[index] = spawn(index);
+      flushInOrder();
+    });
+    w.unref();
+    return w;
+  };
+  const workers: Worker[] = [];
+  for (let i = 0; i < threads; i++) workers.push(spawn(i));
+
+  return {
+    submit(payload: Uint8Array) {
+      const seq = nextSeq++;
+      const copy = new Uint8Array(payload.byteLength);
+      copy.set(payload);
+      sizes.set(seq, copy.byteLength);
+      budget.add(copy.byteLength);
+      const index = rr++ % workers.length;
+      owner.set(seq, index);
+      const w = workers[index] as Worker;
+      w.postMessage({ seq, payload: copy.buffer }, [copy.buffer]);
+    },
+    idle() {
+      if (nextDeliver === nextSeq) return Promise.resolve();
+      return new Promise((r) => idleWaiters.push(r));
+    },
+    async close() {
+      closing = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

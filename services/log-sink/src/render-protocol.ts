@@ -1,0 +1,44 @@
+/** Messages between the sink and its render workers (see render-worker.ts, render-pool.ts). */
+import type { LogBatchHeader } from '@zeek-relay/wire';
+
+/** Rendering options a worker needs (the file writers' settings). */
+export interface RenderSettings {
+  readonly tsv: boolean;
+  readonly json: boolean;
+  readonly numberProfile: 'zeek-8.0' | 'zeek-8.2';
+  readonly jsonTimestamps: 'epoch' | 'iso8601' | 'millis' | 'millis-unsigned';
+  readonly jsonIncludeUnsetFields: boolean;
+}
+
+/** One batch payload (frame 3) to decode and render; `payload` is transferred. */
+export interface RenderJob {
+  readonly seq: number;
+  readonly payload: ArrayBuffer;
+}
+
+/** A rendered batch, or why it could not be decoded (`code` of the DecodeError). */
+export type RenderResult =
+  | {
+      readonly seq: number;
+      readonly ok: true;
+      /** Identifies the header (same key = same schema and path). */
+      readonly key: string;
+      readonly header: LogBatchHeader;
+      readonly records: number;
+      /** Payload size (for the received-bytes metric). */
+      readonly bytes: number;
+      readonly tsv?: Uint8Array;
+      readonly json?: Uint8Array;
+    }
+  | { readonly seq: number; readonly ok: false; readonly code: string; readonly message: string };
+
+/** Stable identity of a header across threads. */
+export function headerKey(h: LogBatchHeader): string {
+  return JSON.stringify([
+    h.stream,
+    h.writer,
+    h.filter,
+    h.path,
+    h.fields.map((f) => [f.name, f.type, f.subtype, f.optional]),
+  ]);
+}
