@@ -4,7 +4,16 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generatePki, type Pki } from './certs.js';
+import { generatePki } from './certs.js';
+import {
+  apiserverArgs,
+  etcdArgs,
+  kcmArgs,
+  kubeconfig,
+  kwokArgs,
+  schedulerConfig,
+  type Ports,
+} from './components.js';
 import { kubeHttp, probeInsecure, type KubeHttp } from './kube-http.js';
 import { freePort, startProcess, waitFor, type ManagedProcess } from './processes.js';
 import { ensureToolchain, type Toolchain } from './toolchain.js';
@@ -53,58 +62,6 @@ export interface ControlPlane {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-interface Ports {
-  etcdClient: number;
-  etcdPeer: number;
-  apiserver: number;
-  kcm: number;
-  scheduler: number;
-  kwok: number;
-}
-
-function apiserverArgs(dir: string, pki: Pki, ports: Ports): string[] {
-  return [
-    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
-    `--secure-port=${ports.apiserver}`,
-    `--tls-cert-file=${pki.serverCert}`,
-    `--tls-private-key-file=${pki.serverKey}`,
-    `--cert-dir=${join(dir, 'certs')}`,
-    `--client-ca-file=${pki.caCert}`,
-    `--token-auth-file=${join(dir, 'tokens.csv')}`,
-    '--authorization-mode=RBAC',
-    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${pki.saKey}`,
-    `--service-account-signing-key-file=${pki.saKey}`,
-    '--service-cluster-ip-range=10.96.0.0/16',
-    '--allow-privileged=true',
-    // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
-    // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.
-    '--disable-admission-plugins=ServiceAccount',
-    '--enable-priority-and-fairness=false',
-    '--max-requests-inflight=0',
-    '--max-mutating-requests-inflight=0',
-    '--profiling=false',
-    '--v=1',
-  ];
-}
-
-function kubeconfig(server: string, caCert: string, token: string): string {
-  return JSON.stringify(
-    {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'zr-test', cluster: { server, 'certificate-authority': caCert } }],
-      users: [{ name: 'admin', user: { token } }],
-      contexts: [{ name: 'zr-test', context: { cluster: 'zr-test', user: 'admin', namespace: 'default' } }],
-      'current-context': 'zr-test',
-    },
-    null,
-    2,
-  );
-}
-
 /**
  * Starts etcd and kube-apiserver (and for the `cluster` tier kube-controller-manager,
  * kube-scheduler, kwok and fake nodes) on free loopback ports with a generated PKI, writes a
@@ -113,6 +70,18 @@ function kubeconfig(server: string, caCert: string, token: string): string {
  * Always call {@link ControlPlane.stop} (e.g. in `after`); a process exit hook kills leftovers too.
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  // Free ports are picked before the binaries bind them; on a busy machine another process can
+  // take one in between. Such a start fails fast ("address already in use"): try again once.
+  try {
+    return await startOnce(options);
+  } catch (err) {
+    if (!/address already in use/i.test(String(err))) throw err;
+    options.log?.('A port was taken during start-up; starting again on new ports');
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   const tier = options.tier ?? 'cluster';
   const log = options.log ?? (() => {});
   const tc = await ensureToolchain();
@@ -148,23 +117,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const logFile = (n: string): string => join(dir, 'logs', `${n}.log`);
 
     log('Starting etcd');
-    const peer = `http://127.0.0.1:${ports.etcdPeer}`;
     const client = `http://127.0.0.1:${ports.etcdClient}`;
-    const etcd = startProcess(
-      'etcd',
-      tc.bin('etcd'),
-      [
-        `--data-dir=${join(dir, 'etcd')}`,
-        `--listen-client-urls=${client}`,
-        `--advertise-client-urls=${client}`,
-        `--listen-peer-urls=${peer}`,
-        `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=default=${peer}`,
-        '--unsafe-no-fsync=true',
-        '--log-level=warn',
-      ],
-      logFile('etcd'),
-    );
+    const etcd = startProcess('etcd', tc.bin('etcd'), etcdArgs(dir, ports), logFile('etcd'));
     procs.push(etcd);
     await waitFor(
       'etcd /health',
@@ -220,37 +174,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     };
 
     if (tier === 'cluster') {
-      const kc = `--kubeconfig=${kubeconfigPath}`;
       log('Starting kube-controller-manager, kube-scheduler and kwok');
       const kcm = startProcess(
         'kube-controller-manager',
         tc.bin('kube-controller-manager'),
-        [
-          kc,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          '--leader-elect=false',
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.kcm}`,
-          `--service-account-private-key-file=${pki.saKey}`,
-          `--root-ca-file=${pki.caCert}`,
-          '--kube-api-qps=1000',
-          '--kube-api-burst=2000',
-          '--concurrent-statefulset-syncs=10',
-          '--v=1',
-        ],
+        kcmArgs(kubeconfigPath, pki, ports),
         logFile('kube-controller-manager'),
       );
       procs.push(kcm);
-      writeFileSync(
-        join(dir, 'scheduler.yaml'),
-        JSON.stringify({
-          apiVersion: 'kubescheduler.config.k8s.io/v1',
-          kind: 'KubeSchedulerConfiguration',
-          clientConnection: { kubeconfig: kubeconfigPath, qps: 1000, burst: 2000 },
-          leaderElection: { leaderElect: false },
-        }),
-      );
+      writeFileSync(join(dir, 'scheduler.yaml'), schedulerConfig(kubeconfigPath));
       const sched = startProcess(
         'kube-scheduler',
         tc.bin('kube-scheduler'),
@@ -265,6 +197,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         logFile('kube-scheduler'),
       );
       procs.push(sched);
+      // kwok v0.8.0 exits with "no stages found" without Stage objects: give it the stock ones.
       const stages = readdirSync(tc.stagesDir)
         .filter((f) => f.endsWith('.yaml'))
         .sort()
@@ -275,17 +208,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       const kwok = startProcess(
         'kwok',
         tc.bin('kwok'),
-        [
-          kc,
-          `--config=${join(dir, 'kwok.yaml')}`,
-          '--manage-all-nodes=false',
-          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-          '--manage-nodes-with-label-selector=',
-          '--cidr=10.244.0.0/16',
-          '--node-ip=10.0.0.1',
-          '--node-lease-duration-seconds=40',
-          `--server-address=127.0.0.1:${ports.kwok}`,
-        ],
+        kwokArgs(kubeconfigPath, join(dir, 'kwok.yaml'), ports),
         logFile('kwok'),
       );
       procs.push(kwok);

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type { Pki } from './certs.js';
+
+/** Loopback ports of one control plane. */
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  kcm: number;
+  scheduler: number;
+  kwok: number;
+}
+
+/** etcd flags: single member, loopback only, no fsync (test data is throw-away). */
+export function etcdArgs(dir: string, ports: Ports): string[] {
+  const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+  const client = `http://127.0.0.1:${ports.etcdClient}`;
+  return [
+    `--data-dir=${join(dir, 'etcd')}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=default=${peer}`,
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+  ];
+}
+
+/** kube-controller-manager flags (kwokctl's set: no leader election, high client QPS). */
+export function kcmArgs(kubeconfigPath: string, pki: Pki, ports: Ports): string[] {
+  return [
+    `--kubeconfig=${kubeconfigPath}`,
+    `--authentication-kubeconfig=${kubeconfigPath}`,
+    `--authorization-kubeconfig=${kubeconfigPath}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.kcm}`,
+    `--service-account-private-key-file=${pki.saKey}`,
+    `--root-ca-file=${pki.caCert}`,
+    '--kube-api-qps=1000',
+    '--kube-api-burst=2000',
+    '--concurrent-statefulset-syncs=10',
+    '--v=1',
+  ];
+}
+
+/** KubeSchedulerConfiguration (JSON) with high client QPS and no leader election. */
+export function schedulerConfig(kubeconfigPath: string): string {
+  return JSON.stringify({
+    apiVersion: 'kubescheduler.config.k8s.io/v1',
+    kind: 'KubeSchedulerConfiguration',
+    clientConnection: { kubeconfig: kubeconfigPath, qps: 1000, burst: 2000 },
+    leaderElection: { leaderElect: false },
+  });
+}
+
+/** kwok controller flags: manage only nodes annotated `kwok.x-k8s.io/node=fake`. */
+export function kwokArgs(kubeconfigPath: string, configPath: string, ports: Ports): string[] {
+  return [
+    `--kubeconfig=${kubeconfigPath}`,
+    `--config=${configPath}`,
+    '--manage-all-nodes=false',
+    '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+    '--manage-nodes-with-label-selector=',
+    '--cidr=10.244.0.0/16',
+    '--node-ip=10.0.0.1',
+    '--node-lease-duration-seconds=40',
+    `--server-address=127.0.0.1:${ports.kwok}`,
+  ];
+}
+
+/** kube-apiserver flags: own serving cert, static token auth, RBAC, speed over fairness. */
+export function apiserverArgs(dir: string, pki: Pki, ports: Ports): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${ports.apiserver}`,
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki.saKey}`,
+    `--service-account-signing-key-file=${pki.saKey}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
+    // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.
+    '--disable-admission-plugins=ServiceAccount',
+    '--enable-priority-and-fairness=false',
+    '--max-requests-inflight=0',
+    '--max-mutating-requests-inflight=0',
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+/** A kubeconfig (JSON is valid YAML) for the static-token admin user. */
+export function kubeconfig(server: string, caCert: string, token: string): string {
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'zr-test', cluster: { server, 'certificate-authority': caCert } }],
+      users: [{ name: 'admin', user: { token } }],
+      contexts: [{ name: 'zr-test', context: { cluster: 'zr-test', user: 'admin', namespace: 'default' } }],
+      'current-context': 'zr-test',
+    },
+    null,
+    2,
+  );
+}
