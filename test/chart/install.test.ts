@@ -3,11 +3,13 @@
 // run of every rendered variant and of deploy/; RBAC checked by the API server's authorizer; samples
 // created; helm upgrade rolls the operator; helm uninstall keeps the CRD. Tests run in order.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startControlPlane, type ControlPlane, repoRoot } from '../helpers/k8s/index.js';
+import { freePort, startControlPlane, type ControlPlane, repoRoot } from '../helpers/k8s/index.js';
+import { startService, waitHealthy } from '../images/service-process.js';
 import { CHART_DIR, CI_VARIANTS, helm, variantFlags } from './helm.js';
 
 const NS = 'zeek-relay';
@@ -101,9 +103,14 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
     assert.match(pod.spec.nodeName ?? '', /^kwok-node-/);
     await kube(['wait', '--for=condition=Established', '--timeout=60s', 'crd/zeekclusters.zeek-relay.io']);
     const status = JSON.parse(await helmIn(['status', 'zr', '-n', NS, '-o', 'json'])) as {
-      info: { status: string };
+      info: { status: string; notes: string };
     };
     assert.equal(status.info.status, 'deployed');
+    // NOTES.txt: how to create a cluster, read its conditions and reach the gateway.
+    assert.match(status.info.notes, /kind: ZeekCluster/);
+    assert.match(status.info.notes, /kubectl get zeekclusters -A/);
+    assert.match(status.info.notes, /\.status\.conditions/);
+    assert.match(status.info.notes, /port-forward service\/demo-gateway 27759:27759/);
   });
 
   it('server-side dry run (strict) of every ci/ variant, install.yaml and the samples', async () => {
@@ -209,6 +216,118 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       spec: { workers: { replicas: number } };
     };
     assert.equal(demo.spec.workers.replicas, 3);
+  });
+
+  it('the real operator, configured as the chart deploys it and authorized only by its RBAC, reconciles a ZeekCluster', async () => {
+    // A token of the chart's ServiceAccount: every API call below is checked against the chart's rules.
+    const token = (
+      await kube(['create', 'token', 'zr-zeek-relay-operator', '-n', NS, '--duration=1h'])
+    ).trim();
+    const dir = mkdtempSync(join(tmpdir(), 'zr-chart-operator-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: cp.server,
+              'certificate-authority-data': readFileSync(cp.caCertPath).toString('base64'),
+            },
+          },
+        ],
+        users: [{ name: 'sa', user: { token } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'sa' } }],
+        'current-context': 'c',
+      }),
+    );
+    const deployment = JSON.parse(
+      await kube(['get', 'deployment', 'zr-zeek-relay-operator', '-n', NS, '-o', 'json']),
+    ) as {
+      spec: {
+        template: {
+          spec: {
+            containers: {
+              env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+            }[];
+          };
+        };
+      };
+    };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    for (const e of deployment.spec.template.spec.containers[0]?.env ?? []) {
+      // The API server drops empty `value`s: an entry with neither value nor valueFrom is "".
+      const field = e.valueFrom?.fieldRef?.fieldPath;
+      env[e.name] =
+        field === undefined ? (e.value ?? '') : field === 'metadata.namespace' ? NS : 'zr-operator-test';
+    }
+    const health = await freePort();
+    Object.assign(env, {
+      ZR_OPERATOR_KUBECONFIG: kubeconfig,
+      ZR_OPERATOR_HEALTH_HOST: '127.0.0.1',
+      ZR_OPERATOR_HEALTH_PORT: String(health),
+    });
+    const operator = startService('services/operator/dist/src/main.js', { cwd: root, env });
+    try {
+      // Ready = holds the Lease (create/get/update in the release namespace) and every informer synced
+      // (list/watch of each managed kind, cluster-wide).
+      await waitHealthy(`http://127.0.0.1:${health}/readyz`, operator, 120_000);
+      await kube(['create', 'namespace', 'rbac-check']);
+      await kube(['apply', '-n', 'rbac-check', '-f', join(root, 'deploy', 'samples', 'minimal.yaml')]);
+      const zc = await eventually(
+        'demo reconciled with status written',
+        async () => {
+          const z = JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', 'rbac-check', '-o', 'json'])) as {
+            metadata: { generation: number };
+            status?: { observedGeneration?: number; conditions?: { type: string }[] };
+          };
+          return z.status?.observedGeneration === z.metadata.generation &&
+            (z.status.conditions?.length ?? 0) > 0
+            ? z
+            : undefined;
+        },
+        90_000,
+      );
+      assert.ok(zc.status?.conditions?.some((c) => c.type === 'Ready'));
+      const children = (
+        await kube([
+          'get',
+          'deployments,statefulsets,services,configmaps',
+          '-n',
+          'rbac-check',
+          '-l',
+          'app.kubernetes.io/instance=demo',
+          '-o',
+          'name',
+        ])
+      )
+        .trim()
+        .split('\n');
+      for (const child of [
+        'deployment.apps/demo-hub',
+        'deployment.apps/demo-gateway',
+        'statefulset.apps/demo-log-sink',
+        'service/demo-gateway',
+      ]) {
+        assert.ok(children.includes(child), `${child} not created; have ${children.join(', ')}`);
+      }
+      assert.doesNotMatch(
+        operator.output(),
+        /forbidden|\b403\b/i,
+        "an API call was denied by the chart's RBAC",
+      );
+    } catch (err) {
+      throw new Error(
+        `${String(err)}\noperator output (last 4000 chars):\n${operator.output().slice(-4000)}`,
+      );
+    } finally {
+      operator.kill();
+      await operator.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('helm upgrade with a changed value rolls the operator and runs the sample hook', async () => {

@@ -28,8 +28,9 @@ describe('operator environment rendered by the chart', () => {
         if (!v.name.startsWith(OPERATOR_ENV_PREFIX)) continue; // extraEnv such as NODE_OPTIONS
         assert.ok(known.has(v.name), `${v.name} is not an operator setting`);
         // Downward-API values stand in with what the kubelet would put there.
+        const field = v.valueFrom?.fieldRef?.fieldPath;
         env[v.name] =
-          v.value ?? (v.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? 'zeek' : 'zr-operator-0');
+          field === undefined ? (v.value ?? '') : field === 'metadata.namespace' ? 'zeek' : 'zr-operator-0';
       }
       const config = loadOperatorConfig([], env);
       assert.equal(config.leaseNamespace, 'zeek');
