@@ -13,6 +13,7 @@ import {
 } from '@zeek-relay/wire';
 import type { Logger } from '@zeek-relay/runtime';
 import type { WriteBudget } from './backpressure.js';
+import { SINK_ERROR_CODES, SinkError } from './errors.js';
 import type { SinkConfig } from './config.js';
 import { LogFile, type LogFileContext } from './log-file.js';
 import type { SinkMetrics } from './metrics.js';
@@ -82,8 +83,13 @@ export function createFileOutput(
       deps.metrics.rotated(reason);
       deps.log.info({ path, reason, file: archivedAs, output: kind }, 'Rotated log file');
     },
-    failed: (path, err) => {
+    failed: (path, cause) => {
       deps.metrics.writeFailed(kind);
+      const err = new SinkError(
+        SINK_ERROR_CODES.WRITE_FAILED,
+        `Could not write ${kind} log file for path ${path}`,
+        { cause },
+      );
       deps.warn.warn(`write_failed:${kind}`, { err, path, dir }, 'Could not write log file, retrying');
     },
     track: (p) => {
