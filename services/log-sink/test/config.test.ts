@@ -1,0 +1,75 @@
+/** Typed configuration: defaults, coercion from environment strings, and one error listing every problem. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadSinkConfig, resolveSinkConfig } from '../src/index.js';
+
+test('defaults are the zeekctl/Zeek ones', () => {
+  const c = resolveSinkConfig({});
+  assert.equal(c.pullEndpoint, 'tcp://0.0.0.0:27764');
+  assert.equal(c.receiveHighWaterMark, 1000);
+  assert.deepEqual(c.outputs, ['tsv']);
+  assert.equal(c.rotationIntervalSeconds, 3600);
+  assert.equal(c.rotationBaseTime, '0:00');
+  assert.equal(c.numberProfile, 'zeek-8.0');
+  assert.equal(c.jsonTimestamps, 'epoch');
+  assert.equal(c.logSuffix, 'log');
+  assert.ok(Object.isFrozen(c));
+});
+
+test('environment variables are coerced; flags win', () => {
+  const c = loadSinkConfig(
+    {
+      ZR_SINK_OUTPUTS: 'tsv, json,stdout',
+      ZR_SINK_GZIP_LEVEL: '6',
+      ZR_SINK_IPV6: 'true',
+      ZR_SINK_LOG_DIR: '/a',
+    },
+    ['--log-dir', '/b'],
+  );
+  assert.deepEqual(c.outputs, ['tsv', 'json', 'stdout']);
+  assert.equal(c.gzipLevel, 6);
+  assert.equal(c.ipv6, true);
+  assert.equal(c.logDir, '/b');
+});
+
+test('every problem is reported at once, with a stable code', () => {
+  assert.throws(
+    () =>
+      loadSinkConfig({ ZR_SINK_GZIP_LEVEL: '10', ZR_SINK_OUTPUTS: 'tsv,xml' }, [
+        '--rotation-base-time=7pm',
+        '--unknown-flag=1',
+      ]),
+    (err: { code?: string; problems?: string[] }) => {
+      assert.equal(err.code, 'ZR_CONFIG_INVALID');
+      const text = (err.problems ?? []).join('\n');
+      for (const part of [
+        'ZR_SINK_GZIP_LEVEL',
+        'ZR_SINK_OUTPUTS',
+        '--rotation-base-time',
+        'unknown flag --unknown-flag',
+      ])
+        assert.ok(text.includes(part), part);
+      return true;
+    },
+  );
+});
+
+test('cross-field rules: duplicate writer, endpoint scheme, tsv and json in the same directory', () => {
+  assert.throws(
+    () =>
+      resolveSinkConfig({
+        outputs: ['tsv', 'tsv'],
+        pullEndpoint: 'udp://x:1',
+        jsonLogDir: 'same',
+        logDir: 'same',
+      }),
+    (err: { problems?: string[] }) => {
+      assert.equal(err.problems?.length, 2);
+      return true;
+    },
+  );
+  assert.throws(
+    () => resolveSinkConfig({ outputs: ['tsv', 'json'], jsonLogDir: 'same', logDir: 'same' }),
+    /jsonLogDir/,
+  );
+});
