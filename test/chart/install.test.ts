@@ -314,6 +314,21 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ]) {
         assert.ok(children.includes(child), `${child} not created; have ${children.join(', ')}`);
       }
+      // The images the chart passes (skaffold's values) reach the workloads the operator creates.
+      const image = async (kind: string, name: string): Promise<string> =>
+        kube([
+          'get',
+          kind,
+          name,
+          '-n',
+          'rbac-check',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ]);
+      assert.equal(await image('deployment', 'demo-hub'), env.ZR_OPERATOR_HUB_IMAGE);
+      assert.equal(await image('deployment', 'demo-gateway'), env.ZR_OPERATOR_GATEWAY_IMAGE);
+      assert.equal(await image('statefulset', 'demo-log-sink'), env.ZR_OPERATOR_LOG_SINK_IMAGE);
+      assert.equal(await image('deployment', 'demo-manager'), 'zeek/zeek:8.0.10');
       assert.doesNotMatch(
         operator.output(),
         /forbidden|\b403\b/i,
