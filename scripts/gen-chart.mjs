@@ -43,7 +43,9 @@ function run(cmd, argv, opts = {}) {
  */
 function findHelm() {
   if (process.env.HELM) return process.env.HELM;
-  const out = run('bash', [join(root, 'scripts/k8s/toolchain.sh'), '--only', 'helm'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = run('bash', [join(root, 'scripts/k8s/toolchain.sh'), '--only', 'helm'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const dir = out.trim().split('\n').pop() ?? '';
   if (!existsSync(join(dir, 'helm'))) throw new Error(`gen-chart: no helm in ${dir} (from toolchain.sh)`);
   return join(dir, 'helm');
