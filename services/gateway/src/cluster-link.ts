@@ -201,8 +201,11 @@ export class ClusterLink {
           // XPUB always polls writable). Keep the event, wait, retry: backpressure, not loss.
           if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
           this.hwmWaits++;
-          await new Promise((r) => setTimeout(r, backoff));
-          backoff = Math.min(backoff * 2, 50);
+          // First yield to I/O only (the pipe usually drains within microseconds), then back off.
+          await new Promise((r) =>
+            backoff < 64 ? setImmediate(r) : setTimeout(r, Math.min(backoff >> 6, 50)),
+          );
+          backoff *= 2;
           continue;
         }
         backoff = 1;

@@ -143,6 +143,19 @@ export class Session implements Member {
     this.ws.pause();
   }
 
+  cork(): void {
+    this.#socket()?.cork();
+  }
+
+  uncork(): void {
+    this.#socket()?.uncork();
+  }
+
+  /** ws keeps its net.Socket private; corking it is safe (ws's own cork/uncork nest inside ours). */
+  #socket(): { cork(): void; uncork(): void } | undefined {
+    return (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket ?? undefined;
+  }
+
   resume(): void {
     this.ws.resume();
   }

@@ -1,0 +1,246 @@
+/**
+ * `npm run bench:gateway` — the gateway against a bare `ws` server measured in the same run.
+ *
+ * 1. Fan-out cluster → WebSocket to 1, 10, 100 clients: a Zeek-like node publishes M events at
+ *    the hub; the gateway decodes broker-bin-v1, renders JSON once and sends it to every client.
+ *    Anchor: a bare `ws` server sending the very frame the gateway rendered (pre-serialized) M
+ *    times to the same clients. Deliveries/s, ratio goal ≥ 0.8.
+ * 2. WebSocket → cluster: 4 clients send K events as fast as their sockets allow; the gateway
+ *    parses JSON v1, checks the event, encodes broker-bin-v1 and publishes. Events per CPU-second
+ *    of the gateway process (goal ≥ 200 k), and against a bare `ws` server that only receives.
+ * 3. Latency cluster → 10 clients at a moderate rate, p50/p99, against the bare server.
+ *
+ * The hub, the publishing node, the counting node and all clients live in a child process
+ * (bench/harness.ts); this process holds only the subject, so its CPU time is the subject's.
+ * Flags: `--json` (summary object as the last line), `--quick` (smaller runs).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createGateway, defaultGatewayConfig } from '../src/index.js';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const HARNESS = fileURLToPath(new URL('./harness.js', import.meta.url));
+
+interface Reply {
+  [k: string]: unknown;
+}
+
+class Harness {
+  readonly child: ChildProcess;
+  #waiters: ((m: Reply) => void)[] = [];
+  onGo: () => void = () => {};
+  constructor() {
+    this.child = fork(HARNESS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: Reply) => {
+      if (m.go === true) return this.onGo();
+      if (m.started === true) return;
+      if (typeof m.error === 'string') throw new Error(`harness: ${m.error}`);
+      this.#waiters.shift()?.(m);
+    });
+  }
+  next(): Promise<Reply> {
+    return new Promise((r) => this.#waiters.push(r));
+  }
+  async call(cmd: Record<string, unknown>): Promise<Reply> {
+    const p = this.next();
+    this.child.send(cmd);
+    return p;
+  }
+}
+
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const fmt = (n: number, d = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** A bare ws server: the anchor. Sends pre-serialized frames; counts what it receives. */
+async function bareServer(): Promise<{
+  url: string;
+  clients: Set<WebSocket>;
+  received: () => number;
+  close(): Promise<void>;
+}> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((r) => wss.once('listening', r));
+  let received = 0;
+  wss.on('connection', (ws) => {
+    // Answer the subscription message like the gateway's ack, then count.
+    ws.once('message', () => {
+      ws.send('{"type":"ack","endpoint":"bare","version":"0"}');
+      ws.on('message', () => received++);
+    });
+  });
+  const addr = wss.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    url: `ws://127.0.0.1:${port}/v1/messages/json`,
+    clients: wss.clients,
+    received: () => received,
+    close: () => new Promise((r) => wss.close(() => r(undefined))),
+  };
+}
+
+/** Sends `frame` m times to every client with the same flow control a real server would need. */
+async function pumpFrames(
+  clients: Set<WebSocket>,
+  m: number,
+  frame: (i: number) => Buffer,
+  rate?: number,
+): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < m; i++) {
+    if (rate !== undefined) {
+      const due = t0 + (i * 1000) / rate;
+      while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
+    }
+    const f = frame(i);
+    for (const c of clients) c.send(f, { binary: false });
+    if (i % 256 === 0) {
+      await new Promise((r) => setImmediate(r));
+      for (const c of clients) while (c.bufferedAmount > 8 << 20) await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const h = new Harness();
+  const ready = await h.next();
+  const hub = ready.hub as { xsub: string; xpub: string };
+  const gateway = createGateway(
+    defaultGatewayConfig({
+      port: 0,
+      healthPort: -1,
+      connectXpubEndpoint: hub.xsub,
+      connectXsubEndpoint: hub.xpub,
+      logLevel: 'silent',
+      sendQueueBytes: 1 << 30,
+      publishQueueLimit: 100000,
+      pingIntervalSeconds: 0,
+    }),
+  );
+  const { url } = await gateway.start();
+  await gateway.hubReady;
+  const bare = await bareServer();
+  const results: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+
+  // 1. Fan-out.
+  for (const n of [1, 10, 100]) {
+    const m = Math.round((quick ? 100_000 : 400_000) / n);
+    await h.call({ cmd: 'connect', url, n, subs: ['/bench/out/'] });
+    const fc0 = cpu();
+    const s = await h.call({ cmd: 'fanout', m, viaHub: true });
+    const gatewayBusy = (cpu() - fc0) / Number(s.seconds);
+    await h.call({ cmd: 'disconnect' });
+    const frame = Buffer.from(String(s.sample), 'utf8');
+    await h.call({ cmd: 'connect', url: bare.url, n, subs: ['/bench/out/'] });
+    h.onGo = () => void pumpFrames(bare.clients, m, () => frame);
+    const a = await h.call({ cmd: 'fanout', m, viaHub: false });
+    await h.call({ cmd: 'disconnect' });
+    const sRate = Number(s.deliveries) / Number(s.seconds);
+    const aRate = Number(a.deliveries) / Number(a.seconds);
+    lines.push(
+      `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8); gateway process busy ${fmt(gatewayBusy * 100)} % of a core`,
+    );
+    results.push({
+      name: `gateway.fanout.clients${n}`,
+      subject: `gateway ${fmt(sRate)} deliveries/s`,
+      anchor: `bare ws ${fmt(aRate)} deliveries/s (pre-serialized frames)`,
+      unit: 'deliveries/s',
+      ratio: sRate / aRate,
+      goal: 0.8,
+      higherIsBetter: true,
+    });
+  }
+
+  // 2. WebSocket → cluster, per CPU-second of the subject process.
+  const k = quick ? 100_000 : 400_000;
+  await h.call({ cmd: 'connect', url, n: 4, subs: [] });
+  let c0 = cpu();
+  const si = await h.call({ cmd: 'inbound', k, viaHub: true });
+  const sCpu = cpu() - c0;
+  await h.call({ cmd: 'disconnect' });
+  await h.call({ cmd: 'connect', url: bare.url, n: 4, subs: [] });
+  const before = bare.received();
+  c0 = cpu();
+  const ai = await h.call({ cmd: 'inbound', k, viaHub: false });
+  while (bare.received() - before < Number(ai.total)) await new Promise((r) => setTimeout(r, 1));
+  const aCpu = cpu() - c0;
+  await h.call({ cmd: 'disconnect' });
+  const sPerCore = Number(si.total) / sCpu;
+  const aPerCore = Number(ai.total) / aCpu;
+  lines.push(
+    `WebSocket → cluster: gateway ${fmt(sPerCore)} events/s per core (${fmt(Number(si.total) / Number(si.seconds))} events/s wall), goal ≥ 200,000 → ${fmt(sPerCore / 200_000, 2)}×; bare ws receive-only ${fmt(aPerCore)} events/s per core → ${fmt(sPerCore / aPerCore, 2)}×`,
+  );
+  results.push(
+    {
+      name: 'gateway.ws_to_cluster.events_per_core',
+      subject: `gateway ${fmt(sPerCore)} events/s per core`,
+      anchor: 'goal 200,000 events/s per core',
+      unit: 'events/s/core',
+      ratio: sPerCore / 200_000,
+      goal: 1,
+      higherIsBetter: true,
+    },
+    {
+      name: 'gateway.ws_to_cluster.vs_bare_ws',
+      subject: `gateway ${fmt(sPerCore)} events/s per core`,
+      anchor: `bare ws receive-only ${fmt(aPerCore)} events/s per core`,
+      unit: 'events/s/core',
+      ratio: sPerCore / aPerCore,
+      goal: null,
+      higherIsBetter: true,
+    },
+  );
+
+  // 3. Latency at a moderate rate to 10 clients.
+  const rate = 2000;
+  const seconds = quick ? 1 : 3;
+  await h.call({ cmd: 'connect', url, n: 10, subs: ['/bench/out/'] });
+  const sl = await h.call({ cmd: 'latency', rate, seconds, viaHub: true });
+  await h.call({ cmd: 'disconnect' });
+  await h.call({ cmd: 'connect', url: bare.url, n: 10, subs: ['/bench/out/'] });
+  const template = String((await Promise.resolve(results.length), lines.length >= 0 ? '' : ''));
+  void template;
+  const sampleFrame = (t: number): Buffer =>
+    Buffer.from(
+      `{"type":"data-message","topic":"/bench/out/events","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"Bench::connection_seen"},{"@data-type":"vector","data":[{"@data-type":"string","data":"t=${t.toFixed(3)}"},{"@data-type":"count","data":42}]}]}]}`,
+    );
+  h.onGo = () =>
+    void pumpFrames(
+      bare.clients,
+      Math.round(rate * seconds),
+      () => sampleFrame(performance.timeOrigin + performance.now()),
+      rate,
+    );
+  const al = await h.call({ cmd: 'latency', rate, seconds, viaHub: false });
+  await h.call({ cmd: 'disconnect' });
+  for (const q of ['p50', 'p99'] as const) {
+    const sv = Number(sl[q]);
+    const av = Number(al[q]);
+    lines.push(
+      `latency ${q} (10 clients, ${rate} events/s): gateway ${fmt(sv, 3)} ms, bare ws ${fmt(av, 3)} ms → ${fmt(sv / av, 2)}×`,
+    );
+    results.push({
+      name: `gateway.latency_${q}`,
+      subject: `gateway ${fmt(sv, 3)} ms (node → hub → gateway → client)`,
+      anchor: `bare ws ${fmt(av, 3)} ms (server → client)`,
+      unit: 'ms',
+      ratio: sv / av,
+      goal: null,
+      higherIsBetter: false,
+    });
+  }
+
+  await h.call({ cmd: 'exit' }).catch(() => undefined);
+  await gateway.close();
+  await bare.close();
+  for (const l of lines) console.log(l);
+  if (json) console.log(JSON.stringify({ results }));
+}
+
+await main();

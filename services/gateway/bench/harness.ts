@@ -1,0 +1,258 @@
+/**
+ * Child process of gateway.bench.ts: everything that is not the subject — the Zeek-style hub
+ * (zmq Proxy, native thread), a publishing "Zeek node", a counting subscriber node, and the
+ * WebSocket clients. Keeps the gateway (or the bare ws anchor) alone in the parent process, so the
+ * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { encodeEvent, data } from '@zeek-relay/wire';
+import { WebSocket } from 'ws';
+import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+
+type Cmd =
+  | { cmd: 'connect'; url: string; n: number; subs: string[] }
+  | { cmd: 'fanout'; m: number; viaHub: boolean }
+  | { cmd: 'latency'; rate: number; seconds: number; viaHub: boolean }
+  | { cmd: 'inbound'; k: number; viaHub: boolean }
+  | { cmd: 'disconnect' }
+  | { cmd: 'exit' };
+
+const send = (m: Record<string, unknown>): void => void process.send?.(m);
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+const TOPIC = Buffer.from('/bench/out/events');
+const SENDER = Buffer.from('zeromq_worker-1_benchhost_4242_NbenchNode01');
+const FORMAT = Buffer.from('broker-bin-v1');
+/** A Zeek-like event (≈ 200 B payload): name, a string, two counts, an address, a port. */
+const payload = (label: string): Buffer =>
+  Buffer.from(
+    encodeEvent({
+      name: 'Bench::connection_seen',
+      args: [
+        data.string(label),
+        data.count(42),
+        data.count(18446744073709551615n),
+        data.address('10.1.2.3'),
+        data.port(443, 'tcp'),
+        data.string('x'.repeat(80)),
+      ],
+    }),
+  );
+
+if (process.argv[2] === 'publisher') await publisherRole(process.argv[3] as string);
+
+/**
+ * `harness.js publisher <hub xsub>`: the publishing Zeek node in its own process, so that in the
+ * fan-out runs the clients' process does nothing but receive (as in the anchor runs).
+ */
+async function publisherRole(endpoint: string): Promise<never> {
+  const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000 });
+  xpub.verbosity = 'allSubs';
+  xpub.connect(endpoint);
+  const seen = new Set<string>();
+  void (async () => {
+    for await (const [f] of xpub) if (f?.[0] === 1) seen.add(f.toString('latin1', 1));
+  })();
+  process.on('message', (m: { m: number; prefix: string }) => {
+    void (async () => {
+      while (!seen.has(m.prefix)) await new Promise((r) => setTimeout(r, 1));
+      const p = payload('fan-out');
+      for (let i = 0; i < m.m; i++) {
+        for (;;) {
+          try {
+            await xpub.send([TOPIC, SENDER, FORMAT, p]);
+            break;
+          } catch (err) {
+            if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
+            await new Promise((r) => setImmediate(r));
+          }
+        }
+      }
+      send({ published: m.m });
+    })();
+  });
+  send({ ready: true });
+  return new Promise<never>(() => undefined);
+}
+
+const front = new XSubscriber({ linger: 0 });
+const back = new XPublisher({ linger: 0, noDrop: true });
+back.verbosity = 'allSubsUnsubs';
+await back.bind('tcp://127.0.0.1:*');
+await front.bind('tcp://127.0.0.1:*');
+const proxy = new Proxy(front, back);
+const proxyRun = proxy.run();
+
+const pub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000 });
+pub.connect(front.lastEndpoint as string);
+const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000 });
+counter.connect(back.lastEndpoint as string);
+await counter.send(Buffer.from('\x01/bench/in', 'latin1'));
+let counted = 0;
+void (async () => {
+  for await (const frames of counter) if (frames.length === 4) counted++;
+})();
+
+const publisher = fork(fileURLToPath(import.meta.url), ['publisher', front.lastEndpoint as string], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+await new Promise((r) => publisher.once('message', r));
+
+let clients: WebSocket[] = [];
+let onMessage: (data: Buffer) => void = () => {};
+
+/** Publishes `frames` at the hub, retrying while the NODROP pipe is full. */
+async function publish(frames: Buffer[]): Promise<void> {
+  for (;;) {
+    try {
+      return await pub.send(frames);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}
+
+async function handle(c: Cmd): Promise<void> {
+  switch (c.cmd) {
+    case 'connect': {
+      clients = await Promise.all(
+        Array.from(
+          { length: c.n },
+          () =>
+            new Promise<WebSocket>((resolve, reject) => {
+              const ws = new WebSocket(c.url, { perMessageDeflate: false });
+              ws.once('error', reject);
+              ws.once('open', () => ws.send(JSON.stringify(c.subs)));
+              ws.once('message', () => {
+                ws.on('message', (d) => onMessage(d as Buffer));
+                resolve(ws);
+              });
+            }),
+        ),
+      );
+      send({ ok: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint } });
+      return;
+    }
+    case 'fanout': {
+      // Every client must receive all m events; time from start to the last delivery.
+      const total = clients.length * c.m;
+      let got = 0;
+      let sample: string | undefined;
+      const done = new Promise<void>((resolve) => {
+        onMessage = (d) => {
+          sample ??= d.toString('utf8');
+          if (++got === total) resolve();
+        };
+      });
+      const start = nowMs();
+      if (c.viaHub) publisher.send({ m: c.m, prefix: '/bench/out/' });
+      else send({ go: true });
+      await done;
+      send({ ok: true, seconds: (nowMs() - start) / 1000, deliveries: total, sample });
+      return;
+    }
+    case 'latency': {
+      const lat: number[] = [];
+      const n = Math.round(c.rate * c.seconds);
+      let got = 0;
+      const total = n * clients.length;
+      const done = new Promise<void>((resolve) => {
+        onMessage = (d) => {
+          const s = d.toString('latin1');
+          const i = s.indexOf('t=');
+          lat.push(nowMs() - Number(s.slice(i + 2, s.indexOf('"', i))));
+          if (++got === total) resolve();
+        };
+      });
+      if (c.viaHub) {
+        const t0 = nowMs();
+        for (let k = 0; k < n; k++) {
+          const due = t0 + (k * 1000) / c.rate;
+          while (nowMs() < due) await new Promise((r) => setTimeout(r, 1));
+          await publish([TOPIC, SENDER, FORMAT, payload(`t=${nowMs().toFixed(3)}`)]);
+        }
+      } else send({ go: true });
+      await done;
+      lat.sort((a, b) => a - b);
+      send({ ok: true, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] });
+      return;
+    }
+    case 'inbound': {
+      // k events spread over the clients, as fast as their sockets take them.
+      counted = 0;
+      const frame = Buffer.from(
+        JSON.stringify({
+          type: 'data-message',
+          topic: '/bench/in',
+          '@data-type': 'vector',
+          data: [
+            { '@data-type': 'count', data: 1 },
+            { '@data-type': 'count', data: 1 },
+            {
+              '@data-type': 'vector',
+              data: [
+                { '@data-type': 'string', data: 'Bench::from_client' },
+                {
+                  '@data-type': 'vector',
+                  data: [
+                    { '@data-type': 'string', data: 'inbound' },
+                    { '@data-type': 'count', data: 42 },
+                    { '@data-type': 'address', data: '10.1.2.3' },
+                    { '@data-type': 'port', data: '443/tcp' },
+                    { '@data-type': 'string', data: 'x'.repeat(80) },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      send({ started: true });
+      const per = Math.ceil(c.k / clients.length);
+      const start = nowMs();
+      await Promise.all(
+        clients.map(async (ws) => {
+          for (let i = 0; i < per; i++) {
+            ws.send(frame, { binary: false });
+            if (ws.bufferedAmount > 1 << 20)
+              while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
+            if (i % 256 === 0) await new Promise((r) => setImmediate(r));
+          }
+        }),
+      );
+      const total = per * clients.length;
+      // Through the gateway the run ends when the hub delivered them all to the counting node;
+      // the anchor (a bare ws server) counts them itself.
+      if (c.viaHub) while (counted < total) await new Promise((r) => setTimeout(r, 1));
+      send({ ok: true, seconds: (nowMs() - start) / 1000, total });
+      return;
+    }
+    case 'disconnect':
+      await Promise.all(
+        clients.map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState === ws.CLOSED) return resolve();
+              ws.once('close', () => resolve());
+              ws.close(1000);
+            }),
+        ),
+      );
+      clients = [];
+      send({ ok: true });
+      return;
+    case 'exit':
+      publisher.kill();
+      proxy.terminate();
+      await proxyRun.catch(() => undefined);
+      for (const s of [front, back, pub, counter]) s.close();
+      send({ ok: true });
+      process.exit(0);
+  }
+}
+
+process.on('message', (m) => void handle(m as Cmd).catch((err: unknown) => send({ error: String(err) })));
+send({ ready: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint } });
+export {};
