@@ -12,7 +12,7 @@ import {
 import { validateSpec } from '../api/v1alpha1/validate.js';
 import { FIELD_MANAGER, type KubeClient } from '../kube/client.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
-import { InformerSet, type KindInfo, type WatchedKind } from '../kube/informers.js';
+import { InformerSet, type WatchedKind } from '../kube/informers.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { buildDesired, type Observed } from './reconcile.js';
 import { needsApply, stableJson, withDesiredHash } from './diff.js';
@@ -20,39 +20,7 @@ import type { Images } from './resources/images.js';
 import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
-
-/** Kinds the operator watches (children are filtered by its managed-by label). */
-export const CHILD_KINDS: readonly KindInfo[] = [
-  { kind: 'ConfigMap', apiVersion: 'v1', base: '/api/v1', plural: 'configmaps' },
-  { kind: 'Service', apiVersion: 'v1', base: '/api/v1', plural: 'services' },
-  { kind: 'Deployment', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'deployments' },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'statefulsets' },
-  {
-    kind: 'PodDisruptionBudget',
-    apiVersion: 'policy/v1',
-    base: '/apis/policy/v1',
-    plural: 'poddisruptionbudgets',
-  },
-  {
-    kind: 'NetworkPolicy',
-    apiVersion: 'networking.k8s.io/v1',
-    base: '/apis/networking.k8s.io/v1',
-    plural: 'networkpolicies',
-  },
-];
-const CR_KIND: KindInfo = {
-  kind: KIND,
-  apiVersion: API_VERSION,
-  base: `/apis/${GROUP}/${VERSION}`,
-  plural: PLURAL,
-};
-
-/** True when the live status already carries condition `type` = True with this reason and message. */
-function hasCondition(zc: ZeekCluster, type: string, p: Problem): boolean {
-  return (zc.status?.conditions ?? []).some(
-    (c) => c.type === type && c.status === 'True' && c.reason === p.reason && c.message === p.message,
-  );
-}
+import { CHILD_KINDS, CR_KIND, hasCondition } from './kinds.js';
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {

@@ -40,6 +40,8 @@ export class InformerSet {
     failed: boolean;
     attempts: number;
     timer?: NodeJS.Timeout;
+    /** Last event or (re)connect; a watch silent for longer than `staleMs` is restarted. */
+    lastActivity: number;
   }[] = [];
   private watchdog?: NodeJS.Timeout;
   private stopped = false;
@@ -48,8 +50,17 @@ export class InformerSet {
     private readonly client: KubeClient,
     private readonly log: Logger,
     private readonly metrics: OperatorMetrics,
-    private readonly opts: { namespace: string; labelSelector?: string; watchdogMs: number },
+    private readonly opts: {
+      namespace: string;
+      labelSelector?: string;
+      watchdogMs: number;
+      staleMs?: number;
+    },
   ) {}
+
+  private get staleMs(): number {
+    return this.opts.staleMs ?? 70 * 60_000;
+  }
 
   /** Registers a kind; call before {@link start}. */
   add(info: KindInfo, onEvent: Handler, labelSelector = this.opts.labelSelector): WatchedKind {
@@ -69,11 +80,21 @@ export class InformerSet {
     };
     const informer = makeInformer<KubernetesObject>(this.client.kc, path, list, labelSelector);
     kind.cache = informer;
-    const entry: (typeof this.entries)[number] = { kind, informer, failed: false, attempts: 0 };
-    informer.on('add', (o) => onEvent(o, 'add'));
-    informer.on('update', (o) => onEvent(o, 'update'));
-    informer.on('delete', (o) => onEvent(o, 'delete'));
+    const entry: (typeof this.entries)[number] = {
+      kind,
+      informer,
+      failed: false,
+      attempts: 0,
+      lastActivity: Date.now(),
+    };
+    const touch = (): void => {
+      entry.lastActivity = Date.now();
+    };
+    informer.on('add', (o) => (touch(), onEvent(o, 'add')));
+    informer.on('update', (o) => (touch(), onEvent(o, 'update')));
+    informer.on('delete', (o) => (touch(), onEvent(o, 'delete')));
     informer.on('connect', () => {
+      touch();
       entry.failed = false;
     });
     informer.on('error', (err) => {
@@ -125,7 +146,18 @@ export class InformerSet {
       ),
     );
     this.watchdog = setInterval(() => {
-      for (const e of this.entries) if (e.failed) this.scheduleRestart(e);
+      const now = Date.now();
+      for (const e of this.entries) {
+        if (e.failed) this.scheduleRestart(e);
+        else if (now - e.lastActivity > this.staleMs) {
+          // The API server ends every watch within --min-request-timeout × 2 (≤ 1 h by default)
+          // and client-node reconnects ("connect"); silence beyond that is a hung watch (client-node #958).
+          this.log.warn({ kind: e.kind.info.kind }, 'Watch silent for too long; restarting');
+          e.lastActivity = now;
+          e.failed = true;
+          void e.informer.stop().then(() => this.scheduleRestart(e));
+        }
+      }
     }, this.opts.watchdogMs);
     this.watchdog.unref();
   }
