@@ -142,7 +142,6 @@ describe('defaults', () => {
       `apps/deployments: ${manage}`,
       `apps/statefulsets: ${manage}`,
       'core/configmaps: ' + manage,
-      'core/pods: get,list,watch',
       'core/services: ' + manage,
       'events.k8s.io/events: create',
       `networking.k8s.io/networkpolicies: ${manage}`,

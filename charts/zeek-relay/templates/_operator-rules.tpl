@@ -28,10 +28,8 @@ removes itself (an optional NetworkPolicy or PDB switched off, sinks scaled down
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Pods are only read: readiness of workers and sinks, and pod UIDs for rollout tracking.
-- apiGroups: [""]
-  resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+# No pods: readiness and rollouts come from the workloads' status (ready/updated replicas).
+# No secrets: pods mount the CURVE, TLS and token Secrets by name; the operator never reads them.
 # Events go through events.k8s.io/v1 only, created once per distinct note (never patched).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
