@@ -13,9 +13,10 @@ export async function startOperator(cp: ControlPlane, logName = 'operator'): Pro
   const config = loadOperatorConfig([], {
     ZR_OPERATOR_KUBECONFIG: cp.kubeconfigPath,
     ZR_OPERATOR_LEASE_NAMESPACE: 'default',
+    // Long enough to ride out an API-server restart, so the watches (not a new leader term) recover.
     ZR_OPERATOR_RETRY_PERIOD_SECONDS: '1',
-    ZR_OPERATOR_LEASE_DURATION_SECONDS: '4',
-    ZR_OPERATOR_RENEW_DEADLINE_SECONDS: '3',
+    ZR_OPERATOR_LEASE_DURATION_SECONDS: '60',
+    ZR_OPERATOR_RENEW_DEADLINE_SECONDS: '50',
     ZR_OPERATOR_WATCHDOG_SECONDS: '5',
     ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
   });

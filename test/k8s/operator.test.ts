@@ -402,10 +402,15 @@ test('operator restart: no duplicate objects and no writes', { timeout: 300_000 
 });
 
 test('API server restart: the operator re-watches and keeps reconciling', { timeout: 600_000 }, async () => {
+  const controllerBefore = operator.controller;
+  const restartsBefore = operator.metrics.watchRestartCount;
   await cp.restartApiServer();
   await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, '--replicas=4']);
   const z = await settled(4);
   assert.equal(z.status?.workers, '4/4');
+  // Same leader term: the watches were restarted by the watchdog, not replaced by a new controller.
+  assert.equal(operator.controller, controllerBefore);
+  assert.ok(operator.metrics.watchRestartCount > restartsBefore);
 });
 
 test(

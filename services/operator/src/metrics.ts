@@ -20,6 +20,8 @@ export class OperatorMetrics {
   private readonly queueGauge: ObservableGauge;
   /** Every API call by verb, also kept in memory (benchmarks and tests read it). */
   readonly apiCallCounts = new Map<string, number>();
+  /** Watches restarted so far (also exported as a counter). */
+  watchRestartCount = 0;
   /** Recent reconcile durations in seconds (ring of 10 000) for percentiles. */
   readonly recentDurations: number[] = [];
 
@@ -65,6 +67,12 @@ export class OperatorMetrics {
     let n = 0;
     for (const verb of WRITE_VERBS) n += this.apiCallCounts.get(verb) ?? 0;
     return n;
+  }
+
+  /** Records a watch restart of `kind`. */
+  watchRestarted(kind: string): void {
+    this.watchRestarts.add(1, { kind });
+    this.watchRestartCount++;
   }
 
   reconciled(seconds: number, result: 'success' | 'error' | 'invalid' | 'skipped'): void {

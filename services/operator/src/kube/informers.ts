@@ -115,7 +115,7 @@ export class InformerSet {
       () => {
         entry.timer = undefined;
         if (this.stopped) return;
-        this.metrics.watchRestarts.add(1, { kind: entry.kind.info.kind });
+        this.metrics.watchRestarted(entry.kind.info.kind);
         entry.failed = false;
         entry.informer.start().then(
           () => {
