@@ -147,7 +147,7 @@ for (const svc of SERVICES) {
       const ep = entrypoint(final);
       assert.deepEqual(ep, ['/usr/bin/tini', '--', 'node', `${dir}/dist/src/main.js`]);
       assert.ok(existsSync(join(root, dir, 'dist', 'src', 'main.js')), `${dir}/dist/src/main.js not built`);
-      const env = final.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+      const env = final.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/));
       assert.ok(env.includes('NODE_ENV=production'));
     });
   });
