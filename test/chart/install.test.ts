@@ -345,7 +345,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
     }
   });
 
-  it('helm upgrade with a changed value rolls the operator and runs the sample hook', async () => {
+  it('helm upgrade with a changed value rolls the operator', async () => {
     const before = await runningPod();
     await helmIn([
       'upgrade',
@@ -355,8 +355,6 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       NS,
       '--set',
       'operator.logLevel=debug',
-      '--set',
-      'sample.enabled=true',
       '--wait',
       '--timeout',
       '5m',
@@ -378,10 +376,6 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
         [2, 'deployed'],
       ],
     );
-    const sample = JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', NS, '-o', 'json'])) as {
-      metadata: { annotations: Record<string, string> };
-    };
-    assert.equal(sample.metadata.annotations['helm.sh/hook'], 'post-install,post-upgrade');
   });
 
   it('helm uninstall removes the operator but keeps the CRD and every ZeekCluster', async () => {
@@ -404,9 +398,43 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       'zeekcluster.zeek-relay.io/pcap-replay',
       'zeekcluster.zeek-relay.io/zeek-prod',
     ]);
-    // Reinstalling adopts the kept CRD (same release name and namespace in its ownership annotations).
-    await helmIn(['install', 'zr', CHART_DIR, '-n', NS, '--wait', '--timeout', '5m']);
+  });
+
+  it('reinstall adopts the kept CRD; sample.enabled creates the sample once, upgrades leave it alone', async () => {
+    await helmIn([
+      'install',
+      'zr',
+      CHART_DIR,
+      '-n',
+      NS,
+      '--set',
+      'sample.enabled=true',
+      '--wait',
+      '--timeout',
+      '5m',
+    ]);
     await runningPod();
+    const sample = async (): Promise<{ metadata: { uid: string; annotations: Record<string, string> } }> =>
+      JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', NS, '-o', 'json'])) as {
+        metadata: { uid: string; annotations: Record<string, string> };
+      };
+    const created = await sample();
+    assert.equal(created.metadata.annotations['helm.sh/hook'], 'post-install');
+    await helmIn([
+      'upgrade',
+      'zr',
+      CHART_DIR,
+      '-n',
+      NS,
+      '--reuse-values',
+      '--set',
+      'operator.logLevel=warn',
+      '--wait',
+      '--timeout',
+      '5m',
+    ]);
+    assert.equal((await sample()).metadata.uid, created.metadata.uid, 'the upgrade re-created the sample');
     await helmIn(['uninstall', 'zr', '-n', NS, '--wait', '--timeout', '5m']);
+    assert.equal((await sample()).metadata.uid, created.metadata.uid, 'uninstall keeps the sample');
   });
 });

@@ -240,7 +240,7 @@ describe('ci/ variants', () => {
     }
     const sample = find(docs, 'ZeekCluster', 'zeek-prod');
     assert.equal(sample.apiVersion, 'zeek-relay.io/v1alpha1');
-    assert.equal(sample.metadata.annotations?.['helm.sh/hook'], 'post-install,post-upgrade');
+    assert.equal(sample.metadata.annotations?.['helm.sh/hook'], 'post-install');
     assert.equal(at(sample, 'spec.hub.curveSecretName'), 'zeek-prod-curve');
     assert.equal(at(sample, 'spec.gateway.tlsSecretName'), 'zeek-prod-gateway-tls');
     const pod = find(docs, 'Pod');
