@@ -4,7 +4,7 @@
 // non-root user, tini as PID 1 and no package manager.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../helpers/k8s/index.js';
 import { type Stage, entrypoint, isIgnored, parseDockerfile, readDockerignore } from './dockerfile.js';
@@ -106,6 +106,22 @@ for (const svc of SERVICES) {
       }
       assert.match(runs(stageNamed(df.stages, 'build')), new RegExp(`npm ci .*-w ${pkg.name}\\b`));
       assert.match(runs(stageNamed(df.stages, 'build')), new RegExp(`tsc -b ${dir}$`, 'm'));
+    });
+
+    it('build stage copies the sources of every project tsc -b follows from the service tsconfig', () => {
+      const refs = new Set<string>();
+      const visit = (d: string): void => {
+        if (refs.has(d)) return;
+        refs.add(d);
+        const tsconfig = JSON.parse(readFileSync(join(root, d, 'tsconfig.json'), 'utf8')) as {
+          references?: { path: string }[];
+        };
+        for (const r of tsconfig.references ?? []) visit(relative(root, resolve(root, d, r.path)));
+      };
+      visit(dir);
+      const copied = stageNamed(df.stages, 'build').copies.flatMap((c) => c.sources);
+      for (const d of refs)
+        assert.ok(copied.includes(d), `build stage does not COPY ${d} (tsc -b ${dir} needs it)`);
     });
 
     it('installs production dependencies only, for this service only', () => {
