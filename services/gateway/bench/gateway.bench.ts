@@ -21,6 +21,9 @@ import { createGateway, defaultGatewayConfig } from '../src/index.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+/** `--only=fanout|inbound|latency` runs one part (for profiling). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const runs = (part: string): boolean => only === undefined || only === part;
 const HARNESS = fileURLToPath(new URL('./harness.js', import.meta.url));
 
 interface Reply {
@@ -129,7 +132,8 @@ async function main(): Promise<void> {
   const lines: string[] = [];
 
   // 1. Fan-out.
-  for (const n of [1, 10, 100]) {
+  const fanouts = process.argv.includes('--one') ? [1] : [1, 10, 100];
+  for (const n of runs('fanout') ? fanouts : []) {
     const m = Math.round((quick ? 100_000 : 400_000) / n);
     await h.call({ cmd: 'connect', url, n, subs: ['/bench/out/'] });
     const fc0 = cpu();
@@ -158,6 +162,25 @@ async function main(): Promise<void> {
   }
 
   // 2. WebSocket → cluster, per CPU-second of the subject process.
+  if (runs('inbound')) await inbound(h, url, bare, lines, results);
+  if (runs('latency')) await latency(h, url, bare, lines, results);
+
+  await h.call({ cmd: 'exit' }).catch(() => undefined);
+  await gateway.close();
+  await bare.close();
+  for (const l of lines) console.log(l);
+  if (json) console.log(JSON.stringify({ results }));
+}
+
+type Bare = Awaited<ReturnType<typeof bareServer>>;
+
+async function inbound(
+  h: Harness,
+  url: string,
+  bare: Bare,
+  lines: string[],
+  results: Record<string, unknown>[],
+): Promise<void> {
   const k = quick ? 100_000 : 400_000;
   await h.call({ cmd: 'connect', url, n: 4, subs: [] });
   let c0 = cpu();
@@ -196,16 +219,22 @@ async function main(): Promise<void> {
       higherIsBetter: true,
     },
   );
+}
 
-  // 3. Latency at a moderate rate to 10 clients.
+/** 3. Latency at a moderate rate to 10 clients. */
+async function latency(
+  h: Harness,
+  url: string,
+  bare: Bare,
+  lines: string[],
+  results: Record<string, unknown>[],
+): Promise<void> {
   const rate = 2000;
   const seconds = quick ? 1 : 3;
   await h.call({ cmd: 'connect', url, n: 10, subs: ['/bench/out/'] });
   const sl = await h.call({ cmd: 'latency', rate, seconds, viaHub: true });
   await h.call({ cmd: 'disconnect' });
   await h.call({ cmd: 'connect', url: bare.url, n: 10, subs: ['/bench/out/'] });
-  const template = String((await Promise.resolve(results.length), lines.length >= 0 ? '' : ''));
-  void template;
   const sampleFrame = (t: number): Buffer =>
     Buffer.from(
       `{"type":"data-message","topic":"/bench/out/events","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"Bench::connection_seen"},{"@data-type":"vector","data":[{"@data-type":"string","data":"t=${t.toFixed(3)}"},{"@data-type":"count","data":42}]}]}]}`,
@@ -235,12 +264,6 @@ async function main(): Promise<void> {
       higherIsBetter: false,
     });
   }
-
-  await h.call({ cmd: 'exit' }).catch(() => undefined);
-  await gateway.close();
-  await bare.close();
-  for (const l of lines) console.log(l);
-  if (json) console.log(JSON.stringify({ results }));
 }
 
 await main();

@@ -4,7 +4,9 @@
  * WebSocket clients. Keeps the gateway (or the bare ws anchor) alone in the parent process, so the
  * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeEvent, data } from '@zeek-relay/wire';
 import { WebSocket } from 'ws';
@@ -94,10 +96,41 @@ void (async () => {
   for await (const frames of counter) if (frames.length === 4) counted++;
 })();
 
-const publisher = fork(fileURLToPath(import.meta.url), ['publisher', front.lastEndpoint as string], {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
-await new Promise((r) => publisher.once('message', r));
+const publisher = await startPublisher(front.lastEndpoint as string);
+
+/** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
+async function startPublisher(
+  endpoint: string,
+): Promise<{ kind: string; publish(m: number, prefix: string): void; close(): void }> {
+  const exe = join(tmpdir(), 'zeek-relay-bench-native-pub');
+  try {
+    execFileSync(
+      'cc',
+      ['-O2', '-o', exe, fileURLToPath(new URL('../../bench/native-pub.c', import.meta.url)), '-lzmq'],
+      { stdio: 'pipe' },
+    );
+    const child = spawn(
+      exe,
+      [endpoint, TOPIC.toString(), SENDER.toString(), payload('fan-out').toString('hex')],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise((r) => child.stdout.once('data', r));
+    return {
+      kind: 'native',
+      publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
+      close: () => child.kill(),
+    };
+  } catch (err) {
+    process.stderr.write(`native publisher not built (${String(err).split('\n')[0]}); using JavaScript\n`);
+  }
+  const child = fork(fileURLToPath(import.meta.url), ['publisher', endpoint], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise((r) => child.once('message', r));
+  return { kind: 'javascript', publish: (m, prefix) => child.send({ m, prefix }), close: () => child.kill() };
+}
 
 let clients: WebSocket[] = [];
 let onMessage: (data: Buffer) => void = () => {};
@@ -147,7 +180,7 @@ async function handle(c: Cmd): Promise<void> {
         };
       });
       const start = nowMs();
-      if (c.viaHub) publisher.send({ m: c.m, prefix: '/bench/out/' });
+      if (c.viaHub) publisher.publish(c.m, '/bench/out/');
       else send({ go: true });
       await done;
       send({ ok: true, seconds: (nowMs() - start) / 1000, deliveries: total, sample });
@@ -244,7 +277,7 @@ async function handle(c: Cmd): Promise<void> {
       send({ ok: true });
       return;
     case 'exit':
-      publisher.kill();
+      publisher.close();
       proxy.terminate();
       await proxyRun.catch(() => undefined);
       for (const s of [front, back, pub, counter]) s.close();
@@ -254,5 +287,5 @@ async function handle(c: Cmd): Promise<void> {
 }
 
 process.on('message', (m) => void handle(m as Cmd).catch((err: unknown) => send({ error: String(err) })));
-send({ ready: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint } });
+send({ ready: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint }, publisher: publisher.kind });
 export {};
