@@ -306,7 +306,7 @@ test('a sink change rolls sinks first, then the Zeek nodes in order', { timeout:
   assert.ok(newSink <= earliest(mgr), 'new sink before manager');
   assert.ok(earliest(mgr) <= earliest(prx) && earliest(prx) <= earliest(wrk), 'manager → proxies → workers');
   const layout = await get<{ data: Record<string, string> }>(`/api/v1/namespaces/${NS}/configmaps/demo-zeek`);
-  assert.match(layout.data['zeek-relay.zeek'] ?? '', /demo-log-sink-1\.demo-log-sink\.zr\.svc:27762/);
+  assert.match(layout.data['zeek-relay.zeek'] ?? '', /demo-log-sink-1\.demo-log-sink\.zr\.svc:27764/);
 });
 
 test(

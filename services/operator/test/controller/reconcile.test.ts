@@ -72,7 +72,7 @@ test('the layout lists manager, proxies, one logger per sink and maxReplicas wor
   assert.match(policy, /run_proxy_thread = F;/);
   assert.match(
     policy,
-    /connect_log_endpoints = vector\("tcp:\/\/demo-log-sink-0\.demo-log-sink\.ns\.svc:27762", "tcp:\/\/demo-log-sink-1\.demo-log-sink\.ns\.svc:27762"\);/,
+    /connect_log_endpoints = vector\("tcp:\/\/demo-log-sink-0\.demo-log-sink\.ns\.svc:27764", "tcp:\/\/demo-log-sink-1\.demo-log-sink\.ns\.svc:27764"\);/,
   );
 });
 
@@ -141,4 +141,33 @@ test('gateway disabled, no proxies, network policy on', () => {
   const ids = d.objects.map((o) => `${o.kind}/${o.metadata.name}`);
   assert.ok(!ids.some((i) => i.includes('gateway') || i.includes('proxy')));
   assert.ok(ids.includes('NetworkPolicy/demo-internal'));
+});
+
+test('log sinks get the sink service settings from the spec', () => {
+  const d = buildDesired(
+    cluster({
+      logSinks: {
+        formats: ['json'],
+        rotation: { interval: '15m', maxSizeMiB: 2 },
+        otlpEndpoint: 'http://otel:4318/v1/logs',
+      },
+    }),
+    IMAGES,
+    observe(),
+  );
+  const sts = find(d.objects, 'StatefulSet', 'demo-log-sink') as unknown as {
+    spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+  };
+  const env = Object.fromEntries(
+    (sts.spec.template.spec.containers[0]?.env ?? []).map((e) => [e.name, e.value]),
+  );
+  assert.deepEqual(env, {
+    ZR_SINK_PULL_ENDPOINT: 'tcp://0.0.0.0:27764',
+    ZR_SINK_HTTP_PORT: '9914',
+    ZR_SINK_LOG_DIR: '/var/log/zeek',
+    ZR_SINK_OUTPUTS: 'json,otlp',
+    ZR_SINK_ROTATION_INTERVAL_SECONDS: '900',
+    ZR_SINK_ROTATION_MAX_BYTES: '2097152',
+    ZR_SINK_OTLP_URL: 'http://otel:4318/v1/logs',
+  });
 });

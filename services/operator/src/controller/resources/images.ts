@@ -8,7 +8,8 @@ export interface Images {
 }
 
 /** Ports of the log-sink service (one Zeek logger node per pod). */
-export const LOG_SINK_PULL_PORT = 27762;
-export const LOG_SINK_HEALTH_PORT = 9912;
+/** zeekctl 8.1+ uses 27764 for the first logger; the sink service defaults to it too. */
+export const LOG_SINK_PULL_PORT = 27764;
+export const LOG_SINK_HEALTH_PORT = 9914;
 export const HUB_HEALTH_PORT = 9911;
 export const GATEWAY_HEALTH_PORT = 8080;

@@ -5,6 +5,12 @@ import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod
 
 const LOG_DIR = '/var/log/zeek';
 
+/** `15m` → 900 (the schema guarantees `<digits><s|m|h>`). */
+export function intervalSeconds(interval: string): number {
+  const n = Number.parseInt(interval, 10);
+  return interval.endsWith('h') ? n * 3600 : interval.endsWith('m') ? n * 60 : n;
+}
+
 /**
  * Log sinks: a StatefulSet so every pod keeps a stable DNS name (`<svc>-<i>.<svc>`), which Zeek's
  * `connect_log_endpoints` lists; Parallel pod management because sinks are independent.
@@ -30,20 +36,17 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObj
               name: 'log-sink',
               image: images.logSink,
               imagePullPolicy: images.pullPolicy,
-              env: [
-                ...env({
-                  ZR_LOG_SINK_PULL_PORT: LOG_SINK_PULL_PORT,
-                  ZR_LOG_SINK_HTTP_PORT: LOG_SINK_HEALTH_PORT,
-                  ZR_LOG_SINK_DIRECTORY: LOG_DIR,
-                  ZR_LOG_SINK_FORMATS: s.formats.join(','),
-                  ZR_LOG_SINK_ROTATION_INTERVAL: s.rotation.interval,
-                  ...(s.rotation.maxSizeMiB
-                    ? { ZR_LOG_SINK_ROTATION_MAX_SIZE_MIB: s.rotation.maxSizeMiB }
-                    : {}),
-                  ...(s.otlpEndpoint ? { ZR_LOG_SINK_OTLP_ENDPOINT: s.otlpEndpoint } : {}),
-                }),
-                { name: 'ZR_LOG_SINK_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-              ],
+              env: env({
+                ZR_SINK_PULL_ENDPOINT: `tcp://0.0.0.0:${LOG_SINK_PULL_PORT}`,
+                ZR_SINK_HTTP_PORT: LOG_SINK_HEALTH_PORT,
+                ZR_SINK_LOG_DIR: LOG_DIR,
+                ZR_SINK_OUTPUTS: [...s.formats, ...(s.otlpEndpoint ? ['otlp'] : [])].join(','),
+                ZR_SINK_ROTATION_INTERVAL_SECONDS: intervalSeconds(s.rotation.interval),
+                ...(s.rotation.maxSizeMiB
+                  ? { ZR_SINK_ROTATION_MAX_BYTES: s.rotation.maxSizeMiB * 1024 * 1024 }
+                  : {}),
+                ...(s.otlpEndpoint ? { ZR_SINK_OTLP_URL: s.otlpEndpoint } : {}),
+              }),
               ports: [
                 { name: 'pull', containerPort: LOG_SINK_PULL_PORT, protocol: 'TCP' },
                 { name: 'http', containerPort: LOG_SINK_HEALTH_PORT, protocol: 'TCP' },
