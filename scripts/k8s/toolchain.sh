@@ -69,7 +69,17 @@ with_heartbeat() {
   return "$rc"
 }
 
+# Fails early, with a clear message, when the proxy does not know a pinned version.
+require_version() {
+  local mod="$1" ver="$2"
+  if ! go list -m -versions "$mod" | tr ' ' '\n' | grep -qx "$ver"; then
+    log "$mod has no version $ver on $(go env GOPROXY)"
+    return 1
+  fi
+}
+
 build_helm() {
+  require_version helm.sh/helm/v4 "$HELM_VERSION"
   log "helm $HELM_VERSION: go install helm.sh/helm/v4/cmd/helm"
   GOBIN="$BIN" with_heartbeat "building helm" go install -trimpath \
     -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
@@ -80,6 +90,7 @@ build_etcd() {
   local src="$DIR/src/etcd"
   mkdir -p "$src"; cd "$src"
   [ -f go.mod ] || go mod init local/etcdbin >/dev/null 2>&1
+  require_version go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   log "etcd $ETCD_VERSION: resolving wrapper module"
   go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
   log "etcd $ETCD_VERSION: building"
@@ -87,6 +98,7 @@ build_etcd() {
 }
 
 build_kwok() {
+  require_version sigs.k8s.io/kwok "$KWOK_VERSION"
   log "kwok $KWOK_VERSION: go install sigs.k8s.io/kwok/cmd/kwok"
   GOBIN="$BIN" with_heartbeat "building kwok" go install -trimpath -ldflags "-s -w" \
     "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
@@ -108,6 +120,7 @@ build_kube() {
   mkdir -p "$src"; cd "$src"
   rm -f go.mod go.sum
   go mod init local/k8sbins >/dev/null 2>&1
+  require_version k8s.io/kubernetes "$K8S_VERSION"
   log "kubernetes $K8S_VERSION: reading published go.mod"
   local gomod
   gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .GoMod)
