@@ -119,6 +119,26 @@ export class ClusterLink {
       );
     }
     this.#loops.push(this.#readXpub(), this.#readXsub());
+    // Readiness follows the hub: lost on disconnect; after a reconnect libzmq re-sends our
+    // subscriptions, and a fresh probe proves they are active again.
+    let lost = false;
+    this.#xsub.events.on('disconnect', () => {
+      if (this.#closed || lost) return;
+      lost = true;
+      this.#ready = false;
+      this.#opts.log.warn('Lost the connection to the hub');
+    });
+    this.#xsub.events.on('handshake', () => {
+      if (this.#closed || !lost) return;
+      lost = false;
+      this.probe(this.#opts.nodeId, 0).then(
+        () => {
+          this.#ready = true;
+          this.#opts.log.info('Reached the hub again');
+        },
+        (err: unknown) => this.#opts.log.debug({ err }, 'Readiness probe ended'),
+      );
+    });
     const ready = this.probe(this.#opts.nodeId, 0).then(() => {
       this.#ready = true;
       this.#opts.log.info('Reached the hub: subscriptions are echoed');

@@ -172,3 +172,38 @@ describe('several replicas behave as one service', () => {
     }
   });
 });
+
+describe('hub restarts', () => {
+  test('readiness follows the hub; subscriptions come back by themselves after a restart', async () => {
+    let hub = await startTestHub();
+    const ports = {
+      xsub: Number(hub.xsubEndpoint.split(':').pop()),
+      xpub: Number(hub.xpubEndpoint.split(':').pop()),
+    };
+    const rig = await startRig({}, hub);
+    const c = await acked(rig.url, ['/survives/']);
+    let node: ZeekNode | undefined;
+    try {
+      assert.deepEqual(rig.gateway.readiness(), { ready: true });
+      await hub.close();
+      await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
+      hub = await startTestHub('127.0.0.1', ports);
+      await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
+      node = new ZeekNode('zeromq_manager_host_1_Nrestart', hub);
+      await node.subscribe('/from-client/');
+      await waitUntil(
+        () => node?.subscriptionsSeen.includes('/survives/') === true,
+        'client prefix re-sent to the new hub',
+      );
+      await node.publish('/survives/x', { name: 'after_restart', args: [] });
+      assert.equal(((await c.nextJson()) as { topic: string }).topic, '/survives/x');
+      c.send(dataMessage('/from-client/', 'back', []));
+      await node.waitFor(() => node?.events('back').length === 1);
+    } finally {
+      await c.close();
+      await node?.close();
+      await rig.close();
+      await hub.close();
+    }
+  });
+});

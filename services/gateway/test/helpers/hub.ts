@@ -14,7 +14,10 @@ export interface TestHub {
  * `run_proxy_thread` does (zeromq-wire.md §1.2). Keeps the gateway tests independent of the hub
  * service.
  */
-export async function startTestHub(host = '127.0.0.1'): Promise<TestHub> {
+export async function startTestHub(
+  host = '127.0.0.1',
+  ports?: { xsub: number; xpub: number },
+): Promise<TestHub> {
   const front = new XSubscriber({ linger: 0 });
   const back = new XPublisher({ linger: 0, noDrop: true });
   back.verbosity = 'allSubsUnsubs';
@@ -23,8 +26,8 @@ export async function startTestHub(host = '127.0.0.1'): Promise<TestHub> {
     front.ipv6 = true;
     back.ipv6 = true;
   }
-  await back.bind(`tcp://${bracket}:*`);
-  await front.bind(`tcp://${bracket}:*`);
+  await back.bind(`tcp://${bracket}:${ports?.xpub ?? '*'}`);
+  await front.bind(`tcp://${bracket}:${ports?.xsub ?? '*'}`);
   const proxy = new Proxy(front, back);
   const running = proxy.run();
   return {

@@ -47,7 +47,11 @@ export class ZeekNode {
     await this.waitFor(() => this.subscriptionsSeen.includes(probe));
   }
 
-  /** Publishes an event (broker-bin-v1), or raw payload bytes, on `topic`. */
+  /**
+   * Publishes an event (broker-bin-v1), or raw payload bytes, on `topic`. Waits first until this
+   * node's XPUB has learned a matching subscription: ZeroMQ filters on the sender side, so a
+   * publication before that would be dropped silently (the race every Zeek node has, §4.2).
+   */
   publish(topic: string, event: ZeekEvent | Uint8Array, format = 'broker-bin-v1'): Promise<void> {
     const payload = event instanceof Uint8Array ? event : encodeEvent(event);
     const frames = [
@@ -56,7 +60,9 @@ export class ZeekNode {
       Buffer.from(format),
       Buffer.from(payload),
     ];
+    const known = (): boolean => this.subscriptionsSeen.some((p) => topic.startsWith(p));
     this.#sendChain = this.#sendChain.then(async () => {
+      if (!known()) await this.waitFor(known, 10000, `a subscriber for ${topic}`);
       // NODROP XPUB at its HWM: zeromq.js rejects with EAGAIN; wait and retry like a blocking send.
       for (;;) {
         try {
