@@ -3,7 +3,7 @@
 // gateway -> hub -> gateway, and fail when nothing answers or when the gateway rejects its token.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ const SCRIPT = join(CHART_DIR, 'files', 'gateway-roundtrip.mjs');
 const work = mkdtempSync(join(tmpdir(), 'zr-roundtrip-'));
 const procs: ServiceProcess[] = [];
 let gatewayUrl = '';
+const metricsUrls: Record<'hub' | 'gateway', string> = { hub: '', gateway: '' };
 let tokenGatewayUrl = '';
 
 /** Runs the helm-test script as the test pod would (its env), resolving `ws` from the repository. */
@@ -33,6 +34,7 @@ function runScript(env: Record<string, string>): Promise<{ code: number; out: st
 
 async function startGateway(xpub: number, xsub: number, extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const [port, health] = [await freePort(), await freePort()];
+  metricsUrls.gateway ||= `http://127.0.0.1:${health}/metrics`;
   const gw = startService('services/gateway/dist/src/main.js', {
     cwd: root,
     env: {
@@ -68,6 +70,7 @@ describe('helm test script against a real gateway and hub', { timeout: 5 * 60_00
     });
     procs.push(hub);
     await waitHealthy(`http://127.0.0.1:${hubHttp}/healthz`, hub);
+    metricsUrls.hub = `http://127.0.0.1:${hubHttp}/metrics`;
     gatewayUrl = await startGateway(xpub, xsub);
     const tokens = join(work, 'tokens.json');
     writeFileSync(tokens, JSON.stringify({ tokens: [{ name: 'helm-test', token: 's3cret-token' }] }));
@@ -100,5 +103,22 @@ describe('helm test script against a real gateway and hub', { timeout: 5 * 60_00
     const res = await runScript({ ZR_TEST_URL: `ws://127.0.0.1:${await freePort()}/v1/messages/json` });
     assert.equal(res.code, 1, res.out);
     assert.match(res.out, /gateway-roundtrip: subscriber: .*ECONNREFUSED/);
+  });
+
+  it('after the round trip, every hub and gateway metric the Grafana dashboard queries is exported', async () => {
+    const board = readFileSync(join(CHART_DIR, 'files', 'grafana-dashboard.json'), 'utf8');
+    const wanted = [...new Set(board.match(/zeek_relay_(hub|gateway)_[a-z_]+/g) ?? [])];
+    assert.ok(wanted.length >= 3, `dashboard queries only ${wanted.join(', ')}`);
+    for (const svc of ['hub', 'gateway'] as const) {
+      const text = await (await fetch(metricsUrls[svc])).text();
+      const families = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+      for (const name of wanted.filter((n) => n.startsWith(`zeek_relay_${svc}_`))) {
+        const family = name.replace(/_(bucket|sum|count)$/, '');
+        assert.ok(
+          families.has(family) || families.has(family.replace(/_total$/, '')),
+          `${svc} does not export ${name}; it has ${[...families].join(', ')}`,
+        );
+      }
+    }
   });
 });

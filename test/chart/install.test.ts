@@ -329,6 +329,15 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       assert.equal(await image('deployment', 'demo-gateway'), env.ZR_OPERATOR_GATEWAY_IMAGE);
       assert.equal(await image('statefulset', 'demo-log-sink'), env.ZR_OPERATOR_LOG_SINK_IMAGE);
       assert.equal(await image('deployment', 'demo-manager'), 'zeek/zeek:8.0.10');
+      // The operator metrics the Grafana dashboard queries are the ones it exports.
+      const metrics = await (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
+      const families = new Set([...metrics.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+      const board = readFileSync(join(CHART_DIR, 'files', 'grafana-dashboard.json'), 'utf8');
+      const wanted = [...new Set(board.match(/zeek_relay_operator_[a-z_]+/g) ?? [])];
+      assert.ok(wanted.length > 0);
+      for (const name of wanted) {
+        assert.ok(families.has(name.replace(/_(bucket|sum|count)$/, '')), `operator does not export ${name}; it has ${[...families].join(", ")}`);
+      }
       assert.doesNotMatch(
         operator.output(),
         /forbidden|\b403\b/i,

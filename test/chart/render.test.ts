@@ -234,7 +234,7 @@ describe('ci/ variants', () => {
       'zeek_relay_hub_',
       'zeek_relay_gateway_',
       'zeek_relay_sink_',
-      'zeek_relay_operator_reconcile_duration_seconds',
+      'zeek_relay_operator_reconcile_duration_bucket',
     ]) {
       assert.ok(exprs.includes(metric), `dashboard has no ${metric} panel`);
     }
