@@ -336,7 +336,10 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       const wanted = [...new Set(board.match(/zeek_relay_operator_[a-z_]+/g) ?? [])];
       assert.ok(wanted.length > 0);
       for (const name of wanted) {
-        assert.ok(families.has(name.replace(/_(bucket|sum|count)$/, '')), `operator does not export ${name}; it has ${[...families].join(", ")}`);
+        assert.ok(
+          families.has(name.replace(/_(bucket|sum|count)$/, '')),
+          `operator does not export ${name}; it has ${[...families].join(', ')}`,
+        );
       }
       assert.doesNotMatch(
         operator.output(),
