@@ -122,6 +122,12 @@ describe('defaults', () => {
       'app.kubernetes.io/instance': 'zr',
       'app.kubernetes.io/component': 'operator',
     });
+    const container = at(dep, 'spec.template.spec.containers.0') as Record<string, unknown>;
+    assert.deepEqual(at(container, 'ports'), [{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      assert.deepEqual(at(container, `${probe}.httpGet`), { path: '/healthz', port: 'http' }, probe);
+    }
+    assert.equal(docs.filter((d) => d.kind === 'PodDisruptionBudget').length, 0, 'no PDB over one replica');
     const svc = find(docs, 'Service', 'zr-zeek-relay-operator-metrics');
     assert.deepEqual(at(svc, 'spec.selector'), at(dep, 'spec.selector.matchLabels'));
     assert.equal(docs.filter((d) => d.kind === 'ZeekCluster').length, 0, 'no sample by default');
@@ -218,6 +224,9 @@ describe('ci/ variants', () => {
     assert.equal(env(dep).get('ZR_OPERATOR_HUB_IMAGE'), 'registry.example.com/zeek-relay/hub:0.1.0');
     assert.equal(dep.metadata.labels?.team, 'nsm');
     assert.equal(dep.metadata.annotations?.['example.com/owner'], 'nsm-team');
+    const pdb = find(docs, 'PodDisruptionBudget', 'zr-zeek-relay-operator');
+    assert.equal(at(pdb, 'spec.maxUnavailable'), 1);
+    assert.deepEqual(at(pdb, 'spec.selector.matchLabels'), at(dep, 'spec.selector.matchLabels'));
     const sm = find(docs, 'ServiceMonitor');
     assert.equal(at(sm, 'spec.endpoints.0.port'), 'http');
     assert.equal(sm.metadata.labels?.release, 'kube-prometheus-stack');
