@@ -30,6 +30,14 @@ export type OutboundFailure = 'format' | 'decode' | 'not_event';
 /** Event message type inside Broker's Zeek envelope (`[version, type, content]`). */
 const EVENT_TYPE = 1n;
 
+/** `[count 1, count 1, [name, args(, non-empty metadata)]]`, i.e. what Zeek would re-render. */
+function isCanonical(d: BrokerData, ev: ZeekEvent): boolean {
+  const version = d.type === 'vector' ? d.value[0] : undefined;
+  return (
+    version?.type === 'count' && version.value === 1n && (ev.metadata === undefined || ev.metadata.length > 0)
+  );
+}
+
 /**
  * JSON v1 ↔ broker-bin-v1 transcoding with Zeek's checks, in Zeek's order (websocket-v1.md §3.5):
  * JSON/value decoding ⇒ topic ⇒ event construction. Pure: no sockets, no logging.
@@ -94,10 +102,12 @@ export class Codec {
         return 'not_event';
       }
       const ev = dataToEvent(data);
-      // Re-render canonically, as Zeek does from Zeek values: no empty metadata element (§3.4).
-      const canonical =
-        ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
-      const bytes = formatDataMessage(topic, eventToData(canonical), { dialect: this.dialect });
+      // Re-render canonically, as Zeek does from Zeek values: version/type 1/1, no empty metadata
+      // element (§3.4). Nearly every event already is canonical: then render it as received.
+      const canonical = isCanonical(data, ev)
+        ? data
+        : eventToData(ev.metadata?.length === 0 ? { name: ev.name, args: ev.args } : ev);
+      const bytes = formatDataMessage(topic, canonical, { dialect: this.dialect });
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (err) {
       void err;

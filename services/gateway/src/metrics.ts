@@ -29,6 +29,8 @@ export class GatewayMetrics {
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   slowClientCloses = 0;
+  /** Counter used to sample inbound latency (1 in 16). */
+  inboundSampled = 0;
   readonly #connections: UpDownCounter;
   readonly #latency: Histogram;
 
