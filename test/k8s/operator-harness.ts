@@ -67,6 +67,7 @@ export async function eventually<T>(
   what: string,
   fn: () => Promise<T | undefined>,
   timeoutMs = 300_000,
+  pollMs = 300,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -77,7 +78,7 @@ export async function eventually<T>(
     } catch (err) {
       last = err;
     }
-    await sleep(300);
+    await sleep(pollMs);
   }
   throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

@@ -19,7 +19,8 @@ const say = (line: string): void => {
 
 async function timeUntil(what: string, check: () => Promise<boolean>): Promise<number> {
   const t0 = performance.now();
-  await eventually(what, async () => ((await check()) ? true : undefined), 30 * 60_000);
+  // 50 ms polls: the quantisation stays small next to the 0.5–15 s being measured.
+  await eventually(what, async () => ((await check()) ? true : undefined), 30 * 60_000, 50);
   return (performance.now() - t0) / 1000;
 }
 

@@ -161,6 +161,11 @@ export class Controller {
 
   /** One level-based pass for `ns/name`. */
   async reconcile(key: string): Promise<'success' | 'invalid' | 'skipped'> {
+    // An unsynced child cache looks like "nothing exists" and would re-apply every child.
+    if (!this.informers.synced) {
+      this.queue.addAfter(key, 1000);
+      return 'skipped';
+    }
     const [ns = '', name = ''] = key.split('/');
     const raw = this.crs.cache.get(name, ns) as unknown as ZeekCluster | undefined;
     if (!raw) return 'skipped';
