@@ -17,6 +17,7 @@ const SAMPLES_NS = 'samples';
 const SA = `system:serviceaccount:${NS}:zr-zeek-relay-operator`;
 const root = repoRoot();
 let cp: ControlPlane;
+let firstSampleUid = '';
 
 interface Pod {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
@@ -98,10 +99,28 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
   });
 
   it('helm install: operator Running on a kwok node, CRD Established', async () => {
-    await helmIn(['install', 'zr', CHART_DIR, '-n', NS, '--create-namespace', '--wait', '--timeout', '5m']);
+    // With the sample on: its post-install hook needs the CRD this same install has just created.
+    await helmIn([
+      'install',
+      'zr',
+      CHART_DIR,
+      '-n',
+      NS,
+      '--create-namespace',
+      '--set',
+      'sample.enabled=true',
+      '--wait',
+      '--timeout',
+      '5m',
+    ]);
     const pod = await runningPod();
     assert.match(pod.spec.nodeName ?? '', /^kwok-node-/);
     await kube(['wait', '--for=condition=Established', '--timeout=60s', 'crd/zeekclusters.zeek-relay.io']);
+    firstSampleUid = (
+      JSON.parse(await kube(['get', 'zeekcluster/demo', '-n', NS, '-o', 'json'])) as {
+        metadata: { uid: string };
+      }
+    ).metadata.uid;
     const status = JSON.parse(await helmIn(['status', 'zr', '-n', NS, '-o', 'json'])) as {
       info: { status: string; notes: string };
     };
@@ -393,7 +412,16 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
   it('helm uninstall removes the operator but keeps the CRD and every ZeekCluster', async () => {
     await helmIn(['uninstall', 'zr', '-n', NS, '--wait', '--timeout', '5m']);
     await eventually('operator Deployment gone', async () => {
-      const out = await kube(['get', 'deployments', '-n', NS, '-o', 'name']);
+      const out = await kube([
+        'get',
+        'deployments',
+        '-n',
+        NS,
+        '-l',
+        'app.kubernetes.io/instance=zr',
+        '-o',
+        'name',
+      ]);
       return out.trim() === '' ? true : undefined;
     });
     assert.equal(
@@ -432,6 +460,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       };
     const created = await sample();
     assert.equal(created.metadata.annotations['helm.sh/hook'], 'post-install');
+    assert.notEqual(created.metadata.uid, firstSampleUid, 'the sample left by the first release is replaced');
     await helmIn([
       'upgrade',
       'zr',
