@@ -1,7 +1,9 @@
 // helm lint and helm template of the chart: every ci/ variant parsed and asserted object by object.
 // Expected values are the chart's contract (README, issue 7), written out here, not read from templates.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -351,5 +353,43 @@ describe('rollouts', () => {
     assert.match(String(base), /^[0-9a-f]{64}$/);
     assert.equal(await checksum(['--set', 'operator.logLevel=debug']), base);
     assert.notEqual(await checksum(['--set', 'operator.watchNamespace=zeek']), base);
+  });
+});
+
+describe('helm package', () => {
+  it('ships the templates, files and generated schema, not the ci/ variants or schema sources', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'zr-chart-pkg-'));
+    try {
+      const res = await helm(['package', CHART_DIR, '--destination', out]);
+      assert.equal(res.code, 0, res.stderr);
+      const tgz = join(
+        out,
+        `zeek-relay-${String((parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { version: string }).version)}.tgz`,
+      );
+      const list = await new Promise<string[]>((resolve, reject) =>
+        execFile('tar', ['-tzf', tgz], (err, stdout) =>
+          err ? reject(err) : resolve(stdout.trim().split('\n')),
+        ),
+      );
+      for (const f of [
+        'Chart.yaml',
+        'values.yaml',
+        'values.schema.json',
+        'README.md',
+        'templates/NOTES.txt',
+        'templates/crd/zeekclusters.zeek-relay.io.yaml',
+        'files/gateway-roundtrip.mjs',
+        'files/grafana-dashboard.json',
+      ]) {
+        assert.ok(list.includes(`zeek-relay/${f}`), `package lacks ${f}`);
+      }
+      assert.equal(
+        list.filter((f) => f.includes('/ci/') || f.endsWith('values.constraints.yaml')).length,
+        0,
+        list.join('\n'),
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
