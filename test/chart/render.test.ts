@@ -393,3 +393,20 @@ describe('helm package', () => {
     }
   });
 });
+
+describe('kubeVersion', () => {
+  it('renders for Kubernetes 1.27 (every API the chart uses is GA there) and refuses older clusters', async () => {
+    const ok = await helm([
+      'template',
+      'zr',
+      CHART_DIR,
+      '--kube-version',
+      '1.27.0',
+      ...variantFlags('production-values.yaml'),
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const old = await helm(['template', 'zr', CHART_DIR, '--kube-version', '1.26.9']);
+    assert.notEqual(old.code, 0);
+    assert.match(old.stderr, /kubeVersion: >=1\.27\.0-0 which is incompatible with Kubernetes v1\.26\.9/);
+  });
+});
