@@ -348,6 +348,29 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       assert.equal(await image('deployment', 'demo-gateway'), env.ZR_OPERATOR_GATEWAY_IMAGE);
       assert.equal(await image('statefulset', 'demo-log-sink'), env.ZR_OPERATOR_LOG_SINK_IMAGE);
       assert.equal(await image('deployment', 'demo-manager'), 'zeek/zeek:8.0.10');
+      // The production-like sample (applied earlier) turns on NetworkPolicies and PDBs: kinds only
+      // the chart's networking.k8s.io and policy rules allow.
+      await eventually(
+        'zeek-prod NetworkPolicy and PDBs',
+        async () => {
+          const out = await kube([
+            'get',
+            'networkpolicies,poddisruptionbudgets',
+            '-n',
+            SAMPLES_NS,
+            '-l',
+            'app.kubernetes.io/instance=zeek-prod',
+            '-o',
+            'name',
+          ]);
+          const names = out.trim().split('\n');
+          return names.some((n) => n.startsWith('networkpolicy')) &&
+            names.some((n) => n.startsWith('poddisruptionbudget'))
+            ? names
+            : undefined;
+        },
+        60_000,
+      );
       // The operator metrics the Grafana dashboard queries are the ones it exports.
       const metrics = await (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
       const families = new Set([...metrics.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
