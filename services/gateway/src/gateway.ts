@@ -127,7 +127,13 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
       const router = new Router(link, codec, metrics, { nodeId, ...config });
-      link.start().ready.then(hubResolve, (err: unknown) => log.debug({ err }, 'Start-up probe ended'));
+      try {
+        link.start().ready.then(hubResolve, (err: unknown) => log.debug({ err }, 'Start-up probe ended'));
+      } catch (err) {
+        // A malformed endpoint: release the sockets before reporting ZR_GATEWAY_HUB_CONNECT.
+        await close();
+        throw err;
+      }
       try {
         gw = await buildApp({
           ...config,

@@ -107,6 +107,14 @@ describe('limits and configuration errors', () => {
     }
   });
 
+  test('a malformed hub endpoint: ZR_GATEWAY_HUB_CONNECT, sockets released', async () => {
+    const gw = createGateway(
+      defaultGatewayConfig({ port: 0, healthPort: -1, connectXsubEndpoint: 'nonsense://x' }),
+    );
+    await assert.rejects(gw.start(), { code: 'ZR_GATEWAY_HUB_CONNECT' });
+    await gw.close();
+  });
+
   test('a port in use: ZR_GATEWAY_LISTEN, nothing left open', async () => {
     const rig = await startRig();
     try {
@@ -189,6 +197,33 @@ describe('health, metrics and graceful shutdown', () => {
       });
     } finally {
       await gw.close();
+    }
+  });
+});
+
+describe('mutual TLS', () => {
+  test('with tlsCaFile a client needs a certificate signed by that CA', async () => {
+    const { readFileSync } = await import('node:fs');
+    const rig = await startRig({
+      tlsCertFile: fixturePath('tls/cert.pem'),
+      tlsKeyFile: fixturePath('tls/key.pem'),
+      tlsCaFile: fixturePath('tls/ca.pem'),
+    });
+    try {
+      assert.match(rig.url, /^wss:\/\//);
+      const anonymous = new RecordingClient(rig.url, { rejectUnauthorized: false });
+      await assert.rejects(anonymous.opened);
+      const c = new RecordingClient(rig.url, {
+        rejectUnauthorized: false,
+        cert: readFileSync(fixturePath('tls/client.pem')),
+        key: readFileSync(fixturePath('tls/client-key.pem')),
+      });
+      await c.opened;
+      c.send('[]');
+      assert.equal(((await c.nextJson()) as { type: string }).type, 'ack');
+      await c.close();
+    } finally {
+      await rig.close();
     }
   });
 });
