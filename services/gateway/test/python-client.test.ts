@@ -2,15 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { data } from '@zeek-relay/wire';
 import { startRig } from './helpers/gateway.js';
-import { runPython } from './helpers/python.js';
+import { findPython, runPython } from './helpers/python.js';
 import { fixturePath } from './helpers/scenario.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
 const script = fixturePath('../python/zeek_client.py');
 
+const noPython =
+  (await findPython()) === undefined
+    ? 'python3 not found: install python3 (with venv and pip) to run this test'
+    : undefined;
+
 test(
   'an independent client (Python websockets) against gateway + hub + emulated Zeek node',
-  { timeout: 240_000 },
+  { timeout: 240_000, skip: noPython },
   async () => {
     const rig = await startRig({ lifecycleTopic: 'zeek.cluster.manager' });
     const node = new ZeekNode('zeromq_manager_host_1_Npython', rig.hub);

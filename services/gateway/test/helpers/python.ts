@@ -15,6 +15,17 @@ export const WEBSOCKETS_VERSION = '15.0.1';
  * and `pip install websockets==<version>` (needs python3 with venv/pip and access to PyPI, as CI
  * has); reused afterwards. Built in a scratch directory and renamed, so concurrent runs are safe.
  */
+/** `python3` from PATH, or undefined when there is none (the caller skips with a clear reason). */
+export async function findPython(): Promise<string | undefined> {
+  try {
+    await run('python3', ['--version']);
+    return 'python3';
+  } catch (err) {
+    void err;
+    return undefined;
+  }
+}
+
 export async function pythonWithWebsockets(): Promise<string> {
   const venv = join(tmpdir(), `zeek-relay-venv-websockets-${WEBSOCKETS_VERSION}`);
   const python = join(venv, 'bin', 'python');
