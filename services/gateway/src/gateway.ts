@@ -126,7 +126,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       link = new ClusterLink({ ...config, nodeId, log });
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
-      const router = new Router(link, codec, metrics, { nodeId, ...config });
+      const router = new Router(link, codec, metrics, config);
       try {
         link.start().ready.then(hubResolve, (err: unknown) => log.debug({ err }, 'Start-up probe ended'));
       } catch (err) {

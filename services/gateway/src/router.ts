@@ -45,7 +45,6 @@ export class Router {
     private readonly codec: Codec,
     private readonly metrics: GatewayMetrics,
     private readonly options: {
-      readonly nodeId: string;
       readonly subscribeTimeoutMs: number;
       readonly publishQueueLimit: number;
     },
