@@ -158,7 +158,7 @@ try {
     );
   }
   say(
-    `(${operator.metrics.recentDurations.length} reconciles; API calls ${JSON.stringify(Object.fromEntries(operator.metrics.apiCallCounts))})`,
+    `(${operator.metrics.recentDurations.length} reconciles, p50 ${percentile(operator.metrics.recentDurations, 50).toFixed(3)} s; API calls ${JSON.stringify(Object.fromEntries(operator.metrics.apiCallCounts))})`,
   );
   if (json) console.log(JSON.stringify({ results }));
 } finally {

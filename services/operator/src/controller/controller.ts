@@ -15,12 +15,15 @@ import { EventRecorder, type EventTarget } from '../kube/events.js';
 import { InformerSet, type WatchedKind } from '../kube/informers.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { buildDesired, type Observed } from './reconcile.js';
-import { needsApply, stableJson, withDesiredHash } from './diff.js';
+import { isProgressOnly, needsApply, stableJson, withDesiredHash } from './diff.js';
 import type { Images } from './resources/images.js';
 import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
 import { CHILD_KINDS, CR_KIND, hasCondition } from './kinds.js';
+
+/** Minimum spacing of progress-only status writes of one cluster (see {@link isProgressOnly}). */
+const STATUS_BATCH_MS = 1000;
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {
@@ -49,6 +52,7 @@ export class Controller {
   /** Last object applied per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, { hash: string; obj: K8sObject }>();
   private readonly statusWritten = new Map<string, string>();
+  private readonly statusAt = new Map<string, number>();
   private loops: Promise<void>[] = [];
   private resync?: NodeJS.Timeout;
 
@@ -103,6 +107,7 @@ export class Controller {
   private forget(obj: KubernetesObject): void {
     const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
     this.statusWritten.delete(key);
+    this.statusAt.delete(key);
     if (obj.metadata?.uid) this.events.forget(obj.metadata.uid);
   }
 
@@ -235,7 +240,15 @@ export class Controller {
         ),
       );
     }
-    await this.writeStatus(key, zc, computeStatus(zc, observed, desired, undefined, new Date()));
+    const status = computeStatus(zc, observed, desired, undefined, new Date());
+    const final = status.readyReplicas === zc.spec.workers.replicas && !desired.rollout.progressing;
+    const wait = STATUS_BATCH_MS - (Date.now() - (this.statusAt.get(key) ?? 0));
+    if (!final && wait > 0 && isProgressOnly(zc.status, status)) {
+      // Mid-scale: one status write per pod would compete with the scale-up itself; batch them.
+      this.queue.addAfter(key, wait);
+      return 'success';
+    }
+    await this.writeStatus(key, zc, status);
     return 'success';
   }
 
@@ -274,6 +287,7 @@ export class Controller {
       'application/apply-patch+yaml',
     );
     this.statusWritten.set(key, json);
+    this.statusAt.set(key, Date.now());
   }
 
   private logEventError(err: unknown): void {

@@ -1,3 +1,4 @@
+import type { ZeekClusterStatus } from '../api/v1alpha1/zeekcluster.js';
 import { hashOf } from './resources/zeek-config.js';
 import { ANNOTATION_SPEC_HASH, type K8sObject } from './resources/meta.js';
 
@@ -38,4 +39,26 @@ export function needsApply(
   const dr = (desired['spec'] as { replicas?: number } | undefined)?.replicas;
   const lr = (live['spec'] as { replicas?: number } | undefined)?.replicas;
   return dr !== undefined && dr !== lr;
+}
+
+/** A status with the fast-moving counters and condition messages blanked, for {@link isProgressOnly}. */
+function shape(status: ZeekClusterStatus | undefined): string {
+  const s = status ?? {};
+  return stableJson({
+    ...s,
+    replicas: undefined,
+    readyReplicas: undefined,
+    workers: undefined,
+    conditions: (s.conditions ?? []).map((c) => ({ ...c, message: undefined })),
+  });
+}
+
+/**
+ * True when `next` differs from `prev` only in progress counters (ready/desired workers) and
+ * condition messages — the kind of status change a scale-up produces once per ready pod. The
+ * controller batches such writes; any change of a condition's status/reason, the generation or the
+ * layout is written at once, and so is the final count.
+ */
+export function isProgressOnly(prev: ZeekClusterStatus | undefined, next: ZeekClusterStatus): boolean {
+  return shape(prev) === shape(next);
 }

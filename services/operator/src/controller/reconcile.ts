@@ -40,7 +40,14 @@ export const OWNED_KINDS = [
  * order: layout ConfigMap, hub, log sinks, gateway, then the Zeek nodes (manager, proxies, workers),
  * whose config hashes come from {@link planRollout} (hub + sinks ready gate the first Zeek stage).
  */
-export function buildDesired(zc: ZeekCluster, images: Images, observed: Observed): DesiredState {
+export function buildDesired(zc: ZeekCluster, configured: Images, observed: Observed): DesiredState {
+  const images: Images = {
+    ...configured,
+    zeek: zc.spec.image ?? configured.zeek,
+    hub: zc.spec.images?.hub ?? configured.hub,
+    gateway: zc.spec.images?.gateway ?? configured.gateway,
+    logSink: zc.spec.images?.logSink ?? configured.logSink,
+  };
   const configHash = zeekConfigHash(zc);
   const hub = workloadState(observed.get('Deployment', childName(zc, 'hub')));
   const sinks = workloadState(observed.get('StatefulSet', childName(zc, 'log-sink')));

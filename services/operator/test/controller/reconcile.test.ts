@@ -171,3 +171,36 @@ test('log sinks get the sink service settings from the spec', () => {
     ZR_SINK_OTLP_URL: 'http://otel:4318/v1/logs',
   });
 });
+
+test('images: operator configuration, overridden per cluster', () => {
+  const image = (objs: readonly { kind: string; metadata: { name: string } }[], kind: string, name: string) =>
+    (
+      find(objs, kind, name) as unknown as {
+        spec: { template: { spec: { containers: { image: string }[] } } };
+      }
+    ).spec.template.spec.containers[0]?.image;
+  const plain = buildDesired(cluster(), IMAGES, observe()).objects;
+  assert.deepEqual(
+    [
+      image(plain, 'Deployment', 'demo-hub'),
+      image(plain, 'Deployment', 'demo-gateway'),
+      image(plain, 'StatefulSet', 'demo-log-sink'),
+      image(plain, 'StatefulSet', 'demo-worker'),
+    ],
+    ['r/hub:1', 'r/gateway:1', 'r/log-sink:1', 'zeek/zeek:8.0.4'],
+  );
+  const custom = buildDesired(
+    cluster({ image: 'zeek/zeek:9.0.0', images: { hub: 'my/hub:2', logSink: 'my/sink:2' } }),
+    IMAGES,
+    observe(),
+  ).objects;
+  assert.deepEqual(
+    [
+      image(custom, 'Deployment', 'demo-hub'),
+      image(custom, 'Deployment', 'demo-gateway'),
+      image(custom, 'StatefulSet', 'demo-log-sink'),
+      image(custom, 'Deployment', 'demo-manager'),
+    ],
+    ['my/hub:2', 'r/gateway:1', 'my/sink:2', 'zeek/zeek:9.0.0'],
+  );
+});

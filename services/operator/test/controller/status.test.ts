@@ -75,3 +75,15 @@ test('unchanged conditions keep their lastTransitionTime (status deep-equal → 
   );
   assert.deepEqual(again, first);
 });
+
+test('progress-only status changes are recognised (batched by the controller), others are not', async () => {
+  const { isProgressOnly } = await import('../../src/controller/diff.js');
+  const zc = cluster({ workers: { replicas: 3 } });
+  const { d, live } = liveWorld(zc, 1);
+  const one = computeStatus(zc, observe(live), d, undefined, NOW);
+  const two = computeStatus({ ...zc, status: one }, observe(liveWorld(zc, 2).live), d, undefined, NOW);
+  assert.equal(two.workers, '2/3');
+  assert.equal(isProgressOnly(one, two), true);
+  const done = computeStatus({ ...zc, status: one }, observe(liveWorld(zc).live), d, undefined, NOW);
+  assert.equal(isProgressOnly(one, done), false, 'WorkersReady flips to True');
+});

@@ -186,6 +186,16 @@ export const ZeekClusterSpecSchema = Type.Object({
       description: 'Zeek image (8.0–9.0); default from the operator configuration.',
     }),
   ),
+  images: Type.Optional(
+    Type.Object(
+      {
+        hub: Type.Optional(Type.String({ minLength: 1 })),
+        gateway: Type.Optional(Type.String({ minLength: 1 })),
+        logSink: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { description: 'Per-cluster overrides of the zeek-relay images the operator is configured with.' },
+    ),
+  ),
   paused: Type.Boolean({ default: false, description: 'Stop reconciling (children are left as they are).' }),
   manager: Type.Object({ resources: Type.Optional(Resources) }, { default: {} }),
   proxies: Type.Object(

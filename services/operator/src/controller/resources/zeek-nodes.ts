@@ -71,7 +71,7 @@ function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string
     containers: [
       {
         name: 'zeek',
-        image: zc.spec.image ?? images.zeek,
+        image: images.zeek,
         imagePullPolicy: images.pullPolicy,
         command: ['/bin/sh', '-c', script],
         env: [
