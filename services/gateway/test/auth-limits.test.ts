@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createGateway, defaultGatewayConfig } from '../src/index.js';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { fixturePath } from './helpers/scenario.js';
+import { hasOpenssl, makeTestTls, type TestTls } from './helpers/tls.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+// Certificates made per run with openssl (helpers/tls.ts), removed when this file's tests end.
+let tlsFiles: TestTls | undefined;
+const tls = (): TestTls => (tlsFiles ??= makeTestTls());
+const noTls = { skip: !hasOpenssl && 'openssl not installed' };
+after(() => tlsFiles?.remove());
 
 describe('bearer-token auth and topic ACLs', () => {
   test('401 before the upgrade without a valid token; ACLs on subscribe and publish', async () => {
@@ -96,10 +104,10 @@ describe('limits and configuration errors', () => {
     }
   });
 
-  test("half a TLS configuration fails like Zeek's listen_websocket (tls-usage-error)", async () => {
+  test("half a TLS configuration fails like Zeek's listen_websocket (tls-usage-error)", noTls, async () => {
     for (const [cfg, message] of [
-      [{ tlsCertFile: fixturePath('tls/cert.pem') }, 'Invalid tls_options: No key_file field'],
-      [{ tlsKeyFile: fixturePath('tls/key.pem') }, 'Invalid tls_options: No cert_file field'],
+      [{ tlsCertFile: tls().serverCert }, 'Invalid tls_options: No key_file field'],
+      [{ tlsKeyFile: tls().serverKey }, 'Invalid tls_options: No cert_file field'],
     ] as const) {
       const gw = createGateway(defaultGatewayConfig({ port: 0, healthPort: -1, ...cfg }));
       await assert.rejects(gw.start(), { code: 'ZR_GATEWAY_TLS_CONFIG', message });
@@ -202,21 +210,21 @@ describe('health, metrics and graceful shutdown', () => {
 });
 
 describe('mutual TLS', () => {
-  test('with tlsCaFile a client needs a certificate signed by that CA', async () => {
-    const { readFileSync } = await import('node:fs');
+  test('with tlsCaFile a client needs a certificate signed by that CA', noTls, async () => {
     const rig = await startRig({
-      tlsCertFile: fixturePath('tls/cert.pem'),
-      tlsKeyFile: fixturePath('tls/key.pem'),
-      tlsCaFile: fixturePath('tls/ca.pem'),
+      tlsCertFile: tls().serverCert,
+      tlsKeyFile: tls().serverKey,
+      tlsCaFile: tls().caCert,
     });
     try {
       assert.match(rig.url, /^wss:\/\//);
-      const anonymous = new RecordingClient(rig.url, { rejectUnauthorized: false });
+      const ca = readFileSync(tls().caCert);
+      const anonymous = new RecordingClient(rig.url, { ca });
       await assert.rejects(anonymous.opened);
       const c = new RecordingClient(rig.url, {
-        rejectUnauthorized: false,
-        cert: readFileSync(fixturePath('tls/client.pem')),
-        key: readFileSync(fixturePath('tls/client-key.pem')),
+        ca,
+        cert: readFileSync(tls().clientCert),
+        key: readFileSync(tls().clientKey),
       });
       await c.opened;
       c.send('[]');

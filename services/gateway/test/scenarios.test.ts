@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { data, dataEquals, type BrokerData, type ZeekEvent } from '@zeek-relay/wire';
 import { fixturePath, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
+import { makeTestTls, type TestTls } from './helpers/tls.js';
 import { ZeekNode, type Received } from './helpers/zeek-node.js';
 
 const text = (d: BrokerData | undefined): string =>
@@ -12,6 +13,9 @@ const pong = (msg: string, n: number | bigint): ZeekEvent => ({
   args: [data.string(msg), data.count(n)],
 });
 const LIFECYCLE = 'zeek.cluster.manager';
+let tlsFiles: TestTls | undefined;
+const tls = (): TestTls => (tlsFiles ??= makeTestTls());
+after(() => tlsFiles?.remove());
 
 /** Adds a node subscribed to `prefixes`, calling `onPing` for every `ping` event it receives. */
 async function node(
@@ -143,7 +147,10 @@ const behaviours: Record<string, Behaviour> = {
   'one-pipelining.json': { setup: pingPong('/zeek/event/my_topic') },
   'tls.json': {
     setup: pingPong('/zeek/event/my_topic'),
-    config: { tlsCertFile: fixturePath('tls/cert.pem'), tlsKeyFile: fixturePath('tls/key.pem') },
+    // Server certificate made per run with openssl (helpers/tls.ts), only when this scenario runs.
+    get config() {
+      return { tlsCertFile: tls().serverCert, tlsKeyFile: tls().serverKey };
+    },
     client: { rejectUnauthorized: false },
   },
   'one-ipv6.json': { setup: pingPong('/test/pings/', '/test/pings'), config: { host: '::1' } },
