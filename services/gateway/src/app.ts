@@ -1,6 +1,11 @@
 import type { SecureContextOptions } from 'node:tls';
 import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { Logger } from 'pino';
 import {
   websocketClientAddedEvent,
@@ -75,8 +80,10 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
   let allClosed: (() => void) | undefined;
 
   const app = Fastify({
-    // Request lines at info would be one log line per connection: keep only warnings and errors.
-    loggerInstance: o.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Request lines would be one log line per connection. fastify 5's non-deprecated way to turn
+    // them off (the top-level `disableRequestLogging` warns FSTDEP023).
+    logController: new LogController({ disableRequestLogging: true }),
     ...(o.tls ? { https: o.tls } : {}),
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { data } from '@zeek-relay/wire';
 import { startRig } from './helpers/gateway.js';
 import { RecordingClient } from './helpers/ws-client.js';
@@ -37,4 +38,33 @@ test('handshake, publish to a node, receive from a node', async () => {
     await node.close();
     await rig.close();
   }
+});
+
+test('no fastify deprecation warning and no per-request log lines', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => void warnings.push(w.code ?? w.name);
+  process.on('warning', onWarning);
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+  const rig = await startRig({}, undefined, { log });
+  try {
+    const c = new RecordingClient(rig.url);
+    await c.opened;
+    c.send('[]');
+    assert.equal(((await c.nextJson()) as { type: string }).type, 'ack');
+    await c.close();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  } finally {
+    await rig.close();
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(
+    warnings.filter((w) => w.startsWith('FSTDEP')),
+    [],
+  );
+  assert.ok(lines.length > 0, 'the logger received the gateway logs');
+  assert.deepEqual(
+    lines.filter((l) => /incoming request|request completed/.test(l)),
+    [],
+  );
 });
