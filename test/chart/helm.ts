@@ -33,9 +33,12 @@ export interface HelmResult {
   readonly stderr: string;
 }
 
+let toolchain: ReturnType<typeof ensureToolchain> | undefined;
+
 /** Runs the pinned helm (scripts/k8s/toolchain.sh, built on first use) and never throws on exit codes. */
 export async function helm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<HelmResult> {
-  const tc = await ensureToolchain('helm');
+  toolchain ??= ensureToolchain('helm');
+  const tc = await toolchain;
   try {
     const { stdout, stderr } = await execFileP(tc.bin('helm'), args, {
       maxBuffer: 64 << 20,
