@@ -74,8 +74,19 @@ export async function startIntake(o: IntakeOptions): Promise<Intake> {
         frames = await pull.receive();
       } catch (err) {
         if ((err as { code?: string }).code === 'EAGAIN') {
-          if (stopping) return; // idle for drainIdleMs while draining: done
-          continue;
+          if (!stopping) continue;
+          // Idle for drainIdleMs: take what arrived since without waiting, then stop. (What
+          // reaches the socket after this instant and before close() is the unavoidable
+          // ZeroMQ window: PUSH/PULL has no acknowledgements.)
+          pull.receiveTimeout = 0;
+          for (;;) {
+            try {
+              o.onMessage(await pull.receive());
+            } catch (e) {
+              if ((e as { code?: string }).code === 'EAGAIN') return;
+              throw e;
+            }
+          }
         }
         if (pull.closed) return;
         o.onError(err);

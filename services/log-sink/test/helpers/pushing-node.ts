@@ -3,7 +3,7 @@
  * log buffer periodically (every 100–150 ms here instead of Log::flush_interval = 1 s) and sends
  * with ZMQ_DONTWAIT (EAGAIN = the batch is dropped, counted). Values are nodeIndex × 1e6 + seq,
  * unique per record. On the IPC message "stop" it stops, lets its queue drain (linger) and
- * reports `{ sent, dropped }` (records).
+ * reports `{ sent, dropped, flushes }` (records; flushes = [first seq, wall-clock ms] each).
  */
 import { Push } from 'zeromq';
 import { countsBatch } from './batches.js';
@@ -20,9 +20,12 @@ const frames = (b: Buffer) => [
 ];
 let seq = 0;
 let dropped = 0;
+/** [first seq, wall-clock ms] of every flush, so the test can tell when each record was sent. */
+const flushes: [number, number][] = [];
 let stopping = false;
 
 async function flushOnce(): Promise<void> {
+  flushes.push([seq, Date.now()]);
   for (let b = 0; b < 3; b++) {
     const values = Array.from({ length: 20 }, (_, i) => base + seq + i);
     try {
@@ -46,7 +49,7 @@ process.on('message', async () => {
   stopping = true;
   await loop;
   push.close();
-  process.send?.({ sent: seq, dropped });
+  process.send?.({ sent: seq, dropped, flushes });
   process.disconnect();
 });
 process.send?.({ ready: true });
