@@ -42,9 +42,13 @@ export async function startSink(
   return { sink, endpoint, dir };
 }
 
-/** Polls `cond` every 10 ms until true (the node:test timeout bounds it). */
-export async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 10));
+/** Polls `cond` every 10 ms until true; throws after `limitMs` (a hang becomes a failure). */
+export async function until(cond: () => boolean | Promise<boolean>, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${limitMs} ms: ${cond.toString().slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Text of a file. */
