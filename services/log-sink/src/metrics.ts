@@ -75,6 +75,11 @@ export class SinkMetrics {
     this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, {
       unit: 's',
       description: 'Duration of one file write (one or more batches)',
+      advice: {
+        explicitBucketBoundaries: [
+          0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+        ],
+      },
     });
     meter
       .createObservableGauge(METRIC_QUEUE_DEPTH, {
