@@ -97,10 +97,17 @@ export class LogFile {
 
   private push(item: Item): void {
     this.items.push(item);
-    this.pumping ??= this.pump().finally(() => {
-      this.pumping = undefined;
-      if (this.items.length > 0) this.pumping = this.pump().finally(() => (this.pumping = undefined));
-    });
+    if (this.pumping === undefined) this.startPump();
+  }
+
+  /** One pump at a time; a push that raced with the pump's end restarts it. */
+  private startPump(): void {
+    this.pumping = this.pump()
+      .catch((err: unknown) => this.ctx.failed(this.path, err))
+      .finally(() => {
+        this.pumping = undefined;
+        if (this.items.length > 0) this.startPump();
+      });
   }
 
   private async pump(): Promise<void> {

@@ -60,3 +60,26 @@ test('8.2+ number profile: interval and time columns use fixed six decimals', as
     await removeDir(dir);
   }
 });
+
+test('JSON with jsonTimestamps=iso8601: time columns as UTC ISO 8601 strings (LogAscii::json_timestamps)', async () => {
+  const v = captured.find((x) => x.name === 'conn-like-two-records');
+  assert.ok(v?.json_writer_output);
+  const dir = await tempDir();
+  const h = await startSink(dir, { outputs: ['json'], jsonTimestamps: 'iso8601' });
+  const node = connectZeekNode(h.endpoint);
+  try {
+    await node.sendBatch(hex(v.hex));
+    await until(() => h.sink.stats.batches === 1);
+    await h.sink.close();
+    // 1700000000 s = 2023-11-14T22:13:20Z; the other columns are as in the epoch capture
+    const expected = v.json_writer_output
+      .replace('"ts":1700000000.123456,', '"ts":"2023-11-14T22:13:20.123456Z",')
+      .replace('"ts":1700000001.5,', '"ts":"2023-11-14T22:13:21.500000Z",');
+    assert.notEqual(expected, v.json_writer_output);
+    assert.equal(await read(dir, 'conn.log'), expected);
+  } finally {
+    node.close();
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});

@@ -46,7 +46,8 @@ export async function startSink(
 export async function until(cond: () => boolean | Promise<boolean>, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${limitMs} ms: ${cond.toString().slice(0, 200)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${limitMs} ms: ${cond.toString().slice(0, 200)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
