@@ -11,5 +11,6 @@ export { parseAddress, formatAddress, isV4Mapped, maskAddress } from './address.
 export { ByteWriter } from './byte-writer.js';
 export * from './broker-bin-v1/index.js';
 export * from './broker-json-v1/index.js';
+export * from './transcode/index.js';
 export * from './zeromq/index.js';
 export * from './log/index.js';

@@ -10,7 +10,7 @@ import type { JsonReader } from './reader.js';
 import { MAX_DEPTH, names } from './reader.js';
 
 /** `@data-type` names, index = position in this list. */
-const TYPE_NAMES = [
+export const TYPE_NAMES = [
   'none',
   'boolean',
   'count',
@@ -27,18 +27,20 @@ const TYPE_NAMES = [
   'table',
   'vector',
 ] as const;
-const TYPE_BYTES = names(...TYPE_NAMES);
-const KEY_TYPE = 0;
-const KEY_DATA = 1;
-const KEY_TOPIC = 2;
-const VALUE_KEYS = names('@data-type', 'data', 'topic');
+export const TYPE_BYTES = names(...TYPE_NAMES);
+export const KEY_TYPE = 0;
+export const KEY_DATA = 1;
+export const KEY_TOPIC = 2;
+/** Member names of a value object (index = KEY_*). */
+export const VALUE_KEYS = names('@data-type', 'data', 'topic');
 const ENTRY_KEYS = names('key', 'value');
 
-const U64_MAX = (1n << 64n) - 1n;
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
+export const U64_MAX = (1n << 64n) - 1n;
+export const I64_MIN = -(1n << 63n);
+export const I64_MAX = (1n << 63n) - 1n;
 
-function integer(r: JsonReader, what: string, min: bigint, max: bigint): bigint {
+/** An integer literal in [min, max] (Zeek's count/integer forms). */
+export function integer(r: JsonReader, what: string, min: bigint, max: bigint): bigint {
   const c = r.peek();
   if (c !== 0x2d && (c === undefined || c < 0x30 || c > 0x39)) r.fail(`${what} data is not a number`);
   const [start, end, isInt] = r.number();
@@ -57,7 +59,8 @@ const ZEEK_NON_FINITE: readonly [string, number][] = [
   ['-inf', -Infinity],
 ];
 
-function real(r: JsonReader): number {
+/** A real: a number with `.`/exponent, or the non-finite spellings of the dialect. */
+export function real(r: JsonReader): number {
   const c = r.peek();
   if (r.zeek && (c === 0x6e || c === 0x69 || (c === 0x2d && r.s[r.pos + 1] === 0x69))) {
     for (const [word, value] of ZEEK_NON_FINITE) {
@@ -79,7 +82,8 @@ function real(r: JsonReader): number {
   return Number(r.text(start, end));
 }
 
-function array(r: JsonReader, item: () => void): void {
+/** The elements of a JSON array, `item` reading each one. */
+export function array(r: JsonReader, item: () => void): void {
   if (r.peek() !== 0x5b) r.fail('data is not an array');
   r.pos++;
   if (r.peek() === 0x5d) {
@@ -107,7 +111,7 @@ function tableEntry(r: JsonReader, depth: number): readonly [BrokerData, BrokerD
 }
 
 /** Reads the `data` member for a known `@data-type`. */
-function readData(r: JsonReader, type: string, depth: number): BrokerData {
+export function readData(r: JsonReader, type: string, depth: number): BrokerData {
   switch (type) {
     case 'none':
       r.skip(depth);
