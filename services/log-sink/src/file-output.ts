@@ -28,6 +28,8 @@ export interface FileOutputDeps {
   readonly metrics: SinkMetrics;
   readonly budget: WriteBudget;
   readonly now: () => Date;
+  /** `writeFailures` is incremented on every failed file operation. */
+  readonly stats: { writeFailures: number };
 }
 
 function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
@@ -84,6 +86,7 @@ export function createFileOutput(
       deps.log.info({ path, reason, file: archivedAs, output: kind }, 'Rotated log file');
     },
     failed: (path, cause) => {
+      deps.stats.writeFailures += 1;
       deps.metrics.writeFailed(kind);
       const err = new SinkError(
         SINK_ERROR_CODES.WRITE_FAILED,

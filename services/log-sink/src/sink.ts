@@ -41,6 +41,8 @@ export interface SinkStats {
   badInput: Partial<Record<BadInputReason, number>>;
   /** Times intake stopped reading because the write queue was full. */
   intakePauses: number;
+  /** Failed file operations (each retried until it succeeds). */
+  writeFailures: number;
 }
 
 /** A created sink. */
@@ -76,7 +78,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     batches: () => budget.chunks,
     bytes: () => budget.bytes,
   });
-  const stats: SinkStats = { batches: 0, records: 0, badInput: {}, intakePauses: 0 };
+  const stats: SinkStats = { batches: 0, records: 0, badInput: {}, intakePauses: 0, writeFailures: 0 };
   const jsonDir =
     config.jsonLogDir !== ''
       ? config.jsonLogDir
@@ -86,9 +88,9 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
   const outputs: SinkOutput[] = config.outputs.map((kind) => {
     switch (kind) {
       case 'tsv':
-        return createFileOutput('tsv', config.logDir, config, { log, warn, metrics, budget, now });
+        return createFileOutput('tsv', config.logDir, config, { log, warn, metrics, budget, now, stats });
       case 'json':
-        return createFileOutput('json', jsonDir, config, { log, warn, metrics, budget, now });
+        return createFileOutput('json', jsonDir, config, { log, warn, metrics, budget, now, stats });
       case 'stdout':
         return createStdoutOutput(deps.stdout ?? process.stdout, config, budget, metrics);
       case 'otlp':
