@@ -93,3 +93,35 @@ test('stop() ends every process it started', { timeout: 120_000 }, async () => {
   });
   assert.deepEqual(alive, []);
 });
+
+test(
+  'the apiserver tier (etcd + kube-apiserver only) serves CRDs and stops cleanly',
+  { timeout: 300_000 },
+  async () => {
+    const small = await startControlPlane({ tier: 'apiserver' });
+    try {
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.test' },
+        spec: {
+          group: 'example.test',
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: [
+            { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
+          ],
+        },
+      };
+      await small.kubectl(['apply', '-f', '-'], JSON.stringify(crd));
+      await waitFor(
+        'Widget CRD served',
+        async () => (await small.http.call('GET', '/apis/example.test/v1/widgets')).status === 200,
+      );
+      const nodes = await small.http.json<{ items: unknown[] }>('GET', '/api/v1/nodes');
+      assert.equal(nodes.items.length, 0);
+    } finally {
+      await small.stop();
+    }
+  },
+);
