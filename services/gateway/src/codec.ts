@@ -7,8 +7,10 @@ import {
   encodeEvent,
   eventToData,
   formatDataMessage,
+  isCanonicalEventPayload,
   jsonToData,
   parseDataMessage,
+  transcodeDataMessage,
   type BrokerData,
   type JsonDialect,
   type ZeekEvent,
@@ -18,7 +20,7 @@ import type { SignatureChecker } from './signatures.js';
 
 /** A client data message ready for the cluster, or the error frame to send back instead. */
 export type InboundResult =
-  | { readonly ok: true; readonly topic: string; readonly event: ZeekEvent; readonly payload: Uint8Array }
+  | { readonly ok: true; readonly topic: string; readonly payload: Uint8Array }
   | { readonly ok: false; readonly errorFrame: string; readonly reason: InboundFailure };
 
 /** Why a client data message was rejected (metric attribute `error.type`). */
@@ -53,6 +55,28 @@ export class Codec {
    * forced to 1/1, an empty metadata vector dropped, other metadata passed through. Never throws.
    */
   decodeClient(text: Uint8Array): InboundResult {
+    if (this.signatures === undefined) {
+      // Hot path: JSON straight to broker-bin-v1 (no value tree). A canonical event payload is
+      // exactly what the tree path below would produce, so it is forwarded as is; everything
+      // else (errors included) takes the tree path, which yields Zeek's exact answer.
+      const fast = this.#transcode(text);
+      if (fast !== undefined) return fast;
+    }
+    return this.#decodeViaTree(text);
+  }
+
+  #transcode(text: Uint8Array): InboundResult | undefined {
+    try {
+      const { topic, payload } = transcodeDataMessage(text);
+      return isCanonicalEventPayload(payload) ? { ok: true, topic, payload } : undefined;
+    } catch (err) {
+      // The tree path re-reads the message and reports the error exactly (not swallowed).
+      void err;
+      return undefined;
+    }
+  }
+
+  #decodeViaTree(text: Uint8Array): InboundResult {
     let topic: string;
     let data: BrokerData;
     try {
@@ -78,7 +102,7 @@ export class Codec {
       void err;
       return { ok: false, errorFrame: ERROR_FRAMES.createEventFailed, reason: 'create_event' };
     }
-    return { ok: true, topic, event, payload };
+    return { ok: true, topic, payload };
   }
 
   /**
