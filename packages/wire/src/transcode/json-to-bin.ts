@@ -145,6 +145,8 @@ function writeData(r: JsonReader, out: OutBuffer, type: string, depth: number): 
       return;
     }
     case 'port': {
+      r.ws();
+      if (compactPort(r, out)) return;
       const p = parsePort(r.string());
       if (p === undefined) r.fail('unparsable port');
       const proto = PROTOCOL_BYTES[p.protocol];
@@ -185,6 +187,72 @@ function writeData(r: JsonReader, out: OutBuffer, type: string, depth: number): 
   }
 }
 
+const HEAD = Uint8Array.from('"@data-type":"', (c) => c.charCodeAt(0));
+const DATA_MEMBER = Uint8Array.from('","data":', (c) => c.charCodeAt(0));
+
+/**
+ * The compact form every serializer writes, `"@data-type":"<type>","data":`, recognized in place
+ * right after `{`: returns the type's index and moves past `"data":`, or -1 (nothing consumed)
+ * for anything else, which the general member loop then reads.
+ */
+function compactHead(r: JsonReader): number {
+  const s = r.s;
+  const p = r.pos;
+  for (let k = 0; k < HEAD.length; k++) if (s[p + k] !== HEAD[k]) return -1;
+  const start = p + HEAD.length;
+  let q = start;
+  while (q < start + 12 && s[q] !== 0x22) q++;
+  const len = q - start;
+  let t = -1;
+  outer: for (let i = 0; i < TYPE_BYTES.length; i++) {
+    const n = TYPE_BYTES[i] as Uint8Array;
+    if (n.length !== len) continue;
+    for (let k = 0; k < len; k++) if (n[k] !== s[start + k]) continue outer;
+    t = i;
+    break;
+  }
+  if (t < 0) return -1;
+  for (let k = 0; k < DATA_MEMBER.length; k++) if (s[q + k] !== DATA_MEMBER[k]) return -1;
+  r.pos = q + DATA_MEMBER.length;
+  return t;
+}
+
+const PORT_PROTOCOLS_BY_FIRST: Readonly<Record<number, readonly [Uint8Array, number]>> = {
+  0x74: [Uint8Array.from([0x74, 0x63, 0x70]), PROTOCOL_BYTES.tcp],
+  0x75: [Uint8Array.from([0x75, 0x64, 0x70]), PROTOCOL_BYTES.udp],
+  0x69: [Uint8Array.from([0x69, 0x63, 0x6d, 0x70]), PROTOCOL_BYTES.icmp],
+  0x3f: [Uint8Array.from([0x3f]), PROTOCOL_BYTES.unknown],
+};
+
+/**
+ * `"<1–5 digits>/<tcp|udp|icmp|?>"` written in place (what parsePort gives for it: the number
+ * truncated to 16 bits); false (nothing consumed) for any other text, left to parsePort.
+ */
+function compactPort(r: JsonReader, out: OutBuffer): boolean {
+  const s = r.s;
+  let p = r.pos;
+  if (s[p] !== 0x22) return false;
+  p++;
+  let v = 0;
+  const start = p;
+  for (let c = s[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 5; c = s[++p])
+    v = v * 10 + c - 0x30;
+  if (p === start || s[p] !== 0x2f) return false;
+  const proto = PORT_PROTOCOLS_BY_FIRST[s[p + 1] as number];
+  if (proto === undefined) return false;
+  const [name, byte] = proto;
+  for (let k = 0; k < name.length; k++) if (s[p + 1 + k] !== name[k]) return false;
+  p += 1 + name.length;
+  if (s[p] !== 0x22) return false;
+  r.pos = p + 1;
+  out.ensure(4);
+  out.buf[out.length] = T.port;
+  out.view.setUint16(out.length + 1, v & 0xffff);
+  out.buf[out.length + 3] = byte;
+  out.length += 4;
+  return true;
+}
+
 /** Writes one `{"@data-type":…,"data":…}` object (mirrors readValue). */
 function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: EnvelopeFields): void {
   if (depth > MAX_DEPTH) r.fail('nested too deeply');
@@ -192,7 +260,13 @@ function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: Env
   r.pos++;
   let type: string | undefined;
   let written = false;
-  if (r.peek() === 0x7d) r.fail('missing @data-type');
+  const compact = compactHead(r);
+  if (compact >= 0) {
+    type = TYPE_NAMES[compact] as string;
+    writeData(r, out, type, depth);
+    written = true;
+    if (!r.more(0x7d)) return;
+  } else if (r.peek() === 0x7d) r.fail('missing @data-type');
   do {
     const k = r.match(VALUE_KEYS);
     r.expect(0x3a);
