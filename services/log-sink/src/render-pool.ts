@@ -7,7 +7,12 @@
 import { Worker } from 'node:worker_threads';
 import type { LogBatchHeader } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
-import type { RenderResult, RenderSettings } from './render-protocol.js';
+import { HEADER_RESEND, type RenderResult, type RenderSettings } from './render-protocol.js';
+
+/** A result as delivered: the header resolved (one object per schema, shared by all workers). */
+export type DeliveredResult =
+  | (Extract<RenderResult, { ok: true }> & { readonly header: LogBatchHeader })
+  | Extract<RenderResult, { ok: false }>;
 
 /** The pool; `submit` never throws, results arrive through `deliver` in order. */
 export interface RenderPool {
@@ -22,12 +27,12 @@ export function createRenderPool(
   threads: number,
   settings: RenderSettings,
   budget: WriteBudget,
-  deliver: (r: RenderResult) => void,
+  deliver: (r: DeliveredResult) => void,
   onWorkerError: (err: unknown) => void,
 ): RenderPool {
   const url = new URL('./render-worker.js', import.meta.url);
   const headers = new Map<string, LogBatchHeader>();
-  const waiting = new Map<number, RenderResult>();
+  const waiting = new Map<number, DeliveredResult>();
   const sizes = new Map<number, number>();
   let nextSeq = 0;
   let nextDeliver = 0;
@@ -40,16 +45,7 @@ export function createRenderPool(
       budget.release(sizes.get(nextDeliver) ?? 0, 1);
       sizes.delete(nextDeliver);
       nextDeliver++;
-      if (r.ok) {
-        // One header object per schema on this side, so writers can compare by identity.
-        let h = headers.get(r.key);
-        if (h === undefined) {
-          if (headers.size > 4096) headers.clear();
-          h = r.header;
-          headers.set(r.key, h);
-        }
-        deliver({ ...r, header: h });
-      } else deliver(r);
+      deliver(r);
     }
     if (nextDeliver === nextSeq && idleWaiters.length > 0) {
       const w = idleWaiters;
@@ -60,11 +56,44 @@ export function createRenderPool(
 
   const owner = new Map<number, number>();
   let closing = false;
+  /** One header object per schema on this side, so writers can compare by identity. */
+  const canonical = (key: string, header: LogBatchHeader): LogBatchHeader => {
+    let h = headers.get(key);
+    if (h === undefined) {
+      if (headers.size > 4096) headers.clear();
+      h = header;
+      headers.set(key, h);
+    }
+    return h;
+  };
   const spawn = (index: number): Worker => {
     const w = new Worker(url, { workerData: settings });
+    // This worker's header ids → header and the index of the result that last carried it. Kept
+    // for 2 × HEADER_RESEND results: the worker re-sends a header at least every HEADER_RESEND.
+    const known = new Map<number, { header: LogBatchHeader; at: number }>();
+    let received = 0;
     w.on('message', (r: RenderResult) => {
+      const n = received++;
       owner.delete(r.seq);
-      waiting.set(r.seq, r);
+      if (!r.ok) waiting.set(r.seq, r);
+      else if (r.header !== undefined && r.key !== undefined) {
+        const header = canonical(r.key, r.header);
+        known.delete(r.hid);
+        known.set(r.hid, { header, at: n });
+        for (const [id, e] of known) {
+          if (n - e.at < 2 * HEADER_RESEND) break;
+          known.delete(id);
+        }
+        waiting.set(r.seq, { ...r, header });
+      } else {
+        const e = known.get(r.hid);
+        waiting.set(
+          r.seq,
+          e !== undefined
+            ? { ...r, header: e.header }
+            : { seq: r.seq, ok: false, code: 'ZR_SINK_RENDER_FAILED', message: `unknown header id ${r.hid}` },
+        );
+      }
       flushInOrder();
     });
     w.on('error', (err) => {

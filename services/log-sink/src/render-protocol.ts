@@ -16,14 +16,20 @@ export interface RenderJob {
   readonly payload: ArrayBuffer;
 }
 
-/** A rendered batch, or why it could not be decoded (`code` of the DecodeError). */
+/**
+ * A rendered batch, or why it could not be decoded (`code` of the DecodeError). The header
+ * travels only with the first result for it and then every `HEADER_RESEND` results of that
+ * worker; otherwise `hid` names a header the pool already has (see render-pool.ts).
+ */
 export type RenderResult =
   | {
       readonly seq: number;
       readonly ok: true;
-      /** Identifies the header (same key = same schema and path). */
-      readonly key: string;
-      readonly header: LogBatchHeader;
+      /** Worker-local header id. */
+      readonly hid: number;
+      /** With `header`: identifies it across workers (same key = same schema and path). */
+      readonly key?: string;
+      readonly header?: LogBatchHeader;
       readonly records: number;
       /** Payload size (for the received-bytes metric). */
       readonly bytes: number;
@@ -31,6 +37,9 @@ export type RenderResult =
       readonly json?: Uint8Array;
     }
   | { readonly seq: number; readonly ok: false; readonly code: string; readonly message: string };
+
+/** A worker re-sends a header at least once every this many of its results. */
+export const HEADER_RESEND = 256;
 
 /** Stable identity of a header across threads. */
 export function headerKey(h: LogBatchHeader): string {

@@ -1,53 +1,51 @@
 /**
- * Worker thread of the render pool: decodes a batch and renders it for the file writers, so
- * decode + render (the sink's CPU cost) run on several cores. Pure: no files, no sockets.
- * Protocol: in `RenderJob`, out `RenderResult` (rendered buffers transferred, not copied).
+ * Worker thread of the render pool: renders a batch payload straight to text for the file
+ * writers (batch-renderer.ts), so the sink's CPU cost runs on several cores. Pure: no files, no
+ * sockets. Protocol: in `RenderJob`, out `RenderResult` (rendered buffers transferred, not
+ * copied; the header only when the pool may not have it, see `HEADER_RESEND`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  createJsonRenderer,
-  createLogBatchDecoder,
-  createTsvRenderer,
-  type LogBatchHeader,
-  type LogTextRenderer,
-} from '@zeek-relay/wire';
+import { createBatchRenderer } from './batch-renderer.js';
 import type { RenderJob, RenderResult, RenderSettings } from './render-protocol.js';
-import { headerKey } from './render-protocol.js';
+import { HEADER_RESEND, headerKey } from './render-protocol.js';
 
 const settings = workerData as RenderSettings;
-const decoder = createLogBatchDecoder();
-const cache = new WeakMap<LogBatchHeader, { key: string; tsv?: LogTextRenderer; json?: LogTextRenderer }>();
+const renderer = createBatchRenderer(settings);
+/** Header id → index of the result that last carried it. */
+const sentAt = new Map<number, number>();
+let results = 0;
+
+const owns = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 
 parentPort?.on('message', (job: RenderJob) => {
   let result: RenderResult;
   const transfer: ArrayBuffer[] = [];
+  const n = results++;
   try {
-    const batch = decoder.decode(new Uint8Array(job.payload));
-    let c = cache.get(batch.header);
-    if (c === undefined) {
-      c = { key: headerKey(batch.header) };
-      if (settings.tsv) c.tsv = createTsvRenderer(batch.header, { numberProfile: settings.numberProfile });
-      if (settings.json)
-        c.json = createJsonRenderer(batch.header, {
-          timestamps: settings.jsonTimestamps,
-          includeUnsetFields: settings.jsonIncludeUnsetFields,
-        });
-      cache.set(batch.header, c);
+    const r = renderer.render(new Uint8Array(job.payload));
+    const { entry } = r;
+    const last = sentAt.get(entry.id);
+    const send = last === undefined || n - last >= HEADER_RESEND;
+    if (send) {
+      sentAt.delete(entry.id);
+      sentAt.set(entry.id, n);
+      // Forget ids not sent for a long time (their header objects are usually gone).
+      for (const [id, at] of sentAt) {
+        if (n - at < HEADER_RESEND) break;
+        sentAt.delete(id);
+      }
     }
-    const tsv = c.tsv?.records(batch.records);
-    const json = c.json?.records(batch.records);
-    for (const b of [tsv, json])
-      if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength)
-        transfer.push(b.buffer as ArrayBuffer);
+    if (r.tsv && owns(r.tsv)) transfer.push(r.tsv.buffer as ArrayBuffer);
+    if (r.json && owns(r.json)) transfer.push(r.json.buffer as ArrayBuffer);
     result = {
       seq: job.seq,
       ok: true,
-      key: c.key,
-      header: batch.header,
-      records: batch.records.length,
+      hid: entry.id,
+      ...(send ? { key: headerKey(entry.header), header: entry.header } : {}),
+      records: r.records,
       bytes: job.payload.byteLength,
-      tsv,
-      json,
+      ...(r.tsv ? { tsv: r.tsv } : {}),
+      ...(r.json ? { json: r.json } : {}),
     };
   } catch (err) {
     const e = err as { code?: string; message?: string };

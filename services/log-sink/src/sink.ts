@@ -18,8 +18,9 @@ import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { createRenderPool, type RenderPool } from './render-pool.js';
-import type { RenderResult } from './render-protocol.js';
+import { createBatchRenderer, type BatchRenderer, type RenderedBatch } from './batch-renderer.js';
+import { createRenderPool, type DeliveredResult, type RenderPool } from './render-pool.js';
+import type { RenderSettings } from './render-protocol.js';
 import { isSafeLogPath, nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
@@ -137,27 +138,42 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
   };
 
-  // Decode + render on worker threads when every output is a file writer (the CPU-heavy part).
-  const pooled = config.renderThreads > 0 && config.outputs.every((o) => o === 'tsv' || o === 'json');
-  const delivered = (r: RenderResult) => {
+  // When every output is a file writer, batches go from payload to text without value objects
+  // (batch-renderer.ts): on worker threads (the CPU-heavy part), or here with renderThreads 0.
+  const filesOnly = config.outputs.every((o) => o === 'tsv' || o === 'json');
+  const pooled = config.renderThreads > 0 && filesOnly;
+  const renderSettings: RenderSettings = {
+    tsv: config.outputs.includes('tsv'),
+    json: config.outputs.includes('json'),
+    numberProfile: config.numberProfile,
+    jsonTimestamps: config.jsonTimestamps,
+    jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
+  };
+  const direct: BatchRenderer | undefined =
+    filesOnly && !pooled ? createBatchRenderer(renderSettings) : undefined;
+  const writeRendered = (header: LogBatch['header'], tsv?: Uint8Array, json?: Uint8Array) => {
+    for (const out of outputs) {
+      const lines = out.kind === 'tsv' ? tsv : json;
+      try {
+        if (lines && out.writeRendered) out.writeRendered(header, lines);
+      } catch (err) {
+        writeFailed(out, err, header.path);
+      }
+    }
+  };
+  const delivered = (r: DeliveredResult) => {
     if (!r.ok) {
       bad(reasonOf({ code: r.code }), new SinkError(SINK_ERROR_CODES.BAD_INPUT, r.message));
       return;
     }
     if (!accept(r, undefined)) return;
-    for (const out of outputs) {
-      const lines = out.kind === 'tsv' ? r.tsv : r.json;
-      try {
-        if (lines && out.writeRendered) out.writeRendered(r.header, lines);
-      } catch (err) {
-        writeFailed(out, err, r.header.path);
-      }
-    }
+    writeRendered(r.header, r.tsv, r.json);
   };
   let pool: RenderPool | undefined;
 
   const onMessage = (frames: Buffer[]) => {
-    let batch: LogBatch;
+    let batch: LogBatch | undefined;
+    let rendered: RenderedBatch | undefined;
     let sender: Uint8Array | undefined;
     try {
       const msg = decodeLogFrames(frames);
@@ -166,20 +182,23 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         pool.submit(msg.payload);
         return;
       }
-      batch = decoder.decode(msg.payload);
+      if (direct) rendered = direct.render(msg.payload);
+      else batch = decoder.decode(msg.payload);
     } catch (err) {
       if (frames.length !== 4) bad(BAD_INPUT_REASONS.FRAME_COUNT, err);
       else if (sender === undefined) bad(BAD_INPUT_REASONS.FORMAT, err, frames[1]);
       else bad(reasonOf(err), err, sender);
       return;
     }
-    if (
-      !accept(
-        { header: batch.header, records: batch.records.length, bytes: (frames[3] as Buffer).length },
-        sender,
-      )
-    )
+    const bytes = (frames[3] as Buffer).length;
+    if (rendered !== undefined) {
+      const { header } = rendered.entry;
+      if (accept({ header, records: rendered.records, bytes }, sender))
+        writeRendered(header, rendered.tsv, rendered.json);
       return;
+    }
+    if (batch === undefined) return;
+    if (!accept({ header: batch.header, records: batch.records.length, bytes }, sender)) return;
     for (const out of outputs) {
       try {
         out.write(batch);
@@ -217,18 +236,8 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       state = 'starting';
       for (const out of outputs) await out.start();
       if (pooled) {
-        pool = createRenderPool(
-          config.renderThreads,
-          {
-            tsv: config.outputs.includes('tsv'),
-            json: config.outputs.includes('json'),
-            numberProfile: config.numberProfile,
-            jsonTimestamps: config.jsonTimestamps,
-            jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
-          },
-          budget,
-          delivered,
-          (err) => log.error({ err }, 'Render worker failed; restarted it'),
+        pool = createRenderPool(config.renderThreads, renderSettings, budget, delivered, (err) =>
+          log.error({ err }, 'Render worker failed; restarted it'),
         );
       }
       intake = await startIntake({

@@ -1,0 +1,82 @@
+/**
+ * Payload → text for the file writers without building value objects: the header is decoded
+ * (and cached by its bytes, so consecutive batches of one stream share one header object), then
+ * each renderer renders straight from the batch bytes (`recordsFromPayload`). Output is identical
+ * to decode + render, and a bad batch throws the same `DecodeError` decoding would. Used by the
+ * render workers and by the main thread when `renderThreads` is 0.
+ */
+import {
+  createJsonRenderer,
+  createLogBatchDecoder,
+  createTsvRenderer,
+  type LogBatchHeader,
+  type LogTextRenderer,
+} from '@zeek-relay/wire';
+import type { RenderSettings } from './render-protocol.js';
+
+/** Per-header state: the renderers, created once per distinct header. */
+export interface HeaderEntry {
+  readonly header: LogBatchHeader;
+  /** Small integer unique within one BatchRenderer (names the header across threads). */
+  readonly id: number;
+  readonly tsv?: LogTextRenderer;
+  readonly json?: LogTextRenderer;
+}
+
+/** One rendered batch. `tsv`/`json` are fresh buffers owned by the caller (transferable). */
+export interface RenderedBatch {
+  readonly entry: HeaderEntry;
+  /** The entry was created by this call (first batch with this header object). */
+  readonly fresh: boolean;
+  readonly records: number;
+  readonly tsv?: Uint8Array;
+  readonly json?: Uint8Array;
+}
+
+/** Renders batch payloads; not re-entrant (renderers share scratch buffers). */
+export interface BatchRenderer {
+  /** @throws DecodeError exactly where `decodeLogBatch(payload)` would. */
+  render(payload: Uint8Array): RenderedBatch;
+}
+
+/** Creates a renderer for the outputs enabled in `settings`. */
+export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
+  const decoder = createLogBatchDecoder();
+  const cache = new WeakMap<LogBatchHeader, HeaderEntry>();
+  let nextId = 0;
+  return {
+    render(payload: Uint8Array): RenderedBatch {
+      const { header, offset } = decoder.decodeHeader(payload);
+      let entry = cache.get(header);
+      const fresh = entry === undefined;
+      if (entry === undefined) {
+        entry = {
+          header,
+          id: nextId++,
+          ...(settings.tsv
+            ? { tsv: createTsvRenderer(header, { numberProfile: settings.numberProfile }) }
+            : {}),
+          ...(settings.json
+            ? {
+                json: createJsonRenderer(header, {
+                  timestamps: settings.jsonTimestamps,
+                  includeUnsetFields: settings.jsonIncludeUnsetFields,
+                }),
+              }
+            : {}),
+        };
+        cache.set(header, entry);
+      }
+      const tsv = entry.tsv?.recordsFromPayload(payload, offset);
+      const json = entry.json?.recordsFromPayload(payload, offset);
+      // The u32 (big-endian) record count at `offset`: the renderer has just validated it.
+      const records =
+        ((payload[offset] as number) * 0x1000000 +
+          (((payload[offset + 1] as number) << 16) |
+            ((payload[offset + 2] as number) << 8) |
+            (payload[offset + 3] as number))) >>>
+        0;
+      return { entry, fresh, records, ...(tsv ? { tsv } : {}), ...(json ? { json } : {}) };
+    },
+  };
+}
