@@ -10,6 +10,13 @@ import { repoRoot } from '../helpers/k8s/toolchain.js';
 
 /** Starts the operator in this process against `cp` (leader election on, fast timings). */
 export async function startOperator(cp: ControlPlane, logName = 'operator'): Promise<Operator> {
+  const operator = createTestOperator(cp, logName, 'test-operator');
+  await operator.start();
+  return operator;
+}
+
+/** An operator for `cp` that is not started yet (`identity` names it in the Lease). */
+export function createTestOperator(cp: ControlPlane, logName: string, identity: string): Operator {
   const config = loadOperatorConfig([], {
     ZR_OPERATOR_KUBECONFIG: cp.kubeconfigPath,
     ZR_OPERATOR_LEASE_NAMESPACE: 'default',
@@ -19,18 +26,14 @@ export async function startOperator(cp: ControlPlane, logName = 'operator'): Pro
     ZR_OPERATOR_RENEW_DEADLINE_SECONDS: '50',
     ZR_OPERATOR_WATCHDOG_SECONDS: '5',
     ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
+    ZR_OPERATOR_IDENTITY: identity,
   });
   const log = createLogger({
     service: 'operator',
     level: 'info',
     destination: pino.destination({ dest: join(cp.dir, 'logs', `${logName}.log`), sync: true }),
   });
-  const operator = createOperator(config, {
-    log,
-    metrics: createMetrics({ serviceName: 'zeek-relay-operator' }),
-  });
-  await operator.start();
-  return operator;
+  return createOperator(config, { log, metrics: createMetrics({ serviceName: 'zeek-relay-operator' }) });
 }
 
 /** Installs the generated CRD and waits until it is Established. */

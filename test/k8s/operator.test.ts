@@ -18,6 +18,7 @@ import {
   fixture,
   installCrd,
   recordPodAdds,
+  createTestOperator,
   startOperator,
   type PodAdded,
 } from './operator-harness.js';
@@ -400,6 +401,30 @@ test('operator restart: no duplicate objects and no writes', { timeout: 300_000 
   );
   assert.deepEqual(await versions(), before);
 });
+
+test(
+  'a second replica stays standby while the Lease is held, and writes nothing',
+  { timeout: 120_000 },
+  async () => {
+    const standby = createTestOperator(cp, 'standby', 'standby-operator');
+    const started = standby.start();
+    await sleep(4_000);
+    assert.equal(standby.ready(), false);
+    assert.equal(standby.controller, undefined);
+    assert.equal(standby.metrics.writes(), 0);
+    assert.equal(
+      (standby.metrics.apiCallCounts.get('lease-get') ?? 0) > 0,
+      true,
+      'it competed for the Lease',
+    );
+    await standby.close();
+    await started;
+    const lease = await get<{ spec: { holderIdentity?: string } }>(
+      '/apis/coordination.k8s.io/v1/namespaces/default/leases/zeek-relay-operator',
+    );
+    assert.equal(lease.spec.holderIdentity, 'test-operator');
+  },
+);
 
 test('API server restart: the operator re-watches and keeps reconciling', { timeout: 600_000 }, async () => {
   const controllerBefore = operator.controller;
