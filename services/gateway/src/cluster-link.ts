@@ -59,6 +59,9 @@ export class ClusterLink {
   #closed = false;
   #ready = false;
   #loops: Promise<void>[] = [];
+  #xpubReading = false;
+  #xpubLoopDone: Promise<void> = Promise.resolve();
+  #xpubDrain: NodeJS.Timeout | undefined;
 
   /** Times a publication waited because the hub's pipe was at its high-water mark. */
   hwmWaits = 0;
@@ -84,6 +87,8 @@ export class ClusterLink {
         // XPUB reports POLLOUT anyway, and with XPUB_NODROP a full pipe is EAGAIN either way.
         // #pump yields to the event loop itself (zeromq.js's own yield needs the default).
         sendTimeout: 0,
+        // Subscriptions are read only while a probe waits for its echo (#readXpub).
+        receiveTimeout: 0,
       });
       // ZMQ_XPUB_VERBOSE, as Zeek's node XPUB: every (duplicate) subscription is visible, which the probe needs.
       this.#xpub.verbosity = 'allSubs';
@@ -127,7 +132,9 @@ export class ClusterLink {
         { cause: err },
       );
     }
-    this.#loops.push(this.#readXpub(), this.#readXsub());
+    this.#loops.push(this.#readXsub());
+    // Queued subscription messages are drained now and then even when no probe waits.
+    this.#xpubDrain = setInterval(() => this.#readXpub(), 1000).unref();
     // Readiness follows the hub: lost on disconnect; after a reconnect libzmq re-sends our
     // subscriptions, and a fresh probe proves they are active again.
     let lost = false;
@@ -187,6 +194,7 @@ export class ClusterLink {
         else resolve();
       };
       this.#probes.set(topic, done);
+      this.#readXpub();
       if (timeoutMs > 0) {
         timer = setTimeout(
           () =>
@@ -276,14 +284,46 @@ export class ClusterLink {
       });
   }
 
-  async #readXpub(): Promise<void> {
+  /**
+   * Reads the subscription messages the hub forwards to our VERBOSE XPUB, resolving probes on
+   * their echo. The loop runs only while needed: it drains what is queued and then waits only if
+   * a probe is outstanding. The reason: while a receive is pending on the XPUB, zeromq.js checks
+   * ZMQ_EVENTS after every send on it (≈ 1 µs per published event).
+   */
+  #readXpub(): void {
+    if (this.#xpubReading || this.#closed) return;
+    this.#xpubReading = true;
+    this.#xpubLoopDone = this.#xpubLoop();
+  }
+
+  async #xpubLoop(): Promise<void> {
+    const sock = this.#xpub;
     try {
-      for await (const [frame] of this.#xpub) {
+      for (;;) {
+        let frames: Buffer[];
+        try {
+          frames = await sock.receive();
+        } catch (err) {
+          if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
+          if (this.#probes.size === 0) {
+            // Nothing waited for: stop (the flag is cleared in the same turn as this check).
+            this.#xpubReading = false;
+            return;
+          }
+          sock.receiveTimeout = -1;
+          try {
+            frames = await sock.receive();
+          } finally {
+            if (!this.#closed) sock.receiveTimeout = 0;
+          }
+        }
+        const frame = frames[0];
         if (frame === undefined || frame.length === 0 || frame[0] !== 1) continue;
         const done = this.#probes.get(frame.toString('latin1', 1));
         if (done) done();
       }
     } catch (err) {
+      this.#xpubReading = false;
       if (!this.#closed) this.#opts.log.error({ err }, 'XPUB receive loop failed');
     }
   }
@@ -331,10 +371,11 @@ export class ClusterLink {
       await Promise.race([this.flushed(), new Promise((r) => setTimeout(r, drainMs).unref())]);
     }
     this.#closed = true;
+    clearInterval(this.#xpubDrain);
     const closed = new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
     for (const done of [...this.#probes.values()]) done(closed);
     this.#xsub.close();
     this.#xpub.close();
-    await Promise.allSettled(this.#loops);
+    await Promise.allSettled([...this.#loops, this.#xpubLoopDone]);
   }
 }
