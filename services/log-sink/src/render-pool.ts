@@ -17,6 +17,8 @@ export type DeliveredResult =
 /** The pool; `submit` never throws, results arrive through `deliver` in order. */
 export interface RenderPool {
   submit(payload: Uint8Array): void;
+  /** Resolves once every worker has loaded (or failed and been replaced); jobs may be submitted before. */
+  ready(): Promise<void>;
   /** Resolves when every submitted job was delivered. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -66,13 +68,22 @@ export function createRenderPool(
     }
     return h;
   };
+  const started: Promise<void>[] = [];
   const spawn = (index: number): Worker => {
     const w = new Worker(url, { workerData: settings });
+    let loaded: () => void = () => {};
+    started.push(new Promise<void>((r) => (loaded = r)));
     // This worker's header ids → header and the index of the result that last carried it. Kept
     // for 2 × HEADER_RESEND results: the worker re-sends a header at least every HEADER_RESEND.
     const known = new Map<number, { header: LogBatchHeader; at: number }>();
     let received = 0;
-    w.on('message', (r: RenderResult) => {
+    w.on('message', (r: RenderResult | 'ready') => {
+      if (r === 'ready') {
+        // Referenced until loaded, so awaiting ready() keeps the process alive.
+        w.unref();
+        loaded();
+        return;
+      }
       const n = received++;
       owner.delete(r.seq);
       if (!r.ok) waiting.set(r.seq, r);
@@ -97,6 +108,7 @@ export function createRenderPool(
       flushInOrder();
     });
     w.on('error', (err) => {
+      loaded();
       onWorkerError(err);
       // Its jobs are lost (counted as failures, so later batches are not held back); replace it.
       for (const [seq, i] of owner) {
@@ -107,7 +119,6 @@ export function createRenderPool(
       if (!closing) workers[index] = spawn(index);
       flushInOrder();
     });
-    w.unref();
     return w;
   };
   const workers: Worker[] = [];
@@ -116,14 +127,18 @@ export function createRenderPool(
   return {
     submit(payload: Uint8Array) {
       const seq = nextSeq++;
-      const copy = new Uint8Array(payload.byteLength);
-      copy.set(payload);
-      sizes.set(seq, copy.byteLength);
-      budget.add(copy.byteLength);
+      sizes.set(seq, payload.byteLength);
+      budget.add(payload.byteLength);
       const index = rr++ % workers.length;
       owner.set(seq, index);
       const w = workers[index] as Worker;
-      w.postMessage({ seq, payload: copy.buffer }, [copy.buffer]);
+      // zeromq.js frames are external (non-detachable) buffers: structured clone copies the
+      // bytes once into the worker's heap, with no allocation on this thread's heap (an explicit
+      // copy + transfer costs the same copy plus a main-heap buffer to collect).
+      w.postMessage({ seq, payload });
+    },
+    async ready() {
+      await Promise.all(started);
     },
     idle() {
       if (nextDeliver === nextSeq) return Promise.resolve();

@@ -10,10 +10,10 @@ export interface RenderSettings {
   readonly jsonIncludeUnsetFields: boolean;
 }
 
-/** One batch payload (frame 3) to decode and render; `payload` is transferred. */
+/** One batch payload (frame 3) to decode and render; `payload` is copied by postMessage. */
 export interface RenderJob {
   readonly seq: number;
-  readonly payload: ArrayBuffer;
+  readonly payload: Uint8Array;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Worker thread of the render pool: renders a batch payload straight to text for the file
  * writers (batch-renderer.ts), so the sink's CPU cost runs on several cores. Pure: no files, no
  * sockets. Protocol: in `RenderJob`, out `RenderResult` (rendered buffers transferred, not
- * copied; the header only when the pool may not have it, see `HEADER_RESEND`).
+ * copied; the header only when the pool may not have it, see `HEADER_RESEND`), and `'ready'`
+ * once loaded.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBatchRenderer } from './batch-renderer.js';
@@ -22,7 +23,7 @@ parentPort?.on('message', (job: RenderJob) => {
   const transfer: ArrayBuffer[] = [];
   const n = results++;
   try {
-    const r = renderer.render(new Uint8Array(job.payload));
+    const r = renderer.render(job.payload);
     const { entry } = r;
     const last = sentAt.get(entry.id);
     const send = last === undefined || n - last >= HEADER_RESEND;
@@ -53,3 +54,4 @@ parentPort?.on('message', (job: RenderJob) => {
   }
   parentPort?.postMessage(result, transfer);
 });
+parentPort?.postMessage('ready');

@@ -239,6 +239,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         pool = createRenderPool(config.renderThreads, renderSettings, budget, delivered, (err) =>
           log.error({ err }, 'Render worker failed; restarted it'),
         );
+        await pool.ready();
       }
       intake = await startIntake({
         endpoint: config.pullEndpoint,
