@@ -3,7 +3,8 @@
  * (and cached by its bytes, so consecutive batches of one stream share one header object), then
  * each renderer renders straight from the batch bytes (`recordsFromPayload`). Output is identical
  * to decode + render, and a bad batch throws the same `DecodeError` decoding would. Used by the
- * render workers and by the main thread when `renderThreads` is 0.
+ * render workers and by the main thread when `renderThreads` is 0. `json` and `stdout` share one
+ * JSON rendering (same options).
  */
 import {
   createJsonRenderer,
@@ -13,6 +14,7 @@ import {
   type LogTextRenderer,
 } from '@zeek-relay/wire';
 import type { RenderSettings } from './render-protocol.js';
+import { addPathKey, pathKeyPrefix } from './stdout-output.js';
 
 /** Per-header state: the renderers, created once per distinct header. */
 export interface HeaderEntry {
@@ -21,6 +23,8 @@ export interface HeaderEntry {
   readonly id: number;
   readonly tsv?: LogTextRenderer;
   readonly json?: LogTextRenderer;
+  /** `{"_path":"<path>",` for the stdout lines. */
+  readonly stdoutPrefix?: Uint8Array;
 }
 
 /** One rendered batch. `tsv`/`json` are fresh buffers owned by the caller (transferable). */
@@ -31,6 +35,7 @@ export interface RenderedBatch {
   readonly records: number;
   readonly tsv?: Uint8Array;
   readonly json?: Uint8Array;
+  readonly stdout?: Uint8Array;
 }
 
 /** Renders batch payloads; not re-entrant (renderers share scratch buffers). */
@@ -56,7 +61,8 @@ export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
           ...(settings.tsv
             ? { tsv: createTsvRenderer(header, { numberProfile: settings.numberProfile }) }
             : {}),
-          ...(settings.json
+          ...(settings.stdout ? { stdoutPrefix: pathKeyPrefix(header.path) } : {}),
+          ...(settings.json || settings.stdout
             ? {
                 json: createJsonRenderer(header, {
                   timestamps: settings.jsonTimestamps,
@@ -69,6 +75,7 @@ export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
       }
       const tsv = entry.tsv?.recordsFromPayload(payload, offset);
       const json = entry.json?.recordsFromPayload(payload, offset);
+      const stdout = json && entry.stdoutPrefix ? addPathKey(json, entry.stdoutPrefix) : undefined;
       // The u32 (big-endian) record count at `offset`: the renderer has just validated it.
       const records =
         ((payload[offset] as number) * 0x1000000 +
@@ -76,7 +83,14 @@ export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
             ((payload[offset + 2] as number) << 8) |
             (payload[offset + 3] as number))) >>>
         0;
-      return { entry, fresh, records, ...(tsv ? { tsv } : {}), ...(json ? { json } : {}) };
+      return {
+        entry,
+        fresh,
+        records,
+        ...(tsv ? { tsv } : {}),
+        ...(json && settings.json ? { json } : {}),
+        ...(stdout ? { stdout } : {}),
+      };
     },
   };
 }

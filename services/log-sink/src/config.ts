@@ -58,7 +58,7 @@ export const SinkConfigSchema = Type.Object(
       maximum: 16,
       default: 2,
       description:
-        'Worker threads decoding and rendering batches for the tsv/json writers (0 = on the main thread; only used when every output is tsv or json)',
+        'Worker threads rendering batches for the tsv/json/stdout writers (0 = on the main thread; only used when no output is otlp)',
     }),
     logDir: Type.String({
       minLength: 1,

@@ -12,7 +12,7 @@ export interface SinkOutput {
   /** Called once before the first write (crash recovery, connections). */
   start(): Promise<void>;
   write(batch: LogBatch): void;
-  /** File writers only: queue lines a render worker already produced for this header. */
+  /** Text writers (files, stdout): queue lines already rendered for this header (batch-renderer.ts). */
   writeRendered?(header: LogBatchHeader, lines: Uint8Array): void;
   /** Time-based rotation of every open file (files only; others ignore it). */
   rotateAll(reason: string): void;

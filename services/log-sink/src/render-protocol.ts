@@ -5,6 +5,8 @@ import type { LogBatchHeader } from '@zeek-relay/wire';
 export interface RenderSettings {
   readonly tsv: boolean;
   readonly json: boolean;
+  /** stdout lines: the JSON lines with `"_path"` first (stdout-output.ts). */
+  readonly stdout: boolean;
   readonly numberProfile: 'zeek-8.0' | 'zeek-8.2';
   readonly jsonTimestamps: 'epoch' | 'iso8601' | 'millis' | 'millis-unsigned';
   readonly jsonIncludeUnsetFields: boolean;
@@ -35,6 +37,7 @@ export type RenderResult =
       readonly bytes: number;
       readonly tsv?: Uint8Array;
       readonly json?: Uint8Array;
+      readonly stdout?: Uint8Array;
     }
   | { readonly seq: number; readonly ok: false; readonly code: string; readonly message: string };
 

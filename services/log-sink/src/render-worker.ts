@@ -38,6 +38,7 @@ parentPort?.on('message', (job: RenderJob) => {
     }
     if (r.tsv && owns(r.tsv)) transfer.push(r.tsv.buffer as ArrayBuffer);
     if (r.json && owns(r.json)) transfer.push(r.json.buffer as ArrayBuffer);
+    if (r.stdout && owns(r.stdout)) transfer.push(r.stdout.buffer as ArrayBuffer);
     result = {
       seq: job.seq,
       ok: true,
@@ -47,6 +48,7 @@ parentPort?.on('message', (job: RenderJob) => {
       bytes: job.payload.byteLength,
       ...(r.tsv ? { tsv: r.tsv } : {}),
       ...(r.json ? { json: r.json } : {}),
+      ...(r.stdout ? { stdout: r.stdout } : {}),
     };
   } catch (err) {
     const e = err as { code?: string; message?: string };

@@ -138,22 +138,34 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
   };
 
-  // When every output is a file writer, batches go from payload to text without value objects
-  // (batch-renderer.ts): on worker threads (the CPU-heavy part), or here with renderThreads 0.
-  const filesOnly = config.outputs.every((o) => o === 'tsv' || o === 'json');
-  const pooled = config.renderThreads > 0 && filesOnly;
+  // When every output is text (tsv, json, stdout), batches go from payload to text without value
+  // objects (batch-renderer.ts): on worker threads (the CPU-heavy part), or here with
+  // renderThreads 0. OTLP needs the values, so with it everything is decoded here.
+  const textOnly = config.outputs.every((o) => o === 'tsv' || o === 'json' || o === 'stdout');
+  const pooled = config.renderThreads > 0 && textOnly;
   const renderSettings: RenderSettings = {
     tsv: config.outputs.includes('tsv'),
     json: config.outputs.includes('json'),
+    stdout: config.outputs.includes('stdout'),
     numberProfile: config.numberProfile,
     jsonTimestamps: config.jsonTimestamps,
     jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
   };
   const direct: BatchRenderer | undefined =
-    filesOnly && !pooled ? createBatchRenderer(renderSettings) : undefined;
-  const writeRendered = (header: LogBatch['header'], tsv?: Uint8Array, json?: Uint8Array) => {
+    textOnly && !pooled ? createBatchRenderer(renderSettings) : undefined;
+  const writeRendered = (
+    header: LogBatch['header'],
+    r: { tsv?: Uint8Array; json?: Uint8Array; stdout?: Uint8Array },
+  ) => {
     for (const out of outputs) {
-      const lines = out.kind === 'tsv' ? tsv : json;
+      const lines =
+        out.kind === 'tsv'
+          ? r.tsv
+          : out.kind === 'json'
+            ? r.json
+            : out.kind === 'stdout'
+              ? r.stdout
+              : undefined;
       try {
         if (lines && out.writeRendered) out.writeRendered(header, lines);
       } catch (err) {
@@ -167,7 +179,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       return;
     }
     if (!accept(r, undefined)) return;
-    writeRendered(r.header, r.tsv, r.json);
+    writeRendered(r.header, r);
   };
   let pool: RenderPool | undefined;
 
@@ -193,8 +205,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     const bytes = (frames[3] as Buffer).length;
     if (rendered !== undefined) {
       const { header } = rendered.entry;
-      if (accept({ header, records: rendered.records, bytes }, sender))
-        writeRendered(header, rendered.tsv, rendered.json);
+      if (accept({ header, records: rendered.records, bytes }, sender)) writeRendered(header, rendered);
       return;
     }
     if (batch === undefined) return;

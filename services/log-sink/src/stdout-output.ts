@@ -38,6 +38,11 @@ export function addPathKey(lines: Uint8Array, prefix: Uint8Array): Uint8Array {
   return out.subarray(0, o);
 }
 
+/** `{"_path":"<path>",`: the prefix `addPathKey` puts on every line. */
+export function pathKeyPrefix(path: string): Uint8Array {
+  return Buffer.from(`{"_path":${JSON.stringify(path)},`);
+}
+
 /** Creates the stdout writer on `stream` (process.stdout in main.ts). */
 export function createStdoutOutput(
   stream: Writable,
@@ -48,6 +53,16 @@ export function createStdoutOutput(
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const prefixes = new Map<string, Uint8Array>();
   let waiting = 0;
+  /** `bytes`: lines already carrying the `_path` key (here or in batch-renderer.ts). */
+  const writeLines = (header: LogBatchHeader, bytes: Uint8Array): void => {
+    budget.add(bytes.length);
+    waiting += 1;
+    stream.write(bytes, () => {
+      waiting -= 1;
+      budget.release(bytes.length, 1);
+      metrics.bytesWritten(header.path, 'stdout', bytes.length);
+    });
+  };
   return {
     kind: 'stdout',
     async start() {},
@@ -63,18 +78,12 @@ export function createStdoutOutput(
       }
       let prefix = prefixes.get(header.path);
       if (prefix === undefined) {
-        prefix = Buffer.from(`{"_path":${JSON.stringify(header.path)},`);
+        prefix = pathKeyPrefix(header.path);
         prefixes.set(header.path, prefix);
       }
-      const bytes = addPathKey(r.records(batch.records), prefix);
-      budget.add(bytes.length);
-      waiting += 1;
-      stream.write(bytes, () => {
-        waiting -= 1;
-        budget.release(bytes.length, 1);
-        metrics.bytesWritten(header.path, 'stdout', bytes.length);
-      });
+      writeLines(header, addPathKey(r.records(batch.records), prefix));
     },
+    writeRendered: writeLines,
     rotateAll() {},
     sync() {},
     async flush() {

@@ -10,36 +10,37 @@ import { fixture, hex, type BatchVector } from './helpers/fixtures.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { connectZeekNode } from './helpers/zeek-node.js';
 
-test('stdout lines are the Zeek JSON lines with _path first', async () => {
-  const v = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors.find(
-    (x) => x.name === 'conn-like-two-records',
-  );
-  assert.ok(v?.json_writer_output);
-  const chunks: Buffer[] = [];
-  const stdout = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      chunks.push(chunk);
-      cb();
-    },
+for (const renderThreads of [0, 2])
+  test(`stdout lines are the Zeek JSON lines with _path first (render threads: ${renderThreads})`, async () => {
+    const v = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors.find(
+      (x) => x.name === 'conn-like-two-records',
+    );
+    assert.ok(v?.json_writer_output);
+    const chunks: Buffer[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const dir = await tempDir();
+    const h = await startSink(dir, { outputs: ['stdout'], renderThreads }, { stdout });
+    const node = connectZeekNode(h.endpoint);
+    try {
+      await node.sendBatch(hex(v.hex));
+      await node.sendBatch(countBatch(5, 'x'));
+      await until(() => h.sink.stats.batches === 2);
+      await h.sink.flush();
+      const expected =
+        v.json_writer_output
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => `{"_path":"conn",${l.slice(1)}`)
+          .join('\n') + '\n{"_path":"x","n":5}\n';
+      assert.equal(Buffer.concat(chunks).toString('utf8'), expected);
+    } finally {
+      node.close();
+      await h.sink.close();
+      await removeDir(dir);
+    }
   });
-  const dir = await tempDir();
-  const h = await startSink(dir, { outputs: ['stdout'] }, { stdout });
-  const node = connectZeekNode(h.endpoint);
-  try {
-    await node.sendBatch(hex(v.hex));
-    await node.sendBatch(countBatch(5, 'x'));
-    await until(() => h.sink.stats.batches === 2);
-    await h.sink.flush();
-    const expected =
-      v.json_writer_output
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => `{"_path":"conn",${l.slice(1)}`)
-        .join('\n') + '\n{"_path":"x","n":5}\n';
-    assert.equal(Buffer.concat(chunks).toString('utf8'), expected);
-  } finally {
-    node.close();
-    await h.sink.close();
-    await removeDir(dir);
-  }
-});
