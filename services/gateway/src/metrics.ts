@@ -10,6 +10,7 @@ export const METRIC_SLOW_CLIENT_CLOSES = 'zeek_relay.gateway.slow_client.closes'
 export const METRIC_REJECTED = 'zeek_relay.gateway.rejected';
 export const METRIC_LATENCY = 'zeek_relay.gateway.message.duration';
 export const METRIC_PUBLISH_BACKLOG = 'zeek_relay.gateway.publish.backlog';
+export const METRIC_PUBLISH_PAUSES = 'zeek_relay.gateway.publish.pauses';
 
 /** Message direction attribute values. */
 export type Direction = 'inbound' | 'outbound';
@@ -29,6 +30,8 @@ export class GatewayMetrics {
   readonly dropped = new Map<string, number>();
   readonly rejected = new Map<string, number>();
   slowClientCloses = 0;
+  /** Times reading clients stopped because the publish queue reached its limit. */
+  publishPauses = 0;
   /** Counter used to sample inbound latency (1 in 16). */
   inboundSampled = 0;
   readonly #connections: UpDownCounter;
@@ -96,6 +99,12 @@ export class GatewayMetrics {
         unit: '{message}',
       })
       .addCallback((r) => r.observe(backlog()));
+    meter
+      .createObservableCounter(METRIC_PUBLISH_PAUSES, {
+        description: 'Times clients stopped being read because the publish queue to the hub was full',
+        unit: '{pause}',
+      })
+      .addCallback((r) => r.observe(this.publishPauses));
   }
 
   connectionOpened(): void {

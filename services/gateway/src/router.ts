@@ -141,6 +141,7 @@ export class Router {
 
   #pauseAll(): void {
     this.#paused = true;
+    this.metrics.publishPauses++;
     for (const m of this.#members) m.pause();
   }
 

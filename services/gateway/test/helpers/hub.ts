@@ -11,15 +11,19 @@ export interface TestHub {
 
 /**
  * Starts a plain zeromq.js `Proxy` on ephemeral loopback ports, exactly what Zeek's
- * `run_proxy_thread` does (zeromq-wire.md §1.2). Keeps the gateway tests independent of the hub
+ * `run_proxy_thread` does (zeromq-wire.md §1.2); `tight` makes it block early behind a
+ * subscriber that does not read (NODROP), as a hub does behind a stalled node. Keeps the gateway tests independent of the hub
  * service.
  */
 export async function startTestHub(
   host = '127.0.0.1',
   ports?: { xsub: number; xpub: number },
+  /** HWM 1 and 16 KiB kernel buffers on both sides, instead of libzmq's 1000 and autotuning. */
+  tight = false,
 ): Promise<TestHub> {
-  const front = new XSubscriber({ linger: 0 });
-  const back = new XPublisher({ linger: 0, noDrop: true });
+  const small = tight ? { receiveBufferSize: 16384, sendBufferSize: 16384 } : {};
+  const front = new XSubscriber({ linger: 0, receiveHighWaterMark: tight ? 1 : 1000, ...small });
+  const back = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: tight ? 1 : 1000, ...small });
   back.verbosity = 'allSubsUnsubs';
   const bracket = host.includes(':') ? `[${host}]` : host;
   if (host.includes(':')) {
