@@ -82,9 +82,22 @@ export class Router {
     this.link.unsubscribe(this.#index.remove(m, keys));
   }
 
+  /** Topic frames of recent publications: clients publish to few topics, so reuse the bytes. */
+  readonly #topicFrames = new Map<string, Buffer>();
+
+  #topicFrame(topic: string): Buffer {
+    let frame = this.#topicFrames.get(topic);
+    if (frame === undefined) {
+      if (this.#topicFrames.size >= 1024) this.#topicFrames.clear();
+      frame = Buffer.from(topic, 'utf8');
+      this.#topicFrames.set(topic, frame);
+    }
+    return frame;
+  }
+
   /** Publishes a client's event (already broker-bin-v1) with the client's id as sender. */
   publish(m: Member, topic: string, payload: Uint8Array): void {
-    this.link.publish([Buffer.from(topic, 'utf8'), m.idBytes, FORMAT_FRAME, payload as Buffer]);
+    this.link.publish([this.#topicFrame(topic), m.idBytes, FORMAT_FRAME, payload as Buffer]);
     if (!this.#paused && this.link.backlog >= this.options.publishQueueLimit) this.#pauseAll();
   }
 

@@ -27,7 +27,6 @@ import {
   TYPE_NAMES,
   U64_MAX,
   VALUE_KEYS,
-  array,
   integer,
   readData,
   real,
@@ -170,10 +169,16 @@ function writeData(r: JsonReader, out: OutBuffer, type: string, depth: number): 
       out.u8(T.vector);
       const at = out.reserveCount();
       let n = 0;
-      array(r, () => {
-        writeValue(r, out, depth + 1);
-        n++;
-      });
+      // array() inlined: no closure per vector on the hot path.
+      if (r.peek() !== 0x5b) r.fail('data is not an array');
+      r.pos++;
+      if (r.peek() === 0x5d) r.pos++;
+      else {
+        do {
+          writeValue(r, out, depth + 1);
+          n++;
+        } while (r.more(0x5d));
+      }
       out.patchCount(at, n);
       return;
     }
