@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LogBatchHeader } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
+import { PayloadRing } from './payload-ring.js';
 import { HEADER_RESEND, type RenderResult, type RenderSettings } from './render-protocol.js';
 
 /** A result as delivered: the header resolved (one object per schema, shared by all workers). */
@@ -23,6 +24,9 @@ export interface RenderPool {
   idle(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Shared payload ring per worker (payload-ring.ts); payloads beyond it are copied by postMessage. */
+const RING_BYTES = 16 * 1024 * 1024;
 
 /** Starts `threads` workers. `deliver` runs on the main thread, in submission order. */
 export function createRenderPool(
@@ -71,6 +75,8 @@ export function createRenderPool(
   const started: Promise<void>[] = [];
   const spawn = (index: number): Worker => {
     const w = new Worker(url, { workerData: settings });
+    const ring = new PayloadRing(RING_BYTES);
+    rings[index] = ring;
     let loaded: () => void = () => {};
     started.push(new Promise<void>((r) => (loaded = r)));
     // This worker's header ids → header and the index of the result that last carried it. Kept
@@ -85,6 +91,7 @@ export function createRenderPool(
         return;
       }
       const n = received++;
+      ring.release();
       owner.delete(r.seq);
       if (!r.ok) waiting.set(r.seq, r);
       else if (r.header !== undefined && r.key !== undefined) {
@@ -122,6 +129,7 @@ export function createRenderPool(
     return w;
   };
   const workers: Worker[] = [];
+  const rings: PayloadRing[] = [];
   for (let i = 0; i < threads; i++) workers.push(spawn(i));
 
   return {
@@ -132,10 +140,9 @@ export function createRenderPool(
       const index = rr++ % workers.length;
       owner.set(seq, index);
       const w = workers[index] as Worker;
-      // zeromq.js frames are external (non-detachable) buffers: structured clone copies the
-      // bytes once into the worker's heap, with no allocation on this thread's heap (an explicit
-      // copy + transfer costs the same copy plus a main-heap buffer to collect).
-      w.postMessage({ seq, payload });
+      // One memcpy into shared memory, no allocation. If the ring is full: zeromq.js frames are
+      // external (non-detachable) buffers, so postMessage copies the bytes into the worker.
+      w.postMessage({ seq, payload: (rings[index] as PayloadRing).copyIn(payload) ?? payload });
     },
     async ready() {
       await Promise.all(started);

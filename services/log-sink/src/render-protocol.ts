@@ -12,7 +12,7 @@ export interface RenderSettings {
   readonly jsonIncludeUnsetFields: boolean;
 }
 
-/** One batch payload (frame 3) to decode and render; `payload` is copied by postMessage. */
+/** One batch payload (frame 3) to render: a view into the worker's shared ring or a copy. */
 export interface RenderJob {
   readonly seq: number;
   readonly payload: Uint8Array;
