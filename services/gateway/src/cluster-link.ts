@@ -345,12 +345,7 @@ export class ClusterLink {
           frames = await sock.receive();
         } catch (err) {
           if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
-          sock.receiveTimeout = -1;
-          try {
-            frames = await sock.receive();
-          } finally {
-            if (!this.#closed) sock.receiveTimeout = 0;
-          }
+          frames = await this.#receiveWhenQueued(sock);
         }
         if (frames.length === 4) this.onMessage(frames as unknown as ClusterFrames);
         else this.onMalformed(frames.length);
@@ -358,6 +353,28 @@ export class ClusterLink {
       }
     } catch (err) {
       if (!this.#closed) this.#opts.log.error({ err }, 'XSUB receive loop failed');
+    }
+  }
+
+  /**
+   * The receive queue ran empty. First let this turn's I/O run (corked client sockets are
+   * flushed) and look again: under load, messages have arrived meanwhile and the loop goes on
+   * reading synchronously in batches, instead of one poller wake-up per message. Only when the
+   * queue is still empty does a receive wait the ordinary way (zeromq.js's poller).
+   */
+  async #receiveWhenQueued(sock: XSubscriber): Promise<Buffer[]> {
+    await new Promise((r) => setImmediate(r));
+    if (this.#closed) throw new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
+    try {
+      return await sock.receive();
+    } catch (err) {
+      if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
+    }
+    sock.receiveTimeout = -1;
+    try {
+      return await sock.receive();
+    } finally {
+      if (!this.#closed) sock.receiveTimeout = 0;
     }
   }
 
