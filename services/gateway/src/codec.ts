@@ -105,6 +105,11 @@ export class Codec {
     return { ok: true, topic, payload };
   }
 
+  #render(topic: Uint8Array, data: BrokerData): Buffer {
+    const bytes = formatDataMessage(topic, data, { dialect: this.dialect });
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
   /**
    * Cluster → client: the text frame for an event message, rendered once for all recipients, or
    * the reason it is not forwarded (unknown format, undecodable, not an event: Zeek forwards events
@@ -112,16 +117,21 @@ export class Codec {
    */
   renderCluster(topic: Uint8Array, format: Buffer, payload: Uint8Array): Buffer | OutboundFailure {
     let data: BrokerData;
+    let asReceived = false;
     try {
       const f = format.toString('latin1');
-      if (f === FORMAT_BROKER_BIN_V1) data = decodeBrokerData(payload);
-      else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
+      if (f === FORMAT_BROKER_BIN_V1) {
+        data = decodeBrokerData(payload);
+        // Canonical event bytes (the usual case): render as received, no event/shape checks.
+        asReceived = isCanonicalEventPayload(payload);
+      } else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
       else return 'format';
     } catch (err) {
       void err;
       return 'decode';
     }
     try {
+      if (asReceived) return this.#render(topic, data);
       if (data.type !== 'vector' || data.value[1]?.type !== 'count' || data.value[1].value !== EVENT_TYPE) {
         return 'not_event';
       }
@@ -131,8 +141,7 @@ export class Codec {
       const canonical = isCanonical(data, ev)
         ? data
         : eventToData(ev.metadata?.length === 0 ? { name: ev.name, args: ev.args } : ev);
-      const bytes = formatDataMessage(topic, canonical, { dialect: this.dialect });
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return this.#render(topic, canonical);
     } catch (err) {
       void err;
       return 'not_event';
