@@ -13,6 +13,7 @@ import {
   type LogBatchHeader,
   type LogTextRenderer,
 } from '@zeek-relay/wire';
+import type { SinkConfig } from './config.js';
 import type { RenderSettings } from './render-protocol.js';
 import { addPathKey, pathKeyPrefix } from './stdout-output.js';
 
@@ -42,6 +43,20 @@ export interface RenderedBatch {
 export interface BatchRenderer {
   /** @throws DecodeError exactly where `decodeLogBatch(payload)` would. */
   render(payload: Uint8Array): RenderedBatch;
+}
+
+/** The render settings of a sink configuration (which text outputs, their options). */
+export function renderSettingsOf(
+  config: Pick<SinkConfig, 'outputs' | 'numberProfile' | 'jsonTimestamps' | 'jsonIncludeUnsetFields'>,
+): RenderSettings {
+  return {
+    tsv: config.outputs.includes('tsv'),
+    json: config.outputs.includes('json'),
+    stdout: config.outputs.includes('stdout'),
+    numberProfile: config.numberProfile,
+    jsonTimestamps: config.jsonTimestamps,
+    jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
+  };
 }
 
 /** Creates a renderer for the outputs enabled in `settings`. */

@@ -18,9 +18,13 @@ import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { createBatchRenderer, type BatchRenderer, type RenderedBatch } from './batch-renderer.js';
+import {
+  createBatchRenderer,
+  renderSettingsOf,
+  type BatchRenderer,
+  type RenderedBatch,
+} from './batch-renderer.js';
 import { createRenderPool, type DeliveredResult, type RenderPool } from './render-pool.js';
-import type { RenderSettings } from './render-protocol.js';
 import { isSafeLogPath, nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
@@ -143,14 +147,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
   // renderThreads 0. OTLP needs the values, so with it everything is decoded here.
   const textOnly = config.outputs.every((o) => o === 'tsv' || o === 'json' || o === 'stdout');
   const pooled = config.renderThreads > 0 && textOnly;
-  const renderSettings: RenderSettings = {
-    tsv: config.outputs.includes('tsv'),
-    json: config.outputs.includes('json'),
-    stdout: config.outputs.includes('stdout'),
-    numberProfile: config.numberProfile,
-    jsonTimestamps: config.jsonTimestamps,
-    jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
-  };
+  const renderSettings = renderSettingsOf(config);
   const direct: BatchRenderer | undefined =
     textOnly && !pooled ? createBatchRenderer(renderSettings) : undefined;
   const writeRendered = (
