@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Context, XPublisher, XSubscriber } from 'zeromq';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
+import { receiveNext } from './zmq-receive.js';
 
 /** Options of {@link ClusterLink}: Zeek's node socket settings (zeromq-wire.md §2.1). */
 export interface ClusterLinkOptions {
@@ -232,10 +233,22 @@ export class ClusterLink {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  /**
+   * Makes libzmq apply the subscriptions the hub forwarded since the last call. The XPUB is read
+   * only while a probe waits (#readXpub), and a send processes libzmq's command queue only when
+   * ~1 ms passed since it last did; querying ZMQ_EVENTS processes it at once, so a batch is
+   * filtered against every subscription that arrived before it (as with a node whose XPUB is
+   * always read).
+   */
+  #applySubscriptions(): boolean {
+    return this.#xpub.writable;
+  }
+
   async #pump(): Promise<void> {
     try {
       let backoff = 1;
       let sent = 0;
+      this.#applySubscriptions();
       while (this.#head < this.#queue.length && !this.#closed) {
         const msg = this.#queue[this.#head] as Buffer[];
         try {
@@ -259,7 +272,10 @@ export class ClusterLink {
           this.#head = 0;
         }
         // Synchronous sends never yield on their own: let I/O (client reads, timers) run now and then.
-        if ((++sent & 255) === 0) await new Promise((r) => setImmediate(r));
+        if ((++sent & 255) === 0) {
+          await new Promise((r) => setImmediate(r));
+          this.#applySubscriptions();
+        }
       }
     } catch (err) {
       if (!this.#closed) this.#opts.log.error({ err }, 'Could not publish to the hub');
@@ -297,26 +313,17 @@ export class ClusterLink {
   }
 
   async #xpubLoop(): Promise<void> {
-    const sock = this.#xpub;
+    // Wait for more only while a probe is outstanding; the flag is cleared in the same turn as
+    // that check, so a probe registered afterwards starts a new loop.
+    const wanted = (): boolean => {
+      if (this.#probes.size > 0) return true;
+      this.#xpubReading = false;
+      return false;
+    };
     try {
       for (;;) {
-        let frames: Buffer[];
-        try {
-          frames = await sock.receive();
-        } catch (err) {
-          if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
-          if (this.#probes.size === 0) {
-            // Nothing waited for: stop (the flag is cleared in the same turn as this check).
-            this.#xpubReading = false;
-            return;
-          }
-          sock.receiveTimeout = -1;
-          try {
-            frames = await sock.receive();
-          } finally {
-            if (!this.#closed) sock.receiveTimeout = 0;
-          }
-        }
+        const frames = await receiveNext(this.#xpub, wanted, false);
+        if (frames === undefined) return;
         const frame = frames[0];
         if (frame === undefined || frame.length === 0 || frame[0] !== 1) continue;
         const done = this.#probes.get(frame.toString('latin1', 1));
@@ -329,52 +336,21 @@ export class ClusterLink {
   }
 
   /**
-   * Receives cluster messages. While messages are queued they are read synchronously
-   * (receiveTimeout 0: no ZMQ_EVENTS query per message, ≈ 15 % of a receive); when the queue is
-   * empty (EAGAIN) one receive waits the ordinary way (zeromq.js's poller), then the fast mode
-   * resumes. Yields to the event loop every 256 messages, so corked client sockets are flushed
-   * and clients are read during long bursts.
+   * Receives cluster messages in batches (see receiveNext); yields to the event loop every 256
+   * messages, so corked client sockets are flushed and clients are read during long bursts.
    */
   async #readXsub(): Promise<void> {
-    const sock = this.#xsub;
     let n = 0;
     try {
       while (!this.#closed) {
-        let frames: Buffer[];
-        try {
-          frames = await sock.receive();
-        } catch (err) {
-          if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
-          frames = await this.#receiveWhenQueued(sock);
-        }
+        const frames = await receiveNext(this.#xsub, () => true, true);
+        if (frames === undefined) continue;
         if (frames.length === 4) this.onMessage(frames as unknown as ClusterFrames);
         else this.onMalformed(frames.length);
         if ((++n & 255) === 0) await new Promise((r) => setImmediate(r));
       }
     } catch (err) {
       if (!this.#closed) this.#opts.log.error({ err }, 'XSUB receive loop failed');
-    }
-  }
-
-  /**
-   * The receive queue ran empty. First let this turn's I/O run (corked client sockets are
-   * flushed) and look again: under load, messages have arrived meanwhile and the loop goes on
-   * reading synchronously in batches, instead of one poller wake-up per message. Only when the
-   * queue is still empty does a receive wait the ordinary way (zeromq.js's poller).
-   */
-  async #receiveWhenQueued(sock: XSubscriber): Promise<Buffer[]> {
-    await new Promise((r) => setImmediate(r));
-    if (this.#closed) throw new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
-    try {
-      return await sock.receive();
-    } catch (err) {
-      if (this.#closed || (err as { code?: unknown }).code !== 'EAGAIN') throw err;
-    }
-    sock.receiveTimeout = -1;
-    try {
-      return await sock.receive();
-    } finally {
-      if (!this.#closed) sock.receiveTimeout = 0;
     }
   }
 
