@@ -66,8 +66,10 @@ test('up + subscribe zeek/ + simulate: events and log files appear, counts match
     const sim = start([
       'simulate',
       ...hubFlags,
+      // Long enough that `nodes` (a separate process, slow to start on a loaded machine) still
+      // sees the simulated nodes connected.
       '--duration',
-      '2',
+      '6',
       '--rate',
       '100',
       '--log-rate',
