@@ -2,7 +2,10 @@
 export interface FakeNodeOptions {
   /** Extra labels (e.g. the capture-node label a chart selects). */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Allocatable = capacity; defaults: 32 CPUs, 128Gi, 1100 pods (so 1000 workers fit on a few nodes). */
+  /**
+   * Allocatable = capacity; defaults: 32 CPUs, 128Gi, 250 pods. kwok gives each node's pods IPs
+   * from one /24, so more than ~250 pods per node would stay Pending: plan ~1 node per 250 pods.
+   */
   readonly cpu?: string;
   readonly memory?: string;
   readonly pods?: string;
@@ -19,7 +22,7 @@ export function fakeNode(
   spec: object;
   status: object;
 } {
-  const resources = { cpu: o.cpu ?? '32', memory: o.memory ?? '128Gi', pods: o.pods ?? '1100' };
+  const resources = { cpu: o.cpu ?? '32', memory: o.memory ?? '128Gi', pods: o.pods ?? '250' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
