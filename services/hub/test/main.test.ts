@@ -104,9 +104,15 @@ describe('zeek-relay-hub process', () => {
       () => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50,
       'traffic after the restart',
     );
-    const body = (await (await fetch(`${url}/nodes`)).json()) as {
-      nodes: Array<{ name: string; id: string }>;
-    };
+    // Each node re-subscribes when its own XSUB reconnects, which can lag its XPUB's reconnect
+    // (and so the traffic above): wait until the registry has seen both, then check it exactly.
+    type Nodes = { nodes: Array<{ name: string; id: string }> };
+    let body: Nodes = { nodes: [] };
+    const deadline = Date.now() + 10_000;
+    while (body.nodes.length < 2 && Date.now() < deadline) {
+      body = (await (await fetch(`${url}/nodes`)).json()) as Nodes;
+      if (body.nodes.length < 2) await sleep(50);
+    }
     assert.deepEqual(
       body.nodes.map((n) => [n.name, n.id]),
       [
