@@ -4,8 +4,10 @@
  * `reset()` on hot paths; `finish()` copies the written bytes out.
  */
 export class ByteWriter {
-  private buf: Uint8Array;
-  private view: DataView;
+  /** Backing storage; only bytes `[0, length)` are written. Exposed for in-package fast paths. */
+  buf: Uint8Array;
+  /** View over {@link buf}; replaced whenever `buf` grows. */
+  view: DataView;
   /** Number of bytes written. */
   length = 0;
 

@@ -1,33 +1,12 @@
 /**
- * The transcoder's output buffer: like ByteWriter, plus reserving a vector's element count and
+ * The transcoder's output buffer: a ByteWriter plus reserving a vector's element count and
  * patching it once the elements are written (the count is a varbyte of unknown width until then).
  */
-import { copyOut } from '../byte-writer.js';
+import { ByteWriter } from '../byte-writer.js';
 
-export class OutBuffer {
-  buf: Uint8Array;
-  view: DataView;
-  length = 0;
-
+export class OutBuffer extends ByteWriter {
   constructor(size = 1024) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
-  }
-
-  ensure(n: number): void {
-    const need = this.length + n;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.length++] = v;
+    super(size);
   }
 
   /** Tag byte followed by 8 bytes big-endian `hi:lo` (two 32-bit halves). */
@@ -51,12 +30,6 @@ export class OutBuffer {
     this.buf[this.length] = tag;
     this.view.setBigInt64(this.length + 1, v);
     this.length += 9;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
   }
 
   /** Minimal unsigned LEB128; the caller guarantees 0 ≤ n < 2^32. */
@@ -93,10 +66,5 @@ export class OutBuffer {
       v = Math.floor(v / 128);
     }
     this.buf[p] = v;
-  }
-
-  /** A copy of the written bytes (pooled like ByteWriter.finish). */
-  finish(): Uint8Array {
-    return copyOut(this.buf, this.length);
   }
 }
