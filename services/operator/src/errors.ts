@@ -3,7 +3,17 @@ export const OPERATOR_ERROR_CODES = {
   INVALID_SPEC: 'ZR_OPERATOR_INVALID_SPEC',
   RECONCILE: 'ZR_OPERATOR_RECONCILE',
   API: 'ZR_OPERATOR_API',
+  KUBECONFIG: 'ZR_OPERATOR_KUBECONFIG',
 } as const;
+
+/** The cluster credentials could not be loaded (missing or unreadable kubeconfig); fatal at start. */
+export class KubeconfigError extends Error {
+  override name = 'KubeconfigError';
+  readonly code = OPERATOR_ERROR_CODES.KUBECONFIG;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
 
 /** The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`. */
 export class InvalidSpecError extends Error {

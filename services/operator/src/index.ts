@@ -32,6 +32,12 @@ export {
   type OperatorConfig,
 } from './config.js';
 export { OperatorMetrics, WRITE_VERBS } from './metrics.js';
-export { InvalidSpecError, ReconcileError, KubeApiError, OPERATOR_ERROR_CODES } from './errors.js';
+export {
+  InvalidSpecError,
+  ReconcileError,
+  KubeApiError,
+  KubeconfigError,
+  OPERATOR_ERROR_CODES,
+} from './errors.js';
 export type { Images } from './controller/resources/images.js';
 export type { K8sObject } from './controller/resources/meta.js';

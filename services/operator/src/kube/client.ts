@@ -6,7 +6,7 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { KubeApiError } from '../errors.js';
+import { KubeApiError, KubeconfigError } from '../errors.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { K8sObject } from '../controller/resources/meta.js';
 
@@ -36,8 +36,15 @@ export class KubeClient {
   /** Loads a KubeConfig from `path`, else in-cluster, else the default locations. */
   static loadConfig(path: string | undefined): KubeConfig {
     const kc = new KubeConfig();
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
+    try {
+      if (path) kc.loadFromFile(path);
+      else kc.loadFromDefault();
+    } catch (err) {
+      const where = path ?? 'the default locations';
+      throw new KubeconfigError(`Could not load a kubeconfig from ${where}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     return kc;
   }
 
