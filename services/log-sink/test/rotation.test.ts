@@ -81,7 +81,19 @@ test('interval: the file is closed and archived at the boundary, the next write 
       [],
       'no shadow files after a clean shutdown',
     );
-    const archived = all.filter((f) => ARCHIVED.test(f)).sort();
+    // Both files can open within the same second; the later one then carries a `-<n>` suffix,
+    // which plain string order would put first ('-' < '.'). Order by (stamp, n).
+    const order = (f: string): [string, number] => {
+      const m = /^good\.([\d-]{19})(?:-(\d+))?\.log$/.exec(f);
+      return [m?.[1] ?? f, Number(m?.[2] ?? 0)];
+    };
+    const archived = all
+      .filter((f) => ARCHIVED.test(f))
+      .sort((a, b) => {
+        const [sa, na] = order(a);
+        const [sb, nb] = order(b);
+        return sa < sb ? -1 : sa > sb ? 1 : na - nb;
+      });
     assert.equal(archived.length, 2);
     const texts = await Promise.all(archived.map((f) => read(dir, f)));
     assert.deepEqual(texts.map(dataLines), [['1'], ['2']]);
