@@ -1,4 +1,5 @@
 import { EncodeError } from '../errors.js';
+import { ByteWriter } from '../byte-writer.js';
 import { MAX_CONTAINER_DEPTH } from './reader.js';
 import {
   LOG_PORT_PROTOCOLS,
@@ -16,56 +17,25 @@ const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const U64_MAX = (1n << 64n) - 1n;
 
-/** Growable big-endian writer (Zeek's `BinarySerializationFormat` primitives, §3). */
-class LogWriter {
-  buf = new Uint8Array(1024);
-  view = new DataView(this.buf.buffer);
-  pos = 0;
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
+/**
+ * Zeek's `BinarySerializationFormat` primitives (§3) on top of the package's growable big-endian
+ * ByteWriter: 32-bit signed lengths/tags and length-prefixed strings.
+ */
+class LogWriter extends ByteWriter {
+  constructor() {
+    super(1024);
   }
   i32(v: number): void {
     this.ensure(4);
-    this.view.setInt32(this.pos, v);
-    this.pos += 4;
-  }
-  i64(v: bigint): void {
-    this.ensure(8);
-    this.view.setBigInt64(this.pos, v);
-    this.pos += 8;
-  }
-  u64(v: bigint): void {
-    this.ensure(8);
-    this.view.setBigUint64(this.pos, v);
-    this.pos += 8;
+    this.view.setInt32(this.length, v);
+    this.length += 4;
   }
   /** Non-negative integer up to 2^53 − 1 as a 64-bit big-endian number. */
   u64n(v: number): void {
     this.ensure(8);
-    this.view.setUint32(this.pos, Math.floor(v / 0x1_0000_0000));
-    this.view.setUint32(this.pos + 4, v >>> 0);
-    this.pos += 8;
-  }
-  f64(v: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.pos, v);
-    this.pos += 8;
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    this.view.setUint32(this.length, Math.floor(v / 0x1_0000_0000));
+    this.view.setUint32(this.length + 4, v >>> 0);
+    this.length += 8;
   }
   str(b: Uint8Array): void {
     if (b.length > 0x7fff_ffff) throw new EncodeError('string longer than 2^31 - 1 bytes');
@@ -75,8 +45,9 @@ class LogWriter {
   text(s: string): void {
     this.str(textEncoder.encode(s));
   }
+  /** A fresh copy owned by the caller (never a pooled view: batches are large and long-lived). */
   result(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.buf.slice(0, this.length);
   }
 }
 

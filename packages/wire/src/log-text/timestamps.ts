@@ -1,4 +1,5 @@
 import { formatJsonNumber } from './numbers.js';
+import { civilFromDays } from '../civil.js';
 
 /** `JSON::TimestampFormat` of the JSON writer (`LogAscii::json_timestamps`). */
 export type JsonTimestampStyle = 'epoch' | 'millis' | 'millis-unsigned' | 'iso8601';
@@ -35,21 +36,6 @@ function millis(t: number): bigint {
   const v = Math.trunc(t * 1000);
   if (!(v >= -9223372036854775808 && v < 9223372036854775808)) return INT64_MIN;
   return BigInt(v);
-}
-
-/** Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
-function civilFromDays(z0: number): [number, number, number] {
-  const z = z0 + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
 /**
