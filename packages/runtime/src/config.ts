@@ -1,4 +1,4 @@
-import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ConfigError } from './errors.js';
 
@@ -112,17 +112,62 @@ export function loadConfig<T extends TObject>(schema: T, sources: ConfigSources)
   }
   const validate = ajv.compile(schema);
   if (!validate(input)) {
+    // A choice (union of literals) fails once per alternative plus once for `anyOf`: report it
+    // once, naming the allowed values.
+    const choices = new Set(
+      (validate.errors ?? []).filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath),
+    );
     for (const e of validate.errors ?? []) {
+      if (choices.has(e.instancePath) && e.keyword !== 'anyOf') continue;
       const key = e.instancePath.split('/')[1] ?? (e.params as { missingProperty?: string }).missingProperty;
       const where = key === undefined ? 'config' : (origin[key] ?? `${sources.envPrefix}${toEnvName(key)}`);
+      const allowed = ((key && (properties[key] as { anyOf?: Array<{ const?: unknown }> }).anyOf) || [])
+        .map((alt) => alt.const)
+        .filter((c) => c !== undefined);
+      const message =
+        e.keyword === 'anyOf' && allowed.length > 0
+          ? `must be one of ${allowed.map((c) => JSON.stringify(c)).join(', ')}`
+          : (e.message ?? 'is invalid');
       problems.push(
-        `${where}: ${e.message ?? 'is invalid'}${e.instancePath.split('/').length > 2 ? ` (${e.instancePath})` : ''}`,
+        `${where}: ${message}${e.instancePath.split('/').length > 2 ? ` (${e.instancePath})` : ''}`,
       );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(input as Static<T>);
 }
+
+/**
+ * Validates a partial configuration object given in code (an embedding such as the CLI, or a test)
+ * against the same schema: defaults applied, every problem listed in one {@link ConfigError}
+ * naming the flag the setting would have, result frozen. Same rules as {@link loadConfig}.
+ */
+export function resolveConfig<T extends TObject>(
+  schema: T,
+  input: Readonly<Partial<Static<T>>>,
+  envPrefix: string,
+): Readonly<Static<T>> {
+  const argv: string[] = [];
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    argv.push(`--${toFlagName(key)}=${Array.isArray(value) ? value.join(',') : String(value)}`);
+  }
+  return loadConfig(schema, { env: {}, argv, envPrefix });
+}
+
+/** The `logLevel` setting every service has (pino levels). */
+export const LogLevelSchema = Type.Union(
+  [
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ],
+  { default: 'info', description: 'Log level (pino): fatal, error, warn, info, debug, trace or silent.' },
+);
 
 /** Human-readable list of settings (flag, environment variable, default, description) for `--help`. */
 export function describeConfig(schema: TObject, envPrefix: string): string {

@@ -1,5 +1,13 @@
 export { ConfigError, RUNTIME_ERROR_CODES } from './errors.js';
-export { loadConfig, describeConfig, toEnvName, toFlagName, type ConfigSources } from './config.js';
+export {
+  loadConfig,
+  resolveConfig,
+  describeConfig,
+  toEnvName,
+  toFlagName,
+  LogLevelSchema,
+  type ConfigSources,
+} from './config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
 export {

@@ -74,3 +74,27 @@ test('describeConfig names flag, variable and default', () => {
   const text = describeConfig(Schema, 'ZR_HUB_');
   assert.match(text, /--xpub-port {2}ZR_HUB_XPUB_PORT \(default: 27760\)/);
 });
+
+test('resolveConfig validates an in-code partial config with the same rules and defaults', async () => {
+  const { resolveConfig } = await import('../src/index.js');
+  const c = resolveConfig(Schema, { xpubPort: 5555, endpoints: ['a', 'b'] }, 'ZR_HUB_');
+  assert.deepEqual(c, {
+    xpubPort: 5555,
+    host: '127.0.0.1',
+    curve: false,
+    endpoints: ['a', 'b'],
+    mode: 'drop',
+  });
+  assert.ok(Object.isFrozen(c));
+  assert.throws(
+    () => resolveConfig(Schema, { xpubPort: 70000, mode: 'fast' as 'drop' }, 'ZR_HUB_'),
+    (err: unknown) => {
+      const e = err as { code: string; problems: string[] };
+      assert.equal(e.code, 'ZR_CONFIG_INVALID');
+      assert.equal(e.problems.length, 2, e.problems.join('|'));
+      assert.ok(e.problems.some((p) => p.startsWith('--xpub-port:')));
+      assert.ok(e.problems.includes('--mode: must be one of "drop", "block"'), e.problems.join('|'));
+      return true;
+    },
+  );
+});

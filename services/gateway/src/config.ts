@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema } from '@zeek-relay/runtime';
 
 /** Environment variable prefix: `port` ↔ `ZR_GATEWAY_PORT`, flag `--port`. */
 export const ENV_PREFIX = 'ZR_GATEWAY_';
@@ -105,18 +105,7 @@ export const GatewayConfigSchema = Type.Object({
     description:
       "JSON sent to clients: 'json' = always valid JSON, 'zeek' = Zeek's exact bytes (may be invalid JSON).",
   }),
-  logLevel: Type.Union(
-    [
-      Type.Literal('fatal'),
-      Type.Literal('error'),
-      Type.Literal('warn'),
-      Type.Literal('info'),
-      Type.Literal('debug'),
-      Type.Literal('trace'),
-      Type.Literal('silent'),
-    ],
-    { default: 'info', description: 'Log level.' },
-  ),
+  logLevel: LogLevelSchema,
   shutdownGraceMs: Type.Integer({
     default: 10000,
     minimum: 0,

@@ -4,7 +4,7 @@
  * flags the kebab-case name (`--xpub-port`); flags win. Validated once, every problem listed.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, toFlagName } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
 
 /** Environment variable prefix of the hub. */
 export const HUB_ENV_PREFIX = 'ZR_HUB_';
@@ -117,18 +117,7 @@ export const HubConfigSchema = Type.Object(
       description: 'Address of the HTTP side port (/healthz /readyz /metrics /nodes)',
     }),
     httpPort: Port(9911, 'HTTP side port; 0 = ephemeral'),
-    logLevel: Type.Union(
-      [
-        Type.Literal('fatal'),
-        Type.Literal('error'),
-        Type.Literal('warn'),
-        Type.Literal('info'),
-        Type.Literal('debug'),
-        Type.Literal('trace'),
-        Type.Literal('silent'),
-      ],
-      { default: 'info', description: 'pino log level' },
-    ),
+    logLevel: LogLevelSchema,
     shutdownGraceMs: Millis(
       10000,
       'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)',
@@ -159,15 +148,5 @@ export function loadHubConfig(
 
 /** Applies the schema defaults to a partial config (for embedding without env/flags). */
 export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
-  return loadConfig(HubConfigSchema, { env: {}, argv: toArgv(input), envPrefix: HUB_ENV_PREFIX });
-}
-
-function toArgv(input: HubConfigInput): string[] {
-  const argv: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    const flag = `--${toFlagName(key)}`;
-    argv.push(`${flag}=${Array.isArray(value) ? value.join(',') : String(value)}`);
-  }
-  return argv;
+  return resolveConfig(HubConfigSchema, input, HUB_ENV_PREFIX);
 }

@@ -4,7 +4,7 @@
  * `ZR_SINK_LOG_DIR`), flags the kebab-case name (`--log-dir`); flags win. Validated once.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError, loadConfig } from '@zeek-relay/runtime';
+import { ConfigError, loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
 
 /** Environment variable prefix of the log sink. */
 export const SINK_ENV_PREFIX = 'ZR_SINK_';
@@ -135,11 +135,7 @@ export const SinkConfigSchema = Type.Object(
       default: 9914,
       description: 'HTTP side port; 0 = ephemeral',
     }),
-    logLevel: Lit(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-      'info',
-      'pino log level',
-    ),
+    logLevel: LogLevelSchema,
     shutdownGraceMs: Millis(
       20000,
       'Longest graceful shutdown before the process exits anyway (< terminationGracePeriodSeconds)',
@@ -170,13 +166,7 @@ export function loadSinkConfig(
  * Throws `ConfigError` listing every problem.
  */
 export function resolveSinkConfig(input: SinkConfigInput): SinkConfig {
-  const argv: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    const flag = `--${key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
-    argv.push(`${flag}=${Array.isArray(value) ? value.join(',') : String(value)}`);
-  }
-  return loadSinkConfig({}, argv);
+  return checkSinkConfig(resolveConfig(SinkConfigSchema, input, SINK_ENV_PREFIX));
 }
 
 function checkSinkConfig(config: SinkConfig): SinkConfig {

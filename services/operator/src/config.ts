@@ -4,7 +4,7 @@
  * kebab-case name; flags win. Data-plane images come from here (the chart passes skaffold's tags).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema } from '@zeek-relay/runtime';
 
 export const OPERATOR_ENV_PREFIX = 'ZR_OPERATOR_';
 
@@ -55,18 +55,7 @@ export const OperatorConfigSchema = Type.Object({
   }),
   healthHost: Type.String({ default: '0.0.0.0', description: 'Address of /healthz, /readyz, /metrics.' }),
   healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
-  logLevel: Type.Union(
-    [
-      Type.Literal('fatal'),
-      Type.Literal('error'),
-      Type.Literal('warn'),
-      Type.Literal('info'),
-      Type.Literal('debug'),
-      Type.Literal('trace'),
-      Type.Literal('silent'),
-    ],
-    { default: 'info' },
-  ),
+  logLevel: LogLevelSchema,
   shutdownGraceMs: Type.Integer({ minimum: 0, default: 10000 }),
 });
 
