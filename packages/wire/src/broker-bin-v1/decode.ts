@@ -11,7 +11,7 @@ import { sortedUnique } from './order.js';
 import { readReal } from './real.js';
 import { MAX_DEPTH, PORT_PROTOCOLS } from './tags.js';
 
-interface Cursor {
+export interface Cursor {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   pos: number;
@@ -21,7 +21,7 @@ function truncated(at: number, what: string): never {
   throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, at, `truncated ${what}`);
 }
 
-function need(c: Cursor, n: number, what: string): number {
+export function need(c: Cursor, n: number, what: string): number {
   const at = c.pos;
   if (at + n > c.bytes.length) truncated(at, what);
   c.pos = at + n;
@@ -29,7 +29,7 @@ function need(c: Cursor, n: number, what: string): number {
 }
 
 /** Reads an unsigned LEB128 varbyte: at most 5 bytes, value below 2^32 (§2.1). */
-function readVarbyte(c: Cursor, what: string): number {
+export function readVarbyte(c: Cursor, what: string): number {
   const start = c.pos;
   let result = 0;
   let shift = 0;
@@ -53,7 +53,7 @@ function readSized(c: Cursor, what: string): Uint8Array {
   return c.bytes.subarray(at, at + len);
 }
 
-function readCount(c: Cursor, perItem: number, what: string): number {
+export function readCount(c: Cursor, perItem: number, what: string): number {
   const start = c.pos;
   const n = readVarbyte(c, what);
   // Every element needs at least one byte: reject impossible counts before allocating.
@@ -61,7 +61,7 @@ function readCount(c: Cursor, perItem: number, what: string): number {
   return n;
 }
 
-function read(c: Cursor, depth: number): BrokerData {
+export function read(c: Cursor, depth: number): BrokerData {
   const tagAt = c.pos;
   const tag = c.bytes[tagAt];
   if (tag === undefined) truncated(tagAt, 'value (missing tag)');
@@ -138,7 +138,7 @@ function read(c: Cursor, depth: number): BrokerData {
   }
 }
 
-function cursor(bytes: Uint8Array, offset: number): Cursor {
+export function cursor(bytes: Uint8Array, offset: number): Cursor {
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pos: offset };
 }
 

@@ -46,22 +46,23 @@ export const JSON_TYPE_NAMES = {
   vector: 'vector',
 } as const;
 
-const PREFIX: Readonly<Record<BrokerData['type'], Uint8Array>> = Object.fromEntries(
+/** `"@data-type":"<name>","data":` of each type, as bytes (shared with the one-pass renderer). */
+export const PREFIX: Readonly<Record<BrokerData['type'], Uint8Array>> = Object.fromEntries(
   Object.entries(JSON_TYPE_NAMES).map(([k, v]) => [
     k,
     new TextEncoder().encode(`"@data-type":"${v}","data":`),
   ]),
 ) as Record<BrokerData['type'], Uint8Array>;
 
-const PORT_NAMES = { unknown: '?', tcp: 'tcp', udp: 'udp', icmp: 'icmp' } as const;
+export const PORT_NAMES = { unknown: '?', tcp: 'tcp', udp: 'udp', icmp: 'icmp' } as const;
 
-function writeReal(w: ByteWriter, x: number, zeek: boolean): void {
+export function writeReal(w: ByteWriter, x: number, zeek: boolean): void {
   if (Number.isFinite(x)) w.latin1(formatRealFixed6(x));
   else if (zeek) w.latin1(Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
   else w.latin1(Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"');
 }
 
-function subnetText(address: Uint8Array, raw: number): string {
+export function subnetText(address: Uint8Array, raw: number): string {
   const len = isV4Mapped(address) ? (raw - 96) & 0xff : raw;
   return `${formatAddress(address)}/${len}`;
 }

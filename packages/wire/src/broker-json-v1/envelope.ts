@@ -80,7 +80,8 @@ export function parseDataMessage(input: string | Uint8Array, opts: JsonParseOpti
 }
 
 const utf8 = new TextEncoder();
-const DATA_MESSAGE_HEAD = utf8.encode('{"type":"data-message","topic":');
+/** `{"type":"data-message","topic":` (shared with the one-pass renderer). */
+export const DATA_MESSAGE_HEAD = utf8.encode('{"type":"data-message","topic":');
 
 /**
  * Renders a server→client data message as UTF-8 text-frame bytes:

@@ -20,7 +20,7 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
 const HEX = '0123456789abcdef';
 
 /** Bytes that may be copied unchanged in both dialects (printable ASCII except `"` and `\`). */
-function plain(b: number): boolean {
+export function plain(b: number): boolean {
   return b >= 0x20 && b < 0x80 && b !== 0x22 && b !== 0x5c;
 }
 

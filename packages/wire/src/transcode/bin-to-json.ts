@@ -1,0 +1,316 @@
+/**
+ * broker-bin-v1 → Broker JSON v1 in one pass: a cluster event payload is read and written as the
+ * WebSocket `data-message` text while it is decoded, without building the `BrokerData` tree (the
+ * gateway's cluster → client fan-out; broker-bin-v1.md §3, websocket-v1.md §3.2, §3.6). The
+ * mirror of json-to-bin.ts.
+ *
+ * Contract: the result is byte-for-byte `formatDataMessage(topic, decodeBrokerData(payload),
+ * opts)`, and every rejection is the very `DecodeError` (code, offset, reason) that
+ * `decodeBrokerData` throws, in the same order. Both hold by construction: bytes are read with the
+ * decoder's own cursor helpers (`need`, `readSized`, `readCount`), text is written with the JSON
+ * writer's own pieces (`PREFIX`, `writeJsonString`, `writeReal`, the time formatters), and
+ * everything off the hot path — sets and tables (Broker order and duplicate checks need all
+ * elements), subnets, IPv6 addresses, unknown tags, invalid port protocols, too-deep nesting —
+ * is rewound to its tag, read by the decoder's `read` and written by the JSON writer's
+ * `writeMembers`, so that subtree takes the reference path itself.
+ */
+import {
+  decodeBrokerData,
+  need,
+  read,
+  readCount,
+  readVarbyte,
+  type Cursor,
+} from '../broker-bin-v1/decode.js';
+import { readReal } from '../broker-bin-v1/real.js';
+import { MAX_DEPTH, PORT_PROTOCOLS, TYPE_BY_TAG } from '../broker-bin-v1/tags.js';
+import type { ByteWriter } from '../byte-writer.js';
+import {
+  PORT_NAMES,
+  PREFIX,
+  withScratch,
+  writeMembers,
+  writeReal,
+  type JsonFormatOptions,
+} from '../broker-json-v1/encode.js';
+import { DATA_MESSAGE_HEAD } from '../broker-json-v1/envelope.js';
+import { formatTimespan, formatTimestamp } from '../broker-json-v1/format-number.js';
+import { plain, writeJsonString } from '../broker-json-v1/json-string.js';
+
+const utf8 = new TextEncoder();
+
+/**
+ * What goes before a value's members: nothing (top level), `{` (first element of a list), `},{`
+ * (a later one, closing the element before it).
+ */
+type Lead = 0 | 1 | 2;
+const SEPARATORS: readonly Uint8Array[] = [utf8.encode(''), utf8.encode('{'), utf8.encode('},{')];
+
+/** Separator + `"@data-type":…,"data":`, by tag byte, then by {@link Lead}. */
+const HEADS: readonly (readonly Uint8Array[])[] = TYPE_BY_TAG.map((t) =>
+  SEPARATORS.map((sep) => Uint8Array.from([...sep, ...PREFIX[t]])),
+);
+
+/** `/<protocol>"` by protocol byte (0..3), the tail of a port's text. */
+const PORT_TAILS: readonly Uint8Array[] = PORT_PROTOCOLS.map((p) => utf8.encode(`/${PORT_NAMES[p]}"`));
+
+const TWO32 = 4294967296;
+/** Below this high word a 64-bit value is a safe integer (|v| < 2^53). */
+const SAFE_HI = 0x200000;
+/** Room for the longest text written in place after a head: a 20-character count or integer. */
+const SCALAR_ROOM = 24;
+
+/**
+ * Makes room for `head` and `extra` more bytes, copies `head` and returns the write position
+ * (the caller writes at most `extra` bytes at `w.buf[p…]` and then sets `w.length`).
+ */
+function head(w: ByteWriter, h: Uint8Array, extra: number): number {
+  w.ensure(h.length + extra);
+  w.buf.set(h, w.length);
+  return w.length + h.length;
+}
+
+/** Writes a non-negative safe integer in decimal at `p`; returns the position after it. */
+function uintAt(buf: Uint8Array, p: number, v: number): number {
+  if (v > 0x7fffffff) {
+    // Above 31 bits: split off the low 9 digits so both halves fit int arithmetic.
+    const hi = Math.floor(v / 1e9);
+    p = uintAt(buf, p, hi);
+    const lo = v - hi * 1e9;
+    for (let q = p + 8, t = lo; q >= p; q--) {
+      const d = (t / 10) | 0;
+      buf[q] = 0x30 + t - d * 10;
+      t = d;
+    }
+    return p + 9;
+  }
+  let end = p + 1;
+  for (let t = v; t >= 10; end++) t = (t / 10) | 0;
+  let q = end;
+  let t = v;
+  do {
+    const d = (t / 10) | 0;
+    buf[--q] = 0x30 + t - d * 10;
+    t = d;
+  } while (t !== 0);
+  return end;
+}
+
+/**
+ * The decoder's cursor with a view made only when a 64-bit field needs one: the fast path reads
+ * 32-bit halves from the bytes, and most events carry no real or time value.
+ */
+class RenderCursor implements Cursor {
+  bytes: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  private v: DataView | undefined;
+
+  reset(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.pos = 0;
+    this.v = undefined;
+  }
+
+  get view(): DataView {
+    const b = this.bytes;
+    return (this.v ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
+  }
+}
+
+/** Big-endian u32 at `at` (the caller checked the bounds). */
+function u32(b: Uint8Array, at: number): number {
+  return (
+    (((b[at] as number) << 24) |
+      ((b[at + 1] as number) << 16) |
+      ((b[at + 2] as number) << 8) |
+      (b[at + 3] as number)) >>>
+    0
+  );
+}
+
+/** Rewinds to the value's tag and renders it through the tree (the reference path). */
+function viaTree(c: Cursor, w: ByteWriter, tagAt: number, zeek: boolean, depth: number, lead: Lead): void {
+  c.pos = tagAt;
+  const d = read(c, depth);
+  w.bytes(SEPARATORS[lead] as Uint8Array);
+  writeMembers(w, d, zeek, depth);
+}
+
+/** A string or enum name: plain ASCII copied in place, anything else by writeJsonString. */
+function renderBytes(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean, what: string): void {
+  const bytes = c.bytes;
+  // A one-byte length (< 128) read in place; anything else by the decoder's readVarbyte.
+  const b0 = bytes[c.pos];
+  let len: number;
+  if (b0 !== undefined && b0 < 0x80) {
+    len = b0;
+    c.pos++;
+  } else len = readVarbyte(c, what);
+  const at = need(c, len, what);
+  const end = at + len;
+  let p = head(w, h, len + 2);
+  let k = at;
+  while (k < end && plain(bytes[k] as number)) k++;
+  if (k !== end) {
+    w.length = p;
+    writeJsonString(w, bytes.subarray(at, end), zeek);
+    return;
+  }
+  const buf = w.buf;
+  buf[p++] = 0x22;
+  if (len > 32) {
+    buf.set(bytes.subarray(at, end), p);
+    p += len;
+  } else for (k = at; k < end; k++) buf[p++] = bytes[k] as number;
+  buf[p++] = 0x22;
+  w.length = p;
+}
+
+/**
+ * Renders the value at the cursor: `lead`, then its members `"@data-type":…,"data":…` (no
+ * closing brace). Reads exactly what the decoder's `read` reads, with the same checks in the
+ * same order.
+ */
+function renderValue(c: Cursor, w: ByteWriter, zeek: boolean, depth: number, lead: Lead): void {
+  const bytes = c.bytes;
+  const tagAt = c.pos;
+  const tag = bytes[tagAt];
+  const heads = tag === undefined ? undefined : HEADS[tag];
+  // Missing or unknown tag: the decoder throws its own error.
+  if (heads === undefined) return viaTree(c, w, tagAt, zeek, depth, lead);
+  const h = heads[lead] as Uint8Array;
+  c.pos = tagAt + 1;
+  switch (tag) {
+    case 0x00: {
+      let p = head(w, h, 2);
+      w.buf[p++] = 0x7b;
+      w.buf[p++] = 0x7d;
+      w.length = p;
+      return;
+    }
+    case 0x01: {
+      const on = bytes[need(c, 1, 'boolean')] !== 0;
+      w.length = head(w, h, 0);
+      w.latin1(on ? 'true' : 'false');
+      return;
+    }
+    case 0x02:
+    case 0x03: {
+      const at = need(c, 8, tag === 0x02 ? 'count' : 'integer');
+      const word = u32(bytes, at);
+      const hi = tag === 0x02 ? word : word | 0;
+      let p = head(w, h, SCALAR_ROOM);
+      if (hi >= -SAFE_HI && hi < SAFE_HI) {
+        let v = hi * TWO32 + u32(bytes, at + 4);
+        if (v < 0) {
+          w.buf[p++] = 0x2d;
+          v = -v;
+        }
+        w.length = uintAt(w.buf, p, v);
+      } else {
+        w.length = p;
+        w.latin1((tag === 0x02 ? c.view.getBigUint64(at) : c.view.getBigInt64(at)).toString());
+      }
+      return;
+    }
+    case 0x04: {
+      const x = readReal(c.view, need(c, 8, 'real'));
+      w.length = head(w, h, 0);
+      writeReal(w, x, zeek);
+      return;
+    }
+    case 0x05:
+      return renderBytes(c, w, h, zeek, 'string');
+    case 0x0b:
+      return renderBytes(c, w, h, zeek, 'enum_value');
+    case 0x06: {
+      const at = need(c, 16, 'address');
+      // Only IPv4-mapped addresses (dotted quad) here; IPv6 text is formatAddress's.
+      for (let i = 0; i < 10; i++) if (bytes[at + i] !== 0) return viaTree(c, w, tagAt, zeek, depth, lead);
+      if (bytes[at + 10] !== 0xff || bytes[at + 11] !== 0xff) return viaTree(c, w, tagAt, zeek, depth, lead);
+      let p = head(w, h, SCALAR_ROOM);
+      const buf = w.buf;
+      buf[p++] = 0x22;
+      for (let i = 12; i < 16; i++) {
+        if (i > 12) buf[p++] = 0x2e;
+        p = uintAt(buf, p, bytes[at + i] as number);
+      }
+      buf[p++] = 0x22;
+      w.length = p;
+      return;
+    }
+    case 0x08: {
+      const at = need(c, 3, 'port');
+      const tail = PORT_TAILS[bytes[at + 2] as number];
+      // An invalid protocol byte: the decoder throws its own error.
+      if (tail === undefined) return viaTree(c, w, tagAt, zeek, depth, lead);
+      let p = head(w, h, SCALAR_ROOM);
+      const buf = w.buf;
+      buf[p++] = 0x22;
+      p = uintAt(buf, p, ((bytes[at] as number) << 8) | (bytes[at + 1] as number));
+      for (let i = 0; i < tail.length; i++) buf[p++] = tail[i] as number;
+      w.length = p;
+      return;
+    }
+    case 0x09:
+    case 0x0a: {
+      const ns = c.view.getBigInt64(need(c, 8, tag === 0x09 ? 'timestamp' : 'timespan'));
+      w.length = head(w, h, 0);
+      w.u8(0x22);
+      w.latin1(tag === 0x09 ? formatTimestamp(ns) : formatTimespan(ns));
+      w.u8(0x22);
+      return;
+    }
+    case 0x0e: {
+      if (depth >= MAX_DEPTH) return viaTree(c, w, tagAt, zeek, depth, lead);
+      const n = readCount(c, 1, 'vector');
+      const p = head(w, h, 1);
+      w.buf[p] = 0x5b;
+      w.length = p + 1;
+      for (let i = 0; i < n; i++) renderValue(c, w, zeek, depth + 1, i === 0 ? 1 : 2);
+      if (n > 0) w.u8(0x7d);
+      w.u8(0x5d);
+      return;
+    }
+    default:
+      // Subnets, sets and tables.
+      return viaTree(c, w, tagAt, zeek, depth, lead);
+  }
+}
+
+// One cursor reused across calls (rendering is synchronous, so calls never interleave).
+const cursorScratch = new RenderCursor();
+
+/**
+ * Renders a cluster event straight from its broker-bin-v1 payload as a WebSocket data message,
+ * UTF-8 text-frame bytes `{"type":"data-message","topic":…,"@data-type":…,"data":…}`, in one pass.
+ * `topic` may be the raw ZeroMQ frame. Default dialect `json` (valid JSON); `zeek` reproduces
+ * Zeek's bytes.
+ *
+ * Same bytes as `formatDataMessage(topic, decodeBrokerData(payload), opts)` and the same
+ * failures: `DecodeError` with `decodeBrokerData`'s code, offset and reason for every payload it
+ * rejects (empty, truncated, unknown tag, trailing bytes, duplicate set element or table key,
+ * nesting deeper than 512, …). Nothing is returned for a rejected payload; the result is a fresh
+ * region (see `ByteWriter.finish` about `byteOffset`).
+ */
+export function renderDataMessage(
+  topic: string | Uint8Array,
+  payload: Uint8Array,
+  opts: JsonFormatOptions = {},
+): Uint8Array {
+  const zeek = opts.dialect === 'zeek';
+  const topicBytes = typeof topic === 'string' ? utf8.encode(topic) : topic;
+  // An empty payload: decodeBrokerData throws its own error for it.
+  if (payload.length === 0) decodeBrokerData(payload);
+  return withScratch((w) => {
+    const c = cursorScratch;
+    c.reset(payload);
+    w.bytes(DATA_MESSAGE_HEAD);
+    writeJsonString(w, topicBytes, zeek);
+    w.u8(0x2c);
+    renderValue(c, w, zeek, 0, 0);
+    w.u8(0x7d);
+    // Bytes after the value: decodeBrokerData throws its own error for them.
+    if (c.pos !== payload.length) decodeBrokerData(payload);
+  });
+}
