@@ -75,9 +75,17 @@ export const GatewayConfigSchema = Type.Object({
     minimum: 1,
     description: 'How long a client waits for its subscriptions to reach the hub before close 1011.',
   }),
-  xpubSndhwm: Type.Integer({ default: 1000, minimum: 0, description: 'ZMQ_SNDHWM of the XPUB socket.' }),
-  xsubRcvhwm: Type.Integer({ default: 1000, minimum: 0, description: 'ZMQ_RCVHWM of the XSUB socket.' }),
-  lingerMs: Type.Integer({ default: 500, description: 'ZMQ_LINGER of the XPUB socket at shutdown.' }),
+  hubMaxMessageBytes: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 1,
+    description:
+      'Largest frame accepted from the hub (ZMQ_MAXMSGSIZE); larger messages are skipped and counted.',
+  }),
+  lingerMs: Type.Integer({
+    default: 500,
+    minimum: 0,
+    description: 'At shutdown, how long events still queued for the hub may take to leave (ZMQ_LINGER).',
+  }),
   tlsCertFile: Type.String({
     default: '',
     description: 'PEM certificate; TLS is on when this and tlsKeyFile are set.',

@@ -1,6 +1,6 @@
 /**
  * The publish queue's pause-reading path driven to its limit with real sockets: a subscriber that
- * stops reading stalls the hub (XPUB_NODROP), the gateway's XPUB then reports a full pipe, events
+ * stops reading stalls the hub (XPUB_NODROP), the hub connection then stops taking bytes, events
  * queue up to `publishQueueLimit`, and the gateway stops reading its clients (TCP backpressure).
  * When the subscriber reads again, everything accepted arrives, in order, and reading resumes.
  */
@@ -33,7 +33,7 @@ const backlog = async (scrape: () => Promise<string>): Promise<number> =>
 test('publish queue at its limit: clients are not read, nothing accepted is lost, reading resumes', async () => {
   const hub = await startTestHub('127.0.0.1', undefined, true);
   const metrics = createMetrics({ serviceName: 'test' });
-  const rig = await startRig({ publishQueueLimit: LIMIT, xpubSndhwm: 1 }, hub, { metrics });
+  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { metrics });
   // A subscriber that does not read: once its pipe and TCP buffers are full the hub blocks.
   const stuck = new XSubscriber({ linger: 0, receiveHighWaterMark: 1, receiveBufferSize: 16384 });
   const node = new ZeekNode('zeromq_manager_host_1_Nbackpressure', hub);

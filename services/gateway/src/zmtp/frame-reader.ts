@@ -1,0 +1,172 @@
+/**
+ * Incremental ZMTP 3.x frame parser (RFC 23 §"Framing"): a flags octet (bit 0 MORE, bit 1 LONG,
+ * bit 2 COMMAND), a 1- or 8-octet big-endian size, the body. Pure: no sockets.
+ *
+ * Why it exists: zeromq.js hands every received message to JavaScript as a promise and one
+ * native buffer per frame (a finalizer each above 128 bytes), ≈ 4.5 µs per 4-frame Zeek event,
+ * the largest single cost of the gateway's fan-out. Parsing the TCP stream here yields every
+ * event of a read at once, as views of the read buffer (no copies), for well under 1 µs each.
+ */
+
+/** What a parsed stream produces. */
+export interface FrameSink {
+  /** A complete message; its frames are views of the read buffer, valid during the call only. */
+  message(frames: Buffer[]): void;
+  /** A command frame's body (READY, PING, SUBSCRIBE, …). */
+  command(body: Buffer): void;
+  /** A message was dropped: a frame over the size limit, or too many frames. */
+  dropped(reason: 'frame_size' | 'frame_count'): void;
+}
+
+/** Thrown by {@link FrameReader.push} on a stream that is not ZMTP framing: drop the connection. */
+export class ZmtpProtocolError extends Error {
+  override name = 'ZmtpProtocolError';
+}
+
+/** 2^32, for 8-octet sizes. */
+const HI = 0x1_0000_0000;
+
+/**
+ * Parses frames from successive chunks of one connection. A frame split across reads is kept
+ * as a list of chunks and joined once when complete (a large frame is never re-copied per read).
+ */
+export class FrameReader {
+  readonly #maxFrame: number;
+  readonly #maxParts: number;
+  #rest: Buffer[] = [];
+  #restLength = 0;
+  /** Bytes the kept rest must reach before parsing can go on. */
+  #need = 0;
+  #parts: Buffer[] = [];
+  /** Body bytes still to skip of an oversized frame. */
+  #skip = 0;
+  /** Whether the skipped frame had MORE set. */
+  #skipMore = false;
+  /** Frames until the end of the current message are dropped. */
+  #discarding = false;
+
+  constructor(maxFrameBytes: number, maxParts = 64) {
+    this.#maxFrame = maxFrameBytes;
+    this.#maxParts = maxParts;
+  }
+
+  /** Feeds one chunk; calls `sink` for everything it completes. Throws ZmtpProtocolError. */
+  push(chunk: Buffer, sink: FrameSink): void {
+    let buf = chunk;
+    if (this.#restLength > 0) {
+      this.#rest.push(chunk);
+      this.#restLength += chunk.length;
+      if (this.#restLength < this.#need) return;
+      buf = Buffer.concat(this.#rest, this.#restLength);
+      this.#rest = [];
+      this.#restLength = 0;
+    }
+    const end = buf.length;
+    let off = 0;
+    let need = 0;
+    while (off < end) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, end - off);
+        this.#skip -= n;
+        off += n;
+        if (this.#skip > 0) return;
+        if (!this.#skipMore) this.#discarding = false;
+        continue;
+      }
+      const flags = buf[off] as number;
+      if ((flags & 0xf8) !== 0)
+        throw new ZmtpProtocolError(`reserved frame flag bits set (0x${flags.toString(16)})`);
+      let header = 2;
+      let size: number;
+      if ((flags & 2) !== 0) {
+        header = 9;
+        if (end - off < 9) {
+          need = 9;
+          break;
+        }
+        size = buf.readUInt32BE(off + 1) * HI + buf.readUInt32BE(off + 5);
+      } else {
+        if (end - off < 2) {
+          need = 2;
+          break;
+        }
+        size = buf[off + 1] as number;
+      }
+      if (size > this.#maxFrame) {
+        if ((flags & 4) !== 0) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
+        // Skip the body without buffering it; drop the rest of its message too.
+        off += header;
+        this.#skip = size;
+        this.#skipMore = (flags & 1) !== 0;
+        if (!this.#discarding) sink.dropped('frame_size');
+        this.#discarding = true;
+        this.#parts = [];
+        continue;
+      }
+      if (end - off - header < size) {
+        need = header + size;
+        break;
+      }
+      const body = buf.subarray(off + header, off + header + size);
+      off += header + size;
+      if ((flags & 4) !== 0) {
+        sink.command(body);
+        continue;
+      }
+      const more = (flags & 1) !== 0;
+      if (this.#discarding) {
+        if (!more) this.#discarding = false;
+        continue;
+      }
+      this.#parts.push(body);
+      if (more) {
+        if (this.#parts.length >= this.#maxParts) {
+          sink.dropped('frame_count');
+          this.#parts = [];
+          this.#discarding = true;
+        }
+        continue;
+      }
+      const frames = this.#parts;
+      this.#parts = [];
+      sink.message(frames);
+    }
+    if (off < end) {
+      const rest = buf.subarray(off);
+      this.#rest = [rest];
+      this.#restLength = rest.length;
+      this.#need = need;
+    } else this.#need = 0;
+  }
+
+  /** Forgets everything (the connection ended). */
+  reset(): void {
+    this.#rest = [];
+    this.#restLength = 0;
+    this.#need = 0;
+    this.#parts = [];
+    this.#skip = 0;
+    this.#discarding = false;
+  }
+}
+
+/** Size of the header of a frame with `size` body bytes. */
+export function frameHeaderLength(size: number): number {
+  return size > 255 ? 9 : 2;
+}
+
+/**
+ * Writes one frame header at `off` of `out` (which has room); returns the offset after it.
+ * `flags`: 1 MORE, 4 COMMAND; LONG is set here when needed.
+ */
+export function writeFrameHeader(out: Buffer, off: number, flags: number, size: number): number {
+  if (size > 255) {
+    out[off] = flags | 2;
+    out.writeUInt32BE(Math.floor(size / HI), off + 1);
+    out.writeUInt32BE(size >>> 0, off + 5);
+    return off + 9;
+  }
+  out[off] = flags;
+  out[off + 1] = size;
+  return off + 2;
+}
