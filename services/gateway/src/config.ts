@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
 
 /** Environment variable prefix: `port` ↔ `ZR_GATEWAY_PORT`, flag `--port`. */
 export const ENV_PREFIX = 'ZR_GATEWAY_';
@@ -124,13 +124,13 @@ export const GatewayConfigSchema = Type.Object({
 /** Validated, frozen gateway configuration. */
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 
-/** The defaults of every setting, for embedding (e.g. the CLI) and tests. */
+/**
+ * A configuration given in code (embedding, e.g. the CLI, and tests): defaults for everything not
+ * given, validated by the same schema as variables and flags. Throws one `ConfigError`
+ * (`ZR_CONFIG_INVALID`) naming every bad setting by its flag.
+ */
 export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  const out: Record<string, unknown> = {};
-  for (const [key, prop] of Object.entries(GatewayConfigSchema.properties)) {
-    out[key] = (prop as { default?: unknown }).default;
-  }
-  return { ...(out as GatewayConfig), ...overrides };
+  return resolveConfig(GatewayConfigSchema, overrides, ENV_PREFIX);
 }
 
 /**

@@ -4,6 +4,7 @@ import { data } from '@zeek-relay/wire';
 import {
   createAuthenticator,
   createSignatureChecker,
+  defaultGatewayConfig,
   loadGatewayConfig,
   parseZeekType,
 } from '../src/index.js';
@@ -113,6 +114,19 @@ describe('tokens and config', () => {
       () => loadGatewayConfig(['--port', '70000'], { ZR_GATEWAY_MAX_CLIENTS: 'many' }),
       (err: { code: string; problems: string[] }) =>
         err.code === 'ZR_CONFIG_INVALID' && err.problems.length === 2,
+    );
+  });
+
+  test('a configuration given in code is validated by the same schema', () => {
+    assert.equal(defaultGatewayConfig({ port: 0 }).maxClients, 10000);
+    assert.throws(
+      () => defaultGatewayConfig({ port: 70000, jsonDialect: 'xml' as 'json', lingerMs: -1 }),
+      (err: { code: string; problems: string[] }) =>
+        err.code === 'ZR_CONFIG_INVALID' &&
+        err.problems.length === 3 &&
+        err.problems.some((p) => p.includes('--port')) &&
+        err.problems.some((p) => p.includes('--json-dialect') && p.includes('json') && p.includes('zeek')) &&
+        err.problems.some((p) => p.includes('--linger-ms')),
     );
   });
 });
