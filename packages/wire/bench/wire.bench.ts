@@ -7,10 +7,13 @@ import {
   createLogBatchDecoder,
   createTsvRenderer,
   data,
+  decodeBrokerData,
   decodeEvent,
   decodeLogBatch,
   encodeEvent,
   encodeLogBatch,
+  formatDataMessage,
+  renderDataMessage,
   type ZeekEvent,
 } from '../src/index.js';
 import { connBatch } from './conn-batch.js';
@@ -138,6 +141,37 @@ if (eventBytes)
   );
 const [eventParse = NaN, eventStringify = NaN, eventEncode = NaN, eventDecode = NaN] = rates(eventFns);
 
+// Cluster → WebSocket client: a Zeek-like ≈200-byte event (name, strings, counts, addresses,
+// ports, an enum) rendered as a data-message text frame, one pass vs decode tree + format.
+const wsEvent = encodeEvent({
+  name: 'Site::connection_seen',
+  args: [
+    data.string('CHhAvVGS1DHFjwGM9'),
+    data.string('worker-1'),
+    data.count(42),
+    data.count(1234567),
+    data.count(98765),
+    data.address('192.168.1.100'),
+    data.port(51234, 'tcp'),
+    data.address('10.20.30.40'),
+    data.port(443, 'tcp'),
+    data.string('Mozilla/5.0 (X11; Linux x86_64)'),
+    data.enumValue('Conn::LOG'),
+  ],
+});
+const wsTopic = new TextEncoder().encode('zeek/event/site');
+// 16 events per timed call: one process.cpuUsage() (≈0.5 µs here) per event would otherwise
+// weigh on both sides and flatten the ratio.
+const WS_BATCH = 16;
+const [wsRender, wsTwoStep] = rates([
+  () => {
+    for (let i = 0; i < WS_BATCH; i++) keep(renderDataMessage(wsTopic, wsEvent));
+  },
+  () => {
+    for (let i = 0; i < WS_BATCH; i++) keep(formatDataMessage(wsTopic, decodeBrokerData(wsEvent)));
+  },
+]).map((x) => x * WS_BATCH) as [number, number];
+
 interface Result {
   name: string;
   subject: number;
@@ -173,6 +207,13 @@ const results: Result[] = [
     null,
   ],
   ['event decode (broker-bin-v1) vs JSON.parse of the event', eventDecode, eventParse, 'events/s', null],
+  [
+    'event payload → WebSocket data-message, one pass (renderDataMessage) vs formatDataMessage(decodeBrokerData)',
+    wsRender,
+    wsTwoStep,
+    'events/s',
+    2,
+  ],
 ].map(([name, subject, anchor, unit, goal]) => ({
   name: name as string,
   subject: Math.round(subject as number),
@@ -188,6 +229,10 @@ console.log(
   `@zeek-relay/wire benchmark (node ${process.version}; rates per CPU second, median of ${SLICE_MS} ms slices)`,
 );
 console.log(`conn-like batch: ${N} records, ${payload.length} bytes; JSON lines ${jsonText.length} bytes`);
+console.log(
+  `data-message render: ${wsEvent.length}-byte event, ${(1e6 / wsRender).toFixed(2)} µs one pass vs ` +
+    `${(1e6 / wsTwoStep).toFixed(2)} µs decode + format`,
+);
 for (const r of results) {
   const goal = r.goal === null ? '' : `  (goal ≥ ${r.goal}× → ${r.ratio >= r.goal ? 'met' : 'NOT met'})`;
   console.log(`${r.name}\n  ${fmt(r.subject)} vs ${fmt(r.anchor)} ${r.unit}  = ${r.ratio}×${goal}`);

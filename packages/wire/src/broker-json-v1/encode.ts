@@ -62,7 +62,7 @@ export function writeReal(w: ByteWriter, x: number, zeek: boolean): void {
   else w.latin1(Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"');
 }
 
-export function subnetText(address: Uint8Array, raw: number): string {
+function subnetText(address: Uint8Array, raw: number): string {
   const len = isV4Mapped(address) ? (raw - 96) & 0xff : raw;
   return `${formatAddress(address)}/${len}`;
 }

@@ -6,13 +6,17 @@
  *
  * Contract: the result is byte-for-byte `formatDataMessage(topic, decodeBrokerData(payload),
  * opts)`, and every rejection is the very `DecodeError` (code, offset, reason) that
- * `decodeBrokerData` throws, in the same order. Both hold by construction: bytes are read with the
- * decoder's own cursor helpers (`need`, `readSized`, `readCount`), text is written with the JSON
- * writer's own pieces (`PREFIX`, `writeJsonString`, `writeReal`, the time formatters), and
- * everything off the hot path — sets and tables (Broker order and duplicate checks need all
- * elements), subnets, IPv6 addresses, unknown tags, invalid port protocols, too-deep nesting —
- * is rewound to its tag, read by the decoder's `read` and written by the JSON writer's
- * `writeMembers`, so that subtree takes the reference path itself.
+ * `decodeBrokerData` throws. Both hold by construction:
+ * - bytes are read in the decoder's order with its own helpers (`need`, `readVarbyte`,
+ *   `readCount`), so the first problem met is the decoder's first problem, with its error;
+ * - text is written with the JSON writer's own pieces (`PREFIX`, `PORT_NAMES`, `writeJsonString`
+ *   and its `plain` test, `writeReal`, `formatTimestamp`, `formatTimespan`); what is written in
+ *   place (decimal digits of safe integers, dotted quads, plain-ASCII strings) is the same text;
+ * - everything off the hot path — sets and tables (Broker order and duplicate checks need all
+ *   elements), subnets, IPv6 addresses, unknown or missing tags, invalid port protocols, too deep
+ *   nesting — is rewound to its tag, read by the decoder's `read` and written by the JSON
+ *   writer's `writeMembers`: that subtree takes the reference path itself;
+ * - an empty payload and trailing bytes are reported by calling `decodeBrokerData` itself.
  */
 import {
   decodeBrokerData,
@@ -35,7 +39,7 @@ import {
 } from '../broker-json-v1/encode.js';
 import { DATA_MESSAGE_HEAD } from '../broker-json-v1/envelope.js';
 import { formatTimespan, formatTimestamp } from '../broker-json-v1/format-number.js';
-import { plain, writeJsonString } from '../broker-json-v1/json-string.js';
+import { head, RenderCursor, stringAt, u32, uintAt } from './render-primitives.js';
 
 const utf8 = new TextEncoder();
 
@@ -60,74 +64,6 @@ const SAFE_HI = 0x200000;
 /** Room for the longest text written in place after a head: a 20-character count or integer. */
 const SCALAR_ROOM = 24;
 
-/**
- * Makes room for `head` and `extra` more bytes, copies `head` and returns the write position
- * (the caller writes at most `extra` bytes at `w.buf[p…]` and then sets `w.length`).
- */
-function head(w: ByteWriter, h: Uint8Array, extra: number): number {
-  w.ensure(h.length + extra);
-  w.buf.set(h, w.length);
-  return w.length + h.length;
-}
-
-/** Writes a non-negative safe integer in decimal at `p`; returns the position after it. */
-function uintAt(buf: Uint8Array, p: number, v: number): number {
-  if (v > 0x7fffffff) {
-    // Above 31 bits: split off the low 9 digits so both halves fit int arithmetic.
-    const hi = Math.floor(v / 1e9);
-    p = uintAt(buf, p, hi);
-    const lo = v - hi * 1e9;
-    for (let q = p + 8, t = lo; q >= p; q--) {
-      const d = (t / 10) | 0;
-      buf[q] = 0x30 + t - d * 10;
-      t = d;
-    }
-    return p + 9;
-  }
-  let end = p + 1;
-  for (let t = v; t >= 10; end++) t = (t / 10) | 0;
-  let q = end;
-  let t = v;
-  do {
-    const d = (t / 10) | 0;
-    buf[--q] = 0x30 + t - d * 10;
-    t = d;
-  } while (t !== 0);
-  return end;
-}
-
-/**
- * The decoder's cursor with a view made only when a 64-bit field needs one: the fast path reads
- * 32-bit halves from the bytes, and most events carry no real or time value.
- */
-class RenderCursor implements Cursor {
-  bytes: Uint8Array = new Uint8Array(0);
-  pos = 0;
-  private v: DataView | undefined;
-
-  reset(bytes: Uint8Array): void {
-    this.bytes = bytes;
-    this.pos = 0;
-    this.v = undefined;
-  }
-
-  get view(): DataView {
-    const b = this.bytes;
-    return (this.v ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
-  }
-}
-
-/** Big-endian u32 at `at` (the caller checked the bounds). */
-function u32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
-}
-
 /** Rewinds to the value's tag and renders it through the tree (the reference path). */
 function viaTree(c: Cursor, w: ByteWriter, tagAt: number, zeek: boolean, depth: number, lead: Lead): void {
   c.pos = tagAt;
@@ -136,7 +72,7 @@ function viaTree(c: Cursor, w: ByteWriter, tagAt: number, zeek: boolean, depth: 
   writeMembers(w, d, zeek, depth);
 }
 
-/** A string or enum name: plain ASCII copied in place, anything else by writeJsonString. */
+/** A string or enum name: the decoder's length rules, then {@link stringAt}. */
 function renderBytes(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean, what: string): void {
   const bytes = c.bytes;
   // A one-byte length (< 128) read in place; anything else by the decoder's readVarbyte.
@@ -147,23 +83,8 @@ function renderBytes(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean, wha
     c.pos++;
   } else len = readVarbyte(c, what);
   const at = need(c, len, what);
-  const end = at + len;
-  let p = head(w, h, len + 2);
-  let k = at;
-  while (k < end && plain(bytes[k] as number)) k++;
-  if (k !== end) {
-    w.length = p;
-    writeJsonString(w, bytes.subarray(at, end), zeek);
-    return;
-  }
-  const buf = w.buf;
-  buf[p++] = 0x22;
-  if (len > 32) {
-    buf.set(bytes.subarray(at, end), p);
-    p += len;
-  } else for (k = at; k < end; k++) buf[p++] = bytes[k] as number;
-  buf[p++] = 0x22;
-  w.length = p;
+  w.length = head(w, h, 0);
+  stringAt(w, bytes, at, at + len, zeek);
 }
 
 /**
@@ -278,6 +199,23 @@ function renderValue(c: Cursor, w: ByteWriter, zeek: boolean, depth: number, lea
   }
 }
 
+/** An event's first bytes: a vector of 3 whose first two elements are count 1 (version, type). */
+const EVENT_HEAD = Uint8Array.from([0x0e, 0x03, ...[1, 2].flatMap(() => [0x02, 0, 0, 0, 0, 0, 0, 0, 1])]);
+/** Their rendering, up to where the third element's lead `},{` follows. */
+const EVENT_HEAD_TEXT = utf8.encode(
+  '"@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1',
+);
+
+/**
+ * The payload starts with {@link EVENT_HEAD} (and has a byte after it: the third element's tag
+ * is read by renderValue, which rejects a missing one as the decoder does).
+ */
+function isEventHead(payload: Uint8Array): boolean {
+  if (payload.length <= EVENT_HEAD.length) return false;
+  for (let i = 0; i < EVENT_HEAD.length; i++) if (payload[i] !== EVENT_HEAD[i]) return false;
+  return true;
+}
+
 // One cursor reused across calls (rendering is synchronous, so calls never interleave).
 const cursorScratch = new RenderCursor();
 
@@ -306,9 +244,16 @@ export function renderDataMessage(
     const c = cursorScratch;
     c.reset(payload);
     w.bytes(DATA_MESSAGE_HEAD);
-    writeJsonString(w, topicBytes, zeek);
+    stringAt(w, topicBytes, 0, topicBytes.length, zeek);
     w.u8(0x2c);
-    renderValue(c, w, zeek, 0, 0);
+    if (isEventHead(payload)) {
+      // [count 1, count 1, …]: the first two elements as one constant, then the third.
+      w.bytes(EVENT_HEAD_TEXT);
+      c.pos = EVENT_HEAD.length;
+      renderValue(c, w, zeek, 1, 2);
+      w.u8(0x7d);
+      w.u8(0x5d);
+    } else renderValue(c, w, zeek, 0, 0);
     w.u8(0x7d);
     // Bytes after the value: decodeBrokerData throws its own error for them.
     if (c.pos !== payload.length) decodeBrokerData(payload);
