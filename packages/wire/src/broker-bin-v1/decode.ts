@@ -11,6 +11,7 @@ import { sortedUnique } from './order.js';
 import { readReal } from './real.js';
 import { MAX_DEPTH, PORT_PROTOCOLS } from './tags.js';
 
+/** Read position over a payload (shared with the one-pass renderer, transcode/bin-to-json.ts). */
 export interface Cursor {
   readonly bytes: Uint8Array;
   readonly view: DataView;
@@ -21,6 +22,7 @@ function truncated(at: number, what: string): never {
   throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, at, `truncated ${what}`);
 }
 
+/** Claims `n` bytes at the cursor and returns their offset; DecodeError (truncated) if short. */
 export function need(c: Cursor, n: number, what: string): number {
   const at = c.pos;
   if (at + n > c.bytes.length) truncated(at, what);
@@ -53,6 +55,7 @@ function readSized(c: Cursor, what: string): Uint8Array {
   return c.bytes.subarray(at, at + len);
 }
 
+/** A container's element count, rejected early when the rest cannot hold that many. */
 export function readCount(c: Cursor, perItem: number, what: string): number {
   const start = c.pos;
   const n = readVarbyte(c, what);
@@ -61,6 +64,7 @@ export function readCount(c: Cursor, perItem: number, what: string): number {
   return n;
 }
 
+/** Reads one value at `depth` (containers at MAX_DEPTH are rejected). */
 export function read(c: Cursor, depth: number): BrokerData {
   const tagAt = c.pos;
   const tag = c.bytes[tagAt];
@@ -138,7 +142,7 @@ export function read(c: Cursor, depth: number): BrokerData {
   }
 }
 
-export function cursor(bytes: Uint8Array, offset: number): Cursor {
+function cursor(bytes: Uint8Array, offset: number): Cursor {
   return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pos: offset };
 }
 
