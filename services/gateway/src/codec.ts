@@ -10,6 +10,7 @@ import {
   isCanonicalEventPayload,
   jsonToData,
   parseDataMessage,
+  renderDataMessage,
   transcodeDataMessage,
   type BrokerData,
   type JsonDialect,
@@ -45,10 +46,14 @@ function isCanonical(d: BrokerData, ev: ZeekEvent): boolean {
  * JSON/value decoding ⇒ topic ⇒ event construction. Pure: no sockets, no logging.
  */
 export class Codec {
+  readonly #renderOptions: { readonly dialect: JsonDialect };
+
   constructor(
     private readonly signatures: SignatureChecker | undefined,
     private readonly dialect: JsonDialect,
-  ) {}
+  ) {
+    this.#renderOptions = { dialect };
+  }
 
   /**
    * Client → cluster. Canonicalizes as Zeek's re-serialization does (decision 4): version/type
@@ -116,22 +121,28 @@ export class Codec {
    * only, §3.4). Never throws.
    */
   renderCluster(topic: Uint8Array, format: Buffer, payload: Uint8Array): Buffer | OutboundFailure {
+    const f = format.toString('latin1');
+    if (f === FORMAT_BROKER_BIN_V1 && isCanonicalEventPayload(payload)) {
+      // Canonical event bytes (the usual case): straight from broker-bin-v1 to the text frame,
+      // no value tree, no event/shape checks (what the tree path would render, byte for byte).
+      try {
+        const bytes = renderDataMessage(topic, payload, this.#renderOptions);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      } catch (err) {
+        void err;
+        return 'decode';
+      }
+    }
     let data: BrokerData;
-    let asReceived = false;
     try {
-      const f = format.toString('latin1');
-      if (f === FORMAT_BROKER_BIN_V1) {
-        data = decodeBrokerData(payload);
-        // Canonical event bytes (the usual case): render as received, no event/shape checks.
-        asReceived = isCanonicalEventPayload(payload);
-      } else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
+      if (f === FORMAT_BROKER_BIN_V1) data = decodeBrokerData(payload);
+      else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
       else return 'format';
     } catch (err) {
       void err;
       return 'decode';
     }
     try {
-      if (asReceived) return this.#render(topic, data);
       if (data.type !== 'vector' || data.value[1]?.type !== 'count' || data.value[1].value !== EVENT_TYPE) {
         return 'not_event';
       }
