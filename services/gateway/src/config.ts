@@ -86,6 +86,30 @@ export const GatewayConfigSchema = Type.Object({
     minimum: 0,
     description: 'At shutdown, how long events still queued for the hub may take to leave (ZMQ_LINGER).',
   }),
+  hubCurveServerKey: Type.String({
+    default: '',
+    description: "The hub's Z85 CURVE public key (40 characters); CURVE is on when this or its file is set.",
+  }),
+  hubCurveServerKeyFile: Type.String({
+    default: '',
+    description: "File holding the hub's Z85 CURVE public key (surrounding whitespace ignored).",
+  }),
+  hubCurvePublicKey: Type.String({
+    default: '',
+    description: "The gateway's Z85 CURVE public key; no client pair = one generated at start.",
+  }),
+  hubCurvePublicKeyFile: Type.String({
+    default: '',
+    description: "File holding the gateway's Z85 CURVE public key.",
+  }),
+  hubCurveSecretKey: Type.String({
+    default: '',
+    description: "The gateway's Z85 CURVE secret key (prefer the file variant).",
+  }),
+  hubCurveSecretKeyFile: Type.String({
+    default: '',
+    description: "File holding the gateway's Z85 CURVE secret key.",
+  }),
   tlsCertFile: Type.String({
     default: '',
     description: 'PEM certificate; TLS is on when this and tlsKeyFile are set.',

@@ -19,6 +19,8 @@ export const GATEWAY_ERROR_CODES = {
   CLOSED: 'ZR_GATEWAY_CLOSED',
   /** The WebSocket listener could not be started (port in use, bad address). */
   LISTEN: 'ZR_GATEWAY_LISTEN',
+  /** CURVE keys for the hub are bad: half a pair, not 40 Z85 characters, mismatched, unreadable. */
+  CURVE_CONFIG: 'ZR_GATEWAY_CURVE_CONFIG',
 } as const;
 
 /** Union of the gateway's error codes. */

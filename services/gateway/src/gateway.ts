@@ -10,6 +10,8 @@ import { ClusterLink } from './cluster-link.js';
 import { Codec } from './codec.js';
 import type { GatewayConfig } from './config.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
+import { resolveHubCurve, type HubLink } from './hub-link.js';
+import { LibzmqLink } from './libzmq-link.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { loadSignatureChecker } from './signatures.js';
@@ -40,9 +42,9 @@ export interface Gateway extends AsyncDisposable {
   /** This replica's ZeroMQ node id; client ids are `<nodeId>-websocket-<n>`. */
   readonly nodeId: string;
   /**
-   * Loads TLS/token/signature files, connects to the hub, listens. Rejects with a
+   * Loads TLS/token/signature/CURVE key files, connects to the hub, listens. Rejects with a
    * `GatewayError` (`ZR_GATEWAY_TLS_CONFIG`, `_TOKENS_INVALID`, `_SIGNATURES_INVALID`,
-   * `_HUB_CONNECT`, `_LISTEN`) after releasing whatever it had opened.
+   * `_CURVE_CONFIG`, `_HUB_CONNECT`, `_LISTEN`) after releasing whatever it had opened.
    */
   start(): Promise<GatewayAddress>;
   /** Resolves once the hub echoed the gateway's readiness probe. */
@@ -90,7 +92,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
   const log = (deps.log ?? pino({ level: 'silent' })).child({ component: 'gateway' });
   const nodeId = makeNodeId({ node: config.nodeName, hostname: hostname(), pid: process.pid });
   const meter = deps.meter ?? deps.metrics?.meter ?? otel.getMeter('zeek-relay-gateway');
-  let link: ClusterLink | undefined;
+  let link: HubLink | undefined;
   let gw: GatewayApp | undefined;
   let health: HealthServer | undefined;
   let listening = false;
@@ -123,7 +125,22 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const authenticator = config.tokensFile === '' ? undefined : await loadAuthenticator(config.tokensFile);
       const signatures =
         config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
-      link = new ClusterLink({ ...config, nodeId, log });
+      const curve = await resolveHubCurve(config);
+      // CURVE needs libzmq; the gateway's own ZMTP code (faster) speaks only the NULL mechanism.
+      link = curve
+        ? new LibzmqLink({ ...config, nodeId, log, curve })
+        : new ClusterLink({ ...config, nodeId, log });
+      log.info(
+        curve
+          ? {
+              transport: 'libzmq',
+              curve: true,
+              ephemeralClientKey: curve.ephemeral,
+              publicKey: curve.publicKey,
+            }
+          : { transport: 'zmtp', curve: false },
+        'Hub transport',
+      );
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
       const router = new Router(link, codec, metrics, config);

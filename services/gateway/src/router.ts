@@ -1,5 +1,5 @@
 import { FORMAT_BROKER_BIN_V1, encodeEvent, type ZeekEvent } from '@zeek-relay/wire';
-import type { ClusterFrames, ClusterLink } from './cluster-link.js';
+import type { ClusterFrames, HubLink as ClusterLink } from './hub-link.js';
 import type { Codec } from './codec.js';
 import { GatewayMetrics } from './metrics.js';
 import { TopicIndex } from './topic-index.js';

@@ -31,8 +31,17 @@ export class ZeekNode {
   constructor(
     readonly id: string,
     hub: TestHub,
+    /** CURVE client settings (Z85), for a hub with CURVE on (as Zeek's `curve_*` options). */
+    curve?: { readonly serverKey: string; readonly publicKey: string; readonly secretKey: string },
   ) {
     this.#xpub.verbosity = 'allSubs';
+    if (curve) {
+      for (const sock of [this.#xpub, this.#xsub]) {
+        sock.curveServerKey = curve.serverKey;
+        sock.curvePublicKey = curve.publicKey;
+        sock.curveSecretKey = curve.secretKey;
+      }
+    }
     this.#xsub.connect(hub.xpubEndpoint);
     this.#xpub.connect(hub.xsubEndpoint);
     this.#loops.push(this.#readSubs(), this.#readEvents());

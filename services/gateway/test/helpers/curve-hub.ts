@@ -1,0 +1,97 @@
+import { createHub, type Hub } from '@zeek-relay/hub';
+import { curveKeyPair, Proxy, XPublisher, XSubscriber } from 'zeromq';
+import type { TestHub } from './hub.js';
+
+/** A CURVE key pair in Z85 text, as `curveKeyPair()` returns it. */
+export interface KeyPair {
+  readonly publicKey: string;
+  readonly secretKey: string;
+}
+
+/** A CURVE hub for the tests: endpoints as `TestHub`, plus the server's public key. */
+export interface CurveTestHub extends TestHub {
+  /** The hub's Z85 public key (the clients' ZMQ_CURVE_SERVERKEY). */
+  readonly serverKey: string;
+  /** The real hub service, when the hub is one (see {@link startCurveHub}). */
+  readonly hub?: Hub;
+}
+
+/** Fresh CURVE keys for one test: a server pair and `n` client pairs. */
+export function freshKeys(n: number): { server: KeyPair; clients: KeyPair[] } {
+  return { server: curveKeyPair(), clients: Array.from({ length: n }, () => curveKeyPair()) };
+}
+
+/**
+ * Starts the REAL zeek-relay hub in-process with CURVE on (its server secret key) and a ZAP
+ * allow-list of `allowed` client public keys, on ephemeral loopback ports, with its HTTP side port
+ * (`/metrics`, `/nodes`) on an ephemeral port too.
+ */
+export async function startCurveHub(server: KeyPair, allowed: readonly string[]): Promise<CurveTestHub> {
+  const hub = createHub({
+    bindAddress: '127.0.0.1',
+    xpubPort: 0,
+    xsubPort: 0,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    curveServerSecretKey: server.secretKey,
+    curveClientPublicKeys: [...allowed],
+  });
+  const a = await hub.start();
+  return {
+    hub,
+    serverKey: server.publicKey,
+    xpubEndpoint: a.xpub,
+    xsubEndpoint: a.xsub,
+    close: () => hub.close(),
+  };
+}
+
+/**
+ * A plain libzmq XSUB↔XPUB proxy with CURVE server sockets and NO ZAP handler: libzmq then admits
+ * every client key (as a hub without an allow-list does). The zeek-relay hub refuses to run CURVE
+ * without an allow-list, so the ephemeral-key case is tested against this.
+ */
+export async function startOpenCurveProxy(server: KeyPair): Promise<CurveTestHub> {
+  const curve = { curveServer: true, curveSecretKey: server.secretKey };
+  const front = new XSubscriber({ linger: 0, ...curve });
+  const back = new XPublisher({ linger: 0, noDrop: true, ...curve });
+  back.verbosity = 'allSubsUnsubs';
+  await back.bind('tcp://127.0.0.1:*');
+  await front.bind('tcp://127.0.0.1:*');
+  const proxy = new Proxy(front, back);
+  const running = proxy.run();
+  return {
+    serverKey: server.publicKey,
+    xsubEndpoint: front.lastEndpoint as string,
+    xpubEndpoint: back.lastEndpoint as string,
+    async close() {
+      proxy.terminate();
+      await running.catch(() => undefined);
+      front.close();
+      back.close();
+    },
+  };
+}
+
+/**
+ * The value of one sample of the hub's Prometheus text at `/metrics`, e.g.
+ * `zapRequests(hub, 'rejected')`; 0 when the sample is absent (nothing counted yet).
+ */
+export async function zapRequests(hub: Hub, result: 'accepted' | 'rejected'): Promise<number> {
+  const text = await (await fetch(`${hub.addresses?.http ?? ''}/metrics`)).text();
+  const re = new RegExp(`^zeek_relay_hub_zap_requests_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)$`, 'm');
+  return Number(re.exec(text)?.[1] ?? 0);
+}
+
+/** Polls an async condition until it holds; rejects after `timeoutMs` naming `what`. */
+export async function waitForAsync(
+  cond: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
