@@ -152,7 +152,11 @@ const Hub = Type.Object(
       default: 1000,
       description: 'ZMQ_RCVHWM per publisher.',
     }),
-    curveSecretName: Type.Optional(ObjectName('Secret with key `server-secret-key` (Z85): turns on CURVE.')),
+    curveSecretName: Type.Optional(
+      ObjectName(
+        'Secret with keys `server-secret-key` (Z85, the hub) and `server-public-key` (Z85, given to the gateway): turns on CURVE. Optional `client-public-key`/`client-secret-key`: the gateway client pair (absent: the gateway makes an ephemeral pair, admitted only by a hub without allow-list).',
+      ),
+    ),
     resources: Type.Optional(Resources),
   },
   {

@@ -3,7 +3,14 @@ import { GATEWAY_HEALTH_PORT, type Images } from './images.js';
 import { childMeta, childName, selectorLabels, serviceHost, type K8sObject } from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
 
-/** WebSocket API v1 gateway Deployment; it joins the hub like a Zeek node. */
+/** Where the gateway pod sees the hub's CURVE Secret (`spec.hub.curveSecretName`). */
+const HUB_CURVE_DIR = '/etc/zeek-relay/hub-curve';
+
+/**
+ * WebSocket API v1 gateway Deployment; it joins the hub like a Zeek node. With
+ * `spec.hub.curveSecretName` it gets the Secret's `server-public-key` (required) and, if present,
+ * `client-public-key`/`client-secret-key` as files, and the `ZR_GATEWAY_HUB_CURVE_*_FILE` variables.
+ */
 export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObject {
   const g = zc.spec.gateway;
   const hub = serviceHost(zc, childName(zc, 'hub'));
@@ -28,6 +35,31 @@ export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObje
     mounts.push({ name: 'tokens', mountPath: '/etc/zeek-relay/tokens', readOnly: true });
     volumes.push({ name: 'tokens', secret: { secretName: g.tokenSecretName } });
     vars['ZR_GATEWAY_TOKENS_FILE'] = '/etc/zeek-relay/tokens/tokens.json';
+  }
+  const curve = zc.spec.hub.curveSecretName;
+  if (curve) {
+    // Only the keys the gateway needs, never the hub's secret key. The client pair is optional:
+    // absent, neither file exists and the gateway makes an ephemeral pair (its documented fallback).
+    const item = (key: string) => ({ key, path: key });
+    mounts.push({ name: 'hub-curve', mountPath: HUB_CURVE_DIR, readOnly: true });
+    volumes.push({
+      name: 'hub-curve',
+      projected: {
+        sources: [
+          { secret: { name: curve, items: [item('server-public-key')] } },
+          {
+            secret: {
+              name: curve,
+              items: [item('client-public-key'), item('client-secret-key')],
+              optional: true,
+            },
+          },
+        ],
+      },
+    });
+    vars['ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE'] = `${HUB_CURVE_DIR}/server-public-key`;
+    vars['ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE'] = `${HUB_CURVE_DIR}/client-public-key`;
+    vars['ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE'] = `${HUB_CURVE_DIR}/client-secret-key`;
   }
   return {
     apiVersion: 'apps/v1',
