@@ -28,7 +28,8 @@ const utf8 = new TextDecoder();
  */
 export class JsonReader {
   pos = 0;
-  readonly s: Uint8Array;
+  /** The input bytes (replaced only by {@link reset}). */
+  s: Uint8Array;
   /**
    * Bytes that may still be scanned twice: a `data` member met before its `@data-type` is
    * skipped and re-read later, so nesting that pattern costs depth × size. Bounding the extra
@@ -42,13 +43,20 @@ export class JsonReader {
   constructor(
     input: Uint8Array,
     private readonly reason: string,
-    readonly zeek = false,
+    public zeek = false,
   ) {
-    // A plain Uint8Array view: Buffer#subarray (node:buffer) is several times slower.
-    this.s =
-      Object.getPrototypeOf(input) === Uint8Array.prototype
-        ? input
-        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.s = plainBytes(input);
+    this.rescanBudget = 64 * input.length + 4096;
+  }
+
+  /**
+   * Starts over on new input, as a fresh reader would (same `reason`): lets a hot path keep one
+   * reader instead of allocating one per message. Only for synchronous, non-reentrant use.
+   */
+  reset(input: Uint8Array, zeek: boolean): void {
+    this.s = plainBytes(input);
+    this.zeek = zeek;
+    this.pos = 0;
     this.rescanBudget = 64 * input.length + 4096;
   }
 
@@ -237,6 +245,13 @@ export class JsonReader {
   text(start: number, end: number): string {
     return bytesToText(this.s.subarray(start, end));
   }
+}
+
+/** A plain Uint8Array view: Buffer#subarray (node:buffer) is several times slower. */
+function plainBytes(input: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(input) === Uint8Array.prototype
+    ? input
+    : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
 }
 
 function indexOfBytes(names: readonly Uint8Array[], b: Uint8Array): number {

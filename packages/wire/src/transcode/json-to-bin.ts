@@ -8,7 +8,9 @@
  * handles the usual shapes; anything unusual — a `data` member before its `@data-type`, repeated
  * members after the data, sets and tables (Broker order needs the elements), any error — is
  * handed to the two-step path, which then decides (and throws its own exact error). Sets and
- * tables are converted through the tree locally, only for that subtree.
+ * tables are converted through the tree locally, only for that subtree. The compact forms
+ * serializers write (envelope head, `"@data-type":"…","data":`, plain strings, dotted quads,
+ * ports) are recognized in place first (compact.ts), falling back to the general reading.
  */
 import { parseAddress } from '../address.js';
 import { encodeBrokerData } from '../broker-bin-v1/encode.js';
@@ -34,6 +36,14 @@ import {
 } from '../broker-json-v1/read-data.js';
 import { JsonReader, MAX_DEPTH } from '../broker-json-v1/reader.js';
 import { DATA_TAGS } from '../value.js';
+import {
+  compactAddress,
+  compactEnvelope,
+  compactHead,
+  compactPort,
+  compactString,
+  typeIndex,
+} from './compact.js';
 import { OutBuffer } from './out-buffer.js';
 
 /** A client data message transcoded for the cluster. */
@@ -87,85 +97,29 @@ function writeTime(out: OutBuffer, tag: number, ns: bigint | undefined, r: JsonR
   out.tagBigI64(tag, ns);
 }
 
-/** Writes the `data` member for a known `@data-type` (mirrors readData). */
-function writeData(r: JsonReader, out: OutBuffer, type: string, depth: number): void {
+const NONE = typeIndex('none');
+const BOOLEAN = typeIndex('boolean');
+const COUNT = typeIndex('count');
+const INTEGER = typeIndex('integer');
+const REAL = typeIndex('real');
+const STRING = typeIndex('string');
+const ENUM_VALUE = typeIndex('enum-value');
+const ADDRESS = typeIndex('address');
+const SUBNET = typeIndex('subnet');
+const PORT = typeIndex('port');
+const TIMESTAMP = typeIndex('timestamp');
+const TIMESPAN = typeIndex('timespan');
+const VECTOR = typeIndex('vector');
+const SET = typeIndex('set');
+const TABLE = typeIndex('table');
+
+/** Writes the `data` member for a known `@data-type` (its index in TYPE_NAMES; mirrors readData). */
+function writeData(r: JsonReader, out: OutBuffer, type: number, depth: number): void {
   switch (type) {
-    case 'none':
-      r.skip(depth);
-      out.u8(T.none);
-      return;
-    case 'boolean': {
-      const c = r.peek();
-      if (c === 0x74) r.literal('true');
-      else if (c === 0x66) r.literal('false');
-      else r.fail('boolean data is not true/false');
-      out.u8(T.boolean);
-      out.u8(c === 0x74 ? 1 : 0);
-      return;
-    }
-    case 'count':
+    case COUNT:
       writeInteger(r, out, T.count, false);
       return;
-    case 'integer':
-      writeInteger(r, out, T.integer, true);
-      return;
-    case 'real': {
-      const v = real(r);
-      out.ensure(9);
-      out.buf[out.length] = T.real;
-      writeReal(out.view, out.length + 1, v);
-      out.length += 9;
-      return;
-    }
-    case 'string':
-    case 'enum-value': {
-      const b = r.stringBytes();
-      out.u8(type === 'string' ? T.string : T.enum_value);
-      out.varbyte(b.length);
-      out.bytes(b);
-      return;
-    }
-    case 'address': {
-      const a = parseAddress(r.string());
-      if (a === undefined) r.fail('unparsable address');
-      out.u8(T.address);
-      out.bytes(a);
-      return;
-    }
-    case 'subnet': {
-      const n = parseSubnet(r.string());
-      if (n === undefined) r.fail('unparsable subnet');
-      if (n.address.length !== 16 || !Number.isInteger(n.length) || n.length < 0 || n.length > 255) {
-        throw new Unstreamable('subnet the encoder rejects');
-      }
-      out.u8(T.subnet);
-      out.bytes(n.address);
-      out.u8(n.length);
-      return;
-    }
-    case 'port': {
-      r.ws();
-      if (compactPort(r, out)) return;
-      const p = parsePort(r.string());
-      if (p === undefined) r.fail('unparsable port');
-      const proto = PROTOCOL_BYTES[p.protocol];
-      if (!Number.isInteger(p.value) || p.value < 0 || p.value > 0xffff || proto === undefined) {
-        throw new Unstreamable('port the encoder rejects');
-      }
-      out.u8(T.port);
-      out.ensure(3);
-      out.view.setUint16(out.length, p.value);
-      out.buf[out.length + 2] = proto;
-      out.length += 3;
-      return;
-    }
-    case 'timestamp':
-      writeTime(out, T.timestamp, parseTimestamp(r.string()), r, 'timestamp');
-      return;
-    case 'timespan':
-      writeTime(out, T.timespan, parseTimespan(r.string()), r, 'timespan');
-      return;
-    case 'vector': {
+    case VECTOR: {
       out.u8(T.vector);
       const at = out.reserveCount();
       let n = 0;
@@ -182,80 +136,91 @@ function writeData(r: JsonReader, out: OutBuffer, type: string, depth: number): 
       out.patchCount(at, n);
       return;
     }
-    case 'set':
-    case 'table':
+    case STRING:
+    case ENUM_VALUE: {
+      const tag = type === STRING ? T.string : T.enum_value;
+      r.ws();
+      if (compactString(r, out, tag)) return;
+      const b = r.stringBytes();
+      out.u8(tag);
+      out.varbyte(b.length);
+      out.bytes(b);
+      return;
+    }
+    case ADDRESS: {
+      r.ws();
+      if (compactAddress(r, out)) return;
+      const a = parseAddress(r.string());
+      if (a === undefined) r.fail('unparsable address');
+      out.u8(T.address);
+      out.bytes(a);
+      return;
+    }
+    case PORT: {
+      r.ws();
+      if (compactPort(r, out)) return;
+      const p = parsePort(r.string());
+      if (p === undefined) r.fail('unparsable port');
+      const proto = PROTOCOL_BYTES[p.protocol];
+      if (!Number.isInteger(p.value) || p.value < 0 || p.value > 0xffff || proto === undefined) {
+        throw new Unstreamable('port the encoder rejects');
+      }
+      out.u8(T.port);
+      out.ensure(3);
+      out.view.setUint16(out.length, p.value);
+      out.buf[out.length + 2] = proto;
+      out.length += 3;
+      return;
+    }
+    case INTEGER:
+      writeInteger(r, out, T.integer, true);
+      return;
+    case NONE:
+      r.skip(depth);
+      out.u8(T.none);
+      return;
+    case BOOLEAN: {
+      const c = r.peek();
+      if (c === 0x74) r.literal('true');
+      else if (c === 0x66) r.literal('false');
+      else r.fail('boolean data is not true/false');
+      out.u8(T.boolean);
+      out.u8(c === 0x74 ? 1 : 0);
+      return;
+    }
+    case REAL: {
+      const v = real(r);
+      out.ensure(9);
+      out.buf[out.length] = T.real;
+      writeReal(out.view, out.length + 1, v);
+      out.length += 9;
+      return;
+    }
+    case SUBNET: {
+      const n = parseSubnet(r.string());
+      if (n === undefined) r.fail('unparsable subnet');
+      if (n.address.length !== 16 || !Number.isInteger(n.length) || n.length < 0 || n.length > 255) {
+        throw new Unstreamable('subnet the encoder rejects');
+      }
+      out.u8(T.subnet);
+      out.bytes(n.address);
+      out.u8(n.length);
+      return;
+    }
+    case TIMESTAMP:
+      writeTime(out, T.timestamp, parseTimestamp(r.string()), r, 'timestamp');
+      return;
+    case TIMESPAN:
+      writeTime(out, T.timespan, parseTimespan(r.string()), r, 'timespan');
+      return;
+    case SET:
+    case TABLE:
       // Broker order and duplicate checks need all elements: convert this subtree via the tree.
-      out.bytes(encodeBrokerData(readData(r, type, depth)));
+      out.bytes(encodeBrokerData(readData(r, TYPE_NAMES[type] as string, depth)));
       return;
     default:
-      r.fail(`unknown @data-type '${type}'`);
+      r.fail(`unknown @data-type #${type}`);
   }
-}
-
-const HEAD = Uint8Array.from('"@data-type":"', (c) => c.charCodeAt(0));
-const DATA_MEMBER = Uint8Array.from('","data":', (c) => c.charCodeAt(0));
-
-/**
- * The compact form every serializer writes, `"@data-type":"<type>","data":`, recognized in place
- * right after `{`: returns the type's index and moves past `"data":`, or -1 (nothing consumed)
- * for anything else, which the general member loop then reads.
- */
-function compactHead(r: JsonReader): number {
-  const s = r.s;
-  const p = r.pos;
-  for (let k = 0; k < HEAD.length; k++) if (s[p + k] !== HEAD[k]) return -1;
-  const start = p + HEAD.length;
-  let q = start;
-  while (q < start + 12 && s[q] !== 0x22) q++;
-  const len = q - start;
-  let t = -1;
-  outer: for (let i = 0; i < TYPE_BYTES.length; i++) {
-    const n = TYPE_BYTES[i] as Uint8Array;
-    if (n.length !== len) continue;
-    for (let k = 0; k < len; k++) if (n[k] !== s[start + k]) continue outer;
-    t = i;
-    break;
-  }
-  if (t < 0) return -1;
-  for (let k = 0; k < DATA_MEMBER.length; k++) if (s[q + k] !== DATA_MEMBER[k]) return -1;
-  r.pos = q + DATA_MEMBER.length;
-  return t;
-}
-
-const PORT_PROTOCOLS_BY_FIRST: Readonly<Record<number, readonly [Uint8Array, number]>> = {
-  0x74: [Uint8Array.from([0x74, 0x63, 0x70]), PROTOCOL_BYTES.tcp],
-  0x75: [Uint8Array.from([0x75, 0x64, 0x70]), PROTOCOL_BYTES.udp],
-  0x69: [Uint8Array.from([0x69, 0x63, 0x6d, 0x70]), PROTOCOL_BYTES.icmp],
-  0x3f: [Uint8Array.from([0x3f]), PROTOCOL_BYTES.unknown],
-};
-
-/**
- * `"<1–5 digits>/<tcp|udp|icmp|?>"` written in place (what parsePort gives for it: the number
- * truncated to 16 bits); false (nothing consumed) for any other text, left to parsePort.
- */
-function compactPort(r: JsonReader, out: OutBuffer): boolean {
-  const s = r.s;
-  let p = r.pos;
-  if (s[p] !== 0x22) return false;
-  p++;
-  let v = 0;
-  const start = p;
-  for (let c = s[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 5; c = s[++p])
-    v = v * 10 + c - 0x30;
-  if (p === start || s[p] !== 0x2f) return false;
-  const proto = PORT_PROTOCOLS_BY_FIRST[s[p + 1] as number];
-  if (proto === undefined) return false;
-  const [name, byte] = proto;
-  for (let k = 0; k < name.length; k++) if (s[p + 1 + k] !== name[k]) return false;
-  p += 1 + name.length;
-  if (s[p] !== 0x22) return false;
-  r.pos = p + 1;
-  out.ensure(4);
-  out.buf[out.length] = T.port;
-  out.view.setUint16(out.length + 1, v & 0xffff);
-  out.buf[out.length + 3] = byte;
-  out.length += 4;
-  return true;
 }
 
 /** Writes one `{"@data-type":…,"data":…}` object (mirrors readValue). */
@@ -263,11 +228,19 @@ function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: Env
   if (depth > MAX_DEPTH) r.fail('nested too deeply');
   if (r.peek() !== 0x7b) r.fail('value is not an object');
   r.pos++;
-  let type: string | undefined;
+  writeMembers(r, out, depth, envelope);
+}
+
+/**
+ * The members of a value object, from just after its `{` (or after a comma, for the envelope's
+ * members read in place) to its `}`. `envelope` collects the top level's `topic`.
+ */
+function writeMembers(r: JsonReader, out: OutBuffer, depth: number, envelope?: EnvelopeFields): void {
+  let type = -1;
   let written = false;
   const compact = compactHead(r);
   if (compact >= 0) {
-    type = TYPE_NAMES[compact] as string;
+    type = compact;
     writeData(r, out, type, depth);
     written = true;
     if (!r.more(0x7d)) return;
@@ -278,11 +251,10 @@ function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: Env
     if (k === KEY_TYPE) {
       if (written) throw new Unstreamable('@data-type after data');
       if (r.peek() !== 0x22) r.fail('@data-type is not a string');
-      const t = r.match(TYPE_BYTES);
-      if (t < 0) r.fail('unknown @data-type');
-      type = TYPE_NAMES[t];
+      type = r.match(TYPE_BYTES);
+      if (type < 0) r.fail('unknown @data-type');
     } else if (k === KEY_DATA) {
-      if (type === undefined || written) throw new Unstreamable('data before @data-type, or twice');
+      if (type < 0 || written) throw new Unstreamable('data before @data-type, or twice');
       writeData(r, out, type, depth);
       written = true;
     } else if (envelope !== undefined && k === KEY_TOPIC) {
@@ -291,14 +263,17 @@ function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: Env
       r.skip(depth + 1);
     }
   } while (r.more(0x7d));
-  if (type === undefined) r.fail('missing @data-type');
+  if (type < 0) r.fail('missing @data-type');
   if (!written) {
-    if (type !== 'none') r.fail('missing data');
+    if (type !== NONE) r.fail('missing data');
     out.u8(T.none);
   }
 }
 
 let scratch = new OutBuffer(1024);
+/** One reader for every call (reset per message): the pass is synchronous and not re-entered. */
+const NO_INPUT = new Uint8Array(0);
+const reader = new JsonReader(NO_INPUT, DECODE_FAILED);
 
 /**
  * The streaming pass alone: the transcoded message, or undefined when it leaves the message to
@@ -309,9 +284,14 @@ export function streamDataMessage(bytes: Uint8Array, zeek: boolean): TranscodedM
   const out = scratch;
   out.length = 0;
   try {
-    const r = new JsonReader(bytes, DECODE_FAILED, zeek);
+    const r = reader;
+    r.reset(bytes, zeek);
     const fields: EnvelopeFields = {};
-    writeValue(r, out, 0, fields);
+    const topicInPlace = compactEnvelope(r);
+    if (topicInPlace !== undefined) {
+      fields.topic = topicInPlace;
+      writeMembers(r, out, 0, fields);
+    } else writeValue(r, out, 0, fields);
     r.end();
     const topic = fields.topic;
     if (typeof topic === 'string' && topic !== '<$>') return { topic, payload: out.finish() };
@@ -320,6 +300,7 @@ export function streamDataMessage(bytes: Uint8Array, zeek: boolean): TranscodedM
     // error (or, for the shapes the streaming pass leaves to it, returns the result).
     void err;
   } finally {
+    reader.reset(NO_INPUT, false); // keeps no message alive between calls
     if (out.buf.length > 1 << 20) scratch = new OutBuffer(1024);
   }
   return undefined;
