@@ -14,6 +14,7 @@ import {
   encodeLogBatch,
   formatDataMessage,
   renderDataMessage,
+  transcodeDataMessage,
   type ZeekEvent,
 } from '../src/index.js';
 import { connBatch } from './conn-batch.js';
@@ -172,6 +173,39 @@ const [wsRender, wsTwoStep] = rates([
   },
 ]).map((x) => x * WS_BATCH) as [number, number];
 
+// WebSocket client → cluster: the gateway's inbound hot path, a client's data message (an event
+// with counts, strings, an address and a port) transcoded to broker-bin-v1 in one pass, against
+// JSON.parse of the same frame's text (which only builds JS objects).
+const value = (type: string, v: unknown): unknown => ({ '@data-type': type, data: v });
+const inEvent = Buffer.from(
+  JSON.stringify({
+    type: 'data-message',
+    topic: '/bench/in',
+    ...(value('vector', [
+      value('count', 1),
+      value('count', 1),
+      value('vector', [
+        value('string', 'Bench::from_client'),
+        value('vector', [
+          value('string', 'inbound'),
+          value('count', 42),
+          value('address', '10.1.2.3'),
+          value('port', '443/tcp'),
+          value('string', 'x'.repeat(80)),
+        ]),
+      ]),
+    ]) as object),
+  }),
+);
+const [inTranscode, inParse] = rates([
+  () => {
+    for (let i = 0; i < WS_BATCH; i++) keep(transcodeDataMessage(inEvent));
+  },
+  () => {
+    for (let i = 0; i < WS_BATCH; i++) keep(JSON.parse(inEvent.toString()));
+  },
+]).map((x) => x * WS_BATCH) as [number, number];
+
 interface Result {
   name: string;
   subject: number;
@@ -214,6 +248,7 @@ const results: Result[] = [
     'events/s',
     2,
   ],
+  ['transcode gateway inbound event vs JSON.parse(toString)', inTranscode, inParse, 'events/s', 1.3],
 ].map(([name, subject, anchor, unit, goal]) => ({
   name: name as string,
   subject: Math.round(subject as number),
@@ -232,6 +267,10 @@ console.log(`conn-like batch: ${N} records, ${payload.length} bytes; JSON lines 
 console.log(
   `data-message render: ${wsEvent.length}-byte event, ${(1e6 / wsRender).toFixed(2)} µs one pass vs ` +
     `${(1e6 / wsTwoStep).toFixed(2)} µs decode + format`,
+);
+console.log(
+  `inbound transcode: ${inEvent.length}-byte data message, ${(1e6 / inTranscode).toFixed(2)} µs ` +
+    `transcodeDataMessage vs ${(1e6 / inParse).toFixed(2)} µs JSON.parse(toString)`,
 );
 for (const r of results) {
   const goal = r.goal === null ? '' : `  (goal ≥ ${r.goal}× → ${r.ratio >= r.goal ? 'met' : 'NOT met'})`;
