@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { data } from '@zeek-relay/wire';
-import { createGateway, defaultGatewayConfig, type GatewayConfig } from '../src/index.js';
+import { createGateway, defaultGatewayConfig, loadGatewayConfig, type GatewayConfig } from '../src/index.js';
 import {
   freshKeys,
   startCurveHub,
@@ -78,7 +78,7 @@ async function roundTrip(url: string, hub: CurveTestHub, nodeKeys: KeyPair, tag:
   }
 }
 
-describe('gateway ↔ CURVE hub', () => {
+describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
   test('(a) key pair on the real hub’s allow-list (from files): ready, events flow both ways', async () => {
     const { server, clients } = freshKeys(2);
     const [gw, node] = clients as [KeyPair, KeyPair];
@@ -263,6 +263,37 @@ describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
       assert.match(err.message, message);
     });
   }
+
+  test('the variables the operator sets reach the key file settings', () => {
+    const c = loadGatewayConfig([], {
+      ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE: '/etc/zeek-relay/hub-curve/server-public-key',
+      ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE: '/etc/zeek-relay/hub-curve/client-public-key',
+      ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE: '/etc/zeek-relay/hub-curve/client-secret-key',
+    });
+    assert.equal(c.hubCurveServerKeyFile, '/etc/zeek-relay/hub-curve/server-public-key');
+    assert.equal(c.hubCurvePublicKeyFile, '/etc/zeek-relay/hub-curve/client-public-key');
+    assert.equal(c.hubCurveSecretKeyFile, '/etc/zeek-relay/hub-curve/client-secret-key');
+    assert.equal(c.hubCurveServerKey, '');
+  });
+
+  test('with CURVE on, a bad hub endpoint is still ZR_GATEWAY_HUB_CONNECT (libzmq refuses it)', async () => {
+    const gateway = createGateway(
+      defaultGatewayConfig({
+        port: 0,
+        healthPort: -1,
+        logLevel: 'silent',
+        connectXpubEndpoint: 'tcp://127.0.0.1:1',
+        connectXsubEndpoint: 'nonsense://x',
+        hubCurveServerKey: server.publicKey,
+      }),
+    );
+    try {
+      await assert.rejects(gateway.start(), { code: 'ZR_GATEWAY_HUB_CONNECT' });
+      assert.deepEqual(gateway.readiness(), { ready: false, reason: 'not listening' });
+    } finally {
+      await gateway.close();
+    }
+  });
 
   test('a correct pair given inline is accepted (the checks above are not over-strict)', async () => {
     const hub = await startOpenCurveProxy(server);
