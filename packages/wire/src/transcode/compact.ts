@@ -76,13 +76,15 @@ export function compactHead(r: JsonReader): number {
 }
 
 const ENVELOPE_HEAD = ascii('{"type":"data-message","topic":"');
+/** Longer topics are not remembered (nor kept alive). */
+const TOPIC_CACHE_MAX = 256;
 let lastTopicBytes = new Uint8Array(0);
 let lastTopic = '';
 
 /**
  * `{"type":"data-message","topic":"<printable ASCII, no escapes>",` at the start of a message:
  * returns the topic (the previous call's string when the bytes repeat, as they do for a client
- * publishing to one topic) and moves past the comma, or undefined (nothing consumed). The
+ * publishing to one topic; topics up to 256 bytes are remembered) and moves past the comma, or undefined (nothing consumed). The
  * members read this way are the ones the member loop would read: `type` is ignored there, and a
  * later `topic` member still replaces this one.
  */
@@ -113,8 +115,10 @@ export function compactEnvelope(r: JsonReader): string | undefined {
   }
   let topic = '';
   for (let k = start; k < p; k++) topic += String.fromCharCode(s[k] as number);
-  lastTopicBytes = s.slice(start, p);
-  lastTopic = topic;
+  if (n <= TOPIC_CACHE_MAX) {
+    lastTopicBytes = s.slice(start, p);
+    lastTopic = topic;
+  }
   return topic;
 }
 

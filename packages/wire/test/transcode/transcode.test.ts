@@ -285,7 +285,8 @@ describe('isCanonicalEventPayload', () => {
       }),
       { numRuns: 600 },
     );
-    assert.ok(canonical > 50, `only ${canonical} canonical cases generated`);
+    // 600 runs give 39–79 canonical cases (30 seeds measured, mean ≈ 61): 20 does not flake.
+    assert.ok(canonical > 20, `only ${canonical} canonical cases generated`);
   });
 
   it('over-long name length, truncation and a non-vector argument list are not canonical', () => {
