@@ -21,6 +21,29 @@ export function guard(f: () => unknown): Outcome {
   }
 }
 
+/** Topic + payload hex, or the error's class, code and reason: what two paths must agree on. */
+function transcodeOutcome(f: () => { topic: string; payload: Uint8Array }): string {
+  try {
+    const { topic, payload } = f();
+    return `ok ${JSON.stringify(topic)} ${Buffer.from(payload).toString('hex')}`;
+  } catch (e) {
+    if (e instanceof wire.DecodeError) return `rejected ${e.code} ${e.reason}`;
+    if (e instanceof wire.EncodeError) return `rejected ${e.code}`;
+    throw e;
+  }
+}
+
+/** transcodeDataMessage against encodeBrokerData(parseDataMessage(…).data): same outcome. */
+function transcodeAgrees(b: Uint8Array, dialect: wire.JsonDialect): Outcome {
+  const fast = transcodeOutcome(() => wire.transcodeDataMessage(b, { dialect }));
+  const slow = transcodeOutcome(() => {
+    const m = wire.parseDataMessage(b, { dialect });
+    return { topic: m.topic, payload: wire.encodeBrokerData(m.data) };
+  });
+  if (fast !== slow) throw new Error(`transcodeDataMessage: ${fast}; two-step: ${slow}`);
+  return fast.startsWith('ok') ? 'ok' : 'rejected';
+}
+
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 function logBatchSeeds(): Uint8Array[] {
@@ -106,6 +129,12 @@ export function fuzzTargets(scale: number): Target[] {
     }),
     T('parseDataMessage mutated', 100_000, mutatedArb(messages), (b) =>
       guard(() => wire.parseDataMessage(b)),
+    ),
+    T('transcodeDataMessage = two-step, mutated', 60_000, fc.oneof(messages, mutatedArb(messages)), (b) =>
+      transcodeAgrees(b, 'json'),
+    ),
+    T('transcodeDataMessage = two-step (zeek dialect)', 20_000, mutatedArb(messages), (b) =>
+      transcodeAgrees(b, 'zeek'),
     ),
     T('parseSubscriptions mutated', 30_000, mutatedArb(subs), (b) => guard(() => wire.parseSubscriptions(b))),
     T(
