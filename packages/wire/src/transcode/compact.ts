@@ -21,9 +21,8 @@ export function typeIndex(name: (typeof TYPE_NAMES)[number]): number {
   return TYPE_NAMES.indexOf(name);
 }
 
-const HEAD = ascii('"@data-type":"');
-/** Per type index: the rest of the compact head after `"@data-type":"`, e.g. `count","data":`. */
-const HEAD_TAILS = TYPE_NAMES.map((n) => ascii(`${n}","data":`));
+/** The names as bytes, index = type index. */
+const NAMES = TYPE_NAMES.map((n) => ascii(n));
 
 /**
  * The candidate type of a name starting at `p`, told apart by its first bytes (the caller then
@@ -65,14 +64,55 @@ function candidateType(s: Uint8Array, p: number): number {
 export function compactHead(r: JsonReader): number {
   const s = r.s;
   let p = r.pos;
-  for (let k = 0; k < HEAD.length; k++) if (s[p + k] !== HEAD[k]) return -1;
-  p += HEAD.length;
+  if (!typeKeyAt(s, p)) return -1;
+  p += 14;
   const t = candidateType(s, p);
   if (t < 0) return -1;
-  const tail = HEAD_TAILS[t] as Uint8Array;
-  for (let k = 0; k < tail.length; k++) if (s[p + k] !== tail[k]) return -1;
-  r.pos = p + tail.length;
+  const name = NAMES[t] as Uint8Array;
+  // The first byte chose the candidate.
+  for (let k = 1; k < name.length; k++) if (s[p + k] !== name[k]) return -1;
+  p += name.length;
+  if (!dataKeyAt(s, p)) return -1;
+  r.pos = p + 9;
   return t;
+}
+
+// The two fixed parts of the head are compared in line, byte by byte: measured clearly faster
+// than a loop over a pattern array (the head is read once per value).
+
+/** `"@data-type":"` (14 bytes) at `p`. */
+function typeKeyAt(s: Uint8Array, p: number): boolean {
+  return (
+    s[p] === 0x22 &&
+    s[p + 1] === 0x40 &&
+    s[p + 2] === 0x64 &&
+    s[p + 3] === 0x61 &&
+    s[p + 4] === 0x74 &&
+    s[p + 5] === 0x61 &&
+    s[p + 6] === 0x2d &&
+    s[p + 7] === 0x74 &&
+    s[p + 8] === 0x79 &&
+    s[p + 9] === 0x70 &&
+    s[p + 10] === 0x65 &&
+    s[p + 11] === 0x22 &&
+    s[p + 12] === 0x3a &&
+    s[p + 13] === 0x22
+  );
+}
+
+/** `","data":` (9 bytes) at `p`. */
+function dataKeyAt(s: Uint8Array, p: number): boolean {
+  return (
+    s[p] === 0x22 &&
+    s[p + 1] === 0x2c &&
+    s[p + 2] === 0x22 &&
+    s[p + 3] === 0x64 &&
+    s[p + 4] === 0x61 &&
+    s[p + 5] === 0x74 &&
+    s[p + 6] === 0x61 &&
+    s[p + 7] === 0x22 &&
+    s[p + 8] === 0x3a
+  );
 }
 
 const ENVELOPE_HEAD = ascii('{"type":"data-message","topic":"');

@@ -228,6 +228,21 @@ describe('compact fast paths', () => {
       assert.equal(compactHead(r), -1, miss);
       assert.equal(r.pos, 0);
     }
+    // Every single-byte change or deletion in every head: a hit exactly when the text is still
+    // some name's compact head (a regular expression as the reference).
+    const headRe = new RegExp(`^"@data-type":"(${names.join('|')})","data":`);
+    for (const name of names) {
+      const text = `"@data-type":"${name}","data":`;
+      for (let at = 0; at < text.length; at++) {
+        for (const c of ['', '\0', ' ', '"', '\\', 'a', 'e', 't', 's', 'A', '\x7f', 'é', '-', ':', ',']) {
+          const changed = text.slice(0, at) + c + text.slice(at + 1);
+          const r = new JsonReader(utf8.encode(`${changed}1`), 'test');
+          const m = headRe.exec(changed);
+          assert.equal(compactHead(r), m ? names.indexOf(m[1] ?? '') : -1, changed);
+          assert.equal(r.pos, m ? utf8.encode(m[0]).length : 0, changed);
+        }
+      }
+    }
     for (const head of [
       '"@data-type":"count" ,"data":1',
       '"@data-type":"count","data" :1',
