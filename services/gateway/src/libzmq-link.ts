@@ -56,6 +56,7 @@ export class LibzmqLink implements HubLink {
   readonly #up = { XPUB: false, XSUB: false };
   readonly #handshakeFailures = new Set<string>();
   #loops: Promise<void>[] = [];
+  readonly #monitors: Promise<void>[];
   #xpubReading = false;
   #xpubLoopDone: Promise<void> = Promise.resolve();
   #xpubDrain: NodeJS.Timeout | undefined;
@@ -98,8 +99,7 @@ export class LibzmqLink implements HubLink {
         { cause: err },
       );
     }
-    this.#watch(this.#xpub, 'XPUB');
-    this.#watch(this.#xsub, 'XSUB');
+    this.#monitors = [this.#watch(this.#xpub, 'XPUB'), this.#watch(this.#xsub, 'XSUB')];
   }
 
   get ready(): boolean {
@@ -198,30 +198,41 @@ export class LibzmqLink implements HubLink {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  /** Follows one socket's monitor: handshakes make it up, disconnects down, failures are logged. */
-  #watch(sock: XPublisher | XSubscriber, which: HubSocket): void {
+  /**
+   * Follows one socket's monitor until the link closes: handshakes make it up, disconnects down,
+   * failed handshakes are logged. Read as a loop (not `events.on`, whose internal loop would end
+   * in an unhandled rejection when {@link close} closes the observer).
+   */
+  #watch(sock: XPublisher | XSubscriber, which: HubSocket): Promise<void> {
     const events = sock.events;
-    events.on('handshake', () => {
-      this.#up[which] = true;
-      this.#linked();
+    return (async () => {
+      for await (const e of events) {
+        if (e.type === 'handshake') {
+          this.#up[which] = true;
+          this.#linked();
+        } else if (e.type === 'disconnect') this.#unlinked(which);
+        else if (e.type === 'handshake:error:auth') this.#handshakeFailed(which, 'auth', e.error.status);
+        else if (e.type === 'handshake:error:protocol')
+          this.#handshakeFailed(which, 'protocol', e.error.code);
+        else if (e.type === 'handshake:error:other') this.#handshakeFailed(which, 'other', e.error.code);
+      }
+    })().catch((err: unknown) => {
+      if (!this.#closed) this.#opts.log.error({ err, hubSocket: which }, 'Socket monitor failed');
     });
-    events.on('disconnect', () => this.#unlinked(which));
-    const failed = (kind: string, detail: unknown): void => {
-      if (this.#closed) return;
-      // Logged once per socket and kind: libzmq retries, a rejected key would flood the log.
-      const key = `${which}:${kind}`;
-      const level = this.#handshakeFailures.has(key) ? 'debug' : 'warn';
-      this.#handshakeFailures.add(key);
-      this.#opts.log[level](
-        { hubSocket: which, failure: kind, detail },
-        kind === 'auth'
-          ? "The hub rejected the gateway's CURVE key (ZAP); not on its allow-list?"
-          : 'CURVE handshake with the hub failed (wrong hub server key, or the hub is not CURVE?)',
-      );
-    };
-    events.on('handshake:error:auth', (e) => failed('auth', e.error.status));
-    events.on('handshake:error:protocol', (e) => failed('protocol', e.error.code));
-    events.on('handshake:error:other', (e) => failed('other', e.error.code));
+  }
+
+  /** Logged once per socket and kind (debug afterwards): libzmq retries, a rejected key would flood the log. */
+  #handshakeFailed(which: HubSocket, kind: string, detail: unknown): void {
+    if (this.#closed) return;
+    const key = `${which}:${kind}`;
+    const level = this.#handshakeFailures.has(key) ? 'debug' : 'warn';
+    this.#handshakeFailures.add(key);
+    this.#opts.log[level](
+      { hubSocket: which, failure: kind, detail },
+      kind === 'auth'
+        ? "The hub rejected the gateway's CURVE key (ZAP); not on its allow-list?"
+        : 'CURVE handshake with the hub failed (wrong hub server key, or the hub is not CURVE?)',
+    );
   }
 
   /** Both sockets are (again) up: after a loss, prove the subscriptions are active again. */
@@ -252,10 +263,21 @@ export class LibzmqLink implements HubLink {
     this.#ready = false;
   }
 
+  /**
+   * Makes libzmq apply the subscriptions the hub forwarded since the last call: the XPUB is read
+   * only while a probe waits, and a send processes libzmq's command queue only when ~1 ms passed
+   * since it last did; querying ZMQ_EVENTS processes it at once, so a batch is filtered against
+   * every subscription that arrived before it.
+   */
+  #applySubscriptions(): boolean {
+    return this.#xpub.writable;
+  }
+
   async #pump(): Promise<void> {
     try {
       let backoff = 1;
       let sent = 0;
+      this.#applySubscriptions();
       while (this.#head < this.#queue.length && !this.#closed) {
         const msg = this.#queue[this.#head] as Buffer[];
         try {
@@ -276,7 +298,10 @@ export class LibzmqLink implements HubLink {
           this.#head = 0;
         }
         // Synchronous sends never yield on their own: let I/O (client reads, timers) run now and then.
-        if ((++sent & 255) === 0) await new Promise((r) => setImmediate(r));
+        if ((++sent & 255) === 0) {
+          await new Promise((r) => setImmediate(r));
+          this.#applySubscriptions();
+        }
       }
     } catch (err) {
       if (!this.#closed) this.#opts.log.error({ err }, 'Could not publish to the hub');
@@ -366,8 +391,12 @@ export class LibzmqLink implements HubLink {
     clearInterval(this.#xpubDrain);
     const closed = new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
     for (const done of [...this.#probes.values()]) done(closed);
-    this.#xsub.close();
-    this.#xpub.close();
-    await Promise.allSettled([...this.#loops, this.#xpubLoopDone, this.#xsubChain]);
+    // Close the monitors explicitly: one whose socket closed before it saw MONITOR_STOPPED would
+    // keep a pending receive (and the process) alive.
+    for (const sock of [this.#xsub, this.#xpub]) {
+      sock.events.close();
+      sock.close();
+    }
+    await Promise.allSettled([...this.#loops, ...this.#monitors, this.#xpubLoopDone, this.#xsubChain]);
   }
 }

@@ -21,6 +21,7 @@ import {
 } from './helpers/curve-hub.js';
 import { S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
+import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
@@ -50,16 +51,21 @@ async function acked(url: string, subs: string[]): Promise<{ client: RecordingCl
  */
 async function roundTrip(url: string, hub: CurveTestHub, nodeKeys: KeyPair, tag: string): Promise<void> {
   const node = new ZeekNode(`zeromq_manager_host_1_N${tag}`, hub, { serverKey: hub.serverKey, ...nodeKeys });
-  const { client, endpoint } = await acked(url, ['/to-clients/']);
+  // The node subscribes first: the client's ack (its probe echoed on the gateway's hub
+  // connection) then proves the gateway's XPUB has the node's subscription too.
+  let client: RecordingClient | undefined;
   try {
     await node.subscribe('/from-clients/');
+    const a = await acked(url, ['/to-clients/']);
+    client = a.client;
+    const endpoint = a.endpoint;
     client.send(dataMessage('/from-clients/x', 'hello', [S(`from ${tag}`)]));
     await node.waitFor(() => node.events('hello').length === 1, 10000, 'the client event');
     const got = node.received.find((r) => r.event?.name === 'hello');
     assert.equal(got?.sender, endpoint);
     const [arg] = (got?.event?.args ?? []) as { type: string; value: Uint8Array }[];
     assert.equal(arg?.type, 'string');
-    assert.equal(Buffer.from(arg.value).toString('utf8'), `from ${tag}`);
+    assert.equal(Buffer.from(arg?.value ?? []).toString('utf8'), `from ${tag}`);
 
     await node.publish('/to-clients/y', { name: 'pong', args: [data.count(42)] });
     const m = (await client.nextJson()) as { type: string; topic: string; data: unknown[] };
@@ -73,7 +79,7 @@ async function roundTrip(url: string, hub: CurveTestHub, nodeKeys: KeyPair, tag:
       ],
     });
   } finally {
-    await client.close();
+    await client?.close();
     await node.close();
   }
 }
@@ -164,6 +170,54 @@ describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
       );
     } finally {
       await gateway.close();
+      await hub.close();
+    }
+  });
+});
+
+describe('CURVE hub restart', { timeout: 60_000 }, () => {
+  test('readiness follows the hub; the subscriptions reach the restarted hub over CURVE again', async () => {
+    const { server, clients } = freshKeys(2);
+    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
+    const allowed = [gw.publicKey, nodeKeys.publicKey];
+    let hub = await startCurveHub(server, allowed);
+    const port = (endpoint: string): number => Number(endpoint.split(':').pop());
+    const ports = { xpub: port(hub.xpubEndpoint), xsub: port(hub.xsubEndpoint) };
+    const rig = await startRig(
+      {
+        hubCurveServerKey: server.publicKey,
+        hubCurvePublicKey: gw.publicKey,
+        hubCurveSecretKey: gw.secretKey,
+      },
+      hub,
+    );
+    const { client } = await acked(rig.url, ['/survives/']);
+    let node: ZeekNode | undefined;
+    try {
+      await hub.close();
+      await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
+      hub = await startCurveHub(server, allowed, ports);
+      await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
+      node = new ZeekNode('zeromq_manager_host_1_Ncurverestart', hub, {
+        serverKey: server.publicKey,
+        ...nodeKeys,
+      });
+      await node.subscribe('/from-client/');
+      // A second ack after the node's subscription: its probe echo proves the gateway has it.
+      const late = await acked(rig.url, []);
+      await late.client.close();
+      await waitUntil(
+        () => node?.subscriptionsSeen.includes('/survives/') === true,
+        'client prefix re-sent to the new hub',
+      );
+      await node.publish('/survives/x', { name: 'after_restart', args: [] });
+      assert.equal(((await client.nextJson()) as { topic: string }).topic, '/survives/x');
+      client.send(dataMessage('/from-client/', 'back', []));
+      await node.waitFor(() => node?.events('back').length === 1);
+    } finally {
+      await client.close();
+      await node?.close();
+      await rig.close();
       await hub.close();
     }
   });

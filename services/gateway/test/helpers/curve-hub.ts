@@ -26,11 +26,16 @@ export function freshKeys(n: number): { server: KeyPair; clients: KeyPair[] } {
  * allow-list of `allowed` client public keys, on ephemeral loopback ports, with its HTTP side port
  * (`/metrics`, `/nodes`) on an ephemeral port too.
  */
-export async function startCurveHub(server: KeyPair, allowed: readonly string[]): Promise<CurveTestHub> {
+export async function startCurveHub(
+  server: KeyPair,
+  allowed: readonly string[],
+  /** Fixed ports (a restarted hub); default ephemeral. */
+  ports: { xpub: number; xsub: number } = { xpub: 0, xsub: 0 },
+): Promise<CurveTestHub> {
   const hub = createHub({
     bindAddress: '127.0.0.1',
-    xpubPort: 0,
-    xsubPort: 0,
+    xpubPort: ports.xpub,
+    xsubPort: ports.xsub,
     httpHost: '127.0.0.1',
     httpPort: 0,
     curveServerSecretKey: server.secretKey,
