@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { Context, XPublisher, XSubscriber } from 'zeromq';
+import type { XPublisher, XSubscriber } from 'zeromq';
 import { INTERNAL_TOPIC_PREFIX, type ClusterFrames } from './cluster-link.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 import type { HubCurveKeys, HubLink } from './hub-link.js';
-import { receiveNext } from './libzmq-receive.js';
+import { PublishQueue } from './libzmq-publisher.js';
+import { createCurveSockets, receiveNext, watchHubSocket, type HubSocket } from './libzmq-sockets.js';
 
 /** Options of {@link LibzmqLink}: those of `ClusterLink` plus the CURVE keys. */
 export interface LibzmqLinkOptions {
@@ -18,11 +19,6 @@ export interface LibzmqLinkOptions {
   readonly log: Logger;
 }
 
-/** ZMQ_SNDHWM of the XPUB and ZMQ_RCVHWM of the XSUB: libzmq's (and Zeek's) default, in events. */
-const HWM = 1000;
-
-type HubSocket = 'XPUB' | 'XSUB';
-
 /**
  * The hub connection through libzmq (zeromq.js), used only when the hub speaks CURVE, which the
  * gateway's own ZMTP code (`ClusterLink`) does not. Same contract as `ClusterLink` ({@link HubLink}):
@@ -30,9 +26,8 @@ type HubSocket = 'XPUB' | 'XSUB';
  * the VERBOSE XPUB (one pipe keeps its order, so every earlier subscription reached the hub),
  * publications dropped and counted while the hub is not connected.
  *
- * Publishing: one in-flight send at a time (zeromq.js allows no more), queued in order; with
- * XPUB_NODROP a full pipe makes the send wait instead of dropping, and {@link backlog} grows so the
- * caller can stop reading clients until {@link onDrain}. Connection state comes from the socket
+ * Publishing: through a {@link PublishQueue} (in order, waiting at a full pipe instead of
+ * dropping); {@link backlog} grows so the caller can stop reading clients until {@link onDrain}. Connection state comes from the socket
  * monitors: a CURVE handshake that succeeded makes a socket "up"; a failed one (e.g. the hub's
  * ZAP handler rejected our key) is logged and libzmq keeps retrying, the link stays not ready.
  */
@@ -43,18 +38,12 @@ export class LibzmqLink implements HubLink {
   #xsubChain: Promise<void> = Promise.resolve();
   readonly #probes = new Map<string, (err?: GatewayError) => void>();
   #probeCounter = 0;
-  #queue: (readonly Buffer[])[] = [];
-  /** Placeholder for sent queue slots (releases the frames without allocating). */
-  static readonly #SENT: readonly Buffer[] = [];
-  #head = 0;
-  #pumping = false;
-  #drainWaiters: (() => void)[] = [];
+  readonly #queue: PublishQueue;
   #closed = false;
   #ready = false;
   #started = false;
   #reprobing = false;
   readonly #up = { XPUB: false, XSUB: false };
-  readonly #handshakeFailures = new Set<string>();
   #loops: Promise<void>[] = [];
   readonly #monitors: Promise<void>[];
   #xpubReading = false;
@@ -68,38 +57,22 @@ export class LibzmqLink implements HubLink {
 
   constructor(options: LibzmqLinkOptions) {
     this.#opts = options;
-    const { serverKey, publicKey, secretKey } = options.curve;
-    const curve = { curveServerKey: serverKey, curvePublicKey: publicKey, curveSecretKey: secretKey };
-    try {
-      const context = new Context({ ipv6: options.ipv6 });
-      this.#xpub = new XPublisher({
-        context,
-        ...curve,
-        linger: options.lingerMs,
-        sendHighWaterMark: HWM,
-        noDrop: true,
-        // zeromq.js's synchronous send path (no ZMQ_EVENTS query per event); #pump yields itself.
-        sendTimeout: 0,
-        // Subscriptions are read only while a probe waits for its echo (#readXpub).
-        receiveTimeout: 0,
+    const { xpub, xsub } = createCurveSockets(options);
+    this.#xpub = xpub;
+    this.#xsub = xsub;
+    this.#queue = new PublishQueue(xpub, options.log);
+    this.#queue.onDrain = () => this.onDrain();
+    const watch = (sock: XPublisher | XSubscriber, which: HubSocket): Promise<void> =>
+      watchHubSocket(sock, which, {
+        up: () => {
+          this.#up[which] = true;
+          this.#linked();
+        },
+        down: () => this.#unlinked(which),
+        closed: () => this.#closed,
+        log: options.log,
       });
-      // ZMQ_XPUB_VERBOSE, as Zeek's node XPUB: every (duplicate) subscription is visible, which the probe needs.
-      this.#xpub.verbosity = 'allSubs';
-      this.#xsub = new XSubscriber({
-        context,
-        ...curve,
-        receiveHighWaterMark: HWM,
-        linger: 0,
-        receiveTimeout: 0,
-      });
-    } catch (err) {
-      throw new GatewayError(
-        GATEWAY_ERROR_CODES.HUB_CONNECT,
-        `Could not create the CURVE ZeroMQ sockets: ${String(err)}`,
-        { cause: err },
-      );
-    }
-    this.#monitors = [this.#watch(this.#xpub, 'XPUB'), this.#watch(this.#xsub, 'XSUB')];
+    this.#monitors = [watch(xpub, 'XPUB'), watch(xsub, 'XSUB')];
   }
 
   get ready(): boolean {
@@ -108,7 +81,7 @@ export class LibzmqLink implements HubLink {
 
   /** Events queued for the hub and not yet handed to libzmq. */
   get backlog(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   /** Connects both sockets (libzmq reconnects by itself) and starts the start-up probe. */
@@ -183,56 +156,12 @@ export class LibzmqLink implements HubLink {
       return false;
     }
     this.#queue.push(frames);
-    if (!this.#pumping) {
-      // Send after this turn's I/O callbacks: a burst from the clients reaches libzmq back to back.
-      this.#pumping = true;
-      setImmediate(this.#startPump);
-    }
     return true;
   }
 
-  readonly #startPump = (): void => void this.#pump();
-
+  /** Resolves when everything queued so far was handed to libzmq. */
   flushed(): Promise<void> {
-    if (this.backlog === 0 && !this.#pumping) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
-  }
-
-  /**
-   * Follows one socket's monitor until the link closes: handshakes make it up, disconnects down,
-   * failed handshakes are logged. Read as a loop (not `events.on`, whose internal loop would end
-   * in an unhandled rejection when {@link close} closes the observer).
-   */
-  #watch(sock: XPublisher | XSubscriber, which: HubSocket): Promise<void> {
-    const events = sock.events;
-    return (async () => {
-      for await (const e of events) {
-        if (e.type === 'handshake') {
-          this.#up[which] = true;
-          this.#linked();
-        } else if (e.type === 'disconnect') this.#unlinked(which);
-        else if (e.type === 'handshake:error:auth') this.#handshakeFailed(which, 'auth', e.error.status);
-        else if (e.type === 'handshake:error:protocol')
-          this.#handshakeFailed(which, 'protocol', e.error.code);
-        else if (e.type === 'handshake:error:other') this.#handshakeFailed(which, 'other', e.error.code);
-      }
-    })().catch((err: unknown) => {
-      if (!this.#closed) this.#opts.log.error({ err, hubSocket: which }, 'Socket monitor failed');
-    });
-  }
-
-  /** Logged once per socket and kind (debug afterwards): libzmq retries, a rejected key would flood the log. */
-  #handshakeFailed(which: HubSocket, kind: string, detail: unknown): void {
-    if (this.#closed) return;
-    const key = `${which}:${kind}`;
-    const level = this.#handshakeFailures.has(key) ? 'debug' : 'warn';
-    this.#handshakeFailures.add(key);
-    this.#opts.log[level](
-      { hubSocket: which, failure: kind, detail },
-      kind === 'auth'
-        ? "The hub rejected the gateway's CURVE key (ZAP); not on its allow-list?"
-        : 'CURVE handshake with the hub failed (wrong hub server key, or the hub is not CURVE?)',
-    );
+    return this.#queue.flushed();
   }
 
   /** Both sockets are (again) up: after a loss, prove the subscriptions are active again. */
@@ -261,61 +190,6 @@ export class LibzmqLink implements HubLink {
     if (this.#closed) return;
     if (this.#ready) this.#opts.log.warn({ hubSocket: which }, 'Lost the connection to the hub');
     this.#ready = false;
-  }
-
-  /**
-   * Makes libzmq apply the subscriptions the hub forwarded since the last call: the XPUB is read
-   * only while a probe waits, and a send processes libzmq's command queue only when ~1 ms passed
-   * since it last did; querying ZMQ_EVENTS processes it at once, so a batch is filtered against
-   * every subscription that arrived before it.
-   */
-  #applySubscriptions(): boolean {
-    return this.#xpub.writable;
-  }
-
-  async #pump(): Promise<void> {
-    try {
-      let backoff = 1;
-      let sent = 0;
-      this.#applySubscriptions();
-      while (this.#head < this.#queue.length && !this.#closed) {
-        const msg = this.#queue[this.#head] as Buffer[];
-        try {
-          await this.#xpub.send(msg);
-        } catch (err) {
-          // XPUB_NODROP: the hub's pipe is full (EAGAIN). Keep the event, wait, retry.
-          if ((err as { code?: unknown }).code !== 'EAGAIN') throw err;
-          await new Promise((r) =>
-            backoff < 64 ? setImmediate(r) : setTimeout(r, Math.min(backoff >> 6, 50)),
-          );
-          backoff *= 2;
-          continue;
-        }
-        backoff = 1;
-        this.#queue[this.#head++] = LibzmqLink.#SENT;
-        if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-          this.#queue = this.#queue.slice(this.#head);
-          this.#head = 0;
-        }
-        // Synchronous sends never yield on their own: let I/O (client reads, timers) run now and then.
-        if ((++sent & 255) === 0) {
-          await new Promise((r) => setImmediate(r));
-          this.#applySubscriptions();
-        }
-      }
-    } catch (err) {
-      if (!this.#closed) this.#opts.log.error({ err }, 'Could not publish to the hub');
-    } finally {
-      this.#pumping = false;
-      if (this.#head >= this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
-      const waiters = this.#drainWaiters;
-      this.#drainWaiters = [];
-      for (const w of waiters) w();
-      this.onDrain();
-    }
   }
 
   #sendXsub(msg: Buffer): void {
@@ -381,13 +255,14 @@ export class LibzmqLink implements HubLink {
    */
   async close(drainMs = this.#opts.lingerMs): Promise<void> {
     if (this.#closed) return;
-    if (this.backlog > 0 || this.#pumping) {
+    if (this.backlog > 0) {
       const wait = Math.min(drainMs, this.#opts.lingerMs);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.flushed(), new Promise((r) => (timer = setTimeout(r, wait)))]);
       clearTimeout(timer);
     }
     this.#closed = true;
+    this.#queue.close();
     clearInterval(this.#xpubDrain);
     const closed = new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
     for (const done of [...this.#probes.values()]) done(closed);
