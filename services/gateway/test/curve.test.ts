@@ -1,17 +1,15 @@
 /**
  * CURVE towards the hub (zeromq-wire.md §8): the gateway's libzmq transport against the REAL
- * zeek-relay hub with a ZAP allow-list, and against a CURVE proxy without one; the key settings'
- * typed errors. Keys are generated per test.
+ * zeek-relay hub with a ZAP allow-list, and against a CURVE proxy without one (the key settings:
+ * curve-config.test.ts). Keys are generated per test.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { data } from '@zeek-relay/wire';
-import { createGateway, defaultGatewayConfig, loadGatewayConfig, type GatewayConfig } from '../src/index.js';
+import { createGateway, defaultGatewayConfig } from '../src/index.js';
 import {
   freshKeys,
+  keyFiles,
   startCurveHub,
   startOpenCurveProxy,
   waitForAsync,
@@ -19,22 +17,15 @@ import {
   type CurveTestHub,
   type KeyPair,
 } from './helpers/curve-hub.js';
-import { S, dataMessage } from './helpers/events.js';
+import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'zr-gateway-curve-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Writes `text` to a fresh file in the test directory, as a mounted Secret key (newline-terminated). */
-let files = 0;
-function keyFile(text: string): string {
-  const path = join(dir, `key-${++files}`);
-  writeFileSync(path, `${text}\n`);
-  return path;
-}
+const keys = keyFiles();
+after(() => keys.dispose());
+const keyFile = (text: string): string => keys.file(text);
 
 async function acked(url: string, subs: string[]): Promise<{ client: RecordingClient; endpoint: string }> {
   const client = new RecordingClient(url);
@@ -126,8 +117,8 @@ describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
       const rig2 = await startRig(
         {
           hubCurveServerKeyFile: keyFile(server.publicKey),
-          hubCurvePublicKeyFile: join(dir, 'absent-client-public-key'),
-          hubCurveSecretKeyFile: join(dir, 'absent-client-secret-key'),
+          hubCurvePublicKeyFile: keys.path('absent-client-public-key'),
+          hubCurveSecretKeyFile: keys.path('absent-client-secret-key'),
         },
         hub,
       );
@@ -170,6 +161,44 @@ describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
       );
     } finally {
       await gateway.close();
+      await hub.close();
+    }
+  });
+});
+
+describe('CURVE publish path', { timeout: 60_000 }, () => {
+  test('3000 events from one client reach the node complete and in order (queue + NODROP)', async () => {
+    const { server, clients } = freshKeys(2);
+    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
+    const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
+    const rig = await startRig(
+      {
+        hubCurveServerKey: server.publicKey,
+        hubCurvePublicKey: gw.publicKey,
+        hubCurveSecretKey: gw.secretKey,
+      },
+      hub,
+    );
+    const node = new ZeekNode('zeromq_manager_host_1_Ncurvebulk', hub, {
+      serverKey: server.publicKey,
+      ...nodeKeys,
+    });
+    let client: RecordingClient | undefined;
+    try {
+      await node.subscribe('/bulk/');
+      client = (await acked(rig.url, [])).client;
+      const total = 3000;
+      for (let i = 0; i < total; i++) client.send(dataMessage('/bulk/', 'seq', [C(i)]));
+      await node.waitFor(() => node.events('seq').length === total, 30000, `${total} events`);
+      const got = node.events('seq').map((e) => Number((e.args[0] as { value: bigint | number }).value));
+      assert.deepEqual(
+        got,
+        Array.from({ length: total }, (_, i) => i),
+      );
+    } finally {
+      await client?.close();
+      await node.close();
+      await rig.close();
       await hub.close();
     }
   });
@@ -222,154 +251,3 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
     }
   });
 });
-
-describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
-  const { server, clients } = freshKeys(2);
-  const [a, b] = clients as [KeyPair, KeyPair];
-
-  async function startError(overrides: Partial<GatewayConfig>): Promise<{ code: unknown; message: string }> {
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        logLevel: 'silent',
-        // Nothing listens here: the errors must come before any connection attempt.
-        connectXpubEndpoint: 'tcp://127.0.0.1:1',
-        connectXsubEndpoint: 'tcp://127.0.0.1:1',
-        ...overrides,
-      }),
-    );
-    try {
-      await gateway.start();
-    } catch (err) {
-      return { code: (err as { code?: unknown }).code, message: (err as Error).message };
-    } finally {
-      await gateway.close();
-    }
-    assert.fail('start() should have been rejected');
-  }
-
-  const cases: [string, Partial<GatewayConfig>, RegExp][] = [
-    [
-      'half a client key pair (public only)',
-      { hubCurveServerKey: server.publicKey, hubCurvePublicKey: a.publicKey },
-      /Half a CURVE client key pair: hubCurveSecretKey\(File\) is missing/,
-    ],
-    [
-      'half a client key pair (secret file only)',
-      { hubCurveServerKey: server.publicKey, hubCurveSecretKeyFile: keyFile(a.secretKey) },
-      /Half a CURVE client key pair: hubCurvePublicKey\(File\) is missing/,
-    ],
-    [
-      'a 39-character server key',
-      { hubCurveServerKey: server.publicKey.slice(0, 39) },
-      /hubCurveServerKey has 39 characters; a Z85 CURVE key has exactly 40/,
-    ],
-    [
-      'a 40-character key with a character outside Z85',
-      { hubCurveServerKey: `~${server.publicKey.slice(1)}` },
-      /hubCurveServerKey is not valid Z85/,
-    ],
-    [
-      'a server key file that does not exist',
-      { hubCurveServerKeyFile: '/nonexistent/zr-gateway/server-public-key' },
-      /hubCurveServerKeyFile \/nonexistent\/zr-gateway\/server-public-key does not exist/,
-    ],
-    [
-      'an unreadable client key file (a directory)',
-      {
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: a.publicKey,
-        hubCurveSecretKeyFile: directory(),
-      },
-      /Cannot read hubCurveSecretKeyFile .*EISDIR/,
-    ],
-    [
-      'one of two client key files missing',
-      {
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKeyFile: keyFile(a.publicKey),
-        hubCurveSecretKeyFile: '/nonexistent/zr-gateway/client-secret-key',
-      },
-      /hubCurveSecretKeyFile \/nonexistent\/zr-gateway\/client-secret-key does not exist/,
-    ],
-    [
-      'a public key that does not belong to the secret key',
-      { hubCurveServerKey: server.publicKey, hubCurvePublicKey: a.publicKey, hubCurveSecretKey: b.secretKey },
-      /hubCurvePublicKey does not belong to hubCurveSecretKey/,
-    ],
-    [
-      'a key given both inline and as a file',
-      { hubCurveServerKey: server.publicKey, hubCurveServerKeyFile: keyFile(server.publicKey) },
-      /Give hubCurveServerKey or hubCurveServerKeyFile, not both/,
-    ],
-    [
-      'client keys without a hub server key',
-      { hubCurvePublicKey: a.publicKey, hubCurveSecretKey: a.secretKey },
-      /no hubCurveServerKey\(File\)/,
-    ],
-  ];
-
-  for (const [what, overrides, message] of cases) {
-    test(what, async () => {
-      const err = await startError(overrides);
-      assert.equal(err.code, 'ZR_GATEWAY_CURVE_CONFIG');
-      assert.match(err.message, message);
-    });
-  }
-
-  test('the variables the operator sets reach the key file settings', () => {
-    const c = loadGatewayConfig([], {
-      ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE: '/etc/zeek-relay/hub-curve/server-public-key',
-      ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE: '/etc/zeek-relay/hub-curve/client-public-key',
-      ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE: '/etc/zeek-relay/hub-curve/client-secret-key',
-    });
-    assert.equal(c.hubCurveServerKeyFile, '/etc/zeek-relay/hub-curve/server-public-key');
-    assert.equal(c.hubCurvePublicKeyFile, '/etc/zeek-relay/hub-curve/client-public-key');
-    assert.equal(c.hubCurveSecretKeyFile, '/etc/zeek-relay/hub-curve/client-secret-key');
-    assert.equal(c.hubCurveServerKey, '');
-  });
-
-  test('with CURVE on, a bad hub endpoint is still ZR_GATEWAY_HUB_CONNECT (libzmq refuses it)', async () => {
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        logLevel: 'silent',
-        connectXpubEndpoint: 'tcp://127.0.0.1:1',
-        connectXsubEndpoint: 'nonsense://x',
-        hubCurveServerKey: server.publicKey,
-      }),
-    );
-    try {
-      await assert.rejects(gateway.start(), { code: 'ZR_GATEWAY_HUB_CONNECT' });
-      assert.deepEqual(gateway.readiness(), { ready: false, reason: 'not listening' });
-    } finally {
-      await gateway.close();
-    }
-  });
-
-  test('a correct pair given inline is accepted (the checks above are not over-strict)', async () => {
-    const hub = await startOpenCurveProxy(server);
-    try {
-      const rig = await startRig(
-        {
-          hubCurveServerKey: ` ${server.publicKey}\n`,
-          hubCurvePublicKey: b.publicKey,
-          hubCurveSecretKey: b.secretKey,
-        },
-        hub,
-      );
-      await rig.close();
-    } finally {
-      await hub.close();
-    }
-  });
-});
-
-/** A directory where a key file is expected: exists, but cannot be read as a file. */
-function directory(): string {
-  const path = join(dir, `subdir-${++files}`);
-  mkdirSync(path);
-  return path;
-}

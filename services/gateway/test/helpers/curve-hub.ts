@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHub, type Hub } from '@zeek-relay/hub';
 import { curveKeyPair, Proxy, XPublisher, XSubscriber } from 'zeromq';
 import type { TestHub } from './hub.js';
@@ -99,4 +102,30 @@ export async function waitForAsync(
     if (Date.now() > end) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Key files in a temporary directory, written as a mounted Secret key is (newline-terminated). */
+export function keyFiles(): {
+  file(text: string): string;
+  directory(): string;
+  path(name: string): string;
+  dispose(): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'zr-gateway-curve-'));
+  let n = 0;
+  return {
+    file(text) {
+      const path = join(dir, `key-${++n}`);
+      writeFileSync(path, `${text}\n`);
+      return path;
+    },
+    /** A directory where a key file is expected: exists, but cannot be read as a file. */
+    directory() {
+      const path = join(dir, `subdir-${++n}`);
+      mkdirSync(path);
+      return path;
+    },
+    path: (name) => join(dir, name),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
