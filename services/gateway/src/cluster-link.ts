@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
+import type { HubLink } from './hub-link.js';
+import { HubReadiness } from './hub-readiness.js';
 import { parseEndpoint, type Target } from './zmtp/endpoint.js';
 import { ZmtpPeer } from './zmtp/peer.js';
 
@@ -18,9 +20,6 @@ export interface ClusterLinkOptions {
   readonly nodeId: string;
   readonly log: Logger;
 }
-
-/** Prefix of Zeek's readiness-check topics (`Cluster::Backend::ZeroMQ::internal_topic_prefix`). */
-export const INTERNAL_TOPIC_PREFIX = 'zeek.zeromq.internal.';
 
 /** A received 4-frame event message: topic, sender node id, format, payload (zeromq-wire.md §3.1). */
 export type ClusterFrames = readonly [Buffer, Buffer, Buffer, Buffer];
@@ -51,18 +50,14 @@ function target(endpoint: string, ipv6: boolean): Target {
  * stop reading clients (TCP backpressure) until {@link onDrain}. While the hub is unreachable
  * publications are dropped and counted, as a libzmq XPUB without a peer drops them.
  */
-export class ClusterLink {
+export class ClusterLink implements HubLink {
   readonly #opts: ClusterLinkOptions;
   readonly #xpub: ZmtpPeer;
   readonly #xsub: ZmtpPeer;
   /** Active prefixes (binary strings), in subscription order, re-sent after a reconnect. */
   readonly #subs = new Set<string>();
-  readonly #probes = new Map<string, (err?: GatewayError) => void>();
-  #probeCounter = 0;
+  readonly #readiness: HubReadiness;
   #closed = false;
-  #ready = false;
-  #started = false;
-  #reprobing = false;
 
   /** Publications dropped because the hub connection was down. */
   droppedWhileDown = 0;
@@ -92,20 +87,30 @@ export class ClusterLink {
       else this.onMalformed(frames.length);
     };
     this.#xsub.onDropped = () => this.onMalformed(-1);
-    this.#xpub.onMessage = (frames) => this.#subscriptionNotice(frames);
+    this.#readiness = new HubReadiness(
+      {
+        subscribe: (keys) => this.subscribe(keys),
+        unsubscribe: (keys) => this.unsubscribe(keys),
+        connected: () => this.#xsub.connected && this.#xpub.connected,
+        waiting: () => {},
+      },
+      options.nodeId,
+      options.log,
+    );
+    this.#xpub.onMessage = (frames) => this.#readiness.echo(frames);
     this.#xpub.onDrain = () => this.onDrain();
     this.#xsub.onConnect = () => {
       for (const k of this.#subs) this.#xsub.send([Buffer.from('\x01' + k, 'latin1')]);
-      this.#linked();
+      this.#readiness.linked();
     };
-    this.#xpub.onConnect = () => this.#linked();
-    this.#xsub.onDisconnect = (why) => this.#unlinked('XPUB', why);
-    this.#xpub.onDisconnect = (why) => this.#unlinked('XSUB', why);
+    this.#xpub.onConnect = () => this.#readiness.linked();
+    this.#xsub.onDisconnect = (why) => this.#readiness.unlinked('XPUB', why);
+    this.#xpub.onDisconnect = (why) => this.#readiness.unlinked('XSUB', why);
   }
 
   /** True once the start-up probe came back (the gateway can publish without loss). */
   get ready(): boolean {
-    return this.#ready;
+    return this.#readiness.ready;
   }
 
   /** Events accepted for the hub and not yet taken by the kernel. */
@@ -119,14 +124,9 @@ export class ClusterLink {
    * the gateway then stays not-ready and clients wait for their ack).
    */
   start(): { ready: Promise<void> } {
-    this.#started = true;
     this.#xsub.start();
     this.#xpub.start();
-    const ready = this.probe(this.#opts.nodeId, 0).then(() => {
-      this.#ready = true;
-      this.#opts.log.info('Reached the hub: subscriptions are echoed');
-    });
-    return { ready };
+    return { ready: this.#readiness.start() };
   }
 
   /** Sends `0x01<prefix>` for each binary-string prefix (caller guarantees each is newly needed). */
@@ -145,43 +145,9 @@ export class ClusterLink {
     }
   }
 
-  /**
-   * Proves that every subscription sent so far reached the hub: subscribes
-   * `zeek.zeromq.internal.<id>.<k>.` (k process-wide from 1), waits for its echo, unsubscribes it.
-   * Rejects with `ZR_GATEWAY_SUBSCRIBE_TIMEOUT` after `timeoutMs` (0 = wait forever) and with
-   * `ZR_GATEWAY_CLOSED` when the link closes first.
-   */
+  /** See {@link HubReadiness.probe}: resolves when every subscription sent so far reached the hub. */
   probe(id: string, timeoutMs: number): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed'));
-    const topic = Buffer.from(`${INTERNAL_TOPIC_PREFIX}${id}.${++this.#probeCounter}.`, 'utf8').toString(
-      'latin1',
-    );
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (err?: GatewayError): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.#probes.delete(topic);
-        if (!this.#closed) this.unsubscribe([topic]);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.#probes.set(topic, done);
-      if (timeoutMs > 0) {
-        timer = setTimeout(
-          () =>
-            done(
-              new GatewayError(
-                GATEWAY_ERROR_CODES.SUBSCRIBE_TIMEOUT,
-                `No echo of ${topic} within ${timeoutMs} ms`,
-                { closeCode: 1011 },
-              ),
-            ),
-          timeoutMs,
-        );
-      }
-      this.subscribe([topic]);
-    });
+    return this.#readiness.probe(id, timeoutMs);
   }
 
   /** Queues one event message `[topic, sender, format, payload]`; false if dropped (hub down). */
@@ -197,41 +163,6 @@ export class ClusterLink {
     return this.#xpub.drained();
   }
 
-  /** A subscription message the hub forwarded to our XPUB: resolves the probe it echoes. */
-  #subscriptionNotice(frames: Buffer[]): void {
-    const frame = frames[0];
-    if (frames.length !== 1 || frame === undefined || frame.length === 0 || frame[0] !== 1) return;
-    if (this.#probes.size === 0) return;
-    this.#probes.get(frame.toString('latin1', 1))?.();
-  }
-
-  /** Both connections are (again) up: after a loss, prove the subscriptions are active again. */
-  #linked(): void {
-    if (!this.#started || this.#closed || this.#ready || this.#reprobing) return;
-    if (!this.#xsub.connected || !this.#xpub.connected || this.#probeCounter === 0) return;
-    if ([...this.#probes.keys()].some((t) => t.startsWith(`${INTERNAL_TOPIC_PREFIX}${this.#opts.nodeId}.`))) {
-      return; // the start-up probe is still out and will be answered
-    }
-    this.#reprobing = true;
-    this.probe(this.#opts.nodeId, 0).then(
-      () => {
-        this.#reprobing = false;
-        this.#ready = true;
-        this.#opts.log.info('Reached the hub again');
-      },
-      (err: unknown) => {
-        this.#reprobing = false;
-        this.#opts.log.debug({ err }, 'Readiness probe ended');
-      },
-    );
-  }
-
-  #unlinked(hubSocket: string, why: string): void {
-    if (this.#closed) return;
-    if (this.#ready) this.#opts.log.warn({ hubSocket, reason: why }, 'Lost the connection to the hub');
-    this.#ready = false;
-  }
-
   /**
    * Hands queued events to the kernel, waiting at most `drainMs` or `lingerMs`, whichever is
    * shorter (ZMQ_LINGER's role), then closes both connections. Idempotent.
@@ -239,8 +170,7 @@ export class ClusterLink {
   async close(drainMs = this.#opts.lingerMs): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
-    for (const done of [...this.#probes.values()]) done(closed);
+    this.#readiness.close();
     await Promise.all([this.#xpub.close(Math.min(drainMs, this.#opts.lingerMs)), this.#xsub.close(0)]);
   }
 }

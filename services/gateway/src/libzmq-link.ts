@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { XPublisher, XSubscriber } from 'zeromq';
-import { INTERNAL_TOPIC_PREFIX, type ClusterFrames } from './cluster-link.js';
+import type { ClusterFrames } from './cluster-link.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 import type { HubCurveKeys, HubLink } from './hub-link.js';
+import { HubReadiness } from './hub-readiness.js';
 import { PublishQueue } from './libzmq-publisher.js';
 import { createCurveSockets, receiveNext, watchHubSocket, type HubSocket } from './libzmq-sockets.js';
 
@@ -36,13 +37,10 @@ export class LibzmqLink implements HubLink {
   readonly #xpub: XPublisher;
   readonly #xsub: XSubscriber;
   #xsubChain: Promise<void> = Promise.resolve();
-  readonly #probes = new Map<string, (err?: GatewayError) => void>();
-  #probeCounter = 0;
+  readonly #readiness: HubReadiness;
   readonly #queue: PublishQueue;
   #closed = false;
-  #ready = false;
   #started = false;
-  #reprobing = false;
   readonly #up = { XPUB: false, XSUB: false };
   #loops: Promise<void>[] = [];
   readonly #monitors: Promise<void>[];
@@ -62,13 +60,26 @@ export class LibzmqLink implements HubLink {
     this.#xsub = xsub;
     this.#queue = new PublishQueue(xpub, options.log);
     this.#queue.onDrain = () => this.onDrain();
+    this.#readiness = new HubReadiness(
+      {
+        subscribe: (keys) => this.subscribe(keys),
+        unsubscribe: (keys) => this.unsubscribe(keys),
+        connected: () => this.#up.XPUB && this.#up.XSUB,
+        waiting: () => this.#readXpub(),
+      },
+      options.nodeId,
+      options.log,
+    );
     const watch = (sock: XPublisher | XSubscriber, which: HubSocket): Promise<void> =>
       watchHubSocket(sock, which, {
         up: () => {
           this.#up[which] = true;
-          this.#linked();
+          this.#readiness.linked();
         },
-        down: () => this.#unlinked(which),
+        down: () => {
+          this.#up[which] = false;
+          this.#readiness.unlinked(which);
+        },
         closed: () => this.#closed,
         log: options.log,
       });
@@ -76,7 +87,7 @@ export class LibzmqLink implements HubLink {
   }
 
   get ready(): boolean {
-    return this.#ready;
+    return this.#readiness.ready;
   }
 
   /** Events queued for the hub and not yet handed to libzmq. */
@@ -98,11 +109,7 @@ export class LibzmqLink implements HubLink {
     this.#loops.push(this.#readXsub());
     // Queued subscription messages are drained now and then even when no probe waits.
     this.#xpubDrain = setInterval(() => this.#readXpub(), 1000).unref();
-    const ready = this.probe(this.#opts.nodeId, 0).then(() => {
-      this.#ready = true;
-      this.#opts.log.info('Reached the hub over CURVE: subscriptions are echoed');
-    });
-    return { ready };
+    return { ready: this.#readiness.start() };
   }
 
   subscribe(keys: readonly string[]): void {
@@ -115,37 +122,7 @@ export class LibzmqLink implements HubLink {
 
   /** As `ClusterLink.probe`: `ZR_GATEWAY_SUBSCRIBE_TIMEOUT` after `timeoutMs` (0 = never). */
   probe(id: string, timeoutMs: number): Promise<void> {
-    if (this.#closed)
-      return Promise.reject(new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed'));
-    const topic = Buffer.from(`${INTERNAL_TOPIC_PREFIX}${id}.${++this.#probeCounter}.`, 'utf8').toString(
-      'latin1',
-    );
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (err?: GatewayError): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.#probes.delete(topic);
-        if (!this.#closed) this.unsubscribe([topic]);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.#probes.set(topic, done);
-      this.#readXpub();
-      if (timeoutMs > 0) {
-        timer = setTimeout(
-          () =>
-            done(
-              new GatewayError(
-                GATEWAY_ERROR_CODES.SUBSCRIBE_TIMEOUT,
-                `No echo of ${topic} within ${timeoutMs} ms`,
-                { closeCode: 1011 },
-              ),
-            ),
-          timeoutMs,
-        );
-      }
-      this.subscribe([topic]);
-    });
+    return this.#readiness.probe(id, timeoutMs);
   }
 
   /** Queues one event message; false (dropped, counted) while the XPUB has no hub connection. */
@@ -162,34 +139,6 @@ export class LibzmqLink implements HubLink {
   /** Resolves when everything queued so far was handed to libzmq. */
   flushed(): Promise<void> {
     return this.#queue.flushed();
-  }
-
-  /** Both sockets are (again) up: after a loss, prove the subscriptions are active again. */
-  #linked(): void {
-    if (!this.#started || this.#closed || this.#ready || this.#reprobing) return;
-    if (!this.#up.XPUB || !this.#up.XSUB) return;
-    if ([...this.#probes.keys()].some((t) => t.startsWith(`${INTERNAL_TOPIC_PREFIX}${this.#opts.nodeId}.`))) {
-      return; // the start-up probe is still out and will be answered
-    }
-    this.#reprobing = true;
-    this.probe(this.#opts.nodeId, 0).then(
-      () => {
-        this.#reprobing = false;
-        this.#ready = true;
-        this.#opts.log.info('Reached the hub again');
-      },
-      (err: unknown) => {
-        this.#reprobing = false;
-        this.#opts.log.debug({ err }, 'Readiness probe ended');
-      },
-    );
-  }
-
-  #unlinked(which: HubSocket): void {
-    this.#up[which] = false;
-    if (this.#closed) return;
-    if (this.#ready) this.#opts.log.warn({ hubSocket: which }, 'Lost the connection to the hub');
-    this.#ready = false;
   }
 
   #sendXsub(msg: Buffer): void {
@@ -213,7 +162,7 @@ export class LibzmqLink implements HubLink {
 
   async #xpubLoop(): Promise<void> {
     const wanted = (): boolean => {
-      if (this.#probes.size > 0) return true;
+      if (this.#readiness.waiting) return true;
       this.#xpubReading = false;
       return false;
     };
@@ -221,9 +170,7 @@ export class LibzmqLink implements HubLink {
       for (;;) {
         const frames = await receiveNext(this.#xpub, wanted, false);
         if (frames === undefined) return;
-        const frame = frames[0];
-        if (frames.length !== 1 || frame === undefined || frame.length === 0 || frame[0] !== 1) continue;
-        this.#probes.get(frame.toString('latin1', 1))?.();
+        this.#readiness.echo(frames);
       }
     } catch (err) {
       this.#xpubReading = false;
@@ -264,8 +211,7 @@ export class LibzmqLink implements HubLink {
     this.#closed = true;
     this.#queue.close();
     clearInterval(this.#xpubDrain);
-    const closed = new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Cluster link closed');
-    for (const done of [...this.#probes.values()]) done(closed);
+    this.#readiness.close();
     // Close the monitors explicitly: one whose socket closed before it saw MONITOR_STOPPED would
     // keep a pending receive (and the process) alive.
     for (const sock of [this.#xsub, this.#xpub]) {
