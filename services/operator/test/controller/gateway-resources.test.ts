@@ -10,11 +10,11 @@ interface Pod {
     env: { name: string; value: string }[];
     volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   }[];
-  volumes?: { name: string; secret?: unknown; projected?: { sources: { secret: SecretSource }[] } }[];
+  volumes?: { name: string; secret?: SecretVolume; projected?: unknown }[];
 }
-interface SecretSource {
-  name: string;
-  items: { key: string; path: string }[];
+interface SecretVolume {
+  secretName: string;
+  items?: { key: string; path: string }[];
   optional?: boolean;
 }
 
@@ -38,7 +38,7 @@ test('without hub.curveSecretName the gateway gets no CURVE settings', () => {
   assert.equal(pod.containers[0]?.volumeMounts, undefined);
 });
 
-test('hub.curveSecretName: the gateway gets the hub public key and the optional client pair as files', () => {
+test('hub.curveSecretName: the gateway gets the hub public key and the required client pair as files', () => {
   const pod = gatewayPod({ hub: { curveSecretName: 'hub-keys' } });
   const env = envOf(pod);
   assert.equal(env['ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE'], '/etc/zeek-relay/hub-curve/server-public-key');
@@ -51,24 +51,17 @@ test('hub.curveSecretName: the gateway gets the hub public key and the optional 
   assert.deepEqual(pod.containers[0]?.volumeMounts, [
     { name: 'hub-curve', mountPath: '/etc/zeek-relay/hub-curve', readOnly: true },
   ]);
+  // All three keys must exist (no `optional`): the operator's hub and sinks admit only the
+  // Secret's client key, so an ephemeral gateway pair would be rejected.
   assert.deepEqual(pod.volumes, [
     {
       name: 'hub-curve',
-      projected: {
-        sources: [
-          // The hub's public key must exist: without it the gateway cannot reach a CURVE hub.
-          { secret: { name: 'hub-keys', items: [{ key: 'server-public-key', path: 'server-public-key' }] } },
-          // The client pair may be absent: the gateway then generates an ephemeral pair.
-          {
-            secret: {
-              name: 'hub-keys',
-              items: [
-                { key: 'client-public-key', path: 'client-public-key' },
-                { key: 'client-secret-key', path: 'client-secret-key' },
-              ],
-              optional: true,
-            },
-          },
+      secret: {
+        secretName: 'hub-keys',
+        items: [
+          { key: 'server-public-key', path: 'server-public-key' },
+          { key: 'client-public-key', path: 'client-public-key' },
+          { key: 'client-secret-key', path: 'client-secret-key' },
         ],
       },
     },
@@ -79,13 +72,13 @@ test('the hub secret key never reaches the gateway pod, and every key file varia
   const pod = gatewayPod({ hub: { curveSecretName: 'hub-keys' } });
   const mounted = new Set<string>();
   for (const v of pod.volumes ?? []) {
-    assert.equal(v.secret, undefined, 'no whole-Secret volume (it would carry server-secret-key)');
+    assert.equal(v.projected, undefined);
+    assert.ok(v.secret?.items, 'no whole-Secret volume (it would carry server-secret-key)');
+    assert.notEqual(v.secret.optional, true);
     const mount = pod.containers[0]?.volumeMounts?.find((m) => m.name === v.name);
-    for (const s of v.projected?.sources ?? []) {
-      for (const i of s.secret.items) {
-        assert.notEqual(i.key, 'server-secret-key');
-        mounted.add(posix.join(mount?.mountPath ?? '?', i.path));
-      }
+    for (const i of v.secret.items) {
+      assert.notEqual(i.key, 'server-secret-key');
+      mounted.add(posix.join(mount?.mountPath ?? '?', i.path));
     }
   }
   const files = Object.entries(envOf(pod)).filter(([k]) => k.startsWith('ZR_GATEWAY_HUB_CURVE_'));

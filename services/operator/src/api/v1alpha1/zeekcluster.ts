@@ -154,7 +154,7 @@ const Hub = Type.Object(
     }),
     curveSecretName: Type.Optional(
       ObjectName(
-        'Secret with keys `server-secret-key` (Z85, the hub) and `server-public-key` (Z85, given to the gateway): turns on CURVE. Optional `client-public-key`/`client-secret-key`: the gateway client pair (absent: the gateway makes an ephemeral pair, admitted only by a hub without allow-list).',
+        'Turns on CURVE (needs Zeek 8.2+) for the hub, the log sinks, the gateway and every Zeek node. Secret in the namespace of the ZeekCluster with four required keys, each a Z85 key of 40 characters: `server-secret-key` and `server-public-key` (the one server pair of the hub and the log sinks), `client-public-key` and `client-secret-key` (the one client pair shared by all Zeek nodes and the gateway; the hub and sinks admit only this client key). Each pod gets only the keys it needs; a missing key keeps pods from starting. Site scripts must not redef `Cluster::Backend::ZeroMQ::curve_*` (Zeek gets the keys as environment variables, and mixing both is fatal).',
       ),
     ),
     resources: Type.Optional(Resources),

@@ -2,14 +2,15 @@ import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { GATEWAY_HEALTH_PORT, type Images } from './images.js';
 import { childMeta, childName, selectorLabels, serviceHost, type K8sObject } from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
+import { CLIENT_KEYS, CURVE_KEY, curveMount, curveVolume } from './curve.js';
 
 /** Where the gateway pod sees the hub's CURVE Secret (`spec.hub.curveSecretName`). */
 const HUB_CURVE_DIR = '/etc/zeek-relay/hub-curve';
 
 /**
  * WebSocket API v1 gateway Deployment; it joins the hub like a Zeek node. With
- * `spec.hub.curveSecretName` it gets the Secret's `server-public-key` (required) and, if present,
- * `client-public-key`/`client-secret-key` as files, and the `ZR_GATEWAY_HUB_CURVE_*_FILE` variables.
+ * `spec.hub.curveSecretName` it gets the Secret's `server-public-key`, `client-public-key` and
+ * `client-secret-key` as files, and the `ZR_GATEWAY_HUB_CURVE_*_FILE` variables.
  */
 export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObject {
   const g = zc.spec.gateway;
@@ -38,28 +39,14 @@ export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObje
   }
   const curve = zc.spec.hub.curveSecretName;
   if (curve) {
-    // Only the keys the gateway needs, never the hub's secret key. The client pair is optional:
-    // absent, neither file exists and the gateway makes an ephemeral pair (its documented fallback).
-    const item = (key: string) => ({ key, path: key });
-    mounts.push({ name: 'hub-curve', mountPath: HUB_CURVE_DIR, readOnly: true });
-    volumes.push({
-      name: 'hub-curve',
-      projected: {
-        sources: [
-          { secret: { name: curve, items: [item('server-public-key')] } },
-          {
-            secret: {
-              name: curve,
-              items: [item('client-public-key'), item('client-secret-key')],
-              optional: true,
-            },
-          },
-        ],
-      },
-    });
-    vars['ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE'] = `${HUB_CURVE_DIR}/server-public-key`;
-    vars['ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE'] = `${HUB_CURVE_DIR}/client-public-key`;
-    vars['ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE'] = `${HUB_CURVE_DIR}/client-secret-key`;
+    // Only the client side's keys, never the server secret. The client pair is required (the
+    // Secret format, ./curve.ts): the operator's hub and sinks admit only `client-public-key`, so
+    // the gateway's ephemeral-pair fallback would be rejected by their ZAP check anyway.
+    mounts.push(curveMount('hub-curve', HUB_CURVE_DIR));
+    volumes.push(curveVolume('hub-curve', curve, CLIENT_KEYS));
+    vars['ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE'] = `${HUB_CURVE_DIR}/${CURVE_KEY.serverPublic}`;
+    vars['ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE'] = `${HUB_CURVE_DIR}/${CURVE_KEY.clientPublic}`;
+    vars['ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE'] = `${HUB_CURVE_DIR}/${CURVE_KEY.clientSecret}`;
   }
   return {
     apiVersion: 'apps/v1',

@@ -2,8 +2,13 @@ import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { HUB_HEALTH_PORT, type Images } from './images.js';
 import { childMeta, childName, selectorLabels, type K8sObject } from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
+import { CURVE_KEY, CURVE_SERVER_DIR, curveMount, curveVolume, SERVER_KEYS } from './curve.js';
 
-/** The XPUB/XSUB hub: a single-replica Deployment (Recreate: two hubs would split the cluster). */
+/**
+ * The XPUB/XSUB hub: a single-replica Deployment (Recreate: two hubs would split the cluster).
+ * With `spec.hub.curveSecretName` it gets the Secret's `server-secret-key` and, as its ZAP
+ * allow-list, `client-public-key` as files (the hub refuses CURVE without an allow-list).
+ */
 export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
   const h = zc.spec.hub;
   const curve = h.curveSecretName;
@@ -31,7 +36,10 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
                 ZR_HUB_RECEIVE_HIGH_WATER_MARK: h.receiveHighWaterMark,
                 ZR_HUB_HTTP_PORT: HUB_HEALTH_PORT,
                 ...(curve
-                  ? { ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: '/etc/zeek-relay/curve/server-secret-key' }
+                  ? {
+                      ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,
+                      ZR_HUB_CURVE_CLIENT_PUBLIC_KEY_FILES: `${CURVE_SERVER_DIR}/${CURVE_KEY.clientPublic}`,
+                    }
                   : {}),
               }),
               ports: [
@@ -42,12 +50,10 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
               ...httpProbes(HUB_HEALTH_PORT),
               resources: resources(h.resources),
               securityContext: RESTRICTED_CONTAINER,
-              ...(curve
-                ? { volumeMounts: [{ name: 'curve', mountPath: '/etc/zeek-relay/curve', readOnly: true }] }
-                : {}),
+              ...(curve ? { volumeMounts: [curveMount('curve', CURVE_SERVER_DIR)] } : {}),
             },
           ],
-          ...(curve ? { volumes: [{ name: 'curve', secret: { secretName: curve } }] } : {}),
+          ...(curve ? { volumes: [curveVolume('curve', curve, SERVER_KEYS)] } : {}),
         },
       },
     },

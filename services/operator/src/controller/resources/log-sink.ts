@@ -2,6 +2,7 @@ import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { LOG_SINK_HEALTH_PORT, LOG_SINK_PULL_PORT, type Images } from './images.js';
 import { childMeta, childName, labels, selectorLabels, type K8sObject } from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
+import { CURVE_KEY, CURVE_SERVER_DIR, curveMount, curveVolume, SERVER_KEYS } from './curve.js';
 
 const LOG_DIR = '/var/log/zeek';
 
@@ -13,11 +14,20 @@ export function intervalSeconds(interval: string): number {
 
 /**
  * Log sinks: a StatefulSet so every pod keeps a stable DNS name (`<svc>-<i>.<svc>`), which Zeek's
- * `connect_log_endpoints` lists; Parallel pod management because sinks are independent.
+ * `connect_log_endpoints` lists; Parallel pod management because sinks are independent. With
+ * `spec.hub.curveSecretName` a sink binds its PULL socket as a CURVE server, as a Zeek logger
+ * does: it gets `server-secret-key` and `client-public-key` (its allow-list) as files.
  */
 export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObject {
   const s = zc.spec.logSinks;
   const name = childName(zc, 'log-sink');
+  const curve = zc.spec.hub.curveSecretName;
+  const volumes: Record<string, unknown>[] = s.storage.persistent ? [] : [{ name: 'logs', emptyDir: {} }];
+  const mounts: Record<string, unknown>[] = [{ name: 'logs', mountPath: LOG_DIR }];
+  if (curve) {
+    volumes.push(curveVolume('curve', curve, SERVER_KEYS));
+    mounts.push(curveMount('curve', CURVE_SERVER_DIR));
+  }
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -46,6 +56,12 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObj
                   ? { ZR_SINK_ROTATION_MAX_BYTES: s.rotation.maxSizeMiB * 1024 * 1024 }
                   : {}),
                 ...(s.otlpEndpoint ? { ZR_SINK_OTLP_URL: s.otlpEndpoint } : {}),
+                ...(curve
+                  ? {
+                      ZR_SINK_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,
+                      ZR_SINK_CURVE_CLIENT_PUBLIC_KEY_FILES: `${CURVE_SERVER_DIR}/${CURVE_KEY.clientPublic}`,
+                    }
+                  : {}),
               }),
               ports: [
                 { name: 'pull', containerPort: LOG_SINK_PULL_PORT, protocol: 'TCP' },
@@ -54,10 +70,10 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObj
               ...httpProbes(LOG_SINK_HEALTH_PORT),
               resources: resources(s.resources),
               securityContext: RESTRICTED_CONTAINER,
-              volumeMounts: [{ name: 'logs', mountPath: LOG_DIR }],
+              volumeMounts: mounts,
             },
           ],
-          ...(s.storage.persistent ? {} : { volumes: [{ name: 'logs', emptyDir: {} }] }),
+          ...(volumes.length > 0 ? { volumes } : {}),
         },
       },
       ...(s.storage.persistent

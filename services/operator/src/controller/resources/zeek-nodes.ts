@@ -3,6 +3,7 @@ import type { Images } from './images.js';
 import { childMeta, childName, selectorLabels, type Component, type K8sObject } from './meta.js';
 import { podMeta, resources } from './pod.js';
 import { ZEEK_CONFIG_DIR } from './zeek-config.js';
+import { zeekCurveEnv } from './curve.js';
 
 type Role = 'manager' | 'proxy' | 'worker';
 
@@ -29,7 +30,9 @@ function zeekArgs(zc: ZeekCluster, role: Role): string {
 /**
  * The Zeek pod spec shared by manager, proxies and workers: the generated layout and policy are
  * mounted at ZEEK_CONFIG_DIR (first on ZEEKPATH, so `cluster-layout.zeek` is found), the policy
- * script is the first script argument as the ZeroMQ backend requires.
+ * script is the first script argument as the ZeroMQ backend requires. With
+ * `spec.hub.curveSecretName` every node gets Zeek's client-side CURVE variables (8.2+); none of
+ * these roles binds a socket (the hub and the log sinks do), so none gets the server secret.
  */
 function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string, unknown> {
   const w = zc.spec.workers;
@@ -83,6 +86,7 @@ function zeekPodSpec(zc: ZeekCluster, images: Images, role: Role): Record<string
                   valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
                 },
               ]),
+          ...(zc.spec.hub.curveSecretName ? zeekCurveEnv(zc.spec.hub.curveSecretName, false) : []),
         ],
         resources: resources(res),
         ...(live ? { securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } } } : {}),
