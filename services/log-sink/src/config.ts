@@ -125,6 +125,25 @@ export const SinkConfigSchema = Type.Object(
     }),
     drainIdleMs: Millis(200, 'At shutdown keep reading until the PULL socket was idle this long'),
     drainTimeoutMs: Millis(5000, 'Longest time spent draining at shutdown'),
+    curveServerSecretKey: Type.Optional(
+      Type.String({
+        description:
+          "Z85 CURVE server secret key, the hub's (Zeek 8.2+ curve_server_secretkey; prefer the file variant)",
+      }),
+    ),
+    curveServerSecretKeyFile: Type.Optional(
+      Type.String({ description: 'File holding the Z85 CURVE server secret key' }),
+    ),
+    curveClientPublicKeys: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Admitted Z85 client public keys (comma-separated); enables ZAP',
+      }),
+    ),
+    curveClientPublicKeyFiles: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Files with admitted client public keys, one per line (comma-separated paths)',
+      }),
+    ),
     httpHost: Type.String({
       default: '0.0.0.0',
       description: 'Address of the HTTP side port (/healthz /readyz /metrics)',

@@ -13,6 +13,10 @@ export const SINK_ERROR_CODES = {
   BAD_INPUT: 'ZR_SINK_BAD_INPUT',
   /** `start()` called twice or after `close()`. */
   STATE: 'ZR_SINK_STATE',
+  /** A CURVE key is not a 40-character Z85 string, or a key file could not be read. */
+  CURVE_KEY_INVALID: 'ZR_SINK_CURVE_KEY_INVALID',
+  /** CURVE is half configured (server secret key without client public keys or the reverse). */
+  CURVE_CONFIG_INVALID: 'ZR_SINK_CURVE_CONFIG_INVALID',
 } as const;
 
 /** Union of all sink error codes. */

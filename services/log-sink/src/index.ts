@@ -22,6 +22,8 @@ export {
   type BadInputReason,
   type SinkErrorCode,
 } from './errors.js';
+export type { HandshakeFailureKind } from './handshake-monitor.js';
+export type { ConnectionStats } from './connection-events.js';
 export { recoverDirectory, type RecoveredFile } from './recovery.js';
 export { nextRotationMs, rotatedFileName, isSafeLogPath } from './rotation.js';
 export * from './metrics.js';

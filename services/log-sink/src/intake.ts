@@ -9,9 +9,10 @@
  * node but not yet read when the socket closes are lost, so draining to idle is what keeps a
  * graceful restart loss-free (messages still in the nodes' queues are delivered after restart).
  */
-import { Pull } from 'zeromq';
+import { Pull, type Context } from 'zeromq';
 import type { WriteBudget } from './backpressure.js';
 import { SINK_ERROR_CODES, SinkError } from './errors.js';
+import { watchHandshakes, type HandshakeFailureHandler } from './handshake-monitor.js';
 
 /** Settings of the intake. */
 export interface IntakeOptions {
@@ -25,6 +26,13 @@ export interface IntakeOptions {
   readonly onMessage: (frames: Buffer[]) => void;
   readonly onPause: () => void;
   readonly onError: (err: unknown) => void;
+  /** Failed ZMTP/CURVE handshakes (socket monitor). */
+  readonly onHandshakeFailed: HandshakeFailureHandler;
+  /**
+   * CURVE server side: the Z85 server secret key and the context whose ZAP handler (already
+   * bound) admits the clients. Absent = plain ZMTP in the default context.
+   */
+  readonly curve?: { readonly context: Context; readonly serverSecretKey: string };
 }
 
 /** A bound, running intake. */
@@ -45,16 +53,21 @@ function toZmqEndpoint(endpoint: string): string {
 /** Binds the PULL socket and starts the receive loop. Throws `ZR_SINK_BIND_FAILED`. */
 export async function startIntake(o: IntakeOptions): Promise<Intake> {
   const pull = new Pull({
+    ...(o.curve
+      ? { context: o.curve.context, curveServer: true, curveSecretKey: o.curve.serverSecretKey }
+      : {}),
     receiveHighWaterMark: o.receiveHighWaterMark,
     ipv6: o.ipv6,
     linger: 0,
     receiveTimeout: POLL_MS,
   });
   if (o.receiveBufferSize >= 0) pull.receiveBufferSize = o.receiveBufferSize;
+  const monitor = watchHandshakes(pull, o.onHandshakeFailed, o.onError);
   try {
     await pull.bind(toZmqEndpoint(o.endpoint));
   } catch (err) {
     pull.close();
+    await monitor;
     throw new SinkError(SINK_ERROR_CODES.BIND_FAILED, `Could not bind PULL socket to ${o.endpoint}`, {
       cause: err,
     });
@@ -106,6 +119,7 @@ export async function startIntake(o: IntakeOptions): Promise<Intake> {
         pull.receiveTimeout = Math.max(1, o.drainIdleMs);
         await loop;
         pull.close();
+        await monitor;
       })();
       return stopped;
     },

@@ -4,6 +4,7 @@
  */
 import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
 import type { BadInputReason } from './errors.js';
+import type { HandshakeFailureKind } from './handshake-monitor.js';
 
 export const METRIC_RECORDS = 'zeek_relay.sink.records';
 export const METRIC_BATCHES = 'zeek_relay.sink.batches';
@@ -15,6 +16,8 @@ export const METRIC_WRITE_DURATION = 'zeek_relay.sink.write.duration';
 export const METRIC_QUEUE_DEPTH = 'zeek_relay.sink.queue.depth';
 export const METRIC_QUEUE_BYTES = 'zeek_relay.sink.queue.bytes';
 export const METRIC_PAUSES = 'zeek_relay.sink.intake.pauses';
+export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.sink.handshake.failures';
+export const METRIC_ZAP_REQUESTS = 'zeek_relay.sink.zap.requests';
 
 /** Attribute carrying the Zeek log path (`conn`); bounded by the cluster's log streams. */
 export const ATTR_LOG_PATH = 'zeek.log.path';
@@ -41,6 +44,8 @@ export class SinkMetrics {
   private readonly rotations: Counter;
   private readonly pauses: Counter;
   private readonly writeDuration: Histogram;
+  private readonly handshakeFailures: Counter;
+  private readonly zapRequests: Counter;
   private readonly pathAttrs = new Map<string, Attributes>();
 
   constructor(meter: Meter, probe: QueueProbe) {
@@ -71,6 +76,14 @@ export class SinkMetrics {
     this.pauses = meter.createCounter(METRIC_PAUSES, {
       unit: '{pause}',
       description: 'Times intake stopped reading because the write queue was full',
+    });
+    this.handshakeFailures = meter.createCounter(METRIC_HANDSHAKE_FAILURES, {
+      unit: '{connection}',
+      description: 'Failed ZMTP/CURVE handshakes on the PULL socket (error.type = protocol|auth|other)',
+    });
+    this.zapRequests = meter.createCounter(METRIC_ZAP_REQUESTS, {
+      unit: '{request}',
+      description: 'CURVE client authentications (result = accepted|rejected)',
     });
     this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, {
       unit: 's',
@@ -129,6 +142,14 @@ export class SinkMetrics {
 
   intakePaused(): void {
     this.pauses.add(1);
+  }
+
+  handshakeFailed(kind: HandshakeFailureKind): void {
+    this.handshakeFailures.add(1, { [ATTR_ERROR_TYPE]: kind });
+  }
+
+  zap(accepted: boolean): void {
+    this.zapRequests.add(1, { result: accepted ? 'accepted' : 'rejected' });
   }
 
   writeTook(seconds: number, output: string): void {

@@ -5,12 +5,15 @@
  * writes `#close`, fsyncs and closes (archiving the files when time rotation is on).
  */
 import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
+import { Context } from 'zeromq';
 import { createLogBatchDecoder, decodeLogFrames, type LogBatch } from '@zeek-relay/wire';
 import type { Logger } from '@zeek-relay/runtime';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
 import { resolveSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
+import { connectionEvents, type ConnectionStats } from './connection-events.js';
+import { resolveSinkCurve, startZapHandler, type ZapHandler } from './curve.js';
 import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError, type BadInputReason } from './errors.js';
 import { createFileOutput } from './file-output.js';
 import { startIntake, type Intake } from './intake.js';
@@ -40,7 +43,7 @@ export interface SinkDeps {
 }
 
 /** Counters a host or test can read without a metrics pipeline. */
-export interface SinkStats {
+export interface SinkStats extends ConnectionStats {
   batches: number;
   records: number;
   badInput: Partial<Record<BadInputReason, number>>;
@@ -83,7 +86,15 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     batches: () => budget.chunks,
     bytes: () => budget.bytes,
   });
-  const stats: SinkStats = { batches: 0, records: 0, badInput: {}, intakePauses: 0, writeFailures: 0 };
+  const stats: SinkStats = {
+    batches: 0,
+    records: 0,
+    badInput: {},
+    intakePauses: 0,
+    writeFailures: 0,
+    zap: { accepted: 0, rejected: 0 },
+    handshakeFailures: {},
+  };
   const jsonDir =
     config.jsonLogDir !== ''
       ? config.jsonLogDir
@@ -216,8 +227,11 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     }
   };
 
+  const { onZap, onHandshakeFailed } = connectionEvents(stats, metrics, warn);
+
   let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   let intake: Intake | undefined;
+  let zap: ZapHandler | undefined;
   let rotationTimer: NodeJS.Timeout | undefined;
   let syncTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
@@ -241,6 +255,8 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     config,
     async start() {
       if (state !== 'new') throw new SinkError(SINK_ERROR_CODES.STATE, `start() called in state ${state}`);
+      // Before anything is opened: a bad key leaves the sink as it was (`new`).
+      const curve = resolveSinkCurve(config);
       state = 'starting';
       for (const out of outputs) await out.start();
       if (pooled) {
@@ -248,6 +264,13 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
           log.error({ err }, 'Render worker failed; restarted it'),
         );
         await pool.ready();
+      }
+      // The ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
+      const context = curve ? new Context({ blocky: false }) : undefined;
+      if (curve && context) {
+        zap = await startZapHandler(context, curve.clientPublicKeys, onZap, (err) =>
+          log.error({ err }, 'ZAP handler failed'),
+        );
       }
       intake = await startIntake({
         endpoint: config.pullEndpoint,
@@ -263,6 +286,12 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
           metrics.intakePaused();
         },
         onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
+        onHandshakeFailed,
+        ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
+      }).catch(async (err: unknown) => {
+        zap?.close();
+        await zap?.done;
+        throw err;
       });
       scheduleRotation();
       if (config.fsyncIntervalMs > 0) {
@@ -273,7 +302,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       }
       state = 'running';
       log.info(
-        { endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir },
+        { endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir, curve: !!curve },
         'Log sink listening',
       );
       return { endpoint: intake.endpoint };
@@ -292,6 +321,8 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
         clearTimeout(rotationTimer);
         clearInterval(syncTimer);
         if (intake) await intake.stop();
+        zap?.close();
+        await zap?.done;
         await pool?.idle();
         for (const out of outputs) {
           try {

@@ -17,9 +17,29 @@ export interface ZeekNode {
   close(): void;
 }
 
-/** Connects a PUSH socket to `endpoint` (Zeek's log_sndhwm 1000, linger so nothing queued is lost). */
-export function connectZeekNode(endpoint: string, nodeId = 'zeromq_worker-1_test_1_N1'): ZeekNode {
-  const push = new Push({ sendHighWaterMark: 1000, linger: 2000 });
+/** A Zeek 8.2+ node's CURVE client keys (Z85): the server public key and its own key pair. */
+export interface NodeCurveKeys {
+  readonly serverKey: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
+}
+
+/**
+ * Connects a PUSH socket to `endpoint` (Zeek's log_sndhwm 1000, linger so nothing queued is lost);
+ * with `curve` as a CURVE client, as every 8.2+ node's PUSH is when the client keys are set.
+ */
+export function connectZeekNode(
+  endpoint: string,
+  nodeId = 'zeromq_worker-1_test_1_N1',
+  curve?: NodeCurveKeys,
+): ZeekNode {
+  const push = new Push({
+    sendHighWaterMark: 1000,
+    linger: 2000,
+    ...(curve
+      ? { curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey }
+      : {}),
+  });
   push.connect(endpoint);
   const id = Buffer.from(nodeId);
   return {

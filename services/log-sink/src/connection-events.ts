@@ -1,0 +1,39 @@
+/**
+ * What the sink does with connection-level events of the PULL socket (never per message): ZAP
+ * answers and failed handshakes are counted (stats and `zeek_relay.sink.zap.requests` /
+ * `zeek_relay.sink.handshake.failures`) and logged at most once per kind per window, so a
+ * misconfigured node reconnecting every 100 ms cannot flood the log.
+ */
+import type { HandshakeFailureKind } from './handshake-monitor.js';
+import type { SinkMetrics } from './metrics.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
+
+/** The counters these events update (part of `SinkStats`). */
+export interface ConnectionStats {
+  /** CURVE client authentications answered by the ZAP handler (CURVE on only). */
+  zap: { accepted: number; rejected: number };
+  /** Failed ZMTP/CURVE handshakes on the PULL socket, by kind. */
+  handshakeFailures: Partial<Record<HandshakeFailureKind, number>>;
+}
+
+/** Builds the two handlers handed to the ZAP handler and the intake; they never throw. */
+export function connectionEvents(stats: ConnectionStats, metrics: SinkMetrics, warn: RateLimitedLog) {
+  return {
+    onZap(accepted: boolean, request: readonly Buffer[]): void {
+      stats.zap[accepted ? 'accepted' : 'rejected'] += 1;
+      metrics.zap(accepted);
+      if (!accepted) {
+        warn.warn(
+          'zap_rejected',
+          { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
+          'Rejected CURVE client (key not on the allow-list)',
+        );
+      }
+    },
+    onHandshakeFailed(kind: HandshakeFailureKind, address: string, err: unknown): void {
+      stats.handshakeFailures[kind] = (stats.handshakeFailures[kind] ?? 0) + 1;
+      metrics.handshakeFailed(kind);
+      warn.warn(`handshake_${kind}`, { address, err }, 'Rejected handshake on the PULL socket');
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * CURVE + ZAP on the PULL socket (zeromq-wire.md §8.2): a Zeek 8.2+ logger holds the hub's server
+ * secret key and admits only the configured client public key(s). Real sockets: PUSH clients as
+ * an encrypted cluster's nodes have them. An allowed key delivers a captured batch whose files are
+ * byte-identical to the Zeek 8.0.10 logger's; a key not on the allow-list, a wrong server key and a
+ * plain PUSH deliver nothing and are counted (stats and metrics) and logged once per kind.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { pino } from 'pino';
+import { Push, curveKeyPair } from 'zeromq';
+import { formatLogTimestamp } from '@zeek-relay/wire';
+import { countBatch } from './helpers/batches.js';
+import { fixture, hex, normalizeTimes, type BatchVector } from './helpers/fixtures.js';
+import {
+  listVisible,
+  read,
+  removeDir,
+  startSink,
+  tempDir,
+  until,
+  type Harness,
+} from './helpers/sink-harness.js';
+import { connectZeekNode, LOG_WRITE, ZEEK_BIN, type NodeCurveKeys } from './helpers/zeek-node.js';
+
+const captured = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors;
+const conn = captured.find((v) => v.name === 'conn-like-two-records');
+const clock = new Date(2026, 10, 24, 21, 5, 0);
+
+/**
+ * A PUSH that is expected to be turned away: linger 0 (its queued batch must not hold the
+ * process), sends without waiting (there is never a peer to take it), and reports the first
+ * handshake outcome its own monitor sees, as a Zeek 8.2+ node's monitor would.
+ */
+function intruder(endpoint: string, keys?: NodeCurveKeys) {
+  const push = new Push({
+    linger: 0,
+    ...(keys
+      ? { curveServerKey: keys.serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey }
+      : {}),
+  });
+  const events = push.events;
+  const outcome = (async () => {
+    for await (const e of events) {
+      if (e.type === 'handshake' || e.type.startsWith('handshake:error')) return e.type;
+    }
+    return 'closed';
+  })();
+  push.connect(endpoint);
+  void push
+    .send([LOG_WRITE, Buffer.from('intruder'), ZEEK_BIN, countBatch(666, 'intruder')])
+    .catch(() => undefined);
+  return {
+    outcome,
+    async close() {
+      push.close();
+      await outcome;
+    },
+  };
+}
+
+describe('CURVE sink with a ZAP allow-list', () => {
+  const server = curveKeyPair();
+  const clientA = curveKeyPair();
+  const clientB = curveKeyPair();
+  const stranger = curveKeyPair();
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const provider = new MeterProvider({ readers: [reader] });
+  const logLines: string[] = [];
+  let dir: string;
+  let h: Harness;
+
+  before(async () => {
+    dir = await tempDir();
+    // Keys as a Kubernetes Secret mounts them: files, trailing newline, a comment in the list.
+    const keys = await tempDir('zr-sink-keys-');
+    await writeFile(join(keys, 'server_secretkey'), `${server.secretKey}\n`);
+    await writeFile(join(keys, 'client_publickeys'), `# cluster A\n${clientA.publicKey}\n`);
+    const logStream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    });
+    try {
+      h = await startSink(
+        dir,
+        {
+          outputs: ['tsv', 'json'],
+          curveServerSecretKeyFile: join(keys, 'server_secretkey'),
+          curveClientPublicKeyFiles: [join(keys, 'client_publickeys')],
+          curveClientPublicKeys: [clientB.publicKey],
+        },
+        { now: () => clock, meter: provider.getMeter('test'), log: pino({ level: 'warn' }, logStream) },
+      );
+    } finally {
+      await removeDir(keys);
+    }
+  });
+
+  after(async () => {
+    await h.sink.close();
+    await provider.shutdown();
+    await removeDir(dir);
+  });
+
+  it('an allowed client key delivers a batch; TSV and JSON equal the Zeek 8.0.10 logger', async () => {
+    assert.ok(conn?.ascii_writer_output !== undefined && conn.json_writer_output !== undefined);
+    const node = connectZeekNode(h.endpoint, 'zeromq_worker-1_test_1_N1', {
+      serverKey: server.publicKey,
+      publicKey: clientA.publicKey,
+      secretKey: clientA.secretKey,
+    });
+    try {
+      await node.sendBatch(hex(conn.hex));
+      await until(() => h.sink.stats.batches === 1);
+      await h.sink.flush();
+    } finally {
+      node.close();
+    }
+    assert.equal(h.sink.stats.zap.rejected, 0);
+    assert.ok(h.sink.stats.zap.accepted >= 1);
+    // The live files so far: the #close line comes at shutdown (checked in the last test).
+    const tsv = await read(dir, 'conn.log');
+    const expected = normalizeTimes(conn.ascii_writer_output);
+    assert.equal(normalizeTimes(tsv), expected.slice(0, expected.indexOf('#close')));
+    assert.match(tsv, new RegExp(`^#open\\t${formatLogTimestamp(clock)}$`, 'm'));
+    assert.equal(await read(join(dir, 'json'), 'conn.log'), conn.json_writer_output);
+  });
+
+  it('the second allow-list entry (inline key) is admitted too', async () => {
+    const node = connectZeekNode(h.endpoint, 'zeromq_worker-2_test_1_N1', {
+      serverKey: server.publicKey,
+      publicKey: clientB.publicKey,
+      secretKey: clientB.secretKey,
+    });
+    try {
+      await node.sendBatch(countBatch(7, 'second'));
+      await until(() => h.sink.stats.batches === 2);
+      await h.sink.flush();
+    } finally {
+      node.close();
+    }
+    assert.match(await read(dir, 'second.log'), /^7$/m);
+  });
+
+  it('a client key not on the allow-list is rejected by ZAP (auth failure on both ends), delivers nothing', async () => {
+    const rejected = intruder(h.endpoint, {
+      serverKey: server.publicKey,
+      publicKey: stranger.publicKey,
+      secretKey: stranger.secretKey,
+    });
+    try {
+      assert.equal(await rejected.outcome, 'handshake:error:auth');
+      await until(() => h.sink.stats.zap.rejected >= 1 && (h.sink.stats.handshakeFailures.auth ?? 0) >= 1);
+    } finally {
+      await rejected.close();
+    }
+  });
+
+  it('a wrong server key and a plain (non-CURVE) PUSH fail the handshake, deliver nothing', async () => {
+    const wrongServer = intruder(h.endpoint, {
+      serverKey: stranger.publicKey,
+      publicKey: clientA.publicKey,
+      secretKey: clientA.secretKey,
+    });
+    const plain = intruder(h.endpoint);
+    try {
+      assert.match(await wrongServer.outcome, /^handshake:error:/);
+      assert.match(await plain.outcome, /^handshake:error:/);
+      // Both are rejected before ZAP: the plain one for its NULL mechanism, the other because
+      // its HELLO cannot be decrypted with the server key.
+      await until(() => (h.sink.stats.handshakeFailures.protocol ?? 0) >= 2);
+    } finally {
+      await wrongServer.close();
+      await plain.close();
+    }
+  });
+
+  it('after the rejections: only the admitted batches were written; rejections counted and logged once per kind', async () => {
+    // An allowed node sends once more; as PUSH delivers per connection in order and the
+    // intruders are closed, everything that could ever arrive has arrived once this batch has.
+    const node = connectZeekNode(h.endpoint, 'zeromq_worker-1_test_1_N1', {
+      serverKey: server.publicKey,
+      publicKey: clientA.publicKey,
+      secretKey: clientA.secretKey,
+    });
+    try {
+      await node.sendBatch(countBatch(8, 'second'));
+      await until(() => h.sink.stats.batches === 3);
+    } finally {
+      node.close();
+    }
+    await h.sink.close();
+    assert.equal(h.sink.stats.batches, 3);
+    assert.deepEqual(h.sink.stats.badInput, {});
+    assert.deepEqual(await listVisible(dir), ['conn.log', 'json', 'second.log']);
+    const second = (await read(dir, 'second.log')).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(second, ['7', '8']);
+    const tsv = await read(dir, 'conn.log');
+    assert.equal(normalizeTimes(tsv), normalizeTimes(conn?.ascii_writer_output ?? ''));
+
+    await reader.forceFlush();
+    const metrics = exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics));
+    const points = (name: string, attr: string) =>
+      Object.fromEntries(
+        (metrics.find((m) => m.descriptor.name === name)?.dataPoints ?? []).map((p) => [
+          String(p.attributes[attr]),
+          p.value,
+        ]),
+      );
+    const zap = points('zeek_relay.sink.zap.requests', 'result');
+    assert.equal(zap.rejected, h.sink.stats.zap.rejected);
+    assert.ok(Number(zap.rejected) >= 1);
+    assert.equal(zap.accepted, h.sink.stats.zap.accepted);
+    assert.ok(Number(zap.accepted) >= 3);
+    const failures = points('zeek_relay.sink.handshake.failures', 'error.type');
+    assert.equal(failures.auth, h.sink.stats.handshakeFailures.auth);
+    assert.ok(Number(failures.protocol) >= 2);
+
+    // Rate-limited: one line per kind, however often the intruders reconnected. (`handshake_other`
+    // may appear too: a rejected connection can also end in a broken pipe as the client hangs up.)
+    const warnings = logLines
+      .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+      .filter((l) => l.reason !== undefined)
+      .map((l) => l.reason ?? '');
+    assert.equal(new Set(warnings).size, warnings.length, `one line per kind: ${warnings.join(', ')}`);
+    assert.deepEqual(warnings.filter((w) => w !== 'handshake_other').sort(), [
+      'handshake_auth',
+      'handshake_protocol',
+      'zap_rejected',
+    ]);
+  });
+});
