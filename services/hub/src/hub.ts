@@ -172,7 +172,22 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     };
     running = r;
     try {
-      if (curve) r.zap = await startZapHandler(context, curve.clientPublicKeys, log, metrics);
+      if (curve) {
+        r.zap = await startZapHandler(
+          context,
+          curve.clientPublicKeys,
+          (ok, request) => {
+            metrics.zap(ok);
+            if (!ok) {
+              log.warn(
+                { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
+                'Rejected CURVE client',
+              );
+            }
+          },
+          (err) => log.error({ err }, 'ZAP handler failed'),
+        );
+      }
       r.monitors.push(watchSocket(r.xpub, 'xpub', log, metrics), watchSocket(r.xsub, 'xsub', log, metrics));
       const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
       const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');

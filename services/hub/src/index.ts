@@ -13,6 +13,6 @@ export {
 } from './config.js';
 export { HubError, HUB_ERROR_CODES, type HubErrorCode } from './errors.js';
 export { NodeRegistry, type NodeInfo, type RegistryUpdate } from './registry.js';
-export { zapReply, ZAP_ENDPOINT } from './zap.js';
+export { startZapHandler, zapReply, ZAP_ENDPOINT, type ZapHandler, type ZapObserver } from './zap.js';
 export { decodeCurveKey, resolveCurve, type CurveSettings } from './curve-keys.js';
 export * from './metrics.js';

@@ -5,8 +5,6 @@
  * Without this handler libzmq would admit any client key.
  */
 import { Reply, type Context } from 'zeromq';
-import type { Logger } from '@zeek-relay/runtime';
-import type { HubMetrics } from './metrics.js';
 
 /** The fixed ZAP endpoint libzmq asks (per context). */
 export const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
@@ -49,33 +47,38 @@ export function zapReply(
   return { frames, ok };
 }
 
+/** What a handler reports per answered request (metrics, logging). */
+export type ZapObserver = (accepted: boolean, request: readonly Buffer[]) => void;
+
 /**
- * Binds the handler; must run before the CURVE sockets accept connections. Rejected clients see
- * `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` (fatal for Zeek 8.2+ nodes, as with Zeek's own hub).
+ * Binds a REP socket at `inproc://zeromq.zap.01` in `context` and answers every ZAP 1.0 request
+ * with Zeek's reply frames ({@link zapReply}). Must run before the CURVE sockets of that context
+ * accept connections: libzmq admits every client key while no handler is bound. Rejected clients
+ * see `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` (fatal for Zeek 8.2+ nodes, as with Zeek's own hub).
+ * Used by the hub and by the log sink's PULL socket; a failing loop goes to `onError`.
  */
 export async function startZapHandler(
   context: Context,
   allowed: readonly Uint8Array[],
-  log: Logger,
-  metrics: HubMetrics,
+  observe: ZapObserver,
+  onError: (err: unknown) => void,
 ): Promise<ZapHandler> {
   const rep = new Reply({ context, linger: 0 });
-  await rep.bind(ZAP_ENDPOINT);
+  try {
+    await rep.bind(ZAP_ENDPOINT);
+  } catch (err) {
+    rep.close();
+    throw err;
+  }
   const done = (async () => {
     try {
       for await (const request of rep) {
         const { frames, ok } = zapReply(request, allowed);
-        metrics.zap(ok);
-        if (!ok) {
-          log.warn(
-            { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
-            'Rejected CURVE client',
-          );
-        }
+        observe(ok, request);
         await rep.send(frames);
       }
     } catch (err) {
-      if (!rep.closed) log.error({ err }, 'ZAP handler failed');
+      if (!rep.closed) onError(err);
     }
   })();
   return {

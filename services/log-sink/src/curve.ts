@@ -4,12 +4,19 @@
  * handler admits only the configured client public key(s). Key parsing and the ZAP reply logic
  * are the hub's (`@zeek-relay/hub`), so both services accept and reject exactly the same keys.
  */
-import { Reply, type Context } from 'zeromq';
-import { HUB_ERROR_CODES, resolveCurve, zapReply, ZAP_ENDPOINT, type CurveSettings } from '@zeek-relay/hub';
+import {
+  HUB_ERROR_CODES,
+  resolveCurve,
+  startZapHandler,
+  type CurveSettings,
+  type ZapHandler,
+  type ZapObserver,
+} from '@zeek-relay/hub';
 import type { SinkConfig } from './config.js';
 import { SINK_ERROR_CODES, SinkError } from './errors.js';
 
-export type { CurveSettings };
+export type { CurveSettings, ZapHandler, ZapObserver };
+export { startZapHandler };
 
 /**
  * Reads the CURVE settings (inline keys and key files). `undefined` = CURVE off (nothing set).
@@ -29,52 +36,4 @@ export function resolveSinkCurve(config: SinkConfig): CurveSettings | undefined 
       throw new SinkError(SINK_ERROR_CODES.CURVE_KEY_INVALID, message, { cause: err });
     throw err;
   }
-}
-
-/** A running ZAP handler; `close()` is idempotent. */
-export interface ZapHandler {
-  close(): void;
-  /** Resolves when the request loop has ended (after `close()`). */
-  readonly done: Promise<void>;
-}
-
-/** What the handler reports per answered request (metrics, rate-limited log). */
-export type ZapObserver = (accepted: boolean, request: readonly Buffer[]) => void;
-
-/**
- * Binds a REP socket at `inproc://zeromq.zap.01` in `context` (the PULL socket's) and answers
- * every ZAP 1.0 request with Zeek's reply frames: `200` for mechanism CURVE with a client key
- * on `allowed`, `400 Invalid ZAP request` otherwise. Must be bound before the PULL socket, since
- * libzmq admits every client key while no handler is bound. A failing loop goes to `onError`.
- */
-export async function startZapHandler(
-  context: Context,
-  allowed: readonly Uint8Array[],
-  observe: ZapObserver,
-  onError: (err: unknown) => void,
-): Promise<ZapHandler> {
-  const rep = new Reply({ context, linger: 0 });
-  try {
-    await rep.bind(ZAP_ENDPOINT);
-  } catch (err) {
-    rep.close();
-    throw err;
-  }
-  const done = (async () => {
-    try {
-      for await (const request of rep) {
-        const { frames, ok } = zapReply(request, allowed);
-        observe(ok, request);
-        await rep.send(frames);
-      }
-    } catch (err) {
-      if (!rep.closed) onError(err);
-    }
-  })();
-  return {
-    close() {
-      if (!rep.closed) rep.close();
-    },
-    done,
-  };
 }
