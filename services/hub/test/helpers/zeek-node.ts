@@ -56,6 +56,7 @@ export class EmulatedZeekNode {
   /** Non-hello events received: count per topic. */
   readonly received = new Map<string, number>();
   receivedTotal = 0;
+  /** Frames of the last non-hello event received. */
   lastFrames: Uint8Array[] | undefined;
   readonly #nodeidSubs = new Set<string>();
   readonly #hellos = new Set<string>();
@@ -168,12 +169,13 @@ export class EmulatedZeekNode {
         if (this.options.readDelayMs) await new Promise((r) => setTimeout(r, this.options.readDelayMs));
         const msg = decodeEventFrames(frames);
         if (utf8.decode(msg.sender) === this.id) continue;
-        this.lastFrames = frames;
         const topic = utf8.decode(msg.topic);
         const hello = topic.startsWith('zeek.cluster.nodeid.')
           ? parseHello(decodeEvent(msg.payload))
           : undefined;
         if (hello === undefined) {
+          // Not set for hellos: a node joining later must not replace the frames a test checks.
+          this.lastFrames = frames;
           this.receivedTotal++;
           this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
           continue;
