@@ -4,6 +4,7 @@
  */
 export { createHub, type Hub, type HubDeps, type HubAddresses } from './hub.js';
 export {
+  CurveServerSettings,
   HubConfigSchema,
   HUB_ENV_PREFIX,
   loadHubConfig,

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError, loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
+import { CurveServerSettings } from '@zeek-relay/hub';
 
 /** Environment variable prefix of the log sink. */
 export const SINK_ENV_PREFIX = 'ZR_SINK_';
@@ -125,25 +126,7 @@ export const SinkConfigSchema = Type.Object(
     }),
     drainIdleMs: Millis(200, 'At shutdown keep reading until the PULL socket was idle this long'),
     drainTimeoutMs: Millis(5000, 'Longest time spent draining at shutdown'),
-    curveServerSecretKey: Type.Optional(
-      Type.String({
-        description:
-          "Z85 CURVE server secret key, the hub's (Zeek 8.2+ curve_server_secretkey; prefer the file variant)",
-      }),
-    ),
-    curveServerSecretKeyFile: Type.Optional(
-      Type.String({ description: 'File holding the Z85 CURVE server secret key' }),
-    ),
-    curveClientPublicKeys: Type.Optional(
-      Type.Array(Type.String(), {
-        description: 'Admitted Z85 client public keys (comma-separated); enables ZAP',
-      }),
-    ),
-    curveClientPublicKeyFiles: Type.Optional(
-      Type.Array(Type.String(), {
-        description: 'Files with admitted client public keys, one per line (comma-separated paths)',
-      }),
-    ),
+    ...CurveServerSettings,
     httpHost: Type.String({
       default: '0.0.0.0',
       description: 'Address of the HTTP side port (/healthz /readyz /metrics)',
