@@ -1,6 +1,5 @@
-import type { Logger } from 'pino';
 import type { XPublisher, XSubscriber } from 'zeromq';
-import type { ClusterFrames } from './cluster-link.js';
+import type { ClusterFrames, ClusterLinkOptions } from './cluster-link.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 import type { HubCurveKeys, HubLink } from './hub-link.js';
 import { HubReadiness } from './hub-readiness.js';
@@ -8,16 +7,8 @@ import { PublishQueue } from './libzmq-publisher.js';
 import { createCurveSockets, receiveNext, watchHubSocket, type HubSocket } from './libzmq-sockets.js';
 
 /** Options of {@link LibzmqLink}: those of `ClusterLink` plus the CURVE keys. */
-export interface LibzmqLinkOptions {
-  readonly connectXpubEndpoint: string;
-  readonly connectXsubEndpoint: string;
-  readonly ipv6: boolean;
-  /** Messages with a larger frame are skipped and reported through `onMalformed(-1)`. */
-  readonly hubMaxMessageBytes: number;
-  readonly lingerMs: number;
-  readonly nodeId: string;
+export interface LibzmqLinkOptions extends ClusterLinkOptions {
   readonly curve: HubCurveKeys;
-  readonly log: Logger;
 }
 
 /**

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHub, type Hub } from '@zeek-relay/hub';
-import { curveKeyPair, Proxy, XPublisher, XSubscriber } from 'zeromq';
-import type { TestHub } from './hub.js';
+import { curveKeyPair } from 'zeromq';
+import { startTestHub, type TestHub } from './hub.js';
 
 /** A CURVE key pair in Z85 text, as `curveKeyPair()` returns it. */
 export interface KeyPair {
@@ -60,25 +60,11 @@ export async function startCurveHub(
  * without an allow-list, so the ephemeral-key case is tested against this.
  */
 export async function startOpenCurveProxy(server: KeyPair): Promise<CurveTestHub> {
-  const curve = { curveServer: true, curveSecretKey: server.secretKey };
-  const front = new XSubscriber({ linger: 0, ...curve });
-  const back = new XPublisher({ linger: 0, noDrop: true, ...curve });
-  back.verbosity = 'allSubsUnsubs';
-  await back.bind('tcp://127.0.0.1:*');
-  await front.bind('tcp://127.0.0.1:*');
-  const proxy = new Proxy(front, back);
-  const running = proxy.run();
-  return {
-    serverKey: server.publicKey,
-    xsubEndpoint: front.lastEndpoint as string,
-    xpubEndpoint: back.lastEndpoint as string,
-    async close() {
-      proxy.terminate();
-      await running.catch(() => undefined);
-      front.close();
-      back.close();
-    },
-  };
+  const proxy = await startTestHub('127.0.0.1', undefined, false, {
+    curveServer: true,
+    curveSecretKey: server.secretKey,
+  });
+  return { ...proxy, serverKey: server.publicKey };
 }
 
 /**

@@ -20,10 +20,18 @@ export async function startTestHub(
   ports?: { xsub: number; xpub: number },
   /** HWM 1 and 16 KiB kernel buffers on both sides, instead of libzmq's 1000 and autotuning. */
   tight = false,
+  /** More options for both sockets (e.g. CURVE server keys). */
+  extra: { readonly curveServer?: boolean; readonly curveSecretKey?: string } = {},
 ): Promise<TestHub> {
   const small = tight ? { receiveBufferSize: 16384, sendBufferSize: 16384 } : {};
-  const front = new XSubscriber({ linger: 0, receiveHighWaterMark: tight ? 1 : 1000, ...small });
-  const back = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: tight ? 1 : 1000, ...small });
+  const front = new XSubscriber({ linger: 0, receiveHighWaterMark: tight ? 1 : 1000, ...small, ...extra });
+  const back = new XPublisher({
+    linger: 0,
+    noDrop: true,
+    sendHighWaterMark: tight ? 1 : 1000,
+    ...small,
+    ...extra,
+  });
   back.verbosity = 'allSubsUnsubs';
   const bracket = host.includes(':') ? `[${host}]` : host;
   if (host.includes(':')) {
