@@ -213,6 +213,39 @@ describe('ZMTP against libzmq', () => {
     }
   });
 
+  test('a handler that throws loses that message only; the connection and the stream go on', async () => {
+    const xpub = new XPublisher({ linger: 0 });
+    await xpub.bind('tcp://127.0.0.1:0');
+    const { log, lines } = capturingLog();
+    const p = peer('XSUB', portOf(xpub.lastEndpoint as string), { log });
+    const got: string[] = [];
+    let connects = 0;
+    p.onMessage = (frames) => {
+      const text = Buffer.concat(frames).toString();
+      if (text === 'boom') throw new Error('handler bug');
+      got.push(text);
+    };
+    p.onConnect = () => {
+      connects++;
+      p.send([Buffer.from('\x01', 'latin1')]);
+    };
+    try {
+      p.start();
+      await xpub.receive();
+      // One burst, so all three arrive in the same read as far as TCP allows.
+      await xpub.send('before');
+      await xpub.send('boom');
+      await xpub.send('after');
+      await waitUntil(() => got.length === 2, 'the two other messages');
+      assert.deepEqual(got, ['before', 'after']);
+      assert.equal(connects, 1);
+      assert.ok(lines.some((l) => l.includes('handler bug')));
+    } finally {
+      await p.close(0);
+      xpub.close();
+    }
+  });
+
   test('refuses a peer of the wrong socket type and says why', async () => {
     const pull = new Pull({ linger: 0 });
     await pull.bind('tcp://127.0.0.1:0');

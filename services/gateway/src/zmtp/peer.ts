@@ -81,7 +81,12 @@ export class ZmtpPeer {
   readonly #sink = {
     message: (frames: Buffer[]): void => {
       if (this.#state !== 'ready') throw new ZmtpProtocolError('message before the handshake completed');
-      this.onMessage(frames);
+      try {
+        this.onMessage(frames);
+      } catch (err) {
+        // A failing handler loses this message only, not the connection and the rest of the read.
+        this.#o.log.error({ err }, 'A handler of a message from the hub failed; the message is dropped');
+      }
     },
     command: (body: Buffer): void => this.#command(body),
     dropped: (reason: 'frame_size' | 'frame_count'): void => this.onDropped(reason),
