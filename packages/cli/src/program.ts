@@ -3,6 +3,7 @@
  * argument was wrong; runtime failures print one line with the error code and exit with 1.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCurveSecret } from './commands/curve-secret.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPublish } from './commands/publish.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -26,6 +27,7 @@ export function buildProgram(env: CliEnvironment): Command {
   registerSubscribe(program, env.token);
   registerPublish(program, env.token);
   registerNodes(program);
+  registerCurveSecret(program);
   // Commander's own exits become CommanderErrors; sub-commands inherit the override.
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
