@@ -147,6 +147,14 @@ async function whenWorkloads(
   });
 }
 
+/** The operator's CurveNeedsZeek82 Events in the namespace. */
+async function curveEvents(): Promise<{ type: string; note: string; regarding: { name: string } }[]> {
+  const list = await cp.http.json<{
+    items: { type: string; reason: string; note: string; regarding: { name: string } }[];
+  }>('GET', `/apis/events.k8s.io/v1/namespaces/${NS}/events`);
+  return list.items.filter((e) => e.reason === 'CurveNeedsZeek82');
+}
+
 const hasCurve = (p: PodSpec): boolean => envOf(p).some((e) => e.name.includes('CURVE'));
 
 /** The full CURVE expectation for one workload's pod template. */
@@ -231,6 +239,12 @@ test(
     );
     for (const [file, text] of Object.entries(cm.data))
       assert.doesNotMatch(text, /curve_/i, `${file} must not redef curve_* (Zeek gets the env variables)`);
+    // The harness's Zeek image is 8.0.4, which has no CURVE: the operator says so in an Event.
+    const warning = await eventually('CurveNeedsZeek82 event', async () =>
+      (await curveEvents()).find((e) => e.regarding.name === 'enc'),
+    );
+    assert.equal(warning.type, 'Warning');
+    assert.match(warning.note, /zeek\/zeek:8\.0\.4 is Zeek 8\.0: CURVE needs Zeek 8\.2 or later/);
   },
 );
 
@@ -244,6 +258,11 @@ test(
     const specs = await whenWorkloads('plain', 'all workloads', () => true);
     assert.equal(specs.size, 6);
     for (const [c, p] of specs) assertNoCurve(c, p);
+    assert.deepEqual(
+      (await curveEvents()).filter((e) => e.regarding.name === 'plain'),
+      [],
+      'no CURVE, no image warning',
+    );
   },
 );
 

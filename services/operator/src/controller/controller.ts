@@ -17,6 +17,7 @@ import type { OperatorMetrics } from '../metrics.js';
 import { buildDesired, type Observed } from './reconcile.js';
 import { isProgressOnly, needsApply, stableJson, withDesiredHash } from './diff.js';
 import type { Images } from './resources/images.js';
+import { curveZeekImageWarning } from './resources/curve.js';
 import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
@@ -197,6 +198,9 @@ export class Controller {
       return 'invalid';
     }
     const desired = buildDesired(zc, this.o.images, observed);
+    const tooOld = curveZeekImageWarning(zc.spec.hub.curveSecretName, zc.spec.image ?? this.o.images.zeek);
+    if (tooOld !== undefined)
+      this.logEventError(await this.events.record(target, 'Warning', 'CurveNeedsZeek82', tooOld));
     const wanted = new Set<string>();
     try {
       for (const obj of desired.objects) {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import { buildDesired } from '../../src/controller/reconcile.js';
-import { zeekCurveEnv } from '../../src/controller/resources/curve.js';
+import { curveZeekImageWarning, zeekCurveEnv } from '../../src/controller/resources/curve.js';
 import type { K8sObject } from '../../src/controller/resources/meta.js';
 import { cluster, IMAGES, observe } from '../helpers.js';
 
@@ -220,4 +220,30 @@ test('without curveSecretName no pod gets a CURVE variable or a Secret reference
     );
     assert.deepEqual(secretKeys(p), [], id);
   }
+});
+
+test('CURVE with a Zeek image tagged 8.0/8.1 is warned about; 8.2+, unknown tags and no CURVE are not', () => {
+  const warned = [
+    'zeek/zeek:8.0.10',
+    'zeek/zeek:8.1.3',
+    'registry.example:5000/zeek/zeek:v8.0',
+    'zeek/zeek:8.1-debug',
+    'zeek/zeek:7.2.0',
+  ];
+  for (const image of warned) {
+    const w = curveZeekImageWarning('curve', image);
+    assert.ok(w?.includes(`Zeek image ${image}`) && w.includes('CURVE needs Zeek 8.2 or later'), image);
+  }
+  const quiet = [
+    'zeek/zeek:8.2.2',
+    'zeek/zeek:9.0.0-rc1',
+    'zeek/zeek:10.0',
+    'zeek/zeek:latest',
+    'zeek/zeek',
+    'registry.example:5000/zeek',
+    'zeek/zeek@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+    'zeek/zeek:lts',
+  ];
+  for (const image of quiet) assert.equal(curveZeekImageWarning('curve', image), undefined, image);
+  assert.equal(curveZeekImageWarning(undefined, 'zeek/zeek:8.0.10'), undefined, 'no CURVE, no warning');
 });

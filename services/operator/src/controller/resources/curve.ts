@@ -79,3 +79,25 @@ export function zeekCurveEnv(secretName: string, bindsPull: boolean): Record<str
     valueFrom: { secretKeyRef: { name: secretName, key } },
   }));
 }
+
+/**
+ * Why a ZeekCluster's CURVE cannot work with its Zeek image, or undefined: Zeek reads the
+ * `ZEEK_CLUSTER_BACKEND_ZEROMQ_CURVE_*` variables from 8.2 on; 8.0/8.1 ignore them and then fail
+ * every handshake with the CURVE hub. Judged from the image tag only (`…:8.1.3`, `…:v8.0`); a
+ * digest, `latest` or any other tag gives no warning, since the version cannot be known.
+ */
+export function curveZeekImageWarning(
+  curveSecretName: string | undefined,
+  zeekImage: string,
+): string | undefined {
+  if (curveSecretName === undefined) return undefined;
+  const name = zeekImage.split('@')[0] ?? '';
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon <= slash) return undefined;
+  const m = /^v?(\d+)\.(\d+)(?:[.-]|$)/.exec(name.slice(colon + 1));
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major > 8 || (major === 8 && minor >= 2)) return undefined;
+  return `spec.hub.curveSecretName is set, but the Zeek image ${zeekImage} is Zeek ${major}.${minor}: CURVE needs Zeek 8.2 or later, so its nodes cannot connect to the hub`;
+}
