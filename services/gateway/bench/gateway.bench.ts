@@ -18,6 +18,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { curveKeyPair } from 'zeromq';
 import { createGateway, defaultGatewayConfig } from '../src/index.js';
 
 const json = process.argv.includes('--json');
@@ -31,6 +32,13 @@ const runs = (part: string): boolean => only === undefined || only.includes(part
 /** `--reps=N` repetitions per fan-out (median reported); default 3, 1 with --quick. */
 const REPS = Number(process.argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? (quick ? 1 : 3));
 const HARNESS = fileURLToPath(new URL('./harness.js', import.meta.url));
+/**
+ * `--curve`: the hub connection encrypted (CURVE), so the gateway uses its libzmq transport
+ * (`LibzmqLink`); the hub and every node in the harness speak CURVE too. Result names get `.curve`.
+ */
+const curve = process.argv.includes('--curve');
+const curveKeys = curve ? { server: curveKeyPair(), client: curveKeyPair() } : undefined;
+const resultName = (n: string): string => (curve ? n.replace(/^gateway\./, 'gateway.curve.') : n);
 
 interface Reply {
   [k: string]: unknown;
@@ -41,7 +49,10 @@ class Harness {
   #waiters: ((m: Reply) => void)[] = [];
   onGo: () => void = () => {};
   constructor() {
-    this.child = fork(HARNESS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(HARNESS, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: curveKeys ? { ...process.env, ZR_BENCH_CURVE: JSON.stringify(curveKeys) } : process.env,
+    });
     this.child.on('message', (m: Reply) => {
       if (m.go === true) return this.onGo();
       if (m.started === true) return;
@@ -129,6 +140,13 @@ async function main(): Promise<void> {
       sendQueueBytes: 1 << 30,
       publishQueueLimit: 100000,
       pingIntervalSeconds: 0,
+      ...(curveKeys
+        ? {
+            hubCurveServerKey: curveKeys.server.publicKey,
+            hubCurvePublicKey: curveKeys.client.publicKey,
+            hubCurveSecretKey: curveKeys.client.secretKey,
+          }
+        : {}),
     }),
   );
   const { url } = await gateway.start();
@@ -187,8 +205,11 @@ async function main(): Promise<void> {
   await h.call({ cmd: 'exit' }).catch(() => undefined);
   await gateway.close();
   await bare.close();
-  for (const l of lines) console.log(l);
-  if (json) console.log(JSON.stringify({ results }));
+  for (const l of lines) console.log(curve ? `[CURVE] ${l}` : l);
+  if (json)
+    console.log(
+      JSON.stringify({ results: results.map((r) => ({ ...r, name: resultName(String(r.name)) })) }),
+    );
 }
 
 type Bare = Awaited<ReturnType<typeof bareServer>>;

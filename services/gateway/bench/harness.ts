@@ -21,6 +21,27 @@ type Cmd =
   | { cmd: 'exit' };
 
 const send = (m: Record<string, unknown>): void => void process.send?.(m);
+
+/**
+ * `ZR_BENCH_CURVE` (set by `gateway.bench.ts --curve`): JSON `{ server: {publicKey, secretKey},
+ * client: {publicKey, secretKey} }`. The hub's sockets become CURVE servers (no ZAP handler, so any
+ * client key is admitted), every node a CURVE client.
+ */
+interface KeyPair {
+  publicKey: string;
+  secretKey: string;
+}
+const curveKeys = process.env['ZR_BENCH_CURVE']
+  ? (JSON.parse(process.env['ZR_BENCH_CURVE']) as { server: KeyPair; client: KeyPair })
+  : undefined;
+const curveServer = curveKeys ? { curveServer: true, curveSecretKey: curveKeys.server.secretKey } : {};
+const curveClient = curveKeys
+  ? {
+      curveServerKey: curveKeys.server.publicKey,
+      curvePublicKey: curveKeys.client.publicKey,
+      curveSecretKey: curveKeys.client.secretKey,
+    }
+  : {};
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 const TOPIC = Buffer.from('/bench/out/events');
@@ -49,7 +70,7 @@ if (process.argv[2] === 'publisher') await publisherRole(process.argv[3] as stri
  * fan-out runs the clients' process does nothing but receive (as in the anchor runs).
  */
 async function publisherRole(endpoint: string): Promise<never> {
-  const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000 });
+  const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
   xpub.verbosity = 'allSubs';
   xpub.connect(endpoint);
   const seen = new Set<string>();
@@ -78,17 +99,17 @@ async function publisherRole(endpoint: string): Promise<never> {
   return new Promise<never>(() => undefined);
 }
 
-const front = new XSubscriber({ linger: 0 });
-const back = new XPublisher({ linger: 0, noDrop: true });
+const front = new XSubscriber({ linger: 0, ...curveServer });
+const back = new XPublisher({ linger: 0, noDrop: true, ...curveServer });
 back.verbosity = 'allSubsUnsubs';
 await back.bind('tcp://127.0.0.1:*');
 await front.bind('tcp://127.0.0.1:*');
 const proxy = new Proxy(front, back);
 const proxyRun = proxy.run();
 
-const pub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000 });
+const pub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
 pub.connect(front.lastEndpoint as string);
-const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000 });
+const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000, ...curveClient });
 counter.connect(back.lastEndpoint as string);
 await counter.send(Buffer.from('\x01/bench/in', 'latin1'));
 let counted = 0;
@@ -114,6 +135,14 @@ async function startPublisher(
       [endpoint, TOPIC.toString(), SENDER.toString(), payload('fan-out').toString('hex')],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
+        env: curveKeys
+          ? {
+              ...process.env,
+              ZR_CURVE_SERVER_KEY: curveKeys.server.publicKey,
+              ZR_CURVE_PUBLIC_KEY: curveKeys.client.publicKey,
+              ZR_CURVE_SECRET_KEY: curveKeys.client.secretKey,
+            }
+          : process.env,
       },
     );
     await new Promise((r) => child.stdout.once('data', r));

@@ -5,7 +5,8 @@
  * fan-out runs, as a real Zeek node (C++) would not be.
  *
  *   native-pub <hub xsub endpoint> <topic> <sender> <payload hex>
- * Connects an XPUB (XPUB_VERBOSE, XPUB_NODROP, like a Zeek node), prints "ready", then for each
+ * Connects an XPUB (XPUB_VERBOSE, XPUB_NODROP, like a Zeek node; a CURVE client when the Z85 keys
+ * are in ZR_CURVE_SERVER_KEY, ZR_CURVE_PUBLIC_KEY, ZR_CURVE_SECRET_KEY), prints "ready", then for each
  * stdin line "<n> <prefix>" waits until <prefix> is subscribed, sends n 4-frame events with
  * blocking sends (no loss), and prints "done <n>".
  */
@@ -24,6 +25,16 @@ int main(int argc, char **argv) {
   zmq_setsockopt(xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one);
   zmq_setsockopt(xpub, ZMQ_XPUB_NODROP, &one, sizeof one);
   zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+  const char *server_key = getenv("ZR_CURVE_SERVER_KEY");
+  const char *public_key = getenv("ZR_CURVE_PUBLIC_KEY");
+  const char *secret_key = getenv("ZR_CURVE_SECRET_KEY");
+  if (server_key && public_key && secret_key) {
+    /* 40-character Z85 text is accepted for the 32-byte keys. */
+    if (zmq_setsockopt(xpub, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0 ||
+        zmq_setsockopt(xpub, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0 ||
+        zmq_setsockopt(xpub, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0)
+      return 3;
+  }
   if (zmq_connect(xpub, argv[1]) != 0) return 1;
   size_t plen = strlen(argv[4]) / 2;
   unsigned char *payload = malloc(plen);
