@@ -9,8 +9,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  DecodeError,
-  EncodeError,
   encodeBrokerData,
   parseDataMessage,
   transcodeDataMessage,
@@ -21,36 +19,26 @@ import { compactAddress, compactEnvelope, compactHead, compactString } from '../
 import { streamDataMessage } from '../../src/transcode/json-to-bin.js';
 import { OutBuffer } from '../../src/transcode/out-buffer.js';
 import { toHex } from '../helpers/broker-fixtures.js';
+import { transcodeOutcome } from '../helpers/transcode-outcome.js';
 
 const utf8 = new TextEncoder();
-
-function outcome(f: () => { topic: string; payload: Uint8Array }): string {
-  try {
-    const { topic, payload } = f();
-    return `ok ${JSON.stringify(topic)} ${toHex(payload)}`;
-  } catch (e) {
-    if (e instanceof DecodeError) return `DecodeError ${e.code} ${e.reason}`;
-    if (e instanceof EncodeError) return `EncodeError ${e.code}`;
-    throw e;
-  }
-}
 
 /** transcodeDataMessage and the streaming pass agree with the two-step path; true if streamed. */
 function agree(text: Uint8Array | string, dialect: JsonDialect = 'json'): boolean {
   const bytes = typeof text === 'string' ? utf8.encode(text) : text;
-  const expected = outcome(() => {
+  const expected = transcodeOutcome(() => {
     const { topic, data } = parseDataMessage(bytes, { dialect });
     return { topic, payload: encodeBrokerData(data) };
   });
   assert.equal(
-    outcome(() => transcodeDataMessage(bytes, { dialect })),
+    transcodeOutcome(() => transcodeDataMessage(bytes, { dialect })),
     expected,
     new TextDecoder().decode(bytes),
   );
   const fast = streamDataMessage(bytes, dialect === 'zeek');
   if (fast === undefined) return false;
   assert.equal(
-    outcome(() => fast),
+    transcodeOutcome(() => fast),
     expected,
     `streaming pass: ${new TextDecoder().decode(bytes)}`,
   );

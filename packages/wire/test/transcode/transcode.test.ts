@@ -11,7 +11,6 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   DecodeError,
-  EncodeError,
   dataToEvent,
   dataToJson,
   encodeBrokerData,
@@ -32,21 +31,10 @@ import {
   valueMutatedJsonArb,
 } from '../helpers/arbitraries.js';
 import { hex, loadFixture, toHex } from '../helpers/broker-fixtures.js';
+import { transcodeOutcome } from '../helpers/transcode-outcome.js';
 
 const RUNS = { numRuns: 400 };
 const utf8 = new TextEncoder();
-
-/** Topic + payload hex, or the error's class, code and reason: what both paths must agree on. */
-function outcome(f: () => { topic: string; payload: Uint8Array }): string {
-  try {
-    const { topic, payload } = f();
-    return `ok ${JSON.stringify(topic)} ${toHex(payload)}`;
-  } catch (e) {
-    if (e instanceof DecodeError) return `DecodeError ${e.code} ${e.reason}`;
-    if (e instanceof EncodeError) return `EncodeError ${e.code}`;
-    throw e;
-  }
-}
 
 function twoStep(text: Uint8Array, dialect: JsonDialect): { topic: string; payload: Uint8Array } {
   const { topic, data } = parseDataMessage(text, { dialect });
@@ -57,16 +45,16 @@ let streamed = 0;
 
 /** Asserts agreement for one input in one dialect; counts inputs the streaming pass handled. */
 function agree(text: Uint8Array, dialect: JsonDialect = 'json'): void {
-  const expected = outcome(() => twoStep(text, dialect));
+  const expected = transcodeOutcome(() => twoStep(text, dialect));
   assert.equal(
-    outcome(() => transcodeDataMessage(text, { dialect })),
+    transcodeOutcome(() => transcodeDataMessage(text, { dialect })),
     expected,
   );
   const fast = streamDataMessage(text, dialect === 'zeek');
   if (fast !== undefined) {
     streamed++;
     assert.equal(
-      outcome(() => fast),
+      transcodeOutcome(() => fast),
       expected,
       'streaming pass disagrees',
     );
