@@ -15,3 +15,13 @@ export function transcodeOutcome(f: () => { topic: string; payload: Uint8Array }
     throw e;
   }
 }
+
+/** What a rendering call came to: the bytes as hex, or the DecodeError's code, offset and reason. */
+export function renderOutcome(f: () => Uint8Array): string {
+  try {
+    return `ok ${toHex(f())}`;
+  } catch (e) {
+    if (e instanceof DecodeError) return `DecodeError ${e.code} ${e.offset} ${e.reason}`;
+    throw e;
+  }
+}

@@ -8,14 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  DecodeError,
-  decodeBrokerData,
-  formatDataMessage,
-  renderDataMessage,
-  type JsonDialect,
-} from '../../src/index.js';
+import { decodeBrokerData, formatDataMessage, renderDataMessage, type JsonDialect } from '../../src/index.js';
 import { fromVector, hex, loadFixture, toHex, type VectorValue } from '../helpers/broker-fixtures.js';
+import { renderOutcome } from '../helpers/transcode-outcome.js';
 
 const latin1 = new TextDecoder('latin1');
 const frameBytes = (t: { text?: string; text_hex?: string }): Uint8Array =>
@@ -27,21 +22,12 @@ const topicOf = (frame: Uint8Array): string => {
   return m[1] as string;
 };
 
-function outcome(f: () => Uint8Array): string {
-  try {
-    return `ok ${toHex(f())}`;
-  } catch (e) {
-    if (e instanceof DecodeError) return `DecodeError ${e.code} ${e.offset} ${e.reason}`;
-    throw e;
-  }
-}
-
 function agree(topic: string | Uint8Array, payload: Uint8Array): string {
   let first = '';
   for (const dialect of ['json', 'zeek'] as JsonDialect[]) {
-    const expected = outcome(() => formatDataMessage(topic, decodeBrokerData(payload), { dialect }));
+    const expected = renderOutcome(() => formatDataMessage(topic, decodeBrokerData(payload), { dialect }));
     assert.equal(
-      outcome(() => renderDataMessage(topic, payload, { dialect })),
+      renderOutcome(() => renderDataMessage(topic, payload, { dialect })),
       expected,
       dialect,
     );

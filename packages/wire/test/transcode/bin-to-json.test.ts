@@ -21,23 +21,14 @@ import {
 } from '../../src/index.js';
 import { dataArb, eventArb, mutatedArb } from '../helpers/arbitraries.js';
 import { hex, toHex } from '../helpers/broker-fixtures.js';
+import { renderOutcome } from '../helpers/transcode-outcome.js';
 
 const RUNS = { numRuns: 300 };
 const DIALECTS: readonly JsonDialect[] = ['json', 'zeek'];
 const utf8 = new TextEncoder();
 
-/** The rendered bytes, or the error's class, code, offset and reason. */
-function outcome(f: () => Uint8Array): string {
-  try {
-    return `ok ${toHex(f())}`;
-  } catch (e) {
-    if (e instanceof DecodeError) return `DecodeError ${e.code} ${e.offset} ${e.reason}`;
-    throw e;
-  }
-}
-
 const reference = (topic: string | Uint8Array, payload: Uint8Array, dialect: JsonDialect): string =>
-  outcome(() => formatDataMessage(topic, decodeBrokerData(payload), { dialect }));
+  renderOutcome(() => formatDataMessage(topic, decodeBrokerData(payload), { dialect }));
 
 const tally = { accepted: 0, rejected: 0 };
 
@@ -47,7 +38,7 @@ function agree(topic: string | Uint8Array, payload: Uint8Array): string {
   for (const dialect of DIALECTS) {
     const expected = reference(topic, payload, dialect);
     assert.equal(
-      outcome(() => renderDataMessage(topic, payload, { dialect })),
+      renderOutcome(() => renderDataMessage(topic, payload, { dialect })),
       expected,
       dialect,
     );
