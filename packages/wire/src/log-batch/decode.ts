@@ -8,6 +8,7 @@ import {
   type LogBatchHeader,
   type LogElement,
   type LogField,
+  type LogPortProtocol,
   type LogRecord,
   type LogTypeName,
   type LogValue,
@@ -75,10 +76,10 @@ function readBody(r: LogReader, tag: number, elemTag: number, start: number, dep
     case LOG_TYPE_TAGS.port:
       return readPort(r);
     case LOG_TYPE_TAGS.addr:
-      return { type: 'addr', value: readAddrBytes(r, 'addr') };
+      return { type: 'addr', value: r.addr('addr') };
     case LOG_TYPE_TAGS.subnet: {
       const prefix = r.u8('subnet prefix');
-      return { type: 'subnet', value: readAddrBytes(r, 'subnet'), prefix };
+      return { type: 'subnet', value: r.addr('subnet'), prefix };
     }
     case LOG_TYPE_TAGS.table:
     case LOG_TYPE_TAGS.vector: {
@@ -95,34 +96,9 @@ function readBody(r: LogReader, tag: number, elemTag: number, start: number, dep
 }
 
 function readPort(r: LogReader): LogValue {
-  const start = r.pos;
-  r.need(12, 'port');
-  const hi = r.view.getUint32(start);
-  const lo = r.view.getUint32(start + 4);
-  if (hi > 0x1f_ffff) {
-    throw new DecodeError(WIRE_ERROR_CODES.INVALID, start, 'port number beyond 2^53 - 1');
-  }
-  const proto = r.view.getInt32(start + 8);
-  r.pos = start + 12;
-  const protocol = LOG_PORT_PROTOCOLS[proto];
-  if (protocol === undefined) {
-    throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start + 8, `unknown port protocol ${proto}`);
-  }
-  return { type: 'port', value: hi * 0x1_0000_0000 + lo, protocol };
-}
-
-/** Family byte 4 or 6, then 4 or 16 bytes in network order (Zeek rejects other families). */
-function readAddrBytes(r: LogReader, what: string): Uint8Array {
-  const at = r.pos;
-  const family = r.u8(`${what} family`);
-  const len = family === 4 ? 4 : family === 6 ? 16 : 0;
-  if (len === 0) {
-    throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
-  }
-  r.need(len, what);
-  const b = r.bytes.subarray(r.pos, r.pos + len);
-  r.pos += len;
-  return b;
+  const value = r.portNumber();
+  const protocol = LOG_PORT_PROTOCOLS[r.view.getInt32(r.pos - 4)] as LogPortProtocol;
+  return { type: 'port', value, protocol };
 }
 
 function typeName(r: LogReader, at: number, what: string): LogTypeName {

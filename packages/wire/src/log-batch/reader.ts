@@ -1,4 +1,5 @@
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
+import { LOG_PORT_PROTOCOLS } from './types.js';
 
 /**
  * Big-endian cursor over a `zeek-bin-serializer` payload (Zeek's `BinarySerializationFormat`,
@@ -94,19 +95,66 @@ export class LogReader {
   }
 
   /**
-   * string: u32 length (Zeek reads it as signed: negative is an error) and the bytes, returned
-   * as a view into the input (no copy).
+   * string length: i32 (Zeek reads it as signed: negative is an error) that must fit the rest of
+   * the input. Leaves `pos` at the string's first byte, so renderers can copy the range without a
+   * view (the caller advances past it).
    */
-  str(what: string): Uint8Array {
+  strLength(what: string): number {
     const start = this.pos;
     const len = this.i32(what);
     if (len < 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, start, `negative ${what} length`);
     if (len > this.bytes.length - this.pos) {
       throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, start, `${what} length ${len} exceeds the input`);
     }
+    return len;
+  }
+
+  /** string: {@link strLength} and the bytes, returned as a view into the input (no copy). */
+  str(what: string): Uint8Array {
+    const len = this.strLength(what);
     const s = this.bytes.subarray(this.pos, this.pos + len);
     this.pos += len;
     return s;
+  }
+
+  /**
+   * port: u64 number (at most 2^53 - 1 here) and i32 protocol index (0–3, LOG_PORT_PROTOCOLS).
+   * Returns the number; the protocol index is the i32 at `pos - 4` afterwards.
+   */
+  portNumber(): number {
+    const start = this.pos;
+    this.need(12, 'port');
+    const hi = this.view.getUint32(start);
+    if (hi > 0x1f_ffff) throw new DecodeError(WIRE_ERROR_CODES.INVALID, start, 'port number beyond 2^53 - 1');
+    const proto = this.view.getInt32(start + 8);
+    if (proto < 0 || proto >= LOG_PORT_PROTOCOLS.length) {
+      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start + 8, `unknown port protocol ${proto}`);
+    }
+    this.pos = start + 12;
+    return hi * 0x1_0000_0000 + this.view.getUint32(start + 4);
+  }
+
+  /**
+   * addr (also a subnet's address): family byte 4 or 6 (Zeek rejects others), then 4 or 16 bytes
+   * in network order. Returns the length and leaves `pos` at the first address byte.
+   */
+  addrLength(what: string): number {
+    const at = this.pos;
+    const family = this.u8(`${what} family`);
+    const len = family === 4 ? 4 : family === 6 ? 16 : 0;
+    if (len === 0) {
+      throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
+    }
+    this.need(len, what);
+    return len;
+  }
+
+  /** The address bytes of {@link addrLength} as a view into the input. */
+  addr(what: string): Uint8Array {
+    const len = this.addrLength(what);
+    const b = this.bytes.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return b;
   }
 
   /** A header string, which must be UTF-8 text. */

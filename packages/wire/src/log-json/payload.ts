@@ -8,19 +8,6 @@ import type { OutBuffer } from '../log-text/out-buffer.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import { writeJsonString } from './strings.js';
 
-/** Reads the family byte and checks the address length (as `readLogValue` does). */
-function addrAt(r: LogReader, what: string): { at: number; len: number } {
-  const at = r.pos;
-  const family = r.u8(`${what} family`);
-  const len = family === 4 ? 4 : family === 6 ? 16 : 0;
-  if (len === 0)
-    throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
-  r.need(len, what);
-  const start = r.pos;
-  r.pos += len;
-  return { at: start, len };
-}
-
 function writeAddrAt(out: OutBuffer, b: Uint8Array, at: number, len: number): void {
   if (len === 4) {
     out.uint(b[at] as number);
@@ -78,40 +65,28 @@ function writeBody(
     case T.enum:
     case T.func:
     case T.file: {
-      const what = tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file';
-      const len = r.i32(what);
-      if (len < 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, `negative ${what} length`);
-      if (len > r.bytes.length - (p + 4)) {
-        throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, p, `${what} length ${len} exceeds the input`);
-      }
-      writeJsonString(out, r.bytes, p + 4, p + 4 + len);
-      r.pos = p + 4 + len;
+      const len = r.strLength(
+        tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file',
+      );
+      writeJsonString(out, r.bytes, r.pos, r.pos + len);
+      r.pos += len;
       return;
     }
-    case T.port: {
-      r.need(12, 'port');
-      const hi = view.getUint32(p);
-      if (hi > 0x1f_ffff) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, 'port number beyond 2^53 - 1');
-      const proto = view.getInt32(p + 8);
-      if (proto < 0 || proto > 3) {
-        throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, p + 8, `unknown port protocol ${proto}`);
-      }
-      out.uint(hi * 0x1_0000_0000 + view.getUint32(p + 4));
-      r.pos = p + 12;
+    case T.port:
+      out.uint(r.portNumber());
       return;
-    }
     case T.addr: {
-      const { at, len } = addrAt(r, 'addr');
+      const len = r.addrLength('addr');
       out.byte(0x22);
-      writeAddrAt(out, r.bytes, at, len);
+      writeAddrAt(out, r.bytes, r.pos, len);
       out.byte(0x22);
+      r.pos += len;
       return;
     }
     case T.subnet: {
       const prefix = r.u8('subnet prefix');
-      const { at, len } = addrAt(r, 'subnet');
       out.byte(0x22);
-      out.latin1(formatLogSubnet({ value: r.bytes.subarray(at, at + len), prefix }));
+      out.latin1(formatLogSubnet({ value: r.addr('subnet'), prefix }));
       out.byte(0x22);
       return;
     }

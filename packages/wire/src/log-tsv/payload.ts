@@ -28,7 +28,7 @@ function writePayloadValue(
     out.bytes(inner ? ctx.unsetInner : ctx.unsetTop);
     return;
   }
-  let p = start + 9;
+  const p = start + 9;
   r.pos = p;
   switch (tag) {
     case T.bool:
@@ -66,29 +66,17 @@ function writePayloadValue(
     case T.enum:
     case T.func:
     case T.file: {
-      const what = tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file';
-      const len = r.i32(what);
-      if (len < 0) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, `negative ${what} length`);
-      p += 4;
-      if (len > r.bytes.length - p) {
-        throw new DecodeError(WIRE_ERROR_CODES.TRUNCATED, p - 4, `${what} length ${len} exceeds the input`);
-      }
-      writeStringRange(out, r.bytes, p, p + len, ctx, inner);
-      r.pos = p + len;
+      const len = r.strLength(
+        tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file',
+      );
+      writeStringRange(out, r.bytes, r.pos, r.pos + len, ctx, inner);
+      r.pos += len;
       return;
     }
     case T.port: {
-      r.need(12, 'port');
-      const hi = view.getUint32(p);
-      if (hi > 0x1f_ffff) throw new DecodeError(WIRE_ERROR_CODES.INVALID, p, 'port number beyond 2^53 - 1');
-      const proto = view.getInt32(p + 8);
-      if (proto < 0 || proto > 3) {
-        throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, p + 8, `unknown port protocol ${proto}`);
-      }
-      const port = hi * 0x1_0000_0000 + view.getUint32(p + 4);
+      const port = r.portNumber();
       if (ctx.escapeAll) writeText(out, String(port), ctx, inner);
       else out.uint(port);
-      r.pos = p + 12;
       return;
     }
     case T.addr: {
@@ -113,12 +101,12 @@ function writePayloadValue(
         return;
       }
       r.pos = p;
-      writeAddr(out, addrBytes(r, 'addr'), ctx, inner);
+      writeAddr(out, r.addr('addr'), ctx, inner);
       return;
     }
     case T.subnet: {
       const prefix = r.u8('subnet prefix');
-      writeText(out, formatLogSubnet({ value: addrBytes(r, 'subnet'), prefix }), ctx, inner);
+      writeText(out, formatLogSubnet({ value: r.addr('subnet'), prefix }), ctx, inner);
       return;
     }
     case T.table:
@@ -138,19 +126,6 @@ function writePayloadValue(
     default:
       throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
   }
-}
-
-/** Family byte 4/6 and the address bytes (a view; only IPv6 and subnets need one). */
-function addrBytes(r: LogReader, what: string): Uint8Array {
-  const at = r.pos;
-  const family = r.u8(`${what} family`);
-  const len = family === 4 ? 4 : family === 6 ? 16 : 0;
-  if (len === 0)
-    throw new DecodeError(WIRE_ERROR_CODES.INVALID, at, `${what} family ${family} is not 4 or 6`);
-  r.need(len, what);
-  const b = r.bytes.subarray(r.pos, r.pos + len);
-  r.pos += len;
-  return b;
 }
 
 /** Line-start handling shared with the value renderer (Ascii::DoWrite's meta-prefix check). */
