@@ -100,6 +100,33 @@ export class ByteWriter {
   }
 }
 
+// One scratch writer for the synchronous encoders and renderers (no per-call buffer on hot paths).
+let scratch = new ByteWriter(4096);
+let scratchBusy = false;
+
+/**
+ * Runs `write` on the reset scratch writer and returns a copy of what it wrote. A nested call
+ * (an encoder used inside another's `write`) gets a fresh writer instead, so calls never share
+ * the buffer. A scratch writer that grew beyond 1 MiB is replaced afterwards.
+ */
+export function withScratch(write: (w: ByteWriter) => void): Uint8Array {
+  if (scratchBusy) {
+    const w = new ByteWriter(1024);
+    write(w);
+    return w.finish();
+  }
+  const w = scratch;
+  w.reset();
+  scratchBusy = true;
+  try {
+    write(w);
+    return w.finish();
+  } finally {
+    scratchBusy = false;
+    if (w.capacity > 1 << 20) scratch = new ByteWriter(4096);
+  }
+}
+
 const SLAB_SIZE = 64 * 1024;
 const POOLED_MAX = 4096;
 let slab = new Uint8Array(SLAB_SIZE);

@@ -3,7 +3,7 @@
  * the bytes equal Zeek's; duplicates, out-of-range numbers and malformed fields fail with
  * `EncodeError` instead of producing bytes Zeek would reject or misread.
  */
-import { ByteWriter } from '../byte-writer.js';
+import { withScratch, type ByteWriter } from '../byte-writer.js';
 import { EncodeError } from '../errors.js';
 import type { BrokerData } from '../value.js';
 import { sortedUnique } from './order.js';
@@ -143,28 +143,10 @@ export function writeBrokerData(w: ByteWriter, d: BrokerData): void {
   write(w, d, 0);
 }
 
-// Scratch buffer reused across calls (encoders are synchronous, so calls never interleave).
-let scratch = new ByteWriter(1024);
-
-/**
- * Runs `write` on the reset scratch writer and returns a copy of the result; a writer that grew
- * beyond 1 MiB is replaced afterwards.
- */
-export function encodeWith(write: (w: ByteWriter) => void): Uint8Array {
-  const w = scratch;
-  w.reset();
-  try {
-    write(w);
-    return w.finish();
-  } finally {
-    if (w.capacity > 1 << 20) scratch = new ByteWriter(1024);
-  }
-}
-
 /**
  * Encodes one value as a complete broker-bin-v1 payload (a fresh `Uint8Array`).
  * Throws `EncodeError` for values Broker cannot carry (see module doc).
  */
 export function encodeBrokerData(d: BrokerData): Uint8Array {
-  return encodeWith((w) => write(w, d, 0));
+  return withScratch((w) => write(w, d, 0));
 }

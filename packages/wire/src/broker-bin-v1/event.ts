@@ -2,7 +2,8 @@ import { dataToEvent, EVENT_MESSAGE_TYPE, EVENT_PROTOCOL_VERSION, type ZeekEvent
 import { FORMAT_BROKER_BIN_V1 } from '../zeromq/frames.js';
 import type { Serializer } from '../serializer.js';
 import { decodeBrokerData } from './decode.js';
-import { encodeWith, writeBrokerData, writeTextBody, writeVarbyte } from './encode.js';
+import { withScratch } from '../byte-writer.js';
+import { writeBrokerData, writeTextBody, writeVarbyte } from './encode.js';
 import { DATA_TAGS } from './tags.js';
 
 const VECTOR = DATA_TAGS.vector;
@@ -14,7 +15,7 @@ const COUNT = DATA_TAGS.count;
  * Throws `EncodeError`.
  */
 export function encodeEvent(ev: ZeekEvent): Uint8Array {
-  return encodeWith((w) => {
+  return withScratch((w) => {
     w.u8(VECTOR);
     w.u8(3);
     w.u8(COUNT);

@@ -13,7 +13,7 @@
  */
 import { formatAddress, isV4Mapped } from '../address.js';
 import { sortedUnique } from '../broker-bin-v1/order.js';
-import { ByteWriter } from '../byte-writer.js';
+import { withScratch, type ByteWriter } from '../byte-writer.js';
 import { EncodeError } from '../errors.js';
 import type { BrokerData } from '../value.js';
 import { formatRealFixed6, formatTimespan, formatTimestamp } from './format-number.js';
@@ -141,24 +141,6 @@ export function writeMembers(w: ByteWriter, d: BrokerData, zeek: boolean, depth 
 }
 
 const utf8 = new TextDecoder();
-
-// Scratch buffer reused across calls (writers are synchronous, so calls never interleave).
-let scratch = new ByteWriter(4096);
-
-/**
- * Runs `write` on a reset scratch writer and returns a copy of what it wrote (no per-call buffer
- * allocation on hot paths). A writer that grew beyond 1 MiB is dropped afterwards.
- */
-export function withScratch(write: (w: ByteWriter) => void): Uint8Array {
-  const w = scratch;
-  w.reset();
-  try {
-    write(w);
-    return w.finish();
-  } finally {
-    if (w.capacity > 1 << 20) scratch = new ByteWriter(4096);
-  }
-}
 
 /** Renders one value as UTF-8 bytes `{"@data-type":…,"data":…}`. Throws `EncodeError`. */
 export function dataToJsonBytes(d: BrokerData, opts: JsonFormatOptions = {}): Uint8Array {

@@ -3,13 +3,13 @@
  * array, data messages both ways, and the server's `ack` and `error` messages, compact and with
  * keys in Zeek's order.
  */
-import { ByteWriter } from '../byte-writer.js';
+import { ByteWriter, withScratch } from '../byte-writer.js';
 import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import type { BrokerData } from '../value.js';
 import { DECODE_FAILED, inputBytes, type JsonParseOptions } from './decode.js';
 import { readValue, type EnvelopeFields } from './read-data.js';
 import { JsonReader } from './reader.js';
-import { withScratch, writeMembers, type JsonFormatOptions } from './encode.js';
+import { writeMembers, type JsonFormatOptions } from './encode.js';
 import { writeJsonString } from './json-string.js';
 
 /** Error codes of WebSocket `error` messages (websocket-v1.md §2.5). */

@@ -28,11 +28,10 @@ import {
 } from '../broker-bin-v1/decode.js';
 import { readReal } from '../broker-bin-v1/real.js';
 import { MAX_DEPTH, PORT_PROTOCOLS, TYPE_BY_TAG } from '../broker-bin-v1/tags.js';
-import type { ByteWriter } from '../byte-writer.js';
+import { withScratch, type ByteWriter } from '../byte-writer.js';
 import {
   PORT_NAMES,
   PREFIX,
-  withScratch,
   writeMembers,
   writeReal,
   type JsonFormatOptions,
