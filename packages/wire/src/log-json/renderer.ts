@@ -2,7 +2,7 @@ import { EncodeError } from '../errors.js';
 import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatJsonNumber } from '../log-text/numbers.js';
-import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
@@ -111,18 +111,7 @@ export function createJsonRenderer(
   const out = new OutBuffer();
   const empty = new Uint8Array(0);
 
-  function fixLineStart(start: number): void {
-    for (let k = 0; k < meta.length; k++) if (out.buf[start + k] !== meta[k]) return;
-    const first = out.buf[start] as number;
-    out.ensure(3);
-    const buf = out.buf;
-    buf.copyWithin(start + 4, start + 1, out.pos);
-    buf[start] = 0x5c;
-    buf[start + 1] = 0x78;
-    buf[start + 2] = HEX[first >> 4] as number;
-    buf[start + 3] = HEX[first & 15] as number;
-    out.pos += 3;
-  }
+  const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
 
   function render(records: readonly LogRecord[]): Uint8Array {
     out.pos = 0;

@@ -119,6 +119,24 @@ export class OutBuffer {
   }
 
   /**
+   * Ascii::DoWrite's meta-prefix rule, shared by the TSV and JSON writers: when the line written
+   * from `start` begins with `meta`, its first byte becomes `\xNN` (so no record line can look
+   * like a header line). Everything after it moves 3 bytes right.
+   */
+  escapeLeadingMeta(start: number, meta: Uint8Array): void {
+    for (let k = 0; k < meta.length; k++) if (this.buf[start + k] !== meta[k]) return;
+    const first = this.buf[start] as number;
+    this.ensure(3);
+    const buf = this.buf;
+    buf.copyWithin(start + 4, start + 1, this.pos);
+    buf[start] = 0x5c;
+    buf[start + 1] = 0x78;
+    buf[start + 2] = HEX[first >> 4] as number;
+    buf[start + 3] = HEX[first & 15] as number;
+    this.pos += 3;
+  }
+
+  /**
    * Returns what was written since `from` as an array owned by the caller and rewinds to
    * `from`. When the output fills most of the buffer (a whole batch), the buffer itself is
    * handed over and replaced by a fresh one, which is cheaper than copying; small outputs are

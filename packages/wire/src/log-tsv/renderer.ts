@@ -6,7 +6,7 @@ import type {
   LogRecord,
 } from '../log-batch/types.js';
 import { EncodeError } from '../errors.js';
-import { HEX, OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { formatLogTimestamp, type LogTimeZone } from '../log-text/timestamps.js';
 import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
@@ -118,19 +118,7 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
   ]);
   const fieldLines = concat([headerLine('fields', names), headerLine('types', types)]);
 
-  /** Ascii::DoWrite: a line starting with meta_prefix gets its first byte as `\xNN`. */
-  function fixLineStart(start: number): void {
-    for (let k = 0; k < meta.length; k++) if (out.buf[start + k] !== meta[k]) return;
-    const first = out.buf[start] as number;
-    out.ensure(3);
-    const buf = out.buf;
-    buf.copyWithin(start + 4, start + 1, out.pos);
-    buf[start] = 0x5c;
-    buf[start + 1] = 0x78;
-    buf[start + 2] = HEX[first >> 4] as number;
-    buf[start + 3] = HEX[first & 15] as number;
-    out.pos += 3;
-  }
+  const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
 
   return {
     header(openTime: Date): Uint8Array {
