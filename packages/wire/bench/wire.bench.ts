@@ -18,6 +18,7 @@ import {
   type ZeekEvent,
 } from '../src/index.js';
 import { connBatch } from './conn-batch.js';
+import { GATEWAY_INBOUND_EVENT } from './inbound-event.js';
 
 const MEASURE_MS = Number(process.argv.find((a) => a.startsWith('--ms='))?.slice(5) ?? 1500);
 const asJson = process.argv.includes('--json');
@@ -176,27 +177,7 @@ const [wsRender, wsTwoStep] = rates([
 // WebSocket client → cluster: the gateway's inbound hot path, a client's data message (an event
 // with counts, strings, an address and a port) transcoded to broker-bin-v1 in one pass, against
 // JSON.parse of the same frame's text (which only builds JS objects).
-const value = (type: string, v: unknown): unknown => ({ '@data-type': type, data: v });
-const inEvent = Buffer.from(
-  JSON.stringify({
-    type: 'data-message',
-    topic: '/bench/in',
-    ...(value('vector', [
-      value('count', 1),
-      value('count', 1),
-      value('vector', [
-        value('string', 'Bench::from_client'),
-        value('vector', [
-          value('string', 'inbound'),
-          value('count', 42),
-          value('address', '10.1.2.3'),
-          value('port', '443/tcp'),
-          value('string', 'x'.repeat(80)),
-        ]),
-      ]),
-    ]) as object),
-  }),
-);
+const inEvent = Buffer.from(GATEWAY_INBOUND_EVENT);
 const [inTranscode, inParse] = rates([
   () => {
     for (let i = 0; i < WS_BATCH; i++) keep(transcodeDataMessage(inEvent));

@@ -18,6 +18,7 @@ import { JsonReader } from '../../src/broker-json-v1/reader.js';
 import { compactAddress, compactEnvelope, compactHead, compactString } from '../../src/transcode/compact.js';
 import { streamDataMessage } from '../../src/transcode/json-to-bin.js';
 import { OutBuffer } from '../../src/transcode/out-buffer.js';
+import { GATEWAY_INBOUND_EVENT } from '../../bench/inbound-event.js';
 import { toHex } from '../helpers/broker-fixtures.js';
 import { transcodeOutcome } from '../helpers/transcode-outcome.js';
 
@@ -62,28 +63,8 @@ function probe(
 
 const hexOf = (bytes: number[]): string => toHex(Uint8Array.from(bytes));
 
-const value = (type: string, v: unknown): unknown => ({ '@data-type': type, data: v });
 /** The gateway benchmark's inbound event (526 bytes). */
-const benchEvent = utf8.encode(
-  JSON.stringify({
-    type: 'data-message',
-    topic: '/bench/in',
-    ...(value('vector', [
-      value('count', 1),
-      value('count', 1),
-      value('vector', [
-        value('string', 'Bench::from_client'),
-        value('vector', [
-          value('string', 'inbound'),
-          value('count', 42),
-          value('address', '10.1.2.3'),
-          value('port', '443/tcp'),
-          value('string', 'x'.repeat(80)),
-        ]),
-      ]),
-    ]) as object),
-  }),
-);
+const benchEvent = GATEWAY_INBOUND_EVENT;
 
 /** A one-element vector message around a value's members text. */
 const inVector = (members: string): string =>
