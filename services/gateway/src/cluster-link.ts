@@ -48,7 +48,7 @@ function target(endpoint: string, ipv6: boolean): Target {
  * Publishing: events are framed into the XPUB connection's output buffer at once and written once
  * per event-loop turn; {@link backlog} counts those the kernel has not taken yet, so the caller can
  * stop reading clients (TCP backpressure) until {@link onDrain}. While the hub is unreachable
- * publications are dropped and counted, as a libzmq XPUB without a peer drops them.
+ * publications are dropped (`publish` returns false; the router counts them as `hub_down`), as a libzmq XPUB without a peer drops them.
  */
 export class ClusterLink implements HubLink {
   readonly #opts: ClusterLinkOptions;
@@ -58,9 +58,6 @@ export class ClusterLink implements HubLink {
   readonly #subs = new Set<string>();
   readonly #readiness: HubReadiness;
   #closed = false;
-
-  /** Publications dropped because the hub connection was down. */
-  droppedWhileDown = 0;
 
   /** Called for every well-formed 4-frame message received from the hub. */
   onMessage: (frames: ClusterFrames) => void = () => {};
@@ -153,9 +150,7 @@ export class ClusterLink implements HubLink {
   /** Queues one event message `[topic, sender, format, payload]`; false if dropped (hub down). */
   publish(frames: readonly Buffer[]): boolean {
     if (this.#closed) return false;
-    if (this.#xpub.send(frames)) return true;
-    this.droppedWhileDown++;
-    return false;
+    return this.#xpub.send(frames);
   }
 
   /** Resolves when everything queued so far was handed to the kernel. */

@@ -18,8 +18,6 @@ export interface HubLink {
   readonly ready: boolean;
   /** Events accepted for the hub and not yet handed on (backpressure signal). */
   readonly backlog: number;
-  /** Publications dropped because the hub connection was down. */
-  readonly droppedWhileDown: number;
   onMessage: (frames: ClusterFrames) => void;
   onMalformed: (frameCount: number) => void;
   onDrain: () => void;

@@ -16,7 +16,7 @@ export interface LibzmqLinkOptions extends ClusterLinkOptions {
  * gateway's own ZMTP code (`ClusterLink`) does not. Same contract as `ClusterLink` ({@link HubLink}):
  * reference-counted subscriptions sent once per transition, {@link probe} resolved by the echo on
  * the VERBOSE XPUB (one pipe keeps its order, so every earlier subscription reached the hub),
- * publications dropped and counted while the hub is not connected.
+ * publications dropped (false from `publish`) while the hub is not connected.
  *
  * Publishing: through a {@link PublishQueue} (in order, waiting at a full pipe instead of
  * dropping); {@link backlog} grows so the caller can stop reading clients until {@link onDrain}. Connection state comes from the socket
@@ -39,7 +39,6 @@ export class LibzmqLink implements HubLink {
   #xpubLoopDone: Promise<void> = Promise.resolve();
   #xpubDrain: NodeJS.Timeout | undefined;
 
-  droppedWhileDown = 0;
   onMessage: (frames: ClusterFrames) => void = () => {};
   onMalformed: (frameCount: number) => void = () => {};
   onDrain: () => void = () => {};
@@ -116,13 +115,10 @@ export class LibzmqLink implements HubLink {
     return this.#readiness.probe(id, timeoutMs);
   }
 
-  /** Queues one event message; false (dropped, counted) while the XPUB has no hub connection. */
+  /** Queues one event message; false (dropped) while the XPUB has no hub connection. */
   publish(frames: readonly Buffer[]): boolean {
     if (this.#closed) return false;
-    if (!this.#up.XPUB) {
-      this.droppedWhileDown++;
-      return false;
-    }
+    if (!this.#up.XPUB) return false;
     this.#queue.push(frames);
     return true;
   }

@@ -180,13 +180,27 @@ describe('hub restarts', () => {
       xsub: Number(hub.xsubEndpoint.split(':').pop()),
       xpub: Number(hub.xpubEndpoint.split(':').pop()),
     };
-    const rig = await startRig({}, hub);
+    const metrics = createMetrics({ serviceName: 'test' });
+    const rig = await startRig({}, hub, { metrics });
     const c = await acked(rig.url, ['/survives/']);
     let node: ZeekNode | undefined;
     try {
       assert.deepEqual(rig.gateway.readiness(), { ready: true });
       await hub.close();
       await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
+      // Publications while the hub is away are dropped, as a libzmq XPUB without a peer drops
+      // them, and counted (the publishing side may notice the loss a moment after readiness).
+      const hubDown = async (): Promise<number> =>
+        Number(
+          /^zeek_relay_gateway_dropped_total\{reason="hub_down"\} (\d+)$/m.exec(
+            await metrics.scrape(),
+          )?.[1] ?? 0,
+        );
+      for (let k = 0; k < 200 && (await hubDown()) === 0; k++) {
+        c.send(dataMessage('/from-client/', 'lost', []));
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok((await hubDown()) > 0, 'publications while the hub is down are counted');
       hub = await startTestHub('127.0.0.1', ports);
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
       node = new ZeekNode('zeromq_manager_host_1_Nrestart', hub);
