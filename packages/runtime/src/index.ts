@@ -17,3 +17,11 @@ export {
   type Readiness,
 } from './health-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
+export {
+  ZEEK_LINES,
+  DEFAULT_ZEEK_VERSION,
+  ZeekVersionSchema,
+  parseZeekVersion,
+  type ZeekLine,
+  type ZeekVersion,
+} from './zeek-version.js';
