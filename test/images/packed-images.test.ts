@@ -144,6 +144,10 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
     assert.ok(app.has('app/packages/cli/dist/src/simulator/index.js'));
     assert.ok(![...app].some((p) => p.startsWith('app/packages/fixtures')), 'no fixtures in the app layer');
     assert.ok(deps.has('app/node_modules/zeromq/package.json'));
+    assert.ok(
+      deps.has('app/node_modules/zeromq/build/manifest.json'),
+      "zeromq's addon index (its loader needs it)",
+    );
     assert.ok(deps.has('app/node_modules/@zeek-relay/hub'), 'workspace links');
     assert.ok(!deps.has('app/node_modules/@zeek-relay/fixtures'), 'no link to the test vectors');
     for (const dev of ['typescript', 'eslint', 'prettier', 'fast-check'])

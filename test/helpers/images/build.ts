@@ -190,7 +190,7 @@ class Builder {
 
   async deps(): Promise<Layer> {
     const files = await this.manifests();
-    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v1']);
+    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v2']);
     return this.layer('deps', key, async () => {
       const work = await this.tmp('deps');
       try {
@@ -292,11 +292,14 @@ async function pruneModules(modules: string): Promise<void> {
   await rm(join(modules, '@zeek-relay', 'fixtures'), { force: true });
   const zmqBuild = join(modules, 'zeromq', 'build');
   if (!existsSync(zmqBuild)) return;
-  for (const os of await readdir(zmqBuild)) {
-    if (os !== 'linux') await rm(join(zmqBuild, os), { recursive: true, force: true });
+  // Only the platform directories go; files such as build/manifest.json (the addon index) stay.
+  for (const e of await readdir(zmqBuild, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    if (e.name !== 'linux') await rm(join(zmqBuild, e.name), { recursive: true, force: true });
     else
-      for (const arch of await readdir(join(zmqBuild, os)))
-        if (arch !== 'x64') await rm(join(zmqBuild, os, arch), { recursive: true, force: true });
+      for (const arch of await readdir(join(zmqBuild, e.name), { withFileTypes: true }))
+        if (arch.isDirectory() && arch.name !== 'x64')
+          await rm(join(zmqBuild, e.name, arch.name), { recursive: true, force: true });
   }
 }
 
