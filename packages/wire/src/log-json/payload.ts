@@ -3,7 +3,7 @@ import { checkRecordCount } from '../log-batch/decode.js';
 import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
-import { formatJsonNumber } from '../log-text/numbers.js';
+import { writeJsonNumber } from '../log-text/numbers.js';
 import type { OutBuffer } from '../log-text/out-buffer.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import { writeJsonString } from './strings.js';
@@ -54,11 +54,12 @@ function writeBody(
       return;
     case T.double:
     case T.interval:
-      out.latin1(formatJsonNumber(r.f64(tag === T.double ? 'double' : 'interval')));
+      writeJsonNumber(out, r.f64(tag === T.double ? 'double' : 'interval'));
       return;
     case T.time: {
       const t = r.f64('time');
-      out.latin1(ts === 'epoch' ? formatJsonNumber(t) : formatJsonTime(t, ts));
+      if (ts === 'epoch') writeJsonNumber(out, t);
+      else out.latin1(formatJsonTime(t, ts));
       return;
     }
     case T.string:

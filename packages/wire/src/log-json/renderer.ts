@@ -1,7 +1,7 @@
 import { EncodeError } from '../errors.js';
 import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
-import { formatJsonNumber } from '../log-text/numbers.js';
+import { writeJsonNumber } from '../log-text/numbers.js';
 import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
@@ -38,12 +38,12 @@ function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext, depth: number
       writeJsonString(out, v.value);
       return;
     case 'time':
-      if (ctx.timestamps === 'epoch') out.latin1(formatJsonNumber(v.value));
+      if (ctx.timestamps === 'epoch') writeJsonNumber(out, v.value);
       else out.latin1(formatJsonTime(v.value, ctx.timestamps));
       return;
     case 'double':
     case 'interval':
-      out.latin1(formatJsonNumber(v.value));
+      writeJsonNumber(out, v.value);
       return;
     case 'count':
     case 'int':
