@@ -24,7 +24,7 @@ import {
   NODE_VERSION,
   REPOSITORY_PREFIX,
   RUNTIME_CONFIGS,
-  SHIPPED_WORKSPACES,
+  NOT_SHIPPED,
   type ImageName,
 } from './specs.js';
 import { writeArchive } from './oci.js';
@@ -174,18 +174,24 @@ class Builder {
     });
   }
 
+  /** Workspace directories (the root package.json's `dir/*` globs), sorted. */
+  async workspaces(): Promise<string[]> {
+    const pkg = JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const out: string[] = [];
+    for (const g of pkg.workspaces) {
+      const base = g.replace(/\/\*$/, '');
+      for (const d of await readdir(join(this.o.root, base)))
+        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}`);
+    }
+    return out.sort();
+  }
+
   /** package.json of the root and every workspace (what `npm ci` checks the lockfile against). */
   async manifests(): Promise<string[]> {
-    const globs = (
-      JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as { workspaces: string[] }
-    ).workspaces;
-    const out = ['package.json', 'package-lock.json'];
-    for (const g of globs) {
-      const base = g.replace(/\/\*$/, '');
-      for (const d of (await readdir(join(this.o.root, base))).sort())
-        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}/package.json`);
-    }
-    return out;
+    const ws = await this.workspaces();
+    return ['package.json', 'package-lock.json', ...ws.map((w) => `${w}/package.json`)];
   }
 
   async deps(): Promise<Layer> {
@@ -226,7 +232,10 @@ class Builder {
 
   async app(): Promise<Layer> {
     const files = ['package.json'];
-    for (const ws of SHIPPED_WORKSPACES) {
+    const shipped = (await this.workspaces()).filter(
+      (w: string) => !(NOT_SHIPPED as readonly string[]).includes(w),
+    );
+    for (const ws of shipped) {
       const dist = join(this.o.root, ws, 'dist', 'src');
       if (!existsSync(join(dist)))
         throw new Error(`${ws}/dist/src is missing: run \`npm run build\` (or npx tsc -b ${ws}) first`);
