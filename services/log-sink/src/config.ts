@@ -13,7 +13,7 @@ import {
   ZeekVersionSchema,
 } from '@zeek-relay/runtime';
 import { JSON_STRING_ESCAPE_POLICIES, logTextProfile } from '@zeek-relay/wire';
-import { CurveServerSettings } from '@zeek-relay/hub';
+import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the log sink. */
 export const SINK_ENV_PREFIX = 'ZR_SINK_';
