@@ -49,8 +49,12 @@ export interface SinkStats extends ConnectionStats {
   badInput: Partial<Record<BadInputReason, number>>;
   /** Times intake stopped reading because the write queue was full. */
   intakePauses: number;
-  /** Failed file operations (each retried until it succeeds). */
+  /** Failed file operations that are retried (transient: ENOSPC, EIO, …). */
   writeFailures: number;
+  /** Files the file system refused for good (EACCES, EISDIR, ENAMETOOLONG, …): their path is dropped. */
+  pathsRejected: number;
+  /** Batches dropped on arrival because their path was rejected. */
+  rejectedBatches: number;
 }
 
 /** A created sink. */
@@ -82,16 +86,19 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
   const warn = new RateLimitedLog(log);
   const now = deps.now ?? (() => new Date());
   const budget = new WriteBudget(config.maxQueuedBytes);
-  const metrics = new SinkMetrics(deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'), {
-    batches: () => budget.chunks,
-    bytes: () => budget.bytes,
-  });
+  const metrics = new SinkMetrics(
+    deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'),
+    { batches: () => budget.chunks, bytes: () => budget.bytes },
+    config.metricsMaxPaths,
+  );
   const stats: SinkStats = {
     batches: 0,
     records: 0,
     badInput: {},
     intakePauses: 0,
     writeFailures: 0,
+    pathsRejected: 0,
+    rejectedBatches: 0,
     zap: { accepted: 0, rejected: 0 },
     handshakeFailures: {},
   };
@@ -134,7 +141,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     sender: Uint8Array | undefined,
   ): boolean => {
     const { path } = batch.header;
-    if (!isSafeLogPath(path)) {
+    if (!isSafeLogPath(path, config.logSuffix)) {
       bad(
         BAD_INPUT_REASONS.BAD_PATH,
         new SinkError(SINK_ERROR_CODES.BAD_INPUT, `unusable log path ${JSON.stringify(path.slice(0, 100))}`),
