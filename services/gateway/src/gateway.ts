@@ -6,11 +6,11 @@ import { makeNodeId } from '@zeek-relay/wire';
 import { pino, type Logger } from 'pino';
 import { buildApp, type AppOptions, type GatewayApp } from './app.js';
 import { loadAuthenticator } from './auth.js';
-import { ClusterLink } from './cluster-link.js';
+import { ZmtpLink, type HubLink } from './zmtp-link.js';
 import { Codec } from './codec.js';
 import type { GatewayConfig } from './config.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
-import { rawCurveKeys, resolveHubCurve, type HubLink } from './hub-link.js';
+import { rawCurveKeys, resolveHubCurve } from './hub-curve-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { loadSignatureChecker } from './signatures.js';
@@ -85,10 +85,10 @@ async function readTls(config: GatewayConfig) {
 }
 
 /** The hub connection: the gateway's own ZMTP link, with CURVE when a hub server key is set. */
-async function openHubLink(config: GatewayConfig, nodeId: string, log: Logger): Promise<ClusterLink> {
+async function openHubLink(config: GatewayConfig, nodeId: string, log: Logger): Promise<ZmtpLink> {
   const curve = await resolveHubCurve(config);
   const sodium = curve ? await Sodium.load() : undefined;
-  const link = new ClusterLink({
+  const link = new ZmtpLink({
     ...config,
     nodeId,
     log,
