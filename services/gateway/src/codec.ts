@@ -17,7 +17,7 @@ import {
   type ZeekEvent,
 } from '@zeek-relay/wire';
 import { ERROR_FRAMES } from './protocol.js';
-import type { SignatureChecker } from './signatures.js';
+import type { Signatures } from './signatures.js';
 
 /** A client data message ready for the cluster, or the error frame to send back instead. */
 export type InboundResult =
@@ -49,7 +49,7 @@ export class Codec {
   readonly #renderOptions: { readonly dialect: JsonDialect };
 
   constructor(
-    private readonly signatures: SignatureChecker | undefined,
+    private readonly signatures: Signatures,
     private readonly dialect: JsonDialect,
   ) {
     this.#renderOptions = { dialect };
@@ -60,7 +60,7 @@ export class Codec {
    * forced to 1/1, an empty metadata vector dropped, other metadata passed through. Never throws.
    */
   decodeClient(text: Uint8Array): InboundResult {
-    if (this.signatures === undefined) {
+    if (!this.signatures.active) {
       // Hot path: JSON straight to broker-bin-v1 (no value tree). A canonical event payload is
       // exactly what the tree path below would produce, so it is forwarded as is; everything
       // else (errors included) takes the tree path, which yields Zeek's exact answer.
@@ -97,7 +97,7 @@ export class Codec {
     try {
       const ev = dataToEvent(data);
       event = ev.metadata !== undefined && ev.metadata.length === 0 ? { name: ev.name, args: ev.args } : ev;
-      if (this.signatures !== undefined && !this.signatures.accepts(event)) {
+      if (this.signatures.active && !this.signatures.accepts(event)) {
         return { ok: false, errorFrame: ERROR_FRAMES.createEventFailed, reason: 'create_event' };
       }
       payload = encodeEvent(event);

@@ -127,7 +127,8 @@ export const GatewayConfigSchema = Type.Object({
   }),
   signaturesFile: Type.String({
     default: '',
-    description: 'JSON event-signature file; empty = events are forwarded unchecked.',
+    description:
+      'JSON event-signature file, overriding per event what the manager publishes (event-signatures.zeek); empty = published signatures only.',
   }),
   lifecycleTopic: Type.String({
     default: '',

@@ -13,7 +13,7 @@ import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 import { rawCurveKeys, resolveHubCurve } from './hub-curve-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
-import { loadSignatureChecker } from './signatures.js';
+import { Signatures, loadSignatureChecker } from './signatures.js';
 import { Sodium } from './zmtp/sodium.js';
 
 /** Collaborators of the gateway; everything optional so tests and the CLI can embed it. */
@@ -186,14 +186,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       if (closing !== undefined) throw new GatewayError(GATEWAY_ERROR_CODES.CLOSED, 'Gateway closed');
       const tls = await readTls(config);
       const authenticator = config.tokensFile === '' ? undefined : await loadAuthenticator(config.tokensFile);
-      const signatures =
-        config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
+      const signatures = new Signatures(
+        config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile),
+      );
       link = await openHubLink(config, nodeId, log);
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
-      const router = new Router(link, codec, metrics, config);
+      const router = new Router(link, codec, metrics, config, signatures);
       try {
-        link.start().ready.then(hubResolve, (err: unknown) => log.debug({ err }, 'Start-up probe ended'));
+        link.start().ready.then(
+          () => {
+            router.requestSignatures(nodeId);
+            hubResolve();
+          },
+          (err: unknown) => log.debug({ err }, 'Start-up probe ended'),
+        );
         gw = await listenApp(config, { log, router, codec, metrics, nodeId, authenticator, tls });
       } catch (err) {
         // Release whatever was opened before reporting (ZR_GATEWAY_HUB_CONNECT, _LISTEN, _CLOSED).

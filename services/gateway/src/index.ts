@@ -15,5 +15,16 @@ export {
 export { GatewayError, GATEWAY_ERROR_CODES, type GatewayErrorCode } from './errors.js';
 export { API_PATH, CLOSE, ERROR_CODES, ERROR_CONTEXTS } from './protocol.js';
 export { createAuthenticator, type Authenticator, type Principal, type TokenFile } from './auth.js';
-export { createSignatureChecker, parseZeekType, type SignatureChecker } from './signatures.js';
+export {
+  REQUEST_SIGNATURES_EVENT,
+  REQUEST_SIGNATURES_TOPIC,
+  SIGNATURES_EVENT,
+  SIGNATURES_TOPIC,
+  Signatures,
+  createSignatureChecker,
+  parseEventType,
+  parsePublishedSignatures,
+  parseZeekType,
+  type SignatureChecker,
+} from './signatures.js';
 export * from './metrics.js';

@@ -1,8 +1,20 @@
-import { FORMAT_BROKER_BIN_V1, encodeEvent, type ZeekEvent } from '@zeek-relay/wire';
+import {
+  FORMAT_BROKER_BIN_V1,
+  dataToEvent,
+  decodeBrokerData,
+  encodeEvent,
+  type ZeekEvent,
+} from '@zeek-relay/wire';
 import type { ClusterFrames, HubLink } from './zmtp-link.js';
 import type { Codec } from './codec.js';
 import { GatewayMetrics } from './metrics.js';
 import { TopicIndex } from './topic-index.js';
+import {
+  REQUEST_SIGNATURES_EVENT,
+  REQUEST_SIGNATURES_TOPIC,
+  SIGNATURES_TOPIC,
+  type Signatures,
+} from './signatures.js';
 
 /** What the router needs from a client connection. */
 export interface Member {
@@ -23,6 +35,19 @@ export interface Member {
 }
 
 const FORMAT_FRAME = Buffer.from(FORMAT_BROKER_BIN_V1, 'latin1');
+const SIGNATURES_FRAME = Buffer.from(SIGNATURES_TOPIC, 'utf8');
+
+/** The gateway's own hold on the signatures topic: never acked, so nothing is delivered to it. */
+const SIGNATURES_HOLDER: Member = {
+  id: '',
+  idBytes: Buffer.alloc(0),
+  acked: false,
+  deliver: () => {},
+  pause: () => {},
+  resume: () => {},
+  cork: () => {},
+  uncork: () => {},
+};
 
 /**
  * Connects client connections to the shared cluster link: subscription reference counts, the
@@ -48,8 +73,13 @@ export class Router {
       readonly subscribeTimeoutMs: number;
       readonly publishQueueLimit: number;
     },
+    /** Where published event signatures go (see signatures.ts); undefined: not subscribed. */
+    private readonly signatures?: Signatures,
   ) {
     link.onMessage = (frames) => this.#fanOut(frames);
+    if (signatures !== undefined) {
+      link.subscribe(this.#index.add(SIGNATURES_HOLDER, [TopicIndex.key(SIGNATURES_TOPIC)]));
+    }
     link.onMalformed = () => GatewayMetrics.bump(metrics.dropped, 'frames');
     link.onDrain = () => this.#resumeAll();
   }
@@ -112,6 +142,33 @@ export class Router {
     this.link.publish([Buffer.from(topic, 'utf8'), m.idBytes, FORMAT_FRAME, Buffer.from(encodeEvent(event))]);
   }
 
+  /**
+   * Asks the Zeek nodes running event-signatures.zeek to publish their signatures now (sent with
+   * the gateway's id as sender; lost when no node listens yet, the nodes also publish periodically).
+   */
+  requestSignatures(gatewayId: string): void {
+    const event: ZeekEvent = {
+      name: REQUEST_SIGNATURES_EVENT,
+      args: [{ type: 'string', value: Buffer.from(gatewayId, 'utf8') }],
+    };
+    const id = Buffer.from(gatewayId, 'utf8');
+    this.link.publish([
+      Buffer.from(REQUEST_SIGNATURES_TOPIC, 'utf8'),
+      id,
+      FORMAT_FRAME,
+      Buffer.from(encodeEvent(event)),
+    ]);
+  }
+
+  #takeSignatures(format: Buffer, payload: Uint8Array): void {
+    if (format.toString('latin1') !== FORMAT_BROKER_BIN_V1) return;
+    try {
+      this.signatures?.update(dataToEvent(decodeBrokerData(payload)));
+    } catch (err) {
+      void err; // not an event: ignored like any other undecodable publication
+    }
+  }
+
   /** Connections registered. */
   get size(): number {
     return this.#members.size;
@@ -129,6 +186,13 @@ export class Router {
     // would be a noticeable share of the per-message cost.
     const start = (this.#sampled++ & 15) === 0 ? process.hrtime.bigint() : undefined;
     const [topicFrame, senderFrame, format, payload] = frames;
+    if (
+      this.signatures !== undefined &&
+      topicFrame.length >= SIGNATURES_FRAME.length &&
+      SIGNATURES_FRAME.equals(topicFrame.subarray(0, SIGNATURES_FRAME.length))
+    ) {
+      this.#takeSignatures(format, payload);
+    }
     const sender = senderFrame.toString('latin1');
     let frame: Buffer | undefined;
     let failed = false;

@@ -4,6 +4,20 @@
  * thread in the manager, logs pushed to the sink, and no manager-logger PULL socket of its own.
  */
 
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The manager's script that publishes its event signatures to the gateway (services/gateway
+ * README, "Event checking"): its absolute path in this checkout, else the repository path.
+ */
+export function eventSignaturesScript(): string {
+  const inRepo = 'deploy/zeek/zeek-relay/event-signatures.zeek';
+  // dist/src/up/zeek-config.js → the repository root is four levels up.
+  const path = fileURLToPath(new URL(`../../../../../${inRepo}`, import.meta.url));
+  return existsSync(path) ? path : inRepo;
+}
+
 /** Where the embedded services listen. */
 export interface ZeekConfigEndpoints {
   readonly host: string;
@@ -55,6 +69,9 @@ export function configBanner(e: ZeekConfigEndpoints, logDir: string): string {
     ...zeek81Config(e).map((l) => `  ${l}`),
     '(ZeekControl 8.1+ starts its own hub on ZeekPort 27760/27761: give it another ZeekPort or start',
     ' zeek-relay with --xpub-port/--xsub-port.) WebSocket clients connect to the gateway instead of the manager.',
+    '',
+    'The manager only — so that the gateway answers events with a wrong name, arity or types as Zeek does:',
+    `  @load ${eventSignaturesScript()}`,
     '',
     'No Zeek at hand? In another terminal:  npx zeek-relay simulate     and     npx zeek-relay subscribe zeek/',
   ].join('\n');
