@@ -18,7 +18,7 @@ import {
   type Readiness,
 } from '@zeek-relay/runtime';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
-import { resolveCurve, startZapHandler, type ZapHandler } from '@zeek-relay/zmq';
+import { RateLimitedLog, resolveCurve, startZapHandler, type ZapHandler } from '@zeek-relay/zmq';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
 import { registerHubRoutes } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
@@ -117,6 +117,7 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
   const meter = deps.meter ?? (metricsPipeline as Metrics).meter;
   const metrics = new HubMetrics(meter);
   const registry = new NodeRegistry(config);
+  const warn = new RateLimitedLog(log);
   let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   let running: Running | undefined;
   let addresses: HubAddresses | undefined;
@@ -198,16 +199,20 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
           (ok, request) => {
             metrics.zap(ok);
             if (!ok) {
-              log.warn(
+              warn.warn(
+                'zap_rejected',
                 { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
-                'Rejected CURVE client',
+                'Rejected CURVE client (key not on the allow-list)',
               );
             }
           },
           (err) => log.error({ err }, 'ZAP handler failed'),
         );
       }
-      r.monitors.push(watchSocket(r.xpub, 'xpub', log, metrics), watchSocket(r.xsub, 'xsub', log, metrics));
+      r.monitors.push(
+        watchSocket(r.xpub, 'xpub', log, metrics, warn),
+        watchSocket(r.xsub, 'xsub', log, metrics, warn),
+      );
       const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
       const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
       await r.xsub.bind(OBSERVER_ENDPOINT);
