@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { XSubscriber, curveKeyPair } from 'zeromq';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub, type Hub } from '../src/index.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();

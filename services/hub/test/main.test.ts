@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { data } from '@zeek-relay/wire';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { freePort } from './helpers/ports.js';
 import { HUB_MAIN, jsonLines, spawnNode, type Child } from './helpers/spawn.js';
 import { sleep, waitFor } from './helpers/wait.js';

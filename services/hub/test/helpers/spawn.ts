@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ZeekNodeOptions } from './zeek-node.js';
 
 export interface Child {
   readonly proc: ChildProcess;
@@ -32,11 +31,6 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     },
   };
-}
-
-/** Starts an emulated Zeek node in its own process. */
-export function spawnZeekNode(options: ZeekNodeOptions): Child {
-  return spawnNode(fileURLToPath(new URL('./node-process.js', import.meta.url)), [JSON.stringify(options)]);
 }
 
 /** Parsed JSON lines of a child. */
