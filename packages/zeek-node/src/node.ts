@@ -94,6 +94,8 @@ export class EmulatedZeekNode {
   /** Non-hello events received: count per topic. */
   readonly received = new Map<string, number>();
   receivedTotal = 0;
+  /** Called for every event received that is not the cluster framework's own (hellos…). */
+  onEvent: ((topic: string, payload: Uint8Array) => void) | undefined;
   /** Events dropped at the XPUB's high-water mark, as Zeek counts them. */
   xpubDrops = 0;
   /** Frames of the last non-hello event received. */
@@ -304,6 +306,7 @@ export class EmulatedZeekNode {
         if (event !== undefined && (await this.#onNodeEvent(event))) continue;
         // Not set for hellos: a node joining later must not replace the frames a test checks.
         this.lastFrames = frames;
+        this.onEvent?.(topic, msg.payload);
         this.receivedTotal++;
         this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
       }
