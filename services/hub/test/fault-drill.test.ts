@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { data, decodeEvent } from '@zeek-relay/wire';
 import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
-import { freePort } from './helpers/ports.js';
-import { HUB_MAIN, spawnNode, type Child } from './helpers/spawn.js';
+import { HUB_MAIN, hubProcessSetup, spawnNode, type Child } from './helpers/spawn.js';
 import { sleep, waitFor } from './helpers/wait.js';
 
 const children: Child[] = [];
@@ -37,17 +36,8 @@ async function startHub(env: Record<string, string>, url: string): Promise<Child
 }
 
 it('hub SIGKILLed under load: loss reported, no duplicates, traffic and registry recover', async (t) => {
-  const [xpub, xsub, http] = [await freePort(), await freePort(), await freePort()];
-  const env = {
-    ZR_HUB_BIND_ADDRESS: '127.0.0.1',
-    ZR_HUB_XPUB_PORT: String(xpub),
-    ZR_HUB_XSUB_PORT: String(xsub),
-    ZR_HUB_HTTP_HOST: '127.0.0.1',
-    ZR_HUB_HTTP_PORT: String(http),
-  };
-  const url = `http://127.0.0.1:${http}`;
+  const { env, url, endpoints: ep } = await hubProcessSetup();
   const first = await startHub(env, url);
-  const ep = { connectXpub: `tcp://127.0.0.1:${xsub}`, connectXsub: `tcp://127.0.0.1:${xpub}` };
   const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
   const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
   nodes.push(manager, worker);
