@@ -4,7 +4,7 @@ import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
 import { formatAsciiDouble } from '../log-text/numbers.js';
-import type { OutBuffer } from '../log-text/out-buffer.js';
+import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { writeAddr, writeStringRange, writeText, writeTime, type TsvValueContext } from './values.js';
 
 /**
@@ -14,7 +14,7 @@ import { writeAddr, writeStringRange, writeText, writeTime, type TsvValueContext
  * cases. `inner`: inside a set or vector; `start`: the value header's offset.
  */
 type BodyWriter = (
-  out: OutBuffer,
+  out: LogTextBuffer,
   r: LogReader,
   ctx: TsvValueContext,
   inner: boolean,
@@ -22,14 +22,14 @@ type BodyWriter = (
   depth: number,
 ) => void;
 
-function writeBool(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeBool(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const p = r.pos;
   r.need(8, 'bool');
   writeText(out, r.view.getInt32(p) !== 0 || r.view.getInt32(p + 4) !== 0 ? 'T' : 'F', ctx, inner);
   r.pos = p + 8;
 }
 
-function writeInt(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeInt(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const p = r.pos;
   r.need(8, 'int');
   if (r.view.getInt32(p) === 0 && !ctx.escapeAll) out.uint(r.view.getUint32(p + 4));
@@ -37,7 +37,7 @@ function writeInt(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boo
   r.pos = p + 8;
 }
 
-function writeCount(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeCount(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const p = r.pos;
   r.need(8, 'count');
   if (r.view.getUint32(p) === 0 && !ctx.escapeAll) out.uint(r.view.getUint32(p + 4));
@@ -53,13 +53,13 @@ function stringBody(what: string): BodyWriter {
   };
 }
 
-function writePort(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writePort(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const port = r.portNumber();
   if (ctx.escapeAll) writeText(out, String(port), ctx, inner);
   else out.uint(port);
 }
 
-function writeAddrBody(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeAddrBody(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const p = r.pos;
   const family = r.u8('addr family');
   if (family === 4 && !ctx.escapeAll) {
@@ -85,7 +85,7 @@ function writeAddrBody(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner
   writeAddr(out, r.addr('addr'), ctx, inner);
 }
 
-function writeSubnet(out: OutBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeSubnet(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const prefix = r.u8('subnet prefix');
   writeText(out, formatLogSubnet({ value: r.addr('subnet'), prefix }), ctx, inner);
 }
@@ -126,7 +126,7 @@ BODY[T.vector] = containerBody('vector size');
 
 /** One value (header and body) from the payload into TSV text; unset → the unset marker. */
 function writePayloadValue(
-  out: OutBuffer,
+  out: LogTextBuffer,
   r: LogReader,
   ctx: TsvValueContext,
   inner: boolean,
@@ -156,7 +156,7 @@ export type LineFixer = (start: number) => void;
  * @throws DecodeError exactly where `decodeLogBatch` would.
  */
 export function renderTsvPayload(
-  out: OutBuffer,
+  out: LogTextBuffer,
   r: LogReader,
   nf: number,
   ctx: TsvValueContext,

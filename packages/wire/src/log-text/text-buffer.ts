@@ -2,7 +2,7 @@
  * Growable byte buffer the log renderers write into. One instance per renderer is reused across
  * batches; `take()` copies the rendered bytes into a fresh array owned by the caller.
  */
-export class OutBuffer {
+export class LogTextBuffer {
   buf: Uint8Array;
   pos = 0;
 
