@@ -71,15 +71,8 @@ function writeAddr(out: LogTextBuffer, r: LogReader): void {
   const b = r.bytes;
   const at = r.pos;
   out.byte(0x22);
-  if (len === 4) {
-    out.uint(b[at] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 1] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 2] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 3] as number);
-  } else out.latin1(formatV6At(b, at));
+  if (len === 4) out.ipv4(b, at);
+  else out.latin1(formatV6At(b, at));
   out.byte(0x22);
   r.pos += len;
 }

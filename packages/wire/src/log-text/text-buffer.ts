@@ -107,6 +107,17 @@ export class LogTextBuffer {
     }
   }
 
+  /** The IPv4 address in `b[at, at + 4)` as dotted decimal. */
+  ipv4(b: Uint8Array, at: number): void {
+    this.uint(b[at] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 1] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 2] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 3] as number);
+  }
+
   /** `\xNN` with lowercase hex (Zeek's escape for a byte). */
   hexEscape(b: number): void {
     if (this.pos + 4 > this.buf.length) this.ensure(4);

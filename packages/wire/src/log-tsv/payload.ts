@@ -29,20 +29,17 @@ function writeBool(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner
   r.pos = p + 8;
 }
 
-function writeInt(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
-  const p = r.pos;
-  r.need(8, 'int');
-  if (r.view.getInt32(p) === 0 && !ctx.escapeAll) out.uint(r.view.getUint32(p + 4));
-  else writeText(out, r.view.getBigInt64(p).toString(), ctx, inner);
-  r.pos = p + 8;
-}
-
-function writeCount(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
-  const p = r.pos;
-  r.need(8, 'count');
-  if (r.view.getUint32(p) === 0 && !ctx.escapeAll) out.uint(r.view.getUint32(p + 4));
-  else writeText(out, r.view.getBigUint64(p).toString(), ctx, inner);
-  r.pos = p + 8;
+/** int and count: small values straight from the low word, others through BigInt. */
+function integerBody(signed: boolean): BodyWriter {
+  const what = signed ? 'int' : 'count';
+  return (out, r, ctx, inner) => {
+    const p = r.pos;
+    r.need(8, what);
+    if ((signed ? r.view.getInt32(p) : r.view.getUint32(p)) === 0 && !ctx.escapeAll)
+      out.uint(r.view.getUint32(p + 4));
+    else writeText(out, (signed ? r.view.getBigInt64(p) : r.view.getBigUint64(p)).toString(), ctx, inner);
+    r.pos = p + 8;
+  };
 }
 
 function stringBody(what: string): BodyWriter {
@@ -64,14 +61,7 @@ function writeAddrBody(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, i
   const family = r.u8('addr family');
   if (family === 4 && !ctx.escapeAll) {
     r.need(4, 'addr');
-    const b = r.bytes;
-    out.uint(b[p + 1] as number);
-    out.byte(0x2e);
-    out.uint(b[p + 2] as number);
-    out.byte(0x2e);
-    out.uint(b[p + 3] as number);
-    out.byte(0x2e);
-    out.uint(b[p + 4] as number);
+    out.ipv4(r.bytes, p + 1);
     r.pos = p + 5;
     return;
   }
@@ -108,8 +98,8 @@ function containerBody(what: string): BodyWriter {
 /** Body writers by type tag; a tag without one is not loggable. */
 const BODY: (BodyWriter | undefined)[] = [];
 BODY[T.bool] = writeBool;
-BODY[T.int] = writeInt;
-BODY[T.count] = writeCount;
+BODY[T.int] = integerBody(true);
+BODY[T.count] = integerBody(false);
 BODY[T.double] = (out, r, ctx, inner) =>
   writeText(out, formatAsciiDouble(r.f64('double'), ctx.profile), ctx, inner);
 BODY[T.time] = (out, r, ctx, inner) => writeTime(out, r.f64('time'), ctx, inner);
