@@ -45,6 +45,7 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
     new Controller(client, log.child({ component: 'controller' }), metrics, {
       images: {
         zeek: config.zeekImage,
+        zeekVersion: config.zeekVersion,
         hub: config.hubImage,
         gateway: config.gatewayImage,
         logSink: config.logSinkImage,

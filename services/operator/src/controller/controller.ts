@@ -14,7 +14,7 @@ import { FIELD_MANAGER, type KubeClient } from '../kube/client.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import { InformerSet, type WatchedKind } from '../kube/informers.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { buildDesired, type Observed } from './reconcile.js';
+import { assertZeekSupports, buildDesired, type Observed } from './reconcile.js';
 import { isProgressOnly, needsApply, stableJson, withDesiredHash } from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
@@ -187,6 +187,7 @@ export class Controller {
     let zc: ZeekCluster;
     try {
       zc = { ...raw, spec: validateSpec(raw.spec) };
+      assertZeekSupports(zc, this.o.images);
     } catch (err) {
       const e = err as { code?: string; reason?: string; message?: string };
       if (e.code !== 'ZR_OPERATOR_INVALID_SPEC') throw err;

@@ -8,9 +8,17 @@ import { buildNetworkPolicy, buildPdb } from './resources/policies.js';
 import { buildZeekConfigMap, zeekConfigHash } from './resources/zeek-config.js';
 import {
   buildManagerDeployment,
+  buildOfflineJob,
   buildProxyStatefulSet,
   buildWorkerStatefulSet,
+  buildWorkerUdpService,
 } from './resources/zeek-nodes.js';
+import {
+  resolveZeekVersion,
+  zeekVersionProblems,
+  type ClusterZeekVersion,
+} from './resources/zeek-version.js';
+import { InvalidSpecError } from '../errors.js';
 import { planRollout, workloadState, type RolloutPlan } from './rollout.js';
 
 /** Read access to the live children (from the informer caches). */
@@ -23,6 +31,8 @@ export interface DesiredState {
   readonly objects: readonly K8sObject[];
   readonly configHash: string;
   readonly rollout: RolloutPlan;
+  /** The Zeek version the configuration was generated for. */
+  readonly zeek: ClusterZeekVersion;
 }
 
 /** Child kinds the operator owns; anything of these kinds it labelled but no longer wants is deleted. */
@@ -31,6 +41,7 @@ export const OWNED_KINDS = [
   'Service',
   'Deployment',
   'StatefulSet',
+  'Job',
   'PodDisruptionBudget',
   'NetworkPolicy',
 ] as const;
@@ -48,7 +59,9 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
     gateway: zc.spec.images?.gateway ?? configured.gateway,
     logSink: zc.spec.images?.logSink ?? configured.logSink,
   };
-  const configHash = zeekConfigHash(zc);
+  const zeek = resolveZeekVersion(zc.spec.zeekVersion, images.zeek, configured.zeekVersion);
+  const zv = zeek.version;
+  const configHash = zeekConfigHash(zc, zv);
   const hub = workloadState(observed.get('Deployment', childName(zc, 'hub')));
   const sinks = workloadState(observed.get('StatefulSet', childName(zc, 'log-sink')));
   const gateOpen =
@@ -60,20 +73,42 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
   ]);
   const h = (stage: string): string => rollout.hashes[stage] ?? configHash;
   const objects: K8sObject[] = [
-    buildZeekConfigMap(zc),
+    buildZeekConfigMap(zc, zv),
     buildHubService(zc),
-    buildHubDeployment(zc, images),
+    buildHubDeployment(zc, images, zv),
     buildLogSinkService(zc),
-    buildLogSinkStatefulSet(zc, images),
+    buildLogSinkStatefulSet(zc, images, zv),
   ];
-  if (zc.spec.gateway.enabled) objects.push(buildGatewayService(zc), buildGatewayDeployment(zc, images));
+  if (zc.spec.gateway.enabled) objects.push(buildGatewayService(zc), buildGatewayDeployment(zc, images, zv));
   objects.push(buildManagerDeployment(zc, images, h('manager')));
   if (zc.spec.proxies.replicas > 0) objects.push(buildProxyStatefulSet(zc, images, h('proxy')));
-  objects.push(buildWorkerStatefulSet(zc, images, h('worker')));
+  objects.push(...workerObjects(zc, images, h('worker')));
   if (zc.spec.podDisruptionBudgets.enabled) {
     objects.push(buildPdb(zc, 'hub'), buildPdb(zc, 'log-sink'));
     if (zc.spec.gateway.enabled) objects.push(buildPdb(zc, 'gateway'));
   }
   if (zc.spec.networkPolicy.enabled) objects.push(buildNetworkPolicy(zc));
-  return { objects, configHash, rollout };
+  return { objects, configHash, rollout, zeek };
+}
+
+/**
+ * Throws InvalidSpecError (reason `UnsupportedByZeekVersion`, reported as `Degraded` with a
+ * Warning Event and no retry loop) when the spec needs what the cluster's Zeek version lacks.
+ */
+export function assertZeekSupports(zc: ZeekCluster, configured: Images): void {
+  const zeek = resolveZeekVersion(
+    zc.spec.zeekVersion,
+    zc.spec.image ?? configured.zeek,
+    configured.zeekVersion,
+  );
+  const problems = zeekVersionProblems(zc.spec, zeek);
+  if (problems.length > 0) throw new InvalidSpecError(problems, 'UnsupportedByZeekVersion');
+}
+
+/** The workers by capture mode: a Job reading the trace once (pcap), else a StatefulSet (+ UDP Service). */
+function workerObjects(zc: ZeekCluster, images: Images, configHash: string): K8sObject[] {
+  const mode = zc.spec.workers.capture.mode;
+  if (mode === 'pcap') return zc.spec.workers.replicas > 0 ? [buildOfflineJob(zc, images)] : [];
+  const sts = buildWorkerStatefulSet(zc, images, configHash);
+  return mode === 'udp' ? [buildWorkerUdpService(zc), sts] : [sts];
 }
