@@ -183,6 +183,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['patch', 'zeekclusters.zeek-relay.io#status'],
       ['update', 'zeekclusters.zeek-relay.io#finalizers'],
       ['patch', 'statefulsets.apps'],
+      ['create', 'jobs.batch', 'zeek'],
       ['create', 'deployments.apps', 'zeek'],
       ['delete', 'networkpolicies.networking.k8s.io', 'zeek'],
       ['patch', 'poddisruptionbudgets.policy'],
