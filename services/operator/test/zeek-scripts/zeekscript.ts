@@ -1,16 +1,15 @@
 /**
  * zeekscript (PyPI; Zeek's own script parser package, tree-sitter grammar `tree-sitter-zeek`) in a
  * venv under `~/.cache/zeek-relay/python/`, so the generated Zeek scripts are judged by a parser
- * that is not ours. Created on first use (`python3 -m venv`, `pip install` of the pinned
- * versions; needs PyPI, as CI has), built in a scratch directory and renamed, so concurrent runs
- * are safe; reused afterwards.
+ * that is not ours. Created on first use by `pythonVenv` (needs python3 and PyPI, as CI has),
+ * reused afterwards.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { pythonVenv } from '@zeek-relay/fixtures';
 
 const run = promisify(execFile);
 
@@ -42,30 +41,9 @@ export async function hasPython(): Promise<boolean> {
 }
 
 async function venvPython(): Promise<string> {
-  const base = join(process.env['ZR_CACHE_DIR'] ?? join(homedir(), '.cache', 'zeek-relay'), 'python');
-  const venv = join(base, `zeekscript-${ZEEKSCRIPT_PACKAGES.join('_').replace(/[^a-z0-9._-]/gi, '')}`);
-  const python = join(venv, 'bin', 'python');
-  if (existsSync(python)) return python;
-  mkdirSync(base, { recursive: true });
-  const scratch = mkdtempSync(join(base, 'tmp-'));
-  try {
-    await run('python3', ['-m', 'venv', scratch]);
-    await run(
-      join(scratch, 'bin', 'pip'),
-      ['install', '--quiet', '--disable-pip-version-check', ...ZEEKSCRIPT_PACKAGES],
-      { timeout: 300_000 },
-    );
-    try {
-      renameSync(scratch, venv);
-    } catch (err) {
-      if (!existsSync(python)) throw err;
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  } catch (err) {
-    rmSync(scratch, { recursive: true, force: true });
-    throw err;
-  }
-  return python;
+  const base = process.env['ZR_CACHE_DIR'] ?? join(homedir(), '.cache', 'zeek-relay');
+  const name = `zeekscript-${ZEEKSCRIPT_PACKAGES.join('_').replace(/[^a-z0-9._-]/gi, '')}`;
+  return pythonVenv(join(base, 'python', name), ZEEKSCRIPT_PACKAGES);
 }
 
 /** Parses the files with zeekscript; one result per path. */
