@@ -1,7 +1,14 @@
 import type { ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { GATEWAY_HEALTH_PORT, type Images } from './images.js';
-import { childMeta, childName, selectorLabels, serviceHost, type K8sObject } from './meta.js';
+import {
+  childMeta,
+  childName,
+  componentService,
+  selectorLabels,
+  serviceHost,
+  type K8sObject,
+} from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
 import { CLIENT_KEYS, CURVE_KEY, curveMount, curveVolume } from './curve.js';
 
@@ -87,14 +94,9 @@ export function buildGatewayDeployment(zc: ZeekCluster, images: Images, zv: Zeek
 /** Gateway Service of the configured type (ClusterIP by default). */
 export function buildGatewayService(zc: ZeekCluster): K8sObject {
   const g = zc.spec.gateway;
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: childMeta(zc, childName(zc, 'gateway'), 'gateway'),
-    spec: {
-      type: g.serviceType,
-      selector: selectorLabels(zc, 'gateway'),
-      ports: [{ name: 'websocket', port: g.port, targetPort: 'websocket', protocol: 'TCP' }],
-    },
-  };
+  return componentService(zc, 'gateway', 'gateway', g.serviceType, {
+    name: 'websocket',
+    port: g.port,
+    protocol: 'TCP',
+  });
 }

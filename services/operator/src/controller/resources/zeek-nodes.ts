@@ -1,6 +1,13 @@
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import type { Images } from './images.js';
-import { childMeta, childName, selectorLabels, type Component, type K8sObject } from './meta.js';
+import {
+  childMeta,
+  childName,
+  componentService,
+  selectorLabels,
+  type Component,
+  type K8sObject,
+} from './meta.js';
 import { podMeta, resources } from './pod.js';
 import { hashOf, OFFLINE_SCRIPT, ZEEK_CONFIG_DIR } from './zeek-config.js';
 import { zeekCurveEnv } from './curve.js';
@@ -199,16 +206,11 @@ function offlineJobName(zc: ZeekCluster, template: unknown): string {
  */
 export function buildWorkerUdpService(zc: ZeekCluster): K8sObject {
   const u = zc.spec.workers.capture.udp;
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: childMeta(zc, childName(zc, 'worker-udp'), 'worker'),
-    spec: {
-      type: u.serviceType,
-      selector: selectorLabels(zc, 'worker'),
-      ports: [{ name: 'mirror', port: u.port, targetPort: 'mirror', protocol: 'UDP' }],
-    },
-  };
+  return componentService(zc, 'worker-udp', 'worker', u.serviceType, {
+    name: 'mirror',
+    port: u.port,
+    protocol: 'UDP',
+  });
 }
 
 /** Label selector string of the worker pods (for the scale subresource). */
