@@ -86,10 +86,11 @@ with_heartbeat() {
   return "$rc"
 }
 
-# Fails early, with a clear message, when the proxy does not know a pinned version.
+# Fails early, with a clear message, when the proxy does not have a pinned version. (Downloads it:
+# a proxy's version list may omit versions it serves, e.g. CoreDNS v1.12.1 here.)
 require_version() {
   local mod="$1" ver="$2"
-  if ! go list -m -versions "$mod" | tr ' ' '\n' | grep -qx "$ver"; then
+  if ! go mod download -json "$mod@$ver" >/dev/null 2>&1; then
     log "$mod has no version $ver on $(go env GOPROXY)"
     return 1
   fi

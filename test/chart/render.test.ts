@@ -166,6 +166,8 @@ describe('defaults', () => {
       `apps/statefulsets: ${manage}`,
       `batch/jobs: ${manage}`,
       'core/configmaps: ' + manage,
+      'core/events: list',
+      'core/pods: get,list,watch',
       'core/services: ' + manage,
       'events.k8s.io/events: create',
       `networking.k8s.io/networkpolicies: ${manage}`,

@@ -18,8 +18,8 @@ import {
   type Readiness,
 } from '@zeek-relay/runtime';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
-import { resolveCurve } from './curve-keys.js';
-import { HUB_ERROR_CODES, HubError } from './errors.js';
+import { resolveCurve, startZapHandler, type ZapHandler } from '@zeek-relay/zmq';
+import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
 import { registerHubRoutes } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
@@ -33,7 +33,6 @@ import {
   endpointOf,
   OBSERVER_ENDPOINT,
 } from './sockets.js';
-import { startZapHandler, type ZapHandler } from './zap.js';
 
 /** What the hub needs from its embedder; everything optional. */
 export interface HubDeps {
@@ -162,7 +161,7 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     if (state !== 'new')
       throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
-    const curve = resolveCurve(config);
+    const curve = resolveCurve(config, hubCurveError);
     const context = createHubContext(config);
     const r: Running = {
       context,

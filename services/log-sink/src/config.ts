@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError, loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
-import { CurveServerSettings } from '@zeek-relay/hub';
+import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the log sink. */
 export const SINK_ENV_PREFIX = 'ZR_SINK_';

@@ -154,6 +154,10 @@ export class FakeKube implements ControllerClient, InformerSource {
       metadata: { ...structuredClone(obj.metadata), managedFields },
     };
     if (prev?.status) next.status = prev.status;
+    // Like the API server: metadata.generation counts spec changes.
+    const gen = Number(prev?.metadata['generation'] ?? 0);
+    const specChanged = JSON.stringify(prev?.['spec']) !== JSON.stringify(next['spec']);
+    next.metadata['generation'] = specChanged ? gen + 1 : gen;
     const same =
       prev &&
       JSON.stringify({ ...prev, metadata: { ...prev.metadata, resourceVersion: '', uid: '' } }) ===
@@ -227,17 +231,21 @@ export class FakeKube implements ControllerClient, InformerSource {
   }
 
   /** What the kube controllers would do: every Deployment/StatefulSet fully rolled out and ready. */
+  /** Pods the kube controllers report as not ready, by workload name (for {@link rollOutAll}). */
+  readonly unready = new Map<string, number>();
+
   rollOutAll(): void {
     for (const o of [...this.objects.values()]) {
       if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') continue;
       const replicas = (o['spec'] as { replicas?: number }).replicas ?? 1;
+      const ready = replicas - (this.unready.get(o.metadata.name) ?? 0);
       const gen = Number(o.metadata['generation'] ?? 1);
       const status = {
         observedGeneration: gen,
         replicas,
-        readyReplicas: replicas,
+        readyReplicas: ready,
         updatedReplicas: replicas,
-        availableReplicas: replicas,
+        availableReplicas: ready,
         currentRevision: 'r',
         updateRevision: 'r',
       };

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHub, type Hub } from '@zeek-relay/hub';
-import { curveKeyPair } from 'zeromq';
+import { decodeCurveKey, startZapHandler } from '@zeek-relay/zmq';
+import { Context, Proxy, XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
 import { startTestHub, type TestHub } from './hub.js';
 
 /** A CURVE key pair in Z85 text, as `curveKeyPair()` returns it. */
@@ -15,8 +15,10 @@ export interface KeyPair {
 export interface CurveTestHub extends TestHub {
   /** The hub's Z85 public key (the clients' ZMQ_CURVE_SERVERKEY). */
   readonly serverKey: string;
-  /** The real hub service, when the hub is one (see {@link startCurveHub}). */
-  readonly hub?: Hub;
+  /** ZAP answers so far (hubs with an allow-list, see {@link startCurveHub}). */
+  readonly zap?: { accepted: number; rejected: number };
+  /** Prefixes subscribed at the hub so far (hubs with an allow-list). */
+  subscriptions?(): string[];
 }
 
 /** Fresh CURVE keys for one test: a server pair and `n` client pairs. */
@@ -24,33 +26,62 @@ export function freshKeys(n: number): { server: KeyPair; clients: KeyPair[] } {
   return { server: curveKeyPair(), clients: Array.from({ length: n }, () => curveKeyPair()) };
 }
 
+let hubs = 0;
+
 /**
- * Starts the REAL zeek-relay hub in-process with CURVE on (its server secret key) and a ZAP
- * allow-list of `allowed` client public keys, on ephemeral loopback ports, with its HTTP side port
- * (`/metrics`, `/nodes`) on an ephemeral port too.
+ * Starts a hub as Zeek 8.2+'s manager runs it with CURVE: an XSUB↔XPUB proxy (VERBOSER, NODROP)
+ * with CURVE server sockets (its server secret key) and a ZAP handler — the shared one of
+ * `@zeek-relay/zmq`, which the zeek-relay hub and log sink use — admitting only `allowed`, on
+ * ephemeral loopback ports unless `ports` are given (a restarted hub). Counts ZAP answers and
+ * records the subscriptions that reach it (an observer on an inproc endpoint of its XSUB).
  */
 export async function startCurveHub(
   server: KeyPair,
   allowed: readonly string[],
-  /** Fixed ports (a restarted hub); default ephemeral. */
   ports: { xpub: number; xsub: number } = { xpub: 0, xsub: 0 },
 ): Promise<CurveTestHub> {
-  const hub = createHub({
-    bindAddress: '127.0.0.1',
-    xpubPort: ports.xpub,
-    xsubPort: ports.xsub,
-    httpHost: '127.0.0.1',
-    httpPort: 0,
-    curveServerSecretKey: server.secretKey,
-    curveClientPublicKeys: [...allowed],
-  });
-  const a = await hub.start();
+  const context = new Context({ blocky: false });
+  const zap = { accepted: 0, rejected: 0 };
+  const zapHandler = await startZapHandler(
+    context,
+    allowed.map((k) => decodeCurveKey(k, 'allowed key')),
+    (ok) => void (zap[ok ? 'accepted' : 'rejected'] += 1),
+    () => undefined,
+  );
+  // A fresh options object per socket: zeromq.js takes `context` out of the one it is given.
+  const opts = () => ({ context, linger: 0, curveServer: true, curveSecretKey: server.secretKey });
+  const front = new XSubscriber(opts());
+  const back = new XPublisher({ ...opts(), noDrop: true, verbosity: 'allSubsUnsubs' });
+  await back.bind(`tcp://127.0.0.1:${ports.xpub}`);
+  await front.bind(`tcp://127.0.0.1:${ports.xsub}`);
+  const xsubEndpoint = front.lastEndpoint as string;
+  const observerEndpoint = `inproc://gateway-test-curve-hub-${++hubs}`;
+  await front.bind(observerEndpoint);
+  const observer = new XPublisher({ context, linger: 0, verbosity: 'allSubsUnsubs' });
+  observer.connect(observerEndpoint);
+  const seen = new Set<string>();
+  const observing = (async () => {
+    for await (const [msg] of observer) {
+      if (msg !== undefined && msg.length > 0)
+        seen[msg[0] === 1 ? 'add' : 'delete'](msg.subarray(1).toString());
+    }
+  })().catch(() => undefined);
+  const proxy = new Proxy(front, back);
+  const running = proxy.run().catch(() => undefined);
   return {
-    hub,
     serverKey: server.publicKey,
-    xpubEndpoint: a.xpub,
-    xsubEndpoint: a.xsub,
-    close: () => hub.close(),
+    xpubEndpoint: back.lastEndpoint as string,
+    xsubEndpoint,
+    zap,
+    subscriptions: () => [...seen].sort(),
+    async close() {
+      proxy.terminate();
+      await running;
+      observer.close();
+      await observing;
+      zapHandler.close();
+      await zapHandler.done;
+    },
   };
 }
 
@@ -67,14 +98,9 @@ export async function startOpenCurveProxy(server: KeyPair): Promise<CurveTestHub
   return { ...proxy, serverKey: server.publicKey };
 }
 
-/**
- * The value of one sample of the hub's Prometheus text at `/metrics`, e.g.
- * `zapRequests(hub, 'rejected')`; 0 when the sample is absent (nothing counted yet).
- */
-export async function zapRequests(hub: Hub, result: 'accepted' | 'rejected'): Promise<number> {
-  const text = await (await fetch(`${hub.addresses?.http ?? ''}/metrics`)).text();
-  const re = new RegExp(`^zeek_relay_hub_zap_requests_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)$`, 'm');
-  return Number(re.exec(text)?.[1] ?? 0);
+/** ZAP answers of a hub started with {@link startCurveHub} (0 for hubs without an allow-list). */
+export function zapRequests(hub: CurveTestHub, result: 'accepted' | 'rejected'): Promise<number> {
+  return Promise.resolve(hub.zap?.[result] ?? 0);
 }
 
 /** Polls an async condition until it holds; rejects after `timeoutMs` naming `what`. */

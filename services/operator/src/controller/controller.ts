@@ -14,13 +14,24 @@ import { assertZeekSupports, buildDesired, type DesiredState, type Observed } fr
 import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
-import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
+import {
+  ANNOTATION_SPEC_HASH,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+  type K8sObject,
+} from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
-import { CHILD_KINDS, CR_KIND, hasCondition } from './kinds.js';
+import { CHILD_KINDS, CR_KIND, hasCondition, POD_KIND } from './kinds.js';
+import { diagnosePod, problemKey, scheduledPendingSince, type PodProblem } from './pod-problems.js';
 
 /** Minimum spacing of progress-only status writes of one cluster (see {@link isProgressOnly}). */
 const STATUS_BATCH_MS = 1000;
+/** A scheduled pod still creating its containers after this long has its Events read. */
+const STUCK_MS = 15_000;
+/** Component order of pod problems in the status (the first one names the Ready reason). */
+const COMPONENT_ORDER = ['hub', 'log-sink', 'gateway', 'manager', 'proxy', 'worker'];
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {
@@ -58,6 +69,9 @@ export class Controller {
   private readonly metrics: OperatorMetrics;
   private readonly crs: WatchedKind;
   private readonly children = new Map<string, WatchedKind>();
+  private readonly pods: WatchedKind;
+  /** Per pod (`ns/name`), the last problem signature seen, so pod churn enqueues only on change. */
+  private readonly podSignatures = new Map<string, string>();
   private readonly events: EventRecorder;
   /** Last apply per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, LastApply>();
@@ -86,6 +100,50 @@ export class Controller {
         this.informers.add(info, (obj) => this.enqueueOwner(obj), `${LABEL_MANAGED_BY}=${MANAGED_BY}`),
       );
     }
+    this.pods = this.informers.add(
+      POD_KIND,
+      (pod, verb) => this.onPod(pod, verb),
+      `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
+    );
+  }
+
+  /** Enqueues a pod's cluster when what is wrong with the pod (or whether it is stuck) changed. */
+  private onPod(pod: K8sObject, verb: 'add' | 'update' | 'delete'): void {
+    const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const sig =
+      verb === 'delete' ? '' : `${problemKey(diagnosePod(pod))}|${scheduledPendingSince(pod) ?? ''}`;
+    if ((this.podSignatures.get(id) ?? '') === sig) return;
+    if (sig) this.podSignatures.set(id, sig);
+    else this.podSignatures.delete(id);
+    this.enqueue(pod.metadata.namespace, pod.metadata.labels?.[LABEL_INSTANCE]);
+  }
+
+  /**
+   * What keeps pods of `zc` from running, hub first and workers last. Pods stuck creating their
+   * containers for {@link STUCK_MS} have their Warning Events read (one list call); younger ones
+   * bring the cluster back when they reach that age.
+   */
+  private async podProblems(key: string, zc: ZeekCluster): Promise<PodProblem[]> {
+    const ns = zc.metadata.namespace;
+    const pods = this.pods.cache
+      .list(ns)
+      .filter((p) => p.metadata.labels?.[LABEL_INSTANCE] === zc.metadata.name);
+    const now = Date.now();
+    const stuck: string[] = [];
+    let recheck = Infinity;
+    for (const p of pods) {
+      const since = scheduledPendingSince(p);
+      if (since === undefined) continue;
+      if (now - since >= STUCK_MS) stuck.push(p.metadata.name);
+      else recheck = Math.min(recheck, STUCK_MS - (now - since));
+    }
+    if (recheck !== Infinity) this.queue.addAfter(key, recheck);
+    const events = stuck.length > 0 ? await this.client.podEvents(ns, stuck) : [];
+    const rank = (p: PodProblem): number => COMPONENT_ORDER.indexOf(p.component);
+    return pods
+      .map((p) => diagnosePod(p, events))
+      .filter((p): p is PodProblem => p !== undefined)
+      .sort((a, b) => rank(a) - rank(b) || a.pod.localeCompare(b.pod, 'en', { numeric: true }));
   }
 
   /** Keys waiting in the queue (for the queue-depth metric). */
@@ -292,7 +350,12 @@ export class Controller {
       const note = `Rolling ${desired.rollout.current} to layout ${desired.configHash}`;
       this.logEventError(await this.events.record(target, 'Normal', 'RollingOut', note));
     }
-    const status = computeStatus(zc, observed, desired, undefined, new Date());
+    const problems = await this.podProblems(key, zc);
+    for (const c of COMPONENT_ORDER) {
+      const p = problems.find((x) => x.component === c);
+      if (p) this.logEventError(await this.events.record(target, 'Warning', p.reason, p.message));
+    }
+    const status = computeStatus(zc, observed, desired, undefined, new Date(), problems);
     const final = status.readyReplicas === zc.spec.workers.replicas && !desired.rollout.progressing;
     const wait = (this.o.statusBatchMs ?? STATUS_BATCH_MS) - (Date.now() - (this.statusAt.get(key) ?? 0));
     if (!final && wait > 0 && isProgressOnly(zc.status, status)) {

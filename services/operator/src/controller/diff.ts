@@ -15,9 +15,14 @@ export function stableJson(value: unknown): string {
   );
 }
 
+/** The hash of a desired object's content (what {@link withDesiredHash} records). */
+export function desiredHashOf(obj: K8sObject): string {
+  return hashOf(stableJson(obj));
+}
+
 /** Returns a copy of `obj` annotated with the hash of its desired content. */
 export function withDesiredHash(obj: K8sObject): K8sObject {
-  const hash = hashOf(stableJson(obj));
+  const hash = desiredHashOf(obj);
   return {
     ...obj,
     metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATION_SPEC_HASH]: hash } },

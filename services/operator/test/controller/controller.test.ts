@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { metrics as otel } from '@opentelemetry/api';
 import { createLogger } from '@zeek-relay/runtime';
 import { Controller } from '../../src/controller/controller.js';
+import { liveCurveSecret } from '../../src/controller/reconcile.js';
 import { OperatorMetrics } from '../../src/metrics.js';
 import type { ZeekClusterStatus } from '../../src/api/v1alpha1/zeekcluster.js';
 import { FakeKube } from '../fake-kube.js';
@@ -85,7 +86,11 @@ test('kubectl set image on the workers is undone by the watch event, with one ap
     ),
   );
   assert.equal(image(kube.get('StatefulSet', 'demo-worker')), want);
-  assert.deepEqual(writes, ['apply StatefulSet/demo-worker', 'event DriftCorrected']);
+  // (and status writes: the restored template rolls the pods again)
+  assert.deepEqual(
+    writes.filter((w) => !w.startsWith('status')),
+    ['apply StatefulSet/demo-worker', 'event DriftCorrected'],
+  );
   assert.equal(metrics.driftCounts.get('StatefulSet'), 1);
   assert.match(kube.events.at(-1)?.note ?? '', /demo-worker.*\.spec\.template\.spec\.containers\[0\]\.image/);
   await ctl.close();
@@ -124,7 +129,10 @@ test('drift the watch did not report is undone by the resync', async () => {
   assert.equal(workload(kube.get('Deployment', 'demo-hub')).spec.replicas, 0, 'nothing reconciled yet');
   kube.quiet = false;
   const writes = await writesOf(kube, ctl, () => ctl.resyncAll());
-  assert.deepEqual(writes, ['apply Deployment/demo-hub', 'event DriftCorrected']);
+  assert.deepEqual(
+    writes.filter((w) => !w.startsWith('status')),
+    ['apply Deployment/demo-hub', 'event DriftCorrected'],
+  );
   assert.equal(workload(kube.get('Deployment', 'demo-hub')).spec.replicas, 1);
   await ctl.close();
 });
@@ -213,5 +221,120 @@ test('a failed apply is reported (ReconcileFailed) and retried until it succeeds
   assert.ok(kube.get('Deployment', 'demo-hub'));
   assert.equal(condition(kube, 'Degraded')?.status, 'False');
   assert.equal(condition(kube, 'Ready')?.status, 'True');
+  await ctl.close();
+});
+
+for (const [from, to] of [
+  [undefined, 'demo-curve'],
+  ['demo-curve', undefined],
+] as const) {
+  test(`turning CURVE ${to ? 'on' : 'off'} rolls hub and sinks, then manager, proxies, workers — one stage at a time`, async () => {
+    const base = validateSpec({ workers: { replicas: 2 }, proxies: { replicas: 1 } });
+    const withCurve = (name: string | undefined) => ({
+      ...base,
+      hub: { ...base.hub, curveSecretName: name },
+    });
+    const { kube, ctl } = await setup(withCurve(from));
+    await settle(kube, ctl);
+    const zc = kube.get('ZeekCluster', 'demo') as K8sObject & { spec: object };
+    kube.put({ ...zc, metadata: { ...zc.metadata, generation: 2 }, spec: withCurve(to) });
+    const curveOn = (kind: string, name: string): boolean =>
+      liveCurveSecret(kube.get(kind, name)) !== undefined ||
+      JSON.stringify(kube.get(kind, name)).includes('"secretName":"demo-curve"');
+    const seen: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setImmediate(r));
+      await ctl.idle();
+      const state = [
+        ['hub', curveOn('Deployment', 'demo-hub')],
+        ['sinks', curveOn('StatefulSet', 'demo-log-sink')],
+        ['manager', curveOn('Deployment', 'demo-manager')],
+        ['proxy', curveOn('StatefulSet', 'demo-proxy')],
+        ['worker', curveOn('StatefulSet', 'demo-worker')],
+      ]
+        .filter(([, on]) => on === (to !== undefined))
+        .map(([n]) => n)
+        .join('+');
+      if (seen.at(-1) !== state) seen.push(state);
+      const before = kube.writes.length;
+      kube.rollOutAll();
+      await new Promise((r) => setImmediate(r));
+      await ctl.idle();
+      if (kube.writes.length === before && state.includes('worker')) break;
+    }
+    assert.deepEqual(seen, [
+      'hub+sinks',
+      'hub+sinks+manager',
+      'hub+sinks+manager+proxy',
+      'hub+sinks+manager+proxy+worker',
+    ]);
+    await ctl.close();
+  });
+}
+
+/** A pod of cluster `demo` as the kubelet would report it. */
+function podOf(name: string, component: string, status: Record<string, unknown>): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'ns',
+      labels: {
+        'app.kubernetes.io/managed-by': 'zeek-relay-operator',
+        'app.kubernetes.io/instance': 'demo',
+        'app.kubernetes.io/component': component,
+      },
+    },
+    status,
+  };
+}
+
+test('a pod that cannot pull its image: WorkersReady/Ready reason and a Warning Event naming it', async () => {
+  const { kube, ctl } = await setup();
+  await settle(kube, ctl);
+  kube.unready.set('demo-worker', 1);
+  kube.put(
+    podOf('demo-worker-1', 'worker', {
+      phase: 'Pending',
+      containerStatuses: [
+        {
+          name: 'zeek',
+          image: 'zeek/zeek:9.9',
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off' } },
+        },
+      ],
+    }),
+  );
+  await settle(kube, ctl);
+  assert.equal(condition(kube, 'WorkersReady')?.reason, 'ImagePullFailed');
+  assert.equal(condition(kube, 'Ready')?.reason, 'ImagePullFailed');
+  const ev = kube.events.find((e) => e.reason === 'ImagePullFailed');
+  assert.equal(ev?.type, 'Warning');
+  assert.match(ev?.note ?? '', /pod demo-worker-1: image zeek\/zeek:9\.9 cannot be pulled/);
+  await ctl.close();
+});
+
+test('a pod stuck on a missing Secret volume: its FailedMount Event becomes MissingReference', async () => {
+  const { kube, ctl } = await setup();
+  await settle(kube, ctl);
+  kube.unready.set('demo-hub', 1);
+  kube.podWarnings.push({
+    podName: 'demo-hub-abc',
+    reason: 'FailedMount',
+    message: 'MountVolume.SetUp failed for volume "curve" : secret "zeek-curve" not found',
+    type: 'Warning',
+  });
+  kube.put(
+    podOf('demo-hub-abc', 'hub', {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+      containerStatuses: [{ name: 'hub', state: { waiting: { reason: 'ContainerCreating' } } }],
+    }),
+  );
+  await settle(kube, ctl);
+  assert.equal(condition(kube, 'HubReady')?.reason, 'MissingReference');
+  assert.match(condition(kube, 'HubReady')?.message ?? '', /demo-hub-abc.*secret "zeek-curve" not found/);
+  assert.ok(kube.events.some((e) => e.reason === 'MissingReference' && /demo-hub-abc/.test(e.note)));
   await ctl.close();
 });

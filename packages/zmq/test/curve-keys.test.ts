@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { curveKeyPair } from 'zeromq';
-import { decodeCurveKey, resolveCurve, zapReply } from '../src/index.js';
+import { decodeCurveKey, encodeZ85Key, parseZ85Key, resolveCurve, zapReply } from '../src/index.js';
 
 // RFC 32 test vector: these 8 bytes encode to "HelloWorld".
 const RFC32_BYTES = [0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b];
@@ -13,9 +13,9 @@ describe('CURVE keys', () => {
     assert.deepEqual([...decodeCurveKey(key, 'k')], Array.from({ length: 4 }, () => RFC32_BYTES).flat());
   });
 
-  it('rejects malformed keys with ZR_HUB_CURVE_KEY_INVALID', () => {
+  it('rejects malformed keys with ZR_ZMQ_CURVE_KEY_INVALID', () => {
     for (const bad of ['', 'short', 'HelloWorld'.repeat(4).slice(1) + ',', 'HelloWorld'.repeat(4) + 'x']) {
-      assert.throws(() => decodeCurveKey(bad, 'k'), { code: 'ZR_HUB_CURVE_KEY_INVALID' });
+      assert.throws(() => decodeCurveKey(bad, 'k'), { code: 'ZR_ZMQ_CURVE_KEY_INVALID' });
     }
   });
 
@@ -23,10 +23,10 @@ describe('CURVE keys', () => {
     const kp = curveKeyPair();
     assert.equal(resolveCurve({}), undefined);
     assert.throws(() => resolveCurve({ curveServerSecretKey: kp.secretKey }), {
-      code: 'ZR_HUB_CURVE_CONFIG_INVALID',
+      code: 'ZR_ZMQ_CURVE_CONFIG_INVALID',
     });
     assert.throws(() => resolveCurve({ curveClientPublicKeys: [kp.publicKey] }), {
-      code: 'ZR_HUB_CURVE_CONFIG_INVALID',
+      code: 'ZR_ZMQ_CURVE_CONFIG_INVALID',
     });
     assert.throws(
       () =>
@@ -35,11 +35,38 @@ describe('CURVE keys', () => {
           curveClientPublicKeys: [kp.publicKey],
         }),
       {
-        code: 'ZR_HUB_CURVE_KEY_INVALID',
+        code: 'ZR_ZMQ_CURVE_KEY_INVALID',
       },
     );
     const ok = resolveCurve({ curveServerSecretKey: kp.secretKey, curveClientPublicKeys: [kp.publicKey] });
     assert.equal(ok?.clientPublicKeys.length, 1);
+  });
+
+  it("reports through the caller's error factory (a service keeps its own codes)", () => {
+    const kp = curveKeyPair();
+    const seen: string[] = [];
+    const factory = (code: string, message: string) => {
+      seen.push(code);
+      return Object.assign(new Error(message), { code: code.replace('ZR_ZMQ_', 'ZR_X_') });
+    };
+    assert.throws(() => resolveCurve({ curveServerSecretKey: kp.secretKey }, factory), {
+      code: 'ZR_X_CURVE_CONFIG_INVALID',
+    });
+    assert.throws(
+      () => resolveCurve({ curveServerSecretKey: 'x', curveClientPublicKeys: [kp.publicKey] }, factory),
+      { code: 'ZR_X_CURVE_KEY_INVALID' },
+    );
+    assert.deepEqual(seen, ['ZR_ZMQ_CURVE_CONFIG_INVALID', 'ZR_ZMQ_CURVE_KEY_INVALID']);
+  });
+
+  it('parses and encodes Z85 keys symmetrically; out-of-range groups are not keys', () => {
+    const kp = curveKeyPair();
+    const raw = parseZ85Key(kp.publicKey);
+    assert.equal(raw?.length, 32);
+    assert.equal(encodeZ85Key(raw!), kp.publicKey);
+    // "%%%%%" decodes past 2^32 - 1: a lax decoder wraps it into some other key.
+    assert.equal(parseZ85Key('%%%%%' + kp.publicKey.slice(5)), undefined);
+    assert.throws(() => encodeZ85Key(new Uint8Array(31)), RangeError);
   });
 });
 
