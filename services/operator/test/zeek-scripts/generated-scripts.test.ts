@@ -30,6 +30,8 @@ import {
 
 interface Facts {
   options: Record<string, { lines: ZeekLine[] }>;
+  events: Record<string, { lines: ZeekLine[] }>;
+  functions: Record<string, { lines: ZeekLine[] }>;
   loads: Record<string, { lines: ZeekLine[]; deprecated?: ZeekLine[] }>;
 }
 const facts = readJsonFixture<Facts>('zeek-scripts', 'facts.json');
@@ -238,6 +240,39 @@ describe('generated Zeek scripts of every sample, for every Zeek version', () =>
         const endpoints = zeekLogEndpoints(nodes, managerIsLogger, redefd, n);
         assert.deepEqual(endpoints, sinks, `${name} ${c.version}: node ${n.name}`);
       }
+    }
+  });
+
+  test('pcap mode: the worker holds the trace until node_up, then reads it and terminates at its end', (t) => {
+    if (!python) return t.skip('no python3 on this machine');
+    const offline = cases.filter((c) => c.files['zeek-relay-offline.zeek'] !== undefined);
+    assert.ok(offline.length >= VERSIONS.length, 'the pcap sample, for every version');
+    for (const c of offline) {
+      const tree = parsed[c.files['zeek-relay-offline.zeek']!]!.tree;
+      /** Event name → functions its handler calls (`id (` in an expression). */
+      const calls = new Map<string, Set<string>>();
+      for (const f of findAll(tree, 'func_decl')) {
+        const hdr = findAll(f, 'func_hdr')[0]!;
+        const event = findAll(hdr, 'id')[0]?.text ?? '';
+        const called = new Set<string>();
+        for (const e of findAll(f.children!.find((k) => k.type === 'func_body')!, 'expr')) {
+          const [id, paren] = e.children ?? [];
+          if (id?.type === 'id' && paren?.type === '(') called.add(id.text ?? '');
+        }
+        calls.set(event, called);
+      }
+      const l = line(c.version);
+      for (const [event, called] of calls) {
+        assert.ok(facts.events[event]?.lines.includes(l), `${c.version}: no event ${event} in Zeek ${l}`);
+        for (const fn of called)
+          assert.ok(facts.functions[fn]?.lines.includes(l), `${c.version}: no function ${fn} in Zeek ${l}`);
+      }
+      assert.ok(calls.get('zeek_init')?.has('suspend_processing'), `${c.version}: suspend in zeek_init`);
+      assert.ok(
+        calls.get('Cluster::node_up')?.has('continue_processing'),
+        `${c.version}: continue on node_up`,
+      );
+      assert.ok(calls.get('Pcap::file_done')?.has('terminate'), `${c.version}: terminate at the end`);
     }
   });
 
