@@ -70,6 +70,25 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
       )?.[1];
       assert.ok(c.Env.includes(`NODE_VERSION=${node}`), 'the Node.js release of the Dockerfiles');
       assert.equal(config.os, 'linux');
+      // Everything the runtime stage copies from the build stage is in the app layer at its place.
+      const app = new Set(
+        layerPaths(
+          byService(svc).archive,
+          readArchive(byService(svc).archive).manifest.layers[2] ?? { mediaType: '', digest: '', size: 0 },
+        ),
+      );
+      for (const copy of final.copies.filter((x) => x.from === 'build')) {
+        for (const src of copy.sources) {
+          const rel = src.replace(/^\/src\//, '');
+          const dest =
+            copy.dest.endsWith('/') || copy.dest === './' ? `${copy.dest}${rel.split('/').pop()}` : copy.dest;
+          const path = `app/${dest.replace(/^\.\//, '')}`;
+          assert.ok(
+            app.has(path),
+            `${svc}: the Dockerfile copies ${src} to ${copy.dest}; the image lacks /${path}`,
+          );
+        }
+      }
       assert.equal(index.manifests[0]?.annotations?.['io.containerd.image.name'], byService(svc).ref);
     });
   }
@@ -144,6 +163,10 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
     assert.ok(app.has('app/packages/cli/dist/src/simulator/index.js'));
     assert.ok(![...app].some((p) => p.startsWith('app/packages/fixtures')), 'no fixtures in the app layer');
     assert.ok(deps.has('app/node_modules/zeromq/package.json'));
+    assert.ok(
+      deps.has('app/node_modules/zeromq/build/manifest.json'),
+      "zeromq's addon index (its loader needs it)",
+    );
     assert.ok(deps.has('app/node_modules/@zeek-relay/hub'), 'workspace links');
     assert.ok(!deps.has('app/node_modules/@zeek-relay/fixtures'), 'no link to the test vectors');
     for (const dev of ['typescript', 'eslint', 'prettier', 'fast-check'])

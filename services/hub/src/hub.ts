@@ -25,6 +25,7 @@ import { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionObserver } from './observer.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
+import { rejoinMessages } from './rejoin.js';
 import {
   bindSocket,
   createHubContext,
@@ -128,11 +129,30 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     if (update.nodeUp) {
       metrics.nodeUp();
       log.info({ node: update.nodeUp.name, id: update.nodeUp.id }, 'Node connected');
+      if (update.rejoined) reintroduce(update.nodeUp);
     }
     if (update.nodeDown) {
       metrics.nodeDown();
       log.info({ node: update.nodeDown.name, id: update.nodeDown.id }, 'Node disconnected');
     }
+  }
+
+  /** A node that was dropped but survived: make it and the others meet again (rejoin.ts). */
+  function reintroduce(node: NodeInfo): void {
+    const others = registry.nodes().map((n) => n.id);
+    log.warn(
+      { node: node.name, id: node.id, peers: others.length - 1 },
+      'Node rejoined after a drop without noticing it; re-introducing it to the cluster',
+    );
+    metrics.rejoined();
+    const observer = running?.observer;
+    if (observer === undefined) return;
+    void (async () => {
+      for (const frames of rejoinMessages(node.id, others, config.nodeidTopicPrefix))
+        await observer.publish(frames);
+    })().catch((err: unknown) =>
+      log.error({ err, node: node.name }, 'Could not re-introduce a rejoined node'),
+    );
   }
 
   async function release(r: Running): Promise<void> {

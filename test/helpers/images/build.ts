@@ -24,7 +24,7 @@ import {
   NODE_VERSION,
   REPOSITORY_PREFIX,
   RUNTIME_CONFIGS,
-  SHIPPED_WORKSPACES,
+  NOT_SHIPPED,
   type ImageName,
 } from './specs.js';
 import { writeArchive } from './oci.js';
@@ -174,23 +174,29 @@ class Builder {
     });
   }
 
+  /** Workspace directories (the root package.json's `dir/*` globs), sorted. */
+  async workspaces(): Promise<string[]> {
+    const pkg = JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const out: string[] = [];
+    for (const g of pkg.workspaces) {
+      const base = g.replace(/\/\*$/, '');
+      for (const d of await readdir(join(this.o.root, base)))
+        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}`);
+    }
+    return out.sort();
+  }
+
   /** package.json of the root and every workspace (what `npm ci` checks the lockfile against). */
   async manifests(): Promise<string[]> {
-    const globs = (
-      JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as { workspaces: string[] }
-    ).workspaces;
-    const out = ['package.json', 'package-lock.json'];
-    for (const g of globs) {
-      const base = g.replace(/\/\*$/, '');
-      for (const d of (await readdir(join(this.o.root, base))).sort())
-        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}/package.json`);
-    }
-    return out;
+    const ws = await this.workspaces();
+    return ['package.json', 'package-lock.json', ...ws.map((w) => `${w}/package.json`)];
   }
 
   async deps(): Promise<Layer> {
     const files = await this.manifests();
-    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v1']);
+    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v2']);
     return this.layer('deps', key, async () => {
       const work = await this.tmp('deps');
       try {
@@ -226,7 +232,10 @@ class Builder {
 
   async app(): Promise<Layer> {
     const files = ['package.json'];
-    for (const ws of SHIPPED_WORKSPACES) {
+    const shipped = (await this.workspaces()).filter(
+      (w: string) => !(NOT_SHIPPED as readonly string[]).includes(w),
+    );
+    for (const ws of shipped) {
       const dist = join(this.o.root, ws, 'dist', 'src');
       if (!existsSync(join(dist)))
         throw new Error(`${ws}/dist/src is missing: run \`npm run build\` (or npx tsc -b ${ws}) first`);
@@ -292,11 +301,14 @@ async function pruneModules(modules: string): Promise<void> {
   await rm(join(modules, '@zeek-relay', 'fixtures'), { force: true });
   const zmqBuild = join(modules, 'zeromq', 'build');
   if (!existsSync(zmqBuild)) return;
-  for (const os of await readdir(zmqBuild)) {
-    if (os !== 'linux') await rm(join(zmqBuild, os), { recursive: true, force: true });
+  // Only the platform directories go; files such as build/manifest.json (the addon index) stay.
+  for (const e of await readdir(zmqBuild, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    if (e.name !== 'linux') await rm(join(zmqBuild, e.name), { recursive: true, force: true });
     else
-      for (const arch of await readdir(join(zmqBuild, os)))
-        if (arch !== 'x64') await rm(join(zmqBuild, os, arch), { recursive: true, force: true });
+      for (const arch of await readdir(join(zmqBuild, e.name), { withFileTypes: true }))
+        if (arch.isDirectory() && arch.name !== 'x64')
+          await rm(join(zmqBuild, e.name, arch.name), { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type ZeekClusterStatus,
 } from '../api/v1alpha1/zeekcluster.js';
 import { validateSpec } from '../api/v1alpha1/validate.js';
-import type { ControllerClient, InformerSource, WatchedKind } from '../kube/api.js';
+import type { ControllerClient, InformerSource, PodEvent, WatchedKind } from '../kube/api.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { assertZeekSupports, buildDesired, type DesiredState, type Observed } from './reconcile.js';
@@ -72,6 +72,7 @@ export class Controller {
   private readonly pods: WatchedKind;
   /** Per pod (`ns/name`), the last problem signature seen, so pod churn enqueues only on change. */
   private readonly podSignatures = new Map<string, string>();
+  private readonly podEventCache = new Map<string, { at: number; pods: Set<string>; events: PodEvent[] }>();
   private readonly events: EventRecorder;
   /** Last apply per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, LastApply>();
@@ -118,6 +119,16 @@ export class Controller {
     this.enqueue(pod.metadata.namespace, pod.metadata.labels?.[LABEL_INSTANCE]);
   }
 
+  /** Pod Warning Events of `ns`, read at most once per {@link STUCK_MS} / 2 per namespace. */
+  private async podEventsOf(ns: string, pods: readonly string[]): Promise<PodEvent[]> {
+    const cached = this.podEventCache.get(ns);
+    if (cached && Date.now() - cached.at < STUCK_MS / 2 && pods.every((p) => cached.pods.has(p)))
+      return cached.events;
+    const events = await this.client.podEvents(ns, pods);
+    this.podEventCache.set(ns, { at: Date.now(), pods: new Set(pods), events });
+    return events;
+  }
+
   /**
    * What keeps pods of `zc` from running, hub first and workers last. Pods stuck creating their
    * containers for {@link STUCK_MS} have their Warning Events read (one list call); younger ones
@@ -138,7 +149,7 @@ export class Controller {
       else recheck = Math.min(recheck, STUCK_MS - (now - since));
     }
     if (recheck !== Infinity) this.queue.addAfter(key, recheck);
-    const events = stuck.length > 0 ? await this.client.podEvents(ns, stuck) : [];
+    const events = stuck.length > 0 ? await this.podEventsOf(ns, stuck) : [];
     const rank = (p: PodProblem): number => COMPONENT_ORDER.indexOf(p.component);
     return pods
       .map((p) => diagnosePod(p, events))

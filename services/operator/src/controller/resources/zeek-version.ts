@@ -1,4 +1,4 @@
-import { parseZeekVersion, type ZeekLine, type ZeekVersion } from '@zeek-relay/runtime';
+import { DEFAULT_ZEEK_VERSION, parseZeekVersion, type ZeekLine, type ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekClusterSpec } from '../../api/v1alpha1/zeekcluster.js';
 
 /** Where the Zeek version of a cluster came from (reported in `status.zeekVersion`). */
@@ -31,7 +31,7 @@ export function imageTagVersion(image: string): ZeekVersion | undefined {
 export function resolveZeekVersion(
   specVersion: string | undefined,
   image: string,
-  operatorDefault: string,
+  operatorDefault: string = DEFAULT_ZEEK_VERSION,
 ): ClusterZeekVersion {
   const fromSpec = specVersion === undefined ? undefined : parseZeekVersion(specVersion);
   if (fromSpec) return { version: fromSpec, source: 'spec' };
