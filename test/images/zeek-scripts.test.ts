@@ -2,7 +2,12 @@
 // and endpoints in what the operator really generates today, and in other forms the generated
 // text may take per Zeek version (comments, `+=`, set syntax, logger ports in the layout).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
 import { buildDesired, validateSpec, type ZeekCluster } from '@zeek-relay/operator';
 import { logEndpoints, parseZeekScripts } from '../helpers/images/zeek-sim/zeek-scripts.js';
 
@@ -76,4 +81,33 @@ describe('zeek-sim reads the generated scripts', () => {
     assert.deepEqual(logEndpoints(older), ['tcp://127.0.0.1:27764']);
     assert.equal(older.xpub, undefined);
   });
+});
+
+describe('the zeek stand-in refuses what it cannot play, with a clear message and exit 1', () => {
+  const zeek = fileURLToPath(new URL('../helpers/images/zeek-sim/zeek.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'zr-zeek-sim-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'cluster-layout.zeek'),
+    'redef Cluster::nodes = { ["logger-1"] = [$node_type=Cluster::LOGGER, $ip=127.0.0.1, $p=27764/tcp] };\n',
+  );
+  const run = (env: Record<string, string>): { status: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [zeek, 'zeek-relay.zeek', 'local'], {
+      env: { PATH: process.env['PATH'] ?? '', ZEEKPATH: dir, ...env },
+      encoding: 'utf8',
+    });
+    return { status: r.status, stderr: r.stderr };
+  };
+
+  for (const [what, env, message] of [
+    ['no CLUSTER_NODE (a standalone Zeek)', {}, /CLUSTER_NODE is not set/],
+    ['a node missing from the layout', { CLUSTER_NODE: 'worker-9' }, /worker-9 is not in Cluster::nodes/],
+    ['a logger', { CLUSTER_NODE: 'logger-1' }, /loggers are played by the log sink/],
+  ] as const) {
+    it(what, () => {
+      const r = run(env);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
 });
