@@ -19,7 +19,7 @@ import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { LogFile, type LogFileContext } from './log-file.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
-import type { RateLimitedLog } from './rate-limited-log.js';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
 import { recoverDirectory } from './recovery.js';
 
 /** Dependencies of a file output. */
