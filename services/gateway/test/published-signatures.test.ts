@@ -40,17 +40,23 @@ describe('published signatures (issue #16 item 4): no file, the manager publishe
     await answerSignatureRequests(manager, published);
     // The gateway asks once it reached the hub; the manager answers on zeek-relay/signatures.
     rig = await startRig({}, hub);
-    client = new RecordingClient(rig.url);
-    await client.opened;
-    client.send(JSON.stringify([SIGNATURES_TOPIC]));
-    assert.equal(((await client.nextJson()) as { type: string }).type, 'ack');
-    // The gateway asked at start (the manager answered, before this client was acked).
+    const probe = new RecordingClient(rig.url);
+    await probe.opened;
+    probe.send(JSON.stringify([SIGNATURES_TOPIC]));
+    assert.equal(((await probe.nextJson()) as { type: string }).type, 'ack');
+    // The gateway asked at start (the manager answers, maybe before this probe was acked).
     await manager.waitFor(() => manager.events(REQUEST_SIGNATURES_EVENT).length === 1, 10000, 'the request');
     // The gateway takes the signatures before it delivers the same message to its clients, so
-    // once this client has the next publication (the script's periodic one), the gateway has it.
+    // once the probe has a publication (the answer or this one, the script's periodic one), the
+    // gateway has it.
     await manager.publish(SIGNATURES_TOPIC, published);
-    const seen = (await client.nextJson()) as { topic: string };
+    const seen = (await probe.nextJson()) as { topic: string };
     assert.equal(seen.topic, SIGNATURES_TOPIC);
+    await probe.close();
+    client = new RecordingClient(rig.url);
+    await client.opened;
+    client.send('[]');
+    assert.equal(((await client.nextJson()) as { type: string }).type, 'ack');
   });
   after(async () => {
     await client.close();
