@@ -14,6 +14,8 @@
 ##! When: shortly after start, whenever a node comes up, when a gateway asks (a gateway is not a
 ##! Zeek node, no node_up announces it) and every ZeekRelay::signatures_interval.
 
+@load base/utils/strings
+
 module ZeekRelay;
 
 export {

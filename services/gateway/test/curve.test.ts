@@ -197,7 +197,7 @@ describe('CURVE publish path', { timeout: 60_000 }, () => {
       client = (await acked(rig.url, [])).client;
       const total = 3000;
       for (let i = 0; i < total; i++) client.send(dataMessage('/bulk/', 'seq', [C(i)]));
-      await node.waitFor(() => node.events('seq').length === total, 30000, `${total} events`);
+      await node.waitFor(() => node.events('seq').length === total, 120000, `${total} events`);
       const got = node.events('seq').map((e) => Number((e.args[0] as { value: bigint | number }).value));
       assert.deepEqual(
         got,
