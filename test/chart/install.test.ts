@@ -183,6 +183,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['patch', 'zeekclusters.zeek-relay.io#status'],
       ['update', 'zeekclusters.zeek-relay.io#finalizers'],
       ['patch', 'statefulsets.apps'],
+      ['create', 'jobs.batch', 'zeek'],
       ['create', 'deployments.apps', 'zeek'],
       ['delete', 'networkpolicies.networking.k8s.io', 'zeek'],
       ['patch', 'poddisruptionbudgets.policy'],
@@ -222,12 +223,13 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
     };
     const byName = new Map(list.items.map((z) => [z.metadata.name, z.spec]));
     const sampleNames = readdirSync(join(root, 'deploy', 'samples')).length;
-    assert.equal(sampleNames, 3);
-    assert.deepEqual([...byName.keys()].sort(), ['demo', 'pcap-replay', 'zeek-prod']);
+    assert.equal(sampleNames, 4);
+    assert.deepEqual([...byName.keys()].sort(), ['demo', 'mirror', 'pcap-replay', 'zeek-prod']);
     assert.equal(byName.get('demo')?.workers.replicas, 2);
     assert.equal(byName.get('demo')?.workers.maxReplicas, 16, 'schema default');
     assert.equal(byName.get('demo')?.workers.capture.mode, 'af_packet', 'schema default');
     assert.equal(byName.get('pcap-replay')?.workers.capture.mode, 'pcap');
+    assert.equal(byName.get('mirror')?.workers.capture.mode, 'udp');
     assert.equal(byName.get('zeek-prod')?.workers.maxReplicas, 64);
     // `kubectl scale` reaches the scale subresource the CRD declares.
     await kube(['scale', 'zeekcluster/demo', '-n', SAMPLES_NS, '--replicas=3']);

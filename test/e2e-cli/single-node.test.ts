@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Pull } from 'zeromq';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pull, curveKeyPair } from 'zeromq';
 import { startSingleNode } from '@zeek-relay/cli/simulator';
 import { createHub } from '@zeek-relay/hub';
 import { decodeLogBatch, decodeLogFrames } from '@zeek-relay/wire';
@@ -75,5 +78,49 @@ test('single nodes: separate manager and worker join, exchange events, spread lo
     for (const s of sinks) s.close();
     await Promise.all(readers);
     await hub.close();
+  }
+});
+
+test('single nodes over CURVE: nodes with the shared client key join a CURVE hub', async () => {
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const dir = mkdtempSync(join(tmpdir(), 'zr-single-curve-'));
+  writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
+  writeFileSync(join(dir, 'client_publickeys'), `${client.publicKey}\n`);
+  const [xpub, xsub] = [await freePort(), await freePort()];
+  const hub = createHub(
+    {
+      bindAddress: '127.0.0.1',
+      xpubPort: xpub,
+      xsubPort: xsub,
+      curveServerSecretKeyFile: join(dir, 'server_secretkey'),
+      curveClientPublicKeyFiles: [join(dir, 'client_publickeys')],
+    },
+    { http: false },
+  );
+  await hub.start();
+  const endpoints = { hubXsub: `tcp://127.0.0.1:${xsub}`, hubXpub: `tcp://127.0.0.1:${xpub}` };
+  const curve = {
+    serverPublicKey: server.publicKey,
+    publicKey: client.publicKey,
+    secretKey: client.secretKey,
+  };
+  const nodes = [
+    startSingleNode({ name: 'manager', role: 'manager', endpoints, curve }),
+    startSingleNode({ name: 'proxy-1', role: 'proxy', endpoints, curve }),
+  ];
+  try {
+    await until('the hello exchange over CURVE', () => nodes.every((n) => n.peers().length === 1));
+    assert.deepEqual(
+      hub
+        .nodes()
+        .map((n) => n.name)
+        .sort(),
+      ['manager', 'proxy-1'],
+    );
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await hub.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

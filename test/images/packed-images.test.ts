@@ -70,13 +70,32 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
       )?.[1];
       assert.ok(c.Env.includes(`NODE_VERSION=${node}`), 'the Node.js release of the Dockerfiles');
       assert.equal(config.os, 'linux');
+      // Everything the runtime stage copies from the build stage is in the app layer at its place.
+      const app = new Set(
+        layerPaths(
+          byService(svc).archive,
+          readArchive(byService(svc).archive).manifest.layers[2] ?? { mediaType: '', digest: '', size: 0 },
+        ),
+      );
+      for (const copy of final.copies.filter((x) => x.from === 'build')) {
+        for (const src of copy.sources) {
+          const rel = src.replace(/^\/src\//, '');
+          const dest =
+            copy.dest.endsWith('/') || copy.dest === './' ? `${copy.dest}${rel.split('/').pop()}` : copy.dest;
+          const path = `app/${dest.replace(/^\.\//, '')}`;
+          assert.ok(
+            app.has(path),
+            `${svc}: the Dockerfile copies ${src} to ${copy.dest}; the image lacks /${path}`,
+          );
+        }
+      }
       assert.equal(index.manifests[0]?.annotations?.['io.containerd.image.name'], byService(svc).ref);
     });
   }
 
   it('references are localhost/zeek-relay/<name>:<content hash> and archives hold only their blobs', () => {
     assert.ok(images);
-    for (const [name, img] of Object.entries({ ...images, build: undefined })) {
+    for (const [name, img] of Object.entries({ ...images, build: undefined, all: undefined })) {
       if (!img) continue;
       assert.match(img.ref, /^localhost\/zeek-relay\/[a-z-]+:[0-9a-f]{16}$/, name);
       const a = readArchive(img.archive);
@@ -108,6 +127,27 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
       );
       assert.equal(`sha256:${r.stdout.slice(0, 64)}`, a.config.rootfs.diff_ids[i], `layer ${i}`);
     });
+  });
+
+  it('the combined archive names all five images, with each blob once', () => {
+    assert.ok(images);
+    const each = [images.hub, images.gateway, images.logSink, images.operator, images.zeekSim];
+    const { index, members } = readArchive(images.all.archive);
+    assert.deepEqual(
+      index.manifests.map((m) => [m.annotations?.['io.containerd.image.name'], m.digest]),
+      each.map((i) => [i.ref, i.digest]),
+    );
+    assert.deepEqual(
+      images.all.refs,
+      each.map((i) => i.ref),
+    );
+    const blobs = new Set(
+      each.flatMap((i) => readArchive(i.archive).members.filter((m) => m.startsWith('blobs/sha256/'))),
+    );
+    assert.deepEqual(
+      members.filter((m) => /^blobs\/sha256\/[0-9a-f]{64}$/.test(m)).sort(),
+      [...blobs].filter((m) => /[0-9a-f]{64}$/.test(m)).sort(),
+    );
   });
 
   it('the service images share one rootfs (base, deps, app); zeek-sim adds one layer on top', () => {
@@ -144,6 +184,10 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
     assert.ok(app.has('app/packages/cli/dist/src/simulator/index.js'));
     assert.ok(![...app].some((p) => p.startsWith('app/packages/fixtures')), 'no fixtures in the app layer');
     assert.ok(deps.has('app/node_modules/zeromq/package.json'));
+    assert.ok(
+      deps.has('app/node_modules/zeromq/build/manifest.json'),
+      "zeromq's addon index (its loader needs it)",
+    );
     assert.ok(deps.has('app/node_modules/@zeek-relay/hub'), 'workspace links');
     assert.ok(!deps.has('app/node_modules/@zeek-relay/fixtures'), 'no link to the test vectors');
     for (const dev of ['typescript', 'eslint', 'prettier', 'fast-check'])
@@ -182,7 +226,7 @@ describe('layers and archives are reproducible', () => {
         ['test'],
       );
       const out = join(work, `out${round}.tar`);
-      await writeArchive(store, manifest, `localhost/t:${manifest.digest.slice(7, 23)}`, out);
+      await writeArchive(store, [{ manifest, ref: `localhost/t:${manifest.digest.slice(7, 23)}` }], out);
       digests.push(`${layer.digest} ${layer.diffId} ${manifest.digest}`);
       archives.push(readFileSync(out));
     }

@@ -4,35 +4,17 @@
  * Data path: libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`, in a libuv worker
  * thread) between the XSUB and the XPUB: no per-message JavaScript. Around it, only
  * per-connection or per-subscription work runs in JavaScript: socket monitors, the subscription
- * observer feeding the node registry, the ZAP handler, and the HTTP side port.
+ * observer feeding the node registry, the ZAP handler, and the HTTP side port (running.ts).
  */
-import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
 import type { Meter } from '@opentelemetry/api';
-import {
-  createLogger,
-  createMetrics,
-  startHealthServer,
-  type HealthServer,
-  type Logger,
-  type Metrics,
-  type Readiness,
-} from '@zeek-relay/runtime';
+import { createLogger, createMetrics, type Logger, type Metrics, type Readiness } from '@zeek-relay/runtime';
+import { RateLimitedLog, resolveCurve } from '@zeek-relay/zmq';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
-import { resolveCurve, startZapHandler, type ZapHandler } from '@zeek-relay/zmq';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
-import { registerHubRoutes } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
-import { watchSocket } from './monitor.js';
-import { startObserver, type SubscriptionObserver } from './observer.js';
+import { nodeEvents } from './node-events.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
-import {
-  bindSocket,
-  createHubContext,
-  createXpub,
-  createXsub,
-  endpointOf,
-  OBSERVER_ENDPOINT,
-} from './sockets.js';
+import { createRunning, openRunning, releaseRunning, startHubHttp, type Running } from './running.js';
 
 /** What the hub needs from its embedder; everything optional. */
 export interface HubDeps {
@@ -86,19 +68,16 @@ export interface Hub extends AsyncDisposable {
   readonly registry: NodeRegistry;
 }
 
-/** Pause between stopping the proxy and closing its sockets at shutdown. */
-const SETTLE_MS = 50;
+type HubState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
-interface Running {
-  context: Context;
-  xpub: XPublisher;
-  xsub: XSubscriber;
-  proxy?: Proxy<XSubscriber, XPublisher>;
-  proxyDone?: Promise<void>;
-  observer?: SubscriptionObserver;
-  zap?: ZapHandler;
-  http?: HealthServer;
-  monitors: Promise<void>[];
+/** The metrics pipeline in use: the embedder's, or a private one the hub shuts down itself. */
+function hubMeter(deps: HubDeps): { meter: Meter; pipeline?: Metrics; own?: Metrics } {
+  if (deps.metrics === undefined && deps.meter === undefined) {
+    const own = createMetrics({ serviceName: 'zeek-relay-hub' });
+    return { meter: own.meter, pipeline: own, own };
+  }
+  const pipeline = deps.metrics;
+  return { meter: deps.meter ?? (pipeline as Metrics).meter, ...(pipeline ? { pipeline } : {}) };
 }
 
 /**
@@ -107,54 +86,34 @@ interface Running {
  */
 export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
   const config = resolveHubConfig(input);
-  const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
-  const ownMetrics =
-    deps.metrics === undefined && deps.meter === undefined
-      ? createMetrics({ serviceName: 'zeek-relay-hub' })
-      : undefined;
-  const metricsPipeline = deps.metrics ?? ownMetrics;
-  const meter = deps.meter ?? (metricsPipeline as Metrics).meter;
+  const log: Logger = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({
+    component: 'hub',
+  });
+  const { meter, pipeline, own } = hubMeter(deps);
   const metrics = new HubMetrics(meter);
   const registry = new NodeRegistry(config);
-  let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  const warn = new RateLimitedLog(log);
+  let state: HubState = 'new';
   let running: Running | undefined;
   let addresses: HubAddresses | undefined;
-  let proxyError: unknown;
   let closing: Promise<void> | undefined;
+  const onNotice = nodeEvents({
+    registry,
+    metrics,
+    log,
+    nodeidTopicPrefix: config.nodeidTopicPrefix,
+    publish: () => running?.observer?.publish,
+  });
+  const onProxyError = (err: HubError): void => {
+    if (state === 'running') log.error({ err }, 'Native proxy stopped unexpectedly');
+  };
+  const nodes = (): NodeInfo[] => registry.nodes();
+  const subscriptions = (): string[] => registry.subscriptions();
 
-  function onNotice(subscribe: boolean, prefix: string): void {
-    const update = registry.apply(subscribe, prefix, new Date());
-    metrics.subscription(subscribe, update.distinctDelta);
-    if (update.nodeUp) {
-      metrics.nodeUp();
-      log.info({ node: update.nodeUp.name, id: update.nodeUp.id }, 'Node connected');
-    }
-    if (update.nodeDown) {
-      metrics.nodeDown();
-      log.info({ node: update.nodeDown.name, id: update.nodeDown.id }, 'Node disconnected');
-    }
-  }
-
-  async function release(r: Running): Promise<void> {
-    if (r.proxy && r.proxyDone) {
-      // Stop forwarding first and let the I/O threads settle before the sockets close: closing
-      // right after a multipart send can trip a libzmq 4.3.5 assertion (zeromq/libzmq#3442).
-      if (proxyError === undefined) {
-        r.proxy.pause();
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      }
-      r.proxy.terminate();
-      await r.proxyDone;
-    } else {
-      r.xpub.close();
-      r.xsub.close();
-    }
-    r.observer?.close();
-    await r.observer?.done;
-    await Promise.all(r.monitors);
-    r.zap?.close();
-    await r.zap?.done;
-    await r.http?.close();
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: `hub is ${state}` };
+    if (running?.proxyError !== undefined) return { ready: false, reason: 'native proxy stopped' };
+    return { ready: true };
   }
 
   async function start(): Promise<HubAddresses> {
@@ -162,61 +121,12 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
     const curve = resolveCurve(config, hubCurveError);
-    const context = createHubContext(config);
-    const r: Running = {
-      context,
-      xpub: createXpub(config, context, curve),
-      xsub: createXsub(config, context, curve),
-      monitors: [],
-    };
-    running = r;
+    const r = (running = createRunning(config, curve));
     try {
-      if (curve) {
-        r.zap = await startZapHandler(
-          context,
-          curve.clientPublicKeys,
-          (ok, request) => {
-            metrics.zap(ok);
-            if (!ok) {
-              log.warn(
-                { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
-                'Rejected CURVE client',
-              );
-            }
-          },
-          (err) => log.error({ err }, 'ZAP handler failed'),
-        );
-      }
-      r.monitors.push(watchSocket(r.xpub, 'xpub', log, metrics), watchSocket(r.xsub, 'xsub', log, metrics));
-      const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
-      const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
-      await r.xsub.bind(OBSERVER_ENDPOINT);
-      r.observer = startObserver(context, OBSERVER_ENDPOINT, log, (n) => onNotice(n.subscribe, n.prefix));
-      const proxy = new Proxy(r.xsub, r.xpub);
-      r.proxy = proxy;
-      r.proxyDone = proxy.run().catch((cause: unknown) => {
-        proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', {
-          cause,
-        });
-        if (state === 'running') log.error({ err: proxyError }, 'Native proxy stopped unexpectedly');
-      });
-      if (deps.http !== false) {
-        r.http = await startHealthServer({
-          host: config.httpHost,
-          port: config.httpPort,
-          log,
-          ...(metricsPipeline ? { metrics: metricsPipeline } : {}),
-          readiness,
-          routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
-        }).catch((err: unknown) => {
-          throw new HubError(
-            HUB_ERROR_CODES.BIND_FAILED,
-            `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`,
-            { cause: err },
-          );
-        });
-      }
-      addresses = { xpub, xsub, ...(r.http ? { http: r.http.url } : {}) };
+      const bound = await openRunning(r, config, curve, { log, metrics, warn, onNotice, onProxyError });
+      if (deps.http !== false)
+        r.http = await startHubHttp(config, log, pipeline, { readiness, nodes, subscriptions });
+      addresses = { ...bound, ...(r.http ? { http: r.http.url } : {}) };
       state = 'running';
       log.info(
         { ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined },
@@ -225,33 +135,19 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       return addresses;
     } catch (err) {
       state = 'closed';
-      await release(r);
-      await ownMetrics?.shutdown();
+      await releaseRunning(r);
+      await own?.shutdown();
       throw err;
     }
-  }
-
-  function readiness(): Readiness {
-    if (state !== 'running') return { ready: false, reason: `hub is ${state}` };
-    if (proxyError !== undefined) return { ready: false, reason: 'native proxy stopped' };
-    return { ready: true };
-  }
-
-  function nodes(): NodeInfo[] {
-    return registry.nodes();
-  }
-
-  function subscriptions(): string[] {
-    return registry.subscriptions();
   }
 
   function close(): Promise<void> {
     closing ??= (async () => {
       const was = state;
       state = 'closing';
-      if (running && (was === 'running' || was === 'starting')) await release(running);
+      if (running && (was === 'running' || was === 'starting')) await releaseRunning(running);
       state = 'closed';
-      await ownMetrics?.shutdown();
+      await own?.shutdown();
       if (was === 'running') log.info('Hub stopped');
     })();
     return closing;

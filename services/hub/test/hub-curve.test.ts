@@ -5,14 +5,14 @@
  * are rejected at the handshake and never reach the cluster.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { XSubscriber, curveKeyPair } from 'zeromq';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub, type Hub } from '../src/index.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();
@@ -41,9 +41,10 @@ async function handshakeOutcome(
 
 describe('CURVE with ZAP allow-list', () => {
   let hub: Hub;
+  let dir = '';
   const nodes: EmulatedZeekNode[] = [];
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
+    dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
     writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
     writeFileSync(
       join(dir, 'client_publickeys'),
@@ -66,6 +67,7 @@ describe('CURVE with ZAP allow-list', () => {
   after(async () => {
     await Promise.all(nodes.map((n) => n.close()));
     await hub.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('admits clients whose key is on the allow-list; they run the hello exchange', async () => {

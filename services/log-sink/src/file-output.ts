@@ -13,12 +13,13 @@ import {
 } from '@zeek-relay/wire';
 import type { Logger } from '@zeek-relay/runtime';
 import type { WriteBudget } from './backpressure.js';
-import { SINK_ERROR_CODES, SinkError } from './errors.js';
+import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError } from './errors.js';
 import type { SinkConfig } from './config.js';
+import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { LogFile, type LogFileContext } from './log-file.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
-import type { RateLimitedLog } from './rate-limited-log.js';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
 import { recoverDirectory } from './recovery.js';
 
 /** Dependencies of a file output. */
@@ -28,8 +29,8 @@ export interface FileOutputDeps {
   readonly metrics: SinkMetrics;
   readonly budget: WriteBudget;
   readonly now: () => Date;
-  /** `writeFailures` is incremented on every failed file operation. */
-  readonly stats: { writeFailures: number };
+  /** `writeFailures`: every retried file operation; `pathsRejected`/`rejectedBatches`: refused paths. */
+  readonly stats: { writeFailures: number; pathsRejected: number; rejectedBatches: number };
 }
 
 function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
@@ -50,6 +51,7 @@ export function createFileOutput(
   config: SinkConfig,
   deps: FileOutputDeps,
 ): SinkOutput {
+  const text = textSettingsOf(config);
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
   const files = new Map<string, LogFile>();
@@ -59,11 +61,8 @@ export function createFileOutput(
     if (r === undefined) {
       r =
         kind === 'tsv'
-          ? createTsvRenderer(header, { numberProfile: config.numberProfile })
-          : createJsonRenderer(header, {
-              timestamps: config.jsonTimestamps,
-              includeUnsetFields: config.jsonIncludeUnsetFields,
-            });
+          ? createTsvRenderer(header, tsvOptions(text))
+          : createJsonRenderer(header, jsonOptions(text, header.path));
       renderers.set(header, r);
       headers.set(r, header);
     }
@@ -77,6 +76,7 @@ export function createFileOutput(
     budget: deps.budget,
     now: deps.now,
     retryDelayMs: 1000,
+    rotating: config.rotationIntervalSeconds > 0 || config.rotationMaxBytes > 0,
     written: (path, bytes, seconds) => {
       deps.metrics.bytesWritten(path, kind, bytes);
       deps.metrics.writeTook(seconds, kind);
@@ -94,6 +94,20 @@ export function createFileOutput(
         { cause },
       );
       deps.warn.warn(`write_failed:${kind}`, { err, path, dir }, 'Could not write log file, retrying');
+    },
+    rejected: (path, cause, droppedBatches) => {
+      deps.stats.pathsRejected += 1;
+      deps.metrics.badInput(BAD_INPUT_REASONS.PATH_REJECTED, droppedBatches);
+      const err = new SinkError(
+        SINK_ERROR_CODES.WRITE_FAILED,
+        `The file system refused the ${kind} log file of path ${path}; its batches are dropped`,
+        { cause },
+      );
+      deps.log.error({ err, path, dir, output: kind, droppedBatches }, 'Log path rejected');
+    },
+    dropped: () => {
+      deps.stats.rejectedBatches += 1;
+      deps.metrics.badInput(BAD_INPUT_REASONS.PATH_REJECTED);
     },
     track: (p) => {
       const tracked = p.catch((err: unknown) =>

@@ -1,8 +1,9 @@
 /**
  * One live log file of one path (e.g. `conn.log`): a strict FIFO of writes, rotations, syncs and
  * the final close, processed one at a time so a file never holds a partial line written out of
- * order. Opened lazily at the first write (header first, `#open` = wall clock), after
- * `.shadow.<name>` marks it live for crash recovery. Write errors are retried forever (bytes stay
+ * order. Opened lazily at the first write (header first, `#open` = wall clock); with rotation on,
+ * after `.shadow.<name>` marks it live for crash recovery, with rotation off appended to what a
+ * previous run left (see `LogFileContext.rotating`). Write errors are retried forever (bytes stay
  * queued, the write budget stays used, so intake stops reading): a record is written exactly once.
  */
 import { open, writeFile, rename, type FileHandle } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import type { LogTextRenderer } from '@zeek-relay/wire';
 import { archiveFile } from './archive.js';
 import type { WriteBudget } from './backpressure.js';
-import { finalizeLeftover } from './recovery.js';
+import { finalizeLeftover, repairLeftover } from './recovery.js';
 import { syncDir, unlinkIfExists, writeAll } from './fs-util.js';
 import { liveFileName, shadowFileName } from './rotation.js';
 
@@ -25,9 +26,45 @@ export interface LogFileContext {
   readonly written: (path: string, bytes: number, seconds: number) => void;
   readonly rotated: (path: string, reason: string, archivedAs: string) => void;
   readonly failed: (path: string, err: unknown) => void;
+  /** The file system refused this path for good: its queued bytes were dropped (count, log once). */
+  readonly rejected: (path: string, err: unknown, droppedBatches: number) => void;
+  /** A batch for a rejected path was dropped on arrival. */
+  readonly dropped: (path: string) => void;
   /** Background compressions; the writer awaits them on close. */
   readonly track: (p: Promise<void>) => void;
+  /** First retry delay of a transient failure; doubled per attempt up to {@link MAX_RETRY_DELAY_MS}. */
   readonly retryDelayMs: number;
+  /**
+   * Rotation is on (by time or size): a live file is marked by `.shadow.<name>` for crash
+   * recovery and archived at the end. Off (Zeek: no shadow files without a rotation interval):
+   * no marker, and a `<path>.log` left by a previous run is kept and appended to.
+   */
+  readonly rotating: boolean;
+}
+
+/**
+ * Errors that retrying cannot cure, for this path only: the name (ENAMETOOLONG, EINVAL), the
+ * permissions (EACCES, EPERM, EROFS) or what is at the name (EISDIR, ENOTDIR, ELOOP). Everything
+ * else (ENOSPC, EDQUOT, EIO, EMFILE, …) is retried: the disk may recover.
+ */
+const PERMANENT_ERRORS = new Set([
+  'ENAMETOOLONG',
+  'EINVAL',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EISDIR',
+  'ENOTDIR',
+  'ELOOP',
+]);
+
+/** The longest wait between two attempts of a transiently failing operation. */
+export const MAX_RETRY_DELAY_MS = 5000;
+
+class PathRejected extends Error {
+  constructor(cause: unknown) {
+    super('path rejected', { cause });
+  }
 }
 
 type Item =
@@ -66,8 +103,18 @@ export class LogFile {
     return this.latest;
   }
 
+  /** The file system refused this path for good; everything for it is dropped from now on. */
+  rejected = false;
+
+  /** The run being written (its budget is released once written, or when the path is rejected). */
+  private inFlight: { bytes: number; batches: number } | undefined;
+
   /** Queues rendered lines (complete lines only). */
   append(bytes: Uint8Array): void {
+    if (this.rejected) {
+      this.ctx.dropped(this.path);
+      return;
+    }
     if (bytes.length === 0) return;
     this.ctx.budget.add(bytes.length);
     this.push({ kind: 'data', bytes });
@@ -103,7 +150,10 @@ export class LogFile {
   /** One pump at a time; a push that raced with the pump's end restarts it. */
   private startPump(): void {
     this.pumping = this.pump()
-      .catch((err: unknown) => this.ctx.failed(this.path, err))
+      .catch((err: unknown) => {
+        if (err instanceof PathRejected) this.reject(err.cause);
+        else this.ctx.failed(this.path, err);
+      })
       .finally(() => {
         this.pumping = undefined;
         if (this.items.length > 0) this.startPump();
@@ -127,7 +177,9 @@ export class LogFile {
           bytes += d.bytes.length;
         }
         const t0 = performance.now();
+        this.inFlight = { bytes, batches: run.length };
         await this.retrying(() => this.writeTracked(run));
+        this.inFlight = undefined;
         this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
         this.ctx.budget.release(bytes, run.length);
         if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes)
@@ -157,16 +209,45 @@ export class LogFile {
     }
   }
 
-  /** Runs `op` until it succeeds, reporting each failure; the queue waits meanwhile. */
+  /**
+   * Runs `op` until it succeeds, reporting each failure; the queue waits meanwhile (backoff up to
+   * {@link MAX_RETRY_DELAY_MS}). A permanent error rejects the path instead.
+   */
   private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    let delay = this.ctx.retryDelayMs;
     for (;;) {
       try {
         return await op();
       } catch (err) {
+        if (PERMANENT_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) throw new PathRejected(err);
         this.ctx.failed(this.path, err);
-        await new Promise((r) => setTimeout(r, this.ctx.retryDelayMs));
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
+  }
+
+  /** Drops everything queued for this path (releasing its write budget) and every later batch. */
+  private reject(cause: unknown): void {
+    this.rejected = true;
+    let batches = 0;
+    let bytes = 0;
+    for (const item of this.items.splice(0)) {
+      if (item.kind !== 'data') continue;
+      batches += 1;
+      bytes += item.bytes.length;
+    }
+    if (this.inFlight) {
+      batches += this.inFlight.batches;
+      bytes += this.inFlight.bytes;
+      this.inFlight = undefined;
+    }
+    this.pendingWrite = undefined;
+    this.ctx.budget.release(bytes, batches);
+    const fh = this.fh;
+    this.fh = undefined;
+    void fh?.close().catch(() => undefined);
+    this.ctx.rejected(this.path, cause, batches);
   }
 
   /** Chunks of the current run not yet written; progress survives a failed write (no duplicates). */
@@ -196,16 +277,27 @@ export class LogFile {
     if (this.fh) return;
     const { dir } = this.ctx;
     const live = join(dir, this.liveName);
+    const { fh, size } = this.ctx.rotating ? await this.openMarked(live) : await this.openAppending(live);
+    await syncDir(dir);
+    this.openTime = this.ctx.now();
+    const header = this.renderer.header(this.openTime);
+    await writeAll(fh, [header]);
+    this.fh = fh;
+    this.size = size + header.length;
+    this.dirty = true;
+  }
+
+  /** Rotation on: shadow marker first, then a new file (an unexpected one is archived, never clobbered). */
+  private async openMarked(live: string): Promise<{ fh: FileHandle; size: number }> {
+    const { dir } = this.ctx;
     const shadow = join(dir, shadowFileName(this.liveName));
     const tmpShadow = join(dir, `.tmp${shadowFileName(this.liveName)}`);
     await writeFile(tmpShadow, `.${this.ctx.suffix}\n\n`);
     await rename(tmpShadow, shadow);
-    let fh: FileHandle;
     try {
-      fh = await open(live, 'wx');
+      return { fh: await open(live, 'wx'), size: 0 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // Not ours (or left by an old process without its marker): archive it, never clobber it.
       const r = await finalizeLeftover(
         dir,
         this.liveName,
@@ -215,15 +307,23 @@ export class LogFile {
         this.ctx.gzipLevel,
       );
       if (r.archived.compressed) this.ctx.track(r.archived.compressed);
-      fh = await open(live, 'wx');
+      return { fh: await open(live, 'wx'), size: 0 };
     }
-    await syncDir(dir);
-    this.openTime = this.ctx.now();
-    const header = this.renderer.header(this.openTime);
-    await writeAll(fh, [header]);
-    this.fh = fh;
-    this.size = header.length;
-    this.dirty = true;
+  }
+
+  /**
+   * Rotation off: keep what a previous run wrote (made complete: no partial last line, `#close`
+   * present) and append this run's header and records after it. Zeek itself truncates the file
+   * here (O_TRUNC); the sink keeps it so that a restart never loses logs.
+   */
+  private async openAppending(live: string): Promise<{ fh: FileHandle; size: number }> {
+    let size = 0;
+    try {
+      size = (await repairLeftover(live)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return { fh: await open(live, 'a'), size };
   }
 
   /** `#close`, fsync, close; then archive (rotate) or leave the live file for the next start. */

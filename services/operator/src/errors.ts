@@ -15,12 +15,17 @@ export class KubeconfigError extends Error {
   }
 }
 
-/** The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`. */
+/**
+ * The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`,
+ * or `UnsupportedByZeekVersion` when the spec asks for what the cluster's Zeek version lacks.
+ */
 export class InvalidSpecError extends Error {
   override name = 'InvalidSpecError';
   readonly code = OPERATOR_ERROR_CODES.INVALID_SPEC;
-  readonly reason = 'InvalidSpec';
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    readonly reason: 'InvalidSpec' | 'UnsupportedByZeekVersion' = 'InvalidSpec',
+  ) {
     super(`Invalid ZeekCluster spec: ${problems.join('; ')}`);
   }
 }

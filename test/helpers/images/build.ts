@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { atomicWrite, BlobStore, putImage, run, type Layer } from './oci.js';
+import { atomicWrite, BlobStore, MEDIA, putImage, run, type Layer } from './oci.js';
 import {
   DEBIAN_SUITE,
   IMAGE_NAMES,
@@ -24,7 +24,7 @@ import {
   NODE_VERSION,
   REPOSITORY_PREFIX,
   RUNTIME_CONFIGS,
-  SHIPPED_WORKSPACES,
+  NOT_SHIPPED,
   type ImageName,
 } from './specs.js';
 import { writeArchive } from './oci.js';
@@ -44,6 +44,8 @@ export interface ImageArchive {
 
 export interface BuildResult {
   readonly images: Readonly<Record<ImageName, ImageArchive>>;
+  /** Every image in one archive (the shared layers once): one `ctr images import` for all. */
+  readonly all: { readonly refs: readonly string[]; readonly archive: string };
   /** Milliseconds per step (only the steps that ran). */
   readonly timings: Readonly<Record<string, number>>;
   /** Compressed layer sizes (bytes), and each archive's size. */
@@ -174,23 +176,29 @@ class Builder {
     });
   }
 
+  /** Workspace directories (the root package.json's `dir/*` globs), sorted. */
+  async workspaces(): Promise<string[]> {
+    const pkg = JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const out: string[] = [];
+    for (const g of pkg.workspaces) {
+      const base = g.replace(/\/\*$/, '');
+      for (const d of await readdir(join(this.o.root, base)))
+        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}`);
+    }
+    return out.sort();
+  }
+
   /** package.json of the root and every workspace (what `npm ci` checks the lockfile against). */
   async manifests(): Promise<string[]> {
-    const globs = (
-      JSON.parse(await readFile(join(this.o.root, 'package.json'), 'utf8')) as { workspaces: string[] }
-    ).workspaces;
-    const out = ['package.json', 'package-lock.json'];
-    for (const g of globs) {
-      const base = g.replace(/\/\*$/, '');
-      for (const d of (await readdir(join(this.o.root, base))).sort())
-        if (existsSync(join(this.o.root, base, d, 'package.json'))) out.push(`${base}/${d}/package.json`);
-    }
-    return out;
+    const ws = await this.workspaces();
+    return ['package.json', 'package-lock.json', ...ws.map((w) => `${w}/package.json`)];
   }
 
   async deps(): Promise<Layer> {
     const files = await this.manifests();
-    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v1']);
+    const key = await keyOf(this.o.root, files, ['npm ci --omit=dev --ignore-scripts', 'prune v2']);
     return this.layer('deps', key, async () => {
       const work = await this.tmp('deps');
       try {
@@ -226,7 +234,10 @@ class Builder {
 
   async app(): Promise<Layer> {
     const files = ['package.json'];
-    for (const ws of SHIPPED_WORKSPACES) {
+    const shipped = (await this.workspaces()).filter(
+      (w: string) => !(NOT_SHIPPED as readonly string[]).includes(w),
+    );
+    for (const ws of shipped) {
       const dist = join(this.o.root, ws, 'dist', 'src');
       if (!existsSync(join(dist)))
         throw new Error(`${ws}/dist/src is missing: run \`npm run build\` (or npx tsc -b ${ws}) first`);
@@ -257,6 +268,26 @@ class Builder {
       pairs.map(([, d]) => d),
     );
     return this.layer('zeek-sim', key, () => this.stageLayer('zeek-sim', pairs));
+  }
+
+  /** The archive with every image (named by a hash of their manifest digests). */
+  async combined(images: Readonly<Record<ImageName, ImageArchive>>): Promise<BuildResult['all']> {
+    const list = IMAGE_NAMES.map((n) => images[n]);
+    const tag = createHash('sha256')
+      .update(list.map((i) => i.digest).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
+    const archive = join(this.cache, 'archives', `all-${tag}.tar`);
+    if (!existsSync(archive)) {
+      const entries = list.map((i) => ({
+        manifest: { mediaType: MEDIA.manifest, digest: i.digest, size: 0 },
+        ref: i.ref,
+      }));
+      for (const e of entries) e.manifest.size = (await stat(this.store.path(e.manifest.digest))).size;
+      await this.timed('pack all', () => writeArchive(this.store, entries, archive));
+      await pruneArchives(join(this.cache, 'archives'), 'all', archive);
+    }
+    return { refs: list.map((i) => i.ref), archive };
   }
 
   /** A root-owned layer of repository files copied to image paths (dirs 0755, files keep their x bit). */
@@ -292,11 +323,14 @@ async function pruneModules(modules: string): Promise<void> {
   await rm(join(modules, '@zeek-relay', 'fixtures'), { force: true });
   const zmqBuild = join(modules, 'zeromq', 'build');
   if (!existsSync(zmqBuild)) return;
-  for (const os of await readdir(zmqBuild)) {
-    if (os !== 'linux') await rm(join(zmqBuild, os), { recursive: true, force: true });
+  // Only the platform directories go; files such as build/manifest.json (the addon index) stay.
+  for (const e of await readdir(zmqBuild, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    if (e.name !== 'linux') await rm(join(zmqBuild, e.name), { recursive: true, force: true });
     else
-      for (const arch of await readdir(join(zmqBuild, os)))
-        if (arch !== 'x64') await rm(join(zmqBuild, os, arch), { recursive: true, force: true });
+      for (const arch of await readdir(join(zmqBuild, e.name), { withFileTypes: true }))
+        if (arch.isDirectory() && arch.name !== 'x64')
+          await rm(join(zmqBuild, e.name, arch.name), { recursive: true, force: true });
   }
 }
 
@@ -324,15 +358,17 @@ export async function buildImages(o: BuildOptions): Promise<BuildResult> {
     const ref = `${REPOSITORY_PREFIX}${name}:${tag}`;
     const archive = join(b.cache, 'archives', `${name}-${tag}.tar`);
     if (!existsSync(archive)) {
-      await b.timed(`pack ${name}`, () => writeArchive(b.store, manifest, ref, archive));
+      await b.timed(`pack ${name}`, () => writeArchive(b.store, [{ manifest, ref }], archive));
       await pruneArchives(join(b.cache, 'archives'), name, archive);
     }
     sizes[`archive ${name}`] = (await stat(archive)).size;
     images[name] = { ref, archive, digest: manifest.digest };
   }
+  const all = await b.combined(images);
+  sizes['archive all'] = (await stat(all.archive)).size;
   b.timings['total'] = Math.round(performance.now() - t0);
   await rm(join(b.cache, 'tmp'), { recursive: true, force: true });
-  return { images, timings: b.timings, sizes };
+  return { images, all, timings: b.timings, sizes };
 }
 
 /** Keeps one archive per image name: the one just written. */

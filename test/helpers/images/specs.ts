@@ -12,17 +12,11 @@ export const NODE_PACKAGE_INTEGRITY =
   'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==';
 export const DEBIAN_SUITE = 'bookworm';
 
-/** Workspaces whose `package.json` and `dist/src` go into the shared app layer (not fixtures). */
-export const SHIPPED_WORKSPACES = [
-  'packages/wire',
-  'packages/runtime',
-  'packages/client',
-  'packages/cli',
-  'services/hub',
-  'services/gateway',
-  'services/log-sink',
-  'services/operator',
-] as const;
+/**
+ * Workspaces that never ship: the test vectors. Every other workspace's `package.json` and
+ * `dist/src` go into the shared app layer.
+ */
+export const NOT_SHIPPED = ['packages/fixtures'] as const;
 
 /** Names of the images (reference `localhost/zeek-relay/<name>:<tag>`). */
 export const IMAGE_NAMES = ['hub', 'gateway', 'log-sink', 'operator', 'zeek-sim'] as const;

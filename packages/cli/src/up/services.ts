@@ -20,6 +20,8 @@ export interface ServicesOptions {
   readonly httpPort: number;
   readonly logDir: string;
   readonly logFormat: 'tsv' | 'json';
+  /** Zeek version of the nodes (`--zeek-version`), given to every service that has the setting. */
+  readonly zeekVersion: string;
 }
 
 /** What `up` needs from the running services. */
@@ -85,6 +87,7 @@ export async function startServices(
         outputs: [o.logFormat],
         logDir: o.logDir,
         rotationIntervalSeconds: 0,
+        zeekVersion: o.zeekVersion,
       },
       { log, meter: metrics.meter },
     );
@@ -101,6 +104,7 @@ export async function startServices(
         connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
         connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
         ipv6: o.host.includes(':'),
+        zeekVersion: o.zeekVersion,
       }),
       { log, metrics },
     );

@@ -17,7 +17,7 @@ export interface CurveTestHub extends TestHub {
   readonly serverKey: string;
   /** ZAP answers so far (hubs with an allow-list, see {@link startCurveHub}). */
   readonly zap?: { accepted: number; rejected: number };
-  /** Prefixes subscribed at the hub so far (hubs with an allow-list). */
+  /** Every prefix subscribed at the hub so far, unsubscribed since or not (hubs with an allow-list). */
   subscriptions?(): string[];
 }
 
@@ -62,8 +62,8 @@ export async function startCurveHub(
   const seen = new Set<string>();
   const observing = (async () => {
     for await (const [msg] of observer) {
-      if (msg !== undefined && msg.length > 0)
-        seen[msg[0] === 1 ? 'add' : 'delete'](msg.subarray(1).toString());
+      // A history: the gateway's probe topics are unsubscribed again right after their echo.
+      if (msg !== undefined && msg.length > 0 && msg[0] === 1) seen.add(msg.subarray(1).toString());
     }
   })().catch(() => undefined);
   const proxy = new Proxy(front, back);

@@ -10,7 +10,7 @@ import { validateSpec } from '../api/v1alpha1/validate.js';
 import type { ControllerClient, InformerSource, WatchedKind } from '../kube/api.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { buildDesired, type DesiredState, type Observed } from './reconcile.js';
+import { assertZeekSupports, buildDesired, type DesiredState, type Observed } from './reconcile.js';
 import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
@@ -211,6 +211,7 @@ export class Controller {
     let zc: ZeekCluster;
     try {
       zc = { ...raw, spec: validateSpec(raw.spec) };
+      assertZeekSupports(zc, this.o.images);
     } catch (err) {
       const e = err as { code?: string; reason?: string; message?: string };
       if (e.code !== 'ZR_OPERATOR_INVALID_SPEC') throw err;
