@@ -188,6 +188,8 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['delete', 'networkpolicies.networking.k8s.io', 'zeek'],
       ['patch', 'poddisruptionbudgets.policy'],
       ['patch', 'configmaps'],
+      ['list', 'pods', 'zeek'],
+      ['list', 'events', 'zeek'],
       ['create', 'events.events.k8s.io', 'zeek'],
       ['create', 'leases.coordination.k8s.io', NS],
       ['update', 'leases.coordination.k8s.io/zr-zeek-relay-operator', NS],
@@ -196,7 +198,8 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['get', 'secrets'],
       ['list', 'secrets', 'zeek'],
       ['create', 'pods', 'zeek'],
-      ['list', 'pods'],
+      ['get', 'pods', 'zeek'],
+      ['watch', 'pods'],
       ['delete', 'zeekclusters.zeek-relay.io'],
       ['patch', 'zeekclusters.zeek-relay.io'],
       ['patch', 'zeekclusters.zeek-relay.io#scale'],
@@ -460,6 +463,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       .sort();
     assert.deepEqual(names, [
       'zeekcluster.zeek-relay.io/demo',
+      'zeekcluster.zeek-relay.io/mirror',
       'zeekcluster.zeek-relay.io/pcap-replay',
       'zeekcluster.zeek-relay.io/zeek-prod',
     ]);

@@ -167,7 +167,7 @@ describe('defaults', () => {
       `batch/jobs: ${manage}`,
       'core/configmaps: ' + manage,
       'core/events: list',
-      'core/pods: get,list,watch',
+      'core/pods: list',
       'core/services: ' + manage,
       'events.k8s.io/events: create',
       `networking.k8s.io/networkpolicies: ${manage}`,
