@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates every file derived from the Helm chart (STYLE §1 "Generated artifacts have one source each"):
+// Regenerates every file derived from the Helm chart (generated artifacts have one source each):
 //   1. the ZeekCluster CRD (charts/zeek-relay/templates/crd/, deploy/crds/) — by the operator's gen-crd
 //      script, when the operator package has one;
 //   2. charts/zeek-relay/values.schema.json and the README parameter table — from the `## @param`

@@ -1,4 +1,4 @@
-// Generated chart files must match their sources (STYLE §1): the test regenerates them into a temp
+// Generated chart files must match their sources: the test regenerates them into a temp
 // directory with scripts/gen-chart.mjs and compares byte for byte with what is committed, so CI fails
 // when values.yaml changed without `npm run gen`, or the chart changed without re-rendering install.yaml.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * One serializer object per wire format (STYLE §2.2), so callers can pick a format by the name
+ * One serializer object per wire format, so callers can pick a format by the name
  * found in ZeroMQ frame 2 (`broker-bin-v1`, `broker-json-v1`, `zeek-bin-serializer`).
  */
 

@@ -119,7 +119,7 @@ async function registerWebsocket(app: FastifyInstance, o: AppOptions, st: AppSta
   const wsOptions = {
     maxPayload: o.maxMessageBytes,
     perMessageDeflate: false,
-    // Zeek never selects a subprotocol (§1.1), and checks UTF-8 itself to close with its reason.
+    // Zeek never selects a subprotocol (websocket-v1.md §1.1), and checks UTF-8 itself to close with its reason.
     handleProtocols: () => false,
     skipUTF8Validation: true,
     closeTimeout: o.closeTimeoutMs ?? 2000,

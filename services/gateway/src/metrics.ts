@@ -1,6 +1,6 @@
 import type { Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 
-/** Metric names (STYLE §2.7: `zeek_relay.<service>.<noun>`; the exporter adds `_total` to counters). */
+/** Metric names (`zeek_relay.<service>.<noun>`; the exporter adds `_total` to counters). */
 export const METRIC_CONNECTIONS = 'zeek_relay.gateway.connections';
 export const METRIC_MESSAGES = 'zeek_relay.gateway.messages';
 export const METRIC_BYTES = 'zeek_relay.gateway.bytes';

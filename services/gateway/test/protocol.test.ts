@@ -170,7 +170,7 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
       if (t.websocket_client_lost) {
         assert.deepEqual(await lost(seen), [t.websocket_client_lost.code, t.websocket_client_lost.reason]);
       } else {
-        // Rejected for path or header: Zeek raises no lost event (§4.6).
+        // Rejected for path or header: Zeek raises no lost event (websocket-v1.md §4.6).
         await c.closed;
         assert.equal(node.events('Cluster::websocket_client_lost').length, seen);
       }

@@ -97,7 +97,7 @@ const managerSends = (withNonEvents: boolean): Behaviour => {
       const m = manager;
       void (async () => {
         if (withNonEvents) {
-          // A Broker log-write message (type 3) and a non-Broker payload: never forwarded (§3.4).
+          // A Broker log-write message (type 3) and a non-Broker payload: never forwarded (websocket-v1.md §3.4).
           const logWrite = data.vector(data.count(1), data.count(3), data.vector(data.string('x')));
           const { encodeBrokerData } = await import('@zeek-relay/wire');
           await m.publish('/test/pings/', encodeBrokerData(logWrite));

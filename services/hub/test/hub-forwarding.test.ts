@@ -1,6 +1,6 @@
 /**
  * Forwarding through the hub between emulated Zeek nodes (real libzmq sockets on 127.0.0.1 and
- * ipc): subscription propagation (§4.2), prefix routing (§4.3), the hello → node_up exchange and
+ * ipc): subscription propagation (zeromq-wire.md §4.2), prefix routing (§4.3), the hello → node_up exchange and
  * node_down (§5), verbatim 4-frame forwarding of captured Zeek events, registry and HTTP side port.
  */
 import assert from 'node:assert/strict';

@@ -81,7 +81,7 @@ describe('dead-peer detection', () => {
     assert.ok(hub.nodes().some((n) => n.name === 'worker-1'));
     w.child.kill('SIGKILL');
     await untilDown(manager, hub, 'worker-1', w.id, 10_000);
-    // One 0x00 per distinct prefix of the dead node reached the manager (§5.2).
+    // One 0x00 per distinct prefix of the dead node reached the manager (zeromq-wire.md §5.2).
     for (const t of ['zeek.cluster.node.worker-1.', 'zeek.cluster.worker', 'zeek.cluster.pool.worker']) {
       assert.ok(manager.notifications.includes(`-${t}`), `-${t}`);
     }

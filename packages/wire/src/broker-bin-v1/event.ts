@@ -11,7 +11,7 @@ const COUNT = DATA_TAGS.count;
 
 /**
  * Encodes an event payload (ZeroMQ frame 3 for `broker-bin-v1`) directly, without building the
- * data tree: `[count 1, count 1, [string name, vector args, vector metadata?]]` (§5).
+ * data tree: `[count 1, count 1, [string name, vector args, vector metadata?]]` (broker-bin-v1.md §5).
  * Throws `EncodeError`.
  */
 export function encodeEvent(ev: ZeekEvent): Uint8Array {

@@ -18,7 +18,7 @@ const I64_MAX = (1n << 63n) - 1n;
 const U64_MAX = (1n << 64n) - 1n;
 
 /**
- * Zeek's `BinarySerializationFormat` primitives (§3) on top of the package's growable big-endian
+ * Zeek's `BinarySerializationFormat` primitives (log-batch.md §3) on top of the package's growable big-endian
  * ByteWriter: 32-bit signed lengths/tags and length-prefixed strings.
  */
 class LogWriter extends ByteWriter {
@@ -173,7 +173,7 @@ function tagOf(name: LogTypeName): number {
 }
 
 /**
- * Encodes a batch (§3): header, u32 record count, record-major values. A `null` element is
+ * Encodes a batch (log-batch.md §3): header, u32 record count, record-major values. A `null` element is
  * written as unset with the column's type (container elements: the column's subtype), subtype 0,
  * which is what Zeek sends. Inverse of `decodeLogBatch` for everything Zeek produces.
  * @throws EncodeError for records whose length differs from the field count and for values the
@@ -198,7 +198,7 @@ export function encodeLogBatch(batch: LogBatch): Uint8Array {
 }
 
 /**
- * Encodes one value (§3.2). `field` gives the tags used for `null` (the value itself and
+ * Encodes one value (log-batch.md §3.2). `field` gives the tags used for `null` (the value itself and
  * container elements); without it, `null` cannot be encoded.
  * @throws EncodeError
  */

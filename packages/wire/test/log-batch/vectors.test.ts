@@ -173,7 +173,7 @@ describe('createLogBatchDecoder', () => {
       (e: unknown) => e instanceof DecodeError && e.code === 'ZR_WIRE_TRUNCATED',
     );
   });
-  it('uses LOG_TYPE_TAGS numbering of spec §3.3', () => {
+  it('uses LOG_TYPE_TAGS numbering of log-batch.md §3.3', () => {
     assert.equal(LOG_TYPE_TAGS.table, 14);
     assert.equal(LOG_TYPE_TAGS.vector, 19);
   });

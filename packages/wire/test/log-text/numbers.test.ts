@@ -44,7 +44,7 @@ describe('C printf semantics (exact binary value, ties to even)', () => {
   });
 });
 
-describe('8.0 modp formatting beyond 2^31 − 1 (spec §5.3/5.4)', () => {
+describe('8.0 modp formatting beyond 2^31 − 1 (log-batch.md §5.3/5.4)', () => {
   it('time switches to %.16e with stripped zeros, double to %.6f', () => {
     assert.equal(formatAsciiTime(2385642157), '2.385642157e+09');
     assert.equal(formatAsciiTime(-2385642157.5), '-2.3856421575e+09');

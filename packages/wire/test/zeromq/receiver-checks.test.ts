@@ -25,7 +25,7 @@ const fx = loadFixture<{ events: Case[]; malformed_envelopes: { cases: Case[] } 
   'captured/receiver-checks.json',
 );
 
-// Deliberate: we reject what Broker's validity check rejects and what spec §2.1 recommends.
+// Deliberate: we reject what Broker's validity check rejects and what broker-bin-v1.md §2.1 recommends.
 const STRICTER = new Set(['varbyte-6', 'meta-wrongtype']);
 
 function parsedByZeek(c: Case): boolean {

@@ -201,7 +201,7 @@ function offlineJobName(zc: ZeekCluster, template: unknown): string {
 /**
  * udp mode: the Service the mirror source sends to. kube-proxy keeps each UDP flow (outer 5-tuple)
  * on one pod; mirror sessions that put a symmetric hash of the inner flow into the outer source
- * port (RFC 7348 §5, RFC 8926 §3.3) so spread flows across the workers, and `kubectl scale` or a
+ * port (RFC 7348 section 5, RFC 8926 section 3.3) so spread flows across the workers, and `kubectl scale` or a
  * HorizontalPodAutoscaler on the ZeekCluster adds receivers.
  */
 export function buildWorkerUdpService(zc: ZeekCluster): K8sObject {
