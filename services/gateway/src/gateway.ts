@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { metrics as otel, type Meter } from '@opentelemetry/api';
-import { startHealthServer, type HealthServer, type Metrics, type Readiness } from '@zeek-relay/runtime';
+import { metrics as otel } from '@opentelemetry/api';
+import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { makeNodeId } from '@zeek-relay/wire';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { buildApp, type GatewayApp } from './app.js';
 import { loadAuthenticator } from './auth.js';
 import { ClusterLink } from './cluster-link.js';
@@ -16,15 +16,8 @@ import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { loadSignatureChecker } from './signatures.js';
 
-/** Collaborators of the gateway; everything optional so tests and the CLI can embed it. */
-export interface GatewayDeps {
-  /** Root logger (a child `{component: 'gateway'}` is used). Default: silent. */
-  readonly log?: Logger;
-  /** Meter for the gateway's instruments. Default: `metrics` below, else the global one. */
-  readonly meter?: Meter;
-  /** The process's metrics pipeline, served at `/metrics` of the health port. */
-  readonly metrics?: Metrics;
-}
+/** What the gateway needs from its host; everything optional (default: silent, the global meter). */
+export type GatewayDeps = Partial<ServiceDeps>;
 
 /** Where a started gateway listens. */
 export interface GatewayAddress {
@@ -32,13 +25,10 @@ export interface GatewayAddress {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` of /healthz, /readyz, /metrics; undefined when healthPort is -1. */
-  readonly healthUrl: string | undefined;
-  readonly healthPort: number | undefined;
 }
 
 /** A gateway instance: `start()` once, `close()` any number of times. */
-export interface Gateway extends AsyncDisposable {
+export interface Gateway extends Service, AsyncDisposable {
   /** This replica's ZeroMQ node id; client ids are `<nodeId>-websocket-<n>`. */
   readonly nodeId: string;
   /**
@@ -91,10 +81,9 @@ async function readTls(config: GatewayConfig) {
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const log = (deps.log ?? pino({ level: 'silent' })).child({ component: 'gateway' });
   const nodeId = makeNodeId({ node: config.nodeName, hostname: hostname(), pid: process.pid });
-  const meter = deps.meter ?? deps.metrics?.meter ?? otel.getMeter('zeek-relay-gateway');
+  const meter = deps.meter ?? otel.getMeter('zeek-relay-gateway');
   let link: HubLink | undefined;
   let gw: GatewayApp | undefined;
-  let health: HealthServer | undefined;
   let listening = false;
   let closing: Promise<void> | undefined;
   let hubResolve: () => void = () => {};
@@ -104,7 +93,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     listening = false;
     await gw?.app.close();
     await link?.close(Math.min(config.shutdownGraceMs, 2000));
-    await health?.close();
   }
 
   const gateway: Gateway = {
@@ -177,15 +165,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const addr = gw.app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      if (config.healthPort >= 0) {
-        health = await startHealthServer({
-          host: config.healthHost,
-          port: config.healthPort,
-          log,
-          ...(deps.metrics ? { metrics: deps.metrics } : {}),
-          readiness: () => gateway.readiness(),
-        });
-      }
       log.info(
         { nodeId, port, tls: tls !== undefined, auth: authenticator !== undefined },
         'Gateway listening',
@@ -194,8 +173,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         url: `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/messages/json`,
         host: config.host,
         port,
-        healthUrl: health?.url,
-        healthPort: health?.port,
       };
     },
     close() {

@@ -33,7 +33,7 @@ const backlog = async (scrape: () => Promise<string>): Promise<number> =>
 test('publish queue at its limit: clients are not read, nothing accepted is lost, reading resumes', async () => {
   const hub = await startTestHub('127.0.0.1', undefined, true);
   const metrics = createMetrics({ serviceName: 'test' });
-  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { metrics });
+  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { meter: metrics.meter });
   // A subscriber that does not read: once its pipe and TCP buffers are full the hub blocks.
   const stuck = new XSubscriber({ linger: 0, receiveHighWaterMark: 1, receiveBufferSize: 16384 });
   const node = new ZeekNode('zeromq_manager_host_1_Nbackpressure', hub);

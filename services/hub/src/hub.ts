@@ -7,20 +7,12 @@
  * observer feeding the node registry, the ZAP handler, and the HTTP side port.
  */
 import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
-import type { Meter } from '@opentelemetry/api';
-import {
-  createLogger,
-  createMetrics,
-  startHealthServer,
-  type HealthServer,
-  type Logger,
-  type Metrics,
-  type Readiness,
-} from '@zeek-relay/runtime';
+import { metrics as otel } from '@opentelemetry/api';
+import { createLogger, type Readiness, type Service, type ServiceDeps } from '@zeek-relay/runtime';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
 import { resolveCurve } from './curve-keys.js';
 import { HUB_ERROR_CODES, HubError } from './errors.js';
-import { registerHubRoutes } from './http-routes.js';
+import { registerHubRoutes, type RouteTarget } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionObserver } from './observer.js';
@@ -35,20 +27,8 @@ import {
 } from './sockets.js';
 import { startZapHandler, type ZapHandler } from './zap.js';
 
-/** What the hub needs from its embedder; everything optional. */
-export interface HubDeps {
-  /** Parent logger; the hub logs through `child({ component: 'hub' })`. Default: silent. */
-  readonly log?: Logger;
-  /**
-   * Metrics pipeline: its meter gets the hub instruments and `/metrics` serves its scrape.
-   * Default: a private one, shut down by `close()`.
-   */
-  readonly metrics?: Metrics;
-  /** Alternative to `metrics` when the embedder serves metrics itself (then `/metrics` is absent). */
-  readonly meter?: Meter;
-  /** Start the HTTP side port (default true). */
-  readonly http?: boolean;
-}
+/** What the hub needs from its host; everything optional (default: silent, the global meter). */
+export type HubDeps = Partial<ServiceDeps>;
 
 /** Actual bound addresses (ports resolved when configured as 0). */
 export interface HubAddresses {
@@ -56,25 +36,30 @@ export interface HubAddresses {
   readonly xpub: string;
   /** e.g. `tcp://0.0.0.0:27761`: the nodes' `connect_xpub_endpoint`. */
   readonly xsub: string;
-  /** Base URL of the HTTP side port, when enabled. */
-  readonly http?: string;
 }
 
 /** A hub instance. Create with {@link createHub}. */
-export interface Hub extends AsyncDisposable {
+export interface Hub extends Service, AsyncDisposable {
   /** The configuration in effect (defaults applied). */
   readonly config: HubConfig;
   /**
-   * Binds XPUB then XSUB (Zeek's order), starts the native proxy, the observer and the HTTP port.
+   * Binds XPUB then XSUB (Zeek's order), starts the native proxy and the observer.
    * Throws `HubError` (`ZR_HUB_BIND_FAILED`, `ZR_HUB_CURVE_*`, `ZR_HUB_INVALID_STATE`); on failure
    * everything already opened is closed again.
    */
   start(): Promise<HubAddresses>;
   /**
    * Graceful, idempotent shutdown: readiness fails, the proxy stops and both sockets close with
-   * the configured linger, then observer, ZAP handler, HTTP port and (if owned) metrics.
+   * the configured linger, then observer and ZAP handler.
    */
   close(): Promise<void>;
+  /** `GET /nodes` and `GET /subscriptions` for the host's health server. */
+  routes(app: RouteTarget): void;
+  /**
+   * Last resort before a forced exit: tells the native proxy to stop now, so the process exit
+   * (which waits for libuv's pool threads) is not blocked by it. Synchronous; safe at any time.
+   */
+  abort(): void;
   /** Bound addresses once started. */
   readonly addresses: HubAddresses | undefined;
   /** Connected Zeek nodes (from nodeid subscriptions). */
@@ -98,7 +83,6 @@ interface Running {
   proxyDone?: Promise<void>;
   observer?: SubscriptionObserver;
   zap?: ZapHandler;
-  http?: HealthServer;
   monitors: Promise<void>[];
 }
 
@@ -109,13 +93,7 @@ interface Running {
 export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
   const config = resolveHubConfig(input);
   const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
-  const ownMetrics =
-    deps.metrics === undefined && deps.meter === undefined
-      ? createMetrics({ serviceName: 'zeek-relay-hub' })
-      : undefined;
-  const metricsPipeline = deps.metrics ?? ownMetrics;
-  const meter = deps.meter ?? (metricsPipeline as Metrics).meter;
-  const metrics = new HubMetrics(meter);
+  const metrics = new HubMetrics(deps.meter ?? otel.getMeter('zeek-relay-hub'));
   const registry = new NodeRegistry(config);
   let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   let running: Running | undefined;
@@ -155,7 +133,6 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     await Promise.all(r.monitors);
     r.zap?.close();
     await r.zap?.done;
-    await r.http?.close();
   }
 
   async function start(): Promise<HubAddresses> {
@@ -201,23 +178,7 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
         });
         if (state === 'running') log.error({ err: proxyError }, 'Native proxy stopped unexpectedly');
       });
-      if (deps.http !== false) {
-        r.http = await startHealthServer({
-          host: config.httpHost,
-          port: config.httpPort,
-          log,
-          ...(metricsPipeline ? { metrics: metricsPipeline } : {}),
-          readiness,
-          routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
-        }).catch((err: unknown) => {
-          throw new HubError(
-            HUB_ERROR_CODES.BIND_FAILED,
-            `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`,
-            { cause: err },
-          );
-        });
-      }
-      addresses = { xpub, xsub, ...(r.http ? { http: r.http.url } : {}) };
+      addresses = { xpub, xsub };
       state = 'running';
       log.info(
         { ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined },
@@ -227,7 +188,6 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     } catch (err) {
       state = 'closed';
       await release(r);
-      await ownMetrics?.shutdown();
       throw err;
     }
   }
@@ -252,16 +212,25 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       state = 'closing';
       if (running && (was === 'running' || was === 'starting')) await release(running);
       state = 'closed';
-      await ownMetrics?.shutdown();
       if (was === 'running') log.info('Hub stopped');
     })();
     return closing;
+  }
+
+  function abort(): void {
+    try {
+      running?.proxy?.terminate();
+    } catch {
+      // Already terminated, or its control socket is closed: the proxy is not running.
+    }
   }
 
   return {
     config,
     start,
     close,
+    abort,
+    routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
     get addresses() {
       return addresses;
     },

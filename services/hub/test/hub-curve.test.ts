@@ -5,12 +5,13 @@
  * are rejected at the handshake and never reach the cluster.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { XSubscriber, curveKeyPair } from 'zeromq';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
+import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { EmulatedZeekNode } from './helpers/zeek-node.js';
 import { connectable, waitFor } from './helpers/wait.js';
@@ -41,6 +42,7 @@ async function handshakeOutcome(
 
 describe('CURVE with ZAP allow-list', () => {
   let hub: Hub;
+  const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
   const nodes: EmulatedZeekNode[] = [];
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
@@ -54,18 +56,18 @@ describe('CURVE with ZAP allow-list', () => {
         bindAddress: '127.0.0.1',
         xpubPort: 0,
         xsubPort: 0,
-        httpHost: '127.0.0.1',
-        httpPort: 0,
         curveServerSecretKeyFile: join(dir, 'server_secretkey'),
         curveClientPublicKeyFiles: [join(dir, 'client_publickeys')],
       },
-      {},
+      { meter: metrics.meter },
     );
     await hub.start();
+    rmSync(dir, { recursive: true, force: true });
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.close()));
     await hub.close();
+    await metrics.shutdown();
   });
 
   it('admits clients whose key is on the allow-list; they run the hello exchange', async () => {
@@ -119,12 +121,9 @@ describe('CURVE with ZAP allow-list', () => {
   it('nothing from rejected clients reached the cluster; the rejections are counted', async () => {
     assert.ok(!hub.subscriptions().includes('zeek.intruder.'));
     assert.ok(!nodes[0]!.seenTopics.has('zeek.intruder.'));
-    const metrics = await (await fetch(`${hub.addresses!.http}/metrics`)).text();
-    assert.match(metrics, /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} 1$/m);
-    assert.match(metrics, /^zeek_relay_hub_zap_requests_total\{[^}]*result="accepted"[^}]*\} 4$/m);
-    assert.match(
-      metrics,
-      /^zeek_relay_hub_handshake_failures_total\{[^}]*error_type="protocol"[^}]*\} [1-9]/m,
-    );
+    const text = await metrics.scrape();
+    assert.match(text, /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} 1$/m);
+    assert.match(text, /^zeek_relay_hub_zap_requests_total\{[^}]*result="accepted"[^}]*\} 4$/m);
+    assert.match(text, /^zeek_relay_hub_handshake_failures_total\{[^}]*error_type="protocol"[^}]*\} [1-9]/m);
   });
 });

@@ -16,16 +16,13 @@ const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 800;
 
 async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<void> | void>) {
-  const hub = createHub(
-    {
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      heartbeatIntervalMs,
-      heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
-    },
-    { http: false },
-  );
+  const hub = createHub({
+    bindAddress: '127.0.0.1',
+    xpubPort: 0,
+    xsubPort: 0,
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
+  });
   cleanup.push(() => hub.close());
   const a = await hub.start();
   const endpoints = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };

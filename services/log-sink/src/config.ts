@@ -4,7 +4,13 @@
  * `ZR_SINK_LOG_DIR`), flags the kebab-case name (`--log-dir`); flags win. Validated once.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ConfigError, loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
+import {
+  ConfigError,
+  loadConfig,
+  LogLevelSchema,
+  resolveConfig,
+  type ServiceSources,
+} from '@zeek-relay/runtime';
 import { CurveServerSettings } from '@zeek-relay/hub';
 
 /** Environment variable prefix of the log sink. */
@@ -156,11 +162,8 @@ export type SinkConfigInput = Partial<SinkConfig>;
  * Reads the configuration from the environment and argv (main.ts only) and checks the
  * cross-field rules; throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every problem.
  */
-export function loadSinkConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  argv: readonly string[],
-): SinkConfig {
-  return checkSinkConfig(loadConfig(SinkConfigSchema, { env, argv, envPrefix: SINK_ENV_PREFIX }));
+export function loadSinkConfig(sources: ServiceSources): SinkConfig {
+  return checkSinkConfig(loadConfig(SinkConfigSchema, { ...sources, envPrefix: SINK_ENV_PREFIX }));
 }
 
 /**

@@ -6,44 +6,55 @@ export const OPERATOR_ERROR_CODES = {
   KUBECONFIG: 'ZR_OPERATOR_KUBECONFIG',
 } as const;
 
-/** The cluster credentials could not be loaded (missing or unreadable kubeconfig); fatal at start. */
-export class KubeconfigError extends Error {
-  override name = 'KubeconfigError';
-  readonly code = OPERATOR_ERROR_CODES.KUBECONFIG;
-  constructor(message: string, options?: { cause?: unknown }) {
+/** Union of the operator's error codes. */
+export type OperatorErrorCode = (typeof OPERATOR_ERROR_CODES)[keyof typeof OPERATOR_ERROR_CODES];
+
+/** Base class of every error the operator raises. */
+export class OperatorError extends Error {
+  override name = 'OperatorError';
+  constructor(
+    readonly code: OperatorErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
+  }
+}
+
+/** The cluster credentials could not be loaded (missing or unreadable kubeconfig); fatal at start. */
+export class KubeconfigError extends OperatorError {
+  override name = 'KubeconfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(OPERATOR_ERROR_CODES.KUBECONFIG, message, options);
   }
 }
 
 /** The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`. */
-export class InvalidSpecError extends Error {
+export class InvalidSpecError extends OperatorError {
   override name = 'InvalidSpecError';
-  readonly code = OPERATOR_ERROR_CODES.INVALID_SPEC;
   readonly reason = 'InvalidSpec';
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid ZeekCluster spec: ${problems.join('; ')}`);
+    super(OPERATOR_ERROR_CODES.INVALID_SPEC, `Invalid ZeekCluster spec: ${problems.join('; ')}`);
   }
 }
 
 /** A reconcile step failed (API error while applying); retried with backoff, reported as `ReconcileFailed`. */
-export class ReconcileError extends Error {
+export class ReconcileError extends OperatorError {
   override name = 'ReconcileError';
-  readonly code = OPERATOR_ERROR_CODES.RECONCILE;
   readonly reason = 'ReconcileFailed';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(OPERATOR_ERROR_CODES.RECONCILE, message, options);
   }
 }
 
 /** An API request failed; `status` is the HTTP status (0 = no response). */
-export class KubeApiError extends Error {
+export class KubeApiError extends OperatorError {
   override name = 'KubeApiError';
-  readonly code = OPERATOR_ERROR_CODES.API;
   constructor(
     message: string,
     readonly status: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(OPERATOR_ERROR_CODES.API, message, options);
   }
 }

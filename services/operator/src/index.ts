@@ -33,6 +33,7 @@ export {
 } from './config.js';
 export { OperatorMetrics, WRITE_VERBS } from './metrics.js';
 export {
+  OperatorError,
   InvalidSpecError,
   ReconcileError,
   KubeApiError,

@@ -1,6 +1,7 @@
 /** `zeek-relay publish <topic> <event> [args…]`: publish one event (or several) with typed arguments. */
 import type { Command } from 'commander';
 import { ZeekClient } from '@zeek-relay/client';
+import { EXIT_CODES } from '@zeek-relay/runtime/exit-codes';
 import { ARG_TYPES, parseArg } from '../args.js';
 import { addConnectOptions, connectionOptions, type ConnectFlags } from './connect-options.js';
 import { parsePositive } from './options.js';
@@ -48,6 +49,6 @@ export function registerPublish(program: Command, envToken: string | undefined):
       process.stderr.write(
         `Published ${flags.repeat} × ${name} on ${topic}${rejected ? `, ${rejected} rejected by the server` : ''}.\n`,
       );
-      if (rejected > 0) process.exitCode = 1;
+      if (rejected > 0) process.exitCode = EXIT_CODES.FAILED;
     });
 }

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHub, type Hub } from '@zeek-relay/hub';
+import { createMetrics, type Metrics } from '@zeek-relay/runtime';
 import { curveKeyPair } from 'zeromq';
 import { startTestHub, type TestHub } from './hub.js';
 
@@ -17,6 +18,8 @@ export interface CurveTestHub extends TestHub {
   readonly serverKey: string;
   /** The real hub service, when the hub is one (see {@link startCurveHub}). */
   readonly hub?: Hub;
+  /** The real hub's metrics pipeline (read by {@link zapRequests}). */
+  readonly metrics?: Metrics;
 }
 
 /** Fresh CURVE keys for one test: a server pair and `n` client pairs. */
@@ -26,8 +29,8 @@ export function freshKeys(n: number): { server: KeyPair; clients: KeyPair[] } {
 
 /**
  * Starts the REAL zeek-relay hub in-process with CURVE on (its server secret key) and a ZAP
- * allow-list of `allowed` client public keys, on ephemeral loopback ports, with its HTTP side port
- * (`/metrics`, `/nodes`) on an ephemeral port too.
+ * allow-list of `allowed` client public keys, on ephemeral loopback ports, with its own metrics
+ * pipeline.
  */
 export async function startCurveHub(
   server: KeyPair,
@@ -35,22 +38,28 @@ export async function startCurveHub(
   /** Fixed ports (a restarted hub); default ephemeral. */
   ports: { xpub: number; xsub: number } = { xpub: 0, xsub: 0 },
 ): Promise<CurveTestHub> {
-  const hub = createHub({
-    bindAddress: '127.0.0.1',
-    xpubPort: ports.xpub,
-    xsubPort: ports.xsub,
-    httpHost: '127.0.0.1',
-    httpPort: 0,
-    curveServerSecretKey: server.secretKey,
-    curveClientPublicKeys: [...allowed],
-  });
+  const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
+  const hub = createHub(
+    {
+      bindAddress: '127.0.0.1',
+      xpubPort: ports.xpub,
+      xsubPort: ports.xsub,
+      curveServerSecretKey: server.secretKey,
+      curveClientPublicKeys: [...allowed],
+    },
+    { meter: metrics.meter },
+  );
   const a = await hub.start();
   return {
     hub,
+    metrics,
     serverKey: server.publicKey,
     xpubEndpoint: a.xpub,
     xsubEndpoint: a.xsub,
-    close: () => hub.close(),
+    close: async () => {
+      await hub.close();
+      await metrics.shutdown();
+    },
   };
 }
 
@@ -68,11 +77,12 @@ export async function startOpenCurveProxy(server: KeyPair): Promise<CurveTestHub
 }
 
 /**
- * The value of one sample of the hub's Prometheus text at `/metrics`, e.g.
+ * The value of one sample of the real hub's Prometheus text (what `/metrics` serves), e.g.
  * `zapRequests(hub, 'rejected')`; 0 when the sample is absent (nothing counted yet).
  */
-export async function zapRequests(hub: Hub, result: 'accepted' | 'rejected'): Promise<number> {
-  const text = await (await fetch(`${hub.addresses?.http ?? ''}/metrics`)).text();
+export async function zapRequests(hub: CurveTestHub, result: 'accepted' | 'rejected'): Promise<number> {
+  if (!hub.metrics) throw new Error('not the real hub: no metrics');
+  const text = await hub.metrics.scrape();
   const re = new RegExp(`^zeek_relay_hub_zap_requests_total\\{[^}]*result="${result}"[^}]*\\} (\\d+)$`, 'm');
   return Number(re.exec(text)?.[1] ?? 0);
 }
