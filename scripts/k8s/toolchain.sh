@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes test toolchain from the Go module proxy into a cache OUTSIDE the repo:
 #   helm, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok
-# plus kwok's stock Stage manifests (copied from the kwok module) into <cache>/<key>/kwok-stages/.
+# plus kwok's stock Stage manifests (copied from the kwok module) into <cache>/<key>/kwok-stages/,
+# and with --node the real node's binaries: kubelet + kube-proxy (same wrapper module as
+# kube-apiserver, so the Go build cache is shared) and CoreDNS.
 #
-# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube] [--print]
+# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns] [--node] [--print]
 #   prints the bin directory as the LAST line of stdout; progress goes to stderr.
-#   --print  only prints the bin dir if the full toolchain is cached (exit 1 otherwise), never builds.
+#   --node   also the real node's components (node = kubelet + kube-proxy, coredns).
+#   --print  only prints the bin dir if the wanted components are cached (exit 1 otherwise).
 # Env: ZR_K8S_CACHE (default $HOME/.cache/zeek-relay/k8s), ZR_K8S_NICE (default 10).
 #
 # Idempotent: each component writes a stamp after a successful build; a cache hit exits at once.
-# A per-key flock serialises concurrent callers (tests, chart helper, CI).
+# A per-key flock serialises concurrent callers (tests, chart helper, CI). The Go tool's download
+# and resolution chatter goes to <cache>/<key>/build.log; stderr gets one progress line per step.
 # Why a wrapper module for k8s: k8s.io/kubernetes requires its staging modules at v0.0.0, which
 # the proxy does not have; we pin each one to v0.<minor>.<patch> from the published go.mod.
 set -euo pipefail
@@ -18,6 +22,8 @@ HELM_VERSION=v4.2.4
 ETCD_VERSION=v3.6.16
 K8S_VERSION=v1.34.4
 KWOK_VERSION=v0.8.0
+# CoreDNS's binary is not part of the cache key: its own stamp carries the version.
+COREDNS_VERSION=v1.12.1
 
 KEY="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}"
 CACHE_ROOT="${ZR_K8S_CACHE:-$HOME/.cache/zeek-relay/k8s}"
@@ -25,22 +31,27 @@ DIR="$CACHE_ROOT/$KEY"
 BIN="$DIR/bin"
 NICE="${ZR_K8S_NICE:-10}"
 ALL=(helm etcd kwok kube)
+NODE=(node coredns)
 
 only=""
 print_only=0
+with_node=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only="$2"; shift 2 ;;
+    --node) with_node=1; shift ;;
     --print) print_only=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "toolchain: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 wanted=("${ALL[@]}")
+[ "$with_node" = 1 ] && wanted+=("${NODE[@]}")
 [ -n "$only" ] && wanted=("$only")
 
-is_done() { [ -f "$DIR/.done-$1" ]; }
+stamp() { if [ "$1" = coredns ]; then echo "$DIR/.done-coredns-$COREDNS_VERSION"; else echo "$DIR/.done-$1"; fi; }
+is_done() { [ -f "$(stamp "$1")" ]; }
 all_done() { local c; for c in "${wanted[@]}"; do is_done "$c" || return 1; done; }
 
 if all_done; then echo "$BIN"; exit 0; fi
@@ -57,22 +68,29 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 export GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 START=$(date +%s)
 log() { echo "toolchain [$(( $(date +%s) - START ))s] $*" >&2; }
+BUILD_LOG="$DIR/build.log"
+# Runs a Go command with its (long) download and resolution output appended to $BUILD_LOG.
+quiet() {
+  echo "== $(date -u +%FT%TZ) $*" >>"$BUILD_LOG"
+  "$@" >>"$BUILD_LOG" 2>&1 || { log "failed: $* (last lines of $BUILD_LOG):"; tail -20 "$BUILD_LOG" >&2; return 1; }
+}
 
-# Runs a long command with a heartbeat line every 30 s so CI logs show progress.
+# Runs a long command (output to $BUILD_LOG) with a heartbeat line every 30 s so CI logs show progress.
 with_heartbeat() {
   local what="$1"; shift
   ( while sleep 30; do log "… still $what"; done ) &
   local hb=$!
   local rc=0
-  nice -n "$NICE" "$@" || rc=$?
+  quiet nice -n "$NICE" "$@" || rc=$?
   kill "$hb" 2>/dev/null; wait "$hb" 2>/dev/null || true
   return "$rc"
 }
 
-# Fails early, with a clear message, when the proxy does not know a pinned version.
+# Fails early, with a clear message, when the proxy does not have a pinned version. (Downloads it:
+# a proxy's version list may omit versions it serves, e.g. CoreDNS v1.12.1 here.)
 require_version() {
   local mod="$1" ver="$2"
-  if ! go list -m -versions "$mod" | tr ' ' '\n' | grep -qx "$ver"; then
+  if ! go mod download -json "$mod@$ver" >/dev/null 2>&1; then
     log "$mod has no version $ver on $(go env GOPROXY)"
     return 1
   fi
@@ -92,7 +110,7 @@ build_etcd() {
   [ -f go.mod ] || go mod init local/etcdbin >/dev/null 2>&1
   require_version go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   log "etcd $ETCD_VERSION: resolving wrapper module"
-  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
+  with_heartbeat "resolving etcd modules" go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   log "etcd $ETCD_VERSION: building"
   with_heartbeat "building etcd" go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
 }
@@ -113,8 +131,11 @@ build_kwok() {
   chmod u+w "$DIR"/kwok-stages/*.yaml
 }
 
-build_kube() {
-  local src="$DIR/src/kube" v="${K8S_VERSION#v}"
+# Writes the throw-away wrapper module for k8s.io/kubernetes into $1 (see the header) and sets
+# KUBE_LDFLAGS (version stamps). kube (control plane) and node (kubelet, kube-proxy) each have
+# their own module directory but resolve to the same versions, so the Go build cache is shared.
+kube_wrapper() {
+  local src="$1" v="${K8S_VERSION#v}"
   local minor patch
   minor=$(echo "$v" | cut -d. -f2); patch=$(echo "$v" | cut -d. -f3)
   mkdir -p "$src"; cd "$src"
@@ -134,30 +155,63 @@ build_kube() {
     log "unexpected non-staging replace lines in k8s go.mod:"; grep '=>' "$gomod" | grep -v staging >&2; return 1
   fi
   go mod edit -require="k8s.io/kubernetes@$K8S_VERSION"
-  log "kubernetes $K8S_VERSION: resolving dependencies (downloads ~1 GB on a cold cache)"
-  with_heartbeat "resolving kubernetes modules" go get \
-    "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" >&2
-  local ldf="-s -w"
+  KUBE_LDFLAGS="-s -w"
   local p
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldf="$ldf -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-    ldf="$ldf -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+    KUBE_LDFLAGS="$KUBE_LDFLAGS -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    KUBE_LDFLAGS="$KUBE_LDFLAGS -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  log "kubernetes $K8S_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (slow: 10-30 min cold)"
-  with_heartbeat "building kubernetes binaries" go build -trimpath -ldflags "$ldf" -o "$BIN/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-  "$BIN/kube-apiserver" --version >&2
+}
+
+# build_kube_cmds WHAT CMD…: resolves and builds k8s.io/kubernetes/cmd/<CMD> into $BIN.
+build_kube_cmds() {
+  local what="$1"; shift
+  local pkgs=() c
+  for c in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  log "kubernetes $K8S_VERSION: resolving dependencies of $* (downloads ~1 GB on a cold cache)"
+  with_heartbeat "resolving kubernetes modules" go get "${pkgs[@]/%/@$K8S_VERSION}"
+  log "kubernetes $K8S_VERSION: building $* ($what)"
+  with_heartbeat "building $*" go build -trimpath -ldflags "$KUBE_LDFLAGS" -o "$BIN/" "${pkgs[@]}"
+  "$BIN/$1" --version >&2
+}
+
+build_kube() {
+  kube_wrapper "$DIR/src/kube"
+  build_kube_cmds "slow: 10-30 min cold" kube-apiserver kube-controller-manager kube-scheduler kubectl
+}
+
+# The real node's kubelet and kube-proxy (iptables mode): ~4 CPU-min on top of a warm build cache.
+build_node() {
+  kube_wrapper "$DIR/src/kube-node"
+  build_kube_cmds "~4 CPU-min after kube" kubelet kube-proxy
+}
+
+# CoreDNS for the real node's cluster DNS (a host process; see test/helpers/k8s/real-node.ts).
+build_coredns() {
+  local src="$DIR/src/coredns"
+  mkdir -p "$src"; cd "$src"
+  rm -f go.mod go.sum
+  go mod init local/corednsbin >/dev/null 2>&1
+  require_version github.com/coredns/coredns "$COREDNS_VERSION"
+  # CoreDNS's own go.mod has no replace directives (v1.12.1); a wrapper module would ignore them.
+  local gomod
+  gomod=$(go mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" | jq -r .GoMod)
+  if grep -q '=>' "$gomod"; then
+    log "coredns $COREDNS_VERSION go.mod has replace directives:"; grep '=>' "$gomod" >&2; return 1
+  fi
+  log "coredns $COREDNS_VERSION: resolving dependencies"
+  with_heartbeat "resolving coredns modules" go get "github.com/coredns/coredns@$COREDNS_VERSION"
+  log "coredns $COREDNS_VERSION: building"
+  with_heartbeat "building coredns" go build -trimpath -ldflags "-s -w" -o "$BIN/coredns" \
+    github.com/coredns/coredns
+  "$BIN/coredns" -version >&2
 }
 
 for c in "${wanted[@]}"; do
   if is_done "$c"; then log "$c: cached"; continue; fi
   t0=$(date +%s)
   "build_$c"
-  touch "$DIR/.done-$c"
+  touch "$(stamp "$c")"
   log "$c: done in $(( $(date +%s) - t0 ))s"
 done
 log "toolchain ready in $BIN"

@@ -36,6 +36,7 @@ const usage: Array<[string[], RegExp]> = [
   ],
   [['up', '--log-format', 'xml'], /option '--log-format <format>' argument 'xml' is invalid/],
   [['up', '--log-level', 'loud'], /option '--log-level <level>' argument 'loud' is invalid/],
+  [['up', '--zeek-version', '7.2'], /option '--zeek-version <version>' argument '7\.2' is invalid/],
 ];
 
 for (const [args, message] of usage) {

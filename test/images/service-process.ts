@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { repoRoot } from '../helpers/k8s/index.js';
+import { freePort, repoRoot, type ControlPlane } from '../helpers/k8s/index.js';
 import { parseDockerfile, type Stage } from './dockerfile.js';
 
 const root = repoRoot();
@@ -135,4 +135,77 @@ export function layoutImage(service: string, dest: string): void {
     const pkg = JSON.parse(readFileSync(join(dest, ws, 'package.json'), 'utf8')) as { name: string };
     symlinkSync(join(dest, ws), join(modules, pkg.name));
   }
+}
+
+/**
+ * The ZR_* settings that make a service listen on free loopback ports only (log files in `logDir`,
+ * the operator's API server from `kubeconfig`: paths as the process sees them); its health URL.
+ */
+export async function serviceEnv(
+  svc: 'hub' | 'gateway' | 'log-sink' | 'operator',
+  paths: { readonly logDir: string; readonly kubeconfig: string },
+): Promise<{ env: Record<string, string>; health: string }> {
+  const http = await freePort();
+  switch (svc) {
+    case 'hub':
+      return {
+        env: {
+          ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+          ZR_HUB_XPUB_PORT: String(await freePort()),
+          ZR_HUB_XSUB_PORT: String(await freePort()),
+          ZR_HUB_HTTP_HOST: '127.0.0.1',
+          ZR_HUB_HTTP_PORT: String(http),
+        },
+        health: `http://127.0.0.1:${http}/healthz`,
+      };
+    case 'gateway':
+      return {
+        env: {
+          ZR_GATEWAY_HOST: '127.0.0.1',
+          ZR_GATEWAY_PORT: String(await freePort()),
+          ZR_GATEWAY_HEALTH_HOST: '127.0.0.1',
+          ZR_GATEWAY_HEALTH_PORT: String(http),
+          ZR_GATEWAY_CONNECT_XPUB_ENDPOINT: `tcp://127.0.0.1:${await freePort()}`,
+          ZR_GATEWAY_CONNECT_XSUB_ENDPOINT: `tcp://127.0.0.1:${await freePort()}`,
+        },
+        health: `http://127.0.0.1:${http}/healthz`,
+      };
+    case 'log-sink':
+      return {
+        env: {
+          ZR_SINK_PULL_ENDPOINT: `tcp://127.0.0.1:${await freePort()}`,
+          ZR_SINK_LOG_DIR: paths.logDir,
+          ZR_SINK_HTTP_HOST: '127.0.0.1',
+          ZR_SINK_HTTP_PORT: String(http),
+        },
+        health: `http://127.0.0.1:${http}/healthz`,
+      };
+    case 'operator':
+      return {
+        env: {
+          ZR_OPERATOR_KUBECONFIG: paths.kubeconfig,
+          ZR_OPERATOR_LEASE_NAMESPACE: 'default',
+          ZR_OPERATOR_HEALTH_HOST: '127.0.0.1',
+          ZR_OPERATOR_HEALTH_PORT: String(http),
+        },
+        health: `http://127.0.0.1:${http}/healthz`,
+      };
+  }
+}
+
+/** A kubeconfig (world-readable: the services run as uid 1000) for the control plane's admin token. */
+export function writeKubeconfig(cp: ControlPlane, path: string): void {
+  const ca = readFileSync(cp.caCertPath).toString('base64');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: cp.server, 'certificate-authority-data': ca } }],
+      users: [{ name: 'admin', user: { token: cp.token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
+      'current-context': 'test',
+    }),
+    { mode: 0o644 },
+  );
 }

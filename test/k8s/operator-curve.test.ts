@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import type { Operator } from '@zeek-relay/operator';
 import { curveKeyPair } from 'zeromq';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
-import { eventually, installCrd, startOperator } from './operator-harness.js';
+import { eventually, installCrd, markRolledOut, startOperator } from './operator-harness.js';
 
 interface EnvVar {
   name: string;
@@ -266,16 +266,52 @@ test(
   },
 );
 
+/**
+ * Rolls every workload of `name` (status written as the kube controllers would) until `check`
+ * holds for all; returns, per component, the round in which it first held.
+ */
+async function rollUntil(
+  name: string,
+  what: string,
+  check: (p: PodSpec) => boolean,
+): Promise<Map<string, number>> {
+  const round = new Map<string, number>();
+  let n = 0;
+  await eventually(`${name}: ${what}`, async () => {
+    n++;
+    for (const id of workloads(name)) {
+      const c = component(id, name);
+      if (!round.has(c) && check(podOf(await get(id)))) round.set(c, n);
+    }
+    // Only what was seen changed rolls out, so a later stage cannot change within the same round.
+    for (const id of workloads(name))
+      if (round.has(component(id, name))) await markRolledOut(cp, `/apis/apps/v1/namespaces/${NS}/${id}`);
+    return round.size === workloads(name).length ? true : undefined;
+  });
+  return round;
+}
+
+/** Hub and sinks strictly before manager, before proxies, before workers (the gateway is outside the Zeek order). */
+function assertRollOrder(round: Map<string, number>): void {
+  const r = (c: string): number => round.get(c) ?? -1;
+  const seen = JSON.stringify([...round]);
+  assert.ok(r('hub') < r('manager') && r('log-sink') < r('manager'), seen);
+  assert.ok(r('manager') < r('proxy') && r('proxy') < r('worker'), seen);
+}
+
 test(
-  'turning CURVE on and off on a live cluster adds and then removes every key reference',
+  'turning CURVE on and off on a live cluster rolls hub and sinks first, then manager, proxies, workers',
   {
     timeout: 300_000,
   },
   async () => {
+    for (const id of workloads('plain')) await markRolledOut(cp, `/apis/apps/v1/namespaces/${NS}/${id}`);
     await cp.kubectl(['apply', '-f', '-'], clusterYaml('plain', true));
+    assertRollOrder(await rollUntil('plain', 'CURVE turned on', hasCurve));
     const on = await whenWorkloads('plain', 'CURVE turned on', (_, p) => hasCurve(p));
     for (const [c, p] of on) assertCurve(c, p);
     await cp.kubectl(['apply', '-f', '-'], clusterYaml('plain', false));
+    assertRollOrder(await rollUntil('plain', 'CURVE turned off', (p) => !hasCurve(p)));
     const off = await whenWorkloads('plain', 'CURVE turned off', (_, p) => !hasCurve(p));
     for (const [c, p] of off) assertNoCurve(c, p);
   },

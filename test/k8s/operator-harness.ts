@@ -9,14 +9,23 @@ import type { ControlPlane } from '../helpers/k8s/control-plane.js';
 import { repoRoot } from '../helpers/k8s/toolchain.js';
 
 /** Starts the operator in this process against `cp` (leader election on, fast timings). */
-export async function startOperator(cp: ControlPlane, logName = 'operator'): Promise<Operator> {
-  const operator = createTestOperator(cp, logName, 'test-operator');
+export async function startOperator(
+  cp: ControlPlane,
+  logName = 'operator',
+  env: Record<string, string> = {},
+): Promise<Operator> {
+  const operator = createTestOperator(cp, logName, 'test-operator', env);
   await operator.start();
   return operator;
 }
 
 /** An operator for `cp` that is not started yet (`identity` names it in the Lease). */
-export function createTestOperator(cp: ControlPlane, logName: string, identity: string): Operator {
+export function createTestOperator(
+  cp: ControlPlane,
+  logName: string,
+  identity: string,
+  env: Record<string, string> = {},
+): Operator {
   const config = loadOperatorConfig({
     argv: [],
     env: {
@@ -29,6 +38,7 @@ export function createTestOperator(cp: ControlPlane, logName: string, identity: 
       ZR_OPERATOR_WATCHDOG_SECONDS: '5',
       ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
       ZR_OPERATOR_IDENTITY: identity,
+      ...env,
     },
   });
   const log = createLogger({
@@ -151,4 +161,76 @@ export async function recordPodAdds(
   req.on('error', () => undefined);
   req.end();
   return { adds, stop: () => req.destroy() };
+}
+
+/** Every change the API server reports for the watched collections, from now on. */
+export interface ChangeLog {
+  readonly changes: string[];
+  stop(): void;
+}
+
+/**
+ * Watches each collection path (e.g. `/apis/apps/v1/namespaces/x/statefulsets`) from its current
+ * resourceVersion and records every ADDED/MODIFIED/DELETED as `TYPE kind/name` — what really
+ * changed in etcd, whoever wrote it.
+ */
+export async function watchChanges(cp: ControlPlane, paths: readonly string[]): Promise<ChangeLog> {
+  const changes: string[] = [];
+  const reqs = await Promise.all(
+    paths.map(async (path) => {
+      const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', path);
+      const url = new URL(`${path}?watch=1&resourceVersion=${list.metadata.resourceVersion}`, cp.server);
+      const req = httpsRequest(
+        url,
+        { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } },
+        (res) => {
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buf += chunk;
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const ev = JSON.parse(buf.slice(0, nl)) as {
+                type: string;
+                object: { kind?: string; metadata?: { name?: string } };
+              };
+              buf = buf.slice(nl + 1);
+              if (ev.type !== 'BOOKMARK')
+                changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+            }
+          });
+          res.on('error', () => undefined);
+        },
+      );
+      req.on('error', () => undefined);
+      req.end();
+      return req;
+    }),
+  );
+  return { changes, stop: () => reqs.forEach((r) => r.destroy()) };
+}
+
+/**
+ * Writes the status the kube controllers would report for a fully rolled-out Deployment or
+ * StatefulSet (apiserver tier: there are none), so rollouts gated on readiness can advance.
+ */
+export async function markRolledOut(cp: ControlPlane, path: string): Promise<void> {
+  const obj = await cp.http.json<{
+    metadata: { generation?: number };
+    spec: { replicas?: number };
+    status?: Record<string, unknown>;
+  }>('GET', path);
+  const n = obj.spec.replicas ?? 1;
+  const status = {
+    observedGeneration: obj.metadata.generation ?? 1,
+    replicas: n,
+    readyReplicas: n,
+    updatedReplicas: n,
+    availableReplicas: n,
+    currentRevision: 'r',
+    updateRevision: 'r',
+  };
+  const have = obj.status ?? {};
+  if (Object.entries(status).every(([k, v]) => have[k] === v)) return;
+  await cp.http.json('PUT', `${path}/status`, { ...obj, status });
 }

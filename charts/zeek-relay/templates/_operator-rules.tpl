@@ -28,9 +28,18 @@ removes itself (an optional NetworkPolicy or PDB switched off, sinks scaled down
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# No pods: readiness and rollouts come from the workloads' status (ready/updated replicas).
+# Pods (read only): readiness and rollouts come from the workloads' status; the pods' status says
+# what is wrong (image pull, crash loop, a missing Secret/ConfigMap key) for the ZeekCluster status.
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
 # No secrets: pods mount the CURVE, TLS and token Secrets by name; the operator never reads them.
-# Events go through events.k8s.io/v1 only, created once per distinct note (never patched).
+# A pod stuck creating its containers (a missing Secret volume) says why only in its Events: read
+# (core/v1, Warning Events of Pods) for such pods only.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["list"]
+# The operator's own Events go through events.k8s.io/v1, created once per distinct note (never patched).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create"]

@@ -6,6 +6,7 @@ export {
   toEnvName,
   toFlagName,
   LogLevelSchema,
+  ZeekVersionSchema,
   type ConfigSources,
 } from './config.js';
 export { createLogger, logDestination, type Logger, type LoggerOptions } from './logger.js';
@@ -29,7 +30,6 @@ export {
 export {
   ZEEK_LINES,
   DEFAULT_ZEEK_VERSION,
-  ZeekVersionSchema,
   parseZeekVersion,
   type ZeekLine,
   type ZeekVersion,

@@ -3,7 +3,7 @@ import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 import type { HubLink } from './hub-link.js';
 import { HubReadiness } from './hub-readiness.js';
 import { parseEndpoint, type Target } from './zmtp/endpoint.js';
-import { ZmtpPeer } from './zmtp/peer.js';
+import { ZmtpPeer, type ZmtpCurveOptions } from './zmtp/peer.js';
 
 /** Options of {@link ClusterLink}: where the hub is, and Zeek's node socket settings. */
 export interface ClusterLinkOptions {
@@ -18,6 +18,8 @@ export interface ClusterLinkOptions {
   readonly lingerMs: number;
   /** The gateway's own node id (used for its start-up readiness probe). */
   readonly nodeId: string;
+  /** Set: both connections use CURVE (RFC 26) with these keys. */
+  readonly curve?: ZmtpCurveOptions | undefined;
   readonly log: Logger;
 }
 
@@ -68,7 +70,12 @@ export class ClusterLink implements HubLink {
 
   constructor(options: ClusterLinkOptions) {
     this.#opts = options;
-    const common = { ipv6: options.ipv6, maxFrameBytes: options.hubMaxMessageBytes, log: options.log };
+    const common = {
+      ipv6: options.ipv6,
+      maxFrameBytes: options.hubMaxMessageBytes,
+      log: options.log,
+      ...(options.curve ? { curve: options.curve } : {}),
+    };
     this.#xsub = new ZmtpPeer({
       ...common,
       type: 'XSUB',

@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, resolveConfig, type ServiceSources } from '@zeek-relay/runtime';
+import {
+  loadConfig,
+  LogLevelSchema,
+  resolveConfig,
+  ZeekVersionSchema,
+  type ServiceSources,
+} from '@zeek-relay/runtime';
 
 /** Environment variable prefix: `port` ↔ `ZR_GATEWAY_PORT`, flag `--port`. */
 export const ENV_PREFIX = 'ZR_GATEWAY_';
@@ -40,7 +46,8 @@ export const GatewayConfigSchema = Type.Object({
     default: 'gateway',
     description: 'Node name inside the gateway id zeromq_<name>_<host>_<pid>_N<uid>.',
   }),
-  zeekVersion: Type.String({ default: '8.0.10', description: 'Version string sent in the ack.' }),
+  /** The Zeek version of the cluster's nodes; the ack's `version` says it (as given: 8.2 or 8.2.2). */
+  zeekVersion: ZeekVersionSchema,
   pingIntervalSeconds: Type.Integer({
     default: 5,
     description: 'Server PING cadence and PONG deadline in whole seconds; <= 0 disables.',

@@ -10,11 +10,11 @@ import { ClusterLink } from './cluster-link.js';
 import { Codec } from './codec.js';
 import type { GatewayConfig } from './config.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
-import { resolveHubCurve, type HubLink } from './hub-link.js';
-import { LibzmqLink } from './libzmq-link.js';
+import { rawCurveKeys, resolveHubCurve, type HubLink } from './hub-link.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { loadSignatureChecker } from './signatures.js';
+import { Sodium } from './zmtp/sodium.js';
 
 /** What the gateway needs from its host; everything optional (default: silent, the global meter). */
 export type GatewayDeps = Partial<ServiceDeps>;
@@ -114,19 +114,17 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const signatures =
         config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
       const curve = await resolveHubCurve(config);
-      // CURVE needs libzmq; the gateway's own ZMTP code (faster) speaks only the NULL mechanism.
-      link = curve
-        ? new LibzmqLink({ ...config, nodeId, log, curve })
-        : new ClusterLink({ ...config, nodeId, log });
+      const sodium = curve ? await Sodium.load() : undefined;
+      link = new ClusterLink({
+        ...config,
+        nodeId,
+        log,
+        curve: curve && sodium ? { sodium, keys: rawCurveKeys(curve) } : undefined,
+      });
       log.info(
         curve
-          ? {
-              transport: 'libzmq',
-              curve: true,
-              ephemeralClientKey: curve.ephemeral,
-              publicKey: curve.publicKey,
-            }
-          : { transport: 'zmtp', curve: false },
+          ? { curve: true, ephemeralClientKey: curve.ephemeral, publicKey: curve.publicKey }
+          : { curve: false },
         'Hub transport',
       );
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);

@@ -1,17 +1,15 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as z85 from 'z85';
-import { curveKeyPair } from 'zeromq';
 import type { ClusterFrames } from './cluster-link.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 
 export type { ClusterFrames } from './cluster-link.js';
 
 /**
- * What the router and the gateway need from the connection to the hub. Two implementations:
- * `ClusterLink` (the gateway's own ZMTP 3.1, NULL mechanism, the fast default) and `LibzmqLink`
- * (zeromq.js, used only when the hub speaks CURVE). See `ClusterLink` for the semantics of each
- * member; both keep them.
+ * What the router and the gateway need from the connection to the hub (implemented by
+ * `ClusterLink`, the gateway's own ZMTP 3.1 with the NULL or CURVE mechanism; tests may stand in).
+ * See `ClusterLink` for the semantics of each member.
  */
 export interface HubLink {
   /** True once the start-up probe came back (and again after a reconnect was re-probed). */
@@ -126,8 +124,9 @@ export async function resolveHubCurve(input: HubCurveInput): Promise<HubCurveKey
   decodeKey(serverKey, server.what);
   const bothMissing = pub !== undefined && 'missing' in pub && sec !== undefined && 'missing' in sec;
   if ((pub === undefined && sec === undefined) || bothMissing) {
-    const pair = curveKeyPair();
-    return { serverKey, publicKey: pair.publicKey, secretKey: pair.secretKey, ephemeral: true };
+    const pair = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' });
+    const z = (b64: string | undefined): string => z85.encode(Buffer.from(b64 ?? '', 'base64url')) ?? '';
+    return { serverKey, publicKey: z(pair.x), secretKey: z(pair.d), ephemeral: true };
   }
   if (pub === undefined || sec === undefined) {
     throw curveError(
@@ -142,4 +141,14 @@ export async function resolveHubCurve(input: HubCurveInput): Promise<HubCurveKey
     throw curveError('hubCurvePublicKey does not belong to hubCurveSecretKey (mismatched key pair)');
   }
   return { serverKey, publicKey: pub.text, secretKey: sec.text, ephemeral: false };
+}
+
+/** The raw 32-byte keys of resolved CURVE settings (already checked by {@link resolveHubCurve}). */
+export function rawCurveKeys(keys: HubCurveKeys): {
+  serverKey: Buffer;
+  publicKey: Buffer;
+  secretKey: Buffer;
+} {
+  const raw = (k: string): Buffer => z85.decode(k) ?? Buffer.alloc(0);
+  return { serverKey: raw(keys.serverKey), publicKey: raw(keys.publicKey), secretKey: raw(keys.secretKey) };
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
+import { DEFAULT_ZEEK_VERSION } from '@zeek-relay/runtime';
 import { data } from '@zeek-relay/wire';
+import { loadGatewayConfig } from '../src/index.js';
 import { startRig } from './helpers/gateway.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
@@ -67,4 +69,28 @@ test('no fastify deprecation warning and no per-request log lines', async () => 
     lines.filter((l) => /incoming request|request completed/.test(l)),
     [],
   );
+});
+
+test('the ack names the configured Zeek version (default: the current stable line, 8.2)', async () => {
+  const ackVersion = async (overrides: Record<string, string>): Promise<unknown> => {
+    const rig = await startRig(overrides);
+    try {
+      const c = new RecordingClient(rig.url);
+      await c.opened;
+      c.send('[]');
+      const ack = (await c.nextJson()) as { type: string; version: unknown };
+      assert.equal(ack.type, 'ack');
+      await c.close();
+      return ack.version;
+    } finally {
+      await rig.close();
+    }
+  };
+  assert.equal(await ackVersion({}), DEFAULT_ZEEK_VERSION);
+  assert.equal(DEFAULT_ZEEK_VERSION, '8.2');
+  // A full version, as the operator sets it from the image (Zeek 8.2.2's own ack says "8.2.2").
+  assert.equal(await ackVersion({ zeekVersion: '8.2.2' }), '8.2.2');
+  assert.equal(await ackVersion({ zeekVersion: '8.0' }), '8.0');
+  // Not a Zeek line zeek-relay speaks: a configuration error.
+  assert.throws(() => loadGatewayConfig({ argv: [], env: { ZR_GATEWAY_ZEEK_VERSION: '7.0.4' } }));
 });

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { loadConfig, LogLevelSchema, resolveConfig, type ServiceSources } from '@zeek-relay/runtime';
+import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the hub. */
 export const HUB_ENV_PREFIX = 'ZR_HUB_';
@@ -12,32 +13,6 @@ export const HUB_ENV_PREFIX = 'ZR_HUB_';
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description });
 const Millis = (def: number, description: string) => Type.Integer({ minimum: 0, default: def, description });
-
-/**
- * The CURVE server settings, shared with the log sink (Zeek 8.2+: the hub and every logger hold
- * the one server key pair and admit the one client key; zeromq-wire.md §8.2).
- */
-export const CurveServerSettings = {
-  curveServerSecretKey: Type.Optional(
-    Type.String({
-      description:
-        'Z85 CURVE server secret key, shared by the hub and the log sinks (Zeek 8.2+ curve_server_secretkey; prefer the file variant)',
-    }),
-  ),
-  curveServerSecretKeyFile: Type.Optional(
-    Type.String({ description: 'File holding the Z85 CURVE server secret key' }),
-  ),
-  curveClientPublicKeys: Type.Optional(
-    Type.Array(Type.String(), {
-      description: 'Admitted Z85 client public keys (comma-separated); enables ZAP',
-    }),
-  ),
-  curveClientPublicKeyFiles: Type.Optional(
-    Type.Array(Type.String(), {
-      description: 'Files with admitted client public keys, one per line (comma-separated paths)',
-    }),
-  ),
-};
 
 /** Schema of every hub setting; the source of `--help`, defaults and the README table. */
 export const HubConfigSchema = Type.Object(

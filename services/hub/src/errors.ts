@@ -2,6 +2,7 @@
  * Errors of @zeek-relay/hub. Callers branch on `code` (stable, prefix `ZR_HUB_`), never on
  * `instanceof`: several copies of this package may be loaded (the CLI embeds the hub).
  */
+import { ZMQ_ERROR_CODES, type CurveErrorFactory } from '@zeek-relay/zmq';
 
 /** Stable error codes; documented in the package README. */
 export const HUB_ERROR_CODES = {
@@ -31,3 +32,13 @@ export class HubError extends Error {
     super(message, options);
   }
 }
+
+/** CURVE problems found by `@zeek-relay/zmq`, reported under the hub's own `ZR_HUB_CURVE_*` codes. */
+export const hubCurveError: CurveErrorFactory = (code, message, cause) =>
+  new HubError(
+    code === ZMQ_ERROR_CODES.CURVE_KEY_INVALID
+      ? HUB_ERROR_CODES.CURVE_KEY_INVALID
+      : HUB_ERROR_CODES.CURVE_CONFIG_INVALID,
+    message,
+    cause === undefined ? undefined : { cause },
+  );

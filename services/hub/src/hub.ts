@@ -10,13 +10,14 @@ import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
 import { metrics as otel } from '@opentelemetry/api';
 import { createLogger, type Readiness, type Service, type ServiceDeps } from '@zeek-relay/runtime';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
-import { resolveCurve } from './curve-keys.js';
-import { HUB_ERROR_CODES, HubError } from './errors.js';
+import { resolveCurve, startZapHandler, type ZapHandler } from '@zeek-relay/zmq';
+import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
 import { registerHubRoutes, type RouteTarget } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionObserver } from './observer.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
+import { rejoinMessages } from './rejoin.js';
 import {
   bindSocket,
   createHubContext,
@@ -25,7 +26,6 @@ import {
   endpointOf,
   OBSERVER_ENDPOINT,
 } from './sockets.js';
-import { startZapHandler, type ZapHandler } from './zap.js';
 
 /** What the hub needs from its host; everything optional (default: silent, the global meter). */
 export type HubDeps = Partial<ServiceDeps>;
@@ -107,11 +107,30 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     if (update.nodeUp) {
       metrics.nodeUp();
       log.info({ node: update.nodeUp.name, id: update.nodeUp.id }, 'Node connected');
+      if (update.rejoined) reintroduce(update.nodeUp);
     }
     if (update.nodeDown) {
       metrics.nodeDown();
       log.info({ node: update.nodeDown.name, id: update.nodeDown.id }, 'Node disconnected');
     }
+  }
+
+  /** A node that was dropped but survived: make it and the others meet again (rejoin.ts). */
+  function reintroduce(node: NodeInfo): void {
+    const others = registry.nodes().map((n) => n.id);
+    log.warn(
+      { node: node.name, id: node.id, peers: others.length - 1 },
+      'Node rejoined after a drop without noticing it; re-introducing it to the cluster',
+    );
+    metrics.rejoined();
+    const observer = running?.observer;
+    if (observer === undefined) return;
+    void (async () => {
+      for (const frames of rejoinMessages(node.id, others, config.nodeidTopicPrefix))
+        await observer.publish(frames);
+    })().catch((err: unknown) =>
+      log.error({ err, node: node.name }, 'Could not re-introduce a rejoined node'),
+    );
   }
 
   async function release(r: Running): Promise<void> {
@@ -139,7 +158,7 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     if (state !== 'new')
       throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
-    const curve = resolveCurve(config);
+    const curve = resolveCurve(config, hubCurveError);
     const context = createHubContext(config);
     const r: Running = {
       context,

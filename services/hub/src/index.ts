@@ -4,7 +4,6 @@
  */
 export { createHub, type Hub, type HubDeps, type HubAddresses } from './hub.js';
 export {
-  CurveServerSettings,
   HubConfigSchema,
   HUB_ENV_PREFIX,
   loadHubConfig,
@@ -14,6 +13,4 @@ export {
 } from './config.js';
 export { HubError, HUB_ERROR_CODES, type HubErrorCode } from './errors.js';
 export { NodeRegistry, type NodeInfo, type RegistryUpdate } from './registry.js';
-export { startZapHandler, zapReply, ZAP_ENDPOINT, type ZapHandler, type ZapObserver } from './zap.js';
-export { decodeCurveKey, resolveCurve, type CurveSettings } from './curve-keys.js';
 export * from './metrics.js';

@@ -47,7 +47,8 @@ export class HubMetrics {
       unit: '{message}',
     });
     this.#nodeChanges = meter.createCounter(METRIC_NODE_CHANGES, {
-      description: 'Zeek nodes that appeared or went away (change = up|down)',
+      description:
+        'Zeek nodes that appeared or went away (change = up|down), or came back after a drop and were re-introduced (rejoined)',
       unit: '{node}',
     });
     this.#connections = meter.createUpDownCounter(METRIC_CONNECTIONS, {
@@ -75,6 +76,11 @@ export class HubMetrics {
   nodeUp(): void {
     this.#nodes.add(1);
     this.#nodeChanges.add(1, { change: 'up' });
+  }
+
+  /** A node that was dropped came back with the same id and was re-introduced (rejoin.ts). */
+  rejoined(): void {
+    this.#nodeChanges.add(1, { change: 'rejoined' });
   }
 
   nodeDown(): void {

@@ -1,10 +1,11 @@
 /**
- * Connection bookkeeping from libzmq socket monitor events (one event per connection change,
- * never per message): accepted/closed connections, completed and failed handshakes.
- * Heartbeat timeouts surface as `disconnect` events.
+ * The hub's use of the shared socket monitor (`@zeek-relay/zmq`): connection changes become
+ * metrics and debug lines, failed handshakes a warning. Heartbeat timeouts surface as closed
+ * connections.
  */
 import type { Socket } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
+import { watchSocket as watch } from '@zeek-relay/zmq';
 import type { HubMetrics, HubSocketName } from './metrics.js';
 
 /**
@@ -17,37 +18,27 @@ export function watchSocket(
   log: Logger,
   metrics: HubMetrics,
 ): Promise<void> {
-  const events = socket.events;
-  return (async () => {
-    for await (const event of events) {
-      switch (event.type) {
-        case 'accept':
-          metrics.accepted(name);
-          log.debug({ socket: name, address: event.address }, 'Accepted connection');
-          break;
-        case 'handshake':
-          metrics.handshake(name);
-          break;
-        case 'disconnect':
-          metrics.disconnected(name);
-          log.debug({ socket: name, address: event.address }, 'Closed connection');
-          break;
-        case 'handshake:error:protocol':
-        case 'handshake:error:auth':
-        case 'handshake:error:other': {
-          const errorType = event.type.slice('handshake:error:'.length) as 'protocol' | 'auth' | 'other';
-          metrics.handshakeFailed(name, errorType);
-          log.warn({ socket: name, address: event.address, err: event.error }, 'Rejected handshake');
-          break;
-        }
-        case 'accept:error':
-          log.warn({ socket: name, address: event.address, err: event.error }, 'Could not accept connection');
-          break;
-        default:
-          break;
-      }
-    }
-  })().catch((err: unknown) => {
-    if (!socket.closed) log.error({ err, socket: name }, 'Socket monitor failed');
+  return watch(socket, {
+    accepted(address) {
+      metrics.accepted(name);
+      log.debug({ socket: name, address }, 'Accepted connection');
+    },
+    handshake() {
+      metrics.handshake(name);
+    },
+    disconnected(address) {
+      metrics.disconnected(name);
+      log.debug({ socket: name, address }, 'Closed connection');
+    },
+    handshakeFailed(kind, address, err) {
+      metrics.handshakeFailed(name, kind);
+      log.warn({ socket: name, address, err }, 'Rejected handshake');
+    },
+    acceptFailed(address, err) {
+      log.warn({ socket: name, address, err }, 'Could not accept connection');
+    },
+    error(err) {
+      log.error({ err, socket: name }, 'Socket monitor failed');
+    },
   });
 }

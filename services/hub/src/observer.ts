@@ -2,7 +2,8 @@
  * The registry's eyes: an XPUB socket attached over inproc to the hub XSUB, exactly like a Zeek
  * node's XPUB is attached over TCP. The hub XSUB therefore replays its subscription set to it on
  * attach and forwards every later (un)subscription (zeromq-wire.md §4.2). It never publishes and
- * is invisible on the network; one notification per subscription change, never per event.
+ * is invisible on the network; one notification per subscription change, never per event. It
+ * publishes only the hub's own re-admission messages (rejoin.ts).
  */
 import { XPublisher, type Context } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
@@ -16,6 +17,11 @@ export interface SubscriptionNotice {
 
 /** A running observer. */
 export interface SubscriptionObserver {
+  /**
+   * Publishes one event message into the hub (it enters the hub XSUB like a node's message and
+   * reaches the nodes subscribed to its topic). Used to re-admit a rejoined node (rejoin.ts).
+   */
+  publish(frames: Uint8Array[]): Promise<void>;
   close(): void;
   readonly done: Promise<void>;
 }
@@ -47,6 +53,7 @@ export function startObserver(
     if (!sock.closed) log.error({ err }, 'Subscription observer failed');
   });
   return {
+    publish: (frames) => sock.send(frames),
     close() {
       if (!sock.closed) sock.close();
     },

@@ -25,7 +25,16 @@ export interface RegistryUpdate {
   readonly distinctDelta: number;
   readonly nodeUp?: NodeInfo;
   readonly nodeDown?: NodeInfo;
+  /**
+   * Set with `nodeUp` when the same node id was down before: the process survived its drop (a
+   * freeze past the heartbeat timeout, a network cut) and its libzmq reconnected through the
+   * pipes it kept, so the node itself never saw the others go down (see rejoin.ts).
+   */
+  readonly rejoined?: boolean;
 }
+
+/** How many ids of nodes that went down are remembered to recognise a rejoin. */
+const REMEMBERED_DOWN = 4096;
 
 /** Topic prefixes the registry interprets (Zeek's `node_topic_prefix` / `nodeid_topic_prefix`). */
 export interface RegistryOptions {
@@ -40,6 +49,8 @@ export class NodeRegistry {
   readonly #prefixes = new Set<string>();
   readonly #nodes = new Map<string, { id: string; since: Date }>();
   readonly #names = new Set<string>();
+  /** Ids whose nodeid subscription went away, oldest first (bounded). */
+  readonly #down = new Set<string>();
   readonly #nodeidPrefix: string;
   readonly #nodePrefix: string;
 
@@ -60,10 +71,13 @@ export class NodeRegistry {
     if (id !== undefined) {
       if (subscribe) {
         this.#nodes.set(id, { id, since: now });
-        return { distinctDelta, nodeUp: this.#info(id, now) };
+        const rejoined = this.#down.delete(id);
+        return { distinctDelta, nodeUp: this.#info(id, now), ...(rejoined ? { rejoined } : {}) };
       }
       const known = this.#nodes.get(id);
       this.#nodes.delete(id);
+      this.#down.add(id);
+      if (this.#down.size > REMEMBERED_DOWN) this.#down.delete(this.#down.values().next().value as string);
       return known ? { distinctDelta, nodeDown: this.#info(id, known.since) } : { distinctDelta };
     }
     const name = this.#strip(prefix, this.#nodePrefix);
@@ -91,6 +105,7 @@ export class NodeRegistry {
     this.#prefixes.clear();
     this.#nodes.clear();
     this.#names.clear();
+    this.#down.clear();
   }
 
   #strip(prefix: string, start: string): string | undefined {

@@ -4,7 +4,7 @@
  */
 import { Context, XPublisher, XSubscriber } from 'zeromq';
 import type { HubConfig } from './config.js';
-import type { CurveSettings } from './curve-keys.js';
+import type { CurveSettings } from '@zeek-relay/zmq';
 import { HUB_ERROR_CODES, HubError } from './errors.js';
 
 /** Where the hub XSUB is also bound for the in-process subscription observer. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { readJsonFixture, readTextFixture } from '@zeek-relay/fixtures';
 import { NodeRegistry } from '../src/index.js';
 
 interface Lifecycle {
@@ -97,5 +98,59 @@ describe('node registry on captured Zeek traffic', () => {
       r.nodes().map((n) => n.name),
       ['w'],
     );
+  });
+});
+
+interface Session82 {
+  subscriptions: Array<{ t_ms: number; kind: 'subscribe' | 'unsubscribe'; hex: string }>;
+}
+
+describe('node registry on the recorded Zeek 8.2.2 session', () => {
+  const session = readJsonFixture<Session82>('zeek-8.2', 'cluster-session', 'subscriptions.json');
+  const nodes = readJsonFixture<{ nodes: Record<string, string> }>(
+    'zeek-8.2',
+    'cluster-session',
+    'frames.json',
+  ).nodes;
+  // `<t_ms> <epoch> node_up|node_down <name> <id>` lines as the manager printed them.
+  const managerEvents = readTextFixture('zeek-8.2', 'cluster-session', 'manager-events.txt')
+    .split('\n')
+    .filter((l) => /^\d/.test(l))
+    .map((l) => l.split('\t'));
+
+  it('sees every node the manager saw come up, names them, and worker-2 leave', () => {
+    const r = registry();
+    const seen: string[] = [];
+    for (const s of session.subscriptions) {
+      const frame = Buffer.from(s.hex, 'hex');
+      const u = r.apply(frame[0] === 1, frame.subarray(1).toString('utf8'), new Date(0));
+      if (u.nodeUp) seen.push(`node_up ${u.nodeUp.name} ${u.nodeUp.id}`);
+      if (u.nodeDown) seen.push(`node_down ${u.nodeDown.name} ${u.nodeDown.id}`);
+      assert.equal(u.rejoined, undefined);
+    }
+    // The manager does not see itself; the hub does (its subscriptions were replayed first).
+    const recorded = managerEvents.filter((e) => Number(e[0]) < 25_000).map((e) => e.slice(2).join(' '));
+    assert.deepEqual(
+      seen.filter((x) => !x.includes(' manager ')),
+      recorded,
+    );
+    assert.ok(seen.includes(`node_up manager ${nodes.manager}`));
+    assert.deepEqual(
+      r.nodes().map((n) => [n.name, n.id]),
+      ['manager', 'proxy-1', 'worker-1'].map((n) => [n, nodes[n]]),
+    );
+  });
+
+  it('flags a node id that comes back after it went down (a surviving, dropped node)', () => {
+    const r = registry();
+    const topic = `zeek.cluster.nodeid.${nodes['worker-1']}.`;
+    assert.equal(r.apply(true, topic, new Date()).rejoined, undefined);
+    assert.ok(r.apply(false, topic, new Date()).nodeDown);
+    const back = r.apply(true, topic, new Date());
+    assert.equal(back.nodeUp?.name, 'worker-1');
+    assert.equal(back.rejoined, true);
+    // Once only: the next up of the same id after a clear (hub restart) is a first meeting.
+    r.clear();
+    assert.equal(r.apply(true, topic, new Date()).rejoined, undefined);
   });
 });

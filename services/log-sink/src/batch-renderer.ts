@@ -15,6 +15,7 @@ import {
 } from '@zeek-relay/wire';
 import type { SinkConfig } from './config.js';
 import type { RenderSettings } from './render-protocol.js';
+import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { addPathKey, pathKeyPrefix } from './stdout-output.js';
 
 /** Per-header state: the renderers, created once per distinct header. */
@@ -46,16 +47,12 @@ export interface BatchRenderer {
 }
 
 /** The render settings of a sink configuration (which text outputs, their options). */
-export function renderSettingsOf(
-  config: Pick<SinkConfig, 'outputs' | 'numberProfile' | 'jsonTimestamps' | 'jsonIncludeUnsetFields'>,
-): RenderSettings {
+export function renderSettingsOf(config: SinkConfig): RenderSettings {
   return {
     tsv: config.outputs.includes('tsv'),
     json: config.outputs.includes('json'),
     stdout: config.outputs.includes('stdout'),
-    numberProfile: config.numberProfile,
-    jsonTimestamps: config.jsonTimestamps,
-    jsonIncludeUnsetFields: config.jsonIncludeUnsetFields,
+    text: textSettingsOf(config),
   };
 }
 
@@ -73,17 +70,10 @@ export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
         entry = {
           header,
           id: nextId++,
-          ...(settings.tsv
-            ? { tsv: createTsvRenderer(header, { numberProfile: settings.numberProfile }) }
-            : {}),
+          ...(settings.tsv ? { tsv: createTsvRenderer(header, tsvOptions(settings.text)) } : {}),
           ...(settings.stdout ? { stdoutPrefix: pathKeyPrefix(header.path) } : {}),
           ...(settings.json || settings.stdout
-            ? {
-                json: createJsonRenderer(header, {
-                  timestamps: settings.jsonTimestamps,
-                  includeUnsetFields: settings.jsonIncludeUnsetFields,
-                }),
-              }
+            ? { json: createJsonRenderer(header, jsonOptions(settings.text, header.path)) }
             : {}),
         };
         cache.set(header, entry);

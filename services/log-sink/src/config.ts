@@ -8,10 +8,13 @@ import {
   ConfigError,
   loadConfig,
   LogLevelSchema,
+  parseZeekVersion,
   resolveConfig,
+  ZeekVersionSchema,
   type ServiceSources,
 } from '@zeek-relay/runtime';
-import { CurveServerSettings } from '@zeek-relay/hub';
+import { JSON_STRING_ESCAPE_POLICIES, logTextProfile } from '@zeek-relay/wire';
+import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the log sink. */
 export const SINK_ENV_PREFIX = 'ZR_SINK_';
@@ -82,11 +85,23 @@ export const SinkConfigSchema = Type.Object(
       default: 'log',
       description: 'File extension (ZEEK_LOG_SUFFIX)',
     }),
+    zeekVersion: ZeekVersionSchema,
     numberProfile: Lit(
-      ['zeek-8.0', 'zeek-8.2'] as const,
-      'zeek-8.0',
-      'TSV number formatting: zeek-8.0 (8.0/8.1) or zeek-8.2 (8.2+)',
+      ['auto', 'zeek-8.0', 'zeek-8.2'] as const,
+      'auto',
+      'TSV number formatting: auto (from zeekVersion), or force zeek-8.0 (8.0/8.1) or zeek-8.2 (8.2+)',
     ),
+    jsonStringEscapePolicy: Lit(
+      JSON_STRING_ESCAPE_POLICIES,
+      'hex',
+      'LogAscii::json_string_escape_policy (Zeek 9.0+): hex, pua or tsv',
+    ),
+    jsonStringEscapePolicyByPath: Type.String({
+      default: '',
+      pattern: '^([^=,]+=(hex|pua|tsv)(,[^=,]+=(hex|pua|tsv))*)?$',
+      description:
+        "Per-path json_string_escape_policy (a filter's $config), e.g. 'ssh=tsv,http=pua' (Zeek 9.0+)",
+    }),
     jsonTimestamps: Lit(
       ['epoch', 'iso8601', 'millis', 'millis-unsigned'] as const,
       'epoch',
@@ -188,6 +203,12 @@ function checkSinkConfig(config: SinkConfig): SinkConfig {
   ) {
     problems.push('jsonLogDir: must differ from logDir when both tsv and json are on (same file names)');
   }
+  const version = parseZeekVersion(config.zeekVersion);
+  const policies = version ? logTextProfile(version.line).jsonStringEscapePolicies : false;
+  if (!policies && (config.jsonStringEscapePolicy !== 'hex' || config.jsonStringEscapePolicyByPath !== ''))
+    problems.push(
+      `jsonStringEscapePolicy: Zeek ${config.zeekVersion} has no json_string_escape_policy (9.0+ only)`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

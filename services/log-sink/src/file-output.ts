@@ -15,6 +15,7 @@ import type { Logger } from '@zeek-relay/runtime';
 import type { WriteBudget } from './backpressure.js';
 import { SINK_ERROR_CODES, SinkError } from './errors.js';
 import type { SinkConfig } from './config.js';
+import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { LogFile, type LogFileContext } from './log-file.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
@@ -50,6 +51,7 @@ export function createFileOutput(
   config: SinkConfig,
   deps: FileOutputDeps,
 ): SinkOutput {
+  const text = textSettingsOf(config);
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
   const files = new Map<string, LogFile>();
@@ -59,11 +61,8 @@ export function createFileOutput(
     if (r === undefined) {
       r =
         kind === 'tsv'
-          ? createTsvRenderer(header, { numberProfile: config.numberProfile })
-          : createJsonRenderer(header, {
-              timestamps: config.jsonTimestamps,
-              includeUnsetFields: config.jsonIncludeUnsetFields,
-            });
+          ? createTsvRenderer(header, tsvOptions(text))
+          : createJsonRenderer(header, jsonOptions(text, header.path));
       renderers.set(header, r);
       headers.set(r, header);
     }
@@ -77,6 +76,7 @@ export function createFileOutput(
     budget: deps.budget,
     now: deps.now,
     retryDelayMs: 1000,
+    rotating: config.rotationIntervalSeconds > 0 || config.rotationMaxBytes > 0,
     written: (path, bytes, seconds) => {
       deps.metrics.bytesWritten(path, kind, bytes);
       deps.metrics.writeTook(seconds, kind);

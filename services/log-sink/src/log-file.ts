@@ -1,8 +1,9 @@
 /**
  * One live log file of one path (e.g. `conn.log`): a strict FIFO of writes, rotations, syncs and
  * the final close, processed one at a time so a file never holds a partial line written out of
- * order. Opened lazily at the first write (header first, `#open` = wall clock), after
- * `.shadow.<name>` marks it live for crash recovery. Write errors are retried forever (bytes stay
+ * order. Opened lazily at the first write (header first, `#open` = wall clock); with rotation on,
+ * after `.shadow.<name>` marks it live for crash recovery, with rotation off appended to what a
+ * previous run left (see `LogFileContext.rotating`). Write errors are retried forever (bytes stay
  * queued, the write budget stays used, so intake stops reading): a record is written exactly once.
  */
 import { open, writeFile, rename, type FileHandle } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import type { LogTextRenderer } from '@zeek-relay/wire';
 import { archiveFile } from './archive.js';
 import type { WriteBudget } from './backpressure.js';
-import { finalizeLeftover } from './recovery.js';
+import { finalizeLeftover, repairLeftover } from './recovery.js';
 import { syncDir, unlinkIfExists, writeAll } from './fs-util.js';
 import { liveFileName, shadowFileName } from './rotation.js';
 
@@ -28,6 +29,12 @@ export interface LogFileContext {
   /** Background compressions; the writer awaits them on close. */
   readonly track: (p: Promise<void>) => void;
   readonly retryDelayMs: number;
+  /**
+   * Rotation is on (by time or size): a live file is marked by `.shadow.<name>` for crash
+   * recovery and archived at the end. Off (Zeek: no shadow files without a rotation interval):
+   * no marker, and a `<path>.log` left by a previous run is kept and appended to.
+   */
+  readonly rotating: boolean;
 }
 
 type Item =
@@ -196,16 +203,27 @@ export class LogFile {
     if (this.fh) return;
     const { dir } = this.ctx;
     const live = join(dir, this.liveName);
+    const { fh, size } = this.ctx.rotating ? await this.openMarked(live) : await this.openAppending(live);
+    await syncDir(dir);
+    this.openTime = this.ctx.now();
+    const header = this.renderer.header(this.openTime);
+    await writeAll(fh, [header]);
+    this.fh = fh;
+    this.size = size + header.length;
+    this.dirty = true;
+  }
+
+  /** Rotation on: shadow marker first, then a new file (an unexpected one is archived, never clobbered). */
+  private async openMarked(live: string): Promise<{ fh: FileHandle; size: number }> {
+    const { dir } = this.ctx;
     const shadow = join(dir, shadowFileName(this.liveName));
     const tmpShadow = join(dir, `.tmp${shadowFileName(this.liveName)}`);
     await writeFile(tmpShadow, `.${this.ctx.suffix}\n\n`);
     await rename(tmpShadow, shadow);
-    let fh: FileHandle;
     try {
-      fh = await open(live, 'wx');
+      return { fh: await open(live, 'wx'), size: 0 };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // Not ours (or left by an old process without its marker): archive it, never clobber it.
       const r = await finalizeLeftover(
         dir,
         this.liveName,
@@ -215,15 +233,23 @@ export class LogFile {
         this.ctx.gzipLevel,
       );
       if (r.archived.compressed) this.ctx.track(r.archived.compressed);
-      fh = await open(live, 'wx');
+      return { fh: await open(live, 'wx'), size: 0 };
     }
-    await syncDir(dir);
-    this.openTime = this.ctx.now();
-    const header = this.renderer.header(this.openTime);
-    await writeAll(fh, [header]);
-    this.fh = fh;
-    this.size = header.length;
-    this.dirty = true;
+  }
+
+  /**
+   * Rotation off: keep what a previous run wrote (made complete: no partial last line, `#close`
+   * present) and append this run's header and records after it. Zeek itself truncates the file
+   * here (O_TRUNC); the sink keeps it so that a restart never loses logs.
+   */
+  private async openAppending(live: string): Promise<{ fh: FileHandle; size: number }> {
+    let size = 0;
+    try {
+      size = (await repairLeftover(live)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return { fh: await open(live, 'a'), size };
   }
 
   /** `#close`, fsync, close; then archive (rotate) or leave the live file for the next start. */

@@ -25,6 +25,7 @@ import {
 } from '@zeek-relay/wire';
 import type { SinkConfig } from './config.js';
 import type { SinkOutput } from './outputs.js';
+import { jsonOptions, textSettingsOf } from './text-options.js';
 import { ATTR_LOG_PATH } from './metrics.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -81,6 +82,7 @@ export function createOtlpOutput(config: SinkConfig, serviceName: string): SinkO
       }),
     ],
   });
+  const text = textSettingsOf(config);
   const loggers = new Map<string, OtelLogger>();
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   return {
@@ -95,7 +97,7 @@ export function createOtlpOutput(config: SinkConfig, serviceName: string): SinkO
       }
       let r = renderers.get(header);
       if (r === undefined) {
-        r = createJsonRenderer(header, { timestamps: config.jsonTimestamps });
+        r = createJsonRenderer(header, { ...jsonOptions(text, header.path), includeUnsetFields: false });
         renderers.set(header, r);
       }
       const tsIndex = header.fields.findIndex((f) => f.name === 'ts' && f.type === 'time');

@@ -84,7 +84,19 @@ export async function finalizeLeftover(
   openTime: Date,
   gzipLevel: number,
 ): Promise<{ archived: Archived; truncatedBytes: number; closed: boolean }> {
-  const file = join(dir, liveName);
+  const { truncatedBytes, closed } = await repairLeftover(join(dir, liveName));
+  const archived = await archiveFile(dir, liveName, path, suffix, openTime, gzipLevel);
+  return { archived, truncatedBytes, closed };
+}
+
+/**
+ * Makes a file a previous process left complete: its trailing partial line (a write cut by a
+ * crash) is cut off and a TSV file with meta lines gets the `#close` line it is missing (time =
+ * the file's last modification). Returns the new size too.
+ */
+export async function repairLeftover(
+  file: string,
+): Promise<{ truncatedBytes: number; closed: boolean; size: number }> {
   const fh = await open(file, 'r+');
   let truncatedBytes = 0;
   let closed = false;
@@ -101,14 +113,14 @@ export async function finalizeLeftover(
     if (separator !== undefined && size > 0 && !(await lastLineStartsWith(fh, size, '#close'))) {
       const line = Buffer.from(`#close${separator}${formatLogTimestamp(st.mtime)}\n`, 'latin1');
       await fh.write(line, 0, line.length, size);
+      size += line.length;
       closed = true;
     }
     await fh.sync();
+    return { truncatedBytes, closed, size };
   } finally {
     await fh.close();
   }
-  const archived = await archiveFile(dir, liveName, path, suffix, openTime, gzipLevel);
-  return { archived, truncatedBytes, closed };
 }
 
 /** Length of the file up to and including its last `\n` (0 when there is none). */

@@ -1,5 +1,6 @@
 /** Messages between the sink and its render workers (see render-worker.ts, render-pool.ts). */
 import type { LogBatchHeader } from '@zeek-relay/wire';
+import type { TextSettings } from './text-options.js';
 
 /** Rendering options a worker needs (the file writers' settings). */
 export interface RenderSettings {
@@ -7,9 +8,7 @@ export interface RenderSettings {
   readonly json: boolean;
   /** stdout lines: the JSON lines with `"_path"` first (stdout-output.ts). */
   readonly stdout: boolean;
-  readonly numberProfile: 'zeek-8.0' | 'zeek-8.2';
-  readonly jsonTimestamps: 'epoch' | 'iso8601' | 'millis' | 'millis-unsigned';
-  readonly jsonIncludeUnsetFields: boolean;
+  readonly text: TextSettings;
 }
 
 /** One batch payload (frame 3) to render: a view into the worker's shared ring or a copy. */

@@ -14,6 +14,7 @@ import type { WriteBudget } from './backpressure.js';
 import type { SinkConfig } from './config.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
+import { jsonOptions, textSettingsOf } from './text-options.js';
 
 const NL = 0x0a;
 
@@ -50,6 +51,7 @@ export function createStdoutOutput(
   budget: WriteBudget,
   metrics: SinkMetrics,
 ): SinkOutput {
+  const text = textSettingsOf(config);
   const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
   const prefixes = new Map<string, Uint8Array>();
   let waiting = 0;
@@ -70,10 +72,7 @@ export function createStdoutOutput(
       const { header } = batch;
       let r = renderers.get(header);
       if (r === undefined) {
-        r = createJsonRenderer(header, {
-          timestamps: config.jsonTimestamps,
-          includeUnsetFields: config.jsonIncludeUnsetFields,
-        });
+        r = createJsonRenderer(header, jsonOptions(text, header.path));
         renderers.set(header, r);
       }
       let prefix = prefixes.get(header.path);

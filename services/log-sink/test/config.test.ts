@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSinkConfig, resolveSinkConfig } from '../src/index.js';
+import { textSettingsOf } from '../src/text-options.js';
 
 test('defaults are the zeekctl/Zeek ones', () => {
   const c = resolveSinkConfig({});
@@ -10,7 +11,9 @@ test('defaults are the zeekctl/Zeek ones', () => {
   assert.deepEqual(c.outputs, ['tsv']);
   assert.equal(c.rotationIntervalSeconds, 3600);
   assert.equal(c.rotationBaseTime, '0:00');
-  assert.equal(c.numberProfile, 'zeek-8.0');
+  assert.equal(c.zeekVersion, '8.2');
+  assert.equal(c.numberProfile, 'auto');
+  assert.equal(c.jsonStringEscapePolicy, 'hex');
   assert.equal(c.jsonTimestamps, 'epoch');
   assert.equal(c.logSuffix, 'log');
   assert.ok(Object.isFrozen(c));
@@ -72,4 +75,28 @@ test('cross-field rules: duplicate writer, endpoint scheme, tsv and json in the 
     () => resolveSinkConfig({ outputs: ['tsv', 'json'], jsonLogDir: 'same', logDir: 'same' }),
     /jsonLogDir/,
   );
+});
+
+test('zeekVersion chooses the text profile; numberProfile overrides it; escape policies need 9.0', () => {
+  assert.equal(textSettingsOf(resolveSinkConfig({})).numberProfile, 'zeek-8.2');
+  assert.equal(textSettingsOf(resolveSinkConfig({ zeekVersion: '8.1.1' })).numberProfile, 'zeek-8.0');
+  assert.equal(textSettingsOf(resolveSinkConfig({ zeekVersion: '8.1' })).jsonStringEscape, 'none');
+  assert.equal(
+    textSettingsOf(resolveSinkConfig({ zeekVersion: '8.0', numberProfile: 'zeek-8.2' })).numberProfile,
+    'zeek-8.2',
+  );
+  const nine = textSettingsOf(
+    loadSinkConfig({
+      env: { ZR_SINK_ZEEK_VERSION: '9.0', ZR_SINK_JSON_STRING_ESCAPE_POLICY: 'pua' },
+      argv: ['--json-string-escape-policy-by-path', 'ssh=tsv,http=hex'],
+    }),
+  );
+  assert.equal(nine.jsonStringEscape, 'pua');
+  assert.deepEqual(nine.jsonStringEscapeByPath, { ssh: 'tsv', http: 'hex' });
+  assert.throws(
+    () => resolveSinkConfig({ zeekVersion: '8.2', jsonStringEscapePolicy: 'tsv' }),
+    /json_string_escape_policy \(9\.0\+ only\)/,
+  );
+  assert.throws(() => resolveSinkConfig({ zeekVersion: '7.2' }), /zeek-version/);
+  assert.throws(() => resolveSinkConfig({ zeekVersion: '9.0', jsonStringEscapePolicyByPath: 'ssh' }));
 });

@@ -8,7 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { countsBatch } from './helpers/batches.js';
+import { connectZeekNode } from './helpers/zeek-node.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 
 interface Report {
@@ -98,10 +101,10 @@ test(
       if (lostFlushes.size > 0)
         t.diagnostic(`flushes lost in the closing instant: ${[...lostFlushes].join(' ')}`);
       assert.ok(seen.size <= expected);
-      assert.equal(
-        (await readdir(dir)).filter((n) => n.startsWith('.shadow')).length,
-        1,
-        'only the live file of the running sink',
+      assert.deepEqual(
+        (await readdir(dir)).filter((n) => n.startsWith('.')),
+        [],
+        'rotation off: no shadow files (as Zeek)',
       );
     } finally {
       for (const n of nodes) n.child.kill();
@@ -111,3 +114,69 @@ test(
     }
   },
 );
+
+test('rotation off: a clean stop leaves no shadow file, the next start appends to conn.log (no dated rename)', async () => {
+  const dir = await tempDir();
+  try {
+    for (const run of [1, 2]) {
+      const h = await startSink(dir, { rotationIntervalSeconds: 0 });
+      const node = connectZeekNode(h.endpoint);
+      try {
+        await node.sendBatch(countsBatch([run * 10, run * 10 + 1], 'conn'));
+        await until(() => h.sink.stats.batches === 1);
+        assert.deepEqual(
+          (await readdir(dir)).filter((n) => n.startsWith('.')),
+          [],
+          'no shadow file while running',
+        );
+      } finally {
+        node.close();
+        await h.sink.close();
+      }
+      assert.deepEqual(await readdir(dir), ['conn.log'], `after clean stop ${run}`);
+    }
+    const text = await read(dir, 'conn.log');
+    const records = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(records, ['10', '11', '20', '21']);
+    assert.equal(text.match(/^#open\t/gm)?.length, 2, 'one header block per run');
+    assert.equal(text.match(/^#close\t/gm)?.length, 2);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('rotation off after a crash: the partial last line is cut and #close added before appending', async () => {
+  const dir = await tempDir();
+  try {
+    const h = await startSink(dir, { rotationIntervalSeconds: 0 });
+    const node = connectZeekNode(h.endpoint);
+    try {
+      await node.sendBatch(countsBatch([7], 'conn'));
+      await until(() => h.sink.stats.batches === 1);
+    } finally {
+      node.close();
+      await h.sink.close();
+    }
+    // What a SIGKILL in the middle of a write leaves: no #close, a partial line.
+    const closed = await read(dir, 'conn.log');
+    await writeFile(join(dir, 'conn.log'), `${closed.replace(/^#close.*\n/m, '')}12`);
+    const again = await startSink(dir, { rotationIntervalSeconds: 0 });
+    const node2 = connectZeekNode(again.endpoint);
+    try {
+      await node2.sendBatch(countsBatch([8], 'conn'));
+      await until(() => again.sink.stats.batches === 1);
+    } finally {
+      node2.close();
+      await again.sink.close();
+    }
+    const text = await read(dir, 'conn.log');
+    assert.deepEqual(
+      text.split('\n').filter((l) => l !== '' && !l.startsWith('#')),
+      ['7', '8'],
+    );
+    assert.equal(text.match(/^#close\t/gm)?.length, 2);
+    assert.deepEqual(await readdir(dir), ['conn.log']);
+  } finally {
+    await removeDir(dir);
+  }
+});

@@ -6,6 +6,7 @@ export const METRIC_QUEUE_DEPTH = 'zeek_relay.operator.queue.depth';
 export const METRIC_API_CALLS = 'zeek_relay.operator.api.calls';
 export const METRIC_WATCH_RESTARTS = 'zeek_relay.operator.watch.restarts';
 export const METRIC_LEADER = 'zeek_relay.operator.leader';
+export const METRIC_DRIFT = 'zeek_relay.operator.drift.corrections';
 
 /** API-call verbs that change cluster state (see {@link OperatorMetrics.writes}). */
 export const WRITE_VERBS = ['apply', 'delete', 'patch-status', 'create-event'] as const;
@@ -17,6 +18,9 @@ export class OperatorMetrics {
   readonly apiCalls: Counter;
   readonly watchRestarts: Counter;
   readonly leader: UpDownCounter;
+  readonly drift: Counter;
+  /** Children re-applied because their owned fields drifted, by kind. */
+  readonly driftCounts = new Map<string, number>();
   private readonly queueGauge: ObservableGauge;
   /** Every API call by verb, also kept in memory (benchmarks and tests read it). */
   readonly apiCallCounts = new Map<string, number>();
@@ -46,6 +50,11 @@ export class OperatorMetrics {
       unit: '{leader}',
       description: '1 while this replica holds the Lease.',
     });
+    this.drift = meter.createCounter(METRIC_DRIFT, {
+      unit: '{apply}',
+      description:
+        'Children re-applied because a field the operator owns was changed by someone else, by kind.',
+    });
     this.queueGauge = meter.createObservableGauge(METRIC_QUEUE_DEPTH, {
       unit: '{item}',
       description: 'Keys waiting in the work queue.',
@@ -73,6 +82,12 @@ export class OperatorMetrics {
   watchRestarted(kind: string): void {
     this.watchRestarts.add(1, { kind });
     this.watchRestartCount++;
+  }
+
+  /** Records a child re-applied because its owned fields drifted. */
+  driftCorrected(kind: string): void {
+    this.drift.add(1, { kind });
+    this.driftCounts.set(kind, (this.driftCounts.get(kind) ?? 0) + 1);
   }
 
   reconciled(seconds: number, result: 'success' | 'error' | 'invalid' | 'skipped'): void {

@@ -4,6 +4,7 @@ import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import type { OperatorConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import { KubeClient } from './kube/client.js';
+import { InformerSet } from './kube/informers.js';
 import { LeaderElector } from './kube/leader-election.js';
 import { OperatorMetrics } from './metrics.js';
 
@@ -43,21 +44,29 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
   );
   const client = new KubeClient(KubeClient.loadConfig(config.kubeconfig || deps.kubeconfig), metrics);
   const identity = config.identity || `${hostname()}_${process.pid}`;
-  const newController = (): Controller =>
-    new Controller(client, log.child({ component: 'controller' }), metrics, {
-      images: {
-        zeek: config.zeekImage,
-        hub: config.hubImage,
-        gateway: config.gatewayImage,
-        logSink: config.logSinkImage,
-        pullPolicy: config.imagePullPolicy,
-      },
+  const newController = (): Controller => {
+    const ctlLog = log.child({ component: 'controller' });
+    const informers = new InformerSet(client, ctlLog, metrics, {
       namespace: config.watchNamespace,
-      workers: config.workers,
-      resyncSeconds: config.resyncSeconds,
-      watchdogSeconds: config.watchdogSeconds,
-      identity,
+      watchdogMs: config.watchdogSeconds * 1000,
     });
+    return new Controller(
+      { client, informers, log: ctlLog, metrics },
+      {
+        images: {
+          zeek: config.zeekImage,
+          hub: config.hubImage,
+          gateway: config.gatewayImage,
+          logSink: config.logSinkImage,
+          pullPolicy: config.imagePullPolicy,
+        },
+        namespace: config.watchNamespace,
+        workers: config.workers,
+        resyncSeconds: config.resyncSeconds,
+        identity,
+      },
+    );
+  };
   const electorFor = (): LeaderElector =>
     new LeaderElector(client, log.child({ component: 'leader-election' }), {
       namespace: config.leaseNamespace,

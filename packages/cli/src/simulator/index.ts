@@ -9,7 +9,13 @@ export {
   type SimulationSummary,
   type SimulatorOptions,
 } from './simulator.js';
-export { SimNode, type NodeEndpoints, type SimNodeOptions, type SimNodeStats } from './sim-node.js';
+export {
+  SimNode,
+  type NodeEndpoints,
+  type SimNodeCurve,
+  type SimNodeOptions,
+  type SimNodeStats,
+} from './sim-node.js';
 export { HelloTracker, type HelloAction } from './hello-tracker.js';
 export { LogBuffer, type LogBufferOptions } from './log-buffer.js';
 export {
@@ -31,3 +37,4 @@ export {
   type PlannedEvent,
 } from './traffic.js';
 export { DEFAULT_PORTS, defaultEndpoints } from '../defaults.js';
+export { startSingleNode, type SingleNode, type SingleNodeOptions } from './single-node.js';

@@ -33,8 +33,18 @@ export interface NodeEndpoints {
   readonly hubXsub: string;
   /** Hub XPUB, where the node's XSUB connects (Zeek `connect_xsub_endpoint`). */
   readonly hubXpub: string;
-  /** Log sink PULL endpoint, or undefined for no log pushing. */
-  readonly log?: string | undefined;
+  /**
+   * Log sink PULL endpoint(s), or undefined for no log pushing. With several (Zeek's
+   * `connect_log_endpoints` vector) the one PUSH socket connects to each and batches round-robin.
+   */
+  readonly log?: string | readonly string[] | undefined;
+}
+
+/** CURVE client keys (Z85), as Zeek 8.2+ reads them from `ZEEK_CLUSTER_BACKEND_ZEROMQ_CURVE_*`. */
+export interface SimNodeCurve {
+  readonly serverPublicKey: string;
+  readonly publicKey: string;
+  readonly secretKey: string;
 }
 
 /** Options of a {@link SimNode}. */
@@ -46,6 +56,8 @@ export interface SimNodeOptions {
   readonly extraSubscriptions?: readonly string[];
   readonly writeBufferSize?: number;
   readonly flushIntervalMs?: number;
+  /** CURVE on every socket (the hub and the log sinks are the servers). */
+  readonly curve?: SimNodeCurve;
   /** Called for every received non-hello event (after own-sender filtering). */
   readonly onEvent?: (node: SimNode, topic: string, ev: ZeekEvent) => void;
 }
@@ -62,6 +74,10 @@ export interface SimNodeStats {
 }
 
 const utf8 = new TextDecoder();
+
+function logEndpoints(ep: NodeEndpoints): readonly string[] {
+  return ep.log === undefined ? [] : typeof ep.log === 'string' ? [ep.log] : ep.log;
+}
 
 /** A simulated Zeek node. `start()` connects and subscribes; `close()` flushes logs and disconnects. */
 export class SimNode {
@@ -103,13 +119,17 @@ export class SimNode {
     ];
     this.tracker = new HelloTracker(this.name, this.id);
     // Zeek's node socket options (zeromq-wire.md §2.1).
-    this.#xpub = new XPublisher({ linger: 500, noDrop: true, sendHighWaterMark: 1000 });
+    const c = options.curve;
+    const curve = c
+      ? { curveServerKey: c.serverPublicKey, curvePublicKey: c.publicKey, curveSecretKey: c.secretKey }
+      : {};
+    this.#xpub = new XPublisher({ linger: 500, noDrop: true, sendHighWaterMark: 1000, ...curve });
     this.#xpub.verbosity = 'allSubs';
-    this.#xsub = new XSubscriber({ receiveHighWaterMark: 1000 });
+    this.#xsub = new XSubscriber({ receiveHighWaterMark: 1000, ...curve });
     this.#push =
-      options.endpoints.log === undefined
+      logEndpoints(options.endpoints).length === 0
         ? undefined
-        : new Push({ linger: 500, sendHighWaterMark: 1000, sendTimeout: 0 });
+        : new Push({ linger: 500, sendHighWaterMark: 1000, sendTimeout: 0, ...curve });
     this.#pubQueue = new SendQueue(this.#xpub);
     this.#subQueue = new SendQueue(this.#xsub);
     this.#logQueue = this.#push && new SendQueue(this.#push);
@@ -127,7 +147,7 @@ export class SimNode {
     const ep = this.#options.endpoints;
     this.#xsub.connect(ep.hubXpub);
     this.#xpub.connect(ep.hubXsub);
-    if (this.#push && ep.log !== undefined) this.#push.connect(ep.log);
+    for (const log of logEndpoints(ep)) this.#push?.connect(log);
     this.#loops.push(this.#readSubscriptions(), this.#readEvents());
     for (const s of this.subscriptions) this.#subQueue.push(encodeSubscriptionFrame(true, s));
   }

@@ -56,6 +56,7 @@ export async function runUp(flags: UpFlags, logDir: string, level: (typeof LEVEL
         logPort: flags.logPort,
         logDir,
         logFormat: flags.logFormat as 'tsv' | 'json',
+        zeekVersion: flags.zeekVersion,
       },
       { log, meter: metrics.meter },
     );

@@ -20,6 +20,8 @@ export interface ServicesOptions {
   readonly logPort: number;
   readonly logDir: string;
   readonly logFormat: 'tsv' | 'json';
+  /** Zeek version of the nodes (`--zeek-version`), given to every service that has the setting. */
+  readonly zeekVersion: string;
 }
 
 /** What `up` needs from the running services; as a whole, one {@link Service} for the health server. */
@@ -84,6 +86,7 @@ export async function startServices(
         outputs: [o.logFormat],
         logDir: o.logDir,
         rotationIntervalSeconds: 0,
+        zeekVersion: o.zeekVersion,
       },
       deps,
     );
@@ -99,6 +102,7 @@ export async function startServices(
         connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
         connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
         ipv6: o.host.includes(':'),
+        zeekVersion: o.zeekVersion,
       }),
       deps,
     );

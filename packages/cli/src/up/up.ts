@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_ZEEK_VERSION, parseZeekVersion, ZEEK_LINES } from '@zeek-relay/runtime/zeek-version';
 import { parseHost, parsePort, parseSeconds } from '../commands/options.js';
 import { DEFAULT_HOST, DEFAULT_PORTS } from '../defaults.js';
 
@@ -17,6 +18,7 @@ export interface UpFlags {
   httpPort: number;
   logDir: string;
   logFormat: string;
+  zeekVersion: string;
   logLevel: string;
   eventStats: boolean;
   statusInterval: number;
@@ -47,6 +49,11 @@ export function registerUp(program: Command): void {
     .option('--http-port <port>', 'hub HTTP port (/nodes, /metrics)', parsePort, DEFAULT_PORTS.hubHttp)
     .option('--log-dir <dir>', 'where the log sink writes Zeek logs', './logs')
     .option('--log-format <format>', 'tsv (Zeek default) or json', 'tsv')
+    .option(
+      '--zeek-version <version>',
+      `Zeek version of the nodes (${ZEEK_LINES.join(', ')} or e.g. 8.2.2): log number/escape formatting, the gateway's ack`,
+      DEFAULT_ZEEK_VERSION,
+    )
     .option('--log-level <level>', `service log level on stderr (${LEVELS.join(', ')})`, 'warn')
     .option('--no-event-stats', 'do not count events (the counter subscribes to every topic)')
     .option('--status-interval <seconds>', 'status line period when not a terminal', parseSeconds, 5)
@@ -54,6 +61,12 @@ export function registerUp(program: Command): void {
       if (flags.logFormat !== 'tsv' && flags.logFormat !== 'json') {
         program.error(
           `error: option '--log-format <format>' argument '${flags.logFormat}' is invalid. Expected tsv or json.`,
+          { exitCode: 2 },
+        );
+      }
+      if (parseZeekVersion(flags.zeekVersion) === undefined) {
+        program.error(
+          `error: option '--zeek-version <version>' argument '${flags.zeekVersion}' is invalid. Expected ${ZEEK_LINES.join(', ')} or a full version such as 8.2.2.`,
           { exitCode: 2 },
         );
       }

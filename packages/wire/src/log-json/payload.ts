@@ -3,12 +3,68 @@ import { checkRecordCount } from '../log-batch/decode.js';
 import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
-import { formatJsonNumber } from '../log-text/numbers.js';
+import { writeJsonNumber } from '../log-text/numbers.js';
 import type { OutBuffer } from '../log-text/out-buffer.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
-import { writeJsonString } from './strings.js';
+import type { JsonStringWriter } from './strings.js';
 
-function writeAddrAt(out: OutBuffer, b: Uint8Array, at: number, len: number): void {
+/** What a value's JSON depends on besides its bytes. */
+export interface JsonValueContext {
+  readonly timestamps: JsonTimestampStyle;
+  /** Writer of `string` columns (the escape policy). */
+  readonly string: JsonStringWriter;
+  /** Writer of enum, file and func columns. */
+  readonly otherStrings: JsonStringWriter;
+}
+
+/**
+ * Streams one present value's body as JSON (zeek src/threading/formatters/JSON.cc `BuildJSON`);
+ * the 9-byte value header has been read. Reads and checks as `readLogValue` does.
+ */
+type BodyWriter = (out: OutBuffer, r: LogReader, ctx: JsonValueContext, start: number, depth: number) => void;
+
+function writeBool(out: OutBuffer, r: LogReader): void {
+  r.need(8, 'bool');
+  const p = r.pos;
+  out.latin1(r.view.getInt32(p) !== 0 || r.view.getInt32(p + 4) !== 0 ? 'true' : 'false');
+  r.pos = p + 8;
+}
+
+function writeInt(out: OutBuffer, r: LogReader): void {
+  r.need(8, 'int');
+  const p = r.pos;
+  if (r.view.getInt32(p) === 0) out.uint(r.view.getUint32(p + 4));
+  else out.latin1(r.view.getBigInt64(p).toString());
+  r.pos = p + 8;
+}
+
+function writeCount(out: OutBuffer, r: LogReader): void {
+  r.need(8, 'count');
+  const p = r.pos;
+  if (r.view.getUint32(p) === 0) out.uint(r.view.getUint32(p + 4));
+  else out.latin1(r.view.getBigUint64(p).toString());
+  r.pos = p + 8;
+}
+
+function writeTime(out: OutBuffer, r: LogReader, ctx: JsonValueContext): void {
+  const t = r.f64('time');
+  if (ctx.timestamps === 'epoch') writeJsonNumber(out, t);
+  else out.latin1(formatJsonTime(t, ctx.timestamps));
+}
+
+function stringBody(what: string, ofString: boolean): BodyWriter {
+  return (out, r, ctx) => {
+    const len = r.strLength(what);
+    (ofString ? ctx.string : ctx.otherStrings)(out, r.bytes, r.pos, r.pos + len);
+    r.pos += len;
+  };
+}
+
+function writeAddr(out: OutBuffer, r: LogReader): void {
+  const len = r.addrLength('addr');
+  const b = r.bytes;
+  const at = r.pos;
+  out.byte(0x22);
   if (len === 4) {
     out.uint(b[at] as number);
     out.byte(0x2e);
@@ -18,104 +74,63 @@ function writeAddrAt(out: OutBuffer, b: Uint8Array, at: number, len: number): vo
     out.byte(0x2e);
     out.uint(b[at + 3] as number);
   } else out.latin1(formatV6At(b, at));
+  out.byte(0x22);
+  r.pos += len;
 }
 
-/**
- * Streams one present value's body as JSON (zeek src/threading/formatters/JSON.cc `BuildJSON`);
- * the header (9 bytes) has been read. Reads and checks as `readLogValue` does.
- */
-function writeBody(
-  out: OutBuffer,
-  r: LogReader,
-  tag: number,
-  start: number,
-  ts: JsonTimestampStyle,
-  depth: number,
-): void {
-  const view = r.view;
-  const p = r.pos;
-  switch (tag) {
-    case T.bool:
-      r.need(8, 'bool');
-      out.latin1(view.getInt32(p) !== 0 || view.getInt32(p + 4) !== 0 ? 'true' : 'false');
-      r.pos = p + 8;
-      return;
-    case T.int:
-      r.need(8, 'int');
-      if (view.getInt32(p) === 0) out.uint(view.getUint32(p + 4));
-      else out.latin1(view.getBigInt64(p).toString());
-      r.pos = p + 8;
-      return;
-    case T.count:
-      r.need(8, 'count');
-      if (view.getUint32(p) === 0) out.uint(view.getUint32(p + 4));
-      else out.latin1(view.getBigUint64(p).toString());
-      r.pos = p + 8;
-      return;
-    case T.double:
-    case T.interval:
-      out.latin1(formatJsonNumber(r.f64(tag === T.double ? 'double' : 'interval')));
-      return;
-    case T.time: {
-      const t = r.f64('time');
-      out.latin1(ts === 'epoch' ? formatJsonNumber(t) : formatJsonTime(t, ts));
-      return;
-    }
-    case T.string:
-    case T.enum:
-    case T.func:
-    case T.file: {
-      const len = r.strLength(
-        tag === T.string ? 'string' : tag === T.enum ? 'enum' : tag === T.func ? 'func' : 'file',
-      );
-      writeJsonString(out, r.bytes, r.pos, r.pos + len);
-      r.pos += len;
-      return;
-    }
-    case T.port:
-      out.uint(r.portNumber());
-      return;
-    case T.addr: {
-      const len = r.addrLength('addr');
-      out.byte(0x22);
-      writeAddrAt(out, r.bytes, r.pos, len);
-      out.byte(0x22);
-      r.pos += len;
-      return;
-    }
-    case T.subnet: {
-      const prefix = r.u8('subnet prefix');
-      out.byte(0x22);
-      out.latin1(formatLogSubnet({ value: r.addr('subnet'), prefix }));
-      out.byte(0x22);
-      return;
-    }
-    case T.table:
-    case T.vector: {
-      checkContainerDepth(depth, start);
-      const n = r.count64(tag === T.table ? 'set size' : 'vector size', 9);
-      out.byte(0x5b);
-      for (let j = 0; j < n; j++) {
-        if (j > 0) out.byte(0x2c);
-        writeValue(out, r, ts, depth + 1);
-      }
-      out.byte(0x5d);
-      return;
-    }
-    default:
-      throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
-  }
+function writeSubnet(out: OutBuffer, r: LogReader): void {
+  const prefix = r.u8('subnet prefix');
+  out.byte(0x22);
+  out.latin1(formatLogSubnet({ value: r.addr('subnet'), prefix }));
+  out.byte(0x22);
 }
 
-/** A container element: unset → `null`. */
-function writeValue(out: OutBuffer, r: LogReader, ts: JsonTimestampStyle, depth: number): void {
+function containerBody(what: string): BodyWriter {
+  return (out, r, ctx, start, depth) => {
+    checkContainerDepth(depth, start);
+    const n = r.count64(what, 9);
+    out.byte(0x5b);
+    for (let j = 0; j < n; j++) {
+      if (j > 0) out.byte(0x2c);
+      writeValue(out, r, ctx, depth + 1);
+    }
+    out.byte(0x5d);
+  };
+}
+
+/** Body writers by type tag; a tag without one is not loggable. */
+const BODY: (BodyWriter | undefined)[] = [];
+BODY[T.bool] = writeBool;
+BODY[T.int] = writeInt;
+BODY[T.count] = writeCount;
+BODY[T.double] = (out, r) => writeJsonNumber(out, r.f64('double'));
+BODY[T.interval] = (out, r) => writeJsonNumber(out, r.f64('interval'));
+BODY[T.time] = writeTime;
+BODY[T.string] = stringBody('string', true);
+BODY[T.enum] = stringBody('enum', false);
+BODY[T.func] = stringBody('func', false);
+BODY[T.file] = stringBody('file', false);
+BODY[T.port] = (out, r) => out.uint(r.portNumber());
+BODY[T.addr] = writeAddr;
+BODY[T.subnet] = writeSubnet;
+BODY[T.table] = containerBody('set size');
+BODY[T.vector] = containerBody('vector size');
+
+/** One value with its header; unset → `null` (container elements, included unset columns). */
+function writeValue(out: OutBuffer, r: LogReader, ctx: JsonValueContext, depth: number): void {
   const start = r.pos;
   r.need(9, 'value header');
   const tag = r.view.getInt32(start);
   const present = r.bytes[start + 8] === 1;
   r.pos = start + 9;
-  if (present) writeBody(out, r, tag, start, ts, depth);
-  else out.latin1('null');
+  if (!present) {
+    out.latin1('null');
+    return;
+  }
+  const body = tag >= 0 ? BODY[tag] : undefined;
+  if (body === undefined)
+    throw new DecodeError(WIRE_ERROR_CODES.UNKNOWN_TAG, start, `type tag ${tag} is not a loggable type`);
+  body(out, r, ctx, start, depth);
 }
 
 /**
@@ -128,7 +143,7 @@ export function renderJsonPayload(
   r: LogReader,
   keys: readonly Uint8Array[],
   includeUnset: boolean,
-  ts: JsonTimestampStyle,
+  ctx: JsonValueContext,
   meta0: number,
   fixLine: (start: number) => void,
 ): void {
@@ -149,7 +164,7 @@ export function renderJsonPayload(
       if (!first) out.byte(0x2c);
       first = false;
       out.bytes(keys[i] as Uint8Array);
-      writeValue(out, r, ts, 0);
+      writeValue(out, r, ctx, 0);
     }
     out.byte(0x7d);
     out.byte(0x0a);

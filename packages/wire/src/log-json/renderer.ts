@@ -1,13 +1,14 @@
 import { EncodeError } from '../errors.js';
 import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
-import { formatJsonNumber } from '../log-text/numbers.js';
+import { writeJsonNumber } from '../log-text/numbers.js';
 import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
-import { renderJsonPayload } from './payload.js';
-import { writeJsonRaw, writeJsonString } from './strings.js';
+import type { JsonStringEscape } from '../log-text/profile.js';
+import { renderJsonPayload, type JsonValueContext } from './payload.js';
+import { jsonStringWriter, writeJsonRaw, writeJsonString } from './strings.js';
 
 /** Options of the JSON writer (`LogAscii::use_json = T`, spec/log-batch.md §6). */
 export interface JsonRendererOptions {
@@ -17,10 +18,22 @@ export interface JsonRendererOptions {
   readonly includeUnsetFields?: boolean;
   /** `meta_prefix` (only used for Zeek's line-start check); default `#`. */
   readonly metaPrefix?: string;
+  /**
+   * Escaping of string values (see `JsonStringEscape`): `hex` (8.0, 8.2, 9.0's default),
+   * `none` (8.1), `pua` or `tsv` (9.0's `json_string_escape_policy`); default `hex`.
+   */
+  readonly stringEscape?: JsonStringEscape;
 }
 
-interface JsonContext {
-  readonly timestamps: JsonTimestampStyle;
+type JsonContext = JsonValueContext;
+
+/** The writers of string-like columns for an escape mode (9.0's policies cover `string` only). */
+export function jsonValueContext(timestamps: JsonTimestampStyle, escape: JsonStringEscape): JsonValueContext {
+  return {
+    timestamps,
+    string: jsonStringWriter(escape),
+    otherStrings: escape === 'none' ? jsonStringWriter('none') : writeJsonString,
+  };
 }
 
 function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext, depth = 0): void {
@@ -32,18 +45,20 @@ function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext, depth = 0
 function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext, depth: number): void {
   switch (v.type) {
     case 'string':
+      ctx.string(out, v.value, 0, v.value.length);
+      return;
     case 'enum':
     case 'file':
     case 'func':
-      writeJsonString(out, v.value);
+      ctx.otherStrings(out, v.value, 0, v.value.length);
       return;
     case 'time':
-      if (ctx.timestamps === 'epoch') out.latin1(formatJsonNumber(v.value));
+      if (ctx.timestamps === 'epoch') writeJsonNumber(out, v.value);
       else out.latin1(formatJsonTime(v.value, ctx.timestamps));
       return;
     case 'double':
     case 'interval':
-      out.latin1(formatJsonNumber(v.value));
+      writeJsonNumber(out, v.value);
       return;
     case 'count':
     case 'int':
@@ -96,7 +111,7 @@ export function createJsonRenderer(
   header: LogBatchHeader,
   options: JsonRendererOptions = {},
 ): LogTextRenderer {
-  const ctx: JsonContext = { timestamps: options.timestamps ?? 'epoch' };
+  const ctx = jsonValueContext(options.timestamps ?? 'epoch', options.stringEscape ?? 'hex');
   const includeUnset = options.includeUnsetFields ?? false;
   const meta = utf8Bytes(options.metaPrefix ?? '#');
   const keys = header.fields.map((f) => {
@@ -143,15 +158,7 @@ export function createJsonRenderer(
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
       const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
-      renderJsonPayload(
-        out,
-        new LogReader(payload, offset),
-        keys,
-        includeUnset,
-        ctx.timestamps,
-        meta0,
-        fixLineStart,
-      );
+      renderJsonPayload(out, new LogReader(payload, offset), keys, includeUnset, ctx, meta0, fixLineStart);
       return out.take();
     },
     close: () => empty,

@@ -1,6 +1,7 @@
-import type { OutBuffer } from '../log-text/out-buffer.js';
-import { HEX } from '../log-text/out-buffer.js';
-import { isCleanUtf8, isJsonKeptControl } from '../log-text/utf8.js';
+import { HEX, OutBuffer } from '../log-text/out-buffer.js';
+import type { JsonStringEscape } from '../log-text/profile.js';
+import { isCleanUtf8, isJsonKeptControl, sequenceLength } from '../log-text/utf8.js';
+import { escapeContext, writeEscaped } from '../log-tsv/escape.js';
 
 /** rapidjson's escape for a control byte or `"`/`\` (`\b \t \n \f \r`, else `\u00XX` uppercase). */
 function writeJsonEscape(out: OutBuffer, c: number): void {
@@ -75,4 +76,81 @@ export function writeJsonString(out: OutBuffer, b: Uint8Array, start = 0, end = 
     }
   }
   out.byte(0x22);
+}
+
+/** Zeek 8.1 (`util::ESCAPE_NONE`): the raw bytes through rapidjson's escaping only. */
+export function writeJsonStringUnescaped(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+  out.byte(0x22);
+  writeJsonRaw(out, b, start, end);
+  out.byte(0x22);
+}
+
+const PUA_PREFIX = new Uint8Array([...'\\udb80\\udc'].map((ch) => ch.charCodeAt(0)));
+
+/**
+ * Zeek 9.0 `STRING_ESCAPE_POLICY_PUA` (`util::escape_string_for_json`): `"` `\` and \b \f \n \r
+ * \t get JSON escapes, printable ASCII and allowed UTF-8 sequences stay, every other byte
+ * becomes `\udb80\udcNN` (lowercase hex), one byte at a time.
+ */
+export function writeJsonStringPua(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+  out.byte(0x22);
+  let i = start;
+  while (i < end) {
+    const c = b[i] as number;
+    if (c === 0x22 || c === 0x5c || isJsonKeptControl(c)) {
+      writeJsonEscape(out, c);
+      i++;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out.byte(c);
+      i++;
+    } else {
+      const n = sequenceLength(b, i, end, c);
+      if (n === 0) {
+        out.bytes(PUA_PREFIX);
+        out.byte(HEX[c >> 4] as number);
+        out.byte(HEX[c & 15] as number);
+        i++;
+      } else {
+        out.range(b, i, i + n);
+        i += n;
+      }
+    }
+  }
+  out.byte(0x22);
+}
+
+const tsvContext = escapeContext([], true);
+const tsvScratch = new OutBuffer(256);
+
+/**
+ * Zeek 9.0 `STRING_ESCAPE_POLICY_TSV`: the string as the ASCII writer escapes it (no separators:
+ * `\\` for a backslash, `\xNN` for bytes the UTF-8 sanitizer rejects), then rapidjson's escaping.
+ */
+export function writeJsonStringTsv(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+  tsvScratch.pos = 0;
+  writeEscaped(tsvScratch, b, start, tsvContext, end);
+  out.byte(0x22);
+  writeJsonRaw(out, tsvScratch.buf, 0, tsvScratch.pos);
+  out.byte(0x22);
+}
+
+/** A string-like value's writer: `(out, bytes, start, end)`. */
+export type JsonStringWriter = (out: OutBuffer, b: Uint8Array, start: number, end: number) => void;
+
+/** The writer of an escape mode (`hex` is {@link writeJsonString}). */
+export function jsonStringWriter(escape: JsonStringEscape): JsonStringWriter {
+  switch (escape) {
+    case 'hex':
+      return writeJsonString;
+    case 'none':
+      return writeJsonStringUnescaped;
+    case 'pua':
+      return writeJsonStringPua;
+    case 'tsv':
+      return writeJsonStringTsv;
+    default: {
+      const never: never = escape;
+      throw new TypeError(`unknown JSON string escape ${String(never)}`);
+    }
+  }
 }

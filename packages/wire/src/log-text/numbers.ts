@@ -1,5 +1,7 @@
 import type { LogNumberProfile } from '../log-batch/types.js';
 import { fixed6, printfExp, printfFixed, signBit } from './exact-decimal.js';
+import { MAX_JSON_DOUBLE_LENGTH, rapidJsonDouble, writeRapidJsonDouble } from './grisu2.js';
+import type { OutBuffer } from './out-buffer.js';
 
 /** modp's switch to printf: `(double)INT_MAX` (spec/log-batch.md §5.3/5.4). */
 const THRES_MAX = 2147483647;
@@ -110,16 +112,21 @@ export function formatAsciiDouble(x: number, profile: LogNumberProfile = 'zeek-8
 }
 
 /**
- * double, interval and TS_EPOCH time in the JSON writer (§6.1): shortest round-trip digits
- * (rapidjson Grisu2; JavaScript's shortest form, see spec open question 1) in rapidjson's
- * layout: `1.0`, `1e30`, `1.5e-7`, `-0.0`; NaN and ±Inf as `null`.
+ * double, interval and TS_EPOCH time in the JSON writer (§6.1): rapidjson's `Writer::Double`
+ * (Grisu2 digits, see grisu2.ts) in its layout: `1.0`, `1e30`, `1.5e-7`, `-0.0`; NaN and ±Inf
+ * as `null` (Zeek's `NullDoubleWriter`).
  */
 export function formatJsonNumber(x: number): string {
   if (!Number.isFinite(x)) return 'null';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const s = String(x);
-  const e = s.indexOf('e');
-  if (e >= 0) return s.charCodeAt(e + 1) === 43 /* + */ ? s.slice(0, e + 1) + s.slice(e + 2) : s;
-  if (s.indexOf('.') >= 0) return s;
-  return `${s}.0`;
+  return rapidJsonDouble(x);
+}
+
+/** {@link formatJsonNumber} straight into a renderer's buffer. */
+export function writeJsonNumber(out: OutBuffer, x: number): void {
+  if (!Number.isFinite(x)) {
+    out.latin1('null');
+    return;
+  }
+  out.ensure(MAX_JSON_DOUBLE_LENGTH);
+  out.pos = writeRapidJsonDouble(out.buf, out.pos, x);
 }

@@ -40,7 +40,7 @@ function cont(b: Uint8Array, i: number): boolean {
 }
 
 /** Length of the allowed UTF-8 sequence starting with lead byte `c` at `i`, or 0 if bad. */
-function sequenceLength(b: Uint8Array, i: number, end: number, c: number): number {
+export function sequenceLength(b: Uint8Array, i: number, end: number, c: number): number {
   if (c < 0xc2) return 0; // continuation byte or overlong lead
   if (c < 0xe0) {
     if (i + 2 > end || !cont(b, i + 1)) return 0;

@@ -16,6 +16,15 @@ export type { LogTextRenderer } from '../log-text/renderer.js';
 export { formatLogAddr, formatLogSubnet, parseLogAddr } from '../log-text/addr.js';
 export { formatAsciiDouble, formatAsciiTime, formatJsonNumber } from '../log-text/numbers.js';
 export {
+  JSON_STRING_ESCAPE_POLICIES,
+  logTextProfile,
+  ZEEK_LOG_LINES,
+  type JsonStringEscape,
+  type JsonStringEscapePolicy,
+  type LogTextProfile,
+  type ZeekLogLine,
+} from '../log-text/profile.js';
+export {
   formatIso8601,
   formatJsonTime,
   formatLogTimestamp,

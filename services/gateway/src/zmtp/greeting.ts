@@ -1,6 +1,7 @@
 /**
- * ZMTP 3.x handshake pieces for the NULL mechanism (ZeroMQ RFC 23/ZMTP and RFC 37/ZMTP 3.1):
- * the 64-byte greeting and the READY / ERROR commands. Pure: no sockets.
+ * ZMTP 3.x handshake pieces (ZeroMQ RFC 23/ZMTP and RFC 37/ZMTP 3.1): the 64-byte greeting, the
+ * READY / ERROR commands of the NULL mechanism, the metadata both mechanisms carry. Pure: no
+ * sockets. The CURVE handshake is in curve.ts.
  */
 
 /** Length of a ZMTP 3.x greeting. */
@@ -15,6 +16,9 @@ export const COMPATIBLE_PEERS: Readonly<Record<ZmtpSocketType, readonly string[]
   XPUB: ['SUB', 'XSUB'],
 };
 
+/** The security mechanisms the gateway speaks (RFC 23 NULL, RFC 26 CURVE as client). */
+export type ZmtpMechanism = 'NULL' | 'CURVE';
+
 /** What the peer's greeting says. */
 export interface PeerGreeting {
   readonly major: number;
@@ -23,16 +27,16 @@ export interface PeerGreeting {
 }
 
 /**
- * Our greeting: signature `FF 00×8 7F`, version 3.1, mechanism `NULL`, as-server 0. libzmq 4.3
- * peers then use ZMTP 3.1; we accept either subscription form they send (see frame-reader.ts).
+ * Our greeting: signature `FF 00×8 7F`, version 3.1, the mechanism, as-server 0 (we connect as a
+ * client). libzmq 4.3 peers then use ZMTP 3.1; we accept either subscription form they send.
  */
-export function buildGreeting(): Buffer {
+export function buildGreeting(mechanism: ZmtpMechanism = 'NULL'): Buffer {
   const g = Buffer.alloc(GREETING_LENGTH);
   g[0] = 0xff;
   g[9] = 0x7f;
   g[10] = 3;
   g[11] = 1;
-  g.write('NULL', 12, 'latin1');
+  g.write(mechanism, 12, 'latin1');
   return g;
 }
 
@@ -40,14 +44,14 @@ export function buildGreeting(): Buffer {
  * Parses the peer's 64-byte greeting; returns the reason it is unusable as a string (the caller
  * drops the connection, as libzmq does on a protocol error).
  */
-export function parseGreeting(g: Buffer): PeerGreeting | string {
+export function parseGreeting(g: Buffer, ours: ZmtpMechanism = 'NULL'): PeerGreeting | string {
   if (g[0] !== 0xff || ((g[9] ?? 0) & 1) !== 1) return 'not a ZMTP 3 greeting (signature)';
   const major = g[10] ?? 0;
   const minor = g[11] ?? 0;
   if (major < 3) return `peer speaks ZMTP ${major}.${minor}, 3.0 or later is needed`;
   const end = g.indexOf(0, 12);
   const mechanism = g.toString('latin1', 12, end < 0 || end > 32 ? 32 : end);
-  if (mechanism !== 'NULL') return `peer wants security mechanism ${mechanism}; only NULL is supported`;
+  if (mechanism !== ours) return `peer wants security mechanism ${mechanism}, we speak ${ours}`;
   return { major, minor, mechanism };
 }
 
@@ -60,15 +64,20 @@ export function commandBody(name: string, data: Buffer = Buffer.alloc(0)): Buffe
   return body;
 }
 
-/** READY command body with the Socket-Type property (RFC 23 §"NULL"). */
-export function readyBody(type: ZmtpSocketType): Buffer {
+/** The metadata of our handshake: the Socket-Type property (NULL's READY, CURVE's INITIATE). */
+export function socketTypeMetadata(type: ZmtpSocketType): Buffer {
   const name = 'Socket-Type';
   const prop = Buffer.allocUnsafe(1 + name.length + 4 + type.length);
   prop[0] = name.length;
   prop.write(name, 1, 'latin1');
   prop.writeUInt32BE(type.length, 1 + name.length);
   prop.write(type, 5 + name.length, 'latin1');
-  return commandBody('READY', prop);
+  return prop;
+}
+
+/** READY command body with the Socket-Type property (RFC 23 §"NULL"). */
+export function readyBody(type: ZmtpSocketType): Buffer {
+  return commandBody('READY', socketTypeMetadata(type));
 }
 
 /** A parsed command: its name and data. */

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { CurveClient, CurveRefusedError, MESSAGE_OVERHEAD, type CurveClientKeys } from './curve.js';
 import { FrameReader, ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from './frame-reader.js';
 import type { Target } from './endpoint.js';
 import {
@@ -10,8 +11,16 @@ import {
   parseCommand,
   parseGreeting,
   readyBody,
+  socketTypeMetadata,
   type ZmtpSocketType,
 } from './greeting.js';
+import type { Sodium } from './sodium.js';
+
+/** CURVE client settings of a {@link ZmtpPeer}: libsodium and the keys. */
+export interface ZmtpCurveOptions {
+  readonly sodium: Sodium;
+  readonly keys: CurveClientKeys;
+}
 
 /** Options of a {@link ZmtpPeer}. */
 export interface ZmtpPeerOptions {
@@ -26,6 +35,8 @@ export interface ZmtpPeerOptions {
   readonly reconnectMs?: number;
   /** A connection without a complete handshake by then is dropped (ZMQ_HANDSHAKE_IVL: 30 s). */
   readonly handshakeTimeoutMs?: number;
+  /** Set: the CURVE mechanism as a client (RFC 26); unset: NULL. */
+  readonly curve?: ZmtpCurveOptions;
   readonly log: Logger;
 }
 
@@ -35,15 +46,17 @@ const CHUNK = 64 * 1024;
 type State = 'idle' | 'greeting' | 'handshake' | 'ready';
 
 /**
- * One connecting ZeroMQ socket with exactly one peer, speaking ZMTP 3.1 with the NULL mechanism
- * over TCP or a Unix socket: what a libzmq XSUB or XPUB does with its one connection to the hub —
- * greeting, READY exchange with socket-type check, PING → PONG (and the peer's TTL honoured),
- * SUBSCRIBE/CANCEL commands turned into the classic `0x01`/`0x00` messages, reconnection every
- * `reconnectMs`. Messages sent in one event-loop turn are framed into one buffer and written
- * with one syscall.
+ * One connecting ZeroMQ socket with exactly one peer, speaking ZMTP 3.1 with the NULL or the CURVE
+ * mechanism over TCP or a Unix socket: what a libzmq XSUB or XPUB does with its one connection to
+ * the hub — greeting, handshake with socket-type check, PING → PONG (and the peer's TTL
+ * honoured), SUBSCRIBE/CANCEL commands turned into the classic `0x01`/`0x00` messages,
+ * reconnection every `reconnectMs`. Messages sent in one event-loop turn are framed (with CURVE:
+ * boxed, one box per frame as libzmq does) into one buffer and written with one syscall.
  *
- * Not here: security mechanisms other than NULL, and several peers per socket (the gateway has
- * one hub connection per direction).
+ * With CURVE, every frame after the handshake travels as a MESSAGE (curve.ts): a box that does not
+ * open, a nonce that does not increase or a frame over `maxFrameBytes` ends the connection (the
+ * frame boundaries of a message are inside the boxes, so an oversized frame cannot be skipped
+ * alone), as libzmq ends it. Not here: PLAIN, the server side, several peers per socket.
  */
 export class ZmtpPeer {
   readonly #o: ZmtpPeerOptions;
@@ -66,6 +79,10 @@ export class ZmtpPeer {
   #inflight = 0;
   #waiters: (() => void)[] = [];
   #lastError = '';
+  /** The connection's CURVE state (CURVE only). */
+  #curve: CurveClient | undefined;
+  /** Frames of the message being unboxed (CURVE only). */
+  #parts: Buffer[] = [];
 
   /** A complete message from the peer (frames are views, valid during the call). */
   onMessage: (frames: Buffer[]) => void = () => {};
@@ -81,20 +98,54 @@ export class ZmtpPeer {
   readonly #sink = {
     message: (frames: Buffer[]): void => {
       if (this.#state !== 'ready') throw new ZmtpProtocolError('message before the handshake completed');
-      try {
-        this.onMessage(frames);
-      } catch (err) {
-        // A failing handler loses this message only, not the connection and the rest of the read.
-        this.#o.log.error({ err }, 'A handler of a message from the hub failed; the message is dropped');
+      if (this.#curve !== undefined) {
+        for (const f of frames) this.#unbox(this.#curve, f);
+        return;
       }
+      this.#deliver(frames);
     },
-    command: (body: Buffer): void => this.#command(body),
-    dropped: (reason: 'frame_size' | 'frame_count'): void => this.onDropped(reason),
+    command: (body: Buffer): void => {
+      if (this.#curve !== undefined && this.#state === 'ready') this.#unbox(this.#curve, body);
+      else this.#command(body);
+    },
+    dropped: (reason: 'frame_size' | 'frame_count'): void => {
+      if (this.#curve !== undefined) throw new ZmtpProtocolError('CURVE frame over the size limit');
+      this.onDropped(reason);
+    },
   };
 
   constructor(options: ZmtpPeerOptions) {
     this.#o = options;
-    this.#reader = new FrameReader(options.maxFrameBytes);
+    // With CURVE the reader sees boxed frames: the limit applies to what is inside.
+    this.#reader = new FrameReader(options.maxFrameBytes + (options.curve ? MESSAGE_OVERHEAD : 0));
+  }
+
+  #deliver(frames: Buffer[]): void {
+    try {
+      this.onMessage(frames);
+    } catch (err) {
+      // A failing handler loses this message only, not the connection and the rest of the read.
+      this.#o.log.error({ err }, 'A handler of a message from the hub failed; the message is dropped');
+    }
+  }
+
+  /** Opens one CURVE MESSAGE in place; a command inside is handled, frames gathered into messages. */
+  #unbox(curve: CurveClient, body: Buffer): void {
+    const end = curve.open(body);
+    const flags = body[0] as number;
+    const frame = body.subarray(1, end);
+    if ((flags & 2) !== 0) {
+      this.#command(frame);
+      return;
+    }
+    this.#parts.push(frame);
+    if ((flags & 1) !== 0) {
+      if (this.#parts.length >= 64) throw new ZmtpProtocolError('CURVE message of too many frames');
+      return;
+    }
+    const frames = this.#parts;
+    this.#parts = [];
+    this.#deliver(frames);
   }
 
   /** True while the handshake is complete. */
@@ -150,8 +201,9 @@ export class ZmtpPeer {
   }
 
   #frame(frames: readonly Uint8Array[], flags: number): void {
+    const extra = this.#curve === undefined ? 0 : MESSAGE_OVERHEAD;
     let size = 0;
-    for (const f of frames) size += frameHeaderLength(f.length) + f.length;
+    for (const f of frames) size += frameHeaderLength(f.length + extra) + f.length + extra;
     if (this.#out.length - this.#outLength < size) {
       this.#flush();
       // Everything before #outLength now belongs to the socket: continue in a fresh buffer.
@@ -162,9 +214,17 @@ export class ZmtpPeer {
     const out = this.#out;
     let off = this.#outLength;
     const last = frames.length - 1;
+    const curve = this.#curve;
     for (let i = 0; i <= last; i++) {
       const f = frames[i] as Uint8Array;
-      off = writeFrameHeader(out, off, i < last ? flags | 1 : flags, f.length);
+      const more = i < last ? 1 : 0;
+      if (curve !== undefined) {
+        // A MESSAGE is a plain frame on the wire (as libzmq sends it); MORE and COMMAND are boxed.
+        off = writeFrameHeader(out, off, 0, f.length + extra);
+        off = curve.seal(out, off, more | ((flags & 4) !== 0 ? 2 : 0), f);
+        continue;
+      }
+      off = writeFrameHeader(out, off, flags | more, f.length);
       out.set(f, off);
       off += f.length;
     }
@@ -208,14 +268,7 @@ export class ZmtpPeer {
     if (cmd === undefined) throw new ZmtpProtocolError('malformed command frame');
     const { name, data } = cmd;
     if (this.#state === 'handshake') {
-      if (name === 'ERROR') throw new ZmtpProtocolError(`peer refused: ${data.toString('latin1', 1)}`);
-      if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${name}`);
-      const bad = checkReady(this.#o.type, data);
-      if (bad !== undefined) throw new ZmtpProtocolError(bad);
-      clearTimeout(this.#handshakeTimer);
-      this.#state = 'ready';
-      this.#lastError = '';
-      this.onConnect();
+      this.#handshake(name, data, body);
       return;
     }
     switch (name) {
@@ -244,6 +297,33 @@ export class ZmtpPeer {
         // RFC 37: unknown commands are ignored.
         return;
     }
+  }
+
+  /** One handshake command: READY (NULL), or WELCOME then READY (CURVE); ERROR ends it. */
+  #handshake(name: string, data: Buffer, body: Buffer): void {
+    const curve = this.#curve;
+    if (name === 'ERROR') {
+      if (curve !== undefined) throw CurveClient.refused(body) as Error;
+      throw new ZmtpProtocolError(`peer refused: ${data.toString('latin1', 1)}`);
+    }
+    if (curve !== undefined && name === 'WELCOME') {
+      this.#writeCommand(curve.welcome(data, socketTypeMetadata(this.#o.type)));
+      return;
+    }
+    if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${name}`);
+    const bad = checkReady(this.#o.type, curve === undefined ? data : curve.ready(data));
+    if (bad !== undefined) throw new ZmtpProtocolError(bad);
+    clearTimeout(this.#handshakeTimer);
+    this.#state = 'ready';
+    this.#lastError = '';
+    this.onConnect();
+  }
+
+  /** Writes one plaintext command frame at once (handshake only). */
+  #writeCommand(body: Buffer): void {
+    const frame = Buffer.allocUnsafe(frameHeaderLength(body.length) + body.length);
+    body.copy(frame, writeFrameHeader(frame, 0, 4, body.length));
+    this.#socket?.write(frame);
   }
 
   /** The peer promised a message at least every `ms` (its PING TTL): drop the link otherwise. */
@@ -278,7 +358,7 @@ export class ZmtpPeer {
       () => socket.destroy(new ZmtpProtocolError('handshake timed out')),
       this.#o.handshakeTimeoutMs ?? 30_000,
     ).unref();
-    socket.on('connect', () => socket.write(buildGreeting()));
+    socket.on('connect', () => socket.write(buildGreeting(this.#o.curve ? 'CURVE' : 'NULL')));
     socket.on('data', (chunk: Buffer) => {
       this.#lastRx = Date.now();
       try {
@@ -290,13 +370,17 @@ export class ZmtpPeer {
     socket.on('error', (err) => {
       // Refused connections repeat every reconnectMs: log each distinct reason once.
       const text = err.message;
-      if (text !== this.#lastError)
-        this.#o.log.warn({ err, endpoint: t }, 'ZeroMQ connection to the hub failed');
+      const what =
+        err instanceof CurveRefusedError
+          ? "The hub rejected the gateway's CURVE key"
+          : 'ZeroMQ connection to the hub failed';
+      if (text !== this.#lastError) this.#o.log.warn({ err, endpoint: t }, what);
       this.#lastError = text;
     });
     socket.on('close', () => {
       if (this.#socket !== socket) return;
       const wasReady = this.#state === 'ready';
+      if (this.#state === 'handshake' && this.#curve !== undefined && !socket.errored) this.#handshakeLost();
       this.#drop();
       if (wasReady) this.onDisconnect(this.#lastError || 'connection closed');
       if (!this.#closed) this.#reconnect = setTimeout(() => this.#connect(), this.#o.reconnectMs ?? 100);
@@ -310,21 +394,35 @@ export class ZmtpPeer {
       if (this.#greetingLength < GREETING_LENGTH) return;
       const all = Buffer.concat(this.#greeting, this.#greetingLength);
       this.#greeting = [];
-      const peer = parseGreeting(all.subarray(0, GREETING_LENGTH));
+      const curve = this.#o.curve;
+      const peer = parseGreeting(all.subarray(0, GREETING_LENGTH), curve ? 'CURVE' : 'NULL');
       if (typeof peer === 'string') throw new ZmtpProtocolError(peer);
       this.#state = 'handshake';
-      const ready = readyBody(this.#o.type);
-      const frame = Buffer.allocUnsafe(frameHeaderLength(ready.length) + ready.length);
-      ready.copy(frame, writeFrameHeader(frame, 0, 4, ready.length));
-      this.#socket?.write(frame);
+      if (curve !== undefined) {
+        this.#curve = new CurveClient(curve.sodium, curve.keys);
+        this.#writeCommand(this.#curve.hello());
+      } else this.#writeCommand(readyBody(this.#o.type));
       chunk = all.subarray(GREETING_LENGTH);
       if (chunk.length === 0) return;
     }
     this.#reader.push(chunk, this.#sink);
   }
 
+  /**
+   * The hub closed the connection in the middle of the CURVE handshake without an ERROR: libzmq
+   * does so when our HELLO does not open (a wrong server key) — logged once per reason.
+   */
+  #handshakeLost(): void {
+    const text = 'The hub closed the connection during the CURVE handshake (is hubCurveServerKey its key?)';
+    if (this.#lastError !== text) this.#o.log.warn({ endpoint: this.#o.target }, text);
+    this.#lastError = text;
+  }
+
   /** Forgets the connection's state; unsent output is lost, as with a libzmq pipe. */
   #drop(): void {
+    this.#curve?.dispose();
+    this.#curve = undefined;
+    this.#parts = [];
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#ttlTimer);
     this.#ttlTimer = undefined;

@@ -36,7 +36,13 @@ export interface ZeekNodeOptions {
   /** Read events at most this often (ms between reads) to emulate a slow node. */
   readonly readDelayMs?: number;
   readonly curve?: { serverKey: string; publicKey: string; secretKey: string };
+  /** Zeek's `hello_expiration` (default 10 s): pending hello state is forgotten after this. */
+  readonly helloExpirationMs?: number;
 }
+
+/** Zeek's low-level backend events; a node raises them for its own XPUB, or receives them. */
+const BACKEND_SUBSCRIPTION = 'Cluster::Backend::ZeroMQ::subscription';
+const BACKEND_UNSUBSCRIPTION = 'Cluster::Backend::ZeroMQ::unsubscription';
 
 const utf8 = new TextDecoder();
 
@@ -51,15 +57,20 @@ export class EmulatedZeekNode {
   readonly notifications: string[] = [];
   /** node_up / node_down raised locally, as `up:<name>` / `down:<name>`. */
   readonly lifecycle: string[] = [];
-  /** Peers this node considers up: id → name. */
+  /** Peers this node considers up: id → name (Zeek: `Cluster::nodes[name]$id`). */
   readonly up = new Map<string, string>();
+  /** Reporter warnings Zeek's scripts would log (`sends ZeroMQ::hello twice`, `Expired …`). */
+  readonly warnings: string[] = [];
   /** Non-hello events received: count per topic. */
   readonly received = new Map<string, number>();
   receivedTotal = 0;
+  /** Events dropped at the XPUB's high-water mark, as Zeek counts them. */
+  xpubDrops = 0;
   /** Frames of the last non-hello event received. */
   lastFrames: Uint8Array[] | undefined;
-  readonly #nodeidSubs = new Set<string>();
-  readonly #hellos = new Set<string>();
+  /** Zeek's `nodeid_subscriptions` / `nodeid_hellos`: id → expiry timer (`&create_expire`). */
+  readonly #nodeidSubs = new Map<string, NodeJS.Timeout>();
+  readonly #hellos = new Map<string, NodeJS.Timeout>();
   readonly #loops: Promise<void>[] = [];
   #closed = false;
 
@@ -114,14 +125,24 @@ export class EmulatedZeekNode {
     return this.publishRaw(topic, encodeEvent(event));
   }
 
-  publishRaw(topic: string, payload: Uint8Array): Promise<void> {
-    return this.xpub.send(encodeEventFrames({ topic, sender: this.id, payload }));
+  /**
+   * As Zeek's backend sends (non-blocking): when the XPUB is at its high-water mark libzmq says
+   * EAGAIN and the message is dropped and counted (`zeek_cluster_zeromq_xpub_drops_total`).
+   */
+  async publishRaw(topic: string, payload: Uint8Array): Promise<void> {
+    try {
+      await this.xpub.send(encodeEventFrames({ topic, sender: this.id, payload }));
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+      this.xpubDrops++;
+    }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.xpub.linger = 0;
+    for (const t of [...this.#nodeidSubs.values(), ...this.#hellos.values()]) clearTimeout(t);
     this.xsub.close();
     this.xpub.close();
     await Promise.allSettled(this.#loops);
@@ -134,21 +155,14 @@ export class EmulatedZeekNode {
         const { subscribe, prefix } = parseSubscriptionFrame(frame);
         const topic = utf8.decode(prefix);
         this.notifications.push(`${subscribe ? '+' : '-'}${topic}`);
-        const peer = nodeIdFromTopic(topic);
+        // Zeek's backend raises `subscription` only for a topic it has not seen (or saw go).
         if (subscribe) {
           if (this.seenTopics.has(topic)) continue;
           this.seenTopics.add(topic);
-          if (peer === undefined || peer === this.id) continue;
-          const h = zeromqHello(this.options.name, this.id, peer);
-          await this.publish(h.topic, h.event);
-          if (this.#hellos.has(peer)) await this.#sendClusterHello(peer);
-          else this.#nodeidSubs.add(peer);
+          await this.#onSubscription(topic);
         } else {
           this.seenTopics.delete(topic);
-          if (peer !== undefined && this.up.has(peer)) {
-            this.lifecycle.push(`down:${this.up.get(peer)}`);
-            this.up.delete(peer);
-          }
+          this.#onUnsubscription(topic);
         }
       }
     } catch (err) {
@@ -156,11 +170,92 @@ export class EmulatedZeekNode {
     }
   }
 
+  /** The script's `ZeroMQ::subscription` handler. */
+  async #onSubscription(topic: string): Promise<void> {
+    const peer = nodeIdFromTopic(topic);
+    if (peer === undefined || peer === this.id) return;
+    const h = zeromqHello(this.options.name, this.id, peer);
+    await this.publish(h.topic, h.event);
+    if (this.#hellos.has(peer)) await this.#sendClusterHello(peer);
+    else this.#remember(this.#nodeidSubs, peer, 'Expired subscription from nodeid');
+  }
+
+  /** The script's `ZeroMQ::unsubscription` handler: `node_down` for a known node id. */
+  #onUnsubscription(topic: string): void {
+    const peer = nodeIdFromTopic(topic);
+    if (peer === undefined) return;
+    if (this.up.has(peer)) this.#nodeDown(peer);
+    else if (peer !== this.id) this.warnings.push(`unsubscription of unknown node with id '${peer}'`);
+  }
+
+  #nodeDown(id: string): void {
+    this.lifecycle.push(`down:${this.up.get(id)}`);
+    this.up.delete(id);
+  }
+
+  /** Adds to a `&create_expire` set: the entry goes after the expiration, with Zeek's warning. */
+  #remember(set: Map<string, NodeJS.Timeout>, id: string, warning: string): void {
+    if (set.has(id)) return;
+    const t = setTimeout(() => {
+      set.delete(id);
+      this.warnings.push(`${warning} ${id}`);
+    }, this.options.helloExpirationMs ?? 10_000);
+    t.unref();
+    set.set(id, t);
+  }
+
+  #forget(set: Map<string, NodeJS.Timeout>, id: string): boolean {
+    const t = set.get(id);
+    if (t === undefined) return false;
+    clearTimeout(t);
+    set.delete(id);
+    return true;
+  }
+
   async #sendClusterHello(peer: string): Promise<void> {
-    this.#nodeidSubs.delete(peer);
-    this.#hellos.delete(peer);
+    this.#forget(this.#nodeidSubs, peer);
+    this.#forget(this.#hellos, peer);
     const h = clusterHello(this.options.name, this.id, peer);
     await this.publish(h.topic, h.event);
+  }
+
+  /**
+   * Handles the cluster framework's events sent to this node's id topic, as Zeek's scripts do;
+   * false for any other event. Backend (un)subscription events received from elsewhere run the
+   * same script handlers (Zeek dispatches every received event to its handler).
+   */
+  async #onNodeEvent(event: ZeekEvent): Promise<boolean> {
+    const topicArg = event.args[0];
+    if (event.name === BACKEND_SUBSCRIPTION || event.name === BACKEND_UNSUBSCRIPTION) {
+      const t = topicArg?.type === 'string' ? utf8.decode(topicArg.value) : '';
+      if (event.name === BACKEND_SUBSCRIPTION) await this.#onSubscription(t);
+      else this.#onUnsubscription(t);
+      return true;
+    }
+    const hello = parseHello(event);
+    if (hello === undefined) return false;
+    if (hello.kind === 'zeromq') await this.#onZeromqHello(hello.name, hello.id);
+    else this.#onClusterHello(hello.name, hello.id);
+    return true;
+  }
+
+  /** The script's `ZeroMQ::hello` handler, with its duplicate and never-said-goodbye checks. */
+  async #onZeromqHello(name: string, id: string): Promise<void> {
+    const known = [...this.up].find(([, n]) => n === name)?.[0];
+    if (known === id) {
+      this.warnings.push(`node '${name}' sends ZeroMQ::hello twice (id:${id})`);
+      return;
+    }
+    if (known !== undefined) this.#nodeDown(known);
+    if (this.#forget(this.#nodeidSubs, id)) await this.#sendClusterHello(id);
+    else this.#remember(this.#hellos, id, 'Expired hello from nodeid');
+  }
+
+  /** The framework's `Cluster::hello` handler: `node_up` unless the name already has an id. */
+  #onClusterHello(name: string, id: string): void {
+    if ([...this.up.values()].includes(name)) return;
+    this.up.set(id, name);
+    this.lifecycle.push(`up:${name}`);
   }
 
   async #xsubLoop(): Promise<void> {
@@ -170,23 +265,12 @@ export class EmulatedZeekNode {
         const msg = decodeEventFrames(frames);
         if (utf8.decode(msg.sender) === this.id) continue;
         const topic = utf8.decode(msg.topic);
-        const hello = topic.startsWith('zeek.cluster.nodeid.')
-          ? parseHello(decodeEvent(msg.payload))
-          : undefined;
-        if (hello === undefined) {
-          // Not set for hellos: a node joining later must not replace the frames a test checks.
-          this.lastFrames = frames;
-          this.receivedTotal++;
-          this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
-          continue;
-        }
-        if (hello.kind === 'zeromq') {
-          if (this.#nodeidSubs.has(hello.id)) await this.#sendClusterHello(hello.id);
-          else this.#hellos.add(hello.id);
-        } else if (!this.up.has(hello.id)) {
-          this.up.set(hello.id, hello.name);
-          this.lifecycle.push(`up:${hello.name}`);
-        }
+        const event = topic.startsWith('zeek.cluster.nodeid.') ? decodeEvent(msg.payload) : undefined;
+        if (event !== undefined && (await this.#onNodeEvent(event))) continue;
+        // Not set for hellos: a node joining later must not replace the frames a test checks.
+        this.lastFrames = frames;
+        this.receivedTotal++;
+        this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
       }
     } catch (err) {
       if (!this.#closed) throw err;

@@ -1,30 +1,37 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '@zeek-relay/runtime';
 import {
   API_VERSION,
   GROUP,
   KIND,
-  PLURAL,
-  VERSION,
   type ZeekCluster,
   type ZeekClusterStatus,
 } from '../api/v1alpha1/zeekcluster.js';
 import { validateSpec } from '../api/v1alpha1/validate.js';
-import { FIELD_MANAGER, type KubeClient } from '../kube/client.js';
+import type { ControllerClient, InformerSource, PodEvent, WatchedKind } from '../kube/api.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
-import { InformerSet, type WatchedKind } from '../kube/informers.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { buildDesired, type Observed } from './reconcile.js';
-import { isProgressOnly, needsApply, stableJson, withDesiredHash } from './diff.js';
+import { buildDesired, type DesiredState, type Observed } from './reconcile.js';
+import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
-import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
+import {
+  ANNOTATION_SPEC_HASH,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+  type K8sObject,
+} from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
-import { CHILD_KINDS, CR_KIND, hasCondition } from './kinds.js';
+import { CHILD_KINDS, CR_KIND, hasCondition, POD_KIND } from './kinds.js';
+import { diagnosePod, problemKey, scheduledPendingSince, type PodProblem } from './pod-problems.js';
 
 /** Minimum spacing of progress-only status writes of one cluster (see {@link isProgressOnly}). */
 const STATUS_BATCH_MS = 1000;
+/** A scheduled pod still creating its containers after this long has its Events read. */
+const STUCK_MS = 15_000;
+/** Component order of pod problems in the status (the first one names the Ready reason). */
+const COMPONENT_ORDER = ['hub', 'log-sink', 'gateway', 'manager', 'proxy', 'worker'];
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {
@@ -32,47 +39,59 @@ export interface ControllerOptions {
   readonly namespace: string;
   readonly workers: number;
   readonly resyncSeconds: number;
-  readonly watchdogSeconds: number;
   readonly identity: string;
+  /** Minimum spacing of progress-only status writes of one cluster (default 1000 ms). */
+  readonly statusBatchMs?: number;
+}
+
+/** What the controller talks to: the API (writes) and informers (reads), both injectable. */
+export interface ControllerDeps {
+  readonly client: ControllerClient;
+  readonly informers: InformerSource;
+  readonly log: Logger;
+  readonly metrics: OperatorMetrics;
 }
 
 /**
  * The only place that talks to the API server for reconciling: informers fill caches, events of
  * owned children map to their ZeekCluster's `ns/name` key, a de-duplicating queue feeds
  * `workers` concurrent reconciles (never two for one key). Each reconcile is level-based:
- * desired children come from the pure builders; a child is applied (server-side apply) only if it
- * differs from the live object, unwanted children are deleted, and the status is written only
- * when it changed — so an idle cluster costs no writes.
+ * desired children come from the pure builders; a child is applied (server-side apply) only if
+ * the fields the operator owns differ from the desired ones ({@link applyReason}: drift is
+ * corrected, an idle cluster costs no writes), unwanted children are deleted, and the status is
+ * written only when it changed.
  */
 export class Controller {
   private readonly queue = new WorkQueue({ maxDelayMs: 30_000 });
-  private readonly informers: InformerSet;
+  private readonly client: ControllerClient;
+  private readonly informers: InformerSource;
+  private readonly log: Logger;
+  private readonly metrics: OperatorMetrics;
   private readonly crs: WatchedKind;
   private readonly children = new Map<string, WatchedKind>();
+  private readonly pods: WatchedKind;
+  /** Per pod (`ns/name`), the last problem signature seen, so pod churn enqueues only on change. */
+  private readonly podSignatures = new Map<string, string>();
+  private readonly podEventCache = new Map<string, { at: number; pods: Set<string>; events: PodEvent[] }>();
   private readonly events: EventRecorder;
-  /** Last object applied per child and last status written per cluster (cache lag guards). */
-  private readonly applied = new Map<string, { hash: string; obj: K8sObject }>();
+  /** Last apply per child and last status written per cluster (cache lag guards). */
+  private readonly applied = new Map<string, LastApply>();
   private readonly statusWritten = new Map<string, string>();
   private readonly statusAt = new Map<string, number>();
   private loops: Promise<void>[] = [];
   private resync?: NodeJS.Timeout;
 
   constructor(
-    private readonly client: KubeClient,
-    private readonly log: Logger,
-    private readonly metrics: OperatorMetrics,
+    deps: ControllerDeps,
     private readonly o: ControllerOptions,
   ) {
-    this.informers = new InformerSet(client, log, metrics, {
-      namespace: o.namespace,
-      watchdogMs: o.watchdogSeconds * 1000,
-    });
-    this.events = new EventRecorder(client, o.identity);
+    ({ client: this.client, informers: this.informers, log: this.log, metrics: this.metrics } = deps);
+    this.events = new EventRecorder(this.client, o.identity);
     this.crs = this.informers.add(
       CR_KIND,
       (obj, verb) => {
         if (verb === 'delete') this.forget(obj);
-        this.enqueue(obj.metadata?.namespace, obj.metadata?.name);
+        this.enqueue(obj.metadata.namespace, obj.metadata.name);
       },
       undefined,
     );
@@ -82,6 +101,60 @@ export class Controller {
         this.informers.add(info, (obj) => this.enqueueOwner(obj), `${LABEL_MANAGED_BY}=${MANAGED_BY}`),
       );
     }
+    this.pods = this.informers.add(
+      POD_KIND,
+      (pod, verb) => this.onPod(pod, verb),
+      `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
+    );
+  }
+
+  /** Enqueues a pod's cluster when what is wrong with the pod (or whether it is stuck) changed. */
+  private onPod(pod: K8sObject, verb: 'add' | 'update' | 'delete'): void {
+    const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const sig =
+      verb === 'delete' ? '' : `${problemKey(diagnosePod(pod))}|${scheduledPendingSince(pod) ?? ''}`;
+    if ((this.podSignatures.get(id) ?? '') === sig) return;
+    if (sig) this.podSignatures.set(id, sig);
+    else this.podSignatures.delete(id);
+    this.enqueue(pod.metadata.namespace, pod.metadata.labels?.[LABEL_INSTANCE]);
+  }
+
+  /** Pod Warning Events of `ns`, read at most once per {@link STUCK_MS} / 2 per namespace. */
+  private async podEventsOf(ns: string, pods: readonly string[]): Promise<PodEvent[]> {
+    const cached = this.podEventCache.get(ns);
+    if (cached && Date.now() - cached.at < STUCK_MS / 2 && pods.every((p) => cached.pods.has(p)))
+      return cached.events;
+    const events = await this.client.podEvents(ns, pods);
+    this.podEventCache.set(ns, { at: Date.now(), pods: new Set(pods), events });
+    return events;
+  }
+
+  /**
+   * What keeps pods of `zc` from running, hub first and workers last. Pods stuck creating their
+   * containers for {@link STUCK_MS} have their Warning Events read (one list call); younger ones
+   * bring the cluster back when they reach that age.
+   */
+  private async podProblems(key: string, zc: ZeekCluster): Promise<PodProblem[]> {
+    const ns = zc.metadata.namespace;
+    const pods = this.pods.cache
+      .list(ns)
+      .filter((p) => p.metadata.labels?.[LABEL_INSTANCE] === zc.metadata.name);
+    const now = Date.now();
+    const stuck: string[] = [];
+    let recheck = Infinity;
+    for (const p of pods) {
+      const since = scheduledPendingSince(p);
+      if (since === undefined) continue;
+      if (now - since >= STUCK_MS) stuck.push(p.metadata.name);
+      else recheck = Math.min(recheck, STUCK_MS - (now - since));
+    }
+    if (recheck !== Infinity) this.queue.addAfter(key, recheck);
+    const events = stuck.length > 0 ? await this.podEventsOf(ns, stuck) : [];
+    const rank = (p: PodProblem): number => COMPONENT_ORDER.indexOf(p.component);
+    return pods
+      .map((p) => diagnosePod(p, events))
+      .filter((p): p is PodProblem => p !== undefined)
+      .sort((a, b) => rank(a) - rank(b) || a.pod.localeCompare(b.pod, 'en', { numeric: true }));
   }
 
   /** Keys waiting in the queue (for the queue-depth metric). */
@@ -98,28 +171,37 @@ export class Controller {
     if (ns && name) this.queue.add(`${ns}/${name}`);
   }
 
-  private enqueueOwner(obj: KubernetesObject): void {
-    const ref = obj.metadata?.ownerReferences?.find(
+  private enqueueOwner(obj: K8sObject): void {
+    const ref = obj.metadata.ownerReferences?.find(
       (r) => r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`),
     );
-    if (ref) this.enqueue(obj.metadata?.namespace, ref.name);
+    if (ref) this.enqueue(obj.metadata.namespace, ref.name);
   }
 
-  private forget(obj: KubernetesObject): void {
-    const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+  private forget(obj: K8sObject): void {
+    const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     this.statusWritten.delete(key);
     this.statusAt.delete(key);
-    if (obj.metadata?.uid) this.events.forget(obj.metadata.uid);
+    const uid = obj.metadata['uid'];
+    if (typeof uid === 'string') this.events.forget(uid);
   }
 
   /** Starts informers, then the reconcile loops and the periodic resync. */
   async start(): Promise<void> {
     await this.informers.start();
     for (let i = 0; i < this.o.workers; i++) this.loops.push(this.runLoop());
-    this.resync = setInterval(() => {
-      for (const zc of this.crs.cache.list()) this.enqueue(zc.metadata?.namespace, zc.metadata?.name);
-    }, this.o.resyncSeconds * 1000);
+    this.resync = setInterval(() => this.resyncAll(), this.o.resyncSeconds * 1000);
     this.resync.unref();
+  }
+
+  /** Queues every ZeekCluster (what the periodic resync does). */
+  resyncAll(): void {
+    for (const zc of this.crs.cache.list()) this.enqueue(zc.metadata.namespace, zc.metadata.name);
+  }
+
+  /** Resolves once the queue is empty and no reconcile runs (tests). */
+  idle(): Promise<void> {
+    return this.queue.drained();
   }
 
   /** Stops intake, lets running reconciles finish, then stops the watches; idempotent. */
@@ -149,6 +231,10 @@ export class Controller {
     }
   }
 
+  private cached(kind: string, ns: string, name: string): K8sObject | undefined {
+    return this.children.get(kind)?.cache.get(name, ns);
+  }
+
   /**
    * The live children of namespace `ns`. Where the informer has not yet seen our latest apply, the
    * applied object (without status, so "not rolled out") stands in for the stale cached one: the
@@ -157,7 +243,7 @@ export class Controller {
   private observedFor(ns: string): Observed {
     return {
       get: (kind, name) => {
-        const live = this.children.get(kind)?.cache.get(name, ns) as K8sObject | undefined;
+        const live = this.cached(kind, ns, name);
         const mine = this.applied.get(`${kind}/${ns}/${name}`);
         if (live && mine && live.metadata.annotations?.[ANNOTATION_SPEC_HASH] !== mine.hash) return mine.obj;
         return live;
@@ -174,7 +260,7 @@ export class Controller {
     }
     const [ns = '', name = ''] = key.split('/');
     const raw = this.crs.cache.get(name, ns) as unknown as ZeekCluster | undefined;
-    if (!raw) return 'skipped';
+    if (!raw || raw.spec?.paused) return 'skipped';
     const target: EventTarget = {
       apiVersion: API_VERSION,
       kind: KIND,
@@ -182,7 +268,6 @@ export class Controller {
       namespace: ns,
       uid: raw.metadata.uid,
     };
-    if (raw.spec?.paused) return 'skipped';
     const observed = this.observedFor(ns);
     let zc: ZeekCluster;
     try {
@@ -201,24 +286,8 @@ export class Controller {
     const tooOld = curveZeekImageWarning(zc.spec.hub.curveSecretName, zc.spec.image ?? this.o.images.zeek);
     if (tooOld !== undefined)
       this.logEventError(await this.events.record(target, 'Warning', 'CurveNeedsZeek82', tooOld));
-    const wanted = new Set<string>();
     try {
-      for (const obj of desired.objects) {
-        const d = withDesiredHash(obj);
-        const id = `${d.kind}/${ns}/${d.metadata.name}`;
-        wanted.add(`${d.kind}/${d.metadata.name}`);
-        const live = observed.get(d.kind, d.metadata.name);
-        if (!needsApply(d, live, this.applied.get(id)?.hash)) continue;
-        await this.client.apply(d);
-        this.applied.set(id, { hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '', obj: d });
-        if (!live) {
-          this.log.info({ kind: d.kind, name: d.metadata.name, namespace: ns }, `Created ${d.kind}`);
-          this.logEventError(
-            await this.events.record(target, 'Normal', 'Created', `Created ${d.kind} ${d.metadata.name}`),
-          );
-        }
-      }
-      await this.prune(zc, wanted);
+      await this.applyChildren(zc, target, desired);
     } catch (err) {
       const problem: Problem = {
         reason: 'ReconcileFailed',
@@ -230,45 +299,96 @@ export class Controller {
       this.logEventError(await this.events.record(target, 'Warning', problem.reason, problem.message));
       throw err;
     }
+    await this.finish(key, raw, zc, target, desired, observed);
+    return 'success';
+  }
+
+  /** Applies every desired child whose owned fields differ from the live ones, then prunes. */
+  private async applyChildren(zc: ZeekCluster, target: EventTarget, desired: DesiredState): Promise<void> {
+    const ns = zc.metadata.namespace;
+    const wanted = new Set<string>();
+    for (const obj of desired.objects) {
+      const d = withDesiredHash(obj);
+      const id = `${d.kind}/${ns}/${d.metadata.name}`;
+      wanted.add(`${d.kind}/${d.metadata.name}`);
+      const live = this.cached(d.kind, ns, d.metadata.name);
+      const why = applyReason(d, live, this.applied.get(id));
+      if (why === undefined) continue;
+      const after = await this.client.apply(d);
+      this.applied.set(id, {
+        hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '',
+        rvBefore: live?.metadata['resourceVersion'] as string | undefined,
+        rvAfter: after.metadata['resourceVersion'] as string | undefined,
+        obj: d,
+      });
+      const what = { kind: d.kind, name: d.metadata.name, namespace: ns, why };
+      if (!live) {
+        this.log.info(what, `Created ${d.kind}`);
+        this.logEventError(
+          await this.events.record(target, 'Normal', 'Created', `Created ${d.kind} ${d.metadata.name}`),
+        );
+      } else if (why.startsWith('drift')) {
+        this.log.info(what, `Corrected ${d.kind}`);
+        this.metrics.driftCorrected(d.kind);
+        this.logEventError(
+          await this.events.record(
+            target,
+            'Normal',
+            'DriftCorrected',
+            `Restored ${d.kind} ${d.metadata.name}: ${why}`,
+          ),
+        );
+      } else this.log.debug(what, `Updated ${d.kind}`);
+    }
+    await this.prune(zc, wanted);
+  }
+
+  /** Rollout Event and status write (progress-only changes batched to ≤ 1/s per cluster). */
+  private async finish(
+    key: string,
+    raw: ZeekCluster,
+    zc: ZeekCluster,
+    target: EventTarget,
+    desired: DesiredState,
+    observed: Observed,
+  ): Promise<void> {
     if (
       desired.rollout.progressing &&
       desired.rollout.current &&
       raw.status?.configHash !== desired.configHash
     ) {
-      this.logEventError(
-        await this.events.record(
-          target,
-          'Normal',
-          'RollingOut',
-          `Rolling ${desired.rollout.current} to layout ${desired.configHash}`,
-        ),
-      );
+      const note = `Rolling ${desired.rollout.current} to layout ${desired.configHash}`;
+      this.logEventError(await this.events.record(target, 'Normal', 'RollingOut', note));
     }
-    const status = computeStatus(zc, observed, desired, undefined, new Date());
+    const problems = await this.podProblems(key, zc);
+    for (const c of COMPONENT_ORDER) {
+      const p = problems.find((x) => x.component === c);
+      if (p) this.logEventError(await this.events.record(target, 'Warning', p.reason, p.message));
+    }
+    const status = computeStatus(zc, observed, desired, undefined, new Date(), problems);
     const final = status.readyReplicas === zc.spec.workers.replicas && !desired.rollout.progressing;
-    const wait = STATUS_BATCH_MS - (Date.now() - (this.statusAt.get(key) ?? 0));
+    const wait = (this.o.statusBatchMs ?? STATUS_BATCH_MS) - (Date.now() - (this.statusAt.get(key) ?? 0));
     if (!final && wait > 0 && isProgressOnly(zc.status, status)) {
       // Mid-scale: one status write per pod would compete with the scale-up itself; batch them.
       this.queue.addAfter(key, wait);
-      return 'success';
+      return;
     }
     await this.writeStatus(key, zc, status);
-    return 'success';
   }
 
   /** Deletes children of `zc` (by owner uid) that the desired state no longer contains. */
   private async prune(zc: ZeekCluster, wanted: Set<string>): Promise<void> {
     for (const [kind, watched] of this.children) {
       for (const obj of watched.cache.list(zc.metadata.namespace)) {
-        const owned = obj.metadata?.ownerReferences?.some((r) => r.uid === zc.metadata.uid);
-        if (!owned || wanted.has(`${kind}/${obj.metadata?.name}`)) continue;
+        const owned = obj.metadata.ownerReferences?.some((r) => r.uid === zc.metadata.uid);
+        if (!owned || wanted.has(`${kind}/${obj.metadata.name}`)) continue;
         await this.client.delete({
           apiVersion: watched.info.apiVersion,
           kind,
-          metadata: { name: obj.metadata?.name ?? '', namespace: zc.metadata.namespace },
+          metadata: { name: obj.metadata.name, namespace: zc.metadata.namespace },
         });
-        this.applied.delete(`${kind}/${zc.metadata.namespace}/${obj.metadata?.name}`);
-        this.log.info({ kind, name: obj.metadata?.name }, `Deleted ${kind}`);
+        this.applied.delete(`${kind}/${zc.metadata.namespace}/${obj.metadata.name}`);
+        this.log.info({ kind, name: obj.metadata.name }, `Deleted ${kind}`);
       }
     }
   }
@@ -277,19 +397,7 @@ export class Controller {
   private async writeStatus(key: string, zc: ZeekCluster, status: ZeekClusterStatus): Promise<void> {
     const json = stableJson(status);
     if (json === stableJson(zc.status ?? {}) || json === this.statusWritten.get(key)) return;
-    const path = `/apis/${GROUP}/${VERSION}/namespaces/${zc.metadata.namespace}/${PLURAL}/${zc.metadata.name}/status?fieldManager=${FIELD_MANAGER}&force=true`;
-    await this.client.json(
-      'patch-status',
-      'PATCH',
-      path,
-      {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        metadata: { name: zc.metadata.name, namespace: zc.metadata.namespace },
-        status,
-      },
-      'application/apply-patch+yaml',
-    );
+    await this.client.applyStatus(zc.metadata.namespace, zc.metadata.name, status);
     this.statusWritten.set(key, json);
     this.statusAt.set(key, Date.now());
   }

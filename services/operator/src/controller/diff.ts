@@ -1,6 +1,8 @@
 import type { ZeekClusterStatus } from '../api/v1alpha1/zeekcluster.js';
 import { hashOf } from './resources/zeek-config.js';
 import { ANNOTATION_SPEC_HASH, type K8sObject } from './resources/meta.js';
+import { FIELD_MANAGER } from '../kube/api.js';
+import { ownedFieldsDrift } from './owned-fields.js';
 
 /** JSON with object keys sorted, so equal values compare equal regardless of key order. */
 export function stableJson(value: unknown): string {
@@ -13,32 +15,52 @@ export function stableJson(value: unknown): string {
   );
 }
 
+/** The hash of a desired object's content (what {@link withDesiredHash} records). */
+export function desiredHashOf(obj: K8sObject): string {
+  return hashOf(stableJson(obj));
+}
+
 /** Returns a copy of `obj` annotated with the hash of its desired content. */
 export function withDesiredHash(obj: K8sObject): K8sObject {
-  const hash = hashOf(stableJson(obj));
+  const hash = desiredHashOf(obj);
   return {
     ...obj,
     metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [ANNOTATION_SPEC_HASH]: hash } },
   };
 }
 
+/** What the controller remembers of its last apply of a child. */
+export interface LastApply {
+  /** Desired-content hash that was applied. */
+  readonly hash: string;
+  /** The child's resourceVersion in the cache when we applied, and the one the apply returned. */
+  readonly rvBefore: string | undefined;
+  readonly rvAfter: string | undefined;
+  /** The applied object (stands in for a cache that has not seen the apply yet). */
+  readonly obj: K8sObject;
+}
+
 /**
- * Whether a desired child must be (re-)applied: it is missing, its desired content changed (the
- * live annotation carries another hash and we have not just applied this one — the informer may
- * lag our own write), or someone changed its replica count behind our back.
+ * Why a desired child must be (re-)applied, or undefined when the live one already carries every
+ * field the operator owns with the desired value ({@link ownedFieldsDrift}). Nothing is trusted to
+ * an annotation: the desired-content hash only tells a changed desired state from drift in the
+ * log. Right after our own apply the cache may still show the object from before it (or exactly
+ * what the apply returned): either way there is nothing to correct, so an idle cluster costs no
+ * writes and a correction is never repeated for one change.
  */
-export function needsApply(
+export function applyReason(
   desired: K8sObject,
   live: K8sObject | undefined,
-  lastApplied: string | undefined,
-): boolean {
-  if (!live) return true;
+  last: LastApply | undefined,
+): string | undefined {
+  if (!live) return 'missing';
   const want = desired.metadata.annotations?.[ANNOTATION_SPEC_HASH];
-  const have = live.metadata.annotations?.[ANNOTATION_SPEC_HASH];
-  if (have !== want) return lastApplied !== want;
-  const dr = (desired['spec'] as { replicas?: number } | undefined)?.replicas;
-  const lr = (live['spec'] as { replicas?: number } | undefined)?.replicas;
-  return dr !== undefined && dr !== lr;
+  const rv = live.metadata['resourceVersion'] as string | undefined;
+  if (last && last.hash === want && rv !== undefined && (rv === last.rvBefore || rv === last.rvAfter))
+    return undefined;
+  if (live.metadata.annotations?.[ANNOTATION_SPEC_HASH] !== want) return 'desired state changed';
+  const drift = ownedFieldsDrift(desired, live, FIELD_MANAGER);
+  return drift && `drift at ${drift.path || '/'} (${drift.why})`;
 }
 
 /** A status with the fast-moving counters and condition messages blanked, for {@link isProgressOnly}. */

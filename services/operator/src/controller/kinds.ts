@@ -21,6 +21,8 @@ export const CHILD_KINDS: readonly KindInfo[] = [
     plural: 'networkpolicies',
   },
 ];
+/** Pods of the clusters (they carry the managed-by label too): where "why not ready" is read. */
+export const POD_KIND: KindInfo = { kind: 'Pod', apiVersion: 'v1', base: '/api/v1', plural: 'pods' };
 export const CR_KIND: KindInfo = {
   kind: KIND,
   apiVersion: API_VERSION,

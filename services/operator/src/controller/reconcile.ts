@@ -3,9 +3,10 @@ import { buildGatewayDeployment, buildGatewayService } from './resources/gateway
 import { buildHubDeployment, buildHubService } from './resources/hub.js';
 import type { Images } from './resources/images.js';
 import { buildLogSinkService, buildLogSinkStatefulSet } from './resources/log-sink.js';
-import { childName, type K8sObject } from './resources/meta.js';
+import { ANNOTATION_SPEC_HASH, childName, type K8sObject } from './resources/meta.js';
+import { desiredHashOf } from './diff.js';
 import { buildNetworkPolicy, buildPdb } from './resources/policies.js';
-import { buildZeekConfigMap, zeekConfigHash } from './resources/zeek-config.js';
+import { buildZeekConfigMap, hashOf, zeekConfigHash } from './resources/zeek-config.js';
 import {
   buildManagerDeployment,
   buildProxyStatefulSet,
@@ -36,6 +37,41 @@ export const OWNED_KINDS = [
 ] as const;
 
 /**
+ * The hash of what Zeek reads only at start: the layout, and the CURVE Secret the nodes take their
+ * keys from (mixed in only when set, so clusters without CURVE keep the hash they had).
+ */
+export function startHash(zc: ZeekCluster): string {
+  const layout = zeekConfigHash(zc);
+  const curve = zc.spec.hub.curveSecretName;
+  return curve ? hashOf({ layout, curve }) : layout;
+}
+
+const ZEEK_CURVE_ENV_PREFIX = 'ZEEK_CLUSTER_BACKEND_ZEROMQ_CURVE_';
+
+/** The CURVE Secret a live Zeek workload's pods take their keys from (undefined: CURVE off). */
+export function liveCurveSecret(obj: K8sObject | undefined): string | undefined {
+  const spec = obj?.['spec'] as
+    | {
+        template?: {
+          spec?: {
+            containers?: { env?: { name: string; valueFrom?: { secretKeyRef?: { name?: string } } }[] }[];
+          };
+        };
+      }
+    | undefined;
+  for (const c of spec?.template?.spec?.containers ?? [])
+    for (const e of c.env ?? [])
+      if (e.name.startsWith(ZEEK_CURVE_ENV_PREFIX) && e.valueFrom?.secretKeyRef?.name)
+        return e.valueFrom.secretKeyRef.name;
+  return undefined;
+}
+
+function withCurve(zc: ZeekCluster, curveSecretName: string | undefined): ZeekCluster {
+  const { curveSecretName: _drop, ...hub } = zc.spec.hub;
+  return { ...zc, spec: { ...zc.spec, hub: curveSecretName ? { ...hub, curveSecretName } : hub } };
+}
+
+/**
  * Pure: the desired children of a ZeekCluster given what is live. Order matters and is the apply
  * order: layout ConfigMap, hub, log sinks, gateway, then the Zeek nodes (manager, proxies, workers),
  * whose config hashes come from {@link planRollout} (hub + sinks ready gate the first Zeek stage).
@@ -48,9 +84,16 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
     gateway: zc.spec.images?.gateway ?? configured.gateway,
     logSink: zc.spec.images?.logSink ?? configured.logSink,
   };
-  const configHash = zeekConfigHash(zc);
-  const hub = workloadState(observed.get('Deployment', childName(zc, 'hub')));
-  const sinks = workloadState(observed.get('StatefulSet', childName(zc, 'log-sink')));
+  const configHash = startHash(zc);
+  const hubObj = buildHubDeployment(zc, images);
+  const sinksObj = buildLogSinkStatefulSet(zc, images);
+  // The Zeek stages wait for hub and sinks to run what this pass wants them to run (e.g. CURVE).
+  const current = (d: K8sObject): K8sObject | undefined => {
+    const live = observed.get(d.kind, d.metadata.name);
+    return live?.metadata.annotations?.[ANNOTATION_SPEC_HASH] === desiredHashOf(d) ? live : undefined;
+  };
+  const hub = workloadState(current(hubObj));
+  const sinks = workloadState(current(sinksObj));
   const gateOpen =
     (hub?.rolledOut ?? false) && (sinks?.rolledOut ?? false) && sinks?.desired === zc.spec.logSinks.replicas;
   const rollout = planRollout(configHash, gateOpen, [
@@ -59,17 +102,21 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
     { name: 'worker', state: workloadState(observed.get('StatefulSet', childName(zc, 'worker'))) },
   ]);
   const h = (stage: string): string => rollout.hashes[stage] ?? configHash;
+  // A stage the planner holds on its old hash keeps its old CURVE setting too (CURVE rolls in order).
+  const zcFor = (stage: string, kind: string): ZeekCluster =>
+    h(stage) === configHash ? zc : withCurve(zc, liveCurveSecret(observed.get(kind, childName(zc, stage))));
   const objects: K8sObject[] = [
     buildZeekConfigMap(zc),
     buildHubService(zc),
-    buildHubDeployment(zc, images),
+    hubObj,
     buildLogSinkService(zc),
-    buildLogSinkStatefulSet(zc, images),
+    sinksObj,
   ];
   if (zc.spec.gateway.enabled) objects.push(buildGatewayService(zc), buildGatewayDeployment(zc, images));
-  objects.push(buildManagerDeployment(zc, images, h('manager')));
-  if (zc.spec.proxies.replicas > 0) objects.push(buildProxyStatefulSet(zc, images, h('proxy')));
-  objects.push(buildWorkerStatefulSet(zc, images, h('worker')));
+  objects.push(buildManagerDeployment(zcFor('manager', 'Deployment'), images, h('manager')));
+  if (zc.spec.proxies.replicas > 0)
+    objects.push(buildProxyStatefulSet(zcFor('proxy', 'StatefulSet'), images, h('proxy')));
+  objects.push(buildWorkerStatefulSet(zcFor('worker', 'StatefulSet'), images, h('worker')));
   if (zc.spec.podDisruptionBudgets.enabled) {
     objects.push(buildPdb(zc, 'hub'), buildPdb(zc, 'log-sink'));
     if (zc.spec.gateway.enabled) objects.push(buildPdb(zc, 'gateway'));

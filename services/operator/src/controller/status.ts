@@ -4,6 +4,7 @@ import { logSinkEndpoints, workerSlots } from './resources/zeek-config.js';
 import { workerSelector } from './resources/zeek-nodes.js';
 import type { DesiredState, Observed } from './reconcile.js';
 import { workloadState, type WorkloadState } from './rollout.js';
+import type { PodProblem } from './pod-problems.js';
 
 /** A problem that stops reconciling (invalid spec, failed apply), reported as Degraded. */
 export interface Problem {
@@ -17,14 +18,21 @@ function cond(type: string, ok: boolean, reasonOk: string, reasonBad: string, me
   return { type, status: ok ? 'True' : 'False', reason: ok ? reasonOk : reasonBad, message };
 }
 
-function ready(name: string, s: WorkloadState | undefined, want: number): Cond & { ok: boolean } {
+function ready(
+  name: string,
+  s: WorkloadState | undefined,
+  want: number,
+  problems: readonly PodProblem[],
+): Cond & { ok: boolean } {
   const have = s?.ready ?? 0;
   const ok = s !== undefined && s.rolledOut && s.desired === want && have >= want;
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more pods)` : '';
   return {
     type: '',
     status: ok ? 'True' : 'False',
-    reason: ok ? 'AllReplicasReady' : s ? 'ReplicasNotReady' : 'NotCreated',
-    message: `${have}/${want} ${name} ready`,
+    reason: ok ? 'AllReplicasReady' : first ? first.reason : s ? 'ReplicasNotReady' : 'NotCreated',
+    message: `${have}/${want} ${name} ready${!ok && first ? `; ${first.message}${more}` : ''}`,
     ok,
   };
 }
@@ -39,22 +47,24 @@ export function computeStatus(
   desired: DesiredState | undefined,
   problem: Problem | undefined,
   now: Date,
+  podProblems: readonly PodProblem[] = [],
 ): ZeekClusterStatus {
+  const of = (component: string): PodProblem[] => podProblems.filter((p) => p.component === component);
   const gen = zc.metadata.generation ?? 0;
   const st = (kind: string, suffix: string): WorkloadState | undefined =>
     workloadState(observed.get(kind, childName(zc, suffix)));
-  const hub = ready('hub', st('Deployment', 'hub'), 1);
+  const hub = ready('hub', st('Deployment', 'hub'), 1, of('hub'));
   const gw = zc.spec.gateway.enabled
-    ? ready('gateway', st('Deployment', 'gateway'), zc.spec.gateway.replicas)
+    ? ready('gateway', st('Deployment', 'gateway'), zc.spec.gateway.replicas, of('gateway'))
     : { ...cond('', true, 'Disabled', '', 'gateway disabled'), ok: true };
-  const sinks = ready('log sinks', st('StatefulSet', 'log-sink'), zc.spec.logSinks.replicas);
-  const manager = ready('manager', st('Deployment', 'manager'), 1);
+  const sinks = ready('log sinks', st('StatefulSet', 'log-sink'), zc.spec.logSinks.replicas, of('log-sink'));
+  const manager = ready('manager', st('Deployment', 'manager'), 1, of('manager'));
   const proxies =
     zc.spec.proxies.replicas > 0
-      ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas)
+      ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas, of('proxy'))
       : { ...cond('', true, 'None', '', 'no proxies'), ok: true };
   const workerState = st('StatefulSet', 'worker');
-  const workers = ready('workers', workerState, zc.spec.workers.replicas);
+  const workers = ready('workers', workerState, zc.spec.workers.replicas, of('worker'));
   const layoutRolling = desired?.rollout.progressing ?? false;
   const allOk = hub.ok && gw.ok && sinks.ok && manager.ok && proxies.ok && workers.ok;
   const progressing: Cond = layoutRolling
@@ -81,7 +91,9 @@ export function computeStatus(
       'Ready',
       readyOk,
       'Ready',
-      problem ? problem.reason : layoutRolling ? 'RollingOut' : 'ChildrenNotReady',
+      problem
+        ? problem.reason
+        : (podProblems[0]?.reason ?? (layoutRolling ? 'RollingOut' : 'ChildrenNotReady')),
       readyOk ? 'All components ready' : (problem?.message ?? (notReadyMsg || 'Rolling out')),
     ),
     { ...hub, type: 'HubReady' },
@@ -90,6 +102,11 @@ export function computeStatus(
     {
       ...workers,
       type: 'WorkersReady',
+      // Zeek nodes: a failing manager or proxy pod explains the condition as well as a worker pod.
+      reason:
+        workers.ok || of('worker').length > 0
+          ? workers.reason
+          : ((of('manager')[0] ?? of('proxy')[0])?.reason ?? workers.reason),
       message: `${workers.message}; manager: ${manager.message}; proxies: ${proxies.message}`,
     },
     progressing,

@@ -12,6 +12,7 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
   private shuttingDown = false;
 
   constructor(private readonly opts: { baseDelayMs?: number; maxDelayMs?: number } = {}) {}
@@ -82,6 +83,21 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     if (this.dirty.delete(key)) this.add(key);
+    this.checkIdle();
+  }
+
+  private get isIdle(): boolean {
+    return this.queue.length === 0 && this.processing.size === 0 && this.timers.size === 0;
+  }
+
+  private checkIdle(): void {
+    if (this.isIdle) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves once nothing waits, runs or is scheduled (delayed re-adds included). */
+  drained(): Promise<void> {
+    if (this.isIdle || this.shuttingDown) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stops handing out keys; pending `get()` calls resolve `undefined`. */
@@ -90,5 +106,6 @@ export class WorkQueue {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeClient } from './client.js';
+import type { ControllerClient } from './api.js';
 
 /** What an Event is about. */
 export interface EventTarget {
@@ -18,8 +18,9 @@ export interface EventTarget {
 export class EventRecorder {
   private readonly last = new Map<string, string>();
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: Pick<ControllerClient, 'createEvent'>,
     private readonly instance: string,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async record(
@@ -32,26 +33,18 @@ export class EventRecorder {
     const key = `${target.uid}/${reason}`;
     if (this.last.get(key) === note) return undefined;
     this.last.set(key, note);
-    const now = new Date().toISOString().replace('Z', '000Z');
     try {
-      await this.client.json(
-        'create-event',
-        'POST',
-        `/apis/events.k8s.io/v1/namespaces/${target.namespace}/events`,
-        {
-          apiVersion: 'events.k8s.io/v1',
-          kind: 'Event',
-          metadata: { name: `${target.name}.${randomBytes(8).toString('hex')}`, namespace: target.namespace },
-          eventTime: now,
-          reportingController: 'zeek-relay.io/operator',
-          reportingInstance: this.instance.slice(0, 128),
-          action,
-          reason,
-          note: note.slice(0, 1024),
-          type,
-          regarding: target,
-        },
-      );
+      await this.client.createEvent({
+        metadata: { name: `${target.name}.${randomBytes(8).toString('hex')}`, namespace: target.namespace },
+        eventTime: this.now().toISOString().replace('Z', '000Z'),
+        reportingController: 'zeek-relay.io/operator',
+        reportingInstance: this.instance.slice(0, 128),
+        action,
+        reason,
+        note: note.slice(0, 1024),
+        type,
+        regarding: target,
+      });
       return undefined;
     } catch (err) {
       this.last.delete(key);

@@ -6,26 +6,11 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '@zeek-relay/runtime';
 import type { OperatorMetrics } from '../metrics.js';
+import type { K8sObject } from '../controller/resources/meta.js';
+import type { InformerSource, KindInfo, ObjectStore, WatchedKind, WatchHandler } from './api.js';
 import type { KubeClient } from './client.js';
 
-/** Where a kind lives in the API. */
-export interface KindInfo {
-  readonly kind: string;
-  readonly apiVersion: string;
-  /** e.g. `/apis/apps/v1` */
-  readonly base: string;
-  readonly plural: string;
-}
-
-/** A cache of one kind fed by a list+watch, restarted by a watchdog when the watch stops. */
-export interface WatchedKind {
-  readonly info: KindInfo;
-  readonly cache: ObjectCache<KubernetesObject>;
-  /** True once the first list has completed. */
-  readonly synced: boolean;
-}
-
-type Handler = (obj: KubernetesObject, verb: 'add' | 'update' | 'delete') => void;
+export type { KindInfo, WatchedKind } from './api.js';
 
 /**
  * Runs list+watch informers (client-node `makeInformer`) for a set of kinds and keeps them alive:
@@ -33,7 +18,7 @@ type Handler = (obj: KubernetesObject, verb: 'add' | 'update' | 'delete') => voi
  * restart with jittered exponential backoff (1 s → 30 s), and a periodic watchdog restarts any
  * informer that is still down. `onEvent` sees every add/update/delete.
  */
-export class InformerSet {
+export class InformerSet implements InformerSource {
   private readonly entries: {
     kind: WatchedKind & { synced: boolean };
     informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
@@ -63,23 +48,17 @@ export class InformerSet {
   }
 
   /** Registers a kind; call before {@link start}. */
-  add(info: KindInfo, onEvent: Handler, labelSelector = this.opts.labelSelector): WatchedKind {
+  add(info: KindInfo, onEvent: WatchHandler, labelSelector = this.opts.labelSelector): WatchedKind {
     const ns = this.opts.namespace ? `/namespaces/${this.opts.namespace}` : '';
     const path = `${info.base}${ns}/${info.plural}`;
-    const kind = { info, cache: undefined as unknown as ObjectCache<KubernetesObject>, synced: false };
+    const kind = { info, cache: undefined as unknown as ObjectStore, synced: false };
     const list = async () => {
-      const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
-      const res = await this.client.json<{
-        metadata: { resourceVersion?: string };
-        items: KubernetesObject[];
-      }>('list', 'GET', path + q);
-      // List items carry no kind/apiVersion; the rest of the operator relies on them.
-      for (const item of res.items) Object.assign(item, { kind: info.kind, apiVersion: info.apiVersion });
+      const res = await this.client.listRaw(info, this.opts.namespace, labelSelector);
       kind.synced = true;
       return res as never;
     };
     const informer = makeInformer<KubernetesObject>(this.client.kc, path, list, labelSelector);
-    kind.cache = informer;
+    kind.cache = informer as unknown as ObjectStore;
     const entry: (typeof this.entries)[number] = {
       kind,
       informer,
@@ -90,9 +69,13 @@ export class InformerSet {
     const touch = (): void => {
       entry.lastActivity = Date.now();
     };
-    informer.on('add', (o) => (touch(), onEvent(o, 'add')));
-    informer.on('update', (o) => (touch(), onEvent(o, 'update')));
-    informer.on('delete', (o) => (touch(), onEvent(o, 'delete')));
+    const on = (verb: 'add' | 'update' | 'delete') => (o: KubernetesObject) => {
+      touch();
+      onEvent(o as K8sObject, verb);
+    };
+    informer.on('add', on('add'));
+    informer.on('update', on('update'));
+    informer.on('delete', on('delete'));
     informer.on('connect', () => {
       touch();
       entry.failed = false;

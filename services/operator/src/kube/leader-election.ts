@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@zeek-relay/runtime';
-import type { KubeClient } from './client.js';
+import type { Lease, LeaseClient } from './api.js';
 
 /** Options of {@link LeaderElector}, with client-go's meaning and defaults (15 s / 10 s / 2 s). */
 export interface LeaderElectionOptions {
@@ -12,103 +12,125 @@ export interface LeaderElectionOptions {
   readonly retryPeriodSeconds: number;
 }
 
-interface Lease {
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    acquireTime?: string;
-    renewTime?: string;
-    leaseTransitions?: number;
-  };
+/** Time as leader election sees it (injected so tests can skew and advance it). */
+export interface Clock {
+  /** Monotonic milliseconds: the only time expiry is judged by. */
+  now(): number;
+  /** Wall-clock time, written into the Lease for people to read (never compared across replicas). */
+  wall(): Date;
+  /** Resolves after `ms` of {@link now}, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
+
+/** The process clock: `performance.now()` for expiry, `Date` for the Lease's timestamps. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  wall: () => new Date(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+};
 
 function microTime(d: Date): string {
   return d.toISOString().replace('Z', '000Z');
 }
 
+/** The parts of a Lease whose change proves its holder is alive. */
+function recordOf(lease: Lease): string {
+  const s = lease.spec ?? {};
+  return JSON.stringify([
+    s.holderIdentity,
+    s.leaseDurationSeconds,
+    s.acquireTime,
+    s.renewTime,
+    s.leaseTransitions,
+  ]);
+}
+
 /**
  * Lease-based leader election on coordination.k8s.io/v1 with optimistic concurrency
- * (resourceVersion): acquire when the Lease is free or expired, renew every retry period, and
- * give up leadership when renewal has failed for `renewDeadlineSeconds` (`onLost` is then called
- * once; the operator shuts down, as client-go-based controllers do). `release()` frees the Lease
- * on graceful shutdown so a successor takes over at once.
+ * (resourceVersion), judging expiry as client-go does: a Lease held by another replica is expired
+ * only when its record (holder, renew time, transitions …) has not changed for
+ * `leaseDurationSeconds` of *locally observed* monotonic time — its `renewTime` is never compared
+ * with the local clock, so skewed clocks cannot make two leaders. A free Lease (no holder, as
+ * {@link release} leaves it) is taken at once. The leader renews every retry period and gives up
+ * when renewal has failed for `renewDeadlineSeconds` or another holder shows up (`onLost` is then
+ * called once; the operator stops its controller).
  */
 export class LeaderElector {
   private leading = false;
   private stopped = false;
   private loop?: Promise<void>;
+  private readonly abort = new AbortController();
+  /** The Lease record last seen and when (monotonic) it was first seen. */
+  private observed?: { record: string; at: number };
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: LeaseClient,
     private readonly log: Logger,
     private readonly o: LeaderElectionOptions,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private get path(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${this.o.namespace}/leases`;
-  }
 
   get isLeader(): boolean {
     return this.leading;
   }
 
-  /** One acquire/renew attempt; true when we hold the Lease afterwards. */
-  private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
-    const res = await this.client.request('lease-get', 'GET', `${this.path}/${this.o.name}`);
-    const spec = {
+  private observe(lease: Lease): void {
+    const record = recordOf(lease);
+    if (this.observed?.record !== record) this.observed = { record, at: this.clock.now() };
+  }
+
+  /** One acquire/renew attempt: 'held' when we hold the Lease afterwards, else who holds it. */
+  private async tryAcquireOrRenew(): Promise<'held' | 'other' | 'failed'> {
+    const now = microTime(this.clock.wall());
+    const mine = {
       holderIdentity: this.o.identity,
       leaseDurationSeconds: this.o.leaseDurationSeconds,
-      renewTime: microTime(now),
+      renewTime: now,
     };
-    if (res.status === 404) {
-      const body: Lease = {
+    const lease = await this.client.getLease(this.o.namespace, this.o.name);
+    if (!lease) {
+      const fresh: Lease = {
         metadata: { name: this.o.name, namespace: this.o.namespace },
-        spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+        spec: { ...mine, acquireTime: now, leaseTransitions: 0 },
       };
-      const created = await this.client.request('lease-write', 'POST', this.path, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        ...body,
-      });
-      return created.status === 201;
+      if (!(await this.client.createLease(fresh))) return 'failed';
+      this.observe(fresh);
+      return 'held';
     }
-    if (res.status !== 200) return false;
-    const lease = JSON.parse(res.body) as Lease;
+    this.observe(lease);
     const holder = lease.spec?.holderIdentity ?? '';
-    const renewed = lease.spec?.renewTime ? Date.parse(lease.spec.renewTime) : 0;
-    const expired =
-      renewed + (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000 < now.getTime();
-    if (holder !== '' && holder !== this.o.identity && !expired) return false;
-    const takeover = holder !== this.o.identity;
-    lease.spec = {
-      ...lease.spec,
-      ...spec,
-      ...(takeover
-        ? { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }
-        : {}),
+    const durationMs = (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
+    const valid = holder !== '' && (this.observed?.at ?? 0) + durationMs > this.clock.now();
+    if (holder !== this.o.identity && valid) return 'other';
+    const next: Lease = {
+      metadata: lease.metadata,
+      spec:
+        holder === this.o.identity
+          ? { ...lease.spec, ...mine }
+          : { ...mine, acquireTime: now, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 },
     };
-    const put = await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      ...lease,
-    });
-    return put.status === 200;
+    if (!(await this.client.replaceLease(next))) return 'failed';
+    this.observe(next);
+    return 'held';
+  }
+
+  private async attempt(): Promise<'held' | 'other' | 'failed'> {
+    try {
+      return await this.tryAcquireOrRenew();
+    } catch (err) {
+      this.log.debug({ err }, 'Lease attempt failed');
+      return 'failed';
+    }
   }
 
   /**
-   * Blocks until leadership is acquired (or {@link stop}); then keeps renewing in the background
-   * and calls `onLost` if renewal fails past the deadline. Resolves false when stopped first.
+   * Blocks until leadership is acquired (or {@link release}); then keeps renewing in the
+   * background and calls `onLost` when it cannot. Resolves false when stopped first.
    */
   async acquire(onLost: () => void): Promise<boolean> {
     while (!this.stopped) {
-      const ok = await this.tryAcquireOrRenew().catch((err: unknown) => {
-        this.log.debug({ err }, 'Lease attempt failed');
-        return false;
-      });
-      if (ok) break;
-      await sleep(this.o.retryPeriodSeconds * 1000);
+      if ((await this.attempt()) === 'held') break;
+      await this.clock.sleep(this.o.retryPeriodSeconds * 1000, this.abort.signal);
     }
     if (this.stopped) return false;
     this.leading = true;
@@ -121,15 +143,15 @@ export class LeaderElector {
   }
 
   private async renewLoop(onLost: () => void): Promise<void> {
-    let lastRenew = Date.now();
+    let lastRenew = this.clock.now();
     while (!this.stopped && this.leading) {
-      await sleep(this.o.retryPeriodSeconds * 1000);
+      await this.clock.sleep(this.o.retryPeriodSeconds * 1000, this.abort.signal);
       if (this.stopped) return;
-      const ok = await this.tryAcquireOrRenew().catch(() => false);
-      if (ok) lastRenew = Date.now();
-      else if (Date.now() - lastRenew > this.o.renewDeadlineSeconds * 1000) {
+      const got = await this.attempt();
+      if (got === 'held') lastRenew = this.clock.now();
+      else if (got === 'other' || this.clock.now() - lastRenew > this.o.renewDeadlineSeconds * 1000) {
         this.leading = false;
-        this.log.error({ lease: this.o.name }, 'Lost Lease');
+        this.log.error({ lease: this.o.name, reason: got }, 'Lost Lease');
         onLost();
       }
     }
@@ -138,21 +160,25 @@ export class LeaderElector {
   /** Stops renewing; when leading, frees the Lease (holder cleared) so a successor starts at once. */
   async release(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.loop;
     if (!this.leading) return;
     this.leading = false;
     try {
-      const res = await this.client.request('lease-get', 'GET', `${this.path}/${this.o.name}`);
-      if (res.status !== 200) return;
-      const lease = JSON.parse(res.body) as Lease;
-      if (lease.spec?.holderIdentity !== this.o.identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 };
-      await this.client.request('lease-write', 'PUT', `${this.path}/${this.o.name}`, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        ...lease,
-      });
-      this.log.info('Released Lease');
+      const lease = await this.client.getLease(this.o.namespace, this.o.name);
+      if (lease?.spec?.holderIdentity !== this.o.identity) return;
+      const now = microTime(this.clock.wall());
+      const freed: Lease = {
+        metadata: lease.metadata,
+        spec: {
+          ...lease.spec,
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          renewTime: now,
+          acquireTime: now,
+        },
+      };
+      if (await this.client.replaceLease(freed)) this.log.info('Released Lease');
     } catch (err) {
       this.log.warn({ err }, 'Could not release Lease');
     }

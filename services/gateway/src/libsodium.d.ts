@@ -1,0 +1,31 @@
+// Types for the `libsodium` package (libsodium compiled to WebAssembly, raw exports), which ships
+// none. Only what zmtp/sodium.ts calls. 64-bit lengths are passed as two 32-bit halves (low, high).
+declare module 'libsodium' {
+  export interface LibsodiumModule {
+    readonly HEAPU8: Uint8Array;
+    _sodium_init(): number;
+    _malloc(size: number): number;
+    _free(ptr: number): void;
+    _crypto_box_keypair(pk: number, sk: number): number;
+    _crypto_scalarmult_base(q: number, n: number): number;
+    _crypto_box_beforenm(k: number, pk: number, sk: number): number;
+    _crypto_secretbox_easy(
+      c: number,
+      m: number,
+      mlenLow: number,
+      mlenHigh: number,
+      n: number,
+      k: number,
+    ): number;
+    _crypto_secretbox_open_easy(
+      m: number,
+      c: number,
+      clenLow: number,
+      clenHigh: number,
+      n: number,
+      k: number,
+    ): number;
+  }
+  /** Instantiates the module; `getRandomValue` is its entropy source (a uint32 per call). */
+  export default function factory(options: { getRandomValue: () => number }): Promise<LibsodiumModule>;
+}

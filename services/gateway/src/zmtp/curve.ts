@@ -1,0 +1,294 @@
+/**
+ * The client side of CurveZMQ (ZeroMQ RFC 26, the CURVE mechanism of ZMTP 3.x) as libzmq speaks
+ * it: the HELLO / WELCOME / INITIATE / READY handshake, then every ZMTP frame sent as a MESSAGE
+ * whose box holds a flags octet (1 MORE, 2 COMMAND) and the frame. Pure: no sockets; the crypto is
+ * libsodium's (sodium.ts).
+ *
+ * Keys: S the server's long-term public key (configured), C/c the client's long-term pair,
+ * C'/c' a fresh short-term pair per connection, S' the server's short-term key (from WELCOME).
+ * Nonces: 24 bytes, a 16-byte prefix naming the step plus an 8-byte big-endian counter (short
+ * nonces, strictly increasing per direction) or a 16-byte random part (long nonces).
+ */
+import { randomFillSync } from 'node:crypto';
+import { ZmtpProtocolError } from './frame-reader.js';
+import { commandBody, parseCommand } from './greeting.js';
+import type { Sodium } from './sodium.js';
+
+/** The client's keys, 32 raw bytes each. */
+export interface CurveClientKeys {
+  /** The server's long-term public key (ZMQ_CURVE_SERVERKEY). */
+  readonly serverKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
+/** Thrown when the server refused the handshake (an ERROR command, e.g. its ZAP handler said no). */
+export class CurveRefusedError extends ZmtpProtocolError {
+  override name = 'CurveRefusedError';
+}
+
+const MESSAGE = Buffer.from('\x07MESSAGE', 'latin1');
+/** `\x07MESSAGE`, the 8-byte short nonce, the 16-byte MAC, the flags octet. */
+export const MESSAGE_OVERHEAD = MESSAGE.length + 8 + 16 + 1;
+const MAC = 16;
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const PREFIX = {
+  hello: ascii('CurveZMQHELLO---'),
+  welcome: ascii('WELCOME-'),
+  initiate: ascii('CurveZMQINITIATE'),
+  vouch: ascii('VOUCH---'),
+  ready: ascii('CurveZMQREADY---'),
+  clientMessage: ascii('CurveZMQMESSAGEC'),
+  serverMessage: ascii('CurveZMQMESSAGES'),
+};
+
+/** Layout of a connection's block in libsodium's memory. */
+const KEY = 0; // the precomputed key of (S', c'), 32 bytes
+const TX_NONCE = 32; // 24 bytes: clientMessage prefix + counter
+const RX_NONCE = 56; // 24 bytes: serverMessage prefix + the peer's counter
+const BLOCK = 80;
+
+type Step = 'hello' | 'welcome' | 'ready' | 'open' | 'disposed';
+
+/**
+ * One connection's CurveZMQ client state. Handshake: {@link hello} → the server's WELCOME to
+ * {@link welcome} (returns INITIATE) → its READY to {@link ready} (returns the metadata). Then
+ * {@link seal} and {@link open} box and unbox frames in place, with no allocation.
+ * {@link dispose} wipes the keys (call it when the connection ends).
+ */
+export class CurveClient {
+  readonly #na: Sodium;
+  readonly #keys: CurveClientKeys;
+  readonly #block: number;
+  #step: Step = 'hello';
+  #shortPublic: Buffer;
+  #shortSecret: Buffer;
+  /** Our next short nonce. */
+  #txNonce = 1;
+  /** The last short nonce the server used (its next one must be larger). */
+  #rxNonce = 0;
+
+  constructor(na: Sodium, keys: CurveClientKeys) {
+    this.#na = na;
+    this.#keys = keys;
+    [this.#shortPublic, this.#shortSecret] = na.keyPair();
+    this.#block = na.alloc(BLOCK);
+    const h = na.heap;
+    h.set(PREFIX.clientMessage, this.#block + TX_NONCE);
+    h.set(PREFIX.serverMessage, this.#block + RX_NONCE);
+  }
+
+  /** The HELLO command body: version 1.0, padding, C', a short nonce, Box[64 zeros](C'→S). */
+  hello(): Buffer {
+    this.#expect('hello');
+    const nonce = this.#nextShortNonce();
+    const box = this.#box(Buffer.alloc(64), PREFIX.hello, nonce, this.#keys.serverKey, this.#shortSecret);
+    this.#step = 'welcome';
+    return commandBody(
+      'HELLO',
+      Buffer.concat([Buffer.from([1, 0]), Buffer.alloc(72), this.#shortPublic, nonce, box]),
+    );
+  }
+
+  /**
+   * Reads the WELCOME data (16-byte long nonce, Box[S' + cookie](S→C')) and returns the INITIATE
+   * command body: the cookie, a short nonce, Box[C + vouch nonce + vouch + metadata](C'→S') with
+   * the vouch Box[C' + S](C→S') proving we hold c. Throws when the box does not open (the server
+   * does not hold the secret key of the configured server key).
+   */
+  welcome(data: Buffer, metadata: Buffer): Buffer {
+    this.#expect('welcome');
+    if (data.length !== 16 + MAC + 128) throw new ZmtpProtocolError(`WELCOME of ${data.length} bytes`);
+    const plain = this.#unbox(data.subarray(16), PREFIX.welcome, data.subarray(0, 16), this.#keys.serverKey);
+    if (plain === undefined) {
+      throw new ZmtpProtocolError("the hub's WELCOME does not open with the configured server key");
+    }
+    const serverShort = plain.subarray(0, 32);
+    const cookie = plain.subarray(32, 128);
+    this.#na.beforenm(this.#block + KEY, serverShort, this.#shortSecret);
+    const vouchNonce = randomFillSync(Buffer.alloc(16));
+    const vouch = this.#box(
+      Buffer.concat([this.#shortPublic, this.#keys.serverKey]),
+      PREFIX.vouch,
+      vouchNonce,
+      serverShort,
+      this.#keys.secretKey,
+    );
+    const nonce = this.#nextShortNonce();
+    const box = this.#boxShort(
+      Buffer.concat([this.#keys.publicKey, vouchNonce, vouch, metadata]),
+      PREFIX.initiate,
+      nonce,
+    );
+    this.#shortSecret.fill(0);
+    this.#step = 'ready';
+    return commandBody('INITIATE', Buffer.concat([cookie, nonce, box]));
+  }
+
+  /** Reads the READY data (short nonce, Box[metadata](S'→C')); returns the server's metadata. */
+  ready(data: Buffer): Buffer {
+    this.#expect('ready');
+    if (data.length < 8 + MAC) throw new ZmtpProtocolError(`READY of ${data.length} bytes`);
+    const nonce = data.subarray(0, 8);
+    const plain = this.#unboxShort(data.subarray(8), PREFIX.ready, nonce);
+    if (plain === undefined) throw new ZmtpProtocolError('the CURVE READY box does not open');
+    this.#rxNonce = readNonce(nonce);
+    this.#step = 'open';
+    return plain;
+  }
+
+  /** A handshake command from the server: ERROR becomes a {@link CurveRefusedError}. */
+  static refused(body: Buffer): Error | undefined {
+    const cmd = parseCommand(body);
+    if (cmd?.name !== 'ERROR') return undefined;
+    const n = cmd.data[0] ?? 0;
+    return new CurveRefusedError(
+      `the hub refused the CURVE handshake: ${cmd.data.toString('latin1', 1, 1 + n)}`,
+    );
+  }
+
+  /**
+   * Boxes `frame` as a MESSAGE body written at `off` of `out` (which has room for
+   * `frame.length + MESSAGE_OVERHEAD` bytes); `flags`: 1 MORE, 2 COMMAND. Returns the end offset.
+   */
+  seal(out: Buffer, off: number, flags: number, frame: Uint8Array): number {
+    const na = this.#na;
+    const len = frame.length + 1;
+    const p = na.scratch(len + MAC);
+    const h = na.heap;
+    const nonceAt = this.#block + TX_NONCE;
+    const n = this.#txNonce++;
+    h.writeUInt32BE(Math.floor(n / 0x1_0000_0000), nonceAt + 16);
+    h.writeUInt32BE(n >>> 0, nonceAt + 20);
+    h[p + MAC] = flags;
+    h.set(frame, p + MAC + 1);
+    na.seal(p, p + MAC, len, nonceAt, this.#block + KEY);
+    MESSAGE.copy(out, off);
+    h.copy(out, off + MESSAGE.length, nonceAt + 16, nonceAt + 24);
+    h.copy(out, off + MESSAGE.length + 8, p, p + len + MAC);
+    return off + MESSAGE_OVERHEAD + frame.length;
+  }
+
+  /**
+   * Opens a MESSAGE body in place: on success `body[0]` is the flags octet and
+   * `body[1 .. returned length)` the frame. Throws on anything else (not a MESSAGE, a nonce that
+   * did not increase, a box that does not open): the connection must end.
+   */
+  open(body: Buffer): number {
+    if (body.length < MESSAGE_OVERHEAD || MESSAGE.compare(body, 0, MESSAGE.length) !== 0) {
+      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
+    }
+    const nonce = readNonce(body.subarray(MESSAGE.length, MESSAGE.length + 8));
+    if (nonce <= this.#rxNonce) throw new ZmtpProtocolError('CURVE MESSAGE nonce did not increase');
+    const na = this.#na;
+    const boxLength = body.length - MESSAGE.length - 8;
+    const p = na.scratch(boxLength);
+    const h = na.heap;
+    const nonceAt = this.#block + RX_NONCE;
+    body.copy(h, nonceAt + 16, MESSAGE.length, MESSAGE.length + 8);
+    body.copy(h, p, MESSAGE.length + 8);
+    if (!na.open(p, p, boxLength, nonceAt, this.#block + KEY)) {
+      throw new ZmtpProtocolError('a CURVE MESSAGE box does not open (tampered or wrong key)');
+    }
+    this.#rxNonce = nonce;
+    const plain = boxLength - MAC;
+    h.copy(body, 0, p, p + plain);
+    return plain;
+  }
+
+  /** Wipes and frees the connection's keys. Idempotent. */
+  dispose(): void {
+    if (this.#step === 'disposed') return;
+    this.#step = 'disposed';
+    this.#na.heap.fill(0, this.#block, this.#block + BLOCK);
+    this.#na.free(this.#block);
+    this.#shortSecret.fill(0);
+  }
+
+  #expect(step: Step): void {
+    if (this.#step !== step) throw new ZmtpProtocolError(`CURVE handshake out of order (${this.#step})`);
+  }
+
+  #nextShortNonce(): Buffer {
+    const b = Buffer.alloc(8);
+    const n = this.#txNonce++;
+    b.writeUInt32BE(Math.floor(n / 0x1_0000_0000), 0);
+    b.writeUInt32BE(n >>> 0, 4);
+    return b;
+  }
+
+  /**
+   * Runs `fn` with a temporary key block (32-byte key, then room for a nonce) that `derive`
+   * fills; wipes and frees it after. Handshake only.
+   */
+  #withKey<T>(derive: (at: number) => void, fn: (at: number) => T): T {
+    const na = this.#na;
+    const key = na.alloc(32 + 24);
+    try {
+      derive(key);
+      return fn(key);
+    } finally {
+      na.heap.fill(0, key, key + 32);
+      na.free(key);
+    }
+  }
+
+  /** crypto_box of `plain` from secret `sk` to public `pk` (handshake only; allocates). */
+  #box(plain: Buffer, prefix: Buffer, nonce: Buffer, pk: Uint8Array, sk: Uint8Array): Buffer {
+    return this.#withKey(
+      (at) => this.#na.beforenm(at, pk, sk),
+      (at) => this.#sealWith(at, plain, prefix, nonce),
+    );
+  }
+
+  /** crypto_box_open of a box from `pk` to our short-term key. */
+  #unbox(box: Buffer, prefix: Buffer, nonce: Buffer, pk: Uint8Array): Buffer | undefined {
+    return this.#withKey(
+      (at) => this.#na.beforenm(at, pk, this.#shortSecret),
+      (at) => this.#openWith(at, box, prefix, nonce),
+    );
+  }
+
+  /** A copy of the session key (S', c') into `at`. */
+  readonly #sessionKey = (at: number): void => {
+    this.#na.heap.copy(this.#na.heap, at, this.#block + KEY, this.#block + KEY + 32);
+  };
+
+  #boxShort(plain: Buffer, prefix: Buffer, nonce: Buffer): Buffer {
+    return this.#withKey(this.#sessionKey, (at) => this.#sealWith(at, plain, prefix, nonce));
+  }
+
+  #unboxShort(box: Buffer, prefix: Buffer, nonce: Buffer): Buffer | undefined {
+    return this.#withKey(this.#sessionKey, (at) => this.#openWith(at, box, prefix, nonce));
+  }
+
+  /** Secretbox with the key at `key` (nonce written after it). */
+  #sealWith(key: number, plain: Buffer, prefix: Buffer, nonce: Buffer): Buffer {
+    const na = this.#na;
+    const p = na.scratch(plain.length + MAC);
+    const h = na.heap;
+    h.set(prefix, key + 32);
+    h.set(nonce, key + 32 + prefix.length);
+    h.set(plain, p + MAC);
+    na.seal(p, p + MAC, plain.length, key + 32, key);
+    return Buffer.from(h.subarray(p, p + plain.length + MAC));
+  }
+
+  #openWith(key: number, box: Buffer, prefix: Buffer, nonce: Buffer): Buffer | undefined {
+    const na = this.#na;
+    if (box.length < MAC) return undefined;
+    const p = na.scratch(box.length);
+    const h = na.heap;
+    h.set(prefix, key + 32);
+    h.set(nonce, key + 32 + prefix.length);
+    h.set(box, p);
+    if (!na.open(p, p, box.length, key + 32, key)) return undefined;
+    return Buffer.from(h.subarray(p, p + box.length - MAC));
+  }
+}
+
+/** An 8-byte big-endian counter as a number (exact below 2^53, far beyond any connection). */
+function readNonce(b: Buffer): number {
+  return b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
+}
