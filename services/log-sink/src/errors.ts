@@ -52,15 +52,3 @@ export class SinkError extends Error {
     super(message, options);
   }
 }
-
-/** A dropped message; `reason` is the counted category. */
-export class BadInputError extends SinkError {
-  override name = 'BadInputError';
-  constructor(
-    readonly reason: BadInputReason,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(SINK_ERROR_CODES.BAD_INPUT, message, options);
-  }
-}

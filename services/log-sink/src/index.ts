@@ -16,7 +16,6 @@ export {
 } from './config.js';
 export {
   SinkError,
-  BadInputError,
   SINK_ERROR_CODES,
   BAD_INPUT_REASONS,
   type BadInputReason,

@@ -1,7 +1,6 @@
 /** Stable error codes of the operator. Callers branch on `code`, never on `instanceof`. */
 export const OPERATOR_ERROR_CODES = {
   INVALID_SPEC: 'ZR_OPERATOR_INVALID_SPEC',
-  RECONCILE: 'ZR_OPERATOR_RECONCILE',
   API: 'ZR_OPERATOR_API',
   KUBECONFIG: 'ZR_OPERATOR_KUBECONFIG',
 } as const;
@@ -35,15 +34,6 @@ export class InvalidSpecError extends OperatorError {
   readonly reason = 'InvalidSpec';
   constructor(readonly problems: readonly string[]) {
     super(OPERATOR_ERROR_CODES.INVALID_SPEC, `Invalid ZeekCluster spec: ${problems.join('; ')}`);
-  }
-}
-
-/** A reconcile step failed (API error while applying); retried with backoff, reported as `ReconcileFailed`. */
-export class ReconcileError extends OperatorError {
-  override name = 'ReconcileError';
-  readonly reason = 'ReconcileFailed';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(OPERATOR_ERROR_CODES.RECONCILE, message, options);
   }
 }
 

@@ -8,14 +8,6 @@
 import type { Command } from 'commander';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
 
-/** The Secret keys the operator reads (services/operator README, "CURVE"). */
-export const CURVE_SECRET_KEYS = [
-  'server-public-key',
-  'server-secret-key',
-  'client-public-key',
-  'client-secret-key',
-] as const;
-
 /** A DNS-1123 subdomain, what Kubernetes accepts as a Secret or namespace name. */
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
