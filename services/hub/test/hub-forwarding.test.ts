@@ -4,7 +4,7 @@
  * node_down (§5), verbatim 4-frame forwarding of captured Zeek events, registry and HTTP side port.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,9 +31,15 @@ const transports = {
   tcp: () => ({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }),
   ipc: () => {
     const base = join(tmpdir(), `zr-hub-${process.pid}-${Date.now()}`);
+    ipcFiles.push(`${base}-xpub`, `${base}-xsub`);
     return { xpubEndpoint: `ipc://${base}-xpub`, xsubEndpoint: `ipc://${base}-xsub` };
   },
 };
+/** The ipc socket files the hubs bound (libzmq leaves them behind on close): removed at the end. */
+const ipcFiles: string[] = [];
+after(() => {
+  for (const f of ipcFiles) rmSync(f, { force: true });
+});
 
 for (const [proto, endpoints] of Object.entries(transports)) {
   describe(`hub forwarding over ${proto}`, () => {
