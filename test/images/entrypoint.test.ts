@@ -7,12 +7,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot, startControlPlane, type ControlPlane } from '../helpers/k8s/index.js';
+import { repoRoot, type ControlPlane } from '../helpers/k8s/index.js';
 import {
   canIsolate,
   layoutImage,
   serviceEnv,
-  writeKubeconfig,
+  startOperatorApi,
   startService,
   waitHealthy,
   type ServiceProcess,
@@ -58,17 +58,9 @@ async function startAndStop(svc: Service, mode: 'work-tree' | 'image'): Promise<
 
 describe('service entrypoints start and stop cleanly on SIGTERM', { timeout: 10 * 60_000 }, () => {
   before(async () => {
-    // The operator needs an API server to talk to: the apiserver tier of the test control plane,
-    // with the CRD installed so its ZeekCluster watch starts.
-    cp = await startControlPlane({ tier: 'apiserver' });
-    await cp.kubectl([
-      'apply',
-      '--server-side',
-      '-f',
-      join(root, 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml'),
-    ]);
+    // The operator needs an API server to talk to.
     kubeconfig = join(work, 'kubeconfig');
-    writeKubeconfig(cp, kubeconfig);
+    cp = await startOperatorApi(kubeconfig);
   });
   after(async () => {
     for (const p of started) p.kill();

@@ -24,12 +24,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildDesired, validateSpec, type ZeekCluster } from '@zeek-relay/operator';
 import { ensureImages, imagesUnavailable, type TestImages } from '../helpers/images/index.js';
-import { repoRoot, startControlPlane, type ControlPlane } from '../helpers/k8s/index.js';
+import { type ControlPlane } from '../helpers/k8s/index.js';
 import { readArchive } from './oci-archive.js';
 import { procStatus, runContainer, runcUnavailable, unpack, type Container } from './runc.js';
-import { serviceEnv, writeKubeconfig } from './service-process.js';
+import { serviceEnv, startOperatorApi } from './service-process.js';
 
-const root = repoRoot();
 const SKIP = imagesUnavailable() ?? runcUnavailable();
 // World-readable scratch (the containers run as uid 1000), removed after all tests.
 const work = mkdtempSync(join(tmpdir(), 'zr-runc-'));
@@ -100,15 +99,8 @@ describe('packed images run under runc', { skip: SKIP ?? false, timeout: 30 * 60
       const img = svc === 'log-sink' ? images.logSink : images[svc];
       const binds: { source: string; destination: string; readonly?: boolean }[] = [];
       if (svc === 'operator') {
-        cp = await startControlPlane({ tier: 'apiserver' });
-        await cp.kubectl([
-          'apply',
-          '--server-side',
-          '-f',
-          join(root, 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml'),
-        ]);
         mkdirSync(join(work, 'kube'));
-        writeKubeconfig(cp, join(work, 'kube', 'config'));
+        cp = await startOperatorApi(join(work, 'kube', 'config'));
         binds.push({ source: join(work, 'kube'), destination: '/kube' });
       }
       if (svc === 'log-sink') {

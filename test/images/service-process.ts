@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, repoRoot, type ControlPlane } from '../helpers/k8s/index.js';
+import { freePort, repoRoot, startControlPlane, type ControlPlane } from '../helpers/k8s/index.js';
 import { parseDockerfile, type Stage } from './dockerfile.js';
 
 const root = repoRoot();
@@ -191,6 +191,22 @@ export async function serviceEnv(
         health: `http://127.0.0.1:${http}/healthz`,
       };
   }
+}
+
+/**
+ * What the operator needs to start: the apiserver tier of the test control plane with the CRD
+ * installed (so its ZeekCluster watch starts), and a kubeconfig for it at `kubeconfig`.
+ */
+export async function startOperatorApi(kubeconfig: string): Promise<ControlPlane> {
+  const cp = await startControlPlane({ tier: 'apiserver' });
+  await cp.kubectl([
+    'apply',
+    '--server-side',
+    '-f',
+    join(root, 'deploy', 'crds', 'zeekclusters.zeek-relay.io.yaml'),
+  ]);
+  writeKubeconfig(cp, kubeconfig);
+  return cp;
 }
 
 /** A kubeconfig (world-readable: the services run as uid 1000) for the control plane's admin token. */

@@ -274,6 +274,8 @@ function recordingLog(): { log: Logger; lines: () => { msg: string }[] } {
  */
 async function tamperingRelay(
   hubEndpoint: string,
+  /** Tamper with every MESSAGE (not only the next one after `arm()`). */
+  always = false,
 ): Promise<{ endpoint: string; arm(): void; tampered: () => number; close(): Promise<void> }> {
   const hubPort = Number(hubEndpoint.split(':').pop());
   let armed = false;
@@ -305,7 +307,7 @@ async function tamperingRelay(
         const frame = Buffer.from(pending.subarray(0, header + size));
         pending = pending.subarray(header + size);
         if (armed && frame.subarray(header, header + 8).toString('latin1') === '\x07MESSAGE') {
-          armed = false;
+          armed = always;
           tampered++;
           frame.writeUInt8(frame.readUInt8(frame.length - 1) ^ 0x20, frame.length - 1);
         }
@@ -321,6 +323,7 @@ async function tamperingRelay(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  armed = always;
   return {
     endpoint: `tcp://127.0.0.1:${port}`,
     arm: () => void (armed = true),
@@ -441,6 +444,74 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
       await client?.close();
       await node.close();
       await rig.close();
+      await relay.close();
+      await hub.close();
+    }
+  });
+});
+
+describe('CURVE subscriptions the hub already holds', { timeout: 60_000 }, () => {
+  test('a node subscribed before the gateway connects: its prefix (a boxed SUBSCRIBE command) is honoured', async () => {
+    const { server, clients } = freshKeys(2);
+    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
+    const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
+    const node = new ZeekNode('zeromq_manager_host_1_Nearly', hub, {
+      serverKey: server.publicKey,
+      ...nodeKeys,
+    });
+    let rig: Awaited<ReturnType<typeof startRig>> | undefined;
+    let client: RecordingClient | undefined;
+    try {
+      await node.subscribe('/early/');
+      // libzmq sends a new peer the subscriptions it holds as ZMTP 3.1 SUBSCRIBE commands, boxed.
+      rig = await startRig(
+        {
+          hubCurveServerKey: server.publicKey,
+          hubCurvePublicKey: gw.publicKey,
+          hubCurveSecretKey: gw.secretKey,
+        },
+        hub,
+      );
+      client = (await acked(rig.url, [])).client;
+      client.send(dataMessage('/early/x', 'early_bird', []));
+      await node.waitFor(() => node.events('early_bird').length === 1, 10000, 'the client event');
+    } finally {
+      await client?.close();
+      await rig?.close();
+      await node.close();
+      await hub.close();
+    }
+  });
+});
+
+describe('CURVE failure logging', { timeout: 60_000 }, () => {
+  test('a failure after every handshake (each box forged) is logged once, not at every reconnect', async () => {
+    const { server, clients } = freshKeys(1);
+    const [gw] = clients as [KeyPair];
+    const hub = await startCurveHub(server, [gw.publicKey]);
+    // Every box the hub sends the gateway's XPUB (the subscriptions it holds) arrives forged.
+    const relay = await tamperingRelay(hub.xsubEndpoint, true);
+    const { log, lines } = recordingLog();
+    const gateway = createGateway(
+      defaultGatewayConfig({
+        port: 0,
+        healthPort: -1,
+        connectXpubEndpoint: relay.endpoint,
+        connectXsubEndpoint: hub.xpubEndpoint,
+        hubCurveServerKey: server.publicKey,
+        hubCurvePublicKey: gw.publicKey,
+        hubCurveSecretKey: gw.secretKey,
+      }),
+      { log },
+    );
+    try {
+      await gateway.start();
+      // The readiness probe's echo is the first box on that connection: forged at each attempt.
+      await waitUntil(() => relay.tampered() >= 5, 'five connections, each with a forged box');
+      assert.equal(lines().filter((l) => /does not open/.test(JSON.stringify(l))).length, 1);
+      assert.equal(gateway.readiness().ready, false);
+    } finally {
+      await gateway.close();
       await relay.close();
       await hub.close();
     }

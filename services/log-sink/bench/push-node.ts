@@ -2,7 +2,8 @@
  * An emulated Zeek node for the benchmark, run as its own process: connects PUSH to the sink,
  * waits for "go" on IPC, pushes `count` copies of the batch (4 frames, like Zeek) as fast as the
  * HWM allows, then reports "done" and exits after its queue drained (linger).
- * argv: endpoint count nodeName
+ * argv: endpoint count nodeName; with ZR_BENCH_CURVE (JSON: serverKey, publicKey, secretKey) the
+ * PUSH socket is a CURVE client, as a Zeek 8.2+ node's is.
  */
 import { Push } from 'zeromq';
 import { connLikeBatch } from './conn-like-batch.js';
@@ -15,7 +16,16 @@ const frames = [
   Buffer.from('zeek-bin-serializer'),
   payload,
 ];
-const push = new Push({ sendHighWaterMark: 1000, linger: 30000 });
+const curve = process.env.ZR_BENCH_CURVE
+  ? (JSON.parse(process.env.ZR_BENCH_CURVE) as { serverKey: string; publicKey: string; secretKey: string })
+  : undefined;
+const push = new Push({
+  sendHighWaterMark: 1000,
+  linger: 30000,
+  ...(curve
+    ? { curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey }
+    : {}),
+});
 push.connect(endpoint);
 process.send?.({ ready: true, bytes: payload.length });
 process.once('message', async () => {

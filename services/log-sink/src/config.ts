@@ -145,6 +145,12 @@ export const SinkConfigSchema = Type.Object(
       default: 65536,
       description: 'OTLP log records buffered before the exporter drops',
     }),
+    metricsMaxPaths: Type.Integer({
+      minimum: 1,
+      default: 100,
+      description:
+        "Distinct zeek.log.path metric values; later paths are counted as 'other' (paths come from the network)",
+    }),
     drainIdleMs: Millis(200, 'At shutdown keep reading until the PULL socket was idle this long'),
     drainTimeoutMs: Millis(5000, 'Longest time spent draining at shutdown'),
     ...CurveServerSettings,

@@ -34,8 +34,10 @@ export const BAD_INPUT_REASONS = {
   CORRUPT: 'corrupt',
   /** A type tag (or port protocol) that cannot appear in a log batch. */
   UNKNOWN_TAG: 'unknown_tag',
-  /** A path that cannot be a file name (empty, `/`, `..`, NUL, leading dot). */
+  /** A path that cannot be a file name (empty, `/`, `..`, NUL, leading dot, file name > 255 bytes). */
   BAD_PATH: 'bad_path',
+  /** A path whose file the file system refused for good (EACCES, EISDIR, ENAMETOOLONG, …). */
+  PATH_REJECTED: 'path_rejected',
 } as const;
 
 /** Union of {@link BAD_INPUT_REASONS} values. */

@@ -13,7 +13,7 @@ import {
 } from '@zeek-relay/wire';
 import type { Logger } from '@zeek-relay/runtime';
 import type { WriteBudget } from './backpressure.js';
-import { SINK_ERROR_CODES, SinkError } from './errors.js';
+import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError } from './errors.js';
 import type { SinkConfig } from './config.js';
 import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { LogFile, type LogFileContext } from './log-file.js';
@@ -29,8 +29,8 @@ export interface FileOutputDeps {
   readonly metrics: SinkMetrics;
   readonly budget: WriteBudget;
   readonly now: () => Date;
-  /** `writeFailures` is incremented on every failed file operation. */
-  readonly stats: { writeFailures: number };
+  /** `writeFailures`: every retried file operation; `pathsRejected`/`rejectedBatches`: refused paths. */
+  readonly stats: { writeFailures: number; pathsRejected: number; rejectedBatches: number };
 }
 
 function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
@@ -94,6 +94,20 @@ export function createFileOutput(
         { cause },
       );
       deps.warn.warn(`write_failed:${kind}`, { err, path, dir }, 'Could not write log file, retrying');
+    },
+    rejected: (path, cause, droppedBatches) => {
+      deps.stats.pathsRejected += 1;
+      deps.metrics.badInput(BAD_INPUT_REASONS.PATH_REJECTED, droppedBatches);
+      const err = new SinkError(
+        SINK_ERROR_CODES.WRITE_FAILED,
+        `The file system refused the ${kind} log file of path ${path}; its batches are dropped`,
+        { cause },
+      );
+      deps.log.error({ err, path, dir, output: kind, droppedBatches }, 'Log path rejected');
+    },
+    dropped: () => {
+      deps.stats.rejectedBatches += 1;
+      deps.metrics.badInput(BAD_INPUT_REASONS.PATH_REJECTED);
     },
     track: (p) => {
       const tracked = p.catch((err: unknown) =>

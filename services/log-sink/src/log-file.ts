@@ -26,8 +26,13 @@ export interface LogFileContext {
   readonly written: (path: string, bytes: number, seconds: number) => void;
   readonly rotated: (path: string, reason: string, archivedAs: string) => void;
   readonly failed: (path: string, err: unknown) => void;
+  /** The file system refused this path for good: its queued bytes were dropped (count, log once). */
+  readonly rejected: (path: string, err: unknown, droppedBatches: number) => void;
+  /** A batch for a rejected path was dropped on arrival. */
+  readonly dropped: (path: string) => void;
   /** Background compressions; the writer awaits them on close. */
   readonly track: (p: Promise<void>) => void;
+  /** First retry delay of a transient failure; doubled per attempt up to {@link MAX_RETRY_DELAY_MS}. */
   readonly retryDelayMs: number;
   /**
    * Rotation is on (by time or size): a live file is marked by `.shadow.<name>` for crash
@@ -35,6 +40,31 @@ export interface LogFileContext {
    * no marker, and a `<path>.log` left by a previous run is kept and appended to.
    */
   readonly rotating: boolean;
+}
+
+/**
+ * Errors that retrying cannot cure, for this path only: the name (ENAMETOOLONG, EINVAL), the
+ * permissions (EACCES, EPERM, EROFS) or what is at the name (EISDIR, ENOTDIR, ELOOP). Everything
+ * else (ENOSPC, EDQUOT, EIO, EMFILE, …) is retried: the disk may recover.
+ */
+const PERMANENT_ERRORS = new Set([
+  'ENAMETOOLONG',
+  'EINVAL',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EISDIR',
+  'ENOTDIR',
+  'ELOOP',
+]);
+
+/** The longest wait between two attempts of a transiently failing operation. */
+export const MAX_RETRY_DELAY_MS = 5000;
+
+class PathRejected extends Error {
+  constructor(cause: unknown) {
+    super('path rejected', { cause });
+  }
 }
 
 type Item =
@@ -73,8 +103,18 @@ export class LogFile {
     return this.latest;
   }
 
+  /** The file system refused this path for good; everything for it is dropped from now on. */
+  rejected = false;
+
+  /** The run being written (its budget is released once written, or when the path is rejected). */
+  private inFlight: { bytes: number; batches: number } | undefined;
+
   /** Queues rendered lines (complete lines only). */
   append(bytes: Uint8Array): void {
+    if (this.rejected) {
+      this.ctx.dropped(this.path);
+      return;
+    }
     if (bytes.length === 0) return;
     this.ctx.budget.add(bytes.length);
     this.push({ kind: 'data', bytes });
@@ -110,7 +150,10 @@ export class LogFile {
   /** One pump at a time; a push that raced with the pump's end restarts it. */
   private startPump(): void {
     this.pumping = this.pump()
-      .catch((err: unknown) => this.ctx.failed(this.path, err))
+      .catch((err: unknown) => {
+        if (err instanceof PathRejected) this.reject(err.cause);
+        else this.ctx.failed(this.path, err);
+      })
       .finally(() => {
         this.pumping = undefined;
         if (this.items.length > 0) this.startPump();
@@ -134,7 +177,9 @@ export class LogFile {
           bytes += d.bytes.length;
         }
         const t0 = performance.now();
+        this.inFlight = { bytes, batches: run.length };
         await this.retrying(() => this.writeTracked(run));
+        this.inFlight = undefined;
         this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
         this.ctx.budget.release(bytes, run.length);
         if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes)
@@ -164,16 +209,45 @@ export class LogFile {
     }
   }
 
-  /** Runs `op` until it succeeds, reporting each failure; the queue waits meanwhile. */
+  /**
+   * Runs `op` until it succeeds, reporting each failure; the queue waits meanwhile (backoff up to
+   * {@link MAX_RETRY_DELAY_MS}). A permanent error rejects the path instead.
+   */
   private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    let delay = this.ctx.retryDelayMs;
     for (;;) {
       try {
         return await op();
       } catch (err) {
+        if (PERMANENT_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) throw new PathRejected(err);
         this.ctx.failed(this.path, err);
-        await new Promise((r) => setTimeout(r, this.ctx.retryDelayMs));
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
+  }
+
+  /** Drops everything queued for this path (releasing its write budget) and every later batch. */
+  private reject(cause: unknown): void {
+    this.rejected = true;
+    let batches = 0;
+    let bytes = 0;
+    for (const item of this.items.splice(0)) {
+      if (item.kind !== 'data') continue;
+      batches += 1;
+      bytes += item.bytes.length;
+    }
+    if (this.inFlight) {
+      batches += this.inFlight.batches;
+      bytes += this.inFlight.bytes;
+      this.inFlight = undefined;
+    }
+    this.pendingWrite = undefined;
+    this.ctx.budget.release(bytes, batches);
+    const fh = this.fh;
+    this.fh = undefined;
+    void fh?.close().catch(() => undefined);
+    this.ctx.rejected(this.path, cause, batches);
   }
 
   /** Chunks of the current run not yet written; progress survives a failed write (no duplicates). */

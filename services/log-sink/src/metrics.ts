@@ -19,8 +19,13 @@ export const METRIC_PAUSES = 'zeek_relay.sink.intake.pauses';
 export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.sink.handshake.failures';
 export const METRIC_ZAP_REQUESTS = 'zeek_relay.sink.zap.requests';
 
-/** Attribute carrying the Zeek log path (`conn`); bounded by the cluster's log streams. */
+/**
+ * Attribute carrying the Zeek log path (`conn`). It comes from the network, so the set is capped:
+ * the first `maxPathLabels` distinct paths keep their name, later ones share {@link OTHER_PATH}.
+ */
 export const ATTR_LOG_PATH = 'zeek.log.path';
+/** The `zeek.log.path` value of every path beyond the cap. */
+export const OTHER_PATH = 'other';
 /** Attribute naming the writer (`tsv`, `json`, `stdout`, `otlp`). */
 export const ATTR_OUTPUT = 'zeek_relay.sink.output';
 /** Semantic-convention attribute for error categories. */
@@ -47,8 +52,14 @@ export class SinkMetrics {
   private readonly handshakeFailures: Counter;
   private readonly zapRequests: Counter;
   private readonly pathAttrs = new Map<string, Attributes>();
+  private readonly writtenAttrs = new Map<string, Attributes>();
+  private readonly otherAttrs: Attributes = { [ATTR_LOG_PATH]: OTHER_PATH };
 
-  constructor(meter: Meter, probe: QueueProbe) {
+  constructor(
+    meter: Meter,
+    probe: QueueProbe,
+    private readonly maxPathLabels = 100,
+  ) {
     this.records = meter.createCounter(METRIC_RECORDS, {
       unit: '{record}',
       description: 'Log records accepted, per path',
@@ -111,6 +122,7 @@ export class SinkMetrics {
   private attrs(path: string): Attributes {
     let a = this.pathAttrs.get(path);
     if (a === undefined) {
+      if (this.pathAttrs.size >= this.maxPathLabels) return this.otherAttrs;
       a = { [ATTR_LOG_PATH]: path };
       this.pathAttrs.set(path, a);
     }
@@ -125,11 +137,18 @@ export class SinkMetrics {
   }
 
   bytesWritten(path: string, output: string, bytes: number): void {
-    this.written.add(bytes, { [ATTR_LOG_PATH]: path, [ATTR_OUTPUT]: output });
+    const label = this.attrs(path)[ATTR_LOG_PATH] as string;
+    const key = `${output}\u0000${label}`;
+    let a = this.writtenAttrs.get(key);
+    if (a === undefined) {
+      a = { [ATTR_LOG_PATH]: label, [ATTR_OUTPUT]: output };
+      this.writtenAttrs.set(key, a);
+    }
+    this.written.add(bytes, a);
   }
 
-  badInput(reason: BadInputReason): void {
-    this.errors.add(1, { [ATTR_ERROR_TYPE]: reason });
+  badInput(reason: BadInputReason, n = 1): void {
+    if (n > 0) this.errors.add(n, { [ATTR_ERROR_TYPE]: reason });
   }
 
   writeFailed(output: string): void {

@@ -53,15 +53,30 @@ export function shadowFileName(liveName: string): string {
   return `.shadow.${liveName}`;
 }
 
+/** The file-name limit of Linux file systems (ext4, xfs, tmpfs): 255 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * The most bytes a file name adds to a path: the rotated name `<path>.<stamp>-<n>.<suffix>.gz`
+ * (stamp 19, a collision counter up to 4 digits) or the marker `.tmp.shadow.<path>.<suffix>`.
+ */
+function nameOverhead(suffix: string): number {
+  const s = Buffer.byteLength(suffix);
+  return Math.max(1 + 19 + 5 + 1 + s + 3, '.tmp.shadow.'.length + 1 + s);
+}
+
 /**
  * Whether a batch's path can name a file: non-empty, no `/`, `\`, NUL or control bytes, not
- * starting with `.` (hidden files, `..`), at most 200 bytes. Anything else is dropped as `bad_path`.
+ * starting with `.` (hidden files, `..`), and every file name made from it (live, rotated,
+ * marker) within 255 bytes of UTF-8 — at most 200 bytes with the default suffix. Anything else is
+ * dropped as `bad_path`.
  */
-export function isSafeLogPath(path: string): boolean {
-  if (path.length === 0 || path.length > 200 || path.startsWith('.')) return false;
+export function isSafeLogPath(path: string, suffix = 'log'): boolean {
+  if (path.length === 0 || path.startsWith('.')) return false;
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
     if (c < 0x20 || c === 0x7f || c === 0x2f || c === 0x5c) return false;
   }
-  return true;
+  const bytes = Buffer.byteLength(path);
+  return bytes <= 200 && bytes + nameOverhead(suffix) <= MAX_FILE_NAME_BYTES;
 }

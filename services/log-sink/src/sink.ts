@@ -6,29 +6,23 @@
  */
 import { metrics as otelMetrics } from '@opentelemetry/api';
 import { Context } from 'zeromq';
-import { createLogBatchDecoder, decodeLogFrames, type LogBatch } from '@zeek-relay/wire';
-import type { Service, ServiceDeps } from '@zeek-relay/runtime';
+import type { Logger, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
 import { resolveSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
 import { connectionEvents, type ConnectionStats } from './connection-events.js';
 import { resolveSinkCurve, startZapHandler, type ZapHandler } from './curve.js';
-import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError, type BadInputReason } from './errors.js';
+import { createDispatcher, type Dispatcher } from './dispatch.js';
+import { SINK_ERROR_CODES, SinkError, type BadInputReason } from './errors.js';
 import { createFileOutput } from './file-output.js';
 import { startIntake, type Intake } from './intake.js';
 import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import {
-  createBatchRenderer,
-  renderSettingsOf,
-  type BatchRenderer,
-  type RenderedBatch,
-} from './batch-renderer.js';
-import { createRenderPool, type DeliveredResult, type RenderPool } from './render-pool.js';
-import { isSafeLogPath, nextRotationMs, parseBaseTime } from './rotation.js';
+import { createRenderPool, type RenderPool } from './render-pool.js';
+import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
 /** What the sink needs from its host (main.ts or an embedding CLI). */
@@ -46,8 +40,12 @@ export interface SinkStats extends ConnectionStats {
   badInput: Partial<Record<BadInputReason, number>>;
   /** Times intake stopped reading because the write queue was full. */
   intakePauses: number;
-  /** Failed file operations (each retried until it succeeds). */
+  /** Failed file operations that are retried (transient: ENOSPC, EIO, …). */
   writeFailures: number;
+  /** Files the file system refused for good (EACCES, EISDIR, ENAMETOOLONG, …): their path is dropped. */
+  pathsRejected: number;
+  /** Batches dropped on arrival because their path was rejected. */
+  rejectedBatches: number;
 }
 
 /** A created sink. */
@@ -65,47 +63,28 @@ export interface Sink extends Service {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function reasonOf(err: unknown): BadInputReason {
-  const code = (err as { code?: string }).code;
-  if (code === 'ZR_WIRE_TRUNCATED') return BAD_INPUT_REASONS.TRUNCATED;
-  if (code === 'ZR_WIRE_UNKNOWN_TAG') return BAD_INPUT_REASONS.UNKNOWN_TAG;
-  return BAD_INPUT_REASONS.CORRUPT;
-}
-
-/** Builds a sink from a (partial) config; nothing happens until `start()`. Throws `ConfigError`. */
-export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps): Sink {
-  const config = resolveSinkConfig(input);
-  const log = deps.log.child({ component: 'log-sink' });
-  const warn = new RateLimitedLog(log);
+/** The writers of the configured outputs. */
+function createOutputs(
+  config: SinkConfig,
+  deps: SinkDeps,
+  shared: { log: Logger; warn: RateLimitedLog; metrics: SinkMetrics; budget: WriteBudget; stats: SinkStats },
+): SinkOutput[] {
   const now = deps.now ?? (() => new Date());
-  const budget = new WriteBudget(config.maxQueuedBytes);
-  const metrics = new SinkMetrics(deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'), {
-    batches: () => budget.chunks,
-    bytes: () => budget.bytes,
-  });
-  const stats: SinkStats = {
-    batches: 0,
-    records: 0,
-    badInput: {},
-    intakePauses: 0,
-    writeFailures: 0,
-    zap: { accepted: 0, rejected: 0 },
-    handshakeFailures: {},
-  };
+  const fileDeps = { ...shared, now };
   const jsonDir =
     config.jsonLogDir !== ''
       ? config.jsonLogDir
       : config.outputs.includes('tsv')
         ? join(config.logDir, 'json')
         : config.logDir;
-  const outputs: SinkOutput[] = config.outputs.map((kind) => {
+  return config.outputs.map((kind) => {
     switch (kind) {
       case 'tsv':
-        return createFileOutput('tsv', config.logDir, config, { log, warn, metrics, budget, now, stats });
+        return createFileOutput('tsv', config.logDir, config, fileDeps);
       case 'json':
-        return createFileOutput('json', jsonDir, config, { log, warn, metrics, budget, now, stats });
+        return createFileOutput('json', jsonDir, config, fileDeps);
       case 'stdout':
-        return createStdoutOutput(deps.stdout ?? process.stdout, config, budget, metrics);
+        return createStdoutOutput(deps.stdout ?? process.stdout, config, shared.budget, shared.metrics);
       case 'otlp':
         return createOtlpOutput(config, 'zeek-relay-log-sink');
       default: {
@@ -114,125 +93,11 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       }
     }
   });
-  const decoder = createLogBatchDecoder();
+}
 
-  const bad = (reason: BadInputReason, err: unknown, sender?: Uint8Array) => {
-    stats.badInput[reason] = (stats.badInput[reason] ?? 0) + 1;
-    metrics.badInput(reason);
-    warn.warn(
-      reason,
-      { err, sender: sender ? Buffer.from(sender).toString('latin1').slice(0, 200) : undefined },
-      'Dropped bad log message',
-    );
-  };
-
-  const accept = (
-    batch: { header: LogBatch['header']; records: number; bytes: number },
-    sender: Uint8Array | undefined,
-  ): boolean => {
-    const { path } = batch.header;
-    if (!isSafeLogPath(path)) {
-      bad(
-        BAD_INPUT_REASONS.BAD_PATH,
-        new SinkError(SINK_ERROR_CODES.BAD_INPUT, `unusable log path ${JSON.stringify(path.slice(0, 100))}`),
-        sender,
-      );
-      return false;
-    }
-    stats.batches += 1;
-    stats.records += batch.records;
-    metrics.batchAccepted(path, batch.records, batch.bytes);
-    return true;
-  };
-
-  const writeFailed = (out: SinkOutput, err: unknown, path: string) => {
-    metrics.writeFailed(out.kind);
-    warn.warn(`render_failed:${out.kind}`, { err, path }, 'Could not render log batch');
-  };
-
-  // When every output is text (tsv, json, stdout), batches go from payload to text without value
-  // objects (batch-renderer.ts): on worker threads (the CPU-heavy part), or here with
-  // renderThreads 0. OTLP needs the values, so with it everything is decoded here.
-  const textOnly = config.outputs.every((o) => o === 'tsv' || o === 'json' || o === 'stdout');
-  const pooled = config.renderThreads > 0 && textOnly;
-  const renderSettings = renderSettingsOf(config);
-  const direct: BatchRenderer | undefined =
-    textOnly && !pooled ? createBatchRenderer(renderSettings) : undefined;
-  const writeRendered = (
-    header: LogBatch['header'],
-    r: { tsv?: Uint8Array; json?: Uint8Array; stdout?: Uint8Array },
-  ) => {
-    for (const out of outputs) {
-      const lines =
-        out.kind === 'tsv'
-          ? r.tsv
-          : out.kind === 'json'
-            ? r.json
-            : out.kind === 'stdout'
-              ? r.stdout
-              : undefined;
-      try {
-        if (lines && out.writeRendered) out.writeRendered(header, lines);
-      } catch (err) {
-        writeFailed(out, err, header.path);
-      }
-    }
-  };
-  const delivered = (r: DeliveredResult) => {
-    if (!r.ok) {
-      bad(reasonOf({ code: r.code }), new SinkError(SINK_ERROR_CODES.BAD_INPUT, r.message));
-      return;
-    }
-    if (!accept(r, undefined)) return;
-    writeRendered(r.header, r);
-  };
-  let pool: RenderPool | undefined;
-
-  const onMessage = (frames: Buffer[]) => {
-    let batch: LogBatch | undefined;
-    let rendered: RenderedBatch | undefined;
-    let sender: Uint8Array | undefined;
-    try {
-      const msg = decodeLogFrames(frames);
-      sender = msg.sender;
-      if (pool) {
-        pool.submit(msg.payload);
-        return;
-      }
-      if (direct) rendered = direct.render(msg.payload);
-      else batch = decoder.decode(msg.payload);
-    } catch (err) {
-      if (frames.length !== 4) bad(BAD_INPUT_REASONS.FRAME_COUNT, err);
-      else if (sender === undefined) bad(BAD_INPUT_REASONS.FORMAT, err, frames[1]);
-      else bad(reasonOf(err), err, sender);
-      return;
-    }
-    const bytes = (frames[3] as Buffer).length;
-    if (rendered !== undefined) {
-      const { header } = rendered.entry;
-      if (accept({ header, records: rendered.records, bytes }, sender)) writeRendered(header, rendered);
-      return;
-    }
-    if (batch === undefined) return;
-    if (!accept({ header: batch.header, records: batch.records.length, bytes }, sender)) return;
-    for (const out of outputs) {
-      try {
-        out.write(batch);
-      } catch (err) {
-        writeFailed(out, err, batch.header.path);
-      }
-    }
-  };
-
-  const { onZap, onHandshakeFailed } = connectionEvents(stats, metrics, warn);
-
-  let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
-  let intake: Intake | undefined;
-  let zap: ZapHandler | undefined;
+/** Time rotation (aligned to `rotationBaseTime`) and the periodic fsync. */
+function startTimers(config: SinkConfig, outputs: readonly SinkOutput[], now: () => Date): () => void {
   let rotationTimer: NodeJS.Timeout | undefined;
-  let syncTimer: NodeJS.Timeout | undefined;
-  let closing: Promise<void> | undefined;
-
   const scheduleRotation = () => {
     if (config.rotationIntervalSeconds <= 0) return;
     const t = now().getTime();
@@ -246,6 +111,139 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     );
     rotationTimer.unref();
   };
+  scheduleRotation();
+  const syncTimer =
+    config.fsyncIntervalMs > 0
+      ? setInterval(() => {
+          for (const out of outputs) out.sync();
+        }, config.fsyncIntervalMs)
+      : undefined;
+  syncTimer?.unref();
+  return () => {
+    clearTimeout(rotationTimer);
+    clearInterval(syncTimer);
+  };
+}
+
+/** The running parts of a started sink (undone by `close`). */
+interface Running {
+  intake?: Intake;
+  zap?: ZapHandler;
+  pool?: RenderPool;
+  stopTimers?: () => void;
+}
+
+/** `start()`: writers, render pool, ZAP handler (CURVE), PULL socket, timers, in this order. */
+async function startParts(
+  parts: {
+    config: SinkConfig;
+    log: Logger;
+    warn: RateLimitedLog;
+    metrics: SinkMetrics;
+    stats: SinkStats;
+    budget: WriteBudget;
+    outputs: readonly SinkOutput[];
+    dispatcher: Dispatcher;
+    now: () => Date;
+  },
+  running: Running,
+  curve: ReturnType<typeof resolveSinkCurve>,
+): Promise<{ endpoint: string; curve: boolean }> {
+  const { config, log, warn, metrics, stats, budget, outputs, dispatcher } = parts;
+  for (const out of outputs) await out.start();
+  if (dispatcher.pooled) {
+    running.pool = createRenderPool(
+      config.renderThreads,
+      dispatcher.settings,
+      budget,
+      dispatcher.delivered,
+      (err) => log.error({ err }, 'Render worker failed; restarted it'),
+    );
+    await running.pool.ready();
+    dispatcher.usePool(running.pool);
+  }
+  const { onZap, onHandshakeFailed } = connectionEvents(stats, metrics, warn);
+  // The ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
+  const context = curve ? new Context({ blocky: false }) : undefined;
+  if (curve && context) {
+    running.zap = await startZapHandler(context, curve.clientPublicKeys, onZap, (err) =>
+      log.error({ err }, 'ZAP handler failed'),
+    );
+  }
+  running.intake = await startIntake({
+    endpoint: config.pullEndpoint,
+    receiveHighWaterMark: config.receiveHighWaterMark,
+    receiveBufferSize: config.receiveBufferSize,
+    ipv6: config.ipv6,
+    drainIdleMs: config.drainIdleMs,
+    drainTimeoutMs: config.drainTimeoutMs,
+    budget,
+    onMessage: dispatcher.onMessage,
+    onPause: () => {
+      stats.intakePauses += 1;
+      metrics.intakePaused();
+    },
+    onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
+    onHandshakeFailed,
+    ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
+  }).catch(async (err: unknown) => {
+    running.zap?.close();
+    await running.zap?.done;
+    throw err;
+  });
+  running.stopTimers = startTimers(config, outputs, parts.now);
+  return { endpoint: running.intake.endpoint, curve: !!curve };
+}
+
+/** `close()`: stop intake, drain the workers, close every writer (`#close`, fsync), stop the pool. */
+async function stopParts(running: Running, outputs: readonly SinkOutput[], log: Logger): Promise<void> {
+  running.stopTimers?.();
+  if (running.intake) await running.intake.stop();
+  running.zap?.close();
+  await running.zap?.done;
+  await running.pool?.idle();
+  for (const out of outputs) {
+    try {
+      await out.close();
+    } catch (err) {
+      log.error({ err, output: out.kind }, 'Could not close log writer');
+    }
+  }
+  await running.pool?.close();
+}
+
+function newStats(): SinkStats {
+  return {
+    batches: 0,
+    records: 0,
+    badInput: {},
+    intakePauses: 0,
+    writeFailures: 0,
+    pathsRejected: 0,
+    rejectedBatches: 0,
+    zap: { accepted: 0, rejected: 0 },
+    handshakeFailures: {},
+  };
+}
+
+/** Builds a sink from a (partial) config; nothing happens until `start()`. Throws `ConfigError`. */
+export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps): Sink {
+  const config = resolveSinkConfig(input);
+  const log = deps.log.child({ component: 'log-sink' });
+  const warn = new RateLimitedLog(log);
+  const now = deps.now ?? (() => new Date());
+  const budget = new WriteBudget(config.maxQueuedBytes);
+  const metrics = new SinkMetrics(
+    deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'),
+    { batches: () => budget.chunks, bytes: () => budget.bytes },
+    config.metricsMaxPaths,
+  );
+  const stats = newStats();
+  const outputs = createOutputs(config, deps, { log, warn, metrics, budget, stats });
+  const dispatcher = createDispatcher({ config, outputs, stats, metrics, warn });
+  let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  const running: Running = {};
+  let closing: Promise<void> | undefined;
 
   const sink: Sink = {
     stats,
@@ -253,82 +251,26 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     async start() {
       if (state !== 'new') throw new SinkError(SINK_ERROR_CODES.STATE, `start() called in state ${state}`);
       // Before anything is opened: a bad key leaves the sink as it was (`new`).
-      const curve = resolveSinkCurve(config);
+      const keys = resolveSinkCurve(config);
       state = 'starting';
-      for (const out of outputs) await out.start();
-      if (pooled) {
-        pool = createRenderPool(config.renderThreads, renderSettings, budget, delivered, (err) =>
-          log.error({ err }, 'Render worker failed; restarted it'),
-        );
-        await pool.ready();
-      }
-      // The ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
-      const context = curve ? new Context({ blocky: false }) : undefined;
-      if (curve && context) {
-        zap = await startZapHandler(context, curve.clientPublicKeys, onZap, (err) =>
-          log.error({ err }, 'ZAP handler failed'),
-        );
-      }
-      intake = await startIntake({
-        endpoint: config.pullEndpoint,
-        receiveHighWaterMark: config.receiveHighWaterMark,
-        receiveBufferSize: config.receiveBufferSize,
-        ipv6: config.ipv6,
-        drainIdleMs: config.drainIdleMs,
-        drainTimeoutMs: config.drainTimeoutMs,
-        budget,
-        onMessage,
-        onPause: () => {
-          stats.intakePauses += 1;
-          metrics.intakePaused();
-        },
-        onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
-        onHandshakeFailed,
-        ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
-      }).catch(async (err: unknown) => {
-        zap?.close();
-        await zap?.done;
-        throw err;
-      });
-      scheduleRotation();
-      if (config.fsyncIntervalMs > 0) {
-        syncTimer = setInterval(() => {
-          for (const out of outputs) out.sync();
-        }, config.fsyncIntervalMs);
-        syncTimer.unref();
-      }
+      const parts = { config, log, warn, metrics, stats, budget, outputs, dispatcher, now };
+      const { endpoint, curve } = await startParts(parts, running, keys);
       state = 'running';
-      log.info(
-        { endpoint: intake.endpoint, outputs: config.outputs, logDir: config.logDir, curve: !!curve },
-        'Log sink listening',
-      );
-      return { endpoint: intake.endpoint };
+      log.info({ endpoint, outputs: config.outputs, logDir: config.logDir, curve }, 'Log sink listening');
+      return { endpoint };
     },
     readiness() {
       if (state === 'running') return { ready: true };
       return { ready: false, reason: `log sink is ${state}` };
     },
     async flush() {
-      await pool?.idle();
+      await running.pool?.idle();
       for (const out of outputs) await out.flush();
     },
     close() {
       closing ??= (async () => {
         state = 'closing';
-        clearTimeout(rotationTimer);
-        clearInterval(syncTimer);
-        if (intake) await intake.stop();
-        zap?.close();
-        await zap?.done;
-        await pool?.idle();
-        for (const out of outputs) {
-          try {
-            await out.close();
-          } catch (err) {
-            log.error({ err, output: out.kind }, 'Could not close log writer');
-          }
-        }
-        await pool?.close();
+        await stopParts(running, outputs, log);
         state = 'closed';
         log.info({ batches: stats.batches, records: stats.records }, 'Log sink closed');
       })();

@@ -23,7 +23,20 @@ export {
   type WorkloadState,
 } from './controller/rollout.js';
 export { WorkQueue } from './controller/work-queue.js';
-export { Controller, type ControllerOptions } from './controller/controller.js';
+export { Controller, type ControllerDeps, type ControllerOptions } from './controller/controller.js';
+export type {
+  ControllerClient,
+  InformerSource,
+  LeaseClient,
+  Lease,
+  EventBody,
+  PodEvent,
+  KindInfo,
+  WatchedKind,
+} from './kube/api.js';
+export { LeaderElector, type Clock, type LeaderElectionOptions } from './kube/leader-election.js';
+export { ownedFieldsDrift, type Drift, type FieldsV1 } from './controller/owned-fields.js';
+export { diagnosePod, type PodProblem } from './controller/pod-problems.js';
 export { createOperator, type Operator, type OperatorDeps } from './operator.js';
 export {
   loadOperatorConfig,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -17,10 +17,49 @@ export interface Pki {
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
+/** Names and addresses the API server answers as: loopback, the real node's bridge IP, the Service. */
+const SERVER_SAN =
+  'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:10.244.0.1,DNS:localhost,DNS:kubernetes,' +
+  'DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local';
+
+/** Signs `<dir>/<name>.crt` (+ `.key`) for `subject` with the CA of `dir`; `ext` = x509 extensions. */
+async function sign(dir: string, name: string, subject: string, ext: string): Promise<void> {
+  const p = (f: string): string => join(dir, f);
+  await writeFile(p(`${name}.ext`), ext);
+  await run('openssl', [
+    'req',
+    ...EC,
+    '-keyout',
+    p(`${name}.key`),
+    '-out',
+    p(`${name}.csr`),
+    '-subj',
+    subject,
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    p(`${name}.csr`),
+    '-CA',
+    p('ca.crt'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    p(`${name}.crt`),
+    '-days',
+    '3650',
+    '-extfile',
+    p(`${name}.ext`),
+  ]);
+}
+
 /**
  * Generates a throw-away CA, an API-server serving certificate for 127.0.0.1/localhost (and the
- * first service IP, so in-cluster style clients would verify too) and a service-account key, using
- * the `openssl` CLI. EC keys keep this to a few hundred milliseconds even on a loaded machine.
+ * first service IP, the real node's bridge IP and the `kubernetes` Service names, so in-cluster
+ * clients verify it too) and a service-account key, using the `openssl` CLI. EC keys keep this to
+ * a few hundred milliseconds even on a loaded machine.
  */
 export async function generatePki(dir: string): Promise<Pki> {
   const p = (f: string): string => join(dir, f);
@@ -44,37 +83,21 @@ export async function generatePki(dir: string): Promise<Pki> {
     '-subj',
     '/CN=zeek-relay-test-ca',
   ]);
-  await writeFile(
-    p('san.ext'),
-    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
-  );
-  await run('openssl', [
-    'req',
-    ...EC,
-    '-keyout',
-    pki.serverKey,
-    '-out',
-    p('apiserver.csr'),
-    '-subj',
-    '/CN=kube-apiserver',
-  ]);
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    p('apiserver.csr'),
-    '-CA',
-    pki.caCert,
-    '-CAkey',
-    pki.caKey,
-    '-CAcreateserial',
-    '-out',
-    pki.serverCert,
-    '-days',
-    '3650',
-    '-extfile',
-    p('san.ext'),
-  ]);
+  await sign(dir, 'apiserver', '/CN=kube-apiserver', `${SERVER_SAN}\nextendedKeyUsage=serverAuth\n`);
   await run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', pki.saKey]);
   return pki;
+}
+
+/**
+ * Signs a client certificate with the PKI's CA: `<name>.crt` and `.key` beside it. The subject
+ * carries the identity, e.g. `/O=system:nodes/CN=system:node:zr-node` for a kubelet.
+ */
+export async function signClientCert(
+  pki: Pki,
+  name: string,
+  subject: string,
+): Promise<{ cert: string; key: string }> {
+  const dir = dirname(pki.caCert);
+  await sign(dir, name, subject, 'extendedKeyUsage=clientAuth\n');
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }

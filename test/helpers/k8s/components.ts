@@ -70,12 +70,34 @@ export function kwokArgs(kubeconfigPath: string, configPath: string, ports: Port
   ];
 }
 
-/** kube-apiserver flags: own serving cert, static token auth, RBAC, speed over fairness. */
-export function apiserverArgs(dir: string, pki: Pki, ports: Ports): string[] {
+/** What kube-apiserver needs in front of a real node (kubelet, pods calling the API). */
+export interface ApiserverNodeOptions {
+  /** Address pods reach the API at (the `kubernetes` Service's endpoint): the node's bridge IP. */
+  readonly advertiseIp: string;
+  /** Client certificate towards kubelets (`kubectl logs/exec`, port-forward). */
+  readonly kubeletClient: { readonly cert: string; readonly key: string };
+}
+
+/**
+ * kube-apiserver flags: own serving cert, static token auth, RBAC, speed over fairness. With a
+ * real node: listen on all addresses and advertise the bridge IP (127.0.0.1 would be each pod's
+ * own loopback), keep the ServiceAccount admission plugin (pods get their tokens mounted), and
+ * reach kubelets by InternalIP with a client certificate.
+ */
+export function apiserverArgs(dir: string, pki: Pki, ports: Ports, node?: ApiserverNodeOptions): string[] {
+  const nodeArgs = node
+    ? [
+        `--kubelet-client-certificate=${node.kubeletClient.cert}`,
+        `--kubelet-client-key=${node.kubeletClient.key}`,
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
+      ]
+    : // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
+      // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.
+      ['--disable-admission-plugins=ServiceAccount'];
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${node ? '0.0.0.0' : '127.0.0.1'}`,
+    `--advertise-address=${node?.advertiseIp ?? '127.0.0.1'}`,
     `--secure-port=${ports.apiserver}`,
     `--tls-cert-file=${pki.serverCert}`,
     `--tls-private-key-file=${pki.serverKey}`,
@@ -88,9 +110,7 @@ export function apiserverArgs(dir: string, pki: Pki, ports: Ports): string[] {
     `--service-account-signing-key-file=${pki.saKey}`,
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
-    // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
-    // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.
-    '--disable-admission-plugins=ServiceAccount',
+    ...nodeArgs,
     '--enable-priority-and-fairness=false',
     '--max-requests-inflight=0',
     '--max-mutating-requests-inflight=0',

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { generatePki } from './certs.js';
+import { generatePki, signClientCert, type Pki } from './certs.js';
 import {
   apiserverArgs,
   etcdArgs,
@@ -16,8 +16,9 @@ import {
 } from './components.js';
 import { kubeHttp, probeInsecure, type KubeHttp } from './kube-http.js';
 import { freePort, startProcess, waitFor, type ManagedProcess } from './processes.js';
-import { ensureToolchain, type Toolchain } from './toolchain.js';
+import { ensureNodeToolchain, ensureToolchain, type Toolchain } from './toolchain.js';
 import { fakeNode, nodeIsReady, type FakeNodeOptions } from './fake-node.js';
+import { prepareNodeHost, startNodeAgents, type NodeHost, type RealNode } from './real-node.js';
 
 const execFileP = promisify(execFile);
 
@@ -26,8 +27,11 @@ export interface ControlPlaneOptions {
   /**
    * `apiserver`: etcd + kube-apiserver only (CRDs, SSA, watches; seconds to start).
    * `cluster` (default): + controller-manager, scheduler and kwok, so workloads get Running pods.
+   * `node`: + controller-manager, scheduler and ONE REAL node (containerd, kubelet, kube-proxy,
+   * CoreDNS): pods really run. Needs root (see `realNodeSkipReason`); one per machine (a global
+   * lock, waited for); `cp.node.importImage()` brings images in (no registry).
    */
-  readonly tier?: 'apiserver' | 'cluster';
+  readonly tier?: 'apiserver' | 'cluster' | 'node';
   /** Fake kwok nodes to register (cluster tier only; default 2). */
   readonly nodes?: number;
   /** Labels, capacity etc. of the fake nodes. */
@@ -51,6 +55,8 @@ export interface ControlPlane {
   readonly dir: string;
   readonly toolchain: Toolchain;
   readonly http: KubeHttp;
+  /** The real node (tier `node` only). */
+  readonly node?: RealNode;
   /** Runs the toolchain's kubectl against this cluster; rejects with stderr on failure. */
   kubectl(args: readonly string[], stdin?: string): Promise<string>;
   /** Registers more kwok fake nodes and waits until they are Ready; returns their names. */
@@ -81,40 +87,131 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   }
 }
 
+/** kube-controller-manager and kube-scheduler, waited for until /healthz answers. */
+async function startControllers(
+  tc: Toolchain,
+  dir: string,
+  pki: Pki,
+  ports: Ports,
+  kubeconfigPath: string,
+): Promise<ManagedProcess[]> {
+  const logFile = (n: string): string => join(dir, 'logs', `${n}.log`);
+  const kcm = startProcess(
+    'kube-controller-manager',
+    tc.bin('kube-controller-manager'),
+    kcmArgs(kubeconfigPath, pki, ports),
+    logFile('kube-controller-manager'),
+  );
+  writeFileSync(join(dir, 'scheduler.yaml'), schedulerConfig(kubeconfigPath));
+  const sched = startProcess(
+    'kube-scheduler',
+    tc.bin('kube-scheduler'),
+    [
+      `--config=${join(dir, 'scheduler.yaml')}`,
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`,
+      '--v=1',
+    ],
+    logFile('kube-scheduler'),
+  );
+  const insecure = (port: number): Promise<boolean> => probeInsecure(`https://127.0.0.1:${port}/healthz`);
+  try {
+    await waitFor('kube-controller-manager /healthz', () => insecure(ports.kcm), { proc: kcm });
+    await waitFor('kube-scheduler /healthz', () => insecure(ports.scheduler), { proc: sched });
+  } catch (err) {
+    await Promise.all([kcm.stop(), sched.stop()]);
+    throw err;
+  }
+  return [kcm, sched];
+}
+
+/** kwok with its stock stages, waited for until /healthz answers. */
+async function startKwok(
+  tc: Toolchain,
+  dir: string,
+  ports: Ports,
+  kubeconfigPath: string,
+): Promise<ManagedProcess> {
+  // kwok v0.8.0 exits with "no stages found" without Stage objects: give it the stock ones.
+  const stages = readdirSync(tc.stagesDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8'))
+    .filter((y) => /^kind: Stage$/m.test(y))
+    .join('\n---\n');
+  writeFileSync(join(dir, 'kwok.yaml'), stages);
+  const kwok = startProcess(
+    'kwok',
+    tc.bin('kwok'),
+    kwokArgs(kubeconfigPath, join(dir, 'kwok.yaml'), ports),
+    join(dir, 'logs', 'kwok.log'),
+  );
+  try {
+    await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${ports.kwok}/healthz`)).ok, {
+      proc: kwok,
+    });
+  } catch (err) {
+    await kwok.stop();
+    throw err;
+  }
+  return kwok;
+}
+
+async function allocatePorts(): Promise<Ports> {
+  return {
+    etcdClient: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    kcm: await freePort(),
+    scheduler: await freePort(),
+    kwok: await freePort(),
+  };
+}
+
 async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   const tier = options.tier ?? 'cluster';
   const log = options.log ?? (() => {});
-  const tc = await ensureToolchain();
+  const tc = tier === 'node' ? await ensureNodeToolchain() : await ensureToolchain();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'zr-k8s-'));
   mkdirSync(join(dir, 'logs'), { recursive: true });
   mkdirSync(join(dir, 'certs'), { recursive: true });
   const procs: ManagedProcess[] = [];
   let apiserver: ManagedProcess | undefined;
+  let host: NodeHost | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       for (const p of [...procs].reverse()) await p.stop();
+      // The janitor undoes the node's host changes (and removes the directory).
+      await host?.lock.release();
       if (!options.keepDir && options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     })();
     return stopped;
   };
   try {
+    if (tier === 'node') {
+      host = await prepareNodeHost(dir, log);
+      procs.push(host.containerd);
+    }
     const pki = await generatePki(join(dir, 'certs'));
     const token = randomBytes(24).toString('hex');
     writeFileSync(join(dir, 'tokens.csv'), `${token},zr-admin,zr-admin-uid,"system:masters"\n`);
-    const ports: Ports = {
-      etcdClient: await freePort(),
-      etcdPeer: await freePort(),
-      apiserver: await freePort(),
-      kcm: await freePort(),
-      scheduler: await freePort(),
-      kwok: await freePort(),
-    };
+    const ports = await allocatePorts();
     const server = `https://127.0.0.1:${ports.apiserver}`;
     const http = kubeHttp(server, readFileSync(pki.caCert), token);
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(server, pki.caCert, token));
     const logFile = (n: string): string => join(dir, 'logs', `${n}.log`);
+    const nodeApi = host && {
+      advertiseIp: host.layout.gatewayIp,
+      kubeletClient: await signClientCert(
+        pki,
+        'apiserver-kubelet-client',
+        '/O=system:masters/CN=kube-apiserver-kubelet-client',
+      ),
+    };
 
     log('Starting etcd');
     const client = `http://127.0.0.1:${ports.etcdClient}`;
@@ -134,7 +231,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       const p = startProcess(
         'kube-apiserver',
         tc.bin('kube-apiserver'),
-        apiserverArgs(dir, pki, ports),
+        apiserverArgs(dir, pki, ports, nodeApi),
         logFile('kube-apiserver'),
       );
       await waitFor(
@@ -173,56 +270,36 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       return names;
     };
 
+    if (tier !== 'apiserver') {
+      log('Starting kube-controller-manager and kube-scheduler');
+      procs.push(...(await startControllers(tc, dir, pki, ports, kubeconfigPath)));
+    }
     if (tier === 'cluster') {
-      log('Starting kube-controller-manager, kube-scheduler and kwok');
-      const kcm = startProcess(
-        'kube-controller-manager',
-        tc.bin('kube-controller-manager'),
-        kcmArgs(kubeconfigPath, pki, ports),
-        logFile('kube-controller-manager'),
-      );
-      procs.push(kcm);
-      writeFileSync(join(dir, 'scheduler.yaml'), schedulerConfig(kubeconfigPath));
-      const sched = startProcess(
-        'kube-scheduler',
-        tc.bin('kube-scheduler'),
-        [
-          `--config=${join(dir, 'scheduler.yaml')}`,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.scheduler}`,
-          '--v=1',
-        ],
-        logFile('kube-scheduler'),
-      );
-      procs.push(sched);
-      // kwok v0.8.0 exits with "no stages found" without Stage objects: give it the stock ones.
-      const stages = readdirSync(tc.stagesDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .sort()
-        .map((f) => readFileSync(join(tc.stagesDir, f), 'utf8'))
-        .filter((y) => /^kind: Stage$/m.test(y))
-        .join('\n---\n');
-      writeFileSync(join(dir, 'kwok.yaml'), stages);
-      const kwok = startProcess(
-        'kwok',
-        tc.bin('kwok'),
-        kwokArgs(kubeconfigPath, join(dir, 'kwok.yaml'), ports),
-        logFile('kwok'),
-      );
-      procs.push(kwok);
-      const insecure = (port: number): Promise<boolean> => probeInsecure(`https://127.0.0.1:${port}/healthz`);
-      await waitFor('kube-controller-manager /healthz', () => insecure(ports.kcm), { proc: kcm });
-      await waitFor('kube-scheduler /healthz', () => insecure(ports.scheduler), { proc: sched });
-      await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${ports.kwok}/healthz`)).ok, {
-        proc: kwok,
-      });
+      log('Starting kwok');
+      procs.push(await startKwok(tc, dir, ports, kubeconfigPath));
       const n = options.nodes ?? 2;
       if (n > 0) {
         log(`Registering ${n} kwok nodes`);
         await addNodes(n);
       }
+    }
+    if (host) {
+      const kubeletClient = await signClientCert(
+        pki,
+        'kubelet-client',
+        `/O=system:nodes/CN=system:node:${host.node.name}`,
+      );
+      const agents = await startNodeAgents({
+        host,
+        tc,
+        pki,
+        server,
+        adminKubeconfig: kubeconfigPath,
+        kubeletClient,
+        http,
+        log,
+      });
+      procs.push(...agents);
     }
     log(`Control plane ready at ${server} (kubeconfig ${kubeconfigPath})`);
 
@@ -234,6 +311,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       dir,
       toolchain: tc,
       http,
+      ...(host ? { node: host.node } : {}),
       kubectl,
       addNodes,
       async restartApiServer() {

@@ -16,7 +16,10 @@ export interface Toolchain {
       | 'kube-scheduler'
       | 'kubectl'
       | 'kwok'
-      | 'helm',
+      | 'helm'
+      | 'kubelet'
+      | 'kube-proxy'
+      | 'coredns',
   ): string;
 }
 
@@ -52,18 +55,26 @@ let cached: Promise<Toolchain> | undefined;
  * The build itself is serialised across processes by the script's flock.
  */
 export function ensureToolchain(only?: 'helm' | 'etcd' | 'kwok' | 'kube'): Promise<Toolchain> {
-  const make = async (): Promise<Toolchain> => {
-    const extra = only ? ['--only', only] : [];
-    let res = await runScript(['--print', ...extra], false);
-    if (res.code !== 0) {
-      process.stderr.write('Kubernetes test toolchain missing: building it (scripts/k8s/toolchain.sh)…\n');
-      res = await runScript(extra, true);
-      if (res.code !== 0) throw new Error(`scripts/k8s/toolchain.sh failed with exit code ${res.code}`);
-    }
-    const binDir = res.out.trim().split('\n').pop() ?? '';
-    return { binDir, stagesDir: join(dirname(binDir), 'kwok-stages'), bin: (name) => join(binDir, name) };
-  };
-  if (only) return make();
-  cached ??= make();
+  if (only) return make(['--only', only]);
+  cached ??= make([]);
   return cached;
+}
+
+let cachedNode: Promise<Toolchain> | undefined;
+
+/** The whole toolchain plus the real node's kubelet, kube-proxy and CoreDNS (`--node`). */
+export function ensureNodeToolchain(): Promise<Toolchain> {
+  cachedNode ??= make(['--node']);
+  return cachedNode;
+}
+
+async function make(extra: string[]): Promise<Toolchain> {
+  let res = await runScript(['--print', ...extra], false);
+  if (res.code !== 0) {
+    process.stderr.write('Kubernetes test toolchain missing: building it (scripts/k8s/toolchain.sh)…\n');
+    res = await runScript(extra, true);
+    if (res.code !== 0) throw new Error(`scripts/k8s/toolchain.sh failed with exit code ${res.code}`);
+  }
+  const binDir = res.out.trim().split('\n').pop() ?? '';
+  return { binDir, stagesDir: join(dirname(binDir), 'kwok-stages'), bin: (name) => join(binDir, name) };
 }

@@ -79,6 +79,8 @@ export class ZmtpPeer {
   #inflight = 0;
   #waiters: (() => void)[] = [];
   #lastError = '';
+  /** When each failure reason was last logged (a reason repeats every reconnect). */
+  readonly #logged = new Map<string, number>();
   /** The connection's CURVE state (CURVE only). */
   #curve: CurveClient | undefined;
   /** Frames of the message being unboxed (CURVE only). */
@@ -288,7 +290,9 @@ export class ZmtpPeer {
         const msg = Buffer.allocUnsafe(1 + data.length);
         msg[0] = name === 'SUBSCRIBE' ? 1 : 0;
         data.copy(msg, 1);
-        this.#sink.message([msg]);
+        // Straight to the handler: with CURVE this command came out of a box already.
+        if (this.#state !== 'ready') throw new ZmtpProtocolError(`${name} before the handshake completed`);
+        this.#deliver([msg]);
         return;
       }
       case 'ERROR':
@@ -368,13 +372,12 @@ export class ZmtpPeer {
       }
     });
     socket.on('error', (err) => {
-      // Refused connections repeat every reconnectMs: log each distinct reason once.
       const text = err.message;
       const what =
         err instanceof CurveRefusedError
           ? "The hub rejected the gateway's CURVE key"
           : 'ZeroMQ connection to the hub failed';
-      if (text !== this.#lastError) this.#o.log.warn({ err, endpoint: t }, what);
+      this.#warn(text, what, { err, endpoint: t });
       this.#lastError = text;
     });
     socket.on('close', () => {
@@ -414,8 +417,20 @@ export class ZmtpPeer {
    */
   #handshakeLost(): void {
     const text = 'The hub closed the connection during the CURVE handshake (is hubCurveServerKey its key?)';
-    if (this.#lastError !== text) this.#o.log.warn({ endpoint: this.#o.target }, text);
+    this.#warn(text, text, { endpoint: this.#o.target });
     this.#lastError = text;
+  }
+
+  /**
+   * Logs a connection failure at most once a minute per reason: a failure repeats with every
+   * reconnect (100 ms), also one that happens after a completed handshake.
+   */
+  #warn(reason: string, msg: string, fields: object): void {
+    const now = Date.now();
+    if (now - (this.#logged.get(reason) ?? -Infinity) < 60_000) return;
+    if (this.#logged.size > 100) this.#logged.clear();
+    this.#logged.set(reason, now);
+    this.#o.log.warn(fields, msg);
   }
 
   /** Forgets the connection's state; unsent output is lost, as with a libzmq pipe. */
