@@ -14,7 +14,7 @@
 //   run, naming the file and the leftovers.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { join, relative } from 'node:path';
 
@@ -47,6 +47,8 @@ if (files.length === 0) {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'zr-test-run-'));
+const cacheDir =
+  process.env.ZR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'zeek-relay');
 
 /**
  * Runs one file in its own process group; resolves with its exit status and collected output.
@@ -65,7 +67,13 @@ function runFile(file) {
         cwd: root,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, TMPDIR: tmp, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+        env: {
+          ...process.env,
+          TMPDIR: tmp,
+          // npm 11 (Node 24) keeps a compile cache in the temporary directory unless told where.
+          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(cacheDir, 'node-compile-cache'),
+          FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
+        },
       },
     );
     let out = '';

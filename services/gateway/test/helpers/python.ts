@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,8 +10,9 @@ const run = promisify(execFile);
 export const WEBSOCKETS_VERSION = '15.0.1';
 
 /**
- * Path of a Python interpreter with `websockets` installed, in a venv OUTSIDE the repository
- * (`<tmpdir>/zeek-relay-venv-websockets-<version>`). Created on first use with `python3 -m venv`
+ * Path of a Python interpreter with `websockets` installed, in a venv OUTSIDE the repository, in
+ * zeek-relay's cache beside the Go toolchains (`~/.cache/zeek-relay/python/websockets-<version>`,
+ * `ZR_CACHE_DIR` or `XDG_CACHE_HOME` move it), never in the tests' temporary directory. Created on first use with `python3 -m venv`
  * and `pip install websockets==<version>` (needs python3 with venv/pip and access to PyPI, as CI
  * has); reused afterwards. Built in a scratch directory and renamed, so concurrent runs are safe.
  */
@@ -27,10 +28,15 @@ export async function findPython(): Promise<string | undefined> {
 }
 
 export async function pythonWithWebsockets(): Promise<string> {
-  const venv = join(tmpdir(), `zeek-relay-venv-websockets-${WEBSOCKETS_VERSION}`);
+  const cache =
+    process.env['ZR_CACHE_DIR'] ??
+    join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'zeek-relay');
+  const dir = join(cache, 'python');
+  mkdirSync(dir, { recursive: true });
+  const venv = join(dir, `websockets-${WEBSOCKETS_VERSION}`);
   const python = join(venv, 'bin', 'python');
   if (existsSync(python)) return python;
-  const scratch = mkdtempSync(join(tmpdir(), 'zeek-relay-venv-'));
+  const scratch = mkdtempSync(join(dir, 'venv-'));
   try {
     await run('python3', ['-m', 'venv', scratch]);
     await run(
