@@ -183,10 +183,13 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['patch', 'zeekclusters.zeek-relay.io#status'],
       ['update', 'zeekclusters.zeek-relay.io#finalizers'],
       ['patch', 'statefulsets.apps'],
+      ['create', 'jobs.batch', 'zeek'],
       ['create', 'deployments.apps', 'zeek'],
       ['delete', 'networkpolicies.networking.k8s.io', 'zeek'],
       ['patch', 'poddisruptionbudgets.policy'],
       ['patch', 'configmaps'],
+      ['list', 'pods', 'zeek'],
+      ['list', 'events', 'zeek'],
       ['create', 'events.events.k8s.io', 'zeek'],
       ['create', 'leases.coordination.k8s.io', NS],
       ['update', 'leases.coordination.k8s.io/zr-zeek-relay-operator', NS],
@@ -195,7 +198,8 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       ['get', 'secrets'],
       ['list', 'secrets', 'zeek'],
       ['create', 'pods', 'zeek'],
-      ['list', 'pods'],
+      ['get', 'pods', 'zeek'],
+      ['watch', 'pods'],
       ['delete', 'zeekclusters.zeek-relay.io'],
       ['patch', 'zeekclusters.zeek-relay.io'],
       ['patch', 'zeekclusters.zeek-relay.io#scale'],
@@ -222,12 +226,13 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
     };
     const byName = new Map(list.items.map((z) => [z.metadata.name, z.spec]));
     const sampleNames = readdirSync(join(root, 'deploy', 'samples')).length;
-    assert.equal(sampleNames, 3);
-    assert.deepEqual([...byName.keys()].sort(), ['demo', 'pcap-replay', 'zeek-prod']);
+    assert.equal(sampleNames, 4);
+    assert.deepEqual([...byName.keys()].sort(), ['demo', 'mirror', 'pcap-replay', 'zeek-prod']);
     assert.equal(byName.get('demo')?.workers.replicas, 2);
     assert.equal(byName.get('demo')?.workers.maxReplicas, 16, 'schema default');
     assert.equal(byName.get('demo')?.workers.capture.mode, 'af_packet', 'schema default');
     assert.equal(byName.get('pcap-replay')?.workers.capture.mode, 'pcap');
+    assert.equal(byName.get('mirror')?.workers.capture.mode, 'udp');
     assert.equal(byName.get('zeek-prod')?.workers.maxReplicas, 64);
     // `kubectl scale` reaches the scale subresource the CRD declares.
     await kube(['scale', 'zeekcluster/demo', '-n', SAMPLES_NS, '--replicas=3']);
@@ -458,6 +463,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
       .sort();
     assert.deepEqual(names, [
       'zeekcluster.zeek-relay.io/demo',
+      'zeekcluster.zeek-relay.io/mirror',
       'zeekcluster.zeek-relay.io/pcap-replay',
       'zeekcluster.zeek-relay.io/zeek-prod',
     ]);

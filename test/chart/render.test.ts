@@ -104,6 +104,20 @@ describe('every ci/ variant renders valid, labelled, locked-down objects', () =>
   }
 });
 
+describe('Zeek version', () => {
+  it('images.zeek.version reaches the operator as ZR_OPERATOR_ZEEK_VERSION (for a digest-pinned image)', async () => {
+    const docs = await render([
+      '--set',
+      `images.zeek.digest=sha256:${'a'.repeat(64)}`,
+      '--set',
+      'images.zeek.version=8.2.2',
+    ]);
+    const e = env(find(docs, 'Deployment', 'zr-zeek-relay-operator'));
+    assert.equal(e.get('ZR_OPERATOR_ZEEK_VERSION'), '8.2.2');
+    await assert.rejects(render(['--set', 'images.zeek.version=7.2']), /version/);
+  });
+});
+
 describe('defaults', () => {
   it('run the operator with the chart appVersion and pass the data-plane images to it', async () => {
     const docs = await render();
@@ -116,6 +130,7 @@ describe('defaults', () => {
     assert.equal(e.get('ZR_OPERATOR_GATEWAY_IMAGE'), `zeek-relay/gateway:${APP_VERSION}`);
     assert.equal(e.get('ZR_OPERATOR_LOG_SINK_IMAGE'), `zeek-relay/log-sink:${APP_VERSION}`);
     assert.equal(e.get('ZR_OPERATOR_ZEEK_IMAGE'), 'zeek/zeek:8.0.10');
+    assert.equal(e.get('ZR_OPERATOR_ZEEK_VERSION'), undefined, 'the tag names the version');
     assert.equal(e.get('ZR_OPERATOR_LEADER_ELECTION'), 'true');
     assert.equal(e.get('ZR_OPERATOR_WATCH_NAMESPACE'), '');
     // Selector labels stay minimal and stable (immutable on a live Deployment).
@@ -149,7 +164,10 @@ describe('defaults', () => {
     assert.deepEqual(rules.sort(), [
       `apps/deployments: ${manage}`,
       `apps/statefulsets: ${manage}`,
+      `batch/jobs: ${manage}`,
       'core/configmaps: ' + manage,
+      'core/events: list',
+      'core/pods: list',
       'core/services: ' + manage,
       'events.k8s.io/events: create',
       `networking.k8s.io/networkpolicies: ${manage}`,

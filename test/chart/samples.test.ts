@@ -30,11 +30,12 @@ describe('deploy/samples', () => {
     .filter((v) => v.served)
     .map((v) => `zeek-relay.io/${v.name}`);
 
-  it('are the three documented examples, each one ZeekCluster of a served version', () => {
+  it('are the four documented examples, each one ZeekCluster of a served version', () => {
     assert.deepEqual(readdirSync(samplesDir).sort(), [
       'minimal.yaml',
       'offline-pcap.yaml',
       'production-like.yaml',
+      'udp-mirror-hpa.yaml',
     ]);
     for (const file of readdirSync(samplesDir)) {
       const zc = zeekCluster(file);
@@ -51,6 +52,14 @@ describe('deploy/samples', () => {
     assert.equal(at(pcap, 'spec.workers.capture.mode'), 'pcap');
     assert.equal(at(pcap, 'spec.workers.capture.hostNetwork'), false);
     assert.ok(at(pcap, 'spec.workers.capture.pcap.claimName'));
+    const udp = zeekCluster('udp-mirror-hpa.yaml');
+    assert.equal(at(udp, 'spec.workers.capture.mode'), 'udp');
+    const hpa = docsOf('udp-mirror-hpa.yaml').find((d) => d.kind === 'HorizontalPodAutoscaler');
+    assert.deepEqual(at(hpa, 'spec.scaleTargetRef'), {
+      apiVersion: String(udp.apiVersion),
+      kind: 'ZeekCluster',
+      name: at(udp, 'metadata.name'),
+    });
     const prod = zeekCluster('production-like.yaml');
     for (const path of [
       'spec.hub.curveSecretName',

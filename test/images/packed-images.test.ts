@@ -95,7 +95,7 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
 
   it('references are localhost/zeek-relay/<name>:<content hash> and archives hold only their blobs', () => {
     assert.ok(images);
-    for (const [name, img] of Object.entries({ ...images, build: undefined })) {
+    for (const [name, img] of Object.entries({ ...images, build: undefined, all: undefined })) {
       if (!img) continue;
       assert.match(img.ref, /^localhost\/zeek-relay\/[a-z-]+:[0-9a-f]{16}$/, name);
       const a = readArchive(img.archive);
@@ -127,6 +127,27 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
       );
       assert.equal(`sha256:${r.stdout.slice(0, 64)}`, a.config.rootfs.diff_ids[i], `layer ${i}`);
     });
+  });
+
+  it('the combined archive names all five images, with each blob once', () => {
+    assert.ok(images);
+    const each = [images.hub, images.gateway, images.logSink, images.operator, images.zeekSim];
+    const { index, members } = readArchive(images.all.archive);
+    assert.deepEqual(
+      index.manifests.map((m) => [m.annotations?.['io.containerd.image.name'], m.digest]),
+      each.map((i) => [i.ref, i.digest]),
+    );
+    assert.deepEqual(
+      images.all.refs,
+      each.map((i) => i.ref),
+    );
+    const blobs = new Set(
+      each.flatMap((i) => readArchive(i.archive).members.filter((m) => m.startsWith('blobs/sha256/'))),
+    );
+    assert.deepEqual(
+      members.filter((m) => /^blobs\/sha256\/[0-9a-f]{64}$/.test(m)).sort(),
+      [...blobs].filter((m) => /[0-9a-f]{64}$/.test(m)).sort(),
+    );
   });
 
   it('the service images share one rootfs (base, deps, app); zeek-sim adds one layer on top', () => {
@@ -205,7 +226,7 @@ describe('layers and archives are reproducible', () => {
         ['test'],
       );
       const out = join(work, `out${round}.tar`);
-      await writeArchive(store, manifest, `localhost/t:${manifest.digest.slice(7, 23)}`, out);
+      await writeArchive(store, [{ manifest, ref: `localhost/t:${manifest.digest.slice(7, 23)}` }], out);
       digests.push(`${layer.digest} ${layer.diffId} ${manifest.digest}`);
       archives.push(readFileSync(out));
     }

@@ -15,7 +15,8 @@ import { readArchive } from './oci-archive.js';
 export function runcUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (runc)';
   if (spawnSync('runc', ['--version']).status !== 0) return 'runc not found (apt-get install runc)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return 'ip netns unavailable (apt-get install iproute2)';
+  if (spawnSync('ip', ['netns', 'list']).status !== 0)
+    return 'ip netns unavailable (apt-get install iproute2)';
   return undefined;
 }
 

@@ -2,7 +2,12 @@
 // and endpoints in what the operator really generates today, and in other forms the generated
 // text may take per Zeek version (comments, `+=`, set syntax, logger ports in the layout).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
 import { buildDesired, validateSpec, type ZeekCluster } from '@zeek-relay/operator';
 import { logEndpoints, parseZeekScripts } from '../helpers/images/zeek-sim/zeek-scripts.js';
 
@@ -20,7 +25,14 @@ const zc: ZeekCluster = {
 
 describe('zeek-sim reads the generated scripts', () => {
   it("the operator's ConfigMap: layout roles, hub endpoints (crossed), every sink", () => {
-    const images = { zeek: 'z', hub: 'h', gateway: 'g', logSink: 'l', pullPolicy: 'Never' as const };
+    const images = {
+      zeek: 'z',
+      hub: 'h',
+      gateway: 'g',
+      logSink: 'l',
+      pullPolicy: 'Never' as const,
+      zeekVersion: '8.2',
+    };
     const cm = buildDesired(zc, images, { get: () => undefined }).objects.find(
       (o) => o.kind === 'ConfigMap',
     ) as unknown as {
@@ -32,8 +44,7 @@ describe('zeek-sim reads the generated scripts', () => {
       [
         'manager:manager',
         'proxy-1:proxy',
-        'logger-1:logger',
-        'logger-2:logger',
+        // The sinks are not Zeek nodes: no LOGGER entries (each would add a tcp://…:0 endpoint).
         'worker-1:worker',
         'worker-2:worker',
         'worker-3:worker',
@@ -70,4 +81,33 @@ describe('zeek-sim reads the generated scripts', () => {
     assert.deepEqual(logEndpoints(older), ['tcp://127.0.0.1:27764']);
     assert.equal(older.xpub, undefined);
   });
+});
+
+describe('the zeek stand-in refuses what it cannot play, with a clear message and exit 1', () => {
+  const zeek = fileURLToPath(new URL('../helpers/images/zeek-sim/zeek.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'zr-zeek-sim-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'cluster-layout.zeek'),
+    'redef Cluster::nodes = { ["logger-1"] = [$node_type=Cluster::LOGGER, $ip=127.0.0.1, $p=27764/tcp] };\n',
+  );
+  const run = (env: Record<string, string>): { status: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [zeek, 'zeek-relay.zeek', 'local'], {
+      env: { PATH: process.env['PATH'] ?? '', ZEEKPATH: dir, ...env },
+      encoding: 'utf8',
+    });
+    return { status: r.status, stderr: r.stderr };
+  };
+
+  for (const [what, env, message] of [
+    ['no CLUSTER_NODE (a standalone Zeek)', {}, /CLUSTER_NODE is not set/],
+    ['a node missing from the layout', { CLUSTER_NODE: 'worker-9' }, /worker-9 is not in Cluster::nodes/],
+    ['a logger', { CLUSTER_NODE: 'logger-1' }, /loggers are played by the log sink/],
+  ] as const) {
+    it(what, () => {
+      const r = run(env);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
 });

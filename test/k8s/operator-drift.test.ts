@@ -100,17 +100,17 @@ test(
     // (The operator may have put it back already by the time we look: the Event below proves it.)
     assert.notEqual((await worker()).metadata.resourceVersion, rv, 'the change landed');
     await eventually('image restored', async () => (zeek(await worker()).image === want ? true : undefined));
-    const events = await get<{ items: { reason: string; note: string; regarding: { name: string } }[] }>(
-      `/apis/events.k8s.io/v1/namespaces/${NS}/events`,
-    );
-    assert.ok(
-      events.items.some(
+    await eventually('DriftCorrected Event on the ZeekCluster', async () =>
+      (
+        await get<{ items: { reason: string; note: string; regarding: { name: string } }[] }>(
+          `/apis/events.k8s.io/v1/namespaces/${NS}/events`,
+        )
+      ).items.find(
         (e) =>
           e.reason === 'DriftCorrected' &&
           e.regarding.name === 'demo' &&
           /StatefulSet demo-worker/.test(e.note),
       ),
-      'DriftCorrected Event on the ZeekCluster',
     );
   },
 );
@@ -322,6 +322,7 @@ test(
         },
       ],
     });
+    await oneNotReady(apps('deployments', 'demo-manager'));
     await eventNamed('CrashLoopBackOff', 'demo-manager-x');
 
     // A Secret volume whose Secret is missing: the pod stays ContainerCreating; only its Events say why.

@@ -32,6 +32,10 @@ operator creates (STYLE §1 "Who deploys what").
   value: {{ include "zeek-relay.image" (dict "ctx" $ "image" .Values.images.logSink) | quote }}
 - name: ZR_OPERATOR_ZEEK_IMAGE
   value: {{ include "zeek-relay.image" (dict "ctx" $ "image" .Values.images.zeek) | quote }}
+{{- with .Values.images.zeek.version }}
+- name: ZR_OPERATOR_ZEEK_VERSION
+  value: {{ . | quote }}
+{{- end }}
 - name: ZR_OPERATOR_IMAGE_PULL_POLICY
   value: {{ .Values.images.pullPolicy | quote }}
 {{- end -}}

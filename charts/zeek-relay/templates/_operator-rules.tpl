@@ -19,6 +19,10 @@ removes itself (an optional NetworkPolicy or PDB switched off, sinks scaled down
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+# pcap mode reads the trace once with a Job.
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 - apiGroups: [""]
   resources: ["services", "configmaps"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
@@ -28,11 +32,12 @@ removes itself (an optional NetworkPolicy or PDB switched off, sinks scaled down
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Pods (read only): readiness and rollouts come from the workloads' status; the pods' status says
-# what is wrong (image pull, crash loop, a missing Secret/ConfigMap key) for the ZeekCluster status.
+# Pods (listed, never watched): readiness and rollouts come from the workloads' status; only when a
+# component has made no progress for 15 s are its cluster's pods listed to say what is wrong (image
+# pull, crash loop, a missing Secret/ConfigMap key) in the ZeekCluster status.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list"]
 # No secrets: pods mount the CURVE, TLS and token Secrets by name; the operator never reads them.
 # A pod stuck creating its containers (a missing Secret volume) says why only in its Events: read
 # (core/v1, Warning Events of Pods) for such pods only.

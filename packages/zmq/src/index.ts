@@ -21,5 +21,6 @@ export {
   type CurveErrorFactory,
   type ZmqErrorCode,
 } from './errors.js';
+export { RateLimitedLog, type WarnLogger } from './rate-limited-log.js';
 export { watchSocket, type HandshakeFailureKind, type SocketEventHandlers } from './monitor.js';
 export { startZapHandler, zapReply, ZAP_ENDPOINT, type ZapHandler, type ZapObserver } from './zap.js';

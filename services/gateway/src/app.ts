@@ -5,8 +5,11 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
+  type onRequestHookHandler,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import {
   websocketClientAddedEvent,
   websocketClientLostEvent,
@@ -62,31 +65,26 @@ function reject(reply: FastifyReply, status: number, text: string): FastifyReply
     .send(text);
 }
 
-/**
- * Builds the WebSocket API app without listening (tests use `inject`/`injectWS`). Every path is
- * upgraded, as Zeek does, so a wrong path gets Zeek's `invalid_uri` error over the WebSocket;
- * requests that cannot be upgraded get Zeek's 400 texts; auth (401) and the client limit (503)
- * are decided before the upgrade. Closing the app closes every client with 1001 `Terminating`.
- */
-export async function buildApp(o: AppOptions): Promise<GatewayApp> {
-  const sessions = new Set<Session>();
-  const principals = new WeakMap<object, Principal>();
-  let connections = 0;
-  let upgrading = 0;
-  const counted = new WeakSet<object>();
-  const uncount = (raw: object): void => {
-    if (counted.delete(raw)) upgrading--;
-  };
-  let allClosed: (() => void) | undefined;
+/** What the parts of the app share: the live sessions and the connections being upgraded. */
+interface AppState {
+  readonly sessions: Set<Session>;
+  /** Who each admitted request is (from its bearer token), until its session starts. */
+  readonly principals: WeakMap<object, Principal>;
+  /** Requests admitted and not yet upgraded (they count against `maxClients`). */
+  readonly upgradingRequests: WeakSet<object>;
+  upgrading: number;
+  /** Connections so far: `n` of client id `<nodeId>-websocket-<n>`. */
+  connections: number;
+  /** Set while the app closes: called when the last session has ended. */
+  allClosed: (() => void) | undefined;
+}
 
-  const app = Fastify({
-    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
-    // Request lines would be one log line per connection. fastify 5's non-deprecated way to turn
-    // them off (the top-level `disableRequestLogging` warns FSTDEP023).
-    logController: new LogController({ disableRequestLogging: true }),
-    ...(o.tls ? { https: o.tls } : {}),
-  });
+function upgraded(st: AppState, raw: object): void {
+  if (st.upgradingRequests.delete(raw)) st.upgrading--;
+}
 
+/** What every session needs: the router, the codec, limits, and the lifecycle events. */
+function sessionEnv(o: AppOptions, st: AppState): SessionEnv {
   const lifecycle = (s: Session, ev: ZeekEvent): void => {
     if (o.lifecycleTopic !== undefined) o.router.publishAbout(s, o.lifecycleTopic, ev);
   };
@@ -96,7 +94,7 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
     port: s.info.port,
     applicationName: s.info.applicationName,
   });
-  const env: SessionEnv = {
+  return {
     router: o.router,
     codec: o.codec,
     metrics: o.metrics,
@@ -108,12 +106,15 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
     onAdded: (s, prefixes) => lifecycle(s, websocketClientAddedEvent(info(s), prefixes)),
     onLost: (s, code, reason) => lifecycle(s, websocketClientLostEvent(info(s), code, reason)),
     onClosed: (s) => {
-      sessions.delete(s);
+      st.sessions.delete(s);
       o.metrics.connectionClosed();
-      if (sessions.size === 0) allClosed?.();
+      if (st.sessions.size === 0) st.allClosed?.();
     },
   };
+}
 
+/** The `ws` server settings Zeek's behaviour asks for, and shutdown: every client gets 1001. */
+async function registerWebsocket(app: FastifyInstance, o: AppOptions, st: AppState): Promise<void> {
   // `closeTimeout` is a ws option @types/ws does not list.
   const wsOptions = {
     maxPayload: o.maxMessageBytes,
@@ -132,20 +133,26 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
       o.log.debug({ err }, 'WebSocket protocol error');
     },
     preClose(done) {
-      for (const s of sessions) s.terminate();
-      if (sessions.size === 0) return done();
-      allClosed = () => done();
+      for (const s of st.sessions) s.terminate();
+      if (st.sessions.size === 0) return done();
+      st.allClosed = () => done();
     },
   });
+}
 
-  app.addHook('onRequest', (req, reply, done) => {
+/**
+ * The checks before an upgrade, in Zeek's order where Zeek has them: a request that cannot be
+ * upgraded (400 with Zeek's text), the client limit (503), the bearer token (401).
+ */
+function admission(o: AppOptions, st: AppState): onRequestHookHandler {
+  return (req, reply, done) => {
     if (!req.ws) return done();
     const problem = upgradeProblem(req.raw);
     if (problem !== undefined) {
       GatewayMetrics.bump(o.metrics.rejected, 'bad_upgrade');
       return void reject(reply, 400, problem);
     }
-    if (sessions.size + upgrading >= o.maxClients) {
+    if (st.sessions.size + st.upgrading >= o.maxClients) {
       GatewayMetrics.bump(o.metrics.rejected, 'max_clients');
       return void reject(reply, 503, 'Too many clients');
     }
@@ -156,48 +163,75 @@ export async function buildApp(o: AppOptions): Promise<GatewayApp> {
         reply.header('www-authenticate', 'Bearer realm="zeek-relay"');
         return void reject(reply, 401, 'Unauthorized');
       }
-      principals.set(req.raw, principal);
+      st.principals.set(req.raw, principal);
     }
-    upgrading++;
-    counted.add(req.raw);
-    req.raw.socket.once('close', () => uncount(req.raw));
+    st.upgrading++;
+    st.upgradingRequests.add(req.raw);
+    req.raw.socket.once('close', () => upgraded(st, req.raw));
     done();
-  });
+  };
+}
 
+/** An upgraded connection becomes a session; a wrong path or application name is refused as Zeek does. */
+function startSession(o: AppOptions, st: AppState, env: SessionEnv) {
+  return (socket: WebSocket, req: FastifyRequest): void => {
+    upgraded(st, req.raw);
+    const n = st.connections++;
+    const header = req.headers['x-application-name'];
+    const applicationName = typeof header === 'string' ? header.trim() : undefined;
+    const session = new Session(
+      socket,
+      {
+        id: websocketEndpointId(o.nodeId, n),
+        address: remoteAddress(req.raw),
+        port: req.raw.socket.remotePort ?? 0,
+        applicationName,
+        principal: st.principals.get(req.raw) ?? ANONYMOUS,
+      },
+      env,
+    );
+    st.sessions.add(session);
+    o.metrics.connectionOpened();
+    o.router.add(session);
+    session.start();
+    if (req.raw.url !== API_PATH) session.reject('uri');
+    else if (applicationName !== undefined && !isValidApplicationName(applicationName)) session.reject('app');
+  };
+}
+
+/**
+ * Builds the WebSocket API app without listening (tests use `inject`/`injectWS`). Every path is
+ * upgraded, as Zeek does, so a wrong path gets Zeek's `invalid_uri` error over the WebSocket;
+ * requests that cannot be upgraded get Zeek's 400 texts; auth (401) and the client limit (503)
+ * are decided before the upgrade. Closing the app closes every client with 1001 `Terminating`.
+ */
+export async function buildApp(o: AppOptions): Promise<GatewayApp> {
+  const st: AppState = {
+    sessions: new Set(),
+    principals: new WeakMap(),
+    upgradingRequests: new WeakSet(),
+    upgrading: 0,
+    connections: 0,
+    allClosed: undefined,
+  };
+  const app = Fastify({
+    loggerInstance: o.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Request lines would be one log line per connection. fastify 5's non-deprecated way to turn
+    // them off (the top-level `disableRequestLogging` warns FSTDEP023).
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(o.tls ? { https: o.tls } : {}),
+  });
+  await registerWebsocket(app, o, st);
+  app.addHook('onRequest', admission(o, st));
   app.setNotFoundHandler((req, reply) =>
     reject(reply, 400, upgradeProblem(req.raw) ?? 'Not a WebSocket request'),
   );
-
   app.route({
     method: 'GET',
     url: '/*',
     handler: (req, reply) =>
       reject(reply, 400, upgradeProblem(req.raw) ?? 'Connection header must be Upgrade'),
-    wsHandler: (socket, req) => {
-      uncount(req.raw);
-      const n = connections++;
-      const header = req.headers['x-application-name'];
-      const applicationName = typeof header === 'string' ? header.trim() : undefined;
-      const session = new Session(
-        socket,
-        {
-          id: websocketEndpointId(o.nodeId, n),
-          address: remoteAddress(req.raw),
-          port: req.raw.socket.remotePort ?? 0,
-          applicationName,
-          principal: principals.get(req.raw) ?? ANONYMOUS,
-        },
-        env,
-      );
-      sessions.add(session);
-      o.metrics.connectionOpened();
-      o.router.add(session);
-      session.start();
-      if (req.raw.url !== API_PATH) session.reject('uri');
-      else if (applicationName !== undefined && !isValidApplicationName(applicationName))
-        session.reject('app');
-    },
+    wsHandler: startSession(o, st, sessionEnv(o, st)),
   });
-
-  return { app, sessions };
+  return { app, sessions: st.sessions };
 }

@@ -1,6 +1,6 @@
 /**
  * Errors of @zeek-relay/gateway. Callers branch on `code` (stable, `ZR_GATEWAY_` prefix), never on
- * `instanceof`. Errors that end a client connection carry the WebSocket close code they map to.
+ * `instanceof`.
  */
 
 /** Stable error codes; each is documented in the README. */
@@ -32,11 +32,8 @@ export class GatewayError extends Error {
   constructor(
     readonly code: GatewayErrorCode,
     message: string,
-    options?: { cause?: unknown; closeCode?: number },
+    options?: { cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.closeCode = options?.closeCode;
   }
-  /** WebSocket close code a client connection ends with because of this error, if any. */
-  readonly closeCode: number | undefined;
 }

@@ -3,14 +3,14 @@ import { hostname } from 'node:os';
 import { metrics as otel } from '@opentelemetry/api';
 import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { makeNodeId } from '@zeek-relay/wire';
-import { pino } from 'pino';
-import { buildApp, type GatewayApp } from './app.js';
+import { pino, type Logger } from 'pino';
+import { buildApp, type AppOptions, type GatewayApp } from './app.js';
 import { loadAuthenticator } from './auth.js';
-import { ClusterLink } from './cluster-link.js';
+import { ZmtpLink, type HubLink } from './zmtp-link.js';
 import { Codec } from './codec.js';
 import type { GatewayConfig } from './config.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
-import { rawCurveKeys, resolveHubCurve, type HubLink } from './hub-link.js';
+import { rawCurveKeys, resolveHubCurve } from './hub-curve-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { loadSignatureChecker } from './signatures.js';
@@ -74,6 +74,62 @@ async function readTls(config: GatewayConfig) {
   }
 }
 
+/** The hub connection: the gateway's own ZMTP link, with CURVE when a hub server key is set. */
+async function openHubLink(config: GatewayConfig, nodeId: string, log: Logger): Promise<ZmtpLink> {
+  const curve = await resolveHubCurve(config);
+  const sodium = curve ? await Sodium.load() : undefined;
+  const link = new ZmtpLink({
+    ...config,
+    nodeId,
+    log,
+    curve: curve && sodium ? { sodium, keys: rawCurveKeys(curve) } : undefined,
+  });
+  log.info(
+    curve
+      ? { curve: true, ephemeralClientKey: curve.ephemeral, publicKey: curve.publicKey }
+      : { curve: false },
+    'Hub transport',
+  );
+  return link;
+}
+
+/** Builds the app and listens; a listener that cannot start is `ZR_GATEWAY_LISTEN`. */
+async function listenApp(
+  config: GatewayConfig,
+  parts: Pick<AppOptions, 'log' | 'router' | 'codec' | 'metrics' | 'nodeId' | 'authenticator' | 'tls'>,
+): Promise<GatewayApp> {
+  try {
+    const gw = await buildApp({
+      ...config,
+      ...parts,
+      lifecycleTopic: config.lifecycleTopic === '' ? undefined : config.lifecycleTopic,
+    });
+    await gw.app.listen({ host: config.host, port: config.port });
+    return gw;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === GATEWAY_ERROR_CODES.CLOSED) throw err;
+    throw new GatewayError(
+      GATEWAY_ERROR_CODES.LISTEN,
+      `Cannot listen on ${config.host}:${config.port}: ${String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** Where a started gateway listens (the bound port when `port` was 0). */
+function addressOf(config: GatewayConfig, gw: GatewayApp, tls: boolean): GatewayAddress {
+  const addr = gw.app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/messages/json`,
+    host: config.host,
+    port,
+  };
+}
+
 /**
  * Creates a gateway: Zeek's WebSocket API v1 on `config.host:port`, relaying to the hub at
  * `connectXpubEndpoint`/`connectXsubEndpoint`. Stateless: any number of replicas may share a hub.
@@ -113,65 +169,25 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
       const authenticator = config.tokensFile === '' ? undefined : await loadAuthenticator(config.tokensFile);
       const signatures =
         config.signaturesFile === '' ? undefined : await loadSignatureChecker(config.signaturesFile);
-      const curve = await resolveHubCurve(config);
-      const sodium = curve ? await Sodium.load() : undefined;
-      link = new ClusterLink({
-        ...config,
-        nodeId,
-        log,
-        curve: curve && sodium ? { sodium, keys: rawCurveKeys(curve) } : undefined,
-      });
-      log.info(
-        curve
-          ? { curve: true, ephemeralClientKey: curve.ephemeral, publicKey: curve.publicKey }
-          : { curve: false },
-        'Hub transport',
-      );
+      link = await openHubLink(config, nodeId, log);
       const metrics = new GatewayMetrics(meter, () => link?.backlog ?? 0);
       const codec = new Codec(signatures, config.jsonDialect);
       const router = new Router(link, codec, metrics, config);
       try {
         link.start().ready.then(hubResolve, (err: unknown) => log.debug({ err }, 'Start-up probe ended'));
+        gw = await listenApp(config, { log, router, codec, metrics, nodeId, authenticator, tls });
       } catch (err) {
-        // A malformed endpoint: release the sockets before reporting ZR_GATEWAY_HUB_CONNECT.
+        // Release whatever was opened before reporting (ZR_GATEWAY_HUB_CONNECT, _LISTEN, _CLOSED).
         await close();
         throw err;
       }
-      try {
-        gw = await buildApp({
-          ...config,
-          log,
-          router,
-          codec,
-          metrics,
-          nodeId,
-          authenticator,
-          tls,
-          lifecycleTopic: config.lifecycleTopic === '' ? undefined : config.lifecycleTopic,
-        });
-        await gw.app.listen({ host: config.host, port: config.port });
-      } catch (err) {
-        await close();
-        if ((err as { code?: unknown }).code === GATEWAY_ERROR_CODES.CLOSED) throw err;
-        throw new GatewayError(
-          GATEWAY_ERROR_CODES.LISTEN,
-          `Cannot listen on ${config.host}:${config.port}: ${String(err)}`,
-          { cause: err },
-        );
-      }
       listening = true;
-      const addr = gw.app.server.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const address = addressOf(config, gw, tls !== undefined);
       log.info(
-        { nodeId, port, tls: tls !== undefined, auth: authenticator !== undefined },
+        { nodeId, port: address.port, tls: tls !== undefined, auth: authenticator !== undefined },
         'Gateway listening',
       );
-      return {
-        url: `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/messages/json`,
-        host: config.host,
-        port,
-      };
+      return address;
     },
     close() {
       closing ??= close();

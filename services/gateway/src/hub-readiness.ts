@@ -91,7 +91,6 @@ export class HubReadiness {
               new GatewayError(
                 GATEWAY_ERROR_CODES.SUBSCRIBE_TIMEOUT,
                 `No echo of ${topic} within ${timeoutMs} ms`,
-                { closeCode: 1011 },
               ),
             ),
           timeoutMs,

@@ -1,5 +1,5 @@
 import { FORMAT_BROKER_BIN_V1, encodeEvent, type ZeekEvent } from '@zeek-relay/wire';
-import type { ClusterFrames, HubLink as ClusterLink } from './hub-link.js';
+import type { ClusterFrames, HubLink } from './zmtp-link.js';
 import type { Codec } from './codec.js';
 import { GatewayMetrics } from './metrics.js';
 import { TopicIndex } from './topic-index.js';
@@ -41,7 +41,7 @@ export class Router {
   };
 
   constructor(
-    private readonly link: ClusterLink,
+    private readonly link: HubLink,
     private readonly codec: Codec,
     private readonly metrics: GatewayMetrics,
     private readonly options: {
@@ -62,7 +62,7 @@ export class Router {
 
   /**
    * Subscribes `m` to `prefixes` and resolves once they provably reached the hub (see
-   * ClusterLink.probe). Cluster messages for `m` arriving before its ack are discarded by it.
+   * ZmtpLink.probe). Cluster messages for `m` arriving before its ack are discarded by it.
    * Rejects with `ZR_GATEWAY_SUBSCRIBE_TIMEOUT` / `ZR_GATEWAY_CLOSED`.
    */
   async join(m: Member, prefixes: readonly string[]): Promise<void> {

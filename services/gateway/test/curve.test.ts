@@ -517,3 +517,41 @@ describe('CURVE failure logging', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('CURVE large frames', { timeout: 60_000 }, () => {
+  test('a 1 MiB argument crosses both ways (boxes larger than the scratch region and the write chunk)', async () => {
+    const { server, clients } = freshKeys(2);
+    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
+    const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
+    const rig = await startRig(
+      {
+        hubCurveServerKey: server.publicKey,
+        hubCurvePublicKey: gw.publicKey,
+        hubCurveSecretKey: gw.secretKey,
+      },
+      hub,
+    );
+    const node = new ZeekNode('zeromq_manager_host_1_Nlarge', hub, {
+      serverKey: server.publicKey,
+      ...nodeKeys,
+    });
+    let client: RecordingClient | undefined;
+    const big = 'z'.repeat(1 << 20);
+    try {
+      await node.subscribe('/big-in/');
+      client = (await acked(rig.url, ['/big-out/'])).client;
+      client.send(dataMessage('/big-in/x', 'big', [S(big)]));
+      await node.waitFor(() => node.events('big').length === 1, 20000, 'the large client event');
+      const [arg] = node.events('big')[0]!.args as readonly { value: Uint8Array }[];
+      assert.equal(Buffer.from(arg!.value).toString('utf8'), big);
+      await node.publish('/big-out/y', { name: 'big_back', args: [data.string(big)] });
+      const m = (await client.nextJson()) as { data: { data: { data: { data: string }[] }[] }[] };
+      assert.equal(m.data[2]!.data[1]!.data[0]!.data, big);
+    } finally {
+      await client?.close();
+      await node.close();
+      await rig.close();
+      await hub.close();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { Pull, XPublisher, XSubscriber } from 'zeromq';
-import { ClusterLink } from '../src/cluster-link.js';
+import { ZmtpLink } from '../src/zmtp-link.js';
 import { parseEndpoint } from '../src/zmtp/endpoint.js';
 import { FrameReader } from '../src/zmtp/frame-reader.js';
 import { ZmtpPeer, type ZmtpPeerOptions } from '../src/zmtp/peer.js';
@@ -424,7 +424,7 @@ describe('hub endpoints', () => {
     }
     assert.throws(
       () =>
-        new ClusterLink({
+        new ZmtpLink({
           connectXpubEndpoint: 'tcp://127.0.0.1:1',
           connectXsubEndpoint: 'inproc://hub',
           ipv6: false,

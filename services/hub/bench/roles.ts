@@ -10,10 +10,13 @@ import { data, encodeEvent, encodeEventFrames, encodeSubscriptionFrame } from '@
 
 export const TOPIC = 'zeek.cluster.node.bench-target.'; // 31 bytes, Zeek-like
 export const SENDER = 'zeromq_worker-17_bench-host_12345_NabcdEFGH123'; // ≈ 40+ bytes like a real node id
-/** broker-bin-v1 event with one 200-byte string argument (≈ 240 bytes in all). */
+/**
+ * The workload of the Zeek reference measurement: the `ping` event with one 64-byte string
+ * argument, broker-bin-v1 (4 frames with topic, sender and format).
+ */
 export const PAYLOAD = encodeEvent({
-  name: 'Bench::event',
-  args: [data.string(new Uint8Array(200).fill(0x61))],
+  name: 'ping',
+  args: [data.string(new Uint8Array(64).fill(0x61))],
 });
 const TS_OFFSET = PAYLOAD.length - 16;
 

@@ -1,11 +1,12 @@
 /**
  * The hub's use of the shared socket monitor (`@zeek-relay/zmq`): connection changes become
- * metrics and debug lines, failed handshakes a warning. Heartbeat timeouts surface as closed
- * connections.
+ * metrics and debug lines; failed handshakes are counted each and logged as a warning at most
+ * once per kind per window (a node with a wrong key retries every 100 ms). Heartbeat timeouts
+ * surface as closed connections.
  */
 import type { Socket } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
-import { watchSocket as watch } from '@zeek-relay/zmq';
+import { watchSocket as watch, type RateLimitedLog } from '@zeek-relay/zmq';
 import type { HubMetrics, HubSocketName } from './metrics.js';
 
 /**
@@ -17,6 +18,7 @@ export function watchSocket(
   name: HubSocketName,
   log: Logger,
   metrics: HubMetrics,
+  warn: RateLimitedLog,
 ): Promise<void> {
   return watch(socket, {
     accepted(address) {
@@ -32,13 +34,28 @@ export function watchSocket(
     },
     handshakeFailed(kind, address, err) {
       metrics.handshakeFailed(name, kind);
-      log.warn({ socket: name, address, err }, 'Rejected handshake');
+      warn.warn(
+        `handshake_${kind}_${name}`,
+        { socket: name, address, error: describe(err) },
+        'Rejected handshake',
+      );
     },
     acceptFailed(address, err) {
-      log.warn({ socket: name, address, err }, 'Could not accept connection');
+      warn.warn(
+        `accept_${name}`,
+        { socket: name, address, error: describe(err) },
+        'Could not accept connection',
+      );
     },
     error(err) {
       log.error({ err, socket: name }, 'Socket monitor failed');
     },
   });
+}
+
+/** The error's message and code only: libzmq's monitor errors carry no useful stack. */
+function describe(err: unknown): string | undefined {
+  if (err === undefined || err === null) return undefined;
+  const e = err as { message?: unknown; code?: unknown };
+  return [e.code, e.message].filter((x) => typeof x === 'string' && x !== '').join(': ') || String(err);
 }

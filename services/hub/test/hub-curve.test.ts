@@ -13,7 +13,7 @@ import { XSubscriber, curveKeyPair } from 'zeromq';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();
@@ -43,9 +43,10 @@ async function handshakeOutcome(
 describe('CURVE with ZAP allow-list', () => {
   let hub: Hub;
   const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
+  let dir = '';
   const nodes: EmulatedZeekNode[] = [];
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
+    dir = mkdtempSync(join(tmpdir(), 'zr-hub-curve-'));
     writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
     writeFileSync(
       join(dir, 'client_publickeys'),
@@ -68,6 +69,7 @@ describe('CURVE with ZAP allow-list', () => {
     await Promise.all(nodes.map((n) => n.close()));
     await hub.close();
     await metrics.shutdown();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('admits clients whose key is on the allow-list; they run the hello exchange', async () => {

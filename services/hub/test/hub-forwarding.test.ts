@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { serveHub } from './helpers/http.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, waitFor } from './helpers/wait.js';
 
 interface Captured {

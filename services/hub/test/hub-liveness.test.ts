@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createHub, type Hub } from '../src/index.js';
-import { spawnZeekNode, jsonLines, type Child } from './helpers/spawn.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode, spawnZeekNode, type ZeekNodeProcess } from '@zeek-relay/zeek-node';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 const HEARTBEAT_IVL = 200;
@@ -43,8 +42,7 @@ async function spawnWorker(
     child.kill('SIGCONT');
     child.kill('SIGKILL');
   });
-  await waitFor(() => jsonLines(child).some((l) => l.type === 'ready'), `${name} ready`);
-  const id = jsonLines(child).find((l) => l.type === 'ready')!.id as string;
+  const id = await child.id;
   await waitFor(() => manager.up.has(id), `node_up(${name}) at the manager`);
   return { child, id };
 }
@@ -96,10 +94,7 @@ describe('dead-peer detection', () => {
     await proxy.start();
     const w = await spawnWorker('worker-4', endpoints, cleanup, manager);
     await waitFor(() => proxy.up.has(w.id), 'node_up(worker-4) at proxy-1');
-    const lifecycle = () =>
-      jsonLines(w.child)
-        .filter((l) => l.type === 'lifecycle')
-        .map((l) => l.entry);
+    const lifecycle = () => w.child.lifecycle();
     await waitFor(
       () => lifecycle().includes('up:manager') && lifecycle().includes('up:proxy-1'),
       'worker-4 up',
@@ -129,7 +124,12 @@ describe('dead-peer detection', () => {
 
   it('control: without heartbeats a frozen node stays "up" (as with Zeek\'s own hub)', async () => {
     const { hub, manager, endpoints } = await setup(0, cleanup);
-    const w: { child: Child; id: string } = await spawnWorker('worker-3', endpoints, cleanup, manager);
+    const w: { child: ZeekNodeProcess; id: string } = await spawnWorker(
+      'worker-3',
+      endpoints,
+      cleanup,
+      manager,
+    );
     w.child.kill('SIGSTOP');
     await sleep((HEARTBEAT_IVL + HEARTBEAT_TIMEOUT) * 3);
     assert.ok(manager.up.has(w.id), 'still up without heartbeats');

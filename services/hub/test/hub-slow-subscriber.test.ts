@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { XSubscriber } from 'zeromq';
 import { data, encodeEvent, encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub } from '../src/index.js';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 const N = 6_000;

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { data } from '@zeek-relay/wire';
-import { EmulatedZeekNode } from './helpers/zeek-node.js';
-import { freePort } from './helpers/ports.js';
-import { HUB_MAIN, jsonLines, spawnNode, type Child } from './helpers/spawn.js';
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { HUB_MAIN, hubProcessSetup, jsonLines, spawnNode, type Child } from './helpers/spawn.js';
 import { sleep, waitFor } from './helpers/wait.js';
 
 /** Resolves once the hub at `url` answers /readyz with 200; fails if `child` exits first. */
@@ -61,22 +60,18 @@ describe('zeek-relay-hub process', () => {
   });
 
   it('survives a restart under load: reconnect, resubscribe, traffic resumes, registry right', async () => {
-    const [xpub, xsub, http] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      ZR_HUB_BIND_ADDRESS: '127.0.0.1',
-      ZR_HUB_XPUB_PORT: String(xpub),
-      ZR_HUB_XSUB_PORT: String(xsub),
-      ZR_HUB_HTTP_HOST: '127.0.0.1',
-      ZR_HUB_HTTP_PORT: String(http),
+    const {
+      env,
+      url,
+      endpoints: ep,
+    } = await hubProcessSetup({
       ZR_HUB_HEARTBEAT_INTERVAL_MS: '200',
       ZR_HUB_HEARTBEAT_TIMEOUT_MS: '1000',
-    };
-    const url = `http://127.0.0.1:${http}`;
+    });
     const first = spawnNode(HUB_MAIN, [], env);
     children.push(first);
     await ready(url, first);
 
-    const ep = { connectXpub: `tcp://127.0.0.1:${xsub}`, connectXsub: `tcp://127.0.0.1:${xpub}` };
     const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
     const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
     nodes.push(manager, worker);

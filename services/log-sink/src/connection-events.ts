@@ -6,7 +6,7 @@
  */
 import type { HandshakeFailureKind } from './handshake-monitor.js';
 import type { SinkMetrics } from './metrics.js';
-import type { RateLimitedLog } from './rate-limited-log.js';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
 
 /** The counters these events update (part of `SinkStats`). */
 export interface ConnectionStats {

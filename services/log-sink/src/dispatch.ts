@@ -14,7 +14,7 @@ import type { SinkConfig } from './config.js';
 import { BAD_INPUT_REASONS, SINK_ERROR_CODES, SinkError, type BadInputReason } from './errors.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
-import type { RateLimitedLog } from './rate-limited-log.js';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
 import type { RenderSettings } from './render-protocol.js';
 import type { DeliveredResult, RenderPool } from './render-pool.js';
 import { isSafeLogPath } from './rotation.js';

@@ -19,7 +19,7 @@ import { jsonOptions, textSettingsOf, tsvOptions } from './text-options.js';
 import { LogFile, type LogFileContext } from './log-file.js';
 import type { SinkMetrics } from './metrics.js';
 import type { SinkOutput } from './outputs.js';
-import type { RateLimitedLog } from './rate-limited-log.js';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
 import { recoverDirectory } from './recovery.js';
 
 /** Dependencies of a file output. */
@@ -44,31 +44,15 @@ function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
   return true;
 }
 
-/** Creates the TSV or JSON file output writing into `dir`. */
-export function createFileOutput(
+/** The settings and callbacks (metrics, logging, compression tracking) the files of one writer share. */
+function fileContext(
   kind: 'tsv' | 'json',
   dir: string,
   config: SinkConfig,
   deps: FileOutputDeps,
-): SinkOutput {
-  const text = textSettingsOf(config);
-  const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
-  const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
-  const files = new Map<string, LogFile>();
-  const compressions = new Set<Promise<void>>();
-  const rendererFor = (header: LogBatchHeader): LogTextRenderer => {
-    let r = renderers.get(header);
-    if (r === undefined) {
-      r =
-        kind === 'tsv'
-          ? createTsvRenderer(header, tsvOptions(text))
-          : createJsonRenderer(header, jsonOptions(text, header.path));
-      renderers.set(header, r);
-      headers.set(r, header);
-    }
-    return r;
-  };
-  const ctx: LogFileContext = {
+  compressions: Set<Promise<void>>,
+): LogFileContext {
+  return {
     dir,
     suffix: config.logSuffix,
     gzipLevel: config.gzipLevel,
@@ -117,6 +101,33 @@ export function createFileOutput(
       void tracked.finally(() => compressions.delete(tracked));
     },
   };
+}
+
+/** Creates the TSV or JSON file output writing into `dir`. */
+export function createFileOutput(
+  kind: 'tsv' | 'json',
+  dir: string,
+  config: SinkConfig,
+  deps: FileOutputDeps,
+): SinkOutput {
+  const text = textSettingsOf(config);
+  const renderers = new WeakMap<LogBatchHeader, LogTextRenderer>();
+  const headers = new WeakMap<LogTextRenderer, LogBatchHeader>();
+  const files = new Map<string, LogFile>();
+  const compressions = new Set<Promise<void>>();
+  const rendererFor = (header: LogBatchHeader): LogTextRenderer => {
+    let r = renderers.get(header);
+    if (r === undefined) {
+      r =
+        kind === 'tsv'
+          ? createTsvRenderer(header, tsvOptions(text))
+          : createJsonRenderer(header, jsonOptions(text, header.path));
+      renderers.set(header, r);
+      headers.set(r, header);
+    }
+    return r;
+  };
+  const ctx = fileContext(kind, dir, config, deps, compressions);
   /** The path's file (opened lazily; rotated first when the columns changed) and its renderer. */
   const fileFor = (header: LogBatchHeader): { file: LogFile; renderer: LogTextRenderer } => {
     let file = files.get(header.path);

@@ -20,7 +20,7 @@ import { startIntake, type Intake } from './intake.js';
 import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '@zeek-relay/zmq';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';

@@ -4,7 +4,7 @@
  * kebab-case name; flags win. Data-plane images come from here (the chart passes skaffold's tags).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, type ServiceSources } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema, ZeekVersionSchema, type ServiceSources } from '@zeek-relay/runtime';
 
 export const OPERATOR_ENV_PREFIX = 'ZR_OPERATOR_';
 
@@ -12,6 +12,11 @@ export const OperatorConfigSchema = Type.Object({
   zeekImage: Type.String({
     default: 'zeek/zeek:8.0',
     description: 'Default Zeek image (a ZeekCluster may override it).',
+  }),
+  zeekVersion: Type.String({
+    ...ZeekVersionSchema,
+    description:
+      'Zeek version of a Zeek image whose tag does not name one (a digest, `latest`); a ZeekCluster may set spec.zeekVersion.',
   }),
   hubImage: Type.String({ default: 'zeek-relay/hub:latest', description: 'Hub image.' }),
   gatewayImage: Type.String({ default: 'zeek-relay/gateway:latest', description: 'Gateway image.' }),

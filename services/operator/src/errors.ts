@@ -28,11 +28,16 @@ export class KubeconfigError extends OperatorError {
   }
 }
 
-/** The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`. */
+/**
+ * The ZeekCluster spec cannot be turned into children; reported as condition reason `InvalidSpec`,
+ * or `UnsupportedByZeekVersion` when the spec asks for what the cluster's Zeek version lacks.
+ */
 export class InvalidSpecError extends OperatorError {
   override name = 'InvalidSpecError';
-  readonly reason = 'InvalidSpec';
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    readonly reason: 'InvalidSpec' | 'UnsupportedByZeekVersion' = 'InvalidSpec',
+  ) {
     super(OPERATOR_ERROR_CODES.INVALID_SPEC, `Invalid ZeekCluster spec: ${problems.join('; ')}`);
   }
 }

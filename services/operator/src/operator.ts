@@ -55,6 +55,7 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
       {
         images: {
           zeek: config.zeekImage,
+          zeekVersion: config.zeekVersion,
           hub: config.hubImage,
           gateway: config.gatewayImage,
           logSink: config.logSinkImage,

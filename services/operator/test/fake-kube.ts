@@ -185,6 +185,13 @@ export class FakeKube implements ControllerClient, InformerSource {
     this.events.push(event);
   }
 
+  async listPods(namespace: string, labelSelector: string): Promise<K8sObject[]> {
+    const [k, v] = labelSelector.split('=');
+    return [...this.objects.values()].filter(
+      (o) => o.kind === 'Pod' && o.metadata.namespace === namespace && o.metadata.labels?.[k ?? ''] === v,
+    );
+  }
+
   async podEvents(_namespace: string, podNames: readonly string[]): Promise<PodEvent[]> {
     return this.podWarnings.filter((e) => podNames.includes(e.podName));
   }

@@ -11,6 +11,7 @@ export const IMAGES: Images = {
   gateway: 'r/gateway:1',
   logSink: 'r/log-sink:1',
   pullPolicy: 'IfNotPresent',
+  zeekVersion: '8.2',
 };
 
 /** A ZeekCluster named `demo` in namespace `ns` with defaults applied to `spec`. */

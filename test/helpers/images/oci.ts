@@ -172,39 +172,38 @@ export async function putImage(
 }
 
 /**
- * Writes one image archive at `out`: the OCI layout with only this image's blobs and an index
- * whose one manifest carries the full reference (`io.containerd.image.name`) and its tag.
+ * Writes an image archive at `out`: the OCI layout with only these images' blobs and an index
+ * whose manifests each carry their full reference (`io.containerd.image.name`) and tag.
  */
 export async function writeArchive(
   store: BlobStore,
-  manifest: Descriptor,
-  ref: string,
+  images: readonly { readonly manifest: Descriptor; readonly ref: string }[],
   out: string,
 ): Promise<void> {
-  const m = await store.readJson<{ config: Descriptor; layers: Descriptor[] }>(manifest);
   const work = await mkdtemp(join(store.dir, '.archive-'));
   try {
     const blobs = join(work, 'blobs', 'sha256');
     await mkdir(blobs, { recursive: true });
-    for (const d of [manifest, m.config, ...m.layers]) {
-      const target = join(blobs, d.digest.replace(/^sha256:/, ''));
-      await link(store.path(d.digest), target).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
-      });
+    for (const { manifest } of images) {
+      const m = await store.readJson<{ config: Descriptor; layers: Descriptor[] }>(manifest);
+      for (const d of [manifest, m.config, ...m.layers]) {
+        const target = join(blobs, d.digest.replace(/^sha256:/, ''));
+        await link(store.path(d.digest), target).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        });
+      }
     }
     const index = {
       schemaVersion: 2,
       mediaType: MEDIA.index,
-      manifests: [
-        {
-          ...manifest,
-          platform: { architecture: 'amd64', os: 'linux' },
-          annotations: {
-            'io.containerd.image.name': ref,
-            'org.opencontainers.image.ref.name': ref.slice(ref.lastIndexOf(':') + 1),
-          },
+      manifests: images.map(({ manifest, ref }) => ({
+        ...manifest,
+        platform: { architecture: 'amd64', os: 'linux' },
+        annotations: {
+          'io.containerd.image.name': ref,
+          'org.opencontainers.image.ref.name': ref.slice(ref.lastIndexOf(':') + 1),
         },
-      ],
+      })),
     };
     await writeFile(join(work, 'index.json'), JSON.stringify(index));
     await writeFile(join(work, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));

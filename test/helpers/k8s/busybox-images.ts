@@ -66,7 +66,7 @@ export async function packBusyboxImages(outDir: string): Promise<string[]> {
     ] as const) {
       const { manifest } = await putImage(store, [layer], runtime([...entrypoint]), ['busybox-static']);
       const archive = join(outDir, `${ref.split('/').pop()!.replace(':', '-')}.tar`);
-      await writeArchive(store, manifest, ref, archive);
+      await writeArchive(store, [{ manifest, ref }], archive);
       out.push(archive);
     }
     return out;

@@ -42,7 +42,7 @@ export interface RealNode {
   importImage(tarPath: string): Promise<void>;
   /** Runs `ctr -n k8s.io …` against the node's containerd. */
   ctr(args: readonly string[]): Promise<string>;
-  /** Resident memory (KiB) of every process of the stack by command name (shims summed). */
+  /** Resident memory (KiB) of every process of the stack by command name (shims summed), and of the pods. */
   memory(): Record<string, number>;
 }
 
@@ -182,6 +182,13 @@ function realNode(layout: NodeLayout): RealNode {
         } catch {
           // exited
         }
+      }
+      // Everything inside the pods (cgroup v1: the kubepods memory cgroup's RSS, without page cache).
+      try {
+        const stat = readFileSync('/sys/fs/cgroup/memory/kubepods/memory.stat', 'utf8');
+        out['pods (cgroup rss)'] = Math.round(Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0) / 1024);
+      } catch {
+        // cgroup v2 or no pods yet
       }
       return out;
     },

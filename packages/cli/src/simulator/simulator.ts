@@ -24,6 +24,7 @@ import {
   EVENT_KIND_INFO,
   EVENT_KINDS,
   planEvent,
+  SenderRotation,
   WeightedCycle,
   type EventKind,
 } from './traffic.js';
@@ -173,11 +174,10 @@ function runTraffic(
   const eventCycle = new WeightedCycle(o.eventMix ?? DEFAULT_EVENT_MIX);
   const logCycle = new WeightedCycle(o.logMix ?? { conn: 60, dns: 30, http: 10 });
   const gen = new RecordGenerator(createRandom(o.seed ?? 1));
-  const senders = new Map<EventKind, SimNode[]>(
-    EVENT_KINDS.map((k) => [k, nodes.filter((n) => EVENT_KIND_INFO[k].from.includes(n.role))]),
+  const senders = new SenderRotation<SimNode>(
+    new Map(EVENT_KINDS.map((k) => [k, nodes.filter((n) => EVENT_KIND_INFO[k].from.includes(n.role))])),
   );
   const workers = nodes.filter((n) => n.role === 'worker');
-  const seqs = new Map<SimNode, number>();
   const byKind = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
   const byStream = Object.fromEntries(STREAM_NAMES.map((s) => [s, 0])) as Record<StreamName, number>;
   const subscribers = nodes.map((n) => ({
@@ -188,7 +188,6 @@ function runTraffic(
   let sent = 0;
   let expected = 0;
   let logRecords = 0;
-  let rr = 0;
   const start = Date.now();
 
   const expectedDeliveries = (topic: string, from: SimNode): number => {
@@ -204,11 +203,9 @@ function runTraffic(
 
   const sendOne = (now: number): void => {
     const kind = eventCycle.next();
-    const from = senders.get(kind) ?? [];
-    const node = from[rr++ % Math.max(1, from.length)];
-    if (node === undefined) return;
-    const seq = (seqs.get(node) ?? 0) + 1;
-    seqs.set(node, seq);
+    const next = senders.next(kind);
+    if (next === undefined) return;
+    const { node, seq } = next;
     const p = planEvent(kind, node, seq, nodes, now);
     node.publish(p.topic, p.event as ZeekEvent);
     node.stats.eventsSent++;

@@ -93,6 +93,33 @@ export class WeightedCycle<K extends string> {
   }
 }
 
+/**
+ * Who sends the next event of a kind, and its sequence number: each kind rotates over its own
+ * senders, and each sender numbers its events of each kind 1, 2, 3, … A receiver tracking one
+ * kind from one node sees no gaps. (One shared counter across kinds locked a kind to one sender
+ * whenever the mix's period and the number of senders shared a factor: every `Sim::notice` came
+ * from worker-2.)
+ */
+export class SenderRotation<N> {
+  readonly #next = new Map<string, number>();
+  readonly #seq = new Map<N, Map<string, number>>();
+  constructor(private readonly senders: ReadonlyMap<string, readonly N[]>) {}
+
+  /** The sender and its sequence number for the next event of `kind`, or undefined (no sender). */
+  next(kind: string): { node: N; seq: number } | undefined {
+    const from = this.senders.get(kind) ?? [];
+    if (from.length === 0) return undefined;
+    const i = this.#next.get(kind) ?? 0;
+    this.#next.set(kind, (i + 1) % from.length);
+    const node = from[i] as N;
+    let perKind = this.#seq.get(node);
+    if (perKind === undefined) this.#seq.set(node, (perKind = new Map()));
+    const seq = (perKind.get(kind) ?? 0) + 1;
+    perKind.set(kind, seq);
+    return { node, seq };
+  }
+}
+
 /** A simulated event ready to publish. */
 export interface PlannedEvent {
   readonly topic: string;
@@ -112,7 +139,7 @@ function hashName(s: string): number {
 }
 
 /**
- * Builds the event of `kind` sent by `from` as its `seq`-th event. Arguments always start with
+ * Builds the event of `kind` sent by `from` as its `seq`-th event of that kind. Arguments always start with
  * `(node: string, seq: count, ts: time)` so receivers can attribute and order them.
  */
 export function planEvent(

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMix, planEvent, WeightedCycle, EVENT_KINDS } from '../../src/simulator/traffic.js';
+import type { NodeRole } from '@zeek-relay/wire';
+import {
+  DEFAULT_EVENT_MIX,
+  EVENT_KIND_INFO,
+  EVENT_KINDS,
+  parseMix,
+  planEvent,
+  SenderRotation,
+  WeightedCycle,
+} from '../../src/simulator/traffic.js';
 
 test('parseMix reads weights and names the flag in errors', () => {
   assert.deepEqual(parseMix('--event-mix', 'manager=3,app=1', EVENT_KINDS), {
@@ -44,4 +53,38 @@ test('events go to Zeek topics: manager, worker broadcast, proxy/worker node top
   const app = planEvent('app', w, 5, nodes, 0);
   assert.equal(app.topic, 'zeek/sim/notice');
   assert.equal(app.event.name, 'Sim::notice');
+});
+
+test('every sender of a kind takes its turn and numbers its events of that kind without gaps', () => {
+  // The default mix with two workers: with one counter shared by all kinds, every `app` event
+  // (Sim::notice) came from worker-2 and its numbers skipped.
+  const cycle = new WeightedCycle(DEFAULT_EVENT_MIX);
+  const senders = new Map(
+    EVENT_KINDS.map((k) => [
+      k,
+      ['manager', 'proxy-1', 'worker-1', 'worker-2'].filter((n) =>
+        EVENT_KIND_INFO[k].from.includes(n.replace(/-\d+$/, '') as NodeRole),
+      ),
+    ]),
+  );
+  const rotation = new SenderRotation<string>(senders);
+  const seen = new Map<string, number[]>();
+  for (let i = 0; i < 1000; i++) {
+    const kind = cycle.next();
+    const next = rotation.next(kind);
+    if (next === undefined) continue;
+    const key = `${kind}:${next.node}`;
+    seen.set(key, [...(seen.get(key) ?? []), next.seq]);
+  }
+  const app = [...seen.keys()].filter((k) => k.startsWith('app:')).sort();
+  assert.deepEqual(app, ['app:worker-1', 'app:worker-2']);
+  assert.equal(seen.get('app:worker-1')!.length, 150);
+  assert.equal(seen.get('app:worker-2')!.length, 150);
+  for (const [key, seqs] of seen) {
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+      `${key}: 1, 2, 3, …`,
+    );
+  }
 });

@@ -4,7 +4,7 @@ import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
 import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
 import { writeJsonNumber } from '../log-text/numbers.js';
-import type { OutBuffer } from '../log-text/out-buffer.js';
+import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import type { JsonStringWriter } from './strings.js';
 
@@ -21,16 +21,22 @@ export interface JsonValueContext {
  * Streams one present value's body as JSON (zeek src/threading/formatters/JSON.cc `BuildJSON`);
  * the 9-byte value header has been read. Reads and checks as `readLogValue` does.
  */
-type BodyWriter = (out: OutBuffer, r: LogReader, ctx: JsonValueContext, start: number, depth: number) => void;
+type BodyWriter = (
+  out: LogTextBuffer,
+  r: LogReader,
+  ctx: JsonValueContext,
+  start: number,
+  depth: number,
+) => void;
 
-function writeBool(out: OutBuffer, r: LogReader): void {
+function writeBool(out: LogTextBuffer, r: LogReader): void {
   r.need(8, 'bool');
   const p = r.pos;
   out.latin1(r.view.getInt32(p) !== 0 || r.view.getInt32(p + 4) !== 0 ? 'true' : 'false');
   r.pos = p + 8;
 }
 
-function writeInt(out: OutBuffer, r: LogReader): void {
+function writeInt(out: LogTextBuffer, r: LogReader): void {
   r.need(8, 'int');
   const p = r.pos;
   if (r.view.getInt32(p) === 0) out.uint(r.view.getUint32(p + 4));
@@ -38,7 +44,7 @@ function writeInt(out: OutBuffer, r: LogReader): void {
   r.pos = p + 8;
 }
 
-function writeCount(out: OutBuffer, r: LogReader): void {
+function writeCount(out: LogTextBuffer, r: LogReader): void {
   r.need(8, 'count');
   const p = r.pos;
   if (r.view.getUint32(p) === 0) out.uint(r.view.getUint32(p + 4));
@@ -46,7 +52,7 @@ function writeCount(out: OutBuffer, r: LogReader): void {
   r.pos = p + 8;
 }
 
-function writeTime(out: OutBuffer, r: LogReader, ctx: JsonValueContext): void {
+function writeTime(out: LogTextBuffer, r: LogReader, ctx: JsonValueContext): void {
   const t = r.f64('time');
   if (ctx.timestamps === 'epoch') writeJsonNumber(out, t);
   else out.latin1(formatJsonTime(t, ctx.timestamps));
@@ -60,25 +66,18 @@ function stringBody(what: string, ofString: boolean): BodyWriter {
   };
 }
 
-function writeAddr(out: OutBuffer, r: LogReader): void {
+function writeAddr(out: LogTextBuffer, r: LogReader): void {
   const len = r.addrLength('addr');
   const b = r.bytes;
   const at = r.pos;
   out.byte(0x22);
-  if (len === 4) {
-    out.uint(b[at] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 1] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 2] as number);
-    out.byte(0x2e);
-    out.uint(b[at + 3] as number);
-  } else out.latin1(formatV6At(b, at));
+  if (len === 4) out.ipv4(b, at);
+  else out.latin1(formatV6At(b, at));
   out.byte(0x22);
   r.pos += len;
 }
 
-function writeSubnet(out: OutBuffer, r: LogReader): void {
+function writeSubnet(out: LogTextBuffer, r: LogReader): void {
   const prefix = r.u8('subnet prefix');
   out.byte(0x22);
   out.latin1(formatLogSubnet({ value: r.addr('subnet'), prefix }));
@@ -117,7 +116,7 @@ BODY[T.table] = containerBody('set size');
 BODY[T.vector] = containerBody('vector size');
 
 /** One value with its header; unset → `null` (container elements, included unset columns). */
-function writeValue(out: OutBuffer, r: LogReader, ctx: JsonValueContext, depth: number): void {
+function writeValue(out: LogTextBuffer, r: LogReader, ctx: JsonValueContext, depth: number): void {
   const start = r.pos;
   r.need(9, 'value header');
   const tag = r.view.getInt32(start);
@@ -139,7 +138,7 @@ function writeValue(out: OutBuffer, r: LogReader, ctx: JsonValueContext, depth: 
  * @throws DecodeError exactly where `decodeLogBatch` would.
  */
 export function renderJsonPayload(
-  out: OutBuffer,
+  out: LogTextBuffer,
   r: LogReader,
   keys: readonly Uint8Array[],
   includeUnset: boolean,

@@ -2,7 +2,7 @@ import { EncodeError } from '../errors.js';
 import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { writeJsonNumber } from '../log-text/numbers.js';
-import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import { LogTextBuffer, utf8Bytes } from '../log-text/text-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
@@ -36,13 +36,13 @@ export function jsonValueContext(timestamps: JsonTimestampStyle, escape: JsonStr
   };
 }
 
-function writeElement(out: OutBuffer, v: LogElement, ctx: JsonContext, depth = 0): void {
+function writeElement(out: LogTextBuffer, v: LogElement, ctx: JsonContext, depth = 0): void {
   if (v === null) out.latin1('null');
   else writeValue(out, v, ctx, depth);
 }
 
 /** One value (zeek src/threading/formatters/JSON.cc `BuildJSON`). */
-function writeValue(out: OutBuffer, v: LogValue, ctx: JsonContext, depth: number): void {
+function writeValue(out: LogTextBuffer, v: LogValue, ctx: JsonContext, depth: number): void {
   switch (v.type) {
     case 'string':
       ctx.string(out, v.value, 0, v.value.length);
@@ -115,7 +115,7 @@ export function createJsonRenderer(
   const includeUnset = options.includeUnsetFields ?? false;
   const meta = utf8Bytes(options.metaPrefix ?? '#');
   const keys = header.fields.map((f) => {
-    const kb = new OutBuffer(64);
+    const kb = new LogTextBuffer(64);
     kb.byte(0x22);
     writeJsonRaw(kb, utf8Bytes(f.name));
     kb.byte(0x22);
@@ -123,7 +123,7 @@ export function createJsonRenderer(
     return kb.take();
   });
   const nf = keys.length;
-  const out = new OutBuffer();
+  const out = new LogTextBuffer();
   const empty = new Uint8Array(0);
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);

@@ -1,10 +1,10 @@
-import { HEX, OutBuffer } from '../log-text/out-buffer.js';
+import { HEX, LogTextBuffer } from '../log-text/text-buffer.js';
 import type { JsonStringEscape } from '../log-text/profile.js';
 import { isCleanUtf8, isJsonKeptControl, sequenceLength } from '../log-text/utf8.js';
 import { escapeContext, writeEscaped } from '../log-tsv/escape.js';
 
 /** rapidjson's escape for a control byte or `"`/`\` (`\b \t \n \f \r`, else `\u00XX` uppercase). */
-function writeJsonEscape(out: OutBuffer, c: number): void {
+function writeJsonEscape(out: LogTextBuffer, c: number): void {
   out.byte(0x5c);
   switch (c) {
     case 0x22:
@@ -38,7 +38,7 @@ function writeJsonEscape(out: OutBuffer, c: number): void {
 const UPPER_HEX = new Uint8Array([...'0123456789ABCDEF'].map((ch) => ch.charCodeAt(0)));
 
 /** Writes raw bytes as the body of a JSON string (rapidjson `Writer::String`, no validation). */
-export function writeJsonRaw(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+export function writeJsonRaw(out: LogTextBuffer, b: Uint8Array, start = 0, end = b.length): void {
   let s = start;
   for (let i = start; i < end; i++) {
     const c = b[i] as number;
@@ -56,7 +56,7 @@ export function writeJsonRaw(out: OutBuffer, b: Uint8Array, start = 0, end = b.l
  * through `util::json_escape_utf8` (HEX policy; \b \f \n \r \t kept), then rapidjson escaping.
  * Net effect for a bad byte 0x82: the file shows `\\x82`.
  */
-export function writeJsonString(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+export function writeJsonString(out: LogTextBuffer, b: Uint8Array, start = 0, end = b.length): void {
   out.byte(0x22);
   if (isCleanUtf8(b, start, end, true)) writeJsonRaw(out, b, start, end);
   else {
@@ -79,7 +79,7 @@ export function writeJsonString(out: OutBuffer, b: Uint8Array, start = 0, end = 
 }
 
 /** Zeek 8.1 (`util::ESCAPE_NONE`): the raw bytes through rapidjson's escaping only. */
-export function writeJsonStringUnescaped(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+export function writeJsonStringUnescaped(out: LogTextBuffer, b: Uint8Array, start = 0, end = b.length): void {
   out.byte(0x22);
   writeJsonRaw(out, b, start, end);
   out.byte(0x22);
@@ -92,7 +92,7 @@ const PUA_PREFIX = new Uint8Array([...'\\udb80\\udc'].map((ch) => ch.charCodeAt(
  * \t get JSON escapes, printable ASCII and allowed UTF-8 sequences stay, every other byte
  * becomes `\udb80\udcNN` (lowercase hex), one byte at a time.
  */
-export function writeJsonStringPua(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+export function writeJsonStringPua(out: LogTextBuffer, b: Uint8Array, start = 0, end = b.length): void {
   out.byte(0x22);
   let i = start;
   while (i < end) {
@@ -120,13 +120,13 @@ export function writeJsonStringPua(out: OutBuffer, b: Uint8Array, start = 0, end
 }
 
 const tsvContext = escapeContext([], true);
-const tsvScratch = new OutBuffer(256);
+const tsvScratch = new LogTextBuffer(256);
 
 /**
  * Zeek 9.0 `STRING_ESCAPE_POLICY_TSV`: the string as the ASCII writer escapes it (no separators:
  * `\\` for a backslash, `\xNN` for bytes the UTF-8 sanitizer rejects), then rapidjson's escaping.
  */
-export function writeJsonStringTsv(out: OutBuffer, b: Uint8Array, start = 0, end = b.length): void {
+export function writeJsonStringTsv(out: LogTextBuffer, b: Uint8Array, start = 0, end = b.length): void {
   tsvScratch.pos = 0;
   writeEscaped(tsvScratch, b, start, tsvContext, end);
   out.byte(0x22);
@@ -135,7 +135,7 @@ export function writeJsonStringTsv(out: OutBuffer, b: Uint8Array, start = 0, end
 }
 
 /** A string-like value's writer: `(out, bytes, start, end)`. */
-export type JsonStringWriter = (out: OutBuffer, b: Uint8Array, start: number, end: number) => void;
+export type JsonStringWriter = (out: LogTextBuffer, b: Uint8Array, start: number, end: number) => void;
 
 /** The writer of an escape mode (`hex` is {@link writeJsonString}). */
 export function jsonStringWriter(escape: JsonStringEscape): JsonStringWriter {

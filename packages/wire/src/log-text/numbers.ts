@@ -1,7 +1,7 @@
 import type { LogNumberProfile } from '../log-batch/types.js';
 import { fixed6, printfExp, printfFixed, signBit } from './exact-decimal.js';
 import { MAX_JSON_DOUBLE_LENGTH, rapidJsonDouble, writeRapidJsonDouble } from './grisu2.js';
-import type { OutBuffer } from './out-buffer.js';
+import type { LogTextBuffer } from './text-buffer.js';
 
 /** modp's switch to printf: `(double)INT_MAX` (spec/log-batch.md §5.3/5.4). */
 const THRES_MAX = 2147483647;
@@ -122,7 +122,7 @@ export function formatJsonNumber(x: number): string {
 }
 
 /** {@link formatJsonNumber} straight into a renderer's buffer. */
-export function writeJsonNumber(out: OutBuffer, x: number): void {
+export function writeJsonNumber(out: LogTextBuffer, x: number): void {
   if (!Number.isFinite(x)) {
     out.latin1('null');
     return;

@@ -1,4 +1,4 @@
-import { OutBuffer } from '../log-text/out-buffer.js';
+import { LogTextBuffer } from '../log-text/text-buffer.js';
 import { isCleanUtf8 } from '../log-text/utf8.js';
 
 /**
@@ -43,7 +43,7 @@ function startsWithAt(b: Uint8Array, i: number, end: number, seq: Uint8Array): b
 }
 
 /** A chunk between special spots: raw, or through Zeek's UTF-8 sanitizer. */
-function writeChunk(out: OutBuffer, b: Uint8Array, s: number, e: number, utf8: boolean): void {
+function writeChunk(out: LogTextBuffer, b: Uint8Array, s: number, e: number, utf8: boolean): void {
   if (s >= e) return;
   if (!utf8 || isCleanUtf8(b, s, e, false)) {
     out.range(b, s, e);
@@ -62,7 +62,7 @@ function writeChunk(out: OutBuffer, b: Uint8Array, s: number, e: number, utf8: b
  * between is copied, or sanitized (utf8.ts) when enable_utf_8 = T.
  */
 export function writeEscaped(
-  out: OutBuffer,
+  out: LogTextBuffer,
   b: Uint8Array,
   start: number,
   ctx: EscapeContext,
@@ -122,7 +122,7 @@ export function writeEscaped(
 
 /** Bytes of `s` escaped in `ctx` (for markers written through `ODesc::Add`). */
 export function escapedBytes(b: Uint8Array, ctx: EscapeContext): Uint8Array {
-  const out = new OutBuffer(64);
+  const out = new LogTextBuffer(64);
   writeEscaped(out, b, 0, ctx);
   return out.take();
 }
@@ -132,7 +132,7 @@ export function escapedBytes(b: Uint8Array, ctx: EscapeContext): Uint8Array {
  * non-ASCII bytes become `\xNN`; everything else (also `\`) is kept.
  */
 export function escapeHeaderValue(b: Uint8Array): Uint8Array {
-  const out = new OutBuffer(64);
+  const out = new LogTextBuffer(64);
   for (const c of b) {
     const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
     if (space || c < 0x20 || c > 0x7e) out.hexEscape(c);

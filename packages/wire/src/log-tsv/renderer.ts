@@ -6,7 +6,7 @@ import type {
   LogRecord,
 } from '../log-batch/types.js';
 import { EncodeError } from '../errors.js';
-import { OutBuffer, utf8Bytes } from '../log-text/out-buffer.js';
+import { LogTextBuffer, utf8Bytes } from '../log-text/text-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { formatLogTimestamp, type LogTimeZone } from '../log-text/timestamps.js';
 import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
@@ -55,7 +55,7 @@ export function logTypeDisplayName(field: Pick<LogField, 'type' | 'subtype'>): s
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new OutBuffer(256);
+  const out = new LogTextBuffer(256);
   for (const p of parts) out.bytes(p);
   return out.take();
 }
@@ -93,7 +93,7 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
     escapeAll,
   };
   const nf = header.fields.length;
-  const out = new OutBuffer();
+  const out = new LogTextBuffer();
   const nl = 0x0a;
 
   const headerLine = (key: string, value: Uint8Array): Uint8Array =>

@@ -3,8 +3,8 @@ import { MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import type { LogElement, LogNumberProfile, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { formatAsciiDouble, formatAsciiTime, modpSplit } from '../log-text/numbers.js';
-import type { OutBuffer } from '../log-text/out-buffer.js';
-import { utf8Bytes } from '../log-text/out-buffer.js';
+import type { LogTextBuffer } from '../log-text/text-buffer.js';
+import { utf8Bytes } from '../log-text/text-buffer.js';
 import { writeEscaped, type EscapeContext } from './escape.js';
 
 /** Everything a value writer needs; built once per renderer (spec/log-batch.md §5). */
@@ -38,7 +38,7 @@ function sameRange(b: Uint8Array, s: number, e: number, m: Uint8Array): boolean 
  * equal to unset_field or empty_field → first byte as `\xNN`; then the ODesc escaping.
  */
 export function writeStringRange(
-  out: OutBuffer,
+  out: LogTextBuffer,
   b: Uint8Array,
   s: number,
   e: number,
@@ -59,13 +59,13 @@ export function writeStringRange(
 }
 
 /** Text of numbers and addresses; escaped only if a separator could collide with it. */
-export function writeText(out: OutBuffer, s: string, ctx: TsvValueContext, inner: boolean): void {
+export function writeText(out: LogTextBuffer, s: string, ctx: TsvValueContext, inner: boolean): void {
   if (ctx.escapeAll) writeEscaped(out, utf8Bytes(s), 0, inner ? ctx.inner : ctx.top);
   else out.latin1(s);
 }
 
 /** time/interval, 8.0 profile, written digit by digit for the common range. */
-export function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
+export function writeTime(out: LogTextBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
   if (ctx.escapeAll || ctx.profile !== 'zeek-8.0' || !(x > -THRES_MAX && x < THRES_MAX)) {
     writeText(out, formatAsciiTime(x, ctx.profile), ctx, inner);
     return;
@@ -79,7 +79,7 @@ export function writeTime(out: OutBuffer, x: number, ctx: TsvValueContext, inner
   out.digits(frac, frac < 1000000 ? 6 : 7);
 }
 
-export function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
+export function writeAddr(out: LogTextBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
   if (b.length === 4 && !ctx.escapeAll) {
     out.uint(b[0] as number);
     out.byte(0x2e);
@@ -94,7 +94,7 @@ export function writeAddr(out: OutBuffer, b: Uint8Array, ctx: TsvValueContext, i
 }
 
 function writeContainer(
-  out: OutBuffer,
+  out: LogTextBuffer,
   elems: readonly LogElement[],
   ctx: TsvValueContext,
   depth: number,
@@ -115,7 +115,7 @@ function writeContainer(
 
 /** Renders one present value (§5) into `out`; `inner` inside a set or vector. */
 export function writeTsvValue(
-  out: OutBuffer,
+  out: LogTextBuffer,
   v: LogValue,
   ctx: TsvValueContext,
   inner: boolean,
@@ -171,7 +171,7 @@ export function writeTsvValue(
 }
 
 /** Renders one column value, `null` as the unset marker. */
-export function writeTsvElement(out: OutBuffer, v: LogElement, ctx: TsvValueContext): void {
+export function writeTsvElement(out: LogTextBuffer, v: LogElement, ctx: TsvValueContext): void {
   if (v === null) out.bytes(ctx.unsetTop);
   else writeTsvValue(out, v, ctx, false);
 }

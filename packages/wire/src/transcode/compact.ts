@@ -8,7 +8,7 @@ import { PROTOCOL_BYTES } from '../broker-bin-v1/tags.js';
 import { TYPE_NAMES } from '../broker-json-v1/read-data.js';
 import type { JsonReader } from '../broker-json-v1/reader.js';
 import { DATA_TAGS } from '../value.js';
-import type { OutBuffer } from './out-buffer.js';
+import type { BrokerBinWriter } from './bin-writer.js';
 
 const T = DATA_TAGS;
 
@@ -166,7 +166,7 @@ export function compactEnvelope(r: JsonReader): string | undefined {
  * A string data without escapes, control characters or non-ASCII bytes, copied straight into
  * the output after its tag and length; false (nothing consumed or written) for any other token.
  */
-export function compactString(r: JsonReader, out: OutBuffer, tag: number): boolean {
+export function compactString(r: JsonReader, out: BrokerBinWriter, tag: number): boolean {
   const s = r.s;
   let p = r.pos;
   if (s[p] !== 0x22) return false;
@@ -194,7 +194,7 @@ export function compactString(r: JsonReader, out: OutBuffer, tag: number): boole
  * An IPv4 dotted quad `"a.b.c.d"` (octets 0–255, no leading zeros: parseAddress's rules) written
  * IPv4-mapped; false (nothing consumed or written) for anything else, left to parseAddress.
  */
-export function compactAddress(r: JsonReader, out: OutBuffer): boolean {
+export function compactAddress(r: JsonReader, out: BrokerBinWriter): boolean {
   const s = r.s;
   let p = r.pos;
   if (s[p] !== 0x22) return false;
@@ -242,7 +242,7 @@ const PORT_PROTOCOLS_BY_FIRST: Readonly<Record<number, readonly [Uint8Array, num
  * `"<1–5 digits>/<tcp|udp|icmp|?>"` written in place (what parsePort gives for it: the number
  * truncated to 16 bits); false (nothing consumed) for any other text, left to parsePort.
  */
-export function compactPort(r: JsonReader, out: OutBuffer): boolean {
+export function compactPort(r: JsonReader, out: BrokerBinWriter): boolean {
   const s = r.s;
   let p = r.pos;
   if (s[p] !== 0x22) return false;

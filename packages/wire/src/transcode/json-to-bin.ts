@@ -44,7 +44,7 @@ import {
   compactString,
   typeIndex,
 } from './compact.js';
-import { OutBuffer } from './out-buffer.js';
+import { BrokerBinWriter } from './bin-writer.js';
 
 /** A client data message transcoded for the cluster. */
 export interface TranscodedMessage {
@@ -60,7 +60,7 @@ const T = DATA_TAGS;
 const TWO32 = 4294967296;
 
 /** `count`/`integer` data written directly; short non-negative literals skip BigInt. */
-function writeInteger(r: JsonReader, out: OutBuffer, tag: number, signed: boolean): void {
+function writeInteger(r: JsonReader, out: BrokerBinWriter, tag: number, signed: boolean): void {
   const c = r.peek();
   const s = r.s;
   if (c !== undefined && c >= 0x30 && c <= 0x39) {
@@ -92,7 +92,13 @@ function writeInteger(r: JsonReader, out: OutBuffer, tag: number, signed: boolea
   else out.tagBigU64(tag, integer(r, 'count', 0n, U64_MAX));
 }
 
-function writeTime(out: OutBuffer, tag: number, ns: bigint | undefined, r: JsonReader, what: string): void {
+function writeTime(
+  out: BrokerBinWriter,
+  tag: number,
+  ns: bigint | undefined,
+  r: JsonReader,
+  what: string,
+): void {
   if (ns === undefined || ns < I64_MIN || ns > I64_MAX) r.fail(`unparsable ${what}`);
   out.tagBigI64(tag, ns);
 }
@@ -114,7 +120,7 @@ const SET = typeIndex('set');
 const TABLE = typeIndex('table');
 
 /** Writes the `data` member for a known `@data-type` (its index in TYPE_NAMES; mirrors readData). */
-function writeData(r: JsonReader, out: OutBuffer, type: number, depth: number): void {
+function writeData(r: JsonReader, out: BrokerBinWriter, type: number, depth: number): void {
   switch (type) {
     case COUNT:
       writeInteger(r, out, T.count, false);
@@ -224,7 +230,7 @@ function writeData(r: JsonReader, out: OutBuffer, type: number, depth: number): 
 }
 
 /** Writes one `{"@data-type":…,"data":…}` object (mirrors readValue). */
-function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: EnvelopeFields): void {
+function writeValue(r: JsonReader, out: BrokerBinWriter, depth: number, envelope?: EnvelopeFields): void {
   if (depth > MAX_DEPTH) r.fail('nested too deeply');
   if (r.peek() !== 0x7b) r.fail('value is not an object');
   r.pos++;
@@ -235,7 +241,7 @@ function writeValue(r: JsonReader, out: OutBuffer, depth: number, envelope?: Env
  * The members of a value object, from just after its `{` (or after a comma, for the envelope's
  * members read in place) to its `}`. `envelope` collects the top level's `topic`.
  */
-function writeMembers(r: JsonReader, out: OutBuffer, depth: number, envelope?: EnvelopeFields): void {
+function writeMembers(r: JsonReader, out: BrokerBinWriter, depth: number, envelope?: EnvelopeFields): void {
   let type = -1;
   let written = false;
   const compact = compactHead(r);
@@ -270,7 +276,7 @@ function writeMembers(r: JsonReader, out: OutBuffer, depth: number, envelope?: E
   }
 }
 
-let scratch = new OutBuffer(1024);
+let scratch = new BrokerBinWriter(1024);
 /** One reader for every call (reset per message): the pass is synchronous and not re-entered. */
 const NO_INPUT = new Uint8Array(0);
 const reader = new JsonReader(NO_INPUT, DECODE_FAILED);
@@ -301,7 +307,7 @@ export function streamDataMessage(bytes: Uint8Array, zeek: boolean): TranscodedM
     void err;
   } finally {
     reader.reset(NO_INPUT, false); // keeps no message alive between calls
-    if (out.buf.length > 1 << 20) scratch = new OutBuffer(1024);
+    if (out.buf.length > 1 << 20) scratch = new BrokerBinWriter(1024);
   }
   return undefined;
 }

@@ -17,7 +17,7 @@ import {
 import { JsonReader } from '../../src/broker-json-v1/reader.js';
 import { compactAddress, compactEnvelope, compactHead, compactString } from '../../src/transcode/compact.js';
 import { streamDataMessage } from '../../src/transcode/json-to-bin.js';
-import { OutBuffer } from '../../src/transcode/out-buffer.js';
+import { BrokerBinWriter } from '../../src/transcode/bin-writer.js';
 import { GATEWAY_INBOUND_EVENT } from '../../bench/inbound-event.js';
 import { toHex } from '../helpers/broker-fixtures.js';
 import { transcodeOutcome } from '../helpers/transcode-outcome.js';
@@ -49,10 +49,10 @@ function agree(text: Uint8Array | string, dialect: JsonDialect = 'json'): boolea
 /** A compact helper on `text` at offset 0: hit → [end position, written hex]; miss → undefined. */
 function probe(
   text: string,
-  f: (r: JsonReader, out: OutBuffer) => boolean,
+  f: (r: JsonReader, out: BrokerBinWriter) => boolean,
 ): readonly [number, string] | undefined {
   const r = new JsonReader(utf8.encode(text), 'test');
-  const out = new OutBuffer(4);
+  const out = new BrokerBinWriter(4);
   if (!f(r, out)) {
     assert.equal(r.pos, 0, 'a miss consumes nothing');
     assert.equal(out.length, 0, 'a miss writes nothing');

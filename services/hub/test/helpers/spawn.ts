@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ZeekNodeOptions } from './zeek-node.js';
+import { freePort } from './ports.js';
 
 export interface Child {
   readonly proc: ChildProcess;
@@ -34,11 +34,6 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   };
 }
 
-/** Starts an emulated Zeek node in its own process. */
-export function spawnZeekNode(options: ZeekNodeOptions): Child {
-  return spawnNode(fileURLToPath(new URL('./node-process.js', import.meta.url)), [JSON.stringify(options)]);
-}
-
 /** Parsed JSON lines of a child. */
 export function jsonLines(child: Child): Array<Record<string, unknown>> {
   // Only our own JSON lines start with '{'; anything else (warnings) is skipped.
@@ -47,3 +42,24 @@ export function jsonLines(child: Child): Array<Record<string, unknown>> {
 
 /** Path of the compiled hub entry point. */
 export const HUB_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+/** Environment of a `zeek-relay-hub` process on fresh loopback ports, its endpoints and URL. */
+export async function hubProcessSetup(extra: Record<string, string> = {}): Promise<{
+  env: Record<string, string>;
+  url: string;
+  endpoints: { connectXpub: string; connectXsub: string };
+}> {
+  const [xpub, xsub, http] = [await freePort(), await freePort(), await freePort()];
+  return {
+    env: {
+      ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+      ZR_HUB_XPUB_PORT: String(xpub),
+      ZR_HUB_XSUB_PORT: String(xsub),
+      ZR_HUB_HTTP_HOST: '127.0.0.1',
+      ZR_HUB_HTTP_PORT: String(http),
+      ...extra,
+    },
+    url: `http://127.0.0.1:${http}`,
+    endpoints: { connectXpub: `tcp://127.0.0.1:${xsub}`, connectXsub: `tcp://127.0.0.1:${xpub}` },
+  };
+}

@@ -7,31 +7,23 @@ import {
   type ZeekClusterStatus,
 } from '../api/v1alpha1/zeekcluster.js';
 import { validateSpec } from '../api/v1alpha1/validate.js';
-import type { ControllerClient, InformerSource, PodEvent, WatchedKind } from '../kube/api.js';
+import type { ControllerClient, InformerSource, WatchedKind } from '../kube/api.js';
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
-import { buildDesired, type DesiredState, type Observed } from './reconcile.js';
+import { assertZeekSupports, buildDesired, type DesiredState, type Observed } from './reconcile.js';
 import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
-import {
-  ANNOTATION_SPEC_HASH,
-  LABEL_INSTANCE,
-  LABEL_MANAGED_BY,
-  MANAGED_BY,
-  type K8sObject,
-} from './resources/meta.js';
+import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
 import { computeStatus, type Problem } from './status.js';
 import { WorkQueue } from './work-queue.js';
-import { CHILD_KINDS, CR_KIND, hasCondition, POD_KIND } from './kinds.js';
-import { diagnosePod, problemKey, scheduledPendingSince, type PodProblem } from './pod-problems.js';
+import { CHILD_KINDS, CR_KIND, hasCondition } from './kinds.js';
+import { COMPONENT_ORDER, StallWatch } from './stalls.js';
 
 /** Minimum spacing of progress-only status writes of one cluster (see {@link isProgressOnly}). */
 const STATUS_BATCH_MS = 1000;
-/** A scheduled pod still creating its containers after this long has its Events read. */
-const STUCK_MS = 15_000;
-/** Component order of pod problems in the status (the first one names the Ready reason). */
-const COMPONENT_ORDER = ['hub', 'log-sink', 'gateway', 'manager', 'proxy', 'worker'];
+/** A component whose ready count has not moved for this long has its pods read (see StallWatch). */
+const STALL_MS = 15_000;
 
 /** Settings of {@link Controller}. */
 export interface ControllerOptions {
@@ -42,6 +34,8 @@ export interface ControllerOptions {
   readonly identity: string;
   /** Minimum spacing of progress-only status writes of one cluster (default 1000 ms). */
   readonly statusBatchMs?: number;
+  /** How long a not-ready component may make no progress before its pods are read (15 s). */
+  readonly stallMs?: number;
 }
 
 /** What the controller talks to: the API (writes) and informers (reads), both injectable. */
@@ -69,10 +63,7 @@ export class Controller {
   private readonly metrics: OperatorMetrics;
   private readonly crs: WatchedKind;
   private readonly children = new Map<string, WatchedKind>();
-  private readonly pods: WatchedKind;
-  /** Per pod (`ns/name`), the last problem signature seen, so pod churn enqueues only on change. */
-  private readonly podSignatures = new Map<string, string>();
-  private readonly podEventCache = new Map<string, { at: number; pods: Set<string>; events: PodEvent[] }>();
+  private readonly stalls: StallWatch;
   private readonly events: EventRecorder;
   /** Last apply per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, LastApply>();
@@ -87,6 +78,7 @@ export class Controller {
   ) {
     ({ client: this.client, informers: this.informers, log: this.log, metrics: this.metrics } = deps);
     this.events = new EventRecorder(this.client, o.identity);
+    this.stalls = new StallWatch(this.client, o.stallMs ?? STALL_MS);
     this.crs = this.informers.add(
       CR_KIND,
       (obj, verb) => {
@@ -101,60 +93,6 @@ export class Controller {
         this.informers.add(info, (obj) => this.enqueueOwner(obj), `${LABEL_MANAGED_BY}=${MANAGED_BY}`),
       );
     }
-    this.pods = this.informers.add(
-      POD_KIND,
-      (pod, verb) => this.onPod(pod, verb),
-      `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
-    );
-  }
-
-  /** Enqueues a pod's cluster when what is wrong with the pod (or whether it is stuck) changed. */
-  private onPod(pod: K8sObject, verb: 'add' | 'update' | 'delete'): void {
-    const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    const sig =
-      verb === 'delete' ? '' : `${problemKey(diagnosePod(pod))}|${scheduledPendingSince(pod) ?? ''}`;
-    if ((this.podSignatures.get(id) ?? '') === sig) return;
-    if (sig) this.podSignatures.set(id, sig);
-    else this.podSignatures.delete(id);
-    this.enqueue(pod.metadata.namespace, pod.metadata.labels?.[LABEL_INSTANCE]);
-  }
-
-  /** Pod Warning Events of `ns`, read at most once per {@link STUCK_MS} / 2 per namespace. */
-  private async podEventsOf(ns: string, pods: readonly string[]): Promise<PodEvent[]> {
-    const cached = this.podEventCache.get(ns);
-    if (cached && Date.now() - cached.at < STUCK_MS / 2 && pods.every((p) => cached.pods.has(p)))
-      return cached.events;
-    const events = await this.client.podEvents(ns, pods);
-    this.podEventCache.set(ns, { at: Date.now(), pods: new Set(pods), events });
-    return events;
-  }
-
-  /**
-   * What keeps pods of `zc` from running, hub first and workers last. Pods stuck creating their
-   * containers for {@link STUCK_MS} have their Warning Events read (one list call); younger ones
-   * bring the cluster back when they reach that age.
-   */
-  private async podProblems(key: string, zc: ZeekCluster): Promise<PodProblem[]> {
-    const ns = zc.metadata.namespace;
-    const pods = this.pods.cache
-      .list(ns)
-      .filter((p) => p.metadata.labels?.[LABEL_INSTANCE] === zc.metadata.name);
-    const now = Date.now();
-    const stuck: string[] = [];
-    let recheck = Infinity;
-    for (const p of pods) {
-      const since = scheduledPendingSince(p);
-      if (since === undefined) continue;
-      if (now - since >= STUCK_MS) stuck.push(p.metadata.name);
-      else recheck = Math.min(recheck, STUCK_MS - (now - since));
-    }
-    if (recheck !== Infinity) this.queue.addAfter(key, recheck);
-    const events = stuck.length > 0 ? await this.podEventsOf(ns, stuck) : [];
-    const rank = (p: PodProblem): number => COMPONENT_ORDER.indexOf(p.component);
-    return pods
-      .map((p) => diagnosePod(p, events))
-      .filter((p): p is PodProblem => p !== undefined)
-      .sort((a, b) => rank(a) - rank(b) || a.pod.localeCompare(b.pod, 'en', { numeric: true }));
   }
 
   /** Keys waiting in the queue (for the queue-depth metric). */
@@ -182,6 +120,7 @@ export class Controller {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     this.statusWritten.delete(key);
     this.statusAt.delete(key);
+    this.stalls.forget(key);
     const uid = obj.metadata['uid'];
     if (typeof uid === 'string') this.events.forget(uid);
   }
@@ -272,6 +211,7 @@ export class Controller {
     let zc: ZeekCluster;
     try {
       zc = { ...raw, spec: validateSpec(raw.spec) };
+      assertZeekSupports(zc, this.o.images);
     } catch (err) {
       const e = err as { code?: string; reason?: string; message?: string };
       if (e.code !== 'ZR_OPERATOR_INVALID_SPEC') throw err;
@@ -360,7 +300,8 @@ export class Controller {
       const note = `Rolling ${desired.rollout.current} to layout ${desired.configHash}`;
       this.logEventError(await this.events.record(target, 'Normal', 'RollingOut', note));
     }
-    const problems = await this.podProblems(key, zc);
+    const { problems, recheckMs } = await this.stalls.problems(key, zc, observed);
+    if (recheckMs !== undefined) this.queue.addAfter(key, recheckMs);
     for (const c of COMPONENT_ORDER) {
       const p = problems.find((x) => x.component === c);
       if (p) this.logEventError(await this.events.record(target, 'Warning', p.reason, p.message));

@@ -8,6 +8,7 @@ export const CHILD_KINDS: readonly KindInfo[] = [
   { kind: 'Service', apiVersion: 'v1', base: '/api/v1', plural: 'services' },
   { kind: 'Deployment', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'deployments' },
   { kind: 'StatefulSet', apiVersion: 'apps/v1', base: '/apis/apps/v1', plural: 'statefulsets' },
+  { kind: 'Job', apiVersion: 'batch/v1', base: '/apis/batch/v1', plural: 'jobs' },
   {
     kind: 'PodDisruptionBudget',
     apiVersion: 'policy/v1',
@@ -21,8 +22,6 @@ export const CHILD_KINDS: readonly KindInfo[] = [
     plural: 'networkpolicies',
   },
 ];
-/** Pods of the clusters (they carry the managed-by label too): where "why not ready" is read. */
-export const POD_KIND: KindInfo = { kind: 'Pod', apiVersion: 'v1', base: '/api/v1', plural: 'pods' };
 export const CR_KIND: KindInfo = {
   kind: KIND,
   apiVersion: API_VERSION,

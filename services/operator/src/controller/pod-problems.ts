@@ -101,15 +101,6 @@ export function diagnosePod(pod: K8sObject, events: readonly PodEvent[] = []): P
   return undefined;
 }
 
-/**
- * True for a pod whose containers have not been created yet although it is scheduled: only its
- * Events say why (a Secret volume whose Secret is missing shows as `FailedMount` there), so the
- * controller reads them for such pods, and only for them.
- */
-export function stuckCreating(pod: K8sObject): boolean {
-  return scheduledPendingSince(pod) !== undefined;
-}
-
 /** When a scheduled pod that is still creating its containers was scheduled (ms), else undefined. */
 export function scheduledPendingSince(pod: K8sObject): number | undefined {
   const status = (pod['status'] ?? {}) as PodStatus;
@@ -120,10 +111,7 @@ export function scheduledPendingSince(pod: K8sObject): number | undefined {
   const creating =
     waiting.length === 0 ||
     waiting.some((c) => ['ContainerCreating', 'PodInitializing'].includes(c.state?.waiting?.reason ?? ''));
-  return creating ? Date.parse(scheduled.lastTransitionTime ?? '') || 0 : undefined;
-}
-
-/** A stable summary of a pod's problem (to enqueue its cluster only when it changes). */
-export function problemKey(p: PodProblem | undefined): string {
-  return p ? `${p.reason}|${p.message}` : '';
+  // (client-node's typed list gives a Date, a watch or a test a string)
+  const at: unknown = scheduled.lastTransitionTime;
+  return creating ? (at instanceof Date ? at.getTime() : Date.parse(String(at ?? '')) || 0) : undefined;
 }

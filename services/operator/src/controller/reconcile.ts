@@ -1,3 +1,4 @@
+import type { ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekCluster } from '../api/v1alpha1/zeekcluster.js';
 import { buildGatewayDeployment, buildGatewayService } from './resources/gateway.js';
 import { buildHubDeployment, buildHubService } from './resources/hub.js';
@@ -9,9 +10,17 @@ import { buildNetworkPolicy, buildPdb } from './resources/policies.js';
 import { buildZeekConfigMap, hashOf, zeekConfigHash } from './resources/zeek-config.js';
 import {
   buildManagerDeployment,
+  buildOfflineJob,
   buildProxyStatefulSet,
   buildWorkerStatefulSet,
+  buildWorkerUdpService,
 } from './resources/zeek-nodes.js';
+import {
+  resolveZeekVersion,
+  zeekVersionProblems,
+  type ClusterZeekVersion,
+} from './resources/zeek-version.js';
+import { InvalidSpecError } from '../errors.js';
 import { planRollout, workloadState, type RolloutPlan } from './rollout.js';
 
 /** Read access to the live children (from the informer caches). */
@@ -24,14 +33,16 @@ export interface DesiredState {
   readonly objects: readonly K8sObject[];
   readonly configHash: string;
   readonly rollout: RolloutPlan;
+  /** The Zeek version the configuration was generated for. */
+  readonly zeek: ClusterZeekVersion;
 }
 
 /**
  * The hash of what Zeek reads only at start: the layout, and the CURVE Secret the nodes take their
  * keys from (mixed in only when set, so clusters without CURVE keep the hash they had).
  */
-export function startHash(zc: ZeekCluster): string {
-  const layout = zeekConfigHash(zc);
+export function startHash(zc: ZeekCluster, zv: ZeekVersion): string {
+  const layout = zeekConfigHash(zc, zv);
   const curve = zc.spec.hub.curveSecretName;
   return curve ? hashOf({ layout, curve }) : layout;
 }
@@ -74,9 +85,11 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
     gateway: zc.spec.images?.gateway ?? configured.gateway,
     logSink: zc.spec.images?.logSink ?? configured.logSink,
   };
-  const configHash = startHash(zc);
-  const hubObj = buildHubDeployment(zc, images);
-  const sinksObj = buildLogSinkStatefulSet(zc, images);
+  const zeek = resolveZeekVersion(zc.spec.zeekVersion, images.zeek, configured.zeekVersion);
+  const zv = zeek.version;
+  const configHash = startHash(zc, zv);
+  const hubObj = buildHubDeployment(zc, images, zv);
+  const sinksObj = buildLogSinkStatefulSet(zc, images, zv);
   // The Zeek stages wait for hub and sinks to run what this pass wants them to run (e.g. CURVE).
   const current = (d: K8sObject): K8sObject | undefined => {
     const live = observed.get(d.kind, d.metadata.name);
@@ -96,21 +109,43 @@ export function buildDesired(zc: ZeekCluster, configured: Images, observed: Obse
   const zcFor = (stage: string, kind: string): ZeekCluster =>
     h(stage) === configHash ? zc : withCurve(zc, liveCurveSecret(observed.get(kind, childName(zc, stage))));
   const objects: K8sObject[] = [
-    buildZeekConfigMap(zc),
+    buildZeekConfigMap(zc, zv),
     buildHubService(zc),
     hubObj,
     buildLogSinkService(zc),
     sinksObj,
   ];
-  if (zc.spec.gateway.enabled) objects.push(buildGatewayService(zc), buildGatewayDeployment(zc, images));
+  if (zc.spec.gateway.enabled) objects.push(buildGatewayService(zc), buildGatewayDeployment(zc, images, zv));
   objects.push(buildManagerDeployment(zcFor('manager', 'Deployment'), images, h('manager')));
   if (zc.spec.proxies.replicas > 0)
     objects.push(buildProxyStatefulSet(zcFor('proxy', 'StatefulSet'), images, h('proxy')));
-  objects.push(buildWorkerStatefulSet(zcFor('worker', 'StatefulSet'), images, h('worker')));
+  objects.push(...workerObjects(zcFor('worker', 'StatefulSet'), images, h('worker')));
   if (zc.spec.podDisruptionBudgets.enabled) {
     objects.push(buildPdb(zc, 'hub'), buildPdb(zc, 'log-sink'));
     if (zc.spec.gateway.enabled) objects.push(buildPdb(zc, 'gateway'));
   }
   if (zc.spec.networkPolicy.enabled) objects.push(buildNetworkPolicy(zc));
-  return { objects, configHash, rollout };
+  return { objects, configHash, rollout, zeek };
+}
+
+/**
+ * Throws InvalidSpecError (reason `UnsupportedByZeekVersion`, reported as `Degraded` with a
+ * Warning Event and no retry loop) when the spec needs what the cluster's Zeek version lacks.
+ */
+export function assertZeekSupports(zc: ZeekCluster, configured: Images): void {
+  const zeek = resolveZeekVersion(
+    zc.spec.zeekVersion,
+    zc.spec.image ?? configured.zeek,
+    configured.zeekVersion,
+  );
+  const problems = zeekVersionProblems(zc.spec, zeek);
+  if (problems.length > 0) throw new InvalidSpecError(problems, 'UnsupportedByZeekVersion');
+}
+
+/** The workers by capture mode: a Job reading the trace once (pcap), else a StatefulSet (+ UDP Service). */
+function workerObjects(zc: ZeekCluster, images: Images, configHash: string): K8sObject[] {
+  const mode = zc.spec.workers.capture.mode;
+  if (mode === 'pcap') return zc.spec.workers.replicas > 0 ? [buildOfflineJob(zc, images)] : [];
+  const sts = buildWorkerStatefulSet(zc, images, configHash);
+  return mode === 'udp' ? [buildWorkerUdpService(zc), sts] : [sts];
 }

@@ -4,6 +4,7 @@ import { logSinkEndpoints, workerSlots } from './resources/zeek-config.js';
 import { workerSelector } from './resources/zeek-nodes.js';
 import type { DesiredState, Observed } from './reconcile.js';
 import { workloadState, type WorkloadState } from './rollout.js';
+import { offlineState } from './offline.js';
 import type { PodProblem } from './pod-problems.js';
 
 /** A problem that stops reconciling (invalid spec, failed apply), reported as Degraded. */
@@ -63,8 +64,14 @@ export function computeStatus(
     zc.spec.proxies.replicas > 0
       ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas, of('proxy'))
       : { ...cond('', true, 'None', '', 'no proxies'), ok: true };
+  const offline = offlineState(zc, desired?.objects, (name) => observed.get('Job', name));
   const workerState = st('StatefulSet', 'worker');
-  const workers = ready('workers', workerState, zc.spec.workers.replicas, of('worker'));
+  const workers = offline
+    ? {
+        ...cond('', offline.workerOk, 'AllReplicasReady', 'ReplicasNotReady', offline.message),
+        ok: offline.workerOk,
+      }
+    : ready('workers', workerState, zc.spec.workers.replicas, of('worker'));
   const layoutRolling = desired?.rollout.progressing ?? false;
   const allOk = hub.ok && gw.ok && sinks.ok && manager.ok && proxies.ok && workers.ok;
   const progressing: Cond = layoutRolling
@@ -111,6 +118,17 @@ export function computeStatus(
     },
     progressing,
     degraded,
+    ...(offline
+      ? [
+          cond(
+            'AnalysisComplete',
+            offline.offline.phase === 'Succeeded',
+            'Succeeded',
+            offline.offline.phase,
+            offline.message,
+          ),
+        ]
+      : []),
   ];
   const prev = new Map((zc.status?.conditions ?? []).map((c) => [c.type, c]));
   const conditions: Condition[] = list.map((c) => {
@@ -130,12 +148,18 @@ export function computeStatus(
   return {
     observedGeneration: gen,
     conditions,
-    replicas: workerState?.desired ?? 0,
-    readyReplicas: workerState?.ready ?? 0,
-    workers: `${workerState?.ready ?? 0}/${zc.spec.workers.replicas}`,
+    replicas: offline ? offline.replicas : (workerState?.desired ?? 0),
+    readyReplicas: offline ? offline.readyReplicas : (workerState?.ready ?? 0),
+    workers: `${offline ? offline.readyReplicas : (workerState?.ready ?? 0)}/${zc.spec.workers.replicas}`,
     slots: workerSlots(zc),
     selector: workerSelector(zc),
-    ...(desired ? { configHash: desired.configHash } : {}),
+    ...(desired
+      ? {
+          configHash: desired.configHash,
+          zeekVersion: `${desired.zeek.version.text} (${desired.zeek.source})`,
+        }
+      : {}),
+    ...(offline ? { offline: offline.offline } : {}),
     endpoints: {
       hubXpub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xpubPort}`,
       hubXsub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xsubPort}`,

@@ -69,6 +69,8 @@ export interface ControllerClient {
   /** Server-side applies the status subresource of a ZeekCluster. */
   applyStatus(namespace: string, name: string, status: ZeekClusterStatus): Promise<void>;
   createEvent(event: EventBody): Promise<void>;
+  /** The pods matching `labelSelector` in `namespace` (a read, for "say what is wrong"). */
+  listPods(namespace: string, labelSelector: string): Promise<K8sObject[]>;
   /** Warning Events of the pods `podNames` in `namespace` (a read, for "say what is wrong"). */
   podEvents(namespace: string, podNames: readonly string[]): Promise<PodEvent[]>;
 }

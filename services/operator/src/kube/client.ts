@@ -142,6 +142,13 @@ export class KubeClient implements ControllerClient, LeaseClient {
     );
   }
 
+  async listPods(namespace: string, labelSelector: string): Promise<K8sObject[]> {
+    const list = await this.call('list', `Could not list the pods of ${namespace}`, () =>
+      this.core.listNamespacedPod({ namespace, labelSelector }),
+    );
+    return list.items.map((p) => ({ ...p, kind: 'Pod', apiVersion: 'v1' }) as unknown as K8sObject);
+  }
+
   async podEvents(namespace: string, podNames: readonly string[]): Promise<PodEvent[]> {
     const wanted = new Set(podNames);
     const list = await this.call('list', `Could not list the Events of ${namespace}`, () =>

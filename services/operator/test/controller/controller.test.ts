@@ -25,7 +25,15 @@ async function setup(spec: Record<string, unknown> = { workers: { replicas: 2 } 
   const metrics = new OperatorMetrics(otel.getMeter('test'), () => 0);
   const ctl = new Controller(
     { client: kube, informers: kube, log, metrics },
-    { images: IMAGES, namespace: '', workers: 2, resyncSeconds: 3600, identity: 'test', statusBatchMs: 0 },
+    {
+      images: IMAGES,
+      namespace: '',
+      workers: 2,
+      resyncSeconds: 3600,
+      identity: 'test',
+      statusBatchMs: 0,
+      stallMs: 0,
+    },
   );
   await ctl.start();
   return { kube, ctl, metrics };

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnosePod, scheduledPendingSince } from '../../src/controller/pod-problems.js';
 import { computeStatus } from '../../src/controller/status.js';
+import { StallWatch } from '../../src/controller/stalls.js';
 import { buildDesired } from '../../src/controller/reconcile.js';
 import type { K8sObject } from '../../src/controller/resources/meta.js';
 import { cluster, IMAGES, observe, rolledOut } from '../helpers.js';
@@ -179,4 +180,50 @@ test('the status names the failing pod in the component condition and the Ready 
   );
   assert.equal(c('Ready')?.reason, 'ImagePullFailed');
   assert.equal(c('HubReady')?.reason, 'AllReplicasReady');
+});
+
+test('StallWatch reads pods only for a component whose ready count has not moved for stallMs', async () => {
+  const zc = cluster({ workers: { replicas: 3 } });
+  const d0 = buildDesired(zc, IMAGES, observe());
+  let workersReady = 1;
+  const live = () =>
+    d0.objects.map((o) =>
+      ['Deployment', 'StatefulSet'].includes(o.kind)
+        ? rolledOut(o, o.metadata.name === 'demo-worker' ? workersReady : undefined)
+        : o,
+    );
+  const calls: string[] = [];
+  let now = 0;
+  const failing = pod('demo-worker-2', 'worker', waiting('ErrImagePull', 'not found'));
+  const watch = new StallWatch(
+    {
+      listPods: async (ns, sel) => (
+        calls.push(`pods ${ns} ${sel}`),
+        [failing, pod('demo-hub-1', 'hub', waiting('ErrImagePull'))]
+      ),
+      podEvents: async () => (calls.push('events'), []),
+    },
+    15_000,
+    () => now,
+  );
+  let r = await watch.problems('ns/demo', zc, observe(live()));
+  assert.deepEqual(r, { problems: [], recheckMs: 15_000 });
+  now = 10_000;
+  workersReady = 2; // progress: the clock starts again
+  r = await watch.problems('ns/demo', zc, observe(live()));
+  assert.deepEqual(r, { problems: [], recheckMs: 15_000 });
+  now = 25_000;
+  r = await watch.problems('ns/demo', zc, observe(live()));
+  assert.deepEqual(
+    r.problems.map((p) => p.pod),
+    ['demo-worker-2'],
+    'only pods of the stalled component',
+  );
+  assert.deepEqual(calls, ['pods ns app.kubernetes.io/instance=demo']);
+  now = 26_000;
+  await watch.problems('ns/demo', zc, observe(live()));
+  assert.equal(calls.length, 1, 'read at most every stallMs / 2');
+  workersReady = 3;
+  r = await watch.problems('ns/demo', zc, observe(live()));
+  assert.deepEqual(r, { problems: [] }, 'ready again: nothing stalled, nothing to recheck');
 });

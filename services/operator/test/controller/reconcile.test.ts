@@ -40,7 +40,7 @@ test('a default cluster yields every child, in apply order, owned by the ZeekClu
   }
 });
 
-test('the layout lists manager, proxies, one logger per sink and maxReplicas worker slots', () => {
+test('the layout lists only Zeek nodes: manager, proxies and maxReplicas worker slots (no sinks)', () => {
   const d = buildDesired(
     cluster({
       workers: { replicas: 3, maxReplicas: 4 },
@@ -53,19 +53,14 @@ test('the layout lists manager, proxies, one logger per sink and maxReplicas wor
   const cm = find(d.objects, 'ConfigMap', 'demo-zeek') as unknown as { data: Record<string, string> };
   const layout = cm.data['cluster-layout.zeek'] ?? '';
   const names = [...layout.matchAll(/\["([a-z0-9-]+)"\]/g)].map((m) => m[1]);
-  assert.deepEqual(names, [
-    'manager',
-    'proxy-1',
-    'logger-1',
-    'logger-2',
-    'worker-1',
-    'worker-2',
-    'worker-3',
-    'worker-4',
-  ]);
+  assert.deepEqual(names, ['manager', 'proxy-1', 'worker-1', 'worker-2', 'worker-3', 'worker-4']);
+  assert.doesNotMatch(layout, /LOGGER/);
+  // Zeek decides manager_is_logger with @if right after loading the layout: it must be here.
+  assert.match(layout, /^redef Cluster::manager_is_logger = F;$/m);
   assert.match(layout, /\["worker-4"\] = \[\$node_type=Cluster::WORKER/);
   const policy = cm.data['zeek-relay.zeek'] ?? '';
-  assert.match(policy, /^@load frameworks\/cluster\/backend\/zeromq$/m);
+  // IMAGES runs zeek/zeek:8.0.4: 8.0 needs the connect script to start the backend.
+  assert.match(policy, /^@load frameworks\/cluster\/backend\/zeromq\/connect$/m);
   // Nodes publish into the hub's XSUB port (27761) and subscribe at its XPUB port (27760).
   assert.match(policy, /connect_xpub_endpoint = "tcp:\/\/demo-hub\.ns\.svc:27761";/);
   assert.match(policy, /connect_xsub_endpoint = "tcp:\/\/demo-hub\.ns\.svc:27760";/);
@@ -119,17 +114,51 @@ test('workers: Parallel pods, CLUSTER_NODE from the pod index, af_packet with ho
   assert.deepEqual(c.securityContext, { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } });
 });
 
-test('pcap mode reads the file, without host network', () => {
+test('pcap mode: one Job reads the trace once as worker-1, without host network', () => {
   const d = buildDesired(
     cluster({ workers: { capture: { mode: 'pcap', pcap: { file: 'trace.pcap', claimName: 'pcaps' } } } }),
     IMAGES,
     observe(),
   );
-  const sts = find(d.objects, 'StatefulSet', 'demo-worker') as unknown as {
-    spec: { template: { spec: Record<string, unknown> & { containers: { command: string[] }[] } } };
+  assert.equal(find(d.objects, 'StatefulSet', 'demo-worker'), undefined);
+  const job = d.objects.find((o) => o.kind === 'Job') as unknown as {
+    metadata: { name: string };
+    spec: {
+      backoffLimit: number;
+      completions: number;
+      template: {
+        spec: Record<string, unknown> & { containers: { command: string[]; env: { name: string }[] }[] };
+      };
+    };
   };
-  assert.equal(sts.spec.template.spec['hostNetwork'], undefined);
-  assert.match(sts.spec.template.spec.containers[0]?.command[2] ?? '', /'-r' '\/pcap\/trace\.pcap'/);
+  assert.match(job.metadata.name, /^demo-offline-[0-9a-f]{10}$/);
+  assert.equal(job.spec.backoffLimit, 0);
+  assert.equal(job.spec.completions, 1);
+  assert.equal(job.spec.template.spec['restartPolicy'], 'Never');
+  assert.equal(job.spec.template.spec['hostNetwork'], undefined);
+  const c = job.spec.template.spec.containers[0]!;
+  assert.match(c.command[2] ?? '', /CLUSTER_NODE=worker-1;/);
+  assert.match(
+    c.command[2] ?? '',
+    /'-r' '\/pcap\/trace\.pcap' 'zeek-relay\.zeek' 'local' 'zeek-relay-offline\.zeek'/,
+  );
+  assert.ok(!c.env.some((e) => e.name === 'POD_INDEX'), 'a Job pod has no StatefulSet pod index');
+});
+
+test('pcap mode: an absolute pcap.file is used as given (no /pcap//pcap/…)', () => {
+  const d = buildDesired(
+    cluster({
+      workers: { capture: { mode: 'pcap', pcap: { file: '/pcap/trace.pcap', claimName: 'pcaps' } } },
+    }),
+    IMAGES,
+    observe(),
+  );
+  const job = d.objects.find((o) => o.kind === 'Job') as unknown as {
+    spec: { template: { spec: { containers: { command: string[] }[] } } };
+  };
+  const cmd = job.spec.template.spec.containers[0]?.command[2] ?? '';
+  assert.match(cmd, /'-r' '\/pcap\/trace\.pcap'/);
+  assert.doesNotMatch(cmd, /\/pcap\/\/pcap/);
 });
 
 test('gateway disabled, no proxies, network policy on', () => {
@@ -165,6 +194,7 @@ test('log sinks get the sink service settings from the spec', () => {
     ZR_SINK_PULL_ENDPOINT: 'tcp://0.0.0.0:27764',
     ZR_SINK_HTTP_PORT: '9914',
     ZR_SINK_LOG_DIR: '/var/log/zeek',
+    ZR_SINK_ZEEK_VERSION: '8.0.4',
     ZR_SINK_OUTPUTS: 'json,otlp',
     ZR_SINK_ROTATION_INTERVAL_SECONDS: '900',
     ZR_SINK_ROTATION_MAX_BYTES: '2097152',

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ZeekVersionSchema } from '@zeek-relay/runtime';
 import { ObjectName, Opaque, Port, Quantity, Resources, StringEnum, StringMap } from './schema-helpers.js';
 
 /** API group, version, kind and plural of the ZeekCluster resource. */
@@ -10,9 +11,10 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 
 const Capture = Type.Object(
   {
-    mode: StringEnum(['af_packet', 'pcap'] as const, {
+    mode: StringEnum(['af_packet', 'pcap', 'udp'] as const, {
       default: 'af_packet',
-      description: '`af_packet`: live capture on `interface`; `pcap`: read `pcap.file` offline.',
+      description:
+        '`af_packet`: live capture on `interface` of the node; `pcap`: read `pcap.file` once, as a Job (offline analysis); `udp` (Zeek 9.0+): receive VXLAN/GENEVE-encapsulated mirrored traffic on a UDP port, workers are plain pods behind a UDP Service.',
     }),
     interface: Type.String({
       default: 'eth0',
@@ -46,11 +48,37 @@ const Capture = Type.Object(
     ),
     pcap: Type.Optional(
       Type.Object({
-        file: Type.String({ minLength: 1, description: 'Path of the pcap file inside the volume.' }),
+        file: Type.String({
+          minLength: 1,
+          pattern: '^([^.]|\\.[^.])*\\.?$',
+          description:
+            'The trace: a path relative to the claim (mounted at /pcap), or an absolute path in the pod (e.g. /pcap/trace.pcap). Must not contain `..`.',
+        }),
         claimName: Type.Optional(
           ObjectName('PersistentVolumeClaim holding the pcap file (mounted read-only at /pcap).'),
         ),
       }),
+    ),
+    udp: Type.Object(
+      {
+        port: Type.Integer({
+          minimum: 1024,
+          maximum: 65535,
+          default: 4789,
+          description:
+            'UDP port the workers receive mirrored traffic on (VXLAN 4789, GENEVE 6081); unprivileged, so workers need no capability.',
+        }),
+        encapsulation: StringEnum(['vxlan', 'geneve', 'geneve+vxlan'] as const, {
+          default: 'vxlan',
+          description:
+            'Tunnel header Zeek strips from each datagram (`geneve+vxlan`: AWS Gateway Load Balancer).',
+        }),
+        serviceType: StringEnum(['ClusterIP', 'NodePort', 'LoadBalancer'] as const, {
+          default: 'ClusterIP',
+          description: 'Type of the UDP Service in front of the workers (the mirror source sends to it).',
+        }),
+      },
+      { default: {}, description: 'udp mode (Zeek 9.0+ built-in UDP packet source).' },
     ),
   },
   {
@@ -79,13 +107,26 @@ const Workers = Type.Object(
       description:
         'Worker slots in the Zeek layout. Scaling within the slots only touches the worker StatefulSet; past them the layout grows and Zeek nodes roll in order.',
     }),
+    slots: StringEnum(['maxReplicas', 'replicas'] as const, {
+      default: 'maxReplicas',
+      description:
+        'Worker slots in the layout: `maxReplicas` pre-allocates max(maxReplicas, replicas) so scaling does not restart Zeek nodes; `replicas` lists exactly the running workers (every scale rolls the Zeek nodes), which `Cluster::Experimental::cluster_started` needs: since Zeek 8.0.7 it waits for every node in the layout, so with idle slots it never fires. pcap mode always uses one slot.',
+    }),
     resources: Type.Optional(Resources),
     nodeSelector: Type.Optional(StringMap({ description: 'Capture nodes.' })),
     tolerations: Type.Optional(Type.Array(Opaque('core/v1 Toleration.'), { maxItems: 32 })),
     affinity: Type.Optional(Opaque('core/v1 Affinity.')),
     capture: Capture,
   },
-  { default: {} },
+  {
+    default: {},
+    'x-kubernetes-validations': [
+      {
+        rule: "self.capture.mode != 'pcap' || self.replicas <= 1",
+        message: 'capture.mode pcap reads one trace with one worker: workers.replicas must be 0 or 1',
+      },
+    ],
+  },
 );
 
 const LogSinks = Type.Object(
@@ -190,6 +231,13 @@ export const ZeekClusterSpecSchema = Type.Object({
       description: 'Zeek image (8.0–9.0); default from the operator configuration.',
     }),
   ),
+  zeekVersion: Type.Optional(
+    Type.String({
+      pattern: ZeekVersionSchema.pattern,
+      description:
+        "Zeek version the image runs (8.0, 8.1, 8.2, 9.0 or a full version such as 8.2.2). Unset: the version in the image tag (`zeek/zeek:8.2.2`, `v8.1`), else the operator's `zeekVersion` setting (default 8.2). Chooses the generated scripts and the log sink's number formatting.",
+    }),
+  ),
   images: Type.Optional(
     Type.Object(
       {
@@ -217,6 +265,11 @@ export const ZeekClusterSpecSchema = Type.Object({
     }),
     { default: [], maxItems: 32, description: 'Zeek scripts loaded by every Zeek node after `local`.' },
   ),
+  ipFamily: StringEnum(['IPv4', 'IPv6'] as const, {
+    default: 'IPv4',
+    description:
+      "Address family of the cluster's Services. `IPv6` sets Zeek's `Cluster::Backend::ZeroMQ::ipv6 = T` so the nodes reach the hub and the log sinks over IPv6 (ZeroMQ resolves names to IPv4 only otherwise; the default is F from Zeek 8.1.2/8.2.0 and T before, so the operator always sets it).",
+  }),
   networkPolicy: Type.Object({ enabled: Type.Boolean({ default: false }) }, { default: {} }),
   podDisruptionBudgets: Type.Object({ enabled: Type.Boolean({ default: true }) }, { default: {} }),
 });
@@ -245,6 +298,21 @@ export const ZeekClusterStatusSchema = Type.Object({
     Type.String({ description: 'Label selector of the worker pods (scale subresource).' }),
   ),
   configHash: Type.Optional(Type.String()),
+  zeekVersion: Type.Optional(
+    Type.String({
+      description: 'Zeek version the generated configuration was made for, and where it came from.',
+    }),
+  ),
+  offline: Type.Optional(
+    Type.Object(
+      {
+        job: Type.Optional(Type.String({ description: 'The Job reading the trace.' })),
+        phase: StringEnum(['Waiting', 'Running', 'Succeeded', 'Failed'] as const),
+        completionTime: Type.Optional(Type.String({ format: 'date-time' })),
+      },
+      { description: 'pcap mode: progress of the one-time read of the trace.' },
+    ),
+  ),
   endpoints: Type.Optional(
     Type.Object({
       hubXpub: Type.Optional(Type.String()),

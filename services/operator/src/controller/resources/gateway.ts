@@ -1,6 +1,14 @@
+import type { ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { GATEWAY_HEALTH_PORT, type Images } from './images.js';
-import { childMeta, childName, selectorLabels, serviceHost, type K8sObject } from './meta.js';
+import {
+  childMeta,
+  childName,
+  componentService,
+  selectorLabels,
+  serviceHost,
+  type K8sObject,
+} from './meta.js';
 import { env, httpProbes, podMeta, resources, RESTRICTED_CONTAINER } from './pod.js';
 import { CLIENT_KEYS, CURVE_KEY, curveMount, curveVolume } from './curve.js';
 
@@ -12,7 +20,7 @@ const HUB_CURVE_DIR = '/etc/zeek-relay/hub-curve';
  * `spec.hub.curveSecretName` it gets the Secret's `server-public-key`, `client-public-key` and
  * `client-secret-key` as files, and the `ZR_GATEWAY_HUB_CURVE_*_FILE` variables.
  */
-export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObject {
+export function buildGatewayDeployment(zc: ZeekCluster, images: Images, zv: ZeekVersion): K8sObject {
   const g = zc.spec.gateway;
   const hub = serviceHost(zc, childName(zc, 'hub'));
   const mounts: Record<string, unknown>[] = [];
@@ -22,6 +30,7 @@ export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObje
     ZR_GATEWAY_PORT: g.port,
     ZR_GATEWAY_HEALTH_HOST: '0.0.0.0',
     ZR_GATEWAY_HEALTH_PORT: GATEWAY_HEALTH_PORT,
+    ZR_GATEWAY_ZEEK_VERSION: zv.text,
     // The gateway publishes into the hub's XSUB side and subscribes at its XPUB side.
     ZR_GATEWAY_CONNECT_XPUB_ENDPOINT: `tcp://${hub}:${zc.spec.hub.xsubPort}`,
     ZR_GATEWAY_CONNECT_XSUB_ENDPOINT: `tcp://${hub}:${zc.spec.hub.xpubPort}`,
@@ -85,14 +94,9 @@ export function buildGatewayDeployment(zc: ZeekCluster, images: Images): K8sObje
 /** Gateway Service of the configured type (ClusterIP by default). */
 export function buildGatewayService(zc: ZeekCluster): K8sObject {
   const g = zc.spec.gateway;
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: childMeta(zc, childName(zc, 'gateway'), 'gateway'),
-    spec: {
-      type: g.serviceType,
-      selector: selectorLabels(zc, 'gateway'),
-      ports: [{ name: 'websocket', port: g.port, targetPort: 'websocket', protocol: 'TCP' }],
-    },
-  };
+  return componentService(zc, 'gateway', 'gateway', g.serviceType, {
+    name: 'websocket',
+    port: g.port,
+    protocol: 'TCP',
+  });
 }

@@ -1,3 +1,4 @@
+import type { ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { HUB_HEALTH_PORT, type Images } from './images.js';
 import { childMeta, childName, selectorLabels, type K8sObject } from './meta.js';
@@ -9,7 +10,7 @@ import { CURVE_KEY, CURVE_SERVER_DIR, curveMount, curveVolume, SERVER_KEYS } fro
  * With `spec.hub.curveSecretName` it gets the Secret's `server-secret-key` and, as its ZAP
  * allow-list, `client-public-key` as files (the hub refuses CURVE without an allow-list).
  */
-export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
+export function buildHubDeployment(zc: ZeekCluster, images: Images, zv: ZeekVersion): K8sObject {
   const h = zc.spec.hub;
   const curve = h.curveSecretName;
   return {
@@ -35,6 +36,7 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images): K8sObject {
                 ZR_HUB_SEND_HIGH_WATER_MARK: h.sendHighWaterMark,
                 ZR_HUB_RECEIVE_HIGH_WATER_MARK: h.receiveHighWaterMark,
                 ZR_HUB_HTTP_PORT: HUB_HEALTH_PORT,
+                ZR_HUB_ZEEK_VERSION: zv.text,
                 ...(curve
                   ? {
                       ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,

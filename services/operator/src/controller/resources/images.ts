@@ -5,6 +5,8 @@ export interface Images {
   readonly gateway: string;
   readonly logSink: string;
   readonly pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** Zeek version of an image whose tag does not say (operator setting `zeekVersion`; default 8.2). */
+  readonly zeekVersion?: string;
 }
 
 /** Ports of the log-sink service (one Zeek logger node per pod). */

@@ -1,3 +1,4 @@
+import type { ZeekVersion } from '@zeek-relay/runtime';
 import type { ZeekCluster } from '../../api/v1alpha1/zeekcluster.js';
 import { LOG_SINK_HEALTH_PORT, LOG_SINK_PULL_PORT, type Images } from './images.js';
 import { childMeta, childName, labels, selectorLabels, type K8sObject } from './meta.js';
@@ -18,7 +19,7 @@ export function intervalSeconds(interval: string): number {
  * `spec.hub.curveSecretName` a sink binds its PULL socket as a CURVE server, as a Zeek logger
  * does: it gets `server-secret-key` and `client-public-key` (its allow-list) as files.
  */
-export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObject {
+export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images, zv: ZeekVersion): K8sObject {
   const s = zc.spec.logSinks;
   const name = childName(zc, 'log-sink');
   const curve = zc.spec.hub.curveSecretName;
@@ -50,6 +51,7 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images): K8sObj
                 ZR_SINK_PULL_ENDPOINT: `tcp://0.0.0.0:${LOG_SINK_PULL_PORT}`,
                 ZR_SINK_HTTP_PORT: LOG_SINK_HEALTH_PORT,
                 ZR_SINK_LOG_DIR: LOG_DIR,
+                ZR_SINK_ZEEK_VERSION: zv.text,
                 ZR_SINK_OUTPUTS: [...s.formats, ...(s.otlpEndpoint ? ['otlp'] : [])].join(','),
                 ZR_SINK_ROTATION_INTERVAL_SECONDS: intervalSeconds(s.rotation.interval),
                 ...(s.rotation.maxSizeMiB

@@ -93,3 +93,23 @@ export function childMeta(zc: ZeekCluster, name: string, component: Component): 
 export function serviceHost(zc: ZeekCluster, service: string): string {
   return `${service}.${zc.metadata.namespace}.svc`;
 }
+
+/** A Service `<cluster>-<suffix>` selecting `component`'s pods, one named port (target: the container port of that name). */
+export function componentService(
+  zc: ZeekCluster,
+  suffix: string,
+  component: Component,
+  type: string,
+  port: { name: string; port: number; protocol: 'TCP' | 'UDP' },
+): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(zc, childName(zc, suffix), component),
+    spec: {
+      type,
+      selector: selectorLabels(zc, component),
+      ports: [{ name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol }],
+    },
+  };
+}

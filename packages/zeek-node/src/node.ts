@@ -1,14 +1,17 @@
 /**
- * An emulated Zeek node speaking Zeek 8.0's ZeroMQ bytes through @zeek-relay/wire: node socket
- * options of zeromq-wire.md §2.1, the default subscriptions of §4.4 and the hello / node_up /
- * node_down logic of §5.1–5.2. Used in-process and, via node-process.ts, as a child process.
+ * The emulated Zeek node, speaking Zeek's ZeroMQ bytes through @zeek-relay/wire: a node's socket
+ * options (zeromq-wire.md §2.1), the subscriptions a Zeek 8.2 node makes at start-up, in its order
+ * (as recorded in fixtures zeek-8.2/cluster-session), and the logic of Zeek's
+ * `cluster/backend/zeromq` scripts and backend (facts from their sources): `subscription` only for
+ * unseen topics, the two-way hello, `node_up` on `Cluster::hello`, duplicate and expired hellos,
+ * `node_down` on a nodeid unsubscription. Used in-process and, via node-process.ts, as a child
+ * process.
  */
 import { Context, XPublisher, XSubscriber } from 'zeromq';
 import {
   clusterHello,
   decodeEvent,
   decodeEventFrames,
-  defaultSubscriptions,
   encodeEvent,
   encodeEventFrames,
   encodeSubscriptionFrame,
@@ -36,6 +39,8 @@ export interface ZeekNodeOptions {
   /** Read events at most this often (ms between reads) to emulate a slow node. */
   readonly readDelayMs?: number;
   readonly curve?: { serverKey: string; publicKey: string; secretKey: string };
+  /** `Cluster::manager_is_logger` (default true): the manager then also subscribes to the logger pool. */
+  readonly managerIsLogger?: boolean;
   /** Zeek's `hello_expiration` (default 10 s): pending hello state is forgotten after this. */
   readonly helloExpirationMs?: number;
 }
@@ -45,6 +50,31 @@ const BACKEND_SUBSCRIPTION = 'Cluster::Backend::ZeroMQ::subscription';
 const BACKEND_UNSUBSCRIPTION = 'Cluster::Backend::ZeroMQ::unsubscription';
 
 const utf8 = new TextDecoder();
+
+/**
+ * What a Zeek 8.2 node subscribes to at start-up, in its order: the supervisor and table-change
+ * topics, its pool and type topics, then its node-id and node-name topics.
+ */
+export function startupSubscriptions(
+  role: NodeRole,
+  name: string,
+  id: string,
+  managerIsLogger: boolean,
+): string[] {
+  const byRole: Record<NodeRole, string[]> = {
+    manager: [...(managerIsLogger ? ['zeek.cluster.pool.logger'] : []), 'zeek.cluster.manager'],
+    logger: ['zeek.cluster.pool.logger', 'zeek.cluster.logger'],
+    proxy: ['zeek.cluster.pool.proxy', 'zeek.cluster.proxy'],
+    worker: ['zeek.cluster.pool.worker', 'zeek.cluster.worker'],
+  };
+  return [
+    'zeek/supervisor',
+    'zeek/table/',
+    ...byRole[role],
+    `zeek.cluster.nodeid.${id}.`,
+    `zeek.cluster.node.${name}.`,
+  ];
+}
 
 export class EmulatedZeekNode {
   readonly id: string;
@@ -64,6 +94,8 @@ export class EmulatedZeekNode {
   /** Non-hello events received: count per topic. */
   readonly received = new Map<string, number>();
   receivedTotal = 0;
+  /** Called for every event received that is not the cluster framework's own (hellos…). */
+  onEvent: ((topic: string, payload: Uint8Array) => void) | undefined;
   /** Events dropped at the XPUB's high-water mark, as Zeek counts them. */
   xpubDrops = 0;
   /** Frames of the last non-hello event received. */
@@ -106,7 +138,12 @@ export class EmulatedZeekNode {
     this.xpub.connect(this.options.connectXpub);
     this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
     const subs = [
-      ...defaultSubscriptions(this.options.role, this.options.name, this.id),
+      ...startupSubscriptions(
+        this.options.role,
+        this.options.name,
+        this.id,
+        this.options.managerIsLogger ?? true,
+      ),
       ...(this.options.extraSubscriptions ?? []),
     ];
     for (const t of subs) await this.subscribe(t);
@@ -269,6 +306,7 @@ export class EmulatedZeekNode {
         if (event !== undefined && (await this.#onNodeEvent(event))) continue;
         // Not set for hellos: a node joining later must not replace the frames a test checks.
         this.lastFrames = frames;
+        this.onEvent?.(topic, msg.payload);
         this.receivedTotal++;
         this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
       }

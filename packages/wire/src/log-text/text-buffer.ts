@@ -2,7 +2,7 @@
  * Growable byte buffer the log renderers write into. One instance per renderer is reused across
  * batches; `take()` copies the rendered bytes into a fresh array owned by the caller.
  */
-export class OutBuffer {
+export class LogTextBuffer {
   buf: Uint8Array;
   pos = 0;
 
@@ -105,6 +105,17 @@ export class OutBuffer {
       buf[--p] = 48 + t - q * 10;
       t = q;
     }
+  }
+
+  /** The IPv4 address in `b[at, at + 4)` as dotted decimal. */
+  ipv4(b: Uint8Array, at: number): void {
+    this.uint(b[at] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 1] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 2] as number);
+    this.byte(0x2e);
+    this.uint(b[at + 3] as number);
   }
 
   /** `\xNN` with lowercase hex (Zeek's escape for a byte). */

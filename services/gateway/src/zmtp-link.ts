@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
-import type { HubLink } from './hub-link.js';
 import { HubReadiness } from './hub-readiness.js';
 import { parseEndpoint, type Target } from './zmtp/endpoint.js';
 import { ZmtpPeer, type ZmtpCurveOptions } from './zmtp/peer.js';
 
-/** Options of {@link ClusterLink}: where the hub is, and Zeek's node socket settings. */
-export interface ClusterLinkOptions {
+/** Options of {@link ZmtpLink}: where the hub is, and Zeek's node socket settings. */
+export interface ZmtpLinkOptions {
   /** Hub XSUB endpoint our XPUB connects to (Zeek's `connect_xpub_endpoint`). */
   readonly connectXpubEndpoint: string;
   /** Hub XPUB endpoint our XSUB connects to (Zeek's `connect_xsub_endpoint`). */
@@ -25,6 +24,29 @@ export interface ClusterLinkOptions {
 
 /** A received 4-frame event message: topic, sender node id, format, payload (zeromq-wire.md §3.1). */
 export type ClusterFrames = readonly [Buffer, Buffer, Buffer, Buffer];
+
+/**
+ * What the router and the gateway need from the connection to the hub (implemented by
+ * {@link ZmtpLink}, the gateway's own ZMTP 3.1 with the NULL or CURVE mechanism; tests may stand in).
+ * See `ZmtpLink` for the semantics of each member.
+ */
+export interface HubLink {
+  /** True once the start-up probe came back (and again after a reconnect was re-probed). */
+  readonly ready: boolean;
+  /** Events accepted for the hub and not yet handed on (backpressure signal). */
+  readonly backlog: number;
+  onMessage: (frames: ClusterFrames) => void;
+  onMalformed: (frameCount: number) => void;
+  onDrain: () => void;
+  start(): { ready: Promise<void> };
+  subscribe(keys: readonly string[]): void;
+  unsubscribe(keys: readonly string[]): void;
+  probe(id: string, timeoutMs: number): Promise<void>;
+  /** Queues one event message; false if it was dropped (hub down). */
+  publish(frames: readonly Buffer[]): boolean;
+  flushed(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
+}
 
 function target(endpoint: string, ipv6: boolean): Target {
   const t = parseEndpoint(endpoint, ipv6);
@@ -52,8 +74,8 @@ function target(endpoint: string, ipv6: boolean): Target {
  * stop reading clients (TCP backpressure) until {@link onDrain}. While the hub is unreachable
  * publications are dropped (`publish` returns false; the router counts them as `hub_down`), as a libzmq XPUB without a peer drops them.
  */
-export class ClusterLink implements HubLink {
-  readonly #opts: ClusterLinkOptions;
+export class ZmtpLink implements HubLink {
+  readonly #opts: ZmtpLinkOptions;
   readonly #xpub: ZmtpPeer;
   readonly #xsub: ZmtpPeer;
   /** Active prefixes (binary strings), in subscription order, re-sent after a reconnect. */
@@ -68,7 +90,7 @@ export class ClusterLink implements HubLink {
   /** Called when the publish backlog has fallen back to empty. */
   onDrain: () => void = () => {};
 
-  constructor(options: ClusterLinkOptions) {
+  constructor(options: ZmtpLinkOptions) {
     this.#opts = options;
     const common = {
       ipv6: options.ipv6,

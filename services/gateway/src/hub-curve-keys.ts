@@ -1,33 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as z85 from 'z85';
-import type { ClusterFrames } from './cluster-link.js';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
-
-export type { ClusterFrames } from './cluster-link.js';
-
-/**
- * What the router and the gateway need from the connection to the hub (implemented by
- * `ClusterLink`, the gateway's own ZMTP 3.1 with the NULL or CURVE mechanism; tests may stand in).
- * See `ClusterLink` for the semantics of each member.
- */
-export interface HubLink {
-  /** True once the start-up probe came back (and again after a reconnect was re-probed). */
-  readonly ready: boolean;
-  /** Events accepted for the hub and not yet handed on (backpressure signal). */
-  readonly backlog: number;
-  onMessage: (frames: ClusterFrames) => void;
-  onMalformed: (frameCount: number) => void;
-  onDrain: () => void;
-  start(): { ready: Promise<void> };
-  subscribe(keys: readonly string[]): void;
-  unsubscribe(keys: readonly string[]): void;
-  probe(id: string, timeoutMs: number): Promise<void>;
-  /** Queues one event message; false if it was dropped (hub down). */
-  publish(frames: readonly Buffer[]): boolean;
-  flushed(): Promise<void>;
-  close(drainMs?: number): Promise<void>;
-}
 
 /** The CURVE keys of the gateway's hub connection, all Z85 text (40 characters). */
 export interface HubCurveKeys {

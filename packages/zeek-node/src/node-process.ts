@@ -4,7 +4,7 @@
  * and `{"type":"warning","text":…}` per warning Zeek's scripts would log.
  * Exits on SIGTERM; tests also SIGKILL or SIGSTOP it.
  */
-import { EmulatedZeekNode, type ZeekNodeOptions } from './zeek-node.js';
+import { EmulatedZeekNode, type ZeekNodeOptions } from './node.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ZeekNodeOptions;
 const node = new EmulatedZeekNode(options);

@@ -1,10 +1,10 @@
 /**
- * The transcoder's output buffer: a ByteWriter plus reserving a vector's element count and
+ * The transcoder's broker-bin-v1 output: a ByteWriter plus reserving a vector's element count and
  * patching it once the elements are written (the count is a varbyte of unknown width until then).
  */
 import { ByteWriter } from '../byte-writer.js';
 
-export class OutBuffer extends ByteWriter {
+export class BrokerBinWriter extends ByteWriter {
   constructor(size = 1024) {
     super(size);
   }

@@ -1,14 +1,20 @@
 /**
  * Logs a warning per category at most once per window, with the number of events suppressed in
- * between: bad input never floods the log, and a burst still leaves one line per reason.
+ * between: a misconfigured peer reconnecting every 100 ms, or a stream of bad input, never floods
+ * the log, and a burst still leaves one line per reason. Used by the hub and the log sink for
+ * rejected handshakes and ZAP rejections.
  */
-import type { Logger } from '@zeek-relay/runtime';
+
+/** The one method needed of a logger (pino's signature). */
+export interface WarnLogger {
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
 
 export class RateLimitedLog {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
-    private readonly log: Logger,
+    private readonly log: WarnLogger,
     private readonly windowMs = 10_000,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,0 +1,122 @@
+/**
+ * What one started hub holds, opened and released in order: context, XPUB/XSUB with their
+ * monitors, the ZAP handler, the registry's observer, and the native proxy.
+ */
+import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
+import type { Logger } from '@zeek-relay/runtime';
+import { startZapHandler, type CurveSettings, type RateLimitedLog, type ZapHandler } from '@zeek-relay/zmq';
+import type { HubConfig } from './config.js';
+import { HUB_ERROR_CODES, HubError } from './errors.js';
+import type { HubMetrics } from './metrics.js';
+import { watchSocket } from './monitor.js';
+import { startObserver, type SubscriptionNotice, type SubscriptionObserver } from './observer.js';
+import {
+  bindSocket,
+  createHubContext,
+  createXpub,
+  createXsub,
+  endpointOf,
+  OBSERVER_ENDPOINT,
+} from './sockets.js';
+
+/** Pause between stopping the proxy and closing its sockets at shutdown. */
+const SETTLE_MS = 50;
+
+/** The resources of a started hub. */
+export interface Running {
+  readonly context: Context;
+  readonly xpub: XPublisher;
+  readonly xsub: XSubscriber;
+  proxy?: Proxy<XSubscriber, XPublisher>;
+  proxyDone?: Promise<void>;
+  /** Set when the native proxy loop ended with an error. */
+  proxyError?: HubError;
+  observer?: SubscriptionObserver;
+  zap?: ZapHandler;
+  readonly monitors: Promise<void>[];
+}
+
+/** What the running parts report to and read from the hub. */
+export interface RunningDeps {
+  readonly log: Logger;
+  readonly metrics: HubMetrics;
+  readonly warn: RateLimitedLog;
+  readonly onNotice: (notice: SubscriptionNotice) => void;
+  /** Called once if the proxy loop fails (the hub is no longer ready). */
+  readonly onProxyError: (err: HubError) => void;
+}
+
+/** Creates the context and both sockets (nothing bound yet). */
+export function createRunning(config: HubConfig, curve: CurveSettings | undefined): Running {
+  const context = createHubContext(config);
+  return {
+    context,
+    xpub: createXpub(config, context, curve),
+    xsub: createXsub(config, context, curve),
+    monitors: [],
+  };
+}
+
+/**
+ * ZAP handler (CURVE only), monitors, binds (XPUB first, as Zeek), observer and native proxy.
+ * Returns the bound endpoints. On failure the caller releases `r`.
+ */
+export async function openRunning(
+  r: Running,
+  config: HubConfig,
+  curve: CurveSettings | undefined,
+  d: RunningDeps,
+): Promise<{ xpub: string; xsub: string }> {
+  if (curve) {
+    r.zap = await startZapHandler(
+      r.context,
+      curve.clientPublicKeys,
+      (ok, request) => {
+        d.metrics.zap(ok);
+        if (ok) return;
+        const fields = { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') };
+        d.warn.warn('zap_rejected', fields, 'Rejected CURVE client (key not on the allow-list)');
+      },
+      (err) => d.log.error({ err }, 'ZAP handler failed'),
+    );
+  }
+  r.monitors.push(
+    watchSocket(r.xpub, 'xpub', d.log, d.metrics, d.warn),
+    watchSocket(r.xsub, 'xsub', d.log, d.metrics, d.warn),
+  );
+  const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
+  const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
+  await r.xsub.bind(OBSERVER_ENDPOINT);
+  r.observer = startObserver(r.context, OBSERVER_ENDPOINT, d.log, d.onNotice);
+  const proxy = new Proxy(r.xsub, r.xpub);
+  r.proxy = proxy;
+  r.proxyDone = proxy.run().catch((cause: unknown) => {
+    r.proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', {
+      cause,
+    });
+    d.onProxyError(r.proxyError);
+  });
+  return { xpub, xsub };
+}
+
+/** Stops the proxy, then closes sockets, observer, monitors and ZAP handler. */
+export async function releaseRunning(r: Running): Promise<void> {
+  if (r.proxy && r.proxyDone) {
+    // Stop forwarding first and let the I/O threads settle before the sockets close: closing
+    // right after a multipart send can trip a libzmq 4.3.5 assertion (zeromq/libzmq#3442).
+    if (r.proxyError === undefined) {
+      r.proxy.pause();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    }
+    r.proxy.terminate();
+    await r.proxyDone;
+  } else {
+    r.xpub.close();
+    r.xsub.close();
+  }
+  r.observer?.close();
+  await r.observer?.done;
+  await Promise.all(r.monitors);
+  r.zap?.close();
+  await r.zap?.done;
+}
