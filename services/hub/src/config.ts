@@ -4,7 +4,13 @@
  * flags the kebab-case name (`--xpub-port`); flags win. Validated once, every problem listed.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, resolveConfig, type ServiceSources } from '@zeek-relay/runtime';
+import {
+  loadConfig,
+  LogLevelSchema,
+  resolveConfig,
+  ZeekVersionSchema,
+  type ServiceSources,
+} from '@zeek-relay/runtime';
 import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the hub. */
@@ -98,6 +104,10 @@ export const HubConfigSchema = Type.Object(
       description: "Zeek's nodeid_topic_prefix (registry)",
     }),
     ...CurveServerSettings,
+    // Reserved for version-dependent behaviour: the operator sets ZR_HUB_ZEEK_VERSION and
+    // `zeek-relay up --zeek-version` passes it, but the hub's wire behaviour is the same for every
+    // supported line today, so nothing reads it yet.
+    zeekVersion: ZeekVersionSchema,
     httpHost: Type.String({
       default: '0.0.0.0',
       description: 'Address of the HTTP side port (/healthz /readyz /metrics /nodes)',

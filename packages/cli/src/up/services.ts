@@ -70,6 +70,7 @@ export async function startServices(
         bindAddress: o.host,
         xpubPort: o.xpubPort,
         xsubPort: o.xsubPort,
+        zeekVersion: o.zeekVersion,
       },
       deps,
     );

@@ -51,7 +51,7 @@ export function registerUp(program: Command): void {
     .option('--log-format <format>', 'tsv (Zeek default) or json', 'tsv')
     .option(
       '--zeek-version <version>',
-      `Zeek version of the nodes (${ZEEK_LINES.join(', ')} or e.g. 8.2.2): log number/escape formatting, the gateway's ack`,
+      `Zeek version of the nodes (${ZEEK_LINES.join(', ')} or e.g. 8.2.2): log number/escape formatting, the gateway's ack; also given to the hub`,
       DEFAULT_ZEEK_VERSION,
     )
     .option('--log-level <level>', `service log level on stderr (${LEVELS.join(', ')})`, 'warn')
