@@ -1,14 +1,29 @@
 #!/usr/bin/env node
-// Runs every compiled test file (`dist/**/test/**/*.test.js`) with the node:test runner.
-// Node 20's `--test` does not expand globs, so the file list is gathered here.
-// Usage: node scripts/run-tests.mjs [substring …]  — only files whose path contains one of them.
-import { readdirSync, statSync } from 'node:fs';
+// Runs every compiled test file (`dist/**/test/**/*.test.js`) with the node:test runner, one
+// `node --test` process per file, two at a time (ZR_TEST_CONCURRENCY). Usage:
+//   node scripts/run-tests.mjs [substring …]   only files whose path contains one of them
+//
+// What the runner guarantees, so a busy machine never turns into a hung or unreadable suite:
+// - a default per-test timeout (`--test-timeout`, ZR_TEST_TIMEOUT_MS, 10 min; tests that need
+//   longer, e.g. a cold Go build, say so with their own `{ timeout }`);
+// - a per-file hang guard (ZR_TEST_FILE_TIMEOUT_MS, 45 min): a file still running then is killed
+//   with its whole process group, and the report names it;
+// - each file's output is printed in one piece when the file ends (no interleaving);
+// - every file runs with TMPDIR set to a fresh directory of its own; afterwards that directory
+//   must be empty: anything a test file left behind (ipc sockets, CURVE keys, logs) fails the
+//   run, naming the file and the leftovers.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['packages', 'services', 'test'];
 const filters = process.argv.slice(2);
+const concurrency = Number(process.env.ZR_TEST_CONCURRENCY ?? '2');
+const testTimeoutMs = Number(process.env.ZR_TEST_TIMEOUT_MS ?? 10 * 60_000);
+const fileTimeoutMs = Number(process.env.ZR_TEST_FILE_TIMEOUT_MS ?? 45 * 60_000);
 
 /** @param {string} dir @param {string[]} out */
 function walk(dir, out) {
@@ -30,10 +45,95 @@ if (files.length === 0) {
   console.error('run-tests: no test files found (did the build run?)');
   process.exit(1);
 }
-const concurrency = process.env.ZR_TEST_CONCURRENCY ?? '2';
-const res = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+
+const scratch = mkdtempSync(join(tmpdir(), 'zr-test-run-'));
+const cacheDir =
+  process.env.ZR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'zeek-relay');
+
+/**
+ * Runs one file in its own process group; resolves with its exit status and collected output.
+ * @param {string} file
+ * @returns {Promise<{ file: string, code: number | null, hung: boolean, out: string, ms: number, leftovers: string[] }>}
+ */
+function runFile(file) {
+  const started = Date.now();
+  const tmp = join(scratch, String(files.indexOf(file)));
+  mkdirSync(tmp);
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--test', `--test-timeout=${testTimeoutMs}`, '--test-reporter=spec', file],
+      {
+        cwd: root,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          TMPDIR: tmp,
+          // npm 11 (Node 24) keeps a compile cache in the temporary directory unless told where.
+          NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(cacheDir, 'node-compile-cache'),
+          FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
+        },
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
+    let hung = false;
+    const guard = setTimeout(() => {
+      hung = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, fileTimeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      // Whatever the file started and did not stop goes too (it would hold ports and /tmp).
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // nothing left
+      }
+      const leftovers = readdirSync(tmp);
+      rmSync(tmp, { recursive: true, force: true });
+      resolve({ file, code, hung, out, ms: Date.now() - started, leftovers });
+    });
+  });
+}
+
+const results = [];
+let next = 0;
+async function worker() {
+  while (next < files.length) {
+    const file = files[next++];
+    const r = await runFile(file);
+    results.push(r);
+    const verdict = r.hung
+      ? `HUNG (killed after ${fileTimeoutMs / 60_000} min)`
+      : r.code !== 0
+        ? 'FAILED'
+        : r.leftovers.length > 0
+          ? `LEFT FILES in TMPDIR: ${r.leftovers.join(', ')}`
+          : 'ok';
+    process.stdout.write(
+      `\n━━ ${file} — ${verdict}, ${(r.ms / 1000).toFixed(1)} s (${results.length}/${files.length})\n${r.out}`,
+    );
+  }
+}
+const t0 = Date.now();
+await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+
+rmSync(scratch, { recursive: true, force: true });
+const failed = results.filter((r) => r.code !== 0);
+const untidy = results.filter((r) => r.leftovers.length > 0);
+const count = (re) => results.reduce((n, r) => n + Number(re.exec(r.out)?.[1] ?? 0), 0);
+console.log(
+  `\nrun-tests: ${files.length} files in ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
+    `tests ${count(/^ℹ tests (\d+)/m)}, pass ${count(/^ℹ pass (\d+)/m)}, fail ${count(/^ℹ fail (\d+)/m)}, ` +
+    `skipped ${count(/^ℹ skipped (\d+)/m)}`,
 );
-process.exit(res.status ?? 1);
+for (const r of failed) console.log(`run-tests: ${r.hung ? 'HUNG' : 'FAILED'}: ${r.file}`);
+for (const r of untidy) console.log(`run-tests: LEFT FILES in TMPDIR: ${r.file}: ${r.leftovers.join(', ')}`);
+process.exit(failed.length > 0 || untidy.length > 0 ? 1 : 0);

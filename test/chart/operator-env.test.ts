@@ -32,7 +32,7 @@ describe('operator environment rendered by the chart', () => {
         env[v.name] =
           field === undefined ? (v.value ?? '') : field === 'metadata.namespace' ? 'zeek' : 'zr-operator-0';
       }
-      const config = loadOperatorConfig([], env);
+      const config = loadOperatorConfig({ argv: [], env });
       assert.equal(config.leaseNamespace, 'zeek');
       assert.equal(config.hubImage, env.ZR_OPERATOR_HUB_IMAGE);
       assert.equal(config.gatewayImage, env.ZR_OPERATOR_GATEWAY_IMAGE);

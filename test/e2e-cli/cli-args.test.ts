@@ -49,13 +49,13 @@ for (const [args, message] of usage) {
   });
 }
 
-test('unreachable services are runtime errors (exit 1) with a typed code', async () => {
+test('unreachable services exit with 3 (EXIT_CODES.START_FAILED) and a typed code', async () => {
   const port = await freePort();
   const nodes = await run(['nodes', '--url', `http://127.0.0.1:${port}`]);
-  assert.equal(nodes.code, 1);
+  assert.equal(nodes.code, 3);
   assert.match(nodes.stderr, /ZR_CLI_SERVICE_UNAVAILABLE: Could not reach the hub/);
   const sub = await run(['subscribe', 'zeek/', '--url', `ws://127.0.0.1:${port}`]);
-  assert.equal(sub.code, 1);
+  assert.equal(sub.code, 3);
   assert.match(sub.stderr, /ZR_CLIENT_CONNECT_FAILED/);
   const sim = await run([
     'simulate',
@@ -67,7 +67,7 @@ test('unreachable services are runtime errors (exit 1) with a typed code', async
     '0.3',
     '--no-logs',
   ]);
-  assert.equal(sim.code, 1);
+  assert.equal(sim.code, 3);
   assert.match(sim.stderr, /ZR_CLI_SIM_NOT_READY: Simulated nodes did not see each other within 300 ms/);
 });
 
@@ -102,7 +102,7 @@ test('up with a port already in use fails with ZR_CLI_SERVICE_UNAVAILABLE and st
       '--log-dir',
       '/tmp/zr-unused-logs',
     ]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /ZR_CLI_SERVICE_UNAVAILABLE: Could not start the hub: .*XPUB/);
     assert.doesNotMatch(r.stdout, /zeek-relay is up/);
   } finally {

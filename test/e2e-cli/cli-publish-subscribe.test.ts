@@ -15,7 +15,7 @@ let url: string;
 
 before(async () => {
   const [xpub, xsub, port] = [await freePort(), await freePort(), await freePort()];
-  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
   await hub.start();
   gateway = createGateway(
     defaultGatewayConfig({

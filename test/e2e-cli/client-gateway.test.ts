@@ -36,7 +36,7 @@ async function startGateway(port: number): Promise<Gateway> {
 
 before(async () => {
   [xpub, xsub, gwPort, gw2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
   await hub.start();
   gateway = await startGateway(gwPort);
   stable = await startGateway(gw2Port);

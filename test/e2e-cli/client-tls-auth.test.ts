@@ -45,7 +45,7 @@ test(
     assert.equal(made.status, 0, made.stderr?.toString());
     writeFileSync(tokens, JSON.stringify({ tokens: [{ name: 'e2e', token: 's3cret' }] }));
     const [xpub, xsub, port] = [await freePort(), await freePort(), await freePort()];
-    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
     await hub.start();
     const gateway = createGateway(
       defaultGatewayConfig({

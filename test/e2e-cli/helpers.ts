@@ -8,6 +8,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The committed bin launcher, exactly what `npx zeek-relay` runs. */
 export const BIN = fileURLToPath(new URL('../../../packages/cli/bin/zeek-relay.js', import.meta.url));
 
+/**
+ * Longest wait for anything a test waits on (an output line, an exit): a hang guard, not a timing
+ * claim. Tests wait on the event itself; a loaded machine (load 10+) is slow, never wrong.
+ */
+export const HANG_GUARD_MS = 120_000;
+
 /** A currently free TCP port on 127.0.0.1 (the OS may hand it out again later; good enough for tests). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +49,7 @@ export function runCli(args: readonly string[], cwd: string = REPO_ROOT): Child 
     stdout: '',
     stderr: '',
     exited: new Promise((resolve) => proc.once('exit', (code) => resolve(code))),
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = HANG_GUARD_MS) {
       const ok = (): boolean =>
         typeof pattern === 'function'
           ? pattern(child)
@@ -84,7 +90,7 @@ export function runCli(args: readonly string[], cwd: string = REPO_ROOT): Child 
         proc.once('exit', onExit);
       });
     },
-    async stop(signal = 'SIGINT', graceMs = 15_000) {
+    async stop(signal = 'SIGINT', graceMs = HANG_GUARD_MS) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
       const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);

@@ -13,7 +13,7 @@ import { freePort } from './helpers.js';
 
 test('simulated nodes: node list at the hub, no lost events, log batches match what was written', async () => {
   const [xpub, xsub, logPort] = [await freePort(), await freePort(), await freePort()];
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
   await hub.start();
   const pull = new Pull();
   await pull.bind(`tcp://127.0.0.1:${logPort}`);

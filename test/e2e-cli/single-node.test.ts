@@ -17,7 +17,7 @@ import { decodeLogBatch, decodeLogFrames } from '@zeek-relay/wire';
 import { freePort } from './helpers.js';
 
 /** Polls `cond` every 20 ms; the limit is only a hang guard. */
-async function until(what: string, cond: () => boolean, limitMs = 60_000): Promise<void> {
+async function until(what: string, cond: () => boolean, limitMs = 120_000): Promise<void> {
   const end = Date.now() + limitMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -27,7 +27,7 @@ async function until(what: string, cond: () => boolean, limitMs = 60_000): Promi
 
 test('single nodes: separate manager and worker join, exchange events, spread logs over two sinks', async () => {
   const [xpub, xsub, log1, log2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
   await hub.start();
   const sinks = [new Pull(), new Pull()];
   await sinks[0]?.bind(`tcp://127.0.0.1:${log1}`);
@@ -88,16 +88,13 @@ test('single nodes over CURVE: nodes with the shared client key join a CURVE hub
   writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
   writeFileSync(join(dir, 'client_publickeys'), `${client.publicKey}\n`);
   const [xpub, xsub] = [await freePort(), await freePort()];
-  const hub = createHub(
-    {
-      bindAddress: '127.0.0.1',
-      xpubPort: xpub,
-      xsubPort: xsub,
-      curveServerSecretKeyFile: join(dir, 'server_secretkey'),
-      curveClientPublicKeyFiles: [join(dir, 'client_publickeys')],
-    },
-    { http: false },
-  );
+  const hub = createHub({
+    bindAddress: '127.0.0.1',
+    xpubPort: xpub,
+    xsubPort: xsub,
+    curveServerSecretKeyFile: join(dir, 'server_secretkey'),
+    curveClientPublicKeyFiles: [join(dir, 'client_publickeys')],
+  });
   await hub.start();
   const endpoints = { hubXsub: `tcp://127.0.0.1:${xsub}`, hubXpub: `tcp://127.0.0.1:${xpub}` };
   const curve = {

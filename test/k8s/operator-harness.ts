@@ -26,24 +26,27 @@ export function createTestOperator(
   identity: string,
   env: Record<string, string> = {},
 ): Operator {
-  const config = loadOperatorConfig([], {
-    ZR_OPERATOR_KUBECONFIG: cp.kubeconfigPath,
-    ZR_OPERATOR_LEASE_NAMESPACE: 'default',
-    // Long enough to ride out an API-server restart, so the watches (not a new leader term) recover.
-    ZR_OPERATOR_RETRY_PERIOD_SECONDS: '1',
-    ZR_OPERATOR_LEASE_DURATION_SECONDS: '60',
-    ZR_OPERATOR_RENEW_DEADLINE_SECONDS: '50',
-    ZR_OPERATOR_WATCHDOG_SECONDS: '5',
-    ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
-    ZR_OPERATOR_IDENTITY: identity,
-    ...env,
+  const config = loadOperatorConfig({
+    argv: [],
+    env: {
+      ZR_OPERATOR_KUBECONFIG: cp.kubeconfigPath,
+      ZR_OPERATOR_LEASE_NAMESPACE: 'default',
+      // Long enough to ride out an API-server restart, so the watches (not a new leader term) recover.
+      ZR_OPERATOR_RETRY_PERIOD_SECONDS: '1',
+      ZR_OPERATOR_LEASE_DURATION_SECONDS: '60',
+      ZR_OPERATOR_RENEW_DEADLINE_SECONDS: '50',
+      ZR_OPERATOR_WATCHDOG_SECONDS: '5',
+      ZR_OPERATOR_ZEEK_IMAGE: 'zeek/zeek:8.0.4',
+      ZR_OPERATOR_IDENTITY: identity,
+      ...env,
+    },
   });
   const log = createLogger({
     service: 'operator',
     level: 'info',
     destination: pino.destination({ dest: join(cp.dir, 'logs', `${logName}.log`), sync: true }),
   });
-  return createOperator(config, { log, metrics: createMetrics({ serviceName: 'zeek-relay-operator' }) });
+  return createOperator(config, { log, meter: createMetrics({ serviceName: 'zeek-relay-operator' }).meter });
 }
 
 /** Installs the generated CRD and waits until it is Established. */

@@ -390,7 +390,8 @@ test('operator restart: no duplicate objects and no writes', { timeout: 300_000 
   operator = await startOperator(cp, 'operator-2');
   await eventually(
     'restarted operator reconciled demo',
-    async () => (operator.metrics.recentDurations.length > 0 && operator.ready() ? true : undefined),
+    async () =>
+      operator.metrics.recentDurations.length > 0 && operator.readiness().ready ? true : undefined,
     120_000,
   );
   await sleep(5_000);
@@ -409,7 +410,7 @@ test(
     const standby = createTestOperator(cp, 'standby', 'standby-operator');
     const started = standby.start();
     await sleep(4_000);
-    assert.equal(standby.ready(), false);
+    assert.equal(standby.readiness().ready, false);
     assert.equal(standby.controller, undefined);
     assert.equal(standby.metrics.writes(), 0);
     assert.equal(

@@ -90,7 +90,7 @@ async function subject(url: string): Promise<number> {
 }
 
 const [xpub, xsub, gw] = [await freePort(), await freePort(), await freePort()];
-const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub }, { http: false });
+const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
 await hub.start();
 const gateway = createGateway(
   defaultGatewayConfig({

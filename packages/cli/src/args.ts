@@ -5,34 +5,10 @@
  * @zeek-relay/wire's decoder, so the CLI accepts exactly what Zeek's WebSocket API accepts.
  */
 import { jsonToData, type BrokerData } from '@zeek-relay/wire';
+import { ALIASES, TYPES } from './arg-types.js';
 import { CLI_ERROR_CODES, CliError } from './errors.js';
 
-/** Prefix → Broker `@data-type`, and how the value is written into `data`. */
-const TYPES: Readonly<Record<string, { readonly dataType: string; readonly raw: RegExp | undefined }>> = {
-  none: { dataType: 'none', raw: undefined },
-  bool: { dataType: 'boolean', raw: /^(true|false)$/ },
-  count: { dataType: 'count', raw: /^(0|[1-9][0-9]*)$/ },
-  int: { dataType: 'integer', raw: /^-?(0|[1-9][0-9]*)$/ },
-  real: { dataType: 'real', raw: /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ },
-  string: { dataType: 'string', raw: undefined },
-  addr: { dataType: 'address', raw: undefined },
-  subnet: { dataType: 'subnet', raw: undefined },
-  port: { dataType: 'port', raw: undefined },
-  time: { dataType: 'timestamp', raw: undefined },
-  interval: { dataType: 'timespan', raw: undefined },
-  enum: { dataType: 'enum-value', raw: undefined },
-};
-const ALIASES: Readonly<Record<string, string>> = {
-  boolean: 'bool',
-  integer: 'int',
-  double: 'real',
-  address: 'addr',
-  timestamp: 'time',
-  timespan: 'interval',
-};
-
-/** The type names accepted before `:` (for help texts). */
-export const ARG_TYPES = [...Object.keys(TYPES), 'json'] as const;
+export { ARG_TYPES } from './arg-types.js';
 
 function bad(arg: string, why: string, cause?: unknown): CliError {
   return new CliError(

@@ -1,8 +1,10 @@
 /**
  * The `zeek-relay` command tree (commander). Usage errors exit with code 2 and say which flag or
- * argument was wrong; runtime failures print one line with the error code and exit with 1.
+ * argument was wrong; runtime failures print one line with the error code and exit with the code
+ * @zeek-relay/runtime's `EXIT_CODES` gives them (3: a service unreachable or not starting).
  */
 import { Command, CommanderError } from 'commander';
+import { EXIT_CODES } from '@zeek-relay/runtime/exit-codes';
 import { registerCurveSecret } from './commands/curve-secret.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPublish } from './commands/publish.js';
@@ -33,7 +35,11 @@ export function buildProgram(env: CliEnvironment): Command {
   return program;
 }
 
-/** Exit code for an error raised while parsing or running a command. */
+/**
+ * Exit code (@zeek-relay/runtime's `EXIT_CODES`) for an error raised while parsing or running a
+ * command: `USAGE` for commander's, the error's own `exitCode` (CliError), `START_FAILED` when
+ * the WebSocket client could not connect, `FAILED` otherwise.
+ */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
     if (
@@ -41,9 +47,10 @@ export function exitCodeOf(err: unknown): number {
       err.code === 'commander.version' ||
       err.code === 'commander.help'
     )
-      return 0;
-    return 2;
+      return EXIT_CODES.OK;
+    return EXIT_CODES.USAGE;
   }
-  const e = err as { exitCode?: unknown; fatal?: unknown };
-  return typeof e.exitCode === 'number' ? e.exitCode : 1;
+  const e = err as { exitCode?: unknown; code?: unknown };
+  if (typeof e.exitCode === 'number') return e.exitCode;
+  return e.code === 'ZR_CLIENT_CONNECT_FAILED' ? EXIT_CODES.START_FAILED : EXIT_CODES.FAILED;
 }

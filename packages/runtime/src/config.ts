@@ -1,6 +1,7 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ConfigError } from './errors.js';
+import { DEFAULT_ZEEK_VERSION, ZEEK_LINES } from './zeek-version.js';
 
 /** Where {@link loadConfig} reads settings from. Flags win over environment variables. */
 export interface ConfigSources {
@@ -179,3 +180,10 @@ export function describeConfig(schema: TObject, envPrefix: string): string {
   }
   return rows.join('\n');
 }
+
+/** The config-schema fragment every service uses for its `zeekVersion` setting. */
+export const ZeekVersionSchema = Type.String({
+  default: DEFAULT_ZEEK_VERSION,
+  pattern: '^(8\\.[0-2]|9\\.0)(\\.[0-9]+)?$',
+  description: `Zeek version of the cluster's nodes, a release line (${ZEEK_LINES.join(', ')}) or a full version (8.2.2); default ${DEFAULT_ZEEK_VERSION}.`,
+});

@@ -1,10 +1,9 @@
-import { Type } from '@sinclair/typebox';
-
 /**
  * The Zeek release lines zeek-relay speaks to. Every service takes one `zeekVersion` setting
  * (`ZR_<SERVICE>_ZEEK_VERSION`, `--zeek-version`) that says which Zeek its peers run; behaviour
  * that differs between lines (log number formatting, JSON escapes, the version in the WebSocket
- * ack, the scripts the operator generates) is chosen from it.
+ * ack, the scripts the operator generates) is chosen from it. No imports: the CLI reads these at
+ * start-up (`@zeek-relay/runtime/zeek-version`); the schema fragment is in config.ts.
  */
 export const ZEEK_LINES = ['8.0', '8.1', '8.2', '9.0'] as const;
 export type ZeekLine = (typeof ZEEK_LINES)[number];
@@ -43,10 +42,3 @@ export function parseZeekVersion(text: string): ZeekVersion | undefined {
     text: t,
   };
 }
-
-/** The config-schema fragment every service uses for its `zeekVersion` setting. */
-export const ZeekVersionSchema = Type.String({
-  default: DEFAULT_ZEEK_VERSION,
-  pattern: '^(8\\.[0-2]|9\\.0)(\\.[0-9]+)?$',
-  description: `Zeek version of the cluster's nodes, a release line (${ZEEK_LINES.join(', ')}) or a full version (8.2.2); default ${DEFAULT_ZEEK_VERSION}.`,
-});

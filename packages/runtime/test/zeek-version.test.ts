@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@sinclair/typebox';
-import { loadConfig } from '../src/config.js';
-import {
-  DEFAULT_ZEEK_VERSION,
-  ZEEK_LINES,
-  ZeekVersionSchema,
-  parseZeekVersion,
-} from '../src/zeek-version.js';
+import { loadConfig, ZeekVersionSchema } from '../src/config.js';
+import { DEFAULT_ZEEK_VERSION, ZEEK_LINES, parseZeekVersion } from '../src/zeek-version.js';
 import { ConfigError } from '../src/errors.js';
 
 test('parseZeekVersion reads a release line or a full version of a supported line', () => {

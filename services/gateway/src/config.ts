@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, resolveConfig, ZeekVersionSchema } from '@zeek-relay/runtime';
+import {
+  loadConfig,
+  LogLevelSchema,
+  resolveConfig,
+  ZeekVersionSchema,
+  type ServiceSources,
+} from '@zeek-relay/runtime';
 
 /** Environment variable prefix: `port` ↔ `ZR_GATEWAY_PORT`, flag `--port`. */
 export const ENV_PREFIX = 'ZR_GATEWAY_';
@@ -161,11 +167,9 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
 
 /**
  * Reads the configuration from `ZR_GATEWAY_*` variables and flags (flags win). Only `main.ts`
- * calls this; it throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every bad setting.
+ * passes the real process's; throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every bad
+ * setting.
  */
-export function loadGatewayConfig(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): GatewayConfig {
-  return loadConfig(GatewayConfigSchema, { env, argv, envPrefix: ENV_PREFIX });
+export function loadGatewayConfig(sources: ServiceSources): GatewayConfig {
+  return loadConfig(GatewayConfigSchema, { ...sources, envPrefix: ENV_PREFIX });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { metrics as otel, type Meter } from '@opentelemetry/api';
-import { startHealthServer, type HealthServer, type Metrics, type Readiness } from '@zeek-relay/runtime';
+import { metrics as otel } from '@opentelemetry/api';
+import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { makeNodeId } from '@zeek-relay/wire';
 import { pino, type Logger } from 'pino';
 import { buildApp, type AppOptions, type GatewayApp } from './app.js';
@@ -16,15 +16,8 @@ import { Router } from './router.js';
 import { Signatures, loadSignatureChecker } from './signatures.js';
 import { Sodium } from './zmtp/sodium.js';
 
-/** Collaborators of the gateway; everything optional so tests and the CLI can embed it. */
-export interface GatewayDeps {
-  /** Root logger (a child `{component: 'gateway'}` is used). Default: silent. */
-  readonly log?: Logger;
-  /** Meter for the gateway's instruments. Default: `metrics` below, else the global one. */
-  readonly meter?: Meter;
-  /** The process's metrics pipeline, served at `/metrics` of the health port. */
-  readonly metrics?: Metrics;
-}
+/** What the gateway needs from its host; everything optional (default: silent, the global meter). */
+export type GatewayDeps = Partial<ServiceDeps>;
 
 /** Where a started gateway listens. */
 export interface GatewayAddress {
@@ -32,13 +25,10 @@ export interface GatewayAddress {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` of /healthz, /readyz, /metrics; undefined when healthPort is -1. */
-  readonly healthUrl: string | undefined;
-  readonly healthPort: number | undefined;
 }
 
 /** A gateway instance: `start()` once, `close()` any number of times. */
-export interface Gateway extends AsyncDisposable {
+export interface Gateway extends Service, AsyncDisposable {
   /** This replica's ZeroMQ node id; client ids are `<nodeId>-websocket-<n>`. */
   readonly nodeId: string;
   /**
@@ -129,12 +119,7 @@ async function listenApp(
 }
 
 /** Where a started gateway listens (the bound port when `port` was 0). */
-function addressOf(
-  config: GatewayConfig,
-  gw: GatewayApp,
-  tls: boolean,
-  health: HealthServer | undefined,
-): GatewayAddress {
+function addressOf(config: GatewayConfig, gw: GatewayApp, tls: boolean): GatewayAddress {
   const addr = gw.app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -142,8 +127,6 @@ function addressOf(
     url: `${tls ? 'wss' : 'ws'}://${host}:${port}/v1/messages/json`,
     host: config.host,
     port,
-    healthUrl: health?.url,
-    healthPort: health?.port,
   };
 }
 
@@ -154,10 +137,9 @@ function addressOf(
 export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Gateway {
   const log = (deps.log ?? pino({ level: 'silent' })).child({ component: 'gateway' });
   const nodeId = makeNodeId({ node: config.nodeName, hostname: hostname(), pid: process.pid });
-  const meter = deps.meter ?? deps.metrics?.meter ?? otel.getMeter('zeek-relay-gateway');
+  const meter = deps.meter ?? otel.getMeter('zeek-relay-gateway');
   let link: HubLink | undefined;
   let gw: GatewayApp | undefined;
-  let health: HealthServer | undefined;
   let listening = false;
   let closing: Promise<void> | undefined;
   let hubResolve: () => void = () => {};
@@ -167,7 +149,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
     listening = false;
     await gw?.app.close();
     await link?.close(Math.min(config.shutdownGraceMs, 2000));
-    await health?.close();
   }
 
   const gateway: Gateway = {
@@ -208,16 +189,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps = {}): Ga
         throw err;
       }
       listening = true;
-      if (config.healthPort >= 0) {
-        health = await startHealthServer({
-          host: config.healthHost,
-          port: config.healthPort,
-          log,
-          ...(deps.metrics ? { metrics: deps.metrics } : {}),
-          readiness: () => gateway.readiness(),
-        });
-      }
-      const address = addressOf(config, gw, tls !== undefined, health);
+      const address = addressOf(config, gw, tls !== undefined);
       log.info(
         { nodeId, port: address.port, tls: tls !== undefined, auth: authenticator !== undefined },
         'Gateway listening',

@@ -1,42 +1,33 @@
 #!/usr/bin/env node
-import { createLogger, createMetrics, describeConfig, onShutdown } from '@zeek-relay/runtime';
+/**
+ * `zeek-relay-gateway`: the gateway as a process (settings from `ZR_GATEWAY_*` variables and
+ * flags; `--help` lists them). Start-up, the health server and shutdown are @zeek-relay/runtime's
+ * `runService`; exit codes: its `EXIT_CODES`.
+ */
+import { runService } from '@zeek-relay/runtime';
 import { ENV_PREFIX, GatewayConfigSchema, loadGatewayConfig } from './config.js';
+import { GATEWAY_ERROR_CODES } from './errors.js';
 import { createGateway } from './gateway.js';
 
-/** `zeek-relay-gateway [--flag value …]`: settings from flags and ZR_GATEWAY_* variables. */
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(
-      `Usage: zeek-relay-gateway [options]\n\n${describeConfig(GatewayConfigSchema, ENV_PREFIX)}\n`,
-    );
-    return;
-  }
-  let config;
-  try {
-    config = loadGatewayConfig(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const log = createLogger({ service: 'gateway', level: config.logLevel });
-  const metrics = createMetrics({ serviceName: 'zeek-relay-gateway', global: true });
-  const gateway = createGateway(config, { log, metrics });
-  onShutdown({ log, delayMs: config.shutdownGraceMs }, async () => {
-    await gateway.close();
-    await metrics.shutdown();
-  });
-  try {
-    const addr = await gateway.start();
-    log.info({ url: addr.url, health: addr.healthUrl, nodeId: gateway.nodeId }, 'Gateway started');
-  } catch (err) {
-    log.fatal({ err }, 'Gateway could not start');
-    await gateway.close();
-    await metrics.shutdown();
-    log.flush();
-    process.exitCode = 1;
-    process.exit();
-  }
-}
-
-void main(process.argv.slice(2));
+await runService({
+  name: 'gateway',
+  summary: "Zeek's WebSocket API v1 in front of a zeek-relay hub",
+  schema: GatewayConfigSchema,
+  envPrefix: ENV_PREFIX,
+  loadConfig: loadGatewayConfig,
+  health: (c) => (c.healthPort < 0 ? undefined : { host: c.healthHost, port: c.healthPort }),
+  create: (config, deps) => {
+    const gateway = createGateway(config, deps);
+    return {
+      start: async () => ({ ...(await gateway.start()), nodeId: gateway.nodeId }),
+      close: () => gateway.close(),
+      readiness: () => gateway.readiness(),
+    };
+  },
+  configErrorCodes: [
+    GATEWAY_ERROR_CODES.TLS_CONFIG,
+    GATEWAY_ERROR_CODES.TOKENS_INVALID,
+    GATEWAY_ERROR_CODES.SIGNATURES_INVALID,
+    GATEWAY_ERROR_CODES.CURVE_CONFIG,
+  ],
+});

@@ -33,7 +33,7 @@ const backlog = async (scrape: () => Promise<string>): Promise<number> =>
 test('publish queue at its limit: clients are not read, nothing accepted is lost, reading resumes', async () => {
   const hub = await startTestHub('127.0.0.1', undefined, true);
   const metrics = createMetrics({ serviceName: 'test' });
-  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { metrics });
+  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { meter: metrics.meter });
   // A subscriber that does not read: once its pipe and TCP buffers are full the hub blocks.
   const stuck = new XSubscriber({ linger: 0, receiveHighWaterMark: 1, receiveBufferSize: 16384 });
   const node = new ZeekNode('zeromq_manager_host_1_Nbackpressure', hub);
@@ -77,7 +77,7 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
       for await (const frames of stuck) if (frames.length === 4) stuckReceived++;
     })();
     await node.waitFor(() => node.received.length === 2 * PER_CLIENT, 30000, 'all events at the node');
-    await waitUntil(() => stuckReceived === 2 * PER_CLIENT, 'all events at the stuck subscriber', 30000);
+    await waitUntil(() => stuckReceived === 2 * PER_CLIENT, 'all events at the stuck subscriber');
     const seq = new Map<string, bigint[]>();
     for (const r of node.received) {
       const [c, i] = (r.event?.args ?? []).map((a) => (a.type === 'count' ? a.value : -1n));

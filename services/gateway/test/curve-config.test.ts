@@ -109,10 +109,13 @@ describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
   }
 
   test('the variables the operator sets reach the key file settings', () => {
-    const c = loadGatewayConfig([], {
-      ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE: '/etc/zeek-relay/hub-curve/server-public-key',
-      ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE: '/etc/zeek-relay/hub-curve/client-public-key',
-      ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE: '/etc/zeek-relay/hub-curve/client-secret-key',
+    const c = loadGatewayConfig({
+      argv: [],
+      env: {
+        ZR_GATEWAY_HUB_CURVE_SERVER_KEY_FILE: '/etc/zeek-relay/hub-curve/server-public-key',
+        ZR_GATEWAY_HUB_CURVE_PUBLIC_KEY_FILE: '/etc/zeek-relay/hub-curve/client-public-key',
+        ZR_GATEWAY_HUB_CURVE_SECRET_KEY_FILE: '/etc/zeek-relay/hub-curve/client-secret-key',
+      },
     });
     assert.equal(c.hubCurveServerKeyFile, '/etc/zeek-relay/hub-curve/server-public-key');
     assert.equal(c.hubCurvePublicKeyFile, '/etc/zeek-relay/hub-curve/client-public-key');

@@ -92,7 +92,7 @@ describe('delivery semantics', () => {
 
   test('a slow client is closed (1008 Send queue full) and never slows the others', async () => {
     const metrics = createMetrics({ serviceName: 'test' });
-    const rig = await startRig({ sendQueueBytes: 256 * 1024 }, undefined, { metrics });
+    const rig = await startRig({ sendQueueBytes: 256 * 1024 }, undefined, { meter: metrics.meter });
     const node = new ZeekNode('zeromq_manager_host_1_Nslow', rig.hub);
     const fast = await acked(rig.url, ['/bulk/']);
     const slow = await acked(rig.url, ['/bulk/']);
@@ -181,7 +181,7 @@ describe('hub restarts', () => {
       xpub: Number(hub.xpubEndpoint.split(':').pop()),
     };
     const metrics = createMetrics({ serviceName: 'test' });
-    const rig = await startRig({}, hub, { metrics });
+    const rig = await startRig({}, hub, { meter: metrics.meter });
     const c = await acked(rig.url, ['/survives/']);
     let node: ZeekNode | undefined;
     try {

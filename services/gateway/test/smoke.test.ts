@@ -92,5 +92,5 @@ test('the ack names the configured Zeek version (default: the current stable lin
   assert.equal(await ackVersion({ zeekVersion: '8.2.2' }), '8.2.2');
   assert.equal(await ackVersion({ zeekVersion: '8.0' }), '8.0');
   // Not a Zeek line zeek-relay speaks: a configuration error.
-  assert.throws(() => loadGatewayConfig([], { ZR_GATEWAY_ZEEK_VERSION: '7.0.4' }));
+  assert.throws(() => loadGatewayConfig({ argv: [], env: { ZR_GATEWAY_ZEEK_VERSION: '7.0.4' } }));
 });

@@ -103,15 +103,18 @@ describe('tokens and config', () => {
     });
   });
   test('ZR_GATEWAY_* variables and flags, every problem listed', () => {
-    const c = loadGatewayConfig(['--port', '0', '--max-clients=5'], {
-      ZR_GATEWAY_PING_INTERVAL_SECONDS: '1',
+    const c = loadGatewayConfig({
+      argv: ['--port', '0', '--max-clients=5'],
+      env: {
+        ZR_GATEWAY_PING_INTERVAL_SECONDS: '1',
+      },
     });
     assert.equal(c.port, 0);
     assert.equal(c.maxClients, 5);
     assert.equal(c.pingIntervalSeconds, 1);
     assert.equal(c.connectXsubEndpoint, 'tcp://127.0.0.1:27760');
     assert.throws(
-      () => loadGatewayConfig(['--port', '70000'], { ZR_GATEWAY_MAX_CLIENTS: 'many' }),
+      () => loadGatewayConfig({ argv: ['--port', '70000'], env: { ZR_GATEWAY_MAX_CLIENTS: 'many' } }),
       (err: { code: string; problems: string[] }) =>
         err.code === 'ZR_CONFIG_INVALID' && err.problems.length === 2,
     );

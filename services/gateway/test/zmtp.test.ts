@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -285,6 +286,7 @@ describe('ZMTP against libzmq', () => {
     } finally {
       await p.close(0);
       xpub.close();
+      rmSync(path, { force: true }); // libzmq leaves the socket file behind
     }
   });
 });

@@ -4,7 +4,13 @@
  * flags the kebab-case name (`--xpub-port`); flags win. Validated once, every problem listed.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, resolveConfig } from '@zeek-relay/runtime';
+import {
+  loadConfig,
+  LogLevelSchema,
+  resolveConfig,
+  ZeekVersionSchema,
+  type ServiceSources,
+} from '@zeek-relay/runtime';
 import { CurveServerSettings } from '@zeek-relay/zmq';
 
 /** Environment variable prefix of the hub. */
@@ -98,6 +104,10 @@ export const HubConfigSchema = Type.Object(
       description: "Zeek's nodeid_topic_prefix (registry)",
     }),
     ...CurveServerSettings,
+    // Reserved for version-dependent behaviour: the operator sets ZR_HUB_ZEEK_VERSION and
+    // `zeek-relay up --zeek-version` passes it, but the hub's wire behaviour is the same for every
+    // supported line today, so nothing reads it yet.
+    zeekVersion: ZeekVersionSchema,
     httpHost: Type.String({
       default: '0.0.0.0',
       description: 'Address of the HTTP side port (/healthz /readyz /metrics /nodes)',
@@ -119,17 +129,11 @@ export type HubConfig = Static<typeof HubConfigSchema>;
 export type HubConfigInput = Partial<HubConfig>;
 
 /**
- * Reads the configuration from environment and flags (defaults: `process.env`, `process.argv`).
- * Throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every bad setting.
+ * Reads the configuration from environment variables and flags (only `main.ts` passes the real
+ * process's). Throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every bad setting.
  */
-export function loadHubConfig(
-  sources: { env?: Readonly<Record<string, string | undefined>>; argv?: readonly string[] } = {},
-): HubConfig {
-  return loadConfig(HubConfigSchema, {
-    env: sources.env ?? process.env,
-    argv: sources.argv ?? process.argv.slice(2),
-    envPrefix: HUB_ENV_PREFIX,
-  });
+export function loadHubConfig(sources: ServiceSources): HubConfig {
+  return loadConfig(HubConfigSchema, { ...sources, envPrefix: HUB_ENV_PREFIX });
 }
 
 /** Applies the schema defaults to a partial config (for embedding without env/flags). */

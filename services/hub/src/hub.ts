@@ -4,32 +4,21 @@
  * Data path: libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`, in a libuv worker
  * thread) between the XSUB and the XPUB: no per-message JavaScript. Around it, only
  * per-connection or per-subscription work runs in JavaScript: socket monitors, the subscription
- * observer feeding the node registry, the ZAP handler, and the HTTP side port (running.ts).
+ * observer feeding the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
  */
-import type { Meter } from '@opentelemetry/api';
-import { createLogger, createMetrics, type Logger, type Metrics, type Readiness } from '@zeek-relay/runtime';
+import { metrics as otel } from '@opentelemetry/api';
+import { createLogger, type Readiness, type Service, type ServiceDeps } from '@zeek-relay/runtime';
 import { RateLimitedLog, resolveCurve } from '@zeek-relay/zmq';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
+import { registerHubRoutes, type RouteTarget } from './http-routes.js';
 import { HubMetrics } from './metrics.js';
 import { nodeEvents } from './node-events.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
-import { createRunning, openRunning, releaseRunning, startHubHttp, type Running } from './running.js';
+import { createRunning, openRunning, releaseRunning, type Running } from './running.js';
 
-/** What the hub needs from its embedder; everything optional. */
-export interface HubDeps {
-  /** Parent logger; the hub logs through `child({ component: 'hub' })`. Default: silent. */
-  readonly log?: Logger;
-  /**
-   * Metrics pipeline: its meter gets the hub instruments and `/metrics` serves its scrape.
-   * Default: a private one, shut down by `close()`.
-   */
-  readonly metrics?: Metrics;
-  /** Alternative to `metrics` when the embedder serves metrics itself (then `/metrics` is absent). */
-  readonly meter?: Meter;
-  /** Start the HTTP side port (default true). */
-  readonly http?: boolean;
-}
+/** What the hub needs from its host; everything optional (default: silent, the global meter). */
+export type HubDeps = Partial<ServiceDeps>;
 
 /** Actual bound addresses (ports resolved when configured as 0). */
 export interface HubAddresses {
@@ -37,25 +26,30 @@ export interface HubAddresses {
   readonly xpub: string;
   /** e.g. `tcp://0.0.0.0:27761`: the nodes' `connect_xpub_endpoint`. */
   readonly xsub: string;
-  /** Base URL of the HTTP side port, when enabled. */
-  readonly http?: string;
 }
 
 /** A hub instance. Create with {@link createHub}. */
-export interface Hub extends AsyncDisposable {
+export interface Hub extends Service, AsyncDisposable {
   /** The configuration in effect (defaults applied). */
   readonly config: HubConfig;
   /**
-   * Binds XPUB then XSUB (Zeek's order), starts the native proxy, the observer and the HTTP port.
+   * Binds XPUB then XSUB (Zeek's order), starts the native proxy and the observer.
    * Throws `HubError` (`ZR_HUB_BIND_FAILED`, `ZR_HUB_CURVE_*`, `ZR_HUB_INVALID_STATE`); on failure
    * everything already opened is closed again.
    */
   start(): Promise<HubAddresses>;
   /**
    * Graceful, idempotent shutdown: readiness fails, the proxy stops and both sockets close with
-   * the configured linger, then observer, ZAP handler, HTTP port and (if owned) metrics.
+   * the configured linger, then observer and ZAP handler.
    */
   close(): Promise<void>;
+  /** `GET /nodes` and `GET /subscriptions` for the host's health server. */
+  routes(app: RouteTarget): void;
+  /**
+   * Last resort before a forced exit: tells the native proxy to stop now, so the process exit
+   * (which waits for libuv's pool threads) is not blocked by it. Synchronous; safe at any time.
+   */
+  abort(): void;
   /** Bound addresses once started. */
   readonly addresses: HubAddresses | undefined;
   /** Connected Zeek nodes (from nodeid subscriptions). */
@@ -70,27 +64,14 @@ export interface Hub extends AsyncDisposable {
 
 type HubState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
-/** The metrics pipeline in use: the embedder's, or a private one the hub shuts down itself. */
-function hubMeter(deps: HubDeps): { meter: Meter; pipeline?: Metrics; own?: Metrics } {
-  if (deps.metrics === undefined && deps.meter === undefined) {
-    const own = createMetrics({ serviceName: 'zeek-relay-hub' });
-    return { meter: own.meter, pipeline: own, own };
-  }
-  const pipeline = deps.metrics;
-  return { meter: deps.meter ?? (pipeline as Metrics).meter, ...(pipeline ? { pipeline } : {}) };
-}
-
 /**
  * Creates a hub from a (partial) config. Nothing is opened until `start()`. Invalid settings
  * throw `ConfigError` (`ZR_CONFIG_INVALID`) here, listing every problem.
  */
 export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
   const config = resolveHubConfig(input);
-  const log: Logger = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({
-    component: 'hub',
-  });
-  const { meter, pipeline, own } = hubMeter(deps);
-  const metrics = new HubMetrics(meter);
+  const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
+  const metrics = new HubMetrics(deps.meter ?? otel.getMeter('zeek-relay-hub'));
   const registry = new NodeRegistry(config);
   const warn = new RateLimitedLog(log);
   let state: HubState = 'new';
@@ -123,10 +104,7 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     const curve = resolveCurve(config, hubCurveError);
     const r = (running = createRunning(config, curve));
     try {
-      const bound = await openRunning(r, config, curve, { log, metrics, warn, onNotice, onProxyError });
-      if (deps.http !== false)
-        r.http = await startHubHttp(config, log, pipeline, { readiness, nodes, subscriptions });
-      addresses = { ...bound, ...(r.http ? { http: r.http.url } : {}) };
+      addresses = await openRunning(r, config, curve, { log, metrics, warn, onNotice, onProxyError });
       state = 'running';
       log.info(
         { ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined },
@@ -136,7 +114,6 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     } catch (err) {
       state = 'closed';
       await releaseRunning(r);
-      await own?.shutdown();
       throw err;
     }
   }
@@ -147,16 +124,25 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
       state = 'closing';
       if (running && (was === 'running' || was === 'starting')) await releaseRunning(running);
       state = 'closed';
-      await own?.shutdown();
       if (was === 'running') log.info('Hub stopped');
     })();
     return closing;
+  }
+
+  function abort(): void {
+    try {
+      running?.proxy?.terminate();
+    } catch {
+      // Already terminated, or its control socket is closed: the proxy is not running.
+    }
   }
 
   return {
     config,
     start,
     close,
+    abort,
+    routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
     get addresses() {
       return addresses;
     },

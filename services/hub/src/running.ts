@@ -1,23 +1,15 @@
 /**
  * What one started hub holds, opened and released in order: context, XPUB/XSUB with their
- * monitors, the ZAP handler, the registry's observer, the native proxy and the HTTP side port.
+ * monitors, the ZAP handler, the registry's observer, and the native proxy.
  */
 import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
-import {
-  startHealthServer,
-  type HealthServer,
-  type Logger,
-  type Metrics,
-  type Readiness,
-} from '@zeek-relay/runtime';
+import type { Logger } from '@zeek-relay/runtime';
 import { startZapHandler, type CurveSettings, type RateLimitedLog, type ZapHandler } from '@zeek-relay/zmq';
 import type { HubConfig } from './config.js';
 import { HUB_ERROR_CODES, HubError } from './errors.js';
-import { registerHubRoutes } from './http-routes.js';
 import type { HubMetrics } from './metrics.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionNotice, type SubscriptionObserver } from './observer.js';
-import type { NodeInfo } from './registry.js';
 import {
   bindSocket,
   createHubContext,
@@ -41,7 +33,6 @@ export interface Running {
   proxyError?: HubError;
   observer?: SubscriptionObserver;
   zap?: ZapHandler;
-  http?: HealthServer;
   readonly monitors: Promise<void>[];
 }
 
@@ -108,32 +99,7 @@ export async function openRunning(
   return { xpub, xsub };
 }
 
-/** The HTTP side port: health, `/metrics` (when the hub owns a pipeline), `/nodes`, `/subscriptions`. */
-export async function startHubHttp(
-  config: HubConfig,
-  log: Logger,
-  metrics: Metrics | undefined,
-  views: { readiness: () => Readiness; nodes: () => NodeInfo[]; subscriptions: () => string[] },
-): Promise<HealthServer> {
-  try {
-    return await startHealthServer({
-      host: config.httpHost,
-      port: config.httpPort,
-      log,
-      ...(metrics ? { metrics } : {}),
-      readiness: views.readiness,
-      routes: (app) => registerHubRoutes(app, views),
-    });
-  } catch (err) {
-    throw new HubError(
-      HUB_ERROR_CODES.BIND_FAILED,
-      `could not start the HTTP port on ${config.httpHost}:${config.httpPort}`,
-      { cause: err },
-    );
-  }
-}
-
-/** Stops the proxy, then closes sockets, observer, monitors, ZAP handler and HTTP port. */
+/** Stops the proxy, then closes sockets, observer, monitors and ZAP handler. */
 export async function releaseRunning(r: Running): Promise<void> {
   if (r.proxy && r.proxyDone) {
     // Stop forwarding first and let the I/O threads settle before the sockets close: closing
@@ -153,5 +119,4 @@ export async function releaseRunning(r: Running): Promise<void> {
   await Promise.all(r.monitors);
   r.zap?.close();
   await r.zap?.done;
-  await r.http?.close();
 }

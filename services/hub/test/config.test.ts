@@ -32,6 +32,15 @@ describe('hub config', () => {
     assert.deepEqual(c.curveClientPublicKeyFiles, ['/a', '/b']);
   });
 
+  it('takes the Zeek version the operator sets (ZR_HUB_ZEEK_VERSION), 8.2 by default, and refuses others', () => {
+    assert.equal(loadHubConfig({ env: {}, argv: [] }).zeekVersion, '8.2');
+    assert.equal(loadHubConfig({ env: { ZR_HUB_ZEEK_VERSION: '8.0' }, argv: [] }).zeekVersion, '8.0');
+    assert.equal(loadHubConfig({ env: {}, argv: ['--zeek-version', '9.0'] }).zeekVersion, '9.0');
+    assert.throws(() => loadHubConfig({ env: { ZR_HUB_ZEEK_VERSION: '7.2' }, argv: [] }), {
+      code: 'ZR_CONFIG_INVALID',
+    });
+  });
+
   it('reports every bad setting in one ConfigError', () => {
     assert.throws(
       () => loadHubConfig({ env: { ZR_HUB_XPUB_PORT: '-1', ZR_HUB_IO_THREADS: 'two' }, argv: ['--bogus'] }),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XSubscriber, curveKeyPair } from 'zeromq';
-import { createLogger } from '@zeek-relay/runtime';
+import { createLogger, createMetrics } from '@zeek-relay/runtime';
 import { createHub } from '../src/index.js';
 import { connectable, sleep } from './helpers/wait.js';
 
@@ -22,17 +22,16 @@ describe('rejected handshakes in the log', () => {
     });
     const server = curveKeyPair();
     const client = curveKeyPair();
+    const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
     const hub = createHub(
       {
         bindAddress: '127.0.0.1',
         xpubPort: 0,
         xsubPort: 0,
-        httpHost: '127.0.0.1',
-        httpPort: 0,
         curveServerSecretKey: server.secretKey,
         curveClientPublicKeys: [client.publicKey],
       },
-      { log: createLogger({ service: 'hub', level: 'warn', destination }) },
+      { log: createLogger({ service: 'hub', level: 'warn', destination }), meter: metrics.meter },
     );
     const a = await hub.start();
     // Right client pair, wrong server key: the hub cannot read the client's HELLO.
@@ -46,7 +45,7 @@ describe('rejected handshakes in the log', () => {
     try {
       wrong.connect(connectable(a.xpub));
       const failures = async () => {
-        const text = await (await fetch(`${a.http}/metrics`)).text();
+        const text = await metrics.scrape();
         const m = /^zeek_relay_hub_handshake_failures_total\{[^}]*\} (\d+)$/m.exec(text);
         return Number(m?.[1] ?? 0);
       };
@@ -64,6 +63,7 @@ describe('rejected handshakes in the log', () => {
     } finally {
       wrong.close();
       await hub.close();
+      await metrics.shutdown();
     }
   });
 });

@@ -4,11 +4,13 @@
  * node_down (§5), verbatim 4-frame forwarding of captured Zeek events, registry and HTTP side port.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
+import { serveHub } from './helpers/http.js';
 import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, waitFor } from './helpers/wait.js';
 
@@ -29,17 +31,25 @@ const transports = {
   tcp: () => ({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }),
   ipc: () => {
     const base = join(tmpdir(), `zr-hub-${process.pid}-${Date.now()}`);
+    ipcFiles.push(`${base}-xpub`, `${base}-xsub`);
     return { xpubEndpoint: `ipc://${base}-xpub`, xsubEndpoint: `ipc://${base}-xsub` };
   },
 };
+/** The ipc socket files the hubs bound (libzmq leaves them behind on close): removed at the end. */
+const ipcFiles: string[] = [];
+after(() => {
+  for (const f of ipcFiles) rmSync(f, { force: true });
+});
 
 for (const [proto, endpoints] of Object.entries(transports)) {
   describe(`hub forwarding over ${proto}`, () => {
     let hub: Hub;
+    const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
     const nodes: EmulatedZeekNode[] = [];
     after(async () => {
       await Promise.all(nodes.map((n) => n.close()));
       await hub?.close();
+      await metrics.shutdown();
     });
 
     const node = async (name: string, role: 'manager' | 'worker' | 'logger', extra: string[] = []) => {
@@ -57,13 +67,10 @@ for (const [proto, endpoints] of Object.entries(transports)) {
     };
 
     it('starts on the requested endpoints and reports the bound addresses', async () => {
-      hub = createHub({
-        ...endpoints(),
-        httpHost: '127.0.0.1',
-        httpPort: 0,
-        heartbeatIntervalMs: 200,
-        heartbeatTimeoutMs: 1000,
-      });
+      hub = createHub(
+        { ...endpoints(), heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1000 },
+        { meter: metrics.meter },
+      );
       const addrs = await hub.start();
       assert.match(addrs.xpub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
       assert.match(addrs.xsub, proto === 'tcp' ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /^ipc:\/\//);
@@ -153,23 +160,28 @@ for (const [proto, endpoints] of Object.entries(transports)) {
     });
 
     it('serves /nodes, /subscriptions, /readyz and /metrics on the HTTP side port', async () => {
-      const base = hub.addresses!.http!;
-      const body = (await (await fetch(`${base}/nodes`)).json()) as {
-        nodes: Array<{ name: string; id: string; connectedSince: string }>;
-      };
-      assert.deepEqual(
-        body.nodes.map((n) => n.name),
-        ['manager', 'worker-1', 'worker-10'],
-      );
-      assert.ok(body.nodes.every((n) => !Number.isNaN(Date.parse(n.connectedSince))));
-      const subs = (await (await fetch(`${base}/subscriptions`)).json()) as { subscriptions: string[] };
-      assert.ok(subs.subscriptions.includes('zeek.cluster.node.worker-10.'));
-      assert.equal((await fetch(`${base}/readyz`)).status, 200);
-      assert.equal((await fetch(`${base}/healthz`)).status, 200);
-      const metrics = await (await fetch(`${base}/metrics`)).text();
-      assert.match(metrics, /^zeek_relay_hub_nodes(\{[^}]*\})? 3$/m);
-      assert.match(metrics, /^zeek_relay_hub_connects_total\{[^}]*socket="xpub"[^}]*\} 3$/m);
-      assert.match(metrics, /^zeek_relay_hub_node_changes_total\{[^}]*change="up"[^}]*\} 3$/m);
+      const http = await serveHub(hub, metrics);
+      const base = http.url;
+      try {
+        const body = (await (await fetch(`${base}/nodes`)).json()) as {
+          nodes: Array<{ name: string; id: string; connectedSince: string }>;
+        };
+        assert.deepEqual(
+          body.nodes.map((n) => n.name),
+          ['manager', 'worker-1', 'worker-10'],
+        );
+        assert.ok(body.nodes.every((n) => !Number.isNaN(Date.parse(n.connectedSince))));
+        const subs = (await (await fetch(`${base}/subscriptions`)).json()) as { subscriptions: string[] };
+        assert.ok(subs.subscriptions.includes('zeek.cluster.node.worker-10.'));
+        assert.equal((await fetch(`${base}/readyz`)).status, 200);
+        assert.equal((await fetch(`${base}/healthz`)).status, 200);
+        const text = await (await fetch(`${base}/metrics`)).text();
+        assert.match(text, /^zeek_relay_hub_nodes(\{[^}]*\})? 3$/m);
+        assert.match(text, /^zeek_relay_hub_connects_total\{[^}]*socket="xpub"[^}]*\} 3$/m);
+        assert.match(text, /^zeek_relay_hub_node_changes_total\{[^}]*change="up"[^}]*\} 3$/m);
+      } finally {
+        await http.close();
+      }
     });
 
     it('tells the others when a node leaves: unsubscription → node_down, registry updated', async () => {
@@ -191,18 +203,15 @@ for (const [proto, endpoints] of Object.entries(transports)) {
       await hub.close();
       assert.equal(hub.readiness().ready, false);
       await hub.close(); // idempotent
-      const again = createHub(
-        {
-          ...(proto === 'tcp'
-            ? {
-                bindAddress: '127.0.0.1',
-                xpubPort: Number(hub.addresses!.xpub.split(':').at(-1)),
-                xsubPort: Number(hub.addresses!.xsub.split(':').at(-1)),
-              }
-            : { xpubEndpoint: hub.addresses!.xpub, xsubEndpoint: hub.addresses!.xsub }),
-        },
-        { http: false },
-      );
+      const again = createHub({
+        ...(proto === 'tcp'
+          ? {
+              bindAddress: '127.0.0.1',
+              xpubPort: Number(hub.addresses!.xpub.split(':').at(-1)),
+              xsubPort: Number(hub.addresses!.xsub.split(':').at(-1)),
+            }
+          : { xpubEndpoint: hub.addresses!.xpub, xsubEndpoint: hub.addresses!.xsub }),
+      });
       const addrs = await again.start();
       assert.equal(addrs.xpub, hub.addresses!.xpub);
       await again.close();

@@ -13,7 +13,7 @@ describe('hub lifecycle', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: port }, { http: false });
+      const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: port });
       await assert.rejects(hub.start(), { code: 'ZR_HUB_BIND_FAILED' });
       assert.equal(hub.readiness().ready, false);
       await hub.close();
@@ -23,25 +23,27 @@ describe('hub lifecycle', () => {
   });
 
   it('refuses a second start and a start after close (ZR_HUB_INVALID_STATE)', async () => {
-    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }, { http: false });
+    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 });
     await hub.start();
     await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
     await hub.close();
     await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
-    const never = createHub({}, { http: false });
+    const never = createHub({});
     await never.close(); // closing an unstarted hub is a no-op
   });
 
   it('fails before binding anything when CURVE is half configured', async () => {
-    const hub = createHub(
-      { bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, curveClientPublicKeys: ['HelloWorld'.repeat(4)] },
-      { http: false },
-    );
+    const hub = createHub({
+      bindAddress: '127.0.0.1',
+      xpubPort: 0,
+      xsubPort: 0,
+      curveClientPublicKeys: ['HelloWorld'.repeat(4)],
+    });
     await assert.rejects(hub.start(), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
   });
 
   it('binds and serves IPv6 loopback with ipv6 on', async () => {
-    const hub = createHub({ bindAddress: '::1', ipv6: true, xpubPort: 0, xsubPort: 0 }, { http: false });
+    const hub = createHub({ bindAddress: '::1', ipv6: true, xpubPort: 0, xsubPort: 0 });
     const a = await hub.start();
     try {
       assert.match(a.xpub, /^tcp:\/\/\[::1\]:\d+$/);

@@ -15,16 +15,13 @@ const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 800;
 
 async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<void> | void>) {
-  const hub = createHub(
-    {
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      heartbeatIntervalMs,
-      heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
-    },
-    { http: false },
-  );
+  const hub = createHub({
+    bindAddress: '127.0.0.1',
+    xpubPort: 0,
+    xsubPort: 0,
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
+  });
   cleanup.push(() => hub.close());
   const a = await hub.start();
   const endpoints = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };
@@ -51,18 +48,11 @@ async function spawnWorker(
 }
 
 /** Waits until the manager saw the nodeid unsubscription; returns the elapsed ms. */
-async function untilDown(
-  manager: EmulatedZeekNode,
-  hub: Hub,
-  name: string,
-  id: string,
-  limitMs: number,
-): Promise<number> {
+async function untilDown(manager: EmulatedZeekNode, hub: Hub, name: string, id: string): Promise<number> {
   const t0 = Date.now();
   await waitFor(
     () => manager.notifications.includes(`-zeek.cluster.nodeid.${id}.`),
     `unsubscription of ${name}`,
-    limitMs,
   );
   await waitFor(() => manager.lifecycle.includes(`down:${name}`), `node_down(${name})`);
   await waitFor(() => !hub.nodes().some((n) => n.id === id), `${name} gone from the registry`);
@@ -80,7 +70,7 @@ describe('dead-peer detection', () => {
     const w = await spawnWorker('worker-1', endpoints, cleanup, manager);
     assert.ok(hub.nodes().some((n) => n.name === 'worker-1'));
     w.child.kill('SIGKILL');
-    await untilDown(manager, hub, 'worker-1', w.id, 10_000);
+    await untilDown(manager, hub, 'worker-1', w.id);
     // One 0x00 per distinct prefix of the dead node reached the manager (zeromq-wire.md §5.2).
     for (const t of ['zeek.cluster.node.worker-1.', 'zeek.cluster.worker', 'zeek.cluster.pool.worker']) {
       assert.ok(manager.notifications.includes(`-${t}`), `-${t}`);
@@ -91,8 +81,9 @@ describe('dead-peer detection', () => {
     const { hub, manager, endpoints } = await setup(HEARTBEAT_IVL, cleanup);
     const w = await spawnWorker('worker-2', endpoints, cleanup, manager);
     w.child.kill('SIGSTOP');
-    // Detection needs one interval plus the timeout; allow generous slack for a loaded machine.
-    await untilDown(manager, hub, 'worker-2', w.id, (HEARTBEAT_IVL + HEARTBEAT_TIMEOUT) * 8);
+    // Detection needs one interval plus the timeout; waited for as an event (the default limit is
+    // only a hang guard), so a loaded machine is slow, never wrong.
+    await untilDown(manager, hub, 'worker-2', w.id);
     assert.ok(!manager.up.has(w.id));
   });
 
@@ -109,23 +100,15 @@ describe('dead-peer detection', () => {
       'worker-4 up',
     );
     w.child.kill('SIGSTOP');
-    await untilDown(manager, hub, 'worker-4', w.id, (HEARTBEAT_IVL + HEARTBEAT_TIMEOUT) * 8);
+    await untilDown(manager, hub, 'worker-4', w.id);
     await waitFor(() => proxy.lifecycle.includes('down:worker-4'), 'node_down(worker-4) at proxy-1');
     w.child.kill('SIGCONT');
     // Back through the same libzmq pipes: without the hub's re-introduction the worker ignores the
     // others' hellos ("sends ZeroMQ::hello twice") and nobody raises node_up(worker-4) again.
     const upAgain = (n: EmulatedZeekNode) => n.lifecycle.filter((e) => e === 'up:worker-4').length === 2;
-    await waitFor(
-      () => upAgain(manager) && upAgain(proxy),
-      'node_up(worker-4) again at manager and proxy-1',
-      30_000,
-    );
+    await waitFor(() => upAgain(manager) && upAgain(proxy), 'node_up(worker-4) again at manager and proxy-1');
     const twiceUp = (n: string) => lifecycle().filter((e) => e === `up:${n}`).length === 2;
-    await waitFor(
-      () => twiceUp('manager') && twiceUp('proxy-1'),
-      'the worker saw the others come up again',
-      30_000,
-    );
+    await waitFor(() => twiceUp('manager') && twiceUp('proxy-1'), 'the worker saw the others come up again');
     for (const n of ['manager', 'proxy-1']) {
       const seen = lifecycle().filter((e) => e === `up:${n}` || e === `down:${n}`);
       assert.deepEqual(seen, [`up:${n}`, `down:${n}`, `up:${n}`], `worker-4's view of ${n}`);

@@ -29,17 +29,14 @@ async function run(mode: 'drop' | 'block', withSlow: boolean, windowMs = WINDOW_
   const closers: Array<() => Promise<void> | void> = [];
   try {
     // Small hub buffers so a stalled pipe fills within a few hundred events.
-    const hub = createHub(
-      {
-        bindAddress: '127.0.0.1',
-        xpubPort: 0,
-        xsubPort: 0,
-        slowSubscriber: mode,
-        sendHighWaterMark: 500,
-        sendBufferSize: 16_384,
-      },
-      { http: false },
-    );
+    const hub = createHub({
+      bindAddress: '127.0.0.1',
+      xpubPort: 0,
+      xsubPort: 0,
+      slowSubscriber: mode,
+      sendHighWaterMark: 500,
+      sendBufferSize: 16_384,
+    });
     closers.push(() => hub.close());
     const a = await hub.start();
     const ep = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };

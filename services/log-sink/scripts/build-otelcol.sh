@@ -20,11 +20,17 @@ flock 9
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 rm -rf "$dir/src" && mkdir -p "$dir/src"
 cp "$here/otelcol/main.go" "$here/otelcol/go.mod" "$here/otelcol/go.sum" "$dir/src/"
-echo "build-otelcol: building collector $VERSION into $dir (a few minutes)" >&2
-(
+# The Go tool's own output (module downloads, compiler notes) goes to build.log, not the test log.
+echo "build-otelcol: building collector $VERSION into $dir (a few minutes; log: $dir/build.log)" >&2
+if ! (
   cd "$dir/src"
   GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod nice -n 10 \
     go build -trimpath -ldflags='-s -w' -o "$bin.tmp" .
-)
+) >"$dir/build.log" 2>&1; then
+  echo "build-otelcol: go build failed; last lines of $dir/build.log:" >&2
+  tail -n 20 "$dir/build.log" >&2
+  exit 1
+fi
+echo "build-otelcol: built $bin" >&2
 mv "$bin.tmp" "$bin"
 echo "$bin"

@@ -11,6 +11,7 @@ import {
   parseZeekVersion,
   resolveConfig,
   ZeekVersionSchema,
+  type ServiceSources,
 } from '@zeek-relay/runtime';
 import { JSON_STRING_ESCAPE_POLICIES, logTextProfile } from '@zeek-relay/wire';
 import { CurveServerSettings } from '@zeek-relay/zmq';
@@ -182,11 +183,8 @@ export type SinkConfigInput = Partial<SinkConfig>;
  * Reads the configuration from the environment and argv (main.ts only) and checks the
  * cross-field rules; throws one `ConfigError` (`ZR_CONFIG_INVALID`) listing every problem.
  */
-export function loadSinkConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  argv: readonly string[],
-): SinkConfig {
-  return checkSinkConfig(loadConfig(SinkConfigSchema, { env, argv, envPrefix: SINK_ENV_PREFIX }));
+export function loadSinkConfig(sources: ServiceSources): SinkConfig {
+  return checkSinkConfig(loadConfig(SinkConfigSchema, { ...sources, envPrefix: SINK_ENV_PREFIX }));
 }
 
 /**

@@ -1,7 +1,6 @@
 /** Small file-system helpers with the durability steps the sink relies on (fsync of data and directory). */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
@@ -71,9 +70,4 @@ export async function gzipFile(src: string, dst: string, level: number): Promise
   }
   await rename(tmp, dst);
   await unlink(src);
-}
-
-/** Joins and returns both the plain and the `.gz` candidates of a rotated name. */
-export function candidates(dir: string, name: string): [string, string] {
-  return [join(dir, name), join(dir, `${name}.gz`)];
 }

@@ -4,9 +4,9 @@
  * returns the bound endpoint; `close()` fails readiness, drains intake, flushes every writer,
  * writes `#close`, fsyncs and closes (archiving the files when time rotation is on).
  */
-import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
+import { metrics as otelMetrics } from '@opentelemetry/api';
 import { Context } from 'zeromq';
-import type { Logger } from '@zeek-relay/runtime';
+import type { Logger, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
@@ -26,10 +26,7 @@ import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
 /** What the sink needs from its host (main.ts or an embedding CLI). */
-export interface SinkDeps {
-  readonly log: Logger;
-  /** Meter for `zeek_relay.sink.*`; defaults to the global one. */
-  readonly meter?: Meter;
+export interface SinkDeps extends ServiceDeps {
   /** Destination of the `stdout` writer (default process.stdout). */
   readonly stdout?: Writable;
   /** Wall clock for `#open`/`#close` and rotation (tests). */
@@ -52,7 +49,7 @@ export interface SinkStats extends ConnectionStats {
 }
 
 /** A created sink. */
-export interface Sink {
+export interface Sink extends Service {
   /** Recovers, opens writers, binds. Resolves to the bound endpoint (ephemeral port resolved). */
   start(): Promise<{ endpoint: string }>;
   /** Graceful stop (see module comment); idempotent. */

@@ -20,15 +20,15 @@ test('defaults are the zeekctl/Zeek ones', () => {
 });
 
 test('environment variables are coerced; flags win', () => {
-  const c = loadSinkConfig(
-    {
+  const c = loadSinkConfig({
+    env: {
       ZR_SINK_OUTPUTS: 'tsv, json,stdout',
       ZR_SINK_GZIP_LEVEL: '6',
       ZR_SINK_IPV6: 'true',
       ZR_SINK_LOG_DIR: '/a',
     },
-    ['--log-dir', '/b'],
-  );
+    argv: ['--log-dir', '/b'],
+  });
   assert.deepEqual(c.outputs, ['tsv', 'json', 'stdout']);
   assert.equal(c.gzipLevel, 6);
   assert.equal(c.ipv6, true);
@@ -38,10 +38,10 @@ test('environment variables are coerced; flags win', () => {
 test('every problem is reported at once, with a stable code', () => {
   assert.throws(
     () =>
-      loadSinkConfig({ ZR_SINK_GZIP_LEVEL: '10', ZR_SINK_OUTPUTS: 'tsv,xml' }, [
-        '--rotation-base-time=7pm',
-        '--unknown-flag=1',
-      ]),
+      loadSinkConfig({
+        env: { ZR_SINK_GZIP_LEVEL: '10', ZR_SINK_OUTPUTS: 'tsv,xml' },
+        argv: ['--rotation-base-time=7pm', '--unknown-flag=1'],
+      }),
     (err: { code?: string; problems?: string[] }) => {
       assert.equal(err.code, 'ZR_CONFIG_INVALID');
       const text = (err.problems ?? []).join('\n');
@@ -86,10 +86,10 @@ test('zeekVersion chooses the text profile; numberProfile overrides it; escape p
     'zeek-8.2',
   );
   const nine = textSettingsOf(
-    loadSinkConfig({ ZR_SINK_ZEEK_VERSION: '9.0', ZR_SINK_JSON_STRING_ESCAPE_POLICY: 'pua' }, [
-      '--json-string-escape-policy-by-path',
-      'ssh=tsv,http=hex',
-    ]),
+    loadSinkConfig({
+      env: { ZR_SINK_ZEEK_VERSION: '9.0', ZR_SINK_JSON_STRING_ESCAPE_POLICY: 'pua' },
+      argv: ['--json-string-escape-policy-by-path', 'ssh=tsv,http=hex'],
+    }),
   );
   assert.equal(nine.jsonStringEscape, 'pua');
   assert.deepEqual(nine.jsonStringEscapeByPath, { ssh: 'tsv', http: 'hex' });

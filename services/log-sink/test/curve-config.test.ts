@@ -16,20 +16,20 @@ import { accepts, freePort } from './helpers/net.js';
 test('ZR_SINK_CURVE_* environment variables and flags set the four CURVE settings', () => {
   const a = curveKeyPair();
   const b = curveKeyPair();
-  const c = loadSinkConfig(
-    {
+  const c = loadSinkConfig({
+    env: {
       ZR_SINK_CURVE_SERVER_SECRET_KEY: a.secretKey,
       ZR_SINK_CURVE_SERVER_SECRET_KEY_FILE: '/run/secrets/server_secretkey',
       ZR_SINK_CURVE_CLIENT_PUBLIC_KEYS: `${a.publicKey},${b.publicKey}`,
       ZR_SINK_CURVE_CLIENT_PUBLIC_KEY_FILES: '/run/secrets/a,/run/secrets/b',
     },
-    ['--curve-client-public-key-files=/k/c'],
-  );
+    argv: ['--curve-client-public-key-files=/k/c'],
+  });
   assert.equal(c.curveServerSecretKey, a.secretKey);
   assert.equal(c.curveServerSecretKeyFile, '/run/secrets/server_secretkey');
   assert.deepEqual(c.curveClientPublicKeys, [a.publicKey, b.publicKey]);
   assert.deepEqual(c.curveClientPublicKeyFiles, ['/k/c']);
-  const off = loadSinkConfig({}, []);
+  const off = loadSinkConfig({ env: {}, argv: [] });
   assert.equal(off.curveServerSecretKey, undefined);
   assert.equal(off.curveClientPublicKeys, undefined);
 });

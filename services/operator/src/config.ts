@@ -4,7 +4,7 @@
  * kebab-case name; flags win. Data-plane images come from here (the chart passes skaffold's tags).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { loadConfig, LogLevelSchema, ZeekVersionSchema } from '@zeek-relay/runtime';
+import { loadConfig, LogLevelSchema, ZeekVersionSchema, type ServiceSources } from '@zeek-relay/runtime';
 
 export const OPERATOR_ENV_PREFIX = 'ZR_OPERATOR_';
 
@@ -67,11 +67,8 @@ export const OperatorConfigSchema = Type.Object({
 export type OperatorConfig = Static<typeof OperatorConfigSchema>;
 
 /** Reads and validates the configuration (throws one ConfigError listing every problem). */
-export function loadOperatorConfig(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): OperatorConfig {
-  return loadConfig(OperatorConfigSchema, { env, argv, envPrefix: OPERATOR_ENV_PREFIX });
+export function loadOperatorConfig(sources: ServiceSources): OperatorConfig {
+  return loadConfig(OperatorConfigSchema, { ...sources, envPrefix: OPERATOR_ENV_PREFIX });
 }
 
 /** KUBECONFIG from the environment (read here so no other file touches process.env). */

@@ -13,7 +13,7 @@ export {
 } from './api/v1alpha1/zeekcluster.js';
 export { buildCrd } from './api/v1alpha1/crd.js';
 export { validateSpec } from './api/v1alpha1/validate.js';
-export { buildDesired, OWNED_KINDS, type Observed, type DesiredState } from './controller/reconcile.js';
+export { buildDesired, type Observed, type DesiredState } from './controller/reconcile.js';
 export { computeStatus, type Problem } from './controller/status.js';
 export {
   planRollout,
@@ -46,8 +46,8 @@ export {
 } from './config.js';
 export { OperatorMetrics, WRITE_VERBS } from './metrics.js';
 export {
+  OperatorError,
   InvalidSpecError,
-  ReconcileError,
   KubeApiError,
   KubeconfigError,
   OPERATOR_ERROR_CODES,

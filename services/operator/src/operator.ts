@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { Logger, Metrics } from '@zeek-relay/runtime';
+import { metrics as otel } from '@opentelemetry/api';
+import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import type { OperatorConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import { KubeClient } from './kube/client.js';
@@ -8,9 +9,7 @@ import { LeaderElector } from './kube/leader-election.js';
 import { OperatorMetrics } from './metrics.js';
 
 /** Dependencies of {@link createOperator} (built by `main.ts`, or by tests). */
-export interface OperatorDeps {
-  readonly log: Logger;
-  readonly metrics: Metrics;
+export interface OperatorDeps extends ServiceDeps {
   /** Kubeconfig path (empty: in-cluster / default locations). */
   readonly kubeconfig?: string;
   /** Called when the Lease is lost; without it the operator competes for the Lease again. */
@@ -18,12 +17,12 @@ export interface OperatorDeps {
 }
 
 /** A running operator. */
-export interface Operator {
+export interface Operator extends Service {
   readonly metrics: OperatorMetrics;
   /** The running controller (undefined while not leading). */
   readonly controller: Controller | undefined;
   /** Ready once leading (or election off) and every informer listed once. */
-  ready(): boolean;
+  readiness(): Readiness;
   /** Waits for leadership (when enabled), then starts the controller. */
   start(): Promise<void>;
   /** Finishes running reconciles, stops watches, releases the Lease; idempotent. */
@@ -39,7 +38,10 @@ export interface Operator {
 export function createOperator(config: OperatorConfig, deps: OperatorDeps): Operator {
   const log = deps.log.child({ component: 'operator' });
   let controller: Controller | undefined;
-  const metrics = new OperatorMetrics(deps.metrics.meter, () => controller?.queueDepth ?? 0);
+  const metrics = new OperatorMetrics(
+    deps.meter ?? otel.getMeter('zeek-relay-operator'),
+    () => controller?.queueDepth ?? 0,
+  );
   const client = new KubeClient(KubeClient.loadConfig(config.kubeconfig || deps.kubeconfig), metrics);
   const identity = config.identity || `${hostname()}_${process.pid}`;
   const newController = (): Controller => {
@@ -110,7 +112,10 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
     get controller() {
       return controller;
     },
-    ready: () => started && (controller?.synced ?? false),
+    readiness: () =>
+      started && (controller?.synced ?? false)
+        ? { ready: true }
+        : { ready: false, reason: 'not leading or caches not synced' },
     start: lead,
     close() {
       closing ??= (async () => {

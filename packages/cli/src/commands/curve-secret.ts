@@ -6,23 +6,17 @@
  * `Cluster::Backend::ZeroMQ::generate_keypair()` returns.
  */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { curveKeyPair } from 'zeromq';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
-
-/** The Secret keys the operator reads (services/operator README, "CURVE"). */
-export const CURVE_SECRET_KEYS = [
-  'server-public-key',
-  'server-secret-key',
-  'client-public-key',
-  'client-secret-key',
-] as const;
 
 /** A DNS-1123 subdomain, what Kubernetes accepts as a Secret or namespace name. */
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** The Secret object with two fresh key pairs. */
-export function curveSecret(name: string, namespace?: string): Record<string, unknown> {
+export function curveSecret(
+  name: string,
+  namespace: string | undefined,
+  curveKeyPair: () => { publicKey: string; secretKey: string },
+): Record<string, unknown> {
   for (const [what, value] of [
     ['name', name],
     ['namespace', namespace],
@@ -60,8 +54,11 @@ export function registerCurveSecret(program: Command): void {
     .argument('<name>', 'Secret name')
     .option('-n, --namespace <namespace>', 'namespace of the ZeekCluster')
     .option('--json', 'JSON instead of YAML', false)
-    .action((name: string, flags: { namespace?: string; json: boolean }) => {
-      const secret = curveSecret(name, flags.namespace);
+    .action(async (name: string, flags: { namespace?: string; json: boolean }) => {
+      // Loaded here, not at start-up: only this command needs libzmq and YAML.
+      const { curveKeyPair } = await import('zeromq');
+      const { stringify } = await import('yaml');
+      const secret = curveSecret(name, flags.namespace, curveKeyPair);
       process.stdout.write(flags.json ? `${JSON.stringify(secret, null, 2)}\n` : stringify(secret));
     });
 }

@@ -1,7 +1,7 @@
 /** `zeek-relay publish <topic> <event> [args…]`: publish one event (or several) with typed arguments. */
 import type { Command } from 'commander';
-import { ZeekClient } from '@zeek-relay/client';
-import { ARG_TYPES, parseArg } from '../args.js';
+import { EXIT_CODES } from '@zeek-relay/runtime/exit-codes';
+import { ARG_TYPES } from '../arg-types.js';
 import { addConnectOptions, connectionOptions, type ConnectFlags } from './connect-options.js';
 import { parsePositive } from './options.js';
 
@@ -30,7 +30,10 @@ export function registerPublish(program: Command, envToken: string | undefined):
         '  zeek-relay publish t Test::v \'json:{"@data-type":"vector","data":[{"@data-type":"count","data":1}]}\'',
     )
     .action(async (topic: string, name: string, rawArgs: string[], flags: PublishFlags) => {
+      // Loaded here, not at start-up: only this command needs the codec and the client.
+      const { parseArg } = await import('../args.js');
       const args = rawArgs.map(parseArg); // argument errors before connecting
+      const { ZeekClient } = await import('@zeek-relay/client');
       const client = await ZeekClient.connect({
         ...connectionOptions(flags, [], envToken),
         reconnect: false,
@@ -48,6 +51,6 @@ export function registerPublish(program: Command, envToken: string | undefined):
       process.stderr.write(
         `Published ${flags.repeat} × ${name} on ${topic}${rejected ? `, ${rejected} rejected by the server` : ''}.\n`,
       );
-      if (rejected > 0) process.exitCode = 1;
+      if (rejected > 0) process.exitCode = EXIT_CODES.FAILED;
     });
 }

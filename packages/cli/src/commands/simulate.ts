@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORTS, defaultEndpoints } from '../defaults.js';
 import { STREAM_NAMES } from '../simulator/log-streams.js';
-import { startSimulation, type SimulationStats, type SimulationSummary } from '../simulator/simulator.js';
-import { DEFAULT_EVENT_MIX, EVENT_KINDS, parseMix } from '../simulator/traffic.js';
+import { DEFAULT_EVENT_MIX, EVENT_KINDS } from '../simulator/event-kinds.js';
+import type { SimulationStats, SimulationSummary } from '../simulator/simulator.js';
 import { StatusLine } from '../status-line.js';
 import { parseCount, parseHost, parsePort, parsePositive, parseRate, parseSeconds } from './options.js';
 
@@ -88,6 +88,9 @@ export function registerSimulate(program: Command): void {
       `\nEvent kinds imitate Zeek's publishing patterns: manager (to zeek.cluster.manager), worker (broadcast),\npool (publish_hrw to a proxy node topic), node (publish_rr to a worker node topic), app (zeek/sim/notice).\nExample: zeek-relay simulate --workers 4 --rate 1000 --duration 30 --event-mix manager=1,app=1`,
     )
     .action(async (flags: SimulateFlags) => {
+      // Loaded here, not at start-up: only this command needs the simulator (and libzmq).
+      const { parseMix } = await import('../simulator/traffic.js');
+      const { startSimulation } = await import('../simulator/simulator.js');
       const eventMix = parseMix('--event-mix', flags.eventMix, EVENT_KINDS);
       const logMix = parseMix('--log-mix', flags.logMix, STREAM_NAMES);
       const endpoints = defaultEndpoints(flags.host, {

@@ -1,7 +1,5 @@
 /** `zeek-relay subscribe [prefix…]`: print events from a WebSocket API v1 server. */
 import type { Command } from 'commander';
-import { ZeekClient } from '@zeek-relay/client';
-import { formatEventJson, formatEventLine } from '../format.js';
 import { addConnectOptions, connectionOptions, type ConnectFlags } from './connect-options.js';
 import { parseCount, parseSeconds } from './options.js';
 
@@ -23,6 +21,9 @@ export function registerSubscribe(program: Command, envToken: string | undefined
     .option('--count <n>', 'exit after this many events', parseCount)
     .option('--duration <seconds>', 'exit after this long', parseSeconds)
     .action(async (prefixes: string[], flags: SubscribeFlags) => {
+      // Loaded here, not at start-up: only this command and publish need the client.
+      const { ZeekClient } = await import('@zeek-relay/client');
+      const { formatEventJson, formatEventLine } = await import('../format.js');
       const topics = prefixes.length > 0 ? prefixes : [''];
       const client = await ZeekClient.connect({
         ...connectionOptions(flags, topics, envToken),

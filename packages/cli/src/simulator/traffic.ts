@@ -6,9 +6,9 @@
 import { data, nodeTopic, TOPICS, type BrokerData, type NodeRole, type ZeekEvent } from '@zeek-relay/wire';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
 
-/** Kinds of simulated events, by the Zeek publishing pattern they imitate. */
-export const EVENT_KINDS = ['manager', 'worker', 'pool', 'node', 'app'] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+import type { EventKind } from './event-kinds.js';
+
+export { DEFAULT_EVENT_MIX, EVENT_KINDS, type EventKind } from './event-kinds.js';
 
 /** Topic prefix of application events (`zeek/…`, what `zeek-relay subscribe zeek/` shows). */
 export const APP_TOPIC_PREFIX = 'zeek/sim/';
@@ -34,15 +34,6 @@ export const EVENT_KIND_INFO: Readonly<
     from: ['worker'],
     what: `application events on ${APP_TOPIC_PREFIX}<name> (the manager subscribes ${APP_TOPIC_PREFIX})`,
   },
-};
-
-/** Default event mix (percent-like weights). */
-export const DEFAULT_EVENT_MIX: Readonly<Record<EventKind, number>> = {
-  manager: 30,
-  worker: 10,
-  pool: 20,
-  node: 10,
-  app: 30,
 };
 
 /**

@@ -1,13 +1,14 @@
 /**
- * Starts the hub, log sink and gateway in this process through their public factories, in
- * dependency order (hub first: gateway and nodes connect to it), and closes them in reverse order
- * (gateway clients get 1001 first, the sink flushes and closes its files, the hub goes last).
- * If one fails to start, the ones already running are closed again before the error propagates.
+ * Starts the hub, log sink and gateway in this process through their factories
+ * (`createX(config, { log, meter })`, as each service's `main.ts` does), in dependency order (hub
+ * first: gateway and nodes connect to it), and closes them in reverse order (gateway clients get
+ * 1001 first, the sink flushes and closes its files, the hub goes last). If one fails to start,
+ * the ones already running are closed again before the error propagates.
  */
 import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
-import { createHub } from '@zeek-relay/hub';
+import { createHub, type Hub } from '@zeek-relay/hub';
 import { createSink } from '@zeek-relay/log-sink';
-import type { Logger, Metrics } from '@zeek-relay/runtime';
+import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
 
 /** Settings of the embedded services (all on one host). */
@@ -17,14 +18,13 @@ export interface ServicesOptions {
   readonly xsubPort: number;
   readonly gatewayPort: number;
   readonly logPort: number;
-  readonly httpPort: number;
   readonly logDir: string;
   readonly logFormat: 'tsv' | 'json';
   /** Zeek version of the nodes (`--zeek-version`), given to every service that has the setting. */
   readonly zeekVersion: string;
 }
 
-/** What `up` needs from the running services. */
+/** What `up` needs from the running services; as a whole, one {@link Service} for the health server. */
 export interface EmbeddedServices {
   /** Zeek nodes the hub currently sees. */
   nodes(): number;
@@ -32,23 +32,24 @@ export interface EmbeddedServices {
   logRecords(): number | undefined;
   /** Closes every service, last started first. Idempotent. */
   close(): Promise<void>;
-}
-
-interface Closable {
-  close(): Promise<void>;
+  /** Ready when all three are. */
+  readiness(): Readiness;
+  /** The hub's `/nodes` and `/subscriptions`. */
+  readonly routes: Hub['routes'];
+  /** Stops the hub's native proxy thread (forced exit). */
+  abort(): void;
 }
 
 /** Starts everything or nothing. Throws ZR_CLI_SERVICE_UNAVAILABLE naming the service that failed. */
 export async function startServices(
   o: ServicesOptions,
-  log: Logger,
-  metrics: Metrics,
+  deps: Required<ServiceDeps>,
 ): Promise<EmbeddedServices> {
-  const started: Closable[] = [];
+  const started: Service[] = [];
   const closeAll = async (): Promise<void> => {
     for (const s of started.reverse()) await s.close();
   };
-  const step = async <T extends Closable>(name: string, f: () => Promise<T>): Promise<T> => {
+  const step = async <T extends Service>(name: string, f: () => Promise<T>): Promise<T> => {
     try {
       const s = await f();
       started.push(s);
@@ -69,10 +70,9 @@ export async function startServices(
         bindAddress: o.host,
         xpubPort: o.xpubPort,
         xsubPort: o.xsubPort,
-        httpHost: o.host,
-        httpPort: o.httpPort,
+        zeekVersion: o.zeekVersion,
       },
-      { log, metrics },
+      deps,
     );
     await h.start();
     return h;
@@ -89,24 +89,23 @@ export async function startServices(
         rotationIntervalSeconds: 0,
         zeekVersion: o.zeekVersion,
       },
-      { log, meter: metrics.meter },
+      deps,
     );
     await s.start();
     return s;
   });
 
-  await step('gateway', async () => {
+  const gateway = await step('gateway', async () => {
     const g = createGateway(
       defaultGatewayConfig({
         host: o.host,
         port: o.gatewayPort,
-        healthPort: -1,
         connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
         connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
         ipv6: o.host.includes(':'),
         zeekVersion: o.zeekVersion,
       }),
-      { log, metrics },
+      deps,
     );
     await g.start();
     await g.hubReady;
@@ -117,6 +116,9 @@ export async function startServices(
   return {
     nodes: () => hub.nodes().length,
     logRecords: () => sink.stats.records,
+    readiness: () => [hub, sink, gateway].map((s) => s.readiness()).find((r) => !r.ready) ?? { ready: true },
+    routes: (app) => hub.routes(app),
+    abort: () => hub.abort(),
     close() {
       closing ??= closeAll();
       return closing;

@@ -5,22 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  createLogger,
-  createMetrics,
-  DEFAULT_ZEEK_VERSION,
-  onShutdown,
-  parseZeekVersion,
-  ZEEK_LINES,
-} from '@zeek-relay/runtime';
+import { DEFAULT_ZEEK_VERSION, parseZeekVersion, ZEEK_LINES } from '@zeek-relay/runtime/zeek-version';
 import { parseHost, parsePort, parseSeconds } from '../commands/options.js';
-import { DEFAULT_HOST, DEFAULT_PORTS, defaultEndpoints } from '../defaults.js';
-import { StatusLine } from '../status-line.js';
-import { startEventCounter, type EventCounter } from './event-counter.js';
-import { startServices } from './services.js';
-import { configBanner } from './zeek-config.js';
+import { DEFAULT_HOST, DEFAULT_PORTS } from '../defaults.js';
 
-interface UpFlags {
+export interface UpFlags {
   host: string;
   xpubPort: number;
   xsubPort: number;
@@ -35,7 +24,7 @@ interface UpFlags {
   statusInterval: number;
 }
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Registers the command on `program`. */
 export function registerUp(program: Command): void {
@@ -62,7 +51,7 @@ export function registerUp(program: Command): void {
     .option('--log-format <format>', 'tsv (Zeek default) or json', 'tsv')
     .option(
       '--zeek-version <version>',
-      `Zeek version of the nodes (${ZEEK_LINES.join(', ')} or e.g. 8.2.2): log number/escape formatting, the gateway's ack`,
+      `Zeek version of the nodes (${ZEEK_LINES.join(', ')} or e.g. 8.2.2): log number/escape formatting, the gateway's ack; also given to the hub`,
       DEFAULT_ZEEK_VERSION,
     )
     .option('--log-level <level>', `service log level on stderr (${LEVELS.join(', ')})`, 'warn')
@@ -92,61 +81,8 @@ export function registerUp(program: Command): void {
       }
       const logDir = resolve(flags.logDir);
       mkdirSync(logDir, { recursive: true });
-      const log = createLogger({
-        service: 'zeek-relay',
-        level: level ?? 'warn',
-        destination: process.stderr,
-      });
-      const metrics = createMetrics({ serviceName: 'zeek-relay' });
-      const services = await startServices(
-        {
-          host: flags.host,
-          xpubPort: flags.xpubPort,
-          xsubPort: flags.xsubPort,
-          gatewayPort: flags.gatewayPort,
-          logPort: flags.logPort,
-          httpPort: flags.httpPort,
-          logDir,
-          logFormat: flags.logFormat as 'tsv' | 'json',
-          zeekVersion: flags.zeekVersion,
-        },
-        log,
-        metrics,
-      );
-      const counter: EventCounter | undefined = flags.eventStats
-        ? startEventCounter(
-            defaultEndpoints(flags.host, { xpub: flags.xpubPort, xsub: flags.xsubPort }).hubXpub,
-          )
-        : undefined;
-      process.stdout.write(`${configBanner({ ...flags }, logDir)}\n\n`);
-      const status = new StatusLine(process.stdout, flags.statusInterval * 1000);
-      let prev = { t: Date.now(), events: 0, logs: 0 };
-      const timer = setInterval(() => {
-        const now = Date.now();
-        const events = counter?.count() ?? 0;
-        const logs = services.logRecords() ?? 0;
-        const dt = Math.max(0.001, (now - prev.t) / 1000);
-        const evRate = counter
-          ? `${Math.round((events - prev.events) / dt)} events/s`
-          : 'events/s not counted';
-        const logRate =
-          services.logRecords() === undefined
-            ? 'log records/s n/a'
-            : `${Math.round((logs - prev.logs) / dt)} log records/s`;
-        status.update(
-          `status: ${services.nodes()} Zeek nodes connected, ${evRate}, ${logRate} (${events} events, ${logs} log records total)`,
-          now,
-        );
-        prev = { t: now, events, logs };
-      }, 1000);
-      onShutdown({ log, delayMs: 10_000 }, async () => {
-        clearInterval(timer);
-        status.done();
-        process.stdout.write('Shutting down…\n');
-        await counter?.close();
-        await services.close();
-        await metrics.shutdown();
-        process.stdout.write('Stopped.\n');
-      });
+      // Loaded here, not at start-up: only `up` needs the services (the CLI starts fast).
+      const { runUp } = await import('./run-up.js');
+      await runUp(flags, logDir, level ?? 'warn');
     });
 }

@@ -107,7 +107,7 @@ export function zapRequests(hub: CurveTestHub, result: 'accepted' | 'rejected'):
 export async function waitForAsync(
   cond: () => Promise<boolean>,
   what: string,
-  timeoutMs = 10000,
+  timeoutMs = 120_000,
 ): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pythonVenv } from '@zeek-relay/fixtures';
+import { pythonVenv, pythonVenvDir } from '@zeek-relay/fixtures';
 
 const run = promisify(execFile);
 
@@ -22,13 +20,11 @@ export async function findPython(): Promise<string | undefined> {
 
 /**
  * Path of a Python interpreter with `websockets` installed, in a venv OUTSIDE the repository
- * (`<tmpdir>/zeek-relay-venv-websockets-<version>`). Created on first use by `pythonVenv` of
+ * (zeek-relay's cache, `pythonVenvDir` of `@zeek-relay/fixtures`). Created on first use by `pythonVenv` of
  * `@zeek-relay/fixtures` (needs python3 with venv/pip and PyPI, as CI has); reused afterwards.
  */
 export async function pythonWithWebsockets(): Promise<string> {
-  return pythonVenv(join(tmpdir(), `zeek-relay-venv-websockets-${WEBSOCKETS_VERSION}`), [
-    `websockets==${WEBSOCKETS_VERSION}`,
-  ]);
+  return pythonVenv(pythonVenvDir(`websockets-${WEBSOCKETS_VERSION}`), [`websockets==${WEBSOCKETS_VERSION}`]);
 }
 
 /** Runs a Python script with the venv's interpreter; returns stdout. */

@@ -161,7 +161,7 @@ export async function replay(file: string, behaviour: Behaviour): Promise<void> 
 }
 
 /** Polls `pred` every 5 ms (for events that have no promise, like a PING already received). */
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
+export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!pred()) {
     if (Date.now() > end) throw new Error(`timed out: ${what}`);

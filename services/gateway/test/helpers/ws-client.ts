@@ -52,7 +52,7 @@ export class RecordingClient {
   }
 
   /** The next observation (message or close), waiting up to `timeoutMs`. */
-  next(timeoutMs = 10000): Promise<Observed> {
+  next(timeoutMs = 120_000): Promise<Observed> {
     const o = this.#queue.shift();
     if (o) return Promise.resolve(o);
     return new Promise((resolve, reject) => {

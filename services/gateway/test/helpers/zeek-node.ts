@@ -86,7 +86,7 @@ export class ZeekNode {
   }
 
   /** Resolves when `pred()` holds (checked after every received message). */
-  waitFor(pred: () => boolean, timeoutMs = 10000, what = 'condition'): Promise<void> {
+  waitFor(pred: () => boolean, timeoutMs = 120_000, what = 'condition'): Promise<void> {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(

@@ -2,7 +2,7 @@
 export async function waitFor(
   cond: () => boolean,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 120_000,
   stepMs = 10,
 ): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -43,7 +43,7 @@ export async function startSink(
 }
 
 /** Polls `cond` every 10 ms until true; throws after `limitMs` (a hang becomes a failure). */
-export async function until(cond: () => boolean | Promise<boolean>, limitMs = 30_000): Promise<void> {
+export async function until(cond: () => boolean | Promise<boolean>, limitMs = 120_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await cond())) {
     if (Date.now() > deadline)

@@ -37,17 +37,6 @@ export interface DesiredState {
   readonly zeek: ClusterZeekVersion;
 }
 
-/** Child kinds the operator owns; anything of these kinds it labelled but no longer wants is deleted. */
-export const OWNED_KINDS = [
-  'ConfigMap',
-  'Service',
-  'Deployment',
-  'StatefulSet',
-  'Job',
-  'PodDisruptionBudget',
-  'NetworkPolicy',
-] as const;
-
 /**
  * The hash of what Zeek reads only at start: the layout, and the CURVE Secret the nodes take their
  * keys from (mixed in only when set, so clusters without CURVE keep the hash they had).

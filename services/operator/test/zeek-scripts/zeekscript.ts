@@ -5,11 +5,10 @@
  * reused afterwards.
  */
 import { execFile } from 'node:child_process';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { pythonVenv } from '@zeek-relay/fixtures';
+import { pythonVenv, pythonVenvDir } from '@zeek-relay/fixtures';
 
 const run = promisify(execFile);
 
@@ -41,9 +40,8 @@ export async function hasPython(): Promise<boolean> {
 }
 
 async function venvPython(): Promise<string> {
-  const base = process.env['ZR_CACHE_DIR'] ?? join(homedir(), '.cache', 'zeek-relay');
   const name = `zeekscript-${ZEEKSCRIPT_PACKAGES.join('_').replace(/[^a-z0-9._-]/gi, '')}`;
-  return pythonVenv(join(base, 'python', name), ZEEKSCRIPT_PACKAGES);
+  return pythonVenv(pythonVenvDir(name), ZEEKSCRIPT_PACKAGES);
 }
 
 /** Parses the files with zeekscript; one result per path. */
