@@ -53,7 +53,11 @@ test('subscriptions and hellos have the shapes and order of the recorded Zeek 8.
   });
   const seenSubs: string[] = [];
   const subRecorder = new XPublisher({ linger: 0, verbosity: 'allSubsUnsubs' });
+  // libzmq attaches a connection asynchronously: start the nodes only once the recorder is
+  // attached, or the first node's burst may reach the hub before anyone records it.
+  const attached = new Promise<void>((resolve) => subRecorder.events.on('handshake', () => resolve()));
   subRecorder.connect(front.lastEndpoint as string);
+  await attached;
   const frameRecorder = new XSubscriber({ linger: 0, receiveHighWaterMark: 0 });
   frameRecorder.connect(back.lastEndpoint as string);
   await frameRecorder.send(encodeSubscriptionFrame(true, ''));
@@ -85,7 +89,11 @@ test('subscriptions and hellos have the shapes and order of the recorded Zeek 8.
     nodes.push(node);
     const others = nodes.slice(0, -1);
     const deadline = Date.now() + 20_000; // hang guard
-    while (!others.every((o) => o.up.has(node.id) && node.up.has(o.id))) {
+    // Every node of the session subscribes to six topics; slice the record node by node.
+    while (
+      seenSubs.length < 6 * nodes.length ||
+      !others.every((o) => o.up.has(node.id) && node.up.has(o.id))
+    ) {
       if (Date.now() > deadline) throw new Error(`${name} never came up`);
       await new Promise((r) => setTimeout(r, 10));
     }
