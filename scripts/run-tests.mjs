@@ -13,7 +13,7 @@
 //   must be empty: anything a test file left behind (ipc sockets, CURVE keys, logs) fails the
 //   run, naming the file and the leftovers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { join, relative } from 'node:path';
@@ -47,6 +47,9 @@ if (files.length === 0) {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'zr-test-run-'));
+// Each file's TMPDIR is a /tmp of its own: world-writable and sticky like /tmp (mkdtemp makes 0700),
+// so processes a test starts as another user (uid 1000, as in the images) can use it too.
+chmodSync(scratch, 0o755);
 const cacheDir =
   process.env.ZR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'zeek-relay');
 
@@ -59,6 +62,7 @@ function runFile(file) {
   const started = Date.now();
   const tmp = join(scratch, String(files.indexOf(file)));
   mkdirSync(tmp);
+  chmodSync(tmp, 0o1777);
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
