@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, repoRoot, startControlPlane, type ControlPlane } from '../helpers/k8s/index.js';
 import { parseDockerfile, type Stage } from './dockerfile.js';
@@ -64,8 +64,10 @@ export function startService(entry: string, o: StartOptions): ServiceProcess {
     // Walk down the unshare/setpriv chain (both exec or fork once) to the node process.
     let pid = child.pid;
     for (let i = 0; i < 3; i++) {
+      // By the program, not `comm`: Node 24 names its main thread (and so `comm`) "MainThread".
+      const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      if (basename(program) === 'node') return pid;
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (comm === 'node') return pid;
       const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
         .trim()
         .split(/\s+/)
