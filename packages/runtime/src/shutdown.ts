@@ -57,7 +57,10 @@ export function onShutdown(options: ShutdownOptions): Shutdown {
   const end = (code: ExitCode): void => {
     if (exited) return;
     exited = true;
-    uninstall();
+    // A real exit keeps the handlers to the end: Node's teardown can take a moment (it joins the
+    // thread pool), and a signal arriving then would otherwise kill the process with the default
+    // action instead of letting it exit with its code. An injected exit (tests) cleans up.
+    if (options.exit) uninstall();
     exit(code);
   };
   const force = (reason: string): void => {
