@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { data, decodeEvent } from '@zeek-relay/wire';
+import { data } from '@zeek-relay/wire';
 import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { HUB_MAIN, hubProcessSetup, spawnNode, type Child } from './helpers/spawn.js';
 import { sleep, waitFor } from './helpers/wait.js';
@@ -39,16 +39,16 @@ it('hub SIGKILLed under load: loss reported, no duplicates, traffic and registry
   const { env, url, endpoints: ep } = await hubProcessSetup();
   const first = await startHub(env, url);
   const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
-  const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
+  const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', keepInbox: false, ...ep });
   nodes.push(manager, worker);
   await manager.start();
   await worker.start();
   await waitFor(() => manager.up.has(worker.id) && worker.up.has(manager.id), 'node_up', 30_000);
 
   const seqs: number[] = [];
-  worker.onEvent = (topic, payload) => {
+  worker.onEvent = ({ topic, event }) => {
     if (topic !== 'zeek.cluster.worker') return;
-    const arg = decodeEvent(payload).args[0];
+    const arg = event?.args[0];
     if (arg?.type === 'count') seqs.push(Number(arg.value));
   };
   let sent = 0;
