@@ -8,4 +8,6 @@
  */
 export { EmulatedZeekNode, startupSubscriptions, type Received, type ZeekNodeOptions } from './node.js';
 export { LogPush, type LogPushOptions } from './logs.js';
+export { LogBuffer, type LogBufferOptions } from './log-buffer.js';
+export { LogWriter } from './log-writer.js';
 export { spawnZeekNode, type ZeekNodeProcess } from './process.js';

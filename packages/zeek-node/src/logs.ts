@@ -25,9 +25,12 @@ export interface LogPushOptions {
 export class LogPush {
   readonly push: Push;
   readonly #id: Uint8Array;
-  /** Batches sent (accepted by libzmq) and lost at the high-water mark. */
+  /** Sends in order, one at a time (a zeromq.js socket takes one send at a time). */
+  #chain: Promise<unknown> = Promise.resolve();
+  /** Batches sent (accepted by libzmq), lost at the high-water mark, and still queued here. */
   sent = 0;
   dropped = 0;
+  pending = 0;
 
   constructor(readonly options: LogPushOptions) {
     const c = options.curve;
@@ -44,29 +47,50 @@ export class LogPush {
    * Sends one batch as Zeek does (DONTWAIT): true when queued, false when the queue was full and
    * the batch was lost (counted in `dropped`).
    */
-  async sendBatch(batch: Uint8Array): Promise<boolean> {
-    this.push.sendTimeout = 0;
-    try {
-      await this.push.send(encodeLogFrames(this.#id, batch));
-      this.sent++;
-      return true;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
-      this.dropped++;
-      return false;
-    }
+  sendBatch(batch: Uint8Array): Promise<boolean> {
+    return this.#queue(async () => {
+      this.push.sendTimeout = 0;
+      try {
+        await this.push.send(encodeLogFrames(this.#id, batch));
+        this.sent++;
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+        this.dropped++;
+        return false;
+      }
+    });
   }
 
   /** Sends one batch, waiting while the queue is full (tests and benchmarks that lose nothing). */
-  async sendBatchBlocking(batch: Uint8Array): Promise<void> {
-    await this.sendFrames(encodeLogFrames(this.#id, batch));
+  sendBatchBlocking(batch: Uint8Array): Promise<void> {
+    return this.sendFrames(encodeLogFrames(this.#id, batch));
   }
 
   /** Sends any frames (bad input: wrong frame count, wrong format…), waiting while the queue is full. */
-  async sendFrames(frames: readonly Uint8Array[]): Promise<void> {
-    this.push.sendTimeout = -1;
-    await this.push.send([...frames]);
-    this.sent++;
+  sendFrames(frames: readonly (Uint8Array | string)[]): Promise<void> {
+    return this.#queue(async () => {
+      this.push.sendTimeout = -1;
+      await this.push.send([...frames]);
+      this.sent++;
+    });
+  }
+
+  /** Resolves once every send queued so far is done (sent, dropped or failed). */
+  async drained(): Promise<void> {
+    await this.#chain;
+  }
+
+  #queue<T>(send: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const done = this.#chain.then(send).finally(() => this.pending--);
+    this.#chain = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Adds a log endpoint (e.g. after watching the socket's `events` from the first handshake). */
+  connect(endpoint: string): void {
+    this.push.connect(endpoint);
   }
 
   /** Closes the socket; what is queued is still sent for up to `linger` ms. */

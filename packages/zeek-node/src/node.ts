@@ -115,7 +115,7 @@ export class EmulatedZeekNode {
   /** Messages that were not 4 frames (Zeek's XSUB reader rejects them): counted, not kept. */
   malformed = 0;
   /** Called for every message received that is not the cluster framework's own (hellos…). */
-  onEvent: ((received: Received) => void) | undefined;
+  onEvent: ((received: Received, node: EmulatedZeekNode) => void) | undefined;
   /** Events dropped at the XPUB's high-water mark, as Zeek counts them. */
   xpubDrops = 0;
   /** Frames of the last non-hello event received. */
@@ -129,6 +129,7 @@ export class EmulatedZeekNode {
   #probes = 0;
   /** XPUB sends in order, one at a time (as Zeek's single backend thread sends). */
   #sendChain: Promise<void> = Promise.resolve();
+  #pending = 0;
   #closed = false;
 
   constructor(readonly options: ZeekNodeOptions) {
@@ -157,12 +158,9 @@ export class EmulatedZeekNode {
     });
   }
 
-  /** Connects (XSUB first, as Zeek does) and sends the default subscriptions. */
-  async start(): Promise<void> {
-    this.xsub.connect(this.options.connectXsub);
-    this.xpub.connect(this.options.connectXpub);
-    this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
-    const subs = [
+  /** What the node subscribes to at start: Zeek's start-up topics, then the extra ones. */
+  get subscriptions(): string[] {
+    return [
       ...startupSubscriptions(
         this.options.role,
         this.options.name,
@@ -171,7 +169,14 @@ export class EmulatedZeekNode {
       ),
       ...(this.options.extraSubscriptions ?? []),
     ];
-    for (const t of subs) await this.subscribe(t);
+  }
+
+  /** Connects (XSUB first, as Zeek does) and sends the start-up subscriptions. */
+  async start(): Promise<void> {
+    this.xsub.connect(this.options.connectXsub);
+    this.xpub.connect(this.options.connectXpub);
+    this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
+    for (const t of this.subscriptions) await this.subscribe(t);
   }
 
   subscribe(topic: string): Promise<void> {
@@ -222,7 +227,7 @@ export class EmulatedZeekNode {
    * the node's other sends, waiting at the high-water mark instead of dropping.
    */
   sendFrames(frames: readonly Uint8Array[]): Promise<void> {
-    const sent = this.#sendChain.then(async () => {
+    return this.#queue(async () => {
       for (;;) {
         try {
           return await this.xpub.send([...frames]);
@@ -232,8 +237,6 @@ export class EmulatedZeekNode {
         }
       }
     });
-    this.#sendChain = sent.catch(() => undefined);
-    return sent;
   }
 
   /**
@@ -279,12 +282,27 @@ export class EmulatedZeekNode {
    */
   publishRaw(topic: string, payload: Uint8Array, format = FORMAT_BROKER_BIN_V1): Promise<void> {
     const frames = encodeEventFrames({ topic, sender: this.id, format, payload });
-    const sent = this.#sendChain.then(() => this.#sendFrames(frames));
+    return this.#queue(() => this.#sendOrDrop(frames));
+  }
+
+  /** Sends queued on the XPUB and not done yet. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** Resolves once every send queued so far is done (sent, dropped or failed). */
+  async drained(): Promise<void> {
+    await this.#sendChain;
+  }
+
+  #queue(send: () => Promise<void>): Promise<void> {
+    this.#pending++;
+    const sent = this.#sendChain.then(send).finally(() => this.#pending--);
     this.#sendChain = sent.catch(() => undefined);
     return sent;
   }
 
-  async #sendFrames(frames: Uint8Array[]): Promise<void> {
+  async #sendOrDrop(frames: Uint8Array[]): Promise<void> {
     try {
       await this.xpub.send(frames);
     } catch (err) {
@@ -444,7 +462,7 @@ export class EmulatedZeekNode {
     this.lastFrames = frames;
     const r: Received = { topic, sender, format: msg.format, payload: msg.payload, frames, event };
     if (keep) this.inbox.push(r);
-    this.onEvent?.(r);
+    this.onEvent?.(r, this);
     this.receivedTotal++;
     this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
   }

@@ -17,7 +17,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { pino } from 'pino';
-import { Push, curveKeyPair } from 'zeromq';
+import { curveKeyPair } from 'zeromq';
 import { formatLogTimestamp } from '@zeek-relay/wire';
 import { countBatch } from './helpers/batches.js';
 import { fixture, hex, normalizeTimes, type BatchVector } from './helpers/fixtures.js';
@@ -30,7 +30,7 @@ import {
   until,
   type Harness,
 } from './helpers/sink-harness.js';
-import { connectZeekNode, LOG_WRITE, ZEEK_BIN, type NodeCurveKeys } from './helpers/zeek-node.js';
+import { LogPush, type LogPushOptions } from '@zeek-relay/zeek-node';
 
 const captured = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors;
 const conn = captured.find((v) => v.name === 'conn-like-two-records');
@@ -41,14 +41,14 @@ const clock = new Date(2026, 10, 24, 21, 5, 0);
  * process), sends without waiting (there is never a peer to take it), and reports the first
  * handshake outcome its own monitor sees, as a Zeek 8.2+ node's monitor would.
  */
-function intruder(endpoint: string, keys?: NodeCurveKeys) {
-  const push = new Push({
+function intruder(endpoint: string, keys?: LogPushOptions['curve']) {
+  const push = new LogPush({
+    endpoints: [],
+    nodeId: 'intruder',
     linger: 0,
-    ...(keys
-      ? { curveServerKey: keys.serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey }
-      : {}),
+    ...(keys ? { curve: keys } : {}),
   });
-  const events = push.events;
+  const events = push.push.events;
   const outcome = (async () => {
     for await (const e of events) {
       if (e.type === 'handshake' || e.type.startsWith('handshake:error')) return e.type;
@@ -56,9 +56,7 @@ function intruder(endpoint: string, keys?: NodeCurveKeys) {
     return 'closed';
   })();
   push.connect(endpoint);
-  void push
-    .send([LOG_WRITE, Buffer.from('intruder'), ZEEK_BIN, countBatch(666, 'intruder')])
-    .catch(() => undefined);
+  void push.sendBatchBlocking(countBatch(666, 'intruder')).catch(() => undefined);
   return {
     outcome,
     async close() {
@@ -116,13 +114,17 @@ describe('CURVE sink with a ZAP allow-list', () => {
 
   it('an allowed client key delivers a batch; TSV and JSON equal the Zeek 8.0.10 logger', async () => {
     assert.ok(conn?.ascii_writer_output !== undefined && conn.json_writer_output !== undefined);
-    const node = connectZeekNode(h.endpoint, 'zeromq_worker-1_test_1_N1', {
-      serverKey: server.publicKey,
-      publicKey: clientA.publicKey,
-      secretKey: clientA.secretKey,
+    const node = new LogPush({
+      endpoints: [h.endpoint],
+      nodeId: 'zeromq_worker-1_test_1_N1',
+      curve: {
+        serverKey: server.publicKey,
+        publicKey: clientA.publicKey,
+        secretKey: clientA.secretKey,
+      },
     });
     try {
-      await node.sendBatch(hex(conn.hex));
+      await node.sendBatchBlocking(hex(conn.hex));
       await until(() => h.sink.stats.batches === 1);
       await h.sink.flush();
     } finally {
@@ -139,13 +141,17 @@ describe('CURVE sink with a ZAP allow-list', () => {
   });
 
   it('the second allow-list entry (inline key) is admitted too', async () => {
-    const node = connectZeekNode(h.endpoint, 'zeromq_worker-2_test_1_N1', {
-      serverKey: server.publicKey,
-      publicKey: clientB.publicKey,
-      secretKey: clientB.secretKey,
+    const node = new LogPush({
+      endpoints: [h.endpoint],
+      nodeId: 'zeromq_worker-2_test_1_N1',
+      curve: {
+        serverKey: server.publicKey,
+        publicKey: clientB.publicKey,
+        secretKey: clientB.secretKey,
+      },
     });
     try {
-      await node.sendBatch(countBatch(7, 'second'));
+      await node.sendBatchBlocking(countBatch(7, 'second'));
       await until(() => h.sink.stats.batches === 2);
       await h.sink.flush();
     } finally {
@@ -190,13 +196,17 @@ describe('CURVE sink with a ZAP allow-list', () => {
   it('after the rejections: only the admitted batches were written; rejections counted and logged once per kind', async () => {
     // An allowed node sends once more; as PUSH delivers per connection in order and the
     // intruders are closed, everything that could ever arrive has arrived once this batch has.
-    const node = connectZeekNode(h.endpoint, 'zeromq_worker-1_test_1_N1', {
-      serverKey: server.publicKey,
-      publicKey: clientA.publicKey,
-      secretKey: clientA.secretKey,
+    const node = new LogPush({
+      endpoints: [h.endpoint],
+      nodeId: 'zeromq_worker-1_test_1_N1',
+      curve: {
+        serverKey: server.publicKey,
+        publicKey: clientA.publicKey,
+        secretKey: clientA.secretKey,
+      },
     });
     try {
-      await node.sendBatch(countBatch(8, 'second'));
+      await node.sendBatchBlocking(countBatch(8, 'second'));
       await until(() => h.sink.stats.batches === 3);
     } finally {
       node.close();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countsBatch, oneValueBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const PATHS = 20; // more than the decoder's header cache (16): header objects are re-created
 const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and headers re-sent
@@ -16,13 +16,13 @@ const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and he
 test('batches over many paths through the render workers land complete and in order', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { outputs: ['tsv'], renderThreads: 2 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
     let bad = 0;
     for (let i = 0; i < BATCHES; i++) {
-      await node.sendBatch(countsBatch([i, i], `p${i % PATHS}`));
+      await node.sendBatchBlocking(countsBatch([i, i], `p${i % PATHS}`));
       if (i % 97 === 0) {
-        await node.sendBatch(oneValueBatch('00', 3, `p${i % PATHS}`)); // records truncated
+        await node.sendBatchBlocking(oneValueBatch('00', 3, `p${i % PATHS}`)); // records truncated
         bad++;
       }
     }
