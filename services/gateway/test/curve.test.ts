@@ -24,7 +24,8 @@ import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 const keys = keyFiles();
 after(() => keys.dispose());
@@ -44,24 +45,27 @@ async function acked(url: string, subs: string[]): Promise<{ client: RecordingCl
  * sender), a node event reaches the client.
  */
 async function roundTrip(url: string, hub: CurveTestHub, nodeKeys: KeyPair, tag: string): Promise<void> {
-  const node = new ZeekNode(`zeromq_manager_host_1_N${tag}`, hub, { serverKey: hub.serverKey, ...nodeKeys });
+  const node = await attachNode(`zeromq_manager_host_1_N${tag}`, hub, {
+    serverKey: hub.serverKey,
+    ...nodeKeys,
+  });
   // The node subscribes first: the client's ack (its probe echoed on the gateway's hub
   // connection) then proves the gateway's XPUB has the node's subscription too.
   let client: RecordingClient | undefined;
   try {
-    await node.subscribe('/from-clients/');
+    await node.subscribeAndWait('/from-clients/');
     const a = await acked(url, ['/to-clients/']);
     client = a.client;
     const endpoint = a.endpoint;
     client.send(dataMessage('/from-clients/x', 'hello', [S(`from ${tag}`)]));
-    await node.waitFor(() => node.events('hello').length === 1, 10000, 'the client event');
-    const got = node.received.find((r) => r.event?.name === 'hello');
+    await node.waitFor(() => node.events('hello').length === 1, 'the client event');
+    const got = node.inbox.find((r) => r.event?.name === 'hello');
     assert.equal(got?.sender, endpoint);
     const [arg] = (got?.event?.args ?? []) as { type: string; value: Uint8Array }[];
     assert.equal(arg?.type, 'string');
     assert.equal(Buffer.from(arg?.value ?? []).toString('utf8'), `from ${tag}`);
 
-    await node.publish('/to-clients/y', { name: 'pong', args: [data.count(42)] });
+    await node.publishWhenSubscribed('/to-clients/y', { name: 'pong', args: [data.count(42)] });
     const m = (await client.nextJson()) as { type: string; topic: string; data: unknown[] };
     assert.equal(m.type, 'data-message');
     assert.equal(m.topic, '/to-clients/y');
@@ -187,17 +191,17 @@ describe('CURVE publish path', { timeout: 60_000 }, () => {
       },
       hub,
     );
-    const node = new ZeekNode('zeromq_manager_host_1_Ncurvebulk', hub, {
+    const node = await attachNode('zeromq_manager_host_1_Ncurvebulk', hub, {
       serverKey: server.publicKey,
       ...nodeKeys,
     });
     let client: RecordingClient | undefined;
     try {
-      await node.subscribe('/bulk/');
+      await node.subscribeAndWait('/bulk/');
       client = (await acked(rig.url, [])).client;
       const total = 3000;
       for (let i = 0; i < total; i++) client.send(dataMessage('/bulk/', 'seq', [C(i)]));
-      await node.waitFor(() => node.events('seq').length === total, 120000, `${total} events`);
+      await node.waitFor(() => node.events('seq').length === total, `${total} events`);
       const got = node.events('seq').map((e) => Number((e.args[0] as { value: bigint | number }).value));
       assert.deepEqual(
         got,
@@ -229,25 +233,25 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
       hub,
     );
     const { client } = await acked(rig.url, ['/survives/']);
-    let node: ZeekNode | undefined;
+    let node: EmulatedZeekNode | undefined;
     try {
       await hub.close();
       await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
       hub = await startCurveHub(server, allowed, ports);
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
-      node = new ZeekNode('zeromq_manager_host_1_Ncurverestart', hub, {
+      node = await attachNode('zeromq_manager_host_1_Ncurverestart', hub, {
         serverKey: server.publicKey,
         ...nodeKeys,
       });
-      await node.subscribe('/from-client/');
+      await node.subscribeAndWait('/from-client/');
       // A second ack after the node's subscription: its probe echo proves the gateway has it.
       const late = await acked(rig.url, []);
       await late.client.close();
       await waitUntil(
-        () => node?.subscriptionsSeen.includes('/survives/') === true,
+        () => node?.seenTopics.has('/survives/') === true,
         'client prefix re-sent to the new hub',
       );
-      await node.publish('/survives/x', { name: 'after_restart', args: [] });
+      await node.publishWhenSubscribed('/survives/x', { name: 'after_restart', args: [] });
       assert.equal(((await client.nextJson()) as { topic: string }).topic, '/survives/x');
       client.send(dataMessage('/from-client/', 'back', []));
       await node.waitFor(() => node?.events('back').length === 1);
@@ -419,7 +423,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
       hub,
       { log },
     );
-    const node = new ZeekNode('zeromq_manager_host_1_Ntamper', hub, {
+    const node = await attachNode('zeromq_manager_host_1_Ntamper', hub, {
       serverKey: server.publicKey,
       ...nodeKeys,
     });
@@ -427,7 +431,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
     try {
       client = (await acked(rig.url, ['/t/'])).client;
       relay.arm();
-      await node.publish('/t/x', { name: 'forged', args: [] });
+      await node.publishWhenSubscribed('/t/x', { name: 'forged', args: [] });
       await waitUntil(() => relay.tampered() === 1, 'one box tampered with');
       await waitUntil(
         () => lines().some((l) => /does not open/.test(JSON.stringify(l))),
@@ -436,7 +440,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
       // The XSUB reconnects (through the relay, now passing boxes unchanged) and re-subscribes.
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
       await (await acked(rig.url, [])).client.close();
-      await node.publish('/t/y', { name: 'genuine', args: [] });
+      await node.publishWhenSubscribed('/t/y', { name: 'genuine', args: [] });
       const m = (await client.nextJson()) as { topic: string };
       // The forged event never reached the client; the next genuine one did.
       assert.equal(m.topic, '/t/y');
@@ -455,14 +459,14 @@ describe('CURVE subscriptions the hub already holds', { timeout: 60_000 }, () =>
     const { server, clients } = freshKeys(2);
     const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
-    const node = new ZeekNode('zeromq_manager_host_1_Nearly', hub, {
+    const node = await attachNode('zeromq_manager_host_1_Nearly', hub, {
       serverKey: server.publicKey,
       ...nodeKeys,
     });
     let rig: Awaited<ReturnType<typeof startRig>> | undefined;
     let client: RecordingClient | undefined;
     try {
-      await node.subscribe('/early/');
+      await node.subscribeAndWait('/early/');
       // libzmq sends a new peer the subscriptions it holds as ZMTP 3.1 SUBSCRIBE commands, boxed.
       rig = await startRig(
         {
@@ -474,7 +478,7 @@ describe('CURVE subscriptions the hub already holds', { timeout: 60_000 }, () =>
       );
       client = (await acked(rig.url, [])).client;
       client.send(dataMessage('/early/x', 'early_bird', []));
-      await node.waitFor(() => node.events('early_bird').length === 1, 10000, 'the client event');
+      await node.waitFor(() => node.events('early_bird').length === 1, 'the client event');
     } finally {
       await client?.close();
       await rig?.close();
@@ -531,20 +535,20 @@ describe('CURVE large frames', { timeout: 60_000 }, () => {
       },
       hub,
     );
-    const node = new ZeekNode('zeromq_manager_host_1_Nlarge', hub, {
+    const node = await attachNode('zeromq_manager_host_1_Nlarge', hub, {
       serverKey: server.publicKey,
       ...nodeKeys,
     });
     let client: RecordingClient | undefined;
     const big = 'z'.repeat(1 << 20);
     try {
-      await node.subscribe('/big-in/');
+      await node.subscribeAndWait('/big-in/');
       client = (await acked(rig.url, ['/big-out/'])).client;
       client.send(dataMessage('/big-in/x', 'big', [S(big)]));
-      await node.waitFor(() => node.events('big').length === 1, 20000, 'the large client event');
+      await node.waitFor(() => node.events('big').length === 1, 'the large client event');
       const [arg] = node.events('big')[0]!.args as readonly { value: Uint8Array }[];
       assert.equal(Buffer.from(arg!.value).toString('utf8'), big);
-      await node.publish('/big-out/y', { name: 'big_back', args: [data.string(big)] });
+      await node.publishWhenSubscribed('/big-out/y', { name: 'big_back', args: [data.string(big)] });
       const m = (await client.nextJson()) as { data: { data: { data: { data: string }[] }[] }[] };
       assert.equal(m.data[2]!.data[1]!.data[0]!.data, big);
     } finally {

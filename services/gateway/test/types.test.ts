@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { startRig, type Rig } from './helpers/gateway.js';
 import { fixturePath } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 /** Captured from Zeek 8.0.10 (fixtures/captured/README.md, websocket-types.json). */
 interface Capture {
@@ -63,13 +64,13 @@ const bytesOf = (r: { readonly text?: string; readonly text_hex?: string }): Buf
 
 describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', () => {
   let rig: Rig;
-  let node: ZeekNode;
+  let node: EmulatedZeekNode;
   let a: RecordingClient;
   let b: RecordingClient;
   before(async () => {
     rig = await startRig({ jsonDialect: 'zeek', signaturesFile: fixturePath('signatures/test-types.json') });
-    node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
-    await node.subscribe('zeek.test.inj.');
+    node = await attachNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
+    await node.subscribeAndWait('zeek.test.inj.');
     // Zeek's exact output may be invalid UTF-8 in a text frame: read it without the check.
     a = new RecordingClient(rig.url, { skipUTF8Validation: true });
     b = new RecordingClient(rig.url);
@@ -89,7 +90,7 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
   for (const input of capture.inputs) {
     const skip = DEVIATIONS[input.name];
     test(`client input ${input.name}`, { skip }, async () => {
-      const before = node.received.length;
+      const before = node.inbox.length;
       b.send(input.sent);
       if (input.server_reply !== null) {
         for (const expected of input.server_reply) {
@@ -107,9 +108,9 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
         bytesOf(input.rendered_to_other_client).toString('hex'),
         'frame seen by the other client',
       );
-      await node.waitFor(() => node.received.length > before, 5000, input.name);
+      await node.waitFor(() => node.inbox.length > before, input.name);
       assert.equal(
-        node.received[before]?.payload.toString('hex'),
+        Buffer.from(node.inbox[before]?.payload ?? []).toString('hex'),
         input.zeromq_payload_hex,
         'broker-bin-v1 payload on the ZeroMQ side',
       );
@@ -118,7 +119,7 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
 
   for (const ev of capture.from_worker) {
     test(`cluster event ${ev.name}`, { skip: skipWorker(ev) }, async () => {
-      await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
+      await node.publishWhenSubscribed(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
       const got = await a.next();
       assert.ok(got.kind === 'message' && ev.websocket_text !== null);
       assert.equal(got.data.toString('hex'), bytesOf(ev.websocket_text).toString('hex'));
@@ -129,7 +130,7 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
 describe('default dialect: always valid JSON, otherwise identical', () => {
   test('every cluster event renders as valid JSON; valid Zeek output is kept byte for byte', async () => {
     const rig = await startRig();
-    const node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
+    const node = await attachNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
     const a = new RecordingClient(rig.url);
     try {
       await a.opened;
@@ -137,7 +138,7 @@ describe('default dialect: always valid JSON, otherwise identical', () => {
       await a.nextJson();
       for (const ev of capture.from_worker) {
         if (skipWorker(ev) !== undefined) continue;
-        await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
+        await node.publishWhenSubscribed(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
         const got = await a.next();
         assert.ok(got.kind === 'message');
         assert.doesNotThrow(() => JSON.parse(got.text), ev.name);
