@@ -454,18 +454,40 @@ export class EmulatedZeekNode {
     if (sender === this.id) return;
     const topic = utf8.decode(msg.topic);
     const keep = this.options.keepInbox ?? true;
-    const own = topic.startsWith('zeek.cluster.nodeid.');
-    // Decoded only when needed: a benchmark's counting node skips the cost.
-    const event = own || keep || this.onEvent ? tryDecodeEvent(msg.payload) : undefined;
-    if (own && event !== undefined && (await this.#onNodeEvent(event))) return;
+    if (topic.startsWith('zeek.cluster.nodeid.')) {
+      const own = tryDecodeEvent(msg.payload);
+      if (own !== undefined && (await this.#onNodeEvent(own))) return;
+    }
     // Not set for hellos: a node joining later must not replace the frames a test checks.
     this.lastFrames = frames;
-    const r: Received = { topic, sender, format: msg.format, payload: msg.payload, frames, event };
+    const r = received(topic, sender, msg.format, msg.payload, frames);
     if (keep) this.inbox.push(r);
     this.onEvent?.(r, this);
     this.receivedTotal++;
     this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
   }
+}
+
+/** A received message; its event is decoded on first use (a counting node never pays for it). */
+function received(
+  topic: string,
+  sender: string,
+  format: string,
+  payload: Uint8Array,
+  frames: Uint8Array[],
+): Received {
+  let event: ZeekEvent | undefined | null = null;
+  return {
+    topic,
+    sender,
+    format,
+    payload,
+    frames,
+    get event() {
+      if (event === null) event = tryDecodeEvent(payload);
+      return event;
+    },
+  };
 }
 
 function tryDecodeEvent(payload: Uint8Array): ZeekEvent | undefined {
