@@ -263,17 +263,14 @@ test(
     }),
 );
 
+/** `kubectl patch` of the scope's cluster `demo` with a merge patch of its spec. */
+async function patchDemo(ns: string, spec: object): Promise<void> {
+  await cp.kubectl(['patch', 'zeekcluster/demo', '-n', ns, '--type=merge', '-p', JSON.stringify({ spec })]);
+}
+
 /** Shrinks the slots of the scope's cluster to 3 with 3 workers (a layout that must grow at 4). */
 async function threeSlots({ ns, settled }: Scope): Promise<ZC> {
-  await cp.kubectl([
-    'patch',
-    'zeekcluster/demo',
-    '-n',
-    ns,
-    '--type=merge',
-    '-p',
-    '{"spec":{"workers":{"replicas":3,"maxReplicas":3}}}',
-  ]);
+  await patchDemo(ns, { workers: { replicas: 3, maxReplicas: 3 } });
   return settled(3);
 }
 
@@ -340,15 +337,7 @@ test('a sink change rolls sinks first, then the Zeek nodes in order', { timeout:
     const t0 = Date.now();
     const watch = await recordPodAdds(cp, ns);
     await sleep(500);
-    await cp.kubectl([
-      'patch',
-      'zeekcluster/demo',
-      '-n',
-      ns,
-      '--type=merge',
-      '-p',
-      '{"spec":{"logSinks":{"replicas":2}}}',
-    ]);
+    await patchDemo(ns, { logSinks: { replicas: 2 } });
     const z = await settled(2);
     watch.stop();
     assertOrder(

@@ -77,6 +77,13 @@ describe('CURVE sink with a ZAP allow-list', () => {
   const logLines: string[] = [];
   let dir: string;
   let h: Harness;
+  /** A Zeek 8.2+ node's log path with client A's keys, which the allow-list admits. */
+  const allowedNode = (endpoint: string): LogPush =>
+    new LogPush({
+      endpoints: [endpoint],
+      nodeId: 'zeromq_worker-1_test_1_N1',
+      curve: { serverKey: server.publicKey, publicKey: clientA.publicKey, secretKey: clientA.secretKey },
+    });
 
   before(async () => {
     dir = await tempDir();
@@ -114,15 +121,7 @@ describe('CURVE sink with a ZAP allow-list', () => {
 
   it('an allowed client key delivers a batch; TSV and JSON equal the Zeek 8.0.10 logger', async () => {
     assert.ok(conn?.ascii_writer_output !== undefined && conn.json_writer_output !== undefined);
-    const node = new LogPush({
-      endpoints: [h.endpoint],
-      nodeId: 'zeromq_worker-1_test_1_N1',
-      curve: {
-        serverKey: server.publicKey,
-        publicKey: clientA.publicKey,
-        secretKey: clientA.secretKey,
-      },
-    });
+    const node = allowedNode(h.endpoint);
     try {
       await node.sendBatchBlocking(hex(conn.hex));
       await until(() => h.sink.stats.batches === 1);
@@ -196,15 +195,7 @@ describe('CURVE sink with a ZAP allow-list', () => {
   it('after the rejections: only the admitted batches were written; rejections counted and logged once per kind', async () => {
     // An allowed node sends once more; as PUSH delivers per connection in order and the
     // intruders are closed, everything that could ever arrive has arrived once this batch has.
-    const node = new LogPush({
-      endpoints: [h.endpoint],
-      nodeId: 'zeromq_worker-1_test_1_N1',
-      curve: {
-        serverKey: server.publicKey,
-        publicKey: clientA.publicKey,
-        secretKey: clientA.secretKey,
-      },
-    });
+    const node = allowedNode(h.endpoint);
     try {
       await node.sendBatchBlocking(countBatch(8, 'second'));
       await until(() => h.sink.stats.batches === 3);
