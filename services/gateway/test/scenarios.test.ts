@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { data, dataEquals, type BrokerData, type ZeekEvent } from '@zeek-relay/wire';
-import { fixturePath, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
+import { fixturePath } from '@zeek-relay/fixtures';
+import { replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
 import { makeTestTls, type TestTls } from './helpers/tls.js';
 import { ZeekNode, type Received } from './helpers/zeek-node.js';
 
@@ -154,7 +155,6 @@ const behaviours: Record<string, Behaviour> = {
     client: { rejectUnauthorized: false },
   },
   'one-ipv6.json': { setup: pingPong('/test/pings/', '/test/pings'), config: { host: '::1' } },
-  'one-ipv6-deprecated.json': { setup: pingPong('/test/pings/', '/test/pings'), config: { host: '::1' } },
   'two-pipelining.json': (() => {
     const buffered: ZeekEvent[] = [];
     let released = false;
@@ -223,7 +223,7 @@ const behaviours: Record<string, Behaviour> = {
     },
   },
   'bad-event-args.json': {
-    config: { signaturesFile: fixturePath('signatures/ping-pong.json') },
+    config: { signaturesFile: fixturePath('gateway', 'signatures', 'ping-pong.json') },
     async setup(ctx) {
       await node(ctx, 'manager', ['/zeek/event/my_topic'], (_r, ev, n) => {
         if (ev.name === 'ping') void n.publish('/zeek/event/my_topic', { name: 'pong', args: ev.args });

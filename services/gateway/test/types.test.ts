@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startRig, type Rig } from './helpers/gateway.js';
-import { fixturePath } from './helpers/scenario.js';
+import { fixturePath, readJsonFixture } from '@zeek-relay/fixtures';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-/** Captured from Zeek 8.0.10 (fixtures/captured/README.md, websocket-types.json). */
+/** Captured from Zeek 8.0.10 (zeek-8.0/captured/websocket-types.json of @zeek-relay/fixtures, README there). */
 interface Capture {
   readonly inputs: readonly {
     readonly name: string;
@@ -23,7 +22,7 @@ interface Capture {
   }[];
 }
 
-const capture = JSON.parse(readFileSync(fixturePath('captured/websocket-types.json'), 'utf8')) as Capture;
+const capture = readJsonFixture<Capture>('zeek-8.0', 'captured', 'websocket-types.json');
 
 /**
  * Inputs where Zeek 8.0.10's behaviour is a documented quirk the gateway does not copy
@@ -67,7 +66,10 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
   let a: RecordingClient;
   let b: RecordingClient;
   before(async () => {
-    rig = await startRig({ jsonDialect: 'zeek', signaturesFile: fixturePath('signatures/test-types.json') });
+    rig = await startRig({
+      jsonDialect: 'zeek',
+      signaturesFile: fixturePath('gateway', 'signatures', 'test-types.json'),
+    });
     node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
     await node.subscribe('zeek.test.inj.');
     // Zeek's exact output may be invalid UTF-8 in a text frame: read it without the check.
