@@ -82,6 +82,18 @@ const clientA = curveKeyPair();
 const clientB = curveKeyPair();
 const stranger = curveKeyPair();
 
+/** Client keys of a key not on the allow-list, and of an allowed key with the wrong server key. */
+const STRANGER = {
+  serverKey: server.publicKey,
+  publicKey: stranger.publicKey,
+  secretKey: stranger.secretKey,
+};
+const WRONG_SERVER = {
+  serverKey: stranger.publicKey,
+  publicKey: clientA.publicKey,
+  secretKey: clientA.secretKey,
+};
+
 /** A Zeek 8.2+ node's log path with client A's keys, which the allow-list admits. */
 const allowedNode = (endpoint: string): LogPush =>
   new LogPush({
@@ -145,16 +157,8 @@ async function sendAllowed(h: Harness, batch: Uint8Array, batches: number): Prom
 
 /** Three intruders (a key not on the list, a wrong server key, plain PUSH), each turned away. */
 async function intrude(h: Harness): Promise<void> {
-  const rejected = intruder(h.endpoint, {
-    serverKey: server.publicKey,
-    publicKey: stranger.publicKey,
-    secretKey: stranger.secretKey,
-  });
-  const wrongServer = intruder(h.endpoint, {
-    serverKey: stranger.publicKey,
-    publicKey: clientA.publicKey,
-    secretKey: clientA.secretKey,
-  });
+  const rejected = intruder(h.endpoint, STRANGER);
+  const wrongServer = intruder(h.endpoint, WRONG_SERVER);
   const plain = intruder(h.endpoint);
   try {
     assert.equal(await rejected.outcome, 'handshake:error:auth');
@@ -207,11 +211,7 @@ describe('CURVE sink with a ZAP allow-list (each test on its own sink)', () => {
 
   it('a client key not on the allow-list is rejected by ZAP (auth failure on both ends), delivers nothing', () =>
     withCurveSink(async ({ h, dir }) => {
-      const rejected = intruder(h.endpoint, {
-        serverKey: server.publicKey,
-        publicKey: stranger.publicKey,
-        secretKey: stranger.secretKey,
-      });
+      const rejected = intruder(h.endpoint, STRANGER);
       try {
         assert.equal(await rejected.outcome, 'handshake:error:auth');
         await until(() => h.sink.stats.zap.rejected >= 1 && (h.sink.stats.handshakeFailures.auth ?? 0) >= 1);
@@ -225,11 +225,7 @@ describe('CURVE sink with a ZAP allow-list (each test on its own sink)', () => {
 
   it('a wrong server key and a plain (non-CURVE) PUSH fail the handshake, deliver nothing', () =>
     withCurveSink(async ({ h }) => {
-      const wrongServer = intruder(h.endpoint, {
-        serverKey: stranger.publicKey,
-        publicKey: clientA.publicKey,
-        secretKey: clientA.secretKey,
-      });
+      const wrongServer = intruder(h.endpoint, WRONG_SERVER);
       const plain = intruder(h.endpoint);
       try {
         assert.match(await wrongServer.outcome, /^handshake:error:/);
