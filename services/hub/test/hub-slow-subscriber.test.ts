@@ -41,7 +41,14 @@ async function run(mode: 'drop' | 'block', withSlow: boolean, windowMs = WINDOW_
     const a = await hub.start();
     const ep = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };
     const mk = async (name: string) => {
-      const n = new EmulatedZeekNode({ name, role: 'worker', ...ep, extraSubscriptions: [TOPIC] });
+      // Counting only (no inbox): the fast subscribers must not slow themselves down.
+      const n = new EmulatedZeekNode({
+        name,
+        role: 'worker',
+        ...ep,
+        extraSubscriptions: [TOPIC],
+        keepInbox: false,
+      });
       closers.push(() => n.close());
       await n.start();
       return n;
