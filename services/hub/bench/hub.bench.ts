@@ -15,7 +15,9 @@
  * p50/p99 latency at half the anchor's saturation rate. Each figure is the median of `--reps=N`
  * (default 3) interleaved runs: the machine is shared, single runs are noisy. `--json` prints the
  * summary object last; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
- * adds the hub in `block` (Zeek NODROP) mode.
+ * adds the hub in `block` (Zeek NODROP) mode. `hub-counted` (the hub with `forwarding=counted`,
+ * which exports Zeek's proxy statistics) is measured in the same runs, against the anchor and
+ * against the native hub (the cost of counting); `--without-counted` leaves it out.
  *
  * Anchor: a C program calling `zmq_proxy` against the system libzmq (built here with `cc -lzmq`
  * when available; Debian: libzmq3-dev), i.e. Zeek's own hub without Zeek. Without a compiler the
