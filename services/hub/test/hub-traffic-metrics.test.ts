@@ -93,8 +93,13 @@ describe('traffic counters with forwarding=counted', () => {
       s.connect(h.subEndpoint);
       await s.send(subscription);
     }
-    // The publisher sees the subscription once the hub forwarded it (XPUB de-duplicates for it).
+    // The publisher sees the subscription once the hub forwarded it (its XPUB passes the first
+    // only); the hub has read both from its XPUB (so both subscribers get every event) once its
+    // counter says 2 — asserted exactly below, with everything else.
     await pub.receive();
+    const backendIn = zeek('backend', 'messages', 'received');
+    while (((await scrape(h.base)).get(backendIn) ?? 0) < subs.length)
+      await new Promise((r) => setTimeout(r, 20));
     const received = subs.map(() => ({ messages: 0, bytes: 0 }));
     const readers = subs.map(async (s, k) => {
       for await (const frames of s) {
