@@ -3,11 +3,13 @@
 #   helm, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok
 # plus kwok's stock Stage manifests (copied from the kwok module) into <cache>/<key>/kwok-stages/,
 # and with --node the real node's binaries: kubelet + kube-proxy (same wrapper module as
-# kube-apiserver, so the Go build cache is shared) and CoreDNS.
+# kube-apiserver, so the Go build cache is shared), CoreDNS and metrics-server (the resource
+# metrics API for `kubectl top` and CPU HorizontalPodAutoscalers; its k8s.io libraries pinned to
+# kube-apiserver's versions, so most of its packages come from the same build cache).
 #
-# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns] [--node] [--print]
+# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns|metrics] [--node] [--print]
 #   prints the bin directory as the LAST line of stdout; progress goes to stderr.
-#   --node   also the real node's components (node = kubelet + kube-proxy, coredns).
+#   --node   also the real node's components (node = kubelet + kube-proxy, coredns, metrics).
 #   --print  only prints the bin dir if the wanted components are cached (exit 1 otherwise).
 # Env: ZR_K8S_CACHE (default $HOME/.cache/zeek-relay/k8s), ZR_K8S_NICE (default 10).
 #
@@ -22,8 +24,9 @@ HELM_VERSION=v4.2.4
 ETCD_VERSION=v3.6.16
 K8S_VERSION=v1.34.4
 KWOK_VERSION=v0.8.0
-# CoreDNS's binary is not part of the cache key: its own stamp carries the version.
+# CoreDNS's and metrics-server's binaries are not part of the cache key: their stamps carry the version.
 COREDNS_VERSION=v1.12.1
+METRICS_SERVER_VERSION=v0.8.1
 
 KEY="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}"
 CACHE_ROOT="${ZR_K8S_CACHE:-$HOME/.cache/zeek-relay/k8s}"
@@ -31,7 +34,7 @@ DIR="$CACHE_ROOT/$KEY"
 BIN="$DIR/bin"
 NICE="${ZR_K8S_NICE:-10}"
 ALL=(helm etcd kwok kube)
-NODE=(node coredns)
+NODE=(node coredns metrics)
 
 only=""
 print_only=0
@@ -50,7 +53,13 @@ wanted=("${ALL[@]}")
 [ "$with_node" = 1 ] && wanted+=("${NODE[@]}")
 [ -n "$only" ] && wanted=("$only")
 
-stamp() { if [ "$1" = coredns ]; then echo "$DIR/.done-coredns-$COREDNS_VERSION"; else echo "$DIR/.done-$1"; fi; }
+stamp() {
+  case "$1" in
+    coredns) echo "$DIR/.done-coredns-$COREDNS_VERSION" ;;
+    metrics) echo "$DIR/.done-metrics-server-$METRICS_SERVER_VERSION" ;;
+    *) echo "$DIR/.done-$1" ;;
+  esac
+}
 is_done() { [ -f "$(stamp "$1")" ]; }
 all_done() { local c; for c in "${wanted[@]}"; do is_done "$c" || return 1; done; }
 
@@ -205,6 +214,36 @@ build_coredns() {
   with_heartbeat "building coredns" go build -trimpath -ldflags "-s -w" -o "$BIN/coredns" \
     github.com/coredns/coredns
   "$BIN/coredns" -version >&2
+}
+
+# metrics-server for the real node's resource metrics API (a host process; see
+# test/helpers/k8s/metrics-server.ts). v0.8.1 is built against k8s.io v0.33; its wrapper module
+# raises every k8s.io library it uses to kube-apiserver's v0.<minor>.<patch> (minimal version
+# selection keeps the higher one), which it compiles against unchanged, so the shared packages
+# (apiserver, client-go, api, apimachinery, component-base) come from the kube build's cache.
+build_metrics() {
+  local src="$DIR/src/metrics-server" v="${K8S_VERSION#v}"
+  local kv="v0.$(echo "$v" | cut -d. -f2).$(echo "$v" | cut -d. -f3)"
+  mkdir -p "$src"; cd "$src"
+  rm -f go.mod go.sum
+  go mod init local/metricsserverbin >/dev/null 2>&1
+  require_version sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION"
+  local gomod
+  gomod=$(go mod download -json "sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION" | jq -r .GoMod)
+  if grep -q '=>' "$gomod"; then
+    log "metrics-server $METRICS_SERVER_VERSION go.mod has replace directives:"; grep '=>' "$gomod" >&2; return 1
+  fi
+  local pins=() m
+  for m in api apimachinery apiserver client-go component-base kms metrics; do pins+=("k8s.io/$m@$kv"); done
+  log "metrics-server $METRICS_SERVER_VERSION: resolving dependencies (k8s.io libraries at $kv)"
+  with_heartbeat "resolving metrics-server modules" go get \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION" "${pins[@]}"
+  log "metrics-server $METRICS_SERVER_VERSION: building"
+  local p=k8s.io/client-go/pkg/version
+  with_heartbeat "building metrics-server" go build -trimpath \
+    -ldflags "-s -w -X $p.gitVersion=$METRICS_SERVER_VERSION -X $p.gitTreeState=clean" \
+    -o "$BIN/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server
+  "$BIN/metrics-server" --version >&2
 }
 
 for c in "${wanted[@]}"; do
