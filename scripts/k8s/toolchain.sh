@@ -4,8 +4,8 @@
 # plus kwok's stock Stage manifests (copied from the kwok module) into <cache>/<key>/kwok-stages/,
 # and with --node the real node's binaries: kubelet + kube-proxy (same wrapper module as
 # kube-apiserver, so the Go build cache is shared), CoreDNS and metrics-server (the resource
-# metrics API for `kubectl top` and CPU HorizontalPodAutoscalers; its k8s.io libraries pinned to
-# kube-apiserver's versions, so most of its packages come from the same build cache).
+# metrics API for `kubectl top` and CPU HorizontalPodAutoscalers; its k8s.io libraries raised to
+# kube-apiserver's versions, see build_metrics).
 #
 # Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns|metrics] [--node] [--print]
 #   prints the bin directory as the LAST line of stdout; progress goes to stderr.
@@ -219,8 +219,9 @@ build_coredns() {
 # metrics-server for the real node's resource metrics API (a host process; see
 # test/helpers/k8s/metrics-server.ts). v0.8.1 is built against k8s.io v0.33; its wrapper module
 # raises every k8s.io library it uses to kube-apiserver's v0.<minor>.<patch> (minimal version
-# selection keeps the higher one), which it compiles against unchanged, so the shared packages
-# (apiserver, client-go, api, apimachinery, component-base) come from the kube build's cache.
+# selection keeps the higher one), which it compiles against unchanged. Only packages whose whole
+# dependency tree resolves as in kube's build come from its Go build cache: metrics-server needs a
+# newer golang.org/x/net, so client-go and apiserver compile again (cold: ~23 min at load 20-30).
 build_metrics() {
   local src="$DIR/src/metrics-server" v="${K8S_VERSION#v}"
   local kv="v0.$(echo "$v" | cut -d. -f2).$(echo "$v" | cut -d. -f3)"
