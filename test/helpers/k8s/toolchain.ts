@@ -19,7 +19,8 @@ export interface Toolchain {
       | 'helm'
       | 'kubelet'
       | 'kube-proxy'
-      | 'coredns',
+      | 'coredns'
+      | 'metrics-server',
   ): string;
 }
 
@@ -62,7 +63,7 @@ export function ensureToolchain(only?: 'helm' | 'etcd' | 'kwok' | 'kube'): Promi
 
 let cachedNode: Promise<Toolchain> | undefined;
 
-/** The whole toolchain plus the real node's kubelet, kube-proxy and CoreDNS (`--node`). */
+/** The whole toolchain plus the real node's kubelet, kube-proxy, CoreDNS and metrics-server (`--node`). */
 export function ensureNodeToolchain(): Promise<Toolchain> {
   cachedNode ??= make(['--node']);
   return cachedNode;
