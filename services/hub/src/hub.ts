@@ -68,6 +68,7 @@ type HubState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
  * Creates a hub from a (partial) config. Nothing is opened until `start()`. Invalid settings
  * throw `ConfigError` (`ZR_CONFIG_INVALID`) here, listing every problem.
  */
+// eslint-disable-next-line max-lines-per-function -- split on branch hub
 export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
   const config = resolveHubConfig(input);
   const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
