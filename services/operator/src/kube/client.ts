@@ -31,7 +31,6 @@ import {
   type PodEvent,
 } from './api.js';
 
-
 const SSA = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 /**
