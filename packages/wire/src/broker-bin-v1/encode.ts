@@ -8,13 +8,11 @@ import { EncodeError } from '../errors.js';
 import type {
   AddressData,
   BrokerData,
-  CountData,
   PortData,
   RealData,
   SetData,
   SubnetData,
   TableData,
-  VectorData,
 } from '../value.js';
 import { sortedUnique } from './order.js';
 import { writeReal } from './real.js';
@@ -62,13 +60,6 @@ function writeBytes(w: ByteWriter, b: Uint8Array): void {
   if (!(b instanceof Uint8Array)) throw new EncodeError('string/enum value is not a Uint8Array');
   writeVarbyte(w, b.length);
   w.bytes(b);
-}
-
-function writeCount(w: ByteWriter, d: CountData): void {
-  if (typeof d.value !== 'bigint' || d.value < 0n || d.value > U64_MAX) {
-    throw new EncodeError(`count ${String(d.value)} out of uint64 range`);
-  }
-  w.u64(d.value);
 }
 
 function writeRealBody(w: ByteWriter, d: RealData): void {
@@ -120,11 +111,6 @@ function writeTable(w: ByteWriter, d: TableData, depth: number): void {
   }
 }
 
-function writeVector(w: ByteWriter, d: VectorData, depth: number): void {
-  writeVarbyte(w, d.value.length);
-  for (const x of d.value) write(w, x, depth + 1);
-}
-
 function write(w: ByteWriter, d: BrokerData, depth: number): void {
   if (depth > MAX_DEPTH) throw new EncodeError('value nested too deeply');
   w.u8(DATA_TAGS[d.type]);
@@ -135,7 +121,11 @@ function write(w: ByteWriter, d: BrokerData, depth: number): void {
       w.u8(d.value ? 1 : 0);
       return;
     case 'count':
-      return writeCount(w, d);
+      if (typeof d.value !== 'bigint' || d.value < 0n || d.value > U64_MAX) {
+        throw new EncodeError(`count ${String(d.value)} out of uint64 range`);
+      }
+      w.u64(d.value);
+      return;
     case 'integer':
     case 'timestamp':
     case 'timespan':
@@ -156,7 +146,10 @@ function write(w: ByteWriter, d: BrokerData, depth: number): void {
     case 'table':
       return writeTable(w, d, depth);
     case 'vector':
-      return writeVector(w, d, depth);
+      // Inline (not a helper): events are vectors of vectors, and this is the encoder's hot path.
+      writeVarbyte(w, d.value.length);
+      for (const x of d.value) write(w, x, depth + 1);
+      return;
     default: {
       const never: never = d;
       throw new EncodeError(`unknown data type '${String((never as { type?: unknown }).type)}'`);
