@@ -55,6 +55,11 @@ interface Run {
   readonly cores: number;
   /** CPU microseconds per record in the receiving process. */
   readonly cpuPerRecordUs: number;
+  /** Of which the main thread (intake, hand-over, writes; the rest: render workers, libzmq, libuv). */
+  readonly mainPerRecordUs: number;
+  /** User and system CPU microseconds per record in the receiving process. */
+  readonly userUs: number;
+  readonly systemUs: number;
 }
 
 async function startNodes(
@@ -101,11 +106,13 @@ async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
   const rx = await startReceiver(total);
   const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
   const cpu0 = process.cpuUsage();
+  const main0 = process.threadCpuUsage();
   const t0 = performance.now();
   const sent = nodes.go();
   await rx.finished;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const main = process.threadCpuUsage(main0);
   await sent;
   await rx.close();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -113,6 +120,9 @@ async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
     recordsPerSecond: total / seconds,
     cores: cpuSeconds / seconds,
     cpuPerRecordUs: (cpuSeconds * 1e6) / total,
+    mainPerRecordUs: (main.user + main.system) / total,
+    userUs: cpu.user / total,
+    systemUs: cpu.system / total,
   };
 }
 
@@ -221,7 +231,7 @@ console.log(
 for (const [name, r] of results) {
   const all = (samples.get(name) ?? []).map((x) => fmt(x.recordsPerSecond)).join(' ');
   console.log(
-    `  ${name.padEnd(13)} ${fmt(r.recordsPerSecond).padStart(6)} records/s   CPU ${r.cores.toFixed(2)} cores, ${r.cpuPerRecordUs.toFixed(2)} µs/record   (runs: ${all})`,
+    `  ${name.padEnd(13)} ${fmt(r.recordsPerSecond).padStart(6)} records/s   CPU ${r.cores.toFixed(2)} cores, ${r.cpuPerRecordUs.toFixed(2)} µs/record (user ${r.userUs.toFixed(2)}, sys ${r.systemUs.toFixed(2)}; main thread ${r.mainPerRecordUs.toFixed(2)})   (runs: ${all})`,
   );
 }
 console.log(
