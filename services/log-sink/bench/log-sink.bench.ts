@@ -8,7 +8,9 @@
  * `--curve` also the TSV sink with CURVE (nodes are CURVE clients) ≥ 0.8× the plaintext sink.
  * `--json` prints the results object as the last line. `--batches N` per node (default 250),
  * `--dir D` where files are written (default the OS temp dir), `--render-threads N` (default: the
- * sink's default). The machine's load average is printed before and after.
+ * sink's default), `--warm-batches N` per node sent to the same receiver before each timed run
+ * (default half of `--batches`; a running sink is warm), `--only MODES`. The machine's load
+ * average is printed before and after.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -32,6 +34,9 @@ const RENDER_THREADS = threadsArg >= 0 ? Number(args[threadsArg + 1]) : undefine
 const runsArg = args.indexOf('--runs');
 const RUNS = Math.max(1, runsArg >= 0 ? Number(args[runsArg + 1]) : 3);
 const CURVE = args.includes('--curve');
+const warmArg = args.indexOf('--warm-batches');
+/** Batches per node sent to each receiver before its timed run (default half of `--batches`). */
+const WARM_BATCHES = warmArg >= 0 ? Number(args[warmArg + 1]) : Math.floor(BATCHES / 2);
 const onlyArg = args.indexOf('--only');
 /** `--only tsv,json`: run just these modes (for profiling); the ratios need their anchors. */
 const ONLY = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : undefined;
@@ -97,19 +102,35 @@ async function startNodes(
   };
 }
 
-type Receiver = (
-  total: number,
-) => Promise<{ endpoint: string; finished: Promise<void>; close: () => Promise<void>; curve?: boolean }>;
+/** A started receiver: `reached(n)` resolves once n records in total were received and written. */
+type Receiver = () => Promise<{
+  endpoint: string;
+  reached: (records: number) => Promise<void>;
+  close: () => Promise<void>;
+  curve?: boolean;
+}>;
 
-async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
+/**
+ * One measured run on a warm receiver: `warmBatches` per node first (the render workers' code
+ * gets optimised, buffers pooled: a running sink is warm), then `batches` per node from fresh
+ * node processes, timed.
+ */
+async function measure(startReceiver: Receiver, batches: number, warmBatches: number): Promise<Run> {
+  const warm = NODES * warmBatches * RECORDS;
   const total = NODES * batches * RECORDS;
-  const rx = await startReceiver(total);
+  const rx = await startReceiver();
+  if (warmBatches > 0) {
+    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true);
+    const sent = warmNodes.go();
+    await rx.reached(warm);
+    await sent;
+  }
   const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
   const cpu0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
   const t0 = performance.now();
   const sent = nodes.go();
-  await rx.finished;
+  await rx.reached(warm + total);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const main = process.threadCpuUsage(main0);
@@ -127,7 +148,7 @@ async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
 }
 
 function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receiver {
-  return async (total: number) => {
+  return async () => {
     const sink = createSink(
       {
         pullEndpoint: 'tcp://127.0.0.1:0',
@@ -145,30 +166,29 @@ function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receive
       { log: pino({ level: 'silent' }) },
     );
     const { endpoint } = await sink.start();
-    const finished = (async () => {
-      while (sink.stats.records < total) await new Promise((r) => setTimeout(r, 2));
+    const reached = async (records: number) => {
+      while (sink.stats.records < records) await new Promise((r) => setTimeout(r, 2));
       await sink.flush();
-    })();
-    return { endpoint, finished, close: () => sink.close(), curve };
+    };
+    return { endpoint, reached, close: () => sink.close(), curve };
   };
 }
 
 function ceilingReceiver(lines: Uint8Array, dir: string): Receiver {
-  return async (total: number) => {
+  return async () => {
     const pull = new Pull({ receiveHighWaterMark: 1000 });
     await pull.bind('tcp://127.0.0.1:*');
     const fd = openSync(join(dir, 'ceiling.log'), 'w');
-    const finished = (async () => {
-      let records = 0;
-      while (records < total) {
-        await pull.receive();
-        writeSync(fd, lines);
-        records += RECORDS;
-      }
-    })();
+    let records = 0;
     return {
       endpoint: pull.lastEndpoint ?? '',
-      finished,
+      reached: async (n: number) => {
+        while (records < n) {
+          await pull.receive();
+          writeSync(fd, lines);
+          records += RECORDS;
+        }
+      },
       close: async () => {
         closeSync(fd);
         pull.close();
@@ -207,12 +227,12 @@ const load = () =>
 const loadBefore = load();
 const samples = new Map<string, Run[]>();
 for (const [name, make] of Object.entries(modes)) {
-  await inTemp((d) => measure(make(d), Math.max(10, Math.floor(BATCHES / 5)))); // warm-up
+  await inTemp((d) => measure(make(d), Math.max(10, Math.floor(BATCHES / 5)), 0)); // warm-up
   samples.set(name, []);
 }
 for (let run = 0; run < RUNS; run++) {
   for (const [name, make] of Object.entries(modes))
-    samples.get(name)?.push(await inTemp((d) => measure(make(d), BATCHES)));
+    samples.get(name)?.push(await inTemp((d) => measure(make(d), BATCHES, WARM_BATCHES)));
 }
 /** The run with the median rate. */
 const median = (runs: Run[]): Run =>
@@ -223,6 +243,9 @@ const fmt = (n: number) => `${(n / 1000).toFixed(0)}k`;
 const get = (n: string) => results.get(n) as Run;
 console.log(
   `log-sink benchmark: ${NODES} emulated Zeek nodes (processes) × ${BATCHES} batches × ${RECORDS} conn-like records (19 columns), batch ${payload.length} B; median of ${RUNS} interleaved runs`,
+);
+console.log(
+  `each timed run on a warm receiver: ${WARM_BATCHES} batches per node first (--warm-batches), then ${BATCHES} timed`,
 );
 console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}`);
 console.log(
