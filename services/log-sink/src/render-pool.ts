@@ -34,6 +34,11 @@ export interface RenderPool {
 const POOLED_PER_SIZE = 16;
 /** Buffer sizes a worker may ask for and not yet have received (bounds `wants`). */
 const MAX_WANTS = 8;
+/**
+ * Jobs a worker holds at once; later payloads wait here as they came from the socket (uncopied),
+ * so the pooled buffers in use stay few instead of one per batch of the whole write budget.
+ */
+const MAX_IN_FLIGHT = 4;
 
 /** The reorder buffer: results are delivered strictly in submission order. */
 function inOrder(budget: WriteBudget, deliver: (r: DeliveredResult) => void) {
@@ -126,6 +131,10 @@ interface PoolState {
   /** Per worker: size classes of buffers it took for its text and has not got back yet. */
   readonly wants: number[][];
   readonly started: Promise<void>[];
+  /** Per worker: jobs sent and not answered. */
+  readonly inFlight: number[];
+  /** Sends waiting payloads to workers with room. */
+  readonly pump: () => void;
   readonly onWorkerError: (err: unknown) => void;
   /** Replaces a failed worker (unless closing). */
   readonly respawn: (index: number) => void;
@@ -136,6 +145,7 @@ function spawnWorker(state: PoolState, index: number): Worker {
   const { order, owner, buffers } = state;
   const w = new Worker(state.url, { workerData: state.settings });
   state.wants[index] = [];
+  state.inFlight[index] = 0;
   let loaded: () => void = () => {};
   state.started.push(new Promise<void>((r) => (loaded = r)));
   const resolve = workerHeaders(state.canonical);
@@ -150,8 +160,10 @@ function spawnWorker(state: PoolState, index: number): Worker {
     const wants = state.wants[index] as number[];
     for (const size of r.wants ?? []) if (wants.length < MAX_WANTS) wants.push(size);
     owner.delete(r.seq);
+    state.inFlight[index] = (state.inFlight[index] as number) - 1;
     order.put(r.seq, resolve(r));
     order.flush();
+    state.pump();
   });
   w.on('error', (err) => {
     loaded();
@@ -164,6 +176,7 @@ function spawnWorker(state: PoolState, index: number): Worker {
     }
     state.respawn(index);
     order.flush();
+    state.pump();
   });
   return w;
 }
@@ -192,8 +205,20 @@ export function createRenderPool(
   onWorkerError: (err: unknown) => void,
 ): RenderPool {
   const workers: Worker[] = [];
+  const waiting: Array<{ seq: number; payload: Uint8Array }> = [];
   let rr = 0;
   let closing = false;
+  /** Copies the payload into a pooled buffer and sends it to worker `index`. */
+  const send = (job: { seq: number; payload: Uint8Array }, index: number) => {
+    const { seq, payload } = job;
+    state.owner.set(seq, index);
+    state.inFlight[index] = (state.inFlight[index] as number) + 1;
+    const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
+    copy.set(payload);
+    const spares = sparesFor(state, index);
+    const message: RenderJob = { seq, payload: copy, spares };
+    (workers[index] as Worker).postMessage(message, [copy.buffer as ArrayBuffer, ...spares]);
+  };
   const state: PoolState = {
     url: new URL('./render-worker.js', import.meta.url),
     settings,
@@ -203,6 +228,17 @@ export function createRenderPool(
     buffers: new BufferPool(POOLED_PER_SIZE),
     wants: [],
     started: [],
+    inFlight: [],
+    pump: () => {
+      for (let tried = 0; waiting.length > 0 && tried < workers.length; ) {
+        const index = rr % workers.length;
+        if ((state.inFlight[index] as number) < MAX_IN_FLIGHT) {
+          send(waiting.shift() as { seq: number; payload: Uint8Array }, index);
+          tried = 0;
+        } else tried++;
+        rr++;
+      }
+    },
     onWorkerError,
     respawn: (index) => {
       if (!closing) workers[index] = spawnWorker(state, index);
@@ -212,14 +248,8 @@ export function createRenderPool(
 
   return {
     submit(payload: Uint8Array) {
-      const seq = state.order.take(payload.byteLength);
-      const index = rr++ % workers.length;
-      state.owner.set(seq, index);
-      const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
-      copy.set(payload);
-      const spares = sparesFor(state, index);
-      const job: RenderJob = { seq, payload: copy, spares };
-      (workers[index] as Worker).postMessage(job, [copy.buffer as ArrayBuffer, ...spares]);
+      waiting.push({ seq: state.order.take(payload.byteLength), payload });
+      state.pump();
     },
     recycle(bytes: Uint8Array) {
       if (bytes.buffer instanceof ArrayBuffer) state.buffers.give(bytes.buffer);
