@@ -2,7 +2,8 @@
  * Free ArrayBuffers for the traffic between the sink and its render workers (render-pool.ts):
  * payload copies going to a worker and rendered text coming back are transferred, never copied
  * by postMessage nor left to the garbage collector, and come back here once their reader is done
- * (payloads with their result, text once written), so steady-state rendering allocates nothing.
+ * (payloads with their result, file text once written), so steady-state rendering needs no new
+ * buffers.
  * Buffers are kept by size class (powers of two from 64 KiB, the sizes `LogTextBuffer` grows
  * through), at most `perSize` of each; more are dropped.
  */
