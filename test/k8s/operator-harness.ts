@@ -167,6 +167,8 @@ export async function recordPodAdds(
 /** Every change the API server reports for the watched collections, from now on. */
 export interface ChangeLog {
   readonly changes: string[];
+  /** The object of each change, in the same order (e.g. to follow a status through a scale). */
+  readonly objects: Record<string, unknown>[];
   stop(): void;
 }
 
@@ -177,6 +179,7 @@ export interface ChangeLog {
  */
 export async function watchChanges(cp: ControlPlane, paths: readonly string[]): Promise<ChangeLog> {
   const changes: string[] = [];
+  const objects: Record<string, unknown>[] = [];
   const reqs = await Promise.all(
     paths.map(async (path) => {
       const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', path);
@@ -196,8 +199,9 @@ export async function watchChanges(cp: ControlPlane, paths: readonly string[]): 
                 object: { kind?: string; metadata?: { name?: string } };
               };
               buf = buf.slice(nl + 1);
-              if (ev.type !== 'BOOKMARK')
-                changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+              if (ev.type === 'BOOKMARK') continue;
+              changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+              objects.push(ev.object);
             }
           });
           res.on('error', () => undefined);
@@ -208,7 +212,7 @@ export async function watchChanges(cp: ControlPlane, paths: readonly string[]): 
       return req;
     }),
   );
-  return { changes, stop: () => reqs.forEach((r) => r.destroy()) };
+  return { changes, objects, stop: () => reqs.forEach((r) => r.destroy()) };
 }
 
 /**

@@ -64,6 +64,8 @@ export class FakeKube implements ControllerClient, InformerSource {
   /** Every write the operator made, e.g. `apply StatefulSet/demo-worker`. */
   readonly writes: string[] = [];
   readonly events: EventBody[] = [];
+  /** Every ZeekCluster status the operator wrote, in order. */
+  readonly statuses: ZeekClusterStatus[] = [];
   readonly podWarnings: PodEvent[] = [];
   /** Make the next apply of this `Kind/name` fail once. */
   failNextApply?: string;
@@ -176,6 +178,7 @@ export class FakeKube implements ControllerClient, InformerSource {
 
   async applyStatus(namespace: string, name: string, status: ZeekClusterStatus): Promise<void> {
     this.writes.push(`status ZeekCluster/${name}`);
+    this.statuses.push(structuredClone(status));
     const zc = this.get('ZeekCluster', name, namespace);
     if (zc) this.put({ ...zc, status });
   }

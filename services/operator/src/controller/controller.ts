@@ -176,8 +176,11 @@ export class Controller {
 
   /**
    * The live children of namespace `ns`. Where the informer has not yet seen our latest apply, the
-   * applied object (without status, so "not rolled out") stands in for the stale cached one: the
-   * rollout planner must never see an older template and revert a stage it already advanced.
+   * object the API server returned for it stands in for the stale cached one: the rollout planner
+   * must never see an older template and revert a stage it already advanced. That object carries
+   * the new template and generation (a changed spec is "not rolled out" until the kube controller
+   * observes it) and the status the workload had then, so the ready counts stay the pods' real
+   * ones: a bare applied object, without status, made every scale report 0 ready workers.
    */
   private observedFor(ns: string): Observed {
     return {
@@ -259,7 +262,7 @@ export class Controller {
         hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '',
         rvBefore: live?.metadata['resourceVersion'] as string | undefined,
         rvAfter: after.metadata['resourceVersion'] as string | undefined,
-        obj: d,
+        obj: after,
       });
       const what = { kind: d.kind, name: d.metadata.name, namespace: ns, why };
       if (!live) {

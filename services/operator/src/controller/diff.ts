@@ -36,7 +36,7 @@ export interface LastApply {
   /** The child's resourceVersion in the cache when we applied, and the one the apply returned. */
   readonly rvBefore: string | undefined;
   readonly rvAfter: string | undefined;
-  /** The applied object (stands in for a cache that has not seen the apply yet). */
+  /** The object the apply returned, status included (stands in for a cache that has not seen it yet). */
   readonly obj: K8sObject;
 }
 
