@@ -163,9 +163,14 @@ export function hashOf(value: unknown): string {
 
 /**
  * The generated ConfigMap (`<cluster>-zeek`): layout, policy script, the offline worker's script,
- * the manager's event-signatures script.
+ * the manager's event-signatures script. The same object is returned while its inputs are equal
+ * (see {@link memoized}): callers must not modify it.
  */
 export function buildZeekConfigMap(zc: ZeekCluster, zv: ZeekVersion): K8sObject {
+  return memoized(zc, zv).configMap;
+}
+
+function renderConfigMap(zc: ZeekCluster, zv: ZeekVersion): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -182,5 +187,29 @@ export function buildZeekConfigMap(zc: ZeekCluster, zv: ZeekVersion): K8sObject 
 
 /** Hash of what Zeek reads only at start (layout + scripts). */
 export function zeekConfigHash(zc: ZeekCluster, zv: ZeekVersion): string {
-  return hashOf(buildZeekConfigMap(zc, zv).data);
+  return memoized(zc, zv).hash;
+}
+
+/** The last ConfigMap built per cluster, and the inputs it was built from. */
+const lastBuilt = new Map<string, { inputs: string; configMap: K8sObject; hash: string }>();
+/** Clusters remembered (least recently built dropped first). */
+const MEMO_CLUSTERS = 256;
+
+/**
+ * Every reconcile needs the ConfigMap and its hash, and most (a scale-up reconciles once per
+ * worker-status change) have the same inputs as the one before. Rendering the layout's worker
+ * slots (1000 by default at `maxReplicas: 1000`) and hashing ~100 kB was a third of a reconcile's
+ * CPU; the inputs (the cluster's identity and spec, the Zeek version) are compared as JSON instead.
+ */
+function memoized(zc: ZeekCluster, zv: ZeekVersion): { configMap: K8sObject; hash: string } {
+  const id = `${zc.metadata.namespace ?? ''}/${zc.metadata.name}`;
+  const inputs = JSON.stringify([zc.metadata.uid, zc.spec, zv]);
+  const hit = lastBuilt.get(id);
+  if (hit?.inputs === inputs) return hit;
+  const configMap = renderConfigMap(zc, zv);
+  const entry = { inputs, configMap, hash: hashOf(configMap['data']) };
+  lastBuilt.delete(id);
+  lastBuilt.set(id, entry);
+  if (lastBuilt.size > MEMO_CLUSTERS) lastBuilt.delete(lastBuilt.keys().next().value ?? '');
+  return entry;
 }
