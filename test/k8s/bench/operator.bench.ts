@@ -241,7 +241,7 @@ interface Run {
 }
 
 const fmt = (xs: readonly (number | undefined)[]): string =>
-  `[${xs.map((x) => (x === undefined ? '-' : x.toFixed(2))).join(', ')}] s`;
+  `[${xs.map((x) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2))).join(', ')}] s`;
 
 /**
  * ROUNDS rounds of `from`→`to`, each side once per round on fresh names, the order rotating
