@@ -1,5 +1,6 @@
 /**
- * `npm run bench:operator [-- --json] [--idle-seconds N] [--rounds N] [--baseline PATH]`: one run
+ * `npm run bench:operator [-- --json] [--idle-seconds N] [--rounds N] [--baseline PATH]
+ * [--anchor-with-children]`: one run
  * against the test control plane (etcd, kube-apiserver, kube-controller-manager, scheduler, kwok).
  *  1. Workers 0→100 and 100→1000 through the operator (drift correction on) vs the same scaling
  *     of a bare StatefulSet with the very pod template the operator gives its workers (anchor).
@@ -11,6 +12,8 @@
  *     median of ROUNDS interleaved rounds (the order rotates every round), each side on fresh
  *     names (kwok slows down on reused pod names) and torn down completely (pods gone) before
  *     the next side starts. Per operator round: reconciles, their p50/p99, API requests.
+ *     `--anchor-with-children`: the anchor also gets every other child the operator would create
+ *     (ConfigMap, Services, Deployments, PDBs), applied by hand: the same namespace shape.
  *     `--baseline PATH` (an operator package's `dist/src/index.js` from another checkout, e.g. the
  *     main branch's build) runs that operator too, in its own namespace with its own Lease, as a
  *     third side of every round: before/after at the same load.
@@ -40,6 +43,7 @@ const json = process.argv.includes('--json');
 const idleSeconds = Number(argValue('--idle-seconds') ?? 60);
 const ROUNDS = Number(argValue('--rounds') ?? 3);
 const baselinePath = argValue('--baseline');
+const withChildren = process.argv.includes('--anchor-with-children');
 const NS = 'bench';
 const BASE_NS = 'bench-base';
 const ZEEK_IMAGE = 'zeek/zeek:8.0.4';
@@ -115,8 +119,12 @@ interface Side {
   teardown(): Promise<void>;
 }
 
-/** The worker StatefulSet the operator builds for a default ZeekCluster `name`, as a bare one. */
-function anchorSts(name: string, replicas: number): unknown {
+/**
+ * The worker StatefulSet the operator builds for a default ZeekCluster `name`, as a bare one (a
+ * `List`); with `--anchor-with-children` every other child too (ConfigMap, Services, Deployments,
+ * PDBs), so the anchor's namespace has the shape the operator's has and only the operator differs.
+ */
+function anchorObjects(name: string, replicas: number): unknown {
   const zc = {
     apiVersion: 'zeek-relay.io/v1alpha1' as const,
     kind: 'ZeekCluster' as const,
@@ -134,21 +142,32 @@ function anchorSts(name: string, replicas: number): unknown {
     pullPolicy: 'IfNotPresent',
     zeekVersion: '8.2',
   };
-  const sts = buildDesired(zc, images, { get: () => undefined }).objects.find(
-    (o) => o.kind === 'StatefulSet' && o.metadata.name === `${name}-worker`,
+  const objects = buildDesired(zc, images, { get: () => undefined }).objects.filter(
+    (o) => withChildren || (o.kind === 'StatefulSet' && o.metadata.name === `${name}-worker`),
   );
-  if (!sts) throw new Error('the operator builds no worker StatefulSet');
-  // No owner and not labelled as the operator's: its informers leave it alone.
-  const { ownerReferences: _o, labels: _l, ...metadata } = sts.metadata;
-  return { ...sts, metadata };
+  if (objects.length === 0) throw new Error('the operator builds no worker StatefulSet');
+  // No owner and not labelled as the operator's: its informers leave them alone.
+  const items = objects.map((o) => {
+    const { ownerReferences: _o, labels = {}, ...metadata } = o.metadata;
+    const { 'app.kubernetes.io/managed-by': _m, ...kept } = labels;
+    return { ...o, metadata: { ...metadata, labels: kept } };
+  });
+  return { apiVersion: 'v1', kind: 'List', items };
+}
+
+/** Deletes what {@link anchorObjects} made for `name` and waits until its pods are gone. */
+async function deleteAnchor(cp: ControlPlane, name: string): Promise<void> {
+  const kinds = 'statefulsets,deployments,services,configmaps,poddisruptionbudgets';
+  await cp.kubectl(['delete', kinds, '-n', NS, '-l', `app.kubernetes.io/instance=${name}`, '--wait=true']);
+  await until(`${name} pods gone`, async () => ((await podsOf(cp, NS, name)) === 0 ? true : undefined));
 }
 
 function anchorSide(cp: ControlPlane, name: string): Side {
   const sts = `${name}-worker`;
   return {
-    label: 'bare StatefulSet',
+    label: withChildren ? 'bare StatefulSet beside the operator-shaped children' : 'bare StatefulSet',
     prepare: async (from) => {
-      await cp.kubectl(['apply', '-f', '-'], JSON.stringify(anchorSts(name, from)));
+      await cp.kubectl(['apply', '-f', '-'], JSON.stringify(anchorObjects(name, from)));
       await until(`${sts} ready at ${from}`, async () =>
         ((await cp.http.json<StsView>('GET', stsPath(NS, sts))).status?.readyReplicas ?? 0) === from
           ? true
@@ -159,10 +178,7 @@ function anchorSide(cp: ControlPlane, name: string): Side {
       await cp.kubectl(['scale', `statefulset/${sts}`, '-n', NS, `--replicas=${to}`]);
     },
     track: (to, t0) => track(cp, NS, sts, undefined, to, t0),
-    teardown: async () => {
-      await cp.kubectl(['delete', `statefulset/${sts}`, '-n', NS, '--wait=true']);
-      await until(`${name} pods gone`, async () => ((await podsOf(cp, NS, name)) === 0 ? true : undefined));
-    },
+    teardown: () => deleteAnchor(cp, name),
   };
 }
 
@@ -384,14 +400,13 @@ async function reconcileResults(cp: ControlPlane, operator: Operator): Promise<R
 /** Warm-up (scheduler/controller caches, kwok, API server): the first side would otherwise pay alone. */
 async function warmUp(cp: ControlPlane): Promise<void> {
   say('Warm-up: 200 pods up and down');
-  await cp.kubectl(['apply', '-f', '-'], JSON.stringify(anchorSts('warm', 200)));
+  await cp.kubectl(['apply', '-f', '-'], JSON.stringify(anchorObjects('warm', 200)));
   await until('warm-up 200', async () =>
     ((await cp.http.json<StsView>('GET', stsPath(NS, 'warm-worker'))).status?.readyReplicas ?? 0) === 200
       ? true
       : undefined,
   );
-  await cp.kubectl(['delete', 'statefulset/warm-worker', '-n', NS, '--wait=true']);
-  await until('warm-up pods gone', async () => ((await podsOf(cp, NS, 'warm')) === 0 ? true : undefined));
+  await deleteAnchor(cp, 'warm');
 }
 
 // kwok gives each node's pods IPs from one /24 (~250 pods per node): room for 1000 workers + base pods.
