@@ -3,7 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readTextFixture } from '@zeek-relay/fixtures';
-import { createOperator, loadOperatorConfig, type Operator } from '@zeek-relay/operator';
+import * as operatorPackage from '@zeek-relay/operator';
+import type { Operator } from '@zeek-relay/operator';
 import { createLogger, createMetrics } from '@zeek-relay/runtime';
 import { pino } from 'pino';
 import type { ControlPlane } from '../helpers/k8s/control-plane.js';
@@ -20,13 +21,21 @@ export async function startOperator(
   return operator;
 }
 
-/** An operator for `cp` that is not started yet (`identity` names it in the Lease). */
+/** What the harness needs of an operator package (this tree's, or another checkout's build). */
+export type OperatorModule = Pick<typeof operatorPackage, 'createOperator' | 'loadOperatorConfig'>;
+
+/**
+ * An operator for `cp` that is not started yet (`identity` names it in the Lease); `mod` is the
+ * operator package to run (default this tree's; benchmarks pass another build to compare).
+ */
 export function createTestOperator(
   cp: ControlPlane,
   logName: string,
   identity: string,
   env: Record<string, string> = {},
+  mod: OperatorModule = operatorPackage,
 ): Operator {
+  const { createOperator, loadOperatorConfig } = mod;
   const config = loadOperatorConfig({
     argv: [],
     env: {

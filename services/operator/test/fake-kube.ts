@@ -126,9 +126,13 @@ export class FakeKube implements ControllerClient, InformerSource {
   edit(kind: string, name: string, change: (o: Workload) => void, takeFrom?: (f: FieldsV1) => void): void {
     const o = this.get(kind, name);
     if (!o) throw new Error(`no ${kind}/${name}`);
+    const spec = JSON.stringify(o['spec']);
     change(workload(o));
     const mine = workload(o).metadata.managedFields?.find((e) => e.manager === FIELD_MANAGER);
     if (mine && takeFrom) takeFrom(mine.fieldsV1);
+    // Like the API server: metadata.generation counts spec changes.
+    if (JSON.stringify(o['spec']) !== spec)
+      o.metadata['generation'] = Number(o.metadata['generation'] ?? 0) + 1;
     this.put(o);
   }
 

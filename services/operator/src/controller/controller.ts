@@ -11,7 +11,14 @@ import type { ControllerClient, InformerSource, WatchedKind } from '../kube/api.
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { assertZeekSupports, buildDesired, type DesiredState, type Observed } from './reconcile.js';
-import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
+import {
+  applyReason,
+  isProgressOnly,
+  stableJson,
+  VerifiedChildren,
+  withDesiredHash,
+  type LastApply,
+} from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
 import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
@@ -67,6 +74,7 @@ export class Controller {
   private readonly events: EventRecorder;
   /** Last apply per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, LastApply>();
+  private readonly verified = new VerifiedChildren();
   private readonly statusWritten = new Map<string, string>();
   private readonly statusAt = new Map<string, number>();
   private loops: Promise<void>[] = [];
@@ -255,8 +263,13 @@ export class Controller {
       const id = `${d.kind}/${ns}/${d.metadata.name}`;
       wanted.add(`${d.kind}/${d.metadata.name}`);
       const live = this.cached(d.kind, ns, d.metadata.name);
+      const check = this.verified.check(id, d, live);
+      if (check === undefined) continue; // verified before, and nothing we own has changed since
       const why = applyReason(d, live, this.applied.get(id));
-      if (why === undefined) continue;
+      if (why === undefined) {
+        this.verified.remember(id, check);
+        continue;
+      }
       const after = await this.client.apply(d);
       this.applied.set(id, {
         hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '',
@@ -332,6 +345,7 @@ export class Controller {
           metadata: { name: obj.metadata.name, namespace: zc.metadata.namespace },
         });
         this.applied.delete(`${kind}/${zc.metadata.namespace}/${obj.metadata.name}`);
+        this.verified.forget(`${kind}/${zc.metadata.namespace}/${obj.metadata.name}`);
         this.log.info({ kind, name: obj.metadata.name }, `Deleted ${kind}`);
       }
     }
