@@ -40,6 +40,11 @@ export interface ControlPlaneOptions {
    * (`metrics.k8s.io`: `kubectl top`, CPU HorizontalPodAutoscalers; see metrics-server.ts).
    */
   readonly metrics?: boolean;
+  /**
+   * Node tier only: called once this run holds the machine-wide real-node lock and a previous
+   * run's leftovers are gone, before the host is touched (a test's "host state before").
+   */
+  readonly onHostLocked?: () => void;
   /** Labels, capacity etc. of the fake nodes. */
   readonly node?: FakeNodeOptions;
   /** Working directory (certs, etcd data, logs, kubeconfig); default a fresh temp dir. */
@@ -198,7 +203,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   };
   try {
     if (tier === 'node') {
-      host = await prepareNodeHost(dir, log);
+      host = await prepareNodeHost(dir, log, options.onHostLocked);
       procs.push(host.containerd);
     }
     const pki = await generatePki(join(dir, 'certs'));

@@ -103,8 +103,18 @@ export interface NodeHost {
  * containerd with its own root/state/socket and imports the sandbox (and busybox) image.
  * On failure everything is undone before the error propagates.
  */
-export async function prepareNodeHost(dir: string, log: (l: string) => void): Promise<NodeHost> {
+export async function prepareNodeHost(
+  dir: string,
+  log: (l: string) => void,
+  onLocked?: () => void,
+): Promise<NodeHost> {
   const lock = await acquireNodeLock(log);
+  try {
+    onLocked?.();
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   let containerd: ManagedProcess | undefined;
   try {
     const chains = foreignChains();
