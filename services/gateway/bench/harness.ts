@@ -8,9 +8,9 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeEvent, data } from '@zeek-relay/wire';
 import { WebSocket } from 'ws';
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { FORMAT, SENDER, TOPIC, pingJson, pingPayload } from './workload.js';
 
 type Cmd =
   | { cmd: 'connect'; url: string; n: number; subs: string[] }
@@ -44,24 +44,7 @@ const curveClient = curveKeys
   : {};
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
-const TOPIC = Buffer.from('/bench/out/events');
-const SENDER = Buffer.from('zeromq_worker-1_benchhost_4242_NbenchNode01');
-const FORMAT = Buffer.from('broker-bin-v1');
-/** A Zeek-like event (≈ 200 B payload): name, a string, two counts, an address, a port. */
-const payload = (label: string): Buffer =>
-  Buffer.from(
-    encodeEvent({
-      name: 'Bench::connection_seen',
-      args: [
-        data.string(label),
-        data.count(42),
-        data.count(18446744073709551615n),
-        data.address('10.1.2.3'),
-        data.port(443, 'tcp'),
-        data.string('x'.repeat(80)),
-      ],
-    }),
-  );
+const payload = pingPayload;
 
 if (process.argv[2] === 'publisher') await publisherRole(process.argv[3] as string);
 
@@ -152,13 +135,25 @@ async function startPublisher(
       close: () => child.kill(),
     };
   } catch (err) {
-    process.stderr.write(`native publisher not built (${String(err).split('\n')[0]}); using JavaScript\n`);
+    process.stderr.write(`${nativeMissing(err)}\n`);
   }
   const child = fork(fileURLToPath(import.meta.url), ['publisher', endpoint], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise((r) => child.once('message', r));
   return { kind: 'javascript', publish: (m, prefix) => child.send({ m, prefix }), close: () => child.kill() };
+}
+
+/** One line saying why the native publisher could not be built, and what runs instead. */
+function nativeMissing(err: unknown): string {
+  const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+  const cause =
+    (err as { code?: unknown }).code === 'ENOENT'
+      ? 'no C compiler (cc)'
+      : /zmq\.h/.test(stderr)
+        ? "libzmq's headers are missing (Debian: apt-get install libzmq3-dev)"
+        : (stderr.split('\n').find((l) => /error/i.test(l)) ?? String(err).split('\n')[0]);
+  return `bench:gateway: native publishing node not built: ${cause}; using a JavaScript (zeromq.js) publisher instead, which may limit the fan-out rates`;
 }
 
 /**
@@ -243,7 +238,7 @@ async function handle(c: Cmd): Promise<void> {
         onMessage = (d) => {
           const s = d.toString('latin1');
           const i = s.indexOf('t=');
-          lat.push(nowMs() - Number(s.slice(i + 2, s.indexOf('"', i))));
+          lat.push(nowMs() - Number(s.slice(i + 2, s.indexOf(';', i))));
           if (++got === total) resolve();
         };
       });
@@ -252,7 +247,7 @@ async function handle(c: Cmd): Promise<void> {
         for (let k = 0; k < n; k++) {
           const due = t0 + (k * 1000) / c.rate;
           while (nowMs() < due) await new Promise((r) => setTimeout(r, 1));
-          await publish([TOPIC, SENDER, FORMAT, payload(`t=${nowMs().toFixed(3)}`)]);
+          await publish([TOPIC, SENDER, FORMAT, payload(`t=${nowMs().toFixed(3)};`)]);
         }
       } else send({ go: true });
       await done;
@@ -263,33 +258,7 @@ async function handle(c: Cmd): Promise<void> {
     case 'inbound': {
       // k events spread over the clients, as fast as their sockets take them.
       counted = 0;
-      const frame = Buffer.from(
-        JSON.stringify({
-          type: 'data-message',
-          topic: '/bench/in',
-          '@data-type': 'vector',
-          data: [
-            { '@data-type': 'count', data: 1 },
-            { '@data-type': 'count', data: 1 },
-            {
-              '@data-type': 'vector',
-              data: [
-                { '@data-type': 'string', data: 'Bench::from_client' },
-                {
-                  '@data-type': 'vector',
-                  data: [
-                    { '@data-type': 'string', data: 'inbound' },
-                    { '@data-type': 'count', data: 42 },
-                    { '@data-type': 'address', data: '10.1.2.3' },
-                    { '@data-type': 'port', data: '443/tcp' },
-                    { '@data-type': 'string', data: 'x'.repeat(80) },
-                  ],
-                },
-              ],
-            },
-          ],
-        }),
-      );
+      const frame = Buffer.from(pingJson('/bench/in', 'inbound'));
       send({ started: true });
       const per = Math.ceil(c.k / clients.length);
       const start = nowMs();
