@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fixturePath } from '@zeek-relay/fixtures';
 import { freePort, startControlPlane, type ControlPlane, repoRoot } from '../helpers/k8s/index.js';
 import { startService, waitHealthy } from '../images/service-process.js';
 import { CHART_DIR, CI_VARIANTS, helm, variantFlags } from './helm.js';
@@ -135,12 +136,7 @@ describe('chart on a real control plane', { timeout: 60 * 60_000 }, () => {
   it('server-side dry run (strict) of every ci/ variant, install.yaml and the samples', async () => {
     await kube(['create', 'namespace', 'zeek']);
     await kube(['create', 'namespace', SAMPLES_NS]);
-    await kube([
-      'apply',
-      '--server-side',
-      '-f',
-      join(root, 'test', 'chart', 'fixtures', 'monitoring-crds.yaml'),
-    ]);
+    await kube(['apply', '--server-side', '-f', fixturePath('chart', 'monitoring-crds.yaml')]);
     await kube([
       'wait',
       '--for=condition=Established',

@@ -1,5 +1,5 @@
-// skaffold.yaml against the published skaffold/v4beta14 JSON schema (copied into fixtures/ from
-// the skaffold repository, docs-v2/content/en/schemas/v4beta14.json), plus the wiring skaffold
+// skaffold.yaml against the published skaffold/v4beta14 JSON schema (packages/fixtures/data/chart/,
+// copied from the skaffold repository, docs-v2/content/en/schemas/v4beta14.json), plus the wiring skaffold
 // cannot check: every artifact is a service with a Dockerfile, every value template names a chart value.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import { repoRoot } from '../helpers/k8s/index.js';
 import { CHART_DIR, at } from './helm.js';
 
 const root = repoRoot();
-const schema = JSON.parse(
-  readFileSync(join(root, 'test', 'chart', 'fixtures', 'skaffold-v4beta14.json'), 'utf8'),
-) as object;
+const schema = readJsonFixture<object>('chart', 'skaffold-v4beta14.json');
 const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
 const config = parse(readFileSync(join(root, 'skaffold.yaml'), 'utf8')) as Record<string, unknown>;
 

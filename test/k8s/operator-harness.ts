@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readTextFixture } from '@zeek-relay/fixtures';
 import { createOperator, loadOperatorConfig, type Operator } from '@zeek-relay/operator';
 import { createLogger, createMetrics } from '@zeek-relay/runtime';
 import { pino } from 'pino';
@@ -73,9 +74,9 @@ export async function installCrd(cp: ControlPlane): Promise<void> {
   );
 }
 
-/** A fixture file of this directory (read from the source tree, not dist). */
+/** A Kubernetes manifest of packages/fixtures/data/k8s/ (@zeek-relay/fixtures), as text. */
 export function fixture(name: string): string {
-  return readFileSync(join(repoRoot(), 'test', 'k8s', 'fixtures', name), 'utf8');
+  return readTextFixture('k8s', name);
 }
 
 /** Polls `fn` until it returns a value that is not undefined (default timeout 5 min). */

@@ -4,7 +4,7 @@
  * subscription message. Shows the client handles Zeek's real acks, errors and data messages.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocketServer } from 'ws';
@@ -14,11 +14,24 @@ import { ZeekClient, type ClientError, type ServerError } from '../src/index.js'
 type Frame =
   | { text: string }
   | { frame: { type: 'ping'; payload: string } | { type: 'close'; code: number; reason: string } };
-const fixture = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/zeek-server-frames.json', import.meta.url), 'utf8'),
-) as {
-  scenarios: Record<string, Frame[]>;
-};
+/**
+ * The server frames of each scenario's first connection, from Zeek 8.0.10's replays
+ * (zeek-8.0/captured/websocket-replays.json of @zeek-relay/fixtures).
+ */
+function firstConnectionFrames(): { scenarios: Record<string, Frame[]> } {
+  const replays = readJsonFixture<{
+    scenarios: { file: string; server_frames?: (Frame & { conn: string })[] }[];
+  }>('zeek-8.0', 'captured', 'websocket-replays.json');
+  const scenarios: Record<string, Frame[]> = {};
+  for (const s of replays.scenarios) {
+    const frames = s.server_frames ?? []; // scenarios that failed to replay have none
+    const first = frames[0]?.conn;
+    const name = (s.file.split('/').pop() ?? '').replace(/\.json$/, '');
+    scenarios[name] = frames.filter((f) => f.conn === first).map(({ conn: _conn, ...f }) => f as Frame);
+  }
+  return { scenarios };
+}
+const fixture = firstConnectionFrames();
 
 let server: WebSocketServer;
 let port: number;

@@ -5,7 +5,7 @@ import { createLogger, createMetrics, startHealthServer } from '@zeek-relay/runt
 import { createGateway, defaultGatewayConfig } from '../src/index.js';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
-import { fixturePath } from './helpers/scenario.js';
+import { fixturePath } from '@zeek-relay/fixtures';
 import { hasOpenssl, makeTestTls, type TestTls } from './helpers/tls.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
@@ -20,7 +20,7 @@ after(() => tlsFiles?.remove());
 
 describe('bearer-token auth and topic ACLs', () => {
   test('401 before the upgrade without a valid token; ACLs on subscribe and publish', async () => {
-    const rig = await startRig({ tokensFile: fixturePath('auth/tokens.json') });
+    const rig = await startRig({ tokensFile: fixturePath('gateway', 'tokens.json') });
     const node = new ZeekNode('zeromq_manager_host_1_Nauth', rig.hub);
     await node.subscribe('/analytics/', '/other/');
     try {
@@ -77,7 +77,11 @@ describe('bearer-token auth and topic ACLs', () => {
 
   test('a malformed token file stops start() with ZR_GATEWAY_TOKENS_INVALID', async () => {
     const gw = createGateway(
-      defaultGatewayConfig({ port: 0, healthPort: -1, tokensFile: fixturePath('signatures/ping-pong.json') }),
+      defaultGatewayConfig({
+        port: 0,
+        healthPort: -1,
+        tokensFile: fixturePath('gateway', 'signatures', 'ping-pong.json'),
+      }),
     );
     await assert.rejects(gw.start(), { code: 'ZR_GATEWAY_TOKENS_INVALID' });
     await gw.close();

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { BrokerData } from '@zeek-relay/wire';
 import { startRig, type Rig } from './helpers/gateway.js';
-import { fixturePath } from './helpers/scenario.js';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-/** Captured from Zeek 8.0.10 (fixtures/captured/websocket-protocol.json). */
+/** Captured from Zeek 8.0.10 (zeek-8.0/captured/websocket-protocol.json of @zeek-relay/fixtures). */
 interface ProtocolTest {
   readonly name: string;
   readonly request?: string;
@@ -17,10 +16,10 @@ interface ProtocolTest {
   readonly client_observed?: readonly Record<string, unknown>[];
   readonly websocket_client_lost?: { readonly code: number; readonly reason: string };
 }
-const captured = (
-  JSON.parse(readFileSync(fixturePath('captured/websocket-protocol.json'), 'utf8')) as {
-    tests: ProtocolTest[];
-  }
+const captured = readJsonFixture<{ tests: ProtocolTest[] }>(
+  'zeek-8.0',
+  'captured',
+  'websocket-protocol.json',
 ).tests;
 const byName = new Map(captured.map((t) => [t.name, t]));
 const LIFECYCLE = 'zeek.cluster.manager';

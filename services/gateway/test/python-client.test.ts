@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { data } from '@zeek-relay/wire';
 import { startRig } from './helpers/gateway.js';
 import { findPython, runPython } from './helpers/python.js';
-import { fixturePath } from './helpers/scenario.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-const script = fixturePath('../python/zeek_client.py');
+const script = fileURLToPath(new URL('../../test/python/zeek_client.py', import.meta.url));
 
 const noPython =
   (await findPython()) === undefined

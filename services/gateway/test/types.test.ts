@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startRig, type Rig } from './helpers/gateway.js';
-import { fixturePath } from './helpers/scenario.js';
+import { fixturePath, readJsonFixture } from '@zeek-relay/fixtures';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
-/** Captured from Zeek 8.0.10 (fixtures/captured/README.md, websocket-types.json). */
+/** Captured from Zeek 8.0.10 (zeek-8.0/captured/websocket-types.json of @zeek-relay/fixtures, README there). */
 interface Capture {
   readonly inputs: readonly {
     readonly name: string;
@@ -23,42 +22,48 @@ interface Capture {
   }[];
 }
 
-const capture = JSON.parse(readFileSync(fixturePath('captured/websocket-types.json'), 'utf8')) as Capture;
+const capture = readJsonFixture<Capture>('zeek-8.0', 'captured', 'websocket-types.json');
+
+type Frame = { readonly text?: string; readonly text_hex?: string };
 
 /**
- * Inputs where Zeek 8.0.10's behaviour is a documented quirk the gateway does not copy
- * (websocket-v1.md §3.2–3.4, decisions 4–5); everything else must match byte for byte.
+ * The gateway's own answer where it differs from Zeek 8.0.10 by choice (websocket-v1.md §3.2,
+ * §9 decisions 2 and 4): derived by hand from the capture and the protocol documents, each case
+ * with its reason and derivation (zeek-8.0/gateway-choices.json). Everything else must match
+ * Zeek byte for byte.
  */
-const DEVIATIONS: Record<string, string> = {
-  'real-max': "Zeek's JSON number parser is not correctly rounding (1.7976931348623157e308 became +inf)",
-  'string-escapes': 'Zeek 8.0.10 decodes the JSON escape \\/ to "?"',
-  'subnet-bad-len':
-    'Zeek turns an out-of-range prefix length into ::/0; the gateway passes the length through',
-  'ping-unregistered-metadata':
-    'metadata ids are forwarded as sent (the gateway has no registry of metadata ids, decision 4)',
-  'ts-ns': "Zeek's timestamp parser goes through a double (…123456717 ns); the gateway keeps all 9 digits",
-};
+const choices = readJsonFixture<{
+  from_worker: Record<string, { readonly websocket_text: Frame; readonly why: string }>;
+  inputs: Record<string, { rendered_to_other_client: Frame; zeromq_payload_hex: string; why: string }>;
+}>('zeek-8.0', 'gateway-choices.json');
 
 type WorkerEvent = Capture['from_worker'][number];
+type Input = Capture['inputs'][number];
 
-/** Topic the captured frame was delivered on (a few captures were taken on the injection topic). */
+/** The frame the gateway delivers for a worker event: Zeek's, or our answer where Zeek withheld it. */
+function workerFrame(ev: WorkerEvent): Frame {
+  const frame = ev.websocket_text ?? choices.from_worker[ev.name]?.websocket_text;
+  assert.ok(frame, `${ev.name}: Zeek withheld it and gateway-choices.json has no answer`);
+  return frame;
+}
+
+/** What client A sees and the hub gets for one of B's inputs: Zeek's, or our documented choice. */
+function inputOutcome(input: Input): { frame: Frame | null; payloadHex: string | undefined } {
+  const ours = choices.inputs[input.name];
+  if (ours) return { frame: ours.rendered_to_other_client, payloadHex: ours.zeromq_payload_hex };
+  return { frame: input.rendered_to_other_client, payloadHex: input.zeromq_payload_hex };
+}
+
+/**
+ * Topic the frame names: the worker's zeek.test.ev., except Test::v_conn_id and Test::all, whose
+ * recorded frames are those of client B's byte-identical inputs on zeek.test.inj. (fixture README).
+ */
 const topicOf = (ev: WorkerEvent): string =>
   ev.websocket_text?.text?.startsWith('{"type":"data-message","topic":"zeek.test.inj."')
     ? 'zeek.test.inj.'
     : 'zeek.test.ev.';
 
-function skipWorker(ev: WorkerEvent): string | undefined {
-  if (ev.websocket_text === null)
-    return 'Zeek withholds events its hosting node cannot convert; the gateway delivers them (decision 2)';
-  // This capture pairs the worker's metadata-less ping with the frame of client B's ping that carried metadata.
-  if (ev.name === 'ping') return 'capture pairs a payload without metadata with a frame with metadata';
-  if (ev.name === 'Test::marker' && ev.zeromq_payload_hex.endsWith(Buffer.from('done').toString('hex'))) {
-    return 'capture pairs the "done" marker payload with the "begin" frame';
-  }
-  return undefined;
-}
-
-const bytesOf = (r: { readonly text?: string; readonly text_hex?: string }): Buffer =>
+const bytesOf = (r: Frame): Buffer =>
   r.text_hex !== undefined ? Buffer.from(r.text_hex, 'hex') : Buffer.from(r.text ?? '', 'utf8');
 
 describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', () => {
@@ -67,7 +72,10 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
   let a: RecordingClient;
   let b: RecordingClient;
   before(async () => {
-    rig = await startRig({ jsonDialect: 'zeek', signaturesFile: fixturePath('signatures/test-types.json') });
+    rig = await startRig({
+      jsonDialect: 'zeek',
+      signaturesFile: fixturePath('gateway', 'signatures', 'test-types.json'),
+    });
     node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
     await node.subscribe('zeek.test.inj.');
     // Zeek's exact output may be invalid UTF-8 in a text frame: read it without the check.
@@ -87,8 +95,9 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
   });
 
   for (const input of capture.inputs) {
-    const skip = DEVIATIONS[input.name];
-    test(`client input ${input.name}`, { skip }, async () => {
+    const why = choices.inputs[input.name]?.why;
+    test(`client input ${input.name}${why === undefined ? '' : ' (our choice: see gateway-choices.json)'}`, async () => {
+      const expected = inputOutcome(input);
       const before = node.received.length;
       b.send(input.sent);
       if (input.server_reply !== null) {
@@ -101,27 +110,28 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
       }
       const got = await a.next();
       assert.ok(got.kind === 'message');
-      assert.ok(input.rendered_to_other_client !== null);
+      assert.ok(expected.frame !== null);
       assert.equal(
         got.data.toString('hex'),
-        bytesOf(input.rendered_to_other_client).toString('hex'),
+        bytesOf(expected.frame).toString('hex'),
         'frame seen by the other client',
       );
       await node.waitFor(() => node.received.length > before, 5000, input.name);
       assert.equal(
         node.received[before]?.payload.toString('hex'),
-        input.zeromq_payload_hex,
+        expected.payloadHex,
         'broker-bin-v1 payload on the ZeroMQ side',
       );
     });
   }
 
   for (const ev of capture.from_worker) {
-    test(`cluster event ${ev.name}`, { skip: skipWorker(ev) }, async () => {
+    const withheld = ev.websocket_text === null ? ' (withheld by Zeek, delivered by the gateway)' : '';
+    test(`cluster event ${ev.name}${withheld}`, async () => {
       await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
       const got = await a.next();
-      assert.ok(got.kind === 'message' && ev.websocket_text !== null);
-      assert.equal(got.data.toString('hex'), bytesOf(ev.websocket_text).toString('hex'));
+      assert.ok(got.kind === 'message');
+      assert.equal(got.data.toString('hex'), bytesOf(workerFrame(ev)).toString('hex'));
     });
   }
 });
@@ -136,13 +146,13 @@ describe('default dialect: always valid JSON, otherwise identical', () => {
       a.send('["zeek.test.ev.", "zeek.test.inj."]');
       await a.nextJson();
       for (const ev of capture.from_worker) {
-        if (skipWorker(ev) !== undefined) continue;
         await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
         const got = await a.next();
         assert.ok(got.kind === 'message');
         assert.doesNotThrow(() => JSON.parse(got.text), ev.name);
-        if (ev.is_valid_json === true && ev.websocket_text !== null) {
-          assert.equal(got.data.toString('hex'), bytesOf(ev.websocket_text).toString('hex'), ev.name);
+        // Zeek's valid-JSON frames, and our answers for the events Zeek withheld (valid JSON too).
+        if (ev.is_valid_json === true || ev.websocket_text === null) {
+          assert.equal(got.data.toString('hex'), bytesOf(workerFrame(ev)).toString('hex'), ev.name);
         }
       }
     } finally {

@@ -4,7 +4,8 @@
  * node_down (§5), verbatim 4-frame forwarding of captured Zeek events, registry and HTTP side port.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,15 +18,10 @@ import { connectable, waitFor } from './helpers/wait.js';
 interface Captured {
   vectors: Array<{ name: string; topic: string; hex: string }>;
 }
-const events = JSON.parse(
-  readFileSync(
-    new URL('./fixtures/zeromq-events-subset.json', import.meta.url).pathname.replace(
-      '/dist/test/',
-      '/test/',
-    ),
-    'utf8',
-  ),
-) as Captured;
+/** The first six events a Zeek 8.0.10 worker published (Test::marker, ping, my_event, two bools, a count). */
+const events: Captured = {
+  vectors: readJsonFixture<Captured>('zeek-8.0', 'captured', 'zeromq-events.json').vectors.slice(0, 6),
+};
 
 const transports = {
   tcp: () => ({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 }),

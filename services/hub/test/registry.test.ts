@@ -1,9 +1,8 @@
 /**
  * NodeRegistry fed with the subscription notifications captured from a real Zeek 8.0.10 cluster
- * (fixtures/cluster-lifecycle.json): manager joins, worker-1 joins, worker-1 terminates.
+ * (zeek-8.0/captured/cluster-lifecycle.json of @zeek-relay/fixtures): manager joins, worker-1 joins, worker-1 terminates.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readJsonFixture, readTextFixture } from '@zeek-relay/fixtures';
 import { NodeRegistry } from '../src/index.js';
@@ -12,12 +11,7 @@ interface Lifecycle {
   ids: Record<string, string>;
   entries: Array<{ socket: string; frames_hex: string[] }>;
 }
-const capture = JSON.parse(
-  readFileSync(
-    new URL('./fixtures/cluster-lifecycle.json', import.meta.url).pathname.replace('/dist/test/', '/test/'),
-    'utf8',
-  ),
-) as Lifecycle;
+const capture = readJsonFixture<Lifecycle>('zeek-8.0', 'captured', 'cluster-lifecycle.json');
 const managerId = capture.ids['<manager-id>']!;
 const workerId = capture.ids['<worker-id>']!;
 const notices = capture.entries

@@ -3,7 +3,7 @@
  * batch (`conn-like-two-records`): the "conn-like" records of the issue's benchmark.
  */
 import { decodeLogBatch, encodeLogBatch, type LogElement, type LogRecord } from '@zeek-relay/wire';
-import { readFileSync } from 'node:fs';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 
 const enc = new TextEncoder();
 const UID = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -20,11 +20,11 @@ function rng(seed: number): () => number {
 
 /** The encoded batch (frame 3), `records` conn-like records. */
 export function connLikeBatch(records = 1000): Uint8Array {
-  const vectors = JSON.parse(
-    readFileSync(new URL('../../test/fixtures/captured-log-batches.json', import.meta.url), 'utf8'),
-  ) as {
-    vectors: { name: string; hex: string }[];
-  };
+  const vectors = readJsonFixture<{ vectors: { name: string; hex: string }[] }>(
+    'zeek-8.0',
+    'captured',
+    'log-batches.json',
+  );
   const captured = vectors.vectors.find((v) => v.name === 'conn-like-two-records');
   if (!captured) throw new Error('fixture conn-like-two-records missing');
   const { header } = decodeLogBatch(Buffer.from(captured.hex, 'hex'));

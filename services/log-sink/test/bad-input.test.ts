@@ -37,7 +37,7 @@ interface ReceiverCase {
   frames_hex: string[];
   records_written: number;
 }
-const receiverCases = fixture<{ log_batches: { cases: ReceiverCase[] } }>('captured-receiver-log-checks.json')
+const receiverCases = fixture<{ log_batches: { cases: ReceiverCase[] } }>('captured/receiver-checks.json')
   .log_batches.cases;
 const framesOf = (name: string) => {
   const c = receiverCases.find((x) => x.name === name);
@@ -66,7 +66,7 @@ for (const renderThreads of [0, 2])
     const node = connectZeekNode(h.endpoint, 'inject');
     const id = Buffer.from('inject');
     const conn = hex(
-      fixture<{ vectors: { name: string; hex: string }[] }>('captured-log-batches.json').vectors[0]?.hex ??
+      fixture<{ vectors: { name: string; hex: string }[] }>('captured/log-batches.json').vectors[0]?.hex ??
         '',
     );
     try {

@@ -32,7 +32,7 @@ import {
 } from './helpers/sink-harness.js';
 import { connectZeekNode, LOG_WRITE, ZEEK_BIN, type NodeCurveKeys } from './helpers/zeek-node.js';
 
-const captured = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors;
+const captured = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json').vectors;
 const conn = captured.find((v) => v.name === 'conn-like-two-records');
 const clock = new Date(2026, 10, 24, 21, 5, 0);
 

@@ -75,7 +75,7 @@ test(
     );
     const collector = spawn(bin, ['--config', `file:${config}`], { stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise((r) => collector.once('exit', r));
-    const v = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors.find(
+    const v = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json').vectors.find(
       (x) => x.name === 'conn-like-two-records',
     );
     assert.ok(v?.json_writer_output);

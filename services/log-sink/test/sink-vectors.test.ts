@@ -11,7 +11,7 @@ import { fixture, hex, normalizeTimes, type BatchVector } from './helpers/fixtur
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { connectZeekNode } from './helpers/zeek-node.js';
 
-const captured = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors;
+const captured = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json').vectors;
 const derived = fixture<{ vectors: BatchVector[] }>('log-batches.json').vectors;
 const clock = new Date(2026, 10, 24, 20, 57, 30);
 

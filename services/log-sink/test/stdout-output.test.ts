@@ -12,7 +12,7 @@ import { connectZeekNode } from './helpers/zeek-node.js';
 
 for (const renderThreads of [0, 2])
   test(`stdout lines are the Zeek JSON lines with _path first (render threads: ${renderThreads})`, async () => {
-    const v = fixture<{ vectors: BatchVector[] }>('captured-log-batches.json').vectors.find(
+    const v = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json').vectors.find(
       (x) => x.name === 'conn-like-two-records',
     );
     assert.ok(v?.json_writer_output);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import { test } from 'node:test';
 import { decodeEvent, encodeEvent } from '@zeek-relay/wire';
 import { HelloTracker, type HelloAction } from '../../src/simulator/hello-tracker.js';
@@ -9,12 +9,11 @@ interface Entry {
   readonly socket: string;
   readonly frames_hex: readonly string[];
 }
-const capture = JSON.parse(
-  readFileSync(new URL('../../../test/fixtures/cluster-lifecycle.json', import.meta.url), 'utf8'),
-) as {
-  ids: Record<string, string>;
-  entries: Entry[];
-};
+const capture = readJsonFixture<{ ids: Record<string, string>; entries: Entry[] }>(
+  'zeek-8.0',
+  'captured',
+  'cluster-lifecycle.json',
+);
 const managerId = capture.ids['<manager-id>'] as string;
 const workerId = capture.ids['<worker-id>'] as string;
 const hex = (h: string): Buffer => Buffer.from(h, 'hex');

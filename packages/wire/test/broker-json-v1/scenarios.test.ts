@@ -1,11 +1,11 @@
 /**
- * The WebSocket scenario files (fixtures/websocket/*.json, from Zeek's btests, replayed against
+ * The WebSocket scenario files (zeek-8.0/websocket/*.json of @zeek-relay/fixtures, from Zeek's btests, replayed against
  * Zeek 8.0.10): every subscription message, client data message and server message in them must
  * be handled by the codec exactly as the transcript shows.
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@zeek-relay/fixtures';
 import { describe, it } from 'node:test';
 import {
   DecodeError,
@@ -26,7 +26,7 @@ interface Step {
   frame?: { type: string };
 }
 
-const DIR = fileURLToPath(new URL('../../../test/fixtures/websocket/', import.meta.url));
+const DIR = fixturePath('zeek-8.0', 'websocket');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 const SUB_ERRORS: string[] = [
   WS_ERROR_CONTEXTS.subscriptionsNotArray,

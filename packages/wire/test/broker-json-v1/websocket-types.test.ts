@@ -34,44 +34,38 @@ const frameBytes = (t: { text?: string; text_hex?: string }): Uint8Array =>
   t.text_hex !== undefined ? hex(t.text_hex) : new TextEncoder().encode(t.text as string);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-// Two entries of the capture pair a text frame with a different payload (the 'ping' frame carries
-// metadata its payload lacks; the second 'Test::marker' payload says "done", its frame "begin").
-const MISPAIRED = new Set([1, 80]);
+/**
+ * Our answers where we differ from Zeek 8.0.10 by choice, derived by hand from the capture and
+ * docs/protocol (zeek-8.0/gateway-choices.json): the frame of an event Zeek withheld, and the
+ * payload of client input Zeek parsed with a quirk or filtered through its metadata registry.
+ */
+const choices = loadFixture<{
+  from_worker: Record<string, { websocket_text: { text: string } }>;
+  inputs: Record<string, { zeromq_payload_hex: string }>;
+}>('gateway-choices.json');
 
 describe('broker-json-v1 rendering of worker events (websocket-types from_worker)', () => {
-  fx.from_worker.forEach((v, index) => {
-    const frame = v.websocket_text;
-    // A null frame: the hosting node could not convert the event (a lambda) and withheld it.
-    if (frame === null || MISPAIRED.has(index)) return;
-    it(v.name, () => {
+  for (const v of fx.from_worker) {
+    // A null frame: the hosting node could not convert the event (a lambda) and withheld it; we
+    // render it like any other event (websocket-v1.md §9, decision 2).
+    const frame = v.websocket_text ?? choices.from_worker[v.name]?.websocket_text ?? null;
+    const valid = v.websocket_text === null ? true : v.is_valid_json;
+    it(`${v.name}${v.websocket_text === null ? ' (withheld by Zeek)' : ''}`, () => {
+      assert.ok(frame !== null, 'Zeek withheld it and gateway-choices.json has no answer');
       const data = decodeBrokerData(hex(v.zeromq_payload_hex));
       const expected = frameBytes(frame);
       const topic = /"topic":"([^"]*)"/.exec(new TextDecoder('latin1').decode(expected))?.[1] ?? '';
       assert.equal(toHex(formatDataMessage(topic, data, { dialect: 'zeek' })), toHex(expected));
       const ours = formatDataMessage(topic, data);
       JSON.parse(strictUtf8.decode(ours)); // json dialect: always valid UTF-8 JSON
-      if (v.is_valid_json) assert.equal(toHex(ours), toHex(expected));
+      if (valid) assert.equal(toHex(ours), toHex(expected));
       // Zeek's own frame (valid JSON or not) read back in the zeek dialect renders identically.
       const back = parseDataMessage(expected, { dialect: 'zeek' });
       assert.equal(toHex(formatDataMessage(back.topic, back.data, { dialect: 'zeek' })), toHex(expected));
-      if (!v.is_valid_json) assert.throws(() => parseDataMessage(expected), DecodeError);
+      if (!valid) assert.throws(() => parseDataMessage(expected), DecodeError);
     });
-  });
+  }
 });
-
-// Where Zeek's published bytes differ from a pure transcoding, and why (websocket-v1.md §3.2, §3.4).
-const DEVIATIONS: Record<string, (zeekHex: string) => string> = {
-  // Zeek decodes the escape \/ as '?' (0x3f); standard JSON (and we) decode it as '/' (0x2f).
-  'string-escapes': (h) => h.replace('225c3f0b', '225c2f0b'),
-  // Zeek's real parser is not correctly rounding: it turned DBL_MAX into +Infinity.
-  'real-max': (h) => h.replace(/04fff0000000000000$/, '047fefffffffffffff'),
-  // Zeek stores time as a double, so it re-publishes ...123456789 ns as ...123456768 ns; a
-  // transcoder keeps the exact nanoseconds.
-  'ts-ns': (h) => h.replace(/17979cfe3d85cd00$/, '17979cfe3d85cd15'),
-};
-// Zeek re-serializes from Zeek values: unregistered metadata ids are dropped (needs the node's
-// registry, not a codec job), and version/type are forced to 1/1 (our eventToData does that).
-const NEEDS_REGISTRY = new Set(['ping-unregistered-metadata', 'ping-empty-metadata']);
 
 describe('broker-json-v1 client input (websocket-types inputs)', () => {
   for (const v of fx.inputs) {
@@ -89,14 +83,34 @@ describe('broker-json-v1 client input (websocket-types inputs)', () => {
       assert.equal(msg.topic, JSON.parse(v.sent).topic);
       if (context === WS_ERROR_CONTEXTS.createEventFailed) return; // needs event declarations (gateway)
       const canonical = encodeBrokerData(eventToData(dataToEvent(msg.data)));
-      const zeekHex = v.zeromq_payload_hex as string;
-      if (NEEDS_REGISTRY.has(v.name)) {
+      if (v.name === 'ping-empty-metadata') {
+        // The codec keeps the client's empty metadata vector; dropping it is the gateway's
+        // canonicalization (websocket-v1.md §3.5), whose bytes equal Zeek's (gateway types.test.ts).
         const ours = dataToEvent(decodeBrokerData(canonical));
-        const theirs = dataToEvent(decodeBrokerData(hex(zeekHex)));
+        const theirs = dataToEvent(decodeBrokerData(hex(v.zeromq_payload_hex as string)));
+        assert.deepStrictEqual(ours.metadata, []);
         assert.deepStrictEqual({ ...ours, metadata: undefined }, { ...theirs, metadata: undefined });
         return;
       }
-      assert.equal(toHex(canonical), (DEVIATIONS[v.name] ?? ((h: string) => h))(zeekHex));
+      // Zeek's bytes, or our documented answer where Zeek's parser has a quirk (\/ read as '?',
+      // DBL_MAX as +inf, time through a double) or drops metadata ids it has not registered.
+      assert.equal(toHex(canonical), choices.inputs[v.name]?.zeromq_payload_hex ?? v.zeromq_payload_hex);
     });
   }
+});
+
+describe('gateway-choices.json against the capture', () => {
+  it('every answer names a case of the capture and differs from what Zeek did (no stale choice)', () => {
+    for (const [name, ours] of Object.entries(choices.from_worker)) {
+      const zeek = fx.from_worker.find((v) => v.name === name);
+      assert.ok(zeek, name);
+      assert.equal(zeek.websocket_text, null, `${name}: Zeek delivered it, so there is nothing to choose`);
+      assert.ok(ours.websocket_text.text.length > 0);
+    }
+    for (const [name, ours] of Object.entries(choices.inputs)) {
+      const zeek = fx.inputs.find((v) => v.name === name);
+      assert.ok(zeek?.zeromq_payload_hex, name);
+      assert.notEqual(ours.zeromq_payload_hex, zeek.zeromq_payload_hex, `${name}: same bytes as Zeek`);
+    }
+  });
 });

@@ -1,16 +1,13 @@
 /**
- * Loading the copied Zeek vectors (test/fixtures, from /work/shared/vectors) and converting their
- * JSON form of Broker values (fixtures/README.vectors.md) into the package's value model.
+ * Loading the Zeek 8.0.10 vectors (`@zeek-relay/fixtures`, `zeek-8.0/`) and converting their JSON
+ * form of Broker values (packages/fixtures/data/zeek-8.0/VECTORS.md) into the package's value model.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import { parseAddress, type BrokerData, type PortProtocol } from '../../src/index.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
-
-/** Parses a fixture file (path relative to test/fixtures). */
+/** Parses a Zeek 8.0.10 vector file (path relative to packages/fixtures/data/zeek-8.0). */
 export function loadFixture<T = unknown>(rel: string): T {
-  return JSON.parse(readFileSync(FIXTURES + rel, 'utf8')) as T;
+  return readJsonFixture<T>('zeek-8.0', ...rel.split('/'));
 }
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));

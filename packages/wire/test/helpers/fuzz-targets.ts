@@ -4,8 +4,7 @@
  * `DecodeError`, never anything else; encoders must round-trip.
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import * as wire from '../../src/index.js';
 import { dataArb, eventArb, mutatedArb, shuffledJsonArb, valueMutatedJsonArb } from './arbitraries.js';
 import { referenceJsonToData } from './reference-json.js';
@@ -44,13 +43,12 @@ function transcodeAgrees(b: Uint8Array, dialect: wire.JsonDialect): Outcome {
   return fast.startsWith('ok') ? 'ok' : 'rejected';
 }
 
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 function logBatchSeeds(): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const f of ['log-batches.json', 'captured/log-batches.json']) {
     try {
-      const fx = JSON.parse(readFileSync(FIXTURES + f, 'utf8')) as { vectors?: { hex?: string }[] };
+      const fx = readJsonFixture<{ vectors?: { hex?: string }[] }>('zeek-8.0', ...f.split('/'));
       for (const v of fx.vectors ?? []) if (typeof v.hex === 'string') out.push(hex(v.hex));
     } catch (cause) {
       console.error(`fuzz: could not read ${f}: ${String(cause)}`);

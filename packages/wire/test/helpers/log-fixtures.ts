@@ -1,6 +1,7 @@
 /**
- * Conversion between the vectors' JSON form of log batches and values (fixtures/README.vectors.md,
- * "JSON form of log batches and values") and the package's log value model.
+ * Conversion between the vectors' JSON form of log batches and values
+ * (packages/fixtures/data/zeek-8.0/VECTORS.md, "JSON form of log batches and values") and the
+ * package's log value model.
  */
 import {
   LOG_TYPE_NAMES,

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fixturePath } from '@zeek-relay/fixtures';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -210,10 +211,10 @@ describe('transcodeDataMessage on every JSON text of the vectors', () => {
       }
     }
   };
-  const dir = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
-  for (const f of readdirSync(`${dir}websocket`).filter((n) => n.endsWith('.json')))
+  const dir = fixturePath('zeek-8.0');
+  for (const f of readdirSync(join(dir, 'websocket')).filter((n) => n.endsWith('.json')))
     collect(loadFixture(`websocket/${f}`));
-  for (const f of readdirSync(`${dir}captured`).filter(
+  for (const f of readdirSync(join(dir, 'captured')).filter(
     (n) => n.startsWith('websocket') && n.endsWith('.json'),
   ))
     collect(loadFixture(`captured/${f}`));

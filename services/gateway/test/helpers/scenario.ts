@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readJsonFixture } from '@zeek-relay/fixtures';
 import type { ClientOptions } from 'ws';
 import type { GatewayConfig } from '../../src/index.js';
 import { startRig, type Rig } from './gateway.js';
 import { RecordingClient } from './ws-client.js';
 import type { ZeekNode } from './zeek-node.js';
 
-/** One element of a scenario file (fixtures/scenarios/README.md). */
+/** One element of a scenario file (packages/fixtures/data/zeek-8.0/websocket/README.md). */
 export interface Step {
   readonly dir: 'client->server' | 'server->client';
   readonly conn: string;
@@ -47,15 +47,9 @@ export interface Behaviour {
   verify?(ctx: ScenarioContext): Promise<void>;
 }
 
-const fixtures = new URL('../../../test/fixtures/', import.meta.url);
-
-/** Reads `test/fixtures/<path>` (relative to the package, from the compiled test). */
-export function fixturePath(path: string): string {
-  return new URL(path, fixtures).pathname;
-}
-
+/** A scenario transcript of Zeek 8.0.10's btests (packages/fixtures/data/zeek-8.0/websocket/). */
 export function loadScenario(file: string): Step[] {
-  return JSON.parse(readFileSync(fixturePath(`scenarios/${file}`), 'utf8')) as Step[];
+  return readJsonFixture<Step[]>('zeek-8.0', 'websocket', file);
 }
 
 function pointerParts(p: string): string[] {

@@ -1,14 +1,12 @@
-/** Loads the JSON test vectors copied from the shared specs into test/fixtures/. */
-import { readFileSync } from 'node:fs';
+/** The Zeek 8.0.10 log vectors of `@zeek-relay/fixtures` (packages/fixtures/data/zeek-8.0/). */
+import { readJsonFixture } from '@zeek-relay/fixtures';
 
-const dir = new URL('../../../test/fixtures/', import.meta.url);
-
-/** Parsed fixture file. */
+/** A parsed Zeek 8.0.10 vector file, path relative to `zeek-8.0/` (e.g. `captured/log-batches.json`). */
 export function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as T;
+  return readJsonFixture<T>('zeek-8.0', ...name.split('/'));
 }
 
-/** A vector of captured-log-batches.json / log-batches.json. */
+/** A vector of captured/log-batches.json / log-batches.json. */
 export interface BatchVector {
   readonly name: string;
   readonly hex: string;
