@@ -17,7 +17,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ZeekClient, data } from '@zeek-relay/client';
 import { decodeBrokerData, dataToEvent, encodeEvent } from '@zeek-relay/wire';
-import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { XPublisher, XSubscriber } from 'zeromq';
+import { startTestHub, type TestHub } from '../test/helpers/hub.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const TOPIC = '/drill/tick';
@@ -54,29 +55,8 @@ async function freePort(): Promise<number> {
   return typeof a === 'object' && a !== null ? a.port : 0;
 }
 
-/** A Zeek-style hub: XSUB ↔ XPUB proxy, XPUB verbose and NODROP, as Zeek's proxy thread. */
-async function startHub(): Promise<{ xsub: string; xpub: string; close(): Promise<void> }> {
-  const front = new XSubscriber({ linger: 0 });
-  const back = new XPublisher({ linger: 0, noDrop: true });
-  back.verbosity = 'allSubsUnsubs';
-  await back.bind('tcp://127.0.0.1:*');
-  await front.bind('tcp://127.0.0.1:*');
-  const proxy = new Proxy(front, back);
-  const running = proxy.run();
-  return {
-    xsub: front.lastEndpoint as string,
-    xpub: back.lastEndpoint as string,
-    async close() {
-      proxy.terminate();
-      await running.catch(() => undefined);
-      front.close();
-      back.close();
-    },
-  };
-}
-
 /** A gateway process; resolves once it logged that it started (listening). */
-async function startGateway(port: number, hub: { xsub: string; xpub: string }, maxClients: number) {
+async function startGateway(port: number, hub: TestHub, maxClients: number) {
   const child = spawn(process.execPath, [MAIN], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
@@ -84,8 +64,8 @@ async function startGateway(port: number, hub: { xsub: string; xpub: string }, m
       ZR_GATEWAY_HOST: '127.0.0.1',
       ZR_GATEWAY_PORT: String(port),
       ZR_GATEWAY_HEALTH_PORT: '-1',
-      ZR_GATEWAY_CONNECT_XPUB_ENDPOINT: hub.xsub,
-      ZR_GATEWAY_CONNECT_XSUB_ENDPOINT: hub.xpub,
+      ZR_GATEWAY_CONNECT_XPUB_ENDPOINT: hub.xsubEndpoint,
+      ZR_GATEWAY_CONNECT_XSUB_ENDPOINT: hub.xpubEndpoint,
       ZR_GATEWAY_MAX_CLIENTS: String(maxClients + 100),
       ZR_GATEWAY_LOG_LEVEL: 'info',
     },
@@ -111,9 +91,9 @@ class Node {
   #timer: NodeJS.Timeout | undefined;
   readonly #loops: Promise<void>[] = [];
 
-  constructor(hub: { xsub: string; xpub: string }) {
-    this.#xpub.connect(hub.xsub);
-    this.#xsub.connect(hub.xpub);
+  constructor(hub: TestHub) {
+    this.#xpub.connect(hub.xsubEndpoint);
+    this.#xsub.connect(hub.xpubEndpoint);
     this.#loops.push(this.#readSubs(), this.#readEvents());
   }
 
@@ -251,7 +231,7 @@ async function until(pred: () => boolean, guardMs: number, what: string): Promis
 
 /** Runs the drill with `clients` clients; the node publishes one event every `everyMs`. */
 export async function runDrill(clients: number, everyMs = 100, guardMs = 300_000): Promise<DrillReport> {
-  const hub = await startHub();
+  const hub = await startTestHub();
   const port = await freePort();
   const node = new Node(hub);
   let gateway: ChildProcess | undefined;

@@ -5,6 +5,7 @@
  * Broker JSON v1 data message a WebSocket client sends or receives.
  */
 import { data, encodeEvent } from '@zeek-relay/wire';
+import { S, dataMessage } from '../test/helpers/events.js';
 
 export const TOPIC = Buffer.from('/bench/out/events');
 /** A Zeek node id of a real node's length (46 bytes, as in bench:hub). */
@@ -21,22 +22,4 @@ export const pingPayload = (label: string): Buffer =>
 
 /** The same event as a WebSocket data message on `topic` (what the gateway renders for it). */
 export const pingJson = (topic: string, label: string): string =>
-  JSON.stringify({
-    type: 'data-message',
-    topic,
-    '@data-type': 'vector',
-    data: [
-      { '@data-type': 'count', data: 1 },
-      { '@data-type': 'count', data: 1 },
-      {
-        '@data-type': 'vector',
-        data: [
-          { '@data-type': 'string', data: 'ping' },
-          {
-            '@data-type': 'vector',
-            data: [{ '@data-type': 'string', data: pingString(label).toString('latin1') }],
-          },
-        ],
-      },
-    ],
-  });
+  dataMessage(topic, 'ping', [S(pingString(label).toString('latin1'))]);
