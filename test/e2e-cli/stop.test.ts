@@ -151,16 +151,23 @@ current-context: x
 `,
 );
 
+const hubEnv = (health: number) => ({
+  ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+  ZR_HUB_XPUB_PORT: '0',
+  ZR_HUB_XSUB_PORT: '0',
+  ZR_HUB_HTTP_HOST: '127.0.0.1',
+  ZR_HUB_HTTP_PORT: String(health),
+});
+
 const SERVICES: Record<string, ServiceCase> = {
   hub: {
     main: 'services/hub/dist/src/main.js',
-    env: (health) => ({
-      ZR_HUB_BIND_ADDRESS: '127.0.0.1',
-      ZR_HUB_XPUB_PORT: '0',
-      ZR_HUB_XSUB_PORT: '0',
-      ZR_HUB_HTTP_HOST: '127.0.0.1',
-      ZR_HUB_HTTP_PORT: String(health),
-    }),
+    env: (health) => hubEnv(health),
+  },
+  // The counting data path (JavaScript loops instead of the native proxy thread) stops the same way.
+  'hub (forwarding=counted)': {
+    main: 'services/hub/dist/src/main.js',
+    env: (health) => ({ ...hubEnv(health), ZR_HUB_FORWARDING: 'counted' }),
   },
   gateway: {
     main: 'services/gateway/dist/src/main.js',

@@ -15,7 +15,9 @@
  * p50/p99 latency at half the anchor's saturation rate. Each figure is the median of `--reps=N`
  * (default 3) interleaved runs: the machine is shared, single runs are noisy. `--json` prints the
  * summary object last; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
- * adds the hub in `block` (Zeek NODROP) mode.
+ * adds the hub in `block` (Zeek NODROP) mode. `hub-counted` (the hub with `forwarding=counted`,
+ * which exports Zeek's proxy statistics) is measured in the same runs, against the anchor and
+ * against the native hub (the cost of counting); `--without-counted` leaves it out.
  *
  * Anchor: a C program calling `zmq_proxy` against the system libzmq (built here with `cc -lzmq`
  * when available; Debian: libzmq3-dev), i.e. Zeek's own hub without Zeek. Without a compiler the
@@ -69,7 +71,7 @@ function buildNative(): string | undefined {
   }
 }
 
-type SubjectName = 'hub' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
+type SubjectName = 'hub' | 'hub-counted' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
 
 async function startSubject(
   name: SubjectName,
@@ -81,12 +83,14 @@ async function startSubject(
   const xpubEp = `tcp://127.0.0.1:${xpub}`;
   switch (name) {
     case 'hub':
+    case 'hub-counted':
     case 'hub-block':
       return spawnSubject(
         process.execPath,
         [HUB_MAIN],
         {
-          ZR_HUB_SLOW_SUBSCRIBER: name === 'hub' ? 'drop' : 'block',
+          ZR_HUB_SLOW_SUBSCRIBER: name === 'hub-block' ? 'block' : 'drop',
+          ZR_HUB_FORWARDING: name === 'hub-counted' ? 'counted' : 'native',
           ZR_HUB_BIND_ADDRESS: '127.0.0.1',
           ZR_HUB_XPUB_PORT: String(xpub),
           ZR_HUB_XSUB_PORT: String(xsub),
@@ -209,6 +213,7 @@ async function main(argv: string[]): Promise<void> {
     ...(cAnchor ? ['bare-c' as const] : []),
     'bare-zmqjs',
     'hub',
+    ...(argv.includes('--without-counted') ? [] : ['hub-counted' as const]),
     ...(argv.includes('--with-block') ? ['hub-block' as const] : []),
   ];
   const results: Array<Record<string, unknown>> = [];
@@ -224,64 +229,7 @@ async function main(argv: string[]): Promise<void> {
     const sat = await series(subjects, reps, (s) => measure(s, subs, pubs, 0, windowMs, cAnchor));
     const half = sat.get(anchor)!.eventsPerS / 2;
     const lat = await series(subjects, reps, (s) => measure(s, subs, pubs, half, windowMs, cAnchor));
-    console.log(`\n${subs} subscriber(s); latency at ${fmt(half)} events/s (half the anchor's saturation)`);
-    console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms   delivered at half load');
-    for (const s of subjects) {
-      const m = sat.get(s)!;
-      const l = lat.get(s)!;
-      console.log(
-        `${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}   ${fmt((l.delivered ?? NaN) * 100, 1).padStart(6)} %`,
-      );
-    }
-    const a = sat.get(anchor)!;
-    const h = sat.get('hub')!;
-    const al = lat.get(anchor)!;
-    const hl = lat.get('hub')!;
-    const ratios = {
-      throughput: h.eventsPerS / a.eventsPerS,
-      cpu: h.cpuPerEvent / a.cpuPerEvent,
-      p50: (hl.p50 ?? NaN) / (al.p50 ?? NaN),
-      p99: (hl.p99 ?? NaN) / (al.p99 ?? NaN),
-    };
-    console.log(
-      `hub / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
-    );
-    if (subs === 1) results.push(zeekReference(h.eventsPerS));
-    const base = { subject: `hub ${subs} sub`, anchor: `${anchor} ${subs} sub` };
-    results.push(
-      {
-        name: `hub.events_per_s.subs${subs}`,
-        ...base,
-        unit: 'events/s',
-        ratio: ratios.throughput,
-        goal: 0.9,
-        higherIsBetter: true,
-      },
-      {
-        name: `hub.cpu_per_event.subs${subs}`,
-        ...base,
-        unit: 'CPU-s/event',
-        ratio: ratios.cpu,
-        goal: 1.5,
-        higherIsBetter: false,
-      },
-      {
-        name: `hub.latency_p50.subs${subs}`,
-        ...base,
-        unit: 'ms',
-        ratio: ratios.p50,
-        goal: null,
-        higherIsBetter: false,
-      },
-      {
-        name: `hub.latency_p99.subs${subs}`,
-        ...base,
-        unit: 'ms',
-        ratio: ratios.p99,
-        goal: null,
-        higherIsBetter: false,
-      },
-    );
+    results.push(...report(subs, half, subjects, anchor, sat, lat));
   }
   console.log(
     `load average at end: ${loadavg()
@@ -291,18 +239,101 @@ async function main(argv: string[]): Promise<void> {
   if (json) console.log(JSON.stringify({ results }));
 }
 
+type Series = Map<SubjectName, Measure>;
+
+/** Prints one fan-out's table and ratios; returns its JSON results. */
+function report(
+  subs: number,
+  half: number,
+  subjects: SubjectName[],
+  anchor: SubjectName,
+  sat: Series,
+  lat: Series,
+): Array<Record<string, unknown>> {
+  console.log(`\n${subs} subscriber(s); latency at ${fmt(half)} events/s (half the anchor's saturation)`);
+  console.log('subject       events/s   CPU µs/event   p50 ms   p99 ms   delivered at half load');
+  for (const s of subjects) {
+    const m = sat.get(s)!;
+    const l = lat.get(s)!;
+    console.log(
+      `${s.padEnd(12)} ${fmt(m.eventsPerS).padStart(9)} ${fmt(m.cpuPerEvent * 1e6, 2).padStart(14)} ${fmt(l.p50 ?? NaN, 2).padStart(8)} ${fmt(l.p99 ?? NaN, 2).padStart(8)}   ${fmt((l.delivered ?? NaN) * 100, 1).padStart(6)} %`,
+    );
+  }
+  const results: Array<Record<string, unknown>> = [];
+  for (const subject of ['hub', 'hub-counted'] as const) {
+    if (!sat.has(subject)) continue;
+    results.push(...ratiosOf(subject, subs, anchor, sat, lat));
+  }
+  const counted = sat.get('hub-counted');
+  if (counted) {
+    const cost = counted.eventsPerS / sat.get('hub')!.eventsPerS;
+    console.log(
+      `hub-counted / hub (native), the cost of counting: events/s ${fmt(cost, 2)}×, CPU/event ${fmt(counted.cpuPerEvent / sat.get('hub')!.cpuPerEvent, 2)}×`,
+    );
+  }
+  return results;
+}
+
+/** One hub subject's ratios against the anchor (and, at 1 subscriber, against Zeek's reference). */
+function ratiosOf(
+  subject: 'hub' | 'hub-counted',
+  subs: number,
+  anchor: SubjectName,
+  sat: Series,
+  lat: Series,
+): Array<Record<string, unknown>> {
+  const a = sat.get(anchor)!;
+  const h = sat.get(subject)!;
+  const al = lat.get(anchor)!;
+  const hl = lat.get(subject)!;
+  const ratios = {
+    throughput: h.eventsPerS / a.eventsPerS,
+    cpu: h.cpuPerEvent / a.cpuPerEvent,
+    p50: (hl.p50 ?? NaN) / (al.p50 ?? NaN),
+    p99: (hl.p99 ?? NaN) / (al.p99 ?? NaN),
+  };
+  console.log(
+    `${subject} / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
+  );
+  const prefix = subject === 'hub' ? 'hub' : 'hub.counted';
+  const results: Array<Record<string, unknown>> = [];
+  if (subs === 1) results.push(zeekReference(subject, prefix, h.eventsPerS));
+  const base = { subject: `${subject} ${subs} sub`, anchor: `${anchor} ${subs} sub` };
+  const entry = (
+    what: string,
+    unit: string,
+    ratio: number,
+    goal: number | null,
+    higherIsBetter: boolean,
+  ) => ({
+    name: `${prefix}.${what}.subs${subs}`,
+    ...base,
+    unit,
+    ratio,
+    goal,
+    higherIsBetter,
+  });
+  results.push(
+    entry('events_per_s', 'events/s', ratios.throughput, 0.9, true),
+    entry('cpu_per_event', 'CPU-s/event', ratios.cpu, 1.5, false),
+    entry('latency_p50', 'ms', ratios.p50, null, false),
+    entry('latency_p99', 'ms', ratios.p99, null, false),
+  );
+  return results;
+}
+
 /** Zeek 8.2's own hub (manager proxy thread), measured outside the project: see the header. */
 const ZEEK_PROXY_REFERENCE = { low: 191_000, high: 214_000 } as const;
 
-function zeekReference(hubEventsPerS: number): Record<string, unknown> {
+function zeekReference(subject: string, prefix: string, hubEventsPerS: number): Record<string, unknown> {
   const mid = (ZEEK_PROXY_REFERENCE.low + ZEEK_PROXY_REFERENCE.high) / 2;
   const ratio = hubEventsPerS / mid;
   console.log(
-    `hub / Zeek 8.2 proxy thread (reference ${fmt(ZEEK_PROXY_REFERENCE.low)}–${fmt(ZEEK_PROXY_REFERENCE.high)} events/s, measured outside this project, not in this run): ${fmt(ratio, 2)}× of the midpoint (goal ≥ 1.0)`,
+    `${subject} / Zeek 8.2 proxy thread (reference ${fmt(ZEEK_PROXY_REFERENCE.low)}–${fmt(ZEEK_PROXY_REFERENCE.high)} events/s, measured outside this project, not in this run): ${fmt(ratio, 2)}× of the midpoint (goal ≥ 1.0)`,
   );
   return {
-    name: 'hub.events_per_s.vs_zeek_proxy',
-    subject: 'hub 1 sub',
+    name: `${prefix}.events_per_s.vs_zeek_proxy`,
+    subject: `${subject} 1 sub`,
     anchor: `Zeek 8.2 proxy thread, reference ${ZEEK_PROXY_REFERENCE.low}-${ZEEK_PROXY_REFERENCE.high} events/s (measured outside the project)`,
     unit: 'events/s',
     ratio,

@@ -62,6 +62,17 @@ export const HubConfigSchema = Type.Object(
       description:
         "`drop`: a subscriber whose queue is full loses its own messages, the others are unaffected; `block`: Zeek's ZMQ_XPUB_NODROP behaviour, one slow node stalls the whole cluster",
     }),
+    forwarding: Type.Union([Type.Literal('native'), Type.Literal('counted')], {
+      default: 'native',
+      description:
+        "`native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop that also exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters, at a fraction of the native throughput (README, Benchmark)",
+    }),
+    zeekMetricsNode: Type.String({
+      minLength: 1,
+      default: 'manager',
+      description:
+        '`node` label of the zeek_cluster_zeromq_proxy_* series (Zeek labels them with the node that runs its proxy thread, normally the manager)',
+    }),
     sendHighWaterMark: Type.Integer({
       minimum: 0,
       default: 10000,

@@ -14,7 +14,7 @@ export const HUB_ERROR_CODES = {
   CURVE_CONFIG_INVALID: 'ZR_HUB_CURVE_CONFIG_INVALID',
   /** `start()` was called twice, or after `close()`. */
   INVALID_STATE: 'ZR_HUB_INVALID_STATE',
-  /** The native proxy loop ended with an error while the hub was running. */
+  /** The forwarding loop (native proxy or counting loop) ended with an error while the hub ran. */
   PROXY_FAILED: 'ZR_HUB_PROXY_FAILED',
 } as const;
 

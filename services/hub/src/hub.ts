@@ -1,18 +1,25 @@
 /**
  * `createHub`: the standalone Zeek ZeroMQ XPUB/XSUB hub (zeromq-wire.md §1.2, §12).
  *
- * Data path: libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`, in a libuv worker
- * thread) between the XSUB and the XPUB: no per-message JavaScript. Around it, only
- * per-connection or per-subscription work runs in JavaScript: socket monitors, the subscription
- * observer feeding the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
+ * Data path (forwarder.ts): by default libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`,
+ * in a libuv worker thread) between the XSUB and the XPUB, no per-message JavaScript; with
+ * `forwarding=counted` a counting JavaScript loop. Around it, only per-connection or
+ * per-subscription work runs in JavaScript: socket monitors, the subscription observer feeding
+ * the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
  */
 import { metrics as otel } from '@opentelemetry/api';
-import { createLogger, type Readiness, type Service, type ServiceDeps } from '@zeek-relay/runtime';
+import {
+  createLogger,
+  type Logger,
+  type Readiness,
+  type Service,
+  type ServiceDeps,
+} from '@zeek-relay/runtime';
 import { RateLimitedLog, resolveCurve } from '@zeek-relay/zmq';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
 import { registerHubRoutes, type RouteTarget } from './http-routes.js';
-import { HubMetrics } from './metrics.js';
+import { HubMetrics, observeTraffic } from './metrics.js';
 import { nodeEvents } from './node-events.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
 import { createRunning, openRunning, releaseRunning, type Running } from './running.js';
@@ -33,20 +40,20 @@ export interface Hub extends Service, AsyncDisposable {
   /** The configuration in effect (defaults applied). */
   readonly config: HubConfig;
   /**
-   * Binds XPUB then XSUB (Zeek's order), starts the native proxy and the observer.
+   * Binds XPUB then XSUB (Zeek's order), starts the data path and the observer.
    * Throws `HubError` (`ZR_HUB_BIND_FAILED`, `ZR_HUB_CURVE_*`, `ZR_HUB_INVALID_STATE`); on failure
    * everything already opened is closed again.
    */
   start(): Promise<HubAddresses>;
   /**
-   * Graceful, idempotent shutdown: readiness fails, the proxy stops and both sockets close with
+   * Graceful, idempotent shutdown: readiness fails, forwarding stops and both sockets close with
    * the configured linger, then observer and ZAP handler.
    */
   close(): Promise<void>;
   /** `GET /nodes` and `GET /subscriptions` for the host's health server. */
   routes(app: RouteTarget): void;
   /**
-   * Last resort before a forced exit: tells the native proxy to stop now, so the process exit
+   * Last resort before a forced exit: tells the data path to stop now, so the process exit
    * (which waits for libuv's pool threads) is not blocked by it. Synchronous; safe at any time.
    */
   abort(): void;
@@ -56,7 +63,7 @@ export interface Hub extends Service, AsyncDisposable {
   nodes(): NodeInfo[];
   /** Distinct subscribed prefixes at the hub, sorted. */
   subscriptions(): string[];
-  /** Ready while the proxy runs and the hub is not closing. */
+  /** Ready while forwarding runs and the hub is not closing. */
   readiness(): Readiness;
   /** The live registry behind `nodes()`/`subscriptions()`; read it, don't feed it. */
   readonly registry: NodeRegistry;
@@ -64,52 +71,55 @@ export interface Hub extends Service, AsyncDisposable {
 
 type HubState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 
-/**
- * Creates a hub from a (partial) config. Nothing is opened until `start()`. Invalid settings
- * throw `ConfigError` (`ZR_CONFIG_INVALID`) here, listing every problem.
- */
-export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
-  const config = resolveHubConfig(input);
+/** The parts of a hub that live as long as the hub object: registry, metrics, logs. */
+interface HubParts {
+  readonly config: HubConfig;
+  readonly log: Logger;
+  readonly metrics: HubMetrics;
+  readonly registry: NodeRegistry;
+  readonly warn: RateLimitedLog;
+}
+
+/** Logger, metrics (with the traffic counters read from `running`'s data path) and registry. */
+function hubParts(config: HubConfig, deps: HubDeps, running: () => Running | undefined): HubParts {
   const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
-  const metrics = new HubMetrics(deps.meter ?? otel.getMeter('zeek-relay-hub'));
-  const registry = new NodeRegistry(config);
-  const warn = new RateLimitedLog(log);
+  const meter = deps.meter ?? otel.getMeter('zeek-relay-hub');
+  observeTraffic(meter, () => running()?.dataPath?.statistics, config.zeekMetricsNode);
+  return {
+    config,
+    log,
+    metrics: new HubMetrics(meter),
+    registry: new NodeRegistry(config),
+    warn: new RateLimitedLog(log),
+  };
+}
+
+/** Opens the running parts in `start`, releases them in `close`, reports readiness. */
+function hubLifecycle(p: HubParts, holder: { running?: Running }) {
+  const { config, log } = p;
   let state: HubState = 'new';
-  let running: Running | undefined;
   let addresses: HubAddresses | undefined;
   let closing: Promise<void> | undefined;
   const onNotice = nodeEvents({
-    registry,
-    metrics,
-    log,
+    ...p,
     nodeidTopicPrefix: config.nodeidTopicPrefix,
-    publish: () => running?.observer?.publish,
+    publish: () => holder.running?.observer?.publish,
   });
   const onProxyError = (err: HubError): void => {
-    if (state === 'running') log.error({ err }, 'Native proxy stopped unexpectedly');
+    if (state === 'running') log.error({ err }, 'Forwarding stopped unexpectedly');
   };
-  const nodes = (): NodeInfo[] => registry.nodes();
-  const subscriptions = (): string[] => registry.subscriptions();
-
-  function readiness(): Readiness {
-    if (state !== 'running') return { ready: false, reason: `hub is ${state}` };
-    if (running?.proxyError !== undefined) return { ready: false, reason: 'native proxy stopped' };
-    return { ready: true };
-  }
 
   async function start(): Promise<HubAddresses> {
     if (state !== 'new')
       throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
     const curve = resolveCurve(config, hubCurveError);
-    const r = (running = createRunning(config, curve));
+    const r = (holder.running = createRunning(config, curve));
     try {
-      addresses = await openRunning(r, config, curve, { log, metrics, warn, onNotice, onProxyError });
+      addresses = await openRunning(r, config, curve, { ...p, onNotice, onProxyError });
       state = 'running';
-      log.info(
-        { ...addresses, slowSubscriber: config.slowSubscriber, curve: curve !== undefined },
-        'Hub started',
-      );
+      const { slowSubscriber, forwarding } = config;
+      log.info({ ...addresses, slowSubscriber, forwarding, curve: curve !== undefined }, 'Hub started');
       return addresses;
     } catch (err) {
       state = 'closed';
@@ -122,34 +132,49 @@ export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps 
     closing ??= (async () => {
       const was = state;
       state = 'closing';
-      if (running && (was === 'running' || was === 'starting')) await releaseRunning(running);
+      const r = holder.running;
+      if (r && (was === 'running' || was === 'starting')) await releaseRunning(r);
       state = 'closed';
       if (was === 'running') log.info('Hub stopped');
     })();
     return closing;
   }
 
-  function abort(): void {
-    try {
-      running?.proxy?.terminate();
-    } catch {
-      // Already terminated, or its control socket is closed: the proxy is not running.
-    }
+  function readiness(): Readiness {
+    if (state !== 'running') return { ready: false, reason: `hub is ${state}` };
+    if (holder.running?.proxyError !== undefined) return { ready: false, reason: 'forwarding stopped' };
+    return { ready: true };
   }
 
+  return { start, close, readiness, addresses: () => addresses };
+}
+
+/**
+ * Creates a hub from a (partial) config. Nothing is opened until `start()`. Invalid settings
+ * throw `ConfigError` (`ZR_CONFIG_INVALID`) here, listing every problem.
+ */
+export function createHub(input: HubConfigInput | HubConfig = {}, deps: HubDeps = {}): Hub {
+  const config = resolveHubConfig(input);
+  const holder: { running?: Running } = {};
+  const parts = hubParts(config, deps, () => holder.running);
+  const { registry } = parts;
+  const life = hubLifecycle(parts, holder);
+  const nodes = (): NodeInfo[] => registry.nodes();
+  const subscriptions = (): string[] => registry.subscriptions();
   return {
     config,
-    start,
-    close,
-    abort,
+    start: life.start,
+    close: life.close,
+    // Synchronous stop of the data path, so a forced exit does not wait for the native proxy's thread.
+    abort: () => holder.running?.dataPath?.terminate(),
     routes: (app) => registerHubRoutes(app, { nodes, subscriptions }),
     get addresses() {
-      return addresses;
+      return life.addresses();
     },
     nodes,
     subscriptions,
-    readiness,
+    readiness: life.readiness,
     registry,
-    [Symbol.asyncDispose]: close,
+    [Symbol.asyncDispose]: life.close,
   };
 }

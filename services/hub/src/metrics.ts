@@ -1,12 +1,16 @@
 /**
  * The hub's OpenTelemetry instruments (names `zeek_relay.hub.*`; the exporter writes `_` for `.`
  * and adds `_total` to counters). Created once per hub from the `Meter` the embedder passes.
- * Attributes are low-cardinality only: `socket` (xpub|xsub), `change`, `result`, `error.type`.
+ * Attributes are low-cardinality only: `socket` (xpub|xsub), `change`, `result`, `error.type`,
+ * `direction`, and Zeek's `node` on the Zeek-named traffic counters.
  *
- * Forwarded messages/bytes and per-subscriber drops are not here: the data path is libzmq's
- * native proxy, which exposes neither (see README, "Metrics").
+ * Traffic counters (forwarded messages/bytes, and Zeek 8.2's eight `zeek_cluster_zeromq_proxy_*`
+ * under Zeek's own names) exist only while the data path counts (`forwarding=counted`); the native
+ * proxy exposes no statistics (forwarder.ts). Per-subscriber drops are not counted: libzmq's XPUB
+ * discards for a full subscriber pipe without telling anybody (README, "Metrics").
  */
-import type { Attributes, Counter, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Counter, Meter, ObservableResult, UpDownCounter } from '@opentelemetry/api';
+import type { ProxyStatistics, SocketCount } from './forwarder.js';
 
 export const METRIC_NODES = 'zeek_relay.hub.nodes';
 export const METRIC_SUBSCRIPTIONS = 'zeek_relay.hub.subscriptions';
@@ -17,6 +21,23 @@ export const METRIC_CONNECTS = 'zeek_relay.hub.connects';
 export const METRIC_DISCONNECTS = 'zeek_relay.hub.disconnects';
 export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.hub.handshake.failures';
 export const METRIC_ZAP_REQUESTS = 'zeek_relay.hub.zap.requests';
+export const METRIC_FORWARDED_MESSAGES = 'zeek_relay.hub.forwarded.messages';
+export const METRIC_FORWARDED_BYTES = 'zeek_relay.hub.forwarded.bytes';
+
+/**
+ * Zeek 8.2's names for its hub's proxy statistics (exported as `<name>_total`): frontend = hub
+ * XSUB, backend = hub XPUB (zeromq-wire.md §7.2, §7.3).
+ */
+export const ZEEK_PROXY_METRICS = (['frontend', 'backend'] as const).flatMap((side) =>
+  (['messages', 'bytes'] as const).flatMap((what) =>
+    (['received', 'sent'] as const).map((dir) => ({
+      name: `zeek_cluster_zeromq_proxy_${side}_${what}_${dir}`,
+      side,
+      what,
+      dir,
+    })),
+  ),
+);
 
 /** Which hub socket a connection event concerns. */
 export type HubSocketName = 'xpub' | 'xsub';
@@ -114,5 +135,46 @@ export class HubMetrics {
 
   zap(accepted: boolean): void {
     this.#zapRequests.add(1, { result: accepted ? 'accepted' : 'rejected' });
+  }
+}
+
+/**
+ * Registers the traffic counters, read from `statistics()` at every collection (nothing per
+ * message): ours per direction and Zeek's eight under its names with `node` = `zeekNode`.
+ * Nothing is reported while `statistics()` is undefined (native data path, hub not running).
+ */
+export function observeTraffic(
+  meter: Meter,
+  statistics: () => ProxyStatistics | undefined,
+  zeekNode: string,
+): void {
+  const forward = (pick: (c: SocketCount) => number) => (result: ObservableResult) => {
+    const s = statistics();
+    if (s === undefined) return;
+    result.observe(pick(s.backend.sent), { direction: 'to_subscribers' });
+    result.observe(pick(s.frontend.sent), { direction: 'to_publishers' });
+  };
+  meter
+    .createObservableCounter(METRIC_FORWARDED_MESSAGES, {
+      description:
+        'Messages (whole multipart events or subscriptions) forwarded: to_subscribers = XSUB to XPUB, to_publishers = XPUB to XSUB',
+      unit: '{message}',
+    })
+    .addCallback(forward((c) => c.messages));
+  meter
+    .createObservableCounter(METRIC_FORWARDED_BYTES, {
+      description: 'Bytes of the forwarded messages (sum of their frames, ZMTP framing excluded)',
+      unit: '{byte}',
+    })
+    .addCallback(forward((c) => c.bytes));
+  for (const m of ZEEK_PROXY_METRICS) {
+    meter
+      .createObservableCounter(m.name, {
+        description: `Zeek 8.2's hub statistic: ${m.what} ${m.dir} on the ${m.side === 'frontend' ? 'XSUB' : 'XPUB'} (${m.side}) socket`,
+      })
+      .addCallback((result) => {
+        const s = statistics();
+        if (s !== undefined) result.observe(s[m.side][m.dir][m.what], { node: zeekNode });
+      });
   }
 }

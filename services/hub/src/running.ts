@@ -1,13 +1,14 @@
 /**
  * What one started hub holds, opened and released in order: context, XPUB/XSUB with their
- * monitors, the ZAP handler, the registry's observer, and the native proxy.
+ * monitors, the ZAP handler, the registry's observer, and the data path (forwarder.ts).
  */
-import { Proxy, type Context, type XPublisher, type XSubscriber } from 'zeromq';
+import type { Context, XPublisher, XSubscriber } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
 import { startZapHandler, type CurveSettings, type RateLimitedLog, type ZapHandler } from '@zeek-relay/zmq';
 import type { HubConfig } from './config.js';
 import { HUB_ERROR_CODES, HubError } from './errors.js';
 import type { HubMetrics } from './metrics.js';
+import { startCountedPath, startNativePath, type DataPath } from './forwarder.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionNotice, type SubscriptionObserver } from './observer.js';
 import {
@@ -27,9 +28,10 @@ export interface Running {
   readonly context: Context;
   readonly xpub: XPublisher;
   readonly xsub: XSubscriber;
-  proxy?: Proxy<XSubscriber, XPublisher>;
+  /** The forwarding loop (forwarder.ts: native proxy or counted JavaScript loop). */
+  dataPath?: DataPath;
   proxyDone?: Promise<void>;
-  /** Set when the native proxy loop ended with an error. */
+  /** Set when the forwarding loop ended with an error. */
   proxyError?: HubError;
   observer?: SubscriptionObserver;
   zap?: ZapHandler;
@@ -58,7 +60,7 @@ export function createRunning(config: HubConfig, curve: CurveSettings | undefine
 }
 
 /**
- * ZAP handler (CURVE only), monitors, binds (XPUB first, as Zeek), observer and native proxy.
+ * ZAP handler (CURVE only), monitors, binds (XPUB first, as Zeek), observer and data path.
  * Returns the bound endpoints. On failure the caller releases `r`.
  */
 export async function openRunning(
@@ -88,27 +90,31 @@ export async function openRunning(
   const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
   await r.xsub.bind(OBSERVER_ENDPOINT);
   r.observer = startObserver(r.context, OBSERVER_ENDPOINT, d.log, d.onNotice);
-  const proxy = new Proxy(r.xsub, r.xpub);
-  r.proxy = proxy;
-  r.proxyDone = proxy.run().catch((cause: unknown) => {
-    r.proxyError = new HubError(HUB_ERROR_CODES.PROXY_FAILED, 'the native proxy loop ended with an error', {
-      cause,
-    });
+  const path = (r.dataPath =
+    config.forwarding === 'counted' ? startCountedPath(r.xsub, r.xpub) : startNativePath(r.xsub, r.xpub));
+  r.proxyDone = path.done.catch((cause: unknown) => {
+    r.proxyError = new HubError(
+      HUB_ERROR_CODES.PROXY_FAILED,
+      `the ${config.forwarding} forwarding loop ended with an error`,
+      {
+        cause,
+      },
+    );
     d.onProxyError(r.proxyError);
   });
   return { xpub, xsub };
 }
 
-/** Stops the proxy, then closes sockets, observer, monitors and ZAP handler. */
+/** Stops the data path, then closes sockets, observer, monitors and ZAP handler. */
 export async function releaseRunning(r: Running): Promise<void> {
-  if (r.proxy && r.proxyDone) {
+  if (r.dataPath && r.proxyDone) {
     // Stop forwarding first and let the I/O threads settle before the sockets close: closing
     // right after a multipart send can trip a libzmq 4.3.5 assertion (zeromq/libzmq#3442).
     if (r.proxyError === undefined) {
-      r.proxy.pause();
+      r.dataPath.pause();
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
-    r.proxy.terminate();
+    r.dataPath.terminate();
     await r.proxyDone;
   } else {
     r.xpub.close();

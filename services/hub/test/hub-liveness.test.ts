@@ -14,13 +14,18 @@ import { connectable, sleep, waitFor } from './helpers/wait.js';
 const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 800;
 
-async function setup(heartbeatIntervalMs: number, cleanup: Array<() => Promise<void> | void>) {
+async function setup(
+  heartbeatIntervalMs: number,
+  cleanup: Array<() => Promise<void> | void>,
+  forwarding: 'native' | 'counted' = 'native',
+) {
   const hub = createHub({
     bindAddress: '127.0.0.1',
     xpubPort: 0,
     xsubPort: 0,
     heartbeatIntervalMs,
     heartbeatTimeoutMs: HEARTBEAT_TIMEOUT,
+    forwarding,
   });
   cleanup.push(() => hub.close());
   const a = await hub.start();
@@ -87,40 +92,48 @@ describe('dead-peer detection', () => {
     assert.ok(!manager.up.has(w.id));
   });
 
-  it('a frozen node dropped by the heartbeats is re-admitted after SIGCONT: down → up on every side', async () => {
-    const { hub, manager, endpoints } = await setup(HEARTBEAT_IVL, cleanup);
-    const proxy = new EmulatedZeekNode({ name: 'proxy-1', role: 'proxy', ...endpoints });
-    cleanup.push(() => proxy.close());
-    await proxy.start();
-    const w = await spawnWorker('worker-4', endpoints, cleanup, manager);
-    await waitFor(() => proxy.up.has(w.id), 'node_up(worker-4) at proxy-1');
-    const lifecycle = () => w.child.lifecycle();
-    await waitFor(
-      () => lifecycle().includes('up:manager') && lifecycle().includes('up:proxy-1'),
-      'worker-4 up',
-    );
-    w.child.kill('SIGSTOP');
-    await untilDown(manager, hub, 'worker-4', w.id);
-    await waitFor(() => proxy.lifecycle.includes('down:worker-4'), 'node_down(worker-4) at proxy-1');
-    w.child.kill('SIGCONT');
-    // Back through the same libzmq pipes: without the hub's re-introduction the worker ignores the
-    // others' hellos ("sends ZeroMQ::hello twice") and nobody raises node_up(worker-4) again.
-    const upAgain = (n: EmulatedZeekNode) => n.lifecycle.filter((e) => e === 'up:worker-4').length === 2;
-    await waitFor(() => upAgain(manager) && upAgain(proxy), 'node_up(worker-4) again at manager and proxy-1');
-    const twiceUp = (n: string) => lifecycle().filter((e) => e === `up:${n}`).length === 2;
-    await waitFor(() => twiceUp('manager') && twiceUp('proxy-1'), 'the worker saw the others come up again');
-    for (const n of ['manager', 'proxy-1']) {
-      const seen = lifecycle().filter((e) => e === `up:${n}` || e === `down:${n}`);
-      assert.deepEqual(seen, [`up:${n}`, `down:${n}`, `up:${n}`], `worker-4's view of ${n}`);
-    }
-    assert.ok(manager.up.has(w.id) && proxy.up.has(w.id));
-    assert.ok(hub.nodes().some((n) => n.id === w.id));
-    assert.deepEqual(
-      manager.warnings.filter((x) => x.startsWith('Expired')),
-      [],
-      'no hello state expired at the manager',
-    );
-  });
+  // The re-introduction is published into the hub, so it must hold on both data paths.
+  for (const forwarding of ['native', 'counted'] as const)
+    it(`a frozen node dropped by the heartbeats is re-admitted after SIGCONT: down → up on every side (forwarding=${forwarding})`, async () => {
+      const { hub, manager, endpoints } = await setup(HEARTBEAT_IVL, cleanup, forwarding);
+      const proxy = new EmulatedZeekNode({ name: 'proxy-1', role: 'proxy', ...endpoints });
+      cleanup.push(() => proxy.close());
+      await proxy.start();
+      const w = await spawnWorker('worker-4', endpoints, cleanup, manager);
+      await waitFor(() => proxy.up.has(w.id), 'node_up(worker-4) at proxy-1');
+      const lifecycle = () => w.child.lifecycle();
+      await waitFor(
+        () => lifecycle().includes('up:manager') && lifecycle().includes('up:proxy-1'),
+        'worker-4 up',
+      );
+      w.child.kill('SIGSTOP');
+      await untilDown(manager, hub, 'worker-4', w.id);
+      await waitFor(() => proxy.lifecycle.includes('down:worker-4'), 'node_down(worker-4) at proxy-1');
+      w.child.kill('SIGCONT');
+      // Back through the same libzmq pipes: without the hub's re-introduction the worker ignores the
+      // others' hellos ("sends ZeroMQ::hello twice") and nobody raises node_up(worker-4) again.
+      const upAgain = (n: EmulatedZeekNode) => n.lifecycle.filter((e) => e === 'up:worker-4').length === 2;
+      await waitFor(
+        () => upAgain(manager) && upAgain(proxy),
+        'node_up(worker-4) again at manager and proxy-1',
+      );
+      const twiceUp = (n: string) => lifecycle().filter((e) => e === `up:${n}`).length === 2;
+      await waitFor(
+        () => twiceUp('manager') && twiceUp('proxy-1'),
+        'the worker saw the others come up again',
+      );
+      for (const n of ['manager', 'proxy-1']) {
+        const seen = lifecycle().filter((e) => e === `up:${n}` || e === `down:${n}`);
+        assert.deepEqual(seen, [`up:${n}`, `down:${n}`, `up:${n}`], `worker-4's view of ${n}`);
+      }
+      assert.ok(manager.up.has(w.id) && proxy.up.has(w.id));
+      assert.ok(hub.nodes().some((n) => n.id === w.id));
+      assert.deepEqual(
+        manager.warnings.filter((x) => x.startsWith('Expired')),
+        [],
+        'no hello state expired at the manager',
+      );
+    });
 
   it('control: without heartbeats a frozen node stays "up" (as with Zeek\'s own hub)', async () => {
     const { hub, manager, endpoints } = await setup(0, cleanup);

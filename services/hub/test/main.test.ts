@@ -59,69 +59,74 @@ describe('zeek-relay-hub process', () => {
       assert.ok(text.includes(s), s);
   });
 
-  it('survives a restart under load: reconnect, resubscribe, traffic resumes, registry right', async () => {
-    const {
-      env,
-      url,
-      endpoints: ep,
-    } = await hubProcessSetup({
-      ZR_HUB_HEARTBEAT_INTERVAL_MS: '200',
-      ZR_HUB_HEARTBEAT_TIMEOUT_MS: '1000',
-    });
-    const first = spawnNode(HUB_MAIN, [], env);
-    children.push(first);
-    await ready(url, first);
+  for (const forwarding of ['native', 'counted'])
+    it(`survives a restart under load (forwarding=${forwarding}): clean SIGTERM exit, reconnect, resubscribe, traffic resumes, registry right`, async () => {
+      const {
+        env,
+        url,
+        endpoints: ep,
+      } = await hubProcessSetup({
+        ZR_HUB_HEARTBEAT_INTERVAL_MS: '200',
+        ZR_HUB_HEARTBEAT_TIMEOUT_MS: '1000',
+        ZR_HUB_FORWARDING: forwarding,
+      });
+      const first = spawnNode(HUB_MAIN, [], env);
+      children.push(first);
+      await ready(url, first);
 
-    const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
-    const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
-    nodes.push(manager, worker);
-    await manager.start();
-    await worker.start();
-    await waitFor(() => manager.up.has(worker.id) && worker.up.has(manager.id), 'node_up');
+      const manager = new EmulatedZeekNode({ name: 'manager', role: 'manager', ...ep });
+      const worker = new EmulatedZeekNode({ name: 'worker-1', role: 'worker', ...ep });
+      nodes.push(manager, worker);
+      await manager.start();
+      await worker.start();
+      await waitFor(() => manager.up.has(worker.id) && worker.up.has(manager.id), 'node_up');
 
-    let publishing = true;
-    const load = (async () => {
-      const ev = { name: 'Test::tick', args: [data.string('x'.repeat(200))] };
-      while (publishing) {
-        await manager.publish('zeek.cluster.worker', ev);
-        await sleep(1);
+      let publishing = true;
+      const load = (async () => {
+        const ev = { name: 'Test::tick', args: [data.string('x'.repeat(200))] };
+        while (publishing) {
+          await manager.publish('zeek.cluster.worker', ev);
+          await sleep(1);
+        }
+      })();
+      await waitFor(
+        () => (worker.received.get('zeek.cluster.worker') ?? 0) > 50,
+        'traffic before the restart',
+      );
+
+      first.kill('SIGTERM');
+      assert.equal(await first.exited, 0, 'clean exit on SIGTERM');
+      assert.ok(jsonLines(first).some((l) => l.msg === 'Shut down'));
+      const before = worker.received.get('zeek.cluster.worker') ?? 0;
+
+      const second = spawnNode(HUB_MAIN, [], env);
+      children.push(second);
+      await ready(url, second);
+      await waitFor(
+        () => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50,
+        'traffic after the restart',
+      );
+      // Each node re-subscribes when its own XSUB reconnects, which can lag its XPUB's reconnect
+      // (and so the traffic above): wait until the registry has seen both, then check it exactly.
+      type Nodes = { nodes: Array<{ name: string; id: string }> };
+      let body: Nodes = { nodes: [] };
+      while (body.nodes.length < 2) {
+        body = (await (await fetch(`${url}/nodes`)).json()) as Nodes;
+        if (body.nodes.length < 2) await sleep(50);
       }
-    })();
-    await waitFor(() => (worker.received.get('zeek.cluster.worker') ?? 0) > 50, 'traffic before the restart');
-
-    first.kill('SIGTERM');
-    assert.equal(await first.exited, 0, 'clean exit on SIGTERM');
-    assert.ok(jsonLines(first).some((l) => l.msg === 'Shut down'));
-    const before = worker.received.get('zeek.cluster.worker') ?? 0;
-
-    const second = spawnNode(HUB_MAIN, [], env);
-    children.push(second);
-    await ready(url, second);
-    await waitFor(
-      () => (worker.received.get('zeek.cluster.worker') ?? 0) > before + 50,
-      'traffic after the restart',
-    );
-    // Each node re-subscribes when its own XSUB reconnects, which can lag its XPUB's reconnect
-    // (and so the traffic above): wait until the registry has seen both, then check it exactly.
-    type Nodes = { nodes: Array<{ name: string; id: string }> };
-    let body: Nodes = { nodes: [] };
-    while (body.nodes.length < 2) {
-      body = (await (await fetch(`${url}/nodes`)).json()) as Nodes;
-      if (body.nodes.length < 2) await sleep(50);
-    }
-    assert.deepEqual(
-      body.nodes.map((n) => [n.name, n.id]),
-      [
-        ['manager', manager.id],
-        ['worker-1', worker.id],
-      ],
-    );
-    // Node sockets are connect-side: no unsubscription, hence no node_down, during the outage.
-    assert.deepEqual(manager.lifecycle, ['up:worker-1']);
-    assert.deepEqual(worker.lifecycle, ['up:manager']);
-    publishing = false;
-    await load;
-    second.kill('SIGTERM');
-    assert.equal(await second.exited, 0);
-  });
+      assert.deepEqual(
+        body.nodes.map((n) => [n.name, n.id]),
+        [
+          ['manager', manager.id],
+          ['worker-1', worker.id],
+        ],
+      );
+      // Node sockets are connect-side: no unsubscription, hence no node_down, during the outage.
+      assert.deepEqual(manager.lifecycle, ['up:worker-1']);
+      assert.deepEqual(worker.lifecycle, ['up:manager']);
+      publishing = false;
+      await load;
+      second.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+    });
 });
