@@ -11,12 +11,15 @@
 // - each file's output is printed in one piece when the file ends (no interleaving);
 // - every file runs with TMPDIR set to a fresh directory of its own; afterwards that directory
 //   must be empty: anything a test file left behind (ipc sockets, CURVE keys, logs) fails the
-//   run, naming the file and the leftovers.
+//   run, naming the file and the leftovers;
+// - compiled files whose source is gone (`tsc -b` never deletes them) are pruned first
+//   (scripts/stale-dist.mjs), so a deleted or renamed test does not keep running from dist/.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { join, relative } from 'node:path';
+import { pruneStaleDist } from './stale-dist.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const roots = ['packages', 'services', 'test'];
@@ -35,6 +38,9 @@ function walk(dir, out) {
   }
   return out;
 }
+
+for (const f of pruneStaleDist(root, roots))
+  console.log(`run-tests: pruned ${relative(root, f)} (its source is gone)`);
 
 const files = roots
   .flatMap((r) => walk(join(root, r), []))

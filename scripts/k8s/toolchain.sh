@@ -3,12 +3,17 @@
 #   helm, etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok
 # plus kwok's stock Stage manifests (copied from the kwok module) into <cache>/<key>/kwok-stages/,
 # and with --node the real node's binaries: kubelet + kube-proxy (same wrapper module as
-# kube-apiserver, so the Go build cache is shared) and CoreDNS.
+# kube-apiserver, so the Go build cache is shared), CoreDNS and metrics-server (the resource
+# metrics API for `kubectl top` and CPU HorizontalPodAutoscalers; its k8s.io libraries raised to
+# kube-apiserver's versions, see build_metrics). `--only skaffold-schema` (never part of the
+# default set) takes skaffold's published configuration schema for skaffold.yaml's apiVersion
+# out of skaffold's own Go module into <cache>/<key>/skaffold-schema/ (test/chart/skaffold.test.ts).
 #
-# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns] [--node] [--print]
+# Usage: scripts/k8s/toolchain.sh [--only helm|etcd|kwok|kube|node|coredns|metrics|skaffold-schema] [--node] [--print]
 #   prints the bin directory as the LAST line of stdout; progress goes to stderr.
-#   --node   also the real node's components (node = kubelet + kube-proxy, coredns).
+#   --node   also the real node's components (node = kubelet + kube-proxy, coredns, metrics).
 #   --print  only prints the bin dir if the wanted components are cached (exit 1 otherwise).
+# Exit 3: no Go toolchain on PATH (tests that need a component then skip or fail with that reason).
 # Env: ZR_K8S_CACHE (default $HOME/.cache/zeek-relay/k8s), ZR_K8S_NICE (default 10).
 #
 # Idempotent: each component writes a stamp after a successful build; a cache hit exits at once.
@@ -22,8 +27,15 @@ HELM_VERSION=v4.2.4
 ETCD_VERSION=v3.6.16
 K8S_VERSION=v1.34.4
 KWOK_VERSION=v0.8.0
-# CoreDNS's binary is not part of the cache key: its own stamp carries the version.
+# CoreDNS's and metrics-server's binaries are not part of the cache key: their stamps carry the version.
 COREDNS_VERSION=v1.12.1
+# skaffold 2.19.0 is the first release whose module holds the v4beta14 schema (its docs map
+# v4beta14 to binVersion 2.19.0); the proxy serves no 2.17.x/2.18.x here. Stamp carries both; the
+# sha256 pins the file itself (the module zip is checked against sum.golang.org as well).
+SKAFFOLD_VERSION=v2.19.0
+SKAFFOLD_SCHEMA=v4beta14
+SKAFFOLD_SCHEMA_SHA256=7c29a621995d2c6143d3c423c8e3d3dfb25703a49fd1cf77644b54168414b39e
+METRICS_SERVER_VERSION=v0.8.1
 
 KEY="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_helm-${HELM_VERSION}"
 CACHE_ROOT="${ZR_K8S_CACHE:-$HOME/.cache/zeek-relay/k8s}"
@@ -31,7 +43,7 @@ DIR="$CACHE_ROOT/$KEY"
 BIN="$DIR/bin"
 NICE="${ZR_K8S_NICE:-10}"
 ALL=(helm etcd kwok kube)
-NODE=(node coredns)
+NODE=(node coredns metrics)
 
 only=""
 print_only=0
@@ -41,7 +53,7 @@ while [ $# -gt 0 ]; do
     --only) only="$2"; shift 2 ;;
     --node) with_node=1; shift ;;
     --print) print_only=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "toolchain: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -50,14 +62,21 @@ wanted=("${ALL[@]}")
 [ "$with_node" = 1 ] && wanted+=("${NODE[@]}")
 [ -n "$only" ] && wanted=("$only")
 
-stamp() { if [ "$1" = coredns ]; then echo "$DIR/.done-coredns-$COREDNS_VERSION"; else echo "$DIR/.done-$1"; fi; }
+stamp() {
+  case "$1" in
+    coredns) echo "$DIR/.done-coredns-$COREDNS_VERSION" ;;
+    skaffold-schema) echo "$DIR/.done-skaffold-schema-$SKAFFOLD_SCHEMA-$SKAFFOLD_VERSION" ;;
+    metrics) echo "$DIR/.done-metrics-server-$METRICS_SERVER_VERSION" ;;
+    *) echo "$DIR/.done-$1" ;;
+  esac
+}
 is_done() { [ -f "$(stamp "$1")" ]; }
 all_done() { local c; for c in "${wanted[@]}"; do is_done "$c" || return 1; done; }
 
 if all_done; then echo "$BIN"; exit 0; fi
 if [ "$print_only" = 1 ]; then echo "toolchain: not cached: $DIR" >&2; exit 1; fi
 
-command -v go >/dev/null || { echo "toolchain: go is not installed" >&2; exit 1; }
+command -v go >/dev/null || { echo "toolchain: go is not installed" >&2; exit 3; }
 mkdir -p "$BIN" "$DIR/src"
 exec 9>"$DIR/.lock"
 echo "toolchain: waiting for lock $DIR/.lock" >&2
@@ -205,6 +224,57 @@ build_coredns() {
   with_heartbeat "building coredns" go build -trimpath -ldflags "-s -w" -o "$BIN/coredns" \
     github.com/coredns/coredns
   "$BIN/coredns" -version >&2
+}
+
+# skaffold's configuration schema (a JSON file in the module's docs) for test/chart/skaffold.test.ts.
+# The module (45 MB zip, 99 MB unpacked) goes to a throw-away module cache, removed afterwards, so
+# only the schema stays: <cache>/<key>/skaffold-schema/<version>.json.
+build_skaffold-schema() {
+  local mods="$DIR/src/skaffold-modcache" out="$DIR/skaffold-schema"
+  rm -rf "$mods"; mkdir -p "$out"; cd "$DIR/src"
+  log "skaffold $SKAFFOLD_VERSION: downloading the module for its $SKAFFOLD_SCHEMA schema (45 MB)"
+  GOMODCACHE="$mods" with_heartbeat "downloading skaffold" \
+    go mod download "github.com/GoogleContainerTools/skaffold/v2@$SKAFFOLD_VERSION"
+  local mod
+  mod=$(GOMODCACHE="$mods" go mod download -json "github.com/GoogleContainerTools/skaffold/v2@$SKAFFOLD_VERSION" | jq -r .Dir)
+  local file="$mod/docs-v2/content/en/schemas/$SKAFFOLD_SCHEMA.json"
+  if ! echo "$SKAFFOLD_SCHEMA_SHA256  $file" | sha256sum -c --status; then
+    log "skaffold $SKAFFOLD_VERSION: $SKAFFOLD_SCHEMA.json missing or not the pinned sha256"; return 1
+  fi
+  install -m 0644 "$file" "$out/$SKAFFOLD_SCHEMA.json"
+  GOMODCACHE="$mods" go clean -modcache
+  rm -rf "$mods"
+}
+
+# metrics-server for the real node's resource metrics API (a host process; see
+# test/helpers/k8s/metrics-server.ts). v0.8.1 is built against k8s.io v0.33; its wrapper module
+# raises every k8s.io library it uses to kube-apiserver's v0.<minor>.<patch> (minimal version
+# selection keeps the higher one), which it compiles against unchanged. Only packages whose whole
+# dependency tree resolves as in kube's build come from its Go build cache: metrics-server needs a
+# newer golang.org/x/net, so client-go and apiserver compile again (cold: ~23 min at load 20-30).
+build_metrics() {
+  local src="$DIR/src/metrics-server" v="${K8S_VERSION#v}"
+  local kv="v0.$(echo "$v" | cut -d. -f2).$(echo "$v" | cut -d. -f3)"
+  mkdir -p "$src"; cd "$src"
+  rm -f go.mod go.sum
+  go mod init local/metricsserverbin >/dev/null 2>&1
+  require_version sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION"
+  local gomod
+  gomod=$(go mod download -json "sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION" | jq -r .GoMod)
+  if grep -q '=>' "$gomod"; then
+    log "metrics-server $METRICS_SERVER_VERSION go.mod has replace directives:"; grep '=>' "$gomod" >&2; return 1
+  fi
+  local pins=() m
+  for m in api apimachinery apiserver client-go component-base kms metrics; do pins+=("k8s.io/$m@$kv"); done
+  log "metrics-server $METRICS_SERVER_VERSION: resolving dependencies (k8s.io libraries at $kv)"
+  with_heartbeat "resolving metrics-server modules" go get \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION" "${pins[@]}"
+  log "metrics-server $METRICS_SERVER_VERSION: building"
+  local p=k8s.io/client-go/pkg/version
+  with_heartbeat "building metrics-server" go build -trimpath \
+    -ldflags "-s -w -X $p.gitVersion=$METRICS_SERVER_VERSION -X $p.gitTreeState=clean" \
+    -o "$BIN/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server
+  "$BIN/metrics-server" --version >&2
 }
 
 for c in "${wanted[@]}"; do

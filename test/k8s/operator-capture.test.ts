@@ -10,6 +10,7 @@
  *   does without metrics is enforce minReplicas/maxReplicas, and that is what is shown: the HPA
  *   controller itself raises the replicas to minReplicas and lowers them to maxReplicas, through
  *   /scale, and the operator follows with worker pods. `kubectl scale` drives the same path.
+ *   The CPU recommendation from real pod metrics is shown on the real node (real-hpa.test.ts).
  * - pcap mode runs one Job; kwok completes Job pods (as Zeek does at the end of the trace), and
  *   the ZeekCluster reports AnalysisComplete; a later spec change keeps the finished Job.
  */

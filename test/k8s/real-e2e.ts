@@ -2,6 +2,8 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ControlPlane } from '../helpers/k8s/control-plane.js';
+import type { TestImages } from '../helpers/images/index.js';
+import { CHART_DIR, helm } from '../chart/helm.js';
 import { repoRoot } from '../helpers/k8s/toolchain.js';
 import { eventually } from './operator-harness.js';
 
@@ -72,6 +74,40 @@ export async function createSinkVolumes(cp: ControlPlane, count: number): Promis
     });
   }
   return dirs;
+}
+
+/**
+ * `helm install --wait` of charts/zeek-relay as release `release` in `ns` (created), with the
+ * images built from this work tree (the operator runs as a pod under the chart's RBAC).
+ */
+export async function helmInstallChart(
+  cp: ControlPlane,
+  ns: string,
+  release: string,
+  images: TestImages,
+): Promise<void> {
+  const set = (key: string, ref: string): string[] => {
+    const { repository, tag } = splitRef(ref);
+    return ['--set', `${key}.repository=${repository}`, '--set', `${key}.tag=${tag}`];
+  };
+  const res = await helm([
+    'install',
+    release,
+    CHART_DIR,
+    '--kubeconfig',
+    cp.kubeconfigPath,
+    '-n',
+    ns,
+    '--create-namespace',
+    ...set('operator.image', images.operator.ref),
+    ...set('images.hub', images.hub.ref),
+    ...set('images.gateway', images.gateway.ref),
+    ...set('images.logSink', images.logSink.ref),
+    '--wait',
+    '--timeout',
+    '10m',
+  ]);
+  if (res.code !== 0) throw new Error(`helm install failed: ${res.stderr}`);
 }
 
 /** deploy/samples/minimal.yaml with `spec.image` set (the Zeek stand-in), as JSON for kubectl. */

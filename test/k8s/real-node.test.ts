@@ -42,7 +42,12 @@ describe('real node', { skip }, () => {
     sysctlsBefore = sysctlsNow();
     pathsBefore = HARD_CODED_PATHS.filter((p) => existsSync(p));
     const t0 = Date.now();
-    cp = await startControlPlane({ tier: 'node', log: (l) => process.stderr.write(`[real-node] ${l}\n`) });
+    // With the resource metrics API, so that the clean-up below covers metrics-server too.
+    cp = await startControlPlane({
+      tier: 'node',
+      metrics: true,
+      log: (l) => process.stderr.write(`[real-node] ${l}\n`),
+    });
     process.stderr.write(`[real-node] cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     await cp.kubectl(['create', 'namespace', ns]);
   });
@@ -80,6 +85,7 @@ describe('real node', { skip }, () => {
     const rss = cp.node!.memory();
     const total = Object.values(rss).reduce((a, b) => a + b, 0);
     process.stderr.write(`[real-node] RSS ${Math.round(total / 1024)} MiB: ${JSON.stringify(rss)}\n`);
+    assert.ok(rss['metrics-server'], 'metrics-server runs (a host process of the node)');
     const dir = cp.dir;
     const t0 = Date.now();
     await cp.stop();

@@ -10,14 +10,14 @@ import { ZeekClient } from '@zeek-relay/client';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
 import { realNodeSkipReason } from '../helpers/k8s/real-node.js';
 import { ensureImages, imagesUnavailable, type TestImages } from '../helpers/images/index.js';
-import { CHART_DIR, helm } from '../chart/helm.js';
+import { helm } from '../chart/helm.js';
 import {
   createSinkVolumes,
+  helmInstallChart,
   hubNodes,
   minimalSample,
   pods,
   recordCount,
-  splitRef,
   tsvLogs,
   until,
   waitCondition,
@@ -72,25 +72,7 @@ describe('a ZeekCluster on the real node, end to end', { skip }, () => {
   });
 
   it('1. helm install: the operator runs as a real pod under the chart RBAC', async () => {
-    const set = (key: string, ref: string): string[] => {
-      const { repository, tag } = splitRef(ref);
-      return ['--set', `${key}.repository=${repository}`, '--set', `${key}.tag=${tag}`];
-    };
-    await step('helm install --wait', () =>
-      h([
-        'install',
-        RELEASE,
-        CHART_DIR,
-        '--create-namespace',
-        ...set('operator.image', images.operator.ref),
-        ...set('images.hub', images.hub.ref),
-        ...set('images.gateway', images.gateway.ref),
-        ...set('images.logSink', images.logSink.ref),
-        '--wait',
-        '--timeout',
-        '10m',
-      ]),
-    );
+    await step('helm install --wait', () => helmInstallChart(cp, NS, RELEASE, images));
     const op = (await pods(cp, NS)).filter((p) => p.component === 'operator');
     assert.equal(op.length, 1);
     assert.ok(op[0]!.ready && op[0]!.phase === 'Running', JSON.stringify(op));

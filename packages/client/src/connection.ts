@@ -119,6 +119,75 @@ function controlMessage(bytes: Buffer): { type: 'ack' | 'error'; obj: Record<str
   return undefined;
 }
 
+/** The WebSocket for `o` (headers, TLS), connecting. */
+function openSocket(o: ConnectionOptions, url: URL, timeoutMs: number): WebSocket {
+  const headers: Record<string, string> = {};
+  if (o.token !== undefined) headers['Authorization'] = `Bearer ${o.token}`;
+  if (o.applicationName !== undefined) headers['X-Application-Name'] = o.applicationName;
+  const tls = o.tls ?? {};
+  return new WebSocket(url, {
+    headers,
+    perMessageDeflate: false,
+    maxPayload: 0x7fffffff,
+    handshakeTimeout: timeoutMs,
+    ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+  });
+}
+
+/** Routes the ways a connection fails before its ack (refused upgrade, socket error, close) to `fail`. */
+function onHandshakeFailure(ws: WebSocket, url: URL, fail: (err: ClientError) => void): void {
+  ws.on('unexpected-response', (_req, res: IncomingMessage) => {
+    const status = res.statusCode ?? 0;
+    res.resume();
+    const code =
+      status === 401 || status === 403 ? CLIENT_ERROR_CODES.UNAUTHORIZED : CLIENT_ERROR_CODES.CONNECT_FAILED;
+    fail(
+      new ClientError(
+        code,
+        `Upgrade to ${url.href} refused with HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
+      ),
+    );
+  });
+  ws.on('error', (cause) => {
+    fail(
+      new ClientError(
+        CLIENT_ERROR_CODES.CONNECT_FAILED,
+        `Could not connect to ${url.href}: ${cause.message}`,
+        {
+          cause,
+        },
+      ),
+    );
+  });
+  ws.on('close', (code, reason) => {
+    fail(
+      new ClientError(
+        CLIENT_ERROR_CODES.CONNECT_FAILED,
+        `Connection to ${url.href} closed before the ack (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`,
+      ),
+    );
+  });
+}
+
+/** The first server message: the ack, or the error it stands for (server error, anything else). */
+function readAck(bytes: Buffer, url: URL): Ack | ClientError {
+  const ctl = controlMessage(bytes);
+  const text = (): string => bytes.subarray(0, 200).toString('utf8');
+  if (ctl?.type === 'error')
+    return serverError(String(ctl.obj['code'] ?? ''), String(ctl.obj['context'] ?? ''), true);
+  if (ctl?.type !== 'ack')
+    return new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Expected an ack from ${url.href}, got: ${text()}`);
+  const endpoint = ctl.obj['endpoint'];
+  const version = ctl.obj['version'];
+  if (typeof endpoint !== 'string' || typeof version !== 'string')
+    return new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Malformed ack: ${text()}`);
+  return { endpoint, version };
+}
+
 /**
  * Opens one WebSocket, sends the subscription list and waits for the ack (websocket-v1 §2).
  * Data frames the server sends before the ack never exist (Zeek discards them), so none are lost
@@ -130,21 +199,7 @@ export function openConnection(o: ConnectionOptions, handlers: ConnectionHandler
   checkConnectionOptions(o);
   const url = resolveUrl(o.url);
   const timeoutMs = o.handshakeTimeoutMs ?? 10_000;
-  const headers: Record<string, string> = {};
-  if (o.token !== undefined) headers['Authorization'] = `Bearer ${o.token}`;
-  if (o.applicationName !== undefined) headers['X-Application-Name'] = o.applicationName;
-  const tls = o.tls ?? {};
-  const ws = new WebSocket(url, {
-    headers,
-    perMessageDeflate: false,
-    maxPayload: 0x7fffffff,
-    handshakeTimeout: timeoutMs,
-    ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
-    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-    ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-  });
+  const ws = openSocket(o, url, timeoutMs);
   return new Promise<Connection>((resolve, reject) => {
     let settled = false;
     const fail = (err: ClientError): void => {
@@ -166,64 +221,16 @@ export function openConnection(o: ConnectionOptions, handlers: ConnectionHandler
         ),
       timeoutMs,
     );
-    ws.on('unexpected-response', (_req, res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      res.resume();
-      const code =
-        status === 401 || status === 403
-          ? CLIENT_ERROR_CODES.UNAUTHORIZED
-          : CLIENT_ERROR_CODES.CONNECT_FAILED;
-      fail(
-        new ClientError(
-          code,
-          `Upgrade to ${url.href} refused with HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
-        ),
-      );
-    });
-    ws.on('error', (cause) => {
-      fail(
-        new ClientError(
-          CLIENT_ERROR_CODES.CONNECT_FAILED,
-          `Could not connect to ${url.href}: ${cause.message}`,
-          { cause },
-        ),
-      );
-    });
-    ws.on('close', (code, reason) => {
-      fail(
-        new ClientError(
-          CLIENT_ERROR_CODES.CONNECT_FAILED,
-          `Connection to ${url.href} closed before the ack (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`,
-        ),
-      );
-    });
+    onHandshakeFailure(ws, url, fail);
     ws.on('open', () => ws.send(JSON.stringify(o.topics)));
     ws.on('message', (data) => {
-      const bytes = bytesOf(data);
-      const ctl = controlMessage(bytes);
-      const text = (): string => bytes.subarray(0, 200).toString('utf8');
-      if (ctl?.type === 'error') {
-        const c = ctl.obj;
-        fail(serverError(String(c['code'] ?? ''), String(c['context'] ?? ''), true));
-        return;
-      }
-      if (ctl?.type !== 'ack') {
-        fail(
-          new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Expected an ack from ${url.href}, got: ${text()}`),
-        );
-        return;
-      }
-      const endpoint = ctl.obj['endpoint'];
-      const version = ctl.obj['version'];
-      if (typeof endpoint !== 'string' || typeof version !== 'string') {
-        fail(new ClientError(CLIENT_ERROR_CODES.PROTOCOL, `Malformed ack: ${text()}`));
-        return;
-      }
+      const ack = readAck(bytesOf(data), url);
+      if (ack instanceof ClientError) return fail(ack);
       settled = true;
       clearTimeout(timer);
       ws.removeAllListeners();
       attach(ws, handlers);
-      resolve({ ws, ack: { endpoint, version } });
+      resolve({ ws, ack });
     });
   });
 }

@@ -72,8 +72,6 @@ export const port = (value: number, protocol: PortProtocol = 'tcp'): PortData =>
 export const timestamp = (ns: number | bigint): TimestampData => ({ type: 'timestamp', value: big(ns) });
 /** Timespan from nanoseconds. */
 export const timespan = (ns: number | bigint): TimespanData => ({ type: 'timespan', value: big(ns) });
-/** Zeek's time/interval conversion: `trunc(seconds × 1e9)` in double arithmetic (broker-bin-v1.md §6.1). */
-export const secondsToNs = (seconds: number): bigint => BigInt(Math.trunc(seconds * 1e9));
 /** A set (encoders sort it; duplicates make encoding fail). */
 export const set = (...value: BrokerData[]): SetData => ({ type: 'set', value });
 /** A table of `[key, value]` entries (encoders sort by key; keys must be unique). */

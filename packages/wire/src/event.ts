@@ -119,11 +119,3 @@ export function dataToEvent(d: BrokerData): ZeekEvent {
   });
   return { name: nameText, args: args.value, metadata };
 }
-
-/** The first network-timestamp metadata value (ns), as Zeek looks it up; undefined if absent. */
-export function eventNetworkTimestamp(ev: ZeekEvent): bigint | undefined {
-  for (const m of ev.metadata ?? []) {
-    if (m.id === METADATA_NETWORK_TIMESTAMP && m.value.type === 'timestamp') return m.value.value;
-  }
-  return undefined;
-}

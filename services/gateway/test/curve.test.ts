@@ -9,7 +9,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { pino, type Logger } from 'pino';
 import { data } from '@zeek-relay/wire';
-import { createGateway, defaultGatewayConfig } from '../src/index.js';
+import { createGateway, defaultGatewayConfig, type Gateway, type GatewayConfig } from '../src/index.js';
 import {
   freshKeys,
   keyFiles,
@@ -26,9 +26,52 @@ import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 
+type Rig = Awaited<ReturnType<typeof startRig>>;
+
 const keys = keyFiles();
 after(() => keys.dispose());
 const keyFile = (text: string): string => keys.file(text);
+
+/** The gateway's CURVE settings: the hub's server key and the gateway's own pair. */
+function curveKeys(server: KeyPair, own: KeyPair): Partial<GatewayConfig> {
+  return {
+    hubCurveServerKey: server.publicKey,
+    hubCurvePublicKey: own.publicKey,
+    hubCurveSecretKey: own.secretKey,
+  };
+}
+
+/** A gateway (not started) connected to `hub` with `settings`; silent unless given a logger. */
+function curveGateway(hub: CurveTestHub, settings: Partial<GatewayConfig>, log?: Logger): Gateway {
+  return createGateway(
+    defaultGatewayConfig({
+      port: 0,
+      healthPort: -1,
+      connectXpubEndpoint: hub.xsubEndpoint,
+      connectXsubEndpoint: hub.xpubEndpoint,
+      ...(log ? {} : { logLevel: 'silent' }),
+      ...settings,
+    }),
+    log ? { log } : {},
+  );
+}
+
+/** An emulated Zeek node on `hub` with its own CURVE pair. */
+function curveNode(name: string, hub: CurveTestHub, server: KeyPair, own: KeyPair): ZeekNode {
+  return new ZeekNode(name, hub, { serverKey: server.publicKey, ...own });
+}
+
+/**
+ * A CURVE hub that allows the gateway's and one node's keys, a started gateway on it (test rig)
+ * and that node (not yet subscribed). The test closes all three.
+ */
+async function curveRig(nodeName: string): Promise<{ hub: CurveTestHub; rig: Rig; node: ZeekNode }> {
+  const { server, clients } = freshKeys(2);
+  const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
+  const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
+  const rig = await startRig(curveKeys(server, gw), hub);
+  return { hub, rig, node: curveNode(nodeName, hub, server, nodeKeys) };
+}
 
 async function acked(url: string, subs: string[]): Promise<{ client: RecordingClient; endpoint: string }> {
   const client = new RecordingClient(url);
@@ -144,18 +187,7 @@ describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
     const { server, clients } = freshKeys(2);
     const [stranger, allowed] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [allowed.publicKey]);
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        logLevel: 'silent',
-        connectXpubEndpoint: hub.xsubEndpoint,
-        connectXsubEndpoint: hub.xpubEndpoint,
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: stranger.publicKey,
-        hubCurveSecretKey: stranger.secretKey,
-      }),
-    );
+    const gateway = curveGateway(hub, { ...curveKeys(server, stranger) });
     try {
       await gateway.start();
       // Both of the gateway's sockets were turned away by the hub's ZAP handler.
@@ -176,21 +208,7 @@ describe('gateway ↔ CURVE hub', { timeout: 60_000 }, () => {
 
 describe('CURVE publish path', { timeout: 60_000 }, () => {
   test('3000 events from one client reach the node complete and in order (queue + NODROP)', async () => {
-    const { server, clients } = freshKeys(2);
-    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
-    const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
-    const rig = await startRig(
-      {
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      },
-      hub,
-    );
-    const node = new ZeekNode('zeromq_manager_host_1_Ncurvebulk', hub, {
-      serverKey: server.publicKey,
-      ...nodeKeys,
-    });
+    const { hub, rig, node } = await curveRig('zeromq_manager_host_1_Ncurvebulk');
     let client: RecordingClient | undefined;
     try {
       await node.subscribe('/bulk/');
@@ -220,14 +238,7 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
     let hub = await startCurveHub(server, allowed);
     const port = (endpoint: string): number => Number(endpoint.split(':').pop());
     const ports = { xpub: port(hub.xpubEndpoint), xsub: port(hub.xsubEndpoint) };
-    const rig = await startRig(
-      {
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      },
-      hub,
-    );
+    const rig = await startRig(curveKeys(server, gw), hub);
     const { client } = await acked(rig.url, ['/survives/']);
     let node: ZeekNode | undefined;
     try {
@@ -235,10 +246,7 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
       await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
       hub = await startCurveHub(server, allowed, ports);
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
-      node = new ZeekNode('zeromq_manager_host_1_Ncurverestart', hub, {
-        serverKey: server.publicKey,
-        ...nodeKeys,
-      });
+      node = curveNode('zeromq_manager_host_1_Ncurverestart', hub, server, nodeKeys);
       await node.subscribe('/from-client/');
       // A second ack after the node's subscription: its probe echo proves the gateway has it.
       const late = await acked(rig.url, []);
@@ -341,18 +349,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
     const [gw, impostor] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [gw.publicKey]);
     const { log, lines } = recordingLog();
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        connectXpubEndpoint: hub.xsubEndpoint,
-        connectXsubEndpoint: hub.xpubEndpoint,
-        hubCurveServerKey: impostor.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      }),
-      { log },
-    );
+    const gateway = curveGateway(hub, { ...curveKeys(impostor, gw) }, log);
     try {
       await gateway.start();
       const said = (): number => lines().filter((l) => /during the CURVE handshake/.test(l.msg)).length;
@@ -378,18 +375,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
     const [stranger, allowed] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [allowed.publicKey]);
     const { log, lines } = recordingLog();
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        connectXpubEndpoint: hub.xsubEndpoint,
-        connectXsubEndpoint: hub.xpubEndpoint,
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: stranger.publicKey,
-        hubCurveSecretKey: stranger.secretKey,
-      }),
-      { log },
-    );
+    const gateway = curveGateway(hub, { ...curveKeys(server, stranger) }, log);
     try {
       await gateway.start();
       await waitUntil(
@@ -409,20 +395,10 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
     const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
     const relay = await tamperingRelay(hub.xpubEndpoint);
     const { log, lines } = recordingLog();
-    const rig = await startRig(
-      {
-        connectXsubEndpoint: relay.endpoint,
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      },
-      hub,
-      { log },
-    );
-    const node = new ZeekNode('zeromq_manager_host_1_Ntamper', hub, {
-      serverKey: server.publicKey,
-      ...nodeKeys,
+    const rig = await startRig({ connectXsubEndpoint: relay.endpoint, ...curveKeys(server, gw) }, hub, {
+      log,
     });
+    const node = curveNode('zeromq_manager_host_1_Ntamper', hub, server, nodeKeys);
     let client: RecordingClient | undefined;
     try {
       client = (await acked(rig.url, ['/t/'])).client;
@@ -455,23 +431,13 @@ describe('CURVE subscriptions the hub already holds', { timeout: 60_000 }, () =>
     const { server, clients } = freshKeys(2);
     const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
-    const node = new ZeekNode('zeromq_manager_host_1_Nearly', hub, {
-      serverKey: server.publicKey,
-      ...nodeKeys,
-    });
-    let rig: Awaited<ReturnType<typeof startRig>> | undefined;
+    const node = curveNode('zeromq_manager_host_1_Nearly', hub, server, nodeKeys);
+    let rig: Rig | undefined;
     let client: RecordingClient | undefined;
     try {
       await node.subscribe('/early/');
       // libzmq sends a new peer the subscriptions it holds as ZMTP 3.1 SUBSCRIBE commands, boxed.
-      rig = await startRig(
-        {
-          hubCurveServerKey: server.publicKey,
-          hubCurvePublicKey: gw.publicKey,
-          hubCurveSecretKey: gw.secretKey,
-        },
-        hub,
-      );
+      rig = await startRig(curveKeys(server, gw), hub);
       client = (await acked(rig.url, [])).client;
       client.send(dataMessage('/early/x', 'early_bird', []));
       await node.waitFor(() => node.events('early_bird').length === 1, 10000, 'the client event');
@@ -492,18 +458,7 @@ describe('CURVE failure logging', { timeout: 60_000 }, () => {
     // Every box the hub sends the gateway's XPUB (the subscriptions it holds) arrives forged.
     const relay = await tamperingRelay(hub.xsubEndpoint, true);
     const { log, lines } = recordingLog();
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        connectXpubEndpoint: relay.endpoint,
-        connectXsubEndpoint: hub.xpubEndpoint,
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      }),
-      { log },
-    );
+    const gateway = curveGateway(hub, { ...curveKeys(server, gw), connectXpubEndpoint: relay.endpoint }, log);
     try {
       await gateway.start();
       // The readiness probe's echo is the first box on that connection: forged at each attempt.
@@ -520,21 +475,7 @@ describe('CURVE failure logging', { timeout: 60_000 }, () => {
 
 describe('CURVE large frames', { timeout: 60_000 }, () => {
   test('a 1 MiB argument crosses both ways (boxes larger than the scratch region and the write chunk)', async () => {
-    const { server, clients } = freshKeys(2);
-    const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
-    const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
-    const rig = await startRig(
-      {
-        hubCurveServerKey: server.publicKey,
-        hubCurvePublicKey: gw.publicKey,
-        hubCurveSecretKey: gw.secretKey,
-      },
-      hub,
-    );
-    const node = new ZeekNode('zeromq_manager_host_1_Nlarge', hub, {
-      serverKey: server.publicKey,
-      ...nodeKeys,
-    });
+    const { hub, rig, node } = await curveRig('zeromq_manager_host_1_Nlarge');
     let client: RecordingClient | undefined;
     const big = 'z'.repeat(1 << 20);
     try {

@@ -9,7 +9,7 @@ import { RecordingClient } from './helpers/ws-client.js';
 import { ZeekNode } from './helpers/zeek-node.js';
 import { SIGNATURES_TOPIC } from '../src/index.js';
 
-/** packages/fixtures/data/zeek-8.2/websocket/exchanges.json (its README: Capture 3). */
+/** packages/fixtures/data/zeek-8.2/websocket/exchanges.json (its README: Recording 3). */
 interface Exchanges {
   readonly connections: readonly {
     readonly name: string;

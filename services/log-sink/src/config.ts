@@ -28,8 +28,6 @@ const Lit = <T extends string>(values: readonly T[], def: T, description: string
 
 /** The writers a sink can run at once. */
 export const SINK_OUTPUTS = ['tsv', 'json', 'stdout', 'otlp'] as const;
-/** One of {@link SINK_OUTPUTS}. */
-export type SinkOutputKind = (typeof SINK_OUTPUTS)[number];
 
 /** Schema of every setting; the source of `--help`, defaults and the README table. */
 export const SinkConfigSchema = Type.Object(

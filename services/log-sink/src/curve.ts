@@ -12,12 +12,11 @@ import {
   type CurveErrorFactory,
   type CurveSettings,
   type ZapHandler,
-  type ZapObserver,
 } from '@zeek-relay/zmq';
 import type { SinkConfig } from './config.js';
 import { SINK_ERROR_CODES, SinkError } from './errors.js';
 
-export type { CurveSettings, ZapHandler, ZapObserver };
+export type { CurveSettings, ZapHandler };
 export { startZapHandler };
 
 const sinkCurveError: CurveErrorFactory = (code, message, cause) =>

@@ -12,7 +12,6 @@ export {
   resolveSinkConfig,
   type SinkConfig,
   type SinkConfigInput,
-  type SinkOutputKind,
 } from './config.js';
 export {
   SinkError,

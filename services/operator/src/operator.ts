@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { metrics as otel } from '@opentelemetry/api';
-import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
+import type { Logger, Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import type { OperatorConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import { KubeClient } from './kube/client.js';
@@ -29,6 +29,55 @@ export interface Operator extends Service {
   close(): Promise<void>;
 }
 
+/** A fresh controller with its own informers (new caches, full relist). */
+function buildController(
+  config: OperatorConfig,
+  client: KubeClient,
+  log: Logger,
+  metrics: OperatorMetrics,
+  identity: string,
+): Controller {
+  const ctlLog = log.child({ component: 'controller' });
+  const informers = new InformerSet(client, ctlLog, metrics, {
+    namespace: config.watchNamespace,
+    watchdogMs: config.watchdogSeconds * 1000,
+  });
+  return new Controller(
+    { client, informers, log: ctlLog, metrics },
+    {
+      images: {
+        zeek: config.zeekImage,
+        zeekVersion: config.zeekVersion,
+        hub: config.hubImage,
+        gateway: config.gatewayImage,
+        logSink: config.logSinkImage,
+        pullPolicy: config.imagePullPolicy,
+      },
+      namespace: config.watchNamespace,
+      workers: config.workers,
+      resyncSeconds: config.resyncSeconds,
+      identity,
+    },
+  );
+}
+
+/** A leader elector for the configured Lease. */
+function buildElector(
+  config: OperatorConfig,
+  client: KubeClient,
+  log: Logger,
+  identity: string,
+): LeaderElector {
+  return new LeaderElector(client, log.child({ component: 'leader-election' }), {
+    namespace: config.leaseNamespace,
+    name: config.leaseName,
+    identity,
+    leaseDurationSeconds: config.leaseDurationSeconds,
+    renewDeadlineSeconds: config.renewDeadlineSeconds,
+    retryPeriodSeconds: config.retryPeriodSeconds,
+  });
+}
+
 /**
  * Wires client, metrics, leader election and controller from the configuration. With leader
  * election on, a controller runs only while the Lease is held; when it is lost (renewal failed past
@@ -44,39 +93,8 @@ export function createOperator(config: OperatorConfig, deps: OperatorDeps): Oper
   );
   const client = new KubeClient(KubeClient.loadConfig(config.kubeconfig || deps.kubeconfig), metrics);
   const identity = config.identity || `${hostname()}_${process.pid}`;
-  const newController = (): Controller => {
-    const ctlLog = log.child({ component: 'controller' });
-    const informers = new InformerSet(client, ctlLog, metrics, {
-      namespace: config.watchNamespace,
-      watchdogMs: config.watchdogSeconds * 1000,
-    });
-    return new Controller(
-      { client, informers, log: ctlLog, metrics },
-      {
-        images: {
-          zeek: config.zeekImage,
-          zeekVersion: config.zeekVersion,
-          hub: config.hubImage,
-          gateway: config.gatewayImage,
-          logSink: config.logSinkImage,
-          pullPolicy: config.imagePullPolicy,
-        },
-        namespace: config.watchNamespace,
-        workers: config.workers,
-        resyncSeconds: config.resyncSeconds,
-        identity,
-      },
-    );
-  };
-  const electorFor = (): LeaderElector =>
-    new LeaderElector(client, log.child({ component: 'leader-election' }), {
-      namespace: config.leaseNamespace,
-      name: config.leaseName,
-      identity,
-      leaseDurationSeconds: config.leaseDurationSeconds,
-      renewDeadlineSeconds: config.renewDeadlineSeconds,
-      retryPeriodSeconds: config.retryPeriodSeconds,
-    });
+  const newController = (): Controller => buildController(config, client, log, metrics, identity);
+  const electorFor = (): LeaderElector => buildElector(config, client, log, identity);
   let elector: LeaderElector | undefined;
   let started = false;
   let closing: Promise<void> | undefined;

@@ -67,6 +67,17 @@ export function defaultCacheDir(): string {
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** Files under `dir` (relative, sorted), recursively. */
+/**
+ * Whether `<ws>/dist/src/<rel>` still has its source (`<ws>/src/…` .ts, .tsx, .mts or .js): `tsc -b`
+ * leaves the output of deleted sources in dist/, which must not ship (scripts/stale-dist.mjs).
+ */
+function hasSource(wsDir: string, rel: string): boolean {
+  const m = /(\.d\.ts\.map|\.d\.ts|\.js\.map|\.js)$/.exec(rel);
+  if (!m) return true;
+  const stem = join(wsDir, 'src', rel.slice(0, -(m[1] as string).length));
+  return ['.ts', '.tsx', '.mts', '.js'].some((ext) => existsSync(stem + ext));
+}
+
 async function listFiles(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -241,7 +252,8 @@ class Builder {
       const dist = join(this.o.root, ws, 'dist', 'src');
       if (!existsSync(join(dist)))
         throw new Error(`${ws}/dist/src is missing: run \`npm run build\` (or npx tsc -b ${ws}) first`);
-      files.push(`${ws}/package.json`, ...(await listFiles(dist)).map((f) => `${ws}/dist/src/${f}`));
+      const live = (await listFiles(dist)).filter((f) => hasSource(join(this.o.root, ws), f));
+      files.push(`${ws}/package.json`, ...live.map((f) => `${ws}/dist/src/${f}`));
     }
     const key = await keyOf(this.o.root, files, []);
     return this.layer('app', key, () =>

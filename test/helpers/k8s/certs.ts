@@ -101,3 +101,19 @@ export async function signClientCert(
   await sign(dir, name, subject, 'extendedKeyUsage=clientAuth\n');
   return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }
+
+/**
+ * Signs a serving certificate with the PKI's CA for the given subjectAltNames (`IP:…`, `DNS:…`):
+ * `<name>.crt` and `.key` beside it. Used for the kubelet and metrics-server, so that their
+ * clients (metrics-server, the API server's aggregator) verify them against the test CA.
+ */
+export async function signServerCert(
+  pki: Pki,
+  name: string,
+  subject: string,
+  sans: readonly string[],
+): Promise<{ cert: string; key: string }> {
+  const dir = dirname(pki.caCert);
+  await sign(dir, name, subject, `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\n`);
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+}

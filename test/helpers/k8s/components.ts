@@ -41,6 +41,8 @@ export function kcmArgs(kubeconfigPath: string, pki: Pki, ports: Ports): string[
     '--kube-api-qps=1000',
     '--kube-api-burst=2000',
     '--concurrent-statefulset-syncs=10',
+    // HorizontalPodAutoscalers act every 5 s instead of 15 s (the real-node HPA test waits less).
+    '--horizontal-pod-autoscaler-sync-period=5s',
     '--v=1',
   ];
 }
@@ -76,13 +78,42 @@ export interface ApiserverNodeOptions {
   readonly advertiseIp: string;
   /** Client certificate towards kubelets (`kubectl logs/exec`, port-forward). */
   readonly kubeletClient: { readonly cert: string; readonly key: string };
+  /**
+   * The aggregation layer's client certificate (CN `front-proxy-client`, signed by the test CA)
+   * towards extension API servers such as metrics-server, which trust the request headers
+   * (`X-Remote-User`, …) of a client presenting it.
+   */
+  readonly frontProxyClient: { readonly cert: string; readonly key: string };
+}
+
+/**
+ * The aggregation layer for extension API servers (metrics.k8s.io from metrics-server): the
+ * request-header CA and allowed name the extension servers read from the
+ * `kube-system/extension-apiserver-authentication` ConfigMap, the proxy client certificate, and
+ * `--enable-aggregator-routing` so the API server dials an APIService's endpoint (EndpointSlice)
+ * directly instead of its ClusterIP: metrics-server runs as a host process on the bridge IP, like
+ * CoreDNS. The request-header CA is the test CA itself; `--requestheader-allowed-names` limits the
+ * header-asserting client to the one CN.
+ */
+function aggregatorArgs(pki: Pki, node: ApiserverNodeOptions): string[] {
+  return [
+    `--requestheader-client-ca-file=${pki.caCert}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${node.frontProxyClient.cert}`,
+    `--proxy-client-key-file=${node.frontProxyClient.key}`,
+    '--enable-aggregator-routing=true',
+  ];
 }
 
 /**
  * kube-apiserver flags: own serving cert, static token auth, RBAC, speed over fairness. With a
  * real node: listen on all addresses and advertise the bridge IP (127.0.0.1 would be each pod's
  * own loopback), keep the ServiceAccount admission plugin (pods get their tokens mounted), and
- * reach kubelets by InternalIP with a client certificate.
+ * reach kubelets by InternalIP with a client certificate, and run the aggregation layer
+ * ({@link aggregatorArgs}).
  */
 export function apiserverArgs(dir: string, pki: Pki, ports: Ports, node?: ApiserverNodeOptions): string[] {
   const nodeArgs = node
@@ -90,6 +121,7 @@ export function apiserverArgs(dir: string, pki: Pki, ports: Ports, node?: Apiser
         `--kubelet-client-certificate=${node.kubeletClient.cert}`,
         `--kubelet-client-key=${node.kubeletClient.key}`,
         '--kubelet-preferred-address-types=InternalIP,Hostname',
+        ...aggregatorArgs(pki, node),
       ]
     : // The ServiceAccount admission plugin makes pod creation wait for the namespace's default
       // ServiceAccount; kwok pods never mount anything, so it only adds start-up races.

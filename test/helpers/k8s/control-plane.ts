@@ -19,6 +19,7 @@ import { freePort, startProcess, waitFor, type ManagedProcess } from './processe
 import { ensureNodeToolchain, ensureToolchain, type Toolchain } from './toolchain.js';
 import { fakeNode, nodeIsReady, type FakeNodeOptions } from './fake-node.js';
 import { prepareNodeHost, startNodeAgents, type NodeHost, type RealNode } from './real-node.js';
+import { startMetricsServer } from './metrics-server.js';
 
 const execFileP = promisify(execFile);
 
@@ -34,6 +35,11 @@ export interface ControlPlaneOptions {
   readonly tier?: 'apiserver' | 'cluster' | 'node';
   /** Fake kwok nodes to register (cluster tier only; default 2). */
   readonly nodes?: number;
+  /**
+   * Node tier only: also run metrics-server and register the resource metrics API
+   * (`metrics.k8s.io`: `kubectl top`, CPU HorizontalPodAutoscalers; see metrics-server.ts).
+   */
+  readonly metrics?: boolean;
   /** Labels, capacity etc. of the fake nodes. */
   readonly node?: FakeNodeOptions;
   /** Working directory (certs, etcd data, logs, kubeconfig); default a fresh temp dir. */
@@ -211,6 +217,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
         'apiserver-kubelet-client',
         '/O=system:masters/CN=kube-apiserver-kubelet-client',
       ),
+      frontProxyClient: await signClientCert(pki, 'front-proxy-client', '/CN=front-proxy-client'),
     };
 
     log('Starting etcd');
@@ -300,6 +307,19 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
         log,
       });
       procs.push(...agents);
+      if (options.metrics) {
+        procs.push(
+          await startMetricsServer({
+            tc,
+            pki,
+            http,
+            dir,
+            hostIp: host.layout.gatewayIp,
+            adminKubeconfig: kubeconfigPath,
+            log,
+          }),
+        );
+      }
     }
     log(`Control plane ready at ${server} (kubeconfig ${kubeconfigPath})`);
 

@@ -90,10 +90,16 @@ export function cniConflist(l: NodeLayout): string {
 
 /**
  * KubeletConfiguration: cgroupfs (cgroup v1 allowed), x509 client auth against the test CA with
- * AlwaysAllow (the API server's kubelet client cert is signed by it), the bridge IP as cluster
- * DNS, and eviction / image GC thresholds that never fire on a full CI disk.
+ * AlwaysAllow (the API server's kubelet client cert is signed by it), a serving certificate from
+ * the test CA (metrics-server verifies it when it scrapes /metrics/resource), the bridge IP as
+ * cluster DNS, and eviction / image GC thresholds that never fire on a full CI disk.
  */
-export function kubeletConfig(l: NodeLayout, caCert: string, socket: string): string {
+export function kubeletConfig(
+  l: NodeLayout,
+  caCert: string,
+  socket: string,
+  serving: { readonly cert: string; readonly key: string },
+): string {
   return JSON.stringify({
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -107,6 +113,8 @@ export function kubeletConfig(l: NodeLayout, caCert: string, socket: string): st
       x509: { clientCAFile: caCert },
     },
     authorization: { mode: 'AlwaysAllow' },
+    tlsCertFile: serving.cert,
+    tlsPrivateKeyFile: serving.key,
     port: l.ports.kubelet,
     readOnlyPort: 0,
     healthzBindAddress: '127.0.0.1',

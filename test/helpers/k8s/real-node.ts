@@ -1,9 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE, packBusyboxImages, staticBusybox } from './busybox-images.js';
-import type { Pki } from './certs.js';
+import { signServerCert, type Pki } from './certs.js';
 import type { KubeHttp } from './kube-http.js';
 import {
   certKubeconfig,
@@ -195,6 +196,22 @@ function realNode(layout: NodeLayout): RealNode {
   };
 }
 
+/**
+ * The kubelet's serving certificate from the test CA, valid for the node name and every address
+ * of this host (the kubelet reports one of them as the Node's InternalIP, which metrics-server
+ * dials and verifies). The bridge exists already, so its address is among them.
+ */
+function kubeletServingCert(pki: Pki, layout: NodeLayout): Promise<{ cert: string; key: string }> {
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((a) => (a && !a.internal ? [`IP:${a.address}`] : []));
+  return signServerCert(pki, 'kubelet-serving', `/CN=${layout.nodeName}`, [
+    `DNS:${layout.nodeName}`,
+    'IP:127.0.0.1',
+    ...new Set([`IP:${layout.gatewayIp}`, ...ips]),
+  ]);
+}
+
 /** What {@link startNodeAgents} needs from the control plane. */
 export interface AgentContext {
   readonly host: NodeHost;
@@ -229,12 +246,13 @@ export async function startNodeAgents(ctx: AgentContext): Promise<ManagedProcess
   const procs: ManagedProcess[] = [];
   try {
     mkdirSync(join(dir, 'manifests'), { recursive: true });
+    const serving = await kubeletServingCert(pki, layout);
     log('Starting kubelet');
     const kubelet = startProcess(
       'kubelet',
       tc.bin('kubelet'),
       [
-        `--config=${file('kubelet.json', kubeletConfig(layout, pki.caCert, host.node.containerdSocket))}`,
+        `--config=${file('kubelet.json', kubeletConfig(layout, pki.caCert, host.node.containerdSocket, serving))}`,
         `--kubeconfig=${file('kubelet.kubeconfig', certKubeconfig(ctx.server, pki.caCert, ctx.kubeletClient.cert, ctx.kubeletClient.key))}`,
         `--root-dir=${join(dir, 'kubelet')}`,
         `--cert-dir=${join(dir, 'kubelet', 'pki')}`,

@@ -19,7 +19,8 @@ export interface Toolchain {
       | 'helm'
       | 'kubelet'
       | 'kube-proxy'
-      | 'coredns',
+      | 'coredns'
+      | 'metrics-server',
   ): string;
 }
 
@@ -62,10 +63,33 @@ export function ensureToolchain(only?: 'helm' | 'etcd' | 'kwok' | 'kube'): Promi
 
 let cachedNode: Promise<Toolchain> | undefined;
 
-/** The whole toolchain plus the real node's kubelet, kube-proxy and CoreDNS (`--node`). */
+/** The whole toolchain plus the real node's kubelet, kube-proxy, CoreDNS and metrics-server (`--node`). */
 export function ensureNodeToolchain(): Promise<Toolchain> {
   cachedNode ??= make(['--node']);
   return cachedNode;
+}
+
+/** toolchain.sh's exit code when no Go toolchain is on PATH. */
+const NO_GO = 3;
+
+/**
+ * The path of skaffold's published configuration schema `skaffold/<version>` (e.g. `v4beta14`), taken
+ * from skaffold's own Go module by `toolchain.sh --only skaffold-schema` on first use (a 45 MB module
+ * download; only the schema is kept, in the toolchain cache). `undefined` when no Go toolchain is
+ * installed; throws when the step fails or pins a different schema version.
+ */
+export async function skaffoldSchema(version: string): Promise<string | undefined> {
+  const args = ['--only', 'skaffold-schema'];
+  let res = await runScript(['--print', ...args], false);
+  if (res.code !== 0) res = await runScript(args, true);
+  if (res.code === NO_GO) return undefined;
+  if (res.code !== 0)
+    throw new Error(`scripts/k8s/toolchain.sh --only skaffold-schema failed with exit code ${res.code}`);
+  const binDir = res.out.trim().split('\n').pop() ?? '';
+  const file = join(dirname(binDir), 'skaffold-schema', `${version}.json`);
+  if (!existsSync(file))
+    throw new Error(`${file} missing: toolchain.sh pins another skaffold schema version`);
+  return file;
 }
 
 async function make(extra: string[]): Promise<Toolchain> {

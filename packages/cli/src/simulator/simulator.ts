@@ -164,6 +164,7 @@ export async function startSimulation(o: SimulatorOptions): Promise<Simulation> 
   return runTraffic(o, nodes, rate, logRate, () => received);
 }
 
+// eslint-disable-next-line max-lines-per-function -- split on branch zeeknode
 function runTraffic(
   o: SimulatorOptions,
   nodes: SimNode[],

@@ -5,9 +5,9 @@
  * 1001 first, the sink flushes and closes its files, the hub goes last). If one fails to start,
  * the ones already running are closed again before the error propagates.
  */
-import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
+import { createGateway, defaultGatewayConfig, type Gateway } from '@zeek-relay/gateway';
 import { createHub, type Hub } from '@zeek-relay/hub';
-import { createSink } from '@zeek-relay/log-sink';
+import { createSink, type Sink } from '@zeek-relay/log-sink';
 import type { Readiness, Service, ServiceDeps } from '@zeek-relay/runtime';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
 
@@ -40,6 +40,55 @@ export interface EmbeddedServices {
   abort(): void;
 }
 
+/** The host as it appears in a `tcp://` endpoint (IPv6 in brackets). */
+function endpointHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function startHub(o: ServicesOptions, deps: Required<ServiceDeps>): Promise<Hub> {
+  const hub = createHub(
+    { bindAddress: o.host, xpubPort: o.xpubPort, xsubPort: o.xsubPort, zeekVersion: o.zeekVersion },
+    deps,
+  );
+  await hub.start();
+  return hub;
+}
+
+async function startSink(o: ServicesOptions, deps: Required<ServiceDeps>): Promise<Sink> {
+  const sink = createSink(
+    {
+      pullEndpoint: `tcp://${endpointHost(o.host)}:${o.logPort}`,
+      ipv6: o.host.includes(':'),
+      outputs: [o.logFormat],
+      logDir: o.logDir,
+      rotationIntervalSeconds: 0,
+      zeekVersion: o.zeekVersion,
+    },
+    deps,
+  );
+  await sink.start();
+  return sink;
+}
+
+/** The gateway, once it is connected to the hub. */
+async function startGateway(o: ServicesOptions, deps: Required<ServiceDeps>): Promise<Gateway> {
+  const h = endpointHost(o.host);
+  const gateway = createGateway(
+    defaultGatewayConfig({
+      host: o.host,
+      port: o.gatewayPort,
+      connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
+      connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
+      ipv6: o.host.includes(':'),
+      zeekVersion: o.zeekVersion,
+    }),
+    deps,
+  );
+  await gateway.start();
+  await gateway.hubReady;
+  return gateway;
+}
+
 /** Starts everything or nothing. Throws ZR_CLI_SERVICE_UNAVAILABLE naming the service that failed. */
 export async function startServices(
   o: ServicesOptions,
@@ -63,54 +112,9 @@ export async function startServices(
       );
     }
   };
-
-  const hub = await step('hub', async () => {
-    const h = createHub(
-      {
-        bindAddress: o.host,
-        xpubPort: o.xpubPort,
-        xsubPort: o.xsubPort,
-        zeekVersion: o.zeekVersion,
-      },
-      deps,
-    );
-    await h.start();
-    return h;
-  });
-
-  const h = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const sink = await step('log sink', async () => {
-    const s = createSink(
-      {
-        pullEndpoint: `tcp://${h}:${o.logPort}`,
-        ipv6: o.host.includes(':'),
-        outputs: [o.logFormat],
-        logDir: o.logDir,
-        rotationIntervalSeconds: 0,
-        zeekVersion: o.zeekVersion,
-      },
-      deps,
-    );
-    await s.start();
-    return s;
-  });
-
-  const gateway = await step('gateway', async () => {
-    const g = createGateway(
-      defaultGatewayConfig({
-        host: o.host,
-        port: o.gatewayPort,
-        connectXpubEndpoint: `tcp://${h}:${o.xsubPort}`,
-        connectXsubEndpoint: `tcp://${h}:${o.xpubPort}`,
-        ipv6: o.host.includes(':'),
-        zeekVersion: o.zeekVersion,
-      }),
-      deps,
-    );
-    await g.start();
-    await g.hubReady;
-    return g;
-  });
+  const hub = await step('hub', () => startHub(o, deps));
+  const sink = await step('log sink', () => startSink(o, deps));
+  const gateway = await step('gateway', () => startGateway(o, deps));
 
   let closing: Promise<void> | undefined;
   return {

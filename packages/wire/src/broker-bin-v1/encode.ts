@@ -5,7 +5,15 @@
  */
 import { withScratch, type ByteWriter } from '../byte-writer.js';
 import { EncodeError } from '../errors.js';
-import type { BrokerData } from '../value.js';
+import type {
+  AddressData,
+  BrokerData,
+  PortData,
+  RealData,
+  SetData,
+  SubnetData,
+  TableData,
+} from '../value.js';
 import { sortedUnique } from './order.js';
 import { writeReal } from './real.js';
 import { DATA_TAGS, MAX_DEPTH, PROTOCOL_BYTES } from './tags.js';
@@ -54,6 +62,55 @@ function writeBytes(w: ByteWriter, b: Uint8Array): void {
   w.bytes(b);
 }
 
+function writeRealBody(w: ByteWriter, d: RealData): void {
+  if (typeof d.value !== 'number') throw new EncodeError('real is not a number');
+  w.ensure(8);
+  w.f64(0);
+  writeReal(w.dataView, w.length - 8, d.value);
+}
+
+function writeAddress(w: ByteWriter, d: AddressData): void {
+  if (d.value.length !== 16) throw new EncodeError(`address has ${d.value.length} bytes, not 16`);
+  w.bytes(d.value);
+}
+
+function writeSubnet(w: ByteWriter, d: SubnetData): void {
+  if (d.address.length !== 16) throw new EncodeError(`subnet address has ${d.address.length} bytes, not 16`);
+  if (!Number.isInteger(d.length) || d.length < 0 || d.length > 255) {
+    throw new EncodeError(`subnet length ${d.length} does not fit a byte`);
+  }
+  w.bytes(d.address);
+  w.u8(d.length);
+}
+
+function writePort(w: ByteWriter, d: PortData): void {
+  const proto = PROTOCOL_BYTES[d.protocol];
+  if (!Number.isInteger(d.value) || d.value < 0 || d.value > 0xffff || proto === undefined) {
+    throw new EncodeError(`invalid port ${d.value}/${String(d.protocol)}`);
+  }
+  w.u16(d.value);
+  w.u8(proto);
+}
+
+/** A set's elements in Broker order (§3.6); duplicates fail. */
+function writeSet(w: ByteWriter, d: SetData, depth: number): void {
+  const items = sortedUnique(d.value, (x) => x);
+  if (items === undefined) throw new EncodeError('set has duplicate elements');
+  writeVarbyte(w, items.length);
+  for (const x of items) write(w, x, depth + 1);
+}
+
+/** A table's entries in key order (§3.6); duplicate keys fail. */
+function writeTable(w: ByteWriter, d: TableData, depth: number): void {
+  const entries = sortedUnique(d.value, (e) => e[0]);
+  if (entries === undefined) throw new EncodeError('table has duplicate keys');
+  writeVarbyte(w, entries.length);
+  for (const [k, v] of entries) {
+    write(w, k, depth + 1);
+    write(w, v, depth + 1);
+  }
+}
+
 function write(w: ByteWriter, d: BrokerData, depth: number): void {
   if (depth > MAX_DEPTH) throw new EncodeError('value nested too deeply');
   w.u8(DATA_TAGS[d.type]);
@@ -70,64 +127,26 @@ function write(w: ByteWriter, d: BrokerData, depth: number): void {
       w.u64(d.value);
       return;
     case 'integer':
-      writeI64(w, d.value, 'integer');
-      return;
     case 'timestamp':
-      writeI64(w, d.value, 'timestamp');
-      return;
     case 'timespan':
-      writeI64(w, d.value, 'timespan');
-      return;
+      return writeI64(w, d.value, d.type);
     case 'real':
-      if (typeof d.value !== 'number') throw new EncodeError('real is not a number');
-      w.ensure(8);
-      w.f64(0);
-      writeReal(w.dataView, w.length - 8, d.value);
-      return;
+      return writeRealBody(w, d);
     case 'string':
     case 'enum_value':
-      writeBytes(w, d.value);
-      return;
+      return writeBytes(w, d.value);
     case 'address':
-      if (d.value.length !== 16) throw new EncodeError(`address has ${d.value.length} bytes, not 16`);
-      w.bytes(d.value);
-      return;
+      return writeAddress(w, d);
     case 'subnet':
-      if (d.address.length !== 16)
-        throw new EncodeError(`subnet address has ${d.address.length} bytes, not 16`);
-      if (!Number.isInteger(d.length) || d.length < 0 || d.length > 255) {
-        throw new EncodeError(`subnet length ${d.length} does not fit a byte`);
-      }
-      w.bytes(d.address);
-      w.u8(d.length);
-      return;
-    case 'port': {
-      const proto = PROTOCOL_BYTES[d.protocol];
-      if (!Number.isInteger(d.value) || d.value < 0 || d.value > 0xffff || proto === undefined) {
-        throw new EncodeError(`invalid port ${d.value}/${String(d.protocol)}`);
-      }
-      w.u16(d.value);
-      w.u8(proto);
-      return;
-    }
-    case 'set': {
-      const items = sortedUnique(d.value, (x) => x);
-      if (items === undefined) throw new EncodeError('set has duplicate elements');
-      writeVarbyte(w, items.length);
-      for (const x of items) write(w, x, depth + 1);
-      return;
-    }
-    case 'table': {
-      const entries = sortedUnique(d.value, (e) => e[0]);
-      if (entries === undefined) throw new EncodeError('table has duplicate keys');
-      writeVarbyte(w, entries.length);
-      for (const [k, v] of entries) {
-        write(w, k, depth + 1);
-        write(w, v, depth + 1);
-      }
-      return;
-    }
+      return writeSubnet(w, d);
+    case 'port':
+      return writePort(w, d);
+    case 'set':
+      return writeSet(w, d, depth);
+    case 'table':
+      return writeTable(w, d, depth);
     case 'vector':
+      // Inline (not a helper): events are vectors of vectors, and this is the encoder's hot path.
       writeVarbyte(w, d.value.length);
       for (const x of d.value) write(w, x, depth + 1);
       return;

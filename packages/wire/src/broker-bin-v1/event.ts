@@ -1,6 +1,4 @@
 import { dataToEvent, EVENT_MESSAGE_TYPE, EVENT_PROTOCOL_VERSION, type ZeekEvent } from '../event.js';
-import { FORMAT_BROKER_BIN_V1 } from '../zeromq/frames.js';
-import type { Serializer } from '../serializer.js';
 import { decodeBrokerData } from './decode.js';
 import { withScratch } from '../byte-writer.js';
 import { writeBrokerData, writeTextBody, writeVarbyte } from './encode.js';
@@ -45,10 +43,3 @@ export function encodeEvent(ev: ZeekEvent): Uint8Array {
 export function decodeEvent(bytes: Uint8Array): ZeekEvent {
   return dataToEvent(decodeBrokerData(bytes));
 }
-
-/** The `broker-bin-v1` event serializer. */
-export const brokerBinV1Serializer: Serializer<ZeekEvent> = {
-  format: FORMAT_BROKER_BIN_V1,
-  encode: encodeEvent,
-  decode: decodeEvent,
-};

@@ -12,14 +12,6 @@ import { JsonReader } from './reader.js';
 import { writeMembers, type JsonFormatOptions } from './encode.js';
 import { writeJsonString } from './json-string.js';
 
-/** Error codes of WebSocket `error` messages (websocket-v1.md §2.5). */
-export const WS_ERROR_CODES = {
-  invalidUri: 'invalid_uri',
-  invalidApplicationName: 'invalid_application_name',
-  deserializationFailed: 'deserialization_failed',
-  brokerError: 'broker_error',
-} as const;
-
 /** Zeek's exact `context` texts (websocket-v1.md §2.5). */
 export const WS_ERROR_CONTEXTS = {
   invalidUri: 'Invalid URI - use /v1/messages/json',

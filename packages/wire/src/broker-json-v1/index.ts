@@ -9,7 +9,6 @@ export { jsonToData, type JsonParseOptions } from './decode.js';
 export { formatRealFixed6, formatTimestamp, formatTimespan } from './format-number.js';
 export { parseTimestamp, parseTimespan, parsePort, parseSubnet } from './parse-text.js';
 export {
-  WS_ERROR_CODES,
   WS_ERROR_CONTEXTS,
   formatAck,
   formatError,

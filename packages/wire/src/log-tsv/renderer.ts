@@ -60,6 +60,63 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out.take();
 }
 
+/** The writer's markers and separators, as bytes, with Zeek's defaults. */
+function tsvMarkers(options: TsvRendererOptions) {
+  return {
+    sep: utf8Bytes(options.separator ?? '\t'),
+    setSep: utf8Bytes(options.setSeparator ?? ','),
+    empty: utf8Bytes(options.emptyField ?? '(empty)'),
+    unset: utf8Bytes(options.unsetField ?? '-'),
+    meta: utf8Bytes(options.metaPrefix ?? '#'),
+  };
+}
+
+type TsvMarkers = ReturnType<typeof tsvMarkers>;
+
+/** Escape contexts and pre-escaped markers for the values (top level and inside containers). */
+function tsvValueContext(m: TsvMarkers, options: TsvRendererOptions): TsvValueContext {
+  const utf8 = options.enableUtf8 ?? true;
+  const top = escapeContext([m.sep], utf8);
+  const inner = escapeContext([m.sep, m.setSep], utf8);
+  return {
+    top,
+    inner,
+    setSep: m.setSep,
+    unset: m.unset,
+    empty: m.empty,
+    unsetTop: escapedBytes(m.unset, top),
+    unsetInner: escapedBytes(m.unset, inner),
+    emptyTop: escapedBytes(m.empty, top),
+    emptyInner: escapedBytes(m.empty, inner),
+    profile: options.numberProfile ?? 'zeek-8.0',
+    escapeAll: inner.seqs.some((s) => TEXT_CHARS.has(s[0] as number)),
+  };
+}
+
+const NL = 0x0a;
+
+/** The `#…` header lines that do not change between files, and the `#fields` names. */
+function tsvHeaderBlocks(header: LogBatchHeader, m: TsvMarkers, options: TsvRendererOptions) {
+  const headerLine = (key: string, value: Uint8Array): Uint8Array =>
+    concat([m.meta, utf8Bytes(key), m.sep, value, new Uint8Array([NL])]);
+  const row = (cells: string[]): Uint8Array =>
+    concat(cells.flatMap((c, i) => (i > 0 ? [m.sep, utf8Bytes(c)] : [utf8Bytes(c)])));
+  const names = row(header.fields.map((f) => f.name));
+  const types = row(header.fields.map((f) => logTypeDisplayName(f)));
+  const fixedHead = concat([
+    m.meta,
+    utf8Bytes('separator '),
+    escapeHeaderValue(m.sep),
+    new Uint8Array([NL]),
+    headerLine('set_separator', escapeHeaderValue(m.setSep)),
+    headerLine('empty_field', escapeHeaderValue(m.empty)),
+    headerLine('unset_field', escapeHeaderValue(m.unset)),
+    headerLine('path', escapeHeaderValue(utf8Bytes(options.path ?? header.path))),
+  ]);
+  const fieldLines = concat([headerLine('fields', names), headerLine('types', types)]);
+  return { headerLine, names, fixedHead, fieldLines };
+}
+
 /**
  * Creates the ASCII (TSV) writer for one header (zeek src/logging/writers/ascii/Ascii.cc and
  * src/threading/formatters/Ascii.cc). Escaped markers and separators are computed once here;
@@ -67,56 +124,16 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * instance (it reuses its scratch buffer), which a single-threaded sink never does.
  */
 export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOptions = {}): LogTextRenderer {
-  const sep = utf8Bytes(options.separator ?? '\t');
-  const setSep = utf8Bytes(options.setSeparator ?? ',');
-  const empty = utf8Bytes(options.emptyField ?? '(empty)');
-  const unset = utf8Bytes(options.unsetField ?? '-');
-  const meta = utf8Bytes(options.metaPrefix ?? '#');
+  const markers = tsvMarkers(options);
+  const { sep, meta } = markers;
   const includeMeta = options.includeMeta ?? true;
   const tsv = options.tsv ?? false;
-  const utf8 = options.enableUtf8 ?? true;
   const timeZone = options.timeZone ?? 'local';
-  const top = escapeContext([sep], utf8);
-  const inner = escapeContext([sep, setSep], utf8);
-  const escapeAll = inner.seqs.some((s) => TEXT_CHARS.has(s[0] as number));
-  const ctx: TsvValueContext = {
-    top,
-    inner,
-    setSep,
-    unset,
-    empty,
-    unsetTop: escapedBytes(unset, top),
-    unsetInner: escapedBytes(unset, inner),
-    emptyTop: escapedBytes(empty, top),
-    emptyInner: escapedBytes(empty, inner),
-    profile: options.numberProfile ?? 'zeek-8.0',
-    escapeAll,
-  };
+  const ctx = tsvValueContext(markers, options);
+  const { headerLine, names, fixedHead, fieldLines } = tsvHeaderBlocks(header, markers, options);
   const nf = header.fields.length;
   const out = new LogTextBuffer();
-  const nl = 0x0a;
-
-  const headerLine = (key: string, value: Uint8Array): Uint8Array =>
-    concat([meta, utf8Bytes(key), sep, value, new Uint8Array([nl])]);
-  const names = concat(
-    header.fields.flatMap((f, i) => (i > 0 ? [sep, utf8Bytes(f.name)] : [utf8Bytes(f.name)])),
-  );
-  const types = concat(
-    header.fields.flatMap((f, i) =>
-      i > 0 ? [sep, utf8Bytes(logTypeDisplayName(f))] : [utf8Bytes(logTypeDisplayName(f))],
-    ),
-  );
-  const fixedHead = concat([
-    meta,
-    utf8Bytes('separator '),
-    escapeHeaderValue(sep),
-    new Uint8Array([nl]),
-    headerLine('set_separator', escapeHeaderValue(setSep)),
-    headerLine('empty_field', escapeHeaderValue(empty)),
-    headerLine('unset_field', escapeHeaderValue(unset)),
-    headerLine('path', escapeHeaderValue(utf8Bytes(options.path ?? header.path))),
-  ]);
-  const fieldLines = concat([headerLine('fields', names), headerLine('types', types)]);
+  const nl = NL;
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
 

@@ -86,112 +86,138 @@ function renderBytes(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean, wha
   stringAt(w, bytes, at, at + len, zeek);
 }
 
+function renderNone(w: ByteWriter, h: Uint8Array): void {
+  let p = head(w, h, 2);
+  w.buf[p++] = 0x7b;
+  w.buf[p++] = 0x7d;
+  w.length = p;
+}
+
+function renderBoolean(c: Cursor, w: ByteWriter, h: Uint8Array): void {
+  const on = c.bytes[need(c, 1, 'boolean')] !== 0;
+  w.length = head(w, h, 0);
+  w.latin1(on ? 'true' : 'false');
+}
+
+/** A count (tag 0x02) or integer (0x03): plain digits while safe, else through BigInt. */
+function renderInteger(c: Cursor, w: ByteWriter, h: Uint8Array, tag: number): void {
+  const at = need(c, 8, tag === 0x02 ? 'count' : 'integer');
+  const word = u32(c.bytes, at);
+  const hi = tag === 0x02 ? word : word | 0;
+  let p = head(w, h, SCALAR_ROOM);
+  if (hi >= -SAFE_HI && hi < SAFE_HI) {
+    let v = hi * TWO32 + u32(c.bytes, at + 4);
+    if (v < 0) {
+      w.buf[p++] = 0x2d;
+      v = -v;
+    }
+    w.length = uintAt(w.buf, p, v);
+  } else {
+    w.length = p;
+    w.latin1((tag === 0x02 ? c.view.getBigUint64(at) : c.view.getBigInt64(at)).toString());
+  }
+}
+
+function renderRealValue(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean): void {
+  const x = readReal(c.view, need(c, 8, 'real'));
+  w.length = head(w, h, 0);
+  writeReal(w, x, zeek);
+}
+
+/**
+ * An IPv4-mapped address as a dotted quad. False (nothing written) for other addresses: IPv6
+ * text is formatAddress's, through the tree.
+ */
+function renderV4Address(c: Cursor, w: ByteWriter, h: Uint8Array): boolean {
+  const bytes = c.bytes;
+  const at = need(c, 16, 'address');
+  for (let i = 0; i < 10; i++) if (bytes[at + i] !== 0) return false;
+  if (bytes[at + 10] !== 0xff || bytes[at + 11] !== 0xff) return false;
+  let p = head(w, h, SCALAR_ROOM);
+  const buf = w.buf;
+  buf[p++] = 0x22;
+  for (let i = 12; i < 16; i++) {
+    if (i > 12) buf[p++] = 0x2e;
+    p = uintAt(buf, p, bytes[at + i] as number);
+  }
+  buf[p++] = 0x22;
+  w.length = p;
+  return true;
+}
+
+/** A port; false (nothing written) for an invalid protocol byte, which the decoder rejects. */
+function renderPortValue(c: Cursor, w: ByteWriter, h: Uint8Array): boolean {
+  const bytes = c.bytes;
+  const at = need(c, 3, 'port');
+  const tail = PORT_TAILS[bytes[at + 2] as number];
+  if (tail === undefined) return false;
+  let p = head(w, h, SCALAR_ROOM);
+  const buf = w.buf;
+  buf[p++] = 0x22;
+  p = uintAt(buf, p, ((bytes[at] as number) << 8) | (bytes[at + 1] as number));
+  for (let i = 0; i < tail.length; i++) buf[p++] = tail[i] as number;
+  w.length = p;
+  return true;
+}
+
+/** A timestamp (tag 0x09) or timespan (0x0a). */
+function renderTime(c: Cursor, w: ByteWriter, h: Uint8Array, tag: number): void {
+  const ns = c.view.getBigInt64(need(c, 8, tag === 0x09 ? 'timestamp' : 'timespan'));
+  w.length = head(w, h, 0);
+  w.u8(0x22);
+  w.latin1(tag === 0x09 ? formatTimestamp(ns) : formatTimespan(ns));
+  w.u8(0x22);
+}
+
+function renderVector(c: Cursor, w: ByteWriter, h: Uint8Array, zeek: boolean, depth: number): void {
+  const n = readCount(c, 1, 'vector');
+  const p = head(w, h, 1);
+  w.buf[p] = 0x5b;
+  w.length = p + 1;
+  for (let i = 0; i < n; i++) renderValue(c, w, zeek, depth + 1, i === 0 ? 1 : 2);
+  if (n > 0) w.u8(0x7d);
+  w.u8(0x5d);
+}
+
 /**
  * Renders the value at the cursor: `lead`, then its members `"@data-type":…,"data":…` (no
  * closing brace). Reads exactly what the decoder's `read` reads, with the same checks in the
  * same order.
  */
 function renderValue(c: Cursor, w: ByteWriter, zeek: boolean, depth: number, lead: Lead): void {
-  const bytes = c.bytes;
   const tagAt = c.pos;
-  const tag = bytes[tagAt];
+  const tag = c.bytes[tagAt];
   const heads = tag === undefined ? undefined : HEADS[tag];
   // Missing or unknown tag: the decoder throws its own error.
   if (heads === undefined) return viaTree(c, w, tagAt, zeek, depth, lead);
   const h = heads[lead] as Uint8Array;
   c.pos = tagAt + 1;
   switch (tag) {
-    case 0x00: {
-      let p = head(w, h, 2);
-      w.buf[p++] = 0x7b;
-      w.buf[p++] = 0x7d;
-      w.length = p;
-      return;
-    }
-    case 0x01: {
-      const on = bytes[need(c, 1, 'boolean')] !== 0;
-      w.length = head(w, h, 0);
-      w.latin1(on ? 'true' : 'false');
-      return;
-    }
+    case 0x00:
+      return renderNone(w, h);
+    case 0x01:
+      return renderBoolean(c, w, h);
     case 0x02:
-    case 0x03: {
-      const at = need(c, 8, tag === 0x02 ? 'count' : 'integer');
-      const word = u32(bytes, at);
-      const hi = tag === 0x02 ? word : word | 0;
-      let p = head(w, h, SCALAR_ROOM);
-      if (hi >= -SAFE_HI && hi < SAFE_HI) {
-        let v = hi * TWO32 + u32(bytes, at + 4);
-        if (v < 0) {
-          w.buf[p++] = 0x2d;
-          v = -v;
-        }
-        w.length = uintAt(w.buf, p, v);
-      } else {
-        w.length = p;
-        w.latin1((tag === 0x02 ? c.view.getBigUint64(at) : c.view.getBigInt64(at)).toString());
-      }
-      return;
-    }
-    case 0x04: {
-      const x = readReal(c.view, need(c, 8, 'real'));
-      w.length = head(w, h, 0);
-      writeReal(w, x, zeek);
-      return;
-    }
+    case 0x03:
+      return renderInteger(c, w, h, tag);
+    case 0x04:
+      return renderRealValue(c, w, h, zeek);
     case 0x05:
       return renderBytes(c, w, h, zeek, 'string');
     case 0x0b:
       return renderBytes(c, w, h, zeek, 'enum_value');
-    case 0x06: {
-      const at = need(c, 16, 'address');
-      // Only IPv4-mapped addresses (dotted quad) here; IPv6 text is formatAddress's.
-      for (let i = 0; i < 10; i++) if (bytes[at + i] !== 0) return viaTree(c, w, tagAt, zeek, depth, lead);
-      if (bytes[at + 10] !== 0xff || bytes[at + 11] !== 0xff) return viaTree(c, w, tagAt, zeek, depth, lead);
-      let p = head(w, h, SCALAR_ROOM);
-      const buf = w.buf;
-      buf[p++] = 0x22;
-      for (let i = 12; i < 16; i++) {
-        if (i > 12) buf[p++] = 0x2e;
-        p = uintAt(buf, p, bytes[at + i] as number);
-      }
-      buf[p++] = 0x22;
-      w.length = p;
+    case 0x06:
+      if (!renderV4Address(c, w, h)) viaTree(c, w, tagAt, zeek, depth, lead);
       return;
-    }
-    case 0x08: {
-      const at = need(c, 3, 'port');
-      const tail = PORT_TAILS[bytes[at + 2] as number];
-      // An invalid protocol byte: the decoder throws its own error.
-      if (tail === undefined) return viaTree(c, w, tagAt, zeek, depth, lead);
-      let p = head(w, h, SCALAR_ROOM);
-      const buf = w.buf;
-      buf[p++] = 0x22;
-      p = uintAt(buf, p, ((bytes[at] as number) << 8) | (bytes[at + 1] as number));
-      for (let i = 0; i < tail.length; i++) buf[p++] = tail[i] as number;
-      w.length = p;
+    case 0x08:
+      if (!renderPortValue(c, w, h)) viaTree(c, w, tagAt, zeek, depth, lead);
       return;
-    }
     case 0x09:
-    case 0x0a: {
-      const ns = c.view.getBigInt64(need(c, 8, tag === 0x09 ? 'timestamp' : 'timespan'));
-      w.length = head(w, h, 0);
-      w.u8(0x22);
-      w.latin1(tag === 0x09 ? formatTimestamp(ns) : formatTimespan(ns));
-      w.u8(0x22);
-      return;
-    }
-    case 0x0e: {
+    case 0x0a:
+      return renderTime(c, w, h, tag);
+    case 0x0e:
       if (depth >= MAX_DEPTH) return viaTree(c, w, tagAt, zeek, depth, lead);
-      const n = readCount(c, 1, 'vector');
-      const p = head(w, h, 1);
-      w.buf[p] = 0x5b;
-      w.length = p + 1;
-      for (let i = 0; i < n; i++) renderValue(c, w, zeek, depth + 1, i === 0 ? 1 : 2);
-      if (n > 0) w.u8(0x7d);
-      w.u8(0x5d);
-      return;
-    }
+      return renderVector(c, w, h, zeek, depth);
     default:
       // Subnets, sets and tables.
       return viaTree(c, w, tagAt, zeek, depth, lead);

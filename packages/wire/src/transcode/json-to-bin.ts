@@ -119,106 +119,118 @@ const VECTOR = typeIndex('vector');
 const SET = typeIndex('set');
 const TABLE = typeIndex('table');
 
+/** A vector: its elements written in place, the count patched in after. */
+function writeVector(r: JsonReader, out: BrokerBinWriter, depth: number): void {
+  out.u8(T.vector);
+  const at = out.reserveCount();
+  let n = 0;
+  // array() inlined: no closure per vector on the hot path.
+  if (r.peek() !== 0x5b) r.fail('data is not an array');
+  r.pos++;
+  if (r.peek() === 0x5d) r.pos++;
+  else {
+    do {
+      writeValue(r, out, depth + 1);
+      n++;
+    } while (r.more(0x5d));
+  }
+  out.patchCount(at, n);
+}
+
+/** A string or enum value: its bytes as the JSON string decodes. */
+function writeStringData(r: JsonReader, out: BrokerBinWriter, tag: number): void {
+  r.ws();
+  if (compactString(r, out, tag)) return;
+  const b = r.stringBytes();
+  out.u8(tag);
+  out.varbyte(b.length);
+  out.bytes(b);
+}
+
+function writeAddressData(r: JsonReader, out: BrokerBinWriter): void {
+  r.ws();
+  if (compactAddress(r, out)) return;
+  const a = parseAddress(r.string());
+  if (a === undefined) r.fail('unparsable address');
+  out.u8(T.address);
+  out.bytes(a);
+}
+
+function writePortData(r: JsonReader, out: BrokerBinWriter): void {
+  r.ws();
+  if (compactPort(r, out)) return;
+  const p = parsePort(r.string());
+  if (p === undefined) r.fail('unparsable port');
+  const proto = PROTOCOL_BYTES[p.protocol];
+  if (!Number.isInteger(p.value) || p.value < 0 || p.value > 0xffff || proto === undefined) {
+    throw new Unstreamable('port the encoder rejects');
+  }
+  out.u8(T.port);
+  out.ensure(3);
+  out.view.setUint16(out.length, p.value);
+  out.buf[out.length + 2] = proto;
+  out.length += 3;
+}
+
+function writeBooleanData(r: JsonReader, out: BrokerBinWriter): void {
+  const c = r.peek();
+  if (c === 0x74) r.literal('true');
+  else if (c === 0x66) r.literal('false');
+  else r.fail('boolean data is not true/false');
+  out.u8(T.boolean);
+  out.u8(c === 0x74 ? 1 : 0);
+}
+
+function writeRealData(r: JsonReader, out: BrokerBinWriter): void {
+  const v = real(r);
+  out.ensure(9);
+  out.buf[out.length] = T.real;
+  writeReal(out.view, out.length + 1, v);
+  out.length += 9;
+}
+
+function writeSubnetData(r: JsonReader, out: BrokerBinWriter): void {
+  const n = parseSubnet(r.string());
+  if (n === undefined) r.fail('unparsable subnet');
+  if (n.address.length !== 16 || !Number.isInteger(n.length) || n.length < 0 || n.length > 255) {
+    throw new Unstreamable('subnet the encoder rejects');
+  }
+  out.u8(T.subnet);
+  out.bytes(n.address);
+  out.u8(n.length);
+}
+
 /** Writes the `data` member for a known `@data-type` (its index in TYPE_NAMES; mirrors readData). */
 function writeData(r: JsonReader, out: BrokerBinWriter, type: number, depth: number): void {
   switch (type) {
     case COUNT:
-      writeInteger(r, out, T.count, false);
-      return;
-    case VECTOR: {
-      out.u8(T.vector);
-      const at = out.reserveCount();
-      let n = 0;
-      // array() inlined: no closure per vector on the hot path.
-      if (r.peek() !== 0x5b) r.fail('data is not an array');
-      r.pos++;
-      if (r.peek() === 0x5d) r.pos++;
-      else {
-        do {
-          writeValue(r, out, depth + 1);
-          n++;
-        } while (r.more(0x5d));
-      }
-      out.patchCount(at, n);
-      return;
-    }
+      return writeInteger(r, out, T.count, false);
+    case VECTOR:
+      return writeVector(r, out, depth);
     case STRING:
-    case ENUM_VALUE: {
-      const tag = type === STRING ? T.string : T.enum_value;
-      r.ws();
-      if (compactString(r, out, tag)) return;
-      const b = r.stringBytes();
-      out.u8(tag);
-      out.varbyte(b.length);
-      out.bytes(b);
-      return;
-    }
-    case ADDRESS: {
-      r.ws();
-      if (compactAddress(r, out)) return;
-      const a = parseAddress(r.string());
-      if (a === undefined) r.fail('unparsable address');
-      out.u8(T.address);
-      out.bytes(a);
-      return;
-    }
-    case PORT: {
-      r.ws();
-      if (compactPort(r, out)) return;
-      const p = parsePort(r.string());
-      if (p === undefined) r.fail('unparsable port');
-      const proto = PROTOCOL_BYTES[p.protocol];
-      if (!Number.isInteger(p.value) || p.value < 0 || p.value > 0xffff || proto === undefined) {
-        throw new Unstreamable('port the encoder rejects');
-      }
-      out.u8(T.port);
-      out.ensure(3);
-      out.view.setUint16(out.length, p.value);
-      out.buf[out.length + 2] = proto;
-      out.length += 3;
-      return;
-    }
+      return writeStringData(r, out, T.string);
+    case ENUM_VALUE:
+      return writeStringData(r, out, T.enum_value);
+    case ADDRESS:
+      return writeAddressData(r, out);
+    case PORT:
+      return writePortData(r, out);
     case INTEGER:
-      writeInteger(r, out, T.integer, true);
-      return;
+      return writeInteger(r, out, T.integer, true);
     case NONE:
       r.skip(depth);
       out.u8(T.none);
       return;
-    case BOOLEAN: {
-      const c = r.peek();
-      if (c === 0x74) r.literal('true');
-      else if (c === 0x66) r.literal('false');
-      else r.fail('boolean data is not true/false');
-      out.u8(T.boolean);
-      out.u8(c === 0x74 ? 1 : 0);
-      return;
-    }
-    case REAL: {
-      const v = real(r);
-      out.ensure(9);
-      out.buf[out.length] = T.real;
-      writeReal(out.view, out.length + 1, v);
-      out.length += 9;
-      return;
-    }
-    case SUBNET: {
-      const n = parseSubnet(r.string());
-      if (n === undefined) r.fail('unparsable subnet');
-      if (n.address.length !== 16 || !Number.isInteger(n.length) || n.length < 0 || n.length > 255) {
-        throw new Unstreamable('subnet the encoder rejects');
-      }
-      out.u8(T.subnet);
-      out.bytes(n.address);
-      out.u8(n.length);
-      return;
-    }
+    case BOOLEAN:
+      return writeBooleanData(r, out);
+    case REAL:
+      return writeRealData(r, out);
+    case SUBNET:
+      return writeSubnetData(r, out);
     case TIMESTAMP:
-      writeTime(out, T.timestamp, parseTimestamp(r.string()), r, 'timestamp');
-      return;
+      return writeTime(out, T.timestamp, parseTimestamp(r.string()), r, 'timestamp');
     case TIMESPAN:
-      writeTime(out, T.timespan, parseTimespan(r.string()), r, 'timespan');
-      return;
+      return writeTime(out, T.timespan, parseTimespan(r.string()), r, 'timespan');
     case SET:
     case TABLE:
       // Broker order and duplicate checks need all elements: convert this subtree via the tree.

@@ -35,8 +35,10 @@ export interface ScenarioContext {
   acks: number;
 }
 
-/** The Zeek side of one scenario (README "Zeek-side behaviour needed to reproduce"). */
+/** The Zeek side of one scenario (its README's column "what the Zeek side does"). */
 export interface Behaviour {
+  /** Why this scenario cannot run here (a missing tool), shown as the test's skip reason. */
+  readonly skip?: string | false;
   readonly config?: Partial<GatewayConfig>;
   readonly client?: ClientOptions;
   /** Creates the emulated node(s); runs before the first step. */

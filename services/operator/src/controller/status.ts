@@ -38,28 +38,33 @@ function ready(
   };
 }
 
-/**
- * Pure: the status from the observed children. Conditions keep their `lastTransitionTime` while
- * their status does not change, so an unchanged world yields a deep-equal status (and no write).
- */
-export function computeStatus(
+type Ready = Cond & { ok: boolean };
+
+/** The readiness of each component, from the observed children and the pods' problems. */
+interface Components {
+  readonly hub: Ready;
+  readonly gw: Ready;
+  readonly sinks: Ready;
+  readonly manager: Ready;
+  readonly proxies: Ready;
+  readonly workers: Ready;
+  readonly workerState: WorkloadState | undefined;
+  readonly offline: ReturnType<typeof offlineState>;
+  readonly of: (component: string) => PodProblem[];
+}
+
+function componentStates(
   zc: ZeekCluster,
   observed: Observed,
   desired: DesiredState | undefined,
-  problem: Problem | undefined,
-  now: Date,
-  podProblems: readonly PodProblem[] = [],
-): ZeekClusterStatus {
+  podProblems: readonly PodProblem[],
+): Components {
   const of = (component: string): PodProblem[] => podProblems.filter((p) => p.component === component);
-  const gen = zc.metadata.generation ?? 0;
   const st = (kind: string, suffix: string): WorkloadState | undefined =>
     workloadState(observed.get(kind, childName(zc, suffix)));
-  const hub = ready('hub', st('Deployment', 'hub'), 1, of('hub'));
   const gw = zc.spec.gateway.enabled
     ? ready('gateway', st('Deployment', 'gateway'), zc.spec.gateway.replicas, of('gateway'))
     : { ...cond('', true, 'Disabled', '', 'gateway disabled'), ok: true };
-  const sinks = ready('log sinks', st('StatefulSet', 'log-sink'), zc.spec.logSinks.replicas, of('log-sink'));
-  const manager = ready('manager', st('Deployment', 'manager'), 1, of('manager'));
   const proxies =
     zc.spec.proxies.replicas > 0
       ? ready('proxies', st('StatefulSet', 'proxy'), zc.spec.proxies.replicas, of('proxy'))
@@ -72,52 +77,88 @@ export function computeStatus(
         ok: offline.workerOk,
       }
     : ready('workers', workerState, zc.spec.workers.replicas, of('worker'));
-  const layoutRolling = desired?.rollout.progressing ?? false;
-  const allOk = hub.ok && gw.ok && sinks.ok && manager.ok && proxies.ok && workers.ok;
-  const progressing: Cond = layoutRolling
-    ? cond(
-        'Progressing',
-        true,
-        'RollingOut',
-        '',
-        `Rolling Zeek nodes to the new layout${desired?.rollout.current ? ` (stage ${desired.rollout.current})` : ''}`,
-      )
-    : allOk
-      ? cond('Progressing', false, '', 'Idle', 'All children are up to date')
-      : cond('Progressing', true, 'Scaling', '', 'Waiting for children to become ready');
-  const degraded: Cond = problem
-    ? cond('Degraded', true, problem.reason, '', problem.message)
-    : cond('Degraded', false, '', 'AsExpected', 'No problems');
+  return {
+    hub: ready('hub', st('Deployment', 'hub'), 1, of('hub')),
+    gw,
+    sinks: ready('log sinks', st('StatefulSet', 'log-sink'), zc.spec.logSinks.replicas, of('log-sink')),
+    manager: ready('manager', st('Deployment', 'manager'), 1, of('manager')),
+    proxies,
+    workers,
+    workerState,
+    offline,
+    of,
+  };
+}
+
+/** Progressing: rolling the layout, scaling, or idle. */
+function progressingCond(desired: DesiredState | undefined, allOk: boolean): Cond {
+  if (desired?.rollout.progressing ?? false) {
+    const stage = desired?.rollout.current ? ` (stage ${desired.rollout.current})` : '';
+    return cond('Progressing', true, 'RollingOut', '', `Rolling Zeek nodes to the new layout${stage}`);
+  }
+  return allOk
+    ? cond('Progressing', false, '', 'Idle', 'All children are up to date')
+    : cond('Progressing', true, 'Scaling', '', 'Waiting for children to become ready');
+}
+
+/** Ready: every component ready, no problem, no layout rollout under way. */
+function readyCond(
+  c: Components,
+  allOk: boolean,
+  layoutRolling: boolean,
+  problem: Problem | undefined,
+  podProblems: readonly PodProblem[],
+): Cond {
   const readyOk = allOk && !problem && !layoutRolling;
-  const notReadyMsg = [hub, gw, sinks, manager, proxies, workers]
-    .filter((c) => !c.ok)
-    .map((c) => c.message)
+  const notReadyMsg = [c.hub, c.gw, c.sinks, c.manager, c.proxies, c.workers]
+    .filter((x) => !x.ok)
+    .map((x) => x.message)
     .join(', ');
-  const list: Cond[] = [
-    cond(
-      'Ready',
-      readyOk,
-      'Ready',
-      problem
-        ? problem.reason
-        : (podProblems[0]?.reason ?? (layoutRolling ? 'RollingOut' : 'ChildrenNotReady')),
-      readyOk ? 'All components ready' : (problem?.message ?? (notReadyMsg || 'Rolling out')),
-    ),
-    { ...hub, type: 'HubReady' },
-    { ...gw, type: 'GatewayReady' },
-    { ...sinks, type: 'LogSinkReady' },
-    {
-      ...workers,
-      type: 'WorkersReady',
-      // Zeek nodes: a failing manager or proxy pod explains the condition as well as a worker pod.
-      reason:
-        workers.ok || of('worker').length > 0
-          ? workers.reason
-          : ((of('manager')[0] ?? of('proxy')[0])?.reason ?? workers.reason),
-      message: `${workers.message}; manager: ${manager.message}; proxies: ${proxies.message}`,
-    },
-    progressing,
-    degraded,
+  return cond(
+    'Ready',
+    readyOk,
+    'Ready',
+    problem
+      ? problem.reason
+      : (podProblems[0]?.reason ?? (layoutRolling ? 'RollingOut' : 'ChildrenNotReady')),
+    readyOk ? 'All components ready' : (problem?.message ?? (notReadyMsg || 'Rolling out')),
+  );
+}
+
+/** WorkersReady: a failing manager or proxy pod explains the condition as well as a worker pod. */
+function workersCond(c: Components): Cond {
+  const { workers, of } = c;
+  return {
+    ...workers,
+    type: 'WorkersReady',
+    reason:
+      workers.ok || of('worker').length > 0
+        ? workers.reason
+        : ((of('manager')[0] ?? of('proxy')[0])?.reason ?? workers.reason),
+    message: `${workers.message}; manager: ${c.manager.message}; proxies: ${c.proxies.message}`,
+  };
+}
+
+/** The conditions, in the order the status lists them. */
+function conditionList(
+  c: Components,
+  desired: DesiredState | undefined,
+  problem: Problem | undefined,
+  podProblems: readonly PodProblem[],
+): Cond[] {
+  const layoutRolling = desired?.rollout.progressing ?? false;
+  const allOk = c.hub.ok && c.gw.ok && c.sinks.ok && c.manager.ok && c.proxies.ok && c.workers.ok;
+  const { offline } = c;
+  return [
+    readyCond(c, allOk, layoutRolling, problem, podProblems),
+    { ...c.hub, type: 'HubReady' },
+    { ...c.gw, type: 'GatewayReady' },
+    { ...c.sinks, type: 'LogSinkReady' },
+    workersCond(c),
+    progressingCond(desired, allOk),
+    problem
+      ? cond('Degraded', true, problem.reason, '', problem.message)
+      : cond('Degraded', false, '', 'AsExpected', 'No problems'),
     ...(offline
       ? [
           cond(
@@ -130,8 +171,12 @@ export function computeStatus(
         ]
       : []),
   ];
+}
+
+/** Conditions keep their previous `lastTransitionTime` while their status does not change. */
+function stampConditions(zc: ZeekCluster, list: readonly Cond[], now: Date, gen: number): Condition[] {
   const prev = new Map((zc.status?.conditions ?? []).map((c) => [c.type, c]));
-  const conditions: Condition[] = list.map((c) => {
+  return list.map((c) => {
     const p = prev.get(c.type);
     const lastTransitionTime =
       p && p.status === c.status ? p.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -144,10 +189,41 @@ export function computeStatus(
       observedGeneration: gen,
     };
   });
+}
+
+/** Where Zeek nodes and clients reach the cluster's services. */
+function statusEndpoints(zc: ZeekCluster): NonNullable<ZeekClusterStatus['endpoints']> {
   const gwName = childName(zc, 'gateway');
   return {
+    hubXpub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xpubPort}`,
+    hubXsub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xsubPort}`,
+    ...(zc.spec.gateway.enabled
+      ? {
+          gateway: `${zc.spec.gateway.tlsSecretName ? 'wss' : 'ws'}://${serviceHost(zc, gwName)}:${zc.spec.gateway.port}/v1/messages/json`,
+        }
+      : {}),
+    logSinks: logSinkEndpoints(zc),
+  };
+}
+
+/**
+ * Pure: the status from the observed children. Conditions keep their `lastTransitionTime` while
+ * their status does not change, so an unchanged world yields a deep-equal status (and no write).
+ */
+export function computeStatus(
+  zc: ZeekCluster,
+  observed: Observed,
+  desired: DesiredState | undefined,
+  problem: Problem | undefined,
+  now: Date,
+  podProblems: readonly PodProblem[] = [],
+): ZeekClusterStatus {
+  const gen = zc.metadata.generation ?? 0;
+  const c = componentStates(zc, observed, desired, podProblems);
+  const { offline, workerState } = c;
+  return {
     observedGeneration: gen,
-    conditions,
+    conditions: stampConditions(zc, conditionList(c, desired, problem, podProblems), now, gen),
     replicas: offline ? offline.replicas : (workerState?.desired ?? 0),
     readyReplicas: offline ? offline.readyReplicas : (workerState?.ready ?? 0),
     workers: `${offline ? offline.readyReplicas : (workerState?.ready ?? 0)}/${zc.spec.workers.replicas}`,
@@ -160,15 +236,6 @@ export function computeStatus(
         }
       : {}),
     ...(offline ? { offline: offline.offline } : {}),
-    endpoints: {
-      hubXpub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xpubPort}`,
-      hubXsub: `tcp://${serviceHost(zc, childName(zc, 'hub'))}:${zc.spec.hub.xsubPort}`,
-      ...(zc.spec.gateway.enabled
-        ? {
-            gateway: `${zc.spec.gateway.tlsSecretName ? 'wss' : 'ws'}://${serviceHost(zc, gwName)}:${zc.spec.gateway.port}/v1/messages/json`,
-          }
-        : {}),
-      logSinks: logSinkEndpoints(zc),
-    },
+    endpoints: statusEndpoints(zc),
   };
 }

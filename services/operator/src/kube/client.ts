@@ -31,8 +31,6 @@ import {
   type PodEvent,
 } from './api.js';
 
-export { FIELD_MANAGER } from './api.js';
-
 const SSA = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 /**

@@ -6,7 +6,9 @@
  * 8.2's `ZEEK_CLUSTER_BACKEND_ZEROMQ_CURVE_*` variables turn on CURVE. Options such as `-i`/`-r`
  * are accepted and ignored (no packets are read: a worker writes generated log records).
  * Tuning: `ZEEK_SIM_RATE` (events/s, default 2), `ZEEK_SIM_LOG_RATE` (records/s, default 20 on a
- * worker, 0 otherwise). Exits 0 on SIGTERM/SIGINT after flushing its logs, 1 on a bad setup.
+ * worker, 0 otherwise). A worker given Zeek 9.0's UDP packet source (`-i udp::…`, capture mode
+ * udp) binds that port and spends CPU on every datagram (udp-source.ts, `ZEEK_SIM_UDP_CPU_US`).
+ * Exits 0 on SIGTERM/SIGINT after flushing its logs, 1 on a bad setup.
  * Lives in this image only (copied to /app/zeek-sim); no real Zeek image is reachable from here.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,6 +16,12 @@ import { isAbsolute, join } from 'node:path';
 import { startSingleNode } from '@zeek-relay/cli/simulator';
 import type { NodeRole } from '@zeek-relay/wire';
 import { logEndpoints, parseZeekScripts } from './zeek-scripts.js';
+import {
+  DEFAULT_CPU_US_PER_DATAGRAM,
+  parseUdpInterface,
+  startUdpSource,
+  type UdpSource,
+} from './udp-source.js';
 
 /** Zeek options that take a value (their value is not a script). */
 const WITH_VALUE = new Set(['-i', '-r', '-e', '-f', '-p', '-s', '-w', '-U', '-G', '-j', '-B', '-W']);
@@ -66,7 +74,22 @@ function curveFromEnv(): { serverPublicKey: string; publicKey: string; secretKey
   return { serverPublicKey, publicKey, secretKey };
 }
 
-function main(argv: readonly string[]): void {
+/** A worker's UDP packet source from `-i udp::…` (undefined for other roles and sources). */
+async function udpSource(argv: readonly string[], role: NodeRole): Promise<UdpSource | undefined> {
+  const i = argv.indexOf('-i');
+  const iface = i >= 0 ? parseUdpInterface(argv[i + 1] ?? '') : undefined;
+  if (!iface || role !== 'worker') return undefined;
+  const cpuUs = envNumber('ZEEK_SIM_UDP_CPU_US') ?? DEFAULT_CPU_US_PER_DATAGRAM;
+  const source = await startUdpSource(iface, cpuUs).catch((err: Error) =>
+    fail(`udp source ${argv[i + 1]}: ${err.message}`),
+  );
+  process.stdout.write(
+    `zeek (simulator): udp packet source on ${iface.address}:${iface.port} (${iface.encapsulation}), ${cpuUs} µs CPU per datagram\n`,
+  );
+  return source;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
   if (argv.includes('--version') || argv.includes('-v')) {
     process.stdout.write(`zeek version ${SIM_VERSION}\n`);
     return;
@@ -106,6 +129,7 @@ function main(argv: readonly string[]): void {
   process.stdout.write(
     `zeek (simulator ${SIM_VERSION}): ${name} (${role}) -> hub ${settings.xpub} / ${settings.xsub}, logs ${logs.join(' ') || 'none'}${curve ? ', CURVE' : ''}\n`,
   );
+  const udp = await udpSource(argv, role);
   let seen = new Set<string>();
   const watch = setInterval(() => {
     const now = new Set(sim.peers());
@@ -115,9 +139,9 @@ function main(argv: readonly string[]): void {
   }, 500);
   const stop = (signal: string): void => {
     clearInterval(watch);
-    void sim.stop().then((s) => {
+    void Promise.all([sim.stop(), udp?.close()]).then(([s]) => {
       process.stdout.write(
-        `${signal}: stopped; events sent ${s.eventsSent} received ${s.eventsReceived}, log records ${s.logRecords} in ${s.logBatches} batches\n`,
+        `${signal}: stopped; events sent ${s.eventsSent} received ${s.eventsReceived}, log records ${s.logRecords} in ${s.logBatches} batches${udp ? `, udp datagrams ${udp.datagrams()}` : ''}\n`,
       );
       process.exit(0);
     });
@@ -126,4 +150,4 @@ function main(argv: readonly string[]): void {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -1,5 +1,0 @@
-// Types for the `z85` package (ZeroMQ RFC 32), which ships none.
-declare module 'z85' {
-  export function encode(data: Uint8Array | string): string | null;
-  export function decode(text: string): Buffer | null;
-}
