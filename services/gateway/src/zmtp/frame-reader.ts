@@ -51,7 +51,6 @@ export class FrameReader {
   }
 
   /** Feeds one chunk; calls `sink` for everything it completes. Throws ZmtpProtocolError. */
-  // eslint-disable-next-line max-lines-per-function -- split on branch gateway
   push(chunk: Buffer, sink: FrameSink): void {
     const buf = this.#join(chunk);
     if (buf === undefined) return;
