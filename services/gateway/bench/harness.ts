@@ -6,6 +6,7 @@
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -92,20 +93,21 @@ const proxyRun = proxy.run();
 
 const pub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
 pub.connect(front.lastEndpoint as string);
-const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000, ...curveClient });
-counter.connect(back.lastEndpoint as string);
-await counter.send(Buffer.from('\x01/bench/in', 'latin1'));
-let counted = 0;
-void (async () => {
-  for await (const frames of counter) if (frames.length === 4) counted++;
-})();
+const nativeEnv = curveKeys
+  ? {
+      ...process.env,
+      ZR_CURVE_SERVER_KEY: curveKeys.server.publicKey,
+      ZR_CURVE_PUBLIC_KEY: curveKeys.client.publicKey,
+      ZR_CURVE_SECRET_KEY: curveKeys.client.secretKey,
+    }
+  : process.env;
 
+const native = buildNative();
 const publisher = await startPublisher(front.lastEndpoint as string);
+const counting = await startCounter(back.lastEndpoint as string);
 
-/** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
-async function startPublisher(
-  endpoint: string,
-): Promise<{ kind: string; publish(m: number, prefix: string): void; close(): void }> {
+/** Builds bench/native-pub.c; undefined (and one line on stderr saying why) when it cannot. */
+function buildNative(): string | undefined {
   const exe = join(tmpdir(), 'zeek-relay-bench-native-pub');
   try {
     execFileSync(
@@ -113,19 +115,24 @@ async function startPublisher(
       ['-O2', '-o', exe, fileURLToPath(new URL('../../bench/native-pub.c', import.meta.url)), '-lzmq'],
       { stdio: 'pipe' },
     );
+    return exe;
+  } catch (err) {
+    process.stderr.write(`${nativeMissing(err)}\n`);
+    return undefined;
+  }
+}
+
+/** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
+async function startPublisher(
+  endpoint: string,
+): Promise<{ kind: string; publish(m: number, prefix: string): void; close(): void }> {
+  if (native !== undefined) {
     const child = spawn(
-      exe,
+      native,
       [endpoint, TOPIC.toString(), SENDER.toString(), payload('fan-out').toString('hex')],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
-        env: curveKeys
-          ? {
-              ...process.env,
-              ZR_CURVE_SERVER_KEY: curveKeys.server.publicKey,
-              ZR_CURVE_PUBLIC_KEY: curveKeys.client.publicKey,
-              ZR_CURVE_SECRET_KEY: curveKeys.client.secretKey,
-            }
-          : process.env,
+        env: nativeEnv,
       },
     );
     await new Promise((r) => child.stdout.once('data', r));
@@ -134,14 +141,43 @@ async function startPublisher(
       publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
       close: () => child.kill(),
     };
-  } catch (err) {
-    process.stderr.write(`${nativeMissing(err)}\n`);
   }
   const child = fork(fileURLToPath(import.meta.url), ['publisher', endpoint], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise((r) => child.once('message', r));
   return { kind: 'javascript', publish: (m, prefix) => child.send({ m, prefix }), close: () => child.kill() };
+}
+
+/**
+ * The counting node of the WebSocket → cluster runs (4-frame messages under `/bench/in`, running
+ * total): native when built (a zeromq.js subscriber in this process costs ≈ 4.5 µs per event and
+ * was the bottleneck of that part's wall-clock rate), else zeromq.js here.
+ */
+async function startCounter(endpoint: string): Promise<{ count(): number; close(): void }> {
+  if (native !== undefined) {
+    const child = spawn(native, ['count', endpoint, '/bench/in'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: nativeEnv,
+    });
+    let total = 0;
+    const lines = createInterface({ input: child.stdout });
+    await new Promise<void>((resolve) => {
+      lines.on('line', (l) => {
+        if (l === 'ready') resolve();
+        else total = Number(l);
+      });
+    });
+    return { count: () => total, close: () => child.kill() };
+  }
+  const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000, ...curveClient });
+  counter.connect(endpoint);
+  await counter.send(Buffer.from('\x01/bench/in', 'latin1'));
+  let total = 0;
+  void (async () => {
+    for await (const frames of counter) if (frames.length === 4) total++;
+  })();
+  return { count: () => total, close: () => counter.close() };
 }
 
 /** One line saying why the native publisher could not be built, and what runs instead. */
@@ -153,7 +189,7 @@ function nativeMissing(err: unknown): string {
       : /zmq\.h/.test(stderr)
         ? "libzmq's headers are missing (Debian: apt-get install libzmq3-dev)"
         : (stderr.split('\n').find((l) => /error/i.test(l)) ?? String(err).split('\n')[0]);
-  return `bench:gateway: native publishing node not built: ${cause}; using a JavaScript (zeromq.js) publisher instead, which may limit the fan-out rates`;
+  return `bench:gateway: native publishing and counting nodes not built: ${cause}; using JavaScript (zeromq.js) ones instead, which may limit the fan-out and WebSocket → cluster wall-clock rates`;
 }
 
 /**
@@ -259,7 +295,7 @@ async function handle(c: Cmd): Promise<void> {
     }
     case 'inbound': {
       // k events spread over the clients, as fast as their sockets take them.
-      counted = 0;
+      const base = counting.count();
       const frame = Buffer.from(pingJson('/bench/in', 'inbound'));
       send({ started: true });
       const per = Math.ceil(c.k / clients.length);
@@ -277,7 +313,7 @@ async function handle(c: Cmd): Promise<void> {
       const total = per * clients.length;
       // Through the gateway the run ends when the hub delivered them all to the counting node;
       // the anchor (a bare ws server) counts them itself.
-      const arrived = c.viaHub ? await settle(() => counted, total) : total;
+      const arrived = c.viaHub ? await settle(() => counting.count() - base, total) : total;
       send({ ok: true, seconds: (nowMs() - start) / 1000, total: arrived, lost: total - arrived });
       return;
     }
@@ -299,7 +335,8 @@ async function handle(c: Cmd): Promise<void> {
       publisher.close();
       proxy.terminate();
       await proxyRun.catch(() => undefined);
-      for (const s of [front, back, pub, counter]) s.close();
+      counting.close();
+      for (const s of [front, back, pub]) s.close();
       send({ ok: true });
       process.exit(0);
   }
