@@ -10,6 +10,7 @@ const GENERATED = [
   'charts/zeek-relay/templates/crd',
   'deploy/crds',
   'deploy/install.yaml',
+  'services/operator/src/generated',
 ];
 
 const gen = spawnSync('npm', ['run', '--silent', 'gen'], { cwd: root, stdio: 'inherit' });

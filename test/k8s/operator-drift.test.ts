@@ -199,6 +199,54 @@ test('kubectl scale of a child comes back to the ZeekCluster replicas', { timeou
   );
 });
 
+interface ScaleView {
+  spec: { workers: { replicas: number } };
+  status?: { replicas?: number; readyReplicas?: number };
+}
+const cluster = (): Promise<ScaleView> =>
+  get<ScaleView>(`/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters/demo`);
+
+/** Marks the workers rolled out until the ZeekCluster reports `n` of `n` ready. */
+async function workersReady(n: number): Promise<void> {
+  await eventually(`${n}/${n} workers ready`, async () => {
+    await markRolledOut(cp, apps('statefulsets', 'demo-worker'));
+    const z = await cluster();
+    return z.spec.workers.replicas === n && z.status?.readyReplicas === n ? true : undefined;
+  });
+}
+
+test(
+  'kubectl scale of the ZeekCluster (/scale, as an HPA): readyReplicas never drops to a false 0',
+  { timeout: 180_000 },
+  async (t) => {
+    await workersReady(2);
+    const log = await watchChanges(cp, [`/apis/zeek-relay.io/v1alpha1/namespaces/${NS}/zeekclusters`]);
+    const seen = (): string[] =>
+      (log.objects as unknown as ScaleView[]).map(
+        (o) => `${o.spec.workers.replicas}:${o.status?.readyReplicas ?? '-'}`,
+      );
+    try {
+      for (const n of [4, 2]) {
+        await cp.kubectl(['scale', 'zeekcluster/demo', '-n', NS, `--replicas=${n}`]);
+        // No StatefulSet controller here: until markRolledOut its status keeps the old ready pods.
+        await eventually(`worker StatefulSet scaled to ${n}`, async () =>
+          (await worker()).spec.replicas === n ? true : undefined,
+        );
+        await workersReady(n);
+        // The watch, not only a GET, has the final state: nothing it missed can hide a 0.
+        await eventually(`the watch saw ${n}/${n} ready`, async () =>
+          seen().at(-1) === `${n}:${n}` ? true : undefined,
+        );
+      }
+    } finally {
+      log.stop();
+    }
+    t.diagnostic(`spec.workers.replicas:status.readyReplicas ${seen().join(' ')}`);
+    assert.ok(seen().includes('4:4'), seen().join(' '));
+    assert.ok(!seen().some((x) => x.endsWith(':0')), `a false 0 ready workers: ${seen().join(' ')}`);
+  },
+);
+
 test(
   'idle: 60 s with 6 resyncs change nothing in etcd (children and ZeekCluster)',
   { timeout: 300_000 },

@@ -3,7 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readTextFixture } from '@zeek-relay/fixtures';
-import { createOperator, loadOperatorConfig, type Operator } from '@zeek-relay/operator';
+import * as operatorPackage from '@zeek-relay/operator';
+import type { Operator } from '@zeek-relay/operator';
 import { createLogger, createMetrics } from '@zeek-relay/runtime';
 import { pino } from 'pino';
 import type { ControlPlane } from '../helpers/k8s/control-plane.js';
@@ -20,13 +21,21 @@ export async function startOperator(
   return operator;
 }
 
-/** An operator for `cp` that is not started yet (`identity` names it in the Lease). */
+/** What the harness needs of an operator package (this tree's, or another checkout's build). */
+export type OperatorModule = Pick<typeof operatorPackage, 'createOperator' | 'loadOperatorConfig'>;
+
+/**
+ * An operator for `cp` that is not started yet (`identity` names it in the Lease); `mod` is the
+ * operator package to run (default this tree's; benchmarks pass another build to compare).
+ */
 export function createTestOperator(
   cp: ControlPlane,
   logName: string,
   identity: string,
   env: Record<string, string> = {},
+  mod: OperatorModule = operatorPackage,
 ): Operator {
+  const { createOperator, loadOperatorConfig } = mod;
   const config = loadOperatorConfig({
     argv: [],
     env: {
@@ -167,6 +176,8 @@ export async function recordPodAdds(
 /** Every change the API server reports for the watched collections, from now on. */
 export interface ChangeLog {
   readonly changes: string[];
+  /** The object of each change, in the same order (e.g. to follow a status through a scale). */
+  readonly objects: Record<string, unknown>[];
   stop(): void;
 }
 
@@ -177,6 +188,7 @@ export interface ChangeLog {
  */
 export async function watchChanges(cp: ControlPlane, paths: readonly string[]): Promise<ChangeLog> {
   const changes: string[] = [];
+  const objects: Record<string, unknown>[] = [];
   const reqs = await Promise.all(
     paths.map(async (path) => {
       const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', path);
@@ -196,8 +208,9 @@ export async function watchChanges(cp: ControlPlane, paths: readonly string[]): 
                 object: { kind?: string; metadata?: { name?: string } };
               };
               buf = buf.slice(nl + 1);
-              if (ev.type !== 'BOOKMARK')
-                changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+              if (ev.type === 'BOOKMARK') continue;
+              changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+              objects.push(ev.object);
             }
           });
           res.on('error', () => undefined);
@@ -208,7 +221,7 @@ export async function watchChanges(cp: ControlPlane, paths: readonly string[]): 
       return req;
     }),
   );
-  return { changes, stop: () => reqs.forEach((r) => r.destroy()) };
+  return { changes, objects, stop: () => reqs.forEach((r) => r.destroy()) };
 }
 
 /**

@@ -9,12 +9,17 @@
 ##!   events  event name -> its type as global_ids() renders it,
 ##!           e.g. "event(c:count, e:Test::Color, r:Test::Rec)",
 ##!   types   enum type name -> "enum { Test::RED, Test::GREEN }" for the enums those use.
-##! Named record types and aliases are sent by name only (script-land cannot tell them apart
-##! without an error), so the gateway does not check arguments of those types.
+##! Named record types and aliases are sent by name only, so the gateway does not check arguments
+##! of those types. Script-land cannot describe them safely: global_ids() renders every named type
+##! by its name; enum_names() answers for enums only (an empty set otherwise, no error), but the
+##! one way to read a record's fields, record_fields("<name>"), raises a script error ("does not
+##! name a record type", in reporter.log) for every name that is not a record (aliases such as
+##! string_vec or index_vec, used by many events), and no built-in function tells a record name
+##! from an alias name, or reveals the type behind an alias, beforehand.
+##! Every function, event and identifier used here exists in Zeek 8.0, 8.1, 8.2 and 9.0 (the
+##! operator's tests check it against packages/fixtures/data/zeek-scripts/facts.json).
 ##! When: shortly after start, whenever a node comes up, when a gateway asks (a gateway is not a
 ##! Zeek node, no node_up announces it) and every ZeekRelay::signatures_interval.
-
-@load base/utils/strings
 
 module ZeekRelay;
 

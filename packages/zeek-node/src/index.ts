@@ -6,5 +6,8 @@
  * `node_up` on `Cluster::hello`, duplicate-hello and hello-expiry handling, `node_down` on the
  * nodeid unsubscription, and drops at the XPUB's high-water mark.
  */
-export { EmulatedZeekNode, startupSubscriptions, type ZeekNodeOptions } from './node.js';
+export { EmulatedZeekNode, startupSubscriptions, type Received, type ZeekNodeOptions } from './node.js';
+export { LogPush, type LogPushOptions } from './logs.js';
+export { LogBuffer, type LogBufferOptions } from './log-buffer.js';
+export { LogWriter } from './log-writer.js';
 export { spawnZeekNode, type ZeekNodeProcess } from './process.js';

@@ -15,6 +15,7 @@ import {
   encodeEvent,
   encodeEventFrames,
   encodeSubscriptionFrame,
+  FORMAT_BROKER_BIN_V1,
   makeNodeId,
   nodeIdFromTopic,
   parseHello,
@@ -43,6 +44,21 @@ export interface ZeekNodeOptions {
   readonly managerIsLogger?: boolean;
   /** Zeek's `hello_expiration` (default 10 s): pending hello state is forgotten after this. */
   readonly helloExpirationMs?: number;
+  /** The node id (default: one made like Zeek's from the name, a host name and the pid). */
+  readonly id?: string;
+  /** Keep every received event in `inbox` (default true; benchmarks that only count turn it off). */
+  readonly keepInbox?: boolean;
+}
+
+/** One message as the node received it (not the cluster framework's own hellos). */
+export interface Received {
+  readonly topic: string;
+  readonly sender: string;
+  readonly format: string;
+  readonly payload: Uint8Array;
+  readonly frames: Uint8Array[];
+  /** The decoded event; undefined when the payload is not a well-formed broker-bin-v1 event. */
+  readonly event: ZeekEvent | undefined;
 }
 
 /** Zeek's low-level backend events; a node raises them for its own XPUB, or receives them. */
@@ -94,8 +110,12 @@ export class EmulatedZeekNode {
   /** Non-hello events received: count per topic. */
   readonly received = new Map<string, number>();
   receivedTotal = 0;
-  /** Called for every event received that is not the cluster framework's own (hellos…). */
-  onEvent: ((topic: string, payload: Uint8Array) => void) | undefined;
+  /** Every message received that is not the cluster framework's own, in order (`keepInbox`). */
+  readonly inbox: Received[] = [];
+  /** Messages that were not 4 frames (Zeek's XSUB reader rejects them): counted, not kept. */
+  malformed = 0;
+  /** Called for every message received that is not the cluster framework's own (hellos…). */
+  onEvent: ((received: Received, node: EmulatedZeekNode) => void) | undefined;
   /** Events dropped at the XPUB's high-water mark, as Zeek counts them. */
   xpubDrops = 0;
   /** Frames of the last non-hello event received. */
@@ -104,10 +124,16 @@ export class EmulatedZeekNode {
   readonly #nodeidSubs = new Map<string, NodeJS.Timeout>();
   readonly #hellos = new Map<string, NodeJS.Timeout>();
   readonly #loops: Promise<void>[] = [];
+  /** Conditions of {@link waitFor}, checked after every notification and message. */
+  #waiters: Array<{ pred: () => boolean; resolve: () => void }> = [];
+  #probes = 0;
+  /** XPUB sends in order, one at a time (as Zeek's single backend thread sends). */
+  #sendChain: Promise<void> = Promise.resolve();
+  #pending = 0;
   #closed = false;
 
   constructor(readonly options: ZeekNodeOptions) {
-    this.id = makeNodeId({ node: options.name, hostname: 'testhost', pid: process.pid });
+    this.id = options.id ?? makeNodeId({ node: options.name, hostname: 'testhost', pid: process.pid });
     const curve = options.curve
       ? {
           curveServerKey: options.curve.serverKey,
@@ -132,12 +158,9 @@ export class EmulatedZeekNode {
     });
   }
 
-  /** Connects (XSUB first, as Zeek does) and sends the default subscriptions. */
-  async start(): Promise<void> {
-    this.xsub.connect(this.options.connectXsub);
-    this.xpub.connect(this.options.connectXpub);
-    this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
-    const subs = [
+  /** What the node subscribes to at start: Zeek's start-up topics, then the extra ones. */
+  get subscriptions(): string[] {
+    return [
       ...startupSubscriptions(
         this.options.role,
         this.options.name,
@@ -146,7 +169,14 @@ export class EmulatedZeekNode {
       ),
       ...(this.options.extraSubscriptions ?? []),
     ];
-    for (const t of subs) await this.subscribe(t);
+  }
+
+  /** Connects (XSUB first, as Zeek does) and sends the start-up subscriptions. */
+  async start(): Promise<void> {
+    this.xsub.connect(this.options.connectXsub);
+    this.xpub.connect(this.options.connectXpub);
+    this.#loops.push(this.#xpubLoop(), this.#xsubLoop());
+    for (const t of this.subscriptions) await this.subscribe(t);
   }
 
   subscribe(topic: string): Promise<void> {
@@ -157,18 +187,124 @@ export class EmulatedZeekNode {
     return this.xsub.send(encodeSubscriptionFrame(false, topic));
   }
 
+  /**
+   * Subscribes to each prefix and resolves once the hub has passed them on: as Zeek checks that a
+   * WebSocket client's subscriptions are in place (zeromq-wire.md §4.7), it subscribes a unique
+   * `zeek.zeromq.internal.<id>.<k>.` after them and waits until its own XPUB sees that topic.
+   */
+  async subscribeAndWait(...prefixes: string[]): Promise<void> {
+    for (const p of prefixes) await this.subscribe(p);
+    const probe = `zeek.zeromq.internal.${this.id}.${++this.#probes}.`;
+    await this.subscribe(probe);
+    await this.waitFor(() => this.seenTopics.has(probe), `the hub to echo ${probe}`);
+    await this.unsubscribe(probe);
+  }
+
   /** Publishes an event (4 frames, broker-bin-v1) on the node XPUB. */
   publish(topic: string, event: ZeekEvent): Promise<void> {
     return this.publishRaw(topic, encodeEvent(event));
   }
 
   /**
+   * Publishes like {@link publish} (an event, or payload bytes in `format`), but first waits until
+   * this node's XPUB has seen a subscription matching `topic` (ZeroMQ filters at the sender: before
+   * that the message would silently go nowhere, a race every Zeek node has, zeromq-wire.md §4.2)
+   * and waits at the high-water mark instead of dropping. For tests that must not lose anything.
+   */
+  async publishWhenSubscribed(
+    topic: string,
+    event: ZeekEvent | Uint8Array,
+    format = FORMAT_BROKER_BIN_V1,
+  ): Promise<void> {
+    const payload = event instanceof Uint8Array ? event : encodeEvent(event);
+    const known = (): boolean => [...this.seenTopics].some((p) => topic.startsWith(p));
+    await this.waitFor(known, `a subscriber for ${topic}`);
+    await this.sendFrames(encodeEventFrames({ topic, sender: this.id, format, payload }));
+  }
+
+  /**
+   * Sends any frames on the XPUB (bad input: a wrong frame count, an unknown format…), in turn with
+   * the node's other sends, waiting at the high-water mark instead of dropping.
+   */
+  sendFrames(frames: readonly Uint8Array[]): Promise<void> {
+    return this.#queue(async () => {
+      for (;;) {
+        try {
+          return await this.xpub.send([...frames]);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      }
+    });
+  }
+
+  /**
+   * Resolves once `pred()` holds, checked now and after every subscription notification and
+   * message the node receives; `timeoutMs` is a hang guard (rejects naming `what`).
+   */
+  waitFor(pred: () => boolean, what = 'condition', timeoutMs = 120_000): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w.pred !== pred);
+        reject(new Error(`emulated node ${this.options.name}: timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.#waiters.push({
+        pred,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Received events with this name, in order (from `inbox`). */
+  events(name: string): ZeekEvent[] {
+    return this.inbox.flatMap((r) => (r.event?.name === name ? [r.event] : []));
+  }
+
+  #check(): void {
+    if (this.#waiters.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.pred()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /**
    * As Zeek's backend sends (non-blocking): when the XPUB is at its high-water mark libzmq says
    * EAGAIN and the message is dropped and counted (`zeek_cluster_zeromq_xpub_drops_total`).
+   * Sends are queued: the hello exchange (from both socket loops) and the caller's publications
+   * may overlap, and a zeromq.js socket takes one send at a time (EBUSY otherwise).
    */
-  async publishRaw(topic: string, payload: Uint8Array): Promise<void> {
+  publishRaw(topic: string, payload: Uint8Array, format = FORMAT_BROKER_BIN_V1): Promise<void> {
+    const frames = encodeEventFrames({ topic, sender: this.id, format, payload });
+    return this.#queue(() => this.#sendOrDrop(frames));
+  }
+
+  /** Sends queued on the XPUB and not done yet. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** Resolves once every send queued so far is done (sent, dropped or failed). */
+  async drained(): Promise<void> {
+    await this.#sendChain;
+  }
+
+  #queue(send: () => Promise<void>): Promise<void> {
+    this.#pending++;
+    const sent = this.#sendChain.then(send).finally(() => this.#pending--);
+    this.#sendChain = sent.catch(() => undefined);
+    return sent;
+  }
+
+  async #sendOrDrop(frames: Uint8Array[]): Promise<void> {
     try {
-      await this.xpub.send(encodeEventFrames({ topic, sender: this.id, payload }));
+      await this.xpub.send(frames);
     } catch (err) {
       if ((err as { code?: string }).code !== 'EAGAIN') throw err;
       this.xpubDrops++;
@@ -193,14 +329,14 @@ export class EmulatedZeekNode {
         const topic = utf8.decode(prefix);
         this.notifications.push(`${subscribe ? '+' : '-'}${topic}`);
         // Zeek's backend raises `subscription` only for a topic it has not seen (or saw go).
-        if (subscribe) {
-          if (this.seenTopics.has(topic)) continue;
+        if (subscribe && !this.seenTopics.has(topic)) {
           this.seenTopics.add(topic);
           await this.#onSubscription(topic);
-        } else {
+        } else if (!subscribe) {
           this.seenTopics.delete(topic);
           this.#onUnsubscription(topic);
         }
+        this.#check();
       }
     } catch (err) {
       if (!this.#closed) throw err;
@@ -299,19 +435,65 @@ export class EmulatedZeekNode {
     try {
       for await (const frames of this.xsub) {
         if (this.options.readDelayMs) await new Promise((r) => setTimeout(r, this.options.readDelayMs));
-        const msg = decodeEventFrames(frames);
-        if (utf8.decode(msg.sender) === this.id) continue;
-        const topic = utf8.decode(msg.topic);
-        const event = topic.startsWith('zeek.cluster.nodeid.') ? decodeEvent(msg.payload) : undefined;
-        if (event !== undefined && (await this.#onNodeEvent(event))) continue;
-        // Not set for hellos: a node joining later must not replace the frames a test checks.
-        this.lastFrames = frames;
-        this.onEvent?.(topic, msg.payload);
-        this.receivedTotal++;
-        this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
+        await this.#onMessage(frames);
+        this.#check();
       }
     } catch (err) {
       if (!this.#closed) throw err;
     }
+  }
+
+  /** One message from the XSUB: the framework's events are handled, the rest recorded. */
+  async #onMessage(frames: Uint8Array[]): Promise<void> {
+    if (frames.length !== 4) {
+      this.malformed++;
+      return;
+    }
+    const msg = decodeEventFrames(frames);
+    const sender = utf8.decode(msg.sender);
+    if (sender === this.id) return;
+    const topic = utf8.decode(msg.topic);
+    const keep = this.options.keepInbox ?? true;
+    if (topic.startsWith('zeek.cluster.nodeid.')) {
+      const own = tryDecodeEvent(msg.payload);
+      if (own !== undefined && (await this.#onNodeEvent(own))) return;
+    }
+    // Not set for hellos: a node joining later must not replace the frames a test checks.
+    this.lastFrames = frames;
+    const r = received(topic, sender, msg.format, msg.payload, frames);
+    if (keep) this.inbox.push(r);
+    this.onEvent?.(r, this);
+    this.receivedTotal++;
+    this.received.set(topic, (this.received.get(topic) ?? 0) + 1);
+  }
+}
+
+/** A received message; its event is decoded on first use (a counting node never pays for it). */
+function received(
+  topic: string,
+  sender: string,
+  format: string,
+  payload: Uint8Array,
+  frames: Uint8Array[],
+): Received {
+  let event: ZeekEvent | undefined | null = null;
+  return {
+    topic,
+    sender,
+    format,
+    payload,
+    frames,
+    get event() {
+      if (event === null) event = tryDecodeEvent(payload);
+      return event;
+    },
+  };
+}
+
+function tryDecodeEvent(payload: Uint8Array): ZeekEvent | undefined {
+  try {
+    return decodeEvent(payload);
+  } catch {
+    return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { startRig } from './helpers/gateway.js';
 import { fixturePath } from '@zeek-relay/fixtures';
 import { hasOpenssl, makeTestTls, type TestTls } from './helpers/tls.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import { attachNode } from './helpers/hub.js';
 
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
@@ -21,8 +21,8 @@ after(() => tlsFiles?.remove());
 describe('bearer-token auth and topic ACLs', () => {
   test('401 before the upgrade without a valid token; ACLs on subscribe and publish', async () => {
     const rig = await startRig({ tokensFile: fixturePath('gateway', 'tokens.json') });
-    const node = new ZeekNode('zeromq_manager_host_1_Nauth', rig.hub);
-    await node.subscribe('/analytics/', '/other/');
+    const node = await attachNode('zeromq_manager_host_1_Nauth', rig.hub);
+    await node.subscribeAndWait('/analytics/', '/other/');
     try {
       for (const opts of [{}, bearer('wrong'), { headers: { Authorization: 'Basic Zm9vOmJhcg==' } }]) {
         const c = new RecordingClient(rig.url, opts);
@@ -52,7 +52,7 @@ describe('bearer-token auth and topic ACLs', () => {
       });
       ok.send(dataMessage('/analytics/x', 'ping', [S('allowed'), C(2)]));
       await node.waitFor(() => node.events('ping').length === 1);
-      assert.equal(node.received[0]?.topic, '/analytics/x');
+      assert.equal(node.inbox[0]?.topic, '/analytics/x');
       await ok.close();
 
       // A token given only as its SHA-256 digest; `publish: []` forbids every topic.
@@ -153,8 +153,8 @@ describe('health, metrics and graceful shutdown', () => {
       metrics,
       readiness: () => rig.gateway.readiness(),
     });
-    const node = new ZeekNode('zeromq_manager_host_1_Nhealth', rig.hub);
-    await node.subscribe('/in/', 'zeek.cluster.manager');
+    const node = await attachNode('zeromq_manager_host_1_Nhealth', rig.hub);
+    await node.subscribeAndWait('/in/', 'zeek.cluster.manager');
     const base = health.url;
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);

@@ -10,10 +10,9 @@ import { createMetrics } from '@zeek-relay/runtime';
 import { XSubscriber } from 'zeromq';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
-import { startTestHub } from './helpers/hub.js';
+import { startTestHub, attachNode } from './helpers/hub.js';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
 
 const LIMIT = 8;
 const PER_CLIENT = 60;
@@ -36,14 +35,14 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
   const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { meter: metrics.meter });
   // A subscriber that does not read: once its pipe and TCP buffers are full the hub blocks.
   const stuck = new XSubscriber({ linger: 0, receiveHighWaterMark: 1, receiveBufferSize: 16384 });
-  const node = new ZeekNode('zeromq_manager_host_1_Nbackpressure', hub);
+  const node = await attachNode('zeromq_manager_host_1_Nbackpressure', hub);
   const clients: RecordingClient[] = [];
   let stuckReceived = 0;
   let reading: Promise<void> | undefined;
   try {
     stuck.connect(hub.xpubEndpoint);
     await stuck.send(Buffer.from('\x01/bp/', 'latin1'));
-    await node.subscribe('/bp/');
+    await node.subscribeAndWait('/bp/');
     clients.push(await acked(rig.url), await acked(rig.url));
     const msg = (c: number, i: number): string => dataMessage('/bp/x', 'bulk', [C(c), C(i), S(BIG)]);
     clients.forEach((c, k) => {
@@ -59,7 +58,7 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
     }
     assert.ok(
       pauses >= 1,
-      `reading never paused; backlog ${await backlog(scrape)}, node got ${node.received.length}`,
+      `reading never paused; backlog ${await backlog(scrape)}, node got ${node.inbox.length}`,
     );
     assert.ok((await backlog(scrape)) > 0, 'events wait for the hub');
     // Paused means unread: the queue stays at the limit plus what one socket read had already
@@ -70,16 +69,16 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(most <= LIMIT + 2 * clients.length, `backlog grew to ${most} while paused`);
-    assert.ok(node.received.length < 2 * PER_CLIENT);
+    assert.ok(node.inbox.length < 2 * PER_CLIENT);
 
     // The subscriber reads again: every event arrives at both subscribers, in order per client.
     reading = (async () => {
       for await (const frames of stuck) if (frames.length === 4) stuckReceived++;
     })();
-    await node.waitFor(() => node.received.length === 2 * PER_CLIENT, 30000, 'all events at the node');
+    await node.waitFor(() => node.inbox.length === 2 * PER_CLIENT, 'all events at the node');
     await waitUntil(() => stuckReceived === 2 * PER_CLIENT, 'all events at the stuck subscriber');
     const seq = new Map<string, bigint[]>();
-    for (const r of node.received) {
+    for (const r of node.inbox) {
       const [c, i] = (r.event?.args ?? []).map((a) => (a.type === 'count' ? a.value : -1n));
       seq.set(r.sender, [...(seq.get(r.sender) ?? []), i ?? -1n]);
       assert.ok(c === 0n || c === 1n);
@@ -95,7 +94,7 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
     assert.equal(await backlog(scrape), 0);
     await waitUntil(() => clients.every((c) => c.ws.bufferedAmount === 0), 'client buffers drained');
     clients.forEach((c, k) => c.send(msg(k, PER_CLIENT)));
-    await node.waitFor(() => node.received.length === 2 * PER_CLIENT + 2, 10000, 'events after resume');
+    await node.waitFor(() => node.inbox.length === 2 * PER_CLIENT + 2, 'events after resume');
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await node.close();

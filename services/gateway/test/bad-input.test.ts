@@ -5,7 +5,8 @@ import { data } from '@zeek-relay/wire';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig, type Rig } from './helpers/gateway.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 const ERR = (context: string): string =>
   `{"type":"error","code":"deserialization_failed","context":"${context}"}`;
@@ -15,11 +16,11 @@ const CREATE = ERR('failed to create Zeek event');
 
 describe('bad input: exact errors, the connection and the process survive', () => {
   let rig: Rig;
-  let node: ZeekNode;
+  let node: EmulatedZeekNode;
   before(async () => {
     rig = await startRig({ maxMessageBytes: 64 * 1024, lifecycleTopic: 'zeek.cluster.manager' });
-    node = new ZeekNode('zeromq_manager_host_1_Nbad', rig.hub);
-    await node.subscribe('/in/', 'zeek.cluster.manager');
+    node = await attachNode('zeromq_manager_host_1_Nbad', rig.hub);
+    await node.subscribeAndWait('/in/', 'zeek.cluster.manager');
   });
   after(async () => {
     await node.close();
@@ -43,7 +44,6 @@ describe('bad input: exact errors, the connection and the process survive', () =
         node
           .events('ping')
           .some((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === marker),
-      5000,
       marker,
     );
   }
@@ -185,8 +185,8 @@ describe('bad input: exact errors, the connection and the process survive', () =
 describe('abrupt disconnects', () => {
   test('at every stage: lost events with 1006, the gateway keeps serving', async () => {
     const rig = await startRig({ lifecycleTopic: 'zeek.cluster.manager' });
-    const node = new ZeekNode('zeromq_manager_host_1_Nabrupt', rig.hub);
-    await node.subscribe('/in/', 'zeek.cluster.manager');
+    const node = await attachNode('zeromq_manager_host_1_Nabrupt', rig.hub);
+    await node.subscribeAndWait('/in/', 'zeek.cluster.manager');
     const acked = async (subs = '[]'): Promise<RecordingClient> => {
       const c = new RecordingClient(rig.url);
       await c.opened;
@@ -218,7 +218,6 @@ describe('abrupt disconnects', () => {
     c.ws.terminate();
     await node.waitFor(
       () => node.events('Cluster::websocket_client_lost').length >= lostBefore + 3,
-      5000,
       'lost events',
     );
     const codes = node
@@ -228,7 +227,7 @@ describe('abrupt disconnects', () => {
     for (const code of codes) assert.deepEqual(code, data.count(1006));
     const d = await acked();
     d.send(dataMessage('/in/', 'ping', [S('after-abrupt'), C(1)]));
-    await node.waitFor(() => node.events('ping').length === 2, 5000, 'pings');
+    await node.waitFor(() => node.events('ping').length === 2, 'pings');
     const texts = node
       .events('ping')
       .map((e) => (e.args[0]?.type === 'string' ? Buffer.from(e.args[0].value).toString() : ''));

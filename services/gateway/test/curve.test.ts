@@ -24,7 +24,8 @@ import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 type Rig = Awaited<ReturnType<typeof startRig>>;
 
@@ -57,20 +58,25 @@ function curveGateway(hub: CurveTestHub, settings: Partial<GatewayConfig>, log?:
 }
 
 /** An emulated Zeek node on `hub` with its own CURVE pair. */
-function curveNode(name: string, hub: CurveTestHub, server: KeyPair, own: KeyPair): ZeekNode {
-  return new ZeekNode(name, hub, { serverKey: server.publicKey, ...own });
+function curveNode(
+  name: string,
+  hub: CurveTestHub,
+  server: KeyPair,
+  own: KeyPair,
+): Promise<EmulatedZeekNode> {
+  return attachNode(name, hub, { serverKey: server.publicKey, ...own });
 }
 
 /**
  * A CURVE hub that allows the gateway's and one node's keys, a started gateway on it (test rig)
  * and that node (not yet subscribed). The test closes all three.
  */
-async function curveRig(nodeName: string): Promise<{ hub: CurveTestHub; rig: Rig; node: ZeekNode }> {
+async function curveRig(nodeName: string): Promise<{ hub: CurveTestHub; rig: Rig; node: EmulatedZeekNode }> {
   const { server, clients } = freshKeys(2);
   const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
   const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
   const rig = await startRig(curveKeys(server, gw), hub);
-  return { hub, rig, node: curveNode(nodeName, hub, server, nodeKeys) };
+  return { hub, rig, node: await curveNode(nodeName, hub, server, nodeKeys) };
 }
 
 async function acked(url: string, subs: string[]): Promise<{ client: RecordingClient; endpoint: string }> {
@@ -87,24 +93,27 @@ async function acked(url: string, subs: string[]): Promise<{ client: RecordingCl
  * sender), a node event reaches the client.
  */
 async function roundTrip(url: string, hub: CurveTestHub, nodeKeys: KeyPair, tag: string): Promise<void> {
-  const node = new ZeekNode(`zeromq_manager_host_1_N${tag}`, hub, { serverKey: hub.serverKey, ...nodeKeys });
+  const node = await attachNode(`zeromq_manager_host_1_N${tag}`, hub, {
+    serverKey: hub.serverKey,
+    ...nodeKeys,
+  });
   // The node subscribes first: the client's ack (its probe echoed on the gateway's hub
   // connection) then proves the gateway's XPUB has the node's subscription too.
   let client: RecordingClient | undefined;
   try {
-    await node.subscribe('/from-clients/');
+    await node.subscribeAndWait('/from-clients/');
     const a = await acked(url, ['/to-clients/']);
     client = a.client;
     const endpoint = a.endpoint;
     client.send(dataMessage('/from-clients/x', 'hello', [S(`from ${tag}`)]));
-    await node.waitFor(() => node.events('hello').length === 1, 10000, 'the client event');
-    const got = node.received.find((r) => r.event?.name === 'hello');
+    await node.waitFor(() => node.events('hello').length === 1, 'the client event');
+    const got = node.inbox.find((r) => r.event?.name === 'hello');
     assert.equal(got?.sender, endpoint);
     const [arg] = (got?.event?.args ?? []) as { type: string; value: Uint8Array }[];
     assert.equal(arg?.type, 'string');
     assert.equal(Buffer.from(arg?.value ?? []).toString('utf8'), `from ${tag}`);
 
-    await node.publish('/to-clients/y', { name: 'pong', args: [data.count(42)] });
+    await node.publishWhenSubscribed('/to-clients/y', { name: 'pong', args: [data.count(42)] });
     const m = (await client.nextJson()) as { type: string; topic: string; data: unknown[] };
     assert.equal(m.type, 'data-message');
     assert.equal(m.topic, '/to-clients/y');
@@ -211,11 +220,11 @@ describe('CURVE publish path', { timeout: 60_000 }, () => {
     const { hub, rig, node } = await curveRig('zeromq_manager_host_1_Ncurvebulk');
     let client: RecordingClient | undefined;
     try {
-      await node.subscribe('/bulk/');
+      await node.subscribeAndWait('/bulk/');
       client = (await acked(rig.url, [])).client;
       const total = 3000;
       for (let i = 0; i < total; i++) client.send(dataMessage('/bulk/', 'seq', [C(i)]));
-      await node.waitFor(() => node.events('seq').length === total, 120000, `${total} events`);
+      await node.waitFor(() => node.events('seq').length === total, `${total} events`);
       const got = node.events('seq').map((e) => Number((e.args[0] as { value: bigint | number }).value));
       assert.deepEqual(
         got,
@@ -240,22 +249,22 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
     const ports = { xpub: port(hub.xpubEndpoint), xsub: port(hub.xsubEndpoint) };
     const rig = await startRig(curveKeys(server, gw), hub);
     const { client } = await acked(rig.url, ['/survives/']);
-    let node: ZeekNode | undefined;
+    let node: EmulatedZeekNode | undefined;
     try {
       await hub.close();
       await waitUntil(() => !rig.gateway.readiness().ready, 'not ready without a hub');
       hub = await startCurveHub(server, allowed, ports);
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
-      node = curveNode('zeromq_manager_host_1_Ncurverestart', hub, server, nodeKeys);
-      await node.subscribe('/from-client/');
+      node = await curveNode('zeromq_manager_host_1_Ncurverestart', hub, server, nodeKeys);
+      await node.subscribeAndWait('/from-client/');
       // A second ack after the node's subscription: its probe echo proves the gateway has it.
       const late = await acked(rig.url, []);
       await late.client.close();
       await waitUntil(
-        () => node?.subscriptionsSeen.includes('/survives/') === true,
+        () => node?.seenTopics.has('/survives/') === true,
         'client prefix re-sent to the new hub',
       );
-      await node.publish('/survives/x', { name: 'after_restart', args: [] });
+      await node.publishWhenSubscribed('/survives/x', { name: 'after_restart', args: [] });
       assert.equal(((await client.nextJson()) as { topic: string }).topic, '/survives/x');
       client.send(dataMessage('/from-client/', 'back', []));
       await node.waitFor(() => node?.events('back').length === 1);
@@ -398,12 +407,12 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
     const rig = await startRig({ connectXsubEndpoint: relay.endpoint, ...curveKeys(server, gw) }, hub, {
       log,
     });
-    const node = curveNode('zeromq_manager_host_1_Ntamper', hub, server, nodeKeys);
+    const node = await curveNode('zeromq_manager_host_1_Ntamper', hub, server, nodeKeys);
     let client: RecordingClient | undefined;
     try {
       client = (await acked(rig.url, ['/t/'])).client;
       relay.arm();
-      await node.publish('/t/x', { name: 'forged', args: [] });
+      await node.publishWhenSubscribed('/t/x', { name: 'forged', args: [] });
       await waitUntil(() => relay.tampered() === 1, 'one box tampered with');
       await waitUntil(
         () => lines().some((l) => /does not open/.test(JSON.stringify(l))),
@@ -412,7 +421,7 @@ describe('CURVE rejections', { timeout: 60_000 }, () => {
       // The XSUB reconnects (through the relay, now passing boxes unchanged) and re-subscribes.
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
       await (await acked(rig.url, [])).client.close();
-      await node.publish('/t/y', { name: 'genuine', args: [] });
+      await node.publishWhenSubscribed('/t/y', { name: 'genuine', args: [] });
       const m = (await client.nextJson()) as { topic: string };
       // The forged event never reached the client; the next genuine one did.
       assert.equal(m.topic, '/t/y');
@@ -431,16 +440,16 @@ describe('CURVE subscriptions the hub already holds', { timeout: 60_000 }, () =>
     const { server, clients } = freshKeys(2);
     const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
     const hub = await startCurveHub(server, [gw.publicKey, nodeKeys.publicKey]);
-    const node = curveNode('zeromq_manager_host_1_Nearly', hub, server, nodeKeys);
+    const node = await curveNode('zeromq_manager_host_1_Nearly', hub, server, nodeKeys);
     let rig: Rig | undefined;
     let client: RecordingClient | undefined;
     try {
-      await node.subscribe('/early/');
+      await node.subscribeAndWait('/early/');
       // libzmq sends a new peer the subscriptions it holds as ZMTP 3.1 SUBSCRIBE commands, boxed.
       rig = await startRig(curveKeys(server, gw), hub);
       client = (await acked(rig.url, [])).client;
       client.send(dataMessage('/early/x', 'early_bird', []));
-      await node.waitFor(() => node.events('early_bird').length === 1, 10000, 'the client event');
+      await node.waitFor(() => node.events('early_bird').length === 1, 'the client event');
     } finally {
       await client?.close();
       await rig?.close();
@@ -479,13 +488,13 @@ describe('CURVE large frames', { timeout: 60_000 }, () => {
     let client: RecordingClient | undefined;
     const big = 'z'.repeat(1 << 20);
     try {
-      await node.subscribe('/big-in/');
+      await node.subscribeAndWait('/big-in/');
       client = (await acked(rig.url, ['/big-out/'])).client;
       client.send(dataMessage('/big-in/x', 'big', [S(big)]));
-      await node.waitFor(() => node.events('big').length === 1, 20000, 'the large client event');
+      await node.waitFor(() => node.events('big').length === 1, 'the large client event');
       const [arg] = node.events('big')[0]!.args as readonly { value: Uint8Array }[];
       assert.equal(Buffer.from(arg!.value).toString('utf8'), big);
-      await node.publish('/big-out/y', { name: 'big_back', args: [data.string(big)] });
+      await node.publishWhenSubscribed('/big-out/y', { name: 'big_back', args: [data.string(big)] });
       const m = (await client.nextJson()) as { data: { data: { data: { data: string }[] }[] }[] };
       assert.equal(m.data[2]!.data[1]!.data[0]!.data, big);
     } finally {

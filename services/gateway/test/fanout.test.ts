@@ -4,10 +4,10 @@ import { createMetrics } from '@zeek-relay/runtime';
 import { data } from '@zeek-relay/wire';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
-import { startTestHub } from './helpers/hub.js';
+import { startTestHub, attachNode } from './helpers/hub.js';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 
 async function acked(url: string, subs: string[]): Promise<RecordingClient> {
   const c = new RecordingClient(url);
@@ -21,13 +21,14 @@ async function acked(url: string, subs: string[]): Promise<RecordingClient> {
 describe('delivery semantics', () => {
   test('at most once per client even when several prefixes match; prefix match is byte-wise', async () => {
     const rig = await startRig();
-    const node = new ZeekNode('zeromq_manager_host_1_Nfan', rig.hub);
+    const node = await attachNode('zeromq_manager_host_1_Nfan', rig.hub);
     try {
       const overlapping = await acked(rig.url, ['/a', '/a/b', '/a/b/c', '', '/a/b/c/d']);
       const exact = await acked(rig.url, ['/a/b/c/d']);
       const other = await acked(rig.url, ['/a/x']);
-      for (let i = 1; i <= 3; i++) await node.publish('/a/b/c/d', { name: 'n', args: [data.count(i)] });
-      await node.publish('/a/x', { name: 'marker', args: [] });
+      for (let i = 1; i <= 3; i++)
+        await node.publishWhenSubscribed('/a/b/c/d', { name: 'n', args: [data.count(i)] });
+      await node.publishWhenSubscribed('/a/x', { name: 'marker', args: [] });
       for (const c of [overlapping, exact]) {
         for (let i = 1; i <= 3; i++) {
           const m = (await c.nextJson()) as {
@@ -54,8 +55,8 @@ describe('delivery semantics', () => {
 
   test('1000 concurrent clients: every one acked, every one gets each event once, the process lives', async () => {
     const rig = await startRig({ maxClients: 2000 });
-    const node = new ZeekNode('zeromq_manager_host_1_Nthousand', rig.hub);
-    await node.subscribe('/from-clients/');
+    const node = await attachNode('zeromq_manager_host_1_Nthousand', rig.hub);
+    await node.subscribeAndWait('/from-clients/');
     const clients: RecordingClient[] = [];
     try {
       for (let batch = 0; batch < 10; batch++) {
@@ -68,14 +69,14 @@ describe('delivery semantics', () => {
       assert.equal(rig.gateway.clientCount, 1000);
       const counts = new Array<number>(1000).fill(0);
       clients.forEach((c, i) => c.ws.on('message', () => (counts[i] = (counts[i] ?? 0) + 1)));
-      await node.publish('/all/x', { name: 'broadcast', args: [data.string('to everyone')] });
-      await node.publish('/one/500/', { name: 'unicast', args: [] });
+      await node.publishWhenSubscribed('/all/x', { name: 'broadcast', args: [data.string('to everyone')] });
+      await node.publishWhenSubscribed('/one/500/', { name: 'unicast', args: [] });
       await waitUntil(() => counts.every((n, i) => n >= (i === 500 ? 2 : 1)), 'fan-out to 1000 clients');
       // Every client publishes once; the node gets all 1000, each with its client's sender id.
       clients.forEach((c, i) => c.send(dataMessage('/from-clients/', 'hello', [S(`c${i}`), C(i)])));
-      await node.waitFor(() => node.events('hello').length === 1000, 20000, '1000 publications');
+      await node.waitFor(() => node.events('hello').length === 1000, '1000 publications');
       assert.equal(
-        new Set(node.received.filter((r) => r.event?.name === 'hello').map((r) => r.sender)).size,
+        new Set(node.inbox.filter((r) => r.event?.name === 'hello').map((r) => r.sender)).size,
         1000,
       );
       assert.deepEqual(
@@ -93,7 +94,7 @@ describe('delivery semantics', () => {
   test('a slow client is closed (1008 Send queue full) and never slows the others', async () => {
     const metrics = createMetrics({ serviceName: 'test' });
     const rig = await startRig({ sendQueueBytes: 256 * 1024 }, undefined, { meter: metrics.meter });
-    const node = new ZeekNode('zeromq_manager_host_1_Nslow', rig.hub);
+    const node = await attachNode('zeromq_manager_host_1_Nslow', rig.hub);
     const fast = await acked(rig.url, ['/bulk/']);
     const slow = await acked(rig.url, ['/bulk/']);
     try {
@@ -106,7 +107,7 @@ describe('delivery semantics', () => {
       // Flow control towards the fast client only (it shares this process with the gateway): at
       // most 4 events in flight to it, so its own queue never nears the limit.
       for (let i = 0; i < total; i++) {
-        await node.publish('/bulk/', { name: 'bulk', args: [data.string(big), data.count(i)] });
+        await node.publishWhenSubscribed('/bulk/', { name: 'bulk', args: [data.string(big), data.count(i)] });
         if (i - received >= 4) await waitUntil(() => i - received < 4, 'fast client keeps up');
       }
       await waitUntil(() => received === total, 'the fast client receives everything').catch(
@@ -183,7 +184,7 @@ describe('hub restarts', () => {
     const metrics = createMetrics({ serviceName: 'test' });
     const rig = await startRig({}, hub, { meter: metrics.meter });
     const c = await acked(rig.url, ['/survives/']);
-    let node: ZeekNode | undefined;
+    let node: EmulatedZeekNode | undefined;
     try {
       assert.deepEqual(rig.gateway.readiness(), { ready: true });
       await hub.close();
@@ -203,13 +204,13 @@ describe('hub restarts', () => {
       assert.ok((await hubDown()) > 0, 'publications while the hub is down are counted');
       hub = await startTestHub('127.0.0.1', ports);
       await waitUntil(() => rig.gateway.readiness().ready, 'ready again');
-      node = new ZeekNode('zeromq_manager_host_1_Nrestart', hub);
-      await node.subscribe('/from-client/');
+      node = await attachNode('zeromq_manager_host_1_Nrestart', hub);
+      await node.subscribeAndWait('/from-client/');
       await waitUntil(
-        () => node?.subscriptionsSeen.includes('/survives/') === true,
+        () => node?.seenTopics.has('/survives/') === true,
         'client prefix re-sent to the new hub',
       );
-      await node.publish('/survives/x', { name: 'after_restart', args: [] });
+      await node.publishWhenSubscribed('/survives/x', { name: 'after_restart', args: [] });
       assert.equal(((await c.nextJson()) as { topic: string }).topic, '/survives/x');
       c.send(dataMessage('/from-client/', 'back', []));
       await node.waitFor(() => node?.events('back').length === 1);

@@ -5,7 +5,8 @@ import type { BrokerData } from '@zeek-relay/wire';
 import { startRig, type Rig } from './helpers/gateway.js';
 import { readJsonFixture } from '@zeek-relay/fixtures';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 /** Captured from Zeek 8.0.10 (zeek-8.0/captured/websocket-protocol.json of @zeek-relay/fixtures). */
 interface ProtocolTest {
@@ -43,11 +44,11 @@ const str = (d: BrokerData | undefined): string =>
 
 describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.json)', () => {
   let rig: Rig;
-  let node: ZeekNode;
+  let node: EmulatedZeekNode;
   before(async () => {
     rig = await startRig({ lifecycleTopic: LIFECYCLE });
-    node = new ZeekNode('zeromq_manager_host_1_Nlife', rig.hub);
-    await node.subscribe(LIFECYCLE);
+    node = await attachNode('zeromq_manager_host_1_Nlife', rig.hub);
+    await node.subscribeAndWait(LIFECYCLE);
   });
   after(async () => {
     await node.close();
@@ -56,7 +57,7 @@ describe('HTTP upgrade, URL and header checks, close codes (websocket-protocol.j
 
   /** The next `websocket_client_lost` after `seen` earlier ones: [code, reason]. */
   async function lost(seen: number): Promise<[number, string]> {
-    await node.waitFor(() => node.events('Cluster::websocket_client_lost').length > seen, 5000, 'lost event');
+    await node.waitFor(() => node.events('Cluster::websocket_client_lost').length > seen, 'lost event');
     const ev = node.events('Cluster::websocket_client_lost')[seen];
     const code = ev?.args[1];
     return [code?.type === 'count' ? Number(code.value) : -1, str(ev?.args[2])];

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig, type Rig } from './helpers/gateway.js';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { startTestHub, type TestHub, attachNode } from './helpers/hub.js';
 import { TEST_PING_RENDERING, answerSignatureRequests, signaturesEvent } from './helpers/signatures.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import {
   REQUEST_SIGNATURES_EVENT,
   SIGNATURES_TOPIC,
@@ -19,7 +19,7 @@ const E = (name: string): unknown => ({ '@data-type': 'enum-value', data: name }
 
 describe('published signatures (issue #16 item 4): no file, the manager publishes, the gateway checks', () => {
   let hub: TestHub;
-  let manager: ZeekNode;
+  let manager: EmulatedZeekNode;
   let rig: Rig;
   let client: RecordingClient;
   const published = signaturesEvent(
@@ -35,8 +35,8 @@ describe('published signatures (issue #16 item 4): no file, the manager publishe
 
   before(async () => {
     hub = await startTestHub();
-    manager = new ZeekNode('zeromq_manager_host_1_Nsig', hub);
-    await manager.subscribe('/in/');
+    manager = await attachNode('zeromq_manager_host_1_Nsig', hub);
+    await manager.subscribeAndWait('/in/');
     await answerSignatureRequests(manager, published);
     // The gateway asks once it reached the hub; the manager answers on zeek-relay/signatures.
     rig = await startRig({}, hub);
@@ -45,11 +45,11 @@ describe('published signatures (issue #16 item 4): no file, the manager publishe
     probe.send(JSON.stringify([SIGNATURES_TOPIC]));
     assert.equal(((await probe.nextJson()) as { type: string }).type, 'ack');
     // The gateway asked at start (the manager answers, maybe before this probe was acked).
-    await manager.waitFor(() => manager.events(REQUEST_SIGNATURES_EVENT).length === 1, 10000, 'the request');
+    await manager.waitFor(() => manager.events(REQUEST_SIGNATURES_EVENT).length === 1, 'the request');
     // The gateway takes the signatures before it delivers the same message to its clients, so
     // once the probe has a publication (the answer or this one, the script's periodic one), the
     // gateway has it.
-    await manager.publish(SIGNATURES_TOPIC, published);
+    await manager.publishWhenSubscribed(SIGNATURES_TOPIC, published);
     const seen = (await probe.nextJson()) as { topic: string };
     assert.equal(seen.topic, SIGNATURES_TOPIC);
     await probe.close();
@@ -79,7 +79,6 @@ describe('published signatures (issue #16 item 4): no file, the manager publishe
         manager
           .events('ping')
           .some((e) => e.args[0]?.type === 'string' && Buffer.from(e.args[0].value).toString() === marker),
-      10000,
       marker,
     );
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { data } from '@zeek-relay/wire';
 import { startRig } from './helpers/gateway.js';
 import { findPython, runPython } from './helpers/python.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import { attachNode } from './helpers/hub.js';
 
 const script = fileURLToPath(new URL('../../test/python/zeek_client.py', import.meta.url));
 
@@ -18,10 +18,11 @@ test(
   { timeout: 240_000, skip: noPython },
   async () => {
     const rig = await startRig({ lifecycleTopic: 'zeek.cluster.manager' });
-    const node = new ZeekNode('zeromq_manager_host_1_Npython', rig.hub);
-    await node.subscribe('/py/in/', 'zeek.cluster.manager');
+    const node = await attachNode('zeromq_manager_host_1_Npython', rig.hub);
+    await node.subscribeAndWait('/py/in/', 'zeek.cluster.manager');
     node.onEvent = (r, n) => {
-      if (r.event?.name === 'ping') void n.publish('/py/out/deeper/x', { name: 'pong', args: r.event.args });
+      if (r.event?.name === 'ping')
+        void n.publishWhenSubscribed('/py/out/deeper/x', { name: 'pong', args: r.event.args });
     };
     try {
       const out = JSON.parse(await runPython(script, [rig.url])) as Record<
@@ -57,7 +58,7 @@ test(
         data.count(18446744073709551615n),
         data.integer(-9223372036854775808n),
       ]);
-      assert.equal(node.received.find((r) => r.event?.name === 'ping')?.sender, ack.endpoint);
+      assert.equal(node.inbox.find((r) => r.event?.name === 'ping')?.sender, ack.endpoint);
       await node.waitFor(() => node.events('Cluster::websocket_client_lost').length === 1);
       const added = node.events('Cluster::websocket_client_added')[0]?.args[0];
       assert.ok(added?.type === 'vector' && added.value[2]?.type === 'string');

@@ -3,10 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { readJsonFixture } from '@zeek-relay/fixtures';
 import { data, type BrokerData } from '@zeek-relay/wire';
 import { startRig, type Rig } from './helpers/gateway.js';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { startTestHub, type TestHub, attachNode } from './helpers/hub.js';
 import { TEST_PING_RENDERING, answerSignatureRequests, signaturesEvent } from './helpers/signatures.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { SIGNATURES_TOPIC } from '../src/index.js';
 
 /** packages/fixtures/data/zeek-8.2/websocket/exchanges.json (its README: Recording 3). */
@@ -29,11 +29,11 @@ const recorded = readJsonFixture<Exchanges>('zeek-8.2', 'websocket', 'exchanges.
  * The recorded manager's Test::ping handler, emulated: it publishes Test::pong with the arguments
  * it received, and for s == "zeek-sends-special-doubles" eight more with special doubles.
  */
-function emulateManager(node: ZeekNode): void {
+function emulateManager(node: EmulatedZeekNode): void {
   node.onEvent = (r, n) => {
     if (r.event?.name !== 'Test::ping') return;
     const args = r.event.args;
-    void n.publish('zeek.test.pong', { name: 'Test::pong', args });
+    void n.publishWhenSubscribed('zeek.test.pong', { name: 'Test::pong', args });
     const s = args[3];
     if (s?.type === 'string' && Buffer.from(s.value).toString() === 'zeek-sends-special-doubles') {
       for (const x of [
@@ -49,7 +49,7 @@ function emulateManager(node: ZeekNode): void {
       ]) {
         const withX: BrokerData[] = [...args];
         withX[2] = data.real(x);
-        void n.publish('zeek.test.pong', { name: 'Test::pong', args: withX });
+        void n.publishWhenSubscribed('zeek.test.pong', { name: 'Test::pong', args: withX });
       }
     }
   };
@@ -57,13 +57,13 @@ function emulateManager(node: ZeekNode): void {
 
 describe('replaying the Zeek 8.2.2 WebSocket recordings through gateway + hub + emulated manager', () => {
   let hub: TestHub;
-  let manager: ZeekNode;
+  let manager: EmulatedZeekNode;
   let rig: Rig;
   before(async () => {
     hub = await startTestHub();
-    manager = new ZeekNode('zeromq_manager_host_1_Nrec', hub);
+    manager = await attachNode('zeromq_manager_host_1_Nrec', hub);
     emulateManager(manager);
-    await manager.subscribe('zeek.test.ping');
+    await manager.subscribeAndWait('zeek.test.ping');
     await answerSignatureRequests(
       manager,
       signaturesEvent(
@@ -80,7 +80,7 @@ describe('replaying the Zeek 8.2.2 WebSocket recordings through gateway + hub + 
     await probe.opened;
     probe.send(JSON.stringify([SIGNATURES_TOPIC]));
     await probe.nextJson();
-    await manager.publish(
+    await manager.publishWhenSubscribed(
       SIGNATURES_TOPIC,
       signaturesEvent(
         'manager',

@@ -8,7 +8,8 @@ import { startRig } from './helpers/gateway.js';
 import { loadScenario, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
 import { hasOpenssl, makeTestTls, type TestTls } from './helpers/tls.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode, type Received } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode, Received } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 const text = (d: BrokerData | undefined): string =>
   d?.type === 'string' ? Buffer.from(d.value).toString('utf8') : '';
@@ -27,14 +28,14 @@ async function node(
   ctx: ScenarioContext,
   name: string,
   prefixes: string[],
-  onEvent: (r: Received, ev: ZeekEvent, n: ZeekNode) => void = () => {},
-): Promise<ZeekNode> {
-  const n = new ZeekNode(`zeromq_${name}_zeekhost_4242_NXk3mB0aZbQ1`, ctx.rig.hub);
+  onEvent: (r: Received, ev: ZeekEvent, n: EmulatedZeekNode) => void = () => {},
+): Promise<EmulatedZeekNode> {
+  const n = await attachNode(`zeromq_${name}_zeekhost_4242_NXk3mB0aZbQ1`, ctx.rig.hub);
   ctx.nodes.push(n);
   n.onEvent = (r, self) => {
     if (r.event) onEvent(r, r.event, self);
   };
-  await n.subscribe(...prefixes);
+  await n.subscribeAndWait(...prefixes);
   return n;
 }
 
@@ -44,7 +45,7 @@ const pingPong =
   async (ctx) => {
     let seen = 0;
     await node(ctx, 'manager', [topic], (_r, ev, n) => {
-      if (ev.name === 'ping') void n.publish(replyTopic, pong('my-message', ++seen));
+      if (ev.name === 'ping') void n.publishWhenSubscribed(replyTopic, pong('my-message', ++seen));
     });
   };
 
@@ -53,12 +54,13 @@ const echo =
   (topic: string, replyTopic: string): Behaviour['setup'] =>
   async (ctx) => {
     await node(ctx, 'manager', [topic], (_r, ev, n) => {
-      if (ev.name === 'ping') void n.publish(replyTopic, ev);
+      if (ev.name === 'ping') void n.publishWhenSubscribed(replyTopic, ev);
     });
   };
 
 /** Node subscribed to the lifecycle topic, recording Cluster::websocket_client_added/_lost. */
-const lifecycleNode = async (ctx: ScenarioContext): Promise<ZeekNode> => node(ctx, 'manager', [LIFECYCLE]);
+const lifecycleNode = async (ctx: ScenarioContext): Promise<EmulatedZeekNode> =>
+  node(ctx, 'manager', [LIFECYCLE]);
 
 const metadataNode =
   (meta: (ev: ZeekEvent) => ZeekEvent['metadata']): Behaviour['setup'] =>
@@ -71,7 +73,7 @@ const metadataNode =
         args: [data.string(`${msg} ${msg}`), data.count(2n * num(ev.args[1]))],
       };
       const m = meta(ev);
-      void n.publish('/test/pongs/', m === undefined ? reply : { ...reply, metadata: m });
+      void n.publishWhenSubscribed('/test/pongs/', m === undefined ? reply : { ...reply, metadata: m });
     });
   };
 
@@ -84,7 +86,10 @@ const managerWorker: Behaviour['setup'] = async (ctx) => {
       seen++;
       const msg = text(ev.args[0]);
       if (msg === `to-${name === 'manager' ? 'manager' : 'worker'}`) {
-        void n.publish('/test/pings/', pong(`${name} reply for ping(${msg}, ${num(ev.args[1])})`, seen));
+        void n.publishWhenSubscribed(
+          '/test/pings/',
+          pong(`${name} reply for ping(${msg}, ${num(ev.args[1])})`, seen),
+        );
       }
     });
   }
@@ -92,7 +97,7 @@ const managerWorker: Behaviour['setup'] = async (ctx) => {
 
 /** After the third ack the manager publishes ping("from-manager", 1..3), optionally after a non-event. */
 const managerSends = (withNonEvents: boolean): Behaviour => {
-  let manager: ZeekNode | undefined;
+  let manager: EmulatedZeekNode | undefined;
   return {
     async setup(ctx) {
       manager = await node(ctx, 'manager', ['/test/pings/']);
@@ -105,11 +110,11 @@ const managerSends = (withNonEvents: boolean): Behaviour => {
           // A Broker log-write message (type 3) and a non-Broker payload: never forwarded (websocket-v1.md §3.4).
           const logWrite = data.vector(data.count(1), data.count(3), data.vector(data.string('x')));
           const { encodeBrokerData } = await import('@zeek-relay/wire');
-          await m.publish('/test/pings/', encodeBrokerData(logWrite));
-          await m.publish('/test/pings/', new Uint8Array([0xff, 0x00]));
+          await m.publishWhenSubscribed('/test/pings/', encodeBrokerData(logWrite));
+          await m.publishWhenSubscribed('/test/pings/', new Uint8Array([0xff, 0x00]));
         }
         for (let i = 1; i <= 3; i++)
-          await m.publish('/test/pings/', {
+          await m.publishWhenSubscribed('/test/pings/', {
             name: 'ping',
             args: [data.string('from-manager'), data.count(i)],
           });
@@ -123,8 +128,8 @@ const oneshot: Behaviour = {
     await node(ctx, 'manager', ['/test/pings']);
   },
   async verify(ctx) {
-    const n = ctx.nodes[0] as ZeekNode;
-    await n.waitFor(() => n.events('ping').length >= 100, 10000, '100 pings');
+    const n = ctx.nodes[0] as EmulatedZeekNode;
+    await n.waitFor(() => n.events('ping').length >= 100, '100 pings');
     assert.deepEqual(
       n.events('ping').map((e) => num(e.args[1])),
       Array.from({ length: 100 }, (_, i) => BigInt(i)),
@@ -138,8 +143,8 @@ const noSubscriptions: Behaviour = {
     await node(ctx, 'manager', ['/test/pings']);
   },
   async verify(ctx) {
-    const n = ctx.nodes[0] as ZeekNode;
-    await n.waitFor(() => n.events('ping').length >= 32, 10000, '32 pings');
+    const n = ctx.nodes[0] as EmulatedZeekNode;
+    await n.waitFor(() => n.events('ping').length >= 32, '32 pings');
     assert.deepEqual(
       n.events('ping').map((e) => num(e.args[0])),
       Array.from({ length: 32 }, (_, i) => BigInt(i + 1)),
@@ -164,8 +169,9 @@ const behaviours: Record<string, Behaviour> = {
     const buffered: ZeekEvent[] = [];
     let released = false;
     let seen = 0;
-    let manager: ZeekNode | undefined;
-    const reply = (n: ZeekNode): void => void n.publish('/test/clients', pong('my-message', ++seen));
+    let manager: EmulatedZeekNode | undefined;
+    const reply = (n: EmulatedZeekNode): void =>
+      void n.publishWhenSubscribed('/test/clients', pong('my-message', ++seen));
     return {
       async setup(ctx) {
         manager = await node(ctx, 'manager', ['/test/manager'], (_r, ev, n) => {
@@ -186,7 +192,8 @@ const behaviours: Record<string, Behaviour> = {
     async setup(ctx) {
       let seen = 0;
       await node(ctx, 'manager', ['/test/manager'], (_r, ev, n) => {
-        if (ev.name === 'ping') void n.publish('/test/clients', pong(`orig_msg=${text(ev.args[0])}`, ++seen));
+        if (ev.name === 'ping')
+          void n.publishWhenSubscribed('/test/clients', pong(`orig_msg=${text(ev.args[0])}`, ++seen));
       });
     },
   },
@@ -196,8 +203,8 @@ const behaviours: Record<string, Behaviour> = {
     config: { lifecycleTopic: LIFECYCLE },
     setup: async (ctx) => void (await lifecycleNode(ctx)),
     async verify(ctx) {
-      const n = ctx.nodes[0] as ZeekNode;
-      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 4, 10000, '4 lost events');
+      const n = ctx.nodes[0] as EmulatedZeekNode;
+      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 4, '4 lost events');
       const added = n.events('Cluster::websocket_client_added');
       assert.equal(added.length, 1, 'only the good client is added');
       const subs = added[0]?.args[1];
@@ -214,8 +221,8 @@ const behaviours: Record<string, Behaviour> = {
     config: { lifecycleTopic: LIFECYCLE },
     setup: async (ctx) => void (await lifecycleNode(ctx)),
     async verify(ctx) {
-      const n = ctx.nodes[0] as ZeekNode;
-      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 3, 10000, '3 lost events');
+      const n = ctx.nodes[0] as EmulatedZeekNode;
+      await n.waitFor(() => n.events('Cluster::websocket_client_lost').length === 3, '3 lost events');
       const apps = n
         .events('Cluster::websocket_client_added')
         .map((e) => (e.args[0]?.type === 'vector' ? e.args[0].value[2] : undefined));
@@ -231,7 +238,8 @@ const behaviours: Record<string, Behaviour> = {
     config: { signaturesFile: fixturePath('gateway', 'signatures', 'ping-pong.json') },
     async setup(ctx) {
       await node(ctx, 'manager', ['/zeek/event/my_topic'], (_r, ev, n) => {
-        if (ev.name === 'ping') void n.publish('/zeek/event/my_topic', { name: 'pong', args: ev.args });
+        if (ev.name === 'ping')
+          void n.publishWhenSubscribed('/zeek/event/my_topic', { name: 'pong', args: ev.args });
       });
     },
   },
@@ -263,7 +271,7 @@ const behaviours: Record<string, Behaviour> = {
       },
       async verify(ctx) {
         stop = true;
-        assert.ok((ctx.nodes[0] as ZeekNode).events('ping').length >= 1000);
+        assert.ok((ctx.nodes[0] as EmulatedZeekNode).events('ping').length >= 1000);
       },
     };
   })(),
@@ -272,8 +280,8 @@ const behaviours: Record<string, Behaviour> = {
       await node(ctx, 'manager', ['/test/pings/']);
     },
     async verify(ctx) {
-      const n = ctx.nodes[0] as ZeekNode;
-      await n.waitFor(() => n.events('ping').length === 9, 10000, '9 pings');
+      const n = ctx.nodes[0] as EmulatedZeekNode;
+      await n.waitFor(() => n.events('ping').length === 9, '9 pings');
     },
   },
   'broker.manager-sends.json': managerSends(false),

@@ -6,13 +6,13 @@ import { data } from '@zeek-relay/wire';
 import { loadGatewayConfig } from '../src/index.js';
 import { startRig } from './helpers/gateway.js';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import { attachNode } from './helpers/hub.js';
 
 test('handshake, publish to a node, receive from a node', async () => {
   const rig = await startRig();
-  const node = new ZeekNode('zeromq_manager_test_1_Nabc', rig.hub);
+  const node = await attachNode('zeromq_manager_test_1_Nabc', rig.hub);
   try {
-    await node.subscribe('/topic/in');
+    await node.subscribeAndWait('/topic/in');
     const c = new RecordingClient(rig.url);
     await c.opened;
     c.send(JSON.stringify(['/topic/out']));
@@ -22,12 +22,12 @@ test('handshake, publish to a node, receive from a node', async () => {
     c.send(
       '{"type":"data-message","topic":"/topic/in","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"ping"},{"@data-type":"vector","data":[{"@data-type":"count","data":18446744073709551615}]}]}]}',
     );
-    await node.waitFor(() => node.received.length === 1);
-    const ev = node.received[0]?.event;
+    await node.waitFor(() => node.inbox.length === 1);
+    const ev = node.inbox[0]?.event;
     assert.equal(ev?.name, 'ping');
     assert.deepEqual(ev?.args, [data.count(18446744073709551615n)]);
-    assert.equal(node.received[0]?.sender, ack.endpoint);
-    await node.publish('/topic/out/x', { name: 'pong', args: [data.string('hi')] });
+    assert.equal(node.inbox[0]?.sender, ack.endpoint);
+    await node.publishWhenSubscribed('/topic/out/x', { name: 'pong', args: [data.string('hi')] });
     const msg = await c.nextJson();
     assert.deepEqual(
       msg,

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { startRig, type Rig } from './helpers/gateway.js';
 import { fixturePath, readJsonFixture } from '@zeek-relay/fixtures';
 import { RecordingClient } from './helpers/ws-client.js';
-import { ZeekNode } from './helpers/zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { attachNode } from './helpers/hub.js';
 
 /** Captured from Zeek 8.0.10 (zeek-8.0/captured/websocket-types.json of @zeek-relay/fixtures, README there). */
 interface Capture {
@@ -68,7 +69,7 @@ const bytesOf = (r: Frame): Buffer =>
 
 describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', () => {
   let rig: Rig;
-  let node: ZeekNode;
+  let node: EmulatedZeekNode;
   let a: RecordingClient;
   let b: RecordingClient;
   before(async () => {
@@ -76,8 +77,8 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
       jsonDialect: 'zeek',
       signaturesFile: fixturePath('gateway', 'signatures', 'test-types.json'),
     });
-    node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
-    await node.subscribe('zeek.test.inj.');
+    node = await attachNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
+    await node.subscribeAndWait('zeek.test.inj.');
     // Zeek's exact output may be invalid UTF-8 in a text frame: read it without the check.
     a = new RecordingClient(rig.url, { skipUTF8Validation: true });
     b = new RecordingClient(rig.url);
@@ -98,7 +99,7 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
     const why = choices.inputs[input.name]?.why;
     test(`client input ${input.name}${why === undefined ? '' : ' (our choice: see gateway-choices.json)'}`, async () => {
       const expected = inputOutcome(input);
-      const before = node.received.length;
+      const before = node.inbox.length;
       b.send(input.sent);
       if (input.server_reply !== null) {
         for (const expected of input.server_reply) {
@@ -116,9 +117,9 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
         bytesOf(expected.frame).toString('hex'),
         'frame seen by the other client',
       );
-      await node.waitFor(() => node.received.length > before, 5000, input.name);
+      await node.waitFor(() => node.inbox.length > before, input.name);
       assert.equal(
-        node.received[before]?.payload.toString('hex'),
+        Buffer.from(node.inbox[before]?.payload ?? []).toString('hex'),
         expected.payloadHex,
         'broker-bin-v1 payload on the ZeroMQ side',
       );
@@ -128,7 +129,7 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
   for (const ev of capture.from_worker) {
     const withheld = ev.websocket_text === null ? ' (withheld by Zeek, delivered by the gateway)' : '';
     test(`cluster event ${ev.name}${withheld}`, async () => {
-      await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
+      await node.publishWhenSubscribed(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
       const got = await a.next();
       assert.ok(got.kind === 'message');
       assert.equal(got.data.toString('hex'), bytesOf(workerFrame(ev)).toString('hex'));
@@ -139,14 +140,14 @@ describe('every data type, byte for byte against Zeek 8.0.10 (dialect zeek)', ()
 describe('default dialect: always valid JSON, otherwise identical', () => {
   test('every cluster event renders as valid JSON; valid Zeek output is kept byte for byte', async () => {
     const rig = await startRig();
-    const node = new ZeekNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
+    const node = await attachNode('zeromq_worker-1_host_4242_Nworker', rig.hub);
     const a = new RecordingClient(rig.url);
     try {
       await a.opened;
       a.send('["zeek.test.ev.", "zeek.test.inj."]');
       await a.nextJson();
       for (const ev of capture.from_worker) {
-        await node.publish(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
+        await node.publishWhenSubscribed(topicOf(ev), Buffer.from(ev.zeromq_payload_hex, 'hex'));
         const got = await a.next();
         assert.ok(got.kind === 'message');
         assert.doesNotThrow(() => JSON.parse(got.text), ev.name);

@@ -14,7 +14,8 @@
  * their XPUB drops the excess like a Zeek node's does), hub-process CPU seconds per event, and
  * p50/p99 latency at half the anchor's saturation rate. Each figure is the median of `--reps=N`
  * (default 3) interleaved runs: the machine is shared, single runs are noisy. `--json` prints the
- * summary object last; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
+ * summary object last; `--js-load` uses the JavaScript load generators (the emulated Zeek node of
+ * `@zeek-relay/zeek-node`) even where the native helper builds; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
  * adds the hub in `block` (Zeek NODROP) mode. `hub-counted` (the hub with `forwarding=counted`,
  * which exports Zeek's proxy statistics) is measured in the same runs, against the anchor and
  * against the native hub (the cost of counting); `--without-counted` leaves it out.
@@ -128,7 +129,7 @@ async function measure(
     const subRoles = Array.from({ length: subs }, () =>
       cAnchor
         ? spawnNativeRole(cAnchor, ['sub', subEp, TOPIC, latency ? '1' : '0'])
-        : forkRole(SELF, ['--role=sub', subEp, latency ? 'latency' : 'count']),
+        : forkRole(SELF, ['--role=sub', pubEp, subEp, latency ? 'latency' : 'count']),
     );
     roles.push(...subRoles);
     await Promise.all(subRoles.map((r) => r.next('ready')));
@@ -136,7 +137,7 @@ async function measure(
     const pubRoles = Array.from({ length: pubs }, () =>
       cAnchor
         ? spawnNativeRole(cAnchor, ['pub', pubEp, String(ratePerS / pubs), TOPIC, SENDER, hex])
-        : forkRole(SELF, ['--role=pub', pubEp, String(ratePerS / pubs)]),
+        : forkRole(SELF, ['--role=pub', pubEp, subEp, String(ratePerS / pubs)]),
     );
     roles.push(...pubRoles);
     await Promise.all(pubRoles.map((r) => r.next('sending')));
@@ -207,7 +208,8 @@ async function main(argv: string[]): Promise<void> {
   const windowMs = quick ? 1500 : 2000;
   const reps = Number(argv.find((a) => a.startsWith('--reps='))?.slice(7) ?? (quick ? 1 : 3));
   const pubs = 2;
-  const cAnchor = buildNative();
+  // --js-load: the JavaScript load generators (the emulated Zeek node) even where the native helper builds.
+  const cAnchor = argv.includes('--js-load') ? undefined : buildNative();
   const anchor: SubjectName = cAnchor ? 'bare-c' : 'bare-zmqjs';
   const subjects: SubjectName[] = [
     ...(cAnchor ? ['bare-c' as const] : []),

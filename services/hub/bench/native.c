@@ -12,7 +12,10 @@
  *                                       starts counting, "end" prints "result <n> <p50 ms> <p99 ms>"
  *
  * Native load generators leave the CPU to the proxies under test (a JavaScript receiver costs
- * several times more per event). hub.bench.ts falls back to JavaScript ones without a compiler.
+ * several times more per event): they exist only for raw speed, to measure the hub and not the
+ * load generator, and carry no Zeek logic (no hellos, no start-up subscriptions). Without a
+ * compiler hub.bench.ts falls back to the project's emulated Zeek node (@zeek-relay/zeek-node,
+ * roles.ts), the one node emulation of the tests and benchmarks.
  */
 #include <poll.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { data, decodeEvent } from '@zeek-relay/wire';
+import { data } from '@zeek-relay/wire';
 import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { HUB_MAIN, hubProcessSetup, spawnNode, type Child } from './helpers/spawn.js';
 import { sleep, waitFor } from './helpers/wait.js';
@@ -48,9 +48,8 @@ const ROUTES: Record<string, string> = {
 type Paths = Map<string, number[]>;
 
 function record(paths: Paths, receiver: EmulatedZeekNode): void {
-  receiver.onEvent = (_topic, payload) => {
-    const ev = decodeEvent(payload);
-    if (ev.name !== 'Drill::tick') return;
+  receiver.onEvent = ({ event: ev }) => {
+    if (ev?.name !== 'Drill::tick') return;
     const [seq, from] = ev.args;
     if (seq?.type !== 'count' || from?.type !== 'string') return;
     const key = `${new TextDecoder().decode(from.value)}>${receiver.options.name}`;
@@ -97,7 +96,7 @@ it('hub SIGKILLed under load with four nodes: all re-admitted, traffic on every 
       ['worker-1', 'worker'],
       ['worker-2', 'worker'],
     ] as const
-  ).map(([name, role]) => new EmulatedZeekNode({ name, role, ...ep }));
+  ).map(([name, role]) => new EmulatedZeekNode({ name, role, keepInbox: false, ...ep }));
   nodes.push(...all);
   for (const n of all) await n.start();
   const meshUp = () => all.every((n) => n.up.size === all.length - 1);

@@ -8,7 +8,9 @@
  * `--curve` also the TSV sink with CURVE (nodes are CURVE clients) ≥ 0.8× the plaintext sink.
  * `--json` prints the results object as the last line. `--batches N` per node (default 250),
  * `--dir D` where files are written (default the OS temp dir), `--render-threads N` (default: the
- * sink's default). The machine's load average is printed before and after.
+ * sink's default), `--warm-batches N` per node sent to the same receiver before each timed run
+ * (default half of `--batches`; a running sink is warm), `--only MODES`. The machine's load
+ * average is printed before and after.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -32,6 +34,12 @@ const RENDER_THREADS = threadsArg >= 0 ? Number(args[threadsArg + 1]) : undefine
 const runsArg = args.indexOf('--runs');
 const RUNS = Math.max(1, runsArg >= 0 ? Number(args[runsArg + 1]) : 3);
 const CURVE = args.includes('--curve');
+const warmArg = args.indexOf('--warm-batches');
+/** Batches per node sent to each receiver before its timed run (default half of `--batches`). */
+const WARM_BATCHES = warmArg >= 0 ? Number(args[warmArg + 1]) : Math.floor(BATCHES / 2);
+const onlyArg = args.indexOf('--only');
+/** `--only tsv,json`: run just these modes (for profiling); the ratios need their anchors. */
+const ONLY = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : undefined;
 const NODES = 2;
 const RECORDS = 1000;
 
@@ -52,6 +60,11 @@ interface Run {
   readonly cores: number;
   /** CPU microseconds per record in the receiving process. */
   readonly cpuPerRecordUs: number;
+  /** Of which the main thread (intake, hand-over, writes; the rest: render workers, libzmq, libuv). */
+  readonly mainPerRecordUs: number;
+  /** User and system CPU microseconds per record in the receiving process. */
+  readonly userUs: number;
+  readonly systemUs: number;
 }
 
 async function startNodes(
@@ -89,20 +102,38 @@ async function startNodes(
   };
 }
 
-type Receiver = (
-  total: number,
-) => Promise<{ endpoint: string; finished: Promise<void>; close: () => Promise<void>; curve?: boolean }>;
+/** A started receiver: `reached(n)` resolves once n records in total were received and written. */
+type Receiver = () => Promise<{
+  endpoint: string;
+  reached: (records: number) => Promise<void>;
+  close: () => Promise<void>;
+  curve?: boolean;
+}>;
 
-async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
+/**
+ * One measured run on a warm receiver: `warmBatches` per node first (the render workers' code
+ * gets optimised, buffers pooled: a running sink is warm), then `batches` per node from fresh
+ * node processes, timed.
+ */
+async function measure(startReceiver: Receiver, batches: number, warmBatches: number): Promise<Run> {
+  const warm = NODES * warmBatches * RECORDS;
   const total = NODES * batches * RECORDS;
-  const rx = await startReceiver(total);
+  const rx = await startReceiver();
+  if (warmBatches > 0) {
+    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true);
+    const sent = warmNodes.go();
+    await rx.reached(warm);
+    await sent;
+  }
   const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
   const cpu0 = process.cpuUsage();
+  const main0 = process.threadCpuUsage();
   const t0 = performance.now();
   const sent = nodes.go();
-  await rx.finished;
+  await rx.reached(warm + total);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const main = process.threadCpuUsage(main0);
   await sent;
   await rx.close();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -110,11 +141,14 @@ async function measure(startReceiver: Receiver, batches: number): Promise<Run> {
     recordsPerSecond: total / seconds,
     cores: cpuSeconds / seconds,
     cpuPerRecordUs: (cpuSeconds * 1e6) / total,
+    mainPerRecordUs: (main.user + main.system) / total,
+    userUs: cpu.user / total,
+    systemUs: cpu.system / total,
   };
 }
 
 function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receiver {
-  return async (total: number) => {
+  return async () => {
     const sink = createSink(
       {
         pullEndpoint: 'tcp://127.0.0.1:0',
@@ -132,30 +166,29 @@ function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receive
       { log: pino({ level: 'silent' }) },
     );
     const { endpoint } = await sink.start();
-    const finished = (async () => {
-      while (sink.stats.records < total) await new Promise((r) => setTimeout(r, 2));
+    const reached = async (records: number) => {
+      while (sink.stats.records < records) await new Promise((r) => setTimeout(r, 2));
       await sink.flush();
-    })();
-    return { endpoint, finished, close: () => sink.close(), curve };
+    };
+    return { endpoint, reached, close: () => sink.close(), curve };
   };
 }
 
 function ceilingReceiver(lines: Uint8Array, dir: string): Receiver {
-  return async (total: number) => {
+  return async () => {
     const pull = new Pull({ receiveHighWaterMark: 1000 });
     await pull.bind('tcp://127.0.0.1:*');
     const fd = openSync(join(dir, 'ceiling.log'), 'w');
-    const finished = (async () => {
-      let records = 0;
-      while (records < total) {
-        await pull.receive();
-        writeSync(fd, lines);
-        records += RECORDS;
-      }
-    })();
+    let records = 0;
     return {
       endpoint: pull.lastEndpoint ?? '',
-      finished,
+      reached: async (n: number) => {
+        while (records < n) {
+          await pull.receive();
+          writeSync(fd, lines);
+          records += RECORDS;
+        }
+      },
       close: async () => {
         closeSync(fd);
         pull.close();
@@ -178,13 +211,14 @@ async function inTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-const modes: Record<string, (d: string) => Receiver> = {
+const allModes: Record<string, (d: string) => Receiver> = {
   'ceiling-tsv': (d) => ceilingReceiver(tsvLines, d),
   tsv: (d) => sinkReceiver('tsv', d),
   'ceiling-json': (d) => ceilingReceiver(jsonLines, d),
   json: (d) => sinkReceiver('json', d),
   ...(CURVE ? { 'tsv-curve': (d: string) => sinkReceiver('tsv', d, true) } : {}),
 };
+const modes = Object.fromEntries(Object.entries(allModes).filter(([name]) => ONLY?.has(name) ?? true));
 
 const load = () =>
   loadavg()
@@ -193,12 +227,12 @@ const load = () =>
 const loadBefore = load();
 const samples = new Map<string, Run[]>();
 for (const [name, make] of Object.entries(modes)) {
-  await inTemp((d) => measure(make(d), Math.max(10, Math.floor(BATCHES / 5)))); // warm-up
+  await inTemp((d) => measure(make(d), Math.max(10, Math.floor(BATCHES / 5)), 0)); // warm-up
   samples.set(name, []);
 }
 for (let run = 0; run < RUNS; run++) {
   for (const [name, make] of Object.entries(modes))
-    samples.get(name)?.push(await inTemp((d) => measure(make(d), BATCHES)));
+    samples.get(name)?.push(await inTemp((d) => measure(make(d), BATCHES, WARM_BATCHES)));
 }
 /** The run with the median rate. */
 const median = (runs: Run[]): Run =>
@@ -210,6 +244,9 @@ const get = (n: string) => results.get(n) as Run;
 console.log(
   `log-sink benchmark: ${NODES} emulated Zeek nodes (processes) × ${BATCHES} batches × ${RECORDS} conn-like records (19 columns), batch ${payload.length} B; median of ${RUNS} interleaved runs`,
 );
+console.log(
+  `each timed run on a warm receiver: ${WARM_BATCHES} batches per node first (--warm-batches), then ${BATCHES} timed`,
+);
 console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}`);
 console.log(
   `TSV line ${(tsvLines.length / RECORDS).toFixed(0)} B/record, JSON line ${(jsonLines.length / RECORDS).toFixed(0)} B/record`,
@@ -217,46 +254,33 @@ console.log(
 for (const [name, r] of results) {
   const all = (samples.get(name) ?? []).map((x) => fmt(x.recordsPerSecond)).join(' ');
   console.log(
-    `  ${name.padEnd(13)} ${fmt(r.recordsPerSecond).padStart(6)} records/s   CPU ${r.cores.toFixed(2)} cores, ${r.cpuPerRecordUs.toFixed(2)} µs/record   (runs: ${all})`,
+    `  ${name.padEnd(13)} ${fmt(r.recordsPerSecond).padStart(6)} records/s   CPU ${r.cores.toFixed(2)} cores, ${r.cpuPerRecordUs.toFixed(2)} µs/record (user ${r.userUs.toFixed(2)}, sys ${r.systemUs.toFixed(2)}; main thread ${r.mainPerRecordUs.toFixed(2)})   (runs: ${all})`,
   );
 }
 console.log(
   `  Zeek 8.2 logger (reference measured outside this run, same record and batch size): TSV ${fmt(ZEEK_LOGGER.tsv)}, JSON ${fmt(ZEEK_LOGGER.json)} records/s`,
 );
-const out = [
-  {
-    name: 'tsv vs ceiling',
-    subject: get('tsv').recordsPerSecond,
-    anchor: get('ceiling-tsv').recordsPerSecond,
-    goal: 0.5,
-  },
-  {
-    name: 'json vs ceiling',
-    subject: get('json').recordsPerSecond,
-    anchor: get('ceiling-json').recordsPerSecond,
-    goal: 0.5,
-  },
-  { name: 'tsv vs Zeek 8.2 logger', subject: get('tsv').recordsPerSecond, anchor: ZEEK_LOGGER.tsv, goal: 2 },
-  {
-    name: 'json vs Zeek 8.2 logger',
-    subject: get('json').recordsPerSecond,
-    anchor: ZEEK_LOGGER.json,
-    goal: 2,
-  },
-  ...(CURVE
-    ? [
-        {
-          name: 'tsv CURVE vs plaintext',
-          subject: get('tsv-curve').recordsPerSecond,
-          anchor: get('tsv').recordsPerSecond,
-          goal: 0.8,
-        },
-      ]
-    : []),
-].map((r) => ({ ...r, unit: 'records/s', ratio: r.subject / r.anchor, higherIsBetter: true }));
+/** [name, subject mode, anchor: a mode of this run or Zeek's reference figure, goal]. */
+const comparisons: Array<[string, string, string | number, number]> = [
+  ['tsv vs ceiling', 'tsv', 'ceiling-tsv', 0.5],
+  ['json vs ceiling', 'json', 'ceiling-json', 0.5],
+  ['tsv vs Zeek 8.2 logger', 'tsv', ZEEK_LOGGER.tsv, 2],
+  ['json vs Zeek 8.2 logger', 'json', ZEEK_LOGGER.json, 2],
+  ['tsv CURVE vs plaintext', 'tsv-curve', 'tsv', 0.8],
+  ['tsv CURVE vs Zeek 8.2 logger', 'tsv-curve', ZEEK_LOGGER.tsv, 2],
+];
+const out = comparisons
+  .filter(
+    ([, subject, anchor]) => results.has(subject) && (typeof anchor === 'number' || results.has(anchor)),
+  )
+  .map(([name, subject, anchor, goal]) => {
+    const s = get(subject).recordsPerSecond;
+    const a = typeof anchor === 'number' ? anchor : get(anchor).recordsPerSecond;
+    return { name, subject: s, anchor: a, unit: 'records/s', ratio: s / a, goal, higherIsBetter: true };
+  });
 for (const r of out) {
   console.log(
-    `  ${r.name.padEnd(24)} ${r.ratio.toFixed(2)}× (goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`,
+    `  ${r.name.padEnd(28)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× (goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`,
   );
 }
 if (jsonOut) console.log(JSON.stringify({ results: out }));

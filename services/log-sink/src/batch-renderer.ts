@@ -11,6 +11,7 @@ import {
   createLogBatchDecoder,
   createTsvRenderer,
   type LogBatchHeader,
+  type LogTextBufferSource,
   type LogTextRenderer,
 } from '@zeek-relay/wire';
 import type { SinkConfig } from './config.js';
@@ -56,8 +57,15 @@ export function renderSettingsOf(config: SinkConfig): RenderSettings {
   };
 }
 
-/** Creates a renderer for the outputs enabled in `settings`. */
-export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
+/**
+ * Creates a renderer for the outputs enabled in `settings`; `outputBuffers` supplies the buffer
+ * a renderer continues in after handing one over (default: new ones).
+ */
+export function createBatchRenderer(
+  settings: RenderSettings,
+  outputBuffers?: LogTextBufferSource,
+): BatchRenderer {
+  const buffers = outputBuffers ? { outputBuffers } : {};
   const decoder = createLogBatchDecoder();
   const cache = new WeakMap<LogBatchHeader, HeaderEntry>();
   let nextId = 0;
@@ -70,10 +78,12 @@ export function createBatchRenderer(settings: RenderSettings): BatchRenderer {
         entry = {
           header,
           id: nextId++,
-          ...(settings.tsv ? { tsv: createTsvRenderer(header, tsvOptions(settings.text)) } : {}),
+          ...(settings.tsv
+            ? { tsv: createTsvRenderer(header, { ...tsvOptions(settings.text), ...buffers }) }
+            : {}),
           ...(settings.stdout ? { stdoutPrefix: pathKeyPrefix(header.path) } : {}),
           ...(settings.json || settings.stdout
-            ? { json: createJsonRenderer(header, jsonOptions(settings.text, header.path)) }
+            ? { json: createJsonRenderer(header, { ...jsonOptions(settings.text, header.path), ...buffers }) }
             : {}),
         };
         cache.set(header, entry);

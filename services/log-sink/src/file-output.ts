@@ -31,6 +31,8 @@ export interface FileOutputDeps {
   readonly now: () => Date;
   /** `writeFailures`: every retried file operation; `pathsRejected`/`rejectedBatches`: refused paths. */
   readonly stats: { writeFailures: number; pathsRejected: number; rejectedBatches: number };
+  /** Takes back rendered lines once written (the render pool reuses their buffers). */
+  readonly recycle?: (bytes: Uint8Array) => void;
 }
 
 function sameColumns(a: LogBatchHeader, b: LogBatchHeader): boolean {
@@ -61,6 +63,7 @@ function fileContext(
     now: deps.now,
     retryDelayMs: 1000,
     rotating: config.rotationIntervalSeconds > 0 || config.rotationMaxBytes > 0,
+    ...(deps.recycle ? { recycle: deps.recycle } : {}),
     written: (path, bytes, seconds) => {
       deps.metrics.bytesWritten(path, kind, bytes);
       deps.metrics.writeTook(seconds, kind);

@@ -40,6 +40,8 @@ export interface LogFileContext {
    * no marker, and a `<path>.log` left by a previous run is kept and appended to.
    */
   readonly rotating: boolean;
+  /** Lines appended here were written and are not read again (their buffer may be reused). */
+  readonly recycle?: (bytes: Uint8Array) => void;
 }
 
 /**
@@ -182,6 +184,7 @@ export class LogFile {
         this.inFlight = undefined;
         this.ctx.written(this.path, bytes, (performance.now() - t0) / 1000);
         this.ctx.budget.release(bytes, run.length);
+        if (this.ctx.recycle) for (const b of run) this.ctx.recycle(b);
         if (this.ctx.maxBytes > 0 && this.size >= this.ctx.maxBytes)
           await this.retrying(() => this.finish(true, 'size'));
         continue;

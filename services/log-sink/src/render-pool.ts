@@ -2,13 +2,16 @@
  * A pool of render workers (worker_threads). Jobs are handed out round-robin and their results
  * delivered strictly in submission order (a reorder buffer), so files see batches in arrival
  * order exactly as with in-thread rendering. Payload bytes in flight count in the write budget,
- * so a slow pool stops intake like a slow disk does.
+ * so a slow pool stops intake like a slow disk does. Memory crosses threads by transfer only
+ * (buffer-pool.ts): a payload is copied once into a pooled buffer (zeromq.js frames are external
+ * memory, which cannot be transferred), travels to the worker and back; rendered text travels
+ * here, and its buffer goes back to a worker once written (`recycle`).
  */
 import { Worker } from 'node:worker_threads';
 import type { LogBatchHeader } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
-import { PayloadRing } from './payload-ring.js';
-import { HEADER_RESEND, type RenderResult, type RenderSettings } from './render-protocol.js';
+import { BufferPool } from './buffer-pool.js';
+import { HEADER_RESEND, type RenderJob, type RenderResult, type RenderSettings } from './render-protocol.js';
 
 /** A result as delivered: the header resolved (one object per schema, shared by all workers). */
 export type DeliveredResult =
@@ -22,11 +25,20 @@ export interface RenderPool {
   ready(): Promise<void>;
   /** Resolves when every submitted job was delivered. */
   idle(): Promise<void>;
+  /** Rendered text delivered earlier that nobody reads any more (written): its buffer is reused. */
+  recycle(bytes: Uint8Array): void;
   close(): Promise<void>;
 }
 
-/** Shared payload ring per worker (payload-ring.ts); payloads beyond it are copied by postMessage. */
-const RING_BYTES = 16 * 1024 * 1024;
+/** Free buffers kept per size class on the main thread. */
+const POOLED_PER_SIZE = 16;
+/** Buffer sizes a worker may ask for and not yet have received (bounds `wants`). */
+const MAX_WANTS = 8;
+/**
+ * Jobs a worker holds at once; later payloads wait here as they came from the socket (uncopied),
+ * so the pooled buffers in use stay few instead of one per batch of the whole write budget.
+ */
+const MAX_IN_FLIGHT = 4;
 
 /** The reorder buffer: results are delivered strictly in submission order. */
 function inOrder(budget: WriteBudget, deliver: (r: DeliveredResult) => void) {
@@ -107,6 +119,83 @@ function workerHeaders(canonical: (key: string, header: LogBatchHeader) => LogBa
   };
 }
 
+/** The pool's state shared by its workers' handlers. */
+interface PoolState {
+  readonly url: URL;
+  readonly settings: RenderSettings;
+  readonly order: ReturnType<typeof inOrder>;
+  readonly canonical: ReturnType<typeof headerRegistry>;
+  /** Job seq → index of the worker rendering it. */
+  readonly owner: Map<number, number>;
+  readonly buffers: BufferPool;
+  /** Per worker: size classes of buffers it took for its text and has not got back yet. */
+  readonly wants: number[][];
+  readonly started: Promise<void>[];
+  /** Per worker: jobs sent and not answered. */
+  readonly inFlight: number[];
+  /** Sends waiting payloads to workers with room. */
+  readonly pump: () => void;
+  readonly onWorkerError: (err: unknown) => void;
+  /** Replaces a failed worker (unless closing). */
+  readonly respawn: (index: number) => void;
+}
+
+/** Starts worker `index` and handles its messages and failure. */
+function spawnWorker(state: PoolState, index: number): Worker {
+  const { order, owner, buffers } = state;
+  const w = new Worker(state.url, { workerData: state.settings });
+  state.wants[index] = [];
+  state.inFlight[index] = 0;
+  let loaded: () => void = () => {};
+  state.started.push(new Promise<void>((r) => (loaded = r)));
+  const resolve = workerHeaders(state.canonical);
+  w.on('message', (r: RenderResult | 'ready') => {
+    if (r === 'ready') {
+      // Referenced until loaded, so awaiting ready() keeps the process alive.
+      w.unref();
+      loaded();
+      return;
+    }
+    if (r.payload) buffers.give(r.payload);
+    const wants = state.wants[index] as number[];
+    for (const size of r.wants ?? []) if (wants.length < MAX_WANTS) wants.push(size);
+    owner.delete(r.seq);
+    state.inFlight[index] = (state.inFlight[index] as number) - 1;
+    order.put(r.seq, resolve(r));
+    order.flush();
+    state.pump();
+  });
+  w.on('error', (err) => {
+    loaded();
+    state.onWorkerError(err);
+    // Its jobs are lost (counted as failures, so later batches are not held back); replace it.
+    for (const [seq, i] of owner) {
+      if (i !== index) continue;
+      owner.delete(seq);
+      order.put(seq, { seq, ok: false, code: 'ZR_SINK_RENDER_FAILED', message: String(err) });
+    }
+    state.respawn(index);
+    order.flush();
+    state.pump();
+  });
+  return w;
+}
+
+/** Free buffers of the sizes worker `index` asked for (as many as there are now). */
+function sparesFor(state: PoolState, index: number): ArrayBuffer[] {
+  const wants = state.wants[index] as number[];
+  const spares: ArrayBuffer[] = [];
+  for (let i = 0; i < wants.length; ) {
+    const ab = state.buffers.takeFree(wants[i] as number);
+    if (ab === undefined) i++;
+    else {
+      spares.push(ab);
+      wants.splice(i, 1);
+    }
+  }
+  return spares;
+}
+
 /** Starts `threads` workers. `deliver` runs on the main thread, in submission order. */
 export function createRenderPool(
   threads: number,
@@ -115,66 +204,60 @@ export function createRenderPool(
   deliver: (r: DeliveredResult) => void,
   onWorkerError: (err: unknown) => void,
 ): RenderPool {
-  const url = new URL('./render-worker.js', import.meta.url);
-  const order = inOrder(budget, deliver);
-  const canonical = headerRegistry();
-  const owner = new Map<number, number>();
   const workers: Worker[] = [];
-  const rings: PayloadRing[] = [];
-  const started: Promise<void>[] = [];
+  const waiting: Array<{ seq: number; payload: Uint8Array }> = [];
   let rr = 0;
   let closing = false;
-  const spawn = (index: number): Worker => {
-    const w = new Worker(url, { workerData: settings });
-    const ring = new PayloadRing(RING_BYTES);
-    rings[index] = ring;
-    let loaded: () => void = () => {};
-    started.push(new Promise<void>((r) => (loaded = r)));
-    const resolve = workerHeaders(canonical);
-    w.on('message', (r: RenderResult | 'ready') => {
-      if (r === 'ready') {
-        // Referenced until loaded, so awaiting ready() keeps the process alive.
-        w.unref();
-        loaded();
-        return;
-      }
-      ring.release();
-      owner.delete(r.seq);
-      order.put(r.seq, resolve(r));
-      order.flush();
-    });
-    w.on('error', (err) => {
-      loaded();
-      onWorkerError(err);
-      // Its jobs are lost (counted as failures, so later batches are not held back); replace it.
-      for (const [seq, i] of owner) {
-        if (i !== index) continue;
-        owner.delete(seq);
-        order.put(seq, { seq, ok: false, code: 'ZR_SINK_RENDER_FAILED', message: String(err) });
-      }
-      if (!closing) workers[index] = spawn(index);
-      order.flush();
-    });
-    return w;
+  /** Copies the payload into a pooled buffer and sends it to worker `index`. */
+  const send = (job: { seq: number; payload: Uint8Array }, index: number) => {
+    const { seq, payload } = job;
+    state.owner.set(seq, index);
+    state.inFlight[index] = (state.inFlight[index] as number) + 1;
+    const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
+    copy.set(payload);
+    const spares = sparesFor(state, index);
+    const message: RenderJob = { seq, payload: copy, spares };
+    (workers[index] as Worker).postMessage(message, [copy.buffer as ArrayBuffer, ...spares]);
   };
-  for (let i = 0; i < threads; i++) workers.push(spawn(i));
+  const state: PoolState = {
+    url: new URL('./render-worker.js', import.meta.url),
+    settings,
+    order: inOrder(budget, deliver),
+    canonical: headerRegistry(),
+    owner: new Map(),
+    buffers: new BufferPool(POOLED_PER_SIZE),
+    wants: [],
+    started: [],
+    inFlight: [],
+    pump: () => {
+      for (let tried = 0; waiting.length > 0 && tried < workers.length; ) {
+        const index = rr % workers.length;
+        if ((state.inFlight[index] as number) < MAX_IN_FLIGHT) {
+          send(waiting.shift() as { seq: number; payload: Uint8Array }, index);
+          tried = 0;
+        } else tried++;
+        rr++;
+      }
+    },
+    onWorkerError,
+    respawn: (index) => {
+      if (!closing) workers[index] = spawnWorker(state, index);
+    },
+  };
+  for (let i = 0; i < threads; i++) workers.push(spawnWorker(state, i));
 
   return {
     submit(payload: Uint8Array) {
-      const seq = order.take(payload.byteLength);
-      const index = rr++ % workers.length;
-      owner.set(seq, index);
-      // One memcpy into shared memory, no allocation. If the ring is full: zeromq.js frames are
-      // external (non-detachable) buffers, so postMessage copies the bytes into the worker.
-      (workers[index] as Worker).postMessage({
-        seq,
-        payload: (rings[index] as PayloadRing).copyIn(payload) ?? payload,
-      });
+      waiting.push({ seq: state.order.take(payload.byteLength), payload });
+      state.pump();
+    },
+    recycle(bytes: Uint8Array) {
+      if (bytes.buffer instanceof ArrayBuffer) state.buffers.give(bytes.buffer);
     },
     async ready() {
-      await Promise.all(started);
+      await Promise.all(state.started);
     },
-    idle: () => order.idle(),
+    idle: () => state.order.idle(),
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));

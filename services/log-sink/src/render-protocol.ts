@@ -11,10 +11,13 @@ export interface RenderSettings {
   readonly text: TextSettings;
 }
 
-/** One batch payload (frame 3) to render: a view into the worker's shared ring or a copy. */
+/** One batch payload (frame 3) to render. */
 export interface RenderJob {
   readonly seq: number;
+  /** A copy of the payload in a buffer transferred to the worker (sent back with the result). */
   readonly payload: Uint8Array;
+  /** Buffers the writers are done with, for the worker's next rendered text (transferred). */
+  readonly spares: readonly ArrayBuffer[];
 }
 
 /**
@@ -22,7 +25,7 @@ export interface RenderJob {
  * travels only with the first result for it and then every `HEADER_RESEND` results of that
  * worker; otherwise `hid` names a header the pool already has (see render-pool.ts).
  */
-export type RenderResult =
+export type RenderResult = (
   | {
       readonly seq: number;
       readonly ok: true;
@@ -38,7 +41,13 @@ export type RenderResult =
       readonly json?: Uint8Array;
       readonly stdout?: Uint8Array;
     }
-  | { readonly seq: number; readonly ok: false; readonly code: string; readonly message: string };
+  | { readonly seq: number; readonly ok: false; readonly code: string; readonly message: string }
+) & {
+  /** The job's payload buffer, back to the pool (transferred). */
+  readonly payload?: ArrayBuffer;
+  /** Size classes of the buffers the worker took for rendered text since its last result. */
+  readonly wants?: readonly number[];
+};
 
 /** A worker re-sends a header at least once every this many of its results. */
 export const HEADER_RESEND = 256;

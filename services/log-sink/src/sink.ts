@@ -67,7 +67,14 @@ export interface Sink extends Service {
 function createOutputs(
   config: SinkConfig,
   deps: SinkDeps,
-  shared: { log: Logger; warn: RateLimitedLog; metrics: SinkMetrics; budget: WriteBudget; stats: SinkStats },
+  shared: {
+    log: Logger;
+    warn: RateLimitedLog;
+    metrics: SinkMetrics;
+    budget: WriteBudget;
+    stats: SinkStats;
+    recycle: (bytes: Uint8Array) => void;
+  },
 ): SinkOutput[] {
   const now = deps.now ?? (() => new Date());
   const fileDeps = { ...shared, now };
@@ -239,10 +246,11 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     config.metricsMaxPaths,
   );
   const stats = newStats();
-  const outputs = createOutputs(config, deps, { log, warn, metrics, budget, stats });
+  const running: Running = {};
+  const recycle = (bytes: Uint8Array) => running.pool?.recycle(bytes);
+  const outputs = createOutputs(config, deps, { log, warn, metrics, budget, stats, recycle });
   const dispatcher = createDispatcher({ config, outputs, stats, metrics, warn });
   let state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
-  const running: Running = {};
   let closing: Promise<void> | undefined;
 
   const sink: Sink = {

@@ -22,7 +22,8 @@ const NL = 0x0a;
 export function addPathKey(lines: Uint8Array, prefix: Uint8Array): Uint8Array {
   let count = 0;
   for (let i = lines.indexOf(NL); i !== -1; i = lines.indexOf(NL, i + 1)) count++;
-  const out = Buffer.allocUnsafe(lines.length + count * prefix.length);
+  // Not from Buffer's shared pool: a render worker transfers this buffer to the main thread.
+  const out = Buffer.allocUnsafeSlow(lines.length + count * prefix.length);
   let o = 0;
   let start = 0;
   while (start < lines.length) {

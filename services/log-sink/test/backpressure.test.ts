@@ -14,10 +14,9 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { Push } from 'zeromq';
 import { countsBatch } from './helpers/batches.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { LOG_WRITE, ZEEK_BIN } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 /** A destination that accepts writes but completes none until opened. */
 function slowDestination() {
@@ -59,22 +58,15 @@ test('a slow destination stops intake; the node hits its HWM; nothing sent is lo
     { outputs: ['stdout'], maxQueuedBytes, receiveHighWaterMark: 10 },
     { stdout: dest.stream, meter: provider.getMeter('t') },
   );
-  const push = new Push({ sendHighWaterMark: 1000, sendTimeout: 0, linger: 0 });
-  push.connect(h.endpoint);
-  const id = Buffer.from('zeromq_worker-1_test_1_N1');
+  const push = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1', linger: 0 });
   let sent = 0;
   let refused = 0;
   try {
     const values = (k: number) => Array.from({ length: 500 }, (_, i) => k * 500 + i);
-    // Push until the node's own queue is full (EAGAIN), bounded to 20000 batches.
+    // Push as Zeek does (DONTWAIT) until the node's own queue is full, bounded to 20000 batches.
     while (refused === 0 && sent < 20_000) {
-      try {
-        await push.send([LOG_WRITE, id, ZEEK_BIN, countsBatch(values(sent), 'seq')]);
-        sent++;
-      } catch (err) {
-        assert.equal((err as { code?: string }).code, 'EAGAIN');
-        refused++;
-      }
+      if (await push.sendBatch(countsBatch(values(sent), 'seq'))) sent++;
+      else refused++;
       if (sent % 100 === 0) await new Promise((r) => setImmediate(r));
     }
     assert.equal(refused, 1, 'the node reached its HWM');

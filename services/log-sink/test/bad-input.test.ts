@@ -18,7 +18,8 @@ import { pino } from 'pino';
 import { countBatch, oneValueBatch } from './helpers/batches.js';
 import { fixture, hex } from './helpers/fixtures.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode, LOG_WRITE, ZEEK_BIN } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
+import { LOG_WRITE_TOPIC, FORMAT_ZEEK_BIN_SERIALIZER } from '@zeek-relay/wire';
 
 interface Invalid {
   name: string;
@@ -63,7 +64,7 @@ for (const renderThreads of [0, 2])
       { renderThreads },
       { meter: provider.getMeter('test'), log: pino({ level: 'warn' }, logStream) },
     );
-    const node = connectZeekNode(h.endpoint, 'inject');
+    const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'inject' });
     const id = Buffer.from('inject');
     const conn = hex(
       fixture<{ vectors: { name: string; hex: string }[] }>('captured/log-batches.json').vectors[0]?.hex ??
@@ -71,28 +72,28 @@ for (const renderThreads of [0, 2])
     );
     try {
       // frame_count: 3 frames (captured "three-frames"), 5 frames, 1 frame
-      await node.send(framesOf('three-frames'));
-      await node.send([LOG_WRITE, id, ZEEK_BIN, conn, Buffer.from('extra')]);
-      await node.send([conn]);
+      await node.sendFrames(framesOf('three-frames'));
+      await node.sendFrames([LOG_WRITE_TOPIC, id, FORMAT_ZEEK_BIN_SERIALIZER, conn, Buffer.from('extra')]);
+      await node.sendFrames([conn]);
       // format: frame 2 = zeek-bin-v1 (captured "wrong-format")
-      await node.send(framesOf('wrong-format'));
+      await node.sendFrames(framesOf('wrong-format'));
       // truncated: the conn batch cut in the middle, a string longer than the input, container underflow
-      await node.sendBatch(conn.subarray(0, conn.length - 7));
-      await node.sendBatch(oneValueBatch(value('value-string-too-long'), 7));
-      await node.sendBatch(oneValueBatch(value('value-set-underflow'), 14));
-      await node.sendBatch(oneValueBatch(value('value-vector-underflow'), 19));
+      await node.sendBatchBlocking(conn.subarray(0, conn.length - 7));
+      await node.sendBatchBlocking(oneValueBatch(value('value-string-too-long'), 7));
+      await node.sendBatchBlocking(oneValueBatch(value('value-set-underflow'), 14));
+      await node.sendBatchBlocking(oneValueBatch(value('value-vector-underflow'), 19));
       // corrupt: bad address/subnet family, negative string length
-      await node.sendBatch(oneValueBatch(value('value-addr-bad-family'), 11));
-      await node.sendBatch(oneValueBatch(value('value-subnet-bad-family'), 12));
-      await node.sendBatch(oneValueBatch(value('value-string-negative-length'), 7));
+      await node.sendBatchBlocking(oneValueBatch(value('value-addr-bad-family'), 11));
+      await node.sendBatchBlocking(oneValueBatch(value('value-subnet-bad-family'), 12));
+      await node.sendBatchBlocking(oneValueBatch(value('value-string-negative-length'), 7));
       // unknown type tag 255
-      await node.sendBatch(oneValueBatch(value('value-unknown-type'), 7));
+      await node.sendBatchBlocking(oneValueBatch(value('value-unknown-type'), 7));
       // unusable paths (would escape the log directory or hide the file)
-      await node.sendBatch(countBatch(1, '../evil'));
-      await node.sendBatch(countBatch(1, '.hidden'));
-      await node.sendBatch(countBatch(1, 'a/b'));
+      await node.sendBatchBlocking(countBatch(1, '../evil'));
+      await node.sendBatchBlocking(countBatch(1, '.hidden'));
+      await node.sendBatchBlocking(countBatch(1, 'a/b'));
       // and a good batch afterwards
-      await node.sendBatch(countBatch(42, 'good'));
+      await node.sendBatchBlocking(countBatch(42, 'good'));
       await until(() => h.sink.stats.batches === 1);
       assert.deepEqual(h.sink.stats.badInput, {
         frame_count: 3,
@@ -143,10 +144,10 @@ for (const renderThreads of [0, 2])
 test('receiver checks captured from Zeek 8.0.10: trailing bytes, renamed column, other path, unchecked frame 0 are accepted', async () => {
   const dir = await tempDir();
   const h = await startSink(dir);
-  const node = connectZeekNode(h.endpoint, 'inject');
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'inject' });
   try {
     for (const name of ['trailing-bytes', 'renamed-column', 'other-path', 'frame0-not-log-write'])
-      await node.send(framesOf(name));
+      await node.sendFrames(framesOf(name));
     await until(() => h.sink.stats.batches === 4);
     await h.sink.close();
     assert.equal(h.sink.stats.records, 8);

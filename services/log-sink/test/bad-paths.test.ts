@@ -20,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { countsBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 import { isSafeLogPath } from '../src/index.js';
 
 const records = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
@@ -38,10 +38,10 @@ test('isSafeLogPath counts bytes: 62 emoji (124 UTF-16 units, 248 bytes) are too
 test('a path with a 248-byte name is dropped as bad_path; the other path is written', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { renderThreads: 0 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(countsBatch([1], '\u{1F680}'.repeat(62)));
-    await node.sendBatch(countsBatch([2], 'good'));
+    await node.sendBatchBlocking(countsBatch([1], '\u{1F680}'.repeat(62)));
+    await node.sendBatchBlocking(countsBatch([2], 'good'));
     await until(() => h.sink.stats.batches === 1 && h.sink.stats.badInput.bad_path === 1);
     await h.sink.close();
     assert.deepEqual(await readdir(dir), ['good.log']);
@@ -57,19 +57,19 @@ test('EISDIR: the path is rejected once, later batches for it are dropped, other
   const dir = await tempDir();
   await mkdir(join(dir, 'conn.log'));
   const h = await startSink(dir, { renderThreads: 2, maxQueuedBytes: 64 * 1024 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(countsBatch([1], 'conn'));
+    await node.sendBatchBlocking(countsBatch([1], 'conn'));
     await until(() => h.sink.stats.pathsRejected === 1);
     // Far more than the write budget for the rejected path: nothing may queue up behind it.
     for (let b = 0; b < 200; b++) {
-      await node.sendBatch(
+      await node.sendBatchBlocking(
         countsBatch(
           Array.from({ length: 100 }, (_, i) => b * 100 + i),
           'conn',
         ),
       );
-      await node.sendBatch(countsBatch([b], 'dns'));
+      await node.sendBatchBlocking(countsBatch([b], 'dns'));
     }
     await until(() => h.sink.stats.batches === 401);
     await until(() => h.sink.stats.rejectedBatches === 200);
@@ -99,9 +99,9 @@ test('EROFS: JSON files on a read-only file system are rejected, the TSV files a
   }
   try {
     const h = await startSink(join(dir), { outputs: ['tsv', 'json'], jsonLogDir: ro, renderThreads: 0 });
-    const node = connectZeekNode(h.endpoint);
+    const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
     try {
-      for (let b = 0; b < 50; b++) await node.sendBatch(countsBatch([b], 'conn'));
+      for (let b = 0; b < 50; b++) await node.sendBatchBlocking(countsBatch([b], 'conn'));
       await until(() => h.sink.stats.batches === 50 && h.sink.stats.pathsRejected === 1);
       await h.sink.close();
       assert.equal(records(await read(dir, 'conn.log')).length, 50);
@@ -122,9 +122,10 @@ test('the zeek.log.path metric attribute is capped: paths beyond metricsMaxPaths
   const provider = new MeterProvider({ readers: [reader] });
   const dir = await tempDir();
   const h = await startSink(dir, { metricsMaxPaths: 2, renderThreads: 0 }, { meter: provider.getMeter('t') });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    for (const path of ['a', 'b', 'c', 'd', 'a', 'e']) await node.sendBatch(countsBatch([1, 2], path));
+    for (const path of ['a', 'b', 'c', 'd', 'a', 'e'])
+      await node.sendBatchBlocking(countsBatch([1, 2], path));
     await until(() => h.sink.stats.batches === 6);
     await h.sink.close();
     await reader.forceFlush();

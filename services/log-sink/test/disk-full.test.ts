@@ -11,7 +11,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { countsBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 test(
   'disk full: retried without loss or duplicates; intake stops meanwhile',
@@ -31,11 +31,11 @@ test(
       // Leave room for the header and a few batches only.
       await writeFile(filler, Buffer.alloc(240 * 1024, 0x41)).catch(() => undefined);
       const h = await startSink(dir, { maxQueuedBytes: 16 * 1024, renderThreads: 0, fsyncIntervalMs: 0 });
-      const node = connectZeekNode(h.endpoint);
+      const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
       try {
         const batches = 150;
         for (let b = 0; b < batches; b++)
-          await node.sendBatch(
+          await node.sendBatchBlocking(
             countsBatch(
               Array.from({ length: 50 }, (_, i) => 1_000_000 + b * 50 + i),
               'seq',

@@ -8,11 +8,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Push, curveKeyPair } from 'zeromq';
+import { curveKeyPair } from 'zeromq';
 import { countBatch } from './helpers/batches.js';
 import { freePort } from './helpers/net.js';
 import { read, removeDir, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode, LOG_WRITE, ZEEK_BIN } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const main = new URL('../src/main.js', import.meta.url).pathname;
 
@@ -62,16 +62,20 @@ test('CURVE from ZR_SINK_CURVE_* key files: allowed node delivers, stranger coun
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const node = connectZeekNode(endpoint, 'zeromq_worker-1_test_1_N1', {
-    serverKey: server.publicKey,
-    publicKey: client.publicKey,
-    secretKey: client.secretKey,
+  const node = new LogPush({
+    endpoints: [endpoint],
+    nodeId: 'zeromq_worker-1_test_1_N1',
+    curve: {
+      serverKey: server.publicKey,
+      publicKey: client.publicKey,
+      secretKey: client.secretKey,
+    },
   });
-  const intruder = new Push({
+  const intruder = new LogPush({
+    endpoints: [],
+    nodeId: 'x',
     linger: 0,
-    curveServerKey: server.publicKey,
-    curvePublicKey: stranger.publicKey,
-    curveSecretKey: stranger.secretKey,
+    curve: { serverKey: server.publicKey, publicKey: stranger.publicKey, secretKey: stranger.secretKey },
   });
   let clientsOpen = true;
   const closeClients = () => {
@@ -89,10 +93,8 @@ test('CURVE from ZR_SINK_CURVE_* key files: allowed node delivers, stranger coun
   };
   try {
     intruder.connect(endpoint);
-    void intruder
-      .send([LOG_WRITE, Buffer.from('x'), ZEEK_BIN, countBatch(666, 'intruder')])
-      .catch(() => undefined);
-    await node.sendBatch(countBatch(42, 'curve'));
+    void intruder.sendBatchBlocking(countBatch(666, 'intruder')).catch(() => undefined);
+    await node.sendBatchBlocking(countBatch(42, 'curve'));
     await until(async () => /^42$/m.test(await read(dir, 'curve.log').catch(() => '')));
     await until(async () =>
       /^zeek_relay_sink_zap_requests_total\{[^}]*result="rejected"[^}]*\} [1-9]/m.test(await metrics()),

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { Push } from 'zeromq';
 import { countsBatch } from './helpers/batches.js';
 import { freePort } from './helpers/net.js';
 import { listVisible, read, removeDir, tempDir, until } from './helpers/sink-harness.js';
-import { LOG_WRITE, ZEEK_BIN } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const main = new URL('../src/main.js', import.meta.url).pathname;
 
@@ -59,22 +58,22 @@ test(
       ZR_SINK_LOG_LEVEL: 'warn',
     };
     const base = `http://127.0.0.1:${httpPort}`;
-    const push = new Push({ sendHighWaterMark: 100_000, linger: 0 });
-    push.connect(`tcp://127.0.0.1:${pullPort}`);
+    const push = new LogPush({
+      endpoints: [`tcp://127.0.0.1:${pullPort}`],
+      nodeId: 'zeromq_worker-1_test_1_N1',
+      sendHighWaterMark: 100_000,
+      linger: 0,
+    });
     let seq = 0;
     let pushing = true;
-    const id = Buffer.from('zeromq_worker-1_test_1_N1');
     const pusher = (async () => {
       while (pushing) {
-        await push.send([
-          LOG_WRITE,
-          id,
-          ZEEK_BIN,
+        await push.sendBatchBlocking(
           countsBatch(
             Array.from({ length: 50 }, (_, i) => seq + i),
             'seq',
           ),
-        ]);
+        );
         seq += 50;
         await new Promise((r) => setTimeout(r, 2));
       }

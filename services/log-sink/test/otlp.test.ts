@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fixture, hex, type BatchVector } from './helpers/fixtures.js';
 import { accepts, freePort } from './helpers/net.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const script = new URL('../../scripts/build-otelcol.sh', import.meta.url).pathname;
 
@@ -87,9 +87,9 @@ test(
         return accepts(port);
       });
       h = await startSink(dir, { outputs: ['otlp'], otlpUrl: `http://127.0.0.1:${port}/v1/logs` });
-      const zeek = connectZeekNode(h.endpoint);
+      const zeek = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
       node.close = () => zeek.close();
-      await zeek.sendBatch(hex(v.hex));
+      await zeek.sendBatchBlocking(hex(v.hex));
       const sink = h.sink;
       await until(() => sink.stats.batches === 1);
       await sink.close();

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fixturePath, readJsonFixture, readTextFixture } from '@zeek-relay/fixtures';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 interface Recording {
   messages: { frames: string[]; path: string }[];
@@ -75,9 +75,9 @@ async function replay(trace: string, run: 'tsv' | 'json', renderThreads: number)
   );
   const dir = await tempDir();
   const h = await startSink(dir, { outputs: [run], renderThreads });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    for (const m of recording.messages) await node.send(m.frames.map((f) => Buffer.from(f, 'hex')));
+    for (const m of recording.messages) await node.sendFrames(m.frames.map((f) => Buffer.from(f, 'hex')));
     await until(() => h.sink.stats.batches === recording.messages.length);
     await h.sink.close();
     const zeekFiles = (await readdir(fixturePath('zeek-8.2', 'logs', trace, run))).sort();

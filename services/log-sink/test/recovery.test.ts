@@ -12,7 +12,7 @@ import { formatLogTimestamp } from '@zeek-relay/wire';
 import { recoverDirectory } from '../src/index.js';
 import { countBatch } from './helpers/batches.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const HEADER =
   '#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tgood\n#open\t2026-11-24-10-00-00\n#fields\tn\n#types\tcount\n';
@@ -28,12 +28,12 @@ test('a crashed TSV file: partial line cut, #close added (its mtime), archived b
   await writeFile(join(dir, '.shadow.gone.log'), '.log\n\n');
   await writeFile(join(dir, 'x.2026-11-24-09-00-00.log.gz.tmp'), 'partial');
   const h = await startSink(dir);
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
     const archived = `good.${formatLogTimestamp(opened)}.log`;
     assert.deepEqual(await readdir(dir), [archived]);
     assert.equal(await read(dir, archived), `${HEADER}1\n2\n#close\t${formatLogTimestamp(lastWrite)}\n`);
-    await node.sendBatch(countBatch(3));
+    await node.sendBatchBlocking(countBatch(3));
     await until(() => h.sink.stats.batches === 1);
     await h.sink.close();
     const fresh = await read(dir, 'good.log');
@@ -81,9 +81,9 @@ test('rotation on: a live file the sink did not create is archived, never overwr
   const dir = await tempDir();
   await writeFile(join(dir, 'good.log'), `${HEADER}7\n`);
   const h = await startSink(dir, { rotationIntervalSeconds: 3600 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(countBatch(8));
+    await node.sendBatchBlocking(countBatch(8));
     await until(() => h.sink.stats.batches === 1);
     await h.sink.close();
     // Both archived (the stranger at open, ours at shutdown since rotation is on).

@@ -5,10 +5,11 @@
  * right files.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { countsBatch, oneValueBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const PATHS = 20; // more than the decoder's header cache (16): header objects are re-created
 const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and headers re-sent
@@ -16,13 +17,13 @@ const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and he
 test('batches over many paths through the render workers land complete and in order', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { outputs: ['tsv'], renderThreads: 2 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
     let bad = 0;
     for (let i = 0; i < BATCHES; i++) {
-      await node.sendBatch(countsBatch([i, i], `p${i % PATHS}`));
+      await node.sendBatchBlocking(countsBatch([i, i], `p${i % PATHS}`));
       if (i % 97 === 0) {
-        await node.sendBatch(oneValueBatch('00', 3, `p${i % PATHS}`)); // records truncated
+        await node.sendBatchBlocking(oneValueBatch('00', 3, `p${i % PATHS}`)); // records truncated
         bad++;
       }
     }
@@ -33,6 +34,39 @@ test('batches over many paths through the render workers land complete and in or
       const expected: string[] = [];
       for (let i = k; i < BATCHES; i += PATHS) expected.push(String(i), String(i));
       assert.deepEqual(lines, expected, `p${k}.log`);
+    }
+  } finally {
+    node.close();
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});
+
+/**
+ * Batches whose text fills the renderers' buffers are handed over whole, written, and their
+ * buffers sent back to the workers to render later batches into (buffer-pool.ts). A buffer
+ * reused before its bytes were written would show up as wrong or repeated lines.
+ */
+test('large batches through reused buffers land complete and in order (TSV and JSON)', async () => {
+  const dir = await tempDir();
+  const h = await startSink(dir, { outputs: ['tsv', 'json'], renderThreads: 2 });
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
+  const PER_BATCH = 12000; // ≈ 80 KB of TSV, 130 KB of JSON per batch: more than half a buffer
+  const LARGE = 120;
+  try {
+    for (let i = 0; i < LARGE; i++) {
+      const values = Array.from({ length: PER_BATCH }, (_, k) => i * PER_BATCH + k);
+      await node.sendBatchBlocking(countsBatch(values, 'big'));
+    }
+    await until(() => h.sink.stats.batches === LARGE);
+    await h.sink.flush();
+    const tsv = (await read(dir, 'big.log')).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const json = (await read(join(dir, 'json'), 'big.log')).split('\n').filter((l) => l !== '');
+    assert.equal(tsv.length, LARGE * PER_BATCH);
+    assert.equal(json.length, LARGE * PER_BATCH);
+    for (let n = 0; n < LARGE * PER_BATCH; n++) {
+      if (tsv[n] !== String(n)) assert.fail(`TSV line ${n}: ${tsv[n]}`);
+      if (json[n] !== `{"n":${n}}`) assert.fail(`JSON line ${n}: ${json[n]}`);
     }
   } finally {
     node.close();

@@ -5,25 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Push } from 'zeromq';
 import { countsBatch } from './helpers/batches.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { LOG_WRITE, ZEEK_BIN } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 test('two replicas share a node’s batches, each record written once', async () => {
   const dirs = [await tempDir(), await tempDir()];
   const sinks = [await startSink(dirs[0] as string), await startSink(dirs[1] as string)];
-  const push = new Push({ sendHighWaterMark: 1000, linger: 1000 });
-  for (const s of sinks) push.connect(s.endpoint);
-  const id = Buffer.from('zeromq_worker-1_test_1_N1');
+  const push = new LogPush({
+    endpoints: sinks.map((s) => s.endpoint),
+    nodeId: 'zeromq_worker-1_test_1_N1',
+    linger: 1000,
+  });
   try {
     await until(async () => {
       // wait for both pipes, so round-robin covers both replicas
-      await push.send([LOG_WRITE, id, ZEEK_BIN, countsBatch([], 'warmup')]);
+      await push.sendBatchBlocking(countsBatch([], 'warmup'));
       return sinks.every((s) => s.sink.stats.batches > 0);
     });
     for (let b = 0; b < 40; b++)
-      await push.send([LOG_WRITE, id, ZEEK_BIN, countsBatch([b * 10, b * 10 + 1, b * 10 + 2], 'seq')]);
+      await push.sendBatchBlocking(countsBatch([b * 10, b * 10 + 1, b * 10 + 2], 'seq'));
     await until(() => sinks.reduce((a, s) => a + s.sink.stats.records, 0) === 120);
     for (const s of sinks) await s.sink.close();
     const perReplica: number[][] = [];

@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { countsBatch } from './helpers/batches.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 
 interface Report {
@@ -120,9 +120,9 @@ test('rotation off: a clean stop leaves no shadow file, the next start appends t
   try {
     for (const run of [1, 2]) {
       const h = await startSink(dir, { rotationIntervalSeconds: 0 });
-      const node = connectZeekNode(h.endpoint);
+      const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
       try {
-        await node.sendBatch(countsBatch([run * 10, run * 10 + 1], 'conn'));
+        await node.sendBatchBlocking(countsBatch([run * 10, run * 10 + 1], 'conn'));
         await until(() => h.sink.stats.batches === 1);
         assert.deepEqual(
           (await readdir(dir)).filter((n) => n.startsWith('.')),
@@ -149,9 +149,9 @@ test('rotation off after a crash: the partial last line is cut and #close added 
   const dir = await tempDir();
   try {
     const h = await startSink(dir, { rotationIntervalSeconds: 0 });
-    const node = connectZeekNode(h.endpoint);
+    const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
     try {
-      await node.sendBatch(countsBatch([7], 'conn'));
+      await node.sendBatchBlocking(countsBatch([7], 'conn'));
       await until(() => h.sink.stats.batches === 1);
     } finally {
       node.close();
@@ -161,9 +161,9 @@ test('rotation off after a crash: the partial last line is cut and #close added 
     const closed = await read(dir, 'conn.log');
     await writeFile(join(dir, 'conn.log'), `${closed.replace(/^#close.*\n/m, '')}12`);
     const again = await startSink(dir, { rotationIntervalSeconds: 0 });
-    const node2 = connectZeekNode(again.endpoint);
+    const node2 = new LogPush({ endpoints: [again.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
     try {
-      await node2.sendBatch(countsBatch([8], 'conn'));
+      await node2.sendBatchBlocking(countsBatch([8], 'conn'));
       await until(() => again.sink.stats.batches === 1);
     } finally {
       node2.close();

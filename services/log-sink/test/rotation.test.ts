@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { nextRotationMs, rotatedFileName } from '../src/index.js';
 import { countBatch } from './helpers/batches.js';
 import { listVisible, read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 import { readdir } from 'node:fs/promises';
 
 const ARCHIVED = /^good\.\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d(-\d+)?\.log$/;
@@ -39,9 +39,9 @@ test('rotated names follow Zeek: <path>.<open time>.log, -n on collision, .gz wh
 test('size limit: files rotate once they reach rotationMaxBytes; every record exactly once; each file closed', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { rotationMaxBytes: 150 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    for (let i = 0; i < 30; i++) await node.sendBatch(countBatch(i));
+    for (let i = 0; i < 30; i++) await node.sendBatchBlocking(countBatch(i));
     await until(() => h.sink.stats.batches === 30);
     await h.sink.close();
     const files = await listVisible(dir);
@@ -68,11 +68,11 @@ test('size limit: files rotate once they reach rotationMaxBytes; every record ex
 test('interval: the file is closed and archived at the boundary, the next write opens a new one; shutdown archives too', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { rotationIntervalSeconds: 1 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(countBatch(1));
+    await node.sendBatchBlocking(countBatch(1));
     await until(async () => (await listVisible(dir)).some((f) => ARCHIVED.test(f)));
-    await node.sendBatch(countBatch(2));
+    await node.sendBatchBlocking(countBatch(2));
     await until(() => h.sink.stats.batches === 2);
     await h.sink.close();
     const all = await readdir(dir);
@@ -108,9 +108,9 @@ test('interval: the file is closed and archived at the boundary, the next write 
 test('gzip: rotated files are compressed to .log.gz with complete content', async () => {
   const dir = await tempDir();
   const h = await startSink(dir, { rotationMaxBytes: 133, gzipLevel: 6, rotationIntervalSeconds: 3600 });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    for (let i = 0; i < 10; i++) await node.sendBatch(countBatch(i));
+    for (let i = 0; i < 10; i++) await node.sendBatchBlocking(countBatch(i));
     await until(() => h.sink.stats.batches === 10);
     await h.sink.close();
     const files = await listVisible(dir);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { formatLogTimestamp } from '@zeek-relay/wire';
 import { fixture, hex, normalizeTimes, type BatchVector } from './helpers/fixtures.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 const captured = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json').vectors;
 const derived = fixture<{ vectors: BatchVector[] }>('log-batches.json').vectors;
@@ -24,9 +24,9 @@ for (const renderThreads of [0, 2])
         { outputs: ['tsv', 'json'], renderThreads, zeekVersion: '8.0' },
         { now: () => clock },
       );
-      const node = connectZeekNode(h.endpoint);
+      const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
       try {
-        await node.sendBatch(hex(v.hex));
+        await node.sendBatchBlocking(hex(v.hex));
         await until(() => h.sink.stats.batches === 1);
         await h.sink.close();
         const tsv = await read(dir, `${v.decoded.path}.log`);
@@ -49,9 +49,9 @@ test('default (Zeek 8.2): interval and time columns use fixed six decimals', asy
   assert.ok(v);
   const dir = await tempDir();
   const h = await startSink(dir, {});
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(hex(v.hex));
+    await node.sendBatchBlocking(hex(v.hex));
     await until(() => h.sink.stats.batches === 1);
     await h.sink.close();
     const lines = (await read(dir, 'alltypes.log')).split('\n').filter((l) => !l.startsWith('#') && l !== '');
@@ -70,9 +70,9 @@ test('JSON with jsonTimestamps=iso8601: time columns as UTC ISO 8601 strings (Lo
   assert.ok(v?.json_writer_output);
   const dir = await tempDir();
   const h = await startSink(dir, { outputs: ['json'], jsonTimestamps: 'iso8601', zeekVersion: '8.0' });
-  const node = connectZeekNode(h.endpoint);
+  const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
-    await node.sendBatch(hex(v.hex));
+    await node.sendBatchBlocking(hex(v.hex));
     await until(() => h.sink.stats.batches === 1);
     await h.sink.close();
     // 1700000000 s = 2023-11-14T22:13:20Z; the other columns are as in the epoch capture

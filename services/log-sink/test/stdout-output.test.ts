@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { countBatch } from './helpers/batches.js';
 import { fixture, hex, type BatchVector } from './helpers/fixtures.js';
 import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
-import { connectZeekNode } from './helpers/zeek-node.js';
+import { LogPush } from '@zeek-relay/zeek-node';
 
 for (const renderThreads of [0, 2])
   test(`stdout lines are the Zeek JSON lines with _path first (render threads: ${renderThreads})`, async () => {
@@ -25,10 +25,10 @@ for (const renderThreads of [0, 2])
     });
     const dir = await tempDir();
     const h = await startSink(dir, { outputs: ['stdout'], renderThreads }, { stdout });
-    const node = connectZeekNode(h.endpoint);
+    const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
     try {
-      await node.sendBatch(hex(v.hex));
-      await node.sendBatch(countBatch(5, 'x'));
+      await node.sendBatchBlocking(hex(v.hex));
+      await node.sendBatchBlocking(countBatch(5, 'x'));
       await until(() => h.sink.stats.batches === 2);
       await h.sink.flush();
       const expected =

@@ -64,6 +64,8 @@ export class FakeKube implements ControllerClient, InformerSource {
   /** Every write the operator made, e.g. `apply StatefulSet/demo-worker`. */
   readonly writes: string[] = [];
   readonly events: EventBody[] = [];
+  /** Every ZeekCluster status the operator wrote, in order. */
+  readonly statuses: ZeekClusterStatus[] = [];
   readonly podWarnings: PodEvent[] = [];
   /** Make the next apply of this `Kind/name` fail once. */
   failNextApply?: string;
@@ -124,9 +126,13 @@ export class FakeKube implements ControllerClient, InformerSource {
   edit(kind: string, name: string, change: (o: Workload) => void, takeFrom?: (f: FieldsV1) => void): void {
     const o = this.get(kind, name);
     if (!o) throw new Error(`no ${kind}/${name}`);
+    const spec = JSON.stringify(o['spec']);
     change(workload(o));
     const mine = workload(o).metadata.managedFields?.find((e) => e.manager === FIELD_MANAGER);
     if (mine && takeFrom) takeFrom(mine.fieldsV1);
+    // Like the API server: metadata.generation counts spec changes.
+    if (JSON.stringify(o['spec']) !== spec)
+      o.metadata['generation'] = Number(o.metadata['generation'] ?? 0) + 1;
     this.put(o);
   }
 
@@ -176,6 +182,7 @@ export class FakeKube implements ControllerClient, InformerSource {
 
   async applyStatus(namespace: string, name: string, status: ZeekClusterStatus): Promise<void> {
     this.writes.push(`status ZeekCluster/${name}`);
+    this.statuses.push(structuredClone(status));
     const zc = this.get('ZeekCluster', name, namespace);
     if (zc) this.put({ ...zc, status });
   }

@@ -44,12 +44,11 @@ function summaryText(s: SimulationSummary): string {
     `Simulation finished after ${(s.elapsedMs / 1000).toFixed(1)} s with ${s.nodes} nodes.`,
     `  events:  sent ${s.eventsSent} (${kinds})`,
     `           expected deliveries ${s.eventsExpected}, received ${s.eventsReceived}, lost ${s.eventsLost}`,
-    `  logs:    ${s.logRecords} records (${streams}) in ${s.logBatches} batches, ${s.logBatchesDropped} batches dropped`,
+    `  logs:    ${s.logRecords} ${s.logSource} records (${streams}) in ${s.logBatches} batches, ${s.logBatchesDropped} batches dropped`,
   ].join('\n');
 }
 
 /** Registers the command on `program`. */
-// eslint-disable-next-line max-lines-per-function -- split on branch zeeknode
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
@@ -86,58 +85,59 @@ export function registerSimulate(program: Command): void {
     .option('--json', 'JSON lines: progress objects and a final summary object', false)
     .addHelpText(
       'after',
-      `\nEvent kinds imitate Zeek's publishing patterns: manager (to zeek.cluster.manager), worker (broadcast),\npool (publish_hrw to a proxy node topic), node (publish_rr to a worker node topic), app (zeek/sim/notice).\nExample: zeek-relay simulate --workers 4 --rate 1000 --duration 30 --event-mix manager=1,app=1`,
+      `\nEvent kinds imitate Zeek's publishing patterns: manager (to zeek.cluster.manager), worker (broadcast),\npool (publish_hrw to a proxy node topic), node (publish_rr to a worker node topic), app (zeek/sim/notice).\nLog records replay what a real Zeek 8.2.2 worker sent (re-stamped with the current time).\nExample: zeek-relay simulate --workers 4 --rate 1000 --duration 30 --event-mix manager=1,app=1`,
     )
-    .action(async (flags: SimulateFlags) => {
-      // Loaded here, not at start-up: only this command needs the simulator (and libzmq).
-      const { parseMix } = await import('../simulator/traffic.js');
-      const { startSimulation } = await import('../simulator/simulator.js');
-      const eventMix = parseMix('--event-mix', flags.eventMix, EVENT_KINDS);
-      const logMix = parseMix('--log-mix', flags.logMix, STREAM_NAMES);
-      const endpoints = defaultEndpoints(flags.host, {
-        xpub: flags.xpubPort,
-        xsub: flags.xsubPort,
-        logs: flags.logs ? flags.logPort : undefined,
-      });
-      const status = new StatusLine(process.stderr, 1000);
-      const say = (text: string): void => {
-        if (!flags.json) status.log(text);
-      };
-      say(
-        `Connecting ${1 + flags.proxies + flags.workers} simulated Zeek nodes to the hub at ${endpoints.hubXsub} / ${endpoints.hubXpub}…`,
-      );
-      const sim = await startSimulation({
-        endpoints,
-        workers: flags.workers,
-        proxies: flags.proxies,
-        rate: flags.rate,
-        logRate: flags.logs ? flags.logRate : 0,
-        eventMix,
-        logMix,
-        writeBufferSize: flags.writeBufferSize,
-        flushIntervalMs: flags.flushInterval * 1000,
-        readyTimeoutMs: flags.readyTimeout * 1000,
-        ...(flags.duration !== undefined && flags.duration > 0 ? { durationMs: flags.duration * 1000 } : {}),
-      });
-      say(
-        `Cluster up: ${sim.nodes.map((n) => n.name).join(', ')} (hello exchange complete). ${flags.duration ? '' : 'Ctrl-C stops.'}`,
-      );
-      let prev: SimulationStats | undefined;
-      const progress = setInterval(() => {
-        const s = sim.stats();
-        if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'progress', ...s })}\n`);
-        else status.update(progressText(s, prev));
-        prev = s;
-      }, 1000);
-      const onSignal = (): void => void sim.stop();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const summary = await sim.done;
-      clearInterval(progress);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      status.done();
-      if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-      else process.stdout.write(`${summaryText(summary)}\n`);
-    });
+    .action((flags: SimulateFlags) => runSimulate(flags));
+}
+
+/** The command: starts the simulation, reports progress every second and the summary at the end. */
+async function runSimulate(flags: SimulateFlags): Promise<void> {
+  // Loaded here, not at start-up: only this command needs the simulator (and libzmq).
+  const { parseMix } = await import('../simulator/traffic.js');
+  const { startSimulation } = await import('../simulator/simulator.js');
+  const endpoints = defaultEndpoints(flags.host, {
+    xpub: flags.xpubPort,
+    xsub: flags.xsubPort,
+    logs: flags.logs ? flags.logPort : undefined,
+  });
+  const status = new StatusLine(process.stderr, 1000);
+  const say = (text: string): void => {
+    if (!flags.json) status.log(text);
+  };
+  say(
+    `Connecting ${1 + flags.proxies + flags.workers} simulated Zeek nodes to the hub at ${endpoints.hubXsub} / ${endpoints.hubXpub}…`,
+  );
+  const sim = await startSimulation({
+    endpoints,
+    workers: flags.workers,
+    proxies: flags.proxies,
+    rate: flags.rate,
+    logRate: flags.logs ? flags.logRate : 0,
+    eventMix: parseMix('--event-mix', flags.eventMix, EVENT_KINDS),
+    logMix: parseMix('--log-mix', flags.logMix, STREAM_NAMES),
+    writeBufferSize: flags.writeBufferSize,
+    flushIntervalMs: flags.flushInterval * 1000,
+    readyTimeoutMs: flags.readyTimeout * 1000,
+    ...(flags.duration !== undefined && flags.duration > 0 ? { durationMs: flags.duration * 1000 } : {}),
+  });
+  say(
+    `Cluster up: ${sim.nodes.map((n) => n.name).join(', ')} (hello exchange complete). ${flags.duration ? '' : 'Ctrl-C stops.'}`,
+  );
+  let prev: SimulationStats | undefined;
+  const progress = setInterval(() => {
+    const s = sim.stats();
+    if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'progress', ...s })}\n`);
+    else status.update(progressText(s, prev));
+    prev = s;
+  }, 1000);
+  const onSignal = (): void => void sim.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const summary = await sim.done;
+  clearInterval(progress);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  status.done();
+  if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+  else process.stdout.write(`${summaryText(summary)}\n`);
 }

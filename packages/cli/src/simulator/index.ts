@@ -16,8 +16,7 @@ export {
   type SimNodeOptions,
   type SimNodeStats,
 } from './sim-node.js';
-export { HelloTracker, type HelloAction } from './hello-tracker.js';
-export { LogBuffer, type LogBufferOptions } from './log-buffer.js';
+export { generatedLogs, recordedLogs, type LogSource } from './log-source.js';
 export {
   STREAM_HEADERS,
   STREAM_NAMES,

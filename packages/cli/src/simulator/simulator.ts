@@ -10,13 +10,8 @@
  */
 import { topicMatches, type NodeRole, type ZeekEvent } from '@zeek-relay/wire';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
-import {
-  createRandom,
-  RecordGenerator,
-  STREAM_HEADERS,
-  STREAM_NAMES,
-  type StreamName,
-} from './log-streams.js';
+import { generatedLogs, recordedLogs, type LogSource } from './log-source.js';
+import { STREAM_NAMES, type StreamName } from './log-streams.js';
 import { SimNode, type NodeEndpoints } from './sim-node.js';
 import {
   APP_TOPIC_PREFIX,
@@ -54,8 +49,10 @@ export interface SimulatorOptions {
   readonly readyTimeoutMs?: number;
   /** How long to wait for in-flight events after stopping. Default 3000 ms. */
   readonly drainTimeoutMs?: number;
-  /** PRNG seed for log records. Default 1. */
+  /** PRNG seed for generated log records (when the recordings are not installed). Default 1. */
   readonly seed?: number;
+  /** `generated` forces generated log records even where the Zeek 8.2.2 recordings are installed. */
+  readonly logRecords?: 'recorded' | 'generated';
 }
 
 /** Live counters. */
@@ -80,6 +77,8 @@ export interface SimulationSummary extends SimulationStats {
   readonly appEvents: number;
   readonly logRecordsByStream: Readonly<Record<StreamName, number>>;
   readonly logBatchesDropped: number;
+  /** Where the log records came from: the Zeek 8.2.2 recordings, or the generator. */
+  readonly logSource: LogSource['kind'];
 }
 
 /** A running simulation. */
@@ -133,9 +132,23 @@ function buildNodes(o: SimulatorOptions, onEvent: () => void): SimNode[] {
 /** True when every node is up for every other node and knows all their subscriptions. */
 function clusterReady(nodes: readonly SimNode[]): boolean {
   const all = nodes.flatMap((n) => n.subscriptions);
-  return nodes.every(
-    (n) => n.tracker.up.size >= nodes.length - 1 && all.every((p) => n.knownPrefixes.has(p)),
-  );
+  return nodes.every((n) => n.up.size >= nodes.length - 1 && all.every((p) => n.node.seenTopics.has(p)));
+}
+
+/** Waits until the cluster formed; closes every node and rejects after `readyTimeoutMs`. */
+async function waitForCluster(o: SimulatorOptions, nodes: readonly SimNode[]): Promise<void> {
+  const readyBy = Date.now() + (o.readyTimeoutMs ?? 10_000);
+  while (!clusterReady(nodes)) {
+    if (Date.now() > readyBy) {
+      await Promise.all(nodes.map((n) => n.close()));
+      const up = nodes.map((n) => `${n.name}: ${n.up.size}/${nodes.length - 1} peers up`).join(', ');
+      throw new CliError(
+        CLI_ERROR_CODES.SIM_NOT_READY,
+        `Simulated nodes did not see each other within ${o.readyTimeoutMs ?? 10_000} ms (${up}); is a hub listening at ${o.endpoints.hubXsub} and ${o.endpoints.hubXpub}?`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**
@@ -146,84 +159,86 @@ function clusterReady(nodes: readonly SimNode[]): boolean {
 export async function startSimulation(o: SimulatorOptions): Promise<Simulation> {
   const rate = checkRate('rate', o.rate ?? 100);
   const logRate = checkRate('log-rate', o.logRate ?? 200);
+  const logs =
+    (o.logRecords === 'generated' ? undefined : await recordedLogs()) ?? generatedLogs(o.seed ?? 1);
   let received = 0;
   const nodes = buildNodes(o, () => received++);
   for (const n of nodes) n.start();
-  const readyBy = Date.now() + (o.readyTimeoutMs ?? 10_000);
-  while (!clusterReady(nodes)) {
-    if (Date.now() > readyBy) {
-      await Promise.all(nodes.map((n) => n.close()));
-      const up = nodes.map((n) => `${n.name}: ${n.tracker.up.size}/${nodes.length - 1} peers up`).join(', ');
-      throw new CliError(
-        CLI_ERROR_CODES.SIM_NOT_READY,
-        `Simulated nodes did not see each other within ${o.readyTimeoutMs ?? 10_000} ms (${up}); is a hub listening at ${o.endpoints.hubXsub} and ${o.endpoints.hubXpub}?`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return runTraffic(o, nodes, rate, logRate, () => received);
+  await waitForCluster(o, nodes);
+  return runTraffic(o, nodes, { rate, logRate, logs }, () => received);
 }
 
-// eslint-disable-next-line max-lines-per-function -- split on branch zeeknode
-function runTraffic(
-  o: SimulatorOptions,
-  nodes: SimNode[],
-  rate: number,
-  logRate: number,
-  received: () => number,
-): Simulation {
-  const eventCycle = new WeightedCycle(o.eventMix ?? DEFAULT_EVENT_MIX);
-  const logCycle = new WeightedCycle(o.logMix ?? { conn: 60, dns: 30, http: 10 });
-  const gen = new RecordGenerator(createRandom(o.seed ?? 1));
+/**
+ * The events: the mix picks a kind, the kind's senders take turns (each numbering its events of
+ * that kind 1, 2, 3, …), and each event counts the simulated nodes subscribed to its topic as
+ * expected deliveries.
+ */
+function eventTraffic(o: SimulatorOptions, nodes: readonly SimNode[]) {
+  const cycle = new WeightedCycle(o.eventMix ?? DEFAULT_EVENT_MIX);
   const senders = new SenderRotation<SimNode>(
     new Map(EVENT_KINDS.map((k) => [k, nodes.filter((n) => EVENT_KIND_INFO[k].from.includes(n.role))])),
   );
-  const workers = nodes.filter((n) => n.role === 'worker');
-  const byKind = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<EventKind, number>;
-  const byStream = Object.fromEntries(STREAM_NAMES.map((s) => [s, 0])) as Record<StreamName, number>;
-  const subscribers = nodes.map((n) => ({
-    node: n,
-    prefixes: n.subscriptions.map((s) => new TextEncoder().encode(s)),
-  }));
-  const expectedFor = new Map<string, number>();
-  let sent = 0;
-  let expected = 0;
-  let logRecords = 0;
-  const start = Date.now();
-
-  const expectedDeliveries = (topic: string, from: SimNode): number => {
+  const subscribers = nodes.map((n) => ({ node: n, prefixes: n.subscriptions.map((s) => utf8.encode(s)) }));
+  const deliveries = new Map<string, number>();
+  const expectedFor = (topic: string, from: SimNode): number => {
     const key = `${from.name}\u0000${topic}`;
-    let n = expectedFor.get(key);
+    let n = deliveries.get(key);
     if (n === undefined) {
-      const t = new TextEncoder().encode(topic);
+      const t = utf8.encode(topic);
       n = subscribers.filter((s) => s.node !== from && s.prefixes.some((p) => topicMatches(p, t))).length;
-      expectedFor.set(key, n);
+      deliveries.set(key, n);
     }
     return n;
   };
-
-  const sendOne = (now: number): void => {
-    const kind = eventCycle.next();
-    const next = senders.next(kind);
-    if (next === undefined) return;
-    const { node, seq } = next;
-    const p = planEvent(kind, node, seq, nodes, now);
-    node.publish(p.topic, p.event as ZeekEvent);
-    node.stats.eventsSent++;
-    sent++;
-    byKind[kind]++;
-    expected += expectedDeliveries(p.topic, node);
+  const counts = { sent: 0, expected: 0, byKind: zeroes(EVENT_KINDS) };
+  return {
+    counts,
+    sendOne(now: number): void {
+      const kind = cycle.next();
+      const next = senders.next(kind);
+      if (next === undefined) return;
+      const p = planEvent(kind, next.node, next.seq, nodes, now);
+      next.node.publish(p.topic, p.event as ZeekEvent);
+      counts.sent++;
+      counts.byKind[kind]++;
+      counts.expected += expectedFor(p.topic, next.node);
+    },
   };
+}
 
-  const logOne = (now: number): void => {
-    const stream = logCycle.next();
-    const node = workers[logRecords % workers.length] as SimNode;
-    node.writeLog(STREAM_HEADERS[stream], gen.record(stream, now / 1000));
-    logRecords++;
-    byStream[stream]++;
+/** The log records: the mix picks a stream, the workers take turns writing. */
+function logTraffic(o: SimulatorOptions, nodes: readonly SimNode[], source: LogSource) {
+  const cycle = new WeightedCycle(o.logMix ?? { conn: 60, dns: 30, http: 10 });
+  const workers = nodes.filter((n) => n.role === 'worker');
+  const counts = { records: 0, byStream: zeroes(STREAM_NAMES) };
+  return {
+    counts,
+    logOne(now: number): void {
+      const stream = cycle.next();
+      const { header, record } = source.next(stream, now / 1000);
+      workers[counts.records % workers.length]!.writeLog(header, record);
+      counts.records++;
+      counts.byStream[stream]++;
+    },
   };
+}
 
-  let stopping: Promise<SimulationSummary> | undefined;
+const utf8 = new TextEncoder();
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+interface Rates {
+  readonly rate: number;
+  readonly logRate: number;
+  readonly logs: LogSource;
+}
+
+function runTraffic(o: SimulatorOptions, nodes: SimNode[], rates: Rates, received: () => number): Simulation {
+  const events = eventTraffic(o, nodes);
+  const logs = logTraffic(o, nodes, rates.logs);
+  const start = Date.now();
   const timer = setInterval(() => {
     const now = Date.now();
     const elapsed = now - start;
@@ -231,53 +246,63 @@ function runTraffic(
       void stop();
       return;
     }
-    const backlog = nodes.reduce((a, n) => a + n.backlog, 0);
-    if (backlog < MAX_BACKLOG) {
-      const dueEvents = Math.floor((rate * elapsed) / 1000) - sent;
-      for (let i = 0; i < dueEvents; i++) sendOne(now);
-      const dueLogs = Math.floor((logRate * elapsed) / 1000) - logRecords;
-      for (let i = 0; i < dueLogs; i++) logOne(now);
+    if (nodes.reduce((a, n) => a + n.backlog, 0) < MAX_BACKLOG) {
+      const dueEvents = Math.floor((rates.rate * elapsed) / 1000) - events.counts.sent;
+      for (let i = 0; i < dueEvents; i++) events.sendOne(now);
+      const dueLogs = Math.floor((rates.logRate * elapsed) / 1000) - logs.counts.records;
+      for (let i = 0; i < dueLogs; i++) logs.logOne(now);
     }
     for (const n of nodes) n.tick(now);
   }, TICK_MS);
-
   const stats = (): SimulationStats => ({
     elapsedMs: Date.now() - start,
     nodes: nodes.length,
-    nodesUp: nodes.filter((n) => n.tracker.up.size >= nodes.length - 1).length,
-    eventsSent: sent,
-    eventsExpected: expected,
+    nodesUp: nodes.filter((n) => n.up.size >= nodes.length - 1).length,
+    eventsSent: events.counts.sent,
+    eventsExpected: events.counts.expected,
     eventsReceived: received(),
-    logRecords,
+    logRecords: logs.counts.records,
     logBatches: nodes.reduce((a, n) => a + n.stats.logBatches, 0),
   });
-
+  let stopping: Promise<SimulationSummary> | undefined;
   let resolveDone: (s: SimulationSummary) => void = () => {};
   const done = new Promise<SimulationSummary>((r) => (resolveDone = r));
-
-  const stop = (): Promise<SimulationSummary> => {
-    stopping ??= (async () => {
+  const stop = (): Promise<SimulationSummary> =>
+    (stopping ??= (async () => {
       clearInterval(timer);
       const elapsedMs = Date.now() - start;
-      for (const n of nodes) n.flushLogs();
-      await Promise.all(nodes.map((n) => n.drained()));
-      const until = Date.now() + (o.drainTimeoutMs ?? 3000);
-      while (received() < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      const s = { ...stats(), elapsedMs };
-      await Promise.all(nodes.map((n) => n.close()));
+      const s = await drain(o, nodes, events.counts.expected, received);
       const summary: SimulationSummary = {
+        ...stats(),
         ...s,
-        eventsLost: Math.max(0, expected - s.eventsReceived),
-        eventsByKind: { ...byKind },
-        appEvents: byKind.app,
-        logRecordsByStream: { ...byStream },
-        logBatchesDropped: nodes.reduce((a, n) => a + n.stats.logBatchesDropped, 0),
+        elapsedMs,
+        eventsLost: Math.max(0, events.counts.expected - s.eventsReceived),
+        eventsByKind: { ...events.counts.byKind },
+        appEvents: events.counts.byKind.app,
+        logRecordsByStream: { ...logs.counts.byStream },
+        logSource: rates.logs.kind,
       };
       resolveDone(summary);
       return summary;
-    })();
-    return stopping;
-  };
-
+    })());
   return { nodes, stats, stop, done };
+}
+
+/**
+ * The end of a run: flushes the logs, waits for every queued send and (up to `drainTimeoutMs`)
+ * for the expected deliveries, then closes every node.
+ */
+async function drain(
+  o: SimulatorOptions,
+  nodes: readonly SimNode[],
+  expected: number,
+  received: () => number,
+): Promise<{ eventsReceived: number; logBatchesDropped: number }> {
+  for (const n of nodes) n.flushLogs();
+  await Promise.all(nodes.map((n) => n.drained()));
+  const until = Date.now() + (o.drainTimeoutMs ?? 3000);
+  while (received() < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const eventsReceived = received();
+  await Promise.all(nodes.map((n) => n.close()));
+  return { eventsReceived, logBatchesDropped: nodes.reduce((a, n) => a + n.stats.logBatchesDropped, 0) };
 }

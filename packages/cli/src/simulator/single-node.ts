@@ -6,7 +6,8 @@
  */
 import type { NodeRole, ZeekEvent } from '@zeek-relay/wire';
 import { CLI_ERROR_CODES, CliError } from '../errors.js';
-import { createRandom, RecordGenerator, STREAM_HEADERS, type StreamName } from './log-streams.js';
+import { generatedLogs } from './log-source.js';
+import type { StreamName } from './log-streams.js';
 import { SimNode, type NodeEndpoints, type SimNodeCurve, type SimNodeStats } from './sim-node.js';
 import {
   APP_TOPIC_PREFIX,
@@ -81,9 +82,9 @@ export function startSingleNode(o: SingleNodeOptions): SingleNode {
   ) as Record<EventKind, number>;
   const events = Object.values(own).some((w) => w > 0) ? new WeightedCycle(own) : undefined;
   const logs = new WeightedCycle(o.logMix ?? { conn: 60, dns: 30, http: 10 });
-  const gen = new RecordGenerator(createRandom(o.seed ?? 1));
+  const gen = generatedLogs(o.seed ?? 1);
   const peers = (): PlanNode[] =>
-    [...node.tracker.up.keys()].flatMap((name) => {
+    [...node.up.values()].flatMap((name) => {
       const role = roleOf(name);
       return role ? [{ name, role }] : [];
     });
@@ -99,11 +100,11 @@ export function startSingleNode(o: SingleNodeOptions): SingleNode {
       for (let due = Math.floor((rate * elapsed) / 1000) - sent; events && due > 0; due--) {
         const p = planEvent(events.next(), node, ++sent, all, now);
         node.publish(p.topic, p.event as ZeekEvent);
-        node.stats.eventsSent++;
       }
       for (let due = Math.floor((logRate * elapsed) / 1000) - written; due > 0; due--) {
         const stream = logs.next();
-        node.writeLog(STREAM_HEADERS[stream], gen.record(stream, now / 1000));
+        const { header, record } = gen.next(stream, now / 1000);
+        node.writeLog(header, record);
         written++;
       }
     }
@@ -112,12 +113,12 @@ export function startSingleNode(o: SingleNodeOptions): SingleNode {
   let stopping: Promise<SimNodeStats> | undefined;
   return {
     node,
-    peers: () => [...node.tracker.up.keys()].sort(),
+    peers: () => [...node.up.values()].sort(),
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(timer);
         await node.close();
-        return { ...node.stats };
+        return node.stats;
       })()),
   };
 }

@@ -79,8 +79,16 @@ function writeAddr(out: LogTextBuffer, r: LogReader): void {
 
 function writeSubnet(out: LogTextBuffer, r: LogReader): void {
   const prefix = r.u8('subnet prefix');
+  const len = r.addrLength('subnet');
+  const at = r.pos;
+  r.pos += len;
   out.byte(0x22);
-  out.latin1(formatLogSubnet({ value: r.addr('subnet'), prefix }));
+  if (len === 4) {
+    // formatLogSubnet's IPv4 text digit by digit: the wire length − 96 as an unsigned 32-bit number.
+    out.ipv4(r.bytes, at);
+    out.byte(0x2f);
+    out.uint((prefix - 96) >>> 0);
+  } else out.latin1(formatLogSubnet({ value: r.bytes.subarray(at, at + len), prefix }));
   out.byte(0x22);
 }
 

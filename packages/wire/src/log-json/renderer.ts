@@ -2,7 +2,7 @@ import { EncodeError } from '../errors.js';
 import type { LogBatchHeader, LogElement, LogRecord, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
 import { writeJsonNumber } from '../log-text/numbers.js';
-import { LogTextBuffer, utf8Bytes } from '../log-text/text-buffer.js';
+import { LogTextBuffer, utf8Bytes, type LogTextBufferSource } from '../log-text/text-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
@@ -23,6 +23,8 @@ export interface JsonRendererOptions {
    * `none` (8.1), `pua` or `tsv` (9.0's `json_string_escape_policy`); default `hex`.
    */
   readonly stringEscape?: JsonStringEscape;
+  /** Where the buffer after a handed-over batch comes from (`LogTextBuffer`); default new. */
+  readonly outputBuffers?: LogTextBufferSource;
 }
 
 type JsonContext = JsonValueContext;
@@ -123,7 +125,7 @@ export function createJsonRenderer(
     return kb.take();
   });
   const nf = keys.length;
-  const out = new LogTextBuffer();
+  const out = new LogTextBuffer(undefined, options.outputBuffers);
   const empty = new Uint8Array(0);
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);

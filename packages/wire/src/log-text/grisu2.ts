@@ -11,6 +11,8 @@
  * no allocation on the per-value path.
  */
 
+import { micros, splitMicros } from './micro-decimal.js';
+
 const TWO32 = 4294967296;
 const TWO16 = 65536;
 
@@ -491,12 +493,84 @@ function prettify(out: Uint8Array, p: number): number {
 /** Longest text {@link writeJsonDouble} produces (`-` + 17 digits + `.` + `e-324`), rounded up. */
 export const MAX_JSON_DOUBLE_LENGTH = 32;
 
+/** Non-negative integer below 2^33 in decimal at `p`; returns the end. */
+function writeUintAt(out: Uint8Array, p: number, v: number): number {
+  let n = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
+  const end = p + n;
+  let q = end;
+  do {
+    const t = Math.floor(v / 10);
+    out[--q] = 48 + v - t * 10;
+    v = t;
+  } while (v > 0);
+  return end;
+}
+
+/**
+ * Per biased exponent b: 0.45 ulp in millionths, 0.45 × 2^(b − 1075) × 10^6 (see
+ * {@link writeMicrosDouble}).
+ */
+const MICROS_LIMIT = new Float64Array(2048);
+for (let b = 1; b < 2047; b++) MICROS_LIMIT[b] = 0.45 * 2 ** (b - 1075) * 1e6;
+
+/**
+ * Grisu2's text without Grisu2 for 0 < x < 2^32 that lies within 0.45 ulp of a decimal D with
+ * at most 6 decimals (a timestamp or duration of whole microseconds; D = x rounded to
+ * millionths). Returns the end, or −1 to take the full path. Why the text is then exactly D in
+ * rapidjson's layout: the interval Grisu2 works in, [Wm, Wp], is the rounding interval of x
+ * (x ± ulp/2, not a power of two) narrowed by at most 2^−61·x from scaling errors, and D is at
+ * least 0.05 ulp > 2^−57.4·x inside it, so D is in [Wm, Wp]. The interval is narrower than
+ * ulp ≤ 2^−20 < 10^−6, so D is its only number with at most 6 decimals. DigitGen truncates Wp
+ * at ever lower decimal positions and stops at the first truncation inside the interval: none
+ * above D's last digit (those are other numbers with at most 6 decimals), and at that position
+ * the truncation is D (the largest multiple ≤ Wp, unique in the interval; "last digit" = D's lowest non-zero digit, so 120 gives `12`·10^1).
+ * GrisuRound only moves to D − 10^κ, which is outside. D ≥ 10^−6 and
+ * D < 2^32 + 1 give the plain layouts `w.ddd`, `w.0` and `0.00ddd`.
+ */
+export function writeMicrosDouble(out: Uint8Array, p: number, x: number): number {
+  if (!(x > 0 && x < TWO32)) return -1;
+  f64[0] = x;
+  const hi = u32[HI] as number;
+  if (u32[1 - HI] === 0 && (hi & 0xfffff) === 0) return -1; // power of two: m− is closer
+  splitMicros(x);
+  if (!(micros.distance <= (MICROS_LIMIT[(hi >>> 20) & 0x7ff] as number))) return -1;
+  p = writeUintAt(out, p, micros.whole);
+  out[p++] = 0x2e;
+  let r = micros.frac;
+  if (r === 0) {
+    out[p++] = 48;
+    return p;
+  }
+  let n = 6;
+  while (r % 10 === 0) {
+    r /= 10;
+    n--;
+  }
+  const end = p + n;
+  for (let q = end; q > p; ) {
+    const t = Math.floor(r / 10);
+    out[--q] = 48 + r - t * 10;
+    r = t;
+  }
+  return end;
+}
+
 /**
  * Writes a finite double as rapidjson's `Writer::Double` does into `out` at `p` (room for
  * {@link MAX_JSON_DOUBLE_LENGTH} bytes needed) and returns the end. `-0.0` for negative zero.
  * NaN and ±Inf are the caller's business (Zeek's writer prints `null`).
  */
 export function writeRapidJsonDouble(out: Uint8Array, p: number, x: number): number {
+  return writeDouble(out, p, x, true);
+}
+
+/** {@link writeRapidJsonDouble} always through Grisu2 (the reference of the fast path's tests). */
+export function writeGrisu2Double(out: Uint8Array, p: number, x: number): number {
+  return writeDouble(out, p, x, false);
+}
+
+function writeDouble(out: Uint8Array, p: number, x: number, fast: boolean): number {
   if (x === 0) {
     if (Object.is(x, -0)) out[p++] = 0x2d;
     out[p++] = 48;
@@ -507,6 +581,10 @@ export function writeRapidJsonDouble(out: Uint8Array, p: number, x: number): num
   if (x < 0) {
     out[p++] = 0x2d;
     x = -x;
+  }
+  if (fast) {
+    const end = writeMicrosDouble(out, p, x);
+    if (end >= 0) return end;
   }
   grisu2(x);
   return prettify(out, p);

@@ -6,7 +6,15 @@ export class LogTextBuffer {
   buf: Uint8Array;
   pos = 0;
 
-  constructor(initial = 64 * 1024) {
+  /**
+   * `source`: where a replacement buffer comes from when `take()` hands the current one over
+   * (e.g. buffers a consumer is done with, sent back from another thread); it must return a
+   * buffer of at least `size` bytes that nobody else uses. Default: a new one.
+   */
+  constructor(
+    initial = 64 * 1024,
+    private readonly source?: LogTextBufferSource,
+  ) {
     this.buf = new Uint8Array(initial);
   }
 
@@ -156,7 +164,7 @@ export class LogTextBuffer {
   take(from = 0): Uint8Array {
     if (from === 0 && this.pos * 2 > this.buf.length && this.pos >= 4096) {
       const out = this.buf.subarray(0, this.pos);
-      this.buf = new Uint8Array(this.buf.length);
+      this.buf = this.source ? this.source(this.buf.length) : new Uint8Array(this.buf.length);
       this.pos = 0;
       return out;
     }
@@ -165,6 +173,9 @@ export class LogTextBuffer {
     return out;
   }
 }
+
+/** Supplies a buffer of at least `size` bytes for {@link LogTextBuffer.take}. */
+export type LogTextBufferSource = (size: number) => Uint8Array;
 
 /** Lowercase hex digits as byte values. */
 export const HEX = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));

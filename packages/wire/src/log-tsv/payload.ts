@@ -2,10 +2,17 @@ import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { checkRecordCount } from '../log-batch/decode.js';
 import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
-import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
-import { formatAsciiDouble } from '../log-text/numbers.js';
+import { formatV6At } from '../log-text/addr.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
-import { writeAddr, writeStringRange, writeText, writeTime, type TsvValueContext } from './values.js';
+import {
+  writeAddr,
+  writeDouble,
+  writeStringRange,
+  writeSubnet,
+  writeText,
+  writeTime,
+  type TsvValueContext,
+} from './values.js';
 
 /**
  * Streams one present value's body into TSV text (the 9-byte header has been read, `r.pos` is
@@ -75,9 +82,9 @@ function writeAddrBody(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, i
   writeAddr(out, r.addr('addr'), ctx, inner);
 }
 
-function writeSubnet(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
+function writeSubnetBody(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner: boolean): void {
   const prefix = r.u8('subnet prefix');
-  writeText(out, formatLogSubnet({ value: r.addr('subnet'), prefix }), ctx, inner);
+  writeSubnet(out, r.addr('subnet'), prefix, ctx, inner);
 }
 
 function containerBody(what: string): BodyWriter {
@@ -100,8 +107,7 @@ const BODY: (BodyWriter | undefined)[] = [];
 BODY[T.bool] = writeBool;
 BODY[T.int] = integerBody(true);
 BODY[T.count] = integerBody(false);
-BODY[T.double] = (out, r, ctx, inner) =>
-  writeText(out, formatAsciiDouble(r.f64('double'), ctx.profile), ctx, inner);
+BODY[T.double] = (out, r, ctx, inner) => writeDouble(out, r.f64('double'), ctx, inner);
 BODY[T.time] = (out, r, ctx, inner) => writeTime(out, r.f64('time'), ctx, inner);
 BODY[T.interval] = (out, r, ctx, inner) => writeTime(out, r.f64('interval'), ctx, inner);
 BODY[T.string] = stringBody('string');
@@ -110,7 +116,7 @@ BODY[T.func] = stringBody('func');
 BODY[T.file] = stringBody('file');
 BODY[T.port] = writePort;
 BODY[T.addr] = writeAddrBody;
-BODY[T.subnet] = writeSubnet;
+BODY[T.subnet] = writeSubnetBody;
 BODY[T.table] = containerBody('set size');
 BODY[T.vector] = containerBody('vector size');
 

@@ -6,7 +6,7 @@ import type {
   LogRecord,
 } from '../log-batch/types.js';
 import { EncodeError } from '../errors.js';
-import { LogTextBuffer, utf8Bytes } from '../log-text/text-buffer.js';
+import { LogTextBuffer, utf8Bytes, type LogTextBufferSource } from '../log-text/text-buffer.js';
 import type { LogTextRenderer } from '../log-text/renderer.js';
 import { formatLogTimestamp, type LogTimeZone } from '../log-text/timestamps.js';
 import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
@@ -38,6 +38,8 @@ export interface TsvRendererOptions {
   readonly path?: string;
   /** Time zone of `#open`/`#close`; default local, as Zeek. */
   readonly timeZone?: LogTimeZone;
+  /** Where the buffer after a handed-over batch comes from (`LogTextBuffer`); default new. */
+  readonly outputBuffers?: LogTextBufferSource;
 }
 
 /** Characters that occur in rendered numbers, addresses and booleans. */
@@ -132,7 +134,7 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
   const ctx = tsvValueContext(markers, options);
   const { headerLine, names, fixedHead, fieldLines } = tsvHeaderBlocks(header, markers, options);
   const nf = header.fields.length;
-  const out = new LogTextBuffer();
+  const out = new LogTextBuffer(undefined, options.outputBuffers);
   const nl = NL;
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);

@@ -2,7 +2,13 @@ import { EncodeError } from '../errors.js';
 import { MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import type { LogElement, LogNumberProfile, LogValue } from '../log-batch/types.js';
 import { formatLogAddr, formatLogSubnet } from '../log-text/addr.js';
-import { formatAsciiDouble, formatAsciiTime, modpSplit } from '../log-text/numbers.js';
+import {
+  formatAsciiDouble,
+  formatAsciiTime,
+  modpSplit,
+  writeAsciiDouble82,
+  writeFixed6,
+} from '../log-text/numbers.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { utf8Bytes } from '../log-text/text-buffer.js';
 import { writeEscaped, type EscapeContext } from './escape.js';
@@ -64,8 +70,12 @@ export function writeText(out: LogTextBuffer, s: string, ctx: TsvValueContext, i
   else out.latin1(s);
 }
 
-/** time/interval, 8.0 profile, written digit by digit for the common range. */
+/** time/interval written digit by digit: 8.2+ `%.6f` (non-NaN), 8.0 in modp's common range. */
 export function writeTime(out: LogTextBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
+  if (ctx.profile === 'zeek-8.2' && !ctx.escapeAll && x === x) {
+    writeFixed6(out, x);
+    return;
+  }
   if (ctx.escapeAll || ctx.profile !== 'zeek-8.0' || !(x > -THRES_MAX && x < THRES_MAX)) {
     writeText(out, formatAsciiTime(x, ctx.profile), ctx, inner);
     return;
@@ -77,6 +87,27 @@ export function writeTime(out: LogTextBuffer, x: number, ctx: TsvValueContext, i
   out.byte(0x2e);
   const frac = split[1] as number;
   out.digits(frac, frac < 1000000 ? 6 : 7);
+}
+
+/** double: the 8.2+ text digit by digit, else through {@link formatAsciiDouble}. */
+export function writeDouble(out: LogTextBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
+  if (ctx.profile === 'zeek-8.2' && !ctx.escapeAll) writeAsciiDouble82(out, x);
+  else writeText(out, formatAsciiDouble(x, ctx.profile), ctx, inner);
+}
+
+/** subnet `<addr>/<len>` ({@link formatLogSubnet}); IPv4 digit by digit. */
+export function writeSubnet(
+  out: LogTextBuffer,
+  b: Uint8Array,
+  prefix: number,
+  ctx: TsvValueContext,
+  inner: boolean,
+): void {
+  if (b.length === 4 && !ctx.escapeAll) {
+    writeAddr(out, b, ctx, inner);
+    out.byte(0x2f);
+    out.uint((prefix - 96) >>> 0);
+  } else writeText(out, formatLogSubnet({ value: b, prefix }), ctx, inner);
 }
 
 export function writeAddr(out: LogTextBuffer, b: Uint8Array, ctx: TsvValueContext, inner: boolean): void {
@@ -151,10 +182,10 @@ export function writeTsvValue(
       writeText(out, v.value ? 'T' : 'F', ctx, inner);
       return;
     case 'double':
-      writeText(out, formatAsciiDouble(v.value, ctx.profile), ctx, inner);
+      writeDouble(out, v.value, ctx, inner);
       return;
     case 'subnet':
-      writeText(out, formatLogSubnet(v), ctx, inner);
+      writeSubnet(out, v.value, v.prefix, ctx, inner);
       return;
     case 'table':
     case 'vector':

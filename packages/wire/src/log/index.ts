@@ -13,6 +13,7 @@ export {
 export { createLogBatchDecoder, type LogBatchDecoder } from '../log-batch/decoder.js';
 export { encodeLogBatch, encodeLogBatchHeader, encodeLogValue } from '../log-batch/encode.js';
 export type { LogTextRenderer } from '../log-text/renderer.js';
+export type { LogTextBufferSource } from '../log-text/text-buffer.js';
 export { formatLogAddr, formatLogSubnet, parseLogAddr } from '../log-text/addr.js';
 export { formatAsciiDouble, formatAsciiTime, formatJsonNumber } from '../log-text/numbers.js';
 export {

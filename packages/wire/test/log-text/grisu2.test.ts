@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fixturePath, readTextFixture } from '@zeek-relay/fixtures';
-import { rapidJsonDouble } from '../../src/log-text/grisu2.js';
+import { rapidJsonDouble, writeGrisu2Double, writeMicrosDouble } from '../../src/log-text/grisu2.js';
 import { formatJsonNumber } from '../../src/index.js';
 
 /**
@@ -205,5 +205,74 @@ describe("rapidjson's Grisu2 (Zeek's JSON writer)", () => {
       }),
       { numRuns: 30000 },
     );
+  });
+});
+
+describe('Grisu2 fast path for whole microseconds (writeMicrosDouble)', () => {
+  const buf = new Uint8Array(64);
+  const text = (end: number): string => String.fromCharCode(...buf.subarray(0, end));
+  const slow = (x: number): string => text(writeGrisu2Double(buf, 0, x));
+  /** The fast path's text, or undefined when it declines. */
+  const fast = (x: number): string | undefined => {
+    const end = writeMicrosDouble(buf, 0, x);
+    return end < 0 ? undefined : text(end);
+  };
+  /** x moved by `steps` units in the last place. */
+  const nudge = (x: number, steps: number): number => {
+    const v = new DataView(new ArrayBuffer(8));
+    v.setFloat64(0, x);
+    v.setBigUint64(0, v.getBigUint64(0) + BigInt(steps));
+    return v.getFloat64(0);
+  };
+
+  it('agrees with Grisu2 on a large sample of timestamps, durations and their neighbours', () => {
+    const seconds = fc.integer({ min: 0, max: 4294967295 });
+    const us = fc.integer({ min: 0, max: 999999 });
+    const micro = fc.tuple(seconds, us).map(([s, u]) => s + u / 1e6);
+    const small = fc.tuple(fc.integer({ min: 0, max: 100 }), us).map(([s, u]) => s + u / 1e6);
+    const near = fc
+      .tuple(fc.oneof(micro, small), fc.integer({ min: -4, max: 4 }))
+      .map(([x, k]) => nudge(x, k));
+    const anyBelow = fc.double({ min: 1e-7, max: 4294967295, noNaN: true });
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.oneof(micro, small, near, anyBelow), (x) => {
+        runs++;
+        const f = fast(x);
+        if (f === undefined) return;
+        taken++;
+        assert.equal(f, slow(x), String(x));
+      }),
+      { numRuns: 200000 },
+    );
+    // Not dead code: most whole-microsecond values take it.
+    assert.ok(taken > runs / 3, `fast path taken ${taken} of ${runs}`);
+  });
+
+  it('agrees with the BigInt reference wherever it is taken', () => {
+    const micro = fc
+      .tuple(fc.integer({ min: 0, max: 4294967295 }), fc.integer({ min: 0, max: 999999 }))
+      .map(([s, u]) => s + u / 1e6);
+    const near = fc.tuple(micro, fc.integer({ min: -3, max: 3 })).map(([x, k]) => nudge(x, k));
+    fc.assert(
+      fc.property(fc.oneof(micro, near), (x) => {
+        const f = fast(x);
+        if (f !== undefined) assert.equal(f, referenceText(x), String(x));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('takes the usual log values and declines where Grisu2 is needed', () => {
+    assert.equal(fast(1700000000.123456), '1700000000.123456');
+    assert.equal(fast(0.000001), '0.000001');
+    assert.equal(fast(120), '120.0');
+    assert.equal(fast(3.5), '3.5');
+    assert.equal(fast(0.1 + 0.2), undefined); // 0.30000000000000004
+    assert.equal(fast(1056991897.6499209), undefined); // Grisu2 is not the 6-decimal form here
+    assert.equal(fast(4294967297), undefined); // ≥ 2^32: the grid argument no longer holds
+    assert.equal(fast(0.5), undefined); // powers of two: the lower boundary is closer
+    assert.equal(fast(1e-7), undefined);
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fixed6, printfExp, printfFixed } from '../../src/log-text/exact-decimal.js';
+import { writeAsciiDouble82, writeFixed6 } from '../../src/log-text/numbers.js';
+import { LogTextBuffer } from '../../src/log-text/text-buffer.js';
 import {
   formatAsciiDouble,
   formatAsciiTime,
@@ -83,5 +85,50 @@ describe('addresses and ISO 8601', () => {
     assert.equal(formatIso8601(1700000000.5), '2023-11-14T22:13:20.500000Z');
     assert.equal(formatIso8601(0), '1970-01-01T00:00:00.000000Z');
     assert.equal(formatIso8601(NaN), '2000-01-01T00:00:00.000000');
+  });
+});
+
+describe('%.6f and the 8.2 double written digit by digit (micro-decimal.ts)', () => {
+  const out = new LogTextBuffer(64);
+  const fixed = (x: number): string => {
+    out.pos = 0;
+    writeFixed6(out, x);
+    return Buffer.from(out.buf.subarray(0, out.pos)).toString('latin1');
+  };
+  const double82 = (x: number): string => {
+    out.pos = 0;
+    writeAsciiDouble82(out, x);
+    return Buffer.from(out.buf.subarray(0, out.pos)).toString('latin1');
+  };
+  const values = fc.oneof(
+    fc.double({ noNaN: true }),
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.double({ min: -1e-5, max: 1e-5, noNaN: true }),
+    fc.integer().map((i) => i / 128), // exact binary ties of the 6th decimal
+    fc.integer({ min: -(2 ** 30), max: 2 ** 30 }).map((i) => i / 2 ** 27),
+    fc
+      .tuple(fc.integer({ min: 0, max: 4294967295 }), fc.integer({ min: 0, max: 999999 }))
+      .map(([s, u]) => s + u / 1e6),
+    fc.constantFrom(2 ** -26, -(2 ** -26), 2 ** 19, 2 ** 52 + 1, 2 ** 53 - 1, 2 ** 53, 0.9999995, 0.0000005),
+  );
+
+  it('writeFixed6 equals exact printf %.6f (property)', () => {
+    fc.assert(
+      fc.property(values, (x) => assert.equal(fixed(x), printfFixed(x, 6), String(x))),
+      { numRuns: 100000 },
+    );
+    assert.equal(fixed(-0), '-0.000000');
+    assert.equal(fixed(0.0078125), '0.007812');
+    assert.equal(fixed(-1e-9), '-0.000000');
+    assert.equal(fixed(Infinity), 'inf');
+  });
+
+  it('writeAsciiDouble82 equals formatAsciiDouble on the 8.2 profile (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(values, fc.constant(NaN), fc.constant(-0)), (x) =>
+        assert.equal(double82(x), formatAsciiDouble(x, 'zeek-8.2'), String(x)),
+      ),
+      { numRuns: 50000 },
+    );
   });
 });

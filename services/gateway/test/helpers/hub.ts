@@ -1,3 +1,4 @@
+import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { Proxy, XPublisher, XSubscriber } from 'zeromq';
 
 /** A Zeek-style hub (the manager's proxy thread): XSUB ↔ XPUB with VERBOSER + NODROP. */
@@ -52,4 +53,28 @@ export async function startTestHub(
       back.close();
     },
   };
+}
+
+/**
+ * An emulated Zeek manager (`@zeek-relay/zeek-node`) with node id `id`, attached to `hub` as Zeek's
+ * ZeroMQ backend attaches (zeromq-wire.md §2.1), started: its default subscriptions made.
+ */
+export async function attachNode(
+  id: string,
+  hub: TestHub,
+  /** CURVE client settings (Z85), for a hub with CURVE on (as Zeek's `curve_*` options). */
+  curve?: { readonly serverKey: string; readonly publicKey: string; readonly secretKey: string },
+): Promise<EmulatedZeekNode> {
+  const node = new EmulatedZeekNode({
+    name: id,
+    role: 'manager',
+    id,
+    connectXpub: hub.xsubEndpoint,
+    connectXsub: hub.xpubEndpoint,
+    ...(curve
+      ? { curve: { serverKey: curve.serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey } }
+      : {}),
+  });
+  await node.start();
+  return node;
 }

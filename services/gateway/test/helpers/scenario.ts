@@ -4,7 +4,7 @@ import type { ClientOptions } from 'ws';
 import type { GatewayConfig } from '../../src/index.js';
 import { startRig, type Rig } from './gateway.js';
 import { RecordingClient } from './ws-client.js';
-import type { ZeekNode } from './zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 
 /** One element of a scenario file (packages/fixtures/data/zeek-8.0/websocket/README.md). */
 export interface Step {
@@ -29,7 +29,7 @@ export interface Step {
 /** What a scenario runs against, available to its Zeek-side behaviour. */
 export interface ScenarioContext {
   readonly rig: Rig;
-  readonly nodes: ZeekNode[];
+  readonly nodes: EmulatedZeekNode[];
   readonly clients: Map<string, RecordingClient>;
   /** Acks seen so far (any connection). */
   acks: number;

@@ -5,7 +5,7 @@ import {
   SIGNATURES_EVENT,
   SIGNATURES_TOPIC,
 } from '../../src/index.js';
-import type { ZeekNode } from './zeek-node.js';
+import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 
 /**
  * The event deploy/zeek/zeek-relay/event-signatures.zeek sends: `ZeekRelay::signatures(node,
@@ -26,13 +26,13 @@ export function signaturesEvent(
  * Makes `node` behave as a manager that loaded event-signatures.zeek: subscribed to the request
  * topic, it publishes `event` whenever a gateway asks. Resolves once subscribed.
  */
-export async function answerSignatureRequests(node: ZeekNode, event: ZeekEvent): Promise<void> {
+export async function answerSignatureRequests(node: EmulatedZeekNode, event: ZeekEvent): Promise<void> {
   const previous = node.onEvent;
   node.onEvent = (r, n) => {
-    previous(r, n);
-    if (r.event?.name === REQUEST_SIGNATURES_EVENT) void n.publish(SIGNATURES_TOPIC, event);
+    previous?.(r, n);
+    if (r.event?.name === REQUEST_SIGNATURES_EVENT) void n.publishWhenSubscribed(SIGNATURES_TOPIC, event);
   };
-  await node.subscribe(REQUEST_SIGNATURES_TOPIC);
+  await node.subscribeAndWait(REQUEST_SIGNATURES_TOPIC);
 }
 
 /** How Zeek 8.2 renders Test::ping of the WebSocket recordings (fixtures zeek-8.2/README.md). */

@@ -11,7 +11,14 @@ import type { ControllerClient, InformerSource, WatchedKind } from '../kube/api.
 import { EventRecorder, type EventTarget } from '../kube/events.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { assertZeekSupports, buildDesired, type DesiredState, type Observed } from './reconcile.js';
-import { applyReason, isProgressOnly, stableJson, withDesiredHash, type LastApply } from './diff.js';
+import {
+  applyReason,
+  isProgressOnly,
+  stableJson,
+  VerifiedChildren,
+  withDesiredHash,
+  type LastApply,
+} from './diff.js';
 import type { Images } from './resources/images.js';
 import { curveZeekImageWarning } from './resources/curve.js';
 import { ANNOTATION_SPEC_HASH, LABEL_MANAGED_BY, MANAGED_BY, type K8sObject } from './resources/meta.js';
@@ -67,6 +74,7 @@ export class Controller {
   private readonly events: EventRecorder;
   /** Last apply per child and last status written per cluster (cache lag guards). */
   private readonly applied = new Map<string, LastApply>();
+  private readonly verified = new VerifiedChildren();
   private readonly statusWritten = new Map<string, string>();
   private readonly statusAt = new Map<string, number>();
   private loops: Promise<void>[] = [];
@@ -176,8 +184,11 @@ export class Controller {
 
   /**
    * The live children of namespace `ns`. Where the informer has not yet seen our latest apply, the
-   * applied object (without status, so "not rolled out") stands in for the stale cached one: the
-   * rollout planner must never see an older template and revert a stage it already advanced.
+   * object the API server returned for it stands in for the stale cached one: the rollout planner
+   * must never see an older template and revert a stage it already advanced. That object carries
+   * the new template and generation (a changed spec is "not rolled out" until the kube controller
+   * observes it) and the status the workload had then, so the ready counts stay the pods' real
+   * ones: a bare applied object, without status, made every scale report 0 ready workers.
    */
   private observedFor(ns: string): Observed {
     return {
@@ -252,14 +263,19 @@ export class Controller {
       const id = `${d.kind}/${ns}/${d.metadata.name}`;
       wanted.add(`${d.kind}/${d.metadata.name}`);
       const live = this.cached(d.kind, ns, d.metadata.name);
+      const check = this.verified.check(id, d, live);
+      if (check === undefined) continue; // verified before, and nothing we own has changed since
       const why = applyReason(d, live, this.applied.get(id));
-      if (why === undefined) continue;
+      if (why === undefined) {
+        this.verified.remember(id, check);
+        continue;
+      }
       const after = await this.client.apply(d);
       this.applied.set(id, {
         hash: d.metadata.annotations?.[ANNOTATION_SPEC_HASH] ?? '',
         rvBefore: live?.metadata['resourceVersion'] as string | undefined,
         rvAfter: after.metadata['resourceVersion'] as string | undefined,
-        obj: d,
+        obj: after,
       });
       const what = { kind: d.kind, name: d.metadata.name, namespace: ns, why };
       if (!live) {
@@ -329,6 +345,7 @@ export class Controller {
           metadata: { name: obj.metadata.name, namespace: zc.metadata.namespace },
         });
         this.applied.delete(`${kind}/${zc.metadata.namespace}/${obj.metadata.name}`);
+        this.verified.forget(`${kind}/${zc.metadata.namespace}/${obj.metadata.name}`);
         this.log.info({ kind, name: obj.metadata.name }, `Deleted ${kind}`);
       }
     }

@@ -15,9 +15,20 @@ export function stableJson(value: unknown): string {
   );
 }
 
-/** The hash of a desired object's content (what {@link withDesiredHash} records). */
+/** Hashes already computed, by object identity (builders return the same object for equal inputs). */
+const hashed = new WeakMap<K8sObject, string>();
+
+/**
+ * The hash of a desired object's content (what {@link withDesiredHash} records). Desired objects
+ * are never modified once built, so a hash is computed once per object.
+ */
 export function desiredHashOf(obj: K8sObject): string {
-  return hashOf(stableJson(obj));
+  let hash = hashed.get(obj);
+  if (hash === undefined) {
+    hash = hashOf(stableJson(obj));
+    hashed.set(obj, hash);
+  }
+  return hash;
 }
 
 /** Returns a copy of `obj` annotated with the hash of its desired content. */
@@ -36,7 +47,7 @@ export interface LastApply {
   /** The child's resourceVersion in the cache when we applied, and the one the apply returned. */
   readonly rvBefore: string | undefined;
   readonly rvAfter: string | undefined;
-  /** The applied object (stands in for a cache that has not seen the apply yet). */
+  /** The object the apply returned, status included (stands in for a cache that has not seen it yet). */
   readonly obj: K8sObject;
 }
 
@@ -61,6 +72,53 @@ export function applyReason(
   if (live.metadata.annotations?.[ANNOTATION_SPEC_HASH] !== want) return 'desired state changed';
   const drift = ownedFieldsDrift(desired, live, FIELD_MANAGER);
   return drift && `drift at ${drift.path || '/'} (${drift.why})`;
+}
+
+/**
+ * What a change to a field the operator owns must alter on a live child. Deployments and
+ * StatefulSets count every spec change in `metadata.generation` (status updates, which come once
+ * per pod while they scale, leave it alone), so for them the generation, the labels, annotations
+ * and owner references and our managed-fields entry stand for the owned fields; for other kinds
+ * the resourceVersion does.
+ */
+function ownedStateKey(live: K8sObject): string {
+  const m = live.metadata;
+  const generation = m['generation'];
+  if ((live.kind !== 'Deployment' && live.kind !== 'StatefulSet') || typeof generation !== 'number')
+    return `rv ${String(m['resourceVersion'])}`;
+  const ours = (m['managedFields'] as { manager?: string; fieldsV1?: unknown }[] | undefined)?.find(
+    (e) => e.manager === FIELD_MANAGER,
+  );
+  return JSON.stringify([generation, m.labels, m.annotations, m.ownerReferences, ours?.fieldsV1]);
+}
+
+/**
+ * Children found to carry every owned field with its desired value, so a reconcile triggered by
+ * their status (a scale-up of 1000 workers brings ~1000 of them) does not compare the owned
+ * fields again ({@link applyReason} stays the judge whenever anything else changed).
+ */
+export class VerifiedChildren {
+  readonly #seen = new Map<string, string>();
+
+  /**
+   * Undefined when `live` was verified against `desired` before and nothing we own can have
+   * changed since; else the key to {@link remember} once {@link applyReason} found no difference.
+   */
+  check(id: string, desired: K8sObject, live: K8sObject | undefined): string | undefined {
+    const want = desired.metadata.annotations?.[ANNOTATION_SPEC_HASH];
+    if (!live || live.metadata.annotations?.[ANNOTATION_SPEC_HASH] !== want) return '';
+    const key = `${want} ${ownedStateKey(live)}`;
+    return this.#seen.get(id) === key ? undefined : key;
+  }
+
+  /** Records a verified child (`key` from {@link check}; '' when it cannot be remembered). */
+  remember(id: string, key: string): void {
+    if (key !== '') this.#seen.set(id, key);
+  }
+
+  forget(id: string): void {
+    this.#seen.delete(id);
+  }
 }
 
 /** A status with the fast-moving counters and condition messages blanked, for {@link isProgressOnly}. */

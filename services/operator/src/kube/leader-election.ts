@@ -18,7 +18,11 @@ export interface Clock {
   now(): number;
   /** Wall-clock time, written into the Lease for people to read (never compared across replicas). */
   wall(): Date;
-  /** Resolves after `ms` of {@link now}, or early when `signal` aborts. */
+  /**
+   * Resolves after `ms` of {@link now}, or early when `signal` aborts. The elector hands every
+   * sleep the same long-lived signal, so whatever a sleep adds to it must be removed when the
+   * sleep ends either way (one listener per retry period otherwise: an unbounded leak).
+   */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 

@@ -188,6 +188,49 @@ test('scaling writes only the worker StatefulSet and the status', async () => {
   await ctl.close();
 });
 
+/** The ready pods the kube controllers report on the worker StatefulSet. */
+const stsReady = (kube: FakeKube): number =>
+  (kube.get('StatefulSet', 'demo-worker')?.status as { readyReplicas?: number } | undefined)?.readyReplicas ??
+  0;
+
+for (const [from, to] of [
+  [1, 3],
+  [3, 1],
+] as const) {
+  test(`scaling ${from} → ${to} before the cache has our apply: readyReplicas stays the StatefulSet's ready pods, never a false 0`, async () => {
+    const { kube, ctl } = await setup({ workers: { replicas: from, maxReplicas: 4 } });
+    await settle(kube, ctl);
+    assert.equal(stsReady(kube), from);
+    const first = kube.statuses.length;
+    // The controller sees the scale (an HPA writing /scale), but not yet its own worker apply.
+    const zc = kube.get('ZeekCluster', 'demo') as K8sObject & { spec: { workers: object } };
+    kube.holdWatch = true;
+    kube.put({
+      ...zc,
+      metadata: { ...zc.metadata, generation: 2 },
+      spec: { ...zc.spec, workers: { ...zc.spec.workers, replicas: to } },
+    });
+    kube.release();
+    kube.holdWatch = true;
+    await ctl.idle();
+    assert.equal(workload(kube.get('StatefulSet', 'demo-worker')).spec.replicas, to, 'the scale was applied');
+    const lagging = kube.statuses.slice(first);
+    assert.ok(lagging.length > 0, 'the scale is reported at once');
+    assert.deepEqual(
+      lagging.map((s) => [s.replicas, s.readyReplicas, s.workers]),
+      lagging.map(() => [to, stsReady(kube), `${stsReady(kube)}/${to}`]),
+      'the status shows the ready pods the StatefulSet reports',
+    );
+    kube.release();
+    await settle(kube, ctl);
+    const all = kube.statuses.slice(first).map((s) => s.readyReplicas);
+    assert.ok(!all.includes(0), `no false 0 during the scale: ${all.join(' → ')}`);
+    assert.equal(all.at(-1), to);
+    assert.equal(condition(kube, 'WorkersReady')?.status, 'True');
+    await ctl.close();
+  });
+}
+
 test('children no longer wanted are deleted', async () => {
   const { kube, ctl } = await setup();
   await settle(kube, ctl);

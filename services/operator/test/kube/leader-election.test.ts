@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { setImmediate as flush } from 'node:timers/promises';
 import { createLogger } from '@zeek-relay/runtime';
 import type { Lease, LeaseClient } from '../../src/kube/api.js';
-import { LeaderElector, type Clock } from '../../src/kube/leader-election.js';
+import { LeaderElector, systemClock, type Clock } from '../../src/kube/leader-election.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 const OPTS = {
@@ -54,16 +55,26 @@ class LeaseStore {
 class FakeTime {
   ms = 0;
   private timers: { at: number; resolve: () => void }[] = [];
+  /** Most `abort` listeners seen on a signal handed to sleep(), at the moment of the call. */
+  maxAbortListeners = 0;
   clock(skewMs: number): Clock {
     return {
       now: () => this.ms,
       wall: () => new Date(Date.UTC(2026, 0, 1) + this.ms + skewMs),
+      // As Clock requires: whatever it adds to `signal` is removed when the sleep ends either way.
       sleep: (ms, signal) =>
         new Promise<void>((resolve) => {
+          this.maxAbortListeners = Math.max(
+            this.maxAbortListeners,
+            getEventListeners(signal, 'abort').length,
+          );
           if (signal.aborted) return resolve();
-          const t = { at: this.ms + ms, resolve };
-          this.timers.push(t);
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          const done = (): void => {
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          this.timers.push({ at: this.ms + ms, resolve: done });
+          signal.addEventListener('abort', done, { once: true });
         }),
     };
   }
@@ -172,4 +183,28 @@ test('stopping before leadership resolves acquire() with false', async () => {
   await b.e.release();
   assert.equal(await b.acquiring, false);
   await a.e.release();
+});
+
+test('a long-lived leader and a standby add no abort listener per retry (500 renew cycles)', async () => {
+  const store = new LeaseStore();
+  const time = new FakeTime();
+  const a = elector(store, time, 'a');
+  await time.advance(100);
+  const b = elector(store, time, 'b');
+  await time.advance(1_000_000); // 500 retry periods of 2 s, for the leader and the standby alike
+  assert.equal(a.e.isLeader, true);
+  assert.ok(time.maxAbortListeners <= 1, `${time.maxAbortListeners} abort listeners on one signal`);
+  await b.e.release();
+  await a.e.release();
+});
+
+test('systemClock.sleep removes its abort listener whether it wakes up or is aborted', async () => {
+  const abort = new AbortController();
+  for (let i = 0; i < 50; i++) await systemClock.sleep(0, abort.signal);
+  assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'after 50 completed sleeps');
+  const pending = systemClock.sleep(60_000, abort.signal);
+  assert.equal(getEventListeners(abort.signal, 'abort').length, 1, 'while one sleeps');
+  abort.abort();
+  await pending;
+  assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'after the abort');
 });

@@ -32,6 +32,7 @@ interface Facts {
   options: Record<string, { lines: ZeekLine[] }>;
   events: Record<string, { lines: ZeekLine[] }>;
   functions: Record<string, { lines: ZeekLine[] }>;
+  identifiers: Record<string, { lines: ZeekLine[] }>;
   loads: Record<string, { lines: ZeekLine[]; deprecated?: ZeekLine[] }>;
 }
 const facts = readJsonFixture<Facts>('zeek-scripts', 'facts.json');
@@ -123,8 +124,43 @@ function zeekLogEndpoints(
   return out;
 }
 
+/** The field name of a `x$field` expression (none for other expressions). */
+const fieldOf = (e: ZeekNode): string[] => {
+  const kids = e.children ?? [];
+  return kids.length === 3 && kids[1]?.type === '$' && kids[2]?.type === 'id' ? [kids[2].text ?? ''] : [];
+};
+
 const stringsOf = (init: ZeekNode): string[] =>
   findAll(init, 'string').map((s) => JSON.parse(s.text ?? '""') as string);
+
+/** Handler or function name → the functions its body calls (`id (` in an expression). */
+function callsByHandler(tree: ZeekNode): Map<string, Set<string>> {
+  const calls = new Map<string, Set<string>>();
+  for (const f of findAll(tree, 'func_decl')) {
+    const hdr = findAll(f, 'func_hdr')[0]!;
+    const name = findAll(hdr, 'id')[0]?.text ?? '';
+    const called = new Set<string>();
+    for (const e of findAll(f.children!.find((k) => k.type === 'func_body')!, 'expr')) {
+      const [id, paren] = e.children ?? [];
+      if (id?.type === 'id' && paren?.type === '(') called.add(id.text ?? '');
+    }
+    calls.set(name, called);
+  }
+  return calls;
+}
+
+/** Names a script declares itself (globals, consts, functions), bare and with its module prefix. */
+function declaredNames(tree: ZeekNode): Set<string> {
+  const module = findAll(tree, 'module_decl').map((m) => findAll(m, 'id')[0]?.text ?? '')[0];
+  const names = new Set<string>();
+  for (const type of ['global_decl', 'const_decl', 'option_decl'])
+    for (const d of findAll(tree, type)) names.add(findAll(d, 'id')[0]?.text ?? '');
+  for (const f of findAll(tree, 'func_decl'))
+    if (findAll(f, 'func_hdr')[0]?.children?.[0]?.children?.[0]?.type === 'function')
+      names.add(findAll(findAll(f, 'func_hdr')[0]!, 'id')[0]?.text ?? '');
+  if (module) for (const n of [...names]) if (!n.includes('::')) names.add(`${module}::${n}`);
+  return names;
+}
 
 /** What the checks need from one generated configuration. */
 interface Case {
@@ -249,18 +285,7 @@ describe('generated Zeek scripts of every sample, for every Zeek version', () =>
     assert.ok(offline.length >= VERSIONS.length, 'the pcap sample, for every version');
     for (const c of offline) {
       const tree = parsed[c.files['zeek-relay-offline.zeek']!]!.tree;
-      /** Event name → functions its handler calls (`id (` in an expression). */
-      const calls = new Map<string, Set<string>>();
-      for (const f of findAll(tree, 'func_decl')) {
-        const hdr = findAll(f, 'func_hdr')[0]!;
-        const event = findAll(hdr, 'id')[0]?.text ?? '';
-        const called = new Set<string>();
-        for (const e of findAll(f.children!.find((k) => k.type === 'func_body')!, 'expr')) {
-          const [id, paren] = e.children ?? [];
-          if (id?.type === 'id' && paren?.type === '(') called.add(id.text ?? '');
-        }
-        calls.set(event, called);
-      }
+      const calls = callsByHandler(tree);
       const l = line(c.version);
       for (const [event, called] of calls) {
         assert.ok(facts.events[event]?.lines.includes(l), `${c.version}: no event ${event} in Zeek ${l}`);
@@ -273,6 +298,42 @@ describe('generated Zeek scripts of every sample, for every Zeek version', () =>
         `${c.version}: continue on node_up`,
       );
       assert.ok(calls.get('Pcap::file_done')?.has('terminate'), `${c.version}: terminate at the end`);
+    }
+  });
+
+  test("the manager's event-signatures script uses only what every Zeek line has (facts.json)", (t) => {
+    if (!python) return t.skip('no python3 on this machine');
+    const withSignatures = cases.filter((c) => c.files['event-signatures.zeek'] !== undefined);
+    assert.ok(withSignatures.length >= VERSIONS.length, 'shipped for every version');
+    for (const c of cases)
+      assert.equal(
+        c.files['event-signatures.zeek'] !== undefined,
+        c.zc.spec.gateway.enabled,
+        c.zc.metadata.name,
+      );
+    for (const c of withSignatures) {
+      const tree = parsed[c.files['event-signatures.zeek']!]!.tree;
+      const l = line(c.version);
+      const own = declaredNames(tree);
+      const where = `${c.zc.metadata.name} ${c.version}`;
+      const known = (kind: 'functions' | 'events' | 'identifiers', id: string): boolean =>
+        facts[kind][id]?.lines.includes(l) ?? false;
+      for (const [handler, called] of callsByHandler(tree)) {
+        assert.ok(own.has(handler) || known('events', handler), `${where}: no event ${handler} in Zeek ${l}`);
+        for (const fn of called)
+          assert.ok(own.has(fn) || known('functions', fn), `${where}: no function ${fn} in Zeek ${l}`);
+      }
+      for (const id of new Set(findAll(tree, 'id').map((i) => i.text ?? ''))) {
+        if (!id.includes('::') || own.has(id) || id.startsWith('ZeekRelay')) continue;
+        const ok = known('functions', id) || known('events', id) || known('identifiers', id);
+        assert.ok(ok, `${where}: ${id} is not declared in Zeek ${l}`);
+      }
+      for (const field of new Set(findAll(tree, 'expr').flatMap(fieldOf)))
+        assert.ok(
+          Object.keys(facts.identifiers).some((k) => k.endsWith(`$${field}`) && known('identifiers', k)),
+          `${where}: no record field $${field} in Zeek ${l}`,
+        );
+      assert.equal(findAll(tree, 'preproc_directive').length, 0, `${where}: loads nothing`);
     }
   });
 

@@ -218,6 +218,11 @@ const Gateway = Type.Object(
     tokenSecretName: Type.Optional(
       ObjectName('Secret with key `tokens.json` (the gateway token file): turns on bearer-token auth.'),
     ),
+    eventSignatures: StringEnum(['published', 'off'] as const, {
+      default: 'published',
+      description:
+        "How the gateway learns the signatures of the events it accepts from WebSocket clients. `published` (default): the manager loads zeek-relay's `event-signatures.zeek` (shipped in the generated ConfigMap), which publishes the manager's event signatures; every gateway replica then answers an event with an unknown name, a wrong arity or argument types with Zeek's `failed to create Zeek event`. `off`: the manager does not load it, and the gateway forwards events unchecked (the receiving Zeek node drops undecodable ones).",
+    }),
     resources: Type.Optional(Resources),
   },
   { default: {} },

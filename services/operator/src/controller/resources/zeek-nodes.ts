@@ -9,7 +9,13 @@ import {
   type K8sObject,
 } from './meta.js';
 import { podMeta, resources } from './pod.js';
-import { hashOf, OFFLINE_SCRIPT, ZEEK_CONFIG_DIR } from './zeek-config.js';
+import {
+  hashOf,
+  OFFLINE_SCRIPT,
+  publishesSignatures,
+  SIGNATURES_SCRIPT,
+  ZEEK_CONFIG_DIR,
+} from './zeek-config.js';
 import { zeekCurveEnv } from './curve.js';
 
 /** `offline`: the pcap-mode worker, a Job's single pod running as `worker-1`. */
@@ -41,6 +47,7 @@ function zeekArgs(zc: ZeekCluster, role: Role): string {
   const args = [
     'zeek-relay.zeek',
     'local',
+    ...(role === 'manager' && publishesSignatures(zc) ? [SIGNATURES_SCRIPT] : []),
     ...zc.spec.siteScripts.map((s, i) => `${ZEEK_CONFIG_DIR}/site/${i}/${s.key}`),
   ];
   const c = zc.spec.workers.capture;
