@@ -1,13 +1,18 @@
 /**
  * `npm run bench:gateway` — the gateway against a bare `ws` server measured in the same run.
  *
+ * Workload (bench/workload.ts): Zeek's `ping` event with a 64-byte string, 4 frames, as in
+ * bench:hub and the real-Zeek reference runs.
+ *
  * 1. Fan-out cluster → WebSocket to 1, 10, 100 clients: a Zeek-like node publishes M events at
  *    the hub; the gateway decodes broker-bin-v1, renders JSON once and sends it to every client.
  *    Anchor: a bare `ws` server sending the very frame the gateway rendered (pre-serialized) M
- *    times to the same clients. Deliveries/s, ratio goal ≥ 0.8.
- * 2. WebSocket → cluster: 4 clients send K events as fast as their sockets allow; the gateway
- *    parses JSON v1, checks the event, encodes broker-bin-v1 and publishes. Events per CPU-second
- *    of the gateway process (goal ≥ 200 k), and against a bare `ws` server that only receives.
+ *    times to the same clients. Deliveries/s, ratio goal ≥ 0.8. Paced by flow control: the
+ *    publishing node blocks on a full pipe (NODROP) and nothing may be lost.
+ * 2. WebSocket → cluster: 1 client (as in Zeek's reference) sends K events as fast as its socket
+ *    allows; the gateway parses JSON v1, encodes broker-bin-v1 and publishes. Events per
+ *    CPU-second of the gateway process (goal ≥ 200 k), and against a bare `ws` server that only
+ *    receives.
  * 3. Latency cluster → 10 clients at a moderate rate, p50/p99, against the bare server.
  *
  * The hub, the publishing node, the counting node and all clients live in a child process
@@ -18,7 +23,8 @@
  * printed (ZEEK_REFERENCE: measured outside the project, not in this run), with the goals of
  * issue #15 against them. Every run counts what did not arrive; any loss is printed and fails
  * the benchmark (exit code 1).
- * Flags: `--json` (summary object as the last line), `--quick` (smaller runs), `--curve`.
+ * Flags: `--json` (summary object as the last line), `--quick` (smaller runs), `--curve` (each
+ * part plaintext, then with CURVE; CURVE figures also as a ratio to the plaintext ones).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -26,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { curveKeyPair } from 'zeromq';
 import { createGateway, defaultGatewayConfig } from '../src/index.js';
+import { pingJson } from './workload.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -59,6 +66,8 @@ const ZEEK_REFERENCE = {
 };
 /** Issue #15's goals against Zeek: fan-out totals ≥ 1.2×, WebSocket → cluster ≥ 2×, both lossless. */
 const ZEEK_GOALS = { fanout: 1.2, wsToCluster: 2 };
+/** WebSocket → cluster runs from one client, as Zeek's reference figure was measured. */
+const INBOUND_CLIENTS = 1;
 const loadLine = (when: string): string =>
   `load average ${when}: ${loadavg()
     .map((l) => l.toFixed(2))
@@ -156,6 +165,7 @@ async function main(): Promise<void> {
   const h = new Harness();
   const ready = await h.next();
   const hub = ready.hub as { xsub: string; xpub: string };
+  const publisherKind = String(ready.publisher);
   const gateway = createGateway(
     defaultGatewayConfig({
       port: 0,
@@ -180,19 +190,52 @@ async function main(): Promise<void> {
   const bare = await bareServer();
   const results: Record<string, unknown>[] = [];
   const lines: string[] = [];
+  if (runs('fanout'))
+    lines.push(
+      `publishing node: ${publisherKind === 'native' ? 'native (C, libzmq)' : 'JavaScript (zeromq.js)'}`,
+    );
 
-  // 1. Fan-out.
+  if (runs('fanout')) await fanout(h, url, bare, lines, results);
+
+  // 2. WebSocket → cluster, per CPU-second of the subject process.
+  if (runs('inbound')) await inbound(h, url, bare, lines, results);
+  if (runs('latency')) await latency(h, url, bare, lines, results);
+
+  await h.call({ cmd: 'exit' }).catch(() => undefined);
+  await gateway.close();
+  await bare.close();
+  lines.push(`events lost in this part: ${lost}${lost === 0 ? ' (asserted 0)' : ' — LOSS, failing'}`);
+  lines.push(loadLine('at the end of this part'));
+  if (lost !== 0) process.exitCode = 1;
+  for (const l of lines) console.log(curve ? `[CURVE] ${l}` : l);
+  if (json)
+    console.log(
+      JSON.stringify({ results: results.map((r) => ({ ...r, name: resultName(String(r.name)) })), raw }),
+    );
+}
+
+/** Figures a part hands to the parent for the CURVE-vs-plaintext ratios (by key). */
+const raw: Record<string, number> = {};
+
+/** 1. Fan-out cluster → WebSocket to 1, 10, 100 clients against the bare server. */
+async function fanout(
+  h: Harness,
+  url: string,
+  bare: Bare,
+  lines: string[],
+  results: Record<string, unknown>[],
+): Promise<void> {
   const fanouts = process.argv.includes('--one') ? [1] : [1, 10, 100];
-  for (const n of runs('fanout') ? fanouts : []) {
+  for (const n of fanouts) {
     const m = Math.round((quick ? 100_000 : 400_000) / n);
     // Interleaved repetitions, median ratio: the machine is shared and single runs are noisy.
-    const reps: { s: number; a: number; busy: number }[] = [];
+    const reps: { s: number; a: number; busy: number; cpuUs: number }[] = [];
     for (let r = 0; r < REPS; r++) {
       await h.call({ cmd: 'connect', url, n, subs: ['/bench/out/'] });
       const fc0 = cpu();
       const s = await h.call({ cmd: 'fanout', m, viaHub: true });
       lost += Number(s.lost);
-      const busy = (cpu() - fc0) / Number(s.seconds);
+      const spent = cpu() - fc0;
       await h.call({ cmd: 'disconnect' });
       const frame = Buffer.from(String(s.sample), 'utf8');
       await h.call({ cmd: 'connect', url: bare.url, n, subs: ['/bench/out/'] });
@@ -202,17 +245,16 @@ async function main(): Promise<void> {
       reps.push({
         s: Number(s.deliveries) / Number(s.seconds),
         a: Number(a.deliveries) / Number(a.seconds),
-        busy,
+        busy: spent / Number(s.seconds),
+        cpuUs: (spent / m) * 1e6,
       });
     }
     reps.sort((x, y) => x.s / x.a - y.s / y.a);
-    const {
-      s: sRate,
-      a: aRate,
-      busy: gatewayBusy,
-    } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
+    const { s: sRate, a: aRate, busy, cpuUs } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
+    raw[`fanout${n}`] = sRate;
+    raw[`fanout${n}.cpuUs`] = cpuUs;
     lines.push(
-      `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(gatewayBusy * 100)} % of a core`,
+      `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event`,
     );
     const zeek = ZEEK_REFERENCE.fanoutTotal[n] ?? NaN;
     lines.push(
@@ -237,22 +279,6 @@ async function main(): Promise<void> {
       higherIsBetter: true,
     });
   }
-
-  // 2. WebSocket → cluster, per CPU-second of the subject process.
-  if (runs('inbound')) await inbound(h, url, bare, lines, results);
-  if (runs('latency')) await latency(h, url, bare, lines, results);
-
-  await h.call({ cmd: 'exit' }).catch(() => undefined);
-  await gateway.close();
-  await bare.close();
-  lines.push(`events lost in this part: ${lost}${lost === 0 ? ' (asserted 0)' : ' — LOSS, failing'}`);
-  lines.push(loadLine('at the end of this part'));
-  if (lost !== 0) process.exitCode = 1;
-  for (const l of lines) console.log(curve ? `[CURVE] ${l}` : l);
-  if (json)
-    console.log(
-      JSON.stringify({ results: results.map((r) => ({ ...r, name: resultName(String(r.name)) })) }),
-    );
 }
 
 type Bare = Awaited<ReturnType<typeof bareServer>>;
@@ -269,13 +295,13 @@ async function inbound(
   const subject: { perCore: number; wall: number }[] = [];
   const anchor: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
-    await h.call({ cmd: 'connect', url, n: 4, subs: [] });
+    await h.call({ cmd: 'connect', url, n: INBOUND_CLIENTS, subs: [] });
     let c0 = cpu();
     const si = await h.call({ cmd: 'inbound', k, viaHub: true });
     lost += Number(si.lost);
     subject.push({ perCore: Number(si.total) / (cpu() - c0), wall: Number(si.total) / Number(si.seconds) });
     await h.call({ cmd: 'disconnect' });
-    await h.call({ cmd: 'connect', url: bare.url, n: 4, subs: [] });
+    await h.call({ cmd: 'connect', url: bare.url, n: INBOUND_CLIENTS, subs: [] });
     const before = bare.received();
     c0 = cpu();
     const ai = await h.call({ cmd: 'inbound', k, viaHub: false });
@@ -287,16 +313,18 @@ async function inbound(
     [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)] as T;
   const { perCore: sPerCore, wall } = median(subject, (x) => x.perCore);
   const aPerCore = median(anchor, (x) => x);
+  raw['inbound.perCore'] = sPerCore;
+  raw['inbound.wall'] = wall;
   lines.push(
-    `WebSocket → cluster: gateway ${fmt(sPerCore)} events/s per core (${fmt(wall)} events/s wall), goal ≥ 200,000 → ${fmt(sPerCore / 200_000, 2)}×; bare ws receive-only ${fmt(aPerCore)} events/s per core → ${fmt(sPerCore / aPerCore, 2)}× (medians of ${REPS})`,
+    `WebSocket → cluster: gateway ${fmt(sPerCore)} events/s per core, ${fmt(1e6 / sPerCore, 2)} µs CPU per event (${fmt(wall)} events/s wall), goal ≥ 200,000 → ${fmt(sPerCore / 200_000, 2)}×; bare ws receive-only ${fmt(aPerCore)} events/s per core → ${fmt(sPerCore / aPerCore, 2)}× (medians of ${REPS})`,
   );
   lines.push(
-    `  vs Zeek: ${fmt(wall)} events/s wall from 4 clients vs ${fmt(ZEEK_REFERENCE.wsToCluster)} from 1 → ${fmt(wall / ZEEK_REFERENCE.wsToCluster, 2)}× (goal ≥ ${ZEEK_GOALS.wsToCluster}; ${ZEEK_REFERENCE.source})`,
+    `  vs Zeek: ${fmt(wall)} events/s wall from ${INBOUND_CLIENTS} client vs ${fmt(ZEEK_REFERENCE.wsToCluster)} from 1 → ${fmt(wall / ZEEK_REFERENCE.wsToCluster, 2)}× (goal ≥ ${ZEEK_GOALS.wsToCluster}; ${ZEEK_REFERENCE.source})`,
   );
   results.push(
     {
       name: 'gateway.vs_zeek.ws_to_cluster',
-      subject: `gateway ${fmt(wall)} events/s (wall, 4 clients), lossless`,
+      subject: `gateway ${fmt(wall)} events/s (wall, ${INBOUND_CLIENTS} client), lossless`,
       anchor: `Zeek 8.2 ${fmt(ZEEK_REFERENCE.wsToCluster)} events/s from 1 client, 1.7–3.8 % lost (reference measured outside the project)`,
       unit: 'events/s',
       ratio: wall / ZEEK_REFERENCE.wsToCluster,
@@ -338,10 +366,8 @@ async function latency(
   const sl = await h.call({ cmd: 'latency', rate, seconds, viaHub: true });
   await h.call({ cmd: 'disconnect' });
   await h.call({ cmd: 'connect', url: bare.url, n: 10, subs: ['/bench/out/'] });
-  const sampleFrame = (t: number): Buffer =>
-    Buffer.from(
-      `{"type":"data-message","topic":"/bench/out/events","@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},{"@data-type":"vector","data":[{"@data-type":"string","data":"Bench::connection_seen"},{"@data-type":"vector","data":[{"@data-type":"string","data":"t=${t.toFixed(3)}"},{"@data-type":"count","data":42}]}]}]}`,
-    );
+  // The frame the gateway renders for the same event, with the send time in its string.
+  const sampleFrame = (t: number): Buffer => Buffer.from(pingJson('/bench/out/events', `t=${t.toFixed(3)};`));
   h.onGo = () =>
     void pumpFrames(
       bare.clients,
@@ -369,34 +395,82 @@ async function latency(
   }
 }
 
+/** Runs one part in a fresh process; returns its printed lines, results and raw figures. */
+function runPart(
+  part: string,
+  args: string[],
+): Promise<{ lines: string[]; results: unknown[]; raw: Record<string, number> }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [...args, `--only=${part}`, '--json'], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let text = '';
+    child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+    child.on('exit', (code) => {
+      // A part with loss exits 1 after printing: report it, fail at the end.
+      if (code === 1) process.exitCode = 1;
+      if (code !== 0 && code !== 1) return reject(new Error(`bench part ${part} exited with ${code}`));
+      const lines = text.trimEnd().split('\n');
+      const last = JSON.parse(lines.pop() ?? '{}') as { results?: unknown[]; raw?: Record<string, number> };
+      resolve({ lines, results: last.results ?? [], raw: last.raw ?? {} });
+    });
+  });
+}
+
+/** What `--curve` compares with plaintext: raw key, label, unit. */
+const CURVE_VS_PLAIN = [
+  ['fanout1', 'fan-out 1 client', 'deliveries/s'],
+  ['fanout10', 'fan-out 10 clients', 'deliveries/s'],
+  ['fanout100', 'fan-out 100 clients', 'deliveries/s'],
+  ['inbound.perCore', 'WebSocket → cluster per core', 'events/s/core'],
+] as const;
+
 /**
  * Without `--only`, each part runs in a fresh process (this script with `--only=<part> --json`):
  * three fan-outs deliver millions of frames, and the garbage they leave behind (≈ 270 MB of
  * buffers still being released, in the gateway and in the bare anchor alike) made whichever part
- * ran next ≈ 15 % slower than on its own.
+ * ran next ≈ 15 % slower than on its own. With `--curve`, each part runs plaintext and then with
+ * CURVE, and the CURVE figures are also given as a ratio to the plaintext ones of the same run.
  */
 async function eachPartAlone(): Promise<void> {
   const results: unknown[] = [];
-  const args = process.argv.slice(2).filter((a) => a !== '--json');
+  const args = process.argv.slice(2).filter((a) => a !== '--json' && a !== '--curve');
+  const plain: Record<string, number> = {};
+  const encrypted: Record<string, number> = {};
   console.log(loadLine('at the start'));
   for (const part of ['fanout', 'inbound', 'latency']) {
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), [...args, `--only=${part}`, '--json'], {
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    if (curve) {
+      const p = await runPart(part, args);
+      for (const l of p.lines) console.log(`[plaintext] ${l}`);
+      Object.assign(plain, p.raw);
+    }
+    const r = await runPart(part, curve ? [...args, '--curve'] : args);
+    for (const l of r.lines) console.log(l);
+    results.push(...r.results);
+    Object.assign(encrypted, r.raw);
+  }
+  if (curve) {
+    for (const [key, label, unit] of CURVE_VS_PLAIN) {
+      const c = encrypted[key];
+      const p = plain[key];
+      if (c === undefined || p === undefined) continue;
+      const cpu = (k: string): string =>
+        encrypted[`${k}.cpuUs`] === undefined
+          ? ''
+          : `; CPU per event ${fmt(encrypted[`${k}.cpuUs`] as number, 2)} vs ${fmt(plain[`${k}.cpuUs`] as number, 2)} µs`;
+      console.log(
+        `[CURVE] ${label}: ${fmt(c)} vs plaintext ${fmt(p)} ${unit} → ${fmt(c / p, 2)}×${cpu(key)}`,
+      );
+      results.push({
+        name: `gateway.curve.vs_plaintext.${key.replace('.perCore', '_per_core')}`,
+        subject: `CURVE ${fmt(c)} ${unit}`,
+        anchor: `plaintext ${fmt(p)} ${unit} (same run)`,
+        unit,
+        ratio: c / p,
+        goal: null,
+        higherIsBetter: true,
       });
-      let text = '';
-      child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-      child.on('exit', (code) => {
-        // A part with loss exits 1 after printing: report it, fail at the end.
-        if (code === 1) process.exitCode = 1;
-        if (code === 0 || code === 1) resolve(text);
-        else reject(new Error(`bench part ${part} exited with ${code}`));
-      });
-    });
-    const lines = out.trimEnd().split('\n');
-    const last = lines.pop() ?? '{}';
-    for (const l of lines) console.log(l);
-    results.push(...((JSON.parse(last) as { results?: unknown[] }).results ?? []));
+    }
   }
   if (json) console.log(JSON.stringify({ results }));
 }

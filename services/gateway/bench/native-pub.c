@@ -9,6 +9,11 @@
  * are in ZR_CURVE_SERVER_KEY, ZR_CURVE_PUBLIC_KEY, ZR_CURVE_SECRET_KEY), prints "ready", then for each
  * stdin line "<n> <prefix>" waits until <prefix> is subscribed, sends n 4-frame events with
  * blocking sends (no loss), and prints "done <n>".
+ *
+ *   native-pub count <hub xpub endpoint> <prefix>
+ * The counting node of the WebSocket → cluster runs: an XSUB subscribed to <prefix> (CURVE as
+ * above) that counts 4-frame messages and prints the running total whenever it changed, at most
+ * every 20 ms, so that the JavaScript harness is not the bottleneck of that part.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +22,57 @@
 
 static int hexval(char c) { return c <= '9' ? c - '0' : (c | 32) - 'a' + 10; }
 
+static int curve_client(void *sock) {
+  const char *server_key = getenv("ZR_CURVE_SERVER_KEY");
+  const char *public_key = getenv("ZR_CURVE_PUBLIC_KEY");
+  const char *secret_key = getenv("ZR_CURVE_SECRET_KEY");
+  if (!(server_key && public_key && secret_key)) return 0;
+  /* 40-character Z85 text is accepted for the 32-byte keys. */
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0)
+    return -1;
+  return 0;
+}
+
+static int count(const char *endpoint, const char *prefix) {
+  void *ctx = zmq_ctx_new();
+  void *xsub = zmq_socket(ctx, ZMQ_XSUB);
+  int hwm = 100000;
+  zmq_setsockopt(xsub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+  if (curve_client(xsub) != 0) return 3;
+  if (zmq_connect(xsub, endpoint) != 0) return 1;
+  char sub[512];
+  size_t plen = strlen(prefix);
+  if (plen > sizeof sub - 1) return 2;
+  sub[0] = 1;
+  memcpy(sub + 1, prefix, plen);
+  zmq_send(xsub, sub, plen + 1, 0);
+  printf("ready\n");
+  fflush(stdout);
+  long total = 0, printed = 0;
+  int frames = 0;
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  for (;;) {
+    zmq_pollitem_t item = {xsub, 0, ZMQ_POLLIN, 0};
+    zmq_poll(&item, 1, 20);
+    while (zmq_msg_recv(&msg, xsub, ZMQ_DONTWAIT) >= 0) {
+      frames++;
+      if (!zmq_msg_more(&msg)) {
+        if (frames == 4) total++;
+        frames = 0;
+      }
+    }
+    if (total != printed) {
+      printed = total;
+      if (printf("%ld\n", total) < 0 || fflush(stdout) != 0) return 0;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "count") == 0) return count(argv[2], argv[3]);
   if (argc != 5) return 2;
   void *ctx = zmq_ctx_new();
   void *xpub = zmq_socket(ctx, ZMQ_XPUB);
@@ -25,16 +80,7 @@ int main(int argc, char **argv) {
   zmq_setsockopt(xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one);
   zmq_setsockopt(xpub, ZMQ_XPUB_NODROP, &one, sizeof one);
   zmq_setsockopt(xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-  const char *server_key = getenv("ZR_CURVE_SERVER_KEY");
-  const char *public_key = getenv("ZR_CURVE_PUBLIC_KEY");
-  const char *secret_key = getenv("ZR_CURVE_SECRET_KEY");
-  if (server_key && public_key && secret_key) {
-    /* 40-character Z85 text is accepted for the 32-byte keys. */
-    if (zmq_setsockopt(xpub, ZMQ_CURVE_SERVERKEY, server_key, 40) != 0 ||
-        zmq_setsockopt(xpub, ZMQ_CURVE_PUBLICKEY, public_key, 40) != 0 ||
-        zmq_setsockopt(xpub, ZMQ_CURVE_SECRETKEY, secret_key, 40) != 0)
-      return 3;
-  }
+  if (curve_client(xpub) != 0) return 3;
   if (zmq_connect(xpub, argv[1]) != 0) return 1;
   size_t plen = strlen(argv[4]) / 2;
   unsigned char *payload = malloc(plen);

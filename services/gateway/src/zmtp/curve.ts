@@ -47,7 +47,17 @@ const PREFIX = {
 const KEY = 0; // the precomputed key of (S', c'), 32 bytes
 const TX_NONCE = 32; // 24 bytes: clientMessage prefix + counter
 const RX_NONCE = 56; // 24 bytes: serverMessage prefix + the peer's counter
-const BLOCK = 80;
+const TX_SUBKEY = 80; // HSalsa20(KEY, clientMessage prefix): the XSalsa20 subkey of every MESSAGE we send
+const RX_SUBKEY = 112; // HSalsa20(KEY, serverMessage prefix): the same for every MESSAGE received
+const BLOCK = 144;
+/** The 32 zero bytes that Salsa20 turns into the Poly1305 key (see Sodium.sealWithSubkey). */
+const ZEROS = 32;
+const ZERO_BYTES = new Uint8Array(ZEROS);
+/** A MESSAGE body's short nonce (8) and tag (16), contiguous on the wire and in the scratch. */
+const NONCE_TAG = 8 + MAC;
+/** `\x07MESSAGE` as two big-endian words (checked and written without a call into Buffer). */
+const MESSAGE_HI = MESSAGE.readUInt32BE(0);
+const MESSAGE_LO = MESSAGE.readUInt32BE(4);
 
 type Step = 'hello' | 'welcome' | 'ready' | 'open' | 'disposed';
 
@@ -106,7 +116,10 @@ export class CurveClient {
     }
     const serverShort = plain.subarray(0, 32);
     const cookie = plain.subarray(32, 128);
-    this.#na.beforenm(this.#block + KEY, serverShort, this.#shortSecret);
+    const b = this.#block;
+    this.#na.beforenm(b + KEY, serverShort, this.#shortSecret);
+    this.#na.subkey(b + TX_SUBKEY, b + TX_NONCE, b + KEY);
+    this.#na.subkey(b + RX_SUBKEY, b + RX_NONCE, b + KEY);
     const vouchNonce = randomFillSync(Buffer.alloc(16));
     const vouch = this.#box(
       Buffer.concat([this.#shortPublic, this.#keys.serverKey]),
@@ -151,22 +164,27 @@ export class CurveClient {
   /**
    * Boxes `frame` as a MESSAGE body written at `off` of `out` (which has room for
    * `frame.length + MESSAGE_OVERHEAD` bytes); `flags`: 1 MORE, 2 COMMAND. Returns the end offset.
+   * Body: `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the boxed flags and frame.
    */
   seal(out: Buffer, off: number, flags: number, frame: Uint8Array): number {
     const na = this.#na;
     const len = frame.length + 1;
-    const p = na.scratch(len + MAC);
+    // Scratch: [nonce counter 8][tag 16][32 zeros, then the flags and the frame] — the body's
+    // layout after `\x07MESSAGE` but for the zeros (Salsa20 turns them into the Poly1305 key).
+    const p = na.scratch(NONCE_TAG + ZEROS + len);
     const h = na.heap;
-    const nonceAt = this.#block + TX_NONCE;
     const n = this.#txNonce++;
-    h.writeUInt32BE(Math.floor(n / 0x1_0000_0000), nonceAt + 16);
-    h.writeUInt32BE(n >>> 0, nonceAt + 20);
-    h[p + MAC] = flags;
-    h.set(frame, p + MAC + 1);
-    na.seal(p, p + MAC, len, nonceAt, this.#block + KEY);
-    MESSAGE.copy(out, off);
-    h.copy(out, off + MESSAGE.length, nonceAt + 16, nonceAt + 24);
-    h.copy(out, off + MESSAGE.length + 8, p, p + len + MAC);
+    h.writeUInt32BE(Math.floor(n / 0x1_0000_0000), p);
+    h.writeUInt32BE(n >>> 0, p + 4);
+    const at = p + NONCE_TAG;
+    h.set(ZERO_BYTES, at);
+    h[at + ZEROS] = flags;
+    h.set(frame, at + ZEROS + 1);
+    na.sealWithSubkey(p + 8, at, len, p, this.#block + TX_SUBKEY);
+    out.writeUInt32BE(MESSAGE_HI, off);
+    out.writeUInt32BE(MESSAGE_LO, off + 4);
+    h.copy(out, off + 8, p, at);
+    h.copy(out, off + 8 + NONCE_TAG, at + ZEROS, at + ZEROS + len);
     return off + MESSAGE_OVERHEAD + frame.length;
   }
 
@@ -176,25 +194,31 @@ export class CurveClient {
    * did not increase, a box that does not open): the connection must end.
    */
   open(body: Buffer): number {
-    if (body.length < MESSAGE_OVERHEAD || MESSAGE.compare(body, 0, MESSAGE.length) !== 0) {
+    if (
+      body.length < MESSAGE_OVERHEAD ||
+      body.readUInt32BE(0) !== MESSAGE_HI ||
+      body.readUInt32BE(4) !== MESSAGE_LO
+    ) {
       throw new ZmtpProtocolError('expected a CURVE MESSAGE');
     }
-    const nonce = readNonce(body.subarray(MESSAGE.length, MESSAGE.length + 8));
+    const nonce = body.readUInt32BE(8) * 0x1_0000_0000 + body.readUInt32BE(12);
     if (nonce <= this.#rxNonce) throw new ZmtpProtocolError('CURVE MESSAGE nonce did not increase');
     const na = this.#na;
-    const boxLength = body.length - MESSAGE.length - 8;
-    const p = na.scratch(boxLength);
+    const len = body.length - 8 - NONCE_TAG;
+    // Scratch: [nonce counter 8][tag 16][32 zeros, then the ciphertext][Poly1305 key, plaintext].
+    const p = na.scratch(NONCE_TAG + 2 * (ZEROS + len));
     const h = na.heap;
-    const nonceAt = this.#block + RX_NONCE;
-    body.copy(h, nonceAt + 16, MESSAGE.length, MESSAGE.length + 8);
-    body.copy(h, p, MESSAGE.length + 8);
-    if (!na.open(p, p, boxLength, nonceAt, this.#block + KEY)) {
+    const from = p + NONCE_TAG;
+    const to = from + ZEROS + len;
+    body.copy(h, p, 8, 8 + NONCE_TAG);
+    h.set(ZERO_BYTES, from);
+    body.copy(h, from + ZEROS, 8 + NONCE_TAG);
+    if (!na.openWithSubkey(to, from, len, p + 8, p, this.#block + RX_SUBKEY)) {
       throw new ZmtpProtocolError('a CURVE MESSAGE box does not open (tampered or wrong key)');
     }
     this.#rxNonce = nonce;
-    const plain = boxLength - MAC;
-    h.copy(body, 0, p, p + plain);
-    return plain;
+    h.copy(body, 0, to + ZEROS, to + ZEROS + len);
+    return len;
   }
 
   /** Wipes and frees the connection's keys. Idempotent. */

@@ -51,93 +51,111 @@ export class FrameReader {
   }
 
   /** Feeds one chunk; calls `sink` for everything it completes. Throws ZmtpProtocolError. */
-  // eslint-disable-next-line max-lines-per-function -- split on branch gateway
   push(chunk: Buffer, sink: FrameSink): void {
-    let buf = chunk;
-    if (this.#restLength > 0) {
-      this.#rest.push(chunk);
-      this.#restLength += chunk.length;
-      if (this.#restLength < this.#need) return;
-      buf = Buffer.concat(this.#rest, this.#restLength);
-      this.#rest = [];
-      this.#restLength = 0;
-    }
+    const buf = this.#join(chunk);
+    if (buf === undefined) return;
     const end = buf.length;
     let off = 0;
-    let need = 0;
     while (off < end) {
       if (this.#skip > 0) {
-        const n = Math.min(this.#skip, end - off);
-        this.#skip -= n;
-        off += n;
-        if (this.#skip > 0) return;
-        if (!this.#skipMore) this.#discarding = false;
+        off = this.#skipBody(end - off) + off;
         continue;
       }
-      const flags = buf[off] as number;
-      if ((flags & 0xf8) !== 0)
-        throw new ZmtpProtocolError(`reserved frame flag bits set (0x${flags.toString(16)})`);
-      let header = 2;
-      let size: number;
-      if ((flags & 2) !== 0) {
-        header = 9;
-        if (end - off < 9) {
-          need = 9;
-          break;
-        }
-        size = buf.readUInt32BE(off + 1) * HI + buf.readUInt32BE(off + 5);
-      } else {
-        if (end - off < 2) {
-          need = 2;
-          break;
-        }
-        size = buf[off + 1] as number;
+      const next = this.#frame(buf, off, sink);
+      if (next < 0) {
+        // Incomplete: keep the rest until -next bytes of it are there.
+        const rest = buf.subarray(off);
+        this.#rest = [rest];
+        this.#restLength = rest.length;
+        this.#need = -next;
+        return;
       }
-      if (size > this.#maxFrame) {
-        if ((flags & 4) !== 0) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
-        // Skip the body without buffering it; drop the rest of its message too.
-        off += header;
-        this.#skip = size;
-        this.#skipMore = (flags & 1) !== 0;
-        if (!this.#discarding) sink.dropped('frame_size');
-        this.#discarding = true;
-        this.#parts = [];
-        continue;
-      }
-      if (end - off - header < size) {
-        need = header + size;
-        break;
-      }
-      const body = buf.subarray(off + header, off + header + size);
-      off += header + size;
-      if ((flags & 4) !== 0) {
-        sink.command(body);
-        continue;
-      }
-      const more = (flags & 1) !== 0;
-      if (this.#discarding) {
-        if (!more) this.#discarding = false;
-        continue;
-      }
-      this.#parts.push(body);
-      if (more) {
-        if (this.#parts.length >= this.#maxParts) {
-          sink.dropped('frame_count');
-          this.#parts = [];
-          this.#discarding = true;
-        }
-        continue;
-      }
-      const frames = this.#parts;
-      this.#parts = [];
-      sink.message(frames);
+      off = next;
     }
-    if (off < end) {
-      const rest = buf.subarray(off);
-      this.#rest = [rest];
-      this.#restLength = rest.length;
-      this.#need = need;
-    } else this.#need = 0;
+    this.#need = 0;
+  }
+
+  /** The bytes to parse: `chunk`, or the kept rest joined with it once enough is there. */
+  #join(chunk: Buffer): Buffer | undefined {
+    if (this.#restLength === 0) return chunk;
+    this.#rest.push(chunk);
+    this.#restLength += chunk.length;
+    if (this.#restLength < this.#need) return undefined;
+    const buf = Buffer.concat(this.#rest, this.#restLength);
+    this.#rest = [];
+    this.#restLength = 0;
+    return buf;
+  }
+
+  /** Skips up to `available` bytes of an oversized frame's body; returns how many. */
+  #skipBody(available: number): number {
+    const n = Math.min(this.#skip, available);
+    this.#skip -= n;
+    if (this.#skip === 0 && !this.#skipMore) this.#discarding = false;
+    return n;
+  }
+
+  /**
+   * Parses the frame at `off`: returns the offset after it, or minus the number of bytes from
+   * `off` that must be there before it can be parsed.
+   */
+  #frame(buf: Buffer, off: number, sink: FrameSink): number {
+    const avail = buf.length - off;
+    const flags = buf[off] as number;
+    if ((flags & 0xf8) !== 0)
+      throw new ZmtpProtocolError(`reserved frame flag bits set (0x${flags.toString(16)})`);
+    let header = 2;
+    let size: number;
+    if ((flags & 2) !== 0) {
+      header = 9;
+      if (avail < 9) return -9;
+      size = buf.readUInt32BE(off + 1) * HI + buf.readUInt32BE(off + 5);
+    } else {
+      if (avail < 2) return -2;
+      size = buf[off + 1] as number;
+    }
+    if (size > this.#maxFrame) {
+      this.#oversized(flags, size, sink);
+      return off + header;
+    }
+    if (avail - header < size) return -(header + size);
+    this.#body(flags, buf.subarray(off + header, off + header + size), sink);
+    return off + header + size;
+  }
+
+  /** A frame over the limit: its body is skipped without buffering, and the rest of its message. */
+  #oversized(flags: number, size: number, sink: FrameSink): void {
+    if ((flags & 4) !== 0) throw new ZmtpProtocolError(`command frame of ${size} bytes`);
+    this.#skip = size;
+    this.#skipMore = (flags & 1) !== 0;
+    if (!this.#discarding) sink.dropped('frame_size');
+    this.#discarding = true;
+    this.#parts = [];
+  }
+
+  /** One complete frame: a command, or a part of the current message (delivered at its end). */
+  #body(flags: number, body: Buffer, sink: FrameSink): void {
+    if ((flags & 4) !== 0) {
+      sink.command(body);
+      return;
+    }
+    const more = (flags & 1) !== 0;
+    if (this.#discarding) {
+      if (!more) this.#discarding = false;
+      return;
+    }
+    this.#parts.push(body);
+    if (more) {
+      if (this.#parts.length >= this.#maxParts) {
+        sink.dropped('frame_count');
+        this.#parts = [];
+        this.#discarding = true;
+      }
+      return;
+    }
+    const frames = this.#parts;
+    this.#parts = [];
+    sink.message(frames);
   }
 
   /** Forgets everything (the connection ended). */

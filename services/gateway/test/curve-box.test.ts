@@ -1,0 +1,88 @@
+/**
+ * The MESSAGE boxes of the gateway's CurveZMQ client are libsodium's Salsa20 and Poly1305 under a
+ * subkey derived once per connection (src/zmtp/sodium.ts). They must be byte for byte
+ * `crypto_secretbox` (XSalsa20-Poly1305, what libzmq uses) and open only what is intact: checked
+ * here against libsodium's own `crypto_secretbox_easy` / `_open_easy` for every length a small
+ * frame can have and across a 64-byte block boundary; the libzmq interop is in curve.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { Sodium } from '../src/zmtp/sodium.js';
+
+const MAC = 16;
+const ZEROS = 32;
+
+/** A region of libsodium memory holding key, nonce, subkey and room for boxes of up to `max` bytes. */
+function layout(na: Sodium, max: number) {
+  const key = na.alloc(32 + 24 + 32);
+  const nonce = key + 32;
+  const subkey = nonce + 24;
+  const work = na.alloc(4 * (MAC + ZEROS + max));
+  return { key, nonce, subkey, work, free: () => (na.free(key), na.free(work)) };
+}
+
+test('sealWithSubkey writes exactly crypto_secretbox for lengths 0 to 300', async () => {
+  const na = await Sodium.load();
+  const r = layout(na, 300);
+  for (let len = 0; len <= 300; len++) {
+    const msg = randomBytes(len);
+    na.heap.set(randomBytes(32), r.key);
+    // A fixed 16-byte prefix (as CurveZMQ's), a random 8-byte counter.
+    na.heap.set(Buffer.from(len % 2 === 0 ? 'CurveZMQMESSAGEC' : 'CurveZMQMESSAGES', 'latin1'), r.nonce);
+    na.heap.set(randomBytes(8), r.nonce + 16);
+    const ref = r.work;
+    na.heap.set(msg, ref + MAC);
+    na.seal(ref, ref + MAC, len, r.nonce, r.key);
+    const expected = Buffer.from(na.heap.subarray(ref, ref + MAC + len));
+
+    na.subkey(r.subkey, r.nonce, r.key);
+    const mac = r.work + 2 * (MAC + ZEROS + 300);
+    const at = mac + MAC;
+    na.heap.fill(0, at, at + ZEROS);
+    na.heap.set(msg, at + ZEROS);
+    na.sealWithSubkey(mac, at, len, r.nonce + 16, r.subkey);
+    const got = Buffer.concat([
+      na.heap.subarray(mac, mac + MAC),
+      na.heap.subarray(at + ZEROS, at + ZEROS + len),
+    ]);
+    assert.deepEqual(got, expected, `length ${len}`);
+  }
+  r.free();
+});
+
+test('openWithSubkey opens crypto_secretbox boxes and refuses any changed byte', async () => {
+  const na = await Sodium.load();
+  const r = layout(na, 200);
+  for (const len of [0, 1, 13, 31, 32, 33, 47, 63, 64, 65, 96, 128, 200]) {
+    const msg = randomBytes(len);
+    na.heap.set(randomBytes(32), r.key);
+    na.heap.set(Buffer.from('CurveZMQMESSAGES', 'latin1'), r.nonce);
+    na.heap.set(randomBytes(8), r.nonce + 16);
+    na.heap.set(msg, r.work + MAC);
+    na.seal(r.work, r.work + MAC, len, r.nonce, r.key);
+    const box = Buffer.from(na.heap.subarray(r.work, r.work + MAC + len));
+    na.subkey(r.subkey, r.nonce, r.key);
+
+    const open = (b: Buffer): Buffer | undefined => {
+      const mac = r.work;
+      const from = mac + MAC;
+      const to = from + ZEROS + 200;
+      na.heap.set(b.subarray(0, MAC), mac);
+      na.heap.fill(0, from, from + ZEROS);
+      na.heap.set(b.subarray(MAC), from + ZEROS);
+      if (!na.openWithSubkey(to, from, len, mac, r.nonce + 16, r.subkey)) return undefined;
+      return Buffer.from(na.heap.subarray(to + ZEROS, to + ZEROS + len));
+    };
+    assert.deepEqual(open(box), msg, `length ${len}`);
+    for (let i = 0; i < box.length; i++) {
+      const bad = Buffer.from(box);
+      bad[i] = (bad[i] as number) ^ 0x01;
+      assert.equal(open(bad), undefined, `length ${len}, byte ${i} flipped`);
+    }
+    // The same box under the next nonce (a replayed or reordered message) does not open.
+    na.heap[r.nonce + 23] = ((na.heap[r.nonce + 23] as number) + 1) & 0xff;
+    assert.equal(open(box), undefined, `length ${len}, other nonce`);
+  }
+  r.free();
+});
