@@ -73,14 +73,9 @@ function fractionDigitsSmall(
     kappa--;
     if (p2 < delta) {
       decimalExponent += kappa;
-      const index = -kappa;
-      let wH = 0;
-      let wL = 0;
-      if (index < 20) {
-        mulLow(wwH, wwL, POW10_HI[index] as number, POW10_LO[index] as number);
-        wH = R[0] as number;
-        wL = R[1] as number;
-      }
+      scaledDistance(wwH, wwL, -kappa);
+      const wH = R[0] as number;
+      const wL = R[1] as number;
       const dH = Math.floor(delta / TWO32);
       const pH = Math.floor(p2 / TWO32);
       grisuRound(dH, delta - dH * TWO32, pH, p2 - pH * TWO32, POW2[E - 32] as number, 0, wH, wL);
@@ -170,6 +165,19 @@ function mulLow(aH: number, aL: number, bH: number, bL: number): void {
   const r3 = t - c * TWO16;
   R[0] = r3 * TWO16 + r2;
   R[1] = r1 * TWO16 + r0;
+}
+
+/**
+ * Into R: the distance to the exact value scaled to the digits' position, w·10^index (low 64
+ * bits), or 0 from index 20 on (past the end of the power-of-ten table). Shared by both digit loops.
+ */
+function scaledDistance(wwH: number, wwL: number, index: number): void {
+  if (index < 20) {
+    mulLow(wwH, wwL, POW10_HI[index] as number, POW10_LO[index] as number);
+  } else {
+    R[0] = 0;
+    R[1] = 0;
+  }
 }
 
 /** (aH, aL) − (bH, bL) mod 2^64. */
@@ -327,14 +335,9 @@ function digitGen(
     kappa--;
     if (lt(p2H, p2L, dH, dL)) {
       decimalExponent += kappa;
-      const index = -kappa;
-      let wH = 0;
-      let wL = 0;
-      if (index < 20) {
-        mulLow(wwH, wwL, POW10_HI[index] as number, POW10_LO[index] as number);
-        wH = R[0] as number;
-        wL = R[1] as number;
-      }
+      scaledDistance(wwH, wwL, -kappa);
+      const wH = R[0] as number;
+      const wL = R[1] as number;
       grisuRound(dH, dL, p2H, p2L, pE, 0, wH, wL);
       return;
     }
