@@ -196,8 +196,13 @@ describe('ZMTP against libzmq', () => {
     }
   });
 
-  test('answers libzmq heartbeats: a peer with a 200 ms timeout keeps the connection', async () => {
-    const xpub = new XPublisher({ linger: 0, heartbeatInterval: 50, heartbeatTimeout: 200 });
+  test('answers libzmq heartbeats: a peer with a heartbeat timeout keeps the connection', async () => {
+    const xpub = new XPublisher({
+      linger: 0,
+      heartbeatInterval: 100,
+      // Long enough that a test process starved by a busy machine (load 20+) still answers in time.
+      heartbeatTimeout: 1500,
+    });
     let disconnects = 0;
     xpub.events.on('disconnect', () => disconnects++);
     await xpub.bind('tcp://127.0.0.1:0');
@@ -208,8 +213,9 @@ describe('ZMTP against libzmq', () => {
     try {
       p.start();
       await xpub.receive();
-      // Several heartbeat timeouts long: without PONGs libzmq would have dropped us by now.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Three heartbeat timeouts long (the test's subject is time passing, not a deadline): without
+      // PONGs libzmq would have dropped us by now.
+      await new Promise((r) => setTimeout(r, 4500));
       await xpub.send('still here');
       await waitUntil(() => got.length === 1, 'a message after the heartbeats');
       assert.equal(disconnects, 0);
