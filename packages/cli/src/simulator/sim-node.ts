@@ -63,6 +63,9 @@ function logEndpoints(ep: NodeEndpoints): readonly string[] {
   return ep.log === undefined ? [] : typeof ep.log === 'string' ? [ep.log] : ep.log;
 }
 
+/** How long `close()` waits for queued sends before it closes the sockets anyway. */
+const CLOSE_DRAIN_MS = 2000;
+
 /** A simulated Zeek node. `start()` connects and subscribes; `close()` flushes logs and disconnects. */
 export class SimNode {
   readonly name: string;
@@ -168,14 +171,21 @@ export class SimNode {
   }
 
   /**
-   * Flushes buffered logs, waits for queued sends, then closes the sockets (the log PUSH lingers
+   * Flushes buffered logs, waits for queued sends (at most CLOSE_DRAIN_MS), then closes the sockets (the log PUSH lingers
    * 500 ms, so queued batches still leave). Peers see the node-id unsubscription → `node_down`.
    * Idempotent.
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.flushLogs();
-      await this.drained();
+      // Bounded like Zeek's own shutdown: a send that cannot complete (a peer that never reads)
+      // must not keep the node from stopping; closing the sockets then ends it.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.drained(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_DRAIN_MS))),
+      ]);
+      clearTimeout(timer);
       this.logs?.push.close();
       await this.node.close();
     })();
