@@ -6,15 +6,23 @@
 // What the runner guarantees, so a busy machine never turns into a hung or unreadable suite:
 // - a default per-test timeout (`--test-timeout`, ZR_TEST_TIMEOUT_MS, 10 min; tests that need
 //   longer, e.g. a cold Go build, say so with their own `{ timeout }`);
-// - a per-file hang guard (ZR_TEST_FILE_TIMEOUT_MS, 45 min): a file still running then is killed
-//   with its whole process group, and the report names it;
+// - a per-file hang guard (ZR_TEST_FILE_TIMEOUT_MS, 45 min): a file still running then is asked
+//   what it still waits on (SIGUSR2: scripts/test-guard.mjs prints its open handles; `ps` lists the
+//   processes of its group), interrupted (SIGINT: node:test names the tests still running and
+//   prints its summary) and, FILE_KILL_GRACE_MS later, killed with its whole process group; the
+//   verdict names the tests that hung;
+// - a file whose tests all finished but whose process does not exit (a socket, timer or child
+//   a test never stopped) is interrupted by scripts/test-guard.mjs after ZR_TEST_EXIT_GUARD_MS
+//   (60 s) with the list of what is still open, and fails;
+// - the test file runs in the `node --test` process itself (`--test-isolation=none`), so that an
+//   interrupted run names the test, not only the file;
 // - each file's output is printed in one piece when the file ends (no interleaving);
 // - every file runs with TMPDIR set to a fresh directory of its own; afterwards that directory
 //   must be empty: anything a test file left behind (ipc sockets, CURVE keys, logs) fails the
 //   run, naming the file and the leftovers;
 // - compiled files whose source is gone (`tsc -b` never deletes them) are pruned first
 //   (scripts/stale-dist.mjs), so a deleted or renamed test does not keep running from dist/.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -27,6 +35,9 @@ const filters = process.argv.slice(2);
 const concurrency = Number(process.env.ZR_TEST_CONCURRENCY ?? '2');
 const testTimeoutMs = Number(process.env.ZR_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const fileTimeoutMs = Number(process.env.ZR_TEST_FILE_TIMEOUT_MS ?? 45 * 60_000);
+/** After SIGINT, how long a hung file may take to print its summary before SIGKILL. */
+const FILE_KILL_GRACE_MS = 15_000;
+const guardModule = new URL('./test-guard.mjs', import.meta.url).href;
 
 /** @param {string} dir @param {string[]} out */
 function walk(dir, out) {
@@ -59,6 +70,36 @@ chmodSync(scratch, 0o755);
 const cacheDir =
   process.env.ZR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'zeek-relay');
 
+/** @param {number} pid @param {NodeJS.Signals} sig */
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** The processes of a group, one line each (pid, seconds running, command line). */
+function processGroup(pgid) {
+  try {
+    const ps = execFileSync('ps', ['-o', 'pid=,etimes=,args=', '-g', String(pgid)], { encoding: 'utf8' });
+    return ps.trimEnd().replace(/^\s*/gm, '  ') + '\n';
+  } catch {
+    return '  (ps failed)\n';
+  }
+}
+
+/** @param {number} ms */
+function duration(ms) {
+  return ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
+/** The tests node:test reported as still running when it was interrupted. */
+function interrupted(out) {
+  const section = /Interrupted while running:\n([\s\S]*?)\n(?:✖|ℹ)/.exec(out)?.[1] ?? '';
+  return [...section.matchAll(/^\s*\S+ (.+) \(\S+:\d+:\d+\)$/gm)].map((m) => m[1]);
+}
+
 /**
  * Runs one file in its own process group; resolves with its exit status and collected output.
  * @param {string} file
@@ -72,7 +113,14 @@ function runFile(file) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', `--test-timeout=${testTimeoutMs}`, '--test-reporter=spec', file],
+      [
+        '--test',
+        '--test-isolation=none',
+        `--test-timeout=${testTimeoutMs}`,
+        `--import=${guardModule}`,
+        '--test-reporter=spec',
+        file,
+      ],
       {
         cwd: root,
         detached: true,
@@ -90,16 +138,20 @@ function runFile(file) {
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
     let hung = false;
+    let kill;
     const guard = setTimeout(() => {
       hung = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      out += `\nrun-tests: ${file} still running after ${duration(fileTimeoutMs)}; its processes:\n`;
+      out += processGroup(child.pid);
+      signal(child.pid, 'SIGUSR2');
+      kill = setTimeout(() => {
+        signal(child.pid, 'SIGINT');
+        kill = setTimeout(() => signal(-child.pid, 'SIGKILL'), FILE_KILL_GRACE_MS);
+      }, 1000);
     }, fileTimeoutMs);
     child.once('exit', (code) => {
       clearTimeout(guard);
+      clearTimeout(kill);
       // Whatever the file started and did not stop goes too (it would hold ports and /tmp).
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -121,7 +173,7 @@ async function worker() {
     const r = await runFile(file);
     results.push(r);
     const verdict = r.hung
-      ? `HUNG (killed after ${fileTimeoutMs / 60_000} min)`
+      ? `HUNG (still running after ${duration(fileTimeoutMs)}; in: ${interrupted(r.out).join('; ') || 'no test (a hook or the file itself)'})`
       : r.code !== 0
         ? 'FAILED'
         : r.leftovers.length > 0
@@ -136,7 +188,7 @@ const t0 = Date.now();
 await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
 
 rmSync(scratch, { recursive: true, force: true });
-const failed = results.filter((r) => r.code !== 0);
+const failed = results.filter((r) => r.code !== 0 || r.hung);
 const untidy = results.filter((r) => r.leftovers.length > 0);
 const count = (re) => results.reduce((n, r) => n + Number(re.exec(r.out)?.[1] ?? 0), 0);
 console.log(
@@ -144,6 +196,9 @@ console.log(
     `tests ${count(/^ℹ tests (\d+)/m)}, pass ${count(/^ℹ pass (\d+)/m)}, fail ${count(/^ℹ fail (\d+)/m)}, ` +
     `skipped ${count(/^ℹ skipped (\d+)/m)}`,
 );
-for (const r of failed) console.log(`run-tests: ${r.hung ? 'HUNG' : 'FAILED'}: ${r.file}`);
+for (const r of failed)
+  console.log(
+    `run-tests: ${r.hung ? 'HUNG' : 'FAILED'}: ${r.file}${r.hung ? ` (in: ${interrupted(r.out).join('; ') || '?'})` : ''}`,
+  );
 for (const r of untidy) console.log(`run-tests: LEFT FILES in TMPDIR: ${r.file}: ${r.leftovers.join(', ')}`);
 process.exit(failed.length > 0 || untidy.length > 0 ? 1 : 0);

@@ -75,7 +75,7 @@ describe('stale dist output', () => {
   it('run-tests.mjs prunes first and so never runs a deleted test', () => {
     repo();
     mkdirSync(join(dir, 'scripts'));
-    for (const f of ['run-tests.mjs', 'stale-dist.mjs'])
+    for (const f of ['run-tests.mjs', 'stale-dist.mjs', 'test-guard.mjs'])
       copyFileSync(join(repoRoot(), 'scripts', f), join(dir, 'scripts', f));
     // Without the outer runner's NODE_TEST_CONTEXT, which would make the inner `node --test` skip.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env;

@@ -1,0 +1,121 @@
+// scripts/run-tests.mjs on a small made-up repository whose test files hang on purpose: a file that
+// never ends is reported HUNG with the test it hung in, what it still held open and its processes,
+// and is killed with its whole process group; a file whose tests pass but which leaves a server
+// open fails with that server named; a test past its own timeout fails naming the timeout. The
+// runner ends every time (the hang guards here are the subject, so they are short).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { repoRoot } from '../helpers/k8s/index.js';
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(path: string, content: string): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), content);
+}
+
+/** A test file, as its source and its compiled output (the runner prunes output without a source). */
+function testFile(name: string, body: string): void {
+  const code = `import { test } from 'node:test';\nimport { createServer } from 'node:net';\nimport { spawn } from 'node:child_process';\n${body}`;
+  write(`packages/p/test/${name}.test.ts`, code);
+  write(`packages/p/dist/test/${name}.test.js`, code);
+}
+
+/** A child process that sleeps until killed, and a listening server: what a hung test holds. */
+const HOLD = `
+const sleeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+console.log('sleeper pid ' + sleeper.pid);
+const server = createServer();
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+`;
+
+function repo(): void {
+  dir = mkdtempSync(join(tmpdir(), 'zr-run-tests-'));
+  write('package.json', '{"type":"module"}');
+  write('packages/p/tsconfig.json', '{}');
+  mkdirSync(join(dir, 'services'));
+  mkdirSync(join(dir, 'test'));
+  mkdirSync(join(dir, 'scripts'));
+  for (const f of ['run-tests.mjs', 'stale-dist.mjs', 'test-guard.mjs'])
+    copyFileSync(join(repoRoot(), 'scripts', f), join(dir, 'scripts', f));
+  testFile('passes', `test('passes', () => {});\n`);
+  testFile(
+    'hangs',
+    `test('finishes first', () => {});\ntest('waits for a promise nobody resolves', async () => {${HOLD}  await new Promise(() => {});\n});\n`,
+  );
+  testFile('leaks', `test('passes but leaves a server listening', async () => {${HOLD}});\n`);
+}
+
+function runTests(env: Record<string, string>, ...filters: string[]): { status: number | null; out: string } {
+  // Without the outer runner's NODE_TEST_CONTEXT, which would make the inner `node --test` skip.
+  const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
+  const r = spawnSync(process.execPath, [join(dir, 'scripts', 'run-tests.mjs'), ...filters], {
+    encoding: 'utf8',
+    env: { ...outer, ZR_CACHE_DIR: join(dir, 'cache'), ...env },
+    // Hang guard of this test itself; the runner's own limits below are far shorter.
+    timeout: 300_000,
+    killSignal: 'SIGKILL',
+  });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+/** True while a process with this pid runs (a killed one not yet reaped by its new parent is a zombie, `Z`). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function sleeperPids(out: string): number[] {
+  return [...out.matchAll(/sleeper pid (\d+)/g)].map((m) => Number(m[1]));
+}
+
+describe('run-tests.mjs hang guards', () => {
+  it('names the test a hung file hangs in, what it holds, and kills its processes; a leaking file fails', () => {
+    repo();
+    // 10 s: long enough for the file to reach its hanging test on a loaded machine.
+    const r = runTests({ ZR_TEST_FILE_TIMEOUT_MS: '10000', ZR_TEST_EXIT_GUARD_MS: '1000' });
+    assert.equal(r.status, 1, r.out);
+    assert.match(
+      r.out,
+      /━━ packages\/p\/dist\/test\/hangs\.test\.js — HUNG \(still running after 10 s; in: waits for a promise nobody resolves\)/,
+    );
+    assert.match(
+      r.out,
+      /run-tests: HUNG: packages\/p\/dist\/test\/hangs\.test\.js \(in: waits for a promise/,
+    );
+    // What it held: the runner's process list and the guard's handle list name the sleeper and the server.
+    assert.match(r.out, /its processes:\n(?:.*\n)*\s*\d+\s+\d+ \S*node -e setInterval/);
+    assert.match(
+      r.out,
+      /asked by the runner[^\n]*\n(?:\s+.*\n)*\s+child process \d+: \S*node -e setInterval/,
+    );
+    assert.match(r.out, /asked by the runner[^\n]*\n(?:\s+.*\n)*\s+server \{"address":"127\.0\.0\.1"/);
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/leaks\.test\.js — FAILED/);
+    assert.match(
+      r.out,
+      /every test finished but the process did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /,
+    );
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/passes\.test\.js — ok/);
+    const pids = sleeperPids(r.out);
+    assert.equal(pids.length, 2, r.out);
+    for (const pid of pids) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
+  });
+
+  it('a test past its own timeout fails naming the timeout, then the file ends', () => {
+    repo();
+    const r = runTests({ ZR_TEST_TIMEOUT_MS: '1000', ZR_TEST_EXIT_GUARD_MS: '1000' }, 'hangs');
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/hangs\.test\.js — FAILED/);
+    assert.match(r.out, /waits for a promise nobody resolves[^\n]*\n\s+'test timed out after 1000ms'/);
+    assert.match(r.out, /did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /);
+    for (const pid of sleeperPids(r.out)) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
+  });
+});
