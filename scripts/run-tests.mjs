@@ -16,6 +16,8 @@
 //   (60 s) with the list of what is still open, and fails;
 // - the test file runs in the `node --test` process itself (`--test-isolation=none`), so that an
 //   interrupted run names the test, not only the file;
+// - a runner stopped by SIGINT/SIGTERM/SIGHUP kills the files it runs (each has a process group of
+//   its own, which the signal does not reach) and removes its scratch directory;
 // - each file's output is printed in one piece when the file ends (no interleaving);
 // - every file runs with TMPDIR set to a fresh directory of its own; afterwards that directory
 //   must be empty: anything a test file left behind (ipc sockets, CURVE keys, logs) fails the
@@ -100,6 +102,18 @@ function interrupted(out) {
   return [...section.matchAll(/^\s*\S+ (.+) \(\S+:\d+:\d+\)$/gm)].map((m) => m[1]);
 }
 
+/** Process groups of the files running now. */
+const running = new Set();
+// Each file runs in a process group of its own, which a signal to the runner does not reach: when
+// the runner is stopped (Ctrl-C, a CI job's timeout), it ends those groups and its scratch directory.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.once(sig, () => {
+    for (const pid of running) signal(-pid, 'SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
+    console.log(`\nrun-tests: stopped by ${sig}; killed the files still running`);
+    process.exit(1);
+  });
+
 /**
  * Runs one file in its own process group; resolves with its exit status and collected output.
  * @param {string} file
@@ -134,6 +148,7 @@ function runFile(file) {
         },
       },
     );
+    running.add(child.pid);
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
@@ -150,6 +165,7 @@ function runFile(file) {
       }, 1000);
     }, fileTimeoutMs);
     child.once('exit', (code) => {
+      running.delete(child.pid);
       clearTimeout(guard);
       clearTimeout(kill);
       // Whatever the file started and did not stop goes too (it would hold ports and /tmp).

@@ -4,8 +4,17 @@
 // open fails with that server named; a test past its own timeout fails naming the timeout. The
 // runner ends every time (the hang guards here are the subject, so they are short).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -77,6 +86,24 @@ function sleeperPids(out: string): number[] {
   return [...out.matchAll(/sleeper pid (\d+)/g)].map((m) => Number(m[1]));
 }
 
+/** Processes (pid, process group) whose command line contains `text`, and the members of their groups. */
+function processesOf(text: string): { leaders: number[]; members: number[] } {
+  const all = readdirSync('/proc').flatMap((d) => {
+    if (!/^\d+$/.test(d)) return [];
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') return [];
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      return [{ pid: Number(d), pgrp: Number(fields[2]), cmd }];
+    } catch {
+      return [];
+    }
+  });
+  const leaders = all.filter((p) => p.cmd.includes(text)).map((p) => p.pid);
+  return { leaders, members: all.filter((p) => leaders.includes(p.pgrp)).map((p) => p.pid) };
+}
+
 describe('run-tests.mjs hang guards', () => {
   it('names the test a hung file hangs in, what it holds, and kills its processes; a leaking file fails', () => {
     repo();
@@ -117,5 +144,32 @@ describe('run-tests.mjs hang guards', () => {
     assert.match(r.out, /waits for a promise nobody resolves[^\n]*\n\s+'test timed out after 1000ms'/);
     assert.match(r.out, /did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /);
     for (const pid of sleeperPids(r.out)) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
+  });
+  it('a runner stopped by SIGTERM kills the files it runs, with their children, and leaves no scratch', async () => {
+    repo();
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
+    const runner = spawn(process.execPath, [join(dir, 'scripts', 'run-tests.mjs'), 'hangs'], {
+      env: { ...outer, ZR_CACHE_DIR: join(dir, 'cache'), TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    runner.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    runner.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = once(runner, 'exit');
+    // The file's process and the child its test started (the file's group has two members).
+    const marker = join(dir, 'scripts', 'test-guard.mjs');
+    let file = processesOf(marker);
+    while (file.members.length < 2) {
+      await new Promise((r) => setTimeout(r, 50));
+      file = processesOf(marker);
+    }
+    runner.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 1, out);
+    assert.match(out, /run-tests: stopped by SIGTERM; killed the files still running/);
+    for (const pid of file.members) assert.ok(!alive(pid), `${pid} of the file's group was killed`);
+    assert.deepEqual(readdirSync(tmp), [], 'the scratch directory is gone');
   });
 });
