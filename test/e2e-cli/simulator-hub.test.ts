@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Pull, XSubscriber } from 'zeromq';
-import { startSimulation } from '@zeek-relay/cli/simulator';
+import { startSimulation, type Simulation } from '@zeek-relay/cli/simulator';
 import { createHub } from '@zeek-relay/hub';
 import {
   decodeEvent,
@@ -16,42 +16,60 @@ import {
   decodeLogFrames,
   encodeSubscriptionFrame,
 } from '@zeek-relay/wire';
-import { freePort } from './helpers.js';
+import { HANG_GUARD_MS } from './helpers.js';
+
+/** Polls `cond` every 20 ms; the limit is only a hang guard. */
+async function until(what: string, cond: () => boolean, limitMs = HANG_GUARD_MS): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The simulator's own limits (how long the nodes may take to find each other, how long the end of
+ * a run waits for events in flight) as hang guards: these tests assert that nothing is lost, so
+ * they wait for everything to arrive, however slow a busy machine is.
+ */
+const PATIENT = { readyTimeoutMs: HANG_GUARD_MS, drainTimeoutMs: HANG_GUARD_MS } as const;
 
 test('simulated nodes: node list at the hub, no lost events, log batches match what was written', async () => {
-  const [xpub, xsub, logPort] = [await freePort(), await freePort(), await freePort()];
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-  await hub.start();
+  // Ports are bound as 0 and read back: a port picked free earlier can be taken before it is bound.
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 });
   const pull = new Pull();
-  await pull.bind(`tcp://127.0.0.1:${logPort}`);
   const records = new Map<string, number>();
   let batches = 0;
   let largest = 0;
-  const reading = (async () => {
-    for await (const frames of pull) {
-      const batch = decodeLogBatch(decodeLogFrames(frames).payload);
-      batches++;
-      largest = Math.max(largest, batch.records.length);
-      records.set(batch.header.path, (records.get(batch.header.path) ?? 0) + batch.records.length);
-    }
-  })();
+  let reading: Promise<void> | undefined;
+  let sim: Simulation | undefined;
   try {
-    const sim = await startSimulation({
-      endpoints: {
-        hubXsub: `tcp://127.0.0.1:${xsub}`,
-        hubXpub: `tcp://127.0.0.1:${xpub}`,
-        log: `tcp://127.0.0.1:${logPort}`,
-      },
+    const { xpub, xsub } = await hub.start();
+    await pull.bind('tcp://127.0.0.1:0');
+    reading = (async () => {
+      for await (const frames of pull) {
+        const batch = decodeLogBatch(decodeLogFrames(frames).payload);
+        batches++;
+        largest = Math.max(largest, batch.records.length);
+        records.set(batch.header.path, (records.get(batch.header.path) ?? 0) + batch.records.length);
+      }
+    })();
+    sim = await startSimulation({
+      endpoints: { hubXsub: xsub, hubXpub: xpub, log: pull.lastEndpoint as string },
       workers: 3,
       proxies: 2,
       rate: 300,
       logRate: 400,
       writeBufferSize: 40,
       durationMs: 1500,
+      ...PATIENT,
     });
+    const names = ['manager', 'proxy-1', 'proxy-2', 'worker-1', 'worker-2', 'worker-3'];
+    // The hub learns of nodes from its own observer, not from the nodes: wait for it too.
+    await until('every node at the hub', () => hub.nodes().length === names.length);
     assert.deepEqual(
       hub.nodes().map((n) => n.name),
-      ['manager', 'proxy-1', 'proxy-2', 'worker-1', 'worker-2', 'worker-3'],
+      names,
     );
     const summary = await sim.done;
     assert.ok(summary.eventsSent > 0 && summary.logRecords > 0);
@@ -60,13 +78,13 @@ test('simulated nodes: node list at the hub, no lost events, log batches match w
     assert.equal(summary.nodesUp, 6);
     // Each kind has receivers: manager topic (1), worker broadcast (3), one proxy, one worker, zeek/sim/ (manager).
     assert.ok(summary.eventsExpected > summary.eventsSent);
-    const until = Date.now() + 5000;
     const total = (): number => [...records.values()].reduce((a, b) => a + b, 0);
-    while (total() < summary.logRecords && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await until('every log record at the sink', () => total() >= summary.logRecords);
     assert.deepEqual(Object.fromEntries(records), summary.logRecordsByStream);
     assert.equal(batches, summary.logBatches);
     assert.ok(largest <= 40, `a batch never exceeds Log::write_buffer_size (got ${largest})`);
   } finally {
+    await sim?.stop();
     pull.close();
     await reading;
     await hub.close();
@@ -74,38 +92,40 @@ test('simulated nodes: node list at the hub, no lost events, log batches match w
 });
 
 test('every worker sends its turn of zeek/sim/notice, each numbering its notices 1, 2, 3, … without gaps', async () => {
-  const [xpub, xsub] = [await freePort(), await freePort()];
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-  await hub.start();
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 });
   // What a `zeek-relay subscribe zeek/` client sees, straight from the hub.
   const observer = new XSubscriber({ linger: 0 });
-  observer.connect(`tcp://127.0.0.1:${xpub}`);
-  await observer.send(encodeSubscriptionFrame(true, 'zeek/sim/'));
   const notices = new Map<string, number[]>();
-  const reading = (async () => {
-    for await (const frames of observer) {
-      const ev = decodeEvent(decodeEventFrames(frames).payload);
-      const [from, seq] = ev.args;
-      if (ev.name !== 'Sim::notice' || from?.type !== 'string' || seq?.type !== 'count') continue;
-      const name = Buffer.from(from.value).toString();
-      notices.set(name, [...(notices.get(name) ?? []), Number(seq.value)]);
-    }
-  })().catch(() => undefined);
+  let reading: Promise<void> | undefined;
+  let sim: Simulation | undefined;
   try {
-    while (!hub.subscriptions().includes('zeek/sim/')) await new Promise((r) => setTimeout(r, 10));
+    const { xpub, xsub } = await hub.start();
+    observer.connect(xpub);
+    await observer.send(encodeSubscriptionFrame(true, 'zeek/sim/'));
+    reading = (async () => {
+      for await (const frames of observer) {
+        const ev = decodeEvent(decodeEventFrames(frames).payload);
+        const [from, seq] = ev.args;
+        if (ev.name !== 'Sim::notice' || from?.type !== 'string' || seq?.type !== 'count') continue;
+        const name = Buffer.from(from.value).toString();
+        notices.set(name, [...(notices.get(name) ?? []), Number(seq.value)]);
+      }
+    })().catch(() => undefined);
+    await until('zeek/sim/ subscribed at the hub', () => hub.subscriptions().includes('zeek/sim/'));
     // The default mix with two workers: one counter shared by every kind sent every notice from
     // worker-2, numbered with gaps.
-    const sim = await startSimulation({
-      endpoints: { hubXsub: `tcp://127.0.0.1:${xsub}`, hubXpub: `tcp://127.0.0.1:${xpub}` },
+    sim = await startSimulation({
+      endpoints: { hubXsub: xsub, hubXpub: xpub },
       workers: 2,
       proxies: 1,
       rate: 400,
       logRate: 0,
       durationMs: 1500,
+      ...PATIENT,
     });
     const summary = await sim.done;
     const total = (): number => [...notices.values()].reduce((a, v) => a + v.length, 0);
-    while (total() < summary.appEvents) await new Promise((r) => setTimeout(r, 10));
+    await until('every notice at the observer', () => total() >= summary.appEvents);
     assert.ok(summary.appEvents >= 10, `${summary.appEvents} notices`);
     assert.deepEqual([...notices.keys()].sort(), ['worker-1', 'worker-2']);
     for (const [name, seqs] of notices) {
@@ -118,6 +138,7 @@ test('every worker sends its turn of zeek/sim/notice, each numbering its notices
     const [a, b] = [...notices.values()].map((v) => v.length);
     assert.ok(Math.abs(a! - b!) <= 1, `turns: ${a} and ${b}`);
   } finally {
+    await sim?.stop();
     observer.close();
     await reading;
     await hub.close();

@@ -11,10 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pull, curveKeyPair } from 'zeromq';
-import { startSingleNode } from '@zeek-relay/cli/simulator';
+import { startSingleNode, type SingleNode } from '@zeek-relay/cli/simulator';
 import { createHub } from '@zeek-relay/hub';
 import { decodeLogBatch, decodeLogFrames } from '@zeek-relay/wire';
-import { freePort } from './helpers.js';
 
 /** Polls `cond` every 20 ms; the limit is only a hang guard. */
 async function until(what: string, cond: () => boolean, limitMs = 120_000): Promise<void> {
@@ -26,33 +25,40 @@ async function until(what: string, cond: () => boolean, limitMs = 120_000): Prom
 }
 
 test('single nodes: separate manager and worker join, exchange events, spread logs over two sinks', async () => {
-  const [xpub, xsub, log1, log2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-  await hub.start();
+  // Everything binds port 0 and is asked for its endpoint afterwards: a port picked free earlier and
+  // bound later can meanwhile be taken by any other process on a busy machine (EADDRINUSE).
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 });
   const sinks = [new Pull(), new Pull()];
-  await sinks[0]?.bind(`tcp://127.0.0.1:${log1}`);
-  await sinks[1]?.bind(`tcp://127.0.0.1:${log2}`);
   const records = [0, 0];
-  const readers = sinks.map(async (pull, i) => {
-    for await (const frames of pull)
-      records[i] = (records[i] ?? 0) + decodeLogBatch(decodeLogFrames(frames).payload).records.length;
-  });
-  const endpoints = {
-    hubXsub: `tcp://127.0.0.1:${xsub}`,
-    hubXpub: `tcp://127.0.0.1:${xpub}`,
-    log: [`tcp://127.0.0.1:${log1}`, `tcp://127.0.0.1:${log2}`],
-  };
-  const manager = startSingleNode({ name: 'manager', role: 'manager', endpoints, rate: 5 });
-  const worker = startSingleNode({
-    name: 'worker-1',
-    role: 'worker',
-    endpoints,
-    rate: 50,
-    logRate: 200,
-    writeBufferSize: 5,
-    flushIntervalMs: 100,
-  });
+  const readers: Promise<void>[] = [];
+  const nodes: SingleNode[] = [];
+  // From the first resource on, so that a failure anywhere (a bind, a start) still closes all of it.
   try {
+    const { xpub: hubXpub, xsub: hubXsub } = await hub.start();
+    const log: string[] = [];
+    for (const [i, pull] of sinks.entries()) {
+      await pull.bind('tcp://127.0.0.1:0');
+      log.push(pull.lastEndpoint as string);
+      readers.push(
+        (async () => {
+          for await (const frames of pull)
+            records[i] = (records[i] ?? 0) + decodeLogBatch(decodeLogFrames(frames).payload).records.length;
+        })(),
+      );
+    }
+    const endpoints = { hubXsub, hubXpub, log };
+    const manager = startSingleNode({ name: 'manager', role: 'manager', endpoints, rate: 5 });
+    nodes.push(manager);
+    const worker = startSingleNode({
+      name: 'worker-1',
+      role: 'worker',
+      endpoints,
+      rate: 50,
+      logRate: 200,
+      writeBufferSize: 5,
+      flushIntervalMs: 100,
+    });
+    nodes.push(worker);
     await until(
       'the hello exchange',
       () => manager.peers().includes('worker-1') && worker.peers().includes('manager'),
@@ -74,7 +80,7 @@ test('single nodes: separate manager and worker join, exchange events, spread lo
     const m = await manager.stop();
     assert.equal(m.logRecords, 0, 'a manager writes no simulated records by default');
   } finally {
-    await Promise.all([worker.stop(), manager.stop()]);
+    await Promise.all(nodes.map((n) => n.stop()));
     for (const s of sinks) s.close();
     await Promise.all(readers);
     await hub.close();
@@ -87,26 +93,24 @@ test('single nodes over CURVE: nodes with the shared client key join a CURVE hub
   const dir = mkdtempSync(join(tmpdir(), 'zr-single-curve-'));
   writeFileSync(join(dir, 'server_secretkey'), `${server.secretKey}\n`);
   writeFileSync(join(dir, 'client_publickeys'), `${client.publicKey}\n`);
-  const [xpub, xsub] = [await freePort(), await freePort()];
   const hub = createHub({
     bindAddress: '127.0.0.1',
-    xpubPort: xpub,
-    xsubPort: xsub,
+    xpubPort: 0,
+    xsubPort: 0,
     curveServerSecretKeyFile: join(dir, 'server_secretkey'),
     curveClientPublicKeyFiles: [join(dir, 'client_publickeys')],
   });
-  await hub.start();
-  const endpoints = { hubXsub: `tcp://127.0.0.1:${xsub}`, hubXpub: `tcp://127.0.0.1:${xpub}` };
   const curve = {
     serverPublicKey: server.publicKey,
     publicKey: client.publicKey,
     secretKey: client.secretKey,
   };
-  const nodes = [
-    startSingleNode({ name: 'manager', role: 'manager', endpoints, curve }),
-    startSingleNode({ name: 'proxy-1', role: 'proxy', endpoints, curve }),
-  ];
+  const nodes: SingleNode[] = [];
   try {
+    const { xpub: hubXpub, xsub: hubXsub } = await hub.start();
+    const endpoints = { hubXsub, hubXpub };
+    nodes.push(startSingleNode({ name: 'manager', role: 'manager', endpoints, curve }));
+    nodes.push(startSingleNode({ name: 'proxy-1', role: 'proxy', endpoints, curve }));
     await until('the hello exchange over CURVE', () => nodes.every((n) => n.peers().length === 1));
     assert.deepEqual(
       hub
