@@ -15,7 +15,8 @@
 //   a test never stopped) is interrupted by scripts/test-guard.mjs after ZR_TEST_EXIT_GUARD_MS
 //   (60 s) with the list of what is still open, and fails;
 // - the test file runs in the `node --test` process itself (`--test-isolation=none`), so that an
-//   interrupted run names the test, not only the file;
+//   interrupted run names the test, not only the file; scripts/test-guard.mjs is that process's
+//   entry and imports the file (ZR_TEST_FILE);
 // - a runner stopped by SIGINT/SIGTERM/SIGHUP kills the files it runs (each has a process group of
 //   its own, which the signal does not reach) and removes its scratch directory;
 // - each file's output is printed in one piece when the file ends (no interleaving);
@@ -39,7 +40,7 @@ const testTimeoutMs = Number(process.env.ZR_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const fileTimeoutMs = Number(process.env.ZR_TEST_FILE_TIMEOUT_MS ?? 45 * 60_000);
 /** After SIGINT, how long a hung file may take to print its summary before SIGKILL. */
 const FILE_KILL_GRACE_MS = 15_000;
-const guardModule = new URL('./test-guard.mjs', import.meta.url).href;
+const guardEntry = new URL('./test-guard.mjs', import.meta.url).pathname;
 
 /** @param {string} dir @param {string[]} out */
 function walk(dir, out) {
@@ -131,9 +132,8 @@ function runFile(file) {
         '--test',
         '--test-isolation=none',
         `--test-timeout=${testTimeoutMs}`,
-        `--import=${guardModule}`,
         '--test-reporter=spec',
-        file,
+        guardEntry,
       ],
       {
         cwd: root,
@@ -142,6 +142,7 @@ function runFile(file) {
         env: {
           ...process.env,
           TMPDIR: tmp,
+          ZR_TEST_FILE: join(root, file),
           // npm 11 (Node 24) keeps a compile cache in the temporary directory unless told where.
           NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(cacheDir, 'node-compile-cache'),
           FORCE_COLOR: process.stdout.isTTY ? '1' : '0',

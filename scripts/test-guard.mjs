@@ -1,14 +1,17 @@
-// Preloaded into every test file's process by run-tests.mjs (`node --test --import`), so that a
-// test file that does not end says what keeps it alive instead of hanging the suite quietly:
+// The entry of every test file's process (run-tests.mjs runs `node --test scripts/test-guard.mjs`
+// with the file in ZR_TEST_FILE): it imports the test file, so that a file that does not end says
+// what keeps it alive instead of hanging the suite quietly:
 // - on SIGUSR2 (sent by the runner when a file outlives its hang guard) it prints what the event
 //   loop still waits on: child processes, servers, sockets, timers, and libuv's own list of
 //   handles (libzmq sockets are `poll` handles there);
-// - once every test of the file has finished, a file whose process still has not exited after
+// - once every test and every `after` hook of the file has finished (its own root `after` hook is
+//   registered after the file's, so it runs last), a process that still has not exited after
 //   ZR_TEST_EXIT_GUARD_MS (default 60 s) prints the same list and is interrupted (exit status 1):
 //   something a test started was never stopped. Tests that stop what they start exit at once, so
 //   the guard waits on an event that comes; the timer is unref'd and never keeps a process alive.
 import { after } from 'node:test';
 import { setTimeout } from 'node:timers';
+import { pathToFileURL } from 'node:url';
 
 const exitGuardMs = Number(process.env.ZR_TEST_EXIT_GUARD_MS ?? 60_000);
 
@@ -58,6 +61,10 @@ function describeOpen(why) {
 process.on('SIGUSR2', () => {
   process.stderr.write(`${describeOpen('asked by the runner: this file did not end in time')}\n`);
 });
+
+const file = process.env.ZR_TEST_FILE;
+if (file === undefined) throw new Error('test-guard: ZR_TEST_FILE names no test file');
+await import(pathToFileURL(file).href);
 
 after(() => {
   const t = setTimeout(() => {

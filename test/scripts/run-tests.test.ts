@@ -30,7 +30,7 @@ function write(path: string, content: string): void {
 
 /** A test file, as its source and its compiled output (the runner prunes output without a source). */
 function testFile(name: string, body: string): void {
-  const code = `import { test } from 'node:test';\nimport { createServer } from 'node:net';\nimport { spawn } from 'node:child_process';\n${body}`;
+  const code = `import { after, test } from 'node:test';\nimport { createServer } from 'node:net';\nimport { spawn } from 'node:child_process';\n${body}`;
   write(`packages/p/test/${name}.test.ts`, code);
   write(`packages/p/dist/test/${name}.test.js`, code);
 }
@@ -58,6 +58,11 @@ function repo(): void {
     `test('finishes first', () => {});\ntest('waits for a promise nobody resolves', async () => {${HOLD}  await new Promise(() => {});\n});\n`,
   );
   testFile('leaks', `test('passes but leaves a server listening', async () => {${HOLD}});\n`);
+  // A root `after` hook that cleans up for longer than the exit guard: the guard starts after it.
+  testFile(
+    'slow-cleanup',
+    `after(() => new Promise((r) => setTimeout(r, 2500)));\ntest('passes', () => {});\n`,
+  );
 }
 
 function runTests(env: Record<string, string>, ...filters: string[]): { status: number | null; out: string } {
@@ -131,6 +136,7 @@ describe('run-tests.mjs hang guards', () => {
       /every test finished but the process did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /,
     );
     assert.match(r.out, /━━ packages\/p\/dist\/test\/passes\.test\.js — ok/);
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/slow-cleanup\.test\.js — ok/);
     const pids = sleeperPids(r.out);
     assert.equal(pids.length, 2, r.out);
     for (const pid of pids) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
