@@ -14,6 +14,15 @@ export const BIN = fileURLToPath(new URL('../../../packages/cli/bin/zeek-relay.j
  */
 export const HANG_GUARD_MS = 120_000;
 
+/** Polls `cond` every 20 ms until it holds; the limit is only a hang guard (rejects naming `what`). */
+export async function until(what: string, cond: () => boolean, limitMs = HANG_GUARD_MS): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A currently free TCP port on 127.0.0.1 (the OS may hand it out again later; good enough for tests). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

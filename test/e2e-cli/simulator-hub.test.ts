@@ -16,16 +16,7 @@ import {
   decodeLogFrames,
   encodeSubscriptionFrame,
 } from '@zeek-relay/wire';
-import { HANG_GUARD_MS } from './helpers.js';
-
-/** Polls `cond` every 20 ms; the limit is only a hang guard. */
-async function until(what: string, cond: () => boolean, limitMs = HANG_GUARD_MS): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { HANG_GUARD_MS, until } from './helpers.js';
 
 /**
  * The simulator's own limits (how long the nodes may take to find each other, how long the end of

@@ -14,15 +14,7 @@ import { Pull, curveKeyPair } from 'zeromq';
 import { startSingleNode, type SingleNode } from '@zeek-relay/cli/simulator';
 import { createHub } from '@zeek-relay/hub';
 import { decodeLogBatch, decodeLogFrames } from '@zeek-relay/wire';
-
-/** Polls `cond` every 20 ms; the limit is only a hang guard. */
-async function until(what: string, cond: () => boolean, limitMs = 120_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './helpers.js';
 
 test('single nodes: separate manager and worker join, exchange events, spread logs over two sinks', async () => {
   // Everything binds port 0 and is asked for its endpoint afterwards: a port picked free earlier and
