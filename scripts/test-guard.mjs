@@ -62,6 +62,15 @@ process.on('SIGUSR2', () => {
   process.stderr.write(`${describeOpen('asked by the runner: this file did not end in time')}\n`);
 });
 
+// `fork()` hands a child `process.execArgv` unless told otherwise: without this, a helper process a
+// test forks would get this process's `--test…` options and run as a test file itself.
+const runnerOptions = /^--test(?:-|$)/;
+process.execArgv.splice(
+  0,
+  process.execArgv.length,
+  ...process.execArgv.filter((a) => !runnerOptions.test(a)),
+);
+
 const file = process.env.ZR_TEST_FILE;
 if (file === undefined) throw new Error('test-guard: ZR_TEST_FILE names no test file');
 await import(pathToFileURL(file).href);

@@ -58,6 +58,16 @@ function repo(): void {
     `test('finishes first', () => {});\ntest('waits for a promise nobody resolves', async () => {${HOLD}  await new Promise(() => {});\n});\n`,
   );
   testFile('leaks', `test('passes but leaves a server listening', async () => {${HOLD}});\n`);
+  // A helper process a test forks (fork() passes on process.execArgv).
+  write('packages/p/test/helper.ts', '');
+  write(
+    'packages/p/dist/test/helper.js',
+    "console.log('helper execArgv ' + JSON.stringify(process.execArgv));\n",
+  );
+  testFile(
+    'forks',
+    `import { fork } from 'node:child_process';\ntest('forks a helper', async () => {\n  const c = fork(new URL('./helper.js', import.meta.url).pathname);\n  await new Promise((r) => c.once('exit', r));\n});\n`,
+  );
   // A root `after` hook that cleans up for longer than the exit guard: the guard starts after it.
   testFile(
     'slow-cleanup',
@@ -87,6 +97,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Resolves once `pid` no longer runs; rejects after the hang guard. SIGKILL is delivered
+ * asynchronously, so a process killed a moment ago may still be on its way out.
+ */
+async function gone(pid: number, what: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (alive(pid)) {
+    if (Date.now() > end) throw new Error(`${what} (${pid}) still runs`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function sleeperPids(out: string): number[] {
   return [...out.matchAll(/sleeper pid (\d+)/g)].map((m) => Number(m[1]));
 }
@@ -110,7 +132,7 @@ function processesOf(text: string): { leaders: number[]; members: number[] } {
 }
 
 describe('run-tests.mjs hang guards', () => {
-  it('names the test a hung file hangs in, what it holds, and kills its processes; a leaking file fails', () => {
+  it('names the test a hung file hangs in, what it holds, and kills its processes; a leaking file fails', async () => {
     repo();
     // 10 s: long enough for the file to reach its hanging test on a loaded machine.
     const r = runTests({ ZR_TEST_FILE_TIMEOUT_MS: '10000', ZR_TEST_EXIT_GUARD_MS: '1000' });
@@ -137,19 +159,21 @@ describe('run-tests.mjs hang guards', () => {
     );
     assert.match(r.out, /━━ packages\/p\/dist\/test\/passes\.test\.js — ok/);
     assert.match(r.out, /━━ packages\/p\/dist\/test\/slow-cleanup\.test\.js — ok/);
+    // The forked helper runs as a plain script, not as one more test file with the runner's options.
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/forks\.test\.js — ok[^\n]*\nhelper execArgv \[\]\n/);
     const pids = sleeperPids(r.out);
     assert.equal(pids.length, 2, r.out);
-    for (const pid of pids) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
+    for (const pid of pids) await gone(pid, 'the sleeper killed with its file');
   });
 
-  it('a test past its own timeout fails naming the timeout, then the file ends', () => {
+  it('a test past its own timeout fails naming the timeout, then the file ends', async () => {
     repo();
     const r = runTests({ ZR_TEST_TIMEOUT_MS: '1000', ZR_TEST_EXIT_GUARD_MS: '1000' }, 'hangs');
     assert.equal(r.status, 1, r.out);
     assert.match(r.out, /━━ packages\/p\/dist\/test\/hangs\.test\.js — FAILED/);
     assert.match(r.out, /waits for a promise nobody resolves[^\n]*\n\s+'test timed out after 1000ms'/);
     assert.match(r.out, /did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /);
-    for (const pid of sleeperPids(r.out)) assert.ok(!alive(pid), `sleeper ${pid} was killed with its file`);
+    for (const pid of sleeperPids(r.out)) await gone(pid, 'the sleeper killed with its file');
   });
   it('a runner stopped by SIGTERM kills the files it runs, with their children, and leaves no scratch', async () => {
     repo();
@@ -175,7 +199,7 @@ describe('run-tests.mjs hang guards', () => {
     const [code] = await exited;
     assert.equal(code, 1, out);
     assert.match(out, /run-tests: stopped by SIGTERM; killed the files still running/);
-    for (const pid of file.members) assert.ok(!alive(pid), `${pid} of the file's group was killed`);
+    for (const pid of file.members) await gone(pid, "a process of the file's group");
     assert.deepEqual(readdirSync(tmp), [], 'the scratch directory is gone');
   });
 });
