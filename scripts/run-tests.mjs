@@ -9,11 +9,12 @@
 // - a per-file hang guard (ZR_TEST_FILE_TIMEOUT_MS, 45 min): a file still running then is asked
 //   what it still waits on (SIGUSR2: scripts/test-guard.mjs prints its open handles; `ps` lists the
 //   processes of its group), interrupted (SIGINT: node:test names the tests still running and
-//   prints its summary) and, FILE_KILL_GRACE_MS later, killed with its whole process group; the
-//   verdict names the tests that hung;
+//   prints its summary) and, ZR_TEST_KILL_GRACE_MS (15 s) later, killed with its whole process
+//   group; the verdict names the tests that hung;
 // - a file whose tests all finished but whose process does not exit (a socket, timer or child
 //   a test never stopped) is interrupted by scripts/test-guard.mjs after ZR_TEST_EXIT_GUARD_MS
-//   (60 s) with the list of what is still open, and fails;
+//   (60 s) with the list of what is still open, and fails; if even its exit blocks, its group is
+//   killed ZR_TEST_KILL_GRACE_MS later;
 // - the test file runs in the `node --test` process itself (`--test-isolation=none`), so that an
 //   interrupted run names the test, not only the file; scripts/test-guard.mjs is that process's
 //   entry and imports the file (ZR_TEST_FILE);
@@ -38,8 +39,10 @@ const filters = process.argv.slice(2);
 const concurrency = Number(process.env.ZR_TEST_CONCURRENCY ?? '2');
 const testTimeoutMs = Number(process.env.ZR_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const fileTimeoutMs = Number(process.env.ZR_TEST_FILE_TIMEOUT_MS ?? 45 * 60_000);
-/** After SIGINT, how long a hung file may take to print its summary before SIGKILL. */
-const FILE_KILL_GRACE_MS = 15_000;
+/** After SIGINT, how long a hung file may take to print its summary and exit before SIGKILL. */
+const killGraceMs = Number(process.env.ZR_TEST_KILL_GRACE_MS ?? 15_000);
+/** What scripts/test-guard.mjs prints before it interrupts a file that did not exit. */
+const EXIT_GUARD_MARK = 'test-guard: every test finished but the process did not exit';
 const guardEntry = new URL('./test-guard.mjs', import.meta.url).pathname;
 
 /** @param {string} dir @param {string[]} out */
@@ -151,10 +154,17 @@ function runFile(file) {
     );
     running.add(child.pid);
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (out += d));
     let hung = false;
     let kill;
+    const collect = (d) => {
+      out += d;
+      // The exit guard interrupted the file; if its exit blocks too (a native module's teardown
+      // waiting on a thread that still runs), the group goes after the grace.
+      if (kill === undefined && out.includes(EXIT_GUARD_MARK))
+        kill = setTimeout(() => signal(-child.pid, 'SIGKILL'), killGraceMs);
+    };
+    child.stdout.setEncoding('utf8').on('data', collect);
+    child.stderr.setEncoding('utf8').on('data', collect);
     const guard = setTimeout(() => {
       hung = true;
       out += `\nrun-tests: ${file} still running after ${duration(fileTimeoutMs)}; its processes:\n`;
@@ -162,7 +172,7 @@ function runFile(file) {
       signal(child.pid, 'SIGUSR2');
       kill = setTimeout(() => {
         signal(child.pid, 'SIGINT');
-        kill = setTimeout(() => signal(-child.pid, 'SIGKILL'), FILE_KILL_GRACE_MS);
+        kill = setTimeout(() => signal(-child.pid, 'SIGKILL'), killGraceMs);
       }, 1000);
     }, fileTimeoutMs);
     child.once('exit', (code) => {

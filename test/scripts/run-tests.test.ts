@@ -58,6 +58,12 @@ function repo(): void {
     `test('finishes first', () => {});\ntest('waits for a promise nobody resolves', async () => {${HOLD}  await new Promise(() => {});\n});\n`,
   );
   testFile('leaks', `test('passes but leaves a server listening', async () => {${HOLD}});\n`);
+  // Leaks a server, and its exit blocks for good (as a native module's teardown can, waiting on a
+  // thread that still runs): only a kill ends it.
+  testFile(
+    'stuck-exit',
+    `test('passes but leaves a server listening and cannot exit', async () => {${HOLD}  process.on('exit', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));\n});\n`,
+  );
   // A helper process a test forks (fork() passes on process.execArgv).
   write('packages/p/test/helper.ts', '');
   write(
@@ -135,7 +141,11 @@ describe('run-tests.mjs hang guards', () => {
   it('names the test a hung file hangs in, what it holds, and kills its processes; a leaking file fails', async () => {
     repo();
     // 10 s: long enough for the file to reach its hanging test on a loaded machine.
-    const r = runTests({ ZR_TEST_FILE_TIMEOUT_MS: '10000', ZR_TEST_EXIT_GUARD_MS: '1000' });
+    const r = runTests({
+      ZR_TEST_FILE_TIMEOUT_MS: '10000',
+      ZR_TEST_EXIT_GUARD_MS: '1000',
+      ZR_TEST_KILL_GRACE_MS: '2000',
+    });
     assert.equal(r.status, 1, r.out);
     assert.match(
       r.out,
@@ -158,11 +168,13 @@ describe('run-tests.mjs hang guards', () => {
       /every test finished but the process did not exit within 1000 ms[^\n]*\n(?:\s+.*\n)*\s+server /,
     );
     assert.match(r.out, /━━ packages\/p\/dist\/test\/passes\.test\.js — ok/);
+    assert.match(r.out, /━━ packages\/p\/dist\/test\/stuck-exit\.test\.js — FAILED/);
+    assert.match(r.out, /run-tests: FAILED: packages\/p\/dist\/test\/stuck-exit\.test\.js/);
     assert.match(r.out, /━━ packages\/p\/dist\/test\/slow-cleanup\.test\.js — ok/);
     // The forked helper runs as a plain script, not as one more test file with the runner's options.
     assert.match(r.out, /━━ packages\/p\/dist\/test\/forks\.test\.js — ok[^\n]*\nhelper execArgv \[\]\n/);
     const pids = sleeperPids(r.out);
-    assert.equal(pids.length, 2, r.out);
+    assert.equal(pids.length, 3, r.out);
     for (const pid of pids) await gone(pid, 'the sleeper killed with its file');
   });
 
