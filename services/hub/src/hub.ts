@@ -109,10 +109,16 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
     if (state === 'running') log.error({ err }, 'Forwarding stopped unexpectedly');
   };
 
+  // A process that exits with the hub still running (an embedding program or a test that never
+  // called close()) would wait at exit for the native proxy's thread, which never returns: stop
+  // the data path synchronously on the way out.
+  const onExit = (): void => holder.running?.dataPath?.terminate();
+
   async function start(): Promise<HubAddresses> {
     if (state !== 'new')
       throw new HubError(HUB_ERROR_CODES.INVALID_STATE, `cannot start a hub that is ${state}`);
     state = 'starting';
+    process.once('exit', onExit);
     const curve = resolveCurve(config, hubCurveError);
     const r = (holder.running = createRunning(config, curve));
     try {
@@ -124,6 +130,7 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
     } catch (err) {
       state = 'closed';
       await releaseRunning(r);
+      process.off('exit', onExit);
       throw err;
     }
   }
@@ -134,6 +141,7 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
       state = 'closing';
       const r = holder.running;
       if (r && (was === 'running' || was === 'starting')) await releaseRunning(r);
+      process.off('exit', onExit);
       state = 'closed';
       if (was === 'running') log.info('Hub stopped');
     })();
