@@ -23,6 +23,8 @@ after(async () => {
 async function startHub(env: Record<string, string>, url: string): Promise<Child> {
   const c = spawnNode(HUB_MAIN, [], env);
   children.push(c);
+  let exit: number | null | undefined;
+  void c.exited.then((code) => (exit = code));
   const end = Date.now() + 120_000; // hang guard
   while (
     !(await fetch(`${url}/readyz`).then(
@@ -30,7 +32,12 @@ async function startHub(env: Record<string, string>, url: string): Promise<Child
       () => false,
     ))
   ) {
-    if (Date.now() > end) throw new Error(`hub not ready: ${c.stderr()}`);
+    // A hub that exited (a port it could not bind, …) will never be ready: say so with its log.
+    if (exit !== undefined || Date.now() > end)
+      throw new Error(
+        `hub not ready (${exit === undefined ? 'still running' : `exited with ${exit}`}); ` +
+          `stdout:\n${c.lines.join('\n')}\nstderr: ${c.stderr()}`,
+      );
     await sleep(50);
   }
   return c;
