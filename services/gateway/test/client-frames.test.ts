@@ -5,7 +5,7 @@
  * arena's state after a rendering that throws.
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import * as ws from 'ws';
 import { FrameArena, FrameQueue, type FrameSocket } from '../src/client-frames.js';
