@@ -223,15 +223,13 @@ export class Router {
       this.#takeSignatures(format, payload);
     }
     const sender = this.#sender.of(senderFrame);
-    const arena = this.#arena;
+    const subscribers = this.#index.subscribers(this.#topic.of(topicFrame));
     let rendered = false;
-    let failed = false;
-    const matched = this.#index.match(this.#topic.of(topicFrame), (m) => {
-      if (!m.acked || failed || m.id === sender) return;
+    for (const m of subscribers) {
+      if (!m.acked || m.id === sender) continue;
       if (!rendered) {
-        const r = this.codec.renderCluster(topicFrame, format, payload, arena);
+        const r = this.codec.renderCluster(topicFrame, format, payload, this.#arena);
         if (r !== undefined) {
-          failed = true;
           GatewayMetrics.bump(this.metrics.dropped, r);
           return;
         }
@@ -242,9 +240,9 @@ export class Router {
         if (this.#queued.size === 0) setImmediate(this.#flushAll);
         this.#queued.add(m);
       }
-      m.deliver(arena);
-    });
-    if (start !== undefined && matched > 0 && rendered) this.metrics.latency('outbound', start);
+      m.deliver(this.#arena);
+    }
+    if (start !== undefined && rendered) this.metrics.latency('outbound', start);
   }
 
   #pauseAll(): void {

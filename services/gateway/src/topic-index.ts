@@ -60,14 +60,22 @@ export class TopicIndex<S> {
    * when several of its prefixes match. Returns how many subscribers were visited.
    */
   match(topic: string, visit: (sub: S) => void): number {
+    const subs = this.subscribers(topic);
+    for (const s of subs) visit(s);
+    return subs.length;
+  }
+
+  /**
+   * The subscribers with at least one prefix of `topic` (binary string), each once. The array is
+   * the index's own memo of the last topic: read it at once, never modify it; a change to the
+   * index replaces it (so iterating it while subscribers come and go is safe).
+   */
+  subscribers(topic: string): readonly S[] {
     if (topic !== this.#memoTopic) {
       this.#memo = this.#collect(topic);
       this.#memoTopic = topic;
     }
-    // The memo itself is iterated: a change made by `visit` replaces it, never alters it.
-    const subs = this.#memo;
-    for (const s of subs) visit(s);
-    return subs.length;
+    return this.#memo;
   }
 
   /** The subscribers with at least one prefix of `topic`, each once, in match order. */
