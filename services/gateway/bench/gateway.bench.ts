@@ -264,7 +264,14 @@ async function fanout(
       `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event`,
     );
     lines.push(
-      cpuBudget(cpuUs, bench, m, `the hub's proxy thread and ${n} client${n > 1 ? 's' : ''}`, 'publishing'),
+      cpuBudget(
+        cpuUs,
+        bench,
+        m,
+        `the hub's proxy thread and ${n} client${n > 1 ? 's' : ''}`,
+        'publishing',
+        n,
+      ),
     );
     const zeek = ZEEK_REFERENCE.fanoutTotal[n] ?? NaN;
     lines.push(
@@ -313,6 +320,7 @@ function cpuBudget(
   events: number,
   harness: string,
   node: 'publishing' | 'counting',
+  recipients = 1,
 ): string {
   const us = (seconds: number): number => (seconds / events) * 1e6;
   const nodeUs = us(node === 'publishing' ? b.publisher : b.counter);
@@ -321,7 +329,11 @@ function cpuBudget(
   const split = Number.isNaN(b.clients)
     ? ''
     : `: clients ${fmt(us(b.clients), 2)} µs, hub ${fmt(us(b.harness - b.clients), 2)} µs`;
-  return `  CPU per event: gateway ${fmt(gatewayUs, 2)} µs, harness (${harness}) ${fmt(us(b.harness), 2)} µs${split}, ${node} node ${fmt(nodeUs, 2)} µs; together ${fmt(sum, 2)} µs → at most ${fmt((cores / sum) * 1e6)} events/s on ${cores} cores`;
+  const bound =
+    recipients === 1
+      ? `${fmt((cores / sum) * 1e6)} events/s`
+      : `${fmt((cores / sum) * 1e6 * recipients)} deliveries/s`;
+  return `  CPU per event${recipients === 1 ? '' : ` (each to ${recipients} clients)`}: gateway ${fmt(gatewayUs, 2)} µs, harness (${harness}) ${fmt(us(b.harness), 2)} µs${split}, ${node} node ${fmt(nodeUs, 2)} µs; together ${fmt(sum, 2)} µs → at most ${bound} on ${cores} cores`;
 }
 
 async function inbound(
