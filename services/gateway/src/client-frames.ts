@@ -1,5 +1,5 @@
 /**
- * The cluster → client write path of the fan-out: complete WebSocket text frames (RFC 6455 §5.2,
+ * The cluster → client write path of the fan-out: complete WebSocket text frames (RFC 6455 section 5.2,
  * server to client: FIN, opcode 1, no mask) rendered once, one after the other, into a shared
  * arena, and per client a queue of arena ranges written at the end of the burst.
  *
