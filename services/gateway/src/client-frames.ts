@@ -1,7 +1,7 @@
 /**
- * The cluster → client write path of the fan-out: complete WebSocket text frames (RFC 6455 section 5.2,
- * server to client: FIN, opcode 1, no mask) rendered once, one after the other, into a shared
- * arena, and per client a queue of arena ranges written at the end of the burst.
+ * The cluster → client write path of the fan-out: complete WebSocket text frames (RFC 6455
+ * section 5.2, server to client: FIN, opcode 1, no mask) rendered once, one after the other, into
+ * a shared arena, and per client a queue of arena ranges written at the end of the burst.
  *
  * Why not `ws.send` per delivery: it builds a header buffer per message and hands header and
  * payload to the socket as two writes (≈ 1 µs per delivery in the profile, plus the garbage).
