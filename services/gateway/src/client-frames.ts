@@ -22,6 +22,8 @@ export interface ArenaFrame {
   readonly buf: Buffer;
   readonly start: number;
   readonly end: number;
+  /** Bytes of its text (the frame without its header). */
+  readonly textLength: number;
 }
 
 /** Arena chunk size, as wire's and Node's own pools: a chunk lives while a queue holds any frame of it. */
@@ -44,6 +46,7 @@ export class FrameArena implements ArenaFrame {
   buf: Buffer = this.#chunk;
   start = 0;
   end = 0;
+  textLength = 0;
 
   /**
    * Appends one text frame whose payload `write` appends to the writer it is given. What `write`
@@ -79,6 +82,7 @@ export class FrameArena implements ArenaFrame {
     this.buf = this.#chunkBuffer();
     this.start = at;
     this.end = w.length;
+    this.textLength = n;
   }
 
   /** A text of 64 KiB or more (a 10-byte header): rare, so a buffer of its own instead of a shift. */
@@ -95,6 +99,7 @@ export class FrameArena implements ArenaFrame {
     this.buf = frame;
     this.start = 0;
     this.end = frame.length;
+    this.textLength = n;
   }
 
   /** Starts a new chunk (the old one stays with the queues that reference it). */

@@ -139,7 +139,7 @@ export class Session implements Member {
     }
     this.#out.add(frame);
     this.env.metrics.outboundMessages++;
-    this.env.metrics.outboundBytes += length;
+    this.env.metrics.outboundBytes += frame.textLength;
   }
 
   /** Writes the queued frames to the socket: at once, as long as the connection is open. */

@@ -53,6 +53,7 @@ describe('client frames', () => {
     const q = new FrameQueue();
     for (const t of texts) {
       arena.frame((w) => w.latin1(t));
+      assert.equal(arena.textLength, t.length);
       q.add(arena);
     }
     assert.equal(
