@@ -19,6 +19,10 @@
  * (bench/harness.ts); this process holds only the subject, so its CPU time is the subject's.
  * Each part runs in a fresh process (see eachPartAlone).
  *
+ * Fan-out and WebSocket → cluster also print where the machine's CPU went per event (the gateway,
+ * the harness's clients and hub threads, the native node; see cpuBudget): on 2 cores the bench's
+ * own pieces can be what limits the wall-clock rate.
+ *
  * Beside the anchors, the figures of a real Zeek 8.2 WebSocket server on this machine kind are
  * printed (ZEEK_REFERENCE: measured outside the project, not in this run), with the goals of
  * issue #15 against them. Every run counts what did not arrive; any loss is printed and fails
