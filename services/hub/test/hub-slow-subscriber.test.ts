@@ -78,11 +78,14 @@ async function run(mode: 'drop' | 'block', slowStuck: boolean): Promise<Outcome>
       });
       closers.push(() => n.close());
       await n.start();
+      // Its subscriptions are in place at the hub once the hub echoes a probe sent after them
+      // (on a loaded machine a node's connection can come up long after start() returned: the
+      // first events would then not be sent to it at all, and the window below never moves).
+      await n.subscribeAndWait();
       return n;
     };
-    const fast = [await mk('fast-1'), await mk('fast-2')];
-    const publisher = await mk('publisher');
-    // Subscribes like a Zeek node; how it reads is the test's subject.
+    // Subscribes like a Zeek node; how it reads is the test's subject. First, and alone: the
+    // hub listing TOPIC then means its subscription is in place.
     const slow = new XSubscriber({ receiveHighWaterMark: 50, receiveBufferSize: 4096, linger: 0 });
     closers.push(() => slow.close());
     let slowDisconnects = 0;
@@ -90,6 +93,8 @@ async function run(mode: 'drop' | 'block', slowStuck: boolean): Promise<Outcome>
     slow.connect(ep.connectXsub);
     await slow.send(encodeSubscriptionFrame(true, TOPIC));
     await waitFor(() => hub.subscriptions().includes(TOPIC), 'subscription at the hub');
+    const fast = [await mk('fast-1'), await mk('fast-2')];
+    const publisher = await mk('publisher');
     await publisher.waitFor(() => publisher.seenTopics.has(TOPIC), 'publisher sees the subscription');
     let publishedAll!: () => void;
     const published = new Promise<void>((resolve) => (publishedAll = resolve));
