@@ -158,6 +158,18 @@ export class FrameReader {
     sink.message(frames);
   }
 
+  /**
+   * Hands over the bytes kept of a frame not yet complete, and forgets them (another parser takes
+   * the stream from here, as CURVE's reader does after the handshake).
+   */
+  takeRest(): Buffer {
+    const rest = Buffer.concat(this.#rest, this.#restLength);
+    this.#rest = [];
+    this.#restLength = 0;
+    this.#need = 0;
+    return rest;
+  }
+
   /** Forgets everything (the connection ended). */
   reset(): void {
     this.#rest = [];
