@@ -229,7 +229,7 @@ async function fanout(
   for (const n of fanouts) {
     const m = Math.round((quick ? 100_000 : 400_000) / n);
     // Interleaved repetitions, median ratio: the machine is shared and single runs are noisy.
-    const reps: { s: number; a: number; busy: number; cpuUs: number }[] = [];
+    const reps: { s: number; a: number; busy: number; cpuUs: number; restUs: number }[] = [];
     for (let r = 0; r < REPS; r++) {
       await h.call({ cmd: 'connect', url, n, subs: ['/bench/out/'] });
       const fc0 = cpu();
@@ -247,14 +247,22 @@ async function fanout(
         a: Number(a.deliveries) / Number(a.seconds),
         busy: spent / Number(s.seconds),
         cpuUs: (spent / m) * 1e6,
+        restUs: Number(s.cpuUs) / m,
       });
     }
     reps.sort((x, y) => x.s / x.a - y.s / y.a);
-    const { s: sRate, a: aRate, busy, cpuUs } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
+    const {
+      s: sRate,
+      a: aRate,
+      busy,
+      cpuUs,
+      restUs,
+    } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
     raw[`fanout${n}`] = sRate;
     raw[`fanout${n}.cpuUs`] = cpuUs;
+    raw[`fanout${n}.restUs`] = restUs;
     lines.push(
-      `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event`,
+      `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event; publishing node + hub + clients ${fmt(restUs, 2)} µs CPU per event (all share the machine's cores)`,
     );
     const zeek = ZEEK_REFERENCE.fanoutTotal[n] ?? NaN;
     lines.push(
@@ -380,8 +388,12 @@ async function latency(
   for (const q of ['p50', 'p99'] as const) {
     const sv = Number(sl[q]);
     const av = Number(al[q]);
+    const thirds =
+      q === 'p50'
+        ? `; gateway p50 of the first / last third ${fmt(Number(sl.first), 3)} / ${fmt(Number(sl.last), 3)} ms`
+        : '';
     lines.push(
-      `latency ${q} (10 clients, ${rate} events/s): gateway ${fmt(sv, 3)} ms, bare ws ${fmt(av, 3)} ms → ${fmt(sv / av, 2)}×`,
+      `latency ${q} (10 clients, ${rate} events/s): gateway ${fmt(sv, 3)} ms, bare ws ${fmt(av, 3)} ms → ${fmt(sv / av, 2)}×${thirds}`,
     );
     results.push({
       name: `gateway.latency_${q}`,

@@ -5,6 +5,7 @@
  * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -105,10 +106,14 @@ const nativeEnv = curveKeys
 const native = buildNative();
 const publisher = await startPublisher(front.lastEndpoint as string);
 const counting = await startCounter(back.lastEndpoint as string);
+// Both native nodes run: their executable is no longer needed (and leaves nothing in /tmp).
+if (native !== undefined) rmSync(native, { force: true });
 
 /** Builds bench/native-pub.c; undefined (and one line on stderr saying why) when it cannot. */
 function buildNative(): string | undefined {
-  const exe = join(tmpdir(), 'zeek-relay-bench-native-pub');
+  // One per run: two benchmarks started together (e.g. on two branches) must not build into the
+  // same file while the other starts it (a half-written executable killed a run's publisher).
+  const exe = join(tmpdir(), `zeek-relay-bench-native-pub-${process.pid}`);
   try {
     execFileSync(
       'cc',
@@ -125,7 +130,12 @@ function buildNative(): string | undefined {
 /** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
 async function startPublisher(
   endpoint: string,
-): Promise<{ kind: string; publish(m: number, prefix: string): void; close(): void }> {
+): Promise<{
+  kind: string;
+  pid: number | undefined;
+  publish(m: number, prefix: string): void;
+  close(): void;
+}> {
   if (native !== undefined) {
     const child = spawn(
       native,
@@ -138,6 +148,7 @@ async function startPublisher(
     await new Promise((r) => child.stdout.once('data', r));
     return {
       kind: 'native',
+      pid: child.pid,
       publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
       close: () => child.kill(),
     };
@@ -146,7 +157,29 @@ async function startPublisher(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise((r) => child.once('message', r));
-  return { kind: 'javascript', publish: (m, prefix) => child.send({ m, prefix }), close: () => child.kill() };
+  return {
+    kind: 'javascript',
+    pid: child.pid,
+    publish: (m, prefix) => child.send({ m, prefix }),
+    close: () => child.kill(),
+  };
+}
+
+/**
+ * CPU µs spent so far by this process (hub, clients, all threads) and the publishing node's
+ * process (from /proc: utime + stime at Linux's 100 ticks/s; 0 where /proc is missing).
+ */
+function harnessCpuUs(): number {
+  const own = process.cpuUsage();
+  let pub = 0;
+  try {
+    const stat = readFileSync(`/proc/${publisher.pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    pub = (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    // not Linux: the publisher's share is left out
+  }
+  return own.user + own.system + pub;
 }
 
 /**
@@ -260,11 +293,13 @@ async function handle(c: Cmd): Promise<void> {
         lastAt = nowMs();
       };
       const start = nowMs();
+      const cpu0 = harnessCpuUs();
       if (c.viaHub) publisher.publish(c.m, '/bench/out/');
       else send({ go: true });
       const delivered = await settle(() => got, total);
       const seconds = (lastAt - start) / 1000;
-      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample });
+      const cpuUs = harnessCpuUs() - cpu0;
+      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample, cpuUs });
       return;
     }
     case 'latency': {
@@ -289,8 +324,18 @@ async function handle(c: Cmd): Promise<void> {
         }
       } else send({ go: true });
       await done;
-      lat.sort((a, b) => a - b);
-      send({ ok: true, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] });
+      // Medians of the first and the last third in arrival order: a queue that grows shows here.
+      const third = Math.floor(lat.length / 3);
+      const median = (a: number[]): number | undefined => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+      const [first, last] = [median(lat.slice(0, third)), median(lat.slice(-third))];
+      median(lat);
+      send({
+        ok: true,
+        p50: lat[Math.floor(lat.length * 0.5)],
+        p99: lat[Math.floor(lat.length * 0.99)],
+        first,
+        last,
+      });
       return;
     }
     case 'inbound': {
