@@ -10,8 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { CurveClient, MESSAGE_OVERHEAD, sealedLength } from '../src/zmtp/curve.js';
 import { CurveReader } from '../src/zmtp/curve-reader.js';
-import { FrameReader, ZmtpProtocolError, writeFrameHeader } from '../src/zmtp/frame-reader.js';
-import { parseCommand } from '../src/zmtp/greeting.js';
+import { FrameReader, ZmtpProtocolError, parseCommand, writeFrameHeader } from '@zeek-relay/zmtp';
 import { Sodium } from '../src/zmtp/sodium.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');

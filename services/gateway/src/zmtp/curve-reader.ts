@@ -9,7 +9,7 @@
  * invalidates.
  */
 import type { CurveClient } from './curve.js';
-import { ZmtpProtocolError } from './frame-reader.js';
+import { ZmtpProtocolError } from '@zeek-relay/zmtp';
 import type { Sodium } from './sodium.js';
 
 /** What an opened stream produces. */

@@ -8,19 +8,22 @@ import {
   type CurveClientKeys,
 } from './curve.js';
 import { CurveReader, type CurveSink } from './curve-reader.js';
-import { FrameReader, ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from './frame-reader.js';
 import type { Target } from './endpoint.js';
 import {
+  FrameReader,
   GREETING_LENGTH,
+  ZmtpProtocolError,
   buildGreeting,
   checkReady,
   commandBody,
+  frameHeaderLength,
   parseCommand,
   parseGreeting,
   readyBody,
   socketTypeMetadata,
+  writeFrameHeader,
   type ZmtpSocketType,
-} from './greeting.js';
+} from '@zeek-relay/zmtp';
 import type { Sodium } from './sodium.js';
 
 /** CURVE client settings of a {@link ZmtpPeer}: libsodium and the keys. */
