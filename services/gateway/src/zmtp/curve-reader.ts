@@ -24,6 +24,8 @@ export interface CurveSink {
 const ZEROS = 32;
 /** 2^32, for 8-octet sizes. */
 const HI = 0x1_0000_0000;
+/** Size of a plaintext slab: a Buffer per 64 KiB read cost ≈ 13 % of opening it (profile). */
+const SLAB = 1024 * 1024;
 /** At most this many frames in one message (as FrameReader). */
 const MAX_PARTS = 64;
 
@@ -44,8 +46,14 @@ export class CurveReader {
   #outAt = 0;
   #outSize = 0;
   #parts: Buffer[] = [];
-  /** The plaintext of the current read, and how much of it is filled. */
-  #plain = Buffer.alloc(0);
+  /**
+   * Where plaintext goes: slabs of {@link SLAB} bytes, filled read after read and never reused
+   * (a handler may keep a frame), so one allocation serves many reads.
+   */
+  #slab = Buffer.alloc(0);
+  #slabUsed = 0;
+  /** The slab of the current read, and how much of it is filled. */
+  #plain = this.#slab;
   #used = 0;
 
   constructor(na: Sodium, curve: CurveClient, maxBody: number) {
@@ -59,11 +67,16 @@ export class CurveReader {
     const end = this.#kept + chunk.length;
     this.#reserveIn(end);
     this.#na.heap.set(chunk, this.#in + this.#kept);
-    // Plaintext is shorter than the frames it came in: one buffer holds a read's.
-    this.#plain = Buffer.allocUnsafe(end);
-    this.#used = 0;
+    // Plaintext is shorter than the frames it came in: `end` bytes of the slab hold a read's.
+    if (this.#slab.length - this.#slabUsed < end) {
+      this.#slab = Buffer.allocUnsafe(Math.max(SLAB, end));
+      this.#slabUsed = 0;
+    }
+    this.#plain = this.#slab;
+    this.#used = this.#slabUsed;
     let off = 0;
     for (let next = this.#frame(off, end, sink); next > 0; next = this.#frame(off, end, sink)) off = next;
+    this.#slabUsed = this.#used;
     this.#kept = end - off;
     if (off > 0 && this.#kept > 0) this.#na.heap.copyWithin(this.#in, this.#in + off, this.#in + end);
   }
