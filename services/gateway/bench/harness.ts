@@ -128,9 +128,7 @@ function buildNative(): string | undefined {
 }
 
 /** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
-async function startPublisher(
-  endpoint: string,
-): Promise<{
+async function startPublisher(endpoint: string): Promise<{
   kind: string;
   pid: number | undefined;
   publish(m: number, prefix: string): void;
@@ -166,28 +164,13 @@ async function startPublisher(
 }
 
 /**
- * CPU µs spent so far by this process (hub, clients, all threads) and the publishing node's
- * process (from /proc: utime + stime at Linux's 100 ticks/s; 0 where /proc is missing).
- */
-function harnessCpuUs(): number {
-  const own = process.cpuUsage();
-  let pub = 0;
-  try {
-    const stat = readFileSync(`/proc/${publisher.pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    pub = (Number(f[11]) + Number(f[12])) * 10_000;
-  } catch {
-    // not Linux: the publisher's share is left out
-  }
-  return own.user + own.system + pub;
-}
-
-/**
  * The counting node of the WebSocket → cluster runs (4-frame messages under `/bench/in`, running
  * total): native when built (a zeromq.js subscriber in this process costs ≈ 4.5 µs per event and
  * was the bottleneck of that part's wall-clock rate), else zeromq.js here.
  */
-async function startCounter(endpoint: string): Promise<{ count(): number; close(): void }> {
+async function startCounter(
+  endpoint: string,
+): Promise<{ pid: number | undefined; count(): number; close(): void }> {
   if (native !== undefined) {
     const child = spawn(native, ['count', endpoint, '/bench/in'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -201,7 +184,7 @@ async function startCounter(endpoint: string): Promise<{ count(): number; close(
         else total = Number(l);
       });
     });
-    return { count: () => total, close: () => child.kill() };
+    return { pid: child.pid, count: () => total, close: () => child.kill() };
   }
   const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000, ...curveClient });
   counter.connect(endpoint);
@@ -210,7 +193,8 @@ async function startCounter(endpoint: string): Promise<{ count(): number; close(
   void (async () => {
     for await (const frames of counter) if (frames.length === 4) total++;
   })();
-  return { count: () => total, close: () => counter.close() };
+  // In this process: its CPU time is part of the harness's own.
+  return { pid: undefined, count: () => total, close: () => counter.close() };
 }
 
 /** One line saying why the native publisher could not be built, and what runs instead. */
@@ -244,6 +228,65 @@ async function settle(count: () => number, total: number, stallMs = 5000, firstM
   }
   return count();
 }
+
+/** CPU seconds (user + system, all threads) of process `pid` so far; NaN where /proc is not readable. */
+function procCpu(pid: number | undefined, file = `/proc/${pid}/stat`): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+    const stat = readFileSync(file, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: the unit of /proc/<pid>/stat times (100 on Linux builds that matter here). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of the bench's own pieces over one run: this process (the hub's proxy thread and the
+ * clients, all threads), the publishing node and the counting node (their own processes).
+ */
+function cpuMeter(): () => { harness: number; clients: number; publisher: number; counter: number } {
+  const own = process.cpuUsage();
+  // This process's JavaScript thread (its task id is the pid): the clients; the rest is libzmq's.
+  const mainThread = (): number => procCpu(process.pid, `/proc/${process.pid}/task/${process.pid}/stat`);
+  const main0 = mainThread();
+  const pub0 = procCpu(publisher.pid);
+  const cnt0 = procCpu(counting.pid);
+  return () => {
+    const d = process.cpuUsage(own);
+    return {
+      harness: (d.user + d.system) / 1e6,
+      clients: mainThread() - main0,
+      publisher: procCpu(publisher.pid) - pub0,
+      counter: procCpu(counting.pid) - cnt0,
+    };
+  };
+}
+
+/**
+ * Sends `frame` `count` times as fast as the socket takes it, in bursts of {@link BURST}: the
+ * client's socket is corked during a burst, so a burst leaves in one write (as any client that
+ * has several messages at hand writes them), instead of one write syscall per message, which made
+ * this process the bottleneck of the WebSocket → cluster part (see README, Benchmark).
+ */
+async function sendBursts(ws: WebSocket, frame: Buffer, count: number): Promise<void> {
+  // ws keeps its net.Socket private; corking around ws.send nests with ws's own cork.
+  const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+  for (let i = 0; i < count; ) {
+    const end = Math.min(count, i + BURST);
+    socket.cork();
+    for (; i < end; i++) ws.send(frame, { binary: false });
+    socket.uncork();
+    if (ws.bufferedAmount > 1 << 20)
+      while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+  }
+}
+/** Messages per corked burst of a sending client. */
+const BURST = 256;
 
 let clients: WebSocket[] = [];
 let onMessage: (data: Buffer) => void = () => {};
@@ -293,13 +336,12 @@ async function handle(c: Cmd): Promise<void> {
         lastAt = nowMs();
       };
       const start = nowMs();
-      const cpu0 = harnessCpuUs();
+      const meter = cpuMeter();
       if (c.viaHub) publisher.publish(c.m, '/bench/out/');
       else send({ go: true });
       const delivered = await settle(() => got, total);
       const seconds = (lastAt - start) / 1000;
-      const cpuUs = harnessCpuUs() - cpu0;
-      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample, cpuUs });
+      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample, cpu: meter() });
       return;
     }
     case 'latency': {
@@ -345,21 +387,19 @@ async function handle(c: Cmd): Promise<void> {
       send({ started: true });
       const per = Math.ceil(c.k / clients.length);
       const start = nowMs();
-      await Promise.all(
-        clients.map(async (ws) => {
-          for (let i = 0; i < per; i++) {
-            ws.send(frame, { binary: false });
-            if (ws.bufferedAmount > 1 << 20)
-              while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
-            if (i % 256 === 0) await new Promise((r) => setImmediate(r));
-          }
-        }),
-      );
+      const meter = cpuMeter();
+      await Promise.all(clients.map((ws) => sendBursts(ws, frame, per)));
       const total = per * clients.length;
       // Through the gateway the run ends when the hub delivered them all to the counting node;
       // the anchor (a bare ws server) counts them itself.
       const arrived = c.viaHub ? await settle(() => counting.count() - base, total) : total;
-      send({ ok: true, seconds: (nowMs() - start) / 1000, total: arrived, lost: total - arrived });
+      send({
+        ok: true,
+        seconds: (nowMs() - start) / 1000,
+        total: arrived,
+        lost: total - arrived,
+        cpu: meter(),
+      });
       return;
     }
     case 'disconnect':
