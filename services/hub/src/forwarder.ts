@@ -34,6 +34,8 @@ export interface DataPath {
   terminate(): void;
   /** Live counters (the same object every time), or undefined for the native path. */
   readonly statistics: ProxyStatistics | undefined;
+  /** Messages dropped per subscriber (`forwarding=zmtp` only: libzmq's XPUB drops silently). */
+  readonly drops?: { entries(): Iterable<[string, number]> };
 }
 
 /** Starts libzmq's native proxy (no statistics). */
