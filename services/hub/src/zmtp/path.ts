@@ -119,7 +119,10 @@ export async function startZmtpPath(config: HubConfig, d: ZmtpPathDeps): Promise
     dataPath: dataPath(core, [xpub, xsub], open, config.lingerMs),
     addresses: { xpub: xpub.endpoint, xsub: xsub.endpoint },
     publish(frames) {
-      core.publish(frames as Buffer[], undefined);
+      core.publish(
+        frames.map((f) => (Buffer.isBuffer(f) ? f : Buffer.from(f.buffer, f.byteOffset, f.byteLength))),
+        undefined,
+      );
       core.flush();
       return Promise.resolve();
     },
