@@ -114,16 +114,6 @@ export class Connection implements FrameSink {
     this.socket.destroy();
   }
 
-  /**
-   * The peer took bytes we wrote (a write queued behind a full kernel buffer completed: its TCP
-   * window opened, so it is reading).
-   * Counts as traffic for the heartbeat check: our PINGs queue behind the events a slow subscriber
-   * has not read yet, so its PONGs can lag while it is demonstrably alive.
-   */
-  alive(): void {
-    this.#lastRx = Date.now();
-  }
-
   /** Stops (and restarts) reading: backpressure of `slowSubscriber=block`, shutdown. */
   pause(): void {
     this.socket.pause();

@@ -96,10 +96,7 @@ export class Subscriber {
     if (n === 0) return;
     this.#inFlight += n;
     const socket = this.conn.socket;
-    // Bytes still queued in Node: the kernel's buffer is full, so when this write completes the
-    // peer has read (a frozen peer's buffer never drains; a write into a free buffer proves nothing).
-    const behind = socket.writableLength > 0;
-    const done = () => this.#written(n, behind);
+    const done = () => this.#written(n);
     if (spans.length === 1) {
       socket.write(spans[0]!, done);
       return;
@@ -116,9 +113,8 @@ export class Subscriber {
     this.#spanBuf = undefined;
   }
 
-  #written(n: number, behind: boolean): void {
+  #written(n: number): void {
     this.#inFlight -= n;
-    if (behind) this.conn.alive();
     if (this.#full && this.#inFlight + this.#batched < this.#hwm) {
       this.#full = false;
       this.#hooks.drained(this);
