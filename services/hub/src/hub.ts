@@ -3,7 +3,8 @@
  *
  * Data path (forwarder.ts): by default libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`,
  * in a libuv worker thread) between the XSUB and the XPUB, no per-message JavaScript; with
- * `forwarding=counted` a counting JavaScript loop. Around it, only per-connection or
+ * `forwarding=counted` a counting JavaScript loop; with `forwarding=zmtp` the hub's own ZMTP core
+ * over node:net instead of libzmq (zmtp/). Around it, only per-connection or
  * per-subscription work runs in JavaScript: socket monitors, the subscription observer feeding
  * the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
  */
