@@ -191,11 +191,6 @@ export class ForwardingCore {
     this.#paused = true;
     for (const p of this.#publishers) p.pause();
   }
-
-  /** Distinct prefixes currently subscribed. */
-  get subscriptionCount(): number {
-    return this.#counts.size;
-  }
 }
 
 /** A `0x01`/`0x00` subscription message body. */

@@ -9,7 +9,7 @@
 import type { Subscriber } from './subscriber.js';
 
 /** The label of every subscriber beyond the cap. */
-export const OTHER_SUBSCRIBER = 'other';
+const OTHER_SUBSCRIBER = 'other';
 
 export class SubscriberDrops {
   readonly #counts = new Map<string, number>();
@@ -30,11 +30,6 @@ export class SubscriberDrops {
   /** Every label with its count (the metrics callback reads it at collection). */
   entries(): IterableIterator<[string, number]> {
     return this.#counts.entries();
-  }
-
-  /** Drops of the subscriber labelled `label` (0 if none). */
-  of(label: string): number {
-    return this.#counts.get(label) ?? 0;
   }
 
   #labelOf(sub: Subscriber): string {

@@ -16,9 +16,9 @@ import { ForwardingCore } from './core.js';
 import { listen, type Listener } from './listen.js';
 
 /** Largest frame a peer may send (libzmq's ZMQ_MAXMSGSIZE; Zeek leaves it unlimited). */
-export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 /** Subscriber labels of the drop counter before `other` (drops.ts). */
-export const MAX_DROP_LABELS = 256;
+const MAX_DROP_LABELS = 256;
 
 export interface ZmtpPathDeps {
   readonly log: Logger;
