@@ -10,19 +10,8 @@ import { after, describe, it } from 'node:test';
 import { XPublisher, XSubscriber } from 'zeromq';
 import { createMetrics, type HealthServer } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
-import { serveHub } from './helpers/http.js';
+import { scrape, serveHub } from './helpers/http.js';
 import { connectable, waitFor } from './helpers/wait.js';
-
-/** `name{labels} value` lines of a Prometheus text scrape. */
-async function scrape(base: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
 
 const zeek = (side: string, what: string, dir: string) =>
   `zeek_cluster_zeromq_proxy_${side}_${what}_${dir}_total{node="manager"}`;

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { XPublisher, XSubscriber } from 'zeromq';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
-import { serveHub } from './helpers/http.js';
+import { scrape, serveHub } from './helpers/http.js';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 // The hub runs in this process: a starved process delays the hub's checks and the raw peers'
@@ -80,17 +80,6 @@ class RawPeer {
   handshaken(type: string): boolean {
     return this.received.length >= 64 && this.received.includes(Buffer.from(type, 'latin1'), 64);
   }
-}
-
-/** `name{labels} value` lines of a Prometheus text scrape. */
-async function scrape(base: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (m) out.set(m[1]!, Number(m[2]));
-  }
-  return out;
 }
 
 const peerErrors = (socket: string, code: string) =>
