@@ -47,10 +47,9 @@ export async function listen(
   const fail = (why: string, cause?: unknown) =>
     new HubError(
       HUB_ERROR_CODES.BIND_FAILED,
-      `could not bind the hub ${side} socket to ${endpoint}: ${why}`,
-      {
-        cause,
-      },
+      // The cause's message says why when there is one (as on the libzmq paths).
+      `could not bind the hub ${side} socket to ${endpoint}${cause === undefined ? `: ${why}` : ''}`,
+      { cause },
     );
   const target = parseBindEndpoint(endpoint, ipv6);
   if (typeof target === 'string') throw fail(target);
