@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import * as z85 from 'z85';
+import { encodeZ85Key, parseZ85Key } from '@zeek-relay/zmq';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 
 /** The CURVE keys of the gateway's hub connection, all Z85 text (40 characters). */
@@ -23,8 +23,6 @@ export interface HubCurveInput {
   readonly hubCurveSecretKeyFile: string;
 }
 
-const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
-
 function curveError(message: string, cause?: unknown): GatewayError {
   return new GatewayError(GATEWAY_ERROR_CODES.CURVE_CONFIG, message, cause === undefined ? {} : { cause });
 }
@@ -34,10 +32,8 @@ function decodeKey(key: string, what: string): Buffer {
   if (key.length !== 40) {
     throw curveError(`${what} has ${key.length} characters; a Z85 CURVE key has exactly 40`);
   }
-  const raw = Z85_KEY.test(key) ? z85.decode(key) : null;
-  if (raw === null || raw.length !== 32 || z85.encode(raw) !== key) {
-    throw curveError(`${what} is not valid Z85 (ZeroMQ RFC 32)`);
-  }
+  const raw = parseZ85Key(key);
+  if (raw === undefined) throw curveError(`${what} is not valid Z85 (ZeroMQ RFC 32)`);
   return raw;
 }
 
@@ -99,7 +95,7 @@ export async function resolveHubCurve(input: HubCurveInput): Promise<HubCurveKey
   const bothMissing = pub !== undefined && 'missing' in pub && sec !== undefined && 'missing' in sec;
   if ((pub === undefined && sec === undefined) || bothMissing) {
     const pair = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' });
-    const z = (b64: string | undefined): string => z85.encode(Buffer.from(b64 ?? '', 'base64url')) ?? '';
+    const z = (b64: string | undefined): string => encodeZ85Key(Buffer.from(b64 ?? '', 'base64url'));
     return { serverKey, publicKey: z(pair.x), secretKey: z(pair.d), ephemeral: true };
   }
   if (pub === undefined || sec === undefined) {
@@ -123,6 +119,6 @@ export function rawCurveKeys(keys: HubCurveKeys): {
   publicKey: Buffer;
   secretKey: Buffer;
 } {
-  const raw = (k: string): Buffer => z85.decode(k) ?? Buffer.alloc(0);
+  const raw = (k: string): Buffer => parseZ85Key(k) ?? Buffer.alloc(0);
   return { serverKey: raw(keys.serverKey), publicKey: raw(keys.publicKey), secretKey: raw(keys.secretKey) };
 }

@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { Pull, XPublisher, XSubscriber } from 'zeromq';
 import { ZmtpLink } from '../src/zmtp-link.js';
 import { parseEndpoint } from '../src/zmtp/endpoint.js';
-import { FrameReader } from '../src/zmtp/frame-reader.js';
+import { FrameReader } from '@zeek-relay/zmtp';
 import { ZmtpPeer, type ZmtpPeerOptions } from '../src/zmtp/peer.js';
 import { waitUntil } from './helpers/scenario.js';
 

@@ -10,8 +10,7 @@
  * nonces, strictly increasing per direction) or a 16-byte random part (long nonces).
  */
 import { randomFillSync } from 'node:crypto';
-import { ZmtpProtocolError } from './frame-reader.js';
-import { commandBody, parseCommand } from './greeting.js';
+import { ZmtpProtocolError, commandBody, parseCommand } from '@zeek-relay/zmtp';
 import type { Sodium } from './sodium.js';
 
 /** The client's keys, 32 raw bytes each. */

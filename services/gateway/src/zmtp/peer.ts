@@ -1,19 +1,22 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { CurveClient, CurveRefusedError, MESSAGE_OVERHEAD, type CurveClientKeys } from './curve.js';
-import { FrameReader, ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from './frame-reader.js';
 import type { Target } from './endpoint.js';
 import {
+  FrameReader,
   GREETING_LENGTH,
+  ZmtpProtocolError,
   buildGreeting,
   checkReady,
   commandBody,
+  frameHeaderLength,
   parseCommand,
   parseGreeting,
   readyBody,
   socketTypeMetadata,
+  writeFrameHeader,
   type ZmtpSocketType,
-} from './greeting.js';
+} from '@zeek-relay/zmtp';
 import type { Sodium } from './sodium.js';
 
 /** CURVE client settings of a {@link ZmtpPeer}: libsodium and the keys. */

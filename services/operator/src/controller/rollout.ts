@@ -3,6 +3,8 @@ import { ANNOTATION_CONFIG_HASH, type K8sObject } from './resources/meta.js';
 /** What the controller needs to know about a live Deployment or StatefulSet. */
 export interface WorkloadState {
   readonly desired: number;
+  /** Pods that exist now (the controller's `status.replicas`), while scaling not yet `desired`. */
+  readonly current: number;
   readonly ready: number;
   /** All pods run the current template and are ready, and the controller saw the latest spec. */
   readonly rolledOut: boolean;
@@ -31,6 +33,7 @@ export function workloadState(obj: K8sObject | undefined): WorkloadState | undef
   if (obj.kind === 'StatefulSet' && desired > 0) rolledOut &&= st['currentRevision'] === st['updateRevision'];
   return {
     desired,
+    current: num(st['replicas']),
     ready,
     rolledOut,
     configHash: spec.template?.metadata?.annotations?.[ANNOTATION_CONFIG_HASH],

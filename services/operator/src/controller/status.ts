@@ -224,7 +224,7 @@ export function computeStatus(
   return {
     observedGeneration: gen,
     conditions: stampConditions(zc, conditionList(c, desired, problem, podProblems), now, gen),
-    replicas: offline ? offline.replicas : (workerState?.desired ?? 0),
+    replicas: offline ? offline.replicas : (workerState?.current ?? 0),
     readyReplicas: offline ? offline.readyReplicas : (workerState?.ready ?? 0),
     workers: `${offline ? offline.readyReplicas : (workerState?.ready ?? 0)}/${zc.spec.workers.replicas}`,
     slots: workerSlots(zc),

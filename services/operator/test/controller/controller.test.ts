@@ -192,6 +192,9 @@ test('scaling writes only the worker StatefulSet and the status', async () => {
 const stsReady = (kube: FakeKube): number =>
   (kube.get('StatefulSet', 'demo-worker')?.status as { readyReplicas?: number } | undefined)?.readyReplicas ??
   0;
+/** The pods that exist, as the kube controllers report them on the worker StatefulSet. */
+const stsPods = (kube: FakeKube): number =>
+  (kube.get('StatefulSet', 'demo-worker')?.status as { replicas?: number } | undefined)?.replicas ?? 0;
 
 for (const [from, to] of [
   [1, 3],
@@ -218,8 +221,8 @@ for (const [from, to] of [
     assert.ok(lagging.length > 0, 'the scale is reported at once');
     assert.deepEqual(
       lagging.map((s) => [s.replicas, s.readyReplicas, s.workers]),
-      lagging.map(() => [to, stsReady(kube), `${stsReady(kube)}/${to}`]),
-      'the status shows the ready pods the StatefulSet reports',
+      lagging.map(() => [stsPods(kube), stsReady(kube), `${stsReady(kube)}/${to}`]),
+      'the status shows the pods and ready pods the StatefulSet reports, against the new target',
     );
     kube.release();
     await settle(kube, ctl);

@@ -4,6 +4,7 @@ import { planRollout, type WorkloadState } from '../../src/controller/rollout.js
 
 const s = (configHash: string, rolledOut = true): WorkloadState => ({
   desired: 1,
+  current: 1,
   ready: rolledOut ? 1 : 0,
   rolledOut,
   configHash,

@@ -52,6 +52,22 @@ test('workers not ready → WorkersReady False, Ready False, Progressing True (S
   assert.equal(st.workers, '1/3');
 });
 
+test('while scaling 3 → 8, status.replicas counts the worker pods that exist, not the target', () => {
+  const zc = cluster({ workers: { replicas: 8 } });
+  const { d, live } = liveWorld(zc, 3);
+  // The StatefulSet controller has created 5 of the 8 pods so far; 3 of them are ready.
+  const world = live.map((o) =>
+    o.metadata.name === 'demo-worker'
+      ? { ...o, status: { ...(o['status'] as object), replicas: 5, updatedReplicas: 5 } }
+      : o,
+  );
+  const st = computeStatus(zc, observe(world), d, undefined, NOW);
+  assert.equal(st.replicas, 5);
+  assert.equal(st.readyReplicas, 3);
+  assert.equal(st.workers, '3/8');
+  assert.equal(cond(st, 'Progressing')?.reason, 'Scaling');
+});
+
 test('an invalid spec is reported as Degraded/InvalidSpec and not Ready', () => {
   const zc = cluster();
   const st = computeStatus(zc, observe(), undefined, { reason: 'InvalidSpec', message: 'bad' }, NOW);

@@ -295,7 +295,12 @@ export const ZeekClusterStatusSchema = Type.Object({
   conditions: Type.Optional(
     Type.Array(ConditionSchema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
   ),
-  replicas: Type.Optional(Type.Integer({ description: 'Worker pods (scale subresource).' })),
+  replicas: Type.Optional(
+    Type.Integer({
+      description:
+        'Worker pods that exist now (scale subresource; while scaling it trails spec.workers.replicas).',
+    }),
+  ),
   readyReplicas: Type.Optional(Type.Integer()),
   workers: Type.Optional(Type.String({ description: 'ready/desired workers, for `kubectl get`.' })),
   slots: Type.Optional(Type.Integer({ description: 'Worker slots in the current layout.' })),

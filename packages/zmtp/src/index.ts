@@ -1,0 +1,23 @@
+export {
+  FrameReader,
+  ZmtpProtocolError,
+  frameHeaderLength,
+  writeFrameHeader,
+  type FrameSink,
+} from './frame-reader.js';
+export {
+  COMPATIBLE_PEERS,
+  GREETING_LENGTH,
+  buildGreeting,
+  checkReady,
+  commandBody,
+  parseCommand,
+  parseGreeting,
+  parseProperties,
+  readyBody,
+  socketTypeMetadata,
+  type Command,
+  type PeerGreeting,
+  type ZmtpMechanism,
+  type ZmtpSocketType,
+} from './greeting.js';
