@@ -313,4 +313,14 @@ for (const r of out) {
     `  ${r.name.padEnd(28)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× (goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`,
   );
 }
+if (results.has('tsv') && results.has('tsv-curve')) {
+  // Where CURVE's cost lands: the sink decrypts (libzmq's I/O thread), the nodes encrypt, and in
+  // this benchmark both share the same cores, so a CPU-bound run's rate follows their sum.
+  const [p, c] = [get('tsv'), get('tsv-curve')];
+  const both = (r: Run) => r.cpuPerRecordUs + r.nodesUs;
+  const io = (r: Run) => (r.threads.libzmq ?? 0).toFixed(2);
+  console.log(
+    `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
+  );
+}
 if (jsonOut) console.log(JSON.stringify({ results: out }));
