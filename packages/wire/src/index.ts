@@ -12,6 +12,6 @@ export { ByteWriter } from './byte-writer.js';
 export * from './broker-bin-v1/index.js';
 export * from './broker-json-v1/index.js';
 export * from './transcode/index.js';
-export { renderDataMessage } from './transcode/bin-to-json.js';
+export { renderDataMessage, renderDataMessageTo } from './transcode/bin-to-json.js';
 export * from './zeromq/index.js';
 export * from './log/index.js';

@@ -19,6 +19,10 @@
  * (bench/harness.ts); this process holds only the subject, so its CPU time is the subject's.
  * Each part runs in a fresh process (see eachPartAlone).
  *
+ * Fan-out and WebSocket → cluster also print where the machine's CPU went per event (the gateway,
+ * the harness's clients and hub threads, the native node; see cpuBudget): on 2 cores the bench's
+ * own pieces can be what limits the wall-clock rate.
+ *
  * Beside the anchors, the figures of a real Zeek 8.2 WebSocket server on this machine kind are
  * printed (ZEEK_REFERENCE: measured outside the project, not in this run), with the goals of
  * issue #15 against them. Every run counts what did not arrive; any loss is printed and fails
@@ -27,7 +31,7 @@
  * part plaintext, then with CURVE; CURVE figures also as a ratio to the plaintext ones).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { curveKeyPair } from 'zeromq';
@@ -229,7 +233,7 @@ async function fanout(
   for (const n of fanouts) {
     const m = Math.round((quick ? 100_000 : 400_000) / n);
     // Interleaved repetitions, median ratio: the machine is shared and single runs are noisy.
-    const reps: { s: number; a: number; busy: number; cpuUs: number }[] = [];
+    const reps: { s: number; a: number; busy: number; cpuUs: number; bench: BenchCpu }[] = [];
     for (let r = 0; r < REPS; r++) {
       await h.call({ cmd: 'connect', url, n, subs: ['/bench/out/'] });
       const fc0 = cpu();
@@ -247,14 +251,31 @@ async function fanout(
         a: Number(a.deliveries) / Number(a.seconds),
         busy: spent / Number(s.seconds),
         cpuUs: (spent / m) * 1e6,
+        bench: s.cpu as BenchCpu,
       });
     }
     reps.sort((x, y) => x.s / x.a - y.s / y.a);
-    const { s: sRate, a: aRate, busy, cpuUs } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
+    const {
+      s: sRate,
+      a: aRate,
+      busy,
+      cpuUs,
+      bench,
+    } = reps[Math.floor(reps.length / 2)] as (typeof reps)[number];
     raw[`fanout${n}`] = sRate;
     raw[`fanout${n}.cpuUs`] = cpuUs;
     lines.push(
       `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event`,
+    );
+    lines.push(
+      cpuBudget(
+        cpuUs,
+        bench,
+        m,
+        `the hub's proxy thread and ${n} client${n > 1 ? 's' : ''}`,
+        'publishing',
+        n,
+      ),
     );
     const zeek = ZEEK_REFERENCE.fanoutTotal[n] ?? NaN;
     lines.push(
@@ -283,6 +304,42 @@ async function fanout(
 
 type Bare = Awaited<ReturnType<typeof bareServer>>;
 
+/** CPU seconds of the bench's own processes over one run (harness.ts `cpuMeter`). */
+interface BenchCpu {
+  harness: number;
+  /** Of `harness`, its JavaScript thread (the WebSocket clients); the rest is the hub's libzmq threads. */
+  clients: number;
+  publisher: number;
+  counter: number;
+}
+
+/**
+ * Where the machine's CPU went per event in a subject run: the gateway, the harness process (the
+ * hub's proxy thread and the clients), the native node of that part. Their sum bounds the rate
+ * all of them can reach together on this machine's cores, whoever the subject is.
+ */
+function cpuBudget(
+  gatewayUs: number,
+  b: BenchCpu,
+  events: number,
+  harness: string,
+  node: 'publishing' | 'counting',
+  recipients = 1,
+): string {
+  const us = (seconds: number): number => (seconds / events) * 1e6;
+  const nodeUs = us(node === 'publishing' ? b.publisher : b.counter);
+  const sum = gatewayUs + us(b.harness) + nodeUs;
+  const cores = availableParallelism();
+  const split = Number.isNaN(b.clients)
+    ? ''
+    : `: clients ${fmt(us(b.clients), 2)} µs, hub ${fmt(us(b.harness - b.clients), 2)} µs`;
+  const bound =
+    recipients === 1
+      ? `${fmt((cores / sum) * 1e6)} events/s`
+      : `${fmt((cores / sum) * 1e6 * recipients)} deliveries/s`;
+  return `  CPU per event${recipients === 1 ? '' : ` (each to ${recipients} clients)`}: gateway ${fmt(gatewayUs, 2)} µs, harness (${harness}) ${fmt(us(b.harness), 2)} µs${split}, ${node} node ${fmt(nodeUs, 2)} µs; together ${fmt(sum, 2)} µs → at most ${bound} on ${cores} cores`;
+}
+
 async function inbound(
   h: Harness,
   url: string,
@@ -292,14 +349,21 @@ async function inbound(
 ): Promise<void> {
   const k = quick ? 100_000 : 400_000;
   // Interleaved repetitions, median of each: single runs move ±10 % on a shared machine.
-  const subject: { perCore: number; wall: number }[] = [];
+  const subject: { perCore: number; wall: number; cpuUs: number; bench: BenchCpu; events: number }[] = [];
   const anchor: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     await h.call({ cmd: 'connect', url, n: INBOUND_CLIENTS, subs: [] });
     let c0 = cpu();
     const si = await h.call({ cmd: 'inbound', k, viaHub: true });
     lost += Number(si.lost);
-    subject.push({ perCore: Number(si.total) / (cpu() - c0), wall: Number(si.total) / Number(si.seconds) });
+    const spent = cpu() - c0;
+    subject.push({
+      perCore: Number(si.total) / spent,
+      wall: Number(si.total) / Number(si.seconds),
+      cpuUs: (spent / Number(si.total)) * 1e6,
+      bench: si.cpu as BenchCpu,
+      events: Number(si.total),
+    });
     await h.call({ cmd: 'disconnect' });
     await h.call({ cmd: 'connect', url: bare.url, n: INBOUND_CLIENTS, subs: [] });
     const before = bare.received();
@@ -311,13 +375,14 @@ async function inbound(
   }
   const median = <T>(xs: T[], key: (x: T) => number): T =>
     [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)] as T;
-  const { perCore: sPerCore, wall } = median(subject, (x) => x.perCore);
+  const { perCore: sPerCore, wall, cpuUs, bench, events } = median(subject, (x) => x.perCore);
   const aPerCore = median(anchor, (x) => x);
   raw['inbound.perCore'] = sPerCore;
   raw['inbound.wall'] = wall;
   lines.push(
     `WebSocket → cluster: gateway ${fmt(sPerCore)} events/s per core, ${fmt(1e6 / sPerCore, 2)} µs CPU per event (${fmt(wall)} events/s wall), goal ≥ 200,000 → ${fmt(sPerCore / 200_000, 2)}×; bare ws receive-only ${fmt(aPerCore)} events/s per core → ${fmt(sPerCore / aPerCore, 2)}× (medians of ${REPS})`,
   );
+  lines.push(cpuBudget(cpuUs, bench, events, "the sending client and the hub's proxy thread", 'counting'));
   lines.push(
     `  vs Zeek: ${fmt(wall)} events/s wall from ${INBOUND_CLIENTS} client vs ${fmt(ZEEK_REFERENCE.wsToCluster)} from 1 → ${fmt(wall / ZEEK_REFERENCE.wsToCluster, 2)}× (goal ≥ ${ZEEK_GOALS.wsToCluster}; ${ZEEK_REFERENCE.source})`,
   );

@@ -5,6 +5,7 @@
  * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -123,9 +124,12 @@ function buildNative(): string | undefined {
 }
 
 /** The publishing node: native (C, libzmq) when it can be built here, else a JavaScript process. */
-async function startPublisher(
-  endpoint: string,
-): Promise<{ kind: string; publish(m: number, prefix: string): void; close(): void }> {
+async function startPublisher(endpoint: string): Promise<{
+  kind: string;
+  pid: number | undefined;
+  publish(m: number, prefix: string): void;
+  close(): void;
+}> {
   if (native !== undefined) {
     const child = spawn(
       native,
@@ -138,6 +142,7 @@ async function startPublisher(
     await new Promise((r) => child.stdout.once('data', r));
     return {
       kind: 'native',
+      pid: child.pid,
       publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
       close: () => child.kill(),
     };
@@ -146,7 +151,12 @@ async function startPublisher(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise((r) => child.once('message', r));
-  return { kind: 'javascript', publish: (m, prefix) => child.send({ m, prefix }), close: () => child.kill() };
+  return {
+    kind: 'javascript',
+    pid: child.pid,
+    publish: (m, prefix) => child.send({ m, prefix }),
+    close: () => child.kill(),
+  };
 }
 
 /**
@@ -154,7 +164,9 @@ async function startPublisher(
  * total): native when built (a zeromq.js subscriber in this process costs ≈ 4.5 µs per event and
  * was the bottleneck of that part's wall-clock rate), else zeromq.js here.
  */
-async function startCounter(endpoint: string): Promise<{ count(): number; close(): void }> {
+async function startCounter(
+  endpoint: string,
+): Promise<{ pid: number | undefined; count(): number; close(): void }> {
   if (native !== undefined) {
     const child = spawn(native, ['count', endpoint, '/bench/in'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -168,7 +180,7 @@ async function startCounter(endpoint: string): Promise<{ count(): number; close(
         else total = Number(l);
       });
     });
-    return { count: () => total, close: () => child.kill() };
+    return { pid: child.pid, count: () => total, close: () => child.kill() };
   }
   const counter = new XSubscriber({ linger: 0, receiveHighWaterMark: 100000, ...curveClient });
   counter.connect(endpoint);
@@ -177,7 +189,8 @@ async function startCounter(endpoint: string): Promise<{ count(): number; close(
   void (async () => {
     for await (const frames of counter) if (frames.length === 4) total++;
   })();
-  return { count: () => total, close: () => counter.close() };
+  // In this process: its CPU time is part of the harness's own.
+  return { pid: undefined, count: () => total, close: () => counter.close() };
 }
 
 /** One line saying why the native publisher could not be built, and what runs instead. */
@@ -211,6 +224,65 @@ async function settle(count: () => number, total: number, stallMs = 5000, firstM
   }
   return count();
 }
+
+/** CPU seconds (user + system, all threads) of process `pid` so far; NaN where /proc is not readable. */
+function procCpu(pid: number | undefined, file = `/proc/${pid}/stat`): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+    const stat = readFileSync(file, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: the unit of /proc/<pid>/stat times (100 on Linux builds that matter here). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of the bench's own pieces over one run: this process (the hub's proxy thread and the
+ * clients, all threads), the publishing node and the counting node (their own processes).
+ */
+function cpuMeter(): () => { harness: number; clients: number; publisher: number; counter: number } {
+  const own = process.cpuUsage();
+  // This process's JavaScript thread (its task id is the pid): the clients; the rest is libzmq's.
+  const mainThread = (): number => procCpu(process.pid, `/proc/${process.pid}/task/${process.pid}/stat`);
+  const main0 = mainThread();
+  const pub0 = procCpu(publisher.pid);
+  const cnt0 = procCpu(counting.pid);
+  return () => {
+    const d = process.cpuUsage(own);
+    return {
+      harness: (d.user + d.system) / 1e6,
+      clients: mainThread() - main0,
+      publisher: procCpu(publisher.pid) - pub0,
+      counter: procCpu(counting.pid) - cnt0,
+    };
+  };
+}
+
+/**
+ * Sends `frame` `count` times as fast as the socket takes it, in bursts of {@link BURST}: the
+ * client's socket is corked during a burst, so a burst leaves in one write (as any client that
+ * has several messages at hand writes them), instead of one write syscall per message, which made
+ * this process the bottleneck of the WebSocket → cluster part (see README, Benchmark).
+ */
+async function sendBursts(ws: WebSocket, frame: Buffer, count: number): Promise<void> {
+  // ws keeps its net.Socket private; corking around ws.send nests with ws's own cork.
+  const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+  for (let i = 0; i < count; ) {
+    const end = Math.min(count, i + BURST);
+    socket.cork();
+    for (; i < end; i++) ws.send(frame, { binary: false });
+    socket.uncork();
+    if (ws.bufferedAmount > 1 << 20)
+      while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+  }
+}
+/** Messages per corked burst of a sending client. */
+const BURST = 256;
 
 let clients: WebSocket[] = [];
 let onMessage: (data: Buffer) => void = () => {};
@@ -260,11 +332,12 @@ async function handle(c: Cmd): Promise<void> {
         lastAt = nowMs();
       };
       const start = nowMs();
+      const meter = cpuMeter();
       if (c.viaHub) publisher.publish(c.m, '/bench/out/');
       else send({ go: true });
       const delivered = await settle(() => got, total);
       const seconds = (lastAt - start) / 1000;
-      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample });
+      send({ ok: true, seconds, deliveries: delivered, lost: total - delivered, sample, cpu: meter() });
       return;
     }
     case 'latency': {
@@ -300,21 +373,19 @@ async function handle(c: Cmd): Promise<void> {
       send({ started: true });
       const per = Math.ceil(c.k / clients.length);
       const start = nowMs();
-      await Promise.all(
-        clients.map(async (ws) => {
-          for (let i = 0; i < per; i++) {
-            ws.send(frame, { binary: false });
-            if (ws.bufferedAmount > 1 << 20)
-              while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
-            if (i % 256 === 0) await new Promise((r) => setImmediate(r));
-          }
-        }),
-      );
+      const meter = cpuMeter();
+      await Promise.all(clients.map((ws) => sendBursts(ws, frame, per)));
       const total = per * clients.length;
       // Through the gateway the run ends when the hub delivered them all to the counting node;
       // the anchor (a bare ws server) counts them itself.
       const arrived = c.viaHub ? await settle(() => counting.count() - base, total) : total;
-      send({ ok: true, seconds: (nowMs() - start) / 1000, total: arrived, lost: total - arrived });
+      send({
+        ok: true,
+        seconds: (nowMs() - start) / 1000,
+        total: arrived,
+        lost: total - arrived,
+        cpu: meter(),
+      });
       return;
     }
     case 'disconnect':

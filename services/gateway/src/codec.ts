@@ -10,12 +10,13 @@ import {
   isCanonicalEventPayload,
   jsonToData,
   parseDataMessage,
-  renderDataMessage,
+  renderDataMessageTo,
   transcodeDataMessage,
   type BrokerData,
   type JsonDialect,
   type ZeekEvent,
 } from '@zeek-relay/wire';
+import type { FrameArena } from './client-frames.js';
 import { ERROR_FRAMES } from './protocol.js';
 import type { Signatures } from './signatures.js';
 
@@ -50,7 +51,7 @@ export class Codec {
 
   constructor(
     private readonly signatures: Signatures,
-    private readonly dialect: JsonDialect,
+    dialect: JsonDialect,
   ) {
     this.#renderOptions = { dialect };
   }
@@ -110,24 +111,24 @@ export class Codec {
     return { ok: true, topic, payload };
   }
 
-  #render(topic: Uint8Array, data: BrokerData): Buffer {
-    const bytes = formatDataMessage(topic, data, { dialect: this.dialect });
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
   /**
-   * Cluster → client: the text frame for an event message, rendered once for all recipients, or
-   * the reason it is not forwarded (unknown format, undecodable, not an event: Zeek forwards events
-   * only, §3.4). Never throws.
+   * Cluster → client: the text frame for an event message, rendered once for all recipients into
+   * `arena` (its last frame afterwards), or the reason it is not forwarded (unknown format,
+   * undecodable, not an event: Zeek forwards events only, §3.4). Never throws.
    */
-  renderCluster(topic: Uint8Array, format: Buffer, payload: Uint8Array): Buffer | OutboundFailure {
-    const f = format.toString('latin1');
-    if (f === FORMAT_BROKER_BIN_V1 && isCanonicalEventPayload(payload)) {
+  renderCluster(
+    topic: Uint8Array,
+    format: Uint8Array,
+    payload: Uint8Array,
+    arena: FrameArena,
+  ): OutboundFailure | undefined {
+    const binary = isBrokerBinV1(format);
+    if (binary && isCanonicalEventPayload(payload)) {
       // Canonical event bytes (the usual case): straight from broker-bin-v1 to the text frame,
       // no value tree, no event/shape checks (what the tree path would render, byte for byte).
       try {
-        const bytes = renderDataMessage(topic, payload, this.#renderOptions);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        arena.frame((w) => renderDataMessageTo(w, topic, payload, this.#renderOptions));
+        return undefined;
       } catch (err) {
         void err;
         return 'decode';
@@ -135,27 +136,51 @@ export class Codec {
     }
     let data: BrokerData;
     try {
-      if (f === FORMAT_BROKER_BIN_V1) data = decodeBrokerData(payload);
-      else if (f === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
+      if (binary) data = decodeBrokerData(payload);
+      else if (Buffer.from(format).toString('latin1') === FORMAT_BROKER_JSON_V1) data = jsonToData(payload);
       else return 'format';
     } catch (err) {
       void err;
       return 'decode';
     }
+    const canonical = canonicalEvent(data);
+    if (canonical === undefined) return 'not_event';
     try {
-      if (data.type !== 'vector' || data.value[1]?.type !== 'count' || data.value[1].value !== EVENT_TYPE) {
-        return 'not_event';
-      }
-      const ev = dataToEvent(data);
-      // Re-render canonically, as Zeek does from Zeek values: version/type 1/1, no empty metadata
-      // element (§3.4). Nearly every event already is canonical: then render it as received.
-      const canonical = isCanonical(data, ev)
-        ? data
-        : eventToData(ev.metadata?.length === 0 ? { name: ev.name, args: ev.args } : ev);
-      return this.#render(topic, canonical);
+      const text = formatDataMessage(topic, canonical, this.#renderOptions);
+      arena.frame((w) => w.bytes(text));
+      return undefined;
     } catch (err) {
       void err;
       return 'not_event';
     }
+  }
+}
+
+const BROKER_BIN_V1 = Buffer.from(FORMAT_BROKER_BIN_V1, 'latin1');
+
+/** The format frame is `broker-bin-v1` (compared in place: no string per message). */
+function isBrokerBinV1(format: Uint8Array): boolean {
+  if (format.length !== BROKER_BIN_V1.length) return false;
+  for (let i = 0; i < format.length; i++) if (format[i] !== BROKER_BIN_V1[i]) return false;
+  return true;
+}
+
+/**
+ * An event's data re-rendered canonically, as Zeek does from Zeek values: version/type 1/1, no
+ * empty metadata element (§3.4); undefined when the data is not an event. Nearly every event
+ * already is canonical: then it is rendered as received.
+ */
+function canonicalEvent(data: BrokerData): BrokerData | undefined {
+  try {
+    if (data.type !== 'vector' || data.value[1]?.type !== 'count' || data.value[1].value !== EVENT_TYPE) {
+      return undefined;
+    }
+    const ev = dataToEvent(data);
+    return isCanonical(data, ev)
+      ? data
+      : eventToData(ev.metadata?.length === 0 ? { name: ev.name, args: ev.args } : ev);
+  } catch (err) {
+    void err;
+    return undefined;
   }
 }

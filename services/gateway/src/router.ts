@@ -7,6 +7,7 @@ import {
 } from '@zeek-relay/wire';
 import type { ClusterFrames, HubLink } from './zmtp-link.js';
 import type { Codec } from './codec.js';
+import { FrameArena, type ArenaFrame } from './client-frames.js';
 import { GatewayMetrics } from './metrics.js';
 import { TopicIndex } from './topic-index.js';
 import {
@@ -24,14 +25,16 @@ export interface Member {
   readonly idBytes: Buffer;
   /** True once acked: cluster messages before the ack are discarded (websocket-v1.md §2.4). */
   readonly acked: boolean;
-  /** Sends one pre-rendered text frame (shared by all recipients; must not be modified). */
-  deliver(frame: Buffer): void;
+  /**
+   * Queues one pre-rendered text frame (a range of the shared arena, read during the call only;
+   * never modified) until {@link flush}.
+   */
+  deliver(frame: ArenaFrame): void;
+  /** Writes the frames queued by {@link deliver} (the router calls it once per burst). */
+  flush(): void;
   /** Stop / restart reading the client's socket (publish backpressure). */
   pause(): void;
   resume(): void;
-  /** Hold / release the socket's writes, so frames delivered in one burst leave in one syscall. */
-  cork(): void;
-  uncork(): void;
 }
 
 const FORMAT_FRAME = Buffer.from(FORMAT_BROKER_BIN_V1, 'latin1');
@@ -43,11 +46,33 @@ const SIGNATURES_HOLDER: Member = {
   idBytes: Buffer.alloc(0),
   acked: false,
   deliver: () => {},
+  flush: () => {},
   pause: () => {},
   resume: () => {},
-  cork: () => {},
-  uncork: () => {},
 };
+
+/**
+ * The string of a frame (latin1, one char per byte), kept for the next message with the same
+ * bytes: a burst of cluster messages mostly repeats its topic and sender, so this compares a few
+ * bytes instead of making two strings per message.
+ */
+class FrameString {
+  #bytes: Buffer = Buffer.alloc(0);
+  #text = '';
+
+  of(frame: Buffer): string {
+    const last = this.#bytes;
+    const n = last.length;
+    if (frame.length === n) {
+      let i = 0;
+      while (i < n && frame[i] === last[i]) i++;
+      if (i === n) return this.#text;
+    }
+    // A copy: the frame is a view of the read buffer, valid during this message only.
+    this.#bytes = Buffer.from(frame);
+    return (this.#text = frame.toString('latin1'));
+  }
+}
 
 /**
  * Connects client connections to the shared cluster link: subscription reference counts, the
@@ -58,12 +83,16 @@ export class Router {
   readonly #keys = new Map<Member, string[]>();
   readonly #members = new Set<Member>();
   #paused = false;
-  /** Members whose socket is corked until the end of the current burst of cluster messages. */
-  readonly #corked = new Set<Member>();
-  readonly #uncorkAll = (): void => {
-    for (const m of this.#corked) m.uncork();
-    this.#corked.clear();
+  /** Members with frames queued in the current burst of cluster messages (flushed after it). */
+  readonly #queued = new Set<Member>();
+  readonly #flushAll = (): void => {
+    for (const m of this.#queued) m.flush();
+    this.#queued.clear();
   };
+  /** Where cluster messages are rendered, once for all their recipients. */
+  readonly #arena = new FrameArena();
+  readonly #topic = new FrameString();
+  readonly #sender = new FrameString();
 
   constructor(
     private readonly link: HubLink,
@@ -105,7 +134,7 @@ export class Router {
   /** Removes `m` everywhere; prefixes nobody holds any more are unsubscribed at the hub. */
   remove(m: Member): void {
     this.#members.delete(m);
-    if (this.#corked.delete(m)) m.uncork();
+    if (this.#queued.delete(m)) m.flush();
     const keys = this.#keys.get(m);
     if (keys === undefined) return;
     this.#keys.delete(m);
@@ -193,29 +222,27 @@ export class Router {
     ) {
       this.#takeSignatures(format, payload);
     }
-    const sender = senderFrame.toString('latin1');
-    let frame: Buffer | undefined;
-    let failed = false;
-    const matched = this.#index.match(topicFrame.toString('latin1'), (m) => {
-      if (!m.acked || failed || m.id === sender) return;
-      if (frame === undefined) {
-        const r = this.codec.renderCluster(topicFrame, format, payload);
-        if (typeof r === 'string') {
-          failed = true;
+    const sender = this.#sender.of(senderFrame);
+    const subscribers = this.#index.subscribers(this.#topic.of(topicFrame));
+    let rendered = false;
+    for (const m of subscribers) {
+      if (!m.acked || m.id === sender) continue;
+      if (!rendered) {
+        const r = this.codec.renderCluster(topicFrame, format, payload, this.#arena);
+        if (r !== undefined) {
           GatewayMetrics.bump(this.metrics.dropped, r);
           return;
         }
-        frame = r;
+        rendered = true;
       }
-      if (!this.#corked.has(m)) {
-        // One writev per client per burst instead of one per frame (the dominant cost at 1 client).
-        if (this.#corked.size === 0) setImmediate(this.#uncorkAll);
-        this.#corked.add(m);
-        m.cork();
+      if (!this.#queued.has(m)) {
+        // One write per client per burst instead of one per frame (the dominant cost at 1 client).
+        if (this.#queued.size === 0) setImmediate(this.#flushAll);
+        this.#queued.add(m);
       }
-      m.deliver(frame);
-    });
-    if (start !== undefined && matched > 0 && frame !== undefined) this.metrics.latency('outbound', start);
+      m.deliver(this.#arena);
+    }
+    if (start !== undefined && rendered) this.metrics.latency('outbound', start);
   }
 
   #pauseAll(): void {

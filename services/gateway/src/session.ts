@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { mayPublish, maySubscribe, type Principal } from './auth.js';
+import { FrameQueue, type ArenaFrame, type FrameSocket } from './client-frames.js';
 import type { Codec } from './codec.js';
 import { GatewayMetrics } from './metrics.js';
 import {
@@ -60,13 +61,13 @@ export type SessionState =
   | 'closing'
   | 'closed';
 
-const TEXT = { binary: false, compress: false } as const;
-
 /** One WebSocket client: a state machine driven by socket events and the router. */
 export class Session implements Member {
   state: SessionState = 'handshake';
   readonly idBytes: Buffer;
   #pending: Buffer[] = [];
+  /** Cluster frames of the current burst, written by {@link flush}. */
+  readonly #out = new FrameQueue();
   #prefixes: readonly string[] = [];
   #closeSent: { code: number; reason: string } | undefined;
   #terminating = false;
@@ -126,34 +127,34 @@ export class Session implements Member {
     this.#close(CLOSE.terminating.code, CLOSE.terminating.reason);
   }
 
-  deliver(frame: Buffer): void {
+  /** Queues a cluster frame for this client until the router's {@link flush} (end of the burst). */
+  deliver(frame: ArenaFrame): void {
     if (this.state !== 'active') return;
-    if (this.ws.bufferedAmount + frame.length > this.env.sendQueueBytes) {
+    const length = frame.end - frame.start;
+    if (this.ws.bufferedAmount + this.#out.bytes + length > this.env.sendQueueBytes) {
       // Bounded per-client queue: this client alone is dropped; nobody else waits for it.
       this.env.metrics.slowClientCloses++;
       this.#close(CLOSE.slowClient.code, CLOSE.slowClient.reason);
       return;
     }
-    this.ws.send(frame, TEXT);
+    this.#out.add(frame);
     this.env.metrics.outboundMessages++;
-    this.env.metrics.outboundBytes += frame.length;
+    this.env.metrics.outboundBytes += frame.textLength;
+  }
+
+  /** Writes the queued frames to the socket: at once, as long as the connection is open. */
+  flush(): void {
+    if (this.#out.empty) return;
+    this.#out.flush(this.ws.readyState === this.ws.OPEN ? this.#socket() : undefined);
   }
 
   pause(): void {
     this.ws.pause();
   }
 
-  cork(): void {
-    this.#socket()?.cork();
-  }
-
-  uncork(): void {
-    this.#socket()?.uncork();
-  }
-
-  /** ws keeps its net.Socket private; corking it is safe (ws's own cork/uncork nest inside ours). */
-  #socket(): { cork(): void; uncork(): void } | undefined {
-    return (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket ?? undefined;
+  /** ws keeps its net.Socket private; writing beside it is safe (see client-frames.ts). */
+  #socket(): FrameSocket | undefined {
+    return (this.ws as unknown as { _socket?: FrameSocket | null })._socket ?? undefined;
   }
 
   resume(): void {
@@ -256,6 +257,8 @@ export class Session implements Member {
 
   #sendError(frame: string, kind: string): void {
     GatewayMetrics.bump(this.env.metrics.errors, kind);
+    // After the cluster frames delivered before it, as if each had been sent at once.
+    this.flush();
     this.ws.send(frame);
   }
 
@@ -280,6 +283,8 @@ export class Session implements Member {
     if (this.state !== 'rejected') this.state = 'closing';
     this.#closeSent ??= { code, reason };
     this.#stopHeartbeat();
+    // Frames delivered before the close go before its close frame (none may follow it).
+    this.flush();
     this.ws.close(code, reason);
   }
 
@@ -294,6 +299,7 @@ export class Session implements Member {
     this.state = 'closed';
     this.#stopHeartbeat();
     this.#pending = [];
+    this.#out.flush(undefined);
     this.env.router.remove(this);
     if (!wasRejected && !this.#terminating) {
       let c = this.#closeSent?.code ?? code;

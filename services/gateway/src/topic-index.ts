@@ -11,6 +11,9 @@ export class TopicIndex<S> {
   /** Distinct prefix lengths in use, with how many prefixes have that length. */
   readonly #lengths = new Map<number, number>();
   #sortedLengths: number[] = [];
+  /** The last topic matched and its subscribers (cleared by every change): bursts repeat topics. */
+  #memoTopic: string | undefined;
+  #memo: S[] = [];
 
   /** UTF-8 bytes of `prefix` as a binary string (the key form of this index). */
   static key(prefix: string): string {
@@ -19,6 +22,7 @@ export class TopicIndex<S> {
 
   /** Adds `sub` under each key; returns the keys that had no subscriber before (newly needed). */
   add(sub: S, keys: readonly string[]): string[] {
+    this.#memoTopic = undefined;
     const fresh: string[] = [];
     for (const key of keys) {
       let set = this.#byPrefix.get(key);
@@ -36,6 +40,7 @@ export class TopicIndex<S> {
 
   /** Removes `sub` from each key; returns the keys left without any subscriber (no longer needed). */
   remove(sub: S, keys: readonly string[]): string[] {
+    this.#memoTopic = undefined;
     const gone: string[] = [];
     for (const key of keys) {
       const set = this.#byPrefix.get(key);
@@ -55,30 +60,47 @@ export class TopicIndex<S> {
    * when several of its prefixes match. Returns how many subscribers were visited.
    */
   match(topic: string, visit: (sub: S) => void): number {
-    const lengths = this.#sortedLengths;
+    const subs = this.subscribers(topic);
+    for (const s of subs) visit(s);
+    return subs.length;
+  }
+
+  /**
+   * The subscribers with at least one prefix of `topic` (binary string), each once. The array is
+   * the index's own memo of the last topic: read it at once, never modify it; a change to the
+   * index replaces it (so iterating it while subscribers come and go is safe).
+   */
+  subscribers(topic: string): readonly S[] {
+    if (topic !== this.#memoTopic) {
+      this.#memo = this.#collect(topic);
+      this.#memoTopic = topic;
+    }
+    return this.#memo;
+  }
+
+  /** The subscribers with at least one prefix of `topic`, each once, in match order. */
+  #collect(topic: string): S[] {
+    const out: S[] = [];
     let first: Set<S> | undefined;
     let seen: Set<S> | undefined;
-    let count = 0;
-    for (const len of lengths) {
+    for (const len of this.#sortedLengths) {
       if (len > topic.length) break;
       const set = this.#byPrefix.get(len === topic.length ? topic : topic.slice(0, len));
       if (set === undefined) continue;
       if (first === undefined) {
         // Common case: one matching prefix set; no de-duplication needed.
         first = set;
-        for (const s of set) visit(s);
-        count += set.size;
+        for (const s of set) out.push(s);
         continue;
       }
       seen ??= new Set(first);
       for (const s of set) {
         if (seen.has(s)) continue;
         seen.add(s);
-        visit(s);
-        count++;
+        out.push(s);
       }
     }
-    return count;
+    return out;
   }
 
   /** Number of distinct prefixes held. */

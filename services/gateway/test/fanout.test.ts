@@ -53,6 +53,37 @@ describe('delivery semantics', () => {
     }
   });
 
+  test('events of every frame size in one burst reach every client whole and in order', async () => {
+    const rig = await startRig();
+    const node = await attachNode('zeromq_manager_host_1_Nsizes', rig.hub);
+    try {
+      const clients = [await acked(rig.url, ['/sizes/']), await acked(rig.url, ['/sizes/'])];
+      // Texts under 64 KiB (16-bit length) and over it (64-bit length), interleaved.
+      const lengths = [1, 70_000, 2, 65_536, 3, 200_000, 4];
+      await node.publishWhenSubscribed('/sizes/x', { name: 'first', args: [] });
+      await Promise.all(
+        lengths.map((n, i) =>
+          node.publish('/sizes/x', { name: 'sized', args: [data.count(i), data.string('s'.repeat(n))] }),
+        ),
+      );
+      for (const c of clients) {
+        assert.equal(((await c.nextJson()) as { topic: string }).topic, '/sizes/x');
+        for (let i = 0; i < lengths.length; i++) {
+          const m = (await c.nextJson()) as {
+            data: [unknown, unknown, { data: [unknown, { data: [{ data: number }, { data: string }] }] }];
+          };
+          const [index, str] = m.data[2].data[1].data;
+          assert.equal(index.data, i);
+          assert.equal(str.data, 's'.repeat(lengths[i] as number));
+        }
+        await c.close();
+      }
+    } finally {
+      await node.close();
+      await rig.close();
+    }
+  });
+
   test('1000 concurrent clients: every one acked, every one gets each event once, the process lives', async () => {
     const rig = await startRig({ maxClients: 2000 });
     const node = await attachNode('zeromq_manager_host_1_Nthousand', rig.hub);

@@ -38,6 +38,34 @@ describe('TopicIndex', () => {
     assert.deepEqual(seen('/üx'), ['a', 'u']);
     assert.deepEqual(seen('zzz'), ['a']);
   });
+  test('the same topic again sees every change made in between (the last match is remembered)', () => {
+    const idx = new TopicIndex<string>();
+    idx.add('a', keys('/t'));
+    const seen = (t: string) => {
+      const out: string[] = [];
+      const n = idx.match(TopicIndex.key(t), (s) => out.push(s));
+      assert.equal(n, out.length);
+      return out.sort();
+    };
+    assert.deepEqual(seen('/t/x'), ['a']);
+    assert.deepEqual(seen('/t/x'), ['a']);
+    idx.add('b', keys('/t/'));
+    assert.deepEqual(seen('/t/x'), ['a', 'b']);
+    idx.remove('a', keys('/t'));
+    assert.deepEqual(seen('/t/x'), ['b']);
+    idx.add('a', keys(''));
+    assert.deepEqual(seen('/t/x'), ['a', 'b']);
+    assert.deepEqual(seen('/other'), ['a']);
+    assert.deepEqual(seen('/t/x'), ['a', 'b']);
+    // A change made while visiting takes effect from the next match on.
+    const visited: string[] = [];
+    idx.match(TopicIndex.key('/t/x'), (s) => {
+      visited.push(s);
+      if (s === 'a') idx.remove('b', keys('/t/'));
+    });
+    assert.deepEqual(visited.sort(), ['a', 'b']);
+    assert.deepEqual(seen('/t/x'), ['a']);
+  });
 });
 
 describe('subscription message', () => {

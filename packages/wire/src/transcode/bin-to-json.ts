@@ -261,11 +261,27 @@ export function renderDataMessage(
   payload: Uint8Array,
   opts: JsonFormatOptions = {},
 ): Uint8Array {
-  const zeek = opts.dialect === 'zeek';
-  const topicBytes = typeof topic === 'string' ? utf8.encode(topic) : topic;
   // An empty payload: decodeBrokerData throws its own error for it.
   if (payload.length === 0) decodeBrokerData(payload);
-  return withScratch((w) => {
+  return withScratch((w) => renderDataMessageTo(w, topic, payload, opts));
+}
+
+/**
+ * {@link renderDataMessage} appended to the caller's writer `w` (from `w.length` on), without the
+ * copy out: for a caller that frames or batches the text itself (the gateway's fan-out). Same
+ * bytes, same errors; on an error `w.length` is back where it was (partial text is dropped).
+ */
+export function renderDataMessageTo(
+  w: ByteWriter,
+  topic: string | Uint8Array,
+  payload: Uint8Array,
+  opts: JsonFormatOptions = {},
+): void {
+  const zeek = opts.dialect === 'zeek';
+  const topicBytes = typeof topic === 'string' ? utf8.encode(topic) : topic;
+  if (payload.length === 0) decodeBrokerData(payload);
+  const start = w.length;
+  try {
     const c = cursorScratch;
     c.reset(payload);
     w.bytes(DATA_MESSAGE_HEAD);
@@ -282,5 +298,8 @@ export function renderDataMessage(
     w.u8(0x7d);
     // Bytes after the value: decodeBrokerData throws its own error for them.
     if (c.pos !== payload.length) decodeBrokerData(payload);
-  });
+  } catch (err) {
+    w.length = start;
+    throw err;
+  }
 }

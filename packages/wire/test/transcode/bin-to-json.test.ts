@@ -1,5 +1,6 @@
 /**
- * renderDataMessage against the two-step path it replaces
+ * renderDataMessage (and renderDataMessageTo, appending to a writer that already holds bytes)
+ * against the two-step path it replaces
  * (`formatDataMessage(topic, decodeBrokerData(payload), opts)`): same text bytes, or the same
  * DecodeError (code, offset, reason), in both dialects — on generated values and events
  * (fast-check), on mutated and truncated payloads, on hand-made edge cases, and on every
@@ -10,12 +11,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  ByteWriter,
   DecodeError,
   decodeBrokerData,
   encodeBrokerData,
   encodeEvent,
   formatDataMessage,
   renderDataMessage,
+  renderDataMessageTo,
   type BrokerData,
   type JsonDialect,
 } from '../../src/index.js';
@@ -32,6 +35,22 @@ const reference = (topic: string | Uint8Array, payload: Uint8Array, dialect: Jso
 
 const tally = { accepted: 0, rejected: 0 };
 
+/** Bytes a caller's writer already holds before renderDataMessageTo appends. */
+const HELD = Uint8Array.from([0x81, 0x7e, 0x01, 0x02]);
+
+/** renderDataMessageTo's outcome after HELD; on an error the writer must be back at HELD. */
+function appendedOutcome(topic: string | Uint8Array, payload: Uint8Array, dialect: JsonDialect): string {
+  const w = new ByteWriter(8);
+  w.bytes(HELD);
+  const outcome = renderOutcome(() => {
+    renderDataMessageTo(w, topic, payload, { dialect });
+    return w.buf.slice(HELD.length, w.length);
+  });
+  assert.deepEqual(w.buf.slice(0, HELD.length), HELD, 'held bytes kept');
+  if (!outcome.startsWith('ok')) assert.equal(w.length, HELD.length, 'partial text dropped on an error');
+  return outcome;
+}
+
 /** Asserts agreement in both dialects; returns the json-dialect outcome. */
 function agree(topic: string | Uint8Array, payload: Uint8Array): string {
   let first = '';
@@ -42,6 +61,7 @@ function agree(topic: string | Uint8Array, payload: Uint8Array): string {
       expected,
       dialect,
     );
+    assert.equal(appendedOutcome(topic, payload, dialect), expected, `${dialect}, renderDataMessageTo`);
     if (first === '') first = expected;
   }
   if (first.startsWith('ok')) tally.accepted++;
