@@ -4,27 +4,8 @@
  * (Kubernetes Secrets).
  */
 import { readFileSync } from 'node:fs';
-import * as z85 from 'z85';
+import { parseZ85Key } from '@zeek-relay/zmtp';
 import { ZMQ_ERROR_CODES, zmqCurveError, type CurveErrorFactory } from './errors.js';
-
-const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
-
-/**
- * The 32 raw bytes of a 40-character Z85 key, or `undefined` when `text` is not one. The round
- * trip rejects groups outside the 32-bit range, which a plain decoder would wrap silently.
- */
-export function parseZ85Key(text: string): Buffer | undefined {
-  const raw = Z85_KEY.test(text) ? z85.decode(text) : null;
-  if (raw === null || raw.length !== 32 || z85.encode(raw) !== text) return undefined;
-  return raw;
-}
-
-/** Encodes 32 raw key bytes as the 40-character Z85 text. */
-export function encodeZ85Key(raw: Uint8Array): string {
-  const text = raw.length === 32 ? z85.encode(raw) : null;
-  if (text === null) throw new RangeError('a CURVE key has exactly 32 bytes');
-  return text;
-}
 
 /** Decodes a 40-character Z85 key into its 32 raw bytes; throws `ZR_ZMQ_CURVE_KEY_INVALID`. */
 export function decodeCurveKey(key: string, what: string, makeError = zmqCurveError): Uint8Array {

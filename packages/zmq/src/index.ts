@@ -5,8 +5,6 @@
  */
 export {
   decodeCurveKey,
-  encodeZ85Key,
-  parseZ85Key,
   readKeyFile,
   readKeyListFile,
   resolveCurve,

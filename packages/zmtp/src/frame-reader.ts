@@ -10,8 +10,12 @@
 
 /** What a parsed stream produces. */
 export interface FrameSink {
-  /** A complete message; its frames are views of the read buffer, valid during the call only. */
-  message(frames: Buffer[]): void;
+  /**
+   * A complete message; its frames are views of the read buffer, valid during the call only.
+   * `raw` is the message's wire bytes (headers and bodies) when they lie in one read buffer, so a
+   * forwarder can pass them on without re-encoding; undefined when the message spans reads.
+   */
+  message(frames: Buffer[], raw?: Buffer): void;
   /** A command frame's body (READY, PING, SUBSCRIBE, …). */
   command(body: Buffer): void;
   /** A message was dropped: a frame over the size limit, or too many frames. */
@@ -44,6 +48,8 @@ export class FrameReader {
   #skipMore = false;
   /** Frames until the end of the current message are dropped. */
   #discarding = false;
+  /** Offset in the current buffer where the current message's first frame starts, or -1. */
+  #msgStart = -1;
 
   constructor(maxFrameBytes: number, maxParts = 64) {
     this.#maxFrame = maxFrameBytes;
@@ -56,6 +62,8 @@ export class FrameReader {
     if (buf === undefined) return;
     const end = buf.length;
     let off = 0;
+    // A message begun in an earlier buffer has no contiguous wire bytes.
+    this.#msgStart = -1;
     while (off < end) {
       if (this.#skip > 0) {
         off = this.#skipBody(end - off) + off;
@@ -119,7 +127,7 @@ export class FrameReader {
       return off + header;
     }
     if (avail - header < size) return -(header + size);
-    this.#body(flags, buf.subarray(off + header, off + header + size), sink);
+    this.#body(flags, buf, off, off + header, off + header + size, sink);
     return off + header + size;
   }
 
@@ -133,9 +141,14 @@ export class FrameReader {
     this.#parts = [];
   }
 
-  /** One complete frame: a command, or a part of the current message (delivered at its end). */
-  #body(flags: number, body: Buffer, sink: FrameSink): void {
+  /**
+   * One complete frame (header at `start`, body from `from` to `to` of `buf`): a command, or a
+   * part of the current message (delivered at its end).
+   */
+  #body(flags: number, buf: Buffer, start: number, from: number, to: number, sink: FrameSink): void {
+    const body = buf.subarray(from, to);
     if ((flags & 4) !== 0) {
+      if (this.#parts.length > 0) this.#msgStart = -1;
       sink.command(body);
       return;
     }
@@ -144,6 +157,7 @@ export class FrameReader {
       if (!more) this.#discarding = false;
       return;
     }
+    if (this.#parts.length === 0) this.#msgStart = start;
     this.#parts.push(body);
     if (more) {
       if (this.#parts.length >= this.#maxParts) {
@@ -155,7 +169,21 @@ export class FrameReader {
     }
     const frames = this.#parts;
     this.#parts = [];
-    sink.message(frames);
+    const raw = this.#msgStart >= 0 ? buf.subarray(this.#msgStart, to) : undefined;
+    this.#msgStart = -1;
+    sink.message(frames, raw);
+  }
+
+  /**
+   * Hands over the bytes kept of a frame not yet complete, and forgets them (another parser takes
+   * the stream from here, as CURVE's reader does after the handshake).
+   */
+  takeRest(): Buffer {
+    const rest = Buffer.concat(this.#rest, this.#restLength);
+    this.#rest = [];
+    this.#restLength = 0;
+    this.#need = 0;
+    return rest;
   }
 
   /** Forgets everything (the connection ended). */

@@ -21,3 +21,4 @@ export {
   type ZmtpMechanism,
   type ZmtpSocketType,
 } from './greeting.js';
+export { encodeZ85Key, parseZ85Key } from './z85-key.js';

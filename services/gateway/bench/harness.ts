@@ -5,7 +5,7 @@
  * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -106,10 +106,14 @@ const nativeEnv = curveKeys
 const native = buildNative();
 const publisher = await startPublisher(front.lastEndpoint as string);
 const counting = await startCounter(back.lastEndpoint as string);
+// Both native nodes run: their executable is no longer needed (and leaves nothing in /tmp).
+if (native !== undefined) rmSync(native, { force: true });
 
 /** Builds bench/native-pub.c; undefined (and one line on stderr saying why) when it cannot. */
 function buildNative(): string | undefined {
-  const exe = join(tmpdir(), 'zeek-relay-bench-native-pub');
+  // One per run: two benchmarks started together (e.g. on two branches) must not build into the
+  // same file while the other starts it (a half-written executable killed a run's publisher).
+  const exe = join(tmpdir(), `zeek-relay-bench-native-pub-${process.pid}`);
   try {
     execFileSync(
       'cc',
@@ -362,8 +366,18 @@ async function handle(c: Cmd): Promise<void> {
         }
       } else send({ go: true });
       await done;
-      lat.sort((a, b) => a - b);
-      send({ ok: true, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] });
+      // Medians of the first and the last third in arrival order: a queue that grows shows here.
+      const third = Math.floor(lat.length / 3);
+      const median = (a: number[]): number | undefined => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+      const [first, last] = [median(lat.slice(0, third)), median(lat.slice(-third))];
+      median(lat);
+      send({
+        ok: true,
+        p50: lat[Math.floor(lat.length * 0.5)],
+        p99: lat[Math.floor(lat.length * 0.99)],
+        first,
+        last,
+      });
       return;
     }
     case 'inbound': {

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { encodeZ85Key, parseZ85Key } from '@zeek-relay/zmq';
+import { encodeZ85Key, parseZ85Key } from '@zeek-relay/zmtp';
 import { GATEWAY_ERROR_CODES, GatewayError } from './errors.js';
 
 /** The CURVE keys of the gateway's hub connection, all Z85 text (40 characters). */

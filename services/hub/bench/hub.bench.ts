@@ -18,7 +18,9 @@
  * `@zeek-relay/zeek-node`) even where the native helper builds; `--quick` runs fan-out 1 and 4 once with shorter windows; `--with-block`
  * adds the hub in `block` (Zeek NODROP) mode. `hub-counted` (the hub with `forwarding=counted`,
  * which exports Zeek's proxy statistics) is measured in the same runs, against the anchor and
- * against the native hub (the cost of counting); `--without-counted` leaves it out.
+ * against the native hub (the cost of counting); `--without-counted` leaves it out. `hub-zmtp`
+ * (`forwarding=zmtp`: the hub's own ZMTP core, counters and per-subscriber drops on) likewise, against
+ * the anchor and against the native hub; `--without-zmtp` leaves it out.
  *
  * Anchor: a C program calling `zmq_proxy` against the system libzmq (built here with `cc -lzmq`
  * when available; Debian: libzmq3-dev), i.e. Zeek's own hub without Zeek. Without a compiler the
@@ -72,7 +74,11 @@ function buildNative(): string | undefined {
   }
 }
 
-type SubjectName = 'hub' | 'hub-counted' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
+type SubjectName = 'hub' | 'hub-counted' | 'hub-zmtp' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
+type HubSubject = 'hub' | 'hub-counted' | 'hub-zmtp';
+
+/** The `forwarding` setting of each hub subject. */
+const FORWARDING: Record<string, string> = { 'hub-counted': 'counted', 'hub-zmtp': 'zmtp' };
 
 async function startSubject(
   name: SubjectName,
@@ -85,13 +91,14 @@ async function startSubject(
   switch (name) {
     case 'hub':
     case 'hub-counted':
+    case 'hub-zmtp':
     case 'hub-block':
       return spawnSubject(
         process.execPath,
         [HUB_MAIN],
         {
           ZR_HUB_SLOW_SUBSCRIBER: name === 'hub-block' ? 'block' : 'drop',
-          ZR_HUB_FORWARDING: name === 'hub-counted' ? 'counted' : 'native',
+          ZR_HUB_FORWARDING: FORWARDING[name] ?? 'native',
           ZR_HUB_BIND_ADDRESS: '127.0.0.1',
           ZR_HUB_XPUB_PORT: String(xpub),
           ZR_HUB_XSUB_PORT: String(xsub),
@@ -216,6 +223,7 @@ async function main(argv: string[]): Promise<void> {
     'bare-zmqjs',
     'hub',
     ...(argv.includes('--without-counted') ? [] : ['hub-counted' as const]),
+    ...(argv.includes('--without-zmtp') ? [] : ['hub-zmtp' as const]),
     ...(argv.includes('--with-block') ? ['hub-block' as const] : []),
   ];
   const results: Array<Record<string, unknown>> = [];
@@ -262,15 +270,16 @@ function report(
     );
   }
   const results: Array<Record<string, unknown>> = [];
-  for (const subject of ['hub', 'hub-counted'] as const) {
+  for (const subject of ['hub', 'hub-counted', 'hub-zmtp'] as const) {
     if (!sat.has(subject)) continue;
     results.push(...ratiosOf(subject, subs, anchor, sat, lat));
   }
-  const counted = sat.get('hub-counted');
-  if (counted) {
-    const cost = counted.eventsPerS / sat.get('hub')!.eventsPerS;
+  for (const subject of ['hub-counted', 'hub-zmtp'] as const) {
+    const m = sat.get(subject);
+    if (!m) continue;
+    const cost = m.eventsPerS / sat.get('hub')!.eventsPerS;
     console.log(
-      `hub-counted / hub (native), the cost of counting: events/s ${fmt(cost, 2)}×, CPU/event ${fmt(counted.cpuPerEvent / sat.get('hub')!.cpuPerEvent, 2)}×`,
+      `${subject} / hub (native), the cost of counting: events/s ${fmt(cost, 2)}×, CPU/event ${fmt(m.cpuPerEvent / sat.get('hub')!.cpuPerEvent, 2)}×`,
     );
   }
   return results;
@@ -278,7 +287,7 @@ function report(
 
 /** One hub subject's ratios against the anchor (and, at 1 subscriber, against Zeek's reference). */
 function ratiosOf(
-  subject: 'hub' | 'hub-counted',
+  subject: HubSubject,
   subs: number,
   anchor: SubjectName,
   sat: Series,
@@ -297,7 +306,7 @@ function ratiosOf(
   console.log(
     `${subject} / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
   );
-  const prefix = subject === 'hub' ? 'hub' : 'hub.counted';
+  const prefix = subject === 'hub' ? 'hub' : subject.replace('-', '.');
   const results: Array<Record<string, unknown>> = [];
   if (subs === 1) results.push(zeekReference(subject, prefix, h.eventsPerS));
   const base = { subject: `${subject} ${subs} sub`, anchor: `${anchor} ${subs} sub` };

@@ -16,6 +16,14 @@ export const HUB_ERROR_CODES = {
   INVALID_STATE: 'ZR_HUB_INVALID_STATE',
   /** The forwarding loop (native proxy or counting loop) ended with an error while the hub ran. */
   PROXY_FAILED: 'ZR_HUB_PROXY_FAILED',
+  /**
+   * `forwarding=zmtp`: a peer broke ZMTP (not a ZMTP 3 greeting, version 2 or older, a mechanism
+   * other than NULL, an incompatible socket type, malformed or oversized frames); that connection
+   * is closed, counted and logged, the others go on.
+   */
+  PEER_PROTOCOL: 'ZR_HUB_PEER_PROTOCOL',
+  /** `forwarding=zmtp`: a peer did not finish its handshake in time, or went silent (heartbeat). */
+  PEER_TIMEOUT: 'ZR_HUB_PEER_TIMEOUT',
 } as const;
 
 /** Union of all hub error codes. */

@@ -9,6 +9,8 @@
  *   per whole multipart message, its bytes the sum of its frames' sizes; "received" on the socket
  *   it came from, "sent" on the socket it was handed to once that send succeeded. Costs a JavaScript
  *   turn per message (README, "Benchmark").
+ * - `zmtp`: no libzmq at all; the hub's own ZMTP core (zmtp/path.ts) implements this interface too,
+ *   with the same statistics and drops per subscriber.
  */
 import { Proxy, type XPublisher, type XSubscriber } from 'zeromq';
 
@@ -34,6 +36,8 @@ export interface DataPath {
   terminate(): void;
   /** Live counters (the same object every time), or undefined for the native path. */
   readonly statistics: ProxyStatistics | undefined;
+  /** Messages dropped per subscriber (`forwarding=zmtp` only: libzmq's XPUB drops silently). */
+  readonly drops?: { entries(): Iterable<[string, number]> };
 }
 
 /** Starts libzmq's native proxy (no statistics). */

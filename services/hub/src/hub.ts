@@ -3,7 +3,8 @@
  *
  * Data path (forwarder.ts): by default libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`,
  * in a libuv worker thread) between the XSUB and the XPUB, no per-message JavaScript; with
- * `forwarding=counted` a counting JavaScript loop. Around it, only per-connection or
+ * `forwarding=counted` a counting JavaScript loop; with `forwarding=zmtp` the hub's own ZMTP core
+ * over node:net instead of libzmq (zmtp/). Around it, only per-connection or
  * per-subscription work runs in JavaScript: socket monitors, the subscription observer feeding
  * the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
  */
@@ -19,7 +20,7 @@ import { RateLimitedLog, resolveCurve } from '@zeek-relay/zmq';
 import { resolveHubConfig, type HubConfig, type HubConfigInput } from './config.js';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from './errors.js';
 import { registerHubRoutes, type RouteTarget } from './http-routes.js';
-import { HubMetrics, observeTraffic } from './metrics.js';
+import { HubMetrics, observeDrops, observeTraffic } from './metrics.js';
 import { nodeEvents } from './node-events.js';
 import { NodeRegistry, type NodeInfo } from './registry.js';
 import { createRunning, openRunning, releaseRunning, type Running } from './running.js';
@@ -85,6 +86,7 @@ function hubParts(config: HubConfig, deps: HubDeps, running: () => Running | und
   const log = (deps.log ?? createLogger({ service: 'hub', level: 'silent' })).child({ component: 'hub' });
   const meter = deps.meter ?? otel.getMeter('zeek-relay-hub');
   observeTraffic(meter, () => running()?.dataPath?.statistics, config.zeekMetricsNode);
+  observeDrops(meter, () => running()?.dataPath?.drops);
   return {
     config,
     log,
@@ -124,7 +126,10 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
     try {
       addresses = await openRunning(r, config, curve, { ...p, onNotice, onProxyError });
       state = 'running';
-      const { slowSubscriber, forwarding } = config;
+      const { slowSubscriber } = config;
+      const forwarding = r.forwarding;
+      if (forwarding !== config.forwarding)
+        log.warn('forwarding=zmtp does not speak CURVE yet: this CURVE hub forwards with the native path');
       log.info({ ...addresses, slowSubscriber, forwarding, curve: curve !== undefined }, 'Hub started');
       return addresses;
     } catch (err) {

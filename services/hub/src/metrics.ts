@@ -5,12 +5,13 @@
  * `direction`, and Zeek's `node` on the Zeek-named traffic counters.
  *
  * Traffic counters (forwarded messages/bytes, and Zeek 8.2's eight `zeek_cluster_zeromq_proxy_*`
- * under Zeek's own names) exist only while the data path counts (`forwarding=counted`); the native
- * proxy exposes no statistics (forwarder.ts). Per-subscriber drops are not counted: libzmq's XPUB
- * discards for a full subscriber pipe without telling anybody (README, "Metrics").
+ * under Zeek's own names) exist only while the data path counts (`forwarding=counted|zmtp`); the
+ * native proxy exposes no statistics (forwarder.ts). Drops per subscriber (`subscriber` label,
+ * capped) only with `forwarding=zmtp`: libzmq's XPUB discards for a full subscriber pipe without
+ * telling anybody (README, "Metrics").
  */
 import type { Attributes, Counter, Meter, ObservableResult, UpDownCounter } from '@opentelemetry/api';
-import type { ProxyStatistics, SocketCount } from './forwarder.js';
+import type { DataPath, ProxyStatistics, SocketCount } from './forwarder.js';
 
 export const METRIC_NODES = 'zeek_relay.hub.nodes';
 export const METRIC_SUBSCRIPTIONS = 'zeek_relay.hub.subscriptions';
@@ -23,6 +24,8 @@ export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.hub.handshake.failures';
 export const METRIC_ZAP_REQUESTS = 'zeek_relay.hub.zap.requests';
 export const METRIC_FORWARDED_MESSAGES = 'zeek_relay.hub.forwarded.messages';
 export const METRIC_FORWARDED_BYTES = 'zeek_relay.hub.forwarded.bytes';
+export const METRIC_SUBSCRIBER_DROPS = 'zeek_relay.hub.subscriber.drops';
+export const METRIC_PEER_ERRORS = 'zeek_relay.hub.peer.errors';
 
 /**
  * Zeek 8.2's names for its hub's proxy statistics (exported as `<name>_total`): frontend = hub
@@ -53,6 +56,7 @@ export class HubMetrics {
   readonly #disconnects: Counter;
   readonly #handshakeFailures: Counter;
   readonly #zapRequests: Counter;
+  readonly #peerErrors: Counter;
 
   constructor(meter: Meter) {
     this.#nodes = meter.createUpDownCounter(METRIC_NODES, {
@@ -92,6 +96,16 @@ export class HubMetrics {
       description: 'CURVE client authentications (result = accepted|rejected)',
       unit: '{request}',
     });
+    this.#peerErrors = meter.createCounter(METRIC_PEER_ERRORS, {
+      description:
+        'Peer connections the hub closed (forwarding=zmtp; error.type = ZR_HUB_PEER_PROTOCOL|ZR_HUB_PEER_TIMEOUT)',
+      unit: '{connection}',
+    });
+  }
+
+  /** A peer connection closed by the zmtp path for `code` (README, "Error codes"). */
+  peerError(socket: HubSocketName, code: string): void {
+    this.#peerErrors.add(1, { socket, 'error.type': code });
   }
 
   nodeUp(): void {
@@ -177,4 +191,22 @@ export function observeTraffic(
         if (s !== undefined) result.observe(s[m.side][m.dir][m.what], { node: zeekNode });
       });
   }
+}
+
+/**
+ * Registers the per-subscriber drop counter, read from `drops()` at every collection (the zmtp
+ * path's counts; nothing is reported on the other paths).
+ */
+export function observeDrops(meter: Meter, drops: () => DataPath['drops']): void {
+  meter
+    .createObservableCounter(METRIC_SUBSCRIBER_DROPS, {
+      description:
+        'Messages dropped for one subscriber whose queue was full (slowSubscriber=drop, forwarding=zmtp); subscriber = its Zeek node name, Identity or address, at most 256 values then other',
+      unit: '{message}',
+    })
+    .addCallback((result) => {
+      const d = drops();
+      if (d === undefined) return;
+      for (const [subscriber, n] of d.entries()) result.observe(n, { subscriber });
+    });
 }

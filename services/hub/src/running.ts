@@ -1,6 +1,8 @@
 /**
  * What one started hub holds, opened and released in order: context, XPUB/XSUB with their
- * monitors, the ZAP handler, the registry's observer, and the data path (forwarder.ts).
+ * monitors, the ZAP handler, the registry's observer, and the data path (forwarder.ts). With
+ * `forwarding=zmtp` none of the libzmq parts: the hub's own ZMTP core (zmtp/path.ts) binds both
+ * sides and reports subscriptions and connections itself.
  */
 import type { Context, XPublisher, XSubscriber } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
@@ -11,6 +13,7 @@ import type { HubMetrics } from './metrics.js';
 import { startCountedPath, startNativePath, type DataPath } from './forwarder.js';
 import { watchSocket } from './monitor.js';
 import { startObserver, type SubscriptionNotice, type SubscriptionObserver } from './observer.js';
+import { startZmtpPath } from './zmtp/path.js';
 import {
   bindSocket,
   createHubContext,
@@ -25,9 +28,12 @@ const SETTLE_MS = 50;
 
 /** The resources of a started hub. */
 export interface Running {
-  readonly context: Context;
-  readonly xpub: XPublisher;
-  readonly xsub: XSubscriber;
+  /** The data path in effect: `zmtp` falls back to `native` with CURVE (not spoken by the core). */
+  readonly forwarding: HubConfig['forwarding'];
+  /** libzmq's context and sockets; undefined with `forwarding=zmtp`. */
+  readonly context?: Context;
+  readonly xpub?: XPublisher;
+  readonly xsub?: XSubscriber;
   /** The forwarding loop (forwarder.ts: native proxy or counted JavaScript loop). */
   dataPath?: DataPath;
   proxyDone?: Promise<void>;
@@ -50,8 +56,11 @@ export interface RunningDeps {
 
 /** Creates the context and both sockets (nothing bound yet). */
 export function createRunning(config: HubConfig, curve: CurveSettings | undefined): Running {
+  const forwarding = config.forwarding === 'zmtp' && curve !== undefined ? 'native' : config.forwarding;
+  if (forwarding === 'zmtp') return { forwarding, monitors: [] };
   const context = createHubContext(config);
   return {
+    forwarding,
     context,
     xpub: createXpub(config, context, curve),
     xsub: createXsub(config, context, curve),
@@ -69,9 +78,12 @@ export async function openRunning(
   curve: CurveSettings | undefined,
   d: RunningDeps,
 ): Promise<{ xpub: string; xsub: string }> {
+  const { context, xpub: xpubSocket, xsub: xsubSocket } = r;
+  if (context === undefined || xpubSocket === undefined || xsubSocket === undefined)
+    return openZmtp(r, config, d);
   if (curve) {
     r.zap = await startZapHandler(
-      r.context,
+      context,
       curve.clientPublicKeys,
       (ok, request) => {
         d.metrics.zap(ok);
@@ -83,19 +95,21 @@ export async function openRunning(
     );
   }
   r.monitors.push(
-    watchSocket(r.xpub, 'xpub', d.log, d.metrics, d.warn),
-    watchSocket(r.xsub, 'xsub', d.log, d.metrics, d.warn),
+    watchSocket(xpubSocket, 'xpub', d.log, d.metrics, d.warn),
+    watchSocket(xsubSocket, 'xsub', d.log, d.metrics, d.warn),
   );
-  const xpub = await bindSocket(r.xpub, endpointOf(config, 'xpub'), 'XPUB');
-  const xsub = await bindSocket(r.xsub, endpointOf(config, 'xsub'), 'XSUB');
-  await r.xsub.bind(OBSERVER_ENDPOINT);
-  r.observer = startObserver(r.context, OBSERVER_ENDPOINT, d.log, d.onNotice);
+  const xpub = await bindSocket(xpubSocket, endpointOf(config, 'xpub'), 'XPUB');
+  const xsub = await bindSocket(xsubSocket, endpointOf(config, 'xsub'), 'XSUB');
+  await xsubSocket.bind(OBSERVER_ENDPOINT);
+  r.observer = startObserver(context, OBSERVER_ENDPOINT, d.log, d.onNotice);
   const path = (r.dataPath =
-    config.forwarding === 'counted' ? startCountedPath(r.xsub, r.xpub) : startNativePath(r.xsub, r.xpub));
+    r.forwarding === 'counted'
+      ? startCountedPath(xsubSocket, xpubSocket)
+      : startNativePath(xsubSocket, xpubSocket));
   r.proxyDone = path.done.catch((cause: unknown) => {
     r.proxyError = new HubError(
       HUB_ERROR_CODES.PROXY_FAILED,
-      `the ${config.forwarding} forwarding loop ended with an error`,
+      `the ${r.forwarding} forwarding loop ended with an error`,
       {
         cause,
       },
@@ -103,6 +117,23 @@ export async function openRunning(
     d.onProxyError(r.proxyError);
   });
   return { xpub, xsub };
+}
+
+const utf8 = new TextDecoder();
+
+/** `forwarding=zmtp`: the hub's own ZMTP core; its notices feed the registry directly. */
+async function openZmtp(
+  r: Running,
+  config: HubConfig,
+  d: RunningDeps,
+): Promise<{ xpub: string; xsub: string }> {
+  const onNotice = (subscribe: boolean, prefix: Buffer) =>
+    d.onNotice({ subscribe, prefix: utf8.decode(prefix) });
+  const path = await startZmtpPath(config, { log: d.log, metrics: d.metrics, warn: d.warn, onNotice });
+  r.dataPath = path.dataPath;
+  r.proxyDone = path.dataPath.done;
+  r.observer = { publish: path.publish, close: () => undefined, done: Promise.resolve() };
+  return path.addresses;
 }
 
 /** Stops the data path, then closes sockets, observer, monitors and ZAP handler. */
@@ -117,8 +148,8 @@ export async function releaseRunning(r: Running): Promise<void> {
     r.dataPath.terminate();
     await r.proxyDone;
   } else {
-    r.xpub.close();
-    r.xsub.close();
+    r.xpub?.close();
+    r.xsub?.close();
   }
   r.observer?.close();
   await r.observer?.done;

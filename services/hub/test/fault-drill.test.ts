@@ -93,95 +93,99 @@ const receiversOf = (sender: string, all: EmulatedZeekNode[]) =>
     ROUTES[sender] === 'zeek.cluster.worker' ? n.options.role === 'worker' : n.options.role === 'manager',
   );
 
-it('hub SIGKILLed under load with four nodes: all re-admitted, traffic on every path, loss reported', async (t) => {
-  const { env, url, endpoints: ep } = await hubProcessSetup();
-  const first = await startHub(env, url);
-  const all = (
-    [
-      ['manager', 'manager'],
-      ['proxy', 'proxy'],
-      ['worker-1', 'worker'],
-      ['worker-2', 'worker'],
-    ] as const
-  ).map(([name, role]) => new EmulatedZeekNode({ name, role, keepInbox: false, ...ep }));
-  nodes.push(...all);
-  for (const n of all) await n.start();
-  const meshUp = () => all.every((n) => n.up.size === all.length - 1);
-  await waitFor(meshUp, 'node_up between all four', 60_000);
-  const paths: Paths = new Map();
-  for (const n of all) record(paths, n);
-  const load = publishFlatOut(all);
-  const pathKeys = all.flatMap((s) =>
-    receiversOf(s.options.name, all).map((r) => `${s.options.name}>${r.options.name}`),
-  );
-  const lastSeen = (key: string) => paths.get(key)?.at(-1) ?? 0;
-  await waitFor(
-    () => pathKeys.every((k) => lastSeen(k) > 200),
-    'traffic on every path before the kill',
-    60_000,
-  );
-
-  const tKill = performance.now();
-  first.kill('SIGKILL');
-  await first.exited;
-  const sentAtKill = new Map(load.sent);
-  const tSpawn = performance.now();
-  await startHub(env, url);
-  const tReady = performance.now();
-  type Nodes = { nodes: Array<{ name: string }> };
-  const registry = async () =>
-    ((await (await fetch(`${url}/nodes`)).json()) as Nodes).nodes.map((n) => n.name);
-  while ((await registry()).length < all.length) await sleep(20);
-  const tRegistry = performance.now();
-  // Traffic on every path: each receiver got something its sender published after the restart began.
-  await waitFor(
-    () => pathKeys.every((k) => lastSeen(k) > sentAtKill.get(k.split('>')[0]!)!),
-    'traffic on every path after the restart',
-    120_000,
-  );
-  const tTraffic = performance.now();
-  await load.stop();
-  // Let what is in flight arrive (the paths go quiet), then account.
-  let total = -1;
-  while (total !== [...paths.values()].reduce((a, p) => a + p.length, 0)) {
-    total = [...paths.values()].reduce((a, p) => a + p.length, 0);
-    await sleep(300);
-  }
-
-  const report: string[] = [];
-  for (const key of pathKeys) {
-    const got = paths.get(key) ?? [];
-    for (let i = 1; i < got.length; i++)
-      assert.ok(got[i]! > got[i - 1]!, `${key}: in order, no duplicate at ${i}`);
-    const sender = key.split('>')[0]!;
-    const sent = load.sent.get(sender)!;
-    const lost = sent - got.length;
-    assert.ok(lost >= 0, `${key}: nothing invented`);
-    report.push(
-      `${key} sent ${sent} received ${got.length} lost ${lost} (${((lost / sent) * 100).toFixed(1)} %)`,
+for (const forwarding of ['native', 'zmtp'])
+  it(`hub SIGKILLed under load with four nodes (forwarding=${forwarding}): all re-admitted, traffic on every path, loss reported`, async (t) => {
+    const { env, url, endpoints: ep } = await hubProcessSetup({ ZR_HUB_FORWARDING: forwarding });
+    const first = await startHub(env, url);
+    const all = (
+      [
+        ['manager', 'manager'],
+        ['proxy', 'proxy'],
+        ['worker-1', 'worker'],
+        ['worker-2', 'worker'],
+      ] as const
+    ).map(([name, role]) => new EmulatedZeekNode({ name, role, keepInbox: false, ...ep }));
+    nodes.push(...all);
+    for (const n of all) await n.start();
+    const meshUp = () => all.every((n) => n.up.size === all.length - 1);
+    await waitFor(meshUp, 'node_up between all four', 60_000);
+    const paths: Paths = new Map();
+    for (const n of all) record(paths, n);
+    const load = publishFlatOut(all);
+    const pathKeys = all.flatMap((s) =>
+      receiversOf(s.options.name, all).map((r) => `${s.options.name}>${r.options.name}`),
     );
-  }
-  const drops = all.map((n) => `${n.options.name} ${n.xpubDrops}`).join(', ');
-  const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
-  t.diagnostic(`per path: ${report.join('; ')}`);
-  t.diagnostic(`dropped at the senders' XPUB high-water mark (as Zeek counts xpub_drops): ${drops}`);
-  t.diagnostic(
-    `kill → new process spawned ${ms(tKill, tSpawn)}, → ready ${ms(tKill, tReady)}, → all four in the registry ${ms(tKill, tRegistry)}, → traffic on every path ${ms(tKill, tTraffic)}`,
-  );
+    const lastSeen = (key: string) => paths.get(key)?.at(-1) ?? 0;
+    await waitFor(
+      () => pathKeys.every((k) => lastSeen(k) > 200),
+      'traffic on every path before the kill',
+      60_000,
+    );
 
-  // Re-admitted: nobody went down for anybody (the nodes' pipes survived), every pool is whole.
-  for (const n of all) {
-    assert.equal(n.up.size, all.length - 1, `${n.options.name} counts every other node as up`);
-    assert.ok(!n.lifecycle.some((e) => e.startsWith('down:')), `${n.options.name}: ${n.lifecycle.join(',')}`);
-  }
-  assert.deepEqual((await registry()).sort(), ['manager', 'proxy', 'worker-1', 'worker-2']);
-  // A node joining the restarted hub meets every one of them, and they it.
-  const late = new EmulatedZeekNode({ name: 'worker-3', role: 'worker', ...ep });
-  nodes.push(late);
-  await late.start();
-  await waitFor(
-    () => all.every((n) => n.up.has(late.id)) && late.up.size === all.length,
-    'node_up between the newcomer and all four',
-    60_000,
-  );
-});
+    const tKill = performance.now();
+    first.kill('SIGKILL');
+    await first.exited;
+    const sentAtKill = new Map(load.sent);
+    const tSpawn = performance.now();
+    await startHub(env, url);
+    const tReady = performance.now();
+    type Nodes = { nodes: Array<{ name: string }> };
+    const registry = async () =>
+      ((await (await fetch(`${url}/nodes`)).json()) as Nodes).nodes.map((n) => n.name);
+    while ((await registry()).length < all.length) await sleep(20);
+    const tRegistry = performance.now();
+    // Traffic on every path: each receiver got something its sender published after the restart began.
+    await waitFor(
+      () => pathKeys.every((k) => lastSeen(k) > sentAtKill.get(k.split('>')[0]!)!),
+      'traffic on every path after the restart',
+      120_000,
+    );
+    const tTraffic = performance.now();
+    await load.stop();
+    // Let what is in flight arrive (the paths go quiet), then account.
+    let total = -1;
+    while (total !== [...paths.values()].reduce((a, p) => a + p.length, 0)) {
+      total = [...paths.values()].reduce((a, p) => a + p.length, 0);
+      await sleep(300);
+    }
+
+    const report: string[] = [];
+    for (const key of pathKeys) {
+      const got = paths.get(key) ?? [];
+      for (let i = 1; i < got.length; i++)
+        assert.ok(got[i]! > got[i - 1]!, `${key}: in order, no duplicate at ${i}`);
+      const sender = key.split('>')[0]!;
+      const sent = load.sent.get(sender)!;
+      const lost = sent - got.length;
+      assert.ok(lost >= 0, `${key}: nothing invented`);
+      report.push(
+        `${key} sent ${sent} received ${got.length} lost ${lost} (${((lost / sent) * 100).toFixed(1)} %)`,
+      );
+    }
+    const drops = all.map((n) => `${n.options.name} ${n.xpubDrops}`).join(', ');
+    const ms = (a: number, b: number) => `${Math.round(b - a)} ms`;
+    t.diagnostic(`per path: ${report.join('; ')}`);
+    t.diagnostic(`dropped at the senders' XPUB high-water mark (as Zeek counts xpub_drops): ${drops}`);
+    t.diagnostic(
+      `kill → new process spawned ${ms(tKill, tSpawn)}, → ready ${ms(tKill, tReady)}, → all four in the registry ${ms(tKill, tRegistry)}, → traffic on every path ${ms(tKill, tTraffic)}`,
+    );
+
+    // Re-admitted: nobody went down for anybody (the nodes' pipes survived), every pool is whole.
+    for (const n of all) {
+      assert.equal(n.up.size, all.length - 1, `${n.options.name} counts every other node as up`);
+      assert.ok(
+        !n.lifecycle.some((e) => e.startsWith('down:')),
+        `${n.options.name}: ${n.lifecycle.join(',')}`,
+      );
+    }
+    assert.deepEqual((await registry()).sort(), ['manager', 'proxy', 'worker-1', 'worker-2']);
+    // A node joining the restarted hub meets every one of them, and they it.
+    const late = new EmulatedZeekNode({ name: 'worker-3', role: 'worker', ...ep });
+    nodes.push(late);
+    await late.start();
+    await waitFor(
+      () => all.every((n) => n.up.has(late.id)) && late.up.size === all.length,
+      'node_up between the newcomer and all four',
+      60_000,
+    );
+  });

@@ -1,4 +1,7 @@
-/** Hub lifecycle errors and options: bind failures, double start, close before start, IPv6. */
+/**
+ * Hub lifecycle errors and options: bind failures, double start, close before start, IPv6; on
+ * libzmq's sockets (`native`) and on the hub's own listeners (`zmtp`).
+ */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
@@ -7,53 +10,54 @@ import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub } from '../src/index.js';
 import { waitFor } from './helpers/wait.js';
 
-describe('hub lifecycle', () => {
-  it('fails with ZR_HUB_BIND_FAILED when a port is taken, and releases what it opened', async () => {
-    const blocker = createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-    const port = (blocker.address() as { port: number }).port;
-    try {
-      const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: port });
-      await assert.rejects(hub.start(), { code: 'ZR_HUB_BIND_FAILED' });
-      assert.equal(hub.readiness().ready, false);
-      await hub.close();
-    } finally {
-      blocker.close();
-    }
-  });
-
-  it('refuses a second start and a start after close (ZR_HUB_INVALID_STATE)', async () => {
-    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0 });
-    await hub.start();
-    await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
-    await hub.close();
-    await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
-    const never = createHub({});
-    await never.close(); // closing an unstarted hub is a no-op
-  });
-
-  it('fails before binding anything when CURVE is half configured', async () => {
-    const hub = createHub({
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      curveClientPublicKeys: ['HelloWorld'.repeat(4)],
+for (const forwarding of ['native', 'zmtp'] as const)
+  describe(`hub lifecycle (forwarding=${forwarding})`, () => {
+    it('fails with ZR_HUB_BIND_FAILED when a port is taken, and releases what it opened', async () => {
+      const blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as { port: number }).port;
+      try {
+        const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: port, forwarding });
+        await assert.rejects(hub.start(), { code: 'ZR_HUB_BIND_FAILED' });
+        assert.equal(hub.readiness().ready, false);
+        await hub.close();
+      } finally {
+        blocker.close();
+      }
     });
-    await assert.rejects(hub.start(), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
-  });
 
-  it('binds and serves IPv6 loopback with ipv6 on', async () => {
-    const hub = createHub({ bindAddress: '::1', ipv6: true, xpubPort: 0, xsubPort: 0 });
-    const a = await hub.start();
-    try {
-      assert.match(a.xpub, /^tcp:\/\/\[::1\]:\d+$/);
-      const sub = new XSubscriber({ ipv6: true, linger: 0 });
-      sub.connect(a.xpub);
-      await sub.send(encodeSubscriptionFrame(true, 'zeek.v6.'));
-      await waitFor(() => hub.subscriptions().includes('zeek.v6.'), 'subscription over IPv6');
-      sub.close();
-    } finally {
+    it('refuses a second start and a start after close (ZR_HUB_INVALID_STATE)', async () => {
+      const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, forwarding });
+      await hub.start();
+      await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
       await hub.close();
-    }
+      await assert.rejects(hub.start(), { code: 'ZR_HUB_INVALID_STATE' });
+      const never = createHub({});
+      await never.close(); // closing an unstarted hub is a no-op
+    });
+
+    it('fails before binding anything when CURVE is half configured', async () => {
+      const hub = createHub({
+        bindAddress: '127.0.0.1',
+        xpubPort: 0,
+        xsubPort: 0,
+        curveClientPublicKeys: ['HelloWorld'.repeat(4)],
+      });
+      await assert.rejects(hub.start(), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
+    });
+
+    it('binds and serves IPv6 loopback with ipv6 on', async () => {
+      const hub = createHub({ bindAddress: '::1', ipv6: true, xpubPort: 0, xsubPort: 0, forwarding });
+      const a = await hub.start();
+      try {
+        assert.match(a.xpub, /^tcp:\/\/\[::1\]:\d+$/);
+        const sub = new XSubscriber({ ipv6: true, linger: 0 });
+        sub.connect(a.xpub);
+        await sub.send(encodeSubscriptionFrame(true, 'zeek.v6.'));
+        await waitFor(() => hub.subscriptions().includes('zeek.v6.'), 'subscription over IPv6');
+        sub.close();
+      } finally {
+        await hub.close();
+      }
+    });
   });
-});

@@ -7,13 +7,17 @@
  * stuck one is never read; afterwards the stuck one is drained and holds fewer than N (the hub
  * dropped the rest for it alone). `block` (Zeek's NODROP) is the control: there the slow
  * subscriber, reading slowly, gets every one of the N events (nothing dropped), which is why a
- * stuck one stalls everyone in that mode.
+ * stuck one stalls everyone in that mode. Both run on libzmq's proxy (`native`) and on the hub's
+ * own ZMTP core (`zmtp`), which also counts the drops per subscriber: the stuck one's count rises,
+ * the fast ones' stay 0 (read from a real `/metrics` scrape).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XSubscriber } from 'zeromq';
 import { data, encodeEvent, encodeSubscriptionFrame } from '@zeek-relay/wire';
+import { createMetrics } from '@zeek-relay/runtime';
 import { createHub } from '../src/index.js';
+import { serveHub } from './helpers/http.js';
 import { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
@@ -21,7 +25,12 @@ const N = 6_000;
 /** Events in flight towards the fast subscribers at most (the hub's HWM below is 500). */
 const WINDOW = 200;
 const TOPIC = 'zeek.bulk.';
-const PAYLOAD = encodeEvent({ name: 'Bench::event', args: [data.string('x'.repeat(180))] });
+/**
+ * 2 kB events: N of them (12 MB) overflow whatever the kernel buffers towards the stuck subscriber
+ * hold. The zmtp path cannot shrink its socket's send buffer as ZMQ_SNDBUF does (node:net has no
+ * SO_SNDBUF), and on loopback Linux grows it to net.ipv4.tcp_wmem's maximum (4 MB).
+ */
+const PAYLOAD = encodeEvent({ name: 'Bench::event', args: [data.string('x'.repeat(2000))] });
 
 interface Outcome {
   /** Events each fast subscriber received (all N when the run completes). */
@@ -30,6 +39,23 @@ interface Outcome {
   slow: number;
   /** Times the slow subscriber's connection went down during the run (the hub dropped it). */
   slowDisconnects: number;
+  /** END markers published (some may be dropped for the slow subscriber too). */
+  markers: number;
+  /** `zeek_relay_hub_subscriber_drops_total` per subscriber label, from `/metrics`. */
+  drops: Map<string, number>;
+}
+
+type Forwarding = 'native' | 'zmtp';
+
+/** The per-subscriber drop counts of a `/metrics` scrape. */
+async function scrapeDrops(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(
+    /^zeek_relay_hub_subscriber_drops_total\{[^}]*subscriber="([^"]+)"[^}]*\} (\S+)$/gm,
+  ))
+    out.set(m[1]!, Number(m[2]));
+  return out;
 }
 
 /** Published after the N events until the slow subscriber has read one: everything before it is in. */
@@ -50,23 +76,31 @@ async function drain(slow: XSubscriber, stuck: boolean, published: Promise<void>
   }
 }
 
-async function run(mode: 'drop' | 'block', slowStuck: boolean): Promise<Outcome> {
+async function run(mode: 'drop' | 'block', slowStuck: boolean, forwarding: Forwarding): Promise<Outcome> {
   const closers: Array<() => Promise<void> | void> = [];
   try {
+    const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
+    closers.push(() => metrics.shutdown());
     // Small hub buffers so a stalled pipe fills within a few hundred events.
-    const hub = createHub({
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      slowSubscriber: mode,
-      sendHighWaterMark: 500,
-      sendBufferSize: 16_384,
-      // No heartbeat: its timeout would disconnect a stuck subscriber (whose socket never answers
-      // while its buffers are full), which frees a blocked hub too and hides what the mode does.
-      heartbeatIntervalMs: 0,
-    });
+    const hub = createHub(
+      {
+        forwarding,
+        bindAddress: '127.0.0.1',
+        xpubPort: 0,
+        xsubPort: 0,
+        slowSubscriber: mode,
+        sendHighWaterMark: 500,
+        sendBufferSize: 16_384,
+        // No heartbeat: its timeout would disconnect a stuck subscriber (whose socket never answers
+        // while its buffers are full), which frees a blocked hub too and hides what the mode does.
+        heartbeatIntervalMs: 0,
+      },
+      { meter: metrics.meter },
+    );
     closers.push(() => hub.close());
     const a = await hub.start();
+    const http = await serveHub(hub, metrics);
+    closers.push(() => http.close());
     const ep = { connectXpub: connectable(a.xsub), connectXsub: connectable(a.xpub) };
     const mk = async (name: string) => {
       const n = new EmulatedZeekNode({
@@ -84,15 +118,21 @@ async function run(mode: 'drop' | 'block', slowStuck: boolean): Promise<Outcome>
       await n.subscribeAndWait();
       return n;
     };
-    // Subscribes like a Zeek node; how it reads is the test's subject. First, and alone: the
-    // hub listing TOPIC then means its subscription is in place.
+    // Subscribes like a Zeek node; how it reads is the test's subject.
     const slow = new XSubscriber({ receiveHighWaterMark: 50, receiveBufferSize: 4096, linger: 0 });
     closers.push(() => slow.close());
     let slowDisconnects = 0;
     slow.events.on('disconnect', () => slowDisconnects++);
     slow.connect(ep.connectXsub);
     await slow.send(encodeSubscriptionFrame(true, TOPIC));
-    await waitFor(() => hub.subscriptions().includes(TOPIC), 'subscription at the hub');
+    // Its own node topic, as a Zeek node has: the label of its drop counter.
+    await slow.send(encodeSubscriptionFrame(true, 'zeek.cluster.node.slow.'));
+    // The node topic, sent after its TOPIC on the same connection, shows that the hub has both of
+    // its subscriptions.
+    await waitFor(
+      () => hub.subscriptions().includes('zeek.cluster.node.slow.'),
+      "the slow subscriber's subscriptions at the hub",
+    );
     const fast = [await mk('fast-1'), await mk('fast-2')];
     const publisher = await mk('publisher');
     await publisher.waitFor(() => publisher.seenTopics.has(TOPIC), 'publisher sees the subscription');
@@ -109,28 +149,47 @@ async function run(mode: 'drop' | 'block', slowStuck: boolean): Promise<Outcome>
     for (const [k, f] of fast.entries())
       await f.waitFor(() => count(f) === N, `all ${N} events at fast-${k + 1}`);
     publishedAll();
+    let markers = 0;
     while (!drained) {
+      markers++;
       await publisher.publishRaw(END, PAYLOAD);
       await Promise.race([slowCount, sleep(50)]); // pacing: markers may be dropped in drop mode
     }
     const slowGot = await slowCount;
-    return { fast: fast.map(count), slow: slowGot, slowDisconnects };
+    const drops = await scrapeDrops(`http://127.0.0.1:${http.port}`);
+    return { fast: fast.map(count), slow: slowGot, slowDisconnects, markers, drops };
   } finally {
     for (const c of closers.reverse()) await c();
   }
 }
 
-describe('slow-subscriber isolation', () => {
-  it('drop mode: a stuck subscriber does not hold back the others, and loses only its own events', async () => {
-    const r = await run('drop', true);
-    assert.deepEqual(r.fast, [N, N]);
-    assert.equal(r.slowDisconnects, 0, 'the stuck subscriber stayed connected throughout');
-    assert.ok(r.slow < N, `the stuck subscriber holds all ${N} events: the hub dropped nothing for it`);
-  });
+for (const forwarding of ['native', 'zmtp'] as const)
+  describe(`slow-subscriber isolation, forwarding=${forwarding}`, () => {
+    it('drop mode: a stuck subscriber does not hold back the others, and loses only its own events', async () => {
+      const r = await run('drop', true, forwarding);
+      assert.deepEqual(r.fast, [N, N]);
+      assert.equal(r.slowDisconnects, 0, 'the stuck subscriber stayed connected throughout');
+      assert.ok(r.slow < N, `the stuck subscriber holds all ${N} events: the hub dropped nothing for it`);
+      if (forwarding === 'native') {
+        // libzmq's XPUB drops without telling: no per-subscriber counts on this path.
+        assert.equal(r.drops.size, 0);
+        return;
+      }
+      // Every event it did not get was dropped for it alone, and counted under its node name
+      // (with the END markers dropped before one got through: all but the one it read, at most).
+      const slowDrops = r.drops.get('slow') ?? 0;
+      assert.ok(
+        slowDrops >= N - r.slow && slowDrops <= N - r.slow + r.markers - 1,
+        `drops of the stuck subscriber ${slowDrops}, expected ${N - r.slow} + up to ${r.markers - 1} markers`,
+      );
+      assert.equal(r.drops.get('fast-1'), undefined);
+      assert.equal(r.drops.get('fast-2'), undefined);
+    });
 
-  it("control, block mode (Zeek's NODROP): nothing is dropped, so a slow subscriber gets every event", async () => {
-    const r = await run('block', false);
-    assert.deepEqual(r.fast, [N, N]);
-    assert.equal(r.slow, N);
+    it("control, block mode (Zeek's NODROP): nothing is dropped, so a slow subscriber gets every event", async () => {
+      const r = await run('block', false, forwarding);
+      assert.deepEqual(r.fast, [N, N]);
+      assert.equal(r.slow, N);
+      assert.equal(r.drops.size, 0);
+    });
   });
-});

@@ -59,7 +59,7 @@ describe('zeek-relay-hub process', () => {
       assert.ok(text.includes(s), s);
   });
 
-  for (const forwarding of ['native', 'counted'])
+  for (const forwarding of ['native', 'counted', 'zmtp'])
     it(`survives a restart under load (forwarding=${forwarding}): clean SIGTERM exit, reconnect, resubscribe, traffic resumes, registry right`, async () => {
       const {
         env,

@@ -10,10 +10,14 @@
  * `--dir D` where files are written (default the OS temp dir), `--render-threads N` (default: the
  * sink's default), `--warm-batches N` per node sent to the same receiver before each timed run
  * (default half of `--batches`; a running sink is warm), `--only MODES`. The machine's load
- * average is printed before and after.
+ * average is printed before and after. Besides records/s, each mode prints the receiving
+ * process's CPU per record by thread group (thread-cpu.ts: main thread, render workers, libzmq's
+ * I/O thread, V8's helpers — concurrent GC —, libuv's pool) and the emulated nodes' CPU per
+ * record, since the nodes share the same cores (with CURVE they encrypt).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { threadCpuSince, threadCpuSnapshot, type ThreadCpu } from './thread-cpu.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,13 +69,17 @@ interface Run {
   /** User and system CPU microseconds per record in the receiving process. */
   readonly userUs: number;
   readonly systemUs: number;
+  /** CPU µs per record by thread group of the receiving process (Linux /proc; empty elsewhere). */
+  readonly threads: ThreadCpu;
+  /** CPU µs per record of the emulated node processes (all of them), which share the machine. */
+  readonly nodesUs: number;
 }
 
 async function startNodes(
   endpoint: string,
   batches: number,
   curve: boolean,
-): Promise<{ go: () => Promise<void>; kill: () => void }> {
+): Promise<{ go: () => void; finish: () => Promise<number>; kill: () => void }> {
   const script = new URL('./push-node.js', import.meta.url).pathname;
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
@@ -93,10 +101,22 @@ async function startNodes(
   }
   await Promise.all(ready);
   return {
-    go: async () => {
-      const done = children.map((c) => new Promise<void>((res) => c.once('exit', () => res())));
-      for (const c of children) c.send('go');
-      await Promise.all(done);
+    go: () => children.forEach((c) => c.send('go')),
+    /**
+     * Once the receiver has everything: each node reports the CPU it used since "go" (libzmq's
+     * I/O thread included) and exits. Resolves to their sum, µs.
+     */
+    finish: async () => {
+      const cpu = children.map(
+        (c) =>
+          new Promise<number>((res) => {
+            let us = 0;
+            c.on('message', (m: { cpuUs?: number }) => (us = m.cpuUs ?? us));
+            c.once('exit', () => res(us));
+            c.send('report');
+          }),
+      );
+      return (await Promise.all(cpu)).reduce((a, b) => a + b, 0);
     },
     kill: () => children.forEach((c) => c.kill()),
   };
@@ -121,20 +141,22 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   const rx = await startReceiver();
   if (warmBatches > 0) {
     const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true);
-    const sent = warmNodes.go();
+    warmNodes.go();
     await rx.reached(warm);
-    await sent;
+    await warmNodes.finish();
   }
   const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
   const cpu0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
+  const threads0 = threadCpuSnapshot();
   const t0 = performance.now();
-  const sent = nodes.go();
+  nodes.go();
   await rx.reached(warm + total);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const main = process.threadCpuUsage(main0);
-  await sent;
+  const threads = threadCpuSince(threads0, total);
+  const nodesCpuUs = await nodes.finish();
   await rx.close();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
@@ -144,6 +166,8 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
     mainPerRecordUs: (main.user + main.system) / total,
     userUs: cpu.user / total,
     systemUs: cpu.system / total,
+    threads,
+    nodesUs: nodesCpuUs / total,
   };
 }
 
@@ -256,6 +280,12 @@ for (const [name, r] of results) {
   console.log(
     `  ${name.padEnd(13)} ${fmt(r.recordsPerSecond).padStart(6)} records/s   CPU ${r.cores.toFixed(2)} cores, ${r.cpuPerRecordUs.toFixed(2)} µs/record (user ${r.userUs.toFixed(2)}, sys ${r.systemUs.toFixed(2)}; main thread ${r.mainPerRecordUs.toFixed(2)})   (runs: ${all})`,
   );
+  const groups = Object.entries(r.threads)
+    .map(([g, us]) => `${g} ${us.toFixed(2)}`)
+    .join(', ');
+  console.log(
+    `  ${''.padEnd(13)} by thread, µs/record: ${groups || 'n/a (no /proc)'}; emulated nodes ${r.nodesUs.toFixed(2)}`,
+  );
 }
 console.log(
   `  Zeek 8.2 logger (reference measured outside this run, same record and batch size): TSV ${fmt(ZEEK_LOGGER.tsv)}, JSON ${fmt(ZEEK_LOGGER.json)} records/s`,
@@ -281,6 +311,16 @@ const out = comparisons
 for (const r of out) {
   console.log(
     `  ${r.name.padEnd(28)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× (goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`,
+  );
+}
+if (results.has('tsv') && results.has('tsv-curve')) {
+  // Where CURVE's cost lands: the sink decrypts (libzmq's I/O thread), the nodes encrypt, and in
+  // this benchmark both share the same cores, so a CPU-bound run's rate follows their sum.
+  const [p, c] = [get('tsv'), get('tsv-curve')];
+  const both = (r: Run) => r.cpuPerRecordUs + r.nodesUs;
+  const io = (r: Run) => (r.threads.libzmq ?? 0).toFixed(2);
+  console.log(
+    `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
   );
 }
 if (jsonOut) console.log(JSON.stringify({ results: out }));

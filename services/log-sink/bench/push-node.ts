@@ -2,7 +2,9 @@
  * A Zeek node's log traffic for the benchmark, in its own process, through the emulated node's
  * log path (`LogPush` of @zeek-relay/zeek-node): connects to the sink, waits for "go" on IPC,
  * sends `count` copies of the batch as fast as the high-water mark allows (blocking: the benchmark
- * measures the sink, not losses), then reports "done" and exits after its queue drained (linger).
+ * measures the sink, not losses) and closes the socket (libzmq keeps sending what is queued,
+ * linger). On "report" (sent once the receiver has everything) it reports the CPU it used since
+ * "go" (`cpuUs`, user + system, libzmq's I/O thread included) and exits.
  * argv: endpoint count nodeName; with ZR_BENCH_CURVE (JSON: serverKey, publicKey, secretKey) the
  * PUSH socket is a CURVE client, as a Zeek 8.2+ node's is.
  */
@@ -21,10 +23,17 @@ const push = new LogPush({
   ...(curve ? { curve } : {}),
 });
 process.send?.({ ready: true, bytes: payload.length });
-process.once('message', async () => {
-  const n = Number(countText);
-  for (let i = 0; i < n; i++) await push.sendBatchBlocking(payload);
-  push.close();
-  process.send?.({ done: true });
-  process.disconnect();
+let cpu0 = process.cpuUsage();
+process.on('message', async (m: string) => {
+  if (m === 'go') {
+    cpu0 = process.cpuUsage();
+    const n = Number(countText);
+    for (let i = 0; i < n; i++) await push.sendBatchBlocking(payload);
+    push.close();
+  } else {
+    // 'report': the receiver has every batch, so the sending is over.
+    const cpu = process.cpuUsage(cpu0);
+    process.send?.({ cpuUs: cpu.user + cpu.system });
+    process.disconnect();
+  }
 });

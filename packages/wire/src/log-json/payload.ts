@@ -2,7 +2,7 @@ import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { checkRecordCount } from '../log-batch/decode.js';
 import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
-import { formatLogSubnet, formatV6At } from '../log-text/addr.js';
+import { formatLogSubnet, writeV6At } from '../log-text/addr.js';
 import { writeJsonNumber } from '../log-text/numbers.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
@@ -39,16 +39,14 @@ function writeBool(out: LogTextBuffer, r: LogReader): void {
 function writeInt(out: LogTextBuffer, r: LogReader): void {
   r.need(8, 'int');
   const p = r.pos;
-  if (r.view.getInt32(p) === 0) out.uint(r.view.getUint32(p + 4));
-  else out.latin1(r.view.getBigInt64(p).toString());
+  out.int64(r.view, p, true);
   r.pos = p + 8;
 }
 
 function writeCount(out: LogTextBuffer, r: LogReader): void {
   r.need(8, 'count');
   const p = r.pos;
-  if (r.view.getUint32(p) === 0) out.uint(r.view.getUint32(p + 4));
-  else out.latin1(r.view.getBigUint64(p).toString());
+  out.int64(r.view, p, false);
   r.pos = p + 8;
 }
 
@@ -72,7 +70,7 @@ function writeAddr(out: LogTextBuffer, r: LogReader): void {
   const at = r.pos;
   out.byte(0x22);
   if (len === 4) out.ipv4(b, at);
-  else out.latin1(formatV6At(b, at));
+  else writeV6At(out, b, at);
   out.byte(0x22);
   r.pos += len;
 }

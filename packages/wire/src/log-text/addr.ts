@@ -1,24 +1,18 @@
 import { EncodeError } from '../errors.js';
 import type { LogSubnet } from '../log-batch/types.js';
-
-/** IPv4 dotted quad of 4 bytes at `b[o..o+4)`. */
-function v4(b: Uint8Array, o: number): string {
-  return `${b[o] as number}.${b[o + 1] as number}.${b[o + 2] as number}.${b[o + 3] as number}`;
-}
+import { HEX, LogTextBuffer } from './text-buffer.js';
 
 /** Scratch for the 16-bit groups (renderers are synchronous, so one is enough). */
 const words = new Uint16Array(8);
 
-/**
- * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
- * inet_ntop extended for IPv4-translated forms): lowercase hex without leading zeros; the first
- * longest run of ≥ 2 zero groups becomes `::`; a dotted IPv4 tail when the run starts at group 0
- * and is 6 groups long (`::1.2.3.4`), or 5 followed by ffff (`::ffff:1.2.3.4`), or 4 followed by
- * ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6, so `::2` stays hex.)
- */
-export function formatV6At(b: Uint8Array, o: number): string {
-  const w = words;
-  for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
+/** Scratch buffer of {@link formatV6At}. */
+const scratch = new LogTextBuffer(64);
+
+/** Result of {@link zeroRun} (no allocation per address). */
+const run = { base: -1, len: 0 };
+
+/** The first longest run of ≥ 2 zero groups in `w` into `run` (base −1: none). */
+function zeroRun(w: Uint16Array): void {
   let bestBase = -1;
   let bestLen = 0;
   let curBase = -1;
@@ -41,14 +35,37 @@ export function formatV6At(b: Uint8Array, o: number): string {
     bestBase = curBase;
     bestLen = curLen;
   }
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-  let s = '';
+  run.base = bestLen < 2 ? -1 : bestBase;
+  run.len = bestLen;
+}
+
+/** A 16-bit group as lowercase hex without leading zeros. */
+function writeGroup(out: LogTextBuffer, g: number): void {
+  let shift = 12;
+  while (shift > 0 && g >> shift === 0) shift -= 4;
+  for (; shift >= 0; shift -= 4) out.byte(HEX[(g >> shift) & 15] as number);
+}
+
+/**
+ * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
+ * inet_ntop extended for IPv4-translated forms), written into `out`: lowercase hex without
+ * leading zeros; the first longest run of ≥ 2 zero groups becomes `::`; a dotted IPv4 tail when
+ * the run starts at group 0 and is 6 groups long (`::1.2.3.4`), or 5 followed by ffff
+ * (`::ffff:1.2.3.4`), or 4 followed by ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6,
+ * so `::2` stays hex.)
+ */
+export function writeV6At(out: LogTextBuffer, b: Uint8Array, o: number): void {
+  const w = words;
+  for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
+  zeroRun(w);
+  const bestBase = run.base;
+  const bestLen = run.len;
   for (let i = 0; i < 8; i++) {
     if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) s += ':';
+      if (i === bestBase) out.byte(0x3a);
       continue;
     }
-    if (i !== 0) s += ':';
+    if (i !== 0) out.byte(0x3a);
     if (
       i === 6 &&
       bestBase === 0 &&
@@ -57,12 +74,24 @@ export function formatV6At(b: Uint8Array, o: number): string {
         (bestLen === 5 && w[5] === 0xffff) ||
         (bestLen === 4 && w[4] === 0xffff && w[5] === 0))
     ) {
-      return s + v4(b, o + 12);
+      out.ipv4(b, o + 12);
+      return;
     }
-    s += (w[i] as number).toString(16);
+    writeGroup(out, w[i] as number);
   }
-  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
-  return s;
+  if (bestBase !== -1 && bestBase + bestLen === 8) out.byte(0x3a);
+}
+
+/** {@link writeV6At} as a string. */
+export function formatV6At(b: Uint8Array, o: number): string {
+  scratch.pos = 0;
+  writeV6At(scratch, b, o);
+  return String.fromCharCode(...scratch.buf.subarray(0, scratch.pos));
+}
+
+/** IPv4 dotted quad of 4 bytes at `b[o..o+4)`. */
+function v4(b: Uint8Array, o: number): string {
+  return `${b[o] as number}.${b[o + 1] as number}.${b[o + 2] as number}.${b[o + 3] as number}`;
 }
 
 /**

@@ -96,6 +96,42 @@ export function writeAsciiDouble82(out: LogTextBuffer, x: number): void {
   if (Number.isFinite(x) && nearInteger(x)) out.latin1('.0');
 }
 
+/**
+ * {@link formatAsciiDouble} of the 8.0 profile (modp `dtoa3(x, 6)`) straight into `out` (same
+ * text): modp's split digit by digit below 2^31 − 1, the string path above.
+ */
+export function writeAsciiDouble80(out: LogTextBuffer, x: number): void {
+  const neg = x < 0;
+  const v = neg ? -x : x;
+  if (!(v < THRES_MAX)) {
+    out.latin1(formatAsciiDouble(x, 'zeek-8.0')); // NaN, infinities, large values
+    return;
+  }
+  modpSplit(v, split);
+  if (neg) out.byte(0x2d);
+  out.uint(split[0] as number);
+  let frac = split[1] as number;
+  if (frac !== 0) {
+    let digits = 6;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    out.byte(0x2e);
+    // Zero padding up to `digits` (none when modp's uncarried 1000000 left fewer places).
+    for (let n = decimalLength(frac); n < digits; n++) out.byte(0x30);
+    out.uint(frac);
+  }
+  if (nearInteger(x)) out.latin1('.0');
+}
+
+/** Decimal digits of 0 < v < 10^7. */
+function decimalLength(v: number): number {
+  let n = 1;
+  for (let t = v; t >= 10; t = Math.trunc(t / 10)) n++;
+  return n;
+}
+
 /** Zeek's `approx_equal(d, nearbyint(d), 1e-9)` (src/Desc.cc `ODesc::Add(double)`). */
 function nearInteger(x: number): boolean {
   let r = Math.round(x);

@@ -101,6 +101,24 @@ export class LogTextBuffer {
     this.digits(v, digits);
   }
 
+  /**
+   * The big-endian 64-bit integer at `view[p, p + 8)`, two's complement when `signed`, in
+   * decimal: through a double when its magnitude is below 2^53 (exact there), else BigInt.
+   */
+  int64(view: DataView, p: number, signed: boolean): void {
+    const hi = signed ? view.getInt32(p) : view.getUint32(p);
+    const lo = view.getUint32(p + 4);
+    if (hi >= -0x20_0000 && hi < 0x20_0000) {
+      const v = hi * 0x1_0000_0000 + lo;
+      if (v < 0) {
+        this.byte(0x2d);
+        this.uint(-v);
+      } else this.uint(v);
+      return;
+    }
+    this.latin1((signed ? view.getBigInt64(p) : view.getBigUint64(p)).toString());
+  }
+
   /** Writes 0 ≤ v < 2^31 as exactly `n` decimal digits (zero padded). */
   digits(v: number, n: number): void {
     if (this.pos + n > this.buf.length) this.ensure(n);

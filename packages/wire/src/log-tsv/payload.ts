@@ -2,7 +2,7 @@ import { DecodeError, WIRE_ERROR_CODES } from '../errors.js';
 import { checkRecordCount } from '../log-batch/decode.js';
 import { checkContainerDepth, type LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
-import { formatV6At } from '../log-text/addr.js';
+import { formatV6At, writeV6At } from '../log-text/addr.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import {
   writeAddr,
@@ -36,14 +36,13 @@ function writeBool(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, inner
   r.pos = p + 8;
 }
 
-/** int and count: small values straight from the low word, others through BigInt. */
+/** int and count: below 2^53 in magnitude through doubles, others through BigInt. */
 function integerBody(signed: boolean): BodyWriter {
   const what = signed ? 'int' : 'count';
   return (out, r, ctx, inner) => {
     const p = r.pos;
     r.need(8, what);
-    if ((signed ? r.view.getInt32(p) : r.view.getUint32(p)) === 0 && !ctx.escapeAll)
-      out.uint(r.view.getUint32(p + 4));
+    if (!ctx.escapeAll) out.int64(r.view, p, signed);
     else writeText(out, (signed ? r.view.getBigInt64(p) : r.view.getBigUint64(p)).toString(), ctx, inner);
     r.pos = p + 8;
   };
@@ -74,7 +73,8 @@ function writeAddrBody(out: LogTextBuffer, r: LogReader, ctx: TsvValueContext, i
   }
   if (family === 6) {
     r.need(16, 'addr');
-    writeText(out, formatV6At(r.bytes, p + 1), ctx, inner);
+    if (ctx.escapeAll) writeText(out, formatV6At(r.bytes, p + 1), ctx, inner);
+    else writeV6At(out, r.bytes, p + 1);
     r.pos = p + 17;
     return;
   }

@@ -6,6 +6,7 @@ import {
   formatAsciiDouble,
   formatAsciiTime,
   modpSplit,
+  writeAsciiDouble80,
   writeAsciiDouble82,
   writeFixed6,
 } from '../log-text/numbers.js';
@@ -89,10 +90,11 @@ export function writeTime(out: LogTextBuffer, x: number, ctx: TsvValueContext, i
   out.digits(frac, frac < 1000000 ? 6 : 7);
 }
 
-/** double: the 8.2+ text digit by digit, else through {@link formatAsciiDouble}. */
+/** double digit by digit in either profile; through {@link formatAsciiDouble} when it is escaped. */
 export function writeDouble(out: LogTextBuffer, x: number, ctx: TsvValueContext, inner: boolean): void {
-  if (ctx.profile === 'zeek-8.2' && !ctx.escapeAll) writeAsciiDouble82(out, x);
-  else writeText(out, formatAsciiDouble(x, ctx.profile), ctx, inner);
+  if (ctx.escapeAll) writeText(out, formatAsciiDouble(x, ctx.profile), ctx, inner);
+  else if (ctx.profile === 'zeek-8.2') writeAsciiDouble82(out, x);
+  else writeAsciiDouble80(out, x);
 }
 
 /** subnet `<addr>/<len>` ({@link formatLogSubnet}); IPv4 digit by digit. */

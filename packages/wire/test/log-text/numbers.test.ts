@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fixed6, printfExp, printfFixed } from '../../src/log-text/exact-decimal.js';
-import { writeAsciiDouble82, writeFixed6 } from '../../src/log-text/numbers.js';
+import { writeAsciiDouble80, writeAsciiDouble82, writeFixed6 } from '../../src/log-text/numbers.js';
 import { LogTextBuffer } from '../../src/log-text/text-buffer.js';
 import {
   formatAsciiDouble,
@@ -121,6 +121,28 @@ describe('%.6f and the 8.2 double written digit by digit (micro-decimal.ts)', ()
     assert.equal(fixed(0.0078125), '0.007812');
     assert.equal(fixed(-1e-9), '-0.000000');
     assert.equal(fixed(Infinity), 'inf');
+  });
+
+  const double80 = (x: number): string => {
+    out.pos = 0;
+    writeAsciiDouble80(out, x);
+    return Buffer.from(out.buf.subarray(0, out.pos)).toString('latin1');
+  };
+  it('writeAsciiDouble80 equals formatAsciiDouble on the 8.0 profile (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(values, fc.constant(NaN), fc.constant(-0), fc.constant(Infinity), fc.constant(-Infinity)),
+        (x) => assert.equal(double80(x), formatAsciiDouble(x, 'zeek-8.0'), String(x)),
+      ),
+      { numRuns: 50000 },
+    );
+    // modp's uncarried rounding (frac 1000000), padding, trailing zeros, near-integers, 2^31 − 1.
+    for (const x of [0.9999995, 1.9999999, 0.0000005, 0.05, 0.000001, 12.5, -0.0000001, 2147483647 - 1e-7]) {
+      assert.equal(double80(x), formatAsciiDouble(x, 'zeek-8.0'), String(x));
+    }
+    for (const x of [2147483647, 2147483648.5, -2147483647, 1e300]) {
+      assert.equal(double80(x), formatAsciiDouble(x, 'zeek-8.0'), String(x));
+    }
   });
 
   it('writeAsciiDouble82 equals formatAsciiDouble on the 8.2 profile (property)', () => {

@@ -3,10 +3,13 @@ import { describe, it } from 'node:test';
 import {
   createJsonRenderer,
   createTsvRenderer,
+  decodeLogBatchHeader,
+  encodeLogBatch,
   formatAsciiDouble,
   formatAsciiTime,
   formatJsonNumber,
   formatJsonTime,
+  parseLogAddr,
   type JsonTimestampStyle,
   type LogElement,
   type LogField,
@@ -121,4 +124,66 @@ describe('log-values.json ascii_field', () => {
       assert.equal(tsvField(f, value), v.ascii_field);
     });
   }
+});
+
+describe('payload rendering of 64-bit integers and IPv6 addresses (written without BigInt or strings)', () => {
+  /** One column rendered from an encoded batch (the sink's path), TSV and JSON, without the newline. */
+  function fromPayload(f: LogField, v: LogElement): { tsv: string; json: string } {
+    const bytes = encodeLogBatch({ header: header(f), records: [[v]] });
+    const { header: h, next } = decodeLogBatchHeader(bytes);
+    const tsv = Buffer.from(createTsvRenderer(h).recordsFromPayload(bytes, next)).toString('latin1');
+    const json = Buffer.from(createJsonRenderer(h).recordsFromPayload(bytes, next)).toString('latin1');
+    return { tsv: tsv.slice(0, -1), json: json.slice('{"x":'.length, -2) };
+  }
+  const INTS = [0n, 1n, -1n, -100n, 2n ** 31n - 1n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n) - 1n];
+  const EDGES = [
+    2n ** 53n - 1n,
+    2n ** 53n,
+    2n ** 53n + 1n,
+    -(2n ** 53n) + 1n,
+    -(2n ** 53n),
+    -(2n ** 53n) - 1n,
+  ];
+  it('int: decimal text equal to BigInt, across 2^31, 2^32 and ±2^53', () => {
+    for (const n of [...INTS, ...EDGES, 2n ** 63n - 1n, -(2n ** 63n)]) {
+      const out = fromPayload(field('int'), { type: 'int', value: n });
+      assert.deepEqual(out, { tsv: n.toString(), json: n.toString() }, n.toString());
+    }
+  });
+  it('count: decimal text equal to BigInt, up to 2^64 − 1', () => {
+    for (const n of [
+      0n,
+      1n,
+      2n ** 32n - 1n,
+      2n ** 32n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 53n + 1n,
+      2n ** 64n - 1n,
+    ]) {
+      const out = fromPayload(field('count'), { type: 'count', value: n });
+      assert.deepEqual(out, { tsv: n.toString(), json: n.toString() }, n.toString());
+    }
+  });
+  it('addr: IPv6 text as zeek_inet_ntop6 (zero runs, IPv4 tails)', () => {
+    for (const text of [
+      '::',
+      '::1',
+      '::2',
+      '1::',
+      '2001:db8::1',
+      'fe80::1',
+      '2001:db8::1:0:0:1',
+      '1:0:0:2::3',
+      '1:2:3:4:5:6:7:8',
+      '1:0:2:3:4:5:6:7',
+      '::1.2.3.4',
+      '::ffff:1.2.3.4',
+      '::ffff:0:1.2.3.4',
+      'abcd:ef01:2345:6789:abcd:ef01:2345:6789',
+    ]) {
+      const out = fromPayload(field('addr'), { type: 'addr', value: parseLogAddr(text) });
+      assert.deepEqual(out, { tsv: text, json: `"${text}"` });
+    }
+  });
 });

@@ -10,7 +10,13 @@
  * nonces, strictly increasing per direction) or a 16-byte random part (long nonces).
  */
 import { randomFillSync } from 'node:crypto';
-import { ZmtpProtocolError, commandBody, parseCommand } from '@zeek-relay/zmtp';
+import {
+  ZmtpProtocolError,
+  commandBody,
+  frameHeaderLength,
+  parseCommand,
+  writeFrameHeader,
+} from '@zeek-relay/zmtp';
 import type { Sodium } from './sodium.js';
 
 /** The client's keys, 32 raw bytes each. */
@@ -48,15 +54,21 @@ const TX_NONCE = 32; // 24 bytes: clientMessage prefix + counter
 const RX_NONCE = 56; // 24 bytes: serverMessage prefix + the peer's counter
 const TX_SUBKEY = 80; // HSalsa20(KEY, clientMessage prefix): the XSalsa20 subkey of every MESSAGE we send
 const RX_SUBKEY = 112; // HSalsa20(KEY, serverMessage prefix): the same for every MESSAGE received
-const BLOCK = 144;
+/** The short nonce (8) and tag (16) of the MESSAGE being boxed, as they follow `\x07MESSAGE`. */
+const TX_NONCE_TAG = 144;
+/** The same for the MESSAGE being opened. */
+const RX_NONCE_TAG = 168;
+const BLOCK = 192;
 /** The 32 zero bytes that Salsa20 turns into the Poly1305 key (see Sodium.sealWithSubkey). */
 const ZEROS = 32;
 const ZERO_BYTES = new Uint8Array(ZEROS);
-/** A MESSAGE body's short nonce (8) and tag (16), contiguous on the wire and in the scratch. */
+/** A MESSAGE body's short nonce (8) and tag (16), contiguous on the wire and in the block. */
 const NONCE_TAG = 8 + MAC;
 /** `\x07MESSAGE` as two big-endian words (checked and written without a call into Buffer). */
 const MESSAGE_HI = MESSAGE.readUInt32BE(0);
 const MESSAGE_LO = MESSAGE.readUInt32BE(4);
+/** 2^32, for 8-octet sizes and counters. */
+const HI = 0x1_0000_0000;
 
 type Step = 'hello' | 'welcome' | 'ready' | 'open' | 'disposed';
 
@@ -161,62 +173,89 @@ export class CurveClient {
   }
 
   /**
-   * Boxes `frame` as a MESSAGE body written at `off` of `out` (which has room for
-   * `frame.length + MESSAGE_OVERHEAD` bytes); `flags`: 1 MORE, 2 COMMAND. Returns the end offset.
-   * Body: `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the boxed flags and frame.
+   * Boxes one message: every frame a MESSAGE of its own (`flags` of each: 1 MORE, 2 COMMAND;
+   * `command` sets COMMAND on all), each a plain ZMTP frame with its header, written at `off` of
+   * `out` (which has room for {@link sealedLength} bytes). Returns the end offset. The frames are
+   * laid out in libsodium's memory as they go on the wire and copied out once.
    */
-  seal(out: Buffer, off: number, flags: number, frame: Uint8Array): number {
+  seal(out: Buffer, off: number, frames: readonly Uint8Array[], command: boolean): number {
+    const size = sealedLength(frames);
+    const start = this.#na.scratch(size);
+    const last = frames.length - 1;
+    let q = start;
+    for (let i = 0; i <= last; i++) {
+      const f = frames[i] as Uint8Array;
+      q = this.#sealFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f);
+    }
+    this.#na.heap.copy(out, off, start, q);
+    return off + size;
+  }
+
+  /**
+   * Boxes one frame in libsodium's memory at `q`: the frame header, then the MESSAGE body —
+   * `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the boxed flags and frame. Those
+   * first 32 body bytes start as the zeros Salsa20 turns into the Poly1305 key (then overwritten).
+   */
+  #sealFrame(q: number, flags: number, frame: Uint8Array): number {
     const na = this.#na;
-    const len = frame.length + 1;
-    // Scratch: [nonce counter 8][tag 16][32 zeros, then the flags and the frame] — the body's
-    // layout after `\x07MESSAGE` but for the zeros (Salsa20 turns them into the Poly1305 key).
-    const p = na.scratch(NONCE_TAG + ZEROS + len);
     const h = na.heap;
-    const n = this.#txNonce++;
-    h.writeUInt32BE(Math.floor(n / 0x1_0000_0000), p);
-    h.writeUInt32BE(n >>> 0, p + 4);
-    const at = p + NONCE_TAG;
+    const len = frame.length + 1;
+    const at = writeFrameHeader(h, q, 0, frame.length + MESSAGE_OVERHEAD);
     h.set(ZERO_BYTES, at);
     h[at + ZEROS] = flags;
     h.set(frame, at + ZEROS + 1);
-    na.sealWithSubkey(p + 8, at, len, p, this.#block + TX_SUBKEY);
-    out.writeUInt32BE(MESSAGE_HI, off);
-    out.writeUInt32BE(MESSAGE_LO, off + 4);
-    h.copy(out, off + 8, p, at);
-    h.copy(out, off + 8 + NONCE_TAG, at + ZEROS, at + ZEROS + len);
-    return off + MESSAGE_OVERHEAD + frame.length;
+    const nt = this.#block + TX_NONCE_TAG;
+    const n = this.#txNonce++;
+    h.writeUInt32BE(Math.floor(n / HI), nt);
+    h.writeUInt32BE(n >>> 0, nt + 4);
+    na.sealWithSubkey(nt + 8, at, len, nt, this.#block + TX_SUBKEY);
+    h.writeUInt32BE(MESSAGE_HI, at);
+    h.writeUInt32BE(MESSAGE_LO, at + 4);
+    h.copyWithin(at + 8, nt, nt + NONCE_TAG);
+    return at + ZEROS + len;
   }
 
   /**
    * Opens a MESSAGE body in place: on success `body[0]` is the flags octet and
    * `body[1 .. returned length)` the frame. Throws on anything else (not a MESSAGE, a nonce that
-   * did not increase, a box that does not open): the connection must end.
+   * did not increase, a box that does not open): the connection must end. (The read path opens
+   * whole reads in libsodium's memory with {@link openAt}; this serves frames parsed elsewhere.)
    */
   open(body: Buffer): number {
+    const na = this.#na;
+    const p = na.scratch(2 * (ZEROS + body.length));
+    const to = p + ZEROS + body.length;
+    na.heap.set(body, p);
+    const len = this.openAt(p, body.length, to);
+    na.heap.copy(body, 0, to + ZEROS, to + ZEROS + len);
+    return len;
+  }
+
+  /**
+   * Opens the MESSAGE body of `length` bytes at `body` in libsodium's memory: the flags octet and
+   * the frame (returned: their length) are written at `to + 32`; the 32 bytes before them are
+   * scratch, and so are the body's first 32 bytes. `to .. to + 32 + length` must not overlap the
+   * body. Throws as {@link open} does.
+   */
+  openAt(body: number, length: number, to: number): number {
+    const h = this.#na.heap;
     if (
-      body.length < MESSAGE_OVERHEAD ||
-      body.readUInt32BE(0) !== MESSAGE_HI ||
-      body.readUInt32BE(4) !== MESSAGE_LO
+      length < MESSAGE_OVERHEAD ||
+      h.readUInt32BE(body) !== MESSAGE_HI ||
+      h.readUInt32BE(body + 4) !== MESSAGE_LO
     ) {
       throw new ZmtpProtocolError('expected a CURVE MESSAGE');
     }
-    const nonce = body.readUInt32BE(8) * 0x1_0000_0000 + body.readUInt32BE(12);
+    const nonce = h.readUInt32BE(body + 8) * HI + h.readUInt32BE(body + 12);
     if (nonce <= this.#rxNonce) throw new ZmtpProtocolError('CURVE MESSAGE nonce did not increase');
-    const na = this.#na;
-    const len = body.length - 8 - NONCE_TAG;
-    // Scratch: [nonce counter 8][tag 16][32 zeros, then the ciphertext][Poly1305 key, plaintext].
-    const p = na.scratch(NONCE_TAG + 2 * (ZEROS + len));
-    const h = na.heap;
-    const from = p + NONCE_TAG;
-    const to = from + ZEROS + len;
-    body.copy(h, p, 8, 8 + NONCE_TAG);
-    h.set(ZERO_BYTES, from);
-    body.copy(h, from + ZEROS, 8 + NONCE_TAG);
-    if (!na.openWithSubkey(to, from, len, p + 8, p, this.#block + RX_SUBKEY)) {
+    const nt = this.#block + RX_NONCE_TAG;
+    h.copyWithin(nt, body + 8, body + ZEROS);
+    h.set(ZERO_BYTES, body);
+    const len = length - ZEROS;
+    if (!this.#na.openWithSubkey(to, body, len, nt + 8, nt, this.#block + RX_SUBKEY)) {
       throw new ZmtpProtocolError('a CURVE MESSAGE box does not open (tampered or wrong key)');
     }
     this.#rxNonce = nonce;
-    h.copy(body, 0, to + ZEROS, to + ZEROS + len);
     return len;
   }
 
@@ -236,7 +275,7 @@ export class CurveClient {
   #nextShortNonce(): Buffer {
     const b = Buffer.alloc(8);
     const n = this.#txNonce++;
-    b.writeUInt32BE(Math.floor(n / 0x1_0000_0000), 0);
+    b.writeUInt32BE(Math.floor(n / HI), 0);
     b.writeUInt32BE(n >>> 0, 4);
     return b;
   }
@@ -313,5 +352,13 @@ export class CurveClient {
 
 /** An 8-byte big-endian counter as a number (exact below 2^53, far beyond any connection). */
 function readNonce(b: Buffer): number {
-  return b.readUInt32BE(0) * 0x1_0000_0000 + b.readUInt32BE(4);
+  return b.readUInt32BE(0) * HI + b.readUInt32BE(4);
+}
+
+/** The bytes {@link CurveClient.seal} writes for `frames`: per frame a header and a MESSAGE. */
+export function sealedLength(frames: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const f of frames)
+    size += frameHeaderLength(f.length + MESSAGE_OVERHEAD) + f.length + MESSAGE_OVERHEAD;
+  return size;
 }

@@ -1,6 +1,13 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { CurveClient, CurveRefusedError, MESSAGE_OVERHEAD, type CurveClientKeys } from './curve.js';
+import {
+  CurveClient,
+  CurveRefusedError,
+  MESSAGE_OVERHEAD,
+  sealedLength,
+  type CurveClientKeys,
+} from './curve.js';
+import { CurveReader, type CurveSink } from './curve-reader.js';
 import type { Target } from './endpoint.js';
 import {
   FrameReader,
@@ -86,8 +93,10 @@ export class ZmtpPeer {
   readonly #logged = new Map<string, number>();
   /** The connection's CURVE state (CURVE only). */
   #curve: CurveClient | undefined;
-  /** Frames of the message being unboxed (CURVE only). */
+  /** Frames of the message being unboxed (CURVE only, in the read where READY came). */
   #parts: Buffer[] = [];
+  /** Opens the reads after the one that completed the CURVE handshake. */
+  #curveReader: CurveReader | undefined;
 
   /** A complete message from the peer (frames are views, valid during the call). */
   onMessage: (frames: Buffer[]) => void = () => {};
@@ -117,6 +126,11 @@ export class ZmtpPeer {
       if (this.#curve !== undefined) throw new ZmtpProtocolError('CURVE frame over the size limit');
       this.onDropped(reason);
     },
+  };
+
+  readonly #curveSink: CurveSink = {
+    message: (frames) => this.#deliver(frames),
+    command: (body) => this.#command(body),
   };
 
   constructor(options: ZmtpPeerOptions) {
@@ -206,9 +220,10 @@ export class ZmtpPeer {
   }
 
   #frame(frames: readonly Uint8Array[], flags: number): void {
-    const extra = this.#curve === undefined ? 0 : MESSAGE_OVERHEAD;
+    const curve = this.#curve;
     let size = 0;
-    for (const f of frames) size += frameHeaderLength(f.length + extra) + f.length + extra;
+    if (curve !== undefined) size = sealedLength(frames);
+    else for (const f of frames) size += frameHeaderLength(f.length) + f.length;
     if (this.#out.length - this.#outLength < size) {
       this.#flush();
       // Everything before #outLength now belongs to the socket: continue in a fresh buffer.
@@ -217,19 +232,16 @@ export class ZmtpPeer {
       this.#outLength = 0;
     }
     const out = this.#out;
+    if (curve !== undefined) {
+      // Each frame a MESSAGE, a plain frame on the wire (as libzmq sends it); MORE and COMMAND boxed.
+      this.#outLength = curve.seal(out, this.#outLength, frames, (flags & 4) !== 0);
+      return;
+    }
     let off = this.#outLength;
     const last = frames.length - 1;
-    const curve = this.#curve;
     for (let i = 0; i <= last; i++) {
       const f = frames[i] as Uint8Array;
-      const more = i < last ? 1 : 0;
-      if (curve !== undefined) {
-        // A MESSAGE is a plain frame on the wire (as libzmq sends it); MORE and COMMAND are boxed.
-        off = writeFrameHeader(out, off, 0, f.length + extra);
-        off = curve.seal(out, off, more | ((flags & 4) !== 0 ? 2 : 0), f);
-        continue;
-      }
-      off = writeFrameHeader(out, off, flags | more, f.length);
+      off = writeFrameHeader(out, off, flags | (i < last ? 1 : 0), f.length);
       out.set(f, off);
       off += f.length;
     }
@@ -411,7 +423,18 @@ export class ZmtpPeer {
       chunk = all.subarray(GREETING_LENGTH);
       if (chunk.length === 0) return;
     }
+    if (this.#curveReader !== undefined) {
+      this.#curveReader.push(chunk, this.#curveSink);
+      return;
+    }
     this.#reader.push(chunk, this.#sink);
+    const curve = this.#curve;
+    const sodium = this.#o.curve?.sodium;
+    if (curve === undefined || sodium === undefined || this.#state !== 'ready') return;
+    // The handshake is complete: the reads from here on are opened where they lie.
+    this.#curveReader = new CurveReader(sodium, curve, this.#o.maxFrameBytes + MESSAGE_OVERHEAD);
+    const rest = this.#reader.takeRest();
+    if (rest.length > 0) this.#curveReader.push(rest, this.#curveSink);
   }
 
   /**
@@ -438,6 +461,8 @@ export class ZmtpPeer {
 
   /** Forgets the connection's state; unsent output is lost, as with a libzmq pipe. */
   #drop(): void {
+    this.#curveReader?.dispose();
+    this.#curveReader = undefined;
     this.#curve?.dispose();
     this.#curve = undefined;
     this.#parts = [];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import factory, { type LibsodiumModule } from 'libsodium-sumo';
 
 /**
@@ -39,8 +40,17 @@ export class Sodium {
     this.#heap = this.#view();
   }
 
-  /** Instantiates the module (once per process; later calls share it). */
+  /**
+   * Instantiates the module (once per process; later calls share it). V8 first compiles a
+   * WebAssembly function with its baseline compiler (Liftoff) and recompiles it optimized on a
+   * background thread once it has run a while; libsodium's Salsa20 under Liftoff costs ≈ 5× its
+   * optimized CPU, and on a saturated machine the background recompilation comes late: a CURVE
+   * gateway then fell behind a steady 2000 events/s for seconds (README, Benchmark). So this
+   * process compiles WebAssembly optimized at the first call (`--no-liftoff`, set before the
+   * module is compiled; functions are compiled lazily, at their first call, so it stays set).
+   */
   static load(): Promise<Sodium> {
+    if (loading === undefined) setFlagsFromString('--no-liftoff');
     loading ??= factory({ getRandomValue: () => randomBytes(4).readUInt32BE(0) }).then((m) => {
       if (m._sodium_init() < 0) throw new Error('libsodium failed to initialize');
       return new Sodium(m);
@@ -53,9 +63,13 @@ export class Sodium {
     return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
   }
 
-  /** The module's memory as a Buffer; valid until the next allocation. */
+  /**
+   * The module's memory as a Buffer; valid until the next allocation. Growing the memory detaches
+   * its old ArrayBuffer (length 0), which is all this checks: reading the module's `HEAPU8` on
+   * every call cost ≈ 5 % of opening a read.
+   */
   get heap(): Buffer {
-    if (this.#heap.byteLength === 0 || this.#heap.buffer !== this.#m.HEAPU8.buffer) this.#heap = this.#view();
+    if (this.#heap.byteLength === 0) this.#heap = this.#view();
     return this.#heap;
   }
 

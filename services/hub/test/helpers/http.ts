@@ -16,3 +16,14 @@ export function serveHub(hub: Hub, metrics: Metrics): Promise<HealthServer> {
     routes: (app) => hub.routes(app),
   });
 }
+
+/** `name{labels} value` lines of a Prometheus text scrape of `base`/metrics. */
+export async function scrape(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}

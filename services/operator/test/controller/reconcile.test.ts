@@ -234,3 +234,24 @@ test('images: operator configuration, overridden per cluster', () => {
     ['my/hub:2', 'r/gateway:1', 'my/sink:2', 'zeek/zeek:9.0.0'],
   );
 });
+
+test("spec.hub.forwarding and slowSubscriber reach the hub's environment only when set", () => {
+  const hubEnv = (spec: unknown): Record<string, string> => {
+    const hub = find(
+      buildDesired(cluster(spec), IMAGES, observe()).objects,
+      'Deployment',
+      'demo-hub',
+    ) as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+    };
+    return Object.fromEntries(hub.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
+  };
+  const unset = hubEnv({});
+  assert.equal(unset['ZR_HUB_FORWARDING'], undefined);
+  assert.equal(unset['ZR_HUB_SLOW_SUBSCRIBER'], undefined);
+  const set = hubEnv({ hub: { forwarding: 'zmtp', slowSubscriber: 'block' } });
+  assert.equal(set['ZR_HUB_FORWARDING'], 'zmtp');
+  assert.equal(set['ZR_HUB_SLOW_SUBSCRIBER'], 'block');
+  assert.throws(() => cluster({ hub: { forwarding: 'fast' } }));
+  assert.throws(() => cluster({ hub: { slowSubscriber: 'never' } }));
+});

@@ -193,6 +193,18 @@ const Hub = Type.Object(
       default: 1000,
       description: 'ZMQ_RCVHWM per publisher.',
     }),
+    forwarding: Type.Optional(
+      StringEnum(['native', 'counted', 'zmtp'] as const, {
+        description:
+          "The hub's data path (its `forwarding` setting; unset: the hub's default, `native`). `native`: libzmq's proxy, no traffic counters. `zmtp`: the hub's own ZMTP core, with Zeek 8.2's `zeek_cluster_zeromq_proxy_*` counters and drops per subscriber; not with CURVE (a CURVE hub stays on `native`). `counted`: the counters on libzmq sockets, at a fraction of the rate.",
+      }),
+    ),
+    slowSubscriber: Type.Optional(
+      StringEnum(['drop', 'block'] as const, {
+        description:
+          "What a subscriber whose queue is full costs (the hub's `slowSubscriber`; unset: `drop`). `drop`: only that node loses its own events. `block`: Zeek's own behaviour (ZMQ_XPUB_NODROP), one slow node stalls the cluster and nothing is dropped at the hub.",
+      }),
+    ),
     curveSecretName: Type.Optional(
       ObjectName(
         'Turns on CURVE (needs Zeek 8.2+) for the hub, the log sinks, the gateway and every Zeek node. Secret in the namespace of the ZeekCluster with four required keys, each a Z85 key of 40 characters: `server-secret-key` and `server-public-key` (the one server pair of the hub and the log sinks), `client-public-key` and `client-secret-key` (the one client pair shared by all Zeek nodes and the gateway; the hub and sinks admit only this client key). Each pod gets only the keys it needs; a missing key keeps pods from starting. Site scripts must not redef `Cluster::Backend::ZeroMQ::curve_*` (Zeek gets the keys as environment variables, and mixing both is fatal).',

@@ -37,6 +37,9 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images, zv: ZeekVers
                 ZR_HUB_RECEIVE_HIGH_WATER_MARK: h.receiveHighWaterMark,
                 ZR_HUB_HTTP_PORT: HUB_HEALTH_PORT,
                 ZR_HUB_ZEEK_VERSION: zv.text,
+                // Only when set: an operator upgrade must not restart every hub for a default.
+                ...(h.forwarding !== undefined ? { ZR_HUB_FORWARDING: h.forwarding } : {}),
+                ...(h.slowSubscriber !== undefined ? { ZR_HUB_SLOW_SUBSCRIBER: h.slowSubscriber } : {}),
                 ...(curve
                   ? {
                       ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,

@@ -1,0 +1,202 @@
+/**
+ * The forwarding logic of `forwarding=zmtp`, over the connections of both sides (connection.ts):
+ *
+ * - Publishers (nodes' XPUBs on the hub XSUB side): every message is matched by its first frame
+ *   against the subscribers' prefixes and handed once to each matching subscriber as its wire bytes
+ *   (subscriber.ts). On connect a publisher gets every subscribed prefix (the XSUB's replay).
+ * - Subscribers (nodes' XSUBs on the hub XPUB side): `0x01`/`0x00` messages and ZMTP 3.1
+ *   SUBSCRIBE/CANCEL commands. Every subscribe is passed to all publishers (XPUB VERBOSER); an
+ *   unsubscribe only when no subscriber holds the prefix any more (the XSUB's reference count),
+ *   which also happens for the prefixes of a subscriber that went away.
+ * - Statistics as libzmq 4.3's steerable proxy counts them (forwarder.ts), and drops per subscriber.
+ *
+ * The subscription notices the registry needs are exactly what is passed to the publishers.
+ */
+import { encodeMessage, type Connection } from './connection.js';
+import type { ProxyStatistics } from '../forwarder.js';
+import { Subscriber } from './subscriber.js';
+import { SubscriberDrops } from './drops.js';
+
+/** What the core reports: the registry's notices. */
+export interface CoreOptions {
+  readonly sendHighWaterMark: number;
+  readonly block: boolean;
+  readonly nodeTopicPrefix: string;
+  readonly maxDropLabels: number;
+  readonly onNotice: (subscribe: boolean, prefix: Buffer) => void;
+}
+
+/** Distinct topics whose matching subscribers are cached (cleared on any subscription change). */
+const MATCH_CACHE_LIMIT = 4096;
+
+const zeroStats = (): ProxyStatistics => ({
+  frontend: { received: { messages: 0, bytes: 0 }, sent: { messages: 0, bytes: 0 } },
+  backend: { received: { messages: 0, bytes: 0 }, sent: { messages: 0, bytes: 0 } },
+});
+
+export class ForwardingCore {
+  readonly statistics = zeroStats();
+  readonly drops: SubscriberDrops;
+  readonly #o: CoreOptions;
+  readonly #publishers = new Set<Connection>();
+  readonly #subscribers = new Map<Connection, Subscriber>();
+  /** Prefix (latin1) → how many subscribers hold it. */
+  readonly #counts = new Map<string, number>();
+  readonly #matchCache = new Map<string, Subscriber[]>();
+  readonly #touched: Subscriber[] = [];
+  readonly #fullSubs = new Set<Subscriber>();
+  #paused = false;
+
+  constructor(o: CoreOptions) {
+    this.#o = o;
+    this.drops = new SubscriberDrops(o.maxDropLabels, o.nodeTopicPrefix);
+  }
+
+  // ---- publishers (hub XSUB side) ----
+
+  publisherReady(conn: Connection): void {
+    this.#publishers.add(conn);
+    if (this.#paused || this.#fullSubs.size > 0) conn.pause();
+    if (this.#counts.size === 0) return;
+    const subs = [...this.#counts.keys()].map((p) => subscriptionFrame(true, Buffer.from(p, 'latin1')));
+    conn.socket.write(Buffer.concat(subs.map((f) => encodeMessage([f]))));
+  }
+
+  publisherClosed(conn: Connection): void {
+    this.#publishers.delete(conn);
+  }
+
+  /** One message of a publisher (or the hub's own, rejoin.ts): fan-out to matching subscribers. */
+  publish(frames: readonly Buffer[], raw: Buffer | undefined): void {
+    let bytes = 0;
+    for (let i = 0; i < frames.length; i++) bytes += frames[i]!.length;
+    const { frontend, backend } = this.statistics;
+    frontend.received.messages++;
+    frontend.received.bytes += bytes;
+    backend.sent.messages++;
+    backend.sent.bytes += bytes;
+    const subs = this.#matching(frames[0]!);
+    if (subs.length === 0) return;
+    const wire = raw ?? encodeMessage(frames);
+    const touched = this.#touched;
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!;
+      const first = !s.batched;
+      if (s.add(wire) && first) touched.push(s);
+    }
+  }
+
+  /** Writes what the last read produced for each subscriber. */
+  flush(): void {
+    const touched = this.#touched;
+    for (let i = 0; i < touched.length; i++) touched[i]!.flush();
+    touched.length = 0;
+  }
+
+  #matching(topic: Buffer): Subscriber[] {
+    const key = topic.toString('latin1');
+    let subs = this.#matchCache.get(key);
+    if (subs !== undefined) return subs;
+    subs = [];
+    for (const s of this.#subscribers.values()) if (s.matches(topic)) subs.push(s);
+    if (this.#matchCache.size >= MATCH_CACHE_LIMIT) this.#matchCache.clear();
+    this.#matchCache.set(key, subs);
+    return subs;
+  }
+
+  // ---- subscribers (hub XPUB side) ----
+
+  subscriberReady(conn: Connection): void {
+    const sub = new Subscriber(conn, this.#o.sendHighWaterMark, this.#o.block, {
+      dropped: (s) => this.drops.count(s),
+      full: (s) => this.#full(s),
+      drained: (s) => this.#drained(s),
+    });
+    this.#subscribers.set(conn, sub);
+    this.#matchCache.clear();
+  }
+
+  subscriberClosed(conn: Connection): void {
+    const sub = this.#subscribers.get(conn);
+    if (sub === undefined) return;
+    this.#subscribers.delete(conn);
+    this.#matchCache.clear();
+    const i = this.#touched.indexOf(sub);
+    if (i >= 0) this.#touched.splice(i, 1);
+    if (this.#fullSubs.delete(sub)) this.#drained(sub);
+    // libzmq's XPUB sends an unsubscribe for each prefix of a pipe that goes away.
+    for (const p of [...sub.prefixes.values()]) this.#subscription(sub, false, p);
+  }
+
+  /** A subscriber's message: a (un)subscription, anything else is ignored. */
+  subscriberMessage(conn: Connection, frames: readonly Buffer[]): void {
+    const f = frames[0];
+    if (frames.length !== 1 || f === undefined || f.length === 0 || (f[0] !== 0 && f[0] !== 1)) return;
+    const sub = this.#subscribers.get(conn);
+    if (sub !== undefined) this.#subscription(sub, f[0] === 1, f.subarray(1));
+  }
+
+  /** A subscriber's SUBSCRIBE/CANCEL command. */
+  subscriberCommand(conn: Connection, subscribe: boolean, prefix: Buffer): void {
+    const sub = this.#subscribers.get(conn);
+    if (sub !== undefined) this.#subscription(sub, subscribe, prefix);
+  }
+
+  #subscription(sub: Subscriber, subscribe: boolean, prefix: Buffer): void {
+    const key = prefix.toString('latin1');
+    const had = sub.prefixes.has(key);
+    const { frontend, backend } = this.statistics;
+    backend.received.messages++;
+    backend.received.bytes += prefix.length + 1;
+    if (subscribe) {
+      if (!had) {
+        sub.prefixes.set(key, Buffer.from(prefix));
+        sub.label = undefined;
+        this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+        this.#matchCache.clear();
+      }
+    } else {
+      if (!had) return; // libzmq's XSUB filters an unsubscribe it holds no reference for
+      sub.prefixes.delete(key);
+      this.#matchCache.clear();
+      const left = (this.#counts.get(key) ?? 1) - 1;
+      if (left > 0) {
+        this.#counts.set(key, left);
+        return;
+      }
+      this.#counts.delete(key);
+    }
+    frontend.sent.messages++;
+    frontend.sent.bytes += prefix.length + 1;
+    const wire = encodeMessage([subscriptionFrame(subscribe, prefix)]);
+    for (const p of this.#publishers) p.socket.write(wire);
+    this.#o.onNotice(subscribe, prefix);
+  }
+
+  // ---- block mode and shutdown ----
+
+  #full(sub: Subscriber): void {
+    this.#fullSubs.add(sub);
+    for (const p of this.#publishers) p.pause();
+  }
+
+  #drained(sub: Subscriber): void {
+    this.#fullSubs.delete(sub);
+    if (this.#fullSubs.size > 0 || this.#paused) return;
+    for (const p of this.#publishers) p.resume();
+  }
+
+  /** Stops reading the publishers for good (shutdown). */
+  pause(): void {
+    this.#paused = true;
+    for (const p of this.#publishers) p.pause();
+  }
+}
+
+/** A `0x01`/`0x00` subscription message body. */
+function subscriptionFrame(subscribe: boolean, prefix: Buffer): Buffer {
+  const f = Buffer.allocUnsafe(prefix.length + 1);
+  f[0] = subscribe ? 1 : 0;
+  prefix.copy(f, 1);
+  return f;
+}

@@ -1,0 +1,173 @@
+/**
+ * `forwarding=zmtp`: the hub speaks ZMTP itself over node:net, no libzmq in the data path. Binds
+ * both sides (XPUB first, as Zeek), wires each accepted connection to the core (core.ts), counts
+ * connections and rejected peers as the libzmq socket monitor does on the other paths, and returns
+ * the data path (forwarder.ts) plus the hub's own publish (rejoin.ts).
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '@zeek-relay/runtime';
+import type { RateLimitedLog } from '@zeek-relay/zmq';
+import type { HubConfig } from '../config.js';
+import type { DataPath } from '../forwarder.js';
+import type { HubMetrics, HubSocketName } from '../metrics.js';
+import { endpointOf } from '../sockets.js';
+import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection.js';
+import { ForwardingCore } from './core.js';
+import { listen, type Listener } from './listen.js';
+
+/** Largest frame a peer may send (libzmq's ZMQ_MAXMSGSIZE; Zeek leaves it unlimited). */
+const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Subscriber labels of the drop counter before `other` (drops.ts). */
+const MAX_DROP_LABELS = 256;
+
+export interface ZmtpPathDeps {
+  readonly log: Logger;
+  readonly metrics: HubMetrics;
+  readonly warn: RateLimitedLog;
+  readonly onNotice: (subscribe: boolean, prefix: Buffer) => void;
+}
+
+/** A started zmtp data path. */
+export interface ZmtpPath {
+  readonly dataPath: DataPath;
+  readonly addresses: { xpub: string; xsub: string };
+  /** Publishes one message into the hub as a publisher would (rejoin.ts). */
+  publish(frames: Uint8Array[]): Promise<void>;
+  readonly core: ForwardingCore;
+}
+
+/** Per-side connection handling: metrics, logs, and the core's callbacks. */
+function sideEvents(
+  side: HubSocketName,
+  core: ForwardingCore,
+  d: ZmtpPathDeps,
+  open: Set<Connection>,
+): ConnectionEvents {
+  const pub = side === 'xsub';
+  return {
+    ready(conn) {
+      d.metrics.handshake(side);
+      if (pub) core.publisherReady(conn);
+      else core.subscriberReady(conn);
+    },
+    message(conn, frames, raw) {
+      if (pub) core.publish(frames, raw);
+      else core.subscriberMessage(conn, frames);
+    },
+    subscription(conn, subscribe, prefix) {
+      if (!pub) core.subscriberCommand(conn, subscribe, prefix);
+    },
+    readDone() {
+      if (pub) core.flush();
+    },
+    closed(conn, err, wasReady) {
+      open.delete(conn);
+      if (pub) core.publisherClosed(conn);
+      else core.subscriberClosed(conn);
+      d.metrics.disconnected(side);
+      log(d, side, conn, err, wasReady);
+    },
+  };
+}
+
+function log(d: ZmtpPathDeps, side: HubSocketName, conn: Connection, err: unknown, wasReady: boolean): void {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (e?.code === undefined) {
+    d.log.debug({ socket: side, address: conn.address }, 'Closed connection');
+    return;
+  }
+  d.metrics.peerError(side, e.code);
+  if (!wasReady) d.metrics.handshakeFailed(side, e.code.endsWith('TIMEOUT') ? 'other' : 'protocol');
+  const fields = { socket: side, address: conn.address, code: e.code, error: e.message };
+  d.warn.warn(`${e.code}_${side}`, fields, wasReady ? 'Closed a peer connection' : 'Rejected handshake');
+}
+
+/** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */
+export async function startZmtpPath(config: HubConfig, d: ZmtpPathDeps): Promise<ZmtpPath> {
+  const core = new ForwardingCore({
+    sendHighWaterMark: config.sendHighWaterMark,
+    block: config.slowSubscriber === 'block',
+    nodeTopicPrefix: config.nodeTopicPrefix,
+    maxDropLabels: MAX_DROP_LABELS,
+    onNotice: d.onNotice,
+  });
+  const open = new Set<Connection>();
+  const base = {
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    maxFrameBytes: MAX_FRAME_BYTES,
+  };
+  const accept = (side: HubSocketName) => {
+    const o: ConnectionOptions = { ...base, type: side === 'xpub' ? 'XPUB' : 'XSUB' };
+    const events = sideEvents(side, core, d, open);
+    return (socket: Socket) => {
+      d.metrics.accepted(side);
+      d.log.debug({ socket: side, address: socket.remoteAddress }, 'Accepted connection');
+      open.add(new Connection(socket, o, events));
+    };
+  };
+  const xpub = await listen(endpointOf(config, 'xpub'), config.ipv6, 'XPUB', accept('xpub'));
+  let xsub: Listener;
+  try {
+    xsub = await listen(endpointOf(config, 'xsub'), config.ipv6, 'XSUB', accept('xsub'));
+  } catch (err) {
+    await xpub.close();
+    throw err;
+  }
+  return {
+    dataPath: dataPath(core, [xpub, xsub], open, config.lingerMs),
+    addresses: { xpub: xpub.endpoint, xsub: xsub.endpoint },
+    publish(frames) {
+      core.publish(
+        frames.map((f) => (Buffer.isBuffer(f) ? f : Buffer.from(f.buffer, f.byteOffset, f.byteLength))),
+        undefined,
+      );
+      core.flush();
+      return Promise.resolve();
+    },
+    core,
+  };
+}
+
+/**
+ * The DataPath of the zmtp core. `terminate` stops accepting, ends every connection (queued bytes
+ * are still written) and destroys what has not closed after the linger; `done` resolves then.
+ */
+function dataPath(
+  core: ForwardingCore,
+  listeners: Listener[],
+  open: Set<Connection>,
+  lingerMs: number,
+): DataPath {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let terminated = false;
+  const stopAccepting = () => Promise.all(listeners.map((l) => l.close()));
+  return {
+    done,
+    pause() {
+      core.pause();
+      void stopAccepting();
+    },
+    terminate() {
+      if (terminated) return;
+      terminated = true;
+      core.pause();
+      const conns = [...open];
+      for (const c of conns) c.socket.end();
+      const closed = conns.map(
+        (c) => new Promise<void>((r) => (c.socket.closed ? r() : c.socket.once('close', () => r()))),
+      );
+      const linger = setTimeout(() => {
+        for (const c of conns) c.socket.destroy();
+      }, lingerMs);
+      void Promise.all([stopAccepting(), ...closed]).then(() => {
+        clearTimeout(linger);
+        finish();
+      });
+    },
+    statistics: core.statistics,
+    drops: core.drops,
+  };
+}
