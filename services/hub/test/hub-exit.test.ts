@@ -26,7 +26,7 @@ async function exitsWithHubRunning(forwarding: string, how: string): Promise<num
 }
 
 describe('exit with a hub still running', () => {
-  for (const forwarding of ['native', 'counted'])
+  for (const forwarding of ['native', 'counted', 'zmtp'])
     for (const how of ['exit', 'sigint'])
       it(`${forwarding} forwarding, process.exit() from ${how === 'exit' ? 'the program' : 'a SIGINT handler'}: the process ends`, async () => {
         assert.equal(await exitsWithHubRunning(forwarding, how), 0, 'exit code 0, not killed by the guard');

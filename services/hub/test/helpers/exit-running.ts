@@ -1,5 +1,5 @@
 /**
- * For hub-exit.test.ts: starts a hub (argv[2]: `native` or `counted` forwarding) and leaves the
+ * For hub-exit.test.ts: starts a hub (argv[2]: `native`, `counted` or `zmtp` forwarding) and leaves the
  * process without closing it, as a program or a test that fails half-way does: `exit` calls
  * `process.exit(0)`, `sigint` exits from a SIGINT handler (as node:test does when interrupted).
  */
@@ -10,7 +10,7 @@ const hub = createHub({
   bindAddress: '127.0.0.1',
   xpubPort: 0,
   xsubPort: 0,
-  forwarding: forwarding === 'counted' ? 'counted' : 'native',
+  forwarding: forwarding === 'counted' || forwarding === 'zmtp' ? forwarding : 'native',
   logLevel: 'silent',
 });
 await hub.start();
