@@ -20,7 +20,7 @@ async function ready(url: string, child: Child): Promise<void> {
       () => false,
     );
     if (ok) return;
-    if (exited) throw new Error(`hub exited before it was ready: ${child.stderr()}`);
+    if (exited) throw new Error(`hub exited before it was ready: ${child.stderr()}${child.lines.join('\n')}`);
     await sleep(50);
   }
 }
