@@ -1,7 +1,7 @@
 /**
  * ZMTP 3.x handshake pieces (ZeroMQ RFC 23/ZMTP and RFC 37/ZMTP 3.1): the 64-byte greeting, the
  * READY / ERROR commands of the NULL mechanism, the metadata both mechanisms carry. Pure: no
- * sockets. The CURVE handshake is in curve.ts.
+ * sockets. The CURVE handshake is in curve/.
  */
 
 /** Length of a ZMTP 3.x greeting. */
@@ -16,7 +16,7 @@ export const COMPATIBLE_PEERS: Readonly<Record<ZmtpSocketType, readonly string[]
   XPUB: ['SUB', 'XSUB'],
 };
 
-/** The security mechanisms the gateway speaks (RFC 23 NULL, RFC 26 CURVE as client). */
+/** The security mechanisms spoken (RFC 23 NULL, RFC 26 CURVE: the gateway as client, the hub as server). */
 export type ZmtpMechanism = 'NULL' | 'CURVE';
 
 /** What the peer's greeting says. */
@@ -27,16 +27,18 @@ export interface PeerGreeting {
 }
 
 /**
- * Our greeting: signature `FF 00×8 7F`, version 3.1, the mechanism, as-server 0 (we connect as a
- * client). libzmq 4.3 peers then use ZMTP 3.1; we accept either subscription form they send.
+ * Our greeting: signature `FF 00×8 7F`, version 3.1, the mechanism, the as-server flag (1 for the
+ * server of a CURVE handshake, 0 otherwise). libzmq 4.3 peers then use ZMTP 3.1; we accept either
+ * subscription form they send.
  */
-export function buildGreeting(mechanism: ZmtpMechanism = 'NULL'): Buffer {
+export function buildGreeting(mechanism: ZmtpMechanism = 'NULL', asServer = false): Buffer {
   const g = Buffer.alloc(GREETING_LENGTH);
   g[0] = 0xff;
   g[9] = 0x7f;
   g[10] = 3;
   g[11] = 1;
   g.write(mechanism, 12, 'latin1');
+  g[32] = asServer ? 1 : 0;
   return g;
 }
 

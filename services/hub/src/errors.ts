@@ -18,12 +18,23 @@ export const HUB_ERROR_CODES = {
   PROXY_FAILED: 'ZR_HUB_PROXY_FAILED',
   /**
    * `forwarding=zmtp`: a peer broke ZMTP (not a ZMTP 3 greeting, version 2 or older, a mechanism
-   * other than NULL, an incompatible socket type, malformed or oversized frames); that connection
+   * other than the hub's (NULL, or CURVE when configured), an incompatible socket type, malformed or oversized frames); that connection
    * is closed, counted and logged, the others go on.
    */
   PEER_PROTOCOL: 'ZR_HUB_PEER_PROTOCOL',
   /** `forwarding=zmtp`: a peer did not finish its handshake in time, or went silent (heartbeat). */
   PEER_TIMEOUT: 'ZR_HUB_PEER_TIMEOUT',
+  /**
+   * `forwarding=zmtp` with CURVE: a box did not open or a proof failed — a HELLO not made for the
+   * hub's server key, a cookie or vouch that does not check, a tampered MESSAGE, a nonce that did
+   * not increase. That connection is closed, counted and logged, the others go on.
+   */
+  PEER_CURVE: 'ZR_HUB_PEER_CURVE',
+  /**
+   * `forwarding=zmtp` with CURVE: the client proved a key that is not on the allow-list; it gets
+   * an ERROR `400` (as from libzmq after a ZAP denial) and the connection is closed.
+   */
+  PEER_REFUSED: 'ZR_HUB_PEER_REFUSED',
 } as const;
 
 /** Union of all hub error codes. */

@@ -128,8 +128,6 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
       state = 'running';
       const { slowSubscriber } = config;
       const forwarding = r.forwarding;
-      if (forwarding !== config.forwarding)
-        log.warn('forwarding=zmtp does not speak CURVE yet: this CURVE hub forwards with the native path');
       log.info({ ...addresses, slowSubscriber, forwarding, curve: curve !== undefined }, 'Hub started');
       return addresses;
     } catch (err) {

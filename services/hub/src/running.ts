@@ -2,7 +2,7 @@
  * What one started hub holds, opened and released in order: context, XPUB/XSUB with their
  * monitors, the ZAP handler, the registry's observer, and the data path (forwarder.ts). With
  * `forwarding=zmtp` none of the libzmq parts: the hub's own ZMTP core (zmtp/path.ts) binds both
- * sides and reports subscriptions and connections itself.
+ * sides, speaks CURVE itself when configured, and reports subscriptions and connections itself.
  */
 import type { Context, XPublisher, XSubscriber } from 'zeromq';
 import type { Logger } from '@zeek-relay/runtime';
@@ -28,7 +28,7 @@ const SETTLE_MS = 50;
 
 /** The resources of a started hub. */
 export interface Running {
-  /** The data path in effect: `zmtp` falls back to `native` with CURVE (not spoken by the core). */
+  /** The data path in effect. */
   readonly forwarding: HubConfig['forwarding'];
   /** libzmq's context and sockets; undefined with `forwarding=zmtp`. */
   readonly context?: Context;
@@ -56,7 +56,7 @@ export interface RunningDeps {
 
 /** Creates the context and both sockets (nothing bound yet). */
 export function createRunning(config: HubConfig, curve: CurveSettings | undefined): Running {
-  const forwarding = config.forwarding === 'zmtp' && curve !== undefined ? 'native' : config.forwarding;
+  const forwarding = config.forwarding;
   if (forwarding === 'zmtp') return { forwarding, monitors: [] };
   const context = createHubContext(config);
   return {
@@ -80,7 +80,7 @@ export async function openRunning(
 ): Promise<{ xpub: string; xsub: string }> {
   const { context, xpub: xpubSocket, xsub: xsubSocket } = r;
   if (context === undefined || xpubSocket === undefined || xsubSocket === undefined)
-    return openZmtp(r, config, d);
+    return openZmtp(r, config, curve, d);
   if (curve) {
     r.zap = await startZapHandler(
       context,
@@ -125,11 +125,13 @@ const utf8 = new TextDecoder();
 async function openZmtp(
   r: Running,
   config: HubConfig,
+  curve: CurveSettings | undefined,
   d: RunningDeps,
 ): Promise<{ xpub: string; xsub: string }> {
   const onNotice = (subscribe: boolean, prefix: Buffer) =>
     d.onNotice({ subscribe, prefix: utf8.decode(prefix) });
-  const path = await startZmtpPath(config, { log: d.log, metrics: d.metrics, warn: d.warn, onNotice });
+  const deps = { log: d.log, metrics: d.metrics, warn: d.warn, onNotice };
+  const path = await startZmtpPath(config, deps, curve);
   r.dataPath = path.dataPath;
   r.proxyDone = path.dataPath.done;
   r.observer = { publish: path.publish, close: () => undefined, done: Promise.resolve() };

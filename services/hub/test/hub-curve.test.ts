@@ -40,8 +40,7 @@ async function handshakeOutcome(
   }
 }
 
-// `forwarding=zmtp` does not speak CURVE: such a hub keeps libzmq's native path (README), so
-// everything here holds for it too.
+// libzmq's CURVE server (native) and the hub's own (zmtp) must behave the same to Zeek's nodes.
 for (const forwarding of ['native', 'zmtp'] as const)
   describe(`CURVE with ZAP allow-list (forwarding=${forwarding})`, () => {
     let hub: Hub;

@@ -3,11 +3,12 @@
  * `forwarding=zmtp` (each test runs on both) the hub exports Zeek 8.2's `zeek_cluster_zeromq_proxy_*` and its own `forwarded_*` counters with
  * libzmq 4.3's STATISTICS semantics (zeromq-wire.md §7.3). Real libzmq peers on loopback; every
  * expected figure is counted on the peers' side; the counters are read from `/metrics` over HTTP.
+ * With CURVE (zmtp) they count plaintext, as libzmq's proxy counts messages after decryption.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { XPublisher, XSubscriber } from 'zeromq';
+import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
 import { createMetrics, type HealthServer } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { scrape, serveHub } from './helpers/http.js';
@@ -16,10 +17,22 @@ import { connectable, waitFor } from './helpers/wait.js';
 const zeek = (side: string, what: string, dir: string) =>
   `zeek_cluster_zeromq_proxy_${side}_${what}_${dir}_total{node="manager"}`;
 
-async function startHub(forwarding: 'native' | 'counted' | 'zmtp') {
+const serverKeys = curveKeyPair();
+const clientKeys = curveKeyPair();
+/** The CURVE settings of a hub and of its (libzmq) peers. */
+const CURVE = {
+  hub: { curveServerSecretKey: serverKeys.secretKey, curveClientPublicKeys: [clientKeys.publicKey] },
+  peer: {
+    curveServerKey: serverKeys.publicKey,
+    curvePublicKey: clientKeys.publicKey,
+    curveSecretKey: clientKeys.secretKey,
+  },
+};
+
+async function startHub(forwarding: 'native' | 'counted' | 'zmtp', curve = false) {
   const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
   const hub: Hub = createHub(
-    { bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, forwarding },
+    { bindAddress: '127.0.0.1', xpubPort: 0, xsubPort: 0, forwarding, ...(curve ? CURVE.hub : {}) },
     { meter: metrics.meter },
   );
   const a = await hub.start();
@@ -28,6 +41,7 @@ async function startHub(forwarding: 'native' | 'counted' | 'zmtp') {
   return {
     hub,
     base,
+    peer: curve ? CURVE.peer : {},
     pubEndpoint: connectable(a.xsub),
     subEndpoint: connectable(a.xpub),
     async close() {
@@ -52,9 +66,10 @@ const sizeOf = (frames: Array<string | Buffer>) =>
 async function oneEventThrough(h: {
   pubEndpoint: string;
   subEndpoint: string;
+  peer: object;
 }): Promise<() => Promise<void>> {
-  const pub = new XPublisher({ linger: 0 });
-  const sub = new XSubscriber({ linger: 0 });
+  const pub = new XPublisher({ linger: 0, ...h.peer });
+  const sub = new XSubscriber({ linger: 0, ...h.peer });
   pub.connect(h.pubEndpoint);
   sub.connect(h.subEndpoint);
   await sub.send(Buffer.from('\x01t.'));
@@ -69,13 +84,17 @@ after(async () => {
   for (const c of closers.reverse()) await c();
 });
 
-for (const forwarding of ['counted', 'zmtp'] as const)
-  describe(`traffic counters with forwarding=${forwarding}`, () => {
+for (const [forwarding, curve] of [
+  ['counted', false],
+  ['zmtp', false],
+  ['zmtp', true],
+] as const)
+  describe(`traffic counters with forwarding=${forwarding}${curve ? ' and CURVE' : ''}`, () => {
     it('move by exactly the messages and bytes the peers sent and received', async () => {
-      const h = await startHub(forwarding);
+      const h = await startHub(forwarding, curve);
       closers.push(() => h.close());
-      const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0 });
-      const subs = [new XSubscriber({ linger: 0 }), new XSubscriber({ linger: 0 })];
+      const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...h.peer });
+      const subs = [new XSubscriber({ linger: 0, ...h.peer }), new XSubscriber({ linger: 0, ...h.peer })];
       closers.push(async () => [pub, ...subs].forEach((s) => s.close()));
       pub.connect(h.pubEndpoint);
       const subscription = Buffer.from('\x01t.');
@@ -147,7 +166,7 @@ for (const forwarding of ['counted', 'zmtp'] as const)
     });
 
     it('every hub metric the Grafana dashboard queries is in a real scrape of a counting hub', async () => {
-      const h = await startHub(forwarding);
+      const h = await startHub(forwarding, curve);
       closers.push(() => h.close());
       // Traffic and connections, so that every instrument the board uses has reported once.
       closers.push(await oneEventThrough(h));

@@ -2,12 +2,8 @@
  * CurveZMQ (ZeroMQ RFC 26) on libsodium compiled to WebAssembly: a subpath of its own
  * (`@zeek-relay/zmtp/curve`) so that importing the plain ZMTP pieces never loads libsodium.
  */
-export {
-  CurveClient,
-  CurveRefusedError,
-  MESSAGE_OVERHEAD,
-  sealedLength,
-  type CurveClientKeys,
-} from './client.js';
-export { CurveReader, type CurveSink } from './reader.js';
+export { CurveClient, CurveRefusedError, type CurveClientKeys } from './client.js';
+export { CurveServer, type CurveInitiate, type CurveServerKeys } from './server.js';
+export { CurveCryptoError, CurveSession, MESSAGE_OVERHEAD, sealedLength } from './session.js';
+export { CurveReader, type CurveOpener, type CurveSink } from './reader.js';
 export { Sodium } from './sodium.js';

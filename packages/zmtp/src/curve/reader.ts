@@ -1,16 +1,20 @@
 /**
  * The read side of an established CurveZMQ connection: parses the ZMTP frames of the stream and
- * opens each MESSAGE (curve.ts) where it lies, in libsodium's memory. Pure: no sockets.
+ * opens each MESSAGE (session.ts) where it lies, in libsodium's memory. Pure: no sockets.
  *
- * Why not FrameReader + {@link CurveClient.open} per frame: every read is copied into libsodium's
+ * Why not FrameReader + `open` per frame: every read is copied into libsodium's
  * memory once, as a whole, instead of each box's parts separately, and the frame views of the
  * parser and of the unboxing are one view per frame; the plaintext of a read is copied out into
  * one buffer, so handlers get ordinary Buffers that no later allocation in libsodium's memory
  * invalidates.
  */
-import type { CurveClient } from './client.js';
 import { ZmtpProtocolError } from '../frame-reader.js';
 import type { Sodium } from './sodium.js';
+
+/** Either side of an established connection (CurveClient, CurveServer, CurveSession). */
+export interface CurveOpener {
+  openAt(body: number, length: number, to: number): number;
+}
 
 /** What an opened stream produces. */
 export interface CurveSink {
@@ -35,7 +39,7 @@ const MAX_PARTS = 64;
  */
 export class CurveReader {
   readonly #na: Sodium;
-  readonly #curve: CurveClient;
+  readonly #curve: CurveOpener;
   /** Largest MESSAGE body accepted (the frame limit plus the MESSAGE overhead). */
   readonly #maxBody: number;
   /** Input region: the kept bytes of a split frame, then the newest read. */
@@ -56,7 +60,7 @@ export class CurveReader {
   #plain = this.#slab;
   #used = 0;
 
-  constructor(na: Sodium, curve: CurveClient, maxBody: number) {
+  constructor(na: Sodium, curve: CurveOpener, maxBody: number) {
     this.#na = na;
     this.#curve = curve;
     this.#maxBody = maxBody;

@@ -1,8 +1,11 @@
 /**
  * One accepted ZMTP 3.x connection of the hub's own forwarding core (`forwarding=zmtp`), server
- * side: our greeting at once, the peer's greeting checked (signature, version 3.0 or 3.1, the NULL
- * mechanism), READY both ways with the socket-type check of RFC 29 and the peer's Identity, then
- * frames. PING is answered with PONG and the peer's TTL honoured; with heartbeats on we PING every
+ * side: our greeting at once, the peer's greeting checked (signature, version 3.0 or 3.1, the
+ * hub's mechanism), then the handshake — NULL: READY both ways; CURVE (RFC 26, the hub as server):
+ * HELLO → WELCOME, INITIATE → READY, with the client key decided by the allow-list (an ERROR `400`
+ * and close when it is not on it, as libzmq after a ZAP denial) — with the socket-type check of
+ * RFC 29 and the peer's Identity, then frames (with CURVE each in a MESSAGE box, opened where it
+ * lies by the CurveReader and sealed per connection). PING is answered with PONG and the peer's TTL honoured; with heartbeats on we PING every
  * interval and drop a peer silent for the timeout, as libzmq's ZMQ_HEARTBEAT_* do. A handshake that
  * does not finish within the handshake timeout, and any protocol error, close the connection with
  * a typed {@link PeerError}. Pure connection logic: what the messages mean is the core's (core.ts).
@@ -20,17 +23,23 @@ import {
   parseGreeting,
   parseProperties,
   readyBody,
+  socketTypeMetadata,
   writeFrameHeader,
   type FrameSink,
   type ZmtpSocketType,
 } from '@zeek-relay/zmtp';
+import type { CurveReader, CurveServer, CurveSink } from '@zeek-relay/zmtp/curve';
 import { HUB_ERROR_CODES } from '../errors.js';
 
 /** Why a peer connection was closed by the hub: `code` is stable (README, "Error codes"). */
 export class PeerError extends Error {
   override name = 'PeerError';
   constructor(
-    readonly code: typeof HUB_ERROR_CODES.PEER_PROTOCOL | typeof HUB_ERROR_CODES.PEER_TIMEOUT,
+    readonly code:
+      | typeof HUB_ERROR_CODES.PEER_PROTOCOL
+      | typeof HUB_ERROR_CODES.PEER_TIMEOUT
+      | typeof HUB_ERROR_CODES.PEER_CURVE
+      | typeof HUB_ERROR_CODES.PEER_REFUSED,
     message: string,
   ) {
     super(message);
@@ -45,6 +54,18 @@ export interface ConnectionOptions {
   readonly handshakeTimeoutMs: number;
   /** Largest frame accepted; a larger one is a protocol error (libzmq's ZMQ_MAXMSGSIZE). */
   readonly maxFrameBytes: number;
+  /** CURVE as server (path.ts loads libsodium only then); NULL without. */
+  readonly curve?: CurveOptions;
+}
+
+/** The CURVE pieces of a connection (made in path.ts, where `@zeek-relay/zmtp/curve` is loaded). */
+export interface CurveOptions {
+  /** A server state for one connection (the hub's long-term key pair). */
+  newServer(): CurveServer;
+  /** The read path of an established connection (frames up to the hub's limit). */
+  newReader(server: CurveServer): CurveReader;
+  /** Whether a proven client long-term public key may connect (the allow-list). */
+  allowed(clientKey: Buffer): boolean;
 }
 
 /** What a connection reports to its owner. */
@@ -61,6 +82,9 @@ export interface ConnectionEvents {
 }
 
 type State = 'greeting' | 'handshake' | 'ready' | 'closed';
+
+/** The ERROR command of a refused CURVE client: reason `400`, as libzmq's after a ZAP denial. */
+const REFUSED = commandBody('ERROR', Buffer.from('\x03400', 'latin1'));
 
 /** Messages of a multipart message beyond this are a protocol error (no libzmq limit; a guard). */
 const MAX_PARTS = 4096;
@@ -82,6 +106,13 @@ export class Connection implements FrameSink {
   #lastRx = Date.now();
   #peerTtlMs = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** CURVE: the server state from the peer's greeting on, the read path once ready. */
+  #curve: CurveServer | undefined;
+  #curveReader: CurveReader | undefined;
+  readonly #curveSink: CurveSink = {
+    message: (frames) => this.#events.message(this, frames, undefined),
+    command: (body) => this.#command(body),
+  };
 
   constructor(socket: Socket, o: ConnectionOptions, events: ConnectionEvents) {
     this.socket = socket;
@@ -93,7 +124,7 @@ export class Connection implements FrameSink {
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', () => undefined); // 'close' follows; the owner counts it
     socket.on('close', () => this.#closed(undefined));
-    socket.write(buildGreeting('NULL'));
+    socket.write(buildGreeting(o.curve ? 'CURVE' : 'NULL', o.curve !== undefined));
     if (o.handshakeTimeoutMs > 0) {
       this.#timer = setTimeout(
         () => this.fail(HUB_ERROR_CODES.PEER_TIMEOUT, `no ZMTP handshake within ${o.handshakeTimeoutMs} ms`),
@@ -123,9 +154,20 @@ export class Connection implements FrameSink {
     if (this.#state !== 'closed') this.socket.resume();
   }
 
-  /** Writes one message (frames encoded here). */
+  /** The CURVE state of a ready CURVE connection (its messages are sealed with it). */
+  get curve(): CurveServer | undefined {
+    return this.#curveReader === undefined ? undefined : this.#curve;
+  }
+
+  /** Writes one message (frames encoded, or sealed with CURVE, here). */
   sendMessage(frames: readonly Uint8Array[]): void {
-    this.socket.write(encodeMessage(frames));
+    this.socket.write(this.#encode(frames, false));
+  }
+
+  #encode(frames: readonly Uint8Array[], command: boolean): Buffer {
+    const curve = this.curve;
+    if (curve === undefined) return command ? encodeFrame(frames[0]!, 4) : encodeMessage(frames);
+    return curve.sealed(frames, command);
   }
 
   #closed(err: PeerError | undefined): void {
@@ -136,6 +178,8 @@ export class Connection implements FrameSink {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#reader.reset();
+    this.#curveReader?.dispose();
+    this.#curve?.dispose();
     this.#events.closed(this, err, wasReady);
   }
 
@@ -145,13 +189,25 @@ export class Connection implements FrameSink {
     if (this.#state === 'greeting') data = this.#greetingBytes(chunk);
     if (data === undefined || data.length === 0 || this.#state === 'closed') return;
     try {
-      this.#reader.push(data, this);
+      if (this.#curveReader !== undefined) this.#curveReader.push(data, this.#curveSink);
+      else this.#plain(data);
     } catch (err) {
       if (!(err instanceof ZmtpProtocolError)) throw err;
-      this.fail(HUB_ERROR_CODES.PEER_PROTOCOL, err.message);
+      // CurveCryptoError: a box that does not open, a nonce that did not increase, a failed proof.
+      const crypto = err.name === 'CurveCryptoError';
+      this.fail(crypto ? HUB_ERROR_CODES.PEER_CURVE : HUB_ERROR_CODES.PEER_PROTOCOL, err.message);
       return;
     }
     if (this.#state === 'ready') this.#events.readDone(this);
+  }
+
+  /** Parses plain frames; when they complete a CURVE handshake, the bytes after it are boxed. */
+  #plain(data: Buffer): void {
+    this.#reader.push(data, this);
+    const curveReader = this.#curveReader as CurveReader | undefined;
+    if (curveReader === undefined) return;
+    const rest = this.#reader.takeRest();
+    if (rest.length > 0) curveReader.push(rest, this.#curveSink);
   }
 
   /** Collects the peer's 64-byte greeting; returns what follows it once complete. */
@@ -167,19 +223,24 @@ export class Connection implements FrameSink {
     if (this.#greetingLength < GREETING_LENGTH) return undefined;
     const all = Buffer.concat(this.#greeting, this.#greetingLength);
     this.#greeting = [];
-    const peer = parseGreeting(all.subarray(0, GREETING_LENGTH), 'NULL');
+    const curve = this.#o.curve;
+    const peer = parseGreeting(all.subarray(0, GREETING_LENGTH), curve ? 'CURVE' : 'NULL');
     if (typeof peer === 'string') {
       this.fail(HUB_ERROR_CODES.PEER_PROTOCOL, peer);
       return undefined;
     }
     this.minor = peer.major > 3 ? 1 : peer.minor;
     this.#state = 'handshake';
-    this.#writeCommand(readyBody(this.#o.type));
+    // NULL: our READY at once; CURVE: the client speaks first (HELLO).
+    if (curve === undefined) this.#writeCommand(readyBody(this.#o.type));
+    else this.#curve = curve.newServer();
     return all.subarray(GREETING_LENGTH);
   }
 
-  /** FrameSink: a message; before READY a protocol error. */
+  /** FrameSink: a message; before READY a protocol error, and so is plaintext under CURVE. */
   message(frames: Buffer[], raw?: Buffer): void {
+    if (this.#curveReader !== undefined)
+      throw new ZmtpProtocolError('a plain frame after the CURVE handshake');
     if (this.#state !== 'ready') {
       if (this.#state === 'handshake') throw new ZmtpProtocolError('message before READY');
       return;
@@ -196,8 +257,14 @@ export class Connection implements FrameSink {
     );
   }
 
-  /** FrameSink: a command frame. */
+  /** FrameSink: a command frame (under CURVE, once ready, commands come boxed only). */
   command(body: Buffer): void {
+    if (this.#curveReader !== undefined)
+      throw new ZmtpProtocolError('a plain command after the CURVE handshake');
+    this.#command(body);
+  }
+
+  #command(body: Buffer): void {
     const cmd = parseCommand(body);
     if (cmd === undefined) throw new ZmtpProtocolError('malformed command frame');
     if (this.#state === 'handshake') {
@@ -224,12 +291,50 @@ export class Connection implements FrameSink {
     }
   }
 
-  /** The peer's READY: socket type compatible with ours, its Identity kept. */
+  /** The peer's READY (NULL) or HELLO and INITIATE (CURVE); then {@link #established}. */
   #handshake(name: string, data: Buffer): void {
     if (name === 'ERROR') throw new ZmtpProtocolError(`peer refused: ${data.toString('latin1', 1)}`);
-    if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${name}`);
+    const curve = this.#curve;
+    if (curve === undefined) {
+      if (name !== 'READY') throw new ZmtpProtocolError(`expected READY, got ${name}`);
+      this.#established(data);
+      return;
+    }
+    if (name === 'HELLO') {
+      this.#writeCommand(curve.hello(data));
+      return;
+    }
+    if (name !== 'INITIATE') throw new ZmtpProtocolError(`expected a CURVE HELLO or INITIATE, got ${name}`);
+    const { clientKey, metadata } = curve.initiate(data);
+    if (!this.#o.curve!.allowed(clientKey)) {
+      this.#refuse();
+      return;
+    }
+    this.#established(metadata);
+  }
+
+  /**
+   * A proven client key that is not on the allow-list: ERROR `400` (what libzmq sends after its
+   * ZAP handler's 400), then close once it is written.
+   */
+  #refuse(): void {
+    const err = new PeerError(HUB_ERROR_CODES.PEER_REFUSED, 'CURVE client key not on the allow-list');
+    this.#closed(err);
+    const socket = this.socket;
+    socket.end(encodeFrame(REFUSED, 4));
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  /** The peer's metadata: socket type compatible with ours, its Identity kept; we are ready. */
+  #established(data: Buffer): void {
     const bad = checkReady(this.#o.type, data);
     if (bad !== undefined) throw new ZmtpProtocolError(bad);
+    const curve = this.#curve;
+    if (curve !== undefined) {
+      this.#writeCommand(curve.ready(socketTypeMetadata(this.#o.type)));
+      // From here every frame is a MESSAGE box, opened where it lies (#data).
+      this.#curveReader = this.#o.curve!.newReader(curve);
+    }
     const props = parseProperties(data);
     if (typeof props !== 'string') this.identity = props.get('identity')?.toString('latin1') ?? '';
     clearTimeout(this.#timer);
@@ -263,7 +368,7 @@ export class Connection implements FrameSink {
   }
 
   #writeCommand(body: Buffer): void {
-    this.socket.write(encodeFrame(body, 4));
+    this.socket.write(this.#encode([body], true));
   }
 }
 

@@ -3,7 +3,8 @@
  *
  * - Publishers (nodes' XPUBs on the hub XSUB side): every message is matched by its first frame
  *   against the subscribers' prefixes and handed once to each matching subscriber as its wire bytes
- *   (subscriber.ts). On connect a publisher gets every subscribed prefix (the XSUB's replay).
+ *   (subscriber.ts); with CURVE it was opened once on the way in and is sealed once per subscriber
+ *   (each has its own session keys). The counters count plaintext, as libzmq's proxy does. On connect a publisher gets every subscribed prefix (the XSUB's replay).
  * - Subscribers (nodes' XSUBs on the hub XPUB side): `0x01`/`0x00` messages and ZMTP 3.1
  *   SUBSCRIBE/CANCEL commands. Every subscribe is passed to all publishers (XPUB VERBOSER); an
  *   unsubscribe only when no subscriber holds the prefix any more (the XSUB's reference count),
@@ -58,8 +59,8 @@ export class ForwardingCore {
     this.#publishers.add(conn);
     if (this.#paused || this.#fullSubs.size > 0) conn.pause();
     if (this.#counts.size === 0) return;
-    const subs = [...this.#counts.keys()].map((p) => subscriptionFrame(true, Buffer.from(p, 'latin1')));
-    conn.socket.write(Buffer.concat(subs.map((f) => encodeMessage([f]))));
+    for (const p of this.#counts.keys())
+      conn.sendMessage([subscriptionFrame(true, Buffer.from(p, 'latin1'))]);
   }
 
   publisherClosed(conn: Connection): void {
@@ -77,12 +78,17 @@ export class ForwardingCore {
     backend.sent.bytes += bytes;
     const subs = this.#matching(frames[0]!);
     if (subs.length === 0) return;
-    const wire = raw ?? encodeMessage(frames);
+    let wire = raw;
+    let sealed = 0; // the size of the message sealed: the same for every CURVE subscriber
     const touched = this.#touched;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
       const first = !s.batched;
-      if (s.add(wire) && first) touched.push(s);
+      let queued: boolean;
+      const curve = s.conn.curve;
+      if (curve === undefined) queued = s.add((wire ??= encodeMessage(frames)));
+      else queued = s.addSealed(frames, sealed === 0 ? (sealed = curve.sealedLength(frames)) : sealed);
+      if (queued && first) touched.push(s);
     }
   }
 
@@ -168,8 +174,8 @@ export class ForwardingCore {
     }
     frontend.sent.messages++;
     frontend.sent.bytes += prefix.length + 1;
-    const wire = encodeMessage([subscriptionFrame(subscribe, prefix)]);
-    for (const p of this.#publishers) p.socket.write(wire);
+    const frame = subscriptionFrame(subscribe, prefix);
+    for (const p of this.#publishers) p.sendMessage([frame]);
     this.#o.onNotice(subscribe, prefix);
   }
 

@@ -2,16 +2,24 @@
  * `forwarding=zmtp`: the hub speaks ZMTP itself over node:net, no libzmq in the data path. Binds
  * both sides (XPUB first, as Zeek), wires each accepted connection to the core (core.ts), counts
  * connections and rejected peers as the libzmq socket monitor does on the other paths, and returns
- * the data path (forwarder.ts) plus the hub's own publish (rejoin.ts).
+ * the data path (forwarder.ts) plus the hub's own publish (rejoin.ts). With CURVE it loads
+ * libsodium (`@zeek-relay/zmtp/curve`) and every connection is a CURVE server whose client keys
+ * the allow-list decides, counted as the ZAP handler's requests are on the libzmq paths.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '@zeek-relay/runtime';
-import type { RateLimitedLog } from '@zeek-relay/zmq';
+import { decodeCurveKey, type CurveSettings, type RateLimitedLog } from '@zeek-relay/zmq';
 import type { HubConfig } from '../config.js';
 import type { DataPath } from '../forwarder.js';
 import type { HubMetrics, HubSocketName } from '../metrics.js';
 import { endpointOf } from '../sockets.js';
-import { Connection, type ConnectionEvents, type ConnectionOptions } from './connection.js';
+import { HUB_ERROR_CODES, hubCurveError } from '../errors.js';
+import {
+  Connection,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type CurveOptions,
+} from './connection.js';
 import { ForwardingCore } from './core.js';
 import { listen, type Listener } from './listen.js';
 
@@ -46,6 +54,7 @@ function sideEvents(
   const pub = side === 'xsub';
   return {
     ready(conn) {
+      if (conn.curve !== undefined) d.metrics.zap(true);
       d.metrics.handshake(side);
       if (pub) core.publisherReady(conn);
       else core.subscriberReady(conn);
@@ -77,13 +86,42 @@ function log(d: ZmtpPathDeps, side: HubSocketName, conn: Connection, err: unknow
     return;
   }
   d.metrics.peerError(side, e.code);
-  if (!wasReady) d.metrics.handshakeFailed(side, e.code.endsWith('TIMEOUT') ? 'other' : 'protocol');
+  const refused = e.code === HUB_ERROR_CODES.PEER_REFUSED;
+  if (refused) d.metrics.zap(false);
+  if (!wasReady) d.metrics.handshakeFailed(side, handshakeFailure(e.code));
   const fields = { socket: side, address: conn.address, code: e.code, error: e.message };
   d.warn.warn(`${e.code}_${side}`, fields, wasReady ? 'Closed a peer connection' : 'Rejected handshake');
 }
 
+/** How the libzmq monitor would class a failed handshake (ZMQ_EVENT_HANDSHAKE_FAILED_*). */
+function handshakeFailure(code: string): 'protocol' | 'auth' | 'other' {
+  if (code === HUB_ERROR_CODES.PEER_REFUSED) return 'auth';
+  return code === HUB_ERROR_CODES.PEER_TIMEOUT ? 'other' : 'protocol';
+}
+
+/**
+ * The CURVE pieces of every connection: libsodium loaded once, the hub's key pair, and the
+ * allow-list of client public keys (the keys the native hub's ZAP handler admits).
+ */
+async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promise<CurveOptions> {
+  const { CurveReader, CurveServer, MESSAGE_OVERHEAD, Sodium } = await import('@zeek-relay/zmtp/curve');
+  const na = await Sodium.load();
+  const secretKey = decodeCurveKey(curve.serverSecretKey, 'the CURVE server secret key', hubCurveError);
+  const keys = { publicKey: na.publicOf(secretKey), secretKey };
+  const allowed = new Set(curve.clientPublicKeys.map((k) => Buffer.from(k).toString('latin1')));
+  return {
+    newServer: () => new CurveServer(na, keys),
+    newReader: (server) => new CurveReader(na, server, maxFrameBytes + MESSAGE_OVERHEAD),
+    allowed: (key) => allowed.has(key.toString('latin1')),
+  };
+}
+
 /** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */
-export async function startZmtpPath(config: HubConfig, d: ZmtpPathDeps): Promise<ZmtpPath> {
+export async function startZmtpPath(
+  config: HubConfig,
+  d: ZmtpPathDeps,
+  curve?: CurveSettings,
+): Promise<ZmtpPath> {
   const core = new ForwardingCore({
     sendHighWaterMark: config.sendHighWaterMark,
     block: config.slowSubscriber === 'block',
@@ -97,6 +135,7 @@ export async function startZmtpPath(config: HubConfig, d: ZmtpPathDeps): Promise
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxFrameBytes: MAX_FRAME_BYTES,
+    ...(curve ? { curve: await curveOptions(curve, MAX_FRAME_BYTES) } : {}),
   };
   const accept = (side: HubSocketName) => {
     const o: ConnectionOptions = { ...base, type: side === 'xpub' ? 'XPUB' : 'XSUB' };

@@ -8,8 +8,14 @@
  * until Node has handed its bytes to the kernel (the write callback). A full queue either drops the
  * message for this subscriber alone and counts it (`slowSubscriber=drop`), or queues it anyway and
  * tells the core to stop reading the publishers until this queue drains (`block`, libzmq's NODROP).
+ *
+ * A CURVE subscriber has session keys of its own: each message is sealed for it into a slab of its
+ * own (consecutive messages adjacent, so they merge into one span and one write just the same).
  */
 import type { Connection } from './connection.js';
+
+/** Size of a CURVE subscriber's slab of sealed messages. */
+const SLAB = 256 * 1024;
 
 /** What a subscriber tells the core. */
 export interface SubscriberHooks {
@@ -40,6 +46,9 @@ export class Subscriber {
   #spanStart = 0;
   #spanEnd = 0;
   #full = false;
+  /** CURVE: where sealed messages go (never reused: a queued write may still hold a part). */
+  #slab = Buffer.alloc(0);
+  #slabUsed = 0;
 
   constructor(conn: Connection, hwm: number, block: boolean, hooks: SubscriberHooks) {
     this.conn = conn;
@@ -58,6 +67,27 @@ export class Subscriber {
 
   /** Queues one message's wire bytes; returns false when it was dropped (queue full). */
   add(raw: Buffer): boolean {
+    if (!this.#admit()) return false;
+    this.#append(raw);
+    return true;
+  }
+
+  /** CURVE: seals one message for this subscriber and queues it; false when it was dropped. */
+  addSealed(frames: readonly Buffer[], size: number): boolean {
+    const curve = this.conn.curve;
+    if (curve === undefined || !this.#admit()) return false;
+    if (this.#slab.length - this.#slabUsed < size) {
+      this.#slab = Buffer.allocUnsafe(Math.max(SLAB, size));
+      this.#slabUsed = 0;
+    }
+    const start = this.#slabUsed;
+    this.#slabUsed = curve.seal(this.#slab, start, frames, false);
+    this.#append(this.#slab.subarray(start, this.#slabUsed));
+    return true;
+  }
+
+  /** Whether one more message may be queued (else dropped and counted, or `full` in block mode). */
+  #admit(): boolean {
     const queued = this.#inFlight + this.#batched;
     if (this.#hwm > 0 && queued >= this.#hwm) {
       if (!this.#block) {
@@ -69,16 +99,19 @@ export class Subscriber {
         this.#hooks.full(this);
       }
     }
+    return true;
+  }
+
+  #append(raw: Buffer): void {
     this.#batched++;
     if (raw.buffer === this.#spanBuf && raw.byteOffset === this.#spanEnd) {
       this.#spanEnd += raw.length;
-      return true;
+      return;
     }
     this.#closeSpan();
     this.#spanBuf = raw.buffer;
     this.#spanStart = raw.byteOffset;
     this.#spanEnd = raw.byteOffset + raw.length;
-    return true;
   }
 
   /** Whether messages are waiting for {@link flush}. */

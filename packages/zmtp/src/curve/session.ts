@@ -1,0 +1,291 @@
+/**
+ * What both sides of an established CurveZMQ connection (ZeroMQ RFC 26) share: the session key
+ * of the two short-term pairs, the MESSAGE boxes of each direction under their XSalsa20 subkeys
+ * (derived once, see sodium.ts) with strictly increasing short nonces, and the handshake's boxes.
+ * The client (client.ts) and the server (server.ts) differ only in which nonce prefix is theirs.
+ */
+import { ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from '../frame-reader.js';
+import type { Sodium } from './sodium.js';
+
+/** A box that does not open, a nonce that did not increase, a handshake proof that fails. */
+export class CurveCryptoError extends ZmtpProtocolError {
+  override name = 'CurveCryptoError';
+}
+
+const MESSAGE = Buffer.from('\x07MESSAGE', 'latin1');
+/** `\x07MESSAGE`, the 8-byte short nonce, the 16-byte MAC, the flags octet. */
+export const MESSAGE_OVERHEAD = MESSAGE.length + 8 + 16 + 1;
+export const MAC = 16;
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+/** The 16-byte (short nonces) and 8-byte (long nonces) prefixes of each step's nonce. */
+export const PREFIX = {
+  hello: ascii('CurveZMQHELLO---'),
+  welcome: ascii('WELCOME-'),
+  cookie: ascii('COOKIE--'),
+  initiate: ascii('CurveZMQINITIATE'),
+  vouch: ascii('VOUCH---'),
+  ready: ascii('CurveZMQREADY---'),
+  clientMessage: ascii('CurveZMQMESSAGEC'),
+  serverMessage: ascii('CurveZMQMESSAGES'),
+};
+
+/** Layout of a connection's block in libsodium's memory. */
+const KEY = 0; // the precomputed key of the two short-term pairs, 32 bytes
+const TX_NONCE = 32; // 24 bytes: our MESSAGE prefix + counter
+const RX_NONCE = 56; // 24 bytes: the peer's MESSAGE prefix + its counter
+const TX_SUBKEY = 80; // HSalsa20(KEY, our prefix): the XSalsa20 subkey of every MESSAGE we send
+const RX_SUBKEY = 112; // HSalsa20(KEY, the peer's prefix): the same for every MESSAGE received
+/** The short nonce (8) and tag (16) of the MESSAGE being boxed, as they follow `\x07MESSAGE`. */
+const TX_NONCE_TAG = 144;
+/** The same for the MESSAGE being opened. */
+const RX_NONCE_TAG = 168;
+const BLOCK = 192;
+/** The 32 zero bytes that Salsa20 turns into the Poly1305 key (see Sodium.sealWithSubkey). */
+const ZEROS = 32;
+const ZERO_BYTES = new Uint8Array(ZEROS);
+/** A MESSAGE body's short nonce (8) and tag (16), contiguous on the wire and in the block. */
+const NONCE_TAG = 8 + MAC;
+/** `\x07MESSAGE` as two big-endian words (checked and written without a call into Buffer). */
+const MESSAGE_HI = MESSAGE.readUInt32BE(0);
+const MESSAGE_LO = MESSAGE.readUInt32BE(4);
+/** 2^32, for 8-octet sizes and counters. */
+const HI = 0x1_0000_0000;
+
+/** An 8-byte big-endian counter as a number (exact below 2^53, far beyond any connection). */
+export function readNonce(b: Buffer): number {
+  return b.readUInt32BE(0) * HI + b.readUInt32BE(4);
+}
+
+/**
+ * One connection's session state: `tx`/`rx` are the MESSAGE nonce prefixes of our direction and
+ * the peer's (the client's is `…MESSAGEC`). {@link establish} sets the session key;
+ * {@link seal} and {@link openAt} box and unbox frames in place, with no allocation.
+ */
+export class CurveSession {
+  readonly na: Sodium;
+  readonly #block: number;
+  /** Our next short nonce (handshake commands and MESSAGEs share the counter). */
+  #txNonce = 1;
+  /** The last short nonce the peer used (its next one must be larger). */
+  #rxNonce = 0;
+  #disposed = false;
+
+  constructor(na: Sodium, tx: Buffer, rx: Buffer) {
+    this.na = na;
+    this.#block = na.alloc(BLOCK);
+    na.heap.set(tx, this.#block + TX_NONCE);
+    na.heap.set(rx, this.#block + RX_NONCE);
+  }
+
+  /** Derives the session key of (the peer's short public, our short secret) and both subkeys. */
+  establish(peerShortPublic: Uint8Array, ourShortSecret: Uint8Array): void {
+    const b = this.#block;
+    this.na.beforenm(b + KEY, peerShortPublic, ourShortSecret);
+    this.na.subkey(b + TX_SUBKEY, b + TX_NONCE, b + KEY);
+    this.na.subkey(b + RX_SUBKEY, b + RX_NONCE, b + KEY);
+  }
+
+  /** Our next short nonce as 8 bytes. */
+  nextShortNonce(): Buffer {
+    const b = Buffer.alloc(8);
+    const n = this.#txNonce++;
+    b.writeUInt32BE(Math.floor(n / HI), 0);
+    b.writeUInt32BE(n >>> 0, 4);
+    return b;
+  }
+
+  /** Accepts the peer's short nonce of a handshake command: it must exceed the last one. */
+  acceptNonce(nonce: Buffer): void {
+    const n = readNonce(nonce);
+    if (n <= this.#rxNonce) throw new CurveCryptoError('CURVE nonce did not increase');
+    this.#rxNonce = n;
+  }
+
+  /**
+   * Boxes one message: every frame a MESSAGE of its own (`flags` of each: 1 MORE, 2 COMMAND;
+   * `command` sets COMMAND on all), each a plain ZMTP frame with its header, written at `off` of
+   * `out` (which has room for {@link sealedLength} bytes). Returns the end offset. The frames are
+   * laid out in libsodium's memory as they go on the wire and copied out once.
+   */
+  seal(out: Buffer, off: number, frames: readonly Uint8Array[], command: boolean): number {
+    const size = sealedLength(frames);
+    const start = this.na.scratch(size);
+    const last = frames.length - 1;
+    let q = start;
+    for (let i = 0; i <= last; i++) {
+      const f = frames[i] as Uint8Array;
+      q = this.#sealFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f);
+    }
+    this.na.heap.copy(out, off, start, q);
+    return off + size;
+  }
+
+  /**
+   * Boxes one frame in libsodium's memory at `q`: the frame header, then the MESSAGE body —
+   * `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the boxed flags and frame. Those
+   * first 32 body bytes start as the zeros Salsa20 turns into the Poly1305 key (then overwritten).
+   */
+  #sealFrame(q: number, flags: number, frame: Uint8Array): number {
+    const na = this.na;
+    const h = na.heap;
+    const len = frame.length + 1;
+    const at = writeFrameHeader(h, q, 0, frame.length + MESSAGE_OVERHEAD);
+    h.set(ZERO_BYTES, at);
+    h[at + ZEROS] = flags;
+    h.set(frame, at + ZEROS + 1);
+    const nt = this.#block + TX_NONCE_TAG;
+    const n = this.#txNonce++;
+    h.writeUInt32BE(Math.floor(n / HI), nt);
+    h.writeUInt32BE(n >>> 0, nt + 4);
+    na.sealWithSubkey(nt + 8, at, len, nt, this.#block + TX_SUBKEY);
+    h.writeUInt32BE(MESSAGE_HI, at);
+    h.writeUInt32BE(MESSAGE_LO, at + 4);
+    h.copyWithin(at + 8, nt, nt + NONCE_TAG);
+    return at + ZEROS + len;
+  }
+
+  /**
+   * Opens a MESSAGE body in place: on success `body[0]` is the flags octet and
+   * `body[1 .. returned length)` the frame. Throws on anything else (not a MESSAGE, a nonce that
+   * did not increase, a box that does not open): the connection must end.
+   */
+  open(body: Buffer): number {
+    const na = this.na;
+    const p = na.scratch(2 * (ZEROS + body.length));
+    const to = p + ZEROS + body.length;
+    na.heap.set(body, p);
+    const len = this.openAt(p, body.length, to);
+    na.heap.copy(body, 0, to + ZEROS, to + ZEROS + len);
+    return len;
+  }
+
+  /**
+   * Opens the MESSAGE body of `length` bytes at `body` in libsodium's memory: the flags octet and
+   * the frame (returned: their length) are written at `to + 32`; the 32 bytes before them are
+   * scratch, and so are the body's first 32 bytes. `to .. to + 32 + length` must not overlap the
+   * body. Throws as {@link open} does.
+   */
+  openAt(body: number, length: number, to: number): number {
+    const h = this.na.heap;
+    if (
+      length < MESSAGE_OVERHEAD ||
+      h.readUInt32BE(body) !== MESSAGE_HI ||
+      h.readUInt32BE(body + 4) !== MESSAGE_LO
+    ) {
+      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
+    }
+    const nonce = h.readUInt32BE(body + 8) * HI + h.readUInt32BE(body + 12);
+    if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
+    const nt = this.#block + RX_NONCE_TAG;
+    h.copyWithin(nt, body + 8, body + ZEROS);
+    h.set(ZERO_BYTES, body);
+    const len = length - ZEROS;
+    if (!this.na.openWithSubkey(to, body, len, nt + 8, nt, this.#block + RX_SUBKEY)) {
+      throw new CurveCryptoError('a CURVE MESSAGE box does not open (tampered or wrong key)');
+    }
+    this.#rxNonce = nonce;
+    return len;
+  }
+
+  /** crypto_box of `plain` from secret `sk` to public `pk` (handshake only; allocates). */
+  box(plain: Buffer, prefix: Buffer, nonce: Buffer, pk: Uint8Array, sk: Uint8Array): Buffer {
+    return this.#withKey(
+      (at) => this.na.beforenm(at, pk, sk),
+      (at) => this.#sealWith(at, plain, prefix, nonce),
+    );
+  }
+
+  /** crypto_box_open of a box from `pk` to `sk`; undefined when it does not open. */
+  unbox(box: Buffer, prefix: Buffer, nonce: Buffer, pk: Uint8Array, sk: Uint8Array): Buffer | undefined {
+    return this.#withKey(
+      (at) => this.na.beforenm(at, pk, sk),
+      (at) => this.#openWith(at, box, prefix, nonce),
+    );
+  }
+
+  /** crypto_secretbox under the raw 32-byte `key` (the server's cookie key). */
+  secretbox(plain: Buffer, prefix: Buffer, nonce: Buffer, key: Uint8Array): Buffer {
+    return this.#withKey(
+      (at) => this.na.heap.set(key, at),
+      (at) => this.#sealWith(at, plain, prefix, nonce),
+    );
+  }
+
+  secretboxOpen(box: Buffer, prefix: Buffer, nonce: Buffer, key: Uint8Array): Buffer | undefined {
+    return this.#withKey(
+      (at) => this.na.heap.set(key, at),
+      (at) => this.#openWith(at, box, prefix, nonce),
+    );
+  }
+
+  /** A box under the session key (INITIATE, READY). */
+  boxShort(plain: Buffer, prefix: Buffer, nonce: Buffer): Buffer {
+    return this.#withKey(this.#sessionKey, (at) => this.#sealWith(at, plain, prefix, nonce));
+  }
+
+  unboxShort(box: Buffer, prefix: Buffer, nonce: Buffer): Buffer | undefined {
+    return this.#withKey(this.#sessionKey, (at) => this.#openWith(at, box, prefix, nonce));
+  }
+
+  /** Wipes and frees the session's keys. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.na.heap.fill(0, this.#block, this.#block + BLOCK);
+    this.na.free(this.#block);
+  }
+
+  /** A copy of the session key into `at`. */
+  readonly #sessionKey = (at: number): void => {
+    this.na.heap.copy(this.na.heap, at, this.#block + KEY, this.#block + KEY + 32);
+  };
+
+  /**
+   * Runs `fn` with a temporary key block (32-byte key, then room for a nonce) that `derive`
+   * fills; wipes and frees it after. Handshake only.
+   */
+  #withKey<T>(derive: (at: number) => void, fn: (at: number) => T): T {
+    const na = this.na;
+    const key = na.alloc(32 + 24);
+    try {
+      derive(key);
+      return fn(key);
+    } finally {
+      na.heap.fill(0, key, key + 32);
+      na.free(key);
+    }
+  }
+
+  /** Secretbox with the key at `key` (nonce written after it). */
+  #sealWith(key: number, plain: Buffer, prefix: Buffer, nonce: Buffer): Buffer {
+    const na = this.na;
+    const p = na.scratch(plain.length + MAC);
+    const h = na.heap;
+    h.set(prefix, key + 32);
+    h.set(nonce, key + 32 + prefix.length);
+    h.set(plain, p + MAC);
+    na.seal(p, p + MAC, plain.length, key + 32, key);
+    return Buffer.from(h.subarray(p, p + plain.length + MAC));
+  }
+
+  #openWith(key: number, box: Buffer, prefix: Buffer, nonce: Buffer): Buffer | undefined {
+    const na = this.na;
+    if (box.length < MAC) return undefined;
+    const p = na.scratch(box.length);
+    const h = na.heap;
+    h.set(prefix, key + 32);
+    h.set(nonce, key + 32 + prefix.length);
+    h.set(box, p);
+    if (!na.open(p, p, box.length, key + 32, key)) return undefined;
+    return Buffer.from(h.subarray(p, p + box.length - MAC));
+  }
+}
+
+/** The bytes {@link CurveSession.seal} writes for `frames`: per frame a header and a MESSAGE. */
+export function sealedLength(frames: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const f of frames)
+    size += frameHeaderLength(f.length + MESSAGE_OVERHEAD) + f.length + MESSAGE_OVERHEAD;
+  return size;
+}
