@@ -1,0 +1,228 @@
+/**
+ * The CurveZMQ server (src/curve/server.ts) against a client played here with libsodium's own
+ * `crypto_box_keypair`, `crypto_box_beforenm` and `crypto_secretbox_easy` / `_open_easy`, laid out
+ * as RFC 26 and libzmq's curve_client lay out each command (not with the package's CurveClient):
+ * a complete handshake and MESSAGEs both ways, then every proof the server must refuse — a HELLO
+ * for another server key, a foreign cookie, a vouch not made with the named client key, a
+ * tampered or replayed MESSAGE. The libzmq interop is in the hub's tests.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { ZmtpProtocolError, parseCommand, parseProperties, socketTypeMetadata } from '../src/index.js';
+import { CurveCryptoError, CurveServer, Sodium } from '../src/curve/index.js';
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const u64 = (n: number): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+};
+
+function beforenm(na: Sodium, pk: Uint8Array, sk: Uint8Array): Buffer {
+  const p = na.alloc(32);
+  na.beforenm(p, pk, sk);
+  const k = Buffer.from(na.heap.subarray(p, p + 32));
+  na.free(p);
+  return k;
+}
+
+/** crypto_secretbox_easy under the precomputed key `k`: MAC then ciphertext. */
+function secretbox(na: Sodium, k: Buffer, nonce: Buffer, plain: Buffer): Buffer {
+  const p = na.alloc(56 + 16 + plain.length);
+  na.heap.set(k, p);
+  na.heap.set(nonce, p + 32);
+  na.heap.set(plain, p + 72);
+  na.seal(p + 56, p + 72, plain.length, p + 32, p);
+  const out = Buffer.from(na.heap.subarray(p + 56, p + 72 + plain.length));
+  na.free(p);
+  return out;
+}
+
+function unsecretbox(na: Sodium, k: Buffer, nonce: Buffer, box: Buffer): Buffer | undefined {
+  const p = na.alloc(56 + box.length);
+  na.heap.set(k, p);
+  na.heap.set(nonce, p + 32);
+  na.heap.set(box, p + 56);
+  const ok = na.open(p + 56, p + 56, box.length, p + 32, p);
+  const out = ok ? Buffer.from(na.heap.subarray(p + 56, p + 56 + box.length - 16)) : undefined;
+  na.free(p);
+  return out;
+}
+
+/** A command's data after its name (the server returns whole command bodies). */
+function data(body: Buffer, name: string): Buffer {
+  const cmd = parseCommand(body);
+  assert.equal(cmd?.name, name);
+  return cmd.data;
+}
+
+/** One client and the server it talks to; `vouchKey` signs the vouch (the client's own by default). */
+async function setup() {
+  const na = await Sodium.load();
+  const [S, s] = na.keyPair();
+  const [C, c] = na.keyPair();
+  const [Cs, cs] = na.keyPair();
+  const server = new CurveServer(na, { publicKey: S, secretKey: s });
+  const hello = (serverKey: Buffer = S) =>
+    Buffer.concat([
+      Buffer.from([1, 0]),
+      Buffer.alloc(72),
+      Cs,
+      u64(1),
+      secretbox(
+        na,
+        beforenm(na, serverKey, cs),
+        Buffer.concat([ascii('CurveZMQHELLO---'), u64(1)]),
+        Buffer.alloc(64),
+      ),
+    ]);
+  /** Opens WELCOME with libsodium; returns S' and the cookie. */
+  const welcome = (body: Buffer) => {
+    const d = data(body, 'WELCOME');
+    assert.equal(d.length, 160);
+    const plain = unsecretbox(
+      na,
+      beforenm(na, S, cs),
+      Buffer.concat([ascii('WELCOME-'), d.subarray(0, 16)]),
+      d.subarray(16),
+    );
+    assert.ok(plain, "WELCOME opens with (S, c')");
+    return { serverShort: plain.subarray(0, 32), cookie: plain.subarray(32) };
+  };
+  const initiate = (
+    w: { serverShort: Buffer; cookie: Buffer },
+    o: { vouchSecret?: Buffer; nonce?: number } = {},
+  ) => {
+    const vn = randomBytes(16);
+    const vouch = secretbox(
+      na,
+      beforenm(na, w.serverShort, o.vouchSecret ?? c),
+      Buffer.concat([ascii('VOUCH---'), vn]),
+      Buffer.concat([Cs, S]),
+    );
+    const n = o.nonce ?? 2;
+    const box = secretbox(
+      na,
+      beforenm(na, w.serverShort, cs),
+      Buffer.concat([ascii('CurveZMQINITIATE'), u64(n)]),
+      Buffer.concat([C, vn, vouch, socketTypeMetadata('XSUB')]),
+    );
+    return Buffer.concat([w.cookie, u64(n), box]);
+  };
+  return {
+    na,
+    S,
+    C,
+    server,
+    hello,
+    welcome,
+    initiate,
+    session: (w: { serverShort: Buffer }) => beforenm(na, w.serverShort, cs),
+  };
+}
+
+describe('CurveServer', () => {
+  it('completes a handshake with a libsodium-played client; MESSAGEs open both ways', async () => {
+    const t = await setup();
+    const w = t.welcome(t.server.hello(t.hello()));
+    const { clientKey, metadata } = t.server.initiate(t.initiate(w));
+    assert.deepEqual(clientKey, t.C);
+    const props = parseProperties(metadata);
+    assert.ok(props instanceof Map);
+    assert.equal(props.get('socket-type')?.toString(), 'XSUB');
+    const k = t.session(w);
+    const ready = data(t.server.ready(socketTypeMetadata('XPUB')), 'READY');
+    const meta = unsecretbox(
+      t.na,
+      k,
+      Buffer.concat([ascii('CurveZMQREADY---'), ready.subarray(0, 8)]),
+      ready.subarray(8),
+    );
+    assert.deepEqual(meta, socketTypeMetadata('XPUB'));
+
+    // Server → client: two frames, each a MESSAGE libsodium opens, nonces increasing after READY's.
+    const frames = [Buffer.from('topic'), randomBytes(100)];
+    const sealed = t.server.sealed(frames, false);
+    let off = 0;
+    let last = ready.readBigUInt64BE(0);
+    for (const [i, f] of frames.entries()) {
+      assert.equal(sealed[off], 0, 'a short data frame');
+      const body = sealed.subarray(off + 2, off + 2 + (sealed[off + 1] as number));
+      assert.equal(body.toString('latin1', 0, 8), '\x07MESSAGE');
+      const nonce = body.readBigUInt64BE(8);
+      assert.ok(nonce > last);
+      last = nonce;
+      const plain = unsecretbox(
+        t.na,
+        k,
+        Buffer.concat([ascii('CurveZMQMESSAGES'), body.subarray(8, 16)]),
+        body.subarray(16),
+      );
+      assert.ok(plain);
+      assert.equal(plain[0], i === 0 ? 1 : 0, 'MORE on all but the last');
+      assert.deepEqual(plain.subarray(1), f);
+      off += 2 + body.length;
+    }
+    assert.equal(off, sealed.length);
+
+    // Client → server: a MESSAGE made with crypto_secretbox opens in place.
+    const msg = (n: number, plain: Buffer) =>
+      Buffer.concat([
+        ascii('\x07MESSAGE'),
+        u64(n),
+        secretbox(t.na, k, Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]), plain),
+      ]);
+    const body = msg(3, Buffer.concat([Buffer.from([0]), Buffer.from('hello')]));
+    const len = t.server.open(body);
+    assert.deepEqual(body.subarray(0, len), Buffer.concat([Buffer.from([0]), Buffer.from('hello')]));
+    // A replayed nonce and one flipped byte are refused.
+    assert.throws(() => t.server.open(msg(3, Buffer.from([0, 1]))), CurveCryptoError);
+    const tampered = msg(4, Buffer.from([0, 1, 2, 3]));
+    tampered[tampered.length - 1]! ^= 1;
+    assert.throws(() => t.server.open(tampered), CurveCryptoError);
+    t.server.dispose();
+  });
+
+  it('refuses a HELLO made for another server key', async () => {
+    const t = await setup();
+    const [other] = t.na.keyPair();
+    assert.throws(() => t.server.hello(t.hello(other)), CurveCryptoError);
+  });
+
+  it('refuses a HELLO of another version or size as a protocol error', async () => {
+    const t = await setup();
+    const h = t.hello();
+    h[0] = 2;
+    assert.throws(
+      () => t.server.hello(h),
+      (e) => e instanceof ZmtpProtocolError && !(e instanceof CurveCryptoError),
+    );
+    assert.throws(
+      () =>
+        new CurveServer(t.na, { publicKey: t.S, secretKey: Buffer.alloc(32) }).hello(t.hello().subarray(1)),
+      ZmtpProtocolError,
+    );
+  });
+
+  it('refuses a foreign cookie', async () => {
+    const t = await setup();
+    const w = t.welcome(t.server.hello(t.hello()));
+    const init = t.initiate(w);
+    init[40]! ^= 1;
+    assert.throws(() => t.server.initiate(init), CurveCryptoError);
+  });
+
+  it('refuses a vouch not made with the secret key of the client key it names', async () => {
+    const t = await setup();
+    const w = t.welcome(t.server.hello(t.hello()));
+    const [, impostor] = t.na.keyPair();
+    assert.throws(() => t.server.initiate(t.initiate(w, { vouchSecret: impostor })), /vouch/);
+  });
+
+  it("refuses an INITIATE whose nonce does not follow HELLO's", async () => {
+    const t = await setup();
+    const w = t.welcome(t.server.hello(t.hello()));
+    assert.throws(() => t.server.initiate(t.initiate(w, { nonce: 1 })), CurveCryptoError);
+  });
+});
