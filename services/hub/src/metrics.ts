@@ -98,7 +98,7 @@ export class HubMetrics {
     });
     this.#peerErrors = meter.createCounter(METRIC_PEER_ERRORS, {
       description:
-        'Peer connections the hub closed (forwarding=zmtp; error.type = ZR_HUB_PEER_PROTOCOL|ZR_HUB_PEER_TIMEOUT)',
+        'Peer connections the hub closed (forwarding=zmtp; error.type = ZR_HUB_PEER_PROTOCOL|ZR_HUB_PEER_TIMEOUT|ZR_HUB_PEER_CURVE|ZR_HUB_PEER_REFUSED)',
       unit: '{connection}',
     });
   }

@@ -1,0 +1,227 @@
+/**
+ * Forwarding through a CURVE hub (issue #15, "CURVE at plaintext speed"): libzmq XPUB publishers
+ * and XSUB subscribers with CURVE keys (as Zeek's nodes) through the hub on both data paths, byte
+ * for byte; peers with a wrong server key or a key not on the allow-list deliver nothing and are
+ * counted. On `forwarding=zmtp` also the package's own CURVE client (the gateway's) both ways, and
+ * a box with one flipped byte: that connection is closed with `ZR_HUB_PEER_CURVE`, counted, and
+ * the other peers go on forwarding.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
+import { createMetrics } from '@zeek-relay/runtime';
+import { createHub, type Hub } from '../src/index.js';
+import { RawCurvePeer } from './helpers/curve-peer.js';
+import { connectable, sleep, waitFor } from './helpers/wait.js';
+
+const server = curveKeyPair();
+const clientA = curveKeyPair();
+const clientB = curveKeyPair();
+const stranger = curveKeyPair();
+const peerKeys = (c: { publicKey: string; secretKey: string }, serverKey = server.publicKey) => ({
+  curveServerKey: serverKey,
+  curvePublicKey: c.publicKey,
+  curveSecretKey: c.secretKey,
+});
+
+/** Event-like messages of every frame-size class: empty, short, long (8-octet size) frames. */
+const event = (p: number, i: number): Buffer[] => [
+  Buffer.from(`t.ev.${p}`),
+  Buffer.from(String(i)),
+  Buffer.alloc(i % 3 === 0 ? 0 : 1),
+  Buffer.alloc([64, 255, 256, 70_000][i % 4]!, (i * 7 + p) & 0xff),
+];
+
+async function startHub(forwarding: 'native' | 'zmtp') {
+  const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
+  const hub: Hub = createHub(
+    {
+      bindAddress: '127.0.0.1',
+      xpubPort: 0,
+      xsubPort: 0,
+      forwarding,
+      curveServerSecretKey: server.secretKey,
+      curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
+    },
+    { meter: metrics.meter },
+  );
+  const a = await hub.start();
+  return { hub, metrics, pub: connectable(a.xsub), sub: connectable(a.xpub) };
+}
+
+/** Polls the scrape until `re` matches (the limit is a hang guard only). */
+async function scrapeUntil(metrics: { scrape(): Promise<string> }, re: RegExp): Promise<string> {
+  let text = await metrics.scrape();
+  for (const end = Date.now() + 60_000; !re.test(text) && Date.now() < end; ) {
+    await sleep(10);
+    text = await metrics.scrape();
+  }
+  return text;
+}
+
+/** Collects what a subscriber receives. */
+function collect(s: XSubscriber): Buffer[][] {
+  const got: Buffer[][] = [];
+  void (async () => {
+    for await (const frames of s) got.push(frames);
+  })().catch(() => undefined);
+  return got;
+}
+
+for (const forwarding of ['native', 'zmtp'] as const)
+  describe(`forwarding through a CURVE hub (forwarding=${forwarding})`, () => {
+    let h: Awaited<ReturnType<typeof startHub>>;
+    const sockets: Array<XPublisher | XSubscriber> = [];
+    before(async () => (h = await startHub(forwarding)));
+    after(async () => {
+      for (const s of sockets) s.close();
+      await h.hub.close();
+      await h.metrics.shutdown();
+    });
+
+    it('libzmq publishers and subscribers: every message byte for byte, in order per publisher', async () => {
+      const pubs = [clientA, clientB].map(
+        (k) => new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(k) }),
+      );
+      const subs = [clientA, clientB].map(
+        (k) => new XSubscriber({ linger: 0, receiveHighWaterMark: 0, ...peerKeys(k) }),
+      );
+      sockets.push(...pubs, ...subs);
+      for (const s of subs) {
+        s.connect(h.sub);
+        await s.send(Buffer.from('\x01t.ev.'));
+      }
+      for (const p of pubs) {
+        p.connect(h.pub);
+        await p.receive(); // a subscription arrived: this publisher's handshake is done
+      }
+      const got = subs.map(collect);
+      // Probes until both subscribers get one: then the hub holds both subscriptions.
+      const probe = [Buffer.from('t.ev.probe')];
+      while (!got.every((g) => g.length > 0)) {
+        await pubs[0]!.send(probe);
+        await sleep(5);
+      }
+      const sent: Buffer[][] = [];
+      for (let i = 0; i < 200; i++)
+        for (const [p, pub] of pubs.entries()) {
+          const frames = event(p, i);
+          await pub.send(frames);
+          sent.push(frames);
+        }
+      const events = (g: Buffer[][]) => g.filter((f) => f[0]!.toString() !== 't.ev.probe');
+      await waitFor(() => got.every((g) => events(g).length >= sent.length), 'every message at both');
+      for (const g of got.map(events)) {
+        assert.equal(g.length, sent.length);
+        for (const p of [0, 1]) {
+          const mine = (m: Buffer[][]) => m.filter((f) => f[0]!.toString() === `t.ev.${p}`);
+          assert.deepEqual(mine(g), mine(sent), `publisher ${p}, in order, byte for byte`);
+        }
+      }
+    });
+
+    it('a wrong server key or a key not on the allow-list: nothing delivered, counted', async () => {
+      const sub = new XSubscriber({ linger: 0, ...peerKeys(clientA) });
+      sockets.push(sub);
+      sub.connect(h.sub);
+      await sub.send(Buffer.from('\x01t.'));
+      const got = collect(sub);
+      const bad = [peerKeys(stranger), peerKeys(clientB, stranger.publicKey)].map(
+        (k) => new XPublisher({ linger: 0, ...k }),
+      );
+      sockets.push(...bad);
+      for (const b of bad) b.connect(h.pub);
+      const text = await scrapeUntil(
+        h.metrics,
+        /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} [1-9]/m,
+      );
+      if (forwarding === 'zmtp') {
+        await scrapeUntil(h.metrics, /error_type="ZR_HUB_PEER_CURVE"[^}]*\} [1-9]/);
+        assert.match(
+          text,
+          /^zeek_relay_hub_peer_errors_total\{[^}]*error_type="ZR_HUB_PEER_REFUSED"[^}]*\} [1-9]/m,
+        );
+      }
+      // XPUB sends are dropped without a subscriber: these reach no one whatever happens.
+      for (const b of bad) await b.send([Buffer.from('t.bad'), Buffer.from('x')]);
+      const good = new XPublisher({ linger: 0, ...peerKeys(clientB) });
+      sockets.push(good);
+      good.connect(h.pub);
+      await good.receive();
+      await good.send([Buffer.from('t.good'), Buffer.from('y')]);
+      await waitFor(() => got.some((f) => f[0]!.toString() === 't.good'), 'the good message');
+      assert.ok(!got.some((f) => f[0]!.toString() === 't.bad'));
+    });
+  });
+
+describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE client', () => {
+  let h: Awaited<ReturnType<typeof startHub>>;
+  const closers: Array<() => void> = [];
+  before(async () => (h = await startHub('zmtp')));
+  after(async () => {
+    for (const c of closers) c();
+    await h.hub.close();
+    await h.metrics.shutdown();
+  });
+  const keys = (c: { publicKey: string; secretKey: string }) => ({ serverKey: server.publicKey, ...c });
+
+  it('publishes to and receives from libzmq peers both ways', async () => {
+    const subscriber = await RawCurvePeer.connect(h.sub, 'XSUB', keys(clientA));
+    closers.push(() => subscriber.close());
+    subscriber.send([Buffer.from('\x01t.raw.')]);
+    const pub = new XPublisher({ linger: 0, ...peerKeys(clientB) });
+    closers.push(() => pub.close());
+    pub.connect(h.pub);
+    await pub.receive();
+    const frames = [Buffer.from('t.raw.1'), Buffer.alloc(300, 9)];
+    await pub.send(frames);
+    await waitFor(() => subscriber.received.length === 1, 'the libzmq message at the raw subscriber');
+    assert.deepEqual(subscriber.received[0], frames);
+
+    const sub = new XSubscriber({ linger: 0, ...peerKeys(clientB) });
+    closers.push(() => sub.close());
+    sub.connect(h.sub);
+    await sub.send(Buffer.from('\x01t.from-raw.'));
+    const got = collect(sub);
+    const publisher = await RawCurvePeer.connect(h.pub, 'XPUB', keys(clientA));
+    closers.push(() => publisher.close());
+    await waitFor(() => publisher.received.length >= 1, 'the subscriptions replayed to the raw publisher');
+    const mine = [Buffer.from('t.from-raw.1'), Buffer.from('payload')];
+    publisher.send(mine);
+    await waitFor(() => got.length === 1, 'the raw publisher message at the libzmq subscriber');
+    assert.deepEqual(got[0], mine);
+  });
+
+  it('a tampered box: that connection closed, ZR_HUB_PEER_CURVE counted, the others go on', async () => {
+    const sub = new XSubscriber({ linger: 0, ...peerKeys(clientA) });
+    closers.push(() => sub.close());
+    sub.connect(h.sub);
+    await sub.send(Buffer.from('\x01t.tamper.'));
+    const got = collect(sub);
+    const raw = await RawCurvePeer.connect(h.pub, 'XPUB', keys(clientB));
+    closers.push(() => raw.close());
+    const honest = new XPublisher({ linger: 0, ...peerKeys(clientA) });
+    closers.push(() => honest.close());
+    honest.connect(h.pub);
+    await honest.receive();
+    await waitFor(() => raw.received.some((f) => f[0]!.toString() === '\x01t.tamper.'), 'the subscription');
+    raw.send([Buffer.from('t.tamper.intact'), Buffer.from('1')]);
+    await waitFor(() => got.length === 1, 'the intact message');
+    raw.send([Buffer.from('t.tamper.flipped'), Buffer.from('2')], true);
+    await raw.closed;
+    const text = await scrapeUntil(
+      h.metrics,
+      /^zeek_relay_hub_peer_errors_total\{[^}]*error_type="ZR_HUB_PEER_CURVE"[^}]*\} 1$/m,
+    );
+    assert.match(
+      text,
+      /^zeek_relay_hub_peer_errors_total\{socket="xsub",error_type="ZR_HUB_PEER_CURVE"\} 1$/m,
+    );
+    await honest.send([Buffer.from('t.tamper.after'), Buffer.from('3')]);
+    await waitFor(() => got.length === 2, 'the honest publisher after the tampered box');
+    assert.deepEqual(
+      got.map((f) => f[0]!.toString()),
+      ['t.tamper.intact', 't.tamper.after'],
+    );
+  });
+});
