@@ -22,6 +22,11 @@
  * (`forwarding=zmtp`: the hub's own ZMTP core, counters and per-subscriber drops on) likewise, against
  * the anchor and against the native hub; `--without-zmtp` leaves it out.
  *
+ * `--curve`: every socket speaks CURVE — the C anchor's proxy as a CURVE server (no ZAP handler),
+ * the load generators as CURVE clients, the hubs with a server key and the clients' key on their
+ * allow-list (the native hub through its ZAP handler, hub-zmtp with its own CURVE server). Needs
+ * the C anchor on a libzmq with CURVE; the zeromq.js anchor is left out. Result names get `.curve`.
+ *
  * Anchor: a C program calling `zmq_proxy` against the system libzmq (built here with `cc -lzmq`
  * when available; Debian: libzmq3-dev), i.e. Zeek's own hub without Zeek. Without a compiler the
  * anchor is zeromq.js's `Proxy` on plain sockets (the same native loop the hub uses, so that ratio
@@ -33,6 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { curveKeyPair } from 'zeromq';
 import { PAYLOAD, runRole, SENDER, TOPIC } from './roles.js';
 import { cpuSeconds, forkRole, spawnNativeRole, spawnSubject, type Role, type Subject } from './proc.js';
 
@@ -80,6 +86,25 @@ type HubSubject = 'hub' | 'hub-counted' | 'hub-zmtp';
 /** The `forwarding` setting of each hub subject. */
 const FORWARDING: Record<string, string> = { 'hub-counted': 'counted', 'hub-zmtp': 'zmtp' };
 
+/** `--curve`: the environment of the hub subjects (the C programs read ZR_BENCH_CURVE_*). */
+let hubCurveEnv: Record<string, string> = {};
+
+/** Generates the run's keys and sets them for every process started from here on. */
+function enableCurve(): void {
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  Object.assign(process.env, {
+    ZR_BENCH_CURVE_SERVER_SECRET: server.secretKey,
+    ZR_BENCH_CURVE_SERVER_PUBLIC: server.publicKey,
+    ZR_BENCH_CURVE_CLIENT_PUBLIC: client.publicKey,
+    ZR_BENCH_CURVE_CLIENT_SECRET: client.secretKey,
+  });
+  hubCurveEnv = {
+    ZR_HUB_CURVE_SERVER_SECRET_KEY: server.secretKey,
+    ZR_HUB_CURVE_CLIENT_PUBLIC_KEYS: client.publicKey,
+  };
+}
+
 async function startSubject(
   name: SubjectName,
   xsub: number,
@@ -104,6 +129,7 @@ async function startSubject(
           ZR_HUB_XSUB_PORT: String(xsub),
           ZR_HUB_HTTP_HOST: '127.0.0.1',
           ZR_HUB_HTTP_PORT: '0',
+          ...hubCurveEnv,
         },
         /"Hub started"/,
       );
@@ -218,9 +244,13 @@ async function main(argv: string[]): Promise<void> {
   // --js-load: the JavaScript load generators (the emulated Zeek node) even where the native helper builds.
   const cAnchor = argv.includes('--js-load') ? undefined : buildNative();
   const anchor: SubjectName = cAnchor ? 'bare-c' : 'bare-zmqjs';
+  const curve = argv.includes('--curve');
+  if (curve && cAnchor === undefined) throw new Error('--curve needs the C anchor (cc and libzmq headers)');
+  if (curve) enableCurve();
+  suffix = curve ? '.curve' : '';
   const subjects: SubjectName[] = [
     ...(cAnchor ? ['bare-c' as const] : []),
-    'bare-zmqjs',
+    ...(curve ? [] : ['bare-zmqjs' as const]),
     'hub',
     ...(argv.includes('--without-counted') ? [] : ['hub-counted' as const]),
     ...(argv.includes('--without-zmtp') ? [] : ['hub-zmtp' as const]),
@@ -233,7 +263,7 @@ async function main(argv: string[]): Promise<void> {
       .join(' ')} (${cpus().length} CPUs)`,
   );
   console.log(
-    `anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}; load generators: ${cAnchor ? 'native (C)' : 'JavaScript'}, ${pubs} publisher processes; window ${windowMs} ms; median of ${reps} interleaved run(s)`,
+    `anchor: ${anchor === 'bare-c' ? 'C zmq_proxy (system libzmq)' : 'zeromq.js Proxy without features'}${curve ? ', everything over CURVE' : ''}; load generators: ${cAnchor ? 'native (C)' : 'JavaScript'}, ${pubs} publisher processes; window ${windowMs} ms; median of ${reps} interleaved run(s)`,
   );
   for (const subs of fanouts) {
     const sat = await series(subjects, reps, (s) => measure(s, subs, pubs, 0, windowMs, cAnchor));
@@ -250,6 +280,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 type Series = Map<SubjectName, Measure>;
+
+/** `.curve` in every result name of a `--curve` run. */
+let suffix = '';
 
 /** Prints one fan-out's table and ratios; returns its JSON results. */
 function report(
@@ -306,7 +339,7 @@ function ratiosOf(
   console.log(
     `${subject} / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
   );
-  const prefix = subject === 'hub' ? 'hub' : subject.replace('-', '.');
+  const prefix = (subject === 'hub' ? 'hub' : subject.replace('-', '.')) + suffix;
   const results: Array<Record<string, unknown>> = [];
   if (subs === 1) results.push(zeekReference(subject, prefix, h.eventsPerS));
   const base = { subject: `${subject} ${subs} sub`, anchor: `${anchor} ${subs} sub` };

@@ -11,6 +11,11 @@
  *   sub <xpub ep> <topic> <latency 0|1> XSUB subscribed to <topic>; prints "ready"; stdin "begin"
  *                                       starts counting, "end" prints "result <n> <p50 ms> <p99 ms>"
  *
+ * CURVE (bench:hub --curve): with ZR_BENCH_CURVE_SERVER_SECRET set (Z85), the proxy's sockets are
+ * CURVE servers (no ZAP handler: every client key is admitted, as libzmq does without one); with
+ * ZR_BENCH_CURVE_SERVER_PUBLIC, ZR_BENCH_CURVE_CLIENT_PUBLIC and ZR_BENCH_CURVE_CLIENT_SECRET set,
+ * pub and sub connect as CURVE clients. The system libzmq must be built with CURVE (libsodium).
+ *
  * Native load generators leave the CPU to the proxies under test (a JavaScript receiver costs
  * several times more per event): they exist only for raw speed, to measure the hub and not the
  * load generator, and carry no Zeek logic (no hellos, no start-up subscriptions). Without a
@@ -37,9 +42,38 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* CURVE server options from the environment (see the header); 0 when CURVE is off. */
+static int curve_server(void *s) {
+  const char *secret = getenv("ZR_BENCH_CURVE_SERVER_SECRET");
+  if (!secret) return 0;
+  int one = 1;
+  if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+      zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, secret, 40) != 0) {
+    fprintf(stderr, "CURVE server options failed: %s\n", zmq_strerror(zmq_errno()));
+    exit(1);
+  }
+  return 1;
+}
+
+/* CURVE client options from the environment (see the header). */
+static void curve_client(void *s) {
+  const char *server = getenv("ZR_BENCH_CURVE_SERVER_PUBLIC");
+  const char *pub = getenv("ZR_BENCH_CURVE_CLIENT_PUBLIC");
+  const char *sec = getenv("ZR_BENCH_CURVE_CLIENT_SECRET");
+  if (!server || !pub || !sec) return;
+  if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server, 40) != 0 ||
+      zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, 40) != 0 ||
+      zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, 40) != 0) {
+    fprintf(stderr, "CURVE client options failed: %s\n", zmq_strerror(zmq_errno()));
+    exit(1);
+  }
+}
+
 static int run_proxy(void *ctx, const char *xsub_ep, const char *xpub_ep) {
   void *xsub = zmq_socket(ctx, ZMQ_XSUB);
   void *xpub = zmq_socket(ctx, ZMQ_XPUB);
+  curve_server(xsub);
+  curve_server(xpub);
   if (zmq_bind(xpub, xpub_ep) != 0 || zmq_bind(xsub, xsub_ep) != 0) {
     fprintf(stderr, "bind failed: %s\n", zmq_strerror(zmq_errno()));
     return 1;
@@ -60,6 +94,7 @@ static int run_pub(void *ctx, char **argv) {
   int hwm = 1000, linger = 0;
   zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
   zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+  curve_client(s);
   zmq_connect(s, argv[0]);
   char buf[256];
   zmq_recv(s, buf, sizeof buf, 0); /* first subscription */
@@ -91,6 +126,7 @@ static int run_sub(void *ctx, char **argv) {
   void *s = zmq_socket(ctx, ZMQ_XSUB);
   int linger = 0;
   zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+  curve_client(s);
   zmq_connect(s, argv[0]);
   size_t tl = strlen(topic);
   char *sub = malloc(tl + 1);

@@ -65,7 +65,7 @@ export const HubConfigSchema = Type.Object(
     forwarding: Type.Union([Type.Literal('native'), Type.Literal('counted'), Type.Literal('zmtp')], {
       default: 'native',
       description:
-        "`native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets that also exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters, at a fraction of the native throughput; `zmtp`: the hub speaks ZMTP itself (no libzmq in the data path) with those counters and drops per subscriber; a CURVE hub keeps `native` (README, Benchmark)",
+        "`native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets that also exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters, at a fraction of the native throughput; `zmtp`: the hub speaks ZMTP itself (no libzmq in the data path) with those counters and drops per subscriber, NULL or CURVE (README, Benchmark)",
     }),
     zeekMetricsNode: Type.String({
       minLength: 1,
