@@ -190,6 +190,11 @@ export class ForwardingCore {
     for (const p of this.#publishers) p.resume();
   }
 
+  /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
+  flushAll(): void {
+    for (const s of this.#subscribers.values()) s.flushAll();
+  }
+
   /** Stops reading the publishers for good (shutdown). */
   pause(): void {
     this.#paused = true;
