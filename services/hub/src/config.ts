@@ -66,7 +66,7 @@ export const HubConfigSchema = Type.Object(
     forwarding: Type.Union([Type.Literal('native'), Type.Literal('counted'), Type.Literal('zmtp')], {
       default: 'zmtp',
       description:
-        "`zmtp` (default): the hub speaks ZMTP itself (no libzmq in the data path) and exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters and drops per subscriber; a CURVE hub forwards with `native` until the core speaks CURVE; `native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets with the same counters, at a fraction of the native throughput (README, Forwarding)",
+        "`zmtp` (default): the hub speaks ZMTP itself (no libzmq in the data path) and exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters and drops per subscriber; a CURVE hub forwards with `native` until the core speaks CURVE; `native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets with the same counters, at a fraction of the native throughput (README, Traffic counters)",
     }),
     zeekMetricsNode: Type.String({
       minLength: 1,
