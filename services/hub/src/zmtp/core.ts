@@ -59,7 +59,9 @@ export class ForwardingCore {
     this.#publishers.add(conn);
     if (this.#paused || this.#fullSubs.size > 0) conn.pause();
     if (this.#counts.size === 0) return;
-    for (const p of this.#counts.keys())
+    // In libzmq's order (its subscription trie, walked in byte order), as Zeek 8.0.10 was recorded
+    // receiving it; latin1 keys sort by their bytes. Sealed per publisher with CURVE.
+    for (const p of [...this.#counts.keys()].sort())
       conn.sendMessage([subscriptionFrame(true, Buffer.from(p, 'latin1'))]);
   }
 
@@ -79,15 +81,13 @@ export class ForwardingCore {
     const subs = this.#matching(frames[0]!);
     if (subs.length === 0) return;
     let wire = raw;
-    let sealed = 0; // the size of the message sealed: the same for every CURVE subscriber
     const touched = this.#touched;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
       const first = !s.batched;
-      let queued: boolean;
-      const curve = s.conn.curve;
-      if (curve === undefined) queued = s.add((wire ??= encodeMessage(frames)));
-      else queued = s.addSealed(frames, sealed === 0 ? (sealed = curve.sealedLength(frames)) : sealed);
+      // CURVE: sealed for this subscriber when its queue hands the message to the socket.
+      const queued =
+        s.conn.curve === undefined ? s.add((wire ??= encodeMessage(frames))) : s.addPlain(frames);
       if (queued && first) touched.push(s);
     }
   }
@@ -130,8 +130,8 @@ export class ForwardingCore {
     const i = this.#touched.indexOf(sub);
     if (i >= 0) this.#touched.splice(i, 1);
     if (this.#fullSubs.delete(sub)) this.#drained(sub);
-    // libzmq's XPUB sends an unsubscribe for each prefix of a pipe that goes away.
-    for (const p of [...sub.prefixes.values()]) this.#subscription(sub, false, p);
+    // libzmq's XPUB sends an unsubscribe for each prefix of a pipe that goes away, in byte order.
+    for (const k of [...sub.prefixes.keys()].sort()) this.#subscription(sub, false, sub.prefixes.get(k)!);
   }
 
   /** A subscriber's message: a (un)subscription, anything else is ignored. */
@@ -190,6 +190,11 @@ export class ForwardingCore {
     this.#fullSubs.delete(sub);
     if (this.#fullSubs.size > 0 || this.#paused) return;
     for (const p of this.#publishers) p.resume();
+  }
+
+  /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
+  flushAll(): void {
+    for (const s of this.#subscribers.values()) s.flushAll();
   }
 
   /** Stops reading the publishers for good (shutdown). */

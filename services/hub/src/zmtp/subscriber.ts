@@ -9,13 +9,30 @@
  * message for this subscriber alone and counts it (`slowSubscriber=drop`), or queues it anyway and
  * tells the core to stop reading the publishers until this queue drains (`block`, libzmq's NODROP).
  *
- * A CURVE subscriber has session keys of its own: each message is sealed for it into a slab of its
- * own (consecutive messages adjacent, so they merge into one span and one write just the same).
+ * The queue is kept here, not in the socket: batches are handed to the socket only while its
+ * write buffer is below its high-water mark (one pump of at most {@link PUMP_BYTES} at a time).
+ * So the connection's heartbeat commands (PING, PONG), which it writes to the socket directly, go
+ * ahead of the queued events, as libzmq's engine sends them ahead of its pipe.
+ *
+ * A CURVE subscriber has session keys of its own, and its nonces must increase in wire order: its
+ * messages are queued as plaintext frames and sealed when they are handed to the socket (into a
+ * slab of its own, consecutive messages adjacent: one span, one write), so a PING or PONG sealed
+ * in between never carries a nonce below an event that follows it on the wire.
  */
 import type { Connection } from './connection.js';
 
+/** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
+const PUMP_BYTES = 256 * 1024;
+
 /** Size of a CURVE subscriber's slab of sealed messages. */
 const SLAB = 256 * 1024;
+
+/** One flush's spans (or, CURVE, plaintext messages sealed at hand-over) and how many messages. */
+interface Batch {
+  readonly spans: Buffer[];
+  readonly plain?: readonly (readonly Buffer[])[];
+  readonly n: number;
+}
 
 /** What a subscriber tells the core. */
 export interface SubscriberHooks {
@@ -46,7 +63,12 @@ export class Subscriber {
   #spanStart = 0;
   #spanEnd = 0;
   #full = false;
-  /** CURVE: where sealed messages go (never reused: a queued write may still hold a part). */
+  /** Batches not handed to the socket yet, from `#head` on. */
+  #queue: Batch[] = [];
+  #head = 0;
+  #waitingDrain = false;
+  /** CURVE: this read's messages, and where they are sealed (never reused: writes may hold it). */
+  #plain: (readonly Buffer[])[] = [];
   #slab = Buffer.alloc(0);
   #slabUsed = 0;
 
@@ -68,21 +90,23 @@ export class Subscriber {
   /** Queues one message's wire bytes; returns false when it was dropped (queue full). */
   add(raw: Buffer): boolean {
     if (!this.#admit()) return false;
-    this.#append(raw);
+    this.#batched++;
+    if (raw.buffer === this.#spanBuf && raw.byteOffset === this.#spanEnd) {
+      this.#spanEnd += raw.length;
+      return true;
+    }
+    this.#closeSpan();
+    this.#spanBuf = raw.buffer;
+    this.#spanStart = raw.byteOffset;
+    this.#spanEnd = raw.byteOffset + raw.length;
     return true;
   }
 
-  /** CURVE: seals one message for this subscriber and queues it; false when it was dropped. */
-  addSealed(frames: readonly Buffer[], size: number): boolean {
-    const curve = this.conn.curve;
-    if (curve === undefined || !this.#admit()) return false;
-    if (this.#slab.length - this.#slabUsed < size) {
-      this.#slab = Buffer.allocUnsafe(Math.max(SLAB, size));
-      this.#slabUsed = 0;
-    }
-    const start = this.#slabUsed;
-    this.#slabUsed = curve.seal(this.#slab, start, frames, false);
-    this.#append(this.#slab.subarray(start, this.#slabUsed));
+  /** CURVE: queues one message's frames (kept, sealed at hand-over); false when dropped. */
+  addPlain(frames: readonly Buffer[]): boolean {
+    if (!this.#admit()) return false;
+    this.#batched++;
+    this.#plain.push(frames);
     return true;
   }
 
@@ -102,24 +126,12 @@ export class Subscriber {
     return true;
   }
 
-  #append(raw: Buffer): void {
-    this.#batched++;
-    if (raw.buffer === this.#spanBuf && raw.byteOffset === this.#spanEnd) {
-      this.#spanEnd += raw.length;
-      return;
-    }
-    this.#closeSpan();
-    this.#spanBuf = raw.buffer;
-    this.#spanStart = raw.byteOffset;
-    this.#spanEnd = raw.byteOffset + raw.length;
-  }
-
   /** Whether messages are waiting for {@link flush}. */
   get batched(): boolean {
     return this.#batched > 0;
   }
 
-  /** Writes what this read collected (one write per span, corked together). */
+  /** Queues what this read collected and writes as much as the socket takes now. */
   flush(): void {
     this.#closeSpan();
     const spans = this.#spans;
@@ -128,16 +140,68 @@ export class Subscriber {
     this.#batched = 0;
     if (n === 0) return;
     this.#inFlight += n;
+    if (this.#plain.length > 0) {
+      this.#queue.push({ spans, plain: this.#plain, n });
+      this.#plain = [];
+    } else this.#queue.push({ spans, n });
+    this.#pump(false);
+  }
+
+  /** Hands every queued batch to the socket, whatever its buffer holds (shutdown, with linger). */
+  flushAll(): void {
+    this.#pump(true);
+  }
+
+  /** Writes queued batches while the socket's buffer has room (all of them with `all`). */
+  #pump(all: boolean): void {
     const socket = this.conn.socket;
-    const done = () => this.#written(n);
-    if (spans.length === 1) {
-      socket.write(spans[0]!, done);
-      return;
-    }
+    if (socket.destroyed || (!all && socket.writableNeedDrain)) return this.#awaitDrain();
+    let bytes = 0;
     socket.cork();
-    for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
-    socket.write(spans[spans.length - 1]!, done);
+    while (this.#head < this.#queue.length && (all || bytes < PUMP_BYTES)) {
+      const batch = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as Batch;
+      const { n } = batch;
+      const spans = batch.plain === undefined ? batch.spans : this.#seal(batch.plain);
+      for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
+      socket.write(spans[spans.length - 1]!, () => this.#written(n));
+      for (const s of spans) bytes += s.length;
+    }
     socket.uncork();
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else this.#awaitDrain();
+  }
+
+  /** CURVE: seals the messages into the slab, in order; returns their spans (one per slab). */
+  #seal(messages: readonly (readonly Buffer[])[]): Buffer[] {
+    const curve = this.conn.curve!;
+    const spans: Buffer[] = [];
+    let start = this.#slabUsed;
+    for (const frames of messages) {
+      const size = curve.sealedLength(frames);
+      if (this.#slab.length - this.#slabUsed < size) {
+        if (this.#slabUsed > start) spans.push(this.#slab.subarray(start, this.#slabUsed));
+        this.#slab = Buffer.allocUnsafe(Math.max(SLAB, size));
+        this.#slabUsed = start = 0;
+      }
+      this.#slabUsed = curve.seal(this.#slab, this.#slabUsed, frames, false);
+    }
+    if (this.#slabUsed > start) spans.push(this.#slab.subarray(start, this.#slabUsed));
+    return spans;
+  }
+
+  #awaitDrain(): void {
+    const socket = this.conn.socket;
+    if (this.#waitingDrain || socket.destroyed) return;
+    this.#waitingDrain = true;
+    const go = () => {
+      this.#waitingDrain = false;
+      this.#pump(false);
+    };
+    if (socket.writableNeedDrain) socket.once('drain', go);
+    else setImmediate(go);
   }
 
   #closeSpan(): void {
