@@ -4,7 +4,9 @@
  * for byte; peers with a wrong server key or a key not on the allow-list deliver nothing and are
  * counted. On `forwarding=zmtp` also the package's own CURVE client (the gateway's) both ways, and
  * a box with one flipped byte: that connection is closed with `ZR_HUB_PEER_CURVE`, counted, and
- * the other peers go on forwarding.
+ * the other peers go on forwarding; and heartbeats under CURVE: the hub's PINGs and PONGs go ahead
+ * of a subscriber's queued events, yet every box carries a larger nonce than the one before it on
+ * the wire (libzmq drops a connection whose nonce goes back).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -223,5 +225,73 @@ describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE clie
       got.map((f) => f[0]!.toString()),
       ['t.tamper.intact', 't.tamper.after'],
     );
+  });
+});
+
+describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
+  it('a libzmq subscriber that reads late gets every event in order, through PINGs and PONGs', async () => {
+    const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
+    const hub = createHub(
+      {
+        bindAddress: '127.0.0.1',
+        xpubPort: 0,
+        xsubPort: 0,
+        forwarding: 'zmtp',
+        sendHighWaterMark: 0,
+        heartbeatIntervalMs: 20,
+        heartbeatTimeoutMs: 600_000,
+        curveServerSecretKey: server.secretKey,
+        curveClientPublicKeys: [clientA.publicKey],
+      },
+      { meter: metrics.meter },
+    );
+    const a = await hub.start();
+    // Its own PINGs every 20 ms too; a small receive HWM, so the backlog waits in the hub.
+    const sub = new XSubscriber({
+      linger: 0,
+      receiveHighWaterMark: 10,
+      receiveTimeout: 60_000, // a hang guard: a lost event fails the test instead of hanging it
+      heartbeatInterval: 20,
+      heartbeatTimeout: 600_000,
+      ...peerKeys(clientA),
+    });
+    const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+    const disconnects: string[] = [];
+    void (async () => {
+      for await (const e of sub.events) if (e.type === 'disconnect') disconnects.push(e.type);
+    })().catch(() => undefined);
+    const events = 3000;
+    try {
+      sub.connect(connectable(a.xpub));
+      await sub.send(Buffer.from('\x01t.hb.'));
+      pub.connect(connectable(a.xsub));
+      await pub.receive();
+      for (let i = 0; i < events; i++) {
+        const payload = Buffer.alloc(4096, 0x61);
+        payload.writeUInt32BE(i, 0);
+        await pub.send([Buffer.from('t.hb.'), payload]);
+      }
+      // The hub has read them all while the subscriber read none: heartbeats cross the backlog.
+      await scrapeUntil(
+        metrics,
+        new RegExp(`^zeek_cluster_zeromq_proxy_frontend_messages_received_total\\{[^}]*\\} ${events}$`, 'm'),
+      );
+      await sleep(100);
+      const got: number[] = [];
+      while (got.length < events) got.push((await sub.receive())[1]!.readUInt32BE(0));
+      assert.deepEqual(
+        got,
+        Array.from({ length: events }, (_, i) => i),
+        'every event, in order',
+      );
+      assert.deepEqual(disconnects, [], 'the connection held (no nonce went back)');
+      const text = await metrics.scrape();
+      assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_CURVE"/);
+    } finally {
+      sub.close();
+      pub.close();
+      await hub.close();
+      await metrics.shutdown();
+    }
   });
 });
