@@ -19,37 +19,6 @@ const u64 = (n: number): Buffer => {
   return b;
 };
 
-function beforenm(na: Sodium, pk: Uint8Array, sk: Uint8Array): Buffer {
-  const p = na.alloc(32);
-  na.beforenm(p, pk, sk);
-  const k = Buffer.from(na.heap.subarray(p, p + 32));
-  na.free(p);
-  return k;
-}
-
-/** crypto_secretbox_easy under the precomputed key `k`: MAC then ciphertext. */
-function secretbox(na: Sodium, k: Buffer, nonce: Buffer, plain: Buffer): Buffer {
-  const p = na.alloc(56 + 16 + plain.length);
-  na.heap.set(k, p);
-  na.heap.set(nonce, p + 32);
-  na.heap.set(plain, p + 72);
-  na.seal(p + 56, p + 72, plain.length, p + 32, p);
-  const out = Buffer.from(na.heap.subarray(p + 56, p + 72 + plain.length));
-  na.free(p);
-  return out;
-}
-
-function unsecretbox(na: Sodium, k: Buffer, nonce: Buffer, box: Buffer): Buffer | undefined {
-  const p = na.alloc(56 + box.length);
-  na.heap.set(k, p);
-  na.heap.set(nonce, p + 32);
-  na.heap.set(box, p + 56);
-  const ok = na.open(p + 56, p + 56, box.length, p + 32, p);
-  const out = ok ? Buffer.from(na.heap.subarray(p + 56, p + 56 + box.length - 16)) : undefined;
-  na.free(p);
-  return out;
-}
-
 /** A command's data after its name (the server returns whole command bodies). */
 function data(body: Buffer, name: string): Buffer {
   const cmd = parseCommand(body);
@@ -70,9 +39,8 @@ async function setup() {
       Buffer.alloc(72),
       Cs,
       u64(1),
-      secretbox(
-        na,
-        beforenm(na, serverKey, cs),
+      na.secretboxEasy(
+        na.precomputed(serverKey, cs),
         Buffer.concat([ascii('CurveZMQHELLO---'), u64(1)]),
         Buffer.alloc(64),
       ),
@@ -81,9 +49,8 @@ async function setup() {
   const welcome = (body: Buffer) => {
     const d = data(body, 'WELCOME');
     assert.equal(d.length, 160);
-    const plain = unsecretbox(
-      na,
-      beforenm(na, S, cs),
+    const plain = na.secretboxOpenEasy(
+      na.precomputed(S, cs),
       Buffer.concat([ascii('WELCOME-'), d.subarray(0, 16)]),
       d.subarray(16),
     );
@@ -95,16 +62,14 @@ async function setup() {
     o: { vouchSecret?: Buffer; nonce?: number } = {},
   ) => {
     const vn = randomBytes(16);
-    const vouch = secretbox(
-      na,
-      beforenm(na, w.serverShort, o.vouchSecret ?? c),
+    const vouch = na.secretboxEasy(
+      na.precomputed(w.serverShort, o.vouchSecret ?? c),
       Buffer.concat([ascii('VOUCH---'), vn]),
       Buffer.concat([Cs, S]),
     );
     const n = o.nonce ?? 2;
-    const box = secretbox(
-      na,
-      beforenm(na, w.serverShort, cs),
+    const box = na.secretboxEasy(
+      na.precomputed(w.serverShort, cs),
       Buffer.concat([ascii('CurveZMQINITIATE'), u64(n)]),
       Buffer.concat([C, vn, vouch, socketTypeMetadata('XSUB')]),
     );
@@ -118,7 +83,7 @@ async function setup() {
     hello,
     welcome,
     initiate,
-    session: (w: { serverShort: Buffer }) => beforenm(na, w.serverShort, cs),
+    session: (w: { serverShort: Buffer }) => na.precomputed(w.serverShort, cs),
   };
 }
 
@@ -133,8 +98,7 @@ describe('CurveServer', () => {
     assert.equal(props.get('socket-type')?.toString(), 'XSUB');
     const k = t.session(w);
     const ready = data(t.server.ready(socketTypeMetadata('XPUB')), 'READY');
-    const meta = unsecretbox(
-      t.na,
+    const meta = t.na.secretboxOpenEasy(
       k,
       Buffer.concat([ascii('CurveZMQREADY---'), ready.subarray(0, 8)]),
       ready.subarray(8),
@@ -153,8 +117,7 @@ describe('CurveServer', () => {
       const nonce = body.readBigUInt64BE(8);
       assert.ok(nonce > last);
       last = nonce;
-      const plain = unsecretbox(
-        t.na,
+      const plain = t.na.secretboxOpenEasy(
         k,
         Buffer.concat([ascii('CurveZMQMESSAGES'), body.subarray(8, 16)]),
         body.subarray(16),
@@ -171,7 +134,7 @@ describe('CurveServer', () => {
       Buffer.concat([
         ascii('\x07MESSAGE'),
         u64(n),
-        secretbox(t.na, k, Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]), plain),
+        t.na.secretboxEasy(k, Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]), plain),
       ]);
     const body = msg(3, Buffer.concat([Buffer.from([0]), Buffer.from('hello')]));
     const len = t.server.open(body);

@@ -53,7 +53,7 @@ const MESSAGE_LO = MESSAGE.readUInt32BE(4);
 const HI = 0x1_0000_0000;
 
 /** An 8-byte big-endian counter as a number (exact below 2^53, far beyond any connection). */
-export function readNonce(b: Buffer): number {
+function readNonce(b: Buffer): number {
   return b.readUInt32BE(0) * HI + b.readUInt32BE(4);
 }
 

@@ -166,6 +166,44 @@ export class Sodium {
     return m._crypto_onetimeauth_poly1305_verify(mac, from + 32, length, 0, to) === 0;
   }
 
+  /**
+   * `crypto_box_beforenm(pk, sk)` as a Buffer, and libsodium's `crypto_secretbox_easy` /
+   * `_open_easy` on Buffers (they allocate: for tests and tools that play a peer with libsodium's
+   * own functions, not for the data path).
+   */
+  precomputed(publicKey: Uint8Array, secretKey: Uint8Array): Buffer {
+    const p = this.alloc(32);
+    this.beforenm(p, publicKey, secretKey);
+    const k = Buffer.from(this.heap.subarray(p, p + 32));
+    this.heap.fill(0, p, p + 32);
+    this.free(p);
+    return k;
+  }
+
+  /** `crypto_secretbox_easy` of `plain` under the 32-byte key `k`: the MAC, then the ciphertext. */
+  secretboxEasy(k: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Buffer {
+    const p = this.alloc(56 + 16 + plain.length);
+    this.heap.set(k, p);
+    this.heap.set(nonce, p + 32);
+    this.heap.set(plain, p + 72);
+    this.seal(p + 56, p + 72, plain.length, p + 32, p);
+    const out = Buffer.from(this.heap.subarray(p + 56, p + 72 + plain.length));
+    this.free(p);
+    return out;
+  }
+
+  /** `crypto_secretbox_open_easy`: the plaintext, or undefined when the box does not open. */
+  secretboxOpenEasy(k: Uint8Array, nonce: Uint8Array, box: Uint8Array): Buffer | undefined {
+    const p = this.alloc(56 + box.length);
+    this.heap.set(k, p);
+    this.heap.set(nonce, p + 32);
+    this.heap.set(box, p + 56);
+    const ok = this.open(p + 56, p + 56, box.length, p + 32, p);
+    const out = ok ? Buffer.from(this.heap.subarray(p + 56, p + 56 + box.length - 16)) : undefined;
+    this.free(p);
+    return out;
+  }
+
   /** Opens `length` bytes of box at `box` into `length - 16` bytes at `plain`; false if forged. */
   open(plain: number, box: number, length: number, nonce: number, key: number): boolean {
     return this.#m._crypto_secretbox_open_easy(plain, box, length, 0, nonce, key) === 0;
