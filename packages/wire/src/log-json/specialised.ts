@@ -15,6 +15,7 @@ import {
   BOOL_VALUE,
   codeInt,
   COLUMN_ROOM,
+  EMPTY_CONTAINER_COND,
   FIXED8,
   FROM_OUT,
   fastBranches,
@@ -110,6 +111,9 @@ function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
       return ADDR;
     case T.subnet:
       return [SUBNET4];
+    case T.table:
+    case T.vector:
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'buf[q++] = 91; buf[q++] = 93; p += 17;' }];
     default:
       return [];
   }

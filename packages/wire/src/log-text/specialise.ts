@@ -150,5 +150,8 @@ export function integerBranches(tag: 'int' | 'count' | 'port'): FastBranch[] {
   }
 }
 
+/** An empty set or vector: its i64 element count is 0. */
+export const EMPTY_CONTAINER_COND = `${FIXED8} && v.getInt32(p + 9) === 0 && v.getInt32(p + 13) === 0`;
+
 /** Room per column for its fixed-width text (the longest: an IPv4 subnet, a JSON double). */
 export const COLUMN_ROOM = 64;

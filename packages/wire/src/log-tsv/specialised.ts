@@ -15,6 +15,7 @@ import {
   BOOL_VALUE,
   codeInt,
   COLUMN_ROOM,
+  EMPTY_CONTAINER_COND,
   FIXED8,
   FROM_OUT,
   fastBranches,
@@ -97,6 +98,9 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
           body: 'q = putIpv4(buf, q, b, p + 11); buf[q++] = 47; q = putUint(buf, q, (b[p + 9] - 96) >>> 0); p += 15;',
         },
       ];
+    case T.table:
+    case T.vector:
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putBytes(buf, q, EMPTY); p += 17;' }];
     default:
       return [];
   }
@@ -114,7 +118,7 @@ ${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, v82))}`;
 /** Source of the factory body for these column tags. */
 function tsvSource(tags: readonly (number | undefined)[], v82: boolean): string {
   return `'use strict';
-const { SEP, UNSET, RES, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
+const { SEP, UNSET, EMPTY, RES, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
@@ -161,7 +165,8 @@ export function specialisedTsvLoop(
   return factory({
     SEP: sep,
     UNSET: ctx.unsetTop,
-    RES: nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length) + COLUMN_ROOM,
+    EMPTY: ctx.emptyTop,
+    RES: nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM,
     slow: (out: LogTextBuffer, r: LogReader) => writePayloadValue(out, r, ctx, false, 0),
     plain: plainString(ctx),
     wDouble: v82 ? writeAsciiDouble82 : writeAsciiDouble80,
