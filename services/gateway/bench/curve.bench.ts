@@ -13,9 +13,7 @@
  * bench:gateway's `--curve` ones (README, Benchmark).
  */
 import { FrameReader, writeFrameHeader } from '@zeek-relay/zmtp';
-import { CurveReader } from '../src/zmtp/curve-reader.js';
-import { MESSAGE_OVERHEAD } from '../src/zmtp/curve.js';
-import { Sodium } from '../src/zmtp/sodium.js';
+import { CurveReader, MESSAGE_OVERHEAD, Sodium } from '@zeek-relay/zmtp/curve';
 import { connected } from '../test/helpers/curve-peer.js';
 import { FORMAT, SENDER, TOPIC, pingPayload } from './workload.js';
 

@@ -14,7 +14,7 @@ import { rawCurveKeys, resolveHubCurve } from './hub-curve-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { Router } from './router.js';
 import { Signatures, loadSignatureChecker } from './signatures.js';
-import { Sodium } from './zmtp/sodium.js';
+import { Sodium } from '@zeek-relay/zmtp/curve';
 
 /** What the gateway needs from its host; everything optional (default: silent, the global meter). */
 export type GatewayDeps = Partial<ServiceDeps>;

@@ -1,5 +1,5 @@
 /**
- * The CURVE read path (src/zmtp/curve-reader.ts) opens whole reads in libsodium's memory, and the
+ * The CURVE read path (packages/zmtp/src/curve/reader.ts) opens whole reads in libsodium's memory, and the
  * write path (CurveClient.seal) boxes a whole message there: checked here against a server side
  * made of libsodium's own `crypto_box_beforenm` and `crypto_secretbox_easy` / `_open_easy` (not the
  * code under test), for streams cut at every byte, long frames, boxed commands, a tampered byte, a
@@ -8,10 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { MESSAGE_OVERHEAD, sealedLength } from '../src/zmtp/curve.js';
-import { CurveReader } from '../src/zmtp/curve-reader.js';
+import { CurveReader, MESSAGE_OVERHEAD, Sodium, sealedLength } from '@zeek-relay/zmtp/curve';
 import { FrameReader, ZmtpProtocolError, writeFrameHeader } from '@zeek-relay/zmtp';
-import { Sodium } from '../src/zmtp/sodium.js';
 import { connected } from './helpers/curve-peer.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');

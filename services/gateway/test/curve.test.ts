@@ -1,5 +1,5 @@
 /**
- * CURVE towards the hub (zeromq-wire.md §8): the gateway's own CurveZMQ client (src/zmtp/curve.ts)
+ * CURVE towards the hub (zeromq-wire.md §8): the gateway's own CurveZMQ client (`@zeek-relay/zmtp/curve`)
  * against libzmq: a hub run as Zeek 8.2+ runs it, with the ZAP allow-list handler the zeek-relay
  * hub uses (`@zeek-relay/zmq`), and a plain CURVE proxy without one (the key settings:
  * curve-config.test.ts). Keys are generated per test.

@@ -2,12 +2,14 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
   CurveClient,
+  CurveReader,
   CurveRefusedError,
   MESSAGE_OVERHEAD,
   sealedLength,
   type CurveClientKeys,
-} from './curve.js';
-import { CurveReader, type CurveSink } from './curve-reader.js';
+  type CurveSink,
+  type Sodium,
+} from '@zeek-relay/zmtp/curve';
 import type { Target } from './endpoint.js';
 import {
   FrameReader,
@@ -24,7 +26,6 @@ import {
   writeFrameHeader,
   type ZmtpSocketType,
 } from '@zeek-relay/zmtp';
-import type { Sodium } from './sodium.js';
 
 /** CURVE client settings of a {@link ZmtpPeer}: libsodium and the keys. */
 export interface ZmtpCurveOptions {

@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { parseCommand } from '@zeek-relay/zmtp';
-import { CurveClient } from '../../src/zmtp/curve.js';
-import type { Sodium } from '../../src/zmtp/sodium.js';
+import { CurveClient, type Sodium } from '@zeek-relay/zmtp/curve';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 

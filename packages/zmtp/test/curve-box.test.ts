@@ -1,14 +1,14 @@
 /**
  * The MESSAGE boxes of the gateway's CurveZMQ client are libsodium's Salsa20 and Poly1305 under a
- * subkey derived once per connection (src/zmtp/sodium.ts). They must be byte for byte
+ * subkey derived once per connection (src/curve/sodium.ts). They must be byte for byte
  * `crypto_secretbox` (XSalsa20-Poly1305, what libzmq uses) and open only what is intact: checked
  * here against libsodium's own `crypto_secretbox_easy` / `_open_easy` for every length a small
- * frame can have and across a 64-byte block boundary; the libzmq interop is in curve.test.ts.
+ * frame can have and across a 64-byte block boundary; the libzmq interop is in the gateway's curve.test.ts.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { Sodium } from '../src/zmtp/sodium.js';
+import { Sodium } from '../src/curve/sodium.js';
 
 const MAC = 16;
 const ZEROS = 32;

@@ -10,13 +10,8 @@
  * nonces, strictly increasing per direction) or a 16-byte random part (long nonces).
  */
 import { randomFillSync } from 'node:crypto';
-import {
-  ZmtpProtocolError,
-  commandBody,
-  frameHeaderLength,
-  parseCommand,
-  writeFrameHeader,
-} from '@zeek-relay/zmtp';
+import { ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from '../frame-reader.js';
+import { commandBody, parseCommand } from '../greeting.js';
 import type { Sodium } from './sodium.js';
 
 /** The client's keys, 32 raw bytes each. */

@@ -8,8 +8,8 @@
  * one buffer, so handlers get ordinary Buffers that no later allocation in libsodium's memory
  * invalidates.
  */
-import type { CurveClient } from './curve.js';
-import { ZmtpProtocolError } from '@zeek-relay/zmtp';
+import type { CurveClient } from './client.js';
+import { ZmtpProtocolError } from '../frame-reader.js';
 import type { Sodium } from './sodium.js';
 
 /** What an opened stream produces. */
