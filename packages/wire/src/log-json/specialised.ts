@@ -5,8 +5,7 @@
  * else through the generic writers — `writeValue` from the value's start where the value is not
  * taken apart yet — so text and errors are the generic path's.
  */
-import type { LogBatchHeader } from '../log-batch/types.js';
-import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
+import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
 import { putBytes, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
@@ -14,6 +13,7 @@ import { writeRapidJsonDouble } from '../log-text/grisu2.js';
 import {
   BOOL_VALUE,
   codeInt,
+  columnTags,
   COLUMN_ROOM,
   EMPTY_CONTAINER_COND,
   FIXED8,
@@ -29,20 +29,12 @@ import {
   TO_OUT,
   VALUE_HEADER_CHECK,
   type FastBranch,
+  type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { utf8Bytes } from '../log-text/text-buffer.js';
 import { formatJsonTime } from '../log-text/timestamps.js';
 import { writeValue, type JsonValueContext } from './payload.js';
-
-/** Renders `count` records from `r.pos` (count already checked) and leaves `r.pos` after them. */
-export type JsonRecordLoop = (
-  out: LogTextBuffer,
-  r: LogReader,
-  count: number,
-  meta0: number,
-  fixLine: (start: number) => void,
-) => void;
 
 /** A double (and epoch time) as rapidjson writes it; NaN and ±inf as `null`. */
 const NUMBER: FastBranch = {
@@ -164,8 +156,8 @@ export function specialisedJsonLoop(
   keys: readonly Uint8Array[],
   includeUnset: boolean,
   ctx: JsonValueContext,
-): JsonRecordLoop | undefined {
-  const tags = header.fields.map((f) => (Object.hasOwn(T, f.type) ? T[f.type] : undefined));
+): RecordLoop | undefined {
+  const tags = columnTags(header);
   const style = ctx.timestamps;
   const factory = specialisedFactory(jsonSource(tags, includeUnset, style === 'epoch'));
   if (factory === undefined) return undefined;
@@ -188,5 +180,5 @@ export function specialisedJsonLoop(
     putIpv4,
     putPlain,
     putUint,
-  }) as JsonRecordLoop;
+  }) as RecordLoop;
 }

@@ -12,6 +12,27 @@
  * renderers fall back to the generic path.
  */
 
+import type { LogReader } from '../log-batch/reader.js';
+import { LOG_TYPE_TAGS, type LogBatchHeader } from '../log-batch/types.js';
+import type { LogTextBuffer } from './text-buffer.js';
+
+/**
+ * A generated loop: renders `count` records from `r.pos` (count already checked) and leaves
+ * `r.pos` after them; `fixLine(start)` applies the meta-prefix rule to a line (`meta0` < 0: every line).
+ */
+export type RecordLoop = (
+  out: LogTextBuffer,
+  r: LogReader,
+  count: number,
+  meta0: number,
+  fixLine: (start: number) => void,
+) => void;
+
+/** The type tag of each column (undefined for a name without one: that column goes generic). */
+export function columnTags(header: LogBatchHeader): (number | undefined)[] {
+  return header.fields.map((f) => (Object.hasOwn(LOG_TYPE_TAGS, f.type) ? LOG_TYPE_TAGS[f.type] : undefined));
+}
+
 /** A compiled factory: takes the renderer's constants and helpers, returns its record loop. */
 export type SpecialisedFactory = (helpers: Record<string, unknown>) => unknown;
 

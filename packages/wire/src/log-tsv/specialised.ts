@@ -5,8 +5,7 @@
  * through the generic writers — from the value's start where the value is not taken apart yet —
  * so text and errors are the generic path's.
  */
-import type { LogBatchHeader } from '../log-batch/types.js';
-import { LOG_TYPE_TAGS as T } from '../log-batch/types.js';
+import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
 import { putBytes, putFixed6, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
@@ -14,6 +13,7 @@ import { writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
 import {
   BOOL_VALUE,
   codeInt,
+  columnTags,
   COLUMN_ROOM,
   EMPTY_CONTAINER_COND,
   FIXED8,
@@ -29,19 +29,11 @@ import {
   TO_OUT,
   VALUE_HEADER_CHECK,
   type FastBranch,
+  type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
-import { writePayloadValue, type LineFixer } from './payload.js';
+import { writePayloadValue } from './payload.js';
 import { writeStringRange, writeTime, type TsvValueContext } from './values.js';
-
-/** Renders `count` records from `r.pos` (count already checked) and leaves `r.pos` after them. */
-export type TsvRecordLoop = (
-  out: LogTextBuffer,
-  r: LogReader,
-  count: number,
-  meta0: number,
-  fixLine: LineFixer,
-) => void;
 
 /** %.6f below 2^53 in magnitude (8.2+); NaN and larger values go generic. */
 const TIME82: FastBranch = {
@@ -155,10 +147,10 @@ export function specialisedTsvLoop(
   header: LogBatchHeader,
   ctx: TsvValueContext,
   sep: Uint8Array,
-): TsvRecordLoop | undefined {
+): RecordLoop | undefined {
   if (ctx.escapeAll) return undefined;
   const v82 = ctx.profile === 'zeek-8.2';
-  const tags = header.fields.map((f) => (Object.hasOwn(T, f.type) ? T[f.type] : undefined));
+  const tags = columnTags(header);
   const factory = specialisedFactory(tsvSource(tags, v82));
   if (factory === undefined) return undefined;
   const nf = tags.length;
@@ -179,5 +171,5 @@ export function specialisedTsvLoop(
     putInt,
     putIpv4,
     putUint,
-  }) as TsvRecordLoop;
+  }) as RecordLoop;
 }
