@@ -1,9 +1,8 @@
 /** Helpers of the CLI end-to-end tests: free ports, child processes of the real `zeek-relay` bin. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS } from '@zeek-relay/cli/simulator';
+import { freePort as pickPort, HANG_GUARD_MS, until } from '@zeek-relay/test-support';
 
 /** Repository root (tests run from `test/e2e-cli/dist/`). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,57 +11,19 @@ export const BIN = fileURLToPath(new URL('../../../packages/cli/bin/zeek-relay.j
 
 /**
  * Longest wait for anything a test waits on (an output line, an exit): a hang guard, not a timing
- * claim. Tests wait on the event itself; a loaded machine (load 10+) is slow, never wrong.
+ * claim. Tests wait on the event itself (`until` polls a condition with this guard).
  */
-export const HANG_GUARD_MS = 120_000;
-
-/** Polls `cond` every 20 ms until it holds; the limit is only a hang guard (rejects naming `what`). */
-export async function until(what: string, cond: () => boolean, limitMs = HANG_GUARD_MS): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The kernel's ephemeral port range: where `connect()` and `bind(0)` take their ports from. */
-export function ephemeralPortRange(): readonly [number, number] {
-  try {
-    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (lo !== undefined && hi !== undefined && lo > 0 && hi >= lo) return [lo, hi];
-  } catch {
-    // not Linux: the IANA range most systems use
-  }
-  return [49152, 65535];
-}
+export { HANG_GUARD_MS, until };
 
 /** The ports `zeek-relay up` binds by default (the quickstart test runs it on them): never handed out. */
 const DEFAULTS: ReadonlySet<number> = new Set(Object.values(DEFAULT_PORTS));
 
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 /**
- * A TCP port free on 127.0.0.1 now, for a process the test starts later (a CLI child given
- * `--port`). It lies below the kernel's ephemeral range, so no outgoing connection (whose source
- * port comes from that range) and no `bind(0)` of any process can take it before the child binds
- * it: a port from `listen(0)` could be, and the child then failed with EADDRINUSE.
+ * A TCP port free on 127.0.0.1 now, outside the kernel's ephemeral range (see
+ * `@zeek-relay/test-support`), for a CLI child given `--port` later; never one of the defaults.
  */
-export async function freePort(): Promise<number> {
-  const [lo] = ephemeralPortRange();
-  const first = 10_000;
-  for (;;) {
-    const port = first + Math.floor(Math.random() * (lo - first));
-    if (!DEFAULTS.has(port) && (await listenable(port))) return port;
-  }
+export function freePort(): Promise<number> {
+  return pickPort({ avoid: DEFAULTS });
 }
 
 /** A child process with its output collected. */

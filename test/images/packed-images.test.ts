@@ -182,14 +182,16 @@ describe('packed images match the Dockerfiles', { skip: SKIP ?? false, timeout: 
     for (const svc of SERVICE_IMAGES)
       assert.ok(app.has(`app/services/${svc}/dist/src/main.js`), `app lacks ${svc}`);
     assert.ok(app.has('app/packages/cli/dist/src/simulator/index.js'));
-    assert.ok(![...app].some((p) => p.startsWith('app/packages/fixtures')), 'no fixtures in the app layer');
+    for (const ws of ['fixtures', 'test-support']) {
+      assert.ok(![...app].some((p) => p.startsWith(`app/packages/${ws}`)), `no ${ws} in the app layer`);
+      assert.ok(!deps.has(`app/node_modules/@zeek-relay/${ws}`), `no link to ${ws}`);
+    }
     assert.ok(deps.has('app/node_modules/zeromq/package.json'));
     assert.ok(
       deps.has('app/node_modules/zeromq/build/manifest.json'),
       "zeromq's addon index (its loader needs it)",
     );
     assert.ok(deps.has('app/node_modules/@zeek-relay/hub'), 'workspace links');
-    assert.ok(!deps.has('app/node_modules/@zeek-relay/fixtures'), 'no link to the test vectors');
     for (const dev of ['typescript', 'eslint', 'prettier', 'fast-check'])
       assert.ok(!deps.has(`app/node_modules/${dev}`), `dev dependency ${dev} shipped`);
     assert.ok(

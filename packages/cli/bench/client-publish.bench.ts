@@ -4,7 +4,7 @@
  * received frames without decoding. The ratio shows what the client's typed encode/decode,
  * queueing and iterator cost relative to the bare protocol. `--json` prints the result object last.
  */
-import { createServer } from 'node:net';
+import { freePort } from '@zeek-relay/test-support';
 import WebSocket from 'ws';
 import { ZeekClient, data, encodeEventMessage } from '@zeek-relay/client';
 import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
@@ -18,15 +18,6 @@ const N = Number(process.env['BENCH_EVENTS'] ?? 20_000);
  */
 const WINDOW = 500;
 const json = process.argv.includes('--json');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 const args = [
   data.string('worker-1'),

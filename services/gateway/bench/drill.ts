@@ -11,7 +11,7 @@
  * the report.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@zeek-relay/test-support';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +45,6 @@ export interface DrillReport {
   /** Reconnect attempts that failed (the replacement was not up yet), over all clients. */
   failedAttempts: number;
   load: string;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise((r) => s.close(r));
-  return typeof a === 'object' && a !== null ? a.port : 0;
 }
 
 /** A gateway process; resolves once it logged that it started (listening). */

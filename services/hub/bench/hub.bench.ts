@@ -31,7 +31,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { freePort } from '@zeek-relay/test-support';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { PAYLOAD, runRole, SENDER, TOPIC } from './roles.js';
 import { cpuSeconds, forkRole, spawnNativeRole, spawnSubject, type Role, type Subject } from './proc.js';
@@ -47,15 +47,6 @@ interface Measure {
   p99?: number;
   /** Share of the offered events each subscriber received (rate-limited runs only). */
   delivered?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 /** Compiles bench/native.c against the system libzmq; undefined if no compiler or headers. */

@@ -55,7 +55,8 @@ export const HubConfigSchema = Type.Object(
       minimum: 1,
       maximum: 64,
       default: 2,
-      description: 'ZMQ_IO_THREADS (Zeek: proxy_io_threads = 2)',
+      description:
+        'ZMQ_IO_THREADS of the libzmq paths (Zeek: proxy_io_threads = 2); `zmtp` runs in the Node.js event loop and ignores it',
     }),
     slowSubscriber: Type.Union([Type.Literal('drop'), Type.Literal('block')], {
       default: 'drop',
@@ -63,9 +64,9 @@ export const HubConfigSchema = Type.Object(
         "`drop`: a subscriber whose queue is full loses its own messages, the others are unaffected; `block`: Zeek's ZMQ_XPUB_NODROP behaviour, one slow node stalls the whole cluster",
     }),
     forwarding: Type.Union([Type.Literal('native'), Type.Literal('counted'), Type.Literal('zmtp')], {
-      default: 'native',
+      default: 'zmtp',
       description:
-        "`native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets that also exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters, at a fraction of the native throughput; `zmtp`: the hub speaks ZMTP itself (no libzmq in the data path) with those counters and drops per subscriber; a CURVE hub keeps `native` (README, Benchmark)",
+        "`zmtp` (default): the hub speaks ZMTP itself (no libzmq in the data path) and exports Zeek 8.2's zeek_cluster_zeromq_proxy_* and the hub's forwarded_* counters and drops per subscriber; a CURVE hub forwards with `native` until the core speaks CURVE; `native`: libzmq's proxy loop, no per-message JavaScript, no traffic counters; `counted`: a JavaScript loop on the libzmq sockets with the same counters, at a fraction of the native throughput (README, Traffic counters)",
     }),
     zeekMetricsNode: Type.String({
       minLength: 1,
@@ -76,24 +77,31 @@ export const HubConfigSchema = Type.Object(
     sendHighWaterMark: Type.Integer({
       minimum: 0,
       default: 10000,
-      description: 'Hub XPUB ZMQ_SNDHWM per subscriber, in whole events (multipart messages); 0 = unlimited',
+      description:
+        'Per-subscriber queue bound in whole events (multipart messages): ZMQ_SNDHWM of the XPUB, or the zmtp queue (counted until handed to the kernel); 0 = unlimited',
     }),
     receiveHighWaterMark: Type.Integer({
       minimum: 0,
       default: 1000,
-      description: 'Hub XSUB ZMQ_RCVHWM per publisher, in whole events; 0 = unlimited',
+      description:
+        'Hub XSUB ZMQ_RCVHWM per publisher, in whole events; 0 = unlimited. `zmtp` queues nothing per publisher (each read is forwarded before the next), so it has nothing to bound',
     }),
     sendBufferSize: Type.Integer({
       minimum: -1,
       default: -1,
-      description: 'ZMQ_SNDBUF in bytes (-1 = OS default)',
+      description:
+        'ZMQ_SNDBUF (SO_SNDBUF) in bytes (-1 = OS default); `zmtp` cannot set it (node:net has no setter) and warns',
     }),
     receiveBufferSize: Type.Integer({
       minimum: -1,
       default: -1,
-      description: 'ZMQ_RCVBUF in bytes (-1 = OS default)',
+      description:
+        'ZMQ_RCVBUF (SO_RCVBUF) in bytes (-1 = OS default); `zmtp` cannot set it (node:net has no setter) and warns',
     }),
-    lingerMs: Millis(500, 'ZMQ_LINGER at shutdown: how long queued messages may still be sent'),
+    lingerMs: Millis(
+      500,
+      'At shutdown, how long queued messages may still be sent (ZMQ_LINGER; `zmtp`: then its connections are destroyed)',
+    ),
     heartbeatIntervalMs: Millis(
       1000,
       "ZMQ_HEARTBEAT_IVL: ZMTP PING interval towards every peer; 0 = off (Zeek's own hub)",

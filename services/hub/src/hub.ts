@@ -1,10 +1,11 @@
 /**
  * `createHub`: the standalone Zeek ZeroMQ XPUB/XSUB hub (zeromq-wire.md §1.2, §12).
  *
- * Data path (forwarder.ts): by default libzmq's native `zmq_proxy_steerable` (zeromq.js `Proxy`,
- * in a libuv worker thread) between the XSUB and the XPUB, no per-message JavaScript; with
- * `forwarding=counted` a counting JavaScript loop; with `forwarding=zmtp` the hub's own ZMTP core
- * over node:net instead of libzmq (zmtp/). Around it, only per-connection or
+ * Data path: by default (`forwarding=zmtp`) the hub's own ZMTP core over node:net instead of
+ * libzmq (zmtp/); with `forwarding=native` (and for a CURVE hub, which the core does not speak yet)
+ * libzmq's `zmq_proxy_steerable` (zeromq.js `Proxy`, in a libuv worker thread) between the XSUB and
+ * the XPUB, no per-message JavaScript; with `forwarding=counted` a counting JavaScript loop
+ * (forwarder.ts). Around it, only per-connection or
  * per-subscription work runs in JavaScript: socket monitors, the subscription observer feeding
  * the node registry, and the ZAP handler (running.ts). The HTTP side port is the host's (`routes`).
  */
@@ -96,6 +97,21 @@ function hubParts(config: HubConfig, deps: HubDeps, running: () => Running | und
   };
 }
 
+/**
+ * Settings the data path in effect cannot honour, said once at start: the CURVE fallback, and the
+ * socket-buffer sizes, which node:net cannot set (its TCP handle has no SO_SNDBUF/SO_RCVBUF setter).
+ */
+function warnAtStart(config: HubConfig, forwarding: HubConfig['forwarding'], log: Logger): void {
+  if (forwarding !== config.forwarding)
+    log.warn('forwarding=zmtp does not speak CURVE yet: this CURVE hub forwards with the native path');
+  const { sendBufferSize, receiveBufferSize } = config;
+  if (forwarding === 'zmtp' && (sendBufferSize !== -1 || receiveBufferSize !== -1))
+    log.warn(
+      { sendBufferSize, receiveBufferSize },
+      'forwarding=zmtp cannot set socket buffer sizes (node:net has no SO_SNDBUF/SO_RCVBUF setter): the OS defaults apply',
+    );
+}
+
 /** Opens the running parts in `start`, releases them in `close`, reports readiness. */
 function hubLifecycle(p: HubParts, holder: { running?: Running }) {
   const { config, log } = p;
@@ -128,8 +144,7 @@ function hubLifecycle(p: HubParts, holder: { running?: Running }) {
       state = 'running';
       const { slowSubscriber } = config;
       const forwarding = r.forwarding;
-      if (forwarding !== config.forwarding)
-        log.warn('forwarding=zmtp does not speak CURVE yet: this CURVE hub forwards with the native path');
+      warnAtStart(config, forwarding, log);
       log.info({ ...addresses, slowSubscriber, forwarding, curve: curve !== undefined }, 'Hub started');
       return addresses;
     } catch (err) {

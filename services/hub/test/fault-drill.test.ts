@@ -54,16 +54,41 @@ const ROUTES: Record<string, string> = {
 /** Sequence numbers each receiver got from each sender (key `sender>receiver`). */
 type Paths = Map<string, number[]>;
 
-function record(paths: Paths, receiver: EmulatedZeekNode): void {
+/** Records `Drill::tick`s into `paths` and each sender's end marker `Drill::done` into `done`. */
+function record(paths: Paths, done: Set<string>, receiver: EmulatedZeekNode): void {
   receiver.onEvent = ({ event: ev }) => {
-    if (ev?.name !== 'Drill::tick') return;
-    const [seq, from] = ev.args;
-    if (seq?.type !== 'count' || from?.type !== 'string') return;
+    const from = ev?.args.at(-1);
+    if (from?.type !== 'string') return;
     const key = `${new TextDecoder().decode(from.value)}>${receiver.options.name}`;
+    if (ev?.name === 'Drill::done') done.add(key);
+    const seq = ev?.args[0];
+    if (ev?.name !== 'Drill::tick' || seq?.type !== 'count') return;
     const got = paths.get(key) ?? [];
     got.push(Number(seq.value));
     paths.set(key, got);
   };
+}
+
+/**
+ * After the load stopped: each sender publishes its end marker until every path has carried it.
+ * A path delivers in order, so once its marker is in, every tick sent before it has arrived or
+ * was dropped. (A marker can itself be dropped at a full queue, hence repeated.)
+ */
+async function drainPaths(all: EmulatedZeekNode[], pathKeys: string[], done: Set<string>): Promise<void> {
+  const end = Date.now() + 120_000; // hang guard
+  for (;;) {
+    const pending = pathKeys.filter((k) => !done.has(k));
+    if (pending.length === 0) return;
+    if (Date.now() > end) throw new Error(`no end marker on ${pending.join(', ')}`);
+    const senders = new Set(pending.map((k) => k.split('>')[0]!));
+    const marker = (name: string) => ({ name: 'Drill::done', args: [data.string(name)] });
+    await Promise.all(
+      all
+        .filter((n) => senders.has(n.options.name))
+        .map((n) => n.publish(ROUTES[n.options.name]!, marker(n.options.name))),
+    );
+    await sleep(50); // pace the repeats
+  }
 }
 
 /** Each node publishes to its route until `stop()`; `sent` counts per sender. */
@@ -110,7 +135,8 @@ for (const forwarding of ['native', 'zmtp'])
     const meshUp = () => all.every((n) => n.up.size === all.length - 1);
     await waitFor(meshUp, 'node_up between all four', 60_000);
     const paths: Paths = new Map();
-    for (const n of all) record(paths, n);
+    const done = new Set<string>();
+    for (const n of all) record(paths, done, n);
     const load = publishFlatOut(all);
     const pathKeys = all.flatMap((s) =>
       receiversOf(s.options.name, all).map((r) => `${s.options.name}>${r.options.name}`),
@@ -142,12 +168,8 @@ for (const forwarding of ['native', 'zmtp'])
     );
     const tTraffic = performance.now();
     await load.stop();
-    // Let what is in flight arrive (the paths go quiet), then account.
-    let total = -1;
-    while (total !== [...paths.values()].reduce((a, p) => a + p.length, 0)) {
-      total = [...paths.values()].reduce((a, p) => a + p.length, 0);
-      await sleep(300);
-    }
+    // Let what is in flight arrive, then account.
+    await drainPaths(all, pathKeys, done);
 
     const report: string[] = [];
     for (const key of pathKeys) {

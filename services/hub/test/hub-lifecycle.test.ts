@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XSubscriber } from 'zeromq';
+import { createLogger } from '@zeek-relay/runtime';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub } from '../src/index.js';
 import { waitFor } from './helpers/wait.js';
@@ -44,6 +46,36 @@ for (const forwarding of ['native', 'zmtp'] as const)
         curveClientPublicKeys: ['HelloWorld'.repeat(4)],
       });
       await assert.rejects(hub.start(), { code: 'ZR_HUB_CURVE_CONFIG_INVALID' });
+    });
+
+    it(`socket buffer sizes: ${forwarding === 'zmtp' ? 'one warning at start (node:net cannot set them)' : 'applied, no warning'}`, async () => {
+      const warnings: Array<Record<string, unknown>> = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n')) if (l.startsWith('{')) warnings.push(JSON.parse(l));
+          done();
+        },
+      });
+      const log = createLogger({ service: 'hub', level: 'warn', destination });
+      const hub = createHub(
+        {
+          bindAddress: '127.0.0.1',
+          xpubPort: 0,
+          xsubPort: 0,
+          forwarding,
+          sendBufferSize: 65536,
+          receiveBufferSize: 65536,
+        },
+        { log },
+      );
+      await hub.start();
+      await hub.close();
+      if (forwarding === 'native') assert.deepEqual(warnings, []);
+      else {
+        assert.equal(warnings.length, 1, JSON.stringify(warnings));
+        assert.match(String(warnings[0]!.msg), /SO_SNDBUF\/SO_RCVBUF/);
+        assert.equal(warnings[0]!.sendBufferSize, 65536);
+      }
     });
 
     it('binds and serves IPv6 loopback with ipv6 on', async () => {

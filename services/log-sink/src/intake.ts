@@ -8,6 +8,8 @@
  * `drainTimeoutMs` passed), then close it. ZeroMQ has no acknowledgements: bytes already sent by a
  * node but not yet read when the socket closes are lost, so draining to idle is what keeps a
  * graceful restart loss-free (messages still in the nodes' queues are delivered after restart).
+ * libzmq closes the connections in its I/O thread after `close()`: what a node sends until then is
+ * read and dropped too (milliseconds, longer on a starved machine; README "Graceful restart").
  */
 import { Pull, type Context } from 'zeromq';
 import type { WriteBudget } from './backpressure.js';

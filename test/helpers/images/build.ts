@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { atomicWrite, BlobStore, MEDIA, putImage, run, type Layer } from './oci.js';
 import {
   DEBIAN_SUITE,
@@ -328,11 +328,11 @@ class Builder {
 }
 
 /**
- * Drops what no image needs from `node_modules`: the link to the fixtures workspace (test vectors
- * never ship) and zeromq's prebuilt addons for other platforms (it keeps linux/x64).
+ * Drops what no image needs from `node_modules`: the links to the workspaces that never ship (test
+ * vectors, test helpers) and zeromq's prebuilt addons for other platforms (it keeps linux/x64).
  */
 async function pruneModules(modules: string): Promise<void> {
-  await rm(join(modules, '@zeek-relay', 'fixtures'), { force: true });
+  for (const ws of NOT_SHIPPED) await rm(join(modules, '@zeek-relay', basename(ws)), { force: true });
   const zmqBuild = join(modules, 'zeromq', 'build');
   if (!existsSync(zmqBuild)) return;
   // Only the platform directories go; files such as build/manifest.json (the addon index) stay.

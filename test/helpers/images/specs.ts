@@ -13,10 +13,10 @@ export const NODE_PACKAGE_INTEGRITY =
 export const DEBIAN_SUITE = 'bookworm';
 
 /**
- * Workspaces that never ship: the test vectors. Every other workspace's `package.json` and
- * `dist/src` go into the shared app layer.
+ * Workspaces that never ship: the test vectors and the tests' helpers. Every other workspace's
+ * `package.json` and `dist/src` go into the shared app layer.
  */
-export const NOT_SHIPPED = ['packages/fixtures'] as const;
+export const NOT_SHIPPED = ['packages/fixtures', 'packages/test-support'] as const;
 
 /** Names of the images (reference `localhost/zeek-relay/<name>:<tag>`). */
 export const IMAGE_NAMES = ['hub', 'gateway', 'log-sink', 'operator', 'zeek-sim'] as const;

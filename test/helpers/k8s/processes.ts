@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -101,18 +100,11 @@ export function startProcess(
   };
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * Ports for the components started later (etcd, apiserver, kubelet…): outside the ephemeral range,
+ * so the components' own outgoing connections cannot take one first (see @zeek-relay/test-support).
+ */
+export { freePort } from '@zeek-relay/test-support';
 
 /**
  * Polls `check` until it returns true. Fails with `describe()` when `proc` exits first or after

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '@zeek-relay/test-support';
 import { decodeCurveKey, startZapHandler } from '@zeek-relay/zmq';
 import { Context, Proxy, XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
 import { startTestHub, type TestHub } from './hub.js';
@@ -104,16 +105,8 @@ export function zapRequests(hub: CurveTestHub, result: 'accepted' | 'rejected'):
 }
 
 /** Polls an async condition until it holds; rejects after `timeoutMs` naming `what`. */
-export async function waitForAsync(
-  cond: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitForAsync(cond: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> {
+  return until(what, cond, { limitMs: timeoutMs, stepMs: 20 });
 }
 
 /** Key files in a temporary directory, written as a mounted Secret key is (newline-terminated). */

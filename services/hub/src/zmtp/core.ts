@@ -58,7 +58,11 @@ export class ForwardingCore {
     this.#publishers.add(conn);
     if (this.#paused || this.#fullSubs.size > 0) conn.pause();
     if (this.#counts.size === 0) return;
-    const subs = [...this.#counts.keys()].map((p) => subscriptionFrame(true, Buffer.from(p, 'latin1')));
+    // In libzmq's order (its subscription trie, walked in byte order), as Zeek 8.0.10 was recorded
+    // receiving it; latin1 keys sort by their bytes.
+    const subs = [...this.#counts.keys()]
+      .sort()
+      .map((p) => subscriptionFrame(true, Buffer.from(p, 'latin1')));
     conn.socket.write(Buffer.concat(subs.map((f) => encodeMessage([f]))));
   }
 
@@ -124,8 +128,8 @@ export class ForwardingCore {
     const i = this.#touched.indexOf(sub);
     if (i >= 0) this.#touched.splice(i, 1);
     if (this.#fullSubs.delete(sub)) this.#drained(sub);
-    // libzmq's XPUB sends an unsubscribe for each prefix of a pipe that goes away.
-    for (const p of [...sub.prefixes.values()]) this.#subscription(sub, false, p);
+    // libzmq's XPUB sends an unsubscribe for each prefix of a pipe that goes away, in byte order.
+    for (const k of [...sub.prefixes.keys()].sort()) this.#subscription(sub, false, sub.prefixes.get(k)!);
   }
 
   /** A subscriber's message: a (un)subscription, anything else is ignored. */
@@ -184,6 +188,11 @@ export class ForwardingCore {
     this.#fullSubs.delete(sub);
     if (this.#fullSubs.size > 0 || this.#paused) return;
     for (const p of this.#publishers) p.resume();
+  }
+
+  /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
+  flushAll(): void {
+    for (const s of this.#subscribers.values()) s.flushAll();
   }
 
   /** Stops reading the publishers for good (shutdown). */

@@ -154,6 +154,7 @@ function dataPath(
       if (terminated) return;
       terminated = true;
       core.pause();
+      core.flushAll();
       const conns = [...open];
       for (const c of conns) c.socket.end();
       const closed = conns.map(

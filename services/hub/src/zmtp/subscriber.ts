@@ -8,8 +8,22 @@
  * until Node has handed its bytes to the kernel (the write callback). A full queue either drops the
  * message for this subscriber alone and counts it (`slowSubscriber=drop`), or queues it anyway and
  * tells the core to stop reading the publishers until this queue drains (`block`, libzmq's NODROP).
+ *
+ * The queue is kept here, not in the socket: batches are handed to the socket only while its
+ * write buffer is below its high-water mark (one pump of at most {@link PUMP_BYTES} at a time).
+ * So the connection's heartbeat commands (PING, PONG), which it writes to the socket directly, go
+ * ahead of the queued events, as libzmq's engine sends them ahead of its pipe.
  */
 import type { Connection } from './connection.js';
+
+/** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
+const PUMP_BYTES = 256 * 1024;
+
+/** One flush's spans and how many messages they hold. */
+interface Batch {
+  readonly spans: Buffer[];
+  readonly n: number;
+}
 
 /** What a subscriber tells the core. */
 export interface SubscriberHooks {
@@ -40,6 +54,10 @@ export class Subscriber {
   #spanStart = 0;
   #spanEnd = 0;
   #full = false;
+  /** Batches not handed to the socket yet, from `#head` on. */
+  #queue: Batch[] = [];
+  #head = 0;
+  #waitingDrain = false;
 
   constructor(conn: Connection, hwm: number, block: boolean, hooks: SubscriberHooks) {
     this.conn = conn;
@@ -86,7 +104,7 @@ export class Subscriber {
     return this.#batched > 0;
   }
 
-  /** Writes what this read collected (one write per span, corked together). */
+  /** Queues what this read collected and writes as much as the socket takes now. */
   flush(): void {
     this.#closeSpan();
     const spans = this.#spans;
@@ -95,16 +113,45 @@ export class Subscriber {
     this.#batched = 0;
     if (n === 0) return;
     this.#inFlight += n;
+    this.#queue.push({ spans, n });
+    this.#pump(false);
+  }
+
+  /** Hands every queued batch to the socket, whatever its buffer holds (shutdown, with linger). */
+  flushAll(): void {
+    this.#pump(true);
+  }
+
+  /** Writes queued batches while the socket's buffer has room (all of them with `all`). */
+  #pump(all: boolean): void {
     const socket = this.conn.socket;
-    const done = () => this.#written(n);
-    if (spans.length === 1) {
-      socket.write(spans[0]!, done);
-      return;
-    }
+    if (socket.destroyed || (!all && socket.writableNeedDrain)) return this.#awaitDrain();
+    let bytes = 0;
     socket.cork();
-    for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
-    socket.write(spans[spans.length - 1]!, done);
+    while (this.#head < this.#queue.length && (all || bytes < PUMP_BYTES)) {
+      const { spans, n } = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as Batch;
+      for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
+      socket.write(spans[spans.length - 1]!, () => this.#written(n));
+      for (const s of spans) bytes += s.length;
+    }
     socket.uncork();
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else this.#awaitDrain();
+  }
+
+  #awaitDrain(): void {
+    const socket = this.conn.socket;
+    if (this.#waitingDrain || socket.destroyed) return;
+    this.#waitingDrain = true;
+    const go = () => {
+      this.#waitingDrain = false;
+      this.#pump(false);
+    };
+    if (socket.writableNeedDrain) socket.once('drain', go);
+    else setImmediate(go);
   }
 
   #closeSpan(): void {

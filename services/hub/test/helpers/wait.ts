@@ -1,15 +1,13 @@
-/** Polls `cond` until true; rejects after `timeoutMs` with `what` (a failure, not a timing claim). */
-export async function waitFor(
+import { until } from '@zeek-relay/test-support';
+
+/** Polls `cond` until true; rejects after `timeoutMs` with `what` (a hang guard, not a timing claim). */
+export function waitFor(
   cond: () => boolean,
   what: string,
-  timeoutMs = 120_000,
-  stepMs = 10,
+  timeoutMs?: number,
+  stepMs?: number,
 ): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(stepMs);
-  }
+  return until(what, cond, { limitMs: timeoutMs, stepMs });
 }
 
 export function sleep(ms: number): Promise<void> {

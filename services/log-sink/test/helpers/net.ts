@@ -1,17 +1,8 @@
 /** Loopback port helpers for process tests. */
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+/** Ports outside the ephemeral range: the sink child binds them later (see @zeek-relay/test-support). */
+export { freePort } from '@zeek-relay/test-support';
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function accepts(port: number): Promise<boolean> {

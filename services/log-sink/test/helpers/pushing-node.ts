@@ -4,9 +4,9 @@
  * @zeek-relay/zeek-node). Like Zeek it flushes its log buffer periodically (3 batches of 20
  * records every 100–150 ms by default instead of Log::flush_interval = 1 s) and sends with
  * ZMQ_DONTWAIT (EAGAIN = the batch is dropped, counted). Values are base + seq (base default
- * nodeIndex × 1e6), unique per record. On the IPC message "stop" it stops, lets its queue drain
- * (linger) and reports `{ sent, dropped, flushes }` (records; flushes = [first seq, wall-clock ms]
- * each).
+ * nodeIndex × 1e6), unique per record. On the IPC message "progress" it answers `{ progress }`, the
+ * records handed to its socket so far; on "stop" it stops, lets its queue drain (linger) and
+ * reports `{ sent, dropped, flushes }` (records; flushes = [first seq, wall-clock ms] each).
  */
 import { LogPush } from '@zeek-relay/zeek-node';
 import { countsBatch } from './batches.js';
@@ -43,7 +43,11 @@ const loop = (async () => {
   }
 })();
 
-process.on('message', async () => {
+process.on('message', async (m) => {
+  if (m === 'progress') {
+    process.send?.({ progress: seq });
+    return;
+  }
   stopping = true;
   await loop;
   push.close();

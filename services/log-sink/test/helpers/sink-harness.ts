@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { until as waitUntil } from '@zeek-relay/test-support';
 import { createSink, type Sink, type SinkConfigInput, type SinkDeps } from '../../src/index.js';
 
 /** A fresh temporary directory. */
@@ -43,13 +44,8 @@ export async function startSink(
 }
 
 /** Polls `cond` every 10 ms until true; throws after `limitMs` (a hang becomes a failure). */
-export async function until(cond: () => boolean | Promise<boolean>, limitMs = 120_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${limitMs} ms: ${cond.toString().slice(0, 200)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until(cond: () => boolean | Promise<boolean>, limitMs?: number): Promise<void> {
+  return waitUntil(cond.toString().slice(0, 200), cond, { limitMs });
 }
 
 /** Text of a file. */

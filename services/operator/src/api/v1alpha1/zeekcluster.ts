@@ -186,17 +186,17 @@ const Hub = Type.Object(
     sendHighWaterMark: Type.Integer({
       minimum: 0,
       default: 10000,
-      description: 'ZMQ_SNDHWM per subscriber.',
+      description: 'Per-subscriber queue bound in events (ZMQ_SNDHWM on the `native` path).',
     }),
     receiveHighWaterMark: Type.Integer({
       minimum: 0,
       default: 1000,
-      description: 'ZMQ_RCVHWM per publisher.',
+      description: 'ZMQ_RCVHWM per publisher (`native`/`counted` only: `zmtp` queues nothing per publisher).',
     }),
     forwarding: Type.Optional(
       StringEnum(['native', 'counted', 'zmtp'] as const, {
         description:
-          "The hub's data path (its `forwarding` setting; unset: the hub's default, `native`). `native`: libzmq's proxy, no traffic counters. `zmtp`: the hub's own ZMTP core, with Zeek 8.2's `zeek_cluster_zeromq_proxy_*` counters and drops per subscriber; not with CURVE (a CURVE hub stays on `native`). `counted`: the counters on libzmq sockets, at a fraction of the rate.",
+          "The hub's data path (its `forwarding` setting; unset: the hub's default, `zmtp`, which a hub started by an older operator picks up at its next restart). `zmtp`: the hub's own ZMTP core, with Zeek 8.2's `zeek_cluster_zeromq_proxy_*` counters and drops per subscriber; not with CURVE yet (a CURVE hub forwards with `native`). `native`: libzmq's proxy, no traffic counters. `counted`: the counters on libzmq sockets, at a fraction of the rate.",
       }),
     ),
     slowSubscriber: Type.Optional(
