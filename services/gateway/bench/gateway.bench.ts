@@ -496,21 +496,12 @@ const CURVE_VS_PLAIN = [
  * ran next ≈ 15 % slower than on its own. With `--curve`, each part runs plaintext and then with
  * CURVE, and the CURVE figures are also given as a ratio to the plaintext ones of the same run.
  */
-/**
- * Which hub the run went through. Not zeek-relay's hub service (a service never imports another,
- * and this bench measures the gateway beside Zeek): the harness runs Zeek's own hub, libzmq's proxy.
- */
-const HUB_LINE =
-  "hub: Zeek's own (zeromq.js Proxy = libzmq zmq_proxy, XPUB VERBOSER + NODROP, in the harness process); " +
-  "zeek-relay's hub and its forwarding setting are not part of this bench";
-
 async function eachPartAlone(): Promise<void> {
   const results: unknown[] = [];
   const args = process.argv.slice(2).filter((a) => a !== '--json' && a !== '--curve');
   const plain: Record<string, number> = {};
   const encrypted: Record<string, number> = {};
   console.log(loadLine('at the start'));
-  console.log(HUB_LINE);
   for (const part of ['fanout', 'inbound', 'latency']) {
     if (curve) {
       const p = await runPart(part, args);
