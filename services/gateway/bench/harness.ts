@@ -64,13 +64,18 @@ async function publisherRole(endpoint: string): Promise<never> {
   const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
   xpub.verbosity = 'allSubs';
   xpub.connect(endpoint);
-  const seen = new Set<string>();
+  // Subscriptions seen per prefix: a run waits for its own (see native-pub.c).
+  const seen = new Map<string, number>();
   void (async () => {
-    for await (const [f] of xpub) if (f?.[0] === 1) seen.add(f.toString('latin1', 1));
+    for await (const [f] of xpub) {
+      if (f?.[0] !== 1) continue;
+      const prefix = f.toString('latin1', 1);
+      seen.set(prefix, (seen.get(prefix) ?? 0) + 1);
+    }
   })();
-  process.on('message', (m: { m: number; prefix: string }) => {
+  process.on('message', (m: { m: number; prefix: string; want: number }) => {
     void (async () => {
-      while (!seen.has(m.prefix)) await new Promise((r) => setTimeout(r, 1));
+      while ((seen.get(m.prefix) ?? 0) < m.want) await new Promise((r) => setTimeout(r, 1));
       const p = payload('fan-out');
       for (let i = 0; i < m.m; i++) {
         for (;;) {
@@ -193,7 +198,8 @@ function buildNative(): string | undefined {
 async function startPublisher(endpoint: string): Promise<{
   kind: string;
   pid: number | undefined;
-  publish(m: number, prefix: string): void;
+  /** Publishes `m` events once the `want`-th subscription to `prefix` reached the node. */
+  publish(m: number, prefix: string, want: number): void;
   close(): void;
 }> {
   if (native !== undefined) {
@@ -209,7 +215,7 @@ async function startPublisher(endpoint: string): Promise<{
     return {
       kind: 'native',
       pid: child.pid,
-      publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
+      publish: (m, prefix, want) => child.stdin.write(`${m} ${prefix} ${want}\n`),
       close: () => child.kill(),
     };
   }
@@ -220,7 +226,7 @@ async function startPublisher(endpoint: string): Promise<{
   return {
     kind: 'javascript',
     pid: child.pid,
-    publish: (m, prefix) => child.send({ m, prefix }),
+    publish: (m, prefix, want) => child.send({ m, prefix, want }),
     close: () => child.kill(),
   };
 }
@@ -408,6 +414,8 @@ function maskedFrames(message: Buffer, count: number): Buffer {
 }
 
 let clients: WebSocket[] = [];
+/** Fan-out runs through the gateway so far: each subscribed `/bench/out/` once at the hub. */
+let hubFanouts = 0;
 let onMessage: (data: Buffer) => void = () => {};
 
 /** Publishes `frames` at the hub, retrying while the NODROP pipe is full. */
@@ -456,7 +464,8 @@ async function handle(c: Cmd): Promise<void> {
       };
       const start = nowMs();
       const meter = cpuMeter();
-      if (c.viaHub) publisher.publish(c.m, '/bench/out/');
+      // Each run through the gateway subscribed the prefix afresh (one subscription per run).
+      if (c.viaHub) publisher.publish(c.m, '/bench/out/', ++hubFanouts);
       else send({ go: true });
       const delivered = await settle(() => got, total);
       const seconds = (lastAt - start) / 1000;
