@@ -37,12 +37,20 @@ function candidates([lo, hi]: readonly [number, number]): readonly [number, numb
   );
 }
 
+/** Ports this process has handed out: a test that asks twice never gets the same one twice. */
+const handedOut = new Set<number>();
+
 function listenable(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();
     s.once('error', () => resolve(false));
     s.listen(port, host, () => s.close(() => resolve(true)));
   });
+}
+
+function take(port: number): number {
+  handedOut.add(port);
+  return port;
 }
 
 /** Options of {@link freePort}. */
@@ -58,18 +66,19 @@ export interface FreePortOptions {
 /**
  * A TCP port free on `host` now and outside the ephemeral range, picked at random from 10000 up to
  * the range's start (or, where the range starts lower, above its end), so concurrent tests rarely
- * pick the same one; a port some process holds is skipped. Throws when none is free.
+ * pick the same one; a port some process holds, or this process handed out before, is skipped.
+ * Throws when none is free.
  */
 export async function freePort(options: FreePortOptions = {}): Promise<number> {
   const [first, last] = candidates(options.range ?? ephemeralPortRange());
-  const avoid = new Set(options.avoid ?? []);
+  const avoid = new Set([...handedOut, ...(options.avoid ?? [])]);
   const host = options.host ?? '127.0.0.1';
   // Random picks spread concurrent tests apart; after that many misses, a scan settles it.
   for (let i = 0; i < 100; i++) {
     const port = first + Math.floor(Math.random() * (last - first + 1));
-    if (!avoid.has(port) && (await listenable(port, host))) return port;
+    if (!avoid.has(port) && (await listenable(port, host))) return take(port);
   }
   for (let port = first; port <= last; port++)
-    if (!avoid.has(port) && (await listenable(port, host))) return port;
+    if (!avoid.has(port) && (await listenable(port, host))) return take(port);
   throw new Error(`freePort: no free port on ${host} in ${first}–${last}`);
 }

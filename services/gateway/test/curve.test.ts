@@ -26,6 +26,7 @@ import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
 import { attachNode } from './helpers/hub.js';
+import { freePort } from '@zeek-relay/test-support';
 
 type Rig = Awaited<ReturnType<typeof startRig>>;
 
@@ -244,9 +245,10 @@ describe('CURVE hub restart', { timeout: 60_000 }, () => {
     const { server, clients } = freshKeys(2);
     const [gw, nodeKeys] = clients as [KeyPair, KeyPair];
     const allowed = [gw.publicKey, nodeKeys.publicKey];
-    let hub = await startCurveHub(server, allowed);
-    const port = (endpoint: string): number => Number(endpoint.split(':').pop());
-    const ports = { xpub: port(hub.xpubEndpoint), xsub: port(hub.xsubEndpoint) };
+    // The new hub binds the old one's ports while the gateway reconnects to them: ports outside the
+    // ephemeral range, which no connect() or bind(0) can take in between.
+    const ports = { xpub: await freePort(), xsub: await freePort() };
+    let hub = await startCurveHub(server, allowed, ports);
     const rig = await startRig(curveKeys(server, gw), hub);
     const { client } = await acked(rig.url, ['/survives/']);
     let node: EmulatedZeekNode | undefined;

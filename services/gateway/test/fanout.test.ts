@@ -5,6 +5,7 @@ import { data } from '@zeek-relay/wire';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { startTestHub, attachNode } from './helpers/hub.js';
+import { freePort } from '@zeek-relay/test-support';
 import { waitUntil } from './helpers/scenario.js';
 import { RecordingClient } from './helpers/ws-client.js';
 import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
@@ -207,11 +208,10 @@ describe('several replicas behave as one service', () => {
 
 describe('hub restarts', () => {
   test('readiness follows the hub; subscriptions come back by themselves after a restart', async () => {
-    let hub = await startTestHub();
-    const ports = {
-      xsub: Number(hub.xsubEndpoint.split(':').pop()),
-      xpub: Number(hub.xpubEndpoint.split(':').pop()),
-    };
+    // The new hub binds the old one's ports while the gateway reconnects to them: ports outside the
+    // ephemeral range, which no connect() or bind(0) can take in between.
+    const ports = { xsub: await freePort(), xpub: await freePort() };
+    let hub = await startTestHub('127.0.0.1', ports);
     const metrics = createMetrics({ serviceName: 'test' });
     const rig = await startRig({}, hub, { meter: metrics.meter });
     const c = await acked(rig.url, ['/survives/']);

@@ -9,7 +9,9 @@
  * `--json` prints the results object as the last line. `--batches N` per node (default 250),
  * `--dir D` where files are written (default the OS temp dir), `--render-threads N` (default: the
  * sink's default), `--warm-batches N` per node sent to the same receiver before each timed run
- * (default half of `--batches`; a running sink is warm), `--only MODES`. The machine's load
+ * (default half of `--batches`; a running sink is warm), `--only MODES`, `--generic-render` (the
+ * sink with `renderSpecialised` false: the generic per-value render path, for old/new runs).
+ * The machine's load
  * average is printed before and after. Besides records/s, each mode prints the receiving
  * process's CPU per record by thread group (thread-cpu.ts: main thread, render workers, libzmq's
  * I/O thread, V8's helpers — concurrent GC —, libuv's pool) and the emulated nodes' CPU per
@@ -44,6 +46,8 @@ const WARM_BATCHES = warmArg >= 0 ? Number(args[warmArg + 1]) : Math.floor(BATCH
 const onlyArg = args.indexOf('--only');
 /** `--only tsv,json`: run just these modes (for profiling); the ratios need their anchors. */
 const ONLY = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : undefined;
+/** `--generic-render`: the sink renders through the generic per-value path. */
+const GENERIC_RENDER = args.includes('--generic-render');
 const NODES = 2;
 const RECORDS = 1000;
 
@@ -180,6 +184,7 @@ function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receive
         outputs: [kind],
         rotationIntervalSeconds: 0,
         ...(RENDER_THREADS === undefined ? {} : { renderThreads: RENDER_THREADS }),
+        ...(GENERIC_RENDER ? { renderSpecialised: false } : {}),
         ...(curve && curveKeys
           ? {
               curveServerSecretKey: curveKeys.server.secretKey,

@@ -68,6 +68,11 @@ export const SinkConfigSchema = Type.Object(
       description:
         'Worker threads rendering batches for the tsv/json/stdout writers (0 = on the main thread; only used when no output is otlp)',
     }),
+    renderSpecialised: Type.Boolean({
+      default: true,
+      description:
+        'Render through a record loop generated per schema (column types only; same text); false = the generic per-value path',
+    }),
     logDir: Type.String({
       minLength: 1,
       default: '.',

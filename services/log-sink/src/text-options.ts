@@ -22,6 +22,8 @@ export interface TextSettings {
   readonly jsonStringEscape: JsonStringEscape;
   /** Per-path escape policies (9.0 filters' `$config`). */
   readonly jsonStringEscapeByPath: Readonly<Record<string, JsonStringEscapePolicy>>;
+  /** Record loops generated per schema (`renderSpecialised`); false: the generic path. */
+  readonly specialise: boolean;
 }
 
 /** Reads `path=policy,…` (validated by the config schema). */
@@ -45,6 +47,7 @@ export function textSettingsOf(
     | 'jsonIncludeUnsetFields'
     | 'jsonStringEscapePolicy'
     | 'jsonStringEscapePolicyByPath'
+    | 'renderSpecialised'
   >,
 ): TextSettings {
   const line = parseZeekVersion(config.zeekVersion)?.line ?? '8.2';
@@ -59,12 +62,13 @@ export function textSettingsOf(
     jsonStringEscapeByPath: profile.jsonStringEscapePolicies
       ? parseByPath(config.jsonStringEscapePolicyByPath)
       : {},
+    specialise: config.renderSpecialised,
   };
 }
 
 /** Options of the TSV renderer. */
 export function tsvOptions(s: TextSettings): TsvRendererOptions {
-  return { numberProfile: s.numberProfile };
+  return { numberProfile: s.numberProfile, specialise: s.specialise };
 }
 
 /** Options of the JSON renderer for one path. */
@@ -73,5 +77,6 @@ export function jsonOptions(s: TextSettings, path: string): JsonRendererOptions 
     timestamps: s.jsonTimestamps,
     includeUnsetFields: s.jsonIncludeUnsetFields,
     stringEscape: s.jsonStringEscapeByPath[path] ?? s.jsonStringEscape,
+    specialise: s.specialise,
   };
 }

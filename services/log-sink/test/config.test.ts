@@ -79,6 +79,11 @@ test('cross-field rules: duplicate writer, endpoint scheme, tsv and json in the 
 
 test('zeekVersion chooses the text profile; numberProfile overrides it; escape policies need 9.0', () => {
   assert.equal(textSettingsOf(resolveSinkConfig({})).numberProfile, 'zeek-8.2');
+  assert.equal(textSettingsOf(resolveSinkConfig({})).specialise, true);
+  assert.equal(
+    textSettingsOf(loadSinkConfig({ env: { ZR_SINK_RENDER_SPECIALISED: 'false' }, argv: [] })).specialise,
+    false,
+  );
   assert.equal(textSettingsOf(resolveSinkConfig({ zeekVersion: '8.1.1' })).numberProfile, 'zeek-8.0');
   assert.equal(textSettingsOf(resolveSinkConfig({ zeekVersion: '8.1' })).jsonStringEscape, 'none');
   assert.equal(

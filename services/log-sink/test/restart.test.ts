@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { countsBatch } from './helpers/batches.js';
+import { freePort } from './helpers/net.js';
 import { LogPush } from '@zeek-relay/zeek-node';
 import {
   listVisible,
@@ -80,7 +81,10 @@ test(
   { timeout: 120_000 },
   async (t) => {
     const dir = await tempDir();
-    const first = await startSink(dir, { drainIdleMs: 50, drainTimeoutMs: 5000 });
+    // The new sink binds the old one's port while the nodes reconnect to it: a port outside the
+    // ephemeral range, which no connect() or bind(0) can take in between.
+    const pullEndpoint = `tcp://127.0.0.1:${await freePort()}`;
+    const first = await startSink(dir, { pullEndpoint, drainIdleMs: 50, drainTimeoutMs: 5000 });
     const nodes = NODES.map((i) => startNode(first.endpoint, i));
     let second: Harness | undefined;
     try {
@@ -96,7 +100,7 @@ test(
       // The nodes go on pushing into their queues while no sink listens: a flush from each.
       const closed = await progress(nodes);
       await until(async () => (await progress(nodes)).every((p, i) => p > closed[i]!));
-      second = await startSink(dir, { pullEndpoint: first.endpoint, drainIdleMs: 50 });
+      second = await startSink(dir, { pullEndpoint, drainIdleMs: 50 });
       const s2 = second;
       // The new sink gets each node's queue and then its new records.
       await until(async () => {

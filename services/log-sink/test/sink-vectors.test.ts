@@ -15,13 +15,19 @@ const captured = fixture<{ vectors: BatchVector[] }>('captured/log-batches.json'
 const derived = fixture<{ vectors: BatchVector[] }>('log-batches.json').vectors;
 const clock = new Date(2026, 10, 24, 20, 57, 30);
 
-for (const renderThreads of [0, 2])
+// Render on the main thread and in workers, through the record loops generated per schema and
+// (renderSpecialised false) through the generic per-value path.
+for (const [renderThreads, renderSpecialised] of [
+  [0, true],
+  [2, true],
+  [0, false],
+] as const)
   for (const v of [...captured, ...derived].filter((x) => x.ascii_writer_output !== undefined)) {
-    test(`${v.name}: TSV and JSON files equal the Zeek 8.0.10 logger's (render threads: ${renderThreads})`, async () => {
+    test(`${v.name}: TSV and JSON files equal the Zeek 8.0.10 logger's (render threads: ${renderThreads}${renderSpecialised ? '' : ', generic render'})`, async () => {
       const dir = await tempDir();
       const h = await startSink(
         dir,
-        { outputs: ['tsv', 'json'], renderThreads, zeekVersion: '8.0' },
+        { outputs: ['tsv', 'json'], renderThreads, renderSpecialised, zeekVersion: '8.0' },
         { now: () => clock },
       );
       const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });

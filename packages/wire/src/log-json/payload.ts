@@ -122,7 +122,7 @@ BODY[T.table] = containerBody('set size');
 BODY[T.vector] = containerBody('vector size');
 
 /** One value with its header; unset → `null` (container elements, included unset columns). */
-function writeValue(out: LogTextBuffer, r: LogReader, ctx: JsonValueContext, depth: number): void {
+export function writeValue(out: LogTextBuffer, r: LogReader, ctx: JsonValueContext, depth: number): void {
   const start = r.pos;
   r.need(9, 'value header');
   const tag = r.view.getInt32(start);

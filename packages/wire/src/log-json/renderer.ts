@@ -8,6 +8,8 @@ import { LogReader, MAX_CONTAINER_DEPTH } from '../log-batch/reader.js';
 import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.js';
 import type { JsonStringEscape } from '../log-text/profile.js';
 import { renderJsonPayload, type JsonValueContext } from './payload.js';
+import { specialisedJsonLoop } from './specialised.js';
+import { checkRecordCount } from '../log-batch/decode.js';
 import { jsonStringWriter, writeJsonRaw, writeJsonString } from './strings.js';
 
 /** Options of the JSON writer (`LogAscii::use_json = T`, spec/log-batch.md §6). */
@@ -25,6 +27,11 @@ export interface JsonRendererOptions {
   readonly stringEscape?: JsonStringEscape;
   /** Where the buffer after a handed-over batch comes from (`LogTextBuffer`); default new. */
   readonly outputBuffers?: LogTextBufferSource;
+  /**
+   * `recordsFromPayload` through a record loop generated for this header's column types
+   * (log-text/specialise.ts; same text and errors); false: the generic per-value path. Default true.
+   */
+  readonly specialise?: boolean;
 }
 
 type JsonContext = JsonValueContext;
@@ -129,6 +136,9 @@ export function createJsonRenderer(
   const empty = new Uint8Array(0);
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
+  const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
+  const loop =
+    options.specialise === false ? undefined : specialisedJsonLoop(header, keys, includeUnset, ctx);
 
   function render(records: readonly LogRecord[]): Uint8Array {
     out.pos = 0;
@@ -159,8 +169,9 @@ export function createJsonRenderer(
     records: render,
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
-      const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
-      renderJsonPayload(out, new LogReader(payload, offset), keys, includeUnset, ctx, meta0, fixLineStart);
+      const r = new LogReader(payload, offset);
+      if (loop) loop(out, r, checkRecordCount(r, nf), meta0, fixLineStart);
+      else renderJsonPayload(out, r, keys, includeUnset, ctx, meta0, fixLineStart);
       return out.take();
     },
     close: () => empty,

@@ -121,7 +121,7 @@ BODY[T.table] = containerBody('set size');
 BODY[T.vector] = containerBody('vector size');
 
 /** One value (header and body) from the payload into TSV text; unset → the unset marker. */
-function writePayloadValue(
+export function writePayloadValue(
   out: LogTextBuffer,
   r: LogReader,
   ctx: TsvValueContext,

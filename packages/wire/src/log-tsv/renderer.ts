@@ -13,6 +13,8 @@ import { escapeContext, escapedBytes, escapeHeaderValue } from './escape.js';
 import { writeTsvElement, type TsvValueContext } from './values.js';
 import { LogReader } from '../log-batch/reader.js';
 import { renderTsvPayload } from './payload.js';
+import { specialisedTsvLoop } from './specialised.js';
+import { checkRecordCount } from '../log-batch/decode.js';
 
 /** `LogAscii::` options of the ASCII writer (spec/log-batch.md §4); Zeek's defaults. */
 export interface TsvRendererOptions {
@@ -40,6 +42,11 @@ export interface TsvRendererOptions {
   readonly timeZone?: LogTimeZone;
   /** Where the buffer after a handed-over batch comes from (`LogTextBuffer`); default new. */
   readonly outputBuffers?: LogTextBufferSource;
+  /**
+   * `recordsFromPayload` through a record loop generated for this header's column types
+   * (log-text/specialise.ts; same text and errors); false: the generic per-value path. Default true.
+   */
+  readonly specialise?: boolean;
 }
 
 /** Characters that occur in rendered numbers, addresses and booleans. */
@@ -138,6 +145,8 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
   const nl = NL;
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
+  const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
+  const loop = options.specialise === false ? undefined : specialisedTsvLoop(header, ctx, sep);
 
   return {
     header(openTime: Date): Uint8Array {
@@ -167,15 +176,9 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
     },
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
-      renderTsvPayload(
-        out,
-        new LogReader(payload, offset),
-        nf,
-        ctx,
-        sep,
-        meta.length === 0 ? -1 : (meta[0] as number),
-        fixLineStart,
-      );
+      const r = new LogReader(payload, offset);
+      if (loop) loop(out, r, checkRecordCount(r, nf), meta0, fixLineStart);
+      else renderTsvPayload(out, r, nf, ctx, sep, meta0, fixLineStart);
       return out.take();
     },
     close(closeTime: Date): Uint8Array {

@@ -34,3 +34,4 @@ export {
 } from '../log-text/timestamps.js';
 export { createTsvRenderer, logTypeDisplayName, type TsvRendererOptions } from '../log-tsv/renderer.js';
 export { createJsonRenderer, type JsonRendererOptions } from '../log-json/renderer.js';
+export { SPECIALISED_CACHE_SIZE, specialisedStats, type SpecialisedStats } from '../log-text/specialise.js';

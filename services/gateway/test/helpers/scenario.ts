@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../../src/index.js';
 import { startRig, type Rig } from './gateway.js';
 import { RecordingClient } from './ws-client.js';
 import type { EmulatedZeekNode } from '@zeek-relay/zeek-node';
+import { until } from '@zeek-relay/test-support';
 
 /** One element of a scenario file (packages/fixtures/data/zeek-8.0/websocket/README.md). */
 export interface Step {
@@ -157,10 +158,6 @@ export async function replay(file: string, behaviour: Behaviour): Promise<void> 
 }
 
 /** Polls `pred` every 5 ms (for events that have no promise, like a PING already received). */
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+export function waitUntil(pred: () => boolean, what: string, timeoutMs?: number): Promise<void> {
+  return until(what, pred, { limitMs: timeoutMs, stepMs: 5 });
 }

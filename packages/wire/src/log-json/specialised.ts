@@ -1,0 +1,184 @@
+/**
+ * The JSON writer's record loop specialised per schema (log-text/specialise.ts): keys are
+ * constant byte runs (`"name":` and `,"name":`, escaped once, passed in, never in the source);
+ * each value is decoded and written inline when it has the header's type and a common shape,
+ * else through the generic writers — `writeValue` from the value's start where the value is not
+ * taken apart yet — so text and errors are the generic path's.
+ */
+import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
+import type { LogReader } from '../log-batch/reader.js';
+import { writeV6At } from '../log-text/addr.js';
+import { putBytes, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
+import { writeRapidJsonDouble } from '../log-text/grisu2.js';
+import {
+  BOOL_VALUE,
+  codeInt,
+  columnTags,
+  COLUMN_ROOM,
+  EMPTY_CONTAINER_COND,
+  FIXED8,
+  FROM_OUT,
+  fastBranches,
+  integerBranches,
+  LINE_END,
+  LOOP_HEAD,
+  RECORD_ROOM,
+  room,
+  specialisedFactory,
+  STRING_COND,
+  TO_OUT,
+  VALUE_HEADER_CHECK,
+  type FastBranch,
+  type RecordLoop,
+} from '../log-text/specialise.js';
+import type { LogTextBuffer } from '../log-text/text-buffer.js';
+import { utf8Bytes } from '../log-text/text-buffer.js';
+import { formatJsonTime } from '../log-text/timestamps.js';
+import { writeValue, type JsonValueContext } from './payload.js';
+
+/** A double (and epoch time) as rapidjson writes it; NaN and ±inf as `null`. */
+const NUMBER: FastBranch = {
+  cond: FIXED8,
+  body: `d = v.getFloat64(p + 9);
+q = d - d === 0 ? writeRapidJsonDouble(buf, q, d) : putBytes(buf, q, NULL);
+p += 17;`,
+};
+
+/** A string-like column: printable ASCII without `"` or `\` is copied, else `w`'s escaping. */
+function stringBranch(w: 'wString' | 'wOther'): FastBranch {
+  return {
+    cond: STRING_COND,
+    body: `${room('L + 2')}
+buf[q] = 34;
+x = putPlain(buf, q + 1, b, p + 13, p + 13 + L, 34, 34);
+if (x >= 0) { buf[x] = 34; q = x + 1; } else { ${TO_OUT} ${w}(out, b, p + 13, p + 13 + L); ${FROM_OUT} }
+p += 13 + L;`,
+  };
+}
+
+const ADDR: FastBranch[] = [
+  {
+    cond: 'p + 14 <= n && b[p + 9] === 4',
+    body: 'buf[q] = 34; q = putIpv4(buf, q + 1, b, p + 10); buf[q++] = 34; p += 14;',
+  },
+  {
+    cond: 'p + 26 <= n && b[p + 9] === 6',
+    body: `${TO_OUT} out.byte(34); writeV6At(out, b, p + 10); out.byte(34); p += 26; ${FROM_OUT}`,
+  },
+];
+
+const SUBNET4: FastBranch = {
+  cond: 'p + 15 <= n && b[p + 10] === 4',
+  body: `buf[q] = 34; q = putIpv4(buf, q + 1, b, p + 11); buf[q++] = 47;
+q = putUint(buf, q, (b[p + 9] - 96) >>> 0); buf[q++] = 34; p += 15;`,
+};
+
+/** Fast branches by type tag. */
+function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
+  switch (tag) {
+    case T.bool:
+      return [{ cond: FIXED8, body: `q = putBytes(buf, q, ${BOOL_VALUE} ? TRUE : FALSE); p += 17;` }];
+    case T.int:
+      return integerBranches('int');
+    case T.count:
+      return integerBranches('count');
+    case T.port:
+      return integerBranches('port');
+    case T.double:
+    case T.interval:
+      return [NUMBER];
+    case T.time:
+      return [
+        epoch
+          ? NUMBER
+          : { cond: FIXED8, body: `${TO_OUT} wTime(out, v.getFloat64(p + 9)); p += 17; ${FROM_OUT}` },
+      ];
+    case T.string:
+      return [stringBranch('wString')];
+    case T.enum:
+    case T.file:
+    case T.func:
+      return [stringBranch('wOther')];
+    case T.addr:
+      return ADDR;
+    case T.subnet:
+      return [SUBNET4];
+    case T.table:
+    case T.vector:
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'buf[q++] = 91; buf[q++] = 93; p += 17;' }];
+    default:
+      return [];
+  }
+}
+
+/** Source of one column: the key (with a comma unless first), then the value. */
+function jsonColumn(i: number, tag: number | undefined, includeUnset: boolean, epoch: boolean): string {
+  const c = codeInt(i);
+  const key = `q = putBytes(buf, q, first ? K[${c}] : KC[${c}]); first = false;`;
+  const unset = includeUnset ? `${key} q = putBytes(buf, q, NULL);` : '';
+  return `// column ${c}
+${VALUE_HEADER_CHECK}
+if (b[p + 8] !== 1) { ${unset} p += 9; }
+else {
+${key}
+if (false) {}
+${fastBranches(tag, tag === undefined ? [] : jsonBranches(tag, epoch))}
+}`;
+}
+
+/** Source of the factory body for these column tags. */
+function jsonSource(tags: readonly (number | undefined)[], includeUnset: boolean, epoch: boolean): string {
+  return `'use strict';
+const { K, KC, NULL, TRUE, FALSE, RES, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
+  putBytes, putInt, putIpv4, putPlain, putUint } = H;
+return function jsonRecords(out, r, count, meta0, fixLine) {
+  ${LOOP_HEAD}
+  for (let k = 0; k < count; k++) {
+    ${RECORD_ROOM}
+    const line = q;
+    buf[q++] = 123;
+    first = true;
+${tags.map((t, i) => jsonColumn(i, t, includeUnset, epoch)).join('\n')}
+    buf[q++] = 125;
+    ${LINE_END}
+  }
+  out.pos = q;
+  r.pos = p;
+};`;
+}
+
+/**
+ * The specialised record loop for `header` with the escaped `keys` (`"name":`), or undefined
+ * where code generation is disabled.
+ */
+export function specialisedJsonLoop(
+  header: LogBatchHeader,
+  keys: readonly Uint8Array[],
+  includeUnset: boolean,
+  ctx: JsonValueContext,
+): RecordLoop | undefined {
+  const tags = columnTags(header);
+  const style = ctx.timestamps;
+  const factory = specialisedFactory(jsonSource(tags, includeUnset, style === 'epoch'));
+  if (factory === undefined) return undefined;
+  const kc = keys.map((k) => Uint8Array.of(0x2c, ...k));
+  return factory({
+    K: keys,
+    KC: kc,
+    RES: kc.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM),
+    NULL: utf8Bytes('null'),
+    TRUE: utf8Bytes('true'),
+    FALSE: utf8Bytes('false'),
+    slow: (out: LogTextBuffer, r: LogReader) => writeValue(out, r, ctx, 0),
+    wTime: (out: LogTextBuffer, x: number) => out.latin1(formatJsonTime(x, style)),
+    wString: ctx.string,
+    wOther: ctx.otherStrings,
+    writeRapidJsonDouble,
+    writeV6At,
+    putBytes,
+    putInt,
+    putIpv4,
+    putPlain,
+    putUint,
+  }) as RecordLoop;
+}

@@ -1,0 +1,175 @@
+/**
+ * The TSV writer's record loop specialised per schema (log-text/specialise.ts): per column, the
+ * value is decoded and written inline when it has the header's type and a common shape; anything
+ * else (other tags, containers, IPv6 subnets, NaN, strings that need escaping, bad input) goes
+ * through the generic writers — from the value's start where the value is not taken apart yet —
+ * so text and errors are the generic path's.
+ */
+import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
+import type { LogReader } from '../log-batch/reader.js';
+import { writeV6At } from '../log-text/addr.js';
+import { putBytes, putFixed6, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
+import { writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
+import {
+  BOOL_VALUE,
+  codeInt,
+  columnTags,
+  COLUMN_ROOM,
+  EMPTY_CONTAINER_COND,
+  FIXED8,
+  FROM_OUT,
+  fastBranches,
+  integerBranches,
+  LINE_END,
+  LOOP_HEAD,
+  RECORD_ROOM,
+  room,
+  specialisedFactory,
+  STRING_COND,
+  TO_OUT,
+  VALUE_HEADER_CHECK,
+  type FastBranch,
+  type RecordLoop,
+} from '../log-text/specialise.js';
+import type { LogTextBuffer } from '../log-text/text-buffer.js';
+import { writePayloadValue } from './payload.js';
+import { writeStringRange, writeTime, type TsvValueContext } from './values.js';
+
+/** %.6f below 2^53 in magnitude (8.2+); NaN and larger values go generic. */
+const TIME82: FastBranch = {
+  cond: `${FIXED8} && (d = v.getFloat64(p + 9)) === d && d < 9007199254740992 && d > -9007199254740992`,
+  body: 'q = putFixed6(buf, q, d); p += 17;',
+};
+/** 8.0/8.1 time (modp) through the generic writer of the number. */
+const TIME80: FastBranch = {
+  cond: FIXED8,
+  body: `${TO_OUT} wTime(out, v.getFloat64(p + 9)); p += 17; ${FROM_OUT}`,
+};
+
+const STRING: FastBranch = {
+  cond: STRING_COND,
+  body: `${room('L')}
+x = plain(buf, q, b, p + 13, p + 13 + L);
+if (x >= 0) q = x; else { ${TO_OUT} wString(out, b, p + 13, p + 13 + L); ${FROM_OUT} }
+p += 13 + L;`,
+};
+
+/** Fast branches by type tag (ASCII writer, values not escaped: `escapeAll` is false). */
+function tsvBranches(tag: number, v82: boolean): FastBranch[] {
+  switch (tag) {
+    case T.bool:
+      return [{ cond: FIXED8, body: `buf[q++] = ${BOOL_VALUE} ? 84 : 70; p += 17;` }];
+    case T.int:
+      return integerBranches('int');
+    case T.count:
+      return integerBranches('count');
+    case T.port:
+      return integerBranches('port');
+    case T.double:
+      return [{ cond: FIXED8, body: `${TO_OUT} wDouble(out, v.getFloat64(p + 9)); p += 17; ${FROM_OUT}` }];
+    case T.time:
+    case T.interval:
+      return [v82 ? TIME82 : TIME80];
+    case T.string:
+    case T.enum:
+    case T.file:
+    case T.func:
+      return [STRING];
+    case T.addr:
+      return [
+        { cond: 'p + 14 <= n && b[p + 9] === 4', body: 'q = putIpv4(buf, q, b, p + 10); p += 14;' },
+        {
+          cond: 'p + 26 <= n && b[p + 9] === 6',
+          body: `${TO_OUT} writeV6At(out, b, p + 10); p += 26; ${FROM_OUT}`,
+        },
+      ];
+    case T.subnet:
+      return [
+        {
+          cond: 'p + 15 <= n && b[p + 10] === 4',
+          body: 'q = putIpv4(buf, q, b, p + 11); buf[q++] = 47; q = putUint(buf, q, (b[p + 9] - 96) >>> 0); p += 15;',
+        },
+      ];
+    case T.table:
+    case T.vector:
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putBytes(buf, q, EMPTY); p += 17;' }];
+    default:
+      return [];
+  }
+}
+
+/** Source of one column (`i` > 0 starts with the separator). */
+function tsvColumn(i: number, tag: number | undefined, v82: boolean): string {
+  return `// column ${codeInt(i)}
+${i === 0 ? '' : 'q = putBytes(buf, q, SEP);'}
+${VALUE_HEADER_CHECK}
+if (b[p + 8] !== 1) { q = putBytes(buf, q, UNSET); p += 9; }
+${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, v82))}`;
+}
+
+/** Source of the factory body for these column tags. */
+function tsvSource(tags: readonly (number | undefined)[], v82: boolean): string {
+  return `'use strict';
+const { SEP, UNSET, EMPTY, RES, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
+return function tsvRecords(out, r, count, meta0, fixLine) {
+  ${LOOP_HEAD}
+  for (let k = 0; k < count; k++) {
+    ${RECORD_ROOM}
+    const line = q;
+${tags.map((t, i) => tsvColumn(i, t, v82)).join('\n')}
+    ${LINE_END}
+  }
+  out.pos = q;
+  r.pos = p;
+};`;
+}
+
+function sameRange(b: Uint8Array, s: number, e: number, m: Uint8Array): boolean {
+  if (e - s !== m.length) return false;
+  for (let i = 0; i < m.length; i++) if (b[s + i] !== m[i]) return false;
+  return true;
+}
+
+/** Copies a string that needs no escaping and is not empty or a marker; else −1. */
+function plainString(ctx: TsvValueContext) {
+  const { first0, first1 } = ctx.top;
+  return (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number =>
+    s === e || sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)
+      ? -1
+      : putPlain(buf, q, b, s, e, first0, first1);
+}
+
+/**
+ * The specialised record loop for `header` in `ctx` with separator `sep`, or undefined where the
+ * generic path must be used (values that need escaping, code generation disabled).
+ */
+export function specialisedTsvLoop(
+  header: LogBatchHeader,
+  ctx: TsvValueContext,
+  sep: Uint8Array,
+): RecordLoop | undefined {
+  if (ctx.escapeAll) return undefined;
+  const v82 = ctx.profile === 'zeek-8.2';
+  const tags = columnTags(header);
+  const factory = specialisedFactory(tsvSource(tags, v82));
+  if (factory === undefined) return undefined;
+  const nf = tags.length;
+  return factory({
+    SEP: sep,
+    UNSET: ctx.unsetTop,
+    EMPTY: ctx.emptyTop,
+    RES: nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM,
+    slow: (out: LogTextBuffer, r: LogReader) => writePayloadValue(out, r, ctx, false, 0),
+    plain: plainString(ctx),
+    wDouble: v82 ? writeAsciiDouble82 : writeAsciiDouble80,
+    wTime: (out: LogTextBuffer, x: number) => writeTime(out, x, ctx, false),
+    wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>
+      writeStringRange(out, b, s, e, ctx, false),
+    writeV6At,
+    putBytes,
+    putFixed6,
+    putInt,
+    putIpv4,
+    putUint,
+  }) as RecordLoop;
+}
