@@ -15,8 +15,6 @@ import { commandBody, parseCommand } from '../greeting.js';
 import { CurveSession, MAC, PREFIX } from './session.js';
 import type { Sodium } from './sodium.js';
 
-export { MESSAGE_OVERHEAD, sealedLength } from './session.js';
-
 /** The client's keys, 32 raw bytes each. */
 export interface CurveClientKeys {
   /** The server's long-term public key (ZMQ_CURVE_SERVERKEY). */
