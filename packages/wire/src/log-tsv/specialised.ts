@@ -25,6 +25,8 @@ import {
   RECORD_ROOM,
   room,
   specialisedFactory,
+  stringList,
+  type ListEnd,
   STRING_COND,
   TO_OUT,
   VALUE_HEADER_CHECK,
@@ -98,48 +100,19 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
   }
 }
 
-/** A non-empty set or vector of plain strings ({@link stringList}); `LIST.end` is after it. */
+/** A non-empty set or vector of plain strings (`strList`); `LIST.end` is after it. */
 const STRING_LIST: FastBranch = {
   cond: `${FIXED8} && (x = strList(buf, q, b, v, p, n)) >= 0`,
   body: 'q = x; p = LIST.end;',
 };
 
-/** Where the last successful {@link stringList} call ended in the payload. */
-interface ListEnd {
-  end: number;
-}
-
-/** Element tags written as strings inside sets and vectors (writeStringRange). */
-const STRING_TAGS = new Set<number>([T.string, T.enum, T.file, T.func]);
-
-/**
- * Writes a set or vector (value header at `p`, present, 8 bytes of count after it) of 1 to n
- * present string-like elements that need no escaping and are neither empty nor a marker, joined
- * by the set separator, at `q`, keeping `res` bytes of room after it; returns the end and sets
- * `at.end`. Returns −1 for anything else (bytes written past `q` do not count): the generic
- * writer then renders the value from its start, with its text and errors.
- */
-function stringList(ctx: TsvValueContext, res: number, at: ListEnd) {
+/** An element of a string list as TSV: not empty, not a marker, nothing to escape; else −1. */
+function tsvElement(ctx: TsvValueContext) {
   const { first0, first1 } = ctx.inner;
-  const { setSep, unset, empty } = ctx;
-  return (buf: Uint8Array, q: number, b: Uint8Array, v: DataView, p: number, n: number): number => {
-    const count = v.getUint32(p + 13);
-    if (v.getInt32(p + 9) !== 0 || count === 0) return -1;
-    let e = p + 17;
-    for (let j = 0; j < count; j++) {
-      if (j > 0) q = putBytes(buf, q, setSep);
-      if (e + 13 > n || !STRING_TAGS.has(v.getInt32(e)) || b[e + 8] !== 1) return -1;
-      const len = v.getInt32(e + 9);
-      const s = e + 13;
-      if (len <= 0 || len > n - s || q + len + setSep.length + res > buf.length) return -1;
-      if (sameRange(b, s, s + len, unset) || sameRange(b, s, s + len, empty)) return -1;
-      q = putPlain(buf, q, b, s, s + len, first0, first1);
-      if (q < 0) return -1;
-      e = s + len;
-    }
-    at.end = e;
-    return q;
-  };
+  return (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number =>
+    s === e || sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)
+      ? -1
+      : putPlain(buf, q, b, s, e, first0, first1);
 }
 
 /** Source of one column (`i` > 0 starts with the separator). */
@@ -206,7 +179,7 @@ export function specialisedTsvLoop(
     EMPTY: ctx.emptyTop,
     RES: res,
     LIST: list,
-    strList: stringList(ctx, res, list),
+    strList: stringList(res, list, ctx.setSep, tsvElement(ctx)),
     slow: (out: LogTextBuffer, r: LogReader) => writePayloadValue(out, r, ctx, false, 0),
     plain: plainString(ctx),
     wDouble: v82 ? writeAsciiDouble82 : writeAsciiDouble80,

@@ -182,7 +182,7 @@ describe('specialised record loops render exactly like the generic path', () => 
     }
   });
 
-  it('sets and vectors of strings: plain, separators, markers, empty, unset and other elements', () => {
+  it('sets and vectors of strings (TSV and JSON): plain, separators, markers, empty, unset and other elements', () => {
     const enc = new TextEncoder();
     const str = (x: string): LogElement => ({ type: 'string', value: enc.encode(x) });
     const lists: (LogElement | null)[][] = [
@@ -224,6 +224,14 @@ describe('specialised record loops render exactly like the generic path', () => 
     const tsv = createTsvRenderer(decodeLogBatchHeader(bytes).header, { numberProfile: 'zeek-8.2' });
     const text = Buffer.from(tsv.recordsFromPayload(bytes, decodeLogBatchHeader(bytes).next)).toString();
     assert.deepEqual(text.split('\n').slice(0, 3), ['a,b\ta,b\t0', 'one\tone\t1', 'a\\x2cb,c\ta\\x2cb,c\t2']);
+    const json = createJsonRenderer(decodeLogBatchHeader(bytes).header).recordsFromPayload(
+      bytes,
+      decodeLogBatchHeader(bytes).next,
+    );
+    assert.deepEqual(Buffer.from(json).toString().split('\n').slice(6, 8), [
+      '{"l0":["","x"],"l1":["","x"],"n":6}',
+      '{"l0":["x",null],"l1":["x",null],"n":7}',
+    ]);
   });
 
   it('field names and separators never reach generated code (hostile names render as data)', () => {
