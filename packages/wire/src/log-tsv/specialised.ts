@@ -34,6 +34,7 @@ import {
   type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
+import type { EscapeContext } from './escape.js';
 import { writePayloadValue } from './payload.js';
 import { writeStringRange, writeTime, type TsvValueContext } from './values.js';
 
@@ -106,15 +107,6 @@ const STRING_LIST: FastBranch = {
   body: 'q = x; p = LIST.end;',
 };
 
-/** An element of a string list as TSV: not empty, not a marker, nothing to escape; else −1. */
-function tsvElement(ctx: TsvValueContext) {
-  const { first0, first1 } = ctx.inner;
-  return (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number =>
-    s === e || sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)
-      ? -1
-      : putPlain(buf, q, b, s, e, first0, first1);
-}
-
 /** Source of one column (`i` > 0 starts with the separator). */
 function tsvColumn(i: number, tag: number | undefined, v82: boolean): string {
   return `// column ${codeInt(i)}
@@ -147,9 +139,12 @@ function sameRange(b: Uint8Array, s: number, e: number, m: Uint8Array): boolean 
   return true;
 }
 
-/** Copies a string that needs no escaping and is not empty or a marker; else −1. */
-function plainString(ctx: TsvValueContext) {
-  const { first0, first1 } = ctx.top;
+/**
+ * Copies a string that needs no escaping under `esc` (`ctx.top`, or `ctx.inner` for an element
+ * of a set or vector) and is not empty or a marker; else −1.
+ */
+function plainString(ctx: TsvValueContext, esc: EscapeContext) {
+  const { first0, first1 } = esc;
   return (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number =>
     s === e || sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)
       ? -1
@@ -179,9 +174,9 @@ export function specialisedTsvLoop(
     EMPTY: ctx.emptyTop,
     RES: res,
     LIST: list,
-    strList: stringList(res, list, ctx.setSep, tsvElement(ctx)),
+    strList: stringList(res, list, ctx.setSep, plainString(ctx, ctx.inner)),
     slow: (out: LogTextBuffer, r: LogReader) => writePayloadValue(out, r, ctx, false, 0),
-    plain: plainString(ctx),
+    plain: plainString(ctx, ctx.top),
     wDouble: v82 ? writeAsciiDouble82 : writeAsciiDouble80,
     wTime: (out: LogTextBuffer, x: number) => writeTime(out, x, ctx, false),
     wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>
