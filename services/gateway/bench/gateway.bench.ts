@@ -15,12 +15,13 @@
  *    receives.
  * 3. Latency cluster → 10 clients at a moderate rate, p50/p99, against the bare server.
  *
- * The hub, the publishing node, the counting node and all clients live in a child process
- * (bench/harness.ts); this process holds only the subject, so its CPU time is the subject's.
+ * The hub (a zeek-relay-hub process with its default forwarding, its line says which), the
+ * publishing node, the counting node and all clients live in a child process (bench/harness.ts)
+ * and its children; this process holds only the subject, so its CPU time is the subject's.
  * Each part runs in a fresh process (see eachPartAlone).
  *
  * Fan-out and WebSocket → cluster also print where the machine's CPU went per event (the gateway,
- * the harness's clients and hub threads, the native node; see cpuBudget): on 2 cores the bench's
+ * the harness's clients, the hub, the native node; see cpuBudget): on 2 cores the bench's
  * own pieces can be what limits the wall-clock rate.
  *
  * Beside the anchors, the figures of a real Zeek 8.2 WebSocket server on this machine kind are
@@ -168,7 +169,7 @@ async function pumpFrames(
 async function main(): Promise<void> {
   const h = new Harness();
   const ready = await h.next();
-  const hub = ready.hub as { xsub: string; xpub: string };
+  const hub = ready.hub as { xsub: string; xpub: string; forwarding: string };
   const publisherKind = String(ready.publisher);
   const gateway = createGateway(
     defaultGatewayConfig({
@@ -194,6 +195,9 @@ async function main(): Promise<void> {
   const bare = await bareServer();
   const results: Record<string, unknown>[] = [];
   const lines: string[] = [];
+  lines.push(
+    `hub: a zeek-relay-hub process, forwarding=${hub.forwarding} (${process.env['ZR_HUB_FORWARDING'] === undefined ? `its default${curve ? ' for a CURVE hub' : ''}` : 'set by ZR_HUB_FORWARDING'}), slowSubscriber=block (lossless)`,
+  );
   if (runs('fanout'))
     lines.push(
       `publishing node: ${publisherKind === 'native' ? 'native (C, libzmq)' : 'JavaScript (zeromq.js)'}`,
@@ -267,16 +271,7 @@ async function fanout(
     lines.push(
       `fan-out ${String(n).padStart(3)} clients: gateway ${fmt(sRate)} msg/s, bare ws ${fmt(aRate)} msg/s → ${fmt(sRate / aRate, 2)}× (goal ≥ 0.8; median of ${REPS}); gateway process busy ${fmt(busy * 100)} % of a core, ${fmt(cpuUs, 2)} µs CPU per event`,
     );
-    lines.push(
-      cpuBudget(
-        cpuUs,
-        bench,
-        m,
-        `the hub's proxy thread and ${n} client${n > 1 ? 's' : ''}`,
-        'publishing',
-        n,
-      ),
-    );
+    lines.push(cpuBudget(cpuUs, bench, m, `${n === 1 ? 'the client' : `the ${n} clients`}`, 'publishing', n));
     const zeek = ZEEK_REFERENCE.fanoutTotal[n] ?? NaN;
     lines.push(
       `  vs Zeek: ${fmt(sRate)} vs ${fmt(zeek)} events/s in total → ${fmt(sRate / zeek, 2)}× (goal ≥ ${ZEEK_GOALS.fanout}; ${ZEEK_REFERENCE.source})`,
@@ -306,17 +301,20 @@ type Bare = Awaited<ReturnType<typeof bareServer>>;
 
 /** CPU seconds of the bench's own processes over one run (harness.ts `cpuMeter`). */
 interface BenchCpu {
+  /** The harness process: the WebSocket clients. */
   harness: number;
-  /** Of `harness`, its JavaScript thread (the WebSocket clients); the rest is the hub's libzmq threads. */
+  /** Of `harness`, its JavaScript thread. */
   clients: number;
+  /** The zeek-relay-hub process, all threads. */
+  hub: number;
   publisher: number;
   counter: number;
 }
 
 /**
  * Where the machine's CPU went per event in a subject run: the gateway, the harness process (the
- * hub's proxy thread and the clients), the native node of that part. Their sum bounds the rate
- * all of them can reach together on this machine's cores, whoever the subject is.
+ * clients), the hub process, the native node of that part. Their sum bounds the rate all of them
+ * can reach together on this machine's cores, whoever the subject is.
  */
 function cpuBudget(
   gatewayUs: number,
@@ -328,16 +326,13 @@ function cpuBudget(
 ): string {
   const us = (seconds: number): number => (seconds / events) * 1e6;
   const nodeUs = us(node === 'publishing' ? b.publisher : b.counter);
-  const sum = gatewayUs + us(b.harness) + nodeUs;
+  const sum = gatewayUs + us(b.harness) + us(b.hub) + nodeUs;
   const cores = availableParallelism();
-  const split = Number.isNaN(b.clients)
-    ? ''
-    : `: clients ${fmt(us(b.clients), 2)} µs, hub ${fmt(us(b.harness - b.clients), 2)} µs`;
   const bound =
     recipients === 1
       ? `${fmt((cores / sum) * 1e6)} events/s`
       : `${fmt((cores / sum) * 1e6 * recipients)} deliveries/s`;
-  return `  CPU per event${recipients === 1 ? '' : ` (each to ${recipients} clients)`}: gateway ${fmt(gatewayUs, 2)} µs, harness (${harness}) ${fmt(us(b.harness), 2)} µs${split}, ${node} node ${fmt(nodeUs, 2)} µs; together ${fmt(sum, 2)} µs → at most ${bound} on ${cores} cores`;
+  return `  CPU per event${recipients === 1 ? '' : ` (each to ${recipients} clients)`}: gateway ${fmt(gatewayUs, 2)} µs, ${harness} ${fmt(us(b.harness), 2)} µs, hub ${fmt(us(b.hub), 2)} µs, ${node} node ${fmt(nodeUs, 2)} µs; together ${fmt(sum, 2)} µs → at most ${bound} on ${cores} cores`;
 }
 
 async function inbound(
@@ -382,7 +377,7 @@ async function inbound(
   lines.push(
     `WebSocket → cluster: gateway ${fmt(sPerCore)} events/s per core, ${fmt(1e6 / sPerCore, 2)} µs CPU per event (${fmt(wall)} events/s wall), goal ≥ 200,000 → ${fmt(sPerCore / 200_000, 2)}×; bare ws receive-only ${fmt(aPerCore)} events/s per core → ${fmt(sPerCore / aPerCore, 2)}× (medians of ${REPS})`,
   );
-  lines.push(cpuBudget(cpuUs, bench, events, "the sending client and the hub's proxy thread", 'counting'));
+  lines.push(cpuBudget(cpuUs, bench, events, 'the sending client', 'counting'));
   lines.push(
     `  vs Zeek: ${fmt(wall)} events/s wall from ${INBOUND_CLIENTS} client vs ${fmt(ZEEK_REFERENCE.wsToCluster)} from 1 → ${fmt(wall / ZEEK_REFERENCE.wsToCluster, 2)}× (goal ≥ ${ZEEK_GOALS.wsToCluster}; ${ZEEK_REFERENCE.source})`,
   );
@@ -501,21 +496,12 @@ const CURVE_VS_PLAIN = [
  * ran next ≈ 15 % slower than on its own. With `--curve`, each part runs plaintext and then with
  * CURVE, and the CURVE figures are also given as a ratio to the plaintext ones of the same run.
  */
-/**
- * Which hub the run went through. Not zeek-relay's hub service (a service never imports another,
- * and this bench measures the gateway beside Zeek): the harness runs Zeek's own hub, libzmq's proxy.
- */
-const HUB_LINE =
-  "hub: Zeek's own (zeromq.js Proxy = libzmq zmq_proxy, XPUB VERBOSER + NODROP, in the harness process); " +
-  "zeek-relay's hub and its forwarding setting are not part of this bench";
-
 async function eachPartAlone(): Promise<void> {
   const results: unknown[] = [];
   const args = process.argv.slice(2).filter((a) => a !== '--json' && a !== '--curve');
   const plain: Record<string, number> = {};
   const encrypted: Record<string, number> = {};
   console.log(loadLine('at the start'));
-  console.log(HUB_LINE);
   for (const part of ['fanout', 'inbound', 'latency']) {
     if (curve) {
       const p = await runPart(part, args);

@@ -1,17 +1,21 @@
 /**
- * Child process of gateway.bench.ts: everything that is not the subject — the Zeek-style hub
- * (zmq Proxy, native thread), a publishing "Zeek node", a counting subscriber node, and the
- * WebSocket clients. Keeps the gateway (or the bare ws anchor) alone in the parent process, so the
- * parent's CPU time is the subject's. Commands arrive over IPC; each answers with one message.
+ * Child process of gateway.bench.ts: everything that is not the subject — the hub (a
+ * `zeek-relay-hub` process of its own, with its default forwarding), a publishing "Zeek node", a
+ * counting subscriber node, and the WebSocket clients. Keeps the gateway (or the bare ws anchor)
+ * alone in the parent process, so the parent's CPU time is the subject's. Commands arrive over
+ * IPC; each answers with one message.
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { Proxy, XPublisher, XSubscriber } from 'zeromq';
+import { XPublisher, XSubscriber } from 'zeromq';
 import { FORMAT, SENDER, TOPIC, pingJson, pingPayload } from './workload.js';
 
 type Cmd =
@@ -26,8 +30,8 @@ const send = (m: Record<string, unknown>): void => void process.send?.(m);
 
 /**
  * `ZR_BENCH_CURVE` (set by `gateway.bench.ts --curve`): JSON `{ server: {publicKey, secretKey},
- * client: {publicKey, secretKey} }`. The hub's sockets become CURVE servers (no ZAP handler, so any
- * client key is admitted), every node a CURVE client.
+ * client: {publicKey, secretKey} }`. The hub is a CURVE server with the client key on its
+ * allow-list; every node and the gateway are CURVE clients with that key.
  */
 interface KeyPair {
   publicKey: string;
@@ -36,7 +40,6 @@ interface KeyPair {
 const curveKeys = process.env['ZR_BENCH_CURVE']
   ? (JSON.parse(process.env['ZR_BENCH_CURVE']) as { server: KeyPair; client: KeyPair })
   : undefined;
-const curveServer = curveKeys ? { curveServer: true, curveSecretKey: curveKeys.server.secretKey } : {};
 const curveClient = curveKeys
   ? {
       curveServerKey: curveKeys.server.publicKey,
@@ -44,6 +47,9 @@ const curveClient = curveKeys
       curveSecretKey: curveKeys.client.secretKey,
     }
   : {};
+/** The hub's process entry (services/hub, built by `npm run bench:gateway`'s build step). */
+const HUB_MAIN = fileURLToPath(new URL('../../../hub/dist/src/main.js', import.meta.url));
+
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 const payload = pingPayload;
@@ -58,13 +64,18 @@ async function publisherRole(endpoint: string): Promise<never> {
   const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
   xpub.verbosity = 'allSubs';
   xpub.connect(endpoint);
-  const seen = new Set<string>();
+  // Subscriptions seen per prefix: a run waits for its own (see native-pub.c).
+  const seen = new Map<string, number>();
   void (async () => {
-    for await (const [f] of xpub) if (f?.[0] === 1) seen.add(f.toString('latin1', 1));
+    for await (const [f] of xpub) {
+      if (f?.[0] !== 1) continue;
+      const prefix = f.toString('latin1', 1);
+      seen.set(prefix, (seen.get(prefix) ?? 0) + 1);
+    }
   })();
-  process.on('message', (m: { m: number; prefix: string }) => {
+  process.on('message', (m: { m: number; prefix: string; want: number }) => {
     void (async () => {
-      while (!seen.has(m.prefix)) await new Promise((r) => setTimeout(r, 1));
+      while ((seen.get(m.prefix) ?? 0) < m.want) await new Promise((r) => setTimeout(r, 1));
       const p = payload('fan-out');
       for (let i = 0; i < m.m; i++) {
         for (;;) {
@@ -84,16 +95,11 @@ async function publisherRole(endpoint: string): Promise<never> {
   return new Promise<never>(() => undefined);
 }
 
-const front = new XSubscriber({ linger: 0, ...curveServer });
-const back = new XPublisher({ linger: 0, noDrop: true, ...curveServer });
-back.verbosity = 'allSubsUnsubs';
-await back.bind('tcp://127.0.0.1:*');
-await front.bind('tcp://127.0.0.1:*');
-const proxy = new Proxy(front, back);
-const proxyRun = proxy.run();
+const hub = await startHub();
+process.on('exit', () => hub.kill());
 
 const pub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 10000, ...curveClient });
-pub.connect(front.lastEndpoint as string);
+pub.connect(hub.xsub);
 const nativeEnv = curveKeys
   ? {
       ...process.env,
@@ -104,10 +110,71 @@ const nativeEnv = curveKeys
   : process.env;
 
 const native = buildNative();
-const publisher = await startPublisher(front.lastEndpoint as string);
-const counting = await startCounter(back.lastEndpoint as string);
+const publisher = await startPublisher(hub.xsub);
+const counting = await startCounter(hub.xpub);
 // Both native nodes run: their executable is no longer needed (and leaves nothing in /tmp).
 if (native !== undefined) rmSync(native, { force: true });
+
+/**
+ * The hub as it runs in a cluster: a `zeek-relay-hub` process (no code of it is imported: services
+ * never import services) on ephemeral loopback ports, with its default `forwarding`, and
+ * `slowSubscriber=block` (libzmq's XPUB_NODROP: a full subscriber pipe stops the publishers
+ * instead of dropping, so that every run can count what arrived and assert zero loss). With CURVE
+ * the client key is on its allow-list. Its `Hub started` log line says which forwarding it runs.
+ */
+async function startHub(): Promise<{
+  xsub: string;
+  xpub: string;
+  forwarding: string;
+  pid: number | undefined;
+  kill(): void;
+  close(): Promise<void>;
+}> {
+  if (!existsSync(HUB_MAIN))
+    throw new Error(`${HUB_MAIN} is missing: build the hub (npx tsc -b services/hub)`);
+  const child = spawn(process.execPath, [HUB_MAIN], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      ZR_HUB_BIND_ADDRESS: '127.0.0.1',
+      ZR_HUB_XPUB_PORT: '0',
+      ZR_HUB_XSUB_PORT: '0',
+      ZR_HUB_HTTP_HOST: '127.0.0.1',
+      ZR_HUB_HTTP_PORT: '0',
+      ZR_HUB_SLOW_SUBSCRIBER: 'block',
+      ZR_HUB_LOG_LEVEL: 'info',
+      ...(curveKeys
+        ? {
+            ZR_HUB_CURVE_SERVER_SECRET_KEY: curveKeys.server.secretKey,
+            ZR_HUB_CURVE_CLIENT_PUBLIC_KEYS: curveKeys.client.publicKey,
+          }
+        : {}),
+    },
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the hub exited with ${code} before it started`)));
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      if (!l.startsWith('{')) return;
+      const rec = JSON.parse(l) as Record<string, unknown>;
+      if (rec['msg'] === 'Hub started') resolve(rec);
+    });
+  });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  return {
+    xsub: String(started['xsub']),
+    xpub: String(started['xpub']),
+    forwarding: String(started['forwarding']),
+    pid: child.pid,
+    kill,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 /** Builds bench/native-pub.c; undefined (and one line on stderr saying why) when it cannot. */
 function buildNative(): string | undefined {
@@ -131,7 +198,8 @@ function buildNative(): string | undefined {
 async function startPublisher(endpoint: string): Promise<{
   kind: string;
   pid: number | undefined;
-  publish(m: number, prefix: string): void;
+  /** Publishes `m` events once the `want`-th subscription to `prefix` reached the node. */
+  publish(m: number, prefix: string, want: number): void;
   close(): void;
 }> {
   if (native !== undefined) {
@@ -147,7 +215,7 @@ async function startPublisher(endpoint: string): Promise<{
     return {
       kind: 'native',
       pid: child.pid,
-      publish: (m, prefix) => child.stdin.write(`${m} ${prefix}\n`),
+      publish: (m, prefix, want) => child.stdin.write(`${m} ${prefix} ${want}\n`),
       close: () => child.kill(),
     };
   }
@@ -158,7 +226,7 @@ async function startPublisher(endpoint: string): Promise<{
   return {
     kind: 'javascript',
     pid: child.pid,
-    publish: (m, prefix) => child.send({ m, prefix }),
+    publish: (m, prefix, want) => child.send({ m, prefix, want }),
     close: () => child.kill(),
   };
 }
@@ -245,14 +313,22 @@ function procCpu(pid: number | undefined, file = `/proc/${pid}/stat`): number {
 const CLOCK_TICKS = 100;
 
 /**
- * CPU time of the bench's own pieces over one run: this process (the hub's proxy thread and the
- * clients, all threads), the publishing node and the counting node (their own processes).
+ * CPU time of the bench's own pieces over one run: this process (the clients; libzmq's threads of
+ * the in-process publisher of the latency part), the hub, the publishing node and the counting
+ * node (their own processes, all threads).
  */
-function cpuMeter(): () => { harness: number; clients: number; publisher: number; counter: number } {
+function cpuMeter(): () => {
+  harness: number;
+  clients: number;
+  hub: number;
+  publisher: number;
+  counter: number;
+} {
   const own = process.cpuUsage();
-  // This process's JavaScript thread (its task id is the pid): the clients; the rest is libzmq's.
+  // This process's JavaScript thread (its task id is the pid): the clients.
   const mainThread = (): number => procCpu(process.pid, `/proc/${process.pid}/task/${process.pid}/stat`);
   const main0 = mainThread();
+  const hub0 = procCpu(hub.pid);
   const pub0 = procCpu(publisher.pid);
   const cnt0 = procCpu(counting.pid);
   return () => {
@@ -260,6 +336,7 @@ function cpuMeter(): () => { harness: number; clients: number; publisher: number
     return {
       harness: (d.user + d.system) / 1e6,
       clients: mainThread() - main0,
+      hub: procCpu(hub.pid) - hub0,
       publisher: procCpu(publisher.pid) - pub0,
       counter: procCpu(counting.pid) - cnt0,
     };
@@ -267,28 +344,78 @@ function cpuMeter(): () => { harness: number; clients: number; publisher: number
 }
 
 /**
- * Sends `frame` `count` times as fast as the socket takes it, in bursts of {@link BURST}: the
- * client's socket is corked during a burst, so a burst leaves in one write (as any client that
- * has several messages at hand writes them), instead of one write syscall per message, which made
- * this process the bottleneck of the WebSocket → cluster part (see README, Benchmark).
+ * A real WebSocket client's sending side made cheap: after ws's real handshake, `count` copies of
+ * the text message leave as valid client frames (FIN, text, MASK with a fresh random key per
+ * frame, RFC 6455 §5.2–5.3), built {@link BURST} at a time into one buffer and written to the
+ * client's TCP socket with one write, waiting for `drain` when the kernel does not take a whole
+ * burst. ws's own `send` costs about as much per message as the gateway does per event (a frame
+ * object, a mask buffer, two socket writes) and was a third of this part's pipeline; any client
+ * that has many messages at hand can write them this way.
  */
-async function sendBursts(ws: WebSocket, frame: Buffer, count: number): Promise<void> {
-  // ws keeps its net.Socket private; corking around ws.send nests with ws's own cork.
-  const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
-  for (let i = 0; i < count; ) {
-    const end = Math.min(count, i + BURST);
-    socket.cork();
-    for (; i < end; i++) ws.send(frame, { binary: false });
-    socket.uncork();
-    if (ws.bufferedAmount > 1 << 20)
-      while (ws.bufferedAmount > 1 << 18) await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+async function sendBursts(ws: WebSocket, message: Buffer, count: number): Promise<void> {
+  // ws keeps its net.Socket private; nothing else is written on it meanwhile.
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  for (let i = 0; i < count; i += BURST) {
+    const burst = maskedFrames(message, Math.min(BURST, count - i));
+    if (!socket.write(burst)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    } else await new Promise((r) => setImmediate(r));
   }
 }
-/** Messages per corked burst of a sending client. */
+/** Messages per write of a sending client. */
 const BURST = 256;
 
+type Mask = (source: Buffer, key: Buffer, output: Buffer, offset: number, length: number) => void;
+/**
+ * bufferutil's native masking (ws's optional companion, as ws masks); where npm skipped it (no
+ * prebuilt binary, no compiler), the same XOR in JavaScript.
+ */
+const mask: Mask = (() => {
+  try {
+    return (createRequire(import.meta.url)('bufferutil') as { mask: Mask }).mask;
+  } catch {
+    return (source, key, output, offset, length) => {
+      for (let i = 0; i < length; i++) output[offset + i] = (source[i] as number) ^ (key[i & 3] as number);
+    };
+  }
+})();
+
+/** `count` masked client text frames of `message`, back to back. */
+function maskedFrames(message: Buffer, count: number): Buffer {
+  const n = message.length;
+  const lengthBytes = n < 126 ? 0 : n < 65536 ? 2 : 8;
+  const head = 2 + lengthBytes + 4;
+  const size = head + n;
+  const out = Buffer.allocUnsafe(size * count);
+  const keys = randomFillSync(Buffer.allocUnsafe(4 * count));
+  for (let f = 0, off = 0; f < count; f++, off += size) {
+    out[off] = 0x81; // FIN, text
+    if (lengthBytes === 0) out[off + 1] = 0x80 | n;
+    else if (lengthBytes === 2) {
+      out[off + 1] = 0x80 | 126;
+      out.writeUInt16BE(n, off + 2);
+    } else {
+      out[off + 1] = 0x80 | 127;
+      out.writeBigUInt64BE(BigInt(n), off + 2);
+    }
+    const key = keys.subarray(4 * f, 4 * f + 4);
+    out.set(key, off + head - 4);
+    mask(message, key, out, off + head, n);
+  }
+  return out;
+}
+
 let clients: WebSocket[] = [];
+/** Fan-out runs through the gateway so far: each subscribed `/bench/out/` once at the hub. */
+let hubFanouts = 0;
 let onMessage: (data: Buffer) => void = () => {};
 
 /** Publishes `frames` at the hub, retrying while the NODROP pipe is full. */
@@ -321,7 +448,7 @@ async function handle(c: Cmd): Promise<void> {
             }),
         ),
       );
-      send({ ok: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint } });
+      send({ ok: true });
       return;
     }
     case 'fanout': {
@@ -337,7 +464,8 @@ async function handle(c: Cmd): Promise<void> {
       };
       const start = nowMs();
       const meter = cpuMeter();
-      if (c.viaHub) publisher.publish(c.m, '/bench/out/');
+      // Each run through the gateway subscribed the prefix afresh (one subscription per run).
+      if (c.viaHub) publisher.publish(c.m, '/bench/out/', ++hubFanouts);
       else send({ go: true });
       const delivered = await settle(() => got, total);
       const seconds = (lastAt - start) / 1000;
@@ -418,15 +546,18 @@ async function handle(c: Cmd): Promise<void> {
       return;
     case 'exit':
       publisher.close();
-      proxy.terminate();
-      await proxyRun.catch(() => undefined);
       counting.close();
-      for (const s of [front, back, pub]) s.close();
+      pub.close();
+      await hub.close();
       send({ ok: true });
       process.exit(0);
   }
 }
 
 process.on('message', (m) => void handle(m as Cmd).catch((err: unknown) => send({ error: String(err) })));
-send({ ready: true, hub: { xsub: front.lastEndpoint, xpub: back.lastEndpoint }, publisher: publisher.kind });
+send({
+  ready: true,
+  hub: { xsub: hub.xsub, xpub: hub.xpub, forwarding: hub.forwarding },
+  publisher: publisher.kind,
+});
 export {};

@@ -7,8 +7,11 @@
  *   native-pub <hub xsub endpoint> <topic> <sender> <payload hex>
  * Connects an XPUB (XPUB_VERBOSE, XPUB_NODROP, like a Zeek node; a CURVE client when the Z85 keys
  * are in ZR_CURVE_SERVER_KEY, ZR_CURVE_PUBLIC_KEY, ZR_CURVE_SECRET_KEY), prints "ready", then for each
- * stdin line "<n> <prefix>" waits until <prefix> is subscribed, sends n 4-frame events with
- * blocking sends (no loss), and prints "done <n>".
+ * stdin line "<n> <prefix> <k>" waits until it has seen <k> subscriptions to <prefix> in all (the
+ * k-th is the one for this run: between runs the subscriber leaves, the prefix is unsubscribed,
+ * and waiting for "subscribed" alone would start on the previous run's subscription while its
+ * cancellation and the new subscription are still on the way, losing what is sent in between),
+ * sends n 4-frame events with blocking sends (no loss), and prints "done <n>".
  *
  *   native-pub count <hub xpub endpoint> <prefix>
  * The counting node of the WebSocket → cluster runs: an XSUB subscribed to <prefix> (CURVE as
@@ -90,12 +93,11 @@ int main(int argc, char **argv) {
   const char *topic = argv[2], *sender = argv[3];
   size_t topic_len = strlen(topic), sender_len = strlen(sender);
   char line[512], prefix[256], sub[512];
-  long n;
-  int have = 0;
-  while (fgets(line, sizeof line, stdin) && sscanf(line, "%ld %255s", &n, prefix) == 2) {
-    while (!have) {
+  long n, want, seen = 0;
+  while (fgets(line, sizeof line, stdin) && sscanf(line, "%ld %255s %ld", &n, prefix, &want) == 3) {
+    while (seen < want) {
       int len = zmq_recv(xpub, sub, sizeof sub - 1, 0);
-      if (len > 0 && sub[0] == 1 && (size_t)len - 1 == strlen(prefix) && memcmp(sub + 1, prefix, (size_t)len - 1) == 0) have = 1;
+      if (len > 0 && sub[0] == 1 && (size_t)len - 1 == strlen(prefix) && memcmp(sub + 1, prefix, (size_t)len - 1) == 0) seen++;
     }
     for (long i = 0; i < n; i++) {
       /* XPUB_NODROP reports a full pipe (EAGAIN) on the first frame only: retry that one. The

@@ -39,6 +39,7 @@ import { DATA_TAGS } from '../value.js';
 import {
   compactAddress,
   compactEnvelope,
+  compactEventHead,
   compactHead,
   compactPort,
   compactString,
@@ -250,14 +251,43 @@ function writeValue(r: JsonReader, out: BrokerBinWriter, depth: number, envelope
 }
 
 /**
+ * After {@link compactEventHead}: the inner vector's elements (name, args, metadata: depth 2, as
+ * the general path reads them) and count, then the closing `}` of the inner vector's value and `]`
+ * of the outer vector. Anything else there (more members, a fourth element) is left to the
+ * two-step path: the outer count is already written.
+ */
+function writeEventBody(r: JsonReader, out: BrokerBinWriter): void {
+  const at = out.reserveCount();
+  let n = 0;
+  if (r.peek() === 0x5d) r.pos++;
+  else {
+    do {
+      writeValue(r, out, 2);
+      n++;
+    } while (r.more(0x5d));
+  }
+  out.patchCount(at, n);
+  if (r.peek() !== 0x7d) throw new Unstreamable('more members in an event vector');
+  r.pos++;
+  if (r.peek() !== 0x5d) throw new Unstreamable('an event vector of more than 3 elements');
+  r.pos++;
+}
+
+/**
  * The members of a value object, from just after its `{` (or after a comma, for the envelope's
  * members read in place) to its `}`. `envelope` collects the top level's `topic`.
  */
 function writeMembers(r: JsonReader, out: BrokerBinWriter, depth: number, envelope?: EnvelopeFields): void {
   let type = -1;
   let written = false;
-  const compact = compactHead(r);
-  if (compact >= 0) {
+  // A data message's event (the usual message) in one step, else a compact head, else the loop.
+  const compact = envelope !== undefined && compactEventHead(r, out) ? -2 : compactHead(r);
+  if (compact === -2) {
+    writeEventBody(r, out);
+    type = VECTOR;
+    written = true;
+    if (!r.more(0x7d)) return;
+  } else if (compact >= 0) {
     type = compact;
     writeData(r, out, type, depth);
     written = true;

@@ -15,7 +15,13 @@ import {
   type JsonDialect,
 } from '../../src/index.js';
 import { JsonReader } from '../../src/broker-json-v1/reader.js';
-import { compactAddress, compactEnvelope, compactHead, compactString } from '../../src/transcode/compact.js';
+import {
+  compactAddress,
+  compactEnvelope,
+  compactEventHead,
+  compactHead,
+  compactString,
+} from '../../src/transcode/compact.js';
 import { streamDataMessage } from '../../src/transcode/json-to-bin.js';
 import { BrokerBinWriter } from '../../src/transcode/bin-writer.js';
 import { GATEWAY_INBOUND_EVENT } from '../../bench/inbound-event.js';
@@ -244,6 +250,56 @@ describe('compact fast paths', () => {
     };
     for (const name of names)
       for (const other of names) agree(inVector(`"@data-type":"${name}","data":${data[other] ?? ''}`));
+  });
+
+  it('event head: the usual event vector read in one step; every other shape falls back and agrees', () => {
+    const head =
+      '"@data-type":"vector","data":[{"@data-type":"count","data":1},{"@data-type":"count","data":1},' +
+      '{"@data-type":"vector","data":[';
+    const one = [0x02, 0, 0, 0, 0, 0, 0, 0, 1];
+    assert.deepEqual(probe(`${head}{`, compactEventHead), [
+      head.length,
+      hexOf([0x0e, 3, ...one, ...one, 0x0e]),
+    ]);
+    for (const miss of [
+      head.replace('"data":1}', '"data":2}'),
+      head.replace('"data":1}', '"data": 1}'),
+      head.replace('[{', '[ {'),
+      head.replace('"count"', '"integer"'),
+      head.slice(0, -1),
+      head.slice(1),
+      '',
+    ])
+      assert.equal(probe(`${miss}{`, compactEventHead), undefined, miss);
+    const str = (v: string): string => `{"@data-type":"string","data":"${v}"}`;
+    const vec = (...xs: string[]): string => `{"@data-type":"vector","data":[${xs.join(',')}]}`;
+    const event = (inner: string, after = ']}]}', before = '{"type":"data-message","topic":"/t",'): string =>
+      `${before}${head}${inner}${after}`;
+    // Streamed (the fast path really runs) and equal to the two-step path.
+    for (const text of [
+      event(`${str('ping')},${vec(str('a'))}`),
+      event(`${str('ping')},${vec()}`),
+      event(`${str('ping')},${vec(str('a'))},${vec(vec(str('k'), str('v')))}`),
+      event(` ${str('ping')} , ${vec()} `, ' ] } ] } '),
+      event(`${str('ping')},${vec(...Array.from({ length: 130 }, (_, i) => str(`x${i}`)))}`),
+      event(Array.from({ length: 200 }, () => str('e')).join(',')),
+      event(''),
+      event(`${str('ping')},${vec()}`, ']}],"topic":"/u"}'),
+    ])
+      assert.ok(agree(text), text);
+    // Shapes the one step leaves to the two-step path (or errors): the same result either way.
+    for (const text of [
+      event(`${str('ping')},${vec()}`, '],"x":1}]}'),
+      event(`${str('ping')},${vec()}`, ']},{"@data-type":"count","data":1}]}'),
+      event(`${str('ping')},${vec()}`, ']}]'),
+      event(`${str('ping')},${vec()}`, ']}],"topic":"<$>"}'),
+      event(`${str('ping')},${vec()}`, ']}]}', '{"type":"data-message",'),
+      event(`${str('ping')},${vec()}`, ']}],"topic":7}'),
+      event(`${str('ping')},`),
+      event(`${str('ping')}${vec()}`),
+      event(`${str('ping')},${vec()}`, ']}]}x'),
+    ])
+      for (const dialect of ['json', 'zeek'] as const) agree(text, dialect);
   });
 
   it('envelope: printable ASCII topics in place; other forms and later topics agree', () => {

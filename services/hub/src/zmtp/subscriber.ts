@@ -104,7 +104,7 @@ export class Subscriber {
     return this.#batched > 0;
   }
 
-  /** Queues what this read collected and writes as much as the socket takes now. */
+  /** Writes what this read collected, or queues it while the socket's buffer is full. */
   flush(): void {
     this.#closeSpan();
     const spans = this.#spans;
@@ -113,6 +113,10 @@ export class Subscriber {
     this.#batched = 0;
     if (n === 0) return;
     this.#inFlight += n;
+    if (this.#head === this.#queue.length && !this.conn.socket.writableNeedDrain) {
+      this.#write(spans, n);
+      return;
+    }
     this.#queue.push({ spans, n });
     this.#pump(false);
   }
@@ -120,6 +124,20 @@ export class Subscriber {
   /** Hands every queued batch to the socket, whatever its buffer holds (shutdown, with linger). */
   flushAll(): void {
     this.#pump(true);
+  }
+
+  /** One batch to the socket: its spans corked into one write, `n` messages done when written. */
+  #write(spans: Buffer[], n: number): void {
+    const socket = this.conn.socket;
+    const done = () => this.#written(n);
+    if (spans.length === 1) {
+      socket.write(spans[0]!, done);
+      return;
+    }
+    socket.cork();
+    for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
+    socket.write(spans[spans.length - 1]!, done);
+    socket.uncork();
   }
 
   /** Writes queued batches while the socket's buffer has room (all of them with `all`). */
@@ -131,8 +149,7 @@ export class Subscriber {
     while (this.#head < this.#queue.length && (all || bytes < PUMP_BYTES)) {
       const { spans, n } = this.#queue[this.#head]!;
       this.#queue[this.#head++] = undefined as unknown as Batch;
-      for (let i = 0; i < spans.length - 1; i++) socket.write(spans[i]!);
-      socket.write(spans[spans.length - 1]!, () => this.#written(n));
+      this.#write(spans, n);
       for (const s of spans) bytes += s.length;
     }
     socket.uncork();

@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/render-cpu.js [--batches N] [--rounds N] [--profile zeek-8.0|zeek-8.2]`: CPU
+ * `node dist/bench/render.bench.js [--batches N] [--rounds N] [--profile zeek-8.0|zeek-8.2]`: CPU
  * time per record of rendering alone (one thread, no sockets, no files) for the generic
  * per-value path and the per-schema specialised loop, interleaved in one process on the
  * benchmark's conn-like batch; medians of `--rounds` (5). Prints a JSON line of the medians.
