@@ -33,7 +33,7 @@ export interface RenderPool {
 }
 
 /** Counters all zero. */
-export function noLoops(): SpecialisedStats {
+function noLoops(): SpecialisedStats {
   return { compiled: 0, hits: 0, evicted: 0, failed: 0 };
 }
 
