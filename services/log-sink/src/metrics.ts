@@ -3,6 +3,7 @@
  * to counters). Created once per sink from the meter it is given; only @opentelemetry/api here.
  */
 import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+import type { SpecialisedStats } from '@zeek-relay/wire';
 import type { BadInputReason } from './errors.js';
 import type { HandshakeFailureKind } from './handshake-monitor.js';
 
@@ -18,6 +19,28 @@ export const METRIC_QUEUE_BYTES = 'zeek_relay.sink.queue.bytes';
 export const METRIC_PAUSES = 'zeek_relay.sink.intake.pauses';
 export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.sink.handshake.failures';
 export const METRIC_ZAP_REQUESTS = 'zeek_relay.sink.zap.requests';
+/** Prefix of the generated-loop cache counters (`.compiled`, `.hits`, `.evicted`, `.failed`). */
+export const METRIC_RENDER_LOOPS = 'zeek_relay.sink.render.loops';
+
+/** What each generated-loop cache counter counts (summed over the threads that render). */
+const RENDER_LOOP_COUNTERS: Record<keyof SpecialisedStats, string> = {
+  compiled: 'Per-schema record loops compiled (a schema and writer not seen before)',
+  hits: 'Renderers that reused a compiled per-schema record loop',
+  evicted: 'Compiled per-schema record loops dropped from the bounded cache',
+  failed: 'Per-schema record loops not compiled (code generation disabled): generic rendering',
+};
+
+/** Observable counters of the generated-loop caches, read from `loops()` at each collection. */
+function renderLoopCounters(meter: Meter, loops: () => SpecialisedStats): void {
+  for (const key of Object.keys(RENDER_LOOP_COUNTERS) as (keyof SpecialisedStats)[]) {
+    meter
+      .createObservableCounter(`${METRIC_RENDER_LOOPS}.${key}`, {
+        unit: '{loop}',
+        description: RENDER_LOOP_COUNTERS[key],
+      })
+      .addCallback((r: ObservableResult) => r.observe(loops()[key]));
+  }
+}
 
 /**
  * Attribute carrying the Zeek log path (`conn`). It comes from the network, so the set is capped:
@@ -59,7 +82,9 @@ export class SinkMetrics {
     meter: Meter,
     probe: QueueProbe,
     private readonly maxPathLabels = 100,
+    loops?: () => SpecialisedStats,
   ) {
+    if (loops) renderLoopCounters(meter, loops);
     this.records = meter.createCounter(METRIC_RECORDS, {
       unit: '{record}',
       description: 'Log records accepted, per path',

@@ -8,7 +8,7 @@
  * here, and its buffer goes back to a worker once written (`recycle`).
  */
 import { Worker } from 'node:worker_threads';
-import type { LogBatchHeader } from '@zeek-relay/wire';
+import type { LogBatchHeader, SpecialisedStats } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
 import { BufferPool } from './buffer-pool.js';
 import { HEADER_RESEND, type RenderJob, type RenderResult, type RenderSettings } from './render-protocol.js';
@@ -28,6 +28,22 @@ export interface RenderPool {
   /** Rendered text delivered earlier that nobody reads any more (written): its buffer is reused. */
   recycle(bytes: Uint8Array): void;
   close(): Promise<void>;
+  /** The generated-loop cache counters summed over the workers (replaced ones included). */
+  loopStats(): SpecialisedStats;
+}
+
+/** Counters all zero. */
+function noLoops(): SpecialisedStats {
+  return { compiled: 0, hits: 0, evicted: 0, failed: 0 };
+}
+
+/** Adds `b`'s counters to `a`. */
+export function addLoops(a: SpecialisedStats, b: SpecialisedStats): SpecialisedStats {
+  a.compiled += b.compiled;
+  a.hits += b.hits;
+  a.evicted += b.evicted;
+  a.failed += b.failed;
+  return a;
 }
 
 /** Free buffers kept per size class on the main thread. */
@@ -133,6 +149,9 @@ interface PoolState {
   readonly started: Promise<void>[];
   /** Per worker: jobs sent and not answered. */
   readonly inFlight: number[];
+  /** Per worker: its loop cache counters last reported; `retired`: those of replaced workers. */
+  readonly loops: SpecialisedStats[];
+  readonly retired: SpecialisedStats;
   /** Sends waiting payloads to workers with room. */
   readonly pump: () => void;
   readonly onWorkerError: (err: unknown) => void;
@@ -146,6 +165,7 @@ function spawnWorker(state: PoolState, index: number): Worker {
   const w = new Worker(state.url, { workerData: state.settings });
   state.wants[index] = [];
   state.inFlight[index] = 0;
+  state.loops[index] = noLoops();
   let loaded: () => void = () => {};
   state.started.push(new Promise<void>((r) => (loaded = r)));
   const resolve = workerHeaders(state.canonical);
@@ -157,6 +177,7 @@ function spawnWorker(state: PoolState, index: number): Worker {
       return;
     }
     if (r.payload) buffers.give(r.payload);
+    if (r.loops) state.loops[index] = r.loops;
     const wants = state.wants[index] as number[];
     for (const size of r.wants ?? []) if (wants.length < MAX_WANTS) wants.push(size);
     owner.delete(r.seq);
@@ -168,6 +189,8 @@ function spawnWorker(state: PoolState, index: number): Worker {
   w.on('error', (err) => {
     loaded();
     state.onWorkerError(err);
+    addLoops(state.retired, state.loops[index] as SpecialisedStats);
+    state.loops[index] = noLoops();
     // Its jobs are lost (counted as failures, so later batches are not held back); replace it.
     for (const [seq, i] of owner) {
       if (i !== index) continue;
@@ -229,6 +252,8 @@ export function createRenderPool(
     wants: [],
     started: [],
     inFlight: [],
+    loops: [],
+    retired: noLoops(),
     pump: () => {
       for (let tried = 0; waiting.length > 0 && tried < workers.length; ) {
         const index = rr % workers.length;
@@ -258,6 +283,7 @@ export function createRenderPool(
       await Promise.all(state.started);
     },
     idle: () => state.order.idle(),
+    loopStats: () => state.loops.reduce(addLoops, addLoops(noLoops(), state.retired)),
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));

@@ -1,5 +1,5 @@
 /** Messages between the sink and its render workers (see render-worker.ts, render-pool.ts). */
-import type { LogBatchHeader } from '@zeek-relay/wire';
+import type { LogBatchHeader, SpecialisedStats } from '@zeek-relay/wire';
 import type { TextSettings } from './text-options.js';
 
 /** Rendering options a worker needs (the file writers' settings). */
@@ -47,6 +47,8 @@ export type RenderResult = (
   readonly payload?: ArrayBuffer;
   /** Size classes of the buffers the worker took for rendered text since its last result. */
   readonly wants?: readonly number[];
+  /** The worker's generated-loop cache counters, when they changed since its last result. */
+  readonly loops?: SpecialisedStats;
 };
 
 /** A worker re-sends a header at least once every this many of its results. */

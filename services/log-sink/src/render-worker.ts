@@ -7,6 +7,7 @@
  * it has them: the worker tells which sizes it took (`wants`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { specialisedStats, type SpecialisedStats } from '@zeek-relay/wire';
 import { createBatchRenderer, type RenderedBatch } from './batch-renderer.js';
 import { BufferPool } from './buffer-pool.js';
 import type { RenderJob, RenderResult, RenderSettings } from './render-protocol.js';
@@ -22,6 +23,17 @@ const renderer = createBatchRenderer(settings, (size) => {
 /** Header id → index of the result that last carried it. */
 const sentAt = new Map<number, number>();
 let results = 0;
+/** Loop cache counters last sent (sent again only when they change: once per new schema). */
+let loopsSent = '';
+
+/** This thread's generated-loop cache counters, when they changed since last sent. */
+function loopsChanged(): SpecialisedStats | undefined {
+  const { compiled, hits, evicted, failed } = specialisedStats();
+  const now = `${compiled},${hits},${evicted},${failed}`;
+  if (now === loopsSent) return undefined;
+  loopsSent = now;
+  return { compiled, hits, evicted, failed };
+}
 
 /** Whether the result for header `id` (the `n`th result) must carry the header. */
 function mustSendHeader(id: number, n: number): boolean {
@@ -68,7 +80,10 @@ parentPort?.on('message', (job: RenderJob) => {
     for (const b of [result.tsv, result.json, result.stdout])
       if (b && !(b.buffer instanceof SharedArrayBuffer)) transfer.add(b.buffer as ArrayBuffer);
   }
-  parentPort?.postMessage({ ...result, payload: job.payload.buffer, wants }, [...transfer]);
+  const loops = loopsChanged();
+  parentPort?.postMessage({ ...result, payload: job.payload.buffer, wants, ...(loops ? { loops } : {}) }, [
+    ...transfer,
+  ]);
   wants = [];
 });
 parentPort?.postMessage('ready');

@@ -7,6 +7,7 @@
 import { metrics as otelMetrics } from '@opentelemetry/api';
 import { Context } from 'zeromq';
 import type { Logger, Service, ServiceDeps } from '@zeek-relay/runtime';
+import { specialisedStats, type SpecialisedStats } from '@zeek-relay/wire';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
@@ -21,7 +22,7 @@ import { SinkMetrics } from './metrics.js';
 import { createOtlpOutput } from './otlp-output.js';
 import type { SinkOutput } from './outputs.js';
 import { RateLimitedLog } from '@zeek-relay/zmq';
-import { createRenderPool, type RenderPool } from './render-pool.js';
+import { addLoops, createRenderPool, type RenderPool } from './render-pool.js';
 import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
@@ -140,6 +141,13 @@ interface Running {
   stopTimers?: () => void;
 }
 
+/** The generated-loop cache counters of this thread (renderThreads 0) plus the render workers'. */
+function loopCounts(running: Running): SpecialisedStats {
+  const { compiled, hits, evicted, failed } = specialisedStats();
+  const own = { compiled, hits, evicted, failed };
+  return running.pool ? addLoops(own, running.pool.loopStats()) : own;
+}
+
 /** `start()`: writers, render pool, ZAP handler (CURVE), PULL socket, timers, in this order. */
 async function startParts(
   parts: {
@@ -244,6 +252,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
     deps.meter ?? otelMetrics.getMeter('@zeek-relay/log-sink'),
     { batches: () => budget.chunks, bytes: () => budget.bytes },
     config.metricsMaxPaths,
+    () => loopCounts(running),
   );
   const stats = newStats();
   const running: Running = {};

@@ -25,16 +25,20 @@ import {
   RECORD_ROOM,
   room,
   specialisedFactory,
+  stringList,
   STRING_COND,
   TO_OUT,
   VALUE_HEADER_CHECK,
   type FastBranch,
+  type ListEnd,
   type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
 import { utf8Bytes } from '../log-text/text-buffer.js';
 import { formatJsonTime } from '../log-text/timestamps.js';
 import { writeValue, type JsonValueContext } from './payload.js';
+
+const COMMA = Uint8Array.of(0x2c);
 
 /** A double (and epoch time) as rapidjson writes it; NaN and ±inf as `null`. */
 const NUMBER: FastBranch = {
@@ -73,6 +77,21 @@ const SUBNET4: FastBranch = {
 q = putUint(buf, q, (b[p + 9] - 96) >>> 0); buf[q++] = 34; p += 15;`,
 };
 
+/** A non-empty set or vector of plain strings (`strList`, after the `[`); `LIST.end` is after it. */
+const STRING_LIST: FastBranch = {
+  cond: `${FIXED8} && (x = strList(buf, q + 1, b, v, p, n)) >= 0`,
+  body: 'buf[q] = 91; q = x; buf[q++] = 93; p = LIST.end;',
+};
+
+/** A string element as JSON when printable ASCII without `"` or `\` (every escape policy's text); else −1. */
+function jsonElement(buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number {
+  buf[q] = 34;
+  const x = putPlain(buf, q + 1, b, s, e, 34, 34);
+  if (x < 0) return -1;
+  buf[x] = 34;
+  return x + 1;
+}
+
 /** Fast branches by type tag. */
 function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
   switch (tag) {
@@ -105,7 +124,7 @@ function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
       return [SUBNET4];
     case T.table:
     case T.vector:
-      return [{ cond: EMPTY_CONTAINER_COND, body: 'buf[q++] = 91; buf[q++] = 93; p += 17;' }];
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'buf[q++] = 91; buf[q++] = 93; p += 17;' }, STRING_LIST];
     default:
       return [];
   }
@@ -129,7 +148,7 @@ ${fastBranches(tag, tag === undefined ? [] : jsonBranches(tag, epoch))}
 /** Source of the factory body for these column tags. */
 function jsonSource(tags: readonly (number | undefined)[], includeUnset: boolean, epoch: boolean): string {
   return `'use strict';
-const { K, KC, NULL, TRUE, FALSE, RES, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
+const { K, KC, NULL, TRUE, FALSE, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
   putBytes, putInt, putIpv4, putPlain, putUint } = H;
 return function jsonRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
@@ -162,10 +181,14 @@ export function specialisedJsonLoop(
   const factory = specialisedFactory(jsonSource(tags, includeUnset, style === 'epoch'));
   if (factory === undefined) return undefined;
   const kc = keys.map((k) => Uint8Array.of(0x2c, ...k));
+  const res = kc.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM);
+  const list: ListEnd = { end: 0 };
   return factory({
     K: keys,
     KC: kc,
-    RES: kc.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM),
+    RES: res,
+    LIST: list,
+    strList: stringList(res, list, COMMA, jsonElement),
     NULL: utf8Bytes('null'),
     TRUE: utf8Bytes('true'),
     FALSE: utf8Bytes('false'),

@@ -14,6 +14,7 @@
 
 import type { LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS, type LogBatchHeader } from '../log-batch/types.js';
+import { putBytes } from './direct.js';
 import type { LogTextBuffer } from './text-buffer.js';
 
 /**
@@ -176,3 +177,48 @@ export const EMPTY_CONTAINER_COND = `${FIXED8} && v.getInt32(p + 9) === 0 && v.g
 
 /** Room per column for its fixed-width text (the longest: an IPv4 subnet, a JSON double). */
 export const COLUMN_ROOM = 64;
+
+/** Where the last successful {@link stringList} walk ended in the payload. */
+export interface ListEnd {
+  end: number;
+}
+
+/** Element tags the writers render as strings inside sets and vectors. */
+const STRING_TAGS = new Set<number>([
+  LOG_TYPE_TAGS.string,
+  LOG_TYPE_TAGS.enum,
+  LOG_TYPE_TAGS.file,
+  LOG_TYPE_TAGS.func,
+]);
+
+/**
+ * A walker over a set or vector (value header at `p`, present, its 8-byte count after it) of 1
+ * to 2^32 − 1 present string-like elements: writes each through `element` (`b[s, e)` at `q`, or
+ * −1) with `sep` between them at `q`, keeping `res` bytes of room after; returns the end and sets
+ * `at.end`. Returns −1 for anything else (bytes written past `q` do not count): the generic writer
+ * then renders the value from its start, with its text and errors.
+ */
+export function stringList(
+  res: number,
+  at: ListEnd,
+  sep: Uint8Array,
+  element: (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number) => number,
+) {
+  return (buf: Uint8Array, q: number, b: Uint8Array, v: DataView, p: number, n: number): number => {
+    const count = v.getUint32(p + 13);
+    if (v.getInt32(p + 9) !== 0 || count === 0) return -1;
+    let e = p + 17;
+    for (let j = 0; j < count; j++) {
+      if (j > 0) q = putBytes(buf, q, sep);
+      if (e + 13 > n || !STRING_TAGS.has(v.getInt32(e)) || b[e + 8] !== 1) return -1;
+      const len = v.getInt32(e + 9);
+      const s = e + 13;
+      if (len < 0 || len > n - s || q + len + sep.length + 8 + res > buf.length) return -1;
+      q = element(buf, q, b, s, s + len);
+      if (q < 0) return -1;
+      e = s + len;
+    }
+    at.end = e;
+    return q;
+  };
+}

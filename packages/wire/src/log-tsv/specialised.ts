@@ -25,6 +25,8 @@ import {
   RECORD_ROOM,
   room,
   specialisedFactory,
+  stringList,
+  type ListEnd,
   STRING_COND,
   TO_OUT,
   VALUE_HEADER_CHECK,
@@ -32,6 +34,7 @@ import {
   type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
+import type { EscapeContext } from './escape.js';
 import { writePayloadValue } from './payload.js';
 import { writeStringRange, writeTime, type TsvValueContext } from './values.js';
 
@@ -92,11 +95,17 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
       ];
     case T.table:
     case T.vector:
-      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putBytes(buf, q, EMPTY); p += 17;' }];
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putBytes(buf, q, EMPTY); p += 17;' }, STRING_LIST];
     default:
       return [];
   }
 }
+
+/** A non-empty set or vector of plain strings (`strList`); `LIST.end` is after it. */
+const STRING_LIST: FastBranch = {
+  cond: `${FIXED8} && (x = strList(buf, q, b, v, p, n)) >= 0`,
+  body: 'q = x; p = LIST.end;',
+};
 
 /** Source of one column (`i` > 0 starts with the separator). */
 function tsvColumn(i: number, tag: number | undefined, v82: boolean): string {
@@ -110,7 +119,7 @@ ${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, v82))}`;
 /** Source of the factory body for these column tags. */
 function tsvSource(tags: readonly (number | undefined)[], v82: boolean): string {
   return `'use strict';
-const { SEP, UNSET, EMPTY, RES, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
+const { SEP, UNSET, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
@@ -130,9 +139,12 @@ function sameRange(b: Uint8Array, s: number, e: number, m: Uint8Array): boolean 
   return true;
 }
 
-/** Copies a string that needs no escaping and is not empty or a marker; else −1. */
-function plainString(ctx: TsvValueContext) {
-  const { first0, first1 } = ctx.top;
+/**
+ * Copies a string that needs no escaping under `esc` (`ctx.top`, or `ctx.inner` for an element
+ * of a set or vector) and is not empty or a marker; else −1.
+ */
+function plainString(ctx: TsvValueContext, esc: EscapeContext) {
+  const { first0, first1 } = esc;
   return (buf: Uint8Array, q: number, b: Uint8Array, s: number, e: number): number =>
     s === e || sameRange(b, s, e, ctx.unset) || sameRange(b, s, e, ctx.empty)
       ? -1
@@ -154,13 +166,17 @@ export function specialisedTsvLoop(
   const factory = specialisedFactory(tsvSource(tags, v82));
   if (factory === undefined) return undefined;
   const nf = tags.length;
+  const res = nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM;
+  const list: ListEnd = { end: 0 };
   return factory({
     SEP: sep,
     UNSET: ctx.unsetTop,
     EMPTY: ctx.emptyTop,
-    RES: nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM,
+    RES: res,
+    LIST: list,
+    strList: stringList(res, list, ctx.setSep, plainString(ctx, ctx.inner)),
     slow: (out: LogTextBuffer, r: LogReader) => writePayloadValue(out, r, ctx, false, 0),
-    plain: plainString(ctx),
+    plain: plainString(ctx, ctx.top),
     wDouble: v82 ? writeAsciiDouble82 : writeAsciiDouble80,
     wTime: (out: LogTextBuffer, x: number) => writeTime(out, x, ctx, false),
     wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>

@@ -182,6 +182,58 @@ describe('specialised record loops render exactly like the generic path', () => 
     }
   });
 
+  it('sets and vectors of strings (TSV and JSON): plain, separators, markers, empty, unset and other elements', () => {
+    const enc = new TextEncoder();
+    const str = (x: string): LogElement => ({ type: 'string', value: enc.encode(x) });
+    const lists: (LogElement | null)[][] = [
+      [str('a'), str('b')],
+      [str('one')],
+      [str('a,b'), str('c')], // the set separator inside an element
+      [str('a;b')], // the other option set's separator
+      [str('-'), str('x')], // the unset marker
+      [str('(empty)')],
+      [str(''), str('x')], // an empty element
+      [str('x'), null], // an unset element
+      [str('tab\there'), str('back\\slash'), str('é')],
+      [{ type: 'enum', value: enc.encode('Conn::IN') }, str('y')],
+      [str('x'), { type: 'count', value: 3n }],
+      [str('NIL')], // the third option set's unset marker
+      Array.from({ length: 3000 }, (_, k) => str(`element-${k}`)), // outgrows the output buffer
+    ];
+    const fields = (['table', 'vector'] as const).map((type, i) => ({
+      name: `l${i}`,
+      type,
+      subtype: 'string' as const,
+      optional: true,
+    }));
+    const bytes = encodeLogBatch({
+      header: {
+        stream: 's',
+        writer: 'w',
+        filter: 'f',
+        path: 'p',
+        fields: [...fields, { name: 'n', type: 'count', subtype: 'void', optional: false }],
+      },
+      records: lists.map((l, k): LogElement[] => [
+        { type: 'table', value: l as LogElement[] },
+        { type: 'vector', value: l as LogElement[] },
+        { type: 'count', value: BigInt(k) },
+      ]),
+    });
+    assert.equal(sameBothWays(bytes), TSV_OPTIONS.length + JSON_OPTIONS.length);
+    const tsv = createTsvRenderer(decodeLogBatchHeader(bytes).header, { numberProfile: 'zeek-8.2' });
+    const text = Buffer.from(tsv.recordsFromPayload(bytes, decodeLogBatchHeader(bytes).next)).toString();
+    assert.deepEqual(text.split('\n').slice(0, 3), ['a,b\ta,b\t0', 'one\tone\t1', 'a\\x2cb,c\ta\\x2cb,c\t2']);
+    const json = createJsonRenderer(decodeLogBatchHeader(bytes).header).recordsFromPayload(
+      bytes,
+      decodeLogBatchHeader(bytes).next,
+    );
+    assert.deepEqual(Buffer.from(json).toString().split('\n').slice(6, 8), [
+      '{"l0":["","x"],"l1":["","x"],"n":6}',
+      '{"l0":["x",null],"l1":["x",null],"n":7}',
+    ]);
+  });
+
   it('field names and separators never reach generated code (hostile names render as data)', () => {
     const name = "x'); throw new Error('injected'); ('";
     const header: LogBatchHeader = {
