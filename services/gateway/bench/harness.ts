@@ -346,7 +346,7 @@ function cpuMeter(): () => {
 /**
  * A real WebSocket client's sending side made cheap: after ws's real handshake, `count` copies of
  * the text message leave as valid client frames (FIN, text, MASK with a fresh random key per
- * frame, RFC 6455 §5.2–5.3), built {@link BURST} at a time into one buffer and written to the
+ * frame, RFC 6455 sections 5.2 and 5.3), built {@link BURST} at a time into one buffer and written to the
  * client's TCP socket with one write, waiting for `drain` when the kernel does not take a whole
  * burst. ws's own `send` costs about as much per message as the gateway does per event (a frame
  * object, a mask buffer, two socket writes) and was a third of this part's pipeline; any client
