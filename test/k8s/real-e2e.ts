@@ -5,6 +5,7 @@ import type { ControlPlane } from '../helpers/k8s/control-plane.js';
 import type { TestImages } from '../helpers/images/index.js';
 import { CHART_DIR, helm } from '../chart/helm.js';
 import { repoRoot } from '../helpers/k8s/toolchain.js';
+import { serviceRouted } from '../helpers/k8s/node-host.js';
 import { eventually } from './operator-harness.js';
 
 /** Helpers of the end-to-end test on the real node (real-zeekcluster.test.ts). */
@@ -149,9 +150,20 @@ export async function hubNodes(cp: ControlPlane, ns: string, cluster: string): P
     'GET',
     `/api/v1/namespaces/${ns}/services/${cluster}-hub`,
   );
+  await routed(svc.spec.clusterIP, 9911);
   const res = await fetch(`http://${svc.spec.clusterIP}:9911/nodes`, { signal: AbortSignal.timeout(10_000) });
   const body = (await res.json()) as { nodes: { name: string }[] };
   return body.nodes.map((n) => n.name).sort();
+}
+
+/**
+ * Waits until kube-proxy routes ClusterIP `ip`:`port` on this host ({@link serviceRouted}): Ready
+ * pods and a Service do not mean kube-proxy has synced yet.
+ */
+export function routed(ip: string, port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<true> {
+  return until(`kube-proxy routing ${ip}:${port}/${protocol}`, () =>
+    Promise.resolve(serviceRouted(ip, port, protocol) ? true : undefined),
+  );
 }
 
 /** Waits for condition `type` of ZeekCluster `name` to be True (via `kubectl wait`, as a user does). */

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../helpers/k8s/control-plane.js';
 import { realNodeSkipReason } from '../helpers/k8s/real-node.js';
 import { ensureImages, imagesUnavailable, type TestImages } from '../helpers/images/index.js';
-import { createSinkVolumes, helmInstallChart, pods, until, waitCondition } from './real-e2e.js';
+import { createSinkVolumes, helmInstallChart, pods, routed, until, waitCondition } from './real-e2e.js';
 import { followCollection, milliCores, mirrorTraffic, udpHpaSample, watchObject } from './hpa-helpers.js';
 
 const skip = (await realNodeSkipReason()) ?? imagesUnavailable();
@@ -161,6 +161,7 @@ describe('a CPU HorizontalPodAutoscaler scales a udp-mode ZeekCluster on the rea
         spec: { clusterIP: string; ports: { port: number; protocol: string }[] };
       };
       assert.equal(svc.spec.ports[0]!.protocol, 'UDP');
+      await routed(svc.spec.clusterIP, svc.spec.ports[0]!.port, 'udp');
       const load = mirrorTraffic(svc.spec.clusterIP, svc.spec.ports[0]!.port, LOAD_RATE);
       try {
         say(`mirroring ${LOAD_RATE} VXLAN datagrams/s to ${svc.spec.clusterIP}:${svc.spec.ports[0]!.port}`);

@@ -14,6 +14,7 @@ import {
   mountsUnder,
   pidsMentioning,
   readSysctl,
+  serviceRouted,
 } from '../helpers/k8s/node-host.js';
 import { waitFor } from '../helpers/k8s/processes.js';
 import { BUSYBOX_IMAGE, realNodeSkipReason } from '../helpers/k8s/real-node.js';
@@ -71,6 +72,13 @@ describe('real node', { skip }, () => {
     await k(['wait', 'pod/client', '--for=condition=Ready', '--timeout=300s']);
     // The pods really run: the log line comes from the process in the container.
     assert.match(await k(['logs', 'client']), /client up/);
+    // kube-proxy programs the Service on its own schedule, after the pods are Ready.
+    const svc = JSON.parse(await k(['get', 'svc', 'web', '-o', 'json'])) as {
+      spec: { clusterIP: string; ports: { port: number }[] };
+    };
+    await waitFor('kube-proxy routing the web Service', () =>
+      Promise.resolve(serviceRouted(svc.spec.clusterIP, svc.spec.ports[0]!.port)),
+    );
     const backends = new Set<string>();
     for (const host of ['web', `web.${ns}.svc.cluster.local`]) {
       for (let i = 0; i < 4; i++) {

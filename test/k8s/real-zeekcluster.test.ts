@@ -18,6 +18,7 @@ import {
   minimalSample,
   pods,
   recordCount,
+  routed,
   tsvLogs,
   until,
   waitCondition,
@@ -99,6 +100,9 @@ describe('a ZeekCluster on the real node, end to end', { skip }, () => {
       spec: { clusterIP: string; ports: { port: number }[] };
     };
     const url = `ws://${svc.spec.clusterIP}:${svc.spec.ports[0]!.port}`;
+    await step('kube-proxy routes the gateway Service', () =>
+      routed(svc.spec.clusterIP, svc.spec.ports[0]!.port),
+    );
     await step('first event over WebSocket', async () => {
       const client = await ZeekClient.connect({ url, topics: ['zeek/'], applicationName: 'real-e2e' });
       try {

@@ -279,3 +279,22 @@ export function teardownHost(record: HostRecord, graceMs = 5_000): void {
   if (mountsUnder(record.stateDir).length === 0) run('rm', ['-rf', '--one-file-system', record.stateDir]);
   rmSync(markerPath(), { force: true });
 }
+
+/**
+ * Whether kube-proxy has programmed ClusterIP `ip`:`port` with at least one endpoint: a
+ * KUBE-SERVICES rule for it in the nat table that jumps to a KUBE-SVC chain holding a KUBE-SEP
+ * jump. A Service, its EndpointSlice and Ready pods exist before that (kube-proxy syncs on its own
+ * schedule), and until then a connection from the host to the ClusterIP leaves by the default route
+ * — on this machine to an egress proxy that answers any HTTP request with 404, which is what a test
+ * connecting right after `Ready` once saw. Tests wait for this before they use a ClusterIP.
+ */
+export function serviceRouted(ip: string, port: number, protocol: 'tcp' | 'udp' = 'tcp'): boolean {
+  const rule = new RegExp(
+    `-d ${ip.replace(/\./g, '\\.')}/32 -p ${protocol} .*--dport ${port} -j (KUBE-SVC-\\S+)`,
+  );
+  const svc = run('iptables', ['-t', 'nat', '-S', 'KUBE-SERVICES'])
+    .split('\n')
+    .map((l) => rule.exec(l)?.[1])
+    .find((c) => c !== undefined);
+  return svc !== undefined && / -j KUBE-SEP-/.test(run('iptables', ['-t', 'nat', '-S', svc]));
+}
