@@ -9,6 +9,7 @@ import { formatJsonTime, type JsonTimestampStyle } from '../log-text/timestamps.
 import type { JsonStringEscape } from '../log-text/profile.js';
 import { renderJsonPayload, type JsonValueContext } from './payload.js';
 import { specialisedJsonLoop } from './specialised.js';
+import { loopOnFirstUse } from '../log-text/specialise.js';
 import { checkRecordCount } from '../log-batch/decode.js';
 import { jsonStringWriter, writeJsonRaw, writeJsonString } from './strings.js';
 
@@ -137,8 +138,9 @@ export function createJsonRenderer(
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
   const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
-  const loop =
-    options.specialise === false ? undefined : specialisedJsonLoop(header, keys, includeUnset, ctx);
+  const recordLoop = loopOnFirstUse(options.specialise, () =>
+    specialisedJsonLoop(header, keys, includeUnset, ctx),
+  );
 
   function render(records: readonly LogRecord[]): Uint8Array {
     out.pos = 0;
@@ -170,6 +172,7 @@ export function createJsonRenderer(
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
       const r = new LogReader(payload, offset);
+      const loop = recordLoop();
       if (loop) loop(out, r, checkRecordCount(r, nf), meta0, fixLineStart);
       else renderJsonPayload(out, r, keys, includeUnset, ctx, meta0, fixLineStart);
       return out.take();

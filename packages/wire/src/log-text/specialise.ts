@@ -67,6 +67,26 @@ export function codeInt(n: number): string {
 }
 
 /**
+ * The record loop of a renderer, made at its first payload: a renderer that only writes header
+ * lines (the log sink's file writer keeps one per file for them) compiles none. `undefined` when
+ * the generic path is asked for (`make` not called) or code generation is unavailable.
+ */
+export function loopOnFirstUse(
+  specialise: boolean | undefined,
+  make: () => RecordLoop | undefined,
+): () => RecordLoop | undefined {
+  let made = specialise === false;
+  let loop: RecordLoop | undefined;
+  return () => {
+    if (!made) {
+      made = true;
+      loop = make();
+    }
+    return loop;
+  };
+}
+
+/**
  * The factory for generated `body` (a function body over the parameter `H`), from the cache or
  * compiled; undefined where code generation is not allowed.
  */

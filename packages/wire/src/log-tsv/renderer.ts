@@ -14,6 +14,7 @@ import { writeTsvElement, type TsvValueContext } from './values.js';
 import { LogReader } from '../log-batch/reader.js';
 import { renderTsvPayload } from './payload.js';
 import { specialisedTsvLoop } from './specialised.js';
+import { loopOnFirstUse } from '../log-text/specialise.js';
 import { checkRecordCount } from '../log-batch/decode.js';
 
 /** `LogAscii::` options of the ASCII writer (spec/log-batch.md §4); Zeek's defaults. */
@@ -146,7 +147,7 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
 
   const fixLineStart = (start: number): void => out.escapeLeadingMeta(start, meta);
   const meta0 = meta.length === 0 ? -1 : (meta[0] as number);
-  const loop = options.specialise === false ? undefined : specialisedTsvLoop(header, ctx, sep);
+  const recordLoop = loopOnFirstUse(options.specialise, () => specialisedTsvLoop(header, ctx, sep));
 
   return {
     header(openTime: Date): Uint8Array {
@@ -177,6 +178,7 @@ export function createTsvRenderer(header: LogBatchHeader, options: TsvRendererOp
     recordsFromPayload(payload: Uint8Array, offset: number): Uint8Array {
       out.pos = 0;
       const r = new LogReader(payload, offset);
+      const loop = recordLoop();
       if (loop) loop(out, r, checkRecordCount(r, nf), meta0, fixLineStart);
       else renderTsvPayload(out, r, nf, ctx, sep, meta0, fixLineStart);
       return out.take();

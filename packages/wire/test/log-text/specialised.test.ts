@@ -273,6 +273,31 @@ describe('specialised record loops render exactly like the generic path', () => 
 });
 
 describe('the factory cache is bounded', () => {
+  it('a renderer compiles its loop at its first payload, not when made (header-only renderers compile none)', () => {
+    const fields = [{ name: 'only', type: 'interval' as const, subtype: 'void' as const, optional: true }];
+    const bytes = encodeLogBatch({
+      header: { stream: 's', writer: 'w', filter: 'f', path: 'p', fields },
+      records: [],
+    });
+    const { header, next } = decodeLogBatchHeader(bytes);
+    const before = specialisedStats();
+    const tsv = createTsvRenderer(header);
+    tsv.header(new Date(0));
+    const made = specialisedStats();
+    assert.equal(
+      made.compiled + made.hits,
+      before.compiled + before.hits,
+      'nothing compiled or looked up yet',
+    );
+    tsv.recordsFromPayload(bytes, next);
+    const used = specialisedStats();
+    assert.equal(
+      used.compiled + used.hits,
+      before.compiled + before.hits + 1,
+      'one loop at the first payload',
+    );
+  });
+
   it('ever new schemas evict the oldest factories; the cache never exceeds its size', async () => {
     const { SPECIALISED_CACHE_SIZE } = await import('../../src/log-text/specialise.js');
     const before = specialisedStats();
@@ -285,7 +310,12 @@ describe('the factory cache is bounded', () => {
         subtype: 'void' as const,
         optional: false,
       }));
-      createTsvRenderer({ stream: 's', writer: 'w', filter: 'f', path: 'p', fields });
+      const bytes = encodeLogBatch({
+        header: { stream: 's', writer: 'w', filter: 'f', path: 'p', fields },
+        records: [],
+      });
+      const { header, next } = decodeLogBatchHeader(bytes);
+      createTsvRenderer(header).recordsFromPayload(bytes, next);
     }
     const after = specialisedStats();
     assert.ok(after.size <= SPECIALISED_CACHE_SIZE, `size ${after.size}`);
