@@ -15,6 +15,7 @@ import { XPublisher, XSubscriber } from 'zeromq';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { scrape, serveHub } from './helpers/http.js';
+import { command, frame, greeting, ready } from './helpers/raw-zmtp.js';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 // The hub runs in this process: a starved process delays the hub's checks and the raw peers'
@@ -22,35 +23,6 @@ import { connectable, sleep, waitFor } from './helpers/wait.js';
 const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 2000;
 const HANDSHAKE_TIMEOUT = 1000;
-
-/** A 64-byte ZMTP greeting: signature, version, mechanism, as-server 0. */
-function greeting(major = 3, minor = 1, mechanism = 'NULL'): Buffer {
-  const g = Buffer.alloc(64);
-  g[0] = 0xff;
-  g[9] = 0x7f;
-  g[10] = major;
-  g[11] = minor;
-  g.write(mechanism, 12, 'latin1');
-  return g;
-}
-
-/** A short frame (`flags` 1 MORE, 4 COMMAND) of at most 255 bytes. */
-function frame(flags: number, body: Buffer): Buffer {
-  assert.ok(body.length <= 255);
-  return Buffer.concat([Buffer.from([flags, body.length]), body]);
-}
-
-/** A command frame: name length, name, data. */
-const command = (name: string, data: Buffer = Buffer.alloc(0)) =>
-  frame(4, Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1'), data]));
-
-/** READY with the Socket-Type property. */
-function ready(type: string): Buffer {
-  const name = Buffer.from('Socket-Type', 'latin1');
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(type.length);
-  return command('READY', Buffer.concat([Buffer.from([name.length]), name, len, Buffer.from(type)]));
-}
 
 /** A raw TCP peer that keeps everything it receives. */
 class RawPeer {

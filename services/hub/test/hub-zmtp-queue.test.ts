@@ -21,33 +21,11 @@ import { describe, it } from 'node:test';
 import { XPublisher } from 'zeromq';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub } from '../src/index.js';
+import { command, frame, greeting, ready } from './helpers/raw-zmtp.js';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 const EVENTS = 10_000;
 const PAYLOAD = 4096;
-
-/** A 64-byte ZMTP 3.1 greeting, NULL mechanism, as-server 0. */
-function greeting(): Buffer {
-  const g = Buffer.alloc(64);
-  g[0] = 0xff;
-  g[9] = 0x7f;
-  g[10] = 3;
-  g[11] = 1;
-  g.write('NULL', 12, 'latin1');
-  return g;
-}
-
-/** A short frame (flags: 1 MORE, 4 COMMAND). */
-const frame = (flags: number, body: Buffer) => Buffer.concat([Buffer.from([flags, body.length]), body]);
-const command = (name: string, data: Buffer) =>
-  frame(4, Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1'), data]));
-
-function ready(type: string): Buffer {
-  const name = Buffer.from('Socket-Type', 'latin1');
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(type.length);
-  return command('READY', Buffer.concat([Buffer.from([name.length]), name, len, Buffer.from(type)]));
-}
 
 /** A raw ZMTP XSUB that parses what it reads: commands by name, data messages by their last frame. */
 class RawSubscriber {
