@@ -511,19 +511,24 @@ function writeUintAt(out: Uint8Array, p: number, v: number): number {
 }
 
 /**
- * Per biased exponent b: 0.45 ulp in millionths, 0.45 × 2^(b − 1075) × 10^6 (see
+ * Per biased exponent b: 0.49 ulp in millionths, 0.49 × 2^(b − 1075) × 10^6 (see
  * {@link writeMicrosDouble}).
  */
 const MICROS_LIMIT = new Float64Array(2048);
-for (let b = 1; b < 2047; b++) MICROS_LIMIT[b] = 0.45 * 2 ** (b - 1075) * 1e6;
+/** Per biased exponent b: 1 ulp in millionths, 2^(b − 1075) × 10^6. */
+const ULP_MICROS = new Float64Array(2048);
+for (let b = 1; b < 2047; b++) {
+  ULP_MICROS[b] = 2 ** (b - 1075) * 1e6;
+  MICROS_LIMIT[b] = 0.49 * 2 ** (b - 1075) * 1e6;
+}
 
 /**
- * Grisu2's text without Grisu2 for 0 < x < 2^32 that lies within 0.45 ulp of a decimal D with
+ * Grisu2's text without Grisu2 for 0 < x < 2^32 that lies within 0.49 ulp of a decimal D with
  * at most 6 decimals (a timestamp or duration of whole microseconds; D = x rounded to
  * millionths). Returns the end, or −1 to take the full path. Why the text is then exactly D in
  * rapidjson's layout: the interval Grisu2 works in, [Wm, Wp], is the rounding interval of x
  * (x ± ulp/2, not a power of two) narrowed by at most 2^−61·x from scaling errors, and D is at
- * least 0.05 ulp > 2^−57.4·x inside it, so D is in [Wm, Wp]. The interval is narrower than
+ * least 0.01 ulp > 2^−59.7·x inside it, so D is in [Wm, Wp]. The interval is narrower than
  * ulp ≤ 2^−20 < 10^−6, so D is its only number with at most 6 decimals. DigitGen truncates Wp
  * at ever lower decimal positions and stops at the first truncation inside the interval: none
  * above D's last digit (those are other numbers with at most 6 decimals), and at that position
@@ -559,6 +564,53 @@ export function writeMicrosDouble(out: Uint8Array, p: number, x: number): number
   return end;
 }
 
+const TWO29 = 2 ** 29;
+
+/**
+ * Grisu2's text without Grisu2 for 2^29 ≤ x < 2^32 (timestamps from 1987 to 2106) whose nearest
+ * decimal with 6 decimals is at least 0.51 ulp away and which is not within 0.01 ulp of the
+ * midpoint between two 7-decimal values: the nearest 7-decimal value, `wwwwwwwww.ddddddd`.
+ * Returns the end, or −1 to take the full path.
+ *
+ * Why: ulp is 2^−23 … 2^−21 here, so the fraction f of x is m·2^−23 with m < 2^23 and f·10^6,
+ * f·10^7 are exact in doubles (m·15625, m·78125 < 2^40, times a power of two). Scaled by the
+ * cached power (relative error ≤ 2^−64 ≤ 2^−11 ulp) and rounded to 64 bits (≤ 2^−10 ulp), then
+ * narrowed by one unit (≤ 2^−9 ulp), Grisu2's W, Wm, Wp are x, x − ulp/2, x + ulp/2 within
+ * 0.004 ulp. The interval is shorter than 10^−6 and the nearest 6-decimal value is outside it
+ * (≥ 0.51 ulp away), so DigitGen passes every position down to 10^−6 without a stop (every
+ * coarser decimal is a 6-decimal value). It is longer than 10^−7 (ulp ≥ 1.19·10^−7), so the
+ * truncation of Wp at 10^−7 lies inside and DigitGen stops there. GrisuRound then moves down
+ * while that comes closer to W and stays ≥ Wm: it ends on the 10^−7 multiple N nearest to x
+ * (|N − x| ≤ 0.5·10^−7 ≤ 0.42 ulp, inside the interval); 0.01 ulp from a tie, W's error cannot
+ * change which one is nearer. N is not a 6-decimal value (that would be within 0.42 ulp of x),
+ * so its 7th decimal is not 0 and the text has 17 digits in the plain layout.
+ */
+export function writeTenthMicrosDouble(out: Uint8Array, p: number, x: number): number {
+  if (!(x >= TWO29 && x < TWO32)) return -1;
+  f64[0] = x;
+  const ulp = ULP_MICROS[(u32[HI] as number) >>> 20] as number;
+  const whole = Math.trunc(x);
+  const f = x - whole;
+  const t6 = f * 1e6;
+  const r6 = t6 - Math.floor(t6);
+  if ((r6 < 0.5 ? r6 : 1 - r6) < 0.51 * ulp) return -1;
+  const t7 = f * 1e7;
+  let n7 = Math.floor(t7);
+  const rest = t7 - n7;
+  const tie = rest - 0.5;
+  if ((tie < 0 ? -tie : tie) < 0.1 * ulp) return -1; // 0.01 ulp in units of 10^−7
+  if (rest > 0.5) n7++;
+  if (n7 >= 1e7) return -1;
+  p = writeUintAt(out, p, whole);
+  out[p++] = 0x2e;
+  for (let q = p + 6; q >= p; q--) {
+    const t = Math.floor(n7 / 10);
+    out[q] = 48 + n7 - t * 10;
+    n7 = t;
+  }
+  return p + 7;
+}
+
 /**
  * Writes a finite double as rapidjson's `Writer::Double` does into `out` at `p` (room for
  * {@link MAX_JSON_DOUBLE_LENGTH} bytes needed) and returns the end. `-0.0` for negative zero.
@@ -588,6 +640,8 @@ function writeDouble(out: Uint8Array, p: number, x: number, fast: boolean): numb
   if (fast) {
     const end = writeMicrosDouble(out, p, x);
     if (end >= 0) return end;
+    const end7 = writeTenthMicrosDouble(out, p, x);
+    if (end7 >= 0) return end7;
   }
   grisu2(x);
   return prettify(out, p);

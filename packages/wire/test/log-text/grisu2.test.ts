@@ -3,7 +3,12 @@ import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fixturePath, readTextFixture } from '@zeek-relay/fixtures';
-import { rapidJsonDouble, writeGrisu2Double, writeMicrosDouble } from '../../src/log-text/grisu2.js';
+import {
+  rapidJsonDouble,
+  writeGrisu2Double,
+  writeMicrosDouble,
+  writeTenthMicrosDouble,
+} from '../../src/log-text/grisu2.js';
 import { formatJsonNumber } from '../../src/index.js';
 
 /**
@@ -264,6 +269,37 @@ describe('Grisu2 fast path for whole microseconds (writeMicrosDouble)', () => {
     );
   });
 
+  it('takes values 0.45–0.49 ulp from their decimal, with the BigInt reference text', () => {
+    /** |x − D| / ulp(x) in exact arithmetic, D = x rounded to millionths. */
+    const ulpDistance = (x: number): number => {
+      const v = new DataView(new ArrayBuffer(8));
+      v.setFloat64(0, x);
+      const bits = v.getBigUint64(0);
+      const e = Number(bits >> 52n) - 1075;
+      const m = (bits & ((1n << 52n) - 1n)) | (1n << 52n);
+      // x·10^6·2^−e = m·10^6 exactly; D·10^6·2^−e = round(m·10^6 / 2^−e)·2^−e
+      const num = e >= 0 ? (m * 10n ** 6n) << BigInt(e) : m * 10n ** 6n;
+      const den = e >= 0 ? 1n : 1n << BigInt(-e);
+      const d = (num + den / 2n) / den;
+      const diff = num - d * den;
+      const abs = diff < 0n ? -diff : diff;
+      // in ulps: |x − D| / 2^e = (abs / den / 10^6) · den
+      return Number(abs) / 1e6;
+    };
+    let band = 0;
+    for (let i = 0; i < 40000 && band < 200; i++) {
+      const us = Math.floor(Math.random() * 5_000_000);
+      const x = i % 2 === 0 ? us / 1e6 : 1_600_000_000 + us / 1e6;
+      const dist = ulpDistance(x);
+      if (dist <= 0.45 || dist > 0.49) continue;
+      const f = fast(x);
+      assert.notEqual(f, undefined, `${x} (${dist} ulp) declined`);
+      assert.equal(f, referenceText(x), String(x));
+      band++;
+    }
+    assert.ok(band >= 100, `only ${band} values in the band`);
+  });
+
   it('takes the usual log values and declines where Grisu2 is needed', () => {
     assert.equal(fast(1700000000.123456), '1700000000.123456');
     assert.equal(fast(0.000001), '0.000001');
@@ -274,5 +310,82 @@ describe('Grisu2 fast path for whole microseconds (writeMicrosDouble)', () => {
     assert.equal(fast(4294967297), undefined); // ≥ 2^32: the grid argument no longer holds
     assert.equal(fast(0.5), undefined); // powers of two: the lower boundary is closer
     assert.equal(fast(1e-7), undefined);
+  });
+});
+
+describe('Grisu2 fast path for 7-decimal timestamps (writeTenthMicrosDouble)', () => {
+  const buf = new Uint8Array(64);
+  const text = (end: number): string => String.fromCharCode(...buf.subarray(0, end));
+  const fast = (x: number): string | undefined => {
+    const end = writeTenthMicrosDouble(buf, 0, x);
+    return end < 0 ? undefined : text(end);
+  };
+  /** 2^29 ≤ x < 2^32, any bit pattern: every fraction the range can hold. */
+  const inRange = fc.bigInt({ min: 0x41c0000000000000n, max: 0x41efffffffffffffn }).map((bits) => {
+    const v = new DataView(new ArrayBuffer(8));
+    v.setBigUint64(0, bits);
+    return v.getFloat64(0);
+  });
+  /** Timestamps built as a sum of seconds and a not-whole fraction (the log sink benchmark's). */
+  const sums = fc
+    .tuple(
+      fc.integer({ min: 536870912, max: 4294967295 }),
+      fc.integer({ min: 0, max: 999999 }),
+      fc.nat(100000),
+    )
+    .map(([s, u, k]) => s + k * 0.001234 + u / 1e6);
+
+  it('agrees with the BigInt reference wherever it is taken, and takes most such values', () => {
+    let taken = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.oneof(inRange, sums), (x) => {
+        runs++;
+        const f = fast(x);
+        if (f === undefined) return;
+        taken++;
+        assert.equal(f, referenceText(x), String(x));
+      }),
+      { numRuns: 20000 },
+    );
+    // Not dead code: a third of these (a whole number of microseconds, near a tie or near a
+    // 6-decimal value: declined) is expected to take it.
+    assert.ok(taken > runs / 4, `fast path taken ${taken} of ${runs}`);
+  });
+
+  it('agrees with the full Grisu2 path on a large sample', () => {
+    const slow = (x: number): string => text(writeGrisu2Double(buf, 0, x));
+    fc.assert(
+      fc.property(fc.oneof(inRange, sums), (x) => {
+        const f = fast(x);
+        if (f !== undefined) assert.equal(f, slow(x), String(x));
+      }),
+      { numRuns: 200000 },
+    );
+  });
+
+  it('writes the captured Zeek 8.2.2 JSON doubles of its range as Zeek did (or declines)', () => {
+    let taken = 0;
+    for (const t of capturedDoubles()) {
+      const f = fast(Number(t));
+      if (f === undefined) continue;
+      taken++;
+      assert.equal(f, t);
+    }
+    assert.ok(taken > 0, 'no captured double took the path');
+  });
+
+  it('declines outside its range, near 6-decimal values and near ties', () => {
+    // rapidjson's text (Zeek 8.2.2's recording): the 6-decimal …649921 is 0.5 ulp away.
+    assert.equal(fast(1056991897.6499209), undefined);
+    assert.equal(rapidJsonDouble(1056991897.6499209), '1056991897.6499209');
+    assert.equal(fast(1700000000.123456), undefined); // a whole number of microseconds
+    assert.equal(fast(1700000000.25), undefined); // a 6-decimal value itself
+    assert.equal(fast(536870911.5000001), undefined); // below 2^29
+    assert.equal(fast(2 ** 32 + 2 ** -20), undefined); // 2^32 and above
+    assert.equal(fast(2 ** 31), undefined);
+    // Exactly halfway between …0039062 and …0039063 (x + 2^−8·j, j odd, is a 7-decimal tie).
+    assert.equal(fast(1700000000.00390625), undefined);
+    assert.equal(rapidJsonDouble(1700000000.00390625), referenceText(1700000000.00390625));
   });
 });
