@@ -8,7 +8,7 @@
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
-import { putBytes, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
+import { putInt, putIpv4, putPlain, putUint, putWords, wordRun } from '../log-text/direct.js';
 import { writeRapidJsonDouble } from '../log-text/grisu2.js';
 import {
   BOOL_VALUE,
@@ -44,7 +44,7 @@ const COMMA = Uint8Array.of(0x2c);
 const NUMBER: FastBranch = {
   cond: FIXED8,
   body: `d = v.getFloat64(p + 9);
-q = d - d === 0 ? writeRapidJsonDouble(buf, q, d) : putBytes(buf, q, NULL);
+q = d - d === 0 ? writeRapidJsonDouble(buf, q, d) : putWords(dv, q, NULL);
 p += 17;`,
 };
 
@@ -63,7 +63,7 @@ p += 13 + L;`,
 const ADDR: FastBranch[] = [
   {
     cond: 'p + 14 <= n && b[p + 9] === 4',
-    body: 'buf[q] = 34; q = putIpv4(buf, q + 1, b, p + 10); buf[q++] = 34; p += 14;',
+    body: 'buf[q] = 34; q = putIpv4(dv, q + 1, b, p + 10); buf[q++] = 34; p += 14;',
   },
   {
     cond: 'p + 26 <= n && b[p + 9] === 6',
@@ -73,7 +73,7 @@ const ADDR: FastBranch[] = [
 
 const SUBNET4: FastBranch = {
   cond: 'p + 15 <= n && b[p + 10] === 4',
-  body: `buf[q] = 34; q = putIpv4(buf, q + 1, b, p + 11); buf[q++] = 47;
+  body: `buf[q] = 34; q = putIpv4(dv, q + 1, b, p + 11); buf[q++] = 47;
 q = putUint(buf, q, (b[p + 9] - 96) >>> 0); buf[q++] = 34; p += 15;`,
 };
 
@@ -96,7 +96,7 @@ function jsonElement(buf: Uint8Array, q: number, b: Uint8Array, s: number, e: nu
 function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
   switch (tag) {
     case T.bool:
-      return [{ cond: FIXED8, body: `q = putBytes(buf, q, ${BOOL_VALUE} ? TRUE : FALSE); p += 17;` }];
+      return [{ cond: FIXED8, body: `q = putWords(dv, q, ${BOOL_VALUE} ? TRUE : FALSE); p += 17;` }];
     case T.int:
       return integerBranches('int');
     case T.count:
@@ -133,8 +133,8 @@ function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
 /** Source of one column: the key (with a comma unless first), then the value. */
 function jsonColumn(i: number, tag: number | undefined, includeUnset: boolean, epoch: boolean): string {
   const c = codeInt(i);
-  const key = `q = putBytes(buf, q, first ? K[${c}] : KC[${c}]); first = false;`;
-  const unset = includeUnset ? `${key} q = putBytes(buf, q, NULL);` : '';
+  const key = `q = putWords(dv, q, first ? K[${c}] : KC[${c}]); first = false;`;
+  const unset = includeUnset ? `${key} q = putWords(dv, q, NULL);` : '';
   return `// column ${c}
 ${VALUE_HEADER_CHECK}
 if (b[p + 8] !== 1) { ${unset} p += 9; }
@@ -149,7 +149,7 @@ ${fastBranches(tag, tag === undefined ? [] : jsonBranches(tag, epoch))}
 function jsonSource(tags: readonly (number | undefined)[], includeUnset: boolean, epoch: boolean): string {
   return `'use strict';
 const { K, KC, NULL, TRUE, FALSE, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
-  putBytes, putInt, putIpv4, putPlain, putUint } = H;
+  putWords, putInt, putIpv4, putPlain, putUint } = H;
 return function jsonRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
@@ -184,21 +184,21 @@ export function specialisedJsonLoop(
   const res = kc.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM);
   const list: ListEnd = { end: 0 };
   return factory({
-    K: keys,
-    KC: kc,
+    K: keys.map(wordRun),
+    KC: kc.map(wordRun),
     RES: res,
     LIST: list,
     strList: stringList(res, list, COMMA, jsonElement),
-    NULL: utf8Bytes('null'),
-    TRUE: utf8Bytes('true'),
-    FALSE: utf8Bytes('false'),
+    NULL: wordRun(utf8Bytes('null')),
+    TRUE: wordRun(utf8Bytes('true')),
+    FALSE: wordRun(utf8Bytes('false')),
     slow: (out: LogTextBuffer, r: LogReader) => writeValue(out, r, ctx, 0),
     wTime: (out: LogTextBuffer, x: number) => out.latin1(formatJsonTime(x, style)),
     wString: ctx.string,
     wOther: ctx.otherStrings,
     writeRapidJsonDouble,
     writeV6At,
-    putBytes,
+    putWords,
     putInt,
     putIpv4,
     putPlain,

@@ -12,14 +12,26 @@ function digitCount(v: number): number {
   return v < 1000000000 ? 9 : 10;
 }
 
-/** 0 ≤ v < 2^31 as exactly `d` digits, zero padded. */
+/** `PAIRS[2i], PAIRS[2i + 1]`: the two decimal digits of 0 ≤ i < 100 as bytes. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/** 0 ≤ v < 2^31 as exactly `d` digits, zero padded (two digits per division). */
 export function putDigits(buf: Uint8Array, q: number, v: number, d: number): number {
   let t = v | 0;
-  for (let i = q + d - 1; i >= q; i--) {
-    const nq = (t / 10) | 0;
-    buf[i] = 48 + t - nq * 10;
+  let i = q + d;
+  while (i - q >= 2) {
+    const nq = (t / 100) | 0;
+    const at = (t - nq * 100) << 1;
+    buf[i - 1] = PAIRS[at + 1] as number;
+    buf[i - 2] = PAIRS[at] as number;
+    i -= 2;
     t = nq;
   }
+  if (i > q) buf[q] = 48 + t;
   return q + d;
 }
 
@@ -31,42 +43,122 @@ export function putUint(buf: Uint8Array, q: number, v: number): number {
   return putDigits(buf, at, v - hi * 1e8, 8);
 }
 
-/** Dotted decimal of the octets, precomputed: `[length, d0, d1, d2]` per byte value. */
-const OCTETS = new Uint8Array(256 * 4);
+/**
+ * Per byte value: its decimal digits followed by `.`, as one big-endian 32-bit word
+ * (`OCTET_WORDS`), and the number of digits (`OCTET_DIGITS`).
+ */
+const OCTET_WORDS = new Int32Array(256);
+const OCTET_DIGITS = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
-  const s = String(i);
-  OCTETS[i * 4] = s.length;
-  for (let k = 0; k < s.length; k++) OCTETS[i * 4 + 1 + k] = s.charCodeAt(k);
+  const s = `${i}.`;
+  OCTET_DIGITS[i] = s.length - 1;
+  for (let k = 0; k < s.length; k++)
+    OCTET_WORDS[i] = (OCTET_WORDS[i] as number) | (s.charCodeAt(k) << (24 - 8 * k));
 }
 
-function putOctet(buf: Uint8Array, q: number, o: number): number {
-  const at = o * 4;
-  const len = OCTETS[at] as number;
-  buf[q] = OCTETS[at + 1] as number;
-  if (len > 1) buf[q + 1] = OCTETS[at + 2] as number;
-  if (len > 2) buf[q + 2] = OCTETS[at + 3] as number;
-  return q + len;
+/**
+ * The IPv4 address in `b[at, at + 4)` (at most 15 bytes; one 4-byte store per octet, so the
+ * 4 bytes from the end are overwritten too: room must be kept).
+ */
+export function putIpv4(dv: DataView, q: number, b: Uint8Array, at: number): number {
+  let o = b[at] as number;
+  dv.setInt32(q, OCTET_WORDS[o] as number);
+  q += (OCTET_DIGITS[o] as number) + 1;
+  o = b[at + 1] as number;
+  dv.setInt32(q, OCTET_WORDS[o] as number);
+  q += (OCTET_DIGITS[o] as number) + 1;
+  o = b[at + 2] as number;
+  dv.setInt32(q, OCTET_WORDS[o] as number);
+  q += (OCTET_DIGITS[o] as number) + 1;
+  o = b[at + 3] as number;
+  dv.setInt32(q, OCTET_WORDS[o] as number);
+  return q + (OCTET_DIGITS[o] as number);
 }
 
-/** The IPv4 address in `b[at, at + 4)` (at most 15 bytes). */
-export function putIpv4(buf: Uint8Array, q: number, b: Uint8Array, at: number): number {
-  q = putOctet(buf, q, b[at] as number);
-  buf[q++] = 0x2e;
-  q = putOctet(buf, q, b[at + 1] as number);
-  buf[q++] = 0x2e;
-  q = putOctet(buf, q, b[at + 2] as number);
-  buf[q++] = 0x2e;
-  return putOctet(buf, q, b[at + 3] as number);
+/** A constant byte run (separator, marker, JSON key) as big-endian 32-bit words, for {@link putWords}. */
+export interface WordRun {
+  readonly words: Int32Array;
+  readonly length: number;
 }
 
-/** C `%.6f` of x, which must be finite, not NaN, |x| < 2^53 (at most 24 bytes). */
+/** `m` as a {@link WordRun} (the last word zero padded). */
+export function wordRun(m: Uint8Array): WordRun {
+  const words = new Int32Array((m.length + 3) >> 2);
+  for (let i = 0; i < m.length; i++)
+    words[i >> 2] = (words[i >> 2] as number) | ((m[i] as number) << (24 - 8 * (i & 3)));
+  return { words, length: m.length };
+}
+
+/**
+ * Copies the constant `m` at `q` four bytes at a time; up to 3 bytes after its end are
+ * overwritten too (room must be kept). Returns the end.
+ */
+export function putWords(dv: DataView, q: number, m: WordRun): number {
+  const w = m.words;
+  for (let j = 0; j < w.length; j++) dv.setInt32(q + 4 * j, w[j] as number);
+  return q + m.length;
+}
+
+/** Exactly 6 digits of 0 ≤ v < 10^6, zero padded (a `%.6f` fraction). */
+function putFrac6(buf: Uint8Array, q: number, v: number): number {
+  const a = (v / 10000) | 0;
+  const r = v - a * 10000;
+  const b = (r / 100) | 0;
+  const c = (r - b * 100) << 1;
+  buf[q] = PAIRS[a << 1] as number;
+  buf[q + 1] = PAIRS[(a << 1) + 1] as number;
+  buf[q + 2] = PAIRS[b << 1] as number;
+  buf[q + 3] = PAIRS[(b << 1) + 1] as number;
+  buf[q + 4] = PAIRS[c] as number;
+  buf[q + 5] = PAIRS[c + 1] as number;
+  return q + 6;
+}
+
+/** Exactly 10 digits of 10^9 ≤ v < 2^31 (a timestamp's seconds from 2001 to 2038). */
+function putDigits10(buf: Uint8Array, q: number, v: number): number {
+  const hi = (v / 1000000) | 0;
+  const a = (hi / 100) | 0;
+  const b = (hi - a * 100) << 1;
+  buf[q] = PAIRS[a << 1] as number;
+  buf[q + 1] = PAIRS[(a << 1) + 1] as number;
+  buf[q + 2] = PAIRS[b] as number;
+  buf[q + 3] = PAIRS[b + 1] as number;
+  return putFrac6(buf, q + 4, v - hi * 1000000);
+}
+
+/** From here on a double's fraction × 10^6 is exact in a double (see {@link putFixed6}). */
+const TWO26 = 2 ** 26;
+
+/**
+ * C `%.6f` of x, which must be finite, not NaN, |x| < 2^53 (at most 24 bytes). From 2^26 on (all
+ * timestamps) the ulp is at least 2^−26, so the fraction f is m·2^−26 with m < 2^26 and f·10^6 =
+ * m·15625·2^−20 is exact: its floor and the rest decide the rounding (ties to even) directly.
+ * Below, {@link splitMicros} splits the product into two exact parts.
+ */
 export function putFixed6(buf: Uint8Array, q: number, x: number): number {
   const neg = x < 0 || (x === 0 && 1 / x < 0);
-  splitMicros(neg ? -x : x);
+  const a = neg ? -x : x;
   if (neg) buf[q++] = 0x2d;
-  q = putUint(buf, q, micros.whole);
+  let whole: number;
+  let frac: number;
+  if (a >= TWO26) {
+    whole = Math.trunc(a);
+    const t = (a - whole) * 1e6;
+    frac = Math.floor(t);
+    const rest = t - frac;
+    if (rest > 0.5 || (rest === 0.5 && (frac & 1) === 1)) frac++;
+    if (frac === 1000000) {
+      frac = 0;
+      whole++;
+    }
+  } else {
+    splitMicros(a);
+    whole = micros.whole;
+    frac = micros.frac;
+  }
+  q = whole >= 1e9 && whole < 0x80000000 ? putDigits10(buf, q, whole) : putUint(buf, q, whole);
   buf[q++] = 0x2e;
-  return putDigits(buf, q, micros.frac, 6);
+  return putFrac6(buf, q, frac);
 }
 
 /** A signed integer −2^53 < v < 2^53 (at most 17 bytes). */

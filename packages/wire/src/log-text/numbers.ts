@@ -3,6 +3,7 @@ import { fixed6, printfExp, printfFixed, signBit } from './exact-decimal.js';
 import { MAX_JSON_DOUBLE_LENGTH, rapidJsonDouble, writeRapidJsonDouble } from './grisu2.js';
 import { micros, microsInRange, splitMicros } from './micro-decimal.js';
 import type { LogTextBuffer } from './text-buffer.js';
+import { putFixed6 } from './direct.js';
 
 /** modp's switch to printf: `(double)INT_MAX` (spec/log-batch.md §5.3/5.4). */
 const THRES_MAX = 2147483647;
@@ -94,6 +95,23 @@ export function writeAsciiDouble82(out: LogTextBuffer, x: number): void {
   if (p > start && out.buf[p - 1] === 0x2e) p--;
   out.pos = p;
   if (Number.isFinite(x) && nearInteger(x)) out.latin1('.0');
+}
+
+/**
+ * {@link writeAsciiDouble82}'s text written at `q` for x ≠ 0 with |x| < 2^53 (not NaN): `%.6f`,
+ * trailing zeros and a bare `.` dropped, `.0` when near an integer (at most 27 bytes; the caller
+ * keeps room). Returns the end.
+ */
+export function putDouble82(buf: Uint8Array, q: number, x: number): number {
+  const start = q;
+  q = putFixed6(buf, q, x);
+  while (q > start && buf[q - 1] === 48) q--;
+  if (q > start && buf[q - 1] === 0x2e) q--;
+  if (nearInteger(x)) {
+    buf[q++] = 0x2e;
+    buf[q++] = 48;
+  }
+  return q;
 }
 
 /**

@@ -123,10 +123,10 @@ export function specialisedFactory(body: string): SpecialisedFactory | undefined
 export const TO_OUT = 'out.pos = q;';
 /** Takes the position back from `out` and restores the room. */
 export const FROM_OUT =
-  'q = out.pos; buf = out.buf; if (q + RES > buf.length) { out.ensure(RES); buf = out.buf; }';
+  'q = out.pos; buf = out.buf; if (q + RES > buf.length) { out.ensure(RES); buf = out.buf; } dv = out.view;';
 /** Room for `RES` plus `extra` more bytes (before a variable-length value). */
 export function room(extra: string): string {
-  return `if (q + RES + ${extra} > buf.length) { out.pos = q; out.ensure(RES + ${extra}); buf = out.buf; }`;
+  return `if (q + RES + ${extra} > buf.length) { out.pos = q; out.ensure(RES + ${extra}); buf = out.buf; dv = out.view; }`;
 }
 /** The generic writer for the value at `p` (from its header; advances `p`). */
 export const SLOW = `${TO_OUT} r.pos = p; slow(out, r); p = r.pos; ${FROM_OUT}`;
@@ -148,9 +148,10 @@ export function fastBranches(tag: number | undefined, branches: readonly FastBra
 
 /** The loop's head: locals over the payload and the output. */
 export const LOOP_HEAD = `const b = r.bytes, v = r.view, n = b.length;
-  let p = r.pos, x = 0, d = 0, L = 0, q = out.pos, buf = out.buf, first = true;`;
+  let p = r.pos, x = 0, d = 0, L = 0, q = out.pos, buf = out.buf, dv = out.view, first = true;`;
 /** A record's start: room for its fixed-width text (`RES` covers a whole record's). */
-export const RECORD_ROOM = 'if (q + RES > buf.length) { out.pos = q; out.ensure(RES); buf = out.buf; }';
+export const RECORD_ROOM =
+  'if (q + RES > buf.length) { out.pos = q; out.ensure(RES); buf = out.buf; dv = out.view; }';
 /** The end of a line: newline, then the meta-prefix check (which may move bytes in `out`). */
 export const LINE_END = `buf[q++] = 10;
     if (buf[line] === meta0 || meta0 < 0) { ${TO_OUT} fixLine(line); ${FROM_OUT} }`;

@@ -4,6 +4,8 @@
  */
 export class LogTextBuffer {
   buf: Uint8Array;
+  /** A DataView over `buf` (replaced with it), for the record loops' multi-byte stores. */
+  view: DataView;
   pos = 0;
 
   /**
@@ -16,6 +18,7 @@ export class LogTextBuffer {
     private readonly source?: LogTextBufferSource,
   ) {
     this.buf = new Uint8Array(initial);
+    this.view = viewOf(this.buf);
   }
 
   /** Makes room for `n` more bytes. */
@@ -26,6 +29,7 @@ export class LogTextBuffer {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.view = viewOf(next);
   }
 
   byte(b: number): void {
@@ -183,6 +187,7 @@ export class LogTextBuffer {
     if (from === 0 && this.pos * 2 > this.buf.length && this.pos >= 4096) {
       const out = this.buf.subarray(0, this.pos);
       this.buf = this.source ? this.source(this.buf.length) : new Uint8Array(this.buf.length);
+      this.view = viewOf(this.buf);
       this.pos = 0;
       return out;
     }
@@ -190,6 +195,10 @@ export class LogTextBuffer {
     this.pos = from;
     return out;
   }
+}
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Supplies a buffer of at least `size` bytes for {@link LogTextBuffer.take}. */

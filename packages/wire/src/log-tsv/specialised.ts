@@ -8,8 +8,8 @@
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
-import { putBytes, putFixed6, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
-import { writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
+import { putFixed6, putInt, putIpv4, putPlain, putUint, putWords, wordRun } from '../log-text/direct.js';
+import { putDouble82, writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
 import {
   BOOL_VALUE,
   codeInt,
@@ -43,6 +43,16 @@ const TIME82: FastBranch = {
   cond: `${FIXED8} && (d = v.getFloat64(p + 9)) === d && d < 9007199254740992 && d > -9007199254740992`,
   body: 'q = putFixed6(buf, q, d); p += 17;',
 };
+/** An 8.2+ double other than 0, NaN or beyond 2^53 in magnitude, written directly. */
+const DOUBLE82: FastBranch = {
+  cond: `${FIXED8} && (d = v.getFloat64(p + 9)) !== 0 && d < 9007199254740992 && d > -9007199254740992`,
+  body: 'q = putDouble82(buf, q, d); p += 17;',
+};
+/** A double through the generic writer of the number (8.0/8.1, and 8.2's rare values). */
+const DOUBLE: FastBranch = {
+  cond: FIXED8,
+  body: `${TO_OUT} wDouble(out, v.getFloat64(p + 9)); p += 17; ${FROM_OUT}`,
+};
 /** 8.0/8.1 time (modp) through the generic writer of the number. */
 const TIME80: FastBranch = {
   cond: FIXED8,
@@ -69,7 +79,7 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
     case T.port:
       return integerBranches('port');
     case T.double:
-      return [{ cond: FIXED8, body: `${TO_OUT} wDouble(out, v.getFloat64(p + 9)); p += 17; ${FROM_OUT}` }];
+      return v82 ? [DOUBLE82, DOUBLE] : [DOUBLE];
     case T.time:
     case T.interval:
       return [v82 ? TIME82 : TIME80];
@@ -80,7 +90,7 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
       return [STRING];
     case T.addr:
       return [
-        { cond: 'p + 14 <= n && b[p + 9] === 4', body: 'q = putIpv4(buf, q, b, p + 10); p += 14;' },
+        { cond: 'p + 14 <= n && b[p + 9] === 4', body: 'q = putIpv4(dv, q, b, p + 10); p += 14;' },
         {
           cond: 'p + 26 <= n && b[p + 9] === 6',
           body: `${TO_OUT} writeV6At(out, b, p + 10); p += 26; ${FROM_OUT}`,
@@ -90,12 +100,12 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
       return [
         {
           cond: 'p + 15 <= n && b[p + 10] === 4',
-          body: 'q = putIpv4(buf, q, b, p + 11); buf[q++] = 47; q = putUint(buf, q, (b[p + 9] - 96) >>> 0); p += 15;',
+          body: 'q = putIpv4(dv, q, b, p + 11); buf[q++] = 47; q = putUint(buf, q, (b[p + 9] - 96) >>> 0); p += 15;',
         },
       ];
     case T.table:
     case T.vector:
-      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putBytes(buf, q, EMPTY); p += 17;' }, STRING_LIST];
+      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putWords(dv, q, EMPTY); p += 17;' }, STRING_LIST];
     default:
       return [];
   }
@@ -110,16 +120,16 @@ const STRING_LIST: FastBranch = {
 /** Source of one column (`i` > 0 starts with the separator). */
 function tsvColumn(i: number, tag: number | undefined, v82: boolean): string {
   return `// column ${codeInt(i)}
-${i === 0 ? '' : 'q = putBytes(buf, q, SEP);'}
+${i === 0 ? '' : 'q = putWords(dv, q, SEP);'}
 ${VALUE_HEADER_CHECK}
-if (b[p + 8] !== 1) { q = putBytes(buf, q, UNSET); p += 9; }
+if (b[p + 8] !== 1) { q = putWords(dv, q, UNSET); p += 9; }
 ${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, v82))}`;
 }
 
 /** Source of the factory body for these column tags. */
 function tsvSource(tags: readonly (number | undefined)[], v82: boolean): string {
   return `'use strict';
-const { SEP, UNSET, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putBytes, putFixed6, putInt, putIpv4, putUint } = H;
+const { SEP, UNSET, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putWords, putDouble82, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
@@ -169,9 +179,9 @@ export function specialisedTsvLoop(
   const res = nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM;
   const list: ListEnd = { end: 0 };
   return factory({
-    SEP: sep,
-    UNSET: ctx.unsetTop,
-    EMPTY: ctx.emptyTop,
+    SEP: wordRun(sep),
+    UNSET: wordRun(ctx.unsetTop),
+    EMPTY: wordRun(ctx.emptyTop),
     RES: res,
     LIST: list,
     strList: stringList(res, list, ctx.setSep, plainString(ctx, ctx.inner)),
@@ -182,7 +192,8 @@ export function specialisedTsvLoop(
     wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>
       writeStringRange(out, b, s, e, ctx, false),
     writeV6At,
-    putBytes,
+    putWords,
+    putDouble82,
     putFixed6,
     putInt,
     putIpv4,
