@@ -11,9 +11,12 @@
  * no allocation on the per-value path.
  */
 
+import { putDigits, putUint } from './direct.js';
 import { micros, splitMicros } from './micro-decimal.js';
 
 const TWO32 = 4294967296;
+/** From here on a double's fraction × 10^6 is exact (see writeMicrosDouble). */
+const TWO26 = 2 ** 26;
 const TWO16 = 65536;
 
 /** The scaled powers 10^k, k = −348, −340, …, 340: 64-bit significand (rounded) and exponent. */
@@ -496,20 +499,6 @@ function prettify(out: Uint8Array, p: number): number {
 /** Longest text {@link writeJsonDouble} produces (`-` + 17 digits + `.` + `e-324`), rounded up. */
 export const MAX_JSON_DOUBLE_LENGTH = 32;
 
-/** Non-negative integer below 2^33 in decimal at `p`; returns the end. */
-function writeUintAt(out: Uint8Array, p: number, v: number): number {
-  let n = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
-  const end = p + n;
-  let q = end;
-  do {
-    const t = Math.floor(v / 10);
-    out[--q] = 48 + v - t * 10;
-    v = t;
-  } while (v > 0);
-  return end;
-}
-
 /**
  * Per biased exponent b: 0.49 ulp in millionths, 0.49 × 2^(b − 1075) × 10^6 (see
  * {@link writeMicrosDouble}).
@@ -541,27 +530,38 @@ export function writeMicrosDouble(out: Uint8Array, p: number, x: number): number
   f64[0] = x;
   const hi = u32[HI] as number;
   if (u32[1 - HI] === 0 && (hi & 0xfffff) === 0) return -1; // power of two: m− is closer
-  splitMicros(x);
-  if (!(micros.distance <= (MICROS_LIMIT[(hi >>> 20) & 0x7ff] as number))) return -1;
-  p = writeUintAt(out, p, micros.whole);
+  let whole: number;
+  let frac: number;
+  let distance: number;
+  if (x >= TWO26) {
+    // From 2^26 on the fraction × 10^6 is exact (direct.ts putFixed6): so is its distance.
+    whole = Math.trunc(x);
+    const t = (x - whole) * 1e6;
+    frac = Math.round(t);
+    distance = t > frac ? t - frac : frac - t;
+    if (frac === 1000000) {
+      frac = 0;
+      whole++;
+    }
+  } else {
+    splitMicros(x);
+    whole = micros.whole;
+    frac = micros.frac;
+    distance = micros.distance;
+  }
+  if (!(distance <= (MICROS_LIMIT[(hi >>> 20) & 0x7ff] as number))) return -1;
+  p = putUint(out, p, whole);
   out[p++] = 0x2e;
-  let r = micros.frac;
-  if (r === 0) {
+  if (frac === 0) {
     out[p++] = 48;
     return p;
   }
   let n = 6;
-  while (r % 10 === 0) {
-    r /= 10;
+  while (frac % 10 === 0) {
+    frac /= 10;
     n--;
   }
-  const end = p + n;
-  for (let q = end; q > p; ) {
-    const t = Math.floor(r / 10);
-    out[--q] = 48 + r - t * 10;
-    r = t;
-  }
-  return end;
+  return putDigits(out, p, frac, n);
 }
 
 const TWO29 = 2 ** 29;
@@ -601,14 +601,9 @@ export function writeTenthMicrosDouble(out: Uint8Array, p: number, x: number): n
   if ((tie < 0 ? -tie : tie) < 0.1 * ulp) return -1; // 0.01 ulp in units of 10^−7
   if (rest > 0.5) n7++;
   if (n7 >= 1e7) return -1;
-  p = writeUintAt(out, p, whole);
+  p = putUint(out, p, whole);
   out[p++] = 0x2e;
-  for (let q = p + 6; q >= p; q--) {
-    const t = Math.floor(n7 / 10);
-    out[q] = 48 + n7 - t * 10;
-    n7 = t;
-  }
-  return p + 7;
+  return putDigits(out, p, n7, 7);
 }
 
 /**

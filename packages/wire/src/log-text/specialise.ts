@@ -204,13 +204,10 @@ export interface ListEnd {
   end: number;
 }
 
-/** Element tags the writers render as strings inside sets and vectors. */
-const STRING_TAGS = new Set<number>([
-  LOG_TYPE_TAGS.string,
-  LOG_TYPE_TAGS.enum,
-  LOG_TYPE_TAGS.file,
-  LOG_TYPE_TAGS.func,
-]);
+/** Element tags the writers render as strings inside sets and vectors (a byte per tag 0–255). */
+const STRING_TAGS = new Uint8Array(256);
+for (const t of [LOG_TYPE_TAGS.string, LOG_TYPE_TAGS.enum, LOG_TYPE_TAGS.file, LOG_TYPE_TAGS.func])
+  STRING_TAGS[t] = 1;
 
 /**
  * A walker over a set or vector (value header at `p`, present, its 8-byte count after it) of 1
@@ -231,7 +228,9 @@ export function stringList(
     let e = p + 17;
     for (let j = 0; j < count; j++) {
       if (j > 0) q = putBytes(buf, q, sep);
-      if (e + 13 > n || !STRING_TAGS.has(v.getInt32(e)) || b[e + 8] !== 1) return -1;
+      if (e + 13 > n || b[e + 8] !== 1) return -1;
+      const tag = v.getUint32(e);
+      if (tag > 255 || STRING_TAGS[tag] !== 1) return -1;
       const len = v.getInt32(e + 9);
       const s = e + 13;
       if (len < 0 || len > n - s || q + len + sep.length + 8 + res > buf.length) return -1;
