@@ -117,25 +117,38 @@ const STRING_LIST: FastBranch = {
   body: 'q = x; p = LIST.end;',
 };
 
+/** What the loop's source depends on besides the column types (integers and flags only). */
+interface TsvShape {
+  /** Zeek 8.2+ number formatting. */
+  readonly v82: boolean;
+  /** The separator is one byte: stored directly (`SEP0`) instead of through `putWords`. */
+  readonly sep1: boolean;
+  /** The unset marker is one byte (`UNSET0`). */
+  readonly unset1: boolean;
+}
+
 /** Source of one column (`i` > 0 starts with the separator). */
-function tsvColumn(i: number, tag: number | undefined, v82: boolean): string {
+function tsvColumn(i: number, tag: number | undefined, shape: TsvShape): string {
+  const sep = shape.sep1 ? 'buf[q++] = SEP0;' : 'q = putWords(dv, q, SEP);';
+  const unset = shape.unset1 ? 'buf[q++] = UNSET0;' : 'q = putWords(dv, q, UNSET);';
   return `// column ${codeInt(i)}
-${i === 0 ? '' : 'q = putWords(dv, q, SEP);'}
+${i === 0 ? '' : sep}
 ${VALUE_HEADER_CHECK}
-if (b[p + 8] !== 1) { q = putWords(dv, q, UNSET); p += 9; }
-${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, v82))}`;
+if (b[p + 8] !== 1) { ${unset} p += 9; }
+${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, shape.v82))}`;
 }
 
 /** Source of the factory body for these column tags. */
-function tsvSource(tags: readonly (number | undefined)[], v82: boolean): string {
+function tsvSource(tags: readonly (number | undefined)[], shape: TsvShape): string {
   return `'use strict';
-const { SEP, UNSET, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putWords, putDouble82, putFixed6, putInt, putIpv4, putUint } = H;
+const { SEP, SEP0, UNSET, UNSET0, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putWords,
+  putDouble82, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
     ${RECORD_ROOM}
     const line = q;
-${tags.map((t, i) => tsvColumn(i, t, v82)).join('\n')}
+${tags.map((t, i) => tsvColumn(i, t, shape)).join('\n')}
     ${LINE_END}
   }
   out.pos = q;
@@ -173,14 +186,17 @@ export function specialisedTsvLoop(
   if (ctx.escapeAll) return undefined;
   const v82 = ctx.profile === 'zeek-8.2';
   const tags = columnTags(header);
-  const factory = specialisedFactory(tsvSource(tags, v82));
+  const shape = { v82, sep1: sep.length === 1, unset1: ctx.unsetTop.length === 1 };
+  const factory = specialisedFactory(tsvSource(tags, shape));
   if (factory === undefined) return undefined;
   const nf = tags.length;
   const res = nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM;
   const list: ListEnd = { end: 0 };
   return factory({
     SEP: wordRun(sep),
+    SEP0: sep[0] ?? 0,
     UNSET: wordRun(ctx.unsetTop),
+    UNSET0: ctx.unsetTop[0] ?? 0,
     EMPTY: wordRun(ctx.emptyTop),
     RES: res,
     LIST: list,
