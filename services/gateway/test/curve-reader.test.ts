@@ -153,3 +153,31 @@ test('frames handed on stay intact through later reads and across plaintext slab
   reader.dispose();
   client.dispose();
 });
+
+test('a handler that disposes of the reader gets nothing more of that read, and libsodium memory stays sound', async () => {
+  const na = await Sodium.load();
+  const { client, message } = connected(na);
+  const reader = new CurveReader(na, client, 1 << 20);
+  const got: string[] = [];
+  const sink = {
+    message: (f: Buffer[]) => {
+      got.push(f[0]!.toString('latin1'));
+      reader.dispose();
+    },
+    command: () => assert.fail('no commands sent'),
+  };
+  const whole = ['one', 'two', 'three'].map((t) => frame(message(0, ascii(t))));
+  // The read ends in the middle of a fourth message: a live reader would keep those bytes.
+  const split = frame(message(0, randomBytes(200))).subarray(0, 100);
+  reader.push(Buffer.concat([...whole, split]), sink);
+  assert.deepEqual(got, ['one']);
+  // The allocator still works: a new connection seals and opens through fresh regions.
+  const next = connected(na);
+  const r2 = new CurveReader(na, next.client, 1 << 20);
+  const c = collect();
+  r2.push(frame(next.message(0, ascii('after'))), c.sink);
+  assert.deepEqual(c.got.messages, [['after']]);
+  r2.dispose();
+  next.client.dispose();
+  client.dispose();
+});

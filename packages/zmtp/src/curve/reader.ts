@@ -89,6 +89,8 @@ export class CurveReader {
     } finally {
       this.#hand(sink);
     }
+    // A handler disposed of the reader (its connection closed): its regions are gone.
+    if (this.#inSize === 0) return;
     this.#kept = end - off;
     if (off > 0 && this.#kept > 0) this.#na.heap.copyWithin(this.#in, this.#in + off, this.#in + end);
   }
@@ -137,7 +139,7 @@ export class CurveReader {
     const base = this.#slabUsed;
     this.#na.heap.copy(slab, base, this.#outAt, this.#outAt + n);
     this.#slabUsed = base + n;
-    for (let i = 0; i < opened.length; i += 2) {
+    for (let i = 0; i < opened.length && this.#inSize > 0; i += 2) {
       const at = base + (opened[i] as number);
       this.#deliver(slab[at] as number, slab.subarray(at + 1, base + (opened[i + 1] as number)), sink);
     }
@@ -182,7 +184,10 @@ export class CurveReader {
     this.#na.free(this.#outAt);
   }
 
-  /** Frees the regions (wiping the plaintext and keys left there). Idempotent. */
+  /**
+   * Frees the regions (wiping the plaintext and keys left there). Idempotent. From a handler,
+   * during {@link push}: nothing more of that read is handed on.
+   */
   dispose(): void {
     if (this.#inSize > 0) {
       this.#na.heap.fill(0, this.#in, this.#in + this.#inSize);
