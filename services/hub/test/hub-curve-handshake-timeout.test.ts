@@ -1,0 +1,142 @@
+/**
+ * `forwarding=zmtp` with CURVE: the handshake timeout (`handshakeTimeoutMs`) covers the CURVE
+ * handshake too. A raw TCP peer that sends a CURVE greeting and then nothing, and one that sends its
+ * HELLO, gets the hub's WELCOME and then never sends its INITIATE, are each closed with
+ * `ZR_HUB_PEER_TIMEOUT` and counted on their socket, while libzmq CURVE peers connected to the same
+ * hub at the same time go on forwarding. Nothing here measures time: the typed code, which only the
+ * handshake timer produces, and the close are the evidence.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
+import { createLogger } from '@zeek-relay/runtime';
+import { parseZ85Key } from '@zeek-relay/zmtp';
+import { CurveClient, Sodium } from '@zeek-relay/zmtp/curve';
+import { curveOptions } from './helpers/curve.js';
+import { logLines, scrapeUntil, startMeteredHub, type MeteredHub } from './helpers/hub.js';
+import { frame, greeting } from './helpers/raw-zmtp.js';
+import { waitFor } from './helpers/wait.js';
+
+const server = curveKeyPair();
+const client = curveKeyPair();
+
+/** A raw TCP peer that keeps what it receives and knows when the hub closed it. */
+class RawPeer {
+  readonly socket: Socket;
+  received = Buffer.alloc(0);
+  isClosed = false;
+
+  constructor(endpoint: string) {
+    const url = new URL(endpoint.replace('tcp://', 'http://'));
+    this.socket = connect({ host: url.hostname, port: Number(url.port) });
+    this.socket.on('data', (c: Buffer) => (this.received = Buffer.concat([this.received, c])));
+    this.socket.on('error', () => undefined);
+    void once(this.socket, 'close').then(() => (this.isClosed = true));
+  }
+
+  /** Whether the hub's WELCOME command (after its 64-byte greeting) has arrived. */
+  get welcomed(): boolean {
+    return this.received.includes(Buffer.from('\x07WELCOME', 'latin1'), 64);
+  }
+}
+
+/** `socket`'s series of `name` with `error_type` = `type`, at exactly `value`. */
+const series = (name: string, socket: string, type: string, value: number) =>
+  new RegExp(`^zeek_relay_hub_${name}\\{socket="${socket}",error_type="${type}"\\} ${value}$`, 'm');
+
+describe('forwarding=zmtp with CURVE: peers that stall in the handshake', () => {
+  let h: MeteredHub;
+  const { lines, destination } = logLines();
+  const pub = new XPublisher({ linger: 0, ...curveOptions(client, server.publicKey) });
+  const sub = new XSubscriber({ linger: 0, ...curveOptions(client, server.publicKey) });
+  const raw: RawPeer[] = [];
+  let seq = 0;
+
+  /** The libzmq CURVE pair still forwards: one event from pub reaches sub. */
+  async function healthy(): Promise<void> {
+    const n = String(++seq);
+    await pub.send(['t.ok', n]);
+    const [topic, body] = await sub.receive();
+    assert.equal(topic?.toString(), 't.ok');
+    assert.equal(body?.toString(), n);
+  }
+
+  /** Waits for the hub to close `p` (the limit is a hang guard only). */
+  const closedByHub = (p: RawPeer, what: string) => waitFor(() => p.isClosed, what, 60_000);
+
+  before(async () => {
+    h = await startMeteredHub(
+      {
+        forwarding: 'zmtp',
+        handshakeTimeoutMs: 2000,
+        curveServerSecretKey: server.secretKey,
+        curveClientPublicKeys: [client.publicKey],
+      },
+      { log: createLogger({ service: 'hub', level: 'warn', destination }) },
+    );
+    sub.connect(h.sub);
+    await sub.send(Buffer.from('\x01t.ok'));
+    pub.connect(h.pub);
+    await pub.receive(); // the subscription: both libzmq peers are through their handshake
+    await healthy();
+  });
+  after(async () => {
+    for (const p of raw) p.socket.destroy();
+    pub.close();
+    sub.close();
+    await h.close();
+  });
+
+  it('a CURVE greeting and then nothing: closed with ZR_HUB_PEER_TIMEOUT, counted', async () => {
+    const p = new RawPeer(h.pub);
+    raw.push(p);
+    p.socket.write(greeting(3, 1, 'CURVE'));
+    await healthy();
+    await closedByHub(p, 'the hub closes the peer that stopped after its greeting');
+    const text = await scrapeUntil(h.metrics, series('peer_errors_total', 'xsub', 'ZR_HUB_PEER_TIMEOUT', 1));
+    assert.match(text, series('handshake_failures_total', 'xsub', 'other', 1));
+    assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_(?:PROTOCOL|CURVE)"/);
+    await healthy();
+  });
+
+  it('a HELLO, the WELCOME, and then no INITIATE: closed with ZR_HUB_PEER_TIMEOUT, counted', async () => {
+    const na = await Sodium.load();
+    const key = (z85: string) => parseZ85Key(z85) ?? Buffer.alloc(0);
+    const curve = new CurveClient(na, {
+      serverKey: key(server.publicKey),
+      publicKey: key(client.publicKey),
+      secretKey: key(client.secretKey),
+    });
+    const p = new RawPeer(h.sub);
+    raw.push(p);
+    try {
+      p.socket.write(greeting(3, 1, 'CURVE'));
+      await waitFor(() => p.received.length >= 64 || p.isClosed, "the hub's greeting");
+      p.socket.write(frame(4, curve.hello()));
+      await waitFor(() => p.welcomed || p.isClosed, "the hub's WELCOME");
+      assert.ok(p.welcomed, 'the hub answered the HELLO: the peer stalls after it');
+      await healthy();
+      await closedByHub(p, 'the hub closes the peer that never sent its INITIATE');
+    } finally {
+      curve.dispose();
+    }
+    const text = await scrapeUntil(h.metrics, series('peer_errors_total', 'xpub', 'ZR_HUB_PEER_TIMEOUT', 1));
+    assert.match(text, series('handshake_failures_total', 'xpub', 'other', 1));
+    assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_(?:PROTOCOL|CURVE)"/);
+    await healthy();
+  });
+
+  it('each timeout is logged as a rejected handshake with its code and socket', () => {
+    const rejected = lines.filter((l) => l.msg === 'Rejected handshake');
+    assert.deepEqual(
+      rejected.map((l) => [l.code, l.socket]).sort(),
+      [
+        ['ZR_HUB_PEER_TIMEOUT', 'xpub'],
+        ['ZR_HUB_PEER_TIMEOUT', 'xsub'],
+      ],
+      JSON.stringify(rejected),
+    );
+  });
+});
