@@ -7,8 +7,6 @@
  * handshake timer produces, and the close are the evidence.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
 import { createLogger } from '@zeek-relay/runtime';
@@ -16,31 +14,11 @@ import { parseZ85Key } from '@zeek-relay/zmtp';
 import { CurveClient, Sodium } from '@zeek-relay/zmtp/curve';
 import { curveOptions } from './helpers/curve.js';
 import { logLines, scrapeUntil, startMeteredHub, type MeteredHub } from './helpers/hub.js';
-import { frame, greeting } from './helpers/raw-zmtp.js';
+import { RawPeer, frame, greeting } from './helpers/raw-zmtp.js';
 import { waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();
 const client = curveKeyPair();
-
-/** A raw TCP peer that keeps what it receives and knows when the hub closed it. */
-class RawPeer {
-  readonly socket: Socket;
-  received = Buffer.alloc(0);
-  isClosed = false;
-
-  constructor(endpoint: string) {
-    const url = new URL(endpoint.replace('tcp://', 'http://'));
-    this.socket = connect({ host: url.hostname, port: Number(url.port) });
-    this.socket.on('data', (c: Buffer) => (this.received = Buffer.concat([this.received, c])));
-    this.socket.on('error', () => undefined);
-    void once(this.socket, 'close').then(() => (this.isClosed = true));
-  }
-
-  /** Whether the hub's WELCOME command (after its 64-byte greeting) has arrived. */
-  get welcomed(): boolean {
-    return this.received.includes(Buffer.from('\x07WELCOME', 'latin1'), 64);
-  }
-}
 
 /** `socket`'s series of `name` with `error_type` = `type`, at exactly `value`. */
 const series = (name: string, socket: string, type: string, value: number) =>
@@ -115,8 +93,8 @@ describe('forwarding=zmtp with CURVE: peers that stall in the handshake', () => 
       p.socket.write(greeting(3, 1, 'CURVE'));
       await waitFor(() => p.received.length >= 64 || p.isClosed, "the hub's greeting");
       p.socket.write(frame(4, curve.hello()));
-      await waitFor(() => p.welcomed || p.isClosed, "the hub's WELCOME");
-      assert.ok(p.welcomed, 'the hub answered the HELLO: the peer stalls after it');
+      await waitFor(() => p.handshaken('\x07WELCOME') || p.isClosed, "the hub's WELCOME");
+      assert.ok(p.handshaken('\x07WELCOME'), 'the hub answered the HELLO: the peer stalls after it');
       await healthy();
       await closedByHub(p, 'the hub closes the peer that never sent its INITIATE');
     } finally {
