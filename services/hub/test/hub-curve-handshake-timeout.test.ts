@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
+import { curveKeyPair } from 'zeromq';
 import { createLogger } from '@zeek-relay/runtime';
 import { parseZ85Key } from '@zeek-relay/zmtp';
 import { CurveClient, Sodium } from '@zeek-relay/zmtp/curve';
 import { curveOptions } from './helpers/curve.js';
 import { logLines, scrapeUntil, startMeteredHub, type MeteredHub } from './helpers/hub.js';
+import { healthyPair, type HealthyPair } from './helpers/pair.js';
 import { RawPeer, frame, greeting } from './helpers/raw-zmtp.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -36,19 +37,10 @@ const timeouts = (text: string, socket: string) => ({
 describe('forwarding=zmtp with CURVE: peers that stall in the handshake', () => {
   let h: MeteredHub;
   const { lines, destination } = logLines();
-  const pub = new XPublisher({ linger: 0, ...curveOptions(client, server.publicKey) });
-  const sub = new XSubscriber({ linger: 0, ...curveOptions(client, server.publicKey) });
   const raw: RawPeer[] = [];
-  let seq = 0;
-
-  /** The libzmq CURVE pair still forwards: one event from pub reaches sub. */
-  async function healthy(): Promise<void> {
-    const n = String(++seq);
-    await pub.send(['t.ok', n]);
-    const [topic, body] = await sub.receive();
-    assert.equal(topic?.toString(), 't.ok');
-    assert.equal(body?.toString(), n);
-  }
+  let pair: HealthyPair | undefined;
+  /** The libzmq CURVE pair still forwards: one event from its publisher reaches its subscriber. */
+  const healthy = () => pair!.healthy();
 
   /**
    * Waits until one more connection on `socket` than in `before` was closed for a handshake
@@ -73,16 +65,11 @@ describe('forwarding=zmtp with CURVE: peers that stall in the handshake', () => 
       },
       { log: createLogger({ service: 'hub', level: 'warn', destination }) },
     );
-    sub.connect(h.sub);
-    await sub.send(Buffer.from('\x01t.ok'));
-    pub.connect(h.pub);
-    await pub.receive(); // the subscription: both libzmq peers are through their handshake
-    await healthy();
+    pair = await healthyPair(h.pub, h.sub, curveOptions(client, server.publicKey));
   });
   after(async () => {
     for (const p of raw) p.socket.destroy();
-    pub.close();
-    sub.close();
+    pair?.close();
     await h.close();
   });
 

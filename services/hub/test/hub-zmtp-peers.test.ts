@@ -9,10 +9,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { XPublisher, XSubscriber } from 'zeromq';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { scrape, serveHub } from './helpers/http.js';
+import { healthyPair, type HealthyPair } from './helpers/pair.js';
 import { RawPeer, command, frame, greeting, ready } from './helpers/raw-zmtp.js';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
@@ -32,18 +32,9 @@ describe('forwarding=zmtp with misbehaving peers', () => {
   let subEp = '';
   const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
   const closers: Array<() => Promise<void> | void> = [];
-  const pub = new XPublisher({ linger: 0 });
-  const sub = new XSubscriber({ linger: 0 });
-  let seq = 0;
-
-  /** The healthy libzmq pair still works: one event from pub reaches sub. */
-  async function healthy(): Promise<void> {
-    const n = String(++seq);
-    await pub.send(['t.ok', n]);
-    const [topic, body] = await sub.receive();
-    assert.equal(topic?.toString(), 't.ok');
-    assert.equal(body?.toString(), n);
-  }
+  let pair: HealthyPair | undefined;
+  /** The healthy libzmq pair still works: one event from its publisher reaches its subscriber. */
+  const healthy = () => pair!.healthy();
 
   /** Waits until `series` has reached `value` in a scrape. */
   async function counted(series: string, value: number): Promise<void> {
@@ -74,15 +65,10 @@ describe('forwarding=zmtp with misbehaving peers', () => {
     base = `http://127.0.0.1:${http.port}`;
     pubEp = connectable(a.xsub);
     subEp = connectable(a.xpub);
-    pub.connect(pubEp);
-    sub.connect(subEp);
-    await sub.send(Buffer.from('\x01t.ok'));
-    await pub.receive();
-    await healthy();
+    pair = await healthyPair(pubEp, subEp);
   });
   after(async () => {
-    pub.close();
-    sub.close();
+    pair?.close();
     for (const c of closers.reverse()) await c();
     await hub.close();
     await metrics.shutdown();
@@ -160,8 +146,8 @@ describe('forwarding=zmtp with misbehaving peers', () => {
       () => ['t.raw30', 't.raw31'].every((t) => hub.subscriptions().includes(t)),
       'both raw subscriptions at the hub',
     );
-    await pub.send(['t.raw30', 'a']);
-    await pub.send(['t.raw31', 'b']);
+    await pair!.pub.send(['t.raw30', 'a']);
+    await pair!.pub.send(['t.raw31', 'b']);
     // Each gets exactly its event: topic frame with MORE, then the body frame.
     const want = (topic: string, body: string) =>
       Buffer.concat([frame(1, Buffer.from(topic)), frame(0, Buffer.from(body))]);
