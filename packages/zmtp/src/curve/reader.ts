@@ -144,6 +144,7 @@ export class CurveReader {
       this.#deliver(slab[at] as number, slab.subarray(at + 1, base + (opened[i + 1] as number)), sink);
     }
   }
+
   /** One opened frame: a command, or a part of the current message (delivered at its end). */
   #deliver(flags: number, frame: Buffer, sink: CurveSink): void {
     if ((flags & 2) !== 0) {
