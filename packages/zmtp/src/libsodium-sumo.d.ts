@@ -44,6 +44,14 @@ declare module 'libsodium-sumo' {
       mlenHigh: number,
       k: number,
     ): number;
+    /** 0 when the 16-byte tag at `h` is the Poly1305 of the message under `k` (constant time). */
+    _crypto_onetimeauth_poly1305_verify(
+      h: number,
+      m: number,
+      mlenLow: number,
+      mlenHigh: number,
+      k: number,
+    ): number;
   }
   /** Instantiates the module; `getRandomValue` is its entropy source (a uint32 per call). */
   export default function factory(options: { getRandomValue: () => number }): Promise<LibsodiumModule>;

@@ -8,7 +8,7 @@
  * 2. the read path: a stream of such events boxed by a libsodium-played server
  *    (test/helpers/curve-peer.ts), in 64 KiB reads through `CurveReader`, against the plaintext
  *    read path (`FrameReader`) on the same events unboxed, and against its crypto floor,
- *    libsodium's Salsa20 + Poly1305 and the tag comparison alone for the same four boxes.
+ *    libsodium's Salsa20 + Poly1305 verification alone for the same four boxes.
  *
  * Medians of 5 repetitions; ratios are subject / anchor (lower is better). The figures explain
  * bench:gateway's `--curve` ones (README, Benchmark).
@@ -129,7 +129,7 @@ const seal = boxing(na);
 const read = reading(na);
 const lines = [
   `boxing (CurveClient.seal, 4 frames): ${fmt(seal.subject)} µs CPU per event; libsodium's Salsa20 + Poly1305 alone ${fmt(seal.anchor)} µs → ${fmt(seal.subject / seal.anchor)}×`,
-  `read path (CurveReader, ${READ / 1024} KiB reads): ${fmt(read.subject)} µs CPU per event; plaintext FrameReader ${fmt(read.anchor)} µs → ${fmt(read.subject / read.anchor)}×; libsodium's Salsa20 + Poly1305 + tag check alone ${fmt(read.floor)} µs → ${fmt(read.subject / read.floor)}×; MESSAGE overhead ${MESSAGE_OVERHEAD} bytes per frame`,
+  `read path (CurveReader, ${READ / 1024} KiB reads): ${fmt(read.subject)} µs CPU per event; plaintext FrameReader ${fmt(read.anchor)} µs → ${fmt(read.subject / read.anchor)}×; libsodium's Salsa20 + Poly1305 verification alone ${fmt(read.floor)} µs → ${fmt(read.subject / read.floor)}×; MESSAGE overhead ${MESSAGE_OVERHEAD} bytes per frame`,
 ];
 for (const l of lines) console.log(l);
 if (json) {
@@ -151,7 +151,7 @@ if (json) {
           'gateway.curve.read_crypto_us',
           read.subject,
           read.floor,
-          "libsodium's Salsa20 + Poly1305 + tag check alone",
+          "libsodium's Salsa20 + Poly1305 verification alone",
         ),
       ],
     }),
