@@ -133,19 +133,19 @@ const TWO26 = 2 ** 26;
  * C `%.6f` of x, which must be finite, not NaN, |x| < 2^53 (at most 24 bytes). From 2^26 on (all
  * timestamps) the ulp is at least 2^−26, so the fraction f is m·2^−26 with m < 2^26 and f·10^6 =
  * m·15625·2^−20 is exact: its floor and the rest decide the rounding (ties to even) directly.
- * Below, {@link splitMicros} splits the product into two exact parts.
+ * Below, the product is within 2^−33 of the exact one (< 10^6, rounded once), which decides the
+ * rounding unless its rest is within 10^−9 of one half; then {@link splitMicros} splits the
+ * product into two exact parts.
  */
 export function putFixed6(buf: Uint8Array, q: number, x: number): number {
   const neg = x < 0 || (x === 0 && 1 / x < 0);
   const a = neg ? -x : x;
   if (neg) buf[q++] = 0x2d;
-  let whole: number;
-  let frac: number;
-  if (a >= TWO26) {
-    whole = Math.trunc(a);
-    const t = (a - whole) * 1e6;
-    frac = Math.floor(t);
-    const rest = t - frac;
+  let whole = Math.trunc(a);
+  const t = (a - whole) * 1e6;
+  let frac = Math.floor(t);
+  const rest = t - frac;
+  if (a >= TWO26 || rest > 0.5 + 1e-9 || rest < 0.5 - 1e-9) {
     if (rest > 0.5 || (rest === 0.5 && (frac & 1) === 1)) frac++;
     if (frac === 1000000) {
       frac = 0;

@@ -89,6 +89,19 @@ describe('putFixed6 (TSV time and interval, Zeek 8.2+)', () => {
         999999999.9999995,
         2 ** 53 - 1,
       ),
+      // Below 2^26, near the half-millionth: the rounded product alone cannot decide these.
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 100000 }),
+          fc.integer({ min: 0, max: 999999 }),
+          fc.integer({ min: -8, max: 8 }),
+        )
+        .map(([s, u, k]) => {
+          const v = new DataView(new ArrayBuffer(8));
+          v.setFloat64(0, s + (u + 0.5) / 1e6);
+          v.setBigInt64(0, v.getBigInt64(0) + BigInt(k));
+          return v.getFloat64(0);
+        }),
     );
     fc.assert(
       fc.property(values, (x) => assert.equal(text(putFixed6(buf, 0, x)), printfFixed(x, 6), String(x))),
