@@ -130,40 +130,79 @@ function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
   }
 }
 
-/** Source of one column: the key (with a comma unless first), then the value. */
-function jsonColumn(i: number, tag: number | undefined, includeUnset: boolean, epoch: boolean): string {
-  const c = codeInt(i);
-  const key = `q = putWords(dv, q, first ? K[${c}] : KC[${c}]); first = false;`;
-  const unset = includeUnset ? `${key} q = putWords(dv, q, NULL);` : '';
-  return `// column ${c}
+/** Where a column's key (`,"name":`) lies in the loop's word array `KW`, and its length in bytes. */
+interface KeyPlace {
+  readonly word: number;
+  readonly words: number;
+  readonly length: number;
+}
+
+/** The key's bytes stored word by word (up to 3 bytes past its end are overwritten: room is kept). */
+function keyStores(k: KeyPlace): string {
+  const stores = Array.from(
+    { length: k.words },
+    (_, j) => `dv.setInt32(q + ${codeInt(4 * j)}, KW[${codeInt(k.word + j)}]);`,
+  );
+  return `${stores.join(' ')} q += ${codeInt(k.length)};`;
+}
+
+/** Source of one column: its key (`,"name":`, the record's first comma becomes `{` at its end), then the value. */
+function jsonColumn(
+  i: number,
+  tag: number | undefined,
+  key: KeyPlace,
+  includeUnset: boolean,
+  epoch: boolean,
+): string {
+  const stores = keyStores(key);
+  const unset = includeUnset ? `${stores} q = putWords(dv, q, NULL);` : '';
+  return `// column ${codeInt(i)}
 ${VALUE_HEADER_CHECK}
 if (b[p + 8] !== 1) { ${unset} p += 9; }
 else {
-${key}
+${stores}
 if (false) {}
 ${fastBranches(tag, tag === undefined ? [] : jsonBranches(tag, epoch))}
 }`;
 }
 
-/** Source of the factory body for these column tags. */
-function jsonSource(tags: readonly (number | undefined)[], includeUnset: boolean, epoch: boolean): string {
+/** Source of the factory body for these column tags and key places. */
+function jsonSource(
+  tags: readonly (number | undefined)[],
+  keys: readonly KeyPlace[],
+  includeUnset: boolean,
+  epoch: boolean,
+): string {
   return `'use strict';
-const { K, KC, NULL, TRUE, FALSE, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
+const { KW, NULL, TRUE, FALSE, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
   putWords, putInt, putIpv4, putPlain, putUint } = H;
 return function jsonRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
     ${RECORD_ROOM}
     const line = q;
-    buf[q++] = 123;
-    first = true;
-${tags.map((t, i) => jsonColumn(i, t, includeUnset, epoch)).join('\n')}
+${tags.map((t, i) => jsonColumn(i, t, keys[i] as KeyPlace, includeUnset, epoch)).join('\n')}
+    if (q === line) buf[q++] = 123; else buf[line] = 123;
     buf[q++] = 125;
     ${LINE_END}
   }
   out.pos = q;
   r.pos = p;
 };`;
+}
+
+/** All keys with their leading comma, as big-endian words in one array, and where each lies. */
+function keyWords(keys: readonly Uint8Array[]): { words: Int32Array; places: KeyPlace[] } {
+  const runs = keys.map((k) => wordRun(Uint8Array.of(0x2c, ...k)));
+  const words = new Int32Array(runs.reduce((n, r) => n + r.words.length, 0));
+  const places: KeyPlace[] = [];
+  let at = 0;
+  for (const r of runs) {
+    words.set(r.words, at);
+    places.push({ word: at, words: r.words.length, length: r.length });
+    at += r.words.length;
+  }
+  return { words, places };
 }
 
 /**
@@ -178,14 +217,13 @@ export function specialisedJsonLoop(
 ): RecordLoop | undefined {
   const tags = columnTags(header);
   const style = ctx.timestamps;
-  const factory = specialisedFactory(jsonSource(tags, includeUnset, style === 'epoch'));
+  const kw = keyWords(keys);
+  const factory = specialisedFactory(jsonSource(tags, kw.places, includeUnset, style === 'epoch'));
   if (factory === undefined) return undefined;
-  const kc = keys.map((k) => Uint8Array.of(0x2c, ...k));
-  const res = kc.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM);
+  const res = kw.places.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM);
   const list: ListEnd = { end: 0 };
   return factory({
-    K: keys.map(wordRun),
-    KC: kc.map(wordRun),
+    KW: kw.words,
     RES: res,
     LIST: list,
     strList: stringList(res, list, COMMA, jsonElement),

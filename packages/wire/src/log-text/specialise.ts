@@ -148,7 +148,7 @@ export function fastBranches(tag: number | undefined, branches: readonly FastBra
 
 /** The loop's head: locals over the payload and the output. */
 export const LOOP_HEAD = `const b = r.bytes, v = r.view, n = b.length;
-  let p = r.pos, x = 0, d = 0, L = 0, q = out.pos, buf = out.buf, dv = out.view, first = true;`;
+  let p = r.pos, x = 0, d = 0, L = 0, q = out.pos, buf = out.buf, dv = out.view;`;
 /** A record's start: room for its fixed-width text (`RES` covers a whole record's). */
 export const RECORD_ROOM =
   'if (q + RES > buf.length) { out.pos = q; out.ensure(RES); buf = out.buf; dv = out.view; }';

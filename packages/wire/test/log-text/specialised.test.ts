@@ -266,9 +266,48 @@ describe('specialised record loops render exactly like the generic path', () => 
       Buffer.from(json).toString(),
       `{"x'); throw new Error('injected'); ('":"a","\`\${process.exit(1)}\`":7}\n`,
     );
-    // A (string, count) schema compiles at most once per option set, whatever the names.
+    // The loops were made (compiled or from the cache); the names' lengths shape the JSON source.
     const after = specialisedStats();
     assert.ok(after.compiled + after.hits > before.compiled + before.hits);
+  });
+
+  it('JSON keys: records with no, a leading, and every column unset (the first comma becomes `{`)', () => {
+    const header: LogBatchHeader = {
+      stream: 's',
+      writer: 'Log::WRITER_ASCII',
+      filter: 'f',
+      path: 'p',
+      fields: [
+        { name: 'a', type: 'count', subtype: 'void', optional: true },
+        { name: 'bee', type: 'string', subtype: 'void', optional: true },
+        { name: 'a-longer-key-name', type: 'count', subtype: 'void', optional: true },
+      ],
+    };
+    const enc = new TextEncoder();
+    const count = (n: bigint): LogElement => ({ type: 'count', value: n });
+    const str = (t: string): LogElement => ({ type: 'string', value: enc.encode(t) });
+    const bytes = encodeLogBatch({
+      header,
+      records: [
+        [null, null, null],
+        [null, str('x'), count(7n)],
+        [count(1n), null, null],
+        [count(1n), str('y'), count(2n)],
+      ],
+    });
+    assert.equal(sameBothWays(bytes), TSV_OPTIONS.length + JSON_OPTIONS.length);
+    const at = decodeLogBatchHeader(bytes);
+    const text = (o: JsonRendererOptions): string =>
+      Buffer.from(createJsonRenderer(at.header, o).recordsFromPayload(bytes, at.next)).toString();
+    assert.equal(
+      text({}),
+      '{}\n{"bee":"x","a-longer-key-name":7}\n{"a":1}\n{"a":1,"bee":"y","a-longer-key-name":2}\n',
+    );
+    assert.equal(
+      text({ includeUnsetFields: true }),
+      '{"a":null,"bee":null,"a-longer-key-name":null}\n{"a":null,"bee":"x","a-longer-key-name":7}\n' +
+        '{"a":1,"bee":null,"a-longer-key-name":null}\n{"a":1,"bee":"y","a-longer-key-name":2}\n',
+    );
   });
 });
 
