@@ -8,7 +8,7 @@
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
-import { putInt, putIpv4, putPlain, putUint, putWords, wordRun } from '../log-text/direct.js';
+import { putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
 import { writeRapidJsonDouble } from '../log-text/grisu2.js';
 import {
   BOOL_VALUE,
@@ -29,22 +29,29 @@ import {
   STRING_COND,
   TO_OUT,
   VALUE_HEADER_CHECK,
+  wordStores,
+  wordTable,
+  type WordPlace,
   type FastBranch,
   type ListEnd,
   type RecordLoop,
 } from '../log-text/specialise.js';
 import type { LogTextBuffer } from '../log-text/text-buffer.js';
-import { utf8Bytes } from '../log-text/text-buffer.js';
 import { formatJsonTime } from '../log-text/timestamps.js';
 import { writeValue, type JsonValueContext } from './payload.js';
 
 const COMMA = Uint8Array.of(0x2c);
 
+/** `null`, `true`, `false` stored as big-endian words (fixed template text). */
+const NULL_STORE = 'dv.setInt32(q, 0x6e756c6c); q += 4;';
+const TRUE_STORE = 'dv.setInt32(q, 0x74727565); q += 4;';
+const FALSE_STORE = 'dv.setInt32(q, 0x66616c73); buf[q + 4] = 101; q += 5;';
+
 /** A double (and epoch time) as rapidjson writes it; NaN and ±inf as `null`. */
 const NUMBER: FastBranch = {
   cond: FIXED8,
   body: `d = v.getFloat64(p + 9);
-q = d - d === 0 ? writeRapidJsonDouble(buf, q, d) : putWords(dv, q, NULL);
+if (d - d === 0) q = writeRapidJsonDouble(buf, q, d); else { ${NULL_STORE} }
 p += 17;`,
 };
 
@@ -96,7 +103,9 @@ function jsonElement(buf: Uint8Array, q: number, b: Uint8Array, s: number, e: nu
 function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
   switch (tag) {
     case T.bool:
-      return [{ cond: FIXED8, body: `q = putWords(dv, q, ${BOOL_VALUE} ? TRUE : FALSE); p += 17;` }];
+      return [
+        { cond: FIXED8, body: `if (${BOOL_VALUE}) { ${TRUE_STORE} } else { ${FALSE_STORE} } p += 17;` },
+      ];
     case T.int:
       return integerBranches('int');
     case T.count:
@@ -130,32 +139,16 @@ function jsonBranches(tag: number, epoch: boolean): FastBranch[] {
   }
 }
 
-/** Where a column's key (`,"name":`) lies in the loop's word array `KW`, and its length in bytes. */
-interface KeyPlace {
-  readonly word: number;
-  readonly words: number;
-  readonly length: number;
-}
-
-/** The key's bytes stored word by word (up to 3 bytes past its end are overwritten: room is kept). */
-function keyStores(k: KeyPlace): string {
-  const stores = Array.from(
-    { length: k.words },
-    (_, j) => `dv.setInt32(q + ${codeInt(4 * j)}, KW[${codeInt(k.word + j)}]);`,
-  );
-  return `${stores.join(' ')} q += ${codeInt(k.length)};`;
-}
-
 /** Source of one column: its key (`,"name":`, the record's first comma becomes `{` at its end), then the value. */
 function jsonColumn(
   i: number,
   tag: number | undefined,
-  key: KeyPlace,
+  key: WordPlace,
   includeUnset: boolean,
   epoch: boolean,
 ): string {
-  const stores = keyStores(key);
-  const unset = includeUnset ? `${stores} q = putWords(dv, q, NULL);` : '';
+  const stores = wordStores('KW', key);
+  const unset = includeUnset ? `${stores} ${NULL_STORE}` : '';
   return `// column ${codeInt(i)}
 ${VALUE_HEADER_CHECK}
 if (b[p + 8] !== 1) { ${unset} p += 9; }
@@ -169,19 +162,19 @@ ${fastBranches(tag, tag === undefined ? [] : jsonBranches(tag, epoch))}
 /** Source of the factory body for these column tags and key places. */
 function jsonSource(
   tags: readonly (number | undefined)[],
-  keys: readonly KeyPlace[],
+  keys: readonly WordPlace[],
   includeUnset: boolean,
   epoch: boolean,
 ): string {
   return `'use strict';
-const { KW, NULL, TRUE, FALSE, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
-  putWords, putInt, putIpv4, putPlain, putUint } = H;
+const { KW, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
+  putInt, putIpv4, putPlain, putUint } = H;
 return function jsonRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
   for (let k = 0; k < count; k++) {
     ${RECORD_ROOM}
     const line = q;
-${tags.map((t, i) => jsonColumn(i, t, keys[i] as KeyPlace, includeUnset, epoch)).join('\n')}
+${tags.map((t, i) => jsonColumn(i, t, keys[i] as WordPlace, includeUnset, epoch)).join('\n')}
     if (q === line) buf[q++] = 123; else buf[line] = 123;
     buf[q++] = 125;
     ${LINE_END}
@@ -189,20 +182,6 @@ ${tags.map((t, i) => jsonColumn(i, t, keys[i] as KeyPlace, includeUnset, epoch))
   out.pos = q;
   r.pos = p;
 };`;
-}
-
-/** All keys with their leading comma, as big-endian words in one array, and where each lies. */
-function keyWords(keys: readonly Uint8Array[]): { words: Int32Array; places: KeyPlace[] } {
-  const runs = keys.map((k) => wordRun(Uint8Array.of(0x2c, ...k)));
-  const words = new Int32Array(runs.reduce((n, r) => n + r.words.length, 0));
-  const places: KeyPlace[] = [];
-  let at = 0;
-  for (const r of runs) {
-    words.set(r.words, at);
-    places.push({ word: at, words: r.words.length, length: r.length });
-    at += r.words.length;
-  }
-  return { words, places };
 }
 
 /**
@@ -217,7 +196,7 @@ export function specialisedJsonLoop(
 ): RecordLoop | undefined {
   const tags = columnTags(header);
   const style = ctx.timestamps;
-  const kw = keyWords(keys);
+  const kw = wordTable(keys.map((k) => Uint8Array.of(0x2c, ...k)));
   const factory = specialisedFactory(jsonSource(tags, kw.places, includeUnset, style === 'epoch'));
   if (factory === undefined) return undefined;
   const res = kw.places.reduce((sum, k) => sum + k.length + COLUMN_ROOM, COLUMN_ROOM);
@@ -227,16 +206,12 @@ export function specialisedJsonLoop(
     RES: res,
     LIST: list,
     strList: stringList(res, list, COMMA, jsonElement),
-    NULL: wordRun(utf8Bytes('null')),
-    TRUE: wordRun(utf8Bytes('true')),
-    FALSE: wordRun(utf8Bytes('false')),
     slow: (out: LogTextBuffer, r: LogReader) => writeValue(out, r, ctx, 0),
     wTime: (out: LogTextBuffer, x: number) => out.latin1(formatJsonTime(x, style)),
     wString: ctx.string,
     wOther: ctx.otherStrings,
     writeRapidJsonDouble,
     writeV6At,
-    putWords,
     putInt,
     putIpv4,
     putPlain,

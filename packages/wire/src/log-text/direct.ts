@@ -75,7 +75,7 @@ export function putIpv4(dv: DataView, q: number, b: Uint8Array, at: number): num
   return q + (OCTET_DIGITS[o] as number);
 }
 
-/** A constant byte run (separator, marker, JSON key) as big-endian 32-bit words, for {@link putWords}. */
+/** A constant byte run (separator, marker, JSON key) as big-endian 32-bit words. */
 export interface WordRun {
   readonly words: Int32Array;
   readonly length: number;
@@ -87,16 +87,6 @@ export function wordRun(m: Uint8Array): WordRun {
   for (let i = 0; i < m.length; i++)
     words[i >> 2] = (words[i >> 2] as number) | ((m[i] as number) << (24 - 8 * (i & 3)));
   return { words, length: m.length };
-}
-
-/**
- * Copies the constant `m` at `q` four bytes at a time; up to 3 bytes after its end are
- * overwritten too (room must be kept). Returns the end.
- */
-export function putWords(dv: DataView, q: number, m: WordRun): number {
-  const w = m.words;
-  for (let j = 0; j < w.length; j++) dv.setInt32(q + 4 * j, w[j] as number);
-  return q + m.length;
 }
 
 /** Exactly 6 digits of 0 ≤ v < 10^6, zero padded (a `%.6f` fraction). */

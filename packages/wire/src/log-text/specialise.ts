@@ -14,7 +14,7 @@
 
 import type { LogReader } from '../log-batch/reader.js';
 import { LOG_TYPE_TAGS, type LogBatchHeader } from '../log-batch/types.js';
-import { putBytes } from './direct.js';
+import { putBytes, wordRun } from './direct.js';
 import type { LogTextBuffer } from './text-buffer.js';
 
 /**
@@ -144,6 +144,41 @@ export function fastBranches(tag: number | undefined, branches: readonly FastBra
   const t = tag === undefined ? '' : codeInt(tag);
   const fast = branches.map((f) => `else if (v.getInt32(p) === ${t} && ${f.cond}) { ${f.body} }`);
   return `${fast.join('\n')}\nelse { ${SLOW} }`;
+}
+
+/** Where a constant run lies in a loop's word array, and its length in bytes. */
+export interface WordPlace {
+  readonly at: number;
+  readonly words: number;
+  readonly length: number;
+}
+
+/** Constant runs (keys, separators, markers) as big-endian words in one array, and where each lies. */
+export function wordTable(runs: readonly Uint8Array[]): { words: Int32Array; places: WordPlace[] } {
+  const w = runs.map(wordRun);
+  const words = new Int32Array(w.reduce((n, r) => n + r.words.length, 0));
+  const places: WordPlace[] = [];
+  let at = 0;
+  for (const r of w) {
+    words.set(r.words, at);
+    places.push({ at, words: r.words.length, length: r.length });
+    at += r.words.length;
+  }
+  return { words, places };
+}
+
+/**
+ * Source storing a constant run (a JSON key, a TSV separator or marker) word by word from
+ * `array` at `place` — an array the factory receives, named by our template — then advancing
+ * `q` by its `length`; up to 3 bytes past its end are overwritten (inside the reserved room).
+ * Only integers from the run's size reach the source, never its bytes.
+ */
+export function wordStores(array: 'KW' | 'CW', place: WordPlace): string {
+  const stores = Array.from(
+    { length: place.words },
+    (_, j) => `dv.setInt32(q + ${codeInt(4 * j)}, ${array}[${codeInt(place.at + j)}]);`,
+  );
+  return `${stores.join(' ')} q += ${codeInt(place.length)};`;
 }
 
 /** The loop's head: locals over the payload and the output. */

@@ -8,7 +8,7 @@
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
 import { writeV6At } from '../log-text/addr.js';
-import { putFixed6, putInt, putIpv4, putPlain, putUint, putWords, wordRun } from '../log-text/direct.js';
+import { putFixed6, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
 import { putDouble82, writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
 import {
   BOOL_VALUE,
@@ -30,6 +30,9 @@ import {
   STRING_COND,
   TO_OUT,
   VALUE_HEADER_CHECK,
+  wordStores,
+  wordTable,
+  type WordPlace,
   type FastBranch,
   type RecordLoop,
 } from '../log-text/specialise.js';
@@ -68,7 +71,7 @@ p += 13 + L;`,
 };
 
 /** Fast branches by type tag (ASCII writer, values not escaped: `escapeAll` is false). */
-function tsvBranches(tag: number, v82: boolean): FastBranch[] {
+function tsvBranches(tag: number, shape: TsvShape): FastBranch[] {
   switch (tag) {
     case T.bool:
       return [{ cond: FIXED8, body: `buf[q++] = ${BOOL_VALUE} ? 84 : 70; p += 17;` }];
@@ -79,10 +82,10 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
     case T.port:
       return integerBranches('port');
     case T.double:
-      return v82 ? [DOUBLE82, DOUBLE] : [DOUBLE];
+      return shape.v82 ? [DOUBLE82, DOUBLE] : [DOUBLE];
     case T.time:
     case T.interval:
-      return [v82 ? TIME82 : TIME80];
+      return [shape.v82 ? TIME82 : TIME80];
     case T.string:
     case T.enum:
     case T.file:
@@ -105,7 +108,7 @@ function tsvBranches(tag: number, v82: boolean): FastBranch[] {
       ];
     case T.table:
     case T.vector:
-      return [{ cond: EMPTY_CONTAINER_COND, body: 'q = putWords(dv, q, EMPTY); p += 17;' }, STRING_LIST];
+      return [{ cond: EMPTY_CONTAINER_COND, body: `${constStore(shape.empty)} p += 17;` }, STRING_LIST];
     default:
       return [];
   }
@@ -117,31 +120,55 @@ const STRING_LIST: FastBranch = {
   body: 'q = x; p = LIST.end;',
 };
 
+/** A separator or marker: where it lies in the loop's word array `CW`, or its one-byte name. */
+interface ConstPlace extends WordPlace {
+  /** One byte long: stored directly from the factory's `byteName` constant. */
+  readonly oneByte: boolean;
+  readonly byteName: 'SEP0' | 'UNSET0' | 'EMPTY0';
+}
+
 /** What the loop's source depends on besides the column types (integers and flags only). */
 interface TsvShape {
   /** Zeek 8.2+ number formatting. */
   readonly v82: boolean;
-  /** The separator is one byte: stored directly (`SEP0`) instead of through `putWords`. */
-  readonly sep1: boolean;
-  /** The unset marker is one byte (`UNSET0`). */
-  readonly unset1: boolean;
+  readonly sep: ConstPlace;
+  readonly unset: ConstPlace;
+  readonly empty: ConstPlace;
+}
+
+/** Source writing a constant: its byte (a named constant) when one byte long, else its words. */
+function constStore(c: ConstPlace): string {
+  return c.oneByte ? `buf[q++] = ${c.byteName};` : wordStores('CW', c);
+}
+
+const BYTE_NAMES = ['SEP0', 'UNSET0', 'EMPTY0'] as const;
+
+/** The separator, unset and empty markers (in that order) in one word array, and where each lies. */
+function constWords(runs: readonly Uint8Array[]): { words: Int32Array; places: ConstPlace[] } {
+  const { words, places } = wordTable(runs);
+  return {
+    words,
+    places: places.map((w, i) => ({
+      ...w,
+      oneByte: runs[i]?.length === 1,
+      byteName: BYTE_NAMES[i] as ConstPlace['byteName'],
+    })),
+  };
 }
 
 /** Source of one column (`i` > 0 starts with the separator). */
 function tsvColumn(i: number, tag: number | undefined, shape: TsvShape): string {
-  const sep = shape.sep1 ? 'buf[q++] = SEP0;' : 'q = putWords(dv, q, SEP);';
-  const unset = shape.unset1 ? 'buf[q++] = UNSET0;' : 'q = putWords(dv, q, UNSET);';
   return `// column ${codeInt(i)}
-${i === 0 ? '' : sep}
+${i === 0 ? '' : constStore(shape.sep)}
 ${VALUE_HEADER_CHECK}
-if (b[p + 8] !== 1) { ${unset} p += 9; }
-${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, shape.v82))}`;
+if (b[p + 8] !== 1) { ${constStore(shape.unset)} p += 9; }
+${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, shape))}`;
 }
 
 /** Source of the factory body for these column tags. */
 function tsvSource(tags: readonly (number | undefined)[], shape: TsvShape): string {
   return `'use strict';
-const { SEP, SEP0, UNSET, UNSET0, EMPTY, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At, putWords,
+const { CW, SEP0, UNSET0, EMPTY0, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At,
   putDouble82, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
@@ -186,18 +213,19 @@ export function specialisedTsvLoop(
   if (ctx.escapeAll) return undefined;
   const v82 = ctx.profile === 'zeek-8.2';
   const tags = columnTags(header);
-  const shape = { v82, sep1: sep.length === 1, unset1: ctx.unsetTop.length === 1 };
+  const cw = constWords([sep, ctx.unsetTop, ctx.emptyTop]);
+  const [sepAt, unsetAt, emptyAt] = cw.places as [ConstPlace, ConstPlace, ConstPlace];
+  const shape = { v82, sep: sepAt, unset: unsetAt, empty: emptyAt };
   const factory = specialisedFactory(tsvSource(tags, shape));
   if (factory === undefined) return undefined;
   const nf = tags.length;
   const res = nf * (COLUMN_ROOM + sep.length + ctx.unsetTop.length + ctx.emptyTop.length) + COLUMN_ROOM;
   const list: ListEnd = { end: 0 };
   return factory({
-    SEP: wordRun(sep),
+    CW: cw.words,
     SEP0: sep[0] ?? 0,
-    UNSET: wordRun(ctx.unsetTop),
     UNSET0: ctx.unsetTop[0] ?? 0,
-    EMPTY: wordRun(ctx.emptyTop),
+    EMPTY0: ctx.emptyTop[0] ?? 0,
     RES: res,
     LIST: list,
     strList: stringList(res, list, ctx.setSep, plainString(ctx, ctx.inner)),
@@ -208,7 +236,6 @@ export function specialisedTsvLoop(
     wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>
       writeStringRange(out, b, s, e, ctx, false),
     writeV6At,
-    putWords,
     putDouble82,
     putFixed6,
     putInt,

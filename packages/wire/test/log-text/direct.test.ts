@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fixturePath, readJsonFixture, readTextFixture } from '@zeek-relay/fixtures';
 import { printfFixed } from '../../src/log-text/exact-decimal.js';
-import { putFixed6, putIpv4, putWords, wordRun } from '../../src/log-text/direct.js';
+import { putFixed6, putIpv4, wordRun } from '../../src/log-text/direct.js';
 import { putDouble82 } from '../../src/log-text/numbers.js';
 import { formatAsciiDouble } from '../../src/index.js';
 
@@ -152,14 +152,17 @@ describe('multi-byte stores', () => {
     }
   });
 
-  it('putWords copies runs of every length up to 13 bytes, stores at most 3 past the end', () => {
+  it('wordRun holds a run as big-endian words, the last zero padded, for every length up to 13', () => {
     for (let n = 0; n <= 13; n++) {
       const m = Uint8Array.from({ length: n }, (_, i) => 0x41 + i * 7);
-      buf.fill(0);
-      const end = putWords(view, 5, wordRun(m));
-      assert.equal(end, 5 + n);
-      assert.deepEqual([...buf.subarray(5, end)], [...m]);
-      assert.ok(buf.subarray(end + 3).every((b) => b === 0) && buf.subarray(0, 5).every((b) => b === 0));
+      const run = wordRun(m);
+      assert.equal(run.length, n);
+      assert.equal(run.words.length, Math.ceil(n / 4));
+      const back = new DataView(new ArrayBuffer(run.words.length * 4));
+      run.words.forEach((w, j) => back.setInt32(4 * j, w));
+      const bytes = new Uint8Array(back.buffer);
+      assert.deepEqual([...bytes.subarray(0, n)], [...m]);
+      assert.ok(bytes.subarray(n).every((b) => b === 0));
     }
   });
 });
