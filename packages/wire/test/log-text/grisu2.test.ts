@@ -138,6 +138,31 @@ function capturedDoubles(): string[] {
   return out;
 }
 
+/**
+ * Property: wherever the fast path `fast` takes a value (not undefined), its text is `want`'s;
+ * returns how many values it took of how many it saw.
+ */
+function agreesWhereTaken(
+  values: fc.Arbitrary<number>,
+  fast: (x: number) => string | undefined,
+  want: (x: number) => string,
+  numRuns: number,
+): { taken: number; runs: number } {
+  let taken = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(values, (x) => {
+      runs++;
+      const f = fast(x);
+      if (f === undefined) return;
+      taken++;
+      assert.equal(f, want(x), String(x));
+    }),
+    { numRuns },
+  );
+  return { taken, runs };
+}
+
 describe("rapidjson's Grisu2 (Zeek's JSON writer)", () => {
   it('writes every double of the captured Zeek 8.2.2 JSON logs as Zeek did', () => {
     const texts = capturedDoubles();
@@ -239,18 +264,7 @@ describe('Grisu2 fast path for whole microseconds (writeMicrosDouble)', () => {
       .tuple(fc.oneof(micro, small), fc.integer({ min: -4, max: 4 }))
       .map(([x, k]) => nudge(x, k));
     const anyBelow = fc.double({ min: 1e-7, max: 4294967295, noNaN: true });
-    let taken = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(fc.oneof(micro, small, near, anyBelow), (x) => {
-        runs++;
-        const f = fast(x);
-        if (f === undefined) return;
-        taken++;
-        assert.equal(f, slow(x), String(x));
-      }),
-      { numRuns: 200000 },
-    );
+    const { taken, runs } = agreesWhereTaken(fc.oneof(micro, small, near, anyBelow), fast, slow, 200000);
     // Not dead code: most whole-microsecond values take it.
     assert.ok(taken > runs / 3, `fast path taken ${taken} of ${runs}`);
   });
@@ -260,13 +274,7 @@ describe('Grisu2 fast path for whole microseconds (writeMicrosDouble)', () => {
       .tuple(fc.integer({ min: 0, max: 4294967295 }), fc.integer({ min: 0, max: 999999 }))
       .map(([s, u]) => s + u / 1e6);
     const near = fc.tuple(micro, fc.integer({ min: -3, max: 3 })).map(([x, k]) => nudge(x, k));
-    fc.assert(
-      fc.property(fc.oneof(micro, near), (x) => {
-        const f = fast(x);
-        if (f !== undefined) assert.equal(f, referenceText(x), String(x));
-      }),
-      { numRuns: 20000 },
-    );
+    agreesWhereTaken(fc.oneof(micro, near), fast, referenceText, 20000);
   });
 
   it('takes values 0.45–0.49 ulp from their decimal, with the BigInt reference text', () => {
@@ -336,18 +344,7 @@ describe('Grisu2 fast path for 7-decimal timestamps (writeTenthMicrosDouble)', (
     .map(([s, u, k]) => s + k * 0.001234 + u / 1e6);
 
   it('agrees with the BigInt reference wherever it is taken, and takes most such values', () => {
-    let taken = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(fc.oneof(inRange, sums), (x) => {
-        runs++;
-        const f = fast(x);
-        if (f === undefined) return;
-        taken++;
-        assert.equal(f, referenceText(x), String(x));
-      }),
-      { numRuns: 20000 },
-    );
+    const { taken, runs } = agreesWhereTaken(fc.oneof(inRange, sums), fast, referenceText, 20000);
     // Not dead code: a third of these (a whole number of microseconds, near a tie or near a
     // 6-decimal value: declined) is expected to take it.
     assert.ok(taken > runs / 4, `fast path taken ${taken} of ${runs}`);
@@ -355,13 +352,7 @@ describe('Grisu2 fast path for 7-decimal timestamps (writeTenthMicrosDouble)', (
 
   it('agrees with the full Grisu2 path on a large sample', () => {
     const slow = (x: number): string => text(writeGrisu2Double(buf, 0, x));
-    fc.assert(
-      fc.property(fc.oneof(inRange, sums), (x) => {
-        const f = fast(x);
-        if (f !== undefined) assert.equal(f, slow(x), String(x));
-      }),
-      { numRuns: 200000 },
-    );
+    agreesWhereTaken(fc.oneof(inRange, sums), fast, slow, 200000);
   });
 
   it('writes the captured Zeek 8.2.2 JSON doubles of its range as Zeek did (or declines)', () => {

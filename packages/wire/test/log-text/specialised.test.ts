@@ -91,6 +91,11 @@ function sameBothWays(payload: Uint8Array): number {
   return rendered;
 }
 
+/** A batch header with these fields (stream, writer, filter and path don't matter here). */
+function headerOf(fields: LogBatchHeader['fields']): LogBatchHeader {
+  return { stream: 's', writer: 'Log::WRITER_ASCII', filter: 'f', path: 'p', fields };
+}
+
 /** Every log batch payload of the captured fixtures. */
 function capturedPayloads(): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -236,16 +241,10 @@ describe('specialised record loops render exactly like the generic path', () => 
 
   it('field names and separators never reach generated code (hostile names render as data)', () => {
     const name = "x'); throw new Error('injected'); ('";
-    const header: LogBatchHeader = {
-      stream: 's',
-      writer: 'Log::WRITER_ASCII',
-      filter: 'f',
-      path: 'p',
-      fields: [
-        { name, type: 'string', subtype: 'void', optional: false },
-        { name: '`${process.exit(1)}`', type: 'count', subtype: 'void', optional: true },
-      ],
-    };
+    const header = headerOf([
+      { name, type: 'string', subtype: 'void', optional: false },
+      { name: '`${process.exit(1)}`', type: 'count', subtype: 'void', optional: true },
+    ]);
     const enc = new TextEncoder();
     const bytes = encodeLogBatch({
       header,
@@ -272,17 +271,11 @@ describe('specialised record loops render exactly like the generic path', () => 
   });
 
   it('JSON keys: records with no, a leading, and every column unset (the first comma becomes `{`)', () => {
-    const header: LogBatchHeader = {
-      stream: 's',
-      writer: 'Log::WRITER_ASCII',
-      filter: 'f',
-      path: 'p',
-      fields: [
-        { name: 'a', type: 'count', subtype: 'void', optional: true },
-        { name: 'bee', type: 'string', subtype: 'void', optional: true },
-        { name: 'a-longer-key-name', type: 'count', subtype: 'void', optional: true },
-      ],
-    };
+    const header = headerOf([
+      { name: 'a', type: 'count', subtype: 'void', optional: true },
+      { name: 'bee', type: 'string', subtype: 'void', optional: true },
+      { name: 'a-longer-key-name', type: 'count', subtype: 'void', optional: true },
+    ]);
     const enc = new TextEncoder();
     const count = (n: bigint): LogElement => ({ type: 'count', value: n });
     const str = (t: string): LogElement => ({ type: 'string', value: enc.encode(t) });
