@@ -7,7 +7,7 @@
  */
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
-import { writeV6At } from '../log-text/addr.js';
+import { putIpv6 } from '../log-text/addr.js';
 import { putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
 import { writeRapidJsonDouble } from '../log-text/grisu2.js';
 import {
@@ -74,7 +74,7 @@ const ADDR: FastBranch[] = [
   },
   {
     cond: 'p + 26 <= n && b[p + 9] === 6',
-    body: `${TO_OUT} out.byte(34); writeV6At(out, b, p + 10); out.byte(34); p += 26; ${FROM_OUT}`,
+    body: 'buf[q] = 34; q = putIpv6(buf, q + 1, b, p + 10); buf[q++] = 34; p += 26;',
   },
 ];
 
@@ -167,7 +167,7 @@ function jsonSource(
   epoch: boolean,
 ): string {
   return `'use strict';
-const { KW, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, writeV6At,
+const { KW, RES, LIST, strList, slow, wTime, wString, wOther, writeRapidJsonDouble, putIpv6,
   putInt, putIpv4, putPlain, putUint } = H;
 return function jsonRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
@@ -211,7 +211,7 @@ export function specialisedJsonLoop(
     wString: ctx.string,
     wOther: ctx.otherStrings,
     writeRapidJsonDouble,
-    writeV6At,
+    putIpv6,
     putInt,
     putIpv4,
     putPlain,

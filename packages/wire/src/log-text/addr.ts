@@ -1,5 +1,6 @@
 import { EncodeError } from '../errors.js';
 import type { LogSubnet } from '../log-batch/types.js';
+import { putUint } from './direct.js';
 import { HEX, LogTextBuffer } from './text-buffer.js';
 
 /** Scratch for the 16-bit groups (renderers are synchronous, so one is enough). */
@@ -39,22 +40,26 @@ function zeroRun(w: Uint16Array): void {
   run.len = bestLen;
 }
 
-/** A 16-bit group as lowercase hex without leading zeros. */
-function writeGroup(out: LogTextBuffer, g: number): void {
+/** A 16-bit group as lowercase hex without leading zeros at `q`; returns the end. */
+function putGroup(buf: Uint8Array, q: number, g: number): number {
   let shift = 12;
   while (shift > 0 && g >> shift === 0) shift -= 4;
-  for (; shift >= 0; shift -= 4) out.byte(HEX[(g >> shift) & 15] as number);
+  for (; shift >= 0; shift -= 4) buf[q++] = HEX[(g >> shift) & 15] as number;
+  return q;
 }
+
+/** Longest IPv6 text (8 groups of 4 hex digits and 7 colons). */
+export const MAX_IPV6_TEXT = 39;
 
 /**
  * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
- * inet_ntop extended for IPv4-translated forms), written into `out`: lowercase hex without
- * leading zeros; the first longest run of ≥ 2 zero groups becomes `::`; a dotted IPv4 tail when
- * the run starts at group 0 and is 6 groups long (`::1.2.3.4`), or 5 followed by ffff
- * (`::ffff:1.2.3.4`), or 4 followed by ffff:0 (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6,
- * so `::2` stays hex.)
+ * inet_ntop extended for IPv4-translated forms), written at `q` (room for {@link MAX_IPV6_TEXT}
+ * bytes needed; returns the end): lowercase hex without leading zeros; the first longest run of ≥ 2
+ * zero groups becomes `::`; a dotted IPv4 tail when the run starts at group 0 and is 6 groups long
+ * (`::1.2.3.4`), or 5 followed by ffff (`::ffff:1.2.3.4`), or 4 followed by ffff:0
+ * (`::ffff:0:1.2.3.4`). (A run of 7 ends at group 6, so `::2` stays hex.)
  */
-export function writeV6At(out: LogTextBuffer, b: Uint8Array, o: number): void {
+export function putIpv6(buf: Uint8Array, q: number, b: Uint8Array, o: number): number {
   const w = words;
   for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i] as number) << 8) | (b[o + 2 * i + 1] as number);
   zeroRun(w);
@@ -62,10 +67,10 @@ export function writeV6At(out: LogTextBuffer, b: Uint8Array, o: number): void {
   const bestLen = run.len;
   for (let i = 0; i < 8; i++) {
     if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out.byte(0x3a);
+      if (i === bestBase) buf[q++] = 0x3a;
       continue;
     }
-    if (i !== 0) out.byte(0x3a);
+    if (i !== 0) buf[q++] = 0x3a;
     if (
       i === 6 &&
       bestBase === 0 &&
@@ -74,12 +79,22 @@ export function writeV6At(out: LogTextBuffer, b: Uint8Array, o: number): void {
         (bestLen === 5 && w[5] === 0xffff) ||
         (bestLen === 4 && w[4] === 0xffff && w[5] === 0))
     ) {
-      out.ipv4(b, o + 12);
-      return;
+      for (let k = 12; k < 16; k++) {
+        if (k > 12) buf[q++] = 0x2e;
+        q = putUint(buf, q, b[o + k] as number);
+      }
+      return q;
     }
-    writeGroup(out, w[i] as number);
+    q = putGroup(buf, q, w[i] as number);
   }
-  if (bestBase !== -1 && bestBase + bestLen === 8) out.byte(0x3a);
+  if (bestBase !== -1 && bestBase + bestLen === 8) buf[q++] = 0x3a;
+  return q;
+}
+
+/** {@link putIpv6} into `out`. */
+export function writeV6At(out: LogTextBuffer, b: Uint8Array, o: number): void {
+  out.ensure(MAX_IPV6_TEXT);
+  out.pos = putIpv6(out.buf, out.pos, b, o);
 }
 
 /** {@link writeV6At} as a string. */

@@ -7,7 +7,7 @@
  */
 import { LOG_TYPE_TAGS as T, type LogBatchHeader } from '../log-batch/types.js';
 import type { LogReader } from '../log-batch/reader.js';
-import { writeV6At } from '../log-text/addr.js';
+import { putIpv6 } from '../log-text/addr.js';
 import { putFixed6, putInt, putIpv4, putPlain, putUint } from '../log-text/direct.js';
 import { putDouble82, writeAsciiDouble80, writeAsciiDouble82 } from '../log-text/numbers.js';
 import {
@@ -96,7 +96,7 @@ function tsvBranches(tag: number, shape: TsvShape): FastBranch[] {
         { cond: 'p + 14 <= n && b[p + 9] === 4', body: 'q = putIpv4(dv, q, b, p + 10); p += 14;' },
         {
           cond: 'p + 26 <= n && b[p + 9] === 6',
-          body: `${TO_OUT} writeV6At(out, b, p + 10); p += 26; ${FROM_OUT}`,
+          body: 'q = putIpv6(buf, q, b, p + 10); p += 26;',
         },
       ];
     case T.subnet:
@@ -168,7 +168,7 @@ ${fastBranches(tag, tag === undefined ? [] : tsvBranches(tag, shape))}`;
 /** Source of the factory body for these column tags. */
 function tsvSource(tags: readonly (number | undefined)[], shape: TsvShape): string {
   return `'use strict';
-const { CW, SEP0, UNSET0, EMPTY0, RES, LIST, strList, slow, plain, wDouble, wTime, wString, writeV6At,
+const { CW, SEP0, UNSET0, EMPTY0, RES, LIST, strList, slow, plain, wDouble, wTime, wString, putIpv6,
   putDouble82, putFixed6, putInt, putIpv4, putUint } = H;
 return function tsvRecords(out, r, count, meta0, fixLine) {
   ${LOOP_HEAD}
@@ -235,7 +235,7 @@ export function specialisedTsvLoop(
     wTime: (out: LogTextBuffer, x: number) => writeTime(out, x, ctx, false),
     wString: (out: LogTextBuffer, b: Uint8Array, s: number, e: number) =>
       writeStringRange(out, b, s, e, ctx, false),
-    writeV6At,
+    putIpv6,
     putDouble82,
     putFixed6,
     putInt,
