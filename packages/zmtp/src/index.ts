@@ -22,3 +22,13 @@ export {
   type ZmtpSocketType,
 } from './greeting.js';
 export { encodeZ85Key, parseZ85Key } from './z85-key.js';
+export { listen, type BindErrorFactory, type Listener } from './listen.js';
+export {
+  Connection,
+  PeerError,
+  encodeMessage,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type CurveOptions,
+  type PeerErrorKind,
+} from './server-connection.js';
