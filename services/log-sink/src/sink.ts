@@ -177,16 +177,22 @@ async function startParts(
     await running.pool.ready();
     dispatcher.usePool(running.pool);
   }
-  const { onZap, onHandshakeFailed } = connectionEvents(stats, metrics, warn);
-  // The ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
-  const context = curve ? new Context({ blocky: false }) : undefined;
+  const { onZap, onHandshakeFailed, onClient, onPeerError } = connectionEvents(stats, metrics, warn);
+  const zmtp = config.intake === 'zmtp';
+  // native: the ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
+  const context = curve && !zmtp ? new Context({ blocky: false }) : undefined;
   if (curve && context) {
     running.zap = await startZapHandler(context, curve.clientPublicKeys, onZap, (err) =>
       log.error({ err }, 'ZAP handler failed'),
     );
   }
   running.intake = await startIntake({
+    mode: config.intake,
     endpoint: config.pullEndpoint,
+    maxMessageBytes: config.maxMessageBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     receiveHighWaterMark: config.receiveHighWaterMark,
     receiveBufferSize: config.receiveBufferSize,
     ipv6: config.ipv6,
@@ -200,7 +206,9 @@ async function startParts(
     },
     onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
     onHandshakeFailed,
+    onPeerError,
     ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
+    ...(curve && zmtp ? { zmtpCurve: { ...curve, onClient } } : {}),
   }).catch(async (err: unknown) => {
     running.zap?.close();
     await running.zap?.done;
@@ -238,6 +246,7 @@ function newStats(): SinkStats {
     rejectedBatches: 0,
     zap: { accepted: 0, rejected: 0 },
     handshakeFailures: {},
+    peerErrors: {},
   };
 }
 

@@ -116,21 +116,11 @@ function handshakeFailure(code: string): 'protocol' | 'auth' | 'other' {
   return code === HUB_ERROR_CODES.PEER_TIMEOUT ? 'other' : 'protocol';
 }
 
-/**
- * The CURVE pieces of every connection: libsodium loaded once, the hub's key pair, and the
- * allow-list of client public keys (the keys the native hub's ZAP handler admits).
- */
+/** The CURVE pieces of every connection (libsodium is loaded only with CURVE on). */
 async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promise<CurveOptions> {
-  const { CurveReader, CurveServer, MESSAGE_OVERHEAD, Sodium } = await import('@zeek-relay/zmtp/curve');
-  const na = await Sodium.load();
+  const { curveServerOptions } = await import('@zeek-relay/zmtp/curve');
   const secretKey = decodeCurveKey(curve.serverSecretKey, 'the CURVE server secret key', hubCurveError);
-  const keys = { publicKey: na.publicOf(secretKey), secretKey };
-  const allowed = new Set(curve.clientPublicKeys.map((k) => Buffer.from(k).toString('latin1')));
-  return {
-    newServer: () => new CurveServer(na, keys),
-    newReader: (server) => new CurveReader(na, server, maxFrameBytes + MESSAGE_OVERHEAD),
-    allowed: (key) => allowed.has(key.toString('latin1')),
-  };
+  return curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
 }
 
 /** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */

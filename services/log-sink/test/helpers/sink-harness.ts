@@ -23,6 +23,16 @@ export interface Harness {
   readonly dir: string;
 }
 
+/**
+ * The intake the tests run on: `ZR_SINK_INTAKE` (`native` or `zmtp`) when set, so the whole suite
+ * runs on either (`ZR_SINK_INTAKE=zmtp node scripts/run-tests.mjs services/log-sink`); else the
+ * sink's default. A test's own `intake` wins.
+ */
+export function testIntake(): { intake?: 'native' | 'zmtp' } {
+  const v = process.env['ZR_SINK_INTAKE'];
+  return v === 'native' || v === 'zmtp' ? { intake: v } : {};
+}
+
 /** Creates and starts a sink writing into `dir`; defaults: TSV, no time rotation, quick drain. */
 export async function startSink(
   dir: string,
@@ -35,6 +45,7 @@ export async function startSink(
       logDir: dir,
       rotationIntervalSeconds: 0,
       drainIdleMs: 50,
+      ...testIntake(),
       ...config,
     },
     { log: pino({ level: 'silent' }), ...deps },
