@@ -4,6 +4,7 @@ export {
   frameHeaderLength,
   writeFrameHeader,
   type FrameSink,
+  type FrameTarget,
 } from './frame-reader.js';
 export {
   COMPATIBLE_PEERS,

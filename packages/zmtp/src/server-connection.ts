@@ -19,6 +19,7 @@ import {
   frameHeaderLength,
   writeFrameHeader,
   type FrameSink,
+  type FrameTarget,
 } from './frame-reader.js';
 import {
   GREETING_LENGTH,
@@ -62,6 +63,8 @@ export interface ConnectionOptions {
   readonly handshakeTimeoutMs: number;
   /** Largest frame accepted; a larger one is a protocol error (libzmq's ZMQ_MAXMSGSIZE). */
   readonly maxFrameBytes: number;
+  /** Where large frames spanning reads are assembled (frame-reader.ts); without, joined per frame. */
+  readonly frameTarget?: FrameTarget;
   /** CURVE as server (the owner loads libsodium only then); NULL without. */
   readonly curve?: CurveOptions;
 }
@@ -127,7 +130,7 @@ export class Connection implements FrameSink {
     this.address = `${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
     this.#o = o;
     this.#events = events;
-    this.#reader = new FrameReader(o.maxFrameBytes, MAX_PARTS);
+    this.#reader = new FrameReader(o.maxFrameBytes, MAX_PARTS, o.frameTarget);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', () => undefined); // 'close' follows; the owner counts it

@@ -250,7 +250,14 @@ function zmtpCeilingReceiver(lines: Uint8Array, dir: string): Receiver {
     const fd = openSync(join(dir, 'ceiling.log'), 'w');
     let records = 0;
     let wake: (() => void) | undefined;
+    // The payload is not read: large frames are assembled in one reused buffer.
+    let scratch = Buffer.alloc(0);
+    const frameTarget = {
+      minBytes: 32 * 1024,
+      allocate: (n: number) => (scratch.length >= n ? scratch : (scratch = Buffer.alloc(n))).subarray(0, n),
+    };
     const intake = await startIntake({
+      frameTarget,
       mode: 'zmtp',
       endpoint: 'tcp://127.0.0.1:0',
       maxMessageBytes: 256 * 1024 * 1024,

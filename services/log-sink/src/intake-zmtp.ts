@@ -147,6 +147,7 @@ export async function startZmtpIntake(o: IntakeOptions): Promise<Intake> {
     heartbeatTimeoutMs: o.heartbeatTimeoutMs,
     handshakeTimeoutMs: o.handshakeTimeoutMs,
     maxFrameBytes: o.maxMessageBytes,
+    ...(o.frameTarget ? { frameTarget: o.frameTarget } : {}),
     ...(o.zmtpCurve ? { curve: await curveOptions(o.zmtpCurve, o.maxMessageBytes) } : {}),
   };
   const events = nodeEvents(o, nodes);

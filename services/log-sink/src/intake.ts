@@ -21,6 +21,7 @@ import { SINK_ERROR_CODES, SinkError } from './errors.js';
 import { watchHandshakes, type HandshakeFailureHandler } from './handshake-monitor.js';
 import { startZmtpIntake } from './intake-zmtp.js';
 import type { CurveSettings } from '@zeek-relay/zmq';
+import type { FrameTarget } from '@zeek-relay/zmtp';
 
 /** Settings of the intake. */
 export interface IntakeOptions {
@@ -56,6 +57,8 @@ export interface IntakeOptions {
   readonly zmtpCurve?: CurveSettings & {
     readonly onClient: (accepted: boolean, address: string) => void;
   };
+  /** `zmtp`: where large frames are assembled (the render pool's pooled buffers). */
+  readonly frameTarget?: FrameTarget;
   /** `zmtp`: a ready node's connection closed for `code` (oversized frame, heartbeat, bad box). */
   readonly onPeerError?: (code: string, address: string, err: unknown) => void;
 }

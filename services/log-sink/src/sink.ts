@@ -26,6 +26,12 @@ import { addLoops, createRenderPool, type RenderPool } from './render-pool.js';
 import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
 
+/**
+ * `intake=zmtp` with render workers: a payload frame of at least this size that spans reads is
+ * assembled straight in a pooled buffer, which then goes to a worker without another copy.
+ */
+const ASSEMBLE_MIN_BYTES = 32 * 1024;
+
 /** What the sink needs from its host (main.ts or an embedding CLI). */
 export interface SinkDeps extends ServiceDeps {
   /** Destination of the `stdout` writer (default process.stdout). */
@@ -178,6 +184,7 @@ async function startParts(
     dispatcher.usePool(running.pool);
   }
   const { onZap, onHandshakeFailed, onClient, onPeerError } = connectionEvents(stats, metrics, warn);
+  const pool = running.pool;
   const zmtp = config.intake === 'zmtp';
   // native: the ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
   const context = curve && !zmtp ? new Context({ blocky: false }) : undefined;
@@ -209,6 +216,7 @@ async function startParts(
     onPeerError,
     ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
     ...(curve && zmtp ? { zmtpCurve: { ...curve, onClient } } : {}),
+    ...(pool ? { frameTarget: { minBytes: ASSEMBLE_MIN_BYTES, allocate: (n: number) => pool.lend(n) } } : {}),
   }).catch(async (err: unknown) => {
     running.zap?.close();
     await running.zap?.done;

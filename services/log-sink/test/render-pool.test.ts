@@ -10,6 +10,10 @@ import { test } from 'node:test';
 import { countsBatch, oneValueBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { LogPush } from '@zeek-relay/zeek-node';
+import { WriteBudget } from '../src/backpressure.js';
+import { renderSettingsOf } from '../src/batch-renderer.js';
+import { resolveSinkConfig } from '../src/config.js';
+import { createRenderPool, type DeliveredResult } from '../src/render-pool.js';
 
 const PATHS = 20; // more than the decoder's header cache (16): header objects are re-created
 const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and headers re-sent
@@ -72,5 +76,47 @@ test('large batches through reused buffers land complete and in order (TSV and J
     node.close();
     await h.sink.close();
     await removeDir(dir);
+  }
+});
+
+/**
+ * `intake=zmtp` assembles a large payload straight into a buffer the pool lent: submitted, that
+ * buffer is transferred to a worker as it is (detached here: no second copy), while any other
+ * payload is copied and stays readable; both render to the same text.
+ */
+test('a payload in a lent buffer goes to a worker without a copy; others are copied', async () => {
+  const budget = new WriteBudget(1 << 30);
+  const results: DeliveredResult[] = [];
+  const settings = renderSettingsOf(resolveSinkConfig({ outputs: ['tsv'] }));
+  const pool = createRenderPool(
+    1,
+    settings,
+    budget,
+    (r) => results.push(r),
+    (err) => assert.fail(String(err)),
+  );
+  try {
+    await pool.ready();
+    const batch = countsBatch(
+      Array.from({ length: 5000 }, (_, i) => i),
+      'lent',
+    );
+    const lent = pool.lend(batch.length);
+    lent.set(batch);
+    const plain = Buffer.from(batch);
+    pool.submit(lent);
+    pool.submit(plain);
+    await pool.idle();
+    assert.equal(lent.buffer.byteLength, 0, 'the lent buffer was transferred');
+    assert.equal(plain.length, batch.length, 'the other payload was copied');
+    const texts = results.map((r) => {
+      assert.ok(r.ok);
+      return Buffer.from(r.tsv ?? []).toString('latin1');
+    });
+    assert.equal(texts.length, 2);
+    assert.equal(texts[0], texts[1]);
+    assert.equal(texts[0]!.split('\n').length, 5001);
+  } finally {
+    await pool.close();
   }
 });
