@@ -7,9 +7,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fixturePath } from '@zeek-relay/fixtures';
-import { freePort, startControlPlane, type ControlPlane, repoRoot } from '../helpers/k8s/index.js';
+import {
+  eventually as poll,
+  freePort,
+  startControlPlane,
+  type ControlPlane,
+  repoRoot,
+} from '../helpers/k8s/index.js';
 import { startService, waitHealthy } from '../images/service-process.js';
 import { CHART_DIR, CI_VARIANTS, helm, variantFlags } from './helm.js';
 
@@ -41,25 +46,9 @@ const operatorPods = async (): Promise<Pod[]> =>
     }
   ).items.filter((p) => !p.metadata.deletionTimestamp);
 
-/** Polls until `fn` returns a value (API state converges asynchronously; no timing assertions). */
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 180_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(500);
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** `eventually` with this file's default hang guard (3 min) and a 500 ms poll. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> =>
+  poll(what, fn, timeoutMs, 500);
 
 const runningPod = (): Promise<Pod> =>
   eventually('one Running operator pod', async () => {

@@ -5,36 +5,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ZeekClient, data } from '@zeek-relay/client';
-import { createGateway, defaultGatewayConfig, type Gateway } from '@zeek-relay/gateway';
-import { createHub, type Hub } from '@zeek-relay/hub';
-import { freePort, runCli } from './helpers.js';
+import type { Gateway } from '@zeek-relay/gateway';
+import { freePort, runCli, startLocalGateway, startLocalHub, type LocalHub } from './helpers.js';
 
-let hub: Hub;
+let hub: LocalHub;
 let gateway: Gateway;
 let url: string;
 
 before(async () => {
-  const [xpub, xsub, port] = [await freePort(), await freePort(), await freePort()];
-  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-  await hub.start();
-  gateway = createGateway(
-    defaultGatewayConfig({
-      host: '127.0.0.1',
-      port,
-      healthPort: -1,
-      connectXpubEndpoint: `tcp://127.0.0.1:${xsub}`,
-      connectXsubEndpoint: `tcp://127.0.0.1:${xpub}`,
-      logLevel: 'silent',
-    }),
-  );
-  await gateway.start();
-  await gateway.hubReady;
+  hub = await startLocalHub();
+  const port = await freePort();
+  gateway = await startLocalGateway(hub, port);
   url = `ws://127.0.0.1:${port}`;
 });
 
 after(async () => {
   await gateway.close();
-  await hub.close();
+  await hub.hub.close();
 });
 
 test('publish sends typed arguments exactly', async () => {

@@ -6,38 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ZeekClient, data, type ZeekEvent } from '@zeek-relay/client';
-import { createGateway, defaultGatewayConfig, type Gateway } from '@zeek-relay/gateway';
-import { createHub, type Hub } from '@zeek-relay/hub';
-import { freePort } from './helpers.js';
+import type { Gateway } from '@zeek-relay/gateway';
+import { freePort, startLocalGateway, startLocalHub, type LocalHub } from './helpers.js';
 
-let hub: Hub;
+let hub: LocalHub;
 let gateway: Gateway | undefined;
 let stable: Gateway;
 let gwPort: number;
 let gw2Port: number;
-let xpub: number;
-let xsub: number;
 
-async function startGateway(port: number): Promise<Gateway> {
-  const g = createGateway(
-    defaultGatewayConfig({
-      host: '127.0.0.1',
-      port,
-      healthPort: -1,
-      connectXpubEndpoint: `tcp://127.0.0.1:${xsub}`,
-      connectXsubEndpoint: `tcp://127.0.0.1:${xpub}`,
-      logLevel: 'silent',
-    }),
-  );
-  await g.start();
-  await g.hubReady;
-  return g;
-}
+const startGateway = (port: number): Promise<Gateway> => startLocalGateway(hub, port);
 
 before(async () => {
-  [xpub, xsub, gwPort, gw2Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-  await hub.start();
+  hub = await startLocalHub();
+  [gwPort, gw2Port] = [await freePort(), await freePort()];
   gateway = await startGateway(gwPort);
   stable = await startGateway(gw2Port);
 });
@@ -45,7 +27,7 @@ before(async () => {
 after(async () => {
   await gateway?.close();
   await stable.close();
-  await hub.close();
+  await hub.hub.close();
 });
 
 const url = (): string => `ws://127.0.0.1:${gwPort}`;

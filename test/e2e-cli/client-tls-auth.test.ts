@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ZeekClient, data } from '@zeek-relay/client';
-import { createGateway, defaultGatewayConfig } from '@zeek-relay/gateway';
-import { createHub } from '@zeek-relay/hub';
-import { freePort } from './helpers.js';
+import type { Gateway } from '@zeek-relay/gateway';
+import { freePort, startLocalGateway, startLocalHub } from './helpers.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
@@ -44,25 +43,15 @@ test(
     ]);
     assert.equal(made.status, 0, made.stderr?.toString());
     writeFileSync(tokens, JSON.stringify({ tokens: [{ name: 'e2e', token: 's3cret' }] }));
-    const [xpub, xsub, port] = [await freePort(), await freePort(), await freePort()];
-    const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
-    await hub.start();
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        host: '127.0.0.1',
-        port,
-        healthPort: -1,
-        connectXpubEndpoint: `tcp://127.0.0.1:${xsub}`,
-        connectXsubEndpoint: `tcp://127.0.0.1:${xpub}`,
+    const port = await freePort();
+    const hub = await startLocalHub();
+    let gateway: Gateway | undefined;
+    try {
+      gateway = await startLocalGateway(hub, port, {
         tlsCertFile: cert,
         tlsKeyFile: key,
         tokensFile: tokens,
-        logLevel: 'silent',
-      }),
-    );
-    try {
-      await gateway.start();
-      await gateway.hubReady;
+      });
       const url = `wss://127.0.0.1:${port}`;
       const ca = readFileSync(cert);
       await using sub = await ZeekClient.connect({ url, topics: ['tls/'], token: 's3cret', tls: { ca } });
@@ -87,8 +76,8 @@ test(
         message: /self-signed|certificate/i,
       });
     } finally {
-      await gateway.close();
-      await hub.close();
+      await gateway?.close();
+      await hub.hub.close();
       rmSync(dir, { recursive: true, force: true });
     }
   },

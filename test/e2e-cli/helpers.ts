@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS } from '@zeek-relay/cli/simulator';
+import { createGateway, defaultGatewayConfig, type Gateway, type GatewayConfig } from '@zeek-relay/gateway';
+import { createHub, type Hub } from '@zeek-relay/hub';
 import { freePort as pickPort, HANG_GUARD_MS, until } from '@zeek-relay/test-support';
 
 /** Repository root (tests run from `test/e2e-cli/dist/`). */
@@ -24,6 +26,51 @@ const DEFAULTS: ReadonlySet<number> = new Set(Object.values(DEFAULT_PORTS));
  */
 export function freePort(): Promise<number> {
   return pickPort({ avoid: DEFAULTS });
+}
+
+/** A started hub in this process and its two ports on 127.0.0.1. */
+export interface LocalHub {
+  readonly hub: Hub;
+  readonly xpub: number;
+  readonly xsub: number;
+}
+
+/** Starts a hub on 127.0.0.1 at two free ports (fixed ones: a gateway restarted later finds it again). */
+export async function startLocalHub(): Promise<LocalHub> {
+  const [xpub, xsub] = [await freePort(), await freePort()];
+  const hub = createHub({ bindAddress: '127.0.0.1', xpubPort: xpub, xsubPort: xsub });
+  await hub.start();
+  return { hub, xpub, xsub };
+}
+
+/**
+ * Starts a gateway in this process on 127.0.0.1:`port`, connected to `hub` (no health port, silent),
+ * with `extra` on top (TLS, tokens), and waits until it has joined the hub.
+ */
+export async function startLocalGateway(
+  hub: LocalHub,
+  port: number,
+  extra: Partial<GatewayConfig> = {},
+): Promise<Gateway> {
+  const gateway = createGateway(
+    defaultGatewayConfig({
+      host: '127.0.0.1',
+      port,
+      healthPort: -1,
+      connectXpubEndpoint: `tcp://127.0.0.1:${hub.xsub}`,
+      connectXsubEndpoint: `tcp://127.0.0.1:${hub.xpub}`,
+      logLevel: 'silent',
+      ...extra,
+    }),
+  );
+  try {
+    await gateway.start();
+    await gateway.hubReady;
+    return gateway;
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
 }
 
 /** A child process with its output collected. */

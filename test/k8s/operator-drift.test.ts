@@ -37,6 +37,9 @@ interface Cond {
 const apps = (kind: string, name: string): string => `/apis/apps/v1/namespaces/${NS}/${kind}/${name}`;
 const get = <T>(path: string): Promise<T> => cp.http.json<T>('GET', path);
 const worker = (): Promise<Workload> => get<Workload>(apps('statefulsets', 'demo-worker'));
+/** `kubectl patch --type=json` of the workers' StatefulSet, as someone other than the operator. */
+const patchWorker = (patch: readonly unknown[]): Promise<string> =>
+  cp.kubectl(['patch', '-n', NS, 'statefulset/demo-worker', '--type=json', '-p', JSON.stringify(patch)]);
 const zeek = (w: Workload): Container => {
   const c = w.spec.template.spec.containers[0];
   assert.ok(c);
@@ -127,15 +130,7 @@ test(
     first.valueFrom.fieldRef.fieldPath = 'metadata.name';
     env.push({ name: 'EXTRA', value: 'x' });
     const patch = [{ op: 'replace', path: '/spec/template/spec/containers/0/env', value: env }];
-    await cp.kubectl([
-      'patch',
-      '-n',
-      NS,
-      'statefulset/demo-worker',
-      '--type=json',
-      '-p',
-      JSON.stringify(patch),
-    ]);
+    await patchWorker(patch);
     await eventually('env restored', async () => {
       const now = zeek(await worker()).env ?? [];
       // Our POD_INDEX is back; a variable someone else added is theirs (not ours to remove).
@@ -160,15 +155,7 @@ test('a removed volume comes back', { timeout: 120_000 }, async () => {
     path: '/spec/template/spec/containers/0/volumeMounts',
     value: (mounts.volumeMounts ?? []).filter((m) => m.name !== removed) as never,
   });
-  await cp.kubectl([
-    'patch',
-    '-n',
-    NS,
-    'statefulset/demo-worker',
-    '--type=json',
-    '-p',
-    JSON.stringify(patch),
-  ]);
+  await patchWorker(patch);
   await eventually('volume restored', async () =>
     JSON.stringify(names(await worker())) === JSON.stringify(want) ? true : undefined,
   );

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readTextFixture } from '@zeek-relay/fixtures';
 import * as operatorPackage from '@zeek-relay/operator';
 import type { Operator } from '@zeek-relay/operator';
 import { createLogger, createMetrics } from '@zeek-relay/runtime';
 import { pino } from 'pino';
 import type { ControlPlane } from '../helpers/k8s/control-plane.js';
+import { eventually } from '../helpers/k8s/eventually.js';
 import { repoRoot } from '../helpers/k8s/toolchain.js';
+
+export { eventually };
 
 /** Starts the operator in this process against `cp` (leader election on, fast timings). */
 export async function startOperator(
@@ -88,27 +91,6 @@ export function fixture(name: string): string {
   return readTextFixture('k8s', name);
 }
 
-/** Polls `fn` until it returns a value that is not undefined (default timeout 5 min). */
-export async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 300_000,
-  pollMs = 300,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 /** A pod seen being added by a watch, in etcd order. */
 export interface PodAdded {
   readonly component: string;
@@ -125,15 +107,34 @@ export async function recordPodAdds(
   namespace: string,
 ): Promise<{ readonly adds: PodAdded[]; stop(): void }> {
   const adds: PodAdded[] = [];
-  // Watch from the list's resourceVersion, so existing pods are not reported as ADDED.
-  const list = await cp.http.json<{ metadata: { resourceVersion: string } }>(
-    'GET',
-    `/api/v1/namespaces/${namespace}/pods`,
-  );
-  const url = new URL(
-    `/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`,
-    cp.server,
-  );
+  const req = await watchFromNow<{
+    type: string;
+    object: {
+      metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    };
+  }>(cp, `/api/v1/namespaces/${namespace}/pods`, (ev) => {
+    if (ev.type !== 'ADDED') return;
+    const m = ev.object.metadata;
+    adds.push({
+      component: m.labels?.['app.kubernetes.io/component'] ?? '',
+      name: m.name,
+      configHash: m.annotations?.['zeek-relay.io/config-hash'],
+    });
+  });
+  return { adds, stop: () => req.destroy() };
+}
+
+/**
+ * Watches the collection `path` from its list's resourceVersion (so what exists now is not
+ * reported as ADDED) and hands every watch event to `onEvent`; destroy the request to stop.
+ */
+async function watchFromNow<E>(
+  cp: ControlPlane,
+  path: string,
+  onEvent: (ev: E) => void,
+): Promise<ClientRequest> {
+  const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', path);
+  const url = new URL(`${path}?watch=1&resourceVersion=${list.metadata.resourceVersion}`, cp.server);
   const req = httpsRequest(
     url,
     { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } },
@@ -146,23 +147,7 @@ export async function recordPodAdds(
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
-          const ev = JSON.parse(line) as {
-            type: string;
-            object: {
-              metadata: {
-                name: string;
-                labels?: Record<string, string>;
-                annotations?: Record<string, string>;
-              };
-            };
-          };
-          if (ev.type !== 'ADDED') continue;
-          const m = ev.object.metadata;
-          adds.push({
-            component: m.labels?.['app.kubernetes.io/component'] ?? '',
-            name: m.name,
-            configHash: m.annotations?.['zeek-relay.io/config-hash'],
-          });
+          onEvent(JSON.parse(line) as E);
         }
       });
       res.on('error', () => undefined);
@@ -170,7 +155,7 @@ export async function recordPodAdds(
   );
   req.on('error', () => undefined);
   req.end();
-  return { adds, stop: () => req.destroy() };
+  return req;
 }
 
 /** Every change the API server reports for the watched collections, from now on. */
@@ -190,36 +175,17 @@ export async function watchChanges(cp: ControlPlane, paths: readonly string[]): 
   const changes: string[] = [];
   const objects: Record<string, unknown>[] = [];
   const reqs = await Promise.all(
-    paths.map(async (path) => {
-      const list = await cp.http.json<{ metadata: { resourceVersion: string } }>('GET', path);
-      const url = new URL(`${path}?watch=1&resourceVersion=${list.metadata.resourceVersion}`, cp.server);
-      const req = httpsRequest(
-        url,
-        { ca: readFileSync(cp.caCertPath), headers: { authorization: `Bearer ${cp.token}` } },
-        (res) => {
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const ev = JSON.parse(buf.slice(0, nl)) as {
-                type: string;
-                object: { kind?: string; metadata?: { name?: string } };
-              };
-              buf = buf.slice(nl + 1);
-              if (ev.type === 'BOOKMARK') continue;
-              changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
-              objects.push(ev.object);
-            }
-          });
-          res.on('error', () => undefined);
+    paths.map((path) =>
+      watchFromNow<{ type: string; object: { kind?: string; metadata?: { name?: string } } }>(
+        cp,
+        path,
+        (ev) => {
+          if (ev.type === 'BOOKMARK') return;
+          changes.push(`${ev.type} ${ev.object.kind}/${ev.object.metadata?.name}`);
+          objects.push(ev.object);
         },
-      );
-      req.on('error', () => undefined);
-      req.end();
-      return req;
-    }),
+      ),
+    ),
   );
   return { changes, objects, stop: () => reqs.forEach((r) => r.destroy()) };
 }

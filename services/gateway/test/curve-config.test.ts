@@ -17,8 +17,9 @@ describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
   const { server, clients } = freshKeys(2);
   const [a, b] = clients as [KeyPair, KeyPair];
 
-  async function startError(overrides: Partial<GatewayConfig>): Promise<{ code: unknown; message: string }> {
-    const gateway = createGateway(
+  /** A gateway (not started) whose hub endpoints nothing listens on, with `overrides` on top. */
+  const withoutHub = (overrides: Partial<GatewayConfig>) =>
+    createGateway(
       defaultGatewayConfig({
         port: 0,
         healthPort: -1,
@@ -29,6 +30,9 @@ describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
         ...overrides,
       }),
     );
+
+  async function startError(overrides: Partial<GatewayConfig>): Promise<{ code: unknown; message: string }> {
+    const gateway = withoutHub(overrides);
     try {
       await gateway.start();
     } catch (err) {
@@ -124,16 +128,7 @@ describe('CURVE key settings (ZR_GATEWAY_CURVE_CONFIG)', () => {
   });
 
   test('with CURVE on, a bad hub endpoint is still ZR_GATEWAY_HUB_CONNECT (libzmq refuses it)', async () => {
-    const gateway = createGateway(
-      defaultGatewayConfig({
-        port: 0,
-        healthPort: -1,
-        logLevel: 'silent',
-        connectXpubEndpoint: 'tcp://127.0.0.1:1',
-        connectXsubEndpoint: 'nonsense://x',
-        hubCurveServerKey: server.publicKey,
-      }),
-    );
+    const gateway = withoutHub({ connectXsubEndpoint: 'nonsense://x', hubCurveServerKey: server.publicKey });
     try {
       await assert.rejects(gateway.start(), { code: 'ZR_GATEWAY_HUB_CONNECT' });
       assert.deepEqual(gateway.readiness(), { ready: false, reason: 'not listening' });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { data, dataEquals, type BrokerData, type ZeekEvent } from '@zeek-relay/wire';
 import { fixturePath } from '@zeek-relay/fixtures';
+import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { loadScenario, replay, type Behaviour, type ScenarioContext } from './helpers/scenario.js';
 import { hasOpenssl, makeTestTls, type TestTls } from './helpers/tls.js';
@@ -263,7 +264,7 @@ const behaviours: Record<string, Behaviour> = {
         for (const [label, c] of ctx.clients) {
           void (async () => {
             for (let i = 0; i < 3000 && !stop && c.ws.readyState === c.ws.OPEN; i++) {
-              c.send(JSON.stringify(pingMessage('/test/pings/', `tc${label}`, i)));
+              c.send(dataMessage('/test/pings/', 'ping', [S(`tc${label}`), C(i)]));
               if (i % 50 === 0) await new Promise((r) => setImmediate(r));
             }
           })();
@@ -296,31 +297,6 @@ const behaviours: Record<string, Behaviour> = {
   'extra.v8.2.server.default.json': { setup: echo('/test/pings/', '/test/pings/') },
   'extra.v8.2.server.broker.json': { setup: echo('/test/pings/', '/test/pings/') },
 };
-
-function pingMessage(topic: string, msg: string, c: number): unknown {
-  return {
-    type: 'data-message',
-    topic,
-    '@data-type': 'vector',
-    data: [
-      { '@data-type': 'count', data: 1 },
-      { '@data-type': 'count', data: 1 },
-      {
-        '@data-type': 'vector',
-        data: [
-          { '@data-type': 'string', data: 'ping' },
-          {
-            '@data-type': 'vector',
-            data: [
-              { '@data-type': 'string', data: msg },
-              { '@data-type': 'count', data: c },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-}
 
 describe('scenario replay (zeek-8.0/websocket of @zeek-relay/fixtures, from Zeek btests)', () => {
   for (const [file, behaviour] of Object.entries(behaviours)) {

@@ -11,20 +11,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
-import { createMetrics } from '@zeek-relay/runtime';
-import { createHub, type Hub } from '../src/index.js';
 import { RawCurvePeer } from './helpers/curve-peer.js';
-import { connectable, sleep, waitFor } from './helpers/wait.js';
+import { curveOptions, type KeyPair } from './helpers/curve.js';
+import { scrapeUntil, startMeteredHub, type MeteredHub } from './helpers/hub.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();
 const clientA = curveKeyPair();
 const clientB = curveKeyPair();
 const stranger = curveKeyPair();
-const peerKeys = (c: { publicKey: string; secretKey: string }, serverKey = server.publicKey) => ({
-  curveServerKey: serverKey,
-  curvePublicKey: c.publicKey,
-  curveSecretKey: c.secretKey,
-});
+const peerKeys = (c: KeyPair, serverKey = server.publicKey) => curveOptions(c, serverKey);
 
 /** Event-like messages of every frame-size class: empty, short, long (8-octet size) frames. */
 const event = (p: number, i: number): Buffer[] => [
@@ -34,32 +30,12 @@ const event = (p: number, i: number): Buffer[] => [
   Buffer.alloc([64, 255, 256, 70_000][i % 4]!, (i * 7 + p) & 0xff),
 ];
 
-async function startHub(forwarding: 'native' | 'zmtp') {
-  const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
-  const hub: Hub = createHub(
-    {
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      forwarding,
-      curveServerSecretKey: server.secretKey,
-      curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
-    },
-    { meter: metrics.meter },
-  );
-  const a = await hub.start();
-  return { hub, metrics, pub: connectable(a.xsub), sub: connectable(a.xpub) };
-}
-
-/** Polls the scrape until `re` matches (the limit is a hang guard only). */
-async function scrapeUntil(metrics: { scrape(): Promise<string> }, re: RegExp): Promise<string> {
-  let text = await metrics.scrape();
-  for (const end = Date.now() + 60_000; !re.test(text) && Date.now() < end; ) {
-    await sleep(10);
-    text = await metrics.scrape();
-  }
-  return text;
-}
+const startHub = (forwarding: 'native' | 'zmtp'): Promise<MeteredHub> =>
+  startMeteredHub({
+    forwarding,
+    curveServerSecretKey: server.secretKey,
+    curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
+  });
 
 /** Collects what a subscriber receives. */
 function collect(s: XSubscriber): Buffer[][] {
@@ -72,13 +48,12 @@ function collect(s: XSubscriber): Buffer[][] {
 
 for (const forwarding of ['native', 'zmtp'] as const)
   describe(`forwarding through a CURVE hub (forwarding=${forwarding})`, () => {
-    let h: Awaited<ReturnType<typeof startHub>>;
+    let h: MeteredHub;
     const sockets: Array<XPublisher | XSubscriber> = [];
     before(async () => (h = await startHub(forwarding)));
     after(async () => {
       for (const s of sockets) s.close();
-      await h.hub.close();
-      await h.metrics.shutdown();
+      await h.close();
     });
 
     it('libzmq publishers and subscribers: every message byte for byte, in order per publisher', async () => {
@@ -157,34 +132,42 @@ for (const forwarding of ['native', 'zmtp'] as const)
   });
 
 describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE client', () => {
-  let h: Awaited<ReturnType<typeof startHub>>;
+  let h: MeteredHub;
   const closers: Array<() => void> = [];
   before(async () => (h = await startHub('zmtp')));
   after(async () => {
     for (const c of closers) c();
-    await h.hub.close();
-    await h.metrics.shutdown();
+    await h.close();
   });
-  const keys = (c: { publicKey: string; secretKey: string }) => ({ serverKey: server.publicKey, ...c });
+  const keys = (c: KeyPair) => ({ serverKey: server.publicKey, ...c });
+  /** A libzmq CURVE subscriber to `prefix` with key pair `c`: what it receives. */
+  async function libzmqSubscriber(c: KeyPair, prefix: string): Promise<Buffer[][]> {
+    const sub = new XSubscriber({ linger: 0, ...peerKeys(c) });
+    closers.push(() => sub.close());
+    sub.connect(h.sub);
+    await sub.send(Buffer.from(`\x01${prefix}`));
+    return collect(sub);
+  }
+  /** A libzmq CURVE publisher with key pair `c`, once a subscription has reached it. */
+  async function libzmqPublisher(c: KeyPair): Promise<XPublisher> {
+    const pub = new XPublisher({ linger: 0, ...peerKeys(c) });
+    closers.push(() => pub.close());
+    pub.connect(h.pub);
+    await pub.receive();
+    return pub;
+  }
 
   it('publishes to and receives from libzmq peers both ways', async () => {
     const subscriber = await RawCurvePeer.connect(h.sub, 'XSUB', keys(clientA));
     closers.push(() => subscriber.close());
     subscriber.send([Buffer.from('\x01t.raw.')]);
-    const pub = new XPublisher({ linger: 0, ...peerKeys(clientB) });
-    closers.push(() => pub.close());
-    pub.connect(h.pub);
-    await pub.receive();
+    const pub = await libzmqPublisher(clientB);
     const frames = [Buffer.from('t.raw.1'), Buffer.alloc(300, 9)];
     await pub.send(frames);
     await waitFor(() => subscriber.received.length === 1, 'the libzmq message at the raw subscriber');
     assert.deepEqual(subscriber.received[0], frames);
 
-    const sub = new XSubscriber({ linger: 0, ...peerKeys(clientB) });
-    closers.push(() => sub.close());
-    sub.connect(h.sub);
-    await sub.send(Buffer.from('\x01t.from-raw.'));
-    const got = collect(sub);
+    const got = await libzmqSubscriber(clientB, 't.from-raw.');
     const publisher = await RawCurvePeer.connect(h.pub, 'XPUB', keys(clientA));
     closers.push(() => publisher.close());
     // The libzmq subscriber's own prefix, replayed or passed on: it is at the hub.
@@ -199,17 +182,10 @@ describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE clie
   });
 
   it('a tampered box: that connection closed, ZR_HUB_PEER_CURVE counted, the others go on', async () => {
-    const sub = new XSubscriber({ linger: 0, ...peerKeys(clientA) });
-    closers.push(() => sub.close());
-    sub.connect(h.sub);
-    await sub.send(Buffer.from('\x01t.tamper.'));
-    const got = collect(sub);
+    const got = await libzmqSubscriber(clientA, 't.tamper.');
     const raw = await RawCurvePeer.connect(h.pub, 'XPUB', keys(clientB));
     closers.push(() => raw.close());
-    const honest = new XPublisher({ linger: 0, ...peerKeys(clientA) });
-    closers.push(() => honest.close());
-    honest.connect(h.pub);
-    await honest.receive();
+    const honest = await libzmqPublisher(clientA);
     await waitFor(() => raw.received.some((f) => f[0]!.toString() === '\x01t.tamper.'), 'the subscription');
     raw.send([Buffer.from('t.tamper.intact'), Buffer.from('1')]);
     await waitFor(() => got.length === 1, 'the intact message');
@@ -234,22 +210,14 @@ describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE clie
 
 describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
   it('a libzmq subscriber that reads late gets every event in order, through PINGs and PONGs', async () => {
-    const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
-    const hub = createHub(
-      {
-        bindAddress: '127.0.0.1',
-        xpubPort: 0,
-        xsubPort: 0,
-        forwarding: 'zmtp',
-        sendHighWaterMark: 0,
-        heartbeatIntervalMs: 20,
-        heartbeatTimeoutMs: 600_000,
-        curveServerSecretKey: server.secretKey,
-        curveClientPublicKeys: [clientA.publicKey],
-      },
-      { meter: metrics.meter },
-    );
-    const a = await hub.start();
+    const h = await startMeteredHub({
+      forwarding: 'zmtp',
+      sendHighWaterMark: 0,
+      heartbeatIntervalMs: 20,
+      heartbeatTimeoutMs: 600_000,
+      curveServerSecretKey: server.secretKey,
+      curveClientPublicKeys: [clientA.publicKey],
+    });
     // Its own PINGs every 20 ms too; a small receive HWM, so the backlog waits in the hub.
     const sub = new XSubscriber({
       linger: 0,
@@ -266,9 +234,9 @@ describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
     })().catch(() => undefined);
     const events = 3000;
     try {
-      sub.connect(connectable(a.xpub));
+      sub.connect(h.sub);
       await sub.send(Buffer.from('\x01t.hb.'));
-      pub.connect(connectable(a.xsub));
+      pub.connect(h.pub);
       await pub.receive();
       for (let i = 0; i < events; i++) {
         const payload = Buffer.alloc(4096, 0x61);
@@ -277,7 +245,7 @@ describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
       }
       // The hub has read them all while the subscriber read none: heartbeats cross the backlog.
       await scrapeUntil(
-        metrics,
+        h.metrics,
         new RegExp(`^zeek_cluster_zeromq_proxy_frontend_messages_received_total\\{[^}]*\\} ${events}$`, 'm'),
       );
       await sleep(100);
@@ -289,13 +257,12 @@ describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
         'every event, in order',
       );
       assert.deepEqual(disconnects, [], 'the connection held (no nonce went back)');
-      const text = await metrics.scrape();
+      const text = await h.metrics.scrape();
       assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_CURVE"/);
     } finally {
       sub.close();
       pub.close();
-      await hub.close();
-      await metrics.shutdown();
+      await h.close();
     }
   });
 });

@@ -4,12 +4,11 @@
  * (issue: 273 warning lines in 20 s from one such node).
  */
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XSubscriber, curveKeyPair } from 'zeromq';
-import { createLogger, createMetrics } from '@zeek-relay/runtime';
-import { createHub } from '../src/index.js';
-import { connectable, sleep } from './helpers/wait.js';
+import { createLogger } from '@zeek-relay/runtime';
+import { curveOptions } from './helpers/curve.js';
+import { counter, logLines, scrapeUntil, startMeteredHub } from './helpers/hub.js';
 
 /** The rate-limit key of the warning: the monitor's event on libzmq, the typed error on zmtp. */
 const REASON = { native: 'handshake_protocol_xpub', zmtp: 'ZR_HUB_PEER_CURVE_xpub' } as const;
@@ -17,49 +16,27 @@ const REASON = { native: 'handshake_protocol_xpub', zmtp: 'ZR_HUB_PEER_CURVE_xpu
 for (const forwarding of ['native', 'zmtp'] as const)
   describe(`rejected handshakes in the log (forwarding=${forwarding})`, () => {
     it('every failure is counted, one warning per window is logged', async () => {
-      const lines: Array<Record<string, unknown>> = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n')) if (l.startsWith('{')) lines.push(JSON.parse(l));
-          done();
-        },
-      });
+      const { lines, destination } = logLines();
       const server = curveKeyPair();
       const client = curveKeyPair();
-      const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
-      const hub = createHub(
+      const h = await startMeteredHub(
         {
-          bindAddress: '127.0.0.1',
-          xpubPort: 0,
-          xsubPort: 0,
           curveServerSecretKey: server.secretKey,
           curveClientPublicKeys: [client.publicKey],
           forwarding,
         },
-        { log: createLogger({ service: 'hub', level: 'warn', destination }), meter: metrics.meter },
+        { log: createLogger({ service: 'hub', level: 'warn', destination }) },
       );
-      const a = await hub.start();
       // Right client pair, wrong server key: the hub cannot read the client's HELLO.
       const wrong = new XSubscriber({
         linger: 0,
         reconnectInterval: 5,
-        curveServerKey: curveKeyPair().publicKey,
-        curvePublicKey: client.publicKey,
-        curveSecretKey: client.secretKey,
+        ...curveOptions(client, curveKeyPair().publicKey),
       });
       try {
-        wrong.connect(connectable(a.xpub));
-        const failures = async () => {
-          const text = await metrics.scrape();
-          const m = /^zeek_relay_hub_handshake_failures_total\{[^}]*\} (\d+)$/m.exec(text);
-          return Number(m?.[1] ?? 0);
-        };
-        let counted = 0;
-        const end = Date.now() + 60_000; // hang guard only
-        while ((counted = await failures()) < 20) {
-          if (Date.now() > end) throw new Error(`timed out waiting for 20 handshake failures (${counted})`);
-          await sleep(20);
-        }
+        wrong.connect(h.sub);
+        const failures = (text: string) => counter(text, 'zeek_relay_hub_handshake_failures_total');
+        const counted = failures(await scrapeUntil(h.metrics, (text) => failures(text) >= 20));
         const warnings = lines.filter((l) => l.msg === 'Rejected handshake');
         assert.equal(warnings.length, 1, `one warning for ${counted} failures`);
         assert.equal(warnings[0]!.reason, REASON[forwarding]);
@@ -67,8 +44,7 @@ for (const forwarding of ['native', 'zmtp'] as const)
         assert.ok(!JSON.stringify(lines).includes('"stack"'), 'no stack traces');
       } finally {
         wrong.close();
-        await hub.close();
-        await metrics.shutdown();
+        await h.close();
       }
     });
   });

@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { XSubscriber } from 'zeromq';
 import { createLogger } from '@zeek-relay/runtime';
 import { encodeSubscriptionFrame } from '@zeek-relay/wire';
 import { createHub } from '../src/index.js';
+import { logLines } from './helpers/hub.js';
 import { waitFor } from './helpers/wait.js';
 
 for (const forwarding of ['native', 'zmtp'] as const)
@@ -49,13 +49,7 @@ for (const forwarding of ['native', 'zmtp'] as const)
     });
 
     it(`socket buffer sizes: ${forwarding === 'zmtp' ? 'one warning at start (node:net cannot set them)' : 'applied, no warning'}`, async () => {
-      const warnings: Array<Record<string, unknown>> = [];
-      const destination = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n')) if (l.startsWith('{')) warnings.push(JSON.parse(l));
-          done();
-        },
-      });
+      const { lines: warnings, destination } = logLines();
       const log = createLogger({ service: 'hub', level: 'warn', destination });
       const hub = createHub(
         {

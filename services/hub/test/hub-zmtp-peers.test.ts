@@ -8,14 +8,12 @@
  * here from RFC 23/37, not produced by the hub's own codec.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { XPublisher, XSubscriber } from 'zeromq';
 import { createMetrics } from '@zeek-relay/runtime';
 import { createHub, type Hub } from '../src/index.js';
 import { scrape, serveHub } from './helpers/http.js';
-import { command, frame, greeting, ready } from './helpers/raw-zmtp.js';
+import { healthyPair, type HealthyPair } from './helpers/pair.js';
+import { RawPeer, command, frame, greeting, ready } from './helpers/raw-zmtp.js';
 import { connectable, sleep, waitFor } from './helpers/wait.js';
 
 // The hub runs in this process: a starved process delays the hub's checks and the raw peers'
@@ -23,36 +21,6 @@ import { connectable, sleep, waitFor } from './helpers/wait.js';
 const HEARTBEAT_IVL = 200;
 const HEARTBEAT_TIMEOUT = 2000;
 const HANDSHAKE_TIMEOUT = 1000;
-
-/** A raw TCP peer that keeps everything it receives. */
-class RawPeer {
-  readonly socket: Socket;
-  received = Buffer.alloc(0);
-  readonly closed: Promise<void>;
-
-  constructor(endpoint: string) {
-    const url = new URL(endpoint.replace('tcp://', 'http://'));
-    this.socket = connect({ host: url.hostname, port: Number(url.port) });
-    this.socket.on('data', (c: Buffer) => (this.received = Buffer.concat([this.received, c])));
-    this.socket.on('error', () => undefined);
-    this.closed = once(this.socket, 'close').then(() => undefined);
-  }
-
-  send(...chunks: Buffer[]): void {
-    this.socket.write(Buffer.concat(chunks));
-  }
-
-  /** Sends a PING (TTL 0) every 50 ms: traffic that keeps the hub's heartbeat check satisfied. */
-  keepAlive(): void {
-    const t = setInterval(() => this.send(command('PING', Buffer.alloc(2))), 50);
-    void this.closed.then(() => clearInterval(t));
-  }
-
-  /** Whether the hub's greeting and READY (for `type`) arrived. */
-  handshaken(type: string): boolean {
-    return this.received.length >= 64 && this.received.includes(Buffer.from(type, 'latin1'), 64);
-  }
-}
 
 const peerErrors = (socket: string, code: string) =>
   `zeek_relay_hub_peer_errors_total{socket="${socket}",error_type="${code}"}`;
@@ -64,18 +32,9 @@ describe('forwarding=zmtp with misbehaving peers', () => {
   let subEp = '';
   const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
   const closers: Array<() => Promise<void> | void> = [];
-  const pub = new XPublisher({ linger: 0 });
-  const sub = new XSubscriber({ linger: 0 });
-  let seq = 0;
-
-  /** The healthy libzmq pair still works: one event from pub reaches sub. */
-  async function healthy(): Promise<void> {
-    const n = String(++seq);
-    await pub.send(['t.ok', n]);
-    const [topic, body] = await sub.receive();
-    assert.equal(topic?.toString(), 't.ok');
-    assert.equal(body?.toString(), n);
-  }
+  let pair: HealthyPair | undefined;
+  /** The healthy libzmq pair still works: one event from its publisher reaches its subscriber. */
+  const healthy = () => pair!.healthy();
 
   /** Waits until `series` has reached `value` in a scrape. */
   async function counted(series: string, value: number): Promise<void> {
@@ -106,15 +65,10 @@ describe('forwarding=zmtp with misbehaving peers', () => {
     base = `http://127.0.0.1:${http.port}`;
     pubEp = connectable(a.xsub);
     subEp = connectable(a.xpub);
-    pub.connect(pubEp);
-    sub.connect(subEp);
-    await sub.send(Buffer.from('\x01t.ok'));
-    await pub.receive();
-    await healthy();
+    pair = await healthyPair(pubEp, subEp);
   });
   after(async () => {
-    pub.close();
-    sub.close();
+    pair?.close();
     for (const c of closers.reverse()) await c();
     await hub.close();
     await metrics.shutdown();
@@ -192,8 +146,8 @@ describe('forwarding=zmtp with misbehaving peers', () => {
       () => ['t.raw30', 't.raw31'].every((t) => hub.subscriptions().includes(t)),
       'both raw subscriptions at the hub',
     );
-    await pub.send(['t.raw30', 'a']);
-    await pub.send(['t.raw31', 'b']);
+    await pair!.pub.send(['t.raw30', 'a']);
+    await pair!.pub.send(['t.raw31', 'b']);
     // Each gets exactly its event: topic frame with MORE, then the body frame.
     const want = (topic: string, body: string) =>
       Buffer.concat([frame(1, Buffer.from(topic)), frame(0, Buffer.from(body))]);

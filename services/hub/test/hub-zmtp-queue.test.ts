@@ -19,10 +19,9 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { XPublisher } from 'zeromq';
-import { createMetrics } from '@zeek-relay/runtime';
-import { createHub } from '../src/index.js';
+import { counter, scrapeUntil, startMeteredHub } from './helpers/hub.js';
 import { command, frame, greeting, ready } from './helpers/raw-zmtp.js';
-import { connectable, sleep, waitFor } from './helpers/wait.js';
+import { waitFor } from './helpers/wait.js';
 
 const EVENTS = 10_000;
 const PAYLOAD = 4096;
@@ -92,35 +91,20 @@ interface Backlog {
   drops: number;
 }
 
-const counter = (text: string, name: string) =>
-  Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-
 /**
  * A raw subscriber stops reading, a libzmq publisher sends it {@link EVENTS} events through a zmtp
  * hub with `sendHighWaterMark` = `hwm` (drop mode); once the hub has read them all the subscriber
  * sends a PING and reads everything the hub kept for it.
  */
 async function backlog(hwm: number): Promise<Backlog> {
-  const metrics = createMetrics({ serviceName: 'zeek-relay-hub' });
   // Heartbeats off: the subscriber is not dropped while it does not read; PINGs are still answered.
-  const hub = createHub(
-    {
-      bindAddress: '127.0.0.1',
-      xpubPort: 0,
-      xsubPort: 0,
-      forwarding: 'zmtp',
-      sendHighWaterMark: hwm,
-      heartbeatIntervalMs: 0,
-    },
-    { meter: metrics.meter },
-  );
-  const a = await hub.start();
-  const sub = new RawSubscriber(connectable(a.xpub));
+  const h = await startMeteredHub({ forwarding: 'zmtp', sendHighWaterMark: hwm, heartbeatIntervalMs: 0 });
+  const sub = new RawSubscriber(h.sub);
   const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0 });
   try {
     await waitFor(() => sub.log.includes('READY'), "the hub's READY");
     sub.socket.write(frame(0, Buffer.from([1]))); // subscribe to everything
-    pub.connect(connectable(a.xsub));
+    pub.connect(h.pub);
     for (;;) if ((await pub.receive())[0]!.toString('hex') === '01') break;
     sub.socket.pause();
     for (let i = 0; i < EVENTS; i++) {
@@ -133,12 +117,8 @@ async function backlog(hwm: number): Promise<Backlog> {
         payload,
       ]);
     }
-    let text = '';
-    for (const end = Date.now() + 120_000; ; await sleep(20)) {
-      text = await metrics.scrape();
-      if (counter(text, 'zeek_cluster_zeromq_proxy_frontend_messages_received_total') >= EVENTS) break;
-      if (Date.now() > end) throw new Error('timed out waiting for the hub to read every event');
-    }
+    const received = 'zeek_cluster_zeromq_proxy_frontend_messages_received_total';
+    const text = await scrapeUntil(h.metrics, (t) => counter(t, received) >= EVENTS);
     const drops = counter(text, 'zeek_relay_hub_subscriber_drops_total');
     sub.socket.write(command('PING', Buffer.from([0, 0, 0x70, 0x6f])));
     sub.socket.resume();
@@ -156,8 +136,7 @@ async function backlog(hwm: number): Promise<Backlog> {
     pub.close();
     sub.socket.destroy();
     await once(sub.socket, 'close').catch(() => undefined);
-    await hub.close();
-    await metrics.shutdown();
+    await h.close();
   }
 }
 

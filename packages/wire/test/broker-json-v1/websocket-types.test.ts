@@ -14,22 +14,9 @@ import {
   formatDataMessage,
   parseDataMessage,
 } from '../../src/index.js';
-import { hex, loadFixture, toHex } from '../helpers/broker-fixtures.js';
+import { hex, loadFixture, loadWebSocketTypes, toHex } from '../helpers/broker-fixtures.js';
 
-interface FromWorker {
-  name: string;
-  zeromq_payload_hex: string;
-  websocket_text: { text?: string; text_hex?: string } | null;
-  is_valid_json: boolean;
-}
-interface Input {
-  name: string;
-  sent: string;
-  server_reply: string[] | null;
-  zeromq_payload_hex?: string;
-  rendered_to_other_client?: { text?: string; text_hex?: string } | null;
-}
-const fx = loadFixture<{ from_worker: FromWorker[]; inputs: Input[] }>('captured/websocket-types.json');
+const fx = loadWebSocketTypes();
 const frameBytes = (t: { text?: string; text_hex?: string }): Uint8Array =>
   t.text_hex !== undefined ? hex(t.text_hex) : new TextEncoder().encode(t.text as string);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -15,6 +15,36 @@ export const toHex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** A WebSocket text frame as `captured/websocket-types.json` records it (non-UTF-8 ones as hex). */
+export interface CapturedFrame {
+  text?: string;
+  text_hex?: string;
+}
+
+/** `captured/websocket-types.json`: what a Zeek 8.0.10 manager's WebSocket API did with every type. */
+export interface WebSocketTypes {
+  /** Events a worker published (broker-bin-v1 payload) and the frame WebSocket client A got for each. */
+  from_worker: Array<{
+    name: string;
+    zeromq_payload_hex: string;
+    websocket_text: CapturedFrame | null;
+    is_valid_json: boolean;
+  }>;
+  /** What client B sent, what it got back, the payload published and the frame client A got. */
+  inputs: Array<{
+    name: string;
+    sent: string;
+    server_reply: string[] | null;
+    zeromq_payload_hex?: string;
+    rendered_to_other_client?: CapturedFrame | null;
+    rendered_is_valid_json?: boolean;
+  }>;
+}
+
+/** Reads `captured/websocket-types.json`. */
+export const loadWebSocketTypes = (): WebSocketTypes =>
+  loadFixture<WebSocketTypes>('captured/websocket-types.json');
+
 /** A value in the vectors' JSON form. */
 export interface VectorValue {
   type: string;

@@ -9,7 +9,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeBrokerData, formatDataMessage, renderDataMessage, type JsonDialect } from '../../src/index.js';
-import { fromVector, hex, loadFixture, toHex, type VectorValue } from '../helpers/broker-fixtures.js';
+import {
+  fromVector,
+  hex,
+  loadFixture,
+  loadWebSocketTypes,
+  toHex,
+  type VectorValue,
+} from '../helpers/broker-fixtures.js';
 import { renderOutcome } from '../helpers/transcode-outcome.js';
 
 const latin1 = new TextDecoder('latin1');
@@ -36,19 +43,7 @@ function agree(topic: string | Uint8Array, payload: Uint8Array): string {
   return first;
 }
 
-interface FromWorker {
-  name: string;
-  zeromq_payload_hex: string;
-  websocket_text: { text?: string; text_hex?: string } | null;
-  is_valid_json: boolean;
-}
-interface Input {
-  name: string;
-  zeromq_payload_hex?: string;
-  rendered_to_other_client?: { text?: string; text_hex?: string } | null;
-  rendered_is_valid_json?: boolean;
-}
-const types = loadFixture<{ from_worker: FromWorker[]; inputs: Input[] }>('captured/websocket-types.json');
+const types = loadWebSocketTypes();
 
 // Pairs in the capture whose frame is not the rendering of the payload next to it: the 'ping'
 // frame carries metadata its payload lacks, the second 'Test::marker' payload says "done" and its

@@ -13,9 +13,12 @@ function u32(n: number): Buffer {
   return b;
 }
 
-/** A batch with one column (`name`, type tag `typeTag`) and one record holding the raw value bytes. */
-export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', name = 'v'): Buffer {
-  return Buffer.concat([
+/**
+ * The head of a batch for `path` (stream `Test::LOG`, writer ASCII, filter `default`) with one
+ * column `name` of type tag `typeTag`, and the record count `records`: the records follow.
+ */
+function head(path: string, name: string, typeTag: number, records: number): Buffer[] {
+  return [
     str('Test::LOG'),
     str('Log::WRITER_ASCII'),
     str('default'),
@@ -26,26 +29,18 @@ export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', n
     u32(typeTag),
     u32(0),
     Buffer.from([0]),
-    u32(1),
-    Buffer.from(valueHex, 'hex'),
-  ]);
+    u32(records),
+  ];
+}
+
+/** A batch with one column (`name`, type tag `typeTag`) and one record holding the raw value bytes. */
+export function oneValueBatch(valueHex: string, typeTag: number, path = 'bad', name = 'v'): Buffer {
+  return Buffer.concat([...head(path, name, typeTag, 1), Buffer.from(valueHex, 'hex')]);
 }
 
 /** A valid batch of one count column `n` holding `values` (one record each), path `path`. */
 export function countsBatch(values: readonly number[], path: string): Buffer {
-  const parts = [
-    str('Test::LOG'),
-    str('Log::WRITER_ASCII'),
-    str('default'),
-    str(path),
-    u32(1),
-    Buffer.from([0]),
-    str('n'),
-    u32(3),
-    u32(0),
-    Buffer.from([0]),
-    u32(values.length),
-  ];
+  const parts = head(path, 'n', 3, values.length);
   for (const v of values) {
     const b = Buffer.alloc(17);
     b.writeUInt32BE(3, 0);

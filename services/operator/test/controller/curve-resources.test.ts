@@ -26,6 +26,17 @@ interface Pod {
 }
 
 const SECRET = 'demo-curve';
+/** The volume of a CURVE server (hub, log sink): the server's secret key and the client public key. */
+const SERVER_KEYS_VOLUME = {
+  name: 'curve',
+  secret: {
+    secretName: SECRET,
+    items: [
+      { key: 'server-secret-key', path: 'server-secret-key' },
+      { key: 'client-public-key', path: 'client-public-key' },
+    ],
+  },
+};
 const WORKLOADS = [
   'Deployment/demo-hub',
   'StatefulSet/demo-log-sink',
@@ -92,18 +103,7 @@ test('the hub gets its secret key and the client public key (its ZAP allow-list)
   assert.deepEqual(hub.containers[0]?.volumeMounts, [
     { name: 'curve', mountPath: '/etc/zeek-relay/curve', readOnly: true },
   ]);
-  assert.deepEqual(hub.volumes, [
-    {
-      name: 'curve',
-      secret: {
-        secretName: SECRET,
-        items: [
-          { key: 'server-secret-key', path: 'server-secret-key' },
-          { key: 'client-public-key', path: 'client-public-key' },
-        ],
-      },
-    },
-  ]);
+  assert.deepEqual(hub.volumes, [SERVER_KEYS_VOLUME]);
   for (const path of [
     env['ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE'],
     env['ZR_HUB_CURVE_CLIENT_PUBLIC_KEY_FILES'],
@@ -123,19 +123,7 @@ test('each log sink binds PULL as a CURVE server: secret key + client public key
     { name: 'logs', mountPath: '/var/log/zeek' },
     { name: 'curve', mountPath: '/etc/zeek-relay/curve', readOnly: true },
   ]);
-  assert.deepEqual(sink.volumes, [
-    { name: 'logs', emptyDir: {} },
-    {
-      name: 'curve',
-      secret: {
-        secretName: SECRET,
-        items: [
-          { key: 'server-secret-key', path: 'server-secret-key' },
-          { key: 'client-public-key', path: 'client-public-key' },
-        ],
-      },
-    },
-  ]);
+  assert.deepEqual(sink.volumes, [{ name: 'logs', emptyDir: {} }, SERVER_KEYS_VOLUME]);
   // Persistent storage (the default): logs come from the claim template, the curve volume stays.
   const persistent = podOf(pods({ hub: { curveSecretName: SECRET } }), 'StatefulSet/demo-log-sink');
   assert.deepEqual(
