@@ -184,3 +184,71 @@ test('zmtp intake: an IPv6 endpoint with an ephemeral port ([::1]:0), as libzmq 
     await removeDir(dir);
   }
 });
+
+/** A TCP relay to `endpoint` that flips one byte at `at` of the first connection's upstream bytes. */
+async function tamperingRelay(endpoint: string, at: number): Promise<{ endpoint: string; close(): void }> {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<Socket>();
+  let first = true;
+  const server = createServer((client) => {
+    const upstream = connect(endpointPort(endpoint), '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => (client.destroy(), upstream.destroy()));
+    }
+    let seen = 0;
+    const tamper = first;
+    first = false;
+    client.on('data', (chunk: Buffer) => {
+      if (tamper && seen <= at && at < seen + chunk.length) chunk[at - seen]! ^= 0x20;
+      seen += chunk.length;
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `tcp://127.0.0.1:${port}`,
+    close() {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+test('zmtp intake with CURVE: large batches from libzmq CURVE nodes open (native libsodium) byte-exact; a tampered box is ZR_SINK_CURVE_PEER, counted, others go on', async () => {
+  const { curveKeyPair } = await import('zeromq');
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const dir = await tempDir();
+  const h = await startSink(dir, {
+    intake: 'zmtp',
+    curveServerSecretKey: server.secretKey,
+    curveClientPublicKeys: [client.publicKey],
+  });
+  const curve = { serverKey: server.publicKey, publicKey: client.publicKey, secretKey: client.secretKey };
+  const relay = await tamperingRelay(h.endpoint, 60_000); // inside the first large MESSAGE
+  const honest = new LogPush({ endpoints: [h.endpoint], nodeId: 'honest', curve, linger: 1000 });
+  const victim = new LogPush({ endpoints: [relay.endpoint], nodeId: 'victim', curve, linger: 0 });
+  try {
+    const values = (k: number) => Array.from({ length: 10_000 }, (_, i) => k * 10_000 + i); // ≈ 170 KB
+    for (let k = 0; k < 5; k++) await honest.sendBatchBlocking(countsBatch(values(k), 'big'));
+    await victim.sendBatchBlocking(countsBatch(values(99), 'victim'));
+    await until(() => h.sink.stats.peerErrors['ZR_SINK_CURVE_PEER'] === 1);
+    await honest.sendBatchBlocking(countsBatch(values(5), 'big'));
+    await until(() => h.sink.stats.records === 6 * 10_000);
+    await h.sink.flush();
+    const lines = (await records(dir, 'big.log')).map(Number);
+    assert.deepEqual(lines, values(0).concat(...[1, 2, 3, 4, 5].map(values)));
+    assert.deepEqual(h.sink.stats.peerErrors, { ZR_SINK_CURVE_PEER: 1 });
+    assert.equal(h.sink.stats.zap.rejected, 0);
+  } finally {
+    honest.close();
+    victim.close();
+    relay.close();
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});

@@ -8,3 +8,4 @@ export { CurveCryptoError, CurveSession, MESSAGE_OVERHEAD, sealedLength } from '
 export { CurveReader, type CurveOpener, type CurveSink } from './reader.js';
 export { Sodium } from './sodium.js';
 export { curveServerOptions } from './options.js';
+export { NATIVE_MIN_BYTES, nativeSecretbox, type NativeSecretbox } from './native.js';

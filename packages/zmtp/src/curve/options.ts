@@ -4,6 +4,7 @@
  * handler would admit). Shared by the hub's `forwarding=zmtp` and the log sink's `intake=zmtp`.
  */
 import type { CurveOptions } from '../server-connection.js';
+import { nativeSecretbox } from './native.js';
 import { CurveReader } from './reader.js';
 import { CurveServer } from './server.js';
 import { MESSAGE_OVERHEAD } from './session.js';
@@ -21,9 +22,10 @@ export async function curveServerOptions(
   const na = await Sodium.load();
   const keys = { publicKey: na.publicOf(secretKey), secretKey };
   const allowed = new Set(clientKeys.map((k) => Buffer.from(k).toString('latin1')));
+  const native = nativeSecretbox();
   return {
     newServer: () => new CurveServer(na, keys),
-    newReader: (server) => new CurveReader(na, server, maxFrameBytes + MESSAGE_OVERHEAD),
+    newReader: (server) => new CurveReader(na, server, maxFrameBytes + MESSAGE_OVERHEAD, native),
     allowed: (key) => allowed.has(key.toString('latin1')),
   };
 }
