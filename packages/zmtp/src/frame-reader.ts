@@ -29,6 +29,8 @@ export class ZmtpProtocolError extends Error {
 
 /** 2^32, for 8-octet sizes. */
 const HI = 0x1_0000_0000;
+/** Reads smaller than this are joined whole with kept bytes (cheap; keeps `raw` contiguous). */
+const JOIN_WHOLE_BELOW = 16 * 1024;
 
 /**
  * Where a large message frame that spans reads is assembled: a buffer of exactly `size` bytes
@@ -80,8 +82,12 @@ export class FrameReader {
 
   /** Feeds one chunk; calls `sink` for everything it completes. Throws ZmtpProtocolError. */
   push(chunk: Buffer, sink: FrameSink): void {
-    const buf = this.#join(chunk);
-    if (buf === undefined) return;
+    const buf = this.#join(this.#completeKept(chunk, sink));
+    if (buf !== undefined) this.#parse(buf, sink);
+  }
+
+  /** Parses `buf` (nothing kept before it); keeps an incomplete frame's bytes. */
+  #parse(buf: Buffer, sink: FrameSink): void {
     const end = buf.length;
     let off = 0;
     // A message begun in an earlier buffer has no contiguous wire bytes.
@@ -107,6 +113,26 @@ export class FrameReader {
       off = next;
     }
     this.#need = 0;
+  }
+
+  /**
+   * When a few kept bytes (a frame header or a small frame cut by the read) are completed by the
+   * start of a much larger read, joins them with just those bytes and parses that, instead of
+   * copying the whole read behind them; returns the rest of the read. (A message cut there has no
+   * `raw` bytes.)
+   */
+  #completeKept(chunk: Buffer, sink: FrameSink): Buffer {
+    while (this.#restLength > 0) {
+      const take = this.#need - this.#restLength;
+      if (take <= 0 || chunk.length < JOIN_WHOLE_BELOW || take * 4 > chunk.length) return chunk;
+      this.#rest.push(chunk.subarray(0, take));
+      const head = Buffer.concat(this.#rest, this.#need);
+      this.#rest = [];
+      this.#restLength = 0;
+      this.#parse(head, sink);
+      chunk = chunk.subarray(take);
+    }
+    return chunk;
   }
 
   /** The bytes to parse: `chunk`, or the kept rest joined with it once enough is there. */

@@ -139,3 +139,33 @@ describe('FrameReader assembling large frames in the owner’s buffer', () => {
     assert.equal(messages[0]!.raw?.length, wire.length);
   });
 });
+
+describe('FrameReader with kept bytes and a large next read', () => {
+  it('completes the kept frame from the start of the read and parses the rest where it lies: every message exact', () => {
+    const msgs = Array.from({ length: 3000 }, (_, i) =>
+      Buffer.concat([short(1, `topic.${i}`), short(0, 'x'.repeat(i % 200))]),
+    );
+    const wire = Buffer.concat(msgs);
+    for (const size of [20_000, 65_536, 100_003]) {
+      const seen: string[] = [];
+      let withRaw = 0;
+      const r = new FrameReader(1 << 20);
+      for (let off = 0; off < wire.length; off += size)
+        r.push(wire.subarray(off, off + size), {
+          message: (frames, raw) => {
+            seen.push(frames.map((f) => f.toString('latin1')).join('|'));
+            if (raw !== undefined) withRaw++;
+          },
+          command: () => undefined,
+          dropped: () => assert.fail('nothing is dropped here'),
+        });
+      assert.deepEqual(
+        seen,
+        msgs.map((_, i) => `topic.${i}|${'x'.repeat(i % 200)}`),
+        `reads of ${size}`,
+      );
+      // Only the messages cut by a read lose their contiguous bytes.
+      assert.ok(withRaw >= msgs.length - 2 * Math.ceil(wire.length / size), `raw kept at ${size}`);
+    }
+  });
+});

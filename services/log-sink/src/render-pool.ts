@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LogBatchHeader, SpecialisedStats } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, sizeClass } from './buffer-pool.js';
 import { HEADER_RESEND, type RenderJob, type RenderResult, type RenderSettings } from './render-protocol.js';
 
 /** A result as delivered: the header resolved (one object per schema, shared by all workers). */
@@ -26,8 +26,9 @@ export interface RenderPool {
    */
   submit(payload: Uint8Array): void;
   /**
-   * A pooled buffer of `size` bytes for a payload the intake assembles from its reads
-   * (`intake=zmtp`): submitted, it travels to a worker without another copy.
+   * A buffer of `size` bytes for a payload the intake assembles from its reads (`intake=zmtp`):
+   * a free pooled one, which submitted travels to a worker without another copy; when none is
+   * free, an ordinary one (copied into a pooled buffer when sent, as any payload).
    */
   lend(size: number): Buffer;
   /** Resolves once every worker has loaded (or failed and been replaced); jobs may be submitted before. */
@@ -297,7 +298,11 @@ export function createRenderPool(
       state.pump();
     },
     lend(size: number) {
-      const ab = state.buffers.take(size);
+      // Only a free pooled buffer: while the workers lag, payloads wait here, and pooled buffers
+      // lent to them all would be new (zero-filled) ArrayBuffers, most dropped again when they
+      // come back; such a payload is read into an uninitialised buffer and copied when sent.
+      const ab = state.buffers.takeFree(sizeClass(size));
+      if (ab === undefined) return Buffer.allocUnsafeSlow(size);
       state.lent.add(ab);
       return Buffer.from(ab, 0, size);
     },

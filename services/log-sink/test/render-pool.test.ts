@@ -80,11 +80,11 @@ test('large batches through reused buffers land complete and in order (TSV and J
 });
 
 /**
- * `intake=zmtp` assembles a large payload straight into a buffer the pool lent: submitted, that
- * buffer is transferred to a worker as it is (detached here: no second copy), while any other
- * payload is copied and stays readable; both render to the same text.
+ * `intake=zmtp` assembles a large payload straight into a buffer the pool lent: a free pooled one
+ * is transferred to a worker as it is (detached here: no second copy); with none free, and for any
+ * other payload, it is copied and stays readable; all render to the same text.
  */
-test('a payload in a lent buffer goes to a worker without a copy; others are copied', async () => {
+test('a payload in a lent pooled buffer goes to a worker without a copy; others are copied', async () => {
   const budget = new WriteBudget(1 << 30);
   const results: DeliveredResult[] = [];
   const settings = renderSettingsOf(resolveSinkConfig({ outputs: ['tsv'] }));
@@ -101,6 +101,13 @@ test('a payload in a lent buffer goes to a worker without a copy; others are cop
       Array.from({ length: 5000 }, (_, i) => i),
       'lent',
     );
+    // No free pooled buffer yet: an ordinary one, copied when sent (stays readable here).
+    const first = pool.lend(batch.length);
+    first.set(batch);
+    pool.submit(first);
+    await pool.idle();
+    assert.equal(first.length, batch.length, 'without a free pooled buffer the payload is copied');
+    // That copy's pooled buffer came back with its result: now a lent buffer is transferred.
     const lent = pool.lend(batch.length);
     lent.set(batch);
     const plain = Buffer.from(batch);
@@ -113,8 +120,9 @@ test('a payload in a lent buffer goes to a worker without a copy; others are cop
       assert.ok(r.ok);
       return Buffer.from(r.tsv ?? []).toString('latin1');
     });
-    assert.equal(texts.length, 2);
+    assert.equal(texts.length, 3);
     assert.equal(texts[0], texts[1]);
+    assert.equal(texts[0], texts[2]);
     assert.equal(texts[0]!.split('\n').length, 5001);
   } finally {
     await pool.close();
