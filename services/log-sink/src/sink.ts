@@ -11,7 +11,7 @@ import { specialisedStats, type SpecialisedStats } from '@zeek-relay/wire';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
-import { resolveSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
+import { resolveSinkConfig, SinkConfigSchema, type SinkConfig, type SinkConfigInput } from './config.js';
 import { connectionEvents, type ConnectionStats } from './connection-events.js';
 import { resolveSinkCurve, startZapHandler, type ZapHandler } from './curve.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
@@ -243,6 +243,18 @@ async function stopParts(running: Running, outputs: readonly SinkOutput[], log: 
   await running.pool?.close();
 }
 
+/** libzmq's receive settings mean nothing to `intake=zmtp`: one warning names the ones set. */
+function warnUnapplied(config: SinkConfig, log: Logger): void {
+  if (config.intake !== 'zmtp') return;
+  const set = [
+    ...(config.receiveBufferSize >= 0 ? ['receiveBufferSize'] : []),
+    ...(config.receiveHighWaterMark !== SinkConfigSchema.properties.receiveHighWaterMark.default
+      ? ['receiveHighWaterMark']
+      : []),
+  ];
+  if (set.length > 0) log.warn({ settings: set }, 'Not applied with intake=zmtp (libzmq settings)');
+}
+
 function newStats(): SinkStats {
   return {
     batches: 0,
@@ -287,6 +299,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       // Before anything is opened: a bad key leaves the sink as it was (`new`).
       const keys = resolveSinkCurve(config);
       state = 'starting';
+      warnUnapplied(config, log);
       const parts = { config, log, warn, metrics, stats, budget, outputs, dispatcher, now };
       const { endpoint, curve } = await startParts(parts, running, keys);
       state = 'running';

@@ -252,3 +252,30 @@ test('zmtp intake with CURVE: large batches from libzmq CURVE nodes open (native
     await removeDir(dir);
   }
 });
+
+test('zmtp intake: libzmq receive settings that were set are named in one warning at start', async () => {
+  const { Writable } = await import('node:stream');
+  const { pino } = await import('pino');
+  const lines: { msg?: string; settings?: string[] }[] = [];
+  const log = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()) as { msg?: string; settings?: string[] });
+        cb();
+      },
+    }),
+  );
+  const dir = await tempDir();
+  const h = await startSink(dir, { intake: 'zmtp', receiveBufferSize: 1 << 20 }, { log });
+  try {
+    const warned = lines.filter((l) => l.msg?.includes('intake=zmtp'));
+    assert.deepEqual(
+      warned.map((l) => l.settings),
+      [['receiveBufferSize']],
+    );
+  } finally {
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});

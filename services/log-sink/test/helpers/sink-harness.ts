@@ -33,6 +33,22 @@ export function testIntake(): { intake?: 'native' | 'zmtp' } {
   return v === 'native' || v === 'zmtp' ? { intake: v } : {};
 }
 
+/**
+ * The intakes a test that concerns intake runs on: both, unless `ZR_SINK_INTAKE` picks one for
+ * the whole suite (then `[undefined]`: the suite's).
+ */
+export function intakesUnderTest(): readonly ('native' | 'zmtp' | undefined)[] {
+  return testIntake().intake ? [undefined] : ['native', 'zmtp'];
+}
+
+/** `{ intake }` for a test of {@link intakesUnderTest}, and its name suffix. */
+export function intakeSetting(intake: 'native' | 'zmtp' | undefined): {
+  config: { intake?: 'native' | 'zmtp' };
+  name: string;
+} {
+  return intake ? { config: { intake }, name: ` (intake=${intake})` } : { config: {}, name: '' };
+}
+
 /** Creates and starts a sink writing into `dir`; defaults: TSV, no time rotation, quick drain. */
 export async function startSink(
   dir: string,
