@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { CurveSession, PREFIX, sealedLength } from '../src/curve/session.js';
 import { Sodium } from '../src/curve/sodium.js';
 
 const MAC = 16;
@@ -85,4 +86,37 @@ test('openWithSubkey opens crypto_secretbox boxes and refuses any changed byte',
     assert.equal(open(box), undefined, `length ${len}, other nonce`);
   }
   r.free();
+});
+
+test('MESSAGEs seal and open the same after libsodium grew its memory (the cached views are remade)', async () => {
+  const na = await Sodium.load();
+  const [cPub, cSec] = na.keyPair();
+  const [sPub, sSec] = na.keyPair();
+  const client = new CurveSession(na, PREFIX.clientMessage, PREFIX.serverMessage);
+  const server = new CurveSession(na, PREFIX.serverMessage, PREFIX.clientMessage);
+  client.establish(sPub, cSec);
+  server.establish(cPub, sSec);
+  const key = na.precomputed(sPub, cSec);
+  const frame = randomBytes(100);
+  const roundTrip = (): void => {
+    const out = Buffer.alloc(sealedLength([frame]));
+    client.seal(out, 0, [frame], false);
+    const body = out.subarray(2);
+    // libsodium's own crypto_secretbox_open_easy under the MESSAGE nonce the body names.
+    const nonce = Buffer.concat([PREFIX.clientMessage, body.subarray(8, 16)]);
+    assert.deepEqual(
+      na.secretboxOpenEasy(key, nonce, body.subarray(16)),
+      Buffer.concat([Buffer.of(0), frame]),
+    );
+    const len = server.open(body);
+    assert.deepEqual(body.subarray(1, len), frame);
+  };
+  roundTrip();
+  const before = na.heap.buffer;
+  const big = na.alloc(64 * 1024 * 1024);
+  assert.notEqual(na.heap.buffer, before, 'the allocation grew the memory');
+  roundTrip();
+  na.free(big);
+  client.dispose();
+  server.dispose();
 });

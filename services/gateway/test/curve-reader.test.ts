@@ -130,3 +130,54 @@ test('seal boxes a whole message, each frame a MESSAGE that crypto_secretbox_ope
   assert.equal(new Set(counters).size, counters.length);
   client.dispose();
 });
+
+test('frames handed on stay intact through later reads and across plaintext slabs (a handler may keep them)', async () => {
+  const na = await Sodium.load();
+  const { client, message } = connected(na);
+  const reader = new CurveReader(na, client, 1 << 20);
+  const kept: Buffer[][] = [];
+  const expected: Buffer[][] = [];
+  const sink = { message: (f: Buffer[]) => kept.push(f), command: () => assert.fail('no commands sent') };
+  // ≈ 2.4 MB of plaintext: more than one 1 MiB slab.
+  for (let r = 0; r < 200; r++) {
+    const bodies: Buffer[] = [];
+    for (let m = 0; m < 8; m++) {
+      const frames = [ascii(`/topic/${r}/${m}`), randomBytes(700), randomBytes(m * 97)];
+      frames.forEach((f, i) => bodies.push(message(i < 2 ? 1 : 0, f)));
+      expected.push(frames);
+    }
+    reader.push(Buffer.concat(bodies.map(frame)), sink);
+  }
+  assert.equal(kept.length, expected.length);
+  assert.ok(kept.every((frames, i) => frames.every((f, j) => f.equals(expected[i]![j]!))));
+  reader.dispose();
+  client.dispose();
+});
+
+test('a handler that disposes of the reader gets nothing more of that read, and libsodium memory stays sound', async () => {
+  const na = await Sodium.load();
+  const { client, message } = connected(na);
+  const reader = new CurveReader(na, client, 1 << 20);
+  const got: string[] = [];
+  const sink = {
+    message: (f: Buffer[]) => {
+      got.push(f[0]!.toString('latin1'));
+      reader.dispose();
+    },
+    command: () => assert.fail('no commands sent'),
+  };
+  const whole = ['one', 'two', 'three'].map((t) => frame(message(0, ascii(t))));
+  // The read ends in the middle of a fourth message: a live reader would keep those bytes.
+  const split = frame(message(0, randomBytes(200))).subarray(0, 100);
+  reader.push(Buffer.concat([...whole, split]), sink);
+  assert.deepEqual(got, ['one']);
+  // The allocator still works: a new connection seals and opens through fresh regions.
+  const next = connected(na);
+  const r2 = new CurveReader(na, next.client, 1 << 20);
+  const c = collect();
+  r2.push(frame(next.message(0, ascii('after'))), c.sink);
+  assert.deepEqual(c.got.messages, [['after']]);
+  r2.dispose();
+  next.client.dispose();
+  client.dispose();
+});

@@ -44,7 +44,6 @@ const RX_NONCE_TAG = 168;
 const BLOCK = 192;
 /** The 32 zero bytes that Salsa20 turns into the Poly1305 key (see Sodium.sealWithSubkey). */
 const ZEROS = 32;
-const ZERO_BYTES = new Uint8Array(ZEROS);
 /** A MESSAGE body's short nonce (8) and tag (16), contiguous on the wire and in the block. */
 const NONCE_TAG = 8 + MAC;
 /** `\x07MESSAGE` as two big-endian words (checked and written without a call into Buffer). */
@@ -132,19 +131,24 @@ export class CurveSession {
   #sealFrame(q: number, flags: number, frame: Uint8Array): number {
     const na = this.na;
     const h = na.heap;
+    const v = na.view;
     const len = frame.length + 1;
     const at = writeFrameHeader(h, q, 0, frame.length + MESSAGE_OVERHEAD);
-    h.set(ZERO_BYTES, at);
+    for (let i = 0; i < ZEROS; i += 8) v.setFloat64(at + i, 0);
     h[at + ZEROS] = flags;
     h.set(frame, at + ZEROS + 1);
     const nt = this.#block + TX_NONCE_TAG;
     const n = this.#txNonce++;
-    h.writeUInt32BE(Math.floor(n / HI), nt);
-    h.writeUInt32BE(n >>> 0, nt + 4);
+    const hi = Math.floor(n / HI);
+    const lo = n >>> 0;
+    v.setUint32(nt, hi);
+    v.setUint32(nt + 4, lo);
     na.sealWithSubkey(nt + 8, at, len, nt, this.#block + TX_SUBKEY);
-    h.writeUInt32BE(MESSAGE_HI, at);
-    h.writeUInt32BE(MESSAGE_LO, at + 4);
-    h.copyWithin(at + 8, nt, nt + NONCE_TAG);
+    v.setUint32(at, MESSAGE_HI);
+    v.setUint32(at + 4, MESSAGE_LO);
+    v.setUint32(at + 8, hi);
+    v.setUint32(at + 12, lo);
+    for (let i = 8; i < NONCE_TAG; i += 4) v.setUint32(at + 8 + i, v.getUint32(nt + i));
     return at + ZEROS + len;
   }
 
@@ -170,19 +174,19 @@ export class CurveSession {
    * body. Throws as {@link open} does.
    */
   openAt(body: number, length: number, to: number): number {
-    const h = this.na.heap;
+    const v = this.na.view;
     if (
       length < MESSAGE_OVERHEAD ||
-      h.readUInt32BE(body) !== MESSAGE_HI ||
-      h.readUInt32BE(body + 4) !== MESSAGE_LO
+      v.getUint32(body) !== MESSAGE_HI ||
+      v.getUint32(body + 4) !== MESSAGE_LO
     ) {
       throw new ZmtpProtocolError('expected a CURVE MESSAGE');
     }
-    const nonce = h.readUInt32BE(body + 8) * HI + h.readUInt32BE(body + 12);
+    const nonce = v.getUint32(body + 8) * HI + v.getUint32(body + 12);
     if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
     const nt = this.#block + RX_NONCE_TAG;
-    h.copyWithin(nt, body + 8, body + ZEROS);
-    h.set(ZERO_BYTES, body);
+    for (let i = 0; i < NONCE_TAG; i += 4) v.setUint32(nt + i, v.getUint32(body + 8 + i));
+    for (let i = 0; i < ZEROS; i += 8) v.setFloat64(body + i, 0);
     const len = length - ZEROS;
     if (!this.na.openWithSubkey(to, body, len, nt + 8, nt, this.#block + RX_SUBKEY)) {
       throw new CurveCryptoError('a CURVE MESSAGE box does not open (tampered or wrong key)');

@@ -30,6 +30,8 @@ export class Sodium {
   readonly #m: LibsodiumModule;
   /** A Buffer over the module's whole memory (re-made if the memory grows). */
   #heap: Buffer;
+  /** A DataView over the same memory (re-made with {@link heap}). */
+  #dv: DataView;
   #scratch: number;
   #scratchSize: number;
 
@@ -38,6 +40,7 @@ export class Sodium {
     this.#scratchSize = 64 * 1024;
     this.#scratch = m._malloc(this.#scratchSize);
     this.#heap = this.#view();
+    this.#dv = new DataView(this.#heap.buffer);
   }
 
   /**
@@ -69,8 +72,22 @@ export class Sodium {
    * every call cost ≈ 5 % of opening a read.
    */
   get heap(): Buffer {
-    if (this.#heap.byteLength === 0) this.#heap = this.#view();
+    if (this.#heap.byteLength === 0) this.#remake();
     return this.#heap;
+  }
+
+  /**
+   * The module's memory as a DataView, valid as {@link heap} is: big-endian words written with
+   * `setUint32` cost ≈ 2 ns, against ≈ 10 ns for `Buffer.writeUInt32BE` and its range checks.
+   */
+  get view(): DataView {
+    if (this.#heap.byteLength === 0) this.#remake();
+    return this.#dv;
+  }
+
+  #remake(): void {
+    this.#heap = this.#view();
+    this.#dv = new DataView(this.#heap.buffer);
   }
 
   /** Allocates `size` bytes in the module's memory (freed with {@link free}). */
