@@ -279,3 +279,46 @@ test('zmtp intake: libzmq receive settings that were set are named in one warnin
     await removeDir(dir);
   }
 });
+
+test('zmtp intake: a node pushing flat out does not starve another: the quiet node’s batches all arrive while the flood goes on', async () => {
+  const { Writable } = await import('node:stream');
+  const dir = await tempDir();
+  let quietLines = 0;
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      quietLines += chunk.toString().split('"_path":"quiet"').length - 1;
+      cb();
+    },
+  });
+  const h = await startSink(dir, { intake: 'zmtp', outputs: ['stdout'] }, { stdout });
+  const flood = new LogPush({ endpoints: [h.endpoint], nodeId: 'flood', linger: 0 });
+  const quiet = new LogPush({ endpoints: [h.endpoint], nodeId: 'quiet', linger: 0 });
+  let quietDone = false;
+  let floodSent = 0;
+  try {
+    const big = countsBatch(
+      Array.from({ length: 1000 }, (_, i) => i),
+      'flood',
+    );
+    // The flood keeps its PUSH queue full until the quiet node's batches are all written.
+    const flooding = (async () => {
+      while (!quietDone) {
+        await flood.sendBatchBlocking(big);
+        floodSent++;
+      }
+    })();
+    await until(() => floodSent >= 20);
+    for (let i = 0; i < 20; i++) await quiet.sendBatchBlocking(countBatch(i, 'quiet'));
+    // Written while the flood still fills its queue (it stops only after this): not starved.
+    await until(() => quietLines === 20);
+    quietDone = true;
+    await flooding;
+    assert.equal(quietLines, 20);
+  } finally {
+    quietDone = true;
+    flood.close();
+    quiet.close();
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});
