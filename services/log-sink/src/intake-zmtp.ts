@@ -6,9 +6,10 @@
  * PULL semantics as libzmq's: every ready node is read in turn (libuv services each readable
  * connection once per event-loop turn, at most one 64 KiB read burst each, so no node starves
  * another); a message is handed to `onMessage` whole and synchronously, in arrival order per node.
- * Backpressure: when the write budget is full every connection stops reading (what was already
- * read is delivered, nothing is dropped), the kernel's socket buffers fill and TCP pushes back on
- * the nodes, whose PUSH queues hold the rest; reading resumes at the budget's low water.
+ * Backpressure: when the write budget is full every established connection stops reading (what
+ * was already read is delivered, nothing is dropped), the kernel's socket buffers fill and TCP
+ * pushes back on the nodes, whose PUSH queues hold the rest; reading resumes at the budget's low
+ * water. A connection still in its handshake completes it (as in libzmq's I/O thread).
  *
  * Stop = drain, as the native intake: new connections are refused at once (the nodes keep their
  * messages queued for the restarted sink), the open ones are read until all were idle for
@@ -95,9 +96,14 @@ class Nodes {
     }
   }
 
+  /**
+   * Stops reading every ready connection. One still in its handshake goes on (libzmq completes
+   * handshakes in its I/O thread whatever the application reads, and a paused handshake would
+   * time out); it is paused once ready.
+   */
   pauseReading(): void {
     this.paused = true;
-    for (const c of this.open) c.pause();
+    for (const c of this.open) if (c.ready) c.pause();
   }
 
   #pause(): void {
@@ -115,8 +121,9 @@ class Nodes {
 function nodeEvents(o: IntakeOptions, nodes: Nodes): ConnectionEvents {
   const curve = o.zmtpCurve;
   return {
-    ready() {
-      if (curve) curve.onClient(true, '');
+    ready(conn) {
+      if (curve) curve.onClient(true, conn.address);
+      if (nodes.paused) conn.pause();
     },
     message(_conn, frames) {
       nodes.message(frames);
@@ -152,9 +159,7 @@ export async function startZmtpIntake(o: IntakeOptions): Promise<Intake> {
   };
   const events = nodeEvents(o, nodes);
   const accept = (socket: Socket) => {
-    const conn = new Connection(socket, copts, events);
-    nodes.open.add(conn);
-    if (nodes.paused) conn.pause();
+    nodes.open.add(new Connection(socket, copts, events));
   };
   const fail = (why: string, cause?: unknown) =>
     new SinkError(
@@ -170,8 +175,10 @@ export async function startZmtpIntake(o: IntakeOptions): Promise<Intake> {
       stopped ??= (async () => {
         const closing = listener.close();
         await drained(o, nodes);
-        nodes.pauseReading();
-        for (const c of nodes.open) c.socket.destroy();
+        for (const c of nodes.open) {
+          c.pause();
+          c.socket.destroy();
+        }
         nodes.release(true);
         await closing;
       })();

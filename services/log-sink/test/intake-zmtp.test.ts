@@ -322,3 +322,56 @@ test('zmtp intake: a node pushing flat out does not starve another: the quiet no
     await removeDir(dir);
   }
 });
+
+test('zmtp intake: while the write budget stops reading, a new node still completes its handshake (as with libzmq), then waits', async () => {
+  const { Writable } = await import('node:stream');
+  const held: Array<() => void> = [];
+  let open = false;
+  let lines = 0;
+  const stdout = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, cb) {
+      lines += chunk.toString().split('\n').length - 1;
+      if (open) cb();
+      else held.push(cb);
+    },
+  });
+  const dir = await tempDir();
+  const h = await startSink(
+    dir,
+    { intake: 'zmtp', outputs: ['stdout'], maxQueuedBytes: 64 * 1024 },
+    { stdout },
+  );
+  const first = new LogPush({ endpoints: [h.endpoint], nodeId: 'first', linger: 0 });
+  const late = new Push({ linger: 0 });
+  // The monitor attaches at its first access: before connecting, so the handshake is seen.
+  const events = late.events;
+  try {
+    const batch = countsBatch(
+      Array.from({ length: 2000 }, (_, i) => i),
+      'seq',
+    );
+    let sent = 0;
+    // As Zeek sends (DONTWAIT), until the sink has stopped reading.
+    while (h.sink.stats.intakePauses === 0) {
+      if (await first.sendBatch(batch)) sent++;
+      await new Promise((r) => setImmediate(r));
+    }
+    late.connect(h.endpoint);
+    for await (const e of events) if (e.type === 'handshake') break;
+    const lateSent = late.send(encodeLogFrames(new TextEncoder().encode('late'), countBatch(7, 'late')));
+    open = true;
+    held.splice(0).forEach((cb) => cb());
+    await lateSent;
+    await until(() => h.sink.stats.batches === sent + 1);
+    assert.deepEqual(h.sink.stats.handshakeFailures, {});
+    assert.ok(lines >= sent * 2000 + 1);
+  } finally {
+    open = true;
+    held.splice(0).forEach((cb) => cb());
+    first.close();
+    late.close();
+    await h.sink.close();
+    await removeDir(dir);
+  }
+});
