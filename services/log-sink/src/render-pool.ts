@@ -26,9 +26,8 @@ export interface RenderPool {
    */
   submit(payload: Uint8Array): void;
   /**
-   * A buffer of `size` bytes for a payload the intake assembles from its reads (`intake=zmtp`):
-   * a free pooled one, which submitted travels to a worker without another copy; when none is
-   * free, an ordinary one (copied into a pooled buffer when sent, as any payload).
+   * A buffer of `size` bytes (in a buffer of its size class) for a payload the intake assembles
+   * from its reads (`intake=zmtp`): submitted, it travels to a worker without another copy.
    */
   lend(size: number): Buffer;
   /** Resolves once every worker has loaded (or failed and been replaced); jobs may be submitted before. */
@@ -298,11 +297,11 @@ export function createRenderPool(
       state.pump();
     },
     lend(size: number) {
-      // Only a free pooled buffer: while the workers lag, payloads wait here, and pooled buffers
-      // lent to them all would be new (zero-filled) ArrayBuffers, most dropped again when they
-      // come back; such a payload is read into an uninitialised buffer and copied when sent.
-      const ab = state.buffers.takeFree(sizeClass(size));
-      if (ab === undefined) return Buffer.allocUnsafeSlow(size);
+      // A free pooled buffer, else a new one of the size class left uninitialised (a pooled
+      // `new ArrayBuffer` would be zero-filled first, for bytes about to be overwritten); either
+      // way it is transferred as it is, and kept when it comes back (up to the pool's limit).
+      const n = sizeClass(size);
+      const ab = state.buffers.takeFree(n) ?? (Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer);
       state.lent.add(ab);
       return Buffer.from(ab, 0, size);
     },

@@ -12,6 +12,7 @@ import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harne
 import { LogPush } from '@zeek-relay/zeek-node';
 import { WriteBudget } from '../src/backpressure.js';
 import { renderSettingsOf } from '../src/batch-renderer.js';
+import { sizeClass } from '../src/buffer-pool.js';
 import { resolveSinkConfig } from '../src/config.js';
 import { createRenderPool, type DeliveredResult } from '../src/render-pool.js';
 
@@ -80,9 +81,9 @@ test('large batches through reused buffers land complete and in order (TSV and J
 });
 
 /**
- * `intake=zmtp` assembles a large payload straight into a buffer the pool lent: a free pooled one
- * is transferred to a worker as it is (detached here: no second copy); with none free, and for any
- * other payload, it is copied and stays readable; all render to the same text.
+ * `intake=zmtp` assembles a large payload straight into a buffer the pool lent (a free pooled one,
+ * else a new one of the size class): it is transferred to a worker as it is (detached here: no
+ * second copy), while any other payload is copied and stays readable; all render the same text.
  */
 test('a payload in a lent pooled buffer goes to a worker without a copy; others are copied', async () => {
   const budget = new WriteBudget(1 << 30);
@@ -101,13 +102,14 @@ test('a payload in a lent pooled buffer goes to a worker without a copy; others 
       Array.from({ length: 5000 }, (_, i) => i),
       'lent',
     );
-    // No free pooled buffer yet: an ordinary one, copied when sent (stays readable here).
+    // No free pooled buffer yet: a new one of the size class, transferred too.
     const first = pool.lend(batch.length);
+    assert.equal(first.buffer.byteLength, sizeClass(batch.length), 'a buffer of the size class');
     first.set(batch);
     pool.submit(first);
     await pool.idle();
-    assert.equal(first.length, batch.length, 'without a free pooled buffer the payload is copied');
-    // That copy's pooled buffer came back with its result: now a lent buffer is transferred.
+    assert.equal(first.buffer.byteLength, 0, 'the first lent buffer was transferred');
+    // It came back with its result: the next lend is that buffer, transferred again.
     const lent = pool.lend(batch.length);
     lent.set(batch);
     const plain = Buffer.from(batch);
