@@ -29,6 +29,27 @@ export class ZmtpProtocolError extends Error {
 
 /** 2^32, for 8-octet sizes. */
 const HI = 0x1_0000_0000;
+/** Reads smaller than this are joined whole with kept bytes (cheap; keeps `raw` contiguous). */
+const JOIN_WHOLE_BELOW = 16 * 1024;
+
+/**
+ * Where a large message frame that spans reads is assembled: a buffer of exactly `size` bytes
+ * the owner provides (e.g. a pooled, transferable one), so its bytes are copied once, from each
+ * read straight into it, instead of being kept per read and joined. The frame is delivered as
+ * that buffer. Frames smaller than `minBytes`, commands, and frames complete in one read are not
+ * assembled (they are views of the read).
+ */
+export interface FrameTarget {
+  readonly minBytes: number;
+  allocate(size: number): Buffer;
+}
+
+/** A large frame being assembled into its target. */
+interface Filling {
+  readonly body: Buffer;
+  filled: number;
+  readonly flags: number;
+}
 
 /**
  * Parses frames from successive chunks of one connection. A frame split across reads is kept
@@ -50,16 +71,23 @@ export class FrameReader {
   #discarding = false;
   /** Offset in the current buffer where the current message's first frame starts, or -1. */
   #msgStart = -1;
+  readonly #target: FrameTarget | undefined;
+  #filling: Filling | undefined;
 
-  constructor(maxFrameBytes: number, maxParts = 64) {
+  constructor(maxFrameBytes: number, maxParts = 64, target?: FrameTarget) {
     this.#maxFrame = maxFrameBytes;
     this.#maxParts = maxParts;
+    this.#target = target;
   }
 
   /** Feeds one chunk; calls `sink` for everything it completes. Throws ZmtpProtocolError. */
   push(chunk: Buffer, sink: FrameSink): void {
-    const buf = this.#join(chunk);
-    if (buf === undefined) return;
+    const buf = this.#join(this.#completeKept(chunk, sink));
+    if (buf !== undefined) this.#parse(buf, sink);
+  }
+
+  /** Parses `buf` (nothing kept before it); keeps an incomplete frame's bytes. */
+  #parse(buf: Buffer, sink: FrameSink): void {
     const end = buf.length;
     let off = 0;
     // A message begun in an earlier buffer has no contiguous wire bytes.
@@ -67,6 +95,10 @@ export class FrameReader {
     while (off < end) {
       if (this.#skip > 0) {
         off = this.#skipBody(end - off) + off;
+        continue;
+      }
+      if (this.#filling !== undefined) {
+        off = this.#fill(buf, off, sink);
         continue;
       }
       const next = this.#frame(buf, off, sink);
@@ -81,6 +113,26 @@ export class FrameReader {
       off = next;
     }
     this.#need = 0;
+  }
+
+  /**
+   * When a few kept bytes (a frame header or a small frame cut by the read) are completed by the
+   * start of a much larger read, joins them with just those bytes and parses that, instead of
+   * copying the whole read behind them; returns the rest of the read. (A message cut there has no
+   * `raw` bytes.)
+   */
+  #completeKept(chunk: Buffer, sink: FrameSink): Buffer {
+    while (this.#restLength > 0) {
+      const take = this.#need - this.#restLength;
+      if (take <= 0 || chunk.length < JOIN_WHOLE_BELOW || take * 4 > chunk.length) return chunk;
+      this.#rest.push(chunk.subarray(0, take));
+      const head = Buffer.concat(this.#rest, this.#need);
+      this.#rest = [];
+      this.#restLength = 0;
+      this.#parse(head, sink);
+      chunk = chunk.subarray(take);
+    }
+    return chunk;
   }
 
   /** The bytes to parse: `chunk`, or the kept rest joined with it once enough is there. */
@@ -126,9 +178,31 @@ export class FrameReader {
       this.#oversized(flags, size, sink);
       return off + header;
     }
-    if (avail - header < size) return -(header + size);
+    if (avail - header < size) {
+      const target = this.#target;
+      if (target === undefined || size < target.minBytes || (flags & 4) !== 0 || this.#discarding)
+        return -(header + size);
+      // A large message frame spanning reads: assembled in the owner's buffer from here on.
+      this.#msgStart = -1;
+      this.#filling = { body: target.allocate(size), filled: 0, flags };
+      return this.#fill(buf, off + header, sink);
+    }
     this.#body(flags, buf, off, off + header, off + header + size, sink);
     return off + header + size;
+  }
+
+  /** Copies what `buf` holds from `off` of the frame being assembled; returns the offset after. */
+  #fill(buf: Buffer, off: number, sink: FrameSink): number {
+    const f = this.#filling!;
+    const n = Math.min(f.body.length - f.filled, buf.length - off);
+    buf.copy(f.body, f.filled, off, off + n);
+    f.filled += n;
+    if (f.filled === f.body.length) {
+      this.#filling = undefined;
+      // start -1: a message with an assembled frame has no contiguous wire bytes (`raw`).
+      this.#body(f.flags, f.body, -1, 0, f.body.length, sink);
+    }
+    return off + n;
   }
 
   /** A frame over the limit: its body is skipped without buffering, and the rest of its message. */
@@ -179,6 +253,8 @@ export class FrameReader {
    * the stream from here, as CURVE's reader does after the handshake).
    */
   takeRest(): Buffer {
+    if (this.#filling !== undefined)
+      throw new ZmtpProtocolError('a message frame across the mechanism switch');
     const rest = Buffer.concat(this.#rest, this.#restLength);
     this.#rest = [];
     this.#restLength = 0;
@@ -194,6 +270,7 @@ export class FrameReader {
     this.#parts = [];
     this.#skip = 0;
     this.#discarding = false;
+    this.#filling = undefined;
   }
 }
 

@@ -8,12 +8,13 @@
 export const GREETING_LENGTH = 64;
 
 /** ZeroMQ socket types the gateway speaks as (and the peers each accepts). */
-export type ZmtpSocketType = 'XSUB' | 'XPUB';
+export type ZmtpSocketType = 'XSUB' | 'XPUB' | 'PULL';
 
 /** Peer socket types a socket of each type may talk to (RFC 29/PUBSUB). */
 export const COMPATIBLE_PEERS: Readonly<Record<ZmtpSocketType, readonly string[]>> = {
   XSUB: ['PUB', 'XPUB'],
   XPUB: ['SUB', 'XSUB'],
+  PULL: ['PUSH'],
 };
 
 /** The security mechanisms spoken (RFC 23 NULL, RFC 26 CURVE: the gateway as client, the hub as server). */

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ZmtpProtocolError, parseCommand, parseProperties, socketTypeMetadata } from '../src/index.js';
-import { CurveCryptoError, CurveServer, Sodium } from '../src/curve/index.js';
+import { CurveCryptoError, CurveReader, CurveServer, Sodium } from '../src/curve/index.js';
+import { nativeSecretbox } from '../src/curve/native.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 const u64 = (n: number): Buffer => {
@@ -187,5 +188,62 @@ describe('CurveServer', () => {
     const t = await setup();
     const w = t.welcome(t.server.hello(t.hello()));
     assert.throws(() => t.server.initiate(t.initiate(w, { nonce: 1 })), CurveCryptoError);
+  });
+
+  it('a CurveReader with native libsodium opens large MESSAGEs (any read size) and small ones on WebAssembly alike; refuses a tampered or replayed large one', async () => {
+    const loaded = nativeSecretbox();
+    assert.ok(loaded, 'sodium-native loads here (linux-x64 prebuild)');
+    let nativeCalls = 0;
+    const native = {
+      secretboxOpenEasy: (m: Buffer, c: Buffer, n: Buffer, key: Buffer) => {
+        nativeCalls++;
+        return loaded.secretboxOpenEasy(m, c, n, key);
+      },
+    };
+    const t = await setup();
+    const w = t.welcome(t.server.hello(t.hello()));
+    t.server.initiate(t.initiate(w));
+    t.server.ready(socketTypeMetadata('PULL'));
+    const k = t.session(w);
+    /** One MESSAGE frame on the wire (LONG header), `flags` inside the box. */
+    const frame = (n: number, flags: number, body: Buffer) => {
+      const m = Buffer.concat([
+        ascii('\x07MESSAGE'),
+        u64(n),
+        t.na.secretboxEasy(
+          k,
+          Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
+          Buffer.concat([Buffer.from([flags]), body]),
+        ),
+      ]);
+      const h = Buffer.alloc(9);
+      h[0] = 2;
+      h.writeUInt32BE(m.length, 5);
+      return Buffer.concat([h, m]);
+    };
+    const big = randomBytes(150_000);
+    const small = Buffer.from('worker-1');
+    const got: Buffer[][] = [];
+    const sink = {
+      message: (f: Buffer[]) => got.push(f.map((x) => Buffer.from(x))),
+      command: () => undefined,
+    };
+    const reader = new CurveReader(t.na, t.server, 1 << 20, native);
+    const wire = Buffer.concat([frame(3, 1, small), frame(4, 0, big), frame(5, 1, small), frame(6, 0, big)]);
+    for (let off = 0; off < wire.length; off += 65536) reader.push(wire.subarray(off, off + 65536), sink);
+    assert.equal(got.length, 2);
+    for (const m of got) {
+      assert.deepEqual(m[0], small);
+      assert.ok(m[1]!.equals(big), 'the large frame opened natively is the plaintext');
+    }
+    assert.equal(nativeCalls, 2, 'the two large frames, not the small ones');
+    const tampered = frame(7, 0, big);
+    tampered[tampered.length - 100]! ^= 1;
+    assert.throws(() => reader.push(tampered, sink), CurveCryptoError);
+    const replayed = new CurveReader(t.na, t.server, 1 << 20, native);
+    assert.throws(() => replayed.push(frame(6, 0, big), sink), CurveCryptoError);
+    reader.dispose();
+    replayed.dispose();
+    t.server.dispose();
   });
 });

@@ -77,3 +77,95 @@ describe('FrameReader raw wire bytes', () => {
     assert.deepEqual(messages, [{ frames: ['topic', 'body'], raw: undefined }]);
   });
 });
+
+describe('FrameReader assembling large frames in the owner’s buffer', () => {
+  /** Splits `wire` into reads of `size` bytes and collects what a reader with a target makes. */
+  function assemble(wire: Buffer, size: number, minBytes: number) {
+    const allocated: Buffer[] = [];
+    const r = new FrameReader(1 << 20, 64, {
+      minBytes,
+      allocate: (n) => {
+        const b = Buffer.alloc(n + 16).subarray(0, n); // the owner's buffer may be larger
+        allocated.push(b);
+        return b;
+      },
+    });
+    const messages: { frames: Buffer[]; raw: Buffer | undefined }[] = [];
+    for (let off = 0; off < wire.length; off += size)
+      r.push(wire.subarray(off, off + size), {
+        message: (frames, raw) => messages.push({ frames: [...frames], raw }),
+        command: () => undefined,
+        dropped: () => assert.fail('nothing is dropped here'),
+      });
+    return { messages, allocated };
+  }
+
+  it('delivers a frame spanning reads as the allocated buffer, bytes exact, no raw; small and one-read frames as views', () => {
+    const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 251));
+    const small = Buffer.alloc(1000, 3);
+    const wire = Buffer.concat([
+      short(1, 'log-write'),
+      short(1, 'worker-1'),
+      long(0, big),
+      short(1, 'log-write'),
+      long(0, small),
+      long(0, big),
+    ]);
+    for (const readSize of [1, 7, 4096, 65536]) {
+      const { messages, allocated } = assemble(wire, readSize, 32 * 1024);
+      assert.equal(messages.length, 3, `reads of ${readSize}`);
+      assert.deepEqual(
+        messages[0]!.frames.map((f) => f.length),
+        [9, 8, 70_000],
+      );
+      assert.ok(messages[0]!.frames[2]!.equals(big));
+      const f = messages[0]!.frames[2]!;
+      assert.ok(
+        f.buffer === allocated[0]!.buffer && f.byteOffset === allocated[0]!.byteOffset,
+        'the frame is the owner’s buffer',
+      );
+      assert.equal(messages[0]!.raw, undefined);
+      assert.ok(messages[1]!.frames[1]!.equals(small));
+      assert.ok(messages[2]!.frames[0]!.equals(big));
+      assert.equal(allocated.length, 2, 'only the two large frames were assembled');
+    }
+  });
+
+  it('does not assemble a frame that arrives in one read', () => {
+    const big = Buffer.alloc(40_000, 9);
+    const wire = Buffer.concat([short(1, 't'), long(0, big)]);
+    const { messages, allocated } = assemble(wire, wire.length, 1024);
+    assert.equal(allocated.length, 0);
+    assert.equal(messages[0]!.raw?.length, wire.length);
+  });
+});
+
+describe('FrameReader with kept bytes and a large next read', () => {
+  it('completes the kept frame from the start of the read and parses the rest where it lies: every message exact', () => {
+    const msgs = Array.from({ length: 3000 }, (_, i) =>
+      Buffer.concat([short(1, `topic.${i}`), short(0, 'x'.repeat(i % 200))]),
+    );
+    const wire = Buffer.concat(msgs);
+    for (const size of [20_000, 65_536, 100_003]) {
+      const seen: string[] = [];
+      let withRaw = 0;
+      const r = new FrameReader(1 << 20);
+      for (let off = 0; off < wire.length; off += size)
+        r.push(wire.subarray(off, off + size), {
+          message: (frames, raw) => {
+            seen.push(frames.map((f) => f.toString('latin1')).join('|'));
+            if (raw !== undefined) withRaw++;
+          },
+          command: () => undefined,
+          dropped: () => assert.fail('nothing is dropped here'),
+        });
+      assert.deepEqual(
+        seen,
+        msgs.map((_, i) => `topic.${i}|${'x'.repeat(i % 200)}`),
+        `reads of ${size}`,
+      );
+      // Only the messages cut by a read lose their contiguous bytes.
+      assert.ok(withRaw >= msgs.length - 2 * Math.ceil(wire.length / size), `raw kept at ${size}`);
+    }
+  });
+});

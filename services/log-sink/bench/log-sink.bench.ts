@@ -10,7 +10,11 @@
  * `--dir D` where files are written (default the OS temp dir), `--render-threads N` (default: the
  * sink's default), `--warm-batches N` per node sent to the same receiver before each timed run
  * (default half of `--batches`; a running sink is warm), `--only MODES`, `--generic-render` (the
- * sink with `renderSpecialised` false: the generic per-value render path, for old/new runs).
+ * sink with `renderSpecialised` false: the generic per-value render path, for old/new runs),
+ * `--intake native|zmtp` (the sinks' intake; default the sink's default, printed),
+ * `--both-intakes` (also the sink modes on the other intake, as info lines, interleaved).
+ * The anchor `ceiling-*` stays zeromq.js PULL + pre-rendered lines (the issue's anchor);
+ * `ceiling-tsv-zmtp` is the same on the sink's own ZMTP intake (an info line, no goal).
  * The machine's load
  * average is printed before and after. Besides records/s, each mode prints the receiving
  * process's CPU per record by thread group (thread-cpu.ts: main thread, render workers, libzmq's
@@ -26,7 +30,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { curveKeyPair, Pull } from 'zeromq';
 import { createJsonRenderer, createTsvRenderer, decodeLogBatch } from '@zeek-relay/wire';
-import { createSink } from '../src/index.js';
+import { createSink, SinkConfigSchema } from '../src/index.js';
+import { WriteBudget } from '../src/backpressure.js';
+import { startIntake } from '../src/intake.js';
 import { connLikeBatch } from './conn-like-batch.js';
 
 const args = process.argv.slice(2);
@@ -48,6 +54,17 @@ const onlyArg = args.indexOf('--only');
 const ONLY = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : undefined;
 /** `--generic-render`: the sink renders through the generic per-value path. */
 const GENERIC_RENDER = args.includes('--generic-render');
+const intakeArg = args.indexOf('--intake');
+type IntakeMode = 'native' | 'zmtp';
+/** The sinks' intake: `--intake`, else the sink's default. */
+const INTAKE: IntakeMode =
+  intakeArg >= 0
+    ? (args[intakeArg + 1] as IntakeMode)
+    : (SinkConfigSchema.properties.intake.default as IntakeMode);
+if (INTAKE !== 'native' && INTAKE !== 'zmtp') throw new Error('--intake native|zmtp');
+const OTHER_INTAKE: IntakeMode = INTAKE === 'zmtp' ? 'native' : 'zmtp';
+/** `--both-intakes`: the sink modes also on the other intake (suffix `-<intake>`). */
+const BOTH_INTAKES = args.includes('--both-intakes');
 const NODES = 2;
 const RECORDS = 1000;
 
@@ -175,10 +192,11 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   };
 }
 
-function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false): Receiver {
+function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false, intake = INTAKE): Receiver {
   return async () => {
     const sink = createSink(
       {
+        intake,
         pullEndpoint: 'tcp://127.0.0.1:0',
         logDir: dir,
         outputs: [kind],
@@ -226,6 +244,55 @@ function ceilingReceiver(lines: Uint8Array, dir: string): Receiver {
   };
 }
 
+/** The ceiling on the sink's own ZMTP intake: the same pre-rendered lines, one write per batch. */
+function zmtpCeilingReceiver(lines: Uint8Array, dir: string): Receiver {
+  return async () => {
+    const fd = openSync(join(dir, 'ceiling.log'), 'w');
+    let records = 0;
+    let wake: (() => void) | undefined;
+    // The payload is not read: large frames are assembled in one reused buffer.
+    let scratch = Buffer.alloc(0);
+    const frameTarget = {
+      minBytes: 32 * 1024,
+      allocate: (n: number) => (scratch.length >= n ? scratch : (scratch = Buffer.alloc(n))).subarray(0, n),
+    };
+    const intake = await startIntake({
+      frameTarget,
+      mode: 'zmtp',
+      endpoint: 'tcp://127.0.0.1:0',
+      maxMessageBytes: 256 * 1024 * 1024,
+      heartbeatIntervalMs: 0,
+      heartbeatTimeoutMs: 0,
+      handshakeTimeoutMs: 30000,
+      receiveHighWaterMark: 1000,
+      receiveBufferSize: -1,
+      ipv6: false,
+      drainIdleMs: 0,
+      drainTimeoutMs: 0,
+      budget: new WriteBudget(Number.MAX_SAFE_INTEGER),
+      onMessage: () => {
+        writeSync(fd, lines);
+        records += RECORDS;
+        wake?.();
+      },
+      onPause: () => undefined,
+      onError: () => undefined,
+      onHandshakeFailed: () => undefined,
+    });
+    return {
+      endpoint: intake.endpoint,
+      reached: async (n: number) => {
+        while (records < n) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      },
+      close: async () => {
+        await intake.stop();
+        closeSync(fd);
+      },
+    };
+  };
+}
+
 const payload = connLikeBatch(RECORDS);
 const batch = decodeLogBatch(payload);
 const tsvLines = createTsvRenderer(batch.header).records(batch.records);
@@ -240,12 +307,19 @@ async function inTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+const other = `-${OTHER_INTAKE}`;
 const allModes: Record<string, (d: string) => Receiver> = {
   'ceiling-tsv': (d) => ceilingReceiver(tsvLines, d),
+  'ceiling-tsv-zmtp': (d) => zmtpCeilingReceiver(tsvLines, d),
   tsv: (d) => sinkReceiver('tsv', d),
+  ...(BOTH_INTAKES ? { [`tsv${other}`]: (d: string) => sinkReceiver('tsv', d, false, OTHER_INTAKE) } : {}),
   'ceiling-json': (d) => ceilingReceiver(jsonLines, d),
   json: (d) => sinkReceiver('json', d),
+  ...(BOTH_INTAKES ? { [`json${other}`]: (d: string) => sinkReceiver('json', d, false, OTHER_INTAKE) } : {}),
   ...(CURVE ? { 'tsv-curve': (d: string) => sinkReceiver('tsv', d, true) } : {}),
+  ...(CURVE && BOTH_INTAKES
+    ? { [`tsv-curve${other}`]: (d: string) => sinkReceiver('tsv', d, true, OTHER_INTAKE) }
+    : {}),
 };
 const modes = Object.fromEntries(Object.entries(allModes).filter(([name]) => ONLY?.has(name) ?? true));
 
@@ -276,6 +350,9 @@ console.log(
 console.log(
   `each timed run on a warm receiver: ${WARM_BATCHES} batches per node first (--warm-batches), then ${BATCHES} timed`,
 );
+console.log(
+  `the sinks' intake: ${INTAKE}${BOTH_INTAKES ? ` (modes ending in ${other}: ${OTHER_INTAKE})` : ''}; ceiling-tsv = zeromq.js PULL (the anchor), ceiling-tsv-zmtp = the sink's own ZMTP intake`,
+);
 console.log(`load average (1/5/15 min) before: ${loadBefore}, after: ${load()}`);
 console.log(
   `TSV line ${(tsvLines.length / RECORDS).toFixed(0)} B/record, JSON line ${(jsonLines.length / RECORDS).toFixed(0)} B/record`,
@@ -295,9 +372,13 @@ for (const [name, r] of results) {
 console.log(
   `  Zeek 8.2 logger (reference measured outside this run, same record and batch size): TSV ${fmt(ZEEK_LOGGER.tsv)}, JSON ${fmt(ZEEK_LOGGER.json)} records/s`,
 );
-/** [name, subject mode, anchor: a mode of this run or Zeek's reference figure, goal]. */
-const comparisons: Array<[string, string, string | number, number]> = [
+/** [name, subject mode, anchor: a mode of this run or Zeek's reference figure, goal (null: info)]. */
+const comparisons: Array<[string, string, string | number, number | null]> = [
   ['tsv vs ceiling', 'tsv', 'ceiling-tsv', 0.5],
+  ['ceiling on zmtp intake vs ceiling', 'ceiling-tsv-zmtp', 'ceiling-tsv', null],
+  [`tsv${other} vs tsv`, `tsv${other}`, 'tsv', null],
+  [`json${other} vs json`, `json${other}`, 'json', null],
+  [`tsv CURVE${other} vs tsv CURVE`, `tsv-curve${other}`, 'tsv-curve', null],
   ['json vs ceiling', 'json', 'ceiling-json', 0.5],
   ['tsv vs Zeek 8.2 logger', 'tsv', ZEEK_LOGGER.tsv, 2],
   ['json vs Zeek 8.2 logger', 'json', ZEEK_LOGGER.json, 2],
@@ -314,8 +395,10 @@ const out = comparisons
     return { name, subject: s, anchor: a, unit: 'records/s', ratio: s / a, goal, higherIsBetter: true };
   });
 for (const r of out) {
+  const verdict =
+    r.goal === null ? '(info)' : `(goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`;
   console.log(
-    `  ${r.name.padEnd(28)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× (goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`,
+    `  ${r.name.padEnd(34)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× ${verdict}`,
   );
 }
 if (results.has('tsv') && results.has('tsv-curve')) {
@@ -324,8 +407,9 @@ if (results.has('tsv') && results.has('tsv-curve')) {
   const [p, c] = [get('tsv'), get('tsv-curve')];
   const both = (r: Run) => r.cpuPerRecordUs + r.nodesUs;
   const io = (r: Run) => (r.threads.libzmq ?? 0).toFixed(2);
+  const mainT = (r: Run) => r.mainPerRecordUs.toFixed(2);
   console.log(
-    `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
+    `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}, main thread ${mainT(p)} → ${mainT(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
   );
 }
 if (jsonOut) console.log(JSON.stringify({ results: out }));

@@ -49,6 +49,29 @@ export const SinkConfigSchema = Type.Object(
       description: 'ZMQ_RCVBUF in bytes (-1 = OS default)',
     }),
     ipv6: Type.Boolean({ default: false, description: 'ZMQ_IPV6 on the PULL socket' }),
+    intake: Lit(
+      ['native', 'zmtp'] as const,
+      'native',
+      '`native`: the PULL socket is zeromq.js (libzmq); `zmtp`: the sink speaks ZMTP itself on node:net (no libzmq, less CPU per batch; tcp:// and ipc:// only) (README, Intake)',
+    ),
+    maxMessageBytes: Type.Integer({
+      minimum: 1,
+      default: 256 * 1024 * 1024,
+      description:
+        'ZMQ_MAXMSGSIZE: a node sending a larger frame is disconnected (Zeek batches are far smaller)',
+    }),
+    heartbeatIntervalMs: Millis(
+      0,
+      'ZMQ_HEARTBEAT_IVL: ZMTP PING interval towards every node; 0 = off (as Zeek sets it)',
+    ),
+    heartbeatTimeoutMs: Millis(
+      5000,
+      'ZMQ_HEARTBEAT_TIMEOUT: with heartbeats on, a node silent this long is disconnected',
+    ),
+    handshakeTimeoutMs: Millis(
+      30000,
+      'ZMQ_HANDSHAKE_IVL: maximum time for a ZMTP/CURVE handshake; 0 = unlimited',
+    ),
     maxQueuedBytes: Type.Integer({
       minimum: 1024,
       default: 64 * 1024 * 1024,
@@ -204,6 +227,8 @@ function checkSinkConfig(config: SinkConfig): SinkConfig {
     problems.push('outputs: a writer is listed twice');
   if (!/^(tcp|ipc|inproc):\/\//.test(config.pullEndpoint))
     problems.push(`pullEndpoint: "${config.pullEndpoint}" is not a tcp://, ipc:// or inproc:// endpoint`);
+  if (config.intake === 'zmtp' && config.pullEndpoint.startsWith('inproc://'))
+    problems.push('pullEndpoint: inproc:// needs intake=native (inproc is libzmq-internal)');
   if (
     config.outputs.includes('tsv') &&
     config.outputs.includes('json') &&

@@ -17,6 +17,24 @@ export const SINK_ERROR_CODES = {
   CURVE_KEY_INVALID: 'ZR_SINK_CURVE_KEY_INVALID',
   /** CURVE is half configured (server secret key without client public keys or the reverse). */
   CURVE_CONFIG_INVALID: 'ZR_SINK_CURVE_CONFIG_INVALID',
+  /**
+   * `intake=zmtp`: a node broke ZMTP (not a ZMTP 3 greeting, version 2 or older, a mechanism other
+   * than the sink's, a socket type other than PUSH, malformed frames, a frame over
+   * `maxMessageBytes`); that connection is closed, counted and logged, the others go on.
+   */
+  PEER_PROTOCOL: 'ZR_SINK_PEER_PROTOCOL',
+  /** `intake=zmtp`: a node did not finish its handshake in time, or went silent (heartbeat). */
+  PEER_TIMEOUT: 'ZR_SINK_PEER_TIMEOUT',
+  /**
+   * `intake=zmtp` with CURVE: a box did not open or a proof failed (a HELLO for another server
+   * key, a tampered MESSAGE, a nonce that did not increase); that connection is closed and counted.
+   */
+  CURVE_PEER: 'ZR_SINK_CURVE_PEER',
+  /**
+   * `intake=zmtp` with CURVE: the node proved a client key that is not on the allow-list; it gets
+   * an ERROR `400` (as from libzmq after a ZAP denial) and the connection is closed.
+   */
+  CURVE_REFUSED: 'ZR_SINK_CURVE_REFUSED',
 } as const;
 
 /** Union of all sink error codes. */

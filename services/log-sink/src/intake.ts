@@ -1,5 +1,9 @@
 /**
- * The PULL socket and its receive loop. Reads one message at a time and hands it to `onMessage`
+ * The intake: `startIntake` binds the PULL side of the configured kind — `zmtp` (intake-zmtp.ts:
+ * the sink's own ZMTP on node:net) or `native` (here: zeromq.js). Both hand every message to
+ * `onMessage` whole, stop reading while the write budget is full, and drain to idle at stop.
+ *
+ * The native PULL socket and its receive loop: reads one message at a time and hands it to `onMessage`
  * synchronously (decode, render, queue), so batches keep their arrival order. When the write
  * budget is full it stops calling receive: libzmq's queue (ZMQ_RCVHWM batches) fills, then TCP
  * pushes back on the Zeek nodes, whose PUSH queues hold the rest (spec zeromq-wire.md §7.1).
@@ -15,10 +19,21 @@ import { Pull, type Context } from 'zeromq';
 import type { WriteBudget } from './backpressure.js';
 import { SINK_ERROR_CODES, SinkError } from './errors.js';
 import { watchHandshakes, type HandshakeFailureHandler } from './handshake-monitor.js';
+import { startZmtpIntake } from './intake-zmtp.js';
+import type { CurveSettings } from '@zeek-relay/zmq';
+import type { FrameTarget } from '@zeek-relay/zmtp';
 
 /** Settings of the intake. */
 export interface IntakeOptions {
+  /** `native` (zeromq.js) or `zmtp` (the sink's own; see intake-zmtp.ts). */
+  readonly mode: 'native' | 'zmtp';
   readonly endpoint: string;
+  /** ZMQ_MAXMSGSIZE (a larger frame disconnects the node). */
+  readonly maxMessageBytes: number;
+  /** ZMQ_HEARTBEAT_IVL / _TIMEOUT and ZMQ_HANDSHAKE_IVL (0 = off / unlimited). */
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
   readonly receiveHighWaterMark: number;
   readonly receiveBufferSize: number;
   readonly ipv6: boolean;
@@ -35,6 +50,17 @@ export interface IntakeOptions {
    * bound) admits the clients. Absent = plain ZMTP in the default context.
    */
   readonly curve?: { readonly context: Context; readonly serverSecretKey: string };
+  /**
+   * `zmtp` with CURVE: the key pair and allow-list, and each client's verdict (the ZAP handler's
+   * counterpart: accepted once ready, rejected when its key is not on the list).
+   */
+  readonly zmtpCurve?: CurveSettings & {
+    readonly onClient: (accepted: boolean, address: string) => void;
+  };
+  /** `zmtp`: where large frames are assembled (the render pool's pooled buffers). */
+  readonly frameTarget?: FrameTarget;
+  /** `zmtp`: a ready node's connection closed for `code` (oversized frame, heartbeat, bad box). */
+  readonly onPeerError?: (code: string, address: string, err: unknown) => void;
 }
 
 /** A bound, running intake. */
@@ -52,8 +78,13 @@ function toZmqEndpoint(endpoint: string): string {
   return endpoint.replace(/^(tcp:\/\/.*):0$/, '$1:*');
 }
 
-/** Binds the PULL socket and starts the receive loop. Throws `ZR_SINK_BIND_FAILED`. */
-export async function startIntake(o: IntakeOptions): Promise<Intake> {
+/** Binds the PULL side of `o.mode` and starts reading. Throws `ZR_SINK_BIND_FAILED`. */
+export function startIntake(o: IntakeOptions): Promise<Intake> {
+  return o.mode === 'zmtp' ? startZmtpIntake(o) : startNativeIntake(o);
+}
+
+/** Binds the zeromq.js PULL socket and starts the receive loop. */
+async function startNativeIntake(o: IntakeOptions): Promise<Intake> {
   const pull = new Pull({
     ...(o.curve
       ? { context: o.curve.context, curveServer: true, curveSecretKey: o.curve.serverSecretKey }
@@ -62,6 +93,10 @@ export async function startIntake(o: IntakeOptions): Promise<Intake> {
     ipv6: o.ipv6,
     linger: 0,
     receiveTimeout: POLL_MS,
+    maxMessageSize: o.maxMessageBytes,
+    heartbeatInterval: o.heartbeatIntervalMs,
+    heartbeatTimeout: o.heartbeatTimeoutMs,
+    handshakeInterval: o.handshakeTimeoutMs,
   });
   if (o.receiveBufferSize >= 0) pull.receiveBufferSize = o.receiveBufferSize;
   const monitor = watchHandshakes(pull, o.onHandshakeFailed, o.onError);

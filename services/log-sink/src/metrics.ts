@@ -19,6 +19,7 @@ export const METRIC_QUEUE_BYTES = 'zeek_relay.sink.queue.bytes';
 export const METRIC_PAUSES = 'zeek_relay.sink.intake.pauses';
 export const METRIC_HANDSHAKE_FAILURES = 'zeek_relay.sink.handshake.failures';
 export const METRIC_ZAP_REQUESTS = 'zeek_relay.sink.zap.requests';
+export const METRIC_PEER_ERRORS = 'zeek_relay.sink.peer.errors';
 /** Prefix of the generated-loop cache counters (`.compiled`, `.hits`, `.evicted`, `.failed`). */
 export const METRIC_RENDER_LOOPS = 'zeek_relay.sink.render.loops';
 
@@ -74,6 +75,7 @@ export class SinkMetrics {
   private readonly writeDuration: Histogram;
   private readonly handshakeFailures: Counter;
   private readonly zapRequests: Counter;
+  private readonly peerErrors: Counter;
   private readonly pathAttrs = new Map<string, Attributes>();
   private readonly writtenAttrs = new Map<string, Attributes>();
   private readonly otherAttrs: Attributes = { [ATTR_LOG_PATH]: OTHER_PATH };
@@ -120,6 +122,11 @@ export class SinkMetrics {
     this.zapRequests = meter.createCounter(METRIC_ZAP_REQUESTS, {
       unit: '{request}',
       description: 'CURVE client authentications (result = accepted|rejected)',
+    });
+    this.peerErrors = meter.createCounter(METRIC_PEER_ERRORS, {
+      unit: '{connection}',
+      description:
+        'intake=zmtp: established node connections the sink closed (error.type = ZR_SINK_PEER_PROTOCOL|ZR_SINK_PEER_TIMEOUT|ZR_SINK_CURVE_PEER)',
     });
     this.writeDuration = meter.createHistogram(METRIC_WRITE_DURATION, {
       unit: 's',
@@ -194,6 +201,10 @@ export class SinkMetrics {
 
   zap(accepted: boolean): void {
     this.zapRequests.add(1, { result: accepted ? 'accepted' : 'rejected' });
+  }
+
+  peerError(code: string): void {
+    this.peerErrors.add(1, { [ATTR_ERROR_TYPE]: code });
   }
 
   writeTook(seconds: number, output: string): void {

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LogBatchHeader, SpecialisedStats } from '@zeek-relay/wire';
 import type { WriteBudget } from './backpressure.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, sizeClass } from './buffer-pool.js';
 import { HEADER_RESEND, type RenderJob, type RenderResult, type RenderSettings } from './render-protocol.js';
 
 /** A result as delivered: the header resolved (one object per schema, shared by all workers). */
@@ -20,7 +20,16 @@ export type DeliveredResult =
 
 /** The pool; `submit` never throws, results arrive through `deliver` in order. */
 export interface RenderPool {
+  /**
+   * `payload` is kept as it is until a worker takes it; one in a buffer from {@link lend} is
+   * transferred as it is, any other copied once into a pooled buffer then.
+   */
   submit(payload: Uint8Array): void;
+  /**
+   * A buffer of `size` bytes (in a buffer of its size class) for a payload the intake assembles
+   * from its reads (`intake=zmtp`): submitted, it travels to a worker without another copy.
+   */
+  lend(size: number): Buffer;
   /** Resolves once every worker has loaded (or failed and been replaced); jobs may be submitted before. */
   ready(): Promise<void>;
   /** Resolves when every submitted job was delivered. */
@@ -144,6 +153,8 @@ interface PoolState {
   /** Job seq → index of the worker rendering it. */
   readonly owner: Map<number, number>;
   readonly buffers: BufferPool;
+  /** Buffers handed out by `lend` and not yet submitted. */
+  readonly lent: WeakSet<ArrayBuffer>;
   /** Per worker: size classes of buffers it took for its text and has not got back yet. */
   readonly wants: number[][];
   readonly started: Promise<void>[];
@@ -219,6 +230,15 @@ function sparesFor(state: PoolState, index: number): ArrayBuffer[] {
   return spares;
 }
 
+/** The payload in a pooled buffer: itself when it lies at the start of a lent one, else a copy. */
+function transferable(state: PoolState, payload: Uint8Array): Uint8Array {
+  if (payload.byteOffset === 0 && state.lent.delete(payload.buffer as ArrayBuffer))
+    return new Uint8Array(payload.buffer, 0, payload.byteLength);
+  const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
+  copy.set(payload);
+  return copy;
+}
+
 /** Starts `threads` workers. `deliver` runs on the main thread, in submission order. */
 export function createRenderPool(
   threads: number,
@@ -236,8 +256,7 @@ export function createRenderPool(
     const { seq, payload } = job;
     state.owner.set(seq, index);
     state.inFlight[index] = (state.inFlight[index] as number) + 1;
-    const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
-    copy.set(payload);
+    const copy = transferable(state, payload);
     const spares = sparesFor(state, index);
     const message: RenderJob = { seq, payload: copy, spares };
     (workers[index] as Worker).postMessage(message, [copy.buffer as ArrayBuffer, ...spares]);
@@ -249,6 +268,7 @@ export function createRenderPool(
     canonical: headerRegistry(),
     owner: new Map(),
     buffers: new BufferPool(POOLED_PER_SIZE),
+    lent: new WeakSet(),
     wants: [],
     started: [],
     inFlight: [],
@@ -275,6 +295,15 @@ export function createRenderPool(
     submit(payload: Uint8Array) {
       waiting.push({ seq: state.order.take(payload.byteLength), payload });
       state.pump();
+    },
+    lend(size: number) {
+      // A free pooled buffer, else a new one of the size class left uninitialised (a pooled
+      // `new ArrayBuffer` would be zero-filled first, for bytes about to be overwritten); either
+      // way it is transferred as it is, and kept when it comes back (up to the pool's limit).
+      const n = sizeClass(size);
+      const ab = state.buffers.takeFree(n) ?? (Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer);
+      state.lent.add(ab);
+      return Buffer.from(ab, 0, size);
     },
     recycle(bytes: Uint8Array) {
       if (bytes.buffer instanceof ArrayBuffer) state.buffers.give(bytes.buffer);

@@ -11,7 +11,7 @@ import { specialisedStats, type SpecialisedStats } from '@zeek-relay/wire';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { WriteBudget } from './backpressure.js';
-import { resolveSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
+import { resolveSinkConfig, SinkConfigSchema, type SinkConfig, type SinkConfigInput } from './config.js';
 import { connectionEvents, type ConnectionStats } from './connection-events.js';
 import { resolveSinkCurve, startZapHandler, type ZapHandler } from './curve.js';
 import { createDispatcher, type Dispatcher } from './dispatch.js';
@@ -25,6 +25,12 @@ import { RateLimitedLog } from '@zeek-relay/zmq';
 import { addLoops, createRenderPool, type RenderPool } from './render-pool.js';
 import { nextRotationMs, parseBaseTime } from './rotation.js';
 import { createStdoutOutput } from './stdout-output.js';
+
+/**
+ * `intake=zmtp` with render workers: a payload frame of at least this size that spans reads is
+ * assembled straight in a pooled buffer, which then goes to a worker without another copy.
+ */
+const ASSEMBLE_MIN_BYTES = 32 * 1024;
 
 /** What the sink needs from its host (main.ts or an embedding CLI). */
 export interface SinkDeps extends ServiceDeps {
@@ -177,16 +183,23 @@ async function startParts(
     await running.pool.ready();
     dispatcher.usePool(running.pool);
   }
-  const { onZap, onHandshakeFailed } = connectionEvents(stats, metrics, warn);
-  // The ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
-  const context = curve ? new Context({ blocky: false }) : undefined;
+  const { onZap, onHandshakeFailed, onClient, onPeerError } = connectionEvents(stats, metrics, warn);
+  const pool = running.pool;
+  const zmtp = config.intake === 'zmtp';
+  // native: the ZAP handler lives in the PULL socket's own context, bound before the PULL socket.
+  const context = curve && !zmtp ? new Context({ blocky: false }) : undefined;
   if (curve && context) {
     running.zap = await startZapHandler(context, curve.clientPublicKeys, onZap, (err) =>
       log.error({ err }, 'ZAP handler failed'),
     );
   }
   running.intake = await startIntake({
+    mode: config.intake,
     endpoint: config.pullEndpoint,
+    maxMessageBytes: config.maxMessageBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     receiveHighWaterMark: config.receiveHighWaterMark,
     receiveBufferSize: config.receiveBufferSize,
     ipv6: config.ipv6,
@@ -200,7 +213,10 @@ async function startParts(
     },
     onError: (err) => warn.warn('receive_failed', { err }, 'Could not receive from PULL socket'),
     onHandshakeFailed,
+    onPeerError,
     ...(curve && context ? { curve: { context, serverSecretKey: curve.serverSecretKey } } : {}),
+    ...(curve && zmtp ? { zmtpCurve: { ...curve, onClient } } : {}),
+    ...(pool ? { frameTarget: { minBytes: ASSEMBLE_MIN_BYTES, allocate: (n: number) => pool.lend(n) } } : {}),
   }).catch(async (err: unknown) => {
     running.zap?.close();
     await running.zap?.done;
@@ -227,6 +243,18 @@ async function stopParts(running: Running, outputs: readonly SinkOutput[], log: 
   await running.pool?.close();
 }
 
+/** libzmq's receive settings mean nothing to `intake=zmtp`: one warning names the ones set. */
+function warnUnapplied(config: SinkConfig, log: Logger): void {
+  if (config.intake !== 'zmtp') return;
+  const set = [
+    ...(config.receiveBufferSize >= 0 ? ['receiveBufferSize'] : []),
+    ...(config.receiveHighWaterMark !== SinkConfigSchema.properties.receiveHighWaterMark.default
+      ? ['receiveHighWaterMark']
+      : []),
+  ];
+  if (set.length > 0) log.warn({ settings: set }, 'Not applied with intake=zmtp (libzmq settings)');
+}
+
 function newStats(): SinkStats {
   return {
     batches: 0,
@@ -238,6 +266,7 @@ function newStats(): SinkStats {
     rejectedBatches: 0,
     zap: { accepted: 0, rejected: 0 },
     handshakeFailures: {},
+    peerErrors: {},
   };
 }
 
@@ -270,6 +299,7 @@ export function createSink(input: SinkConfigInput | SinkConfig, deps: SinkDeps):
       // Before anything is opened: a bad key leaves the sink as it was (`new`).
       const keys = resolveSinkCurve(config);
       state = 'starting';
+      warnUnapplied(config, log);
       const parts = { config, log, warn, metrics, stats, budget, outputs, dispatcher, now };
       const { endpoint, curve } = await startParts(parts, running, keys);
       state = 'running';

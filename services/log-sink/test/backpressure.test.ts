@@ -15,7 +15,14 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { countsBatch } from './helpers/batches.js';
-import { removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
+import {
+  intakeSetting,
+  intakesUnderTest,
+  removeDir,
+  startSink,
+  tempDir,
+  until,
+} from './helpers/sink-harness.js';
 import { LogPush } from '@zeek-relay/zeek-node';
 
 /** A destination that accepts writes but completes none until opened. */
@@ -46,57 +53,58 @@ function slowDestination() {
   };
 }
 
-test('a slow destination stops intake; the node hits its HWM; nothing sent is lost', async () => {
-  const dir = await tempDir();
-  const dest = slowDestination();
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  const maxQueuedBytes = 64 * 1024;
-  const h = await startSink(
-    dir,
-    { outputs: ['stdout'], maxQueuedBytes, receiveHighWaterMark: 10 },
-    { stdout: dest.stream, meter: provider.getMeter('t') },
-  );
-  const push = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1', linger: 0 });
-  let sent = 0;
-  let refused = 0;
-  try {
-    const values = (k: number) => Array.from({ length: 500 }, (_, i) => k * 500 + i);
-    // Push as Zeek does (DONTWAIT) until the node's own queue is full, bounded to 20000 batches.
-    while (refused === 0 && sent < 20_000) {
-      if (await push.sendBatch(countsBatch(values(sent), 'seq'))) sent++;
-      else refused++;
-      if (sent % 100 === 0) await new Promise((r) => setImmediate(r));
-    }
-    assert.equal(refused, 1, 'the node reached its HWM');
-    const perBatch = 500 * '{"_path":"seq","n":1234567}'.length;
-    assert.ok(h.sink.stats.intakePauses > 0, 'intake paused');
-    assert.ok(
-      h.sink.stats.batches <= maxQueuedBytes / (perBatch / 2) + 2,
-      `accepted ${h.sink.stats.batches} batches while blocked`,
+for (const intake of intakesUnderTest())
+  test(`a slow destination stops intake; the node hits its HWM; nothing sent is lost${intakeSetting(intake).name}`, async () => {
+    const dir = await tempDir();
+    const dest = slowDestination();
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const maxQueuedBytes = 64 * 1024;
+    const h = await startSink(
+      dir,
+      { outputs: ['stdout'], maxQueuedBytes, receiveHighWaterMark: 10, ...intakeSetting(intake).config },
+      { stdout: dest.stream, meter: provider.getMeter('t') },
     );
-    await reader.forceFlush();
-    const gauge = exporter
-      .getMetrics()
-      .flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics))
-      .find((m) => m.descriptor.name === 'zeek_relay.sink.queue.bytes');
-    assert.ok(gauge && Number(gauge.dataPoints[0]?.value) > 0, 'queue depth is visible');
+    const push = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1', linger: 0 });
+    let sent = 0;
+    let refused = 0;
+    try {
+      const values = (k: number) => Array.from({ length: 500 }, (_, i) => k * 500 + i);
+      // Push as Zeek does (DONTWAIT) until the node's own queue is full, bounded to 20000 batches.
+      while (refused === 0 && sent < 20_000) {
+        if (await push.sendBatch(countsBatch(values(sent), 'seq'))) sent++;
+        else refused++;
+        if (sent % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(refused, 1, 'the node reached its HWM');
+      const perBatch = 500 * '{"_path":"seq","n":1234567}'.length;
+      assert.ok(h.sink.stats.intakePauses > 0, 'intake paused');
+      assert.ok(
+        h.sink.stats.batches <= maxQueuedBytes / (perBatch / 2) + 2,
+        `accepted ${h.sink.stats.batches} batches while blocked`,
+      );
+      await reader.forceFlush();
+      const gauge = exporter
+        .getMetrics()
+        .flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics))
+        .find((m) => m.descriptor.name === 'zeek_relay.sink.queue.bytes');
+      assert.ok(gauge && Number(gauge.dataPoints[0]?.value) > 0, 'queue depth is visible');
 
-    dest.open();
-    await until(() => h.sink.stats.batches === sent);
-    await h.sink.flush();
-    assert.equal(dest.lines.length, sent * 500);
-    const ns = dest.lines.map((l) => (JSON.parse(l) as { n: number }).n);
-    assert.deepEqual(
-      ns,
-      Array.from({ length: sent * 500 }, (_, i) => i),
-    );
-  } finally {
-    dest.open();
-    push.close();
-    await h.sink.close();
-    await provider.shutdown();
-    await removeDir(dir);
-  }
-});
+      dest.open();
+      await until(() => h.sink.stats.batches === sent);
+      await h.sink.flush();
+      assert.equal(dest.lines.length, sent * 500);
+      const ns = dest.lines.map((l) => (JSON.parse(l) as { n: number }).n);
+      assert.deepEqual(
+        ns,
+        Array.from({ length: sent * 500 }, (_, i) => i),
+      );
+    } finally {
+      dest.open();
+      push.close();
+      await h.sink.close();
+      await provider.shutdown();
+      await removeDir(dir);
+    }
+  });

@@ -105,3 +105,21 @@ test('zeekVersion chooses the text profile; numberProfile overrides it; escape p
   assert.throws(() => resolveSinkConfig({ zeekVersion: '7.2' }), /zeek-version/);
   assert.throws(() => resolveSinkConfig({ zeekVersion: '9.0', jsonStringEscapePolicyByPath: 'ssh' }));
 });
+
+test('intake settings: native by default, zmtp by env or flag; libzmq defaults for the ZMTP timers; inproc needs native', () => {
+  const d = resolveSinkConfig({});
+  assert.equal(d.intake, 'native');
+  assert.equal(d.maxMessageBytes, 256 * 1024 * 1024);
+  assert.deepEqual([d.heartbeatIntervalMs, d.heartbeatTimeoutMs, d.handshakeTimeoutMs], [0, 5000, 30000]);
+  assert.equal(loadSinkConfig({ env: { ZR_SINK_INTAKE: 'zmtp' }, argv: [] }).intake, 'zmtp');
+  assert.equal(
+    loadSinkConfig({ env: { ZR_SINK_INTAKE: 'zmtp' }, argv: ['--intake=native'] }).intake,
+    'native',
+  );
+  assert.throws(
+    () => resolveSinkConfig({ intake: 'zmtp', pullEndpoint: 'inproc://logs' }),
+    (err: Error & { code?: string }) => err.code === 'ZR_CONFIG_INVALID' && /inproc/.test(err.message),
+  );
+  assert.equal(resolveSinkConfig({ pullEndpoint: 'inproc://logs' }).intake, 'native');
+  assert.throws(() => resolveSinkConfig({ intake: 'libzmq' as 'native' }), /intake/);
+});

@@ -30,6 +30,8 @@ import {
   tempDir,
   until,
   type Harness,
+  intakeSetting,
+  intakesUnderTest,
 } from './helpers/sink-harness.js';
 import { LogPush, type LogPushOptions } from '@zeek-relay/zeek-node';
 
@@ -68,6 +70,9 @@ function intruder(endpoint: string, keys?: LogPushOptions['curve']) {
 }
 
 /** One test's CURVE sink: its directory, harness, metrics and the warnings it logged. */
+/** The intake of a test, or undefined: the suite's (`ZR_SINK_INTAKE`) or the sink's default. */
+type Intake = 'native' | 'zmtp' | undefined;
+
 interface CurveSink {
   readonly h: Harness;
   readonly dir: string;
@@ -106,7 +111,7 @@ const allowedNode = (endpoint: string): LogPush =>
  * Runs `fn` against a fresh CURVE sink (TSV and JSON) whose allow-list holds client A (a key
  * file, as a Kubernetes Secret mounts it: trailing newline, a comment) and client B (inline).
  */
-async function withCurveSink(fn: (c: CurveSink) => Promise<void>): Promise<void> {
+async function withCurveSink(intake: Intake, fn: (c: CurveSink) => Promise<void>): Promise<void> {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
   const provider = new MeterProvider({ readers: [reader] });
@@ -126,6 +131,7 @@ async function withCurveSink(fn: (c: CurveSink) => Promise<void>): Promise<void>
     h = await startSink(
       dir,
       {
+        ...intakeSetting(intake).config,
         outputs: ['tsv', 'json'],
         curveServerSecretKeyFile: join(keys, 'server_secretkey'),
         curveClientPublicKeyFiles: [join(keys, 'client_publickeys')],
@@ -175,91 +181,98 @@ async function intrude(h: Harness): Promise<void> {
   }
 }
 
-describe('CURVE sink with a ZAP allow-list (each test on its own sink)', () => {
-  it('an allowed client key delivers a batch; TSV and JSON equal the Zeek 8.0.10 logger', () =>
-    withCurveSink(async ({ h, dir }) => {
-      assert.ok(conn?.ascii_writer_output !== undefined && conn.json_writer_output !== undefined);
-      await sendAllowed(h, hex(conn.hex), 1);
-      assert.equal(h.sink.stats.zap.rejected, 0);
-      assert.ok(h.sink.stats.zap.accepted >= 1);
-      // The live files: the #close line comes at shutdown.
-      const tsv = await read(dir, 'conn.log');
-      const expected = normalizeTimes(conn.ascii_writer_output);
-      assert.equal(normalizeTimes(tsv), expected.slice(0, expected.indexOf('#close')));
-      assert.match(tsv, new RegExp(`^#open\\t${formatLogTimestamp(clock)}$`, 'm'));
-      assert.equal(await read(join(dir, 'json'), 'conn.log'), conn.json_writer_output);
-      await h.sink.close();
-      assert.equal(normalizeTimes(await read(dir, 'conn.log')), expected);
-    }));
+/**
+ * Both intakes (unless `ZR_SINK_INTAKE` picks one): zeromq.js with its ZAP handler, and the
+ * sink's own CURVE server with the same allow-list.
+ */
+for (const intake of intakesUnderTest())
+  describe(`CURVE sink with a ZAP allow-list (each test on its own sink)${intakeSetting(intake).name}`, () => {
+    it('an allowed client key delivers a batch; TSV and JSON equal the Zeek 8.0.10 logger', () =>
+      withCurveSink(intake, async ({ h, dir }) => {
+        assert.ok(conn?.ascii_writer_output !== undefined && conn.json_writer_output !== undefined);
+        await sendAllowed(h, hex(conn.hex), 1);
+        assert.equal(h.sink.stats.zap.rejected, 0);
+        assert.ok(h.sink.stats.zap.accepted >= 1);
+        // The live files: the #close line comes at shutdown.
+        const tsv = await read(dir, 'conn.log');
+        const expected = normalizeTimes(conn.ascii_writer_output);
+        assert.equal(normalizeTimes(tsv), expected.slice(0, expected.indexOf('#close')));
+        assert.match(tsv, new RegExp(`^#open\\t${formatLogTimestamp(clock)}$`, 'm'));
+        assert.equal(await read(join(dir, 'json'), 'conn.log'), conn.json_writer_output);
+        await h.sink.close();
+        assert.equal(normalizeTimes(await read(dir, 'conn.log')), expected);
+      }));
 
-  it('the second allow-list entry (inline key) is admitted too', () =>
-    withCurveSink(async ({ h, dir }) => {
-      const node = new LogPush({
-        endpoints: [h.endpoint],
-        nodeId: 'zeromq_worker-2_test_1_N1',
-        curve: { serverKey: server.publicKey, publicKey: clientB.publicKey, secretKey: clientB.secretKey },
-      });
-      try {
-        await node.sendBatchBlocking(countBatch(7, 'second'));
-        await until(() => h.sink.stats.batches === 1);
-        await h.sink.flush();
-      } finally {
-        node.close();
-      }
-      assert.match(await read(dir, 'second.log'), /^7$/m);
-    }));
+    it('the second allow-list entry (inline key) is admitted too', () =>
+      withCurveSink(intake, async ({ h, dir }) => {
+        const node = new LogPush({
+          endpoints: [h.endpoint],
+          nodeId: 'zeromq_worker-2_test_1_N1',
+          curve: { serverKey: server.publicKey, publicKey: clientB.publicKey, secretKey: clientB.secretKey },
+        });
+        try {
+          await node.sendBatchBlocking(countBatch(7, 'second'));
+          await until(() => h.sink.stats.batches === 1);
+          await h.sink.flush();
+        } finally {
+          node.close();
+        }
+        assert.match(await read(dir, 'second.log'), /^7$/m);
+      }));
 
-  it('a client key not on the allow-list is rejected by ZAP (auth failure on both ends), delivers nothing', () =>
-    withCurveSink(async ({ h, dir }) => {
-      const rejected = intruder(h.endpoint, STRANGER);
-      try {
-        assert.equal(await rejected.outcome, 'handshake:error:auth');
-        await until(() => h.sink.stats.zap.rejected >= 1 && (h.sink.stats.handshakeFailures.auth ?? 0) >= 1);
-      } finally {
-        await rejected.close();
-      }
-      await h.sink.close();
-      assert.equal(h.sink.stats.batches, 0);
-      assert.deepEqual(await listVisible(dir), ['json']);
-    }));
+    it('a client key not on the allow-list is rejected by ZAP (auth failure on both ends), delivers nothing', () =>
+      withCurveSink(intake, async ({ h, dir }) => {
+        const rejected = intruder(h.endpoint, STRANGER);
+        try {
+          assert.equal(await rejected.outcome, 'handshake:error:auth');
+          await until(
+            () => h.sink.stats.zap.rejected >= 1 && (h.sink.stats.handshakeFailures.auth ?? 0) >= 1,
+          );
+        } finally {
+          await rejected.close();
+        }
+        await h.sink.close();
+        assert.equal(h.sink.stats.batches, 0);
+        assert.deepEqual(await listVisible(dir), ['json']);
+      }));
 
-  it('a wrong server key and a plain (non-CURVE) PUSH fail the handshake, deliver nothing', () =>
-    withCurveSink(async ({ h }) => {
-      const wrongServer = intruder(h.endpoint, WRONG_SERVER);
-      const plain = intruder(h.endpoint);
-      try {
-        assert.match(await wrongServer.outcome, /^handshake:error:/);
-        assert.match(await plain.outcome, /^handshake:error:/);
-        // Both are rejected before ZAP: the plain one for its NULL mechanism, the other because
-        // its HELLO cannot be decrypted with the server key.
-        await until(() => (h.sink.stats.handshakeFailures.protocol ?? 0) >= 2);
-      } finally {
-        await wrongServer.close();
-        await plain.close();
-      }
-      assert.equal(h.sink.stats.batches, 0);
-    }));
+    it('a wrong server key and a plain (non-CURVE) PUSH fail the handshake, deliver nothing', () =>
+      withCurveSink(intake, async ({ h }) => {
+        const wrongServer = intruder(h.endpoint, WRONG_SERVER);
+        const plain = intruder(h.endpoint);
+        try {
+          assert.match(await wrongServer.outcome, /^handshake:error:/);
+          assert.match(await plain.outcome, /^handshake:error:/);
+          // Both are rejected before ZAP: the plain one for its NULL mechanism, the other because
+          // its HELLO cannot be decrypted with the server key.
+          await until(() => (h.sink.stats.handshakeFailures.protocol ?? 0) >= 2);
+        } finally {
+          await wrongServer.close();
+          await plain.close();
+        }
+        assert.equal(h.sink.stats.batches, 0);
+      }));
 
-  it('amid rejections only the admitted batches are written; rejections counted and logged once per kind', () =>
-    withCurveSink(async ({ h, dir, reader, exporter, logLines }) => {
-      await sendAllowed(h, countBatch(7, 'second'), 1);
-      await intrude(h);
-      // As PUSH delivers per connection in order and the intruders are closed, everything that
-      // could ever arrive has arrived once this batch has.
-      await sendAllowed(h, countBatch(8, 'second'), 2);
-      await h.sink.close();
-      assert.equal(h.sink.stats.batches, 2);
-      assert.deepEqual(h.sink.stats.badInput, {});
-      assert.deepEqual(await listVisible(dir), ['json', 'second.log']);
-      const second = (await read(dir, 'second.log'))
-        .split('\n')
-        .filter((l) => l !== '' && !l.startsWith('#'));
-      assert.deepEqual(second, ['7', '8']);
-      await reader.forceFlush();
-      assertCounted(h, exporter);
-      assertLoggedOncePerKind(logLines);
-    }));
-});
+    it('amid rejections only the admitted batches are written; rejections counted and logged once per kind', () =>
+      withCurveSink(intake, async ({ h, dir, reader, exporter, logLines }) => {
+        await sendAllowed(h, countBatch(7, 'second'), 1);
+        await intrude(h);
+        // As PUSH delivers per connection in order and the intruders are closed, everything that
+        // could ever arrive has arrived once this batch has.
+        await sendAllowed(h, countBatch(8, 'second'), 2);
+        await h.sink.close();
+        assert.equal(h.sink.stats.batches, 2);
+        assert.deepEqual(h.sink.stats.badInput, {});
+        assert.deepEqual(await listVisible(dir), ['json', 'second.log']);
+        const second = (await read(dir, 'second.log'))
+          .split('\n')
+          .filter((l) => l !== '' && !l.startsWith('#'));
+        assert.deepEqual(second, ['7', '8']);
+        await reader.forceFlush();
+        assertCounted(h, exporter);
+        assertLoggedOncePerKind(logLines);
+      }));
+  });
 
 /** The metrics agree with the sink's own counters: ZAP answers and handshake failures. */
 function assertCounted(h: Harness, exporter: InMemoryMetricExporter): void {

@@ -11,7 +11,15 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fixturePath, readJsonFixture, readTextFixture } from '@zeek-relay/fixtures';
-import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
+import {
+  intakeSetting,
+  intakesUnderTest,
+  read,
+  removeDir,
+  startSink,
+  tempDir,
+  until,
+} from './helpers/sink-harness.js';
 import { LogPush } from '@zeek-relay/zeek-node';
 
 interface Recording {
@@ -66,7 +74,12 @@ function compare(file: string, zeek: string, ours: string, json: boolean): void 
   if (file === 'reporter.log') assert.ok(extra.length <= 1, `${file}: ${extra.length} rows missing`);
 }
 
-async function replay(trace: string, run: 'tsv' | 'json', renderThreads: number): Promise<void> {
+async function replay(
+  trace: string,
+  run: 'tsv' | 'json',
+  renderThreads: number,
+  intake: 'native' | 'zmtp' | undefined,
+): Promise<void> {
   const recording = readJsonFixture<Recording>(
     'zeek-8.2',
     'logs',
@@ -74,7 +87,7 @@ async function replay(trace: string, run: 'tsv' | 'json', renderThreads: number)
     run === 'tsv' ? 'batches.json' : 'batches-json-run.json',
   );
   const dir = await tempDir();
-  const h = await startSink(dir, { outputs: [run], renderThreads });
+  const h = await startSink(dir, { outputs: [run], renderThreads, ...intakeSetting(intake).config });
   const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'zeromq_worker-1_test_1_N1' });
   try {
     for (const m of recording.messages) await node.sendFrames(m.frames.map((f) => Buffer.from(f, 'hex')));
@@ -100,8 +113,11 @@ async function replay(trace: string, run: 'tsv' | 'json', renderThreads: number)
 }
 
 describe("the sink writes Zeek 8.2.2's files from Zeek 8.2.2's batches (default settings)", () => {
+  // Each trace through both intakes (unless ZR_SINK_INTAKE picks one): TSV on one, JSON on the other.
+  const [a, b = a] = intakesUnderTest();
   TRACES.forEach((trace, i) => {
-    it(`${trace}: TSV`, () => replay(trace, 'tsv', i % 2 === 0 ? 0 : 2));
-    it(`${trace}: JSON`, () => replay(trace, 'json', i % 2 === 0 ? 2 : 0));
+    const [tsv, json] = i % 2 === 0 ? [a, b] : [b, a];
+    it(`${trace}: TSV${intakeSetting(tsv).name}`, () => replay(trace, 'tsv', i % 2 === 0 ? 0 : 2, tsv));
+    it(`${trace}: JSON${intakeSetting(json).name}`, () => replay(trace, 'json', i % 2 === 0 ? 2 : 0, json));
   });
 });

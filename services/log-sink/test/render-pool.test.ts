@@ -10,6 +10,11 @@ import { test } from 'node:test';
 import { countsBatch, oneValueBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 import { LogPush } from '@zeek-relay/zeek-node';
+import { WriteBudget } from '../src/backpressure.js';
+import { renderSettingsOf } from '../src/batch-renderer.js';
+import { sizeClass } from '../src/buffer-pool.js';
+import { resolveSinkConfig } from '../src/config.js';
+import { createRenderPool, type DeliveredResult } from '../src/render-pool.js';
 
 const PATHS = 20; // more than the decoder's header cache (16): header objects are re-created
 const BATCHES = 1400; // > 2 × 256 results per worker: ids are forgotten and headers re-sent
@@ -72,5 +77,56 @@ test('large batches through reused buffers land complete and in order (TSV and J
     node.close();
     await h.sink.close();
     await removeDir(dir);
+  }
+});
+
+/**
+ * `intake=zmtp` assembles a large payload straight into a buffer the pool lent (a free pooled one,
+ * else a new one of the size class): it is transferred to a worker as it is (detached here: no
+ * second copy), while any other payload is copied and stays readable; all render the same text.
+ */
+test('a payload in a lent pooled buffer goes to a worker without a copy; others are copied', async () => {
+  const budget = new WriteBudget(1 << 30);
+  const results: DeliveredResult[] = [];
+  const settings = renderSettingsOf(resolveSinkConfig({ outputs: ['tsv'] }));
+  const pool = createRenderPool(
+    1,
+    settings,
+    budget,
+    (r) => results.push(r),
+    (err) => assert.fail(String(err)),
+  );
+  try {
+    await pool.ready();
+    const batch = countsBatch(
+      Array.from({ length: 5000 }, (_, i) => i),
+      'lent',
+    );
+    // No free pooled buffer yet: a new one of the size class, transferred too.
+    const first = pool.lend(batch.length);
+    assert.equal(first.buffer.byteLength, sizeClass(batch.length), 'a buffer of the size class');
+    first.set(batch);
+    pool.submit(first);
+    await pool.idle();
+    assert.equal(first.buffer.byteLength, 0, 'the first lent buffer was transferred');
+    // It came back with its result: the next lend is that buffer, transferred again.
+    const lent = pool.lend(batch.length);
+    lent.set(batch);
+    const plain = Buffer.from(batch);
+    pool.submit(lent);
+    pool.submit(plain);
+    await pool.idle();
+    assert.equal(lent.buffer.byteLength, 0, 'the lent buffer was transferred');
+    assert.equal(plain.length, batch.length, 'the other payload was copied');
+    const texts = results.map((r) => {
+      assert.ok(r.ok);
+      return Buffer.from(r.tsv ?? []).toString('latin1');
+    });
+    assert.equal(texts.length, 3);
+    assert.equal(texts[0], texts[1]);
+    assert.equal(texts[0], texts[2]);
+    assert.equal(texts[0]!.split('\n').length, 5001);
+  } finally {
+    await pool.close();
   }
 });

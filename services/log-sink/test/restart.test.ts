@@ -15,6 +15,8 @@ import { countsBatch } from './helpers/batches.js';
 import { freePort } from './helpers/net.js';
 import { LogPush } from '@zeek-relay/zeek-node';
 import {
+  intakeSetting,
+  intakesUnderTest,
   listVisible,
   read,
   removeDir,
@@ -76,91 +78,96 @@ async function written(dir: string, ...sinks: Harness[]): Promise<number[][][]> 
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
-test(
-  'graceful restart with nodes pushing: no duplicates, nothing lost but what was sent while the old socket closed',
-  { timeout: 120_000 },
-  async (t) => {
-    const dir = await tempDir();
-    // The new sink binds the old one's port while the nodes reconnect to it: a port outside the
-    // ephemeral range, which no connect() or bind(0) can take in between.
-    const pullEndpoint = `tcp://127.0.0.1:${await freePort()}`;
-    const first = await startSink(dir, { pullEndpoint, drainIdleMs: 50, drainTimeoutMs: 5000 });
-    const nodes = NODES.map((i) => startNode(first.endpoint, i));
-    let second: Harness | undefined;
-    try {
-      await Promise.all(nodes.map((n) => n.ready));
-      // The old sink has written everything each node had sent by some point: from here on, what
-      // it has not read yet is what the drain is for.
-      const before = await progress(nodes);
-      await until(async () => {
-        const [old = []] = await written(dir, first);
-        return NODES.every((_, i) => (old[i]?.length ?? 0) >= before[i]! && before[i]! >= 60);
-      });
-      await first.sink.close();
-      // The nodes go on pushing into their queues while no sink listens: a flush from each.
-      const closed = await progress(nodes);
-      await until(async () => (await progress(nodes)).every((p, i) => p > closed[i]!));
-      second = await startSink(dir, { pullEndpoint, drainIdleMs: 50 });
-      const s2 = second;
-      // The new sink gets each node's queue and then its new records.
-      await until(async () => {
-        const [, fresh = []] = await written(dir, s2);
-        return NODES.every((_, i) => (fresh[i]?.length ?? 0) > 0);
-      });
-      const reached = await progress(nodes);
-      const reports = await Promise.all(nodes.map((n) => ask<Report>(n.child, 'stop')));
-      assert.deepEqual(
-        reports.map((r) => r.dropped),
-        [0, 0],
-        'no node hit its HWM',
-      );
-      // In order on each connection: once the new sink has each node's last record, all is in.
-      await until(async () => {
-        const [, fresh = []] = await written(dir, s2);
-        return reports.every((r, i) => fresh[i]?.at(-1) === r.sent - 1);
-      });
-      await s2.sink.close();
-      for (const f of await listVisible(dir))
-        assert.ok((await read(dir, f)).endsWith('\n'), `${f} ends with a complete line`);
-      const [old = [], fresh = [], ...more] = await written(dir);
-      assert.deepEqual(more, [], 'one header block per sink');
-      // Whatever a sink took off its socket it wrote: the missing records never reached it.
-      assert.equal(old.flat().length, first.sink.stats.records, 'the old sink wrote all it received');
-      assert.equal(fresh.flat().length, s2.sink.stats.records, 'the new sink wrote all it received');
-      const lost: string[] = [];
-      reports.forEach((r, i) => {
-        const node = i + 1;
-        // The old sink holds a gap-free prefix, the new one a gap-free suffix, nothing twice: what
-        // is missing lies between them, at the switch, and it is whole flushes.
-        const a = old[i]!.length;
-        const b = fresh[i]![0]!;
-        assert.deepEqual(old[i], range(0, a), `node ${node}: the old sink's records`);
-        assert.deepEqual(fresh[i], range(b, r.sent), `node ${node}: the new sink's records`);
-        assert.ok(a <= b, `node ${node}: nothing twice (${a} > ${b})`);
-        // Nothing the old sink had written is gone, nothing sent once the new sink had the node's
-        // queue is missing, and what is missing is whole batches (ZeroMQ messages).
-        assert.ok(a >= before[i]!, `node ${node}: record ${a}, written by the old sink, is gone`);
-        assert.ok(b <= reached[i]!, `node ${node}: record ${b} sent to the new sink is missing`);
-        assert.ok(a % PER_BATCH === 0 && b % PER_BATCH === 0, `node ${node}: ${a}–${b} is not whole batches`);
-        const flushes = r.flushes.filter(([s]) => s >= a - 2 * PER_BATCH && s < b).length;
-        if (b > a) lost.push(`node ${node}: ${(b - a) / PER_BATCH} batches (of ${flushes} flushes)`);
-      });
-      t.diagnostic(
-        lost.length === 0 ? 'nothing lost' : `lost while the old socket closed: ${lost.join(', ')}`,
-      );
-      assert.deepEqual(
-        (await readdir(dir)).filter((n) => n.startsWith('.')),
-        [],
-        'rotation off: no shadow files (as Zeek)',
-      );
-    } finally {
-      for (const n of nodes) n.child.kill();
-      await first.sink.close();
-      await second?.sink.close();
-      await removeDir(dir);
-    }
-  },
-);
+for (const intake of intakesUnderTest())
+  test(
+    `graceful restart with nodes pushing: no duplicates, nothing lost but what was sent while the old socket closed${intakeSetting(intake).name}`,
+    { timeout: 120_000 },
+    async (t) => {
+      const own = intakeSetting(intake).config;
+      const dir = await tempDir();
+      // The new sink binds the old one's port while the nodes reconnect to it: a port outside the
+      // ephemeral range, which no connect() or bind(0) can take in between.
+      const pullEndpoint = `tcp://127.0.0.1:${await freePort()}`;
+      const first = await startSink(dir, { ...own, pullEndpoint, drainIdleMs: 50, drainTimeoutMs: 5000 });
+      const nodes = NODES.map((i) => startNode(first.endpoint, i));
+      let second: Harness | undefined;
+      try {
+        await Promise.all(nodes.map((n) => n.ready));
+        // The old sink has written everything each node had sent by some point: from here on, what
+        // it has not read yet is what the drain is for.
+        const before = await progress(nodes);
+        await until(async () => {
+          const [old = []] = await written(dir, first);
+          return NODES.every((_, i) => (old[i]?.length ?? 0) >= before[i]! && before[i]! >= 60);
+        });
+        await first.sink.close();
+        // The nodes go on pushing into their queues while no sink listens: a flush from each.
+        const closed = await progress(nodes);
+        await until(async () => (await progress(nodes)).every((p, i) => p > closed[i]!));
+        second = await startSink(dir, { ...own, pullEndpoint, drainIdleMs: 50 });
+        const s2 = second;
+        // The new sink gets each node's queue and then its new records.
+        await until(async () => {
+          const [, fresh = []] = await written(dir, s2);
+          return NODES.every((_, i) => (fresh[i]?.length ?? 0) > 0);
+        });
+        const reached = await progress(nodes);
+        const reports = await Promise.all(nodes.map((n) => ask<Report>(n.child, 'stop')));
+        assert.deepEqual(
+          reports.map((r) => r.dropped),
+          [0, 0],
+          'no node hit its HWM',
+        );
+        // In order on each connection: once the new sink has each node's last record, all is in.
+        await until(async () => {
+          const [, fresh = []] = await written(dir, s2);
+          return reports.every((r, i) => fresh[i]?.at(-1) === r.sent - 1);
+        });
+        await s2.sink.close();
+        for (const f of await listVisible(dir))
+          assert.ok((await read(dir, f)).endsWith('\n'), `${f} ends with a complete line`);
+        const [old = [], fresh = [], ...more] = await written(dir);
+        assert.deepEqual(more, [], 'one header block per sink');
+        // Whatever a sink took off its socket it wrote: the missing records never reached it.
+        assert.equal(old.flat().length, first.sink.stats.records, 'the old sink wrote all it received');
+        assert.equal(fresh.flat().length, s2.sink.stats.records, 'the new sink wrote all it received');
+        const lost: string[] = [];
+        reports.forEach((r, i) => {
+          const node = i + 1;
+          // The old sink holds a gap-free prefix, the new one a gap-free suffix, nothing twice: what
+          // is missing lies between them, at the switch, and it is whole flushes.
+          const a = old[i]!.length;
+          const b = fresh[i]![0]!;
+          assert.deepEqual(old[i], range(0, a), `node ${node}: the old sink's records`);
+          assert.deepEqual(fresh[i], range(b, r.sent), `node ${node}: the new sink's records`);
+          assert.ok(a <= b, `node ${node}: nothing twice (${a} > ${b})`);
+          // Nothing the old sink had written is gone, nothing sent once the new sink had the node's
+          // queue is missing, and what is missing is whole batches (ZeroMQ messages).
+          assert.ok(a >= before[i]!, `node ${node}: record ${a}, written by the old sink, is gone`);
+          assert.ok(b <= reached[i]!, `node ${node}: record ${b} sent to the new sink is missing`);
+          assert.ok(
+            a % PER_BATCH === 0 && b % PER_BATCH === 0,
+            `node ${node}: ${a}–${b} is not whole batches`,
+          );
+          const flushes = r.flushes.filter(([s]) => s >= a - 2 * PER_BATCH && s < b).length;
+          if (b > a) lost.push(`node ${node}: ${(b - a) / PER_BATCH} batches (of ${flushes} flushes)`);
+        });
+        t.diagnostic(
+          lost.length === 0 ? 'nothing lost' : `lost while the old socket closed: ${lost.join(', ')}`,
+        );
+        assert.deepEqual(
+          (await readdir(dir)).filter((n) => n.startsWith('.')),
+          [],
+          'rotation off: no shadow files (as Zeek)',
+        );
+      } finally {
+        for (const n of nodes) n.child.kill();
+        await first.sink.close();
+        await second?.sink.close();
+        await removeDir(dir);
+      }
+    },
+  );
 
 test('rotation off: a clean stop leaves no shadow file, the next start appends to conn.log (no dated rename)', async () => {
   const dir = await tempDir();

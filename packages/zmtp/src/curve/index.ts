@@ -7,3 +7,5 @@ export { CurveServer, type CurveInitiate, type CurveServerKeys } from './server.
 export { CurveCryptoError, CurveSession, MESSAGE_OVERHEAD, sealedLength } from './session.js';
 export { CurveReader, type CurveOpener, type CurveSink } from './reader.js';
 export { Sodium } from './sodium.js';
+export { curveServerOptions } from './options.js';
+export { NATIVE_MIN_BYTES, nativeSecretbox, type NativeSecretbox } from './native.js';

@@ -9,11 +9,14 @@
  * invalidates.
  */
 import { ZmtpProtocolError } from '../frame-reader.js';
+import { NATIVE_MIN_BYTES, type NativeSecretbox } from './native.js';
 import type { Sodium } from './sodium.js';
 
 /** Either side of an established connection (CurveClient, CurveServer, CurveSession). */
 export interface CurveOpener {
   openAt(body: number, length: number, to: number): number;
+  /** Opens a large body with native libsodium into `out` (flags octet, then the frame). */
+  openNative?(body: number, length: number, out: Buffer, native: NativeSecretbox): void;
 }
 
 /** What an opened stream produces. */
@@ -67,10 +70,14 @@ export class CurveReader {
   #slab = Buffer.alloc(0);
   #slabUsed = 0;
 
-  constructor(na: Sodium, curve: CurveOpener, maxBody: number) {
+  /** Large bodies are opened natively when this is set (and the opener can). */
+  readonly #native: NativeSecretbox | undefined;
+
+  constructor(na: Sodium, curve: CurveOpener, maxBody: number, native?: NativeSecretbox) {
     this.#na = na;
     this.#curve = curve;
     this.#maxBody = maxBody;
+    this.#native = curve.openNative ? native : undefined;
   }
 
   /**
@@ -118,10 +125,23 @@ export class CurveReader {
     if (avail - header < size) return 0;
     // MORE and COMMAND of the frame itself say nothing here: both are inside every box.
     const to = this.#outUsed;
-    const len = this.#curve.openAt(p + header, size, this.#outAt + to);
+    const len =
+      this.#native !== undefined && size >= NATIVE_MIN_BYTES
+        ? this.#openNative(p + header, size, this.#outAt + to + ZEROS)
+        : this.#curve.openAt(p + header, size, this.#outAt + to);
     this.#opened.push(to + ZEROS, to + ZEROS + len);
     this.#outUsed = to + ZEROS + len;
     return off + header + size;
+  }
+
+  /**
+   * A large MESSAGE body at `body` opened by native libsodium (native.ts) to `at` of the output
+   * region, where {@link openAt} puts its flags octet and frame; returns their length.
+   */
+  #openNative(body: number, size: number, at: number): number {
+    const len = size - ZEROS;
+    this.#curve.openNative!(body, size, this.#na.heap.subarray(at, at + len), this.#native!);
+    return len;
   }
 
   /** Copies the read's opened frames into the slab and hands them on, in order. */

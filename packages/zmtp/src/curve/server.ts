@@ -15,6 +15,7 @@ import { randomFillSync } from 'node:crypto';
 import { ZmtpProtocolError } from '../frame-reader.js';
 import { commandBody } from '../greeting.js';
 import { CurveCryptoError, CurveSession, MAC, PREFIX, sealedLength } from './session.js';
+import type { NativeSecretbox } from './native.js';
 import type { Sodium } from './sodium.js';
 
 /** The server's long-term key pair, 32 raw bytes each. */
@@ -172,6 +173,11 @@ export class CurveServer {
   /** {@link CurveSession.openAt}: opens a MESSAGE body lying in libsodium's memory. */
   openAt(body: number, length: number, to: number): number {
     return this.#s.openAt(body, length, to);
+  }
+
+  /** {@link CurveSession.openNative}: the same for a large body, with native libsodium. */
+  openNative(body: number, length: number, out: Buffer, native: NativeSecretbox): void {
+    this.#s.openNative(body, length, out, native);
   }
 
   /** {@link CurveSession.open}: opens one MESSAGE body in place, returns its length. */

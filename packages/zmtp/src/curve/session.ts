@@ -5,6 +5,7 @@
  * The client (client.ts) and the server (server.ts) differ only in which nonce prefix is theirs.
  */
 import { ZmtpProtocolError, frameHeaderLength, writeFrameHeader } from '../frame-reader.js';
+import type { NativeSecretbox } from './native.js';
 import type { Sodium } from './sodium.js';
 
 /** A box that does not open, a nonce that did not increase, a handshake proof that fails. */
@@ -69,6 +70,8 @@ export class CurveSession {
   /** The last short nonce the peer used (its next one must be larger). */
   #rxNonce = 0;
   #disposed = false;
+  /** For {@link openNative}: the session key and the peer's MESSAGE nonce, outside libsodium's memory. */
+  #native: { key: Buffer; nonce: Buffer } | undefined;
 
   constructor(na: Sodium, tx: Buffer, rx: Buffer) {
     this.na = na;
@@ -192,6 +195,28 @@ export class CurveSession {
     return len;
   }
 
+  /**
+   * {@link openAt} with native libsodium (native.ts) for a large MESSAGE body of `length` bytes at
+   * `body`: the flags octet and the frame (`length` − 32 bytes) are written to `out`, straight
+   * from the box (no copy out of libsodium's memory). Throws as {@link openAt} does.
+   */
+  openNative(body: number, length: number, out: Buffer, native: NativeSecretbox): void {
+    const h = this.na.heap;
+    if (h.readUInt32BE(body) !== MESSAGE_HI || h.readUInt32BE(body + 4) !== MESSAGE_LO)
+      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
+    const nonce = h.readUInt32BE(body + 8) * HI + h.readUInt32BE(body + 12);
+    if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
+    const b = this.#block;
+    const n = (this.#native ??= {
+      key: Buffer.from(h.subarray(b + KEY, b + KEY + 32)),
+      nonce: Buffer.from(h.subarray(b + RX_NONCE, b + RX_NONCE + 24)),
+    });
+    h.copy(n.nonce, 16, body + 8, body + 16);
+    if (!native.secretboxOpenEasy(out, h.subarray(body + 16, body + length), n.nonce, n.key))
+      throw new CurveCryptoError('a CURVE MESSAGE box does not open (tampered or wrong key)');
+    this.#rxNonce = nonce;
+  }
+
   /** crypto_box of `plain` from secret `sk` to public `pk` (handshake only; allocates). */
   box(plain: Buffer, prefix: Buffer, nonce: Buffer, pk: Uint8Array, sk: Uint8Array): Buffer {
     return this.#withKey(
@@ -236,6 +261,7 @@ export class CurveSession {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#native?.key.fill(0);
     this.na.heap.fill(0, this.#block, this.#block + BLOCK);
     this.na.free(this.#block);
   }

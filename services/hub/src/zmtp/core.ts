@@ -13,7 +13,7 @@
  *
  * The subscription notices the registry needs are exactly what is passed to the publishers.
  */
-import { encodeMessage, type Connection } from './connection.js';
+import { encodeMessage, type Connection } from '@zeek-relay/zmtp';
 import type { ProxyStatistics } from '../forwarder.js';
 import { Subscriber } from './subscriber.js';
 import { SubscriberDrops } from './drops.js';

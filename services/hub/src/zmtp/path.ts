@@ -13,20 +13,37 @@ import type { HubConfig } from '../config.js';
 import type { DataPath } from '../forwarder.js';
 import type { HubMetrics, HubSocketName } from '../metrics.js';
 import { endpointOf } from '../sockets.js';
-import { HUB_ERROR_CODES, hubCurveError } from '../errors.js';
 import {
   Connection,
+  listen,
   type ConnectionEvents,
   type ConnectionOptions,
   type CurveOptions,
-} from './connection.js';
+  type Listener,
+  type PeerErrorKind,
+} from '@zeek-relay/zmtp';
+import { HUB_ERROR_CODES, HubError, hubCurveError } from '../errors.js';
 import { ForwardingCore } from './core.js';
-import { listen, type Listener } from './listen.js';
 
 /** Largest frame a peer may send (libzmq's ZMQ_MAXMSGSIZE; Zeek leaves it unlimited). */
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 /** Subscriber labels of the drop counter before `other` (drops.ts). */
 const MAX_DROP_LABELS = 256;
+/** The hub's code of each reason a peer connection is closed. */
+const PEER_CODES: Record<PeerErrorKind, string> = {
+  protocol: HUB_ERROR_CODES.PEER_PROTOCOL,
+  timeout: HUB_ERROR_CODES.PEER_TIMEOUT,
+  curve: HUB_ERROR_CODES.PEER_CURVE,
+  refused: HUB_ERROR_CODES.PEER_REFUSED,
+};
+
+/** `ZR_HUB_BIND_FAILED` for one side (the cause's message says why when there is one). */
+const bindFailed = (endpoint: string, side: string) => (why: string, cause?: unknown) =>
+  new HubError(
+    HUB_ERROR_CODES.BIND_FAILED,
+    `could not bind the hub ${side} socket to ${endpoint}${cause === undefined ? `: ${why}` : ''}`,
+    { cause },
+  );
 
 export interface ZmtpPathDeps {
   readonly log: Logger;
@@ -99,21 +116,11 @@ function handshakeFailure(code: string): 'protocol' | 'auth' | 'other' {
   return code === HUB_ERROR_CODES.PEER_TIMEOUT ? 'other' : 'protocol';
 }
 
-/**
- * The CURVE pieces of every connection: libsodium loaded once, the hub's key pair, and the
- * allow-list of client public keys (the keys the native hub's ZAP handler admits).
- */
+/** The CURVE pieces of every connection (libsodium is loaded only with CURVE on). */
 async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promise<CurveOptions> {
-  const { CurveReader, CurveServer, MESSAGE_OVERHEAD, Sodium } = await import('@zeek-relay/zmtp/curve');
-  const na = await Sodium.load();
+  const { curveServerOptions } = await import('@zeek-relay/zmtp/curve');
   const secretKey = decodeCurveKey(curve.serverSecretKey, 'the CURVE server secret key', hubCurveError);
-  const keys = { publicKey: na.publicOf(secretKey), secretKey };
-  const allowed = new Set(curve.clientPublicKeys.map((k) => Buffer.from(k).toString('latin1')));
-  return {
-    newServer: () => new CurveServer(na, keys),
-    newReader: (server) => new CurveReader(na, server, maxFrameBytes + MESSAGE_OVERHEAD),
-    allowed: (key) => allowed.has(key.toString('latin1')),
-  };
+  return curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
 }
 
 /** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */
@@ -135,6 +142,7 @@ export async function startZmtpPath(
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxFrameBytes: MAX_FRAME_BYTES,
+    codes: PEER_CODES,
     ...(curve ? { curve: await curveOptions(curve, MAX_FRAME_BYTES) } : {}),
   };
   const accept = (side: HubSocketName) => {
@@ -146,10 +154,14 @@ export async function startZmtpPath(
       open.add(new Connection(socket, o, events));
     };
   };
-  const xpub = await listen(endpointOf(config, 'xpub'), config.ipv6, 'XPUB', accept('xpub'));
+  const bind = (side: HubSocketName) => {
+    const endpoint = endpointOf(config, side);
+    return listen(endpoint, config.ipv6, bindFailed(endpoint, side.toUpperCase()), accept(side));
+  };
+  const xpub = await bind('xpub');
   let xsub: Listener;
   try {
-    xsub = await listen(endpointOf(config, 'xsub'), config.ipv6, 'XSUB', accept('xsub'));
+    xsub = await bind('xsub');
   } catch (err) {
     await xpub.close();
     throw err;

@@ -19,7 +19,7 @@
  * slab of its own, consecutive messages adjacent: one span, one write), so a PING or PONG sealed
  * in between never carries a nonce below an event that follows it on the wire.
  */
-import type { Connection } from './connection.js';
+import type { Connection } from '@zeek-relay/zmtp';
 
 /** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
 const PUMP_BYTES = 256 * 1024;

@@ -23,6 +23,32 @@ export interface Harness {
   readonly dir: string;
 }
 
+/**
+ * The intake the tests run on: `ZR_SINK_INTAKE` (`native` or `zmtp`) when set, so the whole suite
+ * runs on either (`ZR_SINK_INTAKE=zmtp node scripts/run-tests.mjs services/log-sink`); else the
+ * sink's default. A test's own `intake` wins.
+ */
+export function testIntake(): { intake?: 'native' | 'zmtp' } {
+  const v = process.env['ZR_SINK_INTAKE'];
+  return v === 'native' || v === 'zmtp' ? { intake: v } : {};
+}
+
+/**
+ * The intakes a test that concerns intake runs on: both, unless `ZR_SINK_INTAKE` picks one for
+ * the whole suite (then `[undefined]`: the suite's).
+ */
+export function intakesUnderTest(): readonly ('native' | 'zmtp' | undefined)[] {
+  return testIntake().intake ? [undefined] : ['native', 'zmtp'];
+}
+
+/** `{ intake }` for a test of {@link intakesUnderTest}, and its name suffix. */
+export function intakeSetting(intake: 'native' | 'zmtp' | undefined): {
+  config: { intake?: 'native' | 'zmtp' };
+  name: string;
+} {
+  return intake ? { config: { intake }, name: ` (intake=${intake})` } : { config: {}, name: '' };
+}
+
 /** Creates and starts a sink writing into `dir`; defaults: TSV, no time rotation, quick drain. */
 export async function startSink(
   dir: string,
@@ -35,6 +61,7 @@ export async function startSink(
       logDir: dir,
       rotationIntervalSeconds: 0,
       drainIdleMs: 50,
+      ...testIntake(),
       ...config,
     },
     { log: pino({ level: 'silent' }), ...deps },

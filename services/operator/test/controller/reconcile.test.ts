@@ -179,6 +179,7 @@ test('log sinks get the sink service settings from the spec', () => {
         formats: ['json'],
         rotation: { interval: '15m', maxSizeMiB: 2 },
         otlpEndpoint: 'http://otel:4318/v1/logs',
+        intake: 'zmtp',
       },
     }),
     IMAGES,
@@ -199,6 +200,7 @@ test('log sinks get the sink service settings from the spec', () => {
     ZR_SINK_ROTATION_INTERVAL_SECONDS: '900',
     ZR_SINK_ROTATION_MAX_BYTES: '2097152',
     ZR_SINK_OTLP_URL: 'http://otel:4318/v1/logs',
+    ZR_SINK_INTAKE: 'zmtp',
   });
 });
 

@@ -174,6 +174,12 @@ const LogSinks = Type.Object(
         description: 'Also export log records over OTLP/HTTP to this endpoint.',
       }),
     ),
+    intake: Type.Optional(
+      StringEnum(['native', 'zmtp'] as const, {
+        description:
+          "The sinks' PULL side (their `intake` setting; unset: the log sink's default, `native`). `native`: zeromq.js (libzmq). `zmtp`: the sink's own ZMTP on node:net, NULL or CURVE (large boxes opened by native libsodium).",
+      }),
+    ),
     resources: Type.Optional(Resources),
   },
   { default: {} },

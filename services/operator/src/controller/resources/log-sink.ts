@@ -58,6 +58,7 @@ export function buildLogSinkStatefulSet(zc: ZeekCluster, images: Images, zv: Zee
                   ? { ZR_SINK_ROTATION_MAX_BYTES: s.rotation.maxSizeMiB * 1024 * 1024 }
                   : {}),
                 ...(s.otlpEndpoint ? { ZR_SINK_OTLP_URL: s.otlpEndpoint } : {}),
+                ...(s.intake !== undefined ? { ZR_SINK_INTAKE: s.intake } : {}),
                 ...(curve
                   ? {
                       ZR_SINK_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,

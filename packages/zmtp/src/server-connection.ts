@@ -1,68 +1,79 @@
 /**
- * One accepted ZMTP 3.x connection of the hub's own forwarding core (`forwarding=zmtp`), server
- * side: our greeting at once, the peer's greeting checked (signature, version 3.0 or 3.1, the
- * hub's mechanism), then the handshake — NULL: READY both ways; CURVE (RFC 26, the hub as server):
+ * One accepted ZMTP 3.x connection, server side (the hub's `forwarding=zmtp` core, the log sink's
+ * `intake=zmtp` PULL): our greeting at once, the peer's greeting checked (signature, version 3.0
+ * or 3.1, the owner's mechanism), then the handshake — NULL: READY both ways; CURVE (RFC 26, as server):
  * HELLO → WELCOME, INITIATE → READY, with the client key decided by the allow-list (an ERROR `400`
  * and close when it is not on it, as libzmq after a ZAP denial) — with the socket-type check of
  * RFC 29 and the peer's Identity, then frames (with CURVE each in a MESSAGE box, opened where it
  * lies by the CurveReader and sealed per connection). PING is answered with PONG and the peer's TTL honoured; with heartbeats on we PING every
  * interval and drop a peer silent for the timeout, as libzmq's ZMQ_HEARTBEAT_* do. A handshake that
  * does not finish within the handshake timeout, and any protocol error, close the connection with
- * a typed {@link PeerError}. Pure connection logic: what the messages mean is the core's (core.ts).
+ * a typed {@link PeerError} whose `code` is the owner's (`codes`). Pure connection logic: what the
+ * messages mean is the owner's.
  */
 import type { Socket } from 'node:net';
+import type { CurveReader, CurveServer, CurveSink } from './curve/index.js';
 import {
   FrameReader,
-  GREETING_LENGTH,
   ZmtpProtocolError,
+  frameHeaderLength,
+  writeFrameHeader,
+  type FrameSink,
+  type FrameTarget,
+} from './frame-reader.js';
+import {
+  GREETING_LENGTH,
   buildGreeting,
   checkReady,
   commandBody,
-  frameHeaderLength,
   parseCommand,
   parseGreeting,
   parseProperties,
   readyBody,
   socketTypeMetadata,
-  writeFrameHeader,
-  type FrameSink,
   type ZmtpSocketType,
-} from '@zeek-relay/zmtp';
-import type { CurveReader, CurveServer, CurveSink } from '@zeek-relay/zmtp/curve';
-import { HUB_ERROR_CODES } from '../errors.js';
+} from './greeting.js';
 
-/** Why a peer connection was closed by the hub: `code` is stable (README, "Error codes"). */
+/**
+ * Why the server closed a peer connection: `protocol` (not ZMTP 3, wrong mechanism or socket
+ * type, bad or oversized frames), `timeout` (handshake or heartbeat), `curve` (a box or proof
+ * that does not check), `refused` (a CURVE client key not on the allow-list).
+ */
+export type PeerErrorKind = 'protocol' | 'timeout' | 'curve' | 'refused';
+
+/** Why a peer connection was closed: `code` is the owner's stable code for `kind`. */
 export class PeerError extends Error {
   override name = 'PeerError';
   constructor(
-    readonly code:
-      | typeof HUB_ERROR_CODES.PEER_PROTOCOL
-      | typeof HUB_ERROR_CODES.PEER_TIMEOUT
-      | typeof HUB_ERROR_CODES.PEER_CURVE
-      | typeof HUB_ERROR_CODES.PEER_REFUSED,
+    readonly kind: PeerErrorKind,
+    readonly code: string,
     message: string,
   ) {
     super(message);
   }
 }
 
-/** Timing and limits of a connection (from the hub's settings). */
+/** Timing and limits of a connection (from the owner's settings). */
 export interface ConnectionOptions {
   readonly type: ZmtpSocketType;
+  /** The owner's error code of each {@link PeerErrorKind}. */
+  readonly codes: Readonly<Record<PeerErrorKind, string>>;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
   /** Largest frame accepted; a larger one is a protocol error (libzmq's ZMQ_MAXMSGSIZE). */
   readonly maxFrameBytes: number;
-  /** CURVE as server (path.ts loads libsodium only then); NULL without. */
+  /** Where large frames spanning reads are assembled (frame-reader.ts); without, joined per frame. */
+  readonly frameTarget?: FrameTarget;
+  /** CURVE as server (the owner loads libsodium only then); NULL without. */
   readonly curve?: CurveOptions;
 }
 
-/** The CURVE pieces of a connection (made in path.ts, where `@zeek-relay/zmtp/curve` is loaded). */
+/** The CURVE pieces of a connection (made by the owner, where `@zeek-relay/zmtp/curve` is loaded). */
 export interface CurveOptions {
-  /** A server state for one connection (the hub's long-term key pair). */
+  /** A server state for one connection (the owner's long-term key pair). */
   newServer(): CurveServer;
-  /** The read path of an established connection (frames up to the hub's limit). */
+  /** The read path of an established connection (frames up to the owner's limit). */
   newReader(server: CurveServer): CurveReader;
   /** Whether a proven client long-term public key may connect (the allow-list). */
   allowed(clientKey: Buffer): boolean;
@@ -77,7 +88,7 @@ export interface ConnectionEvents {
   subscription(conn: Connection, subscribe: boolean, prefix: Buffer): void;
   /** Every message of one read was delivered (the owner flushes what they produced). */
   readDone(conn: Connection): void;
-  /** Exactly once; `error` when the hub closed it, `wasReady` whether the handshake completed. */
+  /** Exactly once; `error` when we closed it, `wasReady` whether the handshake completed. */
   closed(conn: Connection, error: PeerError | undefined, wasReady: boolean): void;
 }
 
@@ -119,7 +130,7 @@ export class Connection implements FrameSink {
     this.address = `${socket.remoteAddress ?? 'local'}:${socket.remotePort ?? ''}`;
     this.#o = o;
     this.#events = events;
-    this.#reader = new FrameReader(o.maxFrameBytes, MAX_PARTS);
+    this.#reader = new FrameReader(o.maxFrameBytes, MAX_PARTS, o.frameTarget);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', () => undefined); // 'close' follows; the owner counts it
@@ -127,7 +138,7 @@ export class Connection implements FrameSink {
     socket.write(buildGreeting(o.curve ? 'CURVE' : 'NULL', o.curve !== undefined));
     if (o.handshakeTimeoutMs > 0) {
       this.#timer = setTimeout(
-        () => this.fail(HUB_ERROR_CODES.PEER_TIMEOUT, `no ZMTP handshake within ${o.handshakeTimeoutMs} ms`),
+        () => this.fail('timeout', `no ZMTP handshake within ${o.handshakeTimeoutMs} ms`),
         o.handshakeTimeoutMs,
       );
     }
@@ -138,14 +149,14 @@ export class Connection implements FrameSink {
   }
 
   /** Closes the connection for `message`, reported once through `closed`. */
-  fail(code: PeerError['code'], message: string): void {
+  fail(kind: PeerErrorKind, message: string): void {
     if (this.#state === 'closed') return;
-    const err = new PeerError(code, message);
+    const err = new PeerError(kind, this.#o.codes[kind], message);
     this.#closed(err);
     this.socket.destroy();
   }
 
-  /** Stops (and restarts) reading: backpressure of `slowSubscriber=block`, shutdown. */
+  /** Stops (and restarts) reading: the owner's backpressure, shutdown. */
   pause(): void {
     this.socket.pause();
   }
@@ -195,7 +206,7 @@ export class Connection implements FrameSink {
       if (!(err instanceof ZmtpProtocolError)) throw err;
       // CurveCryptoError: a box that does not open, a nonce that did not increase, a failed proof.
       const crypto = err.name === 'CurveCryptoError';
-      this.fail(crypto ? HUB_ERROR_CODES.PEER_CURVE : HUB_ERROR_CODES.PEER_PROTOCOL, err.message);
+      this.fail(crypto ? 'curve' : 'protocol', err.message);
       return;
     }
     if (this.#state === 'ready') this.#events.readDone(this);
@@ -217,7 +228,7 @@ export class Connection implements FrameSink {
     // A ZMTP 1.0/2.0 peer waits after its first 10/11 bytes: judge the signature early.
     const first = this.#greeting[0]!;
     if (first[0] !== 0xff) {
-      this.fail(HUB_ERROR_CODES.PEER_PROTOCOL, 'not a ZMTP 3 greeting (signature)');
+      this.fail('protocol', 'not a ZMTP 3 greeting (signature)');
       return undefined;
     }
     if (this.#greetingLength < GREETING_LENGTH) return undefined;
@@ -226,7 +237,7 @@ export class Connection implements FrameSink {
     const curve = this.#o.curve;
     const peer = parseGreeting(all.subarray(0, GREETING_LENGTH), curve ? 'CURVE' : 'NULL');
     if (typeof peer === 'string') {
-      this.fail(HUB_ERROR_CODES.PEER_PROTOCOL, peer);
+      this.fail('protocol', peer);
       return undefined;
     }
     this.minor = peer.major > 3 ? 1 : peer.minor;
@@ -318,7 +329,7 @@ export class Connection implements FrameSink {
    * ZAP handler's 400), then close once it is written.
    */
   #refuse(): void {
-    const err = new PeerError(HUB_ERROR_CODES.PEER_REFUSED, 'CURVE client key not on the allow-list');
+    const err = new PeerError('refused', this.#o.codes.refused, 'CURVE client key not on the allow-list');
     this.#closed(err);
     const socket = this.socket;
     socket.end(encodeFrame(REFUSED, 4));
@@ -358,10 +369,9 @@ export class Connection implements FrameSink {
     ping.writeUInt16BE(Math.min(Math.round(timeout / 100), 0xffff));
     this.#timer = setInterval(() => {
       const idle = Date.now() - this.#lastRx;
-      if (ivl > 0 && idle >= timeout)
-        this.fail(HUB_ERROR_CODES.PEER_TIMEOUT, `no traffic for ${idle} ms (heartbeat timeout)`);
+      if (ivl > 0 && idle >= timeout) this.fail('timeout', `no traffic for ${idle} ms (heartbeat timeout)`);
       else if (this.#peerTtlMs > 0 && idle >= this.#peerTtlMs)
-        this.fail(HUB_ERROR_CODES.PEER_TIMEOUT, `no traffic for ${idle} ms (the peer's TTL)`);
+        this.fail('timeout', `no traffic for ${idle} ms (the peer's TTL)`);
       else if (ivl > 0) this.#writeCommand(commandBody('PING', ping));
     }, every);
     this.#timer.unref();

@@ -1,12 +1,12 @@
 /**
- * The TCP/IPC listeners of `forwarding=zmtp`, bound to the hub's endpoints as libzmq binds them:
+ * TCP/IPC listeners of the services' own ZMTP servers (the hub's `forwarding=zmtp`, the log
+ * sink's `intake=zmtp`), bound to endpoints as libzmq binds them:
  * `tcp://<address>:<port>` (`*` = every interface, IPv6 too with `ipv6`; port 0 = ephemeral) and
  * `ipc://<path>` (a stale socket file is replaced; `@name` is Linux's abstract namespace). The
  * bound endpoint is reported in libzmq's `ZMQ_LAST_ENDPOINT` form.
  */
 import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { HUB_ERROR_CODES, HubError } from '../errors.js';
 
 /** A listening server and its resolved endpoint. */
 export interface Listener {
@@ -37,20 +37,19 @@ function parseBindEndpoint(endpoint: string, ipv6: boolean): BindTarget | string
   return { host, port };
 }
 
-/** Binds one side; `onConnection` gets every accepted socket. Throws `ZR_HUB_BIND_FAILED`. */
+/**
+ * The owner's error for an endpoint that could not be bound: `why` when the endpoint itself is
+ * wrong (no `cause`), else the listen error as `cause`.
+ */
+export type BindErrorFactory = (why: string, cause?: unknown) => Error;
+
+/** Binds `endpoint`; `onConnection` gets every accepted socket. Throws what `fail` makes. */
 export async function listen(
   endpoint: string,
   ipv6: boolean,
-  side: string,
+  fail: BindErrorFactory,
   onConnection: (socket: Socket) => void,
 ): Promise<Listener> {
-  const fail = (why: string, cause?: unknown) =>
-    new HubError(
-      HUB_ERROR_CODES.BIND_FAILED,
-      // The cause's message says why when there is one (as on the libzmq paths).
-      `could not bind the hub ${side} socket to ${endpoint}${cause === undefined ? `: ${why}` : ''}`,
-      { cause },
-    );
   const target = parseBindEndpoint(endpoint, ipv6);
   if (typeof target === 'string') throw fail(target);
   const server = createServer({ noDelay: true }, onConnection);
