@@ -20,11 +20,14 @@ export const NATIVE_MIN_BYTES = 4096;
 
 let loaded: NativeSecretbox | null | undefined;
 
+/** CommonJS loading for the addon (it is a CommonJS package loaded lazily and synchronously). */
+const require = createRequire(import.meta.url);
+
 /** The native opener, or undefined where `sodium-native` does not load (loaded once). */
 export function nativeSecretbox(): NativeSecretbox | undefined {
   if (loaded === undefined) {
     try {
-      const sn = createRequire(import.meta.url)('sodium-native') as {
+      const sn = require('sodium-native') as {
         crypto_secretbox_open_easy(m: Buffer, c: Buffer, n: Buffer, k: Buffer): boolean;
       };
       loaded = { secretboxOpenEasy: (m, c, n, k) => sn.crypto_secretbox_open_easy(m, c, n, k) };
