@@ -11,7 +11,7 @@ import {
   jsonToData,
   parseDataMessage,
   renderDataMessageTo,
-  transcodeDataMessage,
+  transcodeDataMessageView,
   type BrokerData,
   type JsonDialect,
   type ZeekEvent,
@@ -59,6 +59,8 @@ export class Codec {
   /**
    * Client → cluster. Canonicalizes as Zeek's re-serialization does (decision 4): version/type
    * forced to 1/1, an empty metadata vector dropped, other metadata passed through. Never throws.
+   * The payload may be a view of the transcoder's scratch buffer, valid until the next call: use
+   * it at once (the hub link copies it into its output buffer when it is published).
    */
   decodeClient(text: Uint8Array): InboundResult {
     if (!this.signatures.active) {
@@ -73,7 +75,7 @@ export class Codec {
 
   #transcode(text: Uint8Array): InboundResult | undefined {
     try {
-      const { topic, payload } = transcodeDataMessage(text);
+      const { topic, payload } = transcodeDataMessageView(text);
       return isCanonicalEventPayload(payload) ? { ok: true, topic, payload } : undefined;
     } catch (err) {
       // The tree path re-reads the message and reports the error exactly (not swallowed).

@@ -42,7 +42,10 @@ export interface HubLink {
   subscribe(keys: readonly string[]): void;
   unsubscribe(keys: readonly string[]): void;
   probe(id: string, timeoutMs: number): Promise<void>;
-  /** Queues one event message; false if it was dropped (hub down). */
+  /**
+   * Queues one event message; false if it was dropped (hub down). The frames are copied (framed,
+   * with CURVE boxed) before it returns: callers may pass views of scratch buffers.
+   */
   publish(frames: readonly Buffer[]): boolean;
   flushed(): Promise<void>;
   close(drainMs?: number): Promise<void>;

@@ -1,2 +1,2 @@
-export { transcodeDataMessage, type TranscodedMessage } from './json-to-bin.js';
+export { transcodeDataMessage, transcodeDataMessageView, type TranscodedMessage } from './json-to-bin.js';
 export { isCanonicalEventPayload } from './canonical-event.js';

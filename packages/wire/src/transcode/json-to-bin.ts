@@ -328,7 +328,11 @@ const reader = new JsonReader(NO_INPUT, DECODE_FAILED);
  * the two-step path (unusual shapes and every error). Exported for the tests, which check that
  * the fast path really runs; callers use {@link transcodeDataMessage}.
  */
-export function streamDataMessage(bytes: Uint8Array, zeek: boolean): TranscodedMessage | undefined {
+export function streamDataMessage(
+  bytes: Uint8Array,
+  zeek: boolean,
+  view = false,
+): TranscodedMessage | undefined {
   const out = scratch;
   out.length = 0;
   try {
@@ -342,7 +346,8 @@ export function streamDataMessage(bytes: Uint8Array, zeek: boolean): TranscodedM
     } else writeValue(r, out, 0, fields);
     r.end();
     const topic = fields.topic;
-    if (typeof topic === 'string' && topic !== '<$>') return { topic, payload: out.finish() };
+    if (typeof topic === 'string' && topic !== '<$>')
+      return { topic, payload: view ? out.buf.subarray(0, out.length) : out.finish() };
   } catch (err) {
     // Not a loss: transcodeDataMessage's two-step path re-reads the message and throws its exact
     // error (or, for the shapes the streaming pass leaves to it, returns the result).
@@ -365,8 +370,25 @@ export function transcodeDataMessage(
   input: string | Uint8Array,
   opts: JsonParseOptions = {},
 ): TranscodedMessage {
+  return transcode(input, opts, false);
+}
+
+/**
+ * {@link transcodeDataMessage} for a caller that uses the payload at once (e.g. copies it into a
+ * socket buffer) and keeps nothing: the payload may be a view of the transcoder's scratch
+ * buffer, valid only until the next call of either function (no copy out, ≈ 0.1–0.2 µs less per
+ * event). Same results, same errors.
+ */
+export function transcodeDataMessageView(
+  input: string | Uint8Array,
+  opts: JsonParseOptions = {},
+): TranscodedMessage {
+  return transcode(input, opts, true);
+}
+
+function transcode(input: string | Uint8Array, opts: JsonParseOptions, view: boolean): TranscodedMessage {
   const bytes = inputBytes(input);
-  const fast = streamDataMessage(bytes, opts.dialect === 'zeek');
+  const fast = streamDataMessage(bytes, opts.dialect === 'zeek', view);
   if (fast !== undefined) return fast;
   const { topic, data } = parseDataMessage(bytes, opts);
   return { topic, payload: encodeBrokerData(data) };

@@ -20,6 +20,7 @@ import {
   isCanonicalEventPayload,
   parseDataMessage,
   transcodeDataMessage,
+  transcodeDataMessageView,
   type BrokerData,
   type JsonDialect,
 } from '../../src/index.js';
@@ -50,6 +51,11 @@ function agree(text: Uint8Array, dialect: JsonDialect = 'json'): void {
   assert.equal(
     transcodeOutcome(() => transcodeDataMessage(text, { dialect })),
     expected,
+  );
+  assert.equal(
+    transcodeOutcome(() => transcodeDataMessageView(text, { dialect })),
+    expected,
+    'transcodeDataMessageView disagrees',
   );
   const fast = streamDataMessage(text, dialect === 'zeek');
   if (fast !== undefined) {
@@ -193,6 +199,28 @@ describe('transcodeDataMessage = encodeBrokerData(parseDataMessage(…).data)', 
       '',
     ])
       agree(utf8.encode(text));
+  });
+});
+
+describe('transcodeDataMessage and transcodeDataMessageView payloads', () => {
+  const ping = (arg: string): Uint8Array =>
+    message(
+      '/t',
+      dataToJson(eventToData({ name: 'ping', args: [{ type: 'count', value: BigInt(arg.length) }] })),
+    );
+  const first = ping('a');
+  const second = ping('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');
+  it('transcodeDataMessage returns a copy that later calls leave intact', () => {
+    const expected = toHex(twoStep(first, 'json').payload);
+    const kept = transcodeDataMessage(first).payload;
+    transcodeDataMessage(second);
+    transcodeDataMessageView(second);
+    assert.equal(toHex(kept), expected);
+  });
+  it('transcodeDataMessageView gives the same bytes, valid until the next call', () => {
+    for (const text of [first, second, first]) {
+      assert.equal(toHex(transcodeDataMessageView(text).payload), toHex(twoStep(text, 'json').payload));
+    }
   });
 });
 
