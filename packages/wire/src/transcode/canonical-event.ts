@@ -41,7 +41,11 @@ export function isCanonicalEventPayload(payload: Uint8Array): boolean {
   }
   const end = p + len;
   if (end >= payload.length || payload[end] !== DATA_TAGS.vector) return false;
-  const name = payload.subarray(p, end);
+  // The usual name is ASCII: checked in place; a view only for names with other bytes.
+  let ascii = p;
+  while (ascii < end && (payload[ascii] as number) < 0x80) ascii++;
+  if (ascii === end) return true;
+  const name = payload.subarray(ascii, end);
   for (let i = 0; i < name.length; ) {
     if ((name[i] as number) < 0x80) {
       i++;

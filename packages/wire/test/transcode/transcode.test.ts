@@ -316,4 +316,26 @@ describe('isCanonicalEventPayload', () => {
     notVector[good.length - 2] = 0x0c;
     assert.equal(isCanonicalEventPayload(notVector), false);
   });
+
+  it('names: ASCII, then UTF-8 after an ASCII start, then invalid bytes after an ASCII start', () => {
+    const named = (name: Uint8Array): Uint8Array =>
+      encodeBrokerData({
+        type: 'vector',
+        value: [
+          { type: 'count', value: 1n },
+          { type: 'count', value: 1n },
+          {
+            type: 'vector',
+            value: [
+              { type: 'string', value: name },
+              { type: 'vector', value: [] },
+            ],
+          },
+        ],
+      });
+    assert.equal(isCanonicalEventPayload(named(utf8.encode('Test::ping'))), true);
+    assert.equal(isCanonicalEventPayload(named(utf8.encode('Test::pïng€'))), true);
+    assert.equal(isCanonicalEventPayload(named(Uint8Array.from([0x70, 0x69, 0xc3]))), false);
+    assert.equal(isCanonicalEventPayload(named(Uint8Array.from([0x70, 0xff, 0x69]))), false);
+  });
 });
