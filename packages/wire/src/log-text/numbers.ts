@@ -1,7 +1,7 @@
 import type { LogNumberProfile } from '../log-batch/types.js';
 import { fixed6, printfExp, printfFixed, signBit } from './exact-decimal.js';
 import { MAX_JSON_DOUBLE_LENGTH, rapidJsonDouble, writeRapidJsonDouble } from './grisu2.js';
-import { micros, microsInRange, splitMicros } from './micro-decimal.js';
+import { microsInRange } from './micro-decimal.js';
 import type { LogTextBuffer } from './text-buffer.js';
 import { putFixed6 } from './direct.js';
 
@@ -65,36 +65,26 @@ export function formatAsciiTime(x: number, profile: LogNumberProfile = 'zeek-8.0
 }
 
 /**
- * C `%.6f` of a non-NaN x straight into `out` ({@link fixed6}'s text; exact below 2^53 without
- * strings, see micro-decimal.ts).
+ * C `%.6f` of a non-NaN x straight into `out` ({@link fixed6}'s text): below 2^53 by
+ * {@link putFixed6} (exact, without strings), above by the string path.
  */
 export function writeFixed6(out: LogTextBuffer, x: number): void {
-  const neg = x < 0 || (x === 0 && 1 / x < 0);
-  const a = neg ? -x : x;
-  if (!microsInRange(a)) {
+  if (!microsInRange(x < 0 ? -x : x)) {
     out.latin1(fixed6(x));
     return;
   }
-  splitMicros(a);
-  if (neg) out.byte(0x2d);
-  out.uint(micros.whole);
-  out.byte(0x2e);
-  out.digits(micros.frac, 6);
+  out.ensure(24);
+  out.pos = putFixed6(out.buf, out.pos, x);
 }
 
 /** {@link formatAsciiDouble} of the 8.2 profile straight into `out` (same text). */
 export function writeAsciiDouble82(out: LogTextBuffer, x: number): void {
-  if (Number.isNaN(x) || x === 0) {
+  if (Number.isNaN(x) || x === 0 || !microsInRange(x < 0 ? -x : x)) {
     out.latin1(formatAsciiDouble(x, 'zeek-8.2'));
     return;
   }
-  const start = out.pos;
-  writeFixed6(out, x);
-  let p = out.pos;
-  while (p > start && out.buf[p - 1] === 48) p--;
-  if (p > start && out.buf[p - 1] === 0x2e) p--;
-  out.pos = p;
-  if (Number.isFinite(x) && nearInteger(x)) out.latin1('.0');
+  out.ensure(27);
+  out.pos = putDouble82(out.buf, out.pos, x);
 }
 
 /**
