@@ -3,7 +3,7 @@
  * `q` and returns the new end, with no bounds checks — the loop reserves room for a record's
  * fixed-width values before writing them. Same text as the LogTextBuffer methods they replace.
  */
-import { micros, splitMicros } from './micro-decimal.js';
+import { EXACT_MICROS_FROM, micros, splitMicros } from './micro-decimal.js';
 
 /** Decimal digits of 0 ≤ v < 2^31. */
 function digitCount(v: number): number {
@@ -116,9 +116,6 @@ function putDigits10(buf: Uint8Array, q: number, v: number): number {
   return putFrac6(buf, q + 4, v - hi * 1000000);
 }
 
-/** From here on a double's fraction × 10^6 is exact in a double (see {@link putFixed6}). */
-const TWO26 = 2 ** 26;
-
 /**
  * C `%.6f` of x, which must be finite, not NaN, |x| < 2^53 (at most 24 bytes). From 2^26 on (all
  * timestamps) the ulp is at least 2^−26, so the fraction f is m·2^−26 with m < 2^26 and f·10^6 =
@@ -135,7 +132,7 @@ export function putFixed6(buf: Uint8Array, q: number, x: number): number {
   const t = (a - whole) * 1e6;
   let frac = Math.floor(t);
   const rest = t - frac;
-  if (a >= TWO26 || rest > 0.5 + 1e-9 || rest < 0.5 - 1e-9) {
+  if (a >= EXACT_MICROS_FROM || rest > 0.5 + 1e-9 || rest < 0.5 - 1e-9) {
     if (rest > 0.5 || (rest === 0.5 && (frac & 1) === 1)) frac++;
     if (frac === 1000000) {
       frac = 0;

@@ -15,8 +15,6 @@ import { putDigits, putUint } from './direct.js';
 import { micros, splitMicros } from './micro-decimal.js';
 
 const TWO32 = 4294967296;
-/** From here on a double's fraction × 10^6 is exact (see writeMicrosDouble). */
-const TWO26 = 2 ** 26;
 const TWO16 = 65536;
 
 /** The scaled powers 10^k, k = −348, −340, …, 340: 64-bit significand (rounded) and exponent. */
@@ -530,28 +528,11 @@ export function writeMicrosDouble(out: Uint8Array, p: number, x: number): number
   f64[0] = x;
   const hi = u32[HI] as number;
   if (u32[1 - HI] === 0 && (hi & 0xfffff) === 0) return -1; // power of two: m− is closer
-  let whole: number;
-  let frac: number;
-  let distance: number;
-  if (x >= TWO26) {
-    // From 2^26 on the fraction × 10^6 is exact (direct.ts putFixed6): so is its distance.
-    whole = Math.trunc(x);
-    const t = (x - whole) * 1e6;
-    frac = Math.round(t);
-    distance = t > frac ? t - frac : frac - t;
-    if (frac === 1000000) {
-      frac = 0;
-      whole++;
-    }
-  } else {
-    splitMicros(x);
-    whole = micros.whole;
-    frac = micros.frac;
-    distance = micros.distance;
-  }
-  if (!(distance <= (MICROS_LIMIT[(hi >>> 20) & 0x7ff] as number))) return -1;
-  p = putUint(out, p, whole);
+  splitMicros(x);
+  if (!(micros.distance <= (MICROS_LIMIT[(hi >>> 20) & 0x7ff] as number))) return -1;
+  p = putUint(out, p, micros.whole);
   out[p++] = 0x2e;
+  let frac = micros.frac;
   if (frac === 0) {
     out[p++] = 48;
     return p;

@@ -13,6 +13,11 @@
 
 const TWO39 = 2 ** 39;
 const TWO53 = 2 ** 53;
+/**
+ * From 2^26 on the ulp is at least 2^−26, so a fraction f = m·2^−26 (m < 2^26) times 10^6 =
+ * m·15625·2^−20 is exact in a double, and so is its distance to the nearest integer.
+ */
+export const EXACT_MICROS_FROM = 2 ** 26;
 /** Below this, |x| × 10^6 < 0.015: the millionths round to 0 (and the split above is not exact). */
 const TINY = 2 ** -26;
 
@@ -30,6 +35,21 @@ export const micros = { whole: 0, frac: 0, distance: 0 };
 export function splitMicros(a: number): void {
   let whole = Math.trunc(a);
   const f = a - whole;
+  if (a >= EXACT_MICROS_FROM) {
+    // f·10^6 and its rest are exact here: the rounding is decided directly.
+    const t = f * 1e6;
+    let r = Math.floor(t);
+    const rest = t - r;
+    if (rest > 0.5 || (rest === 0.5 && (r & 1) === 1)) r++;
+    micros.distance = r > t ? r - t : t - r;
+    if (r === 1e6) {
+      r = 0;
+      whole++;
+    }
+    micros.whole = whole;
+    micros.frac = r;
+    return;
+  }
   if (f === 0 || a < TINY) {
     micros.whole = whole;
     micros.frac = 0;
