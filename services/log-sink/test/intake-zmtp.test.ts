@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { encodeLogFrames } from '@zeek-relay/wire';
 import { LogPush } from '@zeek-relay/zeek-node';
 import { Push } from 'zeromq';
+import { greeting, ready } from '@zeek-relay/test-support';
 import { countBatch, countsBatch } from './helpers/batches.js';
 import { read, removeDir, startSink, tempDir, until } from './helpers/sink-harness.js';
 
@@ -115,23 +116,7 @@ test('zmtp intake: a frame over maxMessageBytes closes that node (ZR_SINK_PEER_P
 /** A raw NULL PUSH peer: greeting, READY with Socket-Type PUSH; then it stays silent. */
 function silentPush(endpoint: string): Promise<Socket> {
   return rawPeer(endpoint).then((s) => {
-    const greeting = Buffer.alloc(64);
-    greeting[0] = 0xff;
-    greeting[9] = 0x7f;
-    greeting[10] = 3;
-    greeting[11] = 1;
-    greeting.write('NULL', 12, 'latin1');
-    const name = Buffer.from('Socket-Type', 'latin1');
-    const value = Buffer.from('PUSH', 'latin1');
-    const body = Buffer.concat([
-      Buffer.from([5]),
-      Buffer.from('READY', 'latin1'),
-      Buffer.from([name.length]),
-      name,
-      Buffer.from([0, 0, 0, value.length]),
-      value,
-    ]);
-    s.write(Buffer.concat([greeting, Buffer.from([4, body.length]), body]));
+    s.write(Buffer.concat([greeting(), ready('PUSH')]));
     s.on('error', () => undefined);
     return s;
   });
@@ -139,7 +124,7 @@ function silentPush(endpoint: string): Promise<Socket> {
 
 test('zmtp intake: with heartbeats on, a silent node is dropped (ZR_SINK_PEER_TIMEOUT); a libzmq node answering PINGs stays', async () => {
   const dir = await tempDir();
-  const h = await startSink(dir, { intake: 'zmtp', heartbeatIntervalMs: 50, heartbeatTimeoutMs: 300 });
+  const h = await startSink(dir, { intake: 'zmtp', heartbeatIntervalMs: 200, heartbeatTimeoutMs: 3000 });
   const node = new LogPush({ endpoints: [h.endpoint], nodeId: 'worker-1' });
   const silent = await silentPush(h.endpoint);
   try {
