@@ -1,25 +1,25 @@
 /**
  * Forwarding through a CURVE hub (issue #15, "CURVE at plaintext speed"): libzmq XPUB publishers
  * and XSUB subscribers with CURVE keys (as Zeek's nodes) through the hub on both data paths, byte
- * for byte; peers with a wrong server key or a key not on the allow-list deliver nothing and are
- * counted. On `forwarding=zmtp` also the package's own CURVE client (the gateway's) both ways, and
+ * for byte (rejected keys: hub-curve.test.ts). On `forwarding=zmtp` also the package's own CURVE client (the gateway's) both ways, and
  * a box with one flipped byte: that connection is closed with `ZR_HUB_PEER_CURVE`, counted, and
  * the other peers go on forwarding; and heartbeats under CURVE: the hub's PINGs and PONGs go ahead
  * of a subscriber's queued events, yet every box carries a larger nonce than the one before it on
  * the wire (libzmq drops a connection whose nonce goes back).
  */
 import assert from 'node:assert/strict';
+import { setTimeout } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { XPublisher, XSubscriber, curveKeyPair } from 'zeromq';
 import { RawCurvePeer } from './helpers/curve-peer.js';
 import { curveOptions, type KeyPair } from './helpers/curve.js';
 import { scrapeUntil, startMeteredHub, type MeteredHub } from './helpers/hub.js';
-import { sleep, waitFor } from './helpers/wait.js';
+import { until } from '@zeek-relay/test-support';
+import { waitFor } from './helpers/wait.js';
 
 const server = curveKeyPair();
 const clientA = curveKeyPair();
 const clientB = curveKeyPair();
-const stranger = curveKeyPair();
 const peerKeys = (c: KeyPair, serverKey = server.publicKey) => curveOptions(c, serverKey);
 
 /** Event-like messages of every frame-size class: empty, short, long (8-octet size) frames. */
@@ -75,10 +75,11 @@ for (const forwarding of ['native', 'zmtp'] as const)
       const got = subs.map(collect);
       // Probes until both subscribers get one: then the hub holds both subscriptions.
       const probe = [Buffer.from('t.ev.probe')];
-      while (!got.every((g) => g.length > 0)) {
+      await until('a probe at both subscribers', async () => {
+        if (got.every((g) => g.length > 0)) return true;
         await pubs[0]!.send(probe);
-        await sleep(5);
-      }
+        return false;
+      });
       const sent: Buffer[][] = [];
       for (let i = 0; i < 200; i++)
         for (const [p, pub] of pubs.entries()) {
@@ -95,39 +96,6 @@ for (const forwarding of ['native', 'zmtp'] as const)
           assert.deepEqual(mine(g), mine(sent), `publisher ${p}, in order, byte for byte`);
         }
       }
-    });
-
-    it('a wrong server key or a key not on the allow-list: nothing delivered, counted', async () => {
-      const sub = new XSubscriber({ linger: 0, ...peerKeys(clientA) });
-      sockets.push(sub);
-      sub.connect(h.sub);
-      await sub.send(Buffer.from('\x01t.'));
-      const got = collect(sub);
-      const bad = [peerKeys(stranger), peerKeys(clientB, stranger.publicKey)].map(
-        (k) => new XPublisher({ linger: 0, ...k }),
-      );
-      sockets.push(...bad);
-      for (const b of bad) b.connect(h.pub);
-      const text = await scrapeUntil(
-        h.metrics,
-        /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} [1-9]/m,
-      );
-      if (forwarding === 'zmtp') {
-        await scrapeUntil(h.metrics, /error_type="ZR_HUB_PEER_CURVE"[^}]*\} [1-9]/);
-        assert.match(
-          text,
-          /^zeek_relay_hub_peer_errors_total\{[^}]*error_type="ZR_HUB_PEER_REFUSED"[^}]*\} [1-9]/m,
-        );
-      }
-      // XPUB sends are dropped without a subscriber: these reach no one whatever happens.
-      for (const b of bad) await b.send([Buffer.from('t.bad'), Buffer.from('x')]);
-      const good = new XPublisher({ linger: 0, ...peerKeys(clientB) });
-      sockets.push(good);
-      good.connect(h.pub);
-      await good.receive();
-      await good.send([Buffer.from('t.good'), Buffer.from('y')]);
-      await waitFor(() => got.some((f) => f[0]!.toString() === 't.good'), 'the good message');
-      assert.ok(!got.some((f) => f[0]!.toString() === 't.bad'));
     });
   });
 
@@ -248,7 +216,8 @@ describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
         h.metrics,
         new RegExp(`^zeek_cluster_zeromq_proxy_frontend_messages_received_total\\{[^}]*\\} ${events}$`, 'm'),
       );
-      await sleep(100);
+      // Not a wait for an outcome: more of the subscriber's 20 ms PINGs meet the backlog this way.
+      await setTimeout(100);
       const got: number[] = [];
       while (got.length < events) got.push((await sub.receive())[1]!.readUInt32BE(0));
       assert.deepEqual(

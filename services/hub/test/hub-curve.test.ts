@@ -76,5 +76,16 @@ for (const forwarding of ['native', 'zmtp'] as const)
       assert.match(text, /^zeek_relay_hub_zap_requests_total\{[^}]*result="rejected"[^}]*\} 1$/m);
       assert.match(text, /^zeek_relay_hub_zap_requests_total\{[^}]*result="accepted"[^}]*\} 4$/m);
       assert.match(text, protocolFailure);
+      if (forwarding === 'zmtp') {
+        // The hub's own CURVE server also names each closed connection's cause.
+        await scrapeUntil(
+          h.metrics,
+          /^zeek_relay_hub_peer_errors_total\{[^}]*error_type="ZR_HUB_PEER_CURVE"[^}]*\} [1-9]/m,
+        );
+        assert.match(
+          await h.metrics.scrape(),
+          /^zeek_relay_hub_peer_errors_total\{[^}]*error_type="ZR_HUB_PEER_REFUSED"[^}]*\} 1$/m,
+        );
+      }
     });
   });
