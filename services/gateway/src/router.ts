@@ -156,7 +156,7 @@ export class Router {
 
   /** Publishes a client's event (already broker-bin-v1) with the client's id as sender. */
   publish(m: Member, topic: string, payload: Uint8Array): void {
-    if (!this.link.publish([this.#topicFrame(topic), m.idBytes, FORMAT_FRAME, payload as Buffer])) {
+    if (!this.link.publish([this.#topicFrame(topic), m.idBytes, FORMAT_FRAME, payload])) {
       GatewayMetrics.bump(this.metrics.dropped, 'hub_down');
     }
     if (!this.#paused && this.link.backlog >= this.options.publishQueueLimit) this.#pauseAll();

@@ -46,7 +46,7 @@ export interface HubLink {
    * Queues one event message; false if it was dropped (hub down). The frames are copied (framed,
    * with CURVE boxed) before it returns: callers may pass views of scratch buffers.
    */
-  publish(frames: readonly Buffer[]): boolean;
+  publish(frames: readonly Uint8Array[]): boolean;
   flushed(): Promise<void>;
   close(drainMs?: number): Promise<void>;
 }
@@ -180,7 +180,7 @@ export class ZmtpLink implements HubLink {
   }
 
   /** Queues one event message `[topic, sender, format, payload]`; false if dropped (hub down). */
-  publish(frames: readonly Buffer[]): boolean {
+  publish(frames: readonly Uint8Array[]): boolean {
     if (this.#closed) return false;
     return this.#xpub.send(frames);
   }

@@ -49,7 +49,7 @@ function putGroup(buf: Uint8Array, q: number, g: number): number {
 }
 
 /** Longest IPv6 text (8 groups of 4 hex digits and 7 colons). */
-export const MAX_IPV6_TEXT = 39;
+const MAX_IPV6_TEXT = 39;
 
 /**
  * IPv6 text as Zeek's `zeek_inet_ntop6` (zeek src/3rdparty/zeek_inet_ntop.c, Paul Vixie's
