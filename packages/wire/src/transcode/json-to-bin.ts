@@ -123,15 +123,20 @@ const TABLE = typeIndex('table');
 /** A vector: its elements written in place, the count patched in after. */
 function writeVector(r: JsonReader, out: BrokerBinWriter, depth: number): void {
   out.u8(T.vector);
-  const at = out.reserveCount();
-  let n = 0;
   // array() inlined: no closure per vector on the hot path.
   if (r.peek() !== 0x5b) r.fail('data is not an array');
   r.pos++;
+  writeElements(r, out, depth + 1);
+}
+
+/** A vector's elements from just after its `[` to its `]`, each at `depth`, and their count. */
+function writeElements(r: JsonReader, out: BrokerBinWriter, depth: number): void {
+  const at = out.reserveCount();
+  let n = 0;
   if (r.peek() === 0x5d) r.pos++;
   else {
     do {
-      writeValue(r, out, depth + 1);
+      writeValue(r, out, depth);
       n++;
     } while (r.more(0x5d));
   }
@@ -257,16 +262,7 @@ function writeValue(r: JsonReader, out: BrokerBinWriter, depth: number, envelope
  * two-step path: the outer count is already written.
  */
 function writeEventBody(r: JsonReader, out: BrokerBinWriter): void {
-  const at = out.reserveCount();
-  let n = 0;
-  if (r.peek() === 0x5d) r.pos++;
-  else {
-    do {
-      writeValue(r, out, 2);
-      n++;
-    } while (r.more(0x5d));
-  }
-  out.patchCount(at, n);
+  writeElements(r, out, 2);
   if (r.peek() !== 0x7d) throw new Unstreamable('more members in an event vector');
   r.pos++;
   if (r.peek() !== 0x5d) throw new Unstreamable('an event vector of more than 3 elements');
