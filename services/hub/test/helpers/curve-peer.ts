@@ -72,12 +72,12 @@ export class RawCurvePeer {
       socket.once('close', () => reject(new Error('closed during the handshake')));
       const sink = {
         message: (f: Buffer[]) =>
-          ready ? early.push(frame(f[0]!, 0)) : reject(new Error('a message before READY')),
+          ready ? early.push(frame(0, f[0]!)) : reject(new Error('a message before READY')),
         dropped: () => undefined,
         command: (body: Buffer) => {
           const cmd = parseCommand(body)!;
           if (cmd.name === 'WELCOME')
-            socket.write(frame(client.welcome(cmd.data, socketTypeMetadata(type)), 4));
+            socket.write(frame(4, client.welcome(cmd.data, socketTypeMetadata(type))));
           else if (cmd.name === 'READY') ready = (client.ready(cmd.data), true);
           else reject(CurveClient.refused(body) ?? new Error(`unexpected ${cmd.name}`));
         },
@@ -92,7 +92,7 @@ export class RawCurvePeer {
         if (greeting.length < GREETING_LENGTH) {
           greeting = Buffer.concat([greeting, d]);
           if (greeting.length < GREETING_LENGTH) return;
-          socket.write(frame(client.hello(), 4));
+          socket.write(frame(4, client.hello()));
           d = greeting.subarray(GREETING_LENGTH);
         }
         reader.push(d, sink);
@@ -120,8 +120,8 @@ export class RawCurvePeer {
   }
 }
 
-/** One frame with its header (`flags`: 4 COMMAND). */
-function frame(body: Buffer, flags: number): Buffer {
+/** One frame of any length with its header (`flags`: 4 COMMAND; the order of test-support's `frame`). */
+function frame(flags: number, body: Buffer): Buffer {
   const out = Buffer.alloc(frameHeaderLength(body.length) + body.length);
   body.copy(out, writeFrameHeader(out, 0, flags, body.length));
   return out;
