@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { CurveSession, PREFIX, sealedLength } from '../src/curve/session.js';
+import { CurveSession, PREFIX, SealSource, sealedLength } from '../src/curve/session.js';
 import { Sodium } from '../src/curve/sodium.js';
 
 const MAC = 16;
@@ -119,4 +119,67 @@ test('MESSAGEs seal and open the same after libsodium grew its memory (the cache
   na.free(big);
   client.dispose();
   server.dispose();
+});
+
+/** The frames of a sealed stream: per frame its MESSAGE body (after the ZMTP frame header). */
+function bodies(wire: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let p = 0; p < wire.length; ) {
+    const long = ((wire[p] as number) & 2) !== 0;
+    const size = long ? Number(wire.readBigUInt64BE(p + 1)) : (wire[p + 1] as number);
+    const at = p + (long ? 9 : 2);
+    out.push(wire.subarray(at, at + size));
+    p = at + size;
+  }
+  return out;
+}
+
+test('sealFrom boxes a batch laid out once for several sessions: the bytes seal writes, and libsodium opens each frame', async () => {
+  const na = await Sodium.load();
+  const [, sSec] = na.keyPair();
+  // A Zeek event's four frames, a frame whose MESSAGE needs a long header, an empty frame.
+  const batches = [
+    [[randomBytes(31), randomBytes(46), Buffer.from('broker-bin-v1'), randomBytes(100)], [randomBytes(300)]],
+    [
+      [Buffer.alloc(0), randomBytes(1)],
+      [randomBytes(64), randomBytes(222), randomBytes(223)],
+    ],
+  ];
+  const source = new SealSource(na);
+  const peers = [0, 1, 2].map(() => {
+    const [cPub] = na.keyPair();
+    const session = () => new CurveSession(na, PREFIX.serverMessage, PREFIX.clientMessage);
+    const [subject, reference] = [session(), session()];
+    subject.establish(cPub, sSec);
+    reference.establish(cPub, sSec);
+    return { subject, reference, key: na.precomputed(cPub, sSec) };
+  });
+  for (const messages of batches) {
+    source.load(messages);
+    const size = messages.reduce((n, m) => n + sealedLength(m), 0);
+    assert.equal(source.sealedLength, size);
+    for (const { subject, reference, key } of peers) {
+      const got = Buffer.alloc(5 + size);
+      assert.equal(subject.sealFrom(got, 5, source), 5 + size);
+      const expected = Buffer.alloc(5 + size);
+      let off = 5;
+      for (const m of messages) off = reference.seal(expected, off, m, false);
+      assert.deepEqual(got, expected);
+      // Independently: each MESSAGE is crypto_secretbox of its flags octet and frame.
+      const plain = messages.flatMap((m) =>
+        m.map((f, i) => Buffer.concat([Buffer.of(i < m.length - 1 ? 1 : 0), f])),
+      );
+      const opened = bodies(got.subarray(5)).map((b) => {
+        assert.deepEqual(b.subarray(0, 8), Buffer.from('\x07MESSAGE', 'latin1'));
+        const nonce = Buffer.concat([PREFIX.serverMessage, b.subarray(8, 16)]);
+        return na.secretboxOpenEasy(key, nonce, b.subarray(16));
+      });
+      assert.deepEqual(opened, plain);
+    }
+  }
+  source.dispose();
+  for (const p of peers) {
+    p.subject.dispose();
+    p.reference.dispose();
+  }
 });

@@ -235,3 +235,63 @@ describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
     }
   });
 });
+
+describe('CURVE subscribers with different batches of one read (forwarding=zmtp)', () => {
+  // The hub lays out a read's batch once and seals it for each subscriber that gets the same
+  // messages; subscribers whose batches differ (here: of equal length, other messages) get theirs.
+  it('each libzmq subscriber gets exactly its own events, in order, byte for byte', async () => {
+    const h = await startMeteredHub({
+      forwarding: 'zmtp',
+      sendHighWaterMark: 0,
+      curveServerSecretKey: server.secretKey,
+      curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
+    });
+    const prefixes = ['t.sh.', 't.sh.a', 't.sh.b', 't.sh.'];
+    const subs = prefixes.map(
+      (_, i) =>
+        new XSubscriber({ linger: 0, receiveHighWaterMark: 0, ...peerKeys(i % 2 ? clientB : clientA) }),
+    );
+    const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+    try {
+      for (const [i, s] of subs.entries()) {
+        s.connect(h.sub);
+        await s.send(Buffer.from(`\x01${prefixes[i]}`));
+      }
+      pub.connect(h.pub);
+      await pub.receive();
+      const got = subs.map(collect);
+      const probes = [[Buffer.from('t.sh.a.probe')], [Buffer.from('t.sh.b.probe')]];
+      await until('a probe at every subscriber', async () => {
+        if (got.every((g) => g.length > 0)) return true;
+        for (const p of probes) await pub.send(p);
+        return false;
+      });
+      // One burst: libzmq writes it in batches, so the hub reads many events at a time.
+      const sent: Buffer[][] = [];
+      for (let i = 0; i < 1000; i++) {
+        const index = Buffer.alloc(4);
+        index.writeUInt32BE(i);
+        const frames = [
+          Buffer.from(i % 2 ? 't.sh.b' : 't.sh.a'),
+          index,
+          Buffer.alloc([0, 100, 300][i % 3]!, i),
+        ];
+        sent.push(frames);
+        await pub.send(frames);
+      }
+      const expected = prefixes.map((p) => sent.filter((f) => f[0]!.toString().startsWith(p)));
+      const events = (g: Buffer[][]) => g.filter((f) => !f[0]!.toString().endsWith('.probe'));
+      await waitFor(
+        () => got.every((g, i) => events(g).length >= expected[i]!.length),
+        'every subscriber has its events',
+      );
+      for (const [i, g] of got.entries())
+        assert.deepEqual(events(g), expected[i], `subscriber to ${prefixes[i]}`);
+      assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
+    } finally {
+      for (const s of subs) s.close();
+      pub.close();
+      await h.close();
+    }
+  });
+});

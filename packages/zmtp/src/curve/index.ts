@@ -4,7 +4,7 @@
  */
 export { CurveClient, CurveRefusedError, type CurveClientKeys } from './client.js';
 export { CurveServer, type CurveInitiate, type CurveServerKeys } from './server.js';
-export { CurveCryptoError, CurveSession, MESSAGE_OVERHEAD, sealedLength } from './session.js';
+export { CurveCryptoError, CurveSession, MESSAGE_OVERHEAD, SealSource, sealedLength } from './session.js';
 export { CurveReader, type CurveOpener, type CurveSink } from './reader.js';
 export { Sodium } from './sodium.js';
 export { curveServerOptions } from './options.js';

@@ -14,7 +14,7 @@
 import { randomFillSync } from 'node:crypto';
 import { ZmtpProtocolError } from '../frame-reader.js';
 import { commandBody } from '../greeting.js';
-import { CurveCryptoError, CurveSession, MAC, PREFIX, sealedLength } from './session.js';
+import { CurveCryptoError, CurveSession, MAC, PREFIX, sealedLength, type SealSource } from './session.js';
 import type { NativeSecretbox } from './native.js';
 import type { Sodium } from './sodium.js';
 
@@ -156,6 +156,14 @@ export class CurveServer {
   /** {@link CurveSession.seal}: boxes one message's frames as MESSAGEs into `out` at `off`. */
   seal(out: Buffer, off: number, frames: readonly Uint8Array[], command: boolean): number {
     return this.#s.seal(out, off, frames, command);
+  }
+
+  /**
+   * Boxes every message of `plain` ({@link SealSource}: laid out once, boxed for each
+   * connection) from `off` of `out`; returns the end offset ({@link CurveSession.sealFrom}).
+   */
+  sealFrom(out: Buffer, off: number, plain: SealSource): number {
+    return this.#s.sealFrom(out, off, plain);
   }
 
   /** The bytes {@link seal} writes for `frames` ({@link sealedLength}). */

@@ -138,18 +138,58 @@ export class CurveSession {
     h[at + ZEROS] = flags;
     h.set(frame, at + ZEROS + 1);
     const nt = this.#block + TX_NONCE_TAG;
-    const n = this.#txNonce++;
-    const hi = Math.floor(n / HI);
-    const lo = n >>> 0;
-    v.setUint32(nt, hi);
-    v.setUint32(nt + 4, lo);
+    const n = this.#nextNonce(v, nt);
     na.sealWithSubkey(nt + 8, at, len, nt, this.#block + TX_SUBKEY);
+    this.#messageHead(v, at, n);
+    return at + ZEROS + len;
+  }
+
+  /**
+   * Boxes every message of `plain` (laid out once in libsodium's memory, {@link SealSource}) for
+   * this session, from `off` of `out` (room for `plain.sealedLength` bytes): each frame boxed
+   * from the shared plaintext straight to where its MESSAGE goes (no copy in, no zeros written),
+   * the whole copied out once. Returns the end offset. The same bytes as {@link seal} of each
+   * message in turn.
+   */
+  sealFrom(out: Buffer, off: number, plain: SealSource): number {
+    const na = this.na;
+    const size = plain.sealedLength;
+    const start = na.scratch(size);
+    const h = na.heap;
+    const v = na.view;
+    const nt = this.#block + TX_NONCE_TAG;
+    const subkey = this.#block + TX_SUBKEY;
+    const at = plain.frameAt;
+    const lens = plain.frameLength;
+    let q = start;
+    for (let i = 0; i < lens.length; i++) {
+      const len = lens[i]!;
+      const body = writeFrameHeader(h, q, 0, len + ZEROS);
+      const n = this.#nextNonce(v, nt);
+      na.sealWithSubkeyFrom(nt + 8, body, at[i]!, len, nt, subkey);
+      this.#messageHead(v, body, n);
+      q = body + ZEROS + len;
+    }
+    h.copy(out, off, start, q);
+    return off + size;
+  }
+
+  /** Takes our next short nonce and writes it as the last 8 bytes of the nonce at `nt`. */
+  #nextNonce(v: DataView, nt: number): number {
+    const n = this.#txNonce++;
+    v.setUint32(nt, Math.floor(n / HI));
+    v.setUint32(nt + 4, n >>> 0);
+    return n;
+  }
+
+  /** Writes `\x07MESSAGE`, the short nonce `n` and the tag (at the nonce block) over the key bytes at `at`. */
+  #messageHead(v: DataView, at: number, n: number): void {
+    const nt = this.#block + TX_NONCE_TAG;
     v.setUint32(at, MESSAGE_HI);
     v.setUint32(at + 4, MESSAGE_LO);
-    v.setUint32(at + 8, hi);
-    v.setUint32(at + 12, lo);
+    v.setUint32(at + 8, Math.floor(n / HI));
+    v.setUint32(at + 12, n >>> 0);
     for (let i = 8; i < NONCE_TAG; i += 4) v.setUint32(at + 8 + i, v.getUint32(nt + i));
-    return at + ZEROS + len;
   }
 
   /**
@@ -318,4 +358,77 @@ export function sealedLength(frames: readonly Uint8Array[]): number {
   for (const f of frames)
     size += frameHeaderLength(f.length + MESSAGE_OVERHEAD) + f.length + MESSAGE_OVERHEAD;
   return size;
+}
+
+/**
+ * The plaintext of whole messages (none a command) laid out once in libsodium's memory as
+ * CurveZMQ boxes them — per frame 32 zero bytes, the flags octet (MORE but on the last frame)
+ * and the frame — so that {@link CurveSession.sealFrom} boxes them for many sessions without
+ * copying them in again: the hub seals one batch for each of its subscribers. Its region is kept
+ * (and grown) from one {@link load} to the next; {@link dispose} wipes and frees it.
+ */
+export class SealSource {
+  readonly #na: Sodium;
+  #at = 0;
+  #size = 0;
+  /** The messages last loaded (compared by identity by the caller). */
+  messages: readonly (readonly Uint8Array[])[] = [];
+  /** Per frame: where its zeros start in libsodium's memory, and its flags octet + frame length. */
+  readonly frameAt: number[] = [];
+  readonly frameLength: number[] = [];
+  /** What {@link CurveSession.sealFrom} writes for the loaded messages. */
+  sealedLength = 0;
+
+  constructor(na: Sodium) {
+    this.#na = na;
+  }
+
+  /** Lays out `messages` (each at least one frame), replacing what was loaded. */
+  load(messages: readonly (readonly Uint8Array[])[]): void {
+    let need = 0;
+    let sealed = 0;
+    for (let i = 0; i < messages.length; i++) {
+      for (const f of messages[i]!) need += ZEROS + 1 + f.length;
+      sealed += sealedLength(messages[i]!);
+    }
+    this.#reserve(need);
+    const h = this.#na.heap;
+    this.frameAt.length = 0;
+    this.frameLength.length = 0;
+    let p = this.#at;
+    for (let i = 0; i < messages.length; i++) {
+      const frames = messages[i]!;
+      const last = frames.length - 1;
+      for (let j = 0; j <= last; j++) {
+        const f = frames[j]!;
+        h.fill(0, p, p + ZEROS);
+        h[p + ZEROS] = j < last ? 1 : 0;
+        h.set(f, p + ZEROS + 1);
+        this.frameAt.push(p);
+        this.frameLength.push(f.length + 1);
+        p += ZEROS + 1 + f.length;
+      }
+    }
+    this.messages = messages;
+    this.sealedLength = sealed;
+  }
+
+  #reserve(size: number): void {
+    if (size <= this.#size) return;
+    const next = Math.max(size, 64 * 1024, this.#size * 2);
+    this.dispose();
+    this.#at = this.#na.alloc(next);
+    this.#size = next;
+  }
+
+  /** Wipes and frees the region (plaintext stays nowhere in libsodium's memory). Idempotent. */
+  dispose(): void {
+    if (this.#size === 0) return;
+    this.#na.heap.fill(0, this.#at, this.#at + this.#size);
+    this.#na.free(this.#at);
+    this.#size = 0;
+    this.messages = [];
+    this.frameAt.length = 0;
+    this.frameLength.length = 0;
+  }
 }

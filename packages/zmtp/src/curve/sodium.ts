@@ -159,8 +159,24 @@ export class Sodium {
    * `at + 32` and its 16-byte tag at `mac` (outside `at .. at + 32 + length`).
    */
   sealWithSubkey(mac: number, at: number, length: number, nonce: number, subkey: number): void {
+    this.sealWithSubkeyFrom(mac, at, at, length, nonce, subkey);
+  }
+
+  /**
+   * {@link sealWithSubkey} from the 32 zero bytes and plaintext at `from`, into `at` (`from`
+   * itself, or a region that does not overlap it, so the plaintext stays to be boxed again for
+   * another connection: SealSource).
+   */
+  sealWithSubkeyFrom(
+    mac: number,
+    at: number,
+    from: number,
+    length: number,
+    nonce: number,
+    subkey: number,
+  ): void {
     const m = this.#m;
-    m._crypto_stream_salsa20_xor(at, at, length + 32, 0, nonce, subkey);
+    m._crypto_stream_salsa20_xor(at, from, length + 32, 0, nonce, subkey);
     // The first 32 bytes of the stream (now at `at`) are the Poly1305 key.
     m._crypto_onetimeauth_poly1305(mac, at + 32, length, 0, at);
   }

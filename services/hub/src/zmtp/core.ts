@@ -17,6 +17,7 @@ import { encodeMessage, type Connection } from '@zeek-relay/zmtp';
 import type { ProxyStatistics } from '../forwarder.js';
 import { Subscriber } from './subscriber.js';
 import { SubscriberDrops } from './drops.js';
+import type { SharedPlaintext } from './plaintext.js';
 
 /** What the core reports: the registry's notices. */
 export interface CoreOptions {
@@ -25,6 +26,8 @@ export interface CoreOptions {
   readonly nodeTopicPrefix: string;
   readonly maxDropLabels: number;
   readonly onNotice: (subscribe: boolean, prefix: Buffer) => void;
+  /** CURVE: where the subscribers' batches are laid out for sealing (plaintext.ts). */
+  readonly plaintext?: SharedPlaintext;
 }
 
 /** Distinct topics whose matching subscribers are cached (cleared on any subscription change). */
@@ -113,11 +116,13 @@ export class ForwardingCore {
   // ---- subscribers (hub XPUB side) ----
 
   subscriberReady(conn: Connection): void {
-    const sub = new Subscriber(conn, this.#o.sendHighWaterMark, this.#o.block, {
-      dropped: (s) => this.drops.count(s),
-      full: (s) => this.#full(s),
-      drained: (s) => this.#drained(s),
-    });
+    const hooks = {
+      dropped: (s: Subscriber) => this.drops.count(s),
+      full: (s: Subscriber) => this.#full(s),
+      drained: (s: Subscriber) => this.#drained(s),
+    };
+    const { sendHighWaterMark, block, plaintext } = this.#o;
+    const sub = new Subscriber(conn, sendHighWaterMark, block, hooks, plaintext);
     this.#subscribers.set(conn, sub);
     this.#matchCache.clear();
   }
@@ -195,6 +200,8 @@ export class ForwardingCore {
   /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
   flushAll(): void {
     for (const s of this.#subscribers.values()) s.flushAll();
+    // Everything queued is sealed now: no plaintext stays in libsodium's memory.
+    this.#o.plaintext?.dispose();
   }
 
   /** Stops reading the publishers for good (shutdown). */

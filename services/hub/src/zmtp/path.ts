@@ -24,6 +24,7 @@ import {
 } from '@zeek-relay/zmtp';
 import { HUB_ERROR_CODES, HubError, hubCurveError } from '../errors.js';
 import { ForwardingCore } from './core.js';
+import { SharedPlaintext } from './plaintext.js';
 
 /** Largest frame a peer may send (libzmq's ZMQ_MAXMSGSIZE; Zeek leaves it unlimited). */
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
@@ -116,11 +117,18 @@ function handshakeFailure(code: string): 'protocol' | 'auth' | 'other' {
   return code === HUB_ERROR_CODES.PEER_TIMEOUT ? 'other' : 'protocol';
 }
 
-/** The CURVE pieces of every connection (libsodium is loaded only with CURVE on). */
-async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promise<CurveOptions> {
-  const { curveServerOptions } = await import('@zeek-relay/zmtp/curve');
+/**
+ * The CURVE pieces of every connection, and where the subscribers' batches are laid out for
+ * sealing (libsodium is loaded only with CURVE on).
+ */
+async function curveOptions(
+  curve: CurveSettings,
+  maxFrameBytes: number,
+): Promise<{ options: CurveOptions; plaintext: SharedPlaintext }> {
+  const { curveServerOptions, SealSource, Sodium } = await import('@zeek-relay/zmtp/curve');
   const secretKey = decodeCurveKey(curve.serverSecretKey, 'the CURVE server secret key', hubCurveError);
-  return curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
+  const options = await curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
+  return { options, plaintext: new SharedPlaintext(new SealSource(await Sodium.load())) };
 }
 
 /** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */
@@ -129,12 +137,14 @@ export async function startZmtpPath(
   d: ZmtpPathDeps,
   curve?: CurveSettings,
 ): Promise<ZmtpPath> {
+  const sealing = curve ? await curveOptions(curve, MAX_FRAME_BYTES) : undefined;
   const core = new ForwardingCore({
     sendHighWaterMark: config.sendHighWaterMark,
     block: config.slowSubscriber === 'block',
     nodeTopicPrefix: config.nodeTopicPrefix,
     maxDropLabels: MAX_DROP_LABELS,
     onNotice: d.onNotice,
+    ...(sealing ? { plaintext: sealing.plaintext } : {}),
   });
   const open = new Set<Connection>();
   const base = {
@@ -143,7 +153,7 @@ export async function startZmtpPath(
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     maxFrameBytes: MAX_FRAME_BYTES,
     codes: PEER_CODES,
-    ...(curve ? { curve: await curveOptions(curve, MAX_FRAME_BYTES) } : {}),
+    ...(sealing ? { curve: sealing.options } : {}),
   };
   const accept = (side: HubSocketName) => {
     const o: ConnectionOptions = { ...base, type: side === 'xpub' ? 'XPUB' : 'XSUB' };

@@ -16,10 +16,11 @@
  *
  * A CURVE subscriber has session keys of its own, and its nonces must increase in wire order: its
  * messages are queued as plaintext frames and sealed when they are handed to the socket (into a
- * slab of its own, consecutive messages adjacent: one span, one write), so a PING or PONG sealed
- * in between never carries a nonce below an event that follows it on the wire.
+ * slab of its own, the whole batch adjacent: one span, one write), so a PING or PONG sealed in
+ * between never carries a nonce below an event that follows it on the wire.
  */
 import type { Connection } from '@zeek-relay/zmtp';
+import type { SharedPlaintext } from './plaintext.js';
 
 /** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
 const PUMP_BYTES = 256 * 1024;
@@ -72,8 +73,18 @@ export class Subscriber {
   #slab = Buffer.alloc(0);
   #slabUsed = 0;
 
-  constructor(conn: Connection, hwm: number, block: boolean, hooks: SubscriberHooks) {
+  /** CURVE: where a batch's plaintext is laid out for sealing (shared by all subscribers). */
+  readonly #plaintext: SharedPlaintext | undefined;
+
+  constructor(
+    conn: Connection,
+    hwm: number,
+    block: boolean,
+    hooks: SubscriberHooks,
+    plaintext?: SharedPlaintext,
+  ) {
     this.conn = conn;
+    this.#plaintext = plaintext;
     this.#hwm = hwm;
     this.#block = block;
     this.#hooks = hooks;
@@ -191,22 +202,22 @@ export class Subscriber {
     } else this.#awaitDrain();
   }
 
-  /** CURVE: seals the messages into the slab, in order; returns their spans (one per slab). */
+  /**
+   * CURVE: seals the messages for this subscriber, in order, into its slab: one span. They are
+   * laid out once in libsodium's memory for every subscriber that gets the same batch
+   * ({@link SharedPlaintext}), and boxed from there.
+   */
   #seal(messages: readonly (readonly Buffer[])[]): Buffer[] {
     const curve = this.conn.curve!;
-    const spans: Buffer[] = [];
-    let start = this.#slabUsed;
-    for (const frames of messages) {
-      const size = curve.sealedLength(frames);
-      if (this.#slab.length - this.#slabUsed < size) {
-        if (this.#slabUsed > start) spans.push(this.#slab.subarray(start, this.#slabUsed));
-        this.#slab = Buffer.allocUnsafe(Math.max(SLAB, size));
-        this.#slabUsed = start = 0;
-      }
-      this.#slabUsed = curve.seal(this.#slab, this.#slabUsed, frames, false);
+    const source = this.#plaintext!.of(messages);
+    const size = source.sealedLength;
+    if (this.#slab.length - this.#slabUsed < size) {
+      this.#slab = Buffer.allocUnsafe(Math.max(SLAB, size));
+      this.#slabUsed = 0;
     }
-    if (this.#slabUsed > start) spans.push(this.#slab.subarray(start, this.#slabUsed));
-    return spans;
+    const start = this.#slabUsed;
+    this.#slabUsed = curve.sealFrom(this.#slab, start, source);
+    return [this.#slab.subarray(start, this.#slabUsed)];
   }
 
   #awaitDrain(): void {
