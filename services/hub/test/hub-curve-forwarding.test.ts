@@ -37,6 +37,25 @@ const startHub = (forwarding: 'native' | 'zmtp'): Promise<MeteredHub> =>
     curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
   });
 
+/** A zmtp CURVE hub that admits clientA, with `settings`. */
+const zmtpHubForA = (settings: Parameters<typeof startMeteredHub>[0]): Promise<MeteredHub> =>
+  startMeteredHub({
+    forwarding: 'zmtp',
+    curveServerSecretKey: server.secretKey,
+    curveClientPublicKeys: [clientA.publicKey],
+    ...settings,
+  });
+
+/** clientA's subscriber that lets a backlog wait in the hub (a small receive HWM). */
+const lateSubscriber = (options: ConstructorParameters<typeof XSubscriber>[0] = {}): XSubscriber =>
+  new XSubscriber({
+    linger: 0,
+    receiveHighWaterMark: 10,
+    receiveTimeout: 60_000, // a hang guard: a lost event fails the test instead of hanging it
+    ...options,
+    ...peerKeys(clientA),
+  });
+
 /** Collects what a subscriber receives. */
 function collect(s: XSubscriber): Buffer[][] {
   const got: Buffer[][] = [];
@@ -178,23 +197,13 @@ describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE clie
 
 describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
   it('a libzmq subscriber that reads late gets every event in order, through PINGs and PONGs', async () => {
-    const h = await startMeteredHub({
-      forwarding: 'zmtp',
+    const h = await zmtpHubForA({
       sendHighWaterMark: 0,
       heartbeatIntervalMs: 20,
       heartbeatTimeoutMs: 600_000,
-      curveServerSecretKey: server.secretKey,
-      curveClientPublicKeys: [clientA.publicKey],
     });
     // Its own PINGs every 20 ms too; a small receive HWM, so the backlog waits in the hub.
-    const sub = new XSubscriber({
-      linger: 0,
-      receiveHighWaterMark: 10,
-      receiveTimeout: 60_000, // a hang guard: a lost event fails the test instead of hanging it
-      heartbeatInterval: 20,
-      heartbeatTimeout: 600_000,
-      ...peerKeys(clientA),
-    });
+    const sub = lateSubscriber({ heartbeatInterval: 20, heartbeatTimeout: 600_000 });
     const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
     const disconnects: string[] = [];
     void (async () => {
@@ -294,4 +303,65 @@ describe('CURVE subscribers with different batches of one read (forwarding=zmtp)
       await h.close();
     }
   });
+});
+
+describe('a CURVE subscriber under backpressure (forwarding=zmtp)', () => {
+  // Its batches wait in Node's write queue while it does not read, each sealed into its slab
+  // behind the ones still pending there; a slab is filled again only once none is pending.
+  const payload = (i: number): Buffer => {
+    const b = Buffer.alloc(4096, i & 0xff);
+    b.writeUInt32BE(i, 0);
+    return b;
+  };
+  const frontendAtLeast = (n: number) => (text: string) => {
+    const m = /^zeek_cluster_zeromq_proxy_frontend_messages_received_total\{[^}]*\} (\d+)$/m.exec(text);
+    return m !== null && Number(m[1]) >= n;
+  };
+  const events = 3000;
+
+  for (const mode of ['block', 'drop'] as const)
+    it(`${mode} mode: what reaches it is intact and in order${mode === 'block' ? ', and all of it' : ', the rest counted as its drops'}`, async () => {
+      const h = await zmtpHubForA({ slowSubscriber: mode, sendHighWaterMark: 100 });
+      const sub = lateSubscriber();
+      const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+      try {
+        sub.connect(h.sub);
+        await sub.send(Buffer.from('\x01t.bp.'));
+        pub.connect(h.pub);
+        await pub.receive();
+        for (let i = 0; i < events; i++) await pub.send([Buffer.from('t.bp.'), payload(i)]);
+        // The hub has read past its queue bound while the subscriber read nothing (block mode
+        // then stops reading; drop mode reads everything).
+        const text = await scrapeUntil(h.metrics, frontendAtLeast(mode === 'block' ? 100 : events));
+        let drops = 0;
+        for (const m of text.matchAll(/^zeek_relay_hub_subscriber_drops_total\{[^}]*\} (\d+)$/gm))
+          drops += Number(m[1]);
+        if (mode === 'block') assert.equal(drops, 0);
+        else assert.ok(drops > 0, 'a subscriber that did not read lost events');
+        const got: number[] = [];
+        while (got.length < events - drops) {
+          const [topic, body] = await sub.receive();
+          assert.equal(topic!.toString(), 't.bp.');
+          const i = body!.readUInt32BE(0);
+          assert.ok(body!.equals(payload(i)), `event ${i} intact`);
+          got.push(i);
+        }
+        if (mode === 'block')
+          assert.deepEqual(
+            got,
+            Array.from({ length: events }, (_, i) => i),
+            'every event, in order',
+          );
+        else
+          assert.ok(
+            got.every((i, k) => k === 0 || i > got[k - 1]!),
+            'in order',
+          );
+        assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
+      } finally {
+        sub.close();
+        pub.close();
+        await h.close();
+      }
+    });
 });
