@@ -1,10 +1,10 @@
 /**
  * CURVE on the zmtp path: the plaintext of the batch being sealed, laid out once in libsodium's
  * memory (`SealSource` of `@zeek-relay/zmtp/curve`) for every subscriber that gets the same batch.
- * A read fans out to each matching subscriber as the same message objects, so at the end of a
- * turn the subscribers' batches are usually the same list: the first seals after laying it out,
- * the others box straight from there (no copy in per subscriber). A subscriber whose batch differs
- * (it dropped some, or a queued batch from an earlier turn) lays out its own.
+ * A read fans out to each matching subscriber as the same message objects, so when the core
+ * flushes after the read the subscribers' batches are usually the same list: the first seals after
+ * laying it out, the others box straight from there (no copy in per subscriber). A subscriber
+ * whose batch differs (it dropped some, or a batch queued from an earlier read) lays out its own.
  */
 import type { SealSource } from '@zeek-relay/zmtp/curve';
 
