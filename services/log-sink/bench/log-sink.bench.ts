@@ -19,7 +19,11 @@
  * average is printed before and after. Besides records/s, each mode prints the receiving
  * process's CPU per record by thread group (thread-cpu.ts: main thread, render workers, libzmq's
  * I/O thread, V8's helpers — concurrent GC —, libuv's pool) and the emulated nodes' CPU per
- * record, since the nodes share the same cores (with CURVE they encrypt).
+ * record, since the nodes share the same cores (with CURVE they encrypt). With `--curve` the
+ * sink's own capacity follows: its CPU per record (all its threads) plaintext and CURVE per intake,
+ * and `sink capacity tsv CURVE vs plaintext (<intake>)` = plaintext CPU / CURVE CPU per record
+ * (goal ≥ 0.8: what the goal means where the nodes run on other machines, as in production),
+ * beside the wall-rate line `tsv CURVE vs plaintext`, which also pays the nodes' encryption.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -385,6 +389,79 @@ const comparisons: Array<[string, string, string | number, number | null]> = [
   ['tsv CURVE vs plaintext', 'tsv-curve', 'tsv', 0.8],
   ['tsv CURVE vs Zeek 8.2 logger', 'tsv-curve', ZEEK_LOGGER.tsv, 2],
 ];
+/**
+ * The sink's own capacity: in production the nodes run on other machines, here they take the
+ * sink's cores (with CURVE they encrypt, ≈ 10× their plaintext CPU), so the wall rate above
+ * mixes the sink's cost with theirs. The sink's CPU per record (all its threads, median of the
+ * runs) is what it needs where the nodes run elsewhere: records per sink CPU-second, CURVE
+ * against plaintext on the same intake. The nodes' CPU per record is an info line.
+ */
+const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const sinkUs = (mode: string) => medianOf((samples.get(mode) ?? []).map((r) => r.cpuPerRecordUs));
+const nodesUs = (mode: string) => medianOf((samples.get(mode) ?? []).map((r) => r.nodesUs));
+const intakeOf = (suffix: string) => (suffix === '' ? INTAKE : OTHER_INTAKE);
+/** [name, subject mode, anchor mode, goal, metric]. */
+const capacityPairs: Array<[string, string, string, number | null, 'sink' | 'nodes']> = [
+  ...['', other].map((sfx): [string, string, string, number | null, 'sink'] => [
+    `sink capacity tsv CURVE vs plaintext (${intakeOf(sfx)})`,
+    `tsv-curve${sfx}`,
+    `tsv${sfx}`,
+    0.8,
+    'sink',
+  ]),
+  [`sink capacity tsv CURVE ${OTHER_INTAKE} vs ${INTAKE}`, `tsv-curve${other}`, 'tsv-curve', null, 'sink'],
+  [`nodes' CPU/record CURVE vs plaintext (${INTAKE})`, 'tsv-curve', 'tsv', null, 'nodes'],
+];
+const capacity = capacityPairs
+  .filter(([, subject, anchor]) => results.has(subject) && results.has(anchor))
+  .map(([name, subject, anchor, goal, metric]) => {
+    if (metric === 'nodes') {
+      const [s, a] = [nodesUs(subject), nodesUs(anchor)];
+      return {
+        name,
+        subject: s,
+        anchor: a,
+        unit: 'nodes µs/record',
+        ratio: s / a,
+        goal,
+        higherIsBetter: false,
+      };
+    }
+    // Records per CPU-second of the sink: the ratio is plaintext CPU / CURVE CPU.
+    const [s, a] = [1e6 / sinkUs(subject), 1e6 / sinkUs(anchor)];
+    return {
+      name,
+      subject: s,
+      anchor: a,
+      unit: 'records per sink CPU-second',
+      ratio: s / a,
+      goal,
+      higherIsBetter: true,
+    };
+  });
+
+function printCapacity(): void {
+  if (capacity.length === 0) return;
+  console.log(
+    "  the sink's own capacity (the nodes run elsewhere in production; here they share the cores): sink CPU µs/record, median of runs",
+  );
+  for (const sfx of ['', other]) {
+    const [p, c] = [`tsv${sfx}`, `tsv-curve${sfx}`];
+    if (!results.has(p) || !results.has(c)) continue;
+    console.log(
+      `    intake ${intakeOf(sfx)}: plaintext ${sinkUs(p).toFixed(2)}, CURVE ${sinkUs(c).toFixed(2)} µs/record (${fmt(1e6 / sinkUs(p))} → ${fmt(1e6 / sinkUs(c))} records per sink CPU-second); nodes ${nodesUs(p).toFixed(2)} → ${nodesUs(c).toFixed(2)} µs/record`,
+    );
+  }
+  for (const r of capacity) {
+    const verdict =
+      r.goal === null ? '(info)' : `(goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`;
+    const show = (v: number) => (r.unit.startsWith('records') ? fmt(v) : v.toFixed(2));
+    console.log(
+      `  ${r.name.padEnd(34)} ${show(r.subject).padStart(6)} / ${show(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× ${verdict}`,
+    );
+  }
+}
+
 const out = comparisons
   .filter(
     ([, subject, anchor]) => results.has(subject) && (typeof anchor === 'number' || results.has(anchor)),
@@ -401,6 +478,7 @@ for (const r of out) {
     `  ${r.name.padEnd(34)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× ${verdict}`,
   );
 }
+printCapacity();
 if (results.has('tsv') && results.has('tsv-curve')) {
   // Where CURVE's cost lands: the sink decrypts (libzmq's I/O thread), the nodes encrypt, and in
   // this benchmark both share the same cores, so a CPU-bound run's rate follows their sum.
@@ -412,4 +490,4 @@ if (results.has('tsv') && results.has('tsv-curve')) {
     `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}, main thread ${mainT(p)} → ${mainT(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
   );
 }
-if (jsonOut) console.log(JSON.stringify({ results: out }));
+if (jsonOut) console.log(JSON.stringify({ results: [...out, ...capacity] }));
