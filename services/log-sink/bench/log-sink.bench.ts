@@ -12,7 +12,9 @@
  * (default half of `--batches`; a running sink is warm), `--only MODES`, `--generic-render` (the
  * sink with `renderSpecialised` false: the generic per-value render path, for old/new runs),
  * `--intake native|zmtp` (the sinks' intake; default the sink's default, printed),
- * `--both-intakes` (also the sink modes on the other intake, as info lines, interleaved).
+ * `--both-intakes` (also the sink modes on the other intake, as info lines, interleaved),
+ * `--replay-nodes` (with `--curve`: also CURVE from replaying nodes that seal before the timed
+ * window, replay-node.ts; info lines, the libzmq nodes stay the subject).
  * The anchor `ceiling-*` stays zeromq.js PULL + pre-rendered lines (the issue's anchor);
  * `ceiling-tsv-zmtp` is the same on the sink's own ZMTP intake (an info line, no goal).
  * The machine's load
@@ -69,6 +71,12 @@ if (INTAKE !== 'native' && INTAKE !== 'zmtp') throw new Error('--intake native|z
 const OTHER_INTAKE: IntakeMode = INTAKE === 'zmtp' ? 'native' : 'zmtp';
 /** `--both-intakes`: the sink modes also on the other intake (suffix `-<intake>`). */
 const BOTH_INTAKES = args.includes('--both-intakes');
+/**
+ * `--replay-nodes` (with `--curve`): also the TSV sink with CURVE fed by replaying nodes
+ * (replay-node.ts: not libzmq; the CURVE handshake live, the batches sealed before the timed
+ * window), mode `tsv-curve-replay`, an extra info line: the libzmq nodes stay the subject.
+ */
+const REPLAY = CURVE && args.includes('--replay-nodes');
 const NODES = 2;
 const RECORDS = 1000;
 
@@ -104,8 +112,9 @@ async function startNodes(
   endpoint: string,
   batches: number,
   curve: boolean,
+  replay = false,
 ): Promise<{ go: () => void; finish: () => Promise<number>; kill: () => void }> {
-  const script = new URL('./push-node.js', import.meta.url).pathname;
+  const script = new URL(replay ? './replay-node.js' : './push-node.js', import.meta.url).pathname;
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < NODES; i++) {
@@ -153,6 +162,8 @@ type Receiver = () => Promise<{
   reached: (records: number) => Promise<void>;
   close: () => Promise<void>;
   curve?: boolean;
+  /** The nodes are replay-node.ts's (CURVE sealed ahead), not libzmq's. */
+  replay?: boolean;
 }>;
 
 /**
@@ -165,12 +176,12 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   const total = NODES * batches * RECORDS;
   const rx = await startReceiver();
   if (warmBatches > 0) {
-    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true);
+    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true, rx.replay);
     warmNodes.go();
     await rx.reached(warm);
     await warmNodes.finish();
   }
-  const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
+  const nodes = await startNodes(rx.endpoint, batches, rx.curve === true, rx.replay);
   const cpu0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
   const threads0 = threadCpuSnapshot();
@@ -196,7 +207,13 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   };
 }
 
-function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false, intake = INTAKE): Receiver {
+function sinkReceiver(
+  kind: 'tsv' | 'json',
+  dir: string,
+  curve = false,
+  intake = INTAKE,
+  replay = false,
+): Receiver {
   return async () => {
     const sink = createSink(
       {
@@ -221,7 +238,7 @@ function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false, intake =
       while (sink.stats.records < records) await new Promise((r) => setTimeout(r, 2));
       await sink.flush();
     };
-    return { endpoint, reached, close: () => sink.close(), curve };
+    return { endpoint, reached, close: () => sink.close(), curve, replay };
   };
 }
 
@@ -324,6 +341,10 @@ const allModes: Record<string, (d: string) => Receiver> = {
   ...(CURVE && BOTH_INTAKES
     ? { [`tsv-curve${other}`]: (d: string) => sinkReceiver('tsv', d, true, OTHER_INTAKE) }
     : {}),
+  ...(REPLAY ? { 'tsv-curve-replay': (d: string) => sinkReceiver('tsv', d, true, INTAKE, true) } : {}),
+  ...(REPLAY && BOTH_INTAKES
+    ? { [`tsv-curve-replay${other}`]: (d: string) => sinkReceiver('tsv', d, true, OTHER_INTAKE, true) }
+    : {}),
 };
 const modes = Object.fromEntries(Object.entries(allModes).filter(([name]) => ONLY?.has(name) ?? true));
 
@@ -387,6 +408,13 @@ const comparisons: Array<[string, string, string | number, number | null]> = [
   ['tsv vs Zeek 8.2 logger', 'tsv', ZEEK_LOGGER.tsv, 2],
   ['json vs Zeek 8.2 logger', 'json', ZEEK_LOGGER.json, 2],
   ['tsv CURVE vs plaintext', 'tsv-curve', 'tsv', 0.8],
+  ['tsv CURVE, replaying nodes (not libzmq) vs plaintext', 'tsv-curve-replay', 'tsv', null],
+  [
+    `tsv CURVE${other}, replaying nodes vs plaintext${other}`,
+    `tsv-curve-replay${other}`,
+    `tsv${other}`,
+    null,
+  ],
   ['tsv CURVE vs Zeek 8.2 logger', 'tsv-curve', ZEEK_LOGGER.tsv, 2],
 ];
 /**
