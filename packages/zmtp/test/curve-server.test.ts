@@ -88,6 +88,34 @@ async function setup() {
   };
 }
 
+/**
+ * A server with a completed handshake (as a PULL) and `frame`: one client MESSAGE frame on the
+ * wire (LONG header) with `flags` inside the box, sealed by libsodium.
+ */
+async function readyServer() {
+  const t = await setup();
+  const w = t.welcome(t.server.hello(t.hello()));
+  t.server.initiate(t.initiate(w));
+  t.server.ready(socketTypeMetadata('PULL'));
+  const k = t.session(w);
+  const frame = (n: number, flags: number, body: Buffer) => {
+    const m = Buffer.concat([
+      ascii('\x07MESSAGE'),
+      u64(n),
+      t.na.secretboxEasy(
+        k,
+        Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
+        Buffer.concat([Buffer.from([flags]), body]),
+      ),
+    ]);
+    const h = Buffer.alloc(9);
+    h[0] = 2;
+    h.writeUInt32BE(m.length, 5);
+    return Buffer.concat([h, m]);
+  };
+  return { t, frame };
+}
+
 describe('CurveServer', () => {
   it('completes a handshake with a libsodium-played client; MESSAGEs open both ways', async () => {
     const t = await setup();
@@ -200,27 +228,7 @@ describe('CurveServer', () => {
         return loaded.secretboxOpenEasy(m, c, n, key);
       },
     };
-    const t = await setup();
-    const w = t.welcome(t.server.hello(t.hello()));
-    t.server.initiate(t.initiate(w));
-    t.server.ready(socketTypeMetadata('PULL'));
-    const k = t.session(w);
-    /** One MESSAGE frame on the wire (LONG header), `flags` inside the box. */
-    const frame = (n: number, flags: number, body: Buffer) => {
-      const m = Buffer.concat([
-        ascii('\x07MESSAGE'),
-        u64(n),
-        t.na.secretboxEasy(
-          k,
-          Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
-          Buffer.concat([Buffer.from([flags]), body]),
-        ),
-      ]);
-      const h = Buffer.alloc(9);
-      h[0] = 2;
-      h.writeUInt32BE(m.length, 5);
-      return Buffer.concat([h, m]);
-    };
+    const { t, frame } = await readyServer();
     const big = randomBytes(150_000);
     const small = Buffer.from('worker-1');
     const got: Buffer[][] = [];
@@ -250,26 +258,7 @@ describe('CurveServer', () => {
   it("with a frame target, a large MESSAGE is opened straight into the target's buffer (flags octet, then the frame) and stays intact through later reads; a tampered one is refused", async () => {
     const native = nativeSecretbox();
     assert.ok(native, 'sodium-native loads here (linux-x64 prebuild)');
-    const t = await setup();
-    const w = t.welcome(t.server.hello(t.hello()));
-    t.server.initiate(t.initiate(w));
-    t.server.ready(socketTypeMetadata('PULL'));
-    const k = t.session(w);
-    const frame = (n: number, flags: number, body: Buffer) => {
-      const m = Buffer.concat([
-        ascii('\x07MESSAGE'),
-        u64(n),
-        t.na.secretboxEasy(
-          k,
-          Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
-          Buffer.concat([Buffer.from([flags]), body]),
-        ),
-      ]);
-      const h = Buffer.alloc(9);
-      h[0] = 2;
-      h.writeUInt32BE(m.length, 5);
-      return Buffer.concat([h, m]);
-    };
+    const { t, frame } = await readyServer();
     const allocated: Buffer[] = [];
     const target = {
       minBytes: 32 * 1024,
