@@ -130,6 +130,11 @@ export class CurveClient {
     return this.#s.seal(out, off, frames, command);
   }
 
+  /** {@link CurveSession.sealInto}: boxes one message's frames into libsodium's memory at `at`. */
+  sealInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
+    return this.#s.sealInto(at, frames, command);
+  }
+
   /** {@link CurveSession.open}: opens one MESSAGE body in place, returns its length. */
   open(body: Buffer): number {
     return this.#s.open(body);

@@ -113,14 +113,23 @@ export class CurveSession {
   seal(out: Buffer, off: number, frames: readonly Uint8Array[], command: boolean): number {
     const size = sealedLength(frames);
     const start = this.na.scratch(size);
+    this.na.heap.copy(out, off, start, this.sealInto(start, frames, command));
+    return off + size;
+  }
+
+  /**
+   * {@link seal} into libsodium's memory: the message's frames are boxed at `at` (room for
+   * {@link sealedLength} bytes, e.g. a connection's output region there) and stay there; returns
+   * the end offset. For writers that copy a whole write out at once instead of every message.
+   */
+  sealInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
     const last = frames.length - 1;
-    let q = start;
+    let q = at;
     for (let i = 0; i <= last; i++) {
       const f = frames[i] as Uint8Array;
       q = this.#sealFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f);
     }
-    this.na.heap.copy(out, off, start, q);
-    return off + size;
+    return q;
   }
 
   /**
