@@ -1,6 +1,6 @@
 /**
- * The CURVE write path's stage (src/zmtp/seal-stage.ts): messages boxed into libsodium's memory
- * one after another and taken in one piece per write. Checked against a server side made of
+ * The CURVE write path's stage (src/zmtp/seal-stage.ts): messages laid out in libsodium's memory
+ * one after another, boxed and taken in one piece per write. Checked against a server side made of
  * libsodium's own `crypto_secretbox_open_easy` (test/helpers/curve-peer.ts, not the code under
  * test): every frame opens, in order, with the right flags, across the region's growth, a growth
  * of libsodium's memory between two messages, and a very large message. The libzmq interop of the
@@ -40,16 +40,16 @@ const event = (i: number, size: number): Buffer[] => [
 test('messages staged in one turn are taken as one write that opens in order, flags right', async () => {
   const na = await Sodium.load();
   const { client, openClient } = connected(na);
-  const stage = new SealStage(na);
+  const stage = new SealStage(na, client);
   const sent: Buffer[][] = [];
   for (let i = 0; i < 300; i++) sent.push(event(i, 64 + (i % 7) * 50));
   let size = 0;
   for (const m of sent) {
-    stage.seal(client, m, sealedLength(m), false);
+    stage.stage(m, sealedLength(m), false);
     size += sealedLength(m);
   }
   const pong = [Buffer.from('\x04PONG')];
-  stage.seal(client, pong, sealedLength(pong), true);
+  stage.stage(pong, sealedLength(pong), true);
   size += sealedLength(pong);
   // 300 events of ≈ 350 bytes sealed: more than the initial 64 KiB region, so it grew.
   assert.ok(size > 64 * 1024);
@@ -73,15 +73,15 @@ test('messages staged in one turn are taken as one write that opens in order, fl
 test('what is staged survives a growth of libsodium memory, a huge message, and the next write', async () => {
   const na = await Sodium.load();
   const { client, openClient } = connected(na);
-  const stage = new SealStage(na);
+  const stage = new SealStage(na, client);
   const first = event(1, 100);
-  stage.seal(client, first, sealedLength(first), false);
+  stage.stage(first, sealedLength(first), false);
   // Allocate more than libsodium's memory holds now: the module grows it (a new ArrayBuffer).
   const before = na.heap.buffer;
   const big = na.alloc(na.heap.length + (16 << 20));
   assert.notEqual(na.heap.buffer, before, 'libsodium memory grew');
   const huge = event(2, 3 << 20);
-  stage.seal(client, huge, sealedLength(huge), false);
+  stage.stage(huge, sealedLength(huge), false);
   const opened = openAll(stage.take(), openClient);
   assert.deepEqual(
     opened.map(([, f]) => f),
@@ -90,13 +90,13 @@ test('what is staged survives a growth of libsodium memory, a huge message, and 
   na.free(big);
   // After the huge message left, the stage goes on (in a region of its usual size).
   const next = event(3, 80);
-  stage.seal(client, next, sealedLength(next), false);
+  stage.stage(next, sealedLength(next), false);
   assert.deepEqual(
     openAll(stage.take(), openClient).map(([, f]) => f),
     next,
   );
   stage.dispose();
   stage.dispose();
-  assert.throws(() => stage.seal(client, next, sealedLength(next), false), /after dispose/);
+  assert.throws(() => stage.stage(next, sealedLength(next), false), /after dispose/);
   client.dispose();
 });

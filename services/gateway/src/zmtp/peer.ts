@@ -99,7 +99,7 @@ export class ZmtpPeer {
   #parts: Buffer[] = [];
   /** Opens the reads after the one that completed the CURVE handshake. */
   #curveReader: CurveReader | undefined;
-  /** The connection's boxed output until the next write, in libsodium's memory (CURVE only). */
+  /** The connection's output until the next write, in libsodium's memory (CURVE only). */
   #stage: SealStage | undefined;
 
   /** A complete message from the peer (frames are views, valid during the call). */
@@ -224,14 +224,13 @@ export class ZmtpPeer {
   }
 
   #frame(frames: readonly Uint8Array[], flags: number): void {
-    const curve = this.#curve;
     const stage = this.#stage;
-    if (curve !== undefined && stage !== undefined) {
+    if (stage !== undefined) {
       // Each frame a MESSAGE, a plain frame on the wire (as libzmq sends it); MORE and COMMAND
-      // boxed. Boxed into the stage, which the next write takes whole (as #out below is written).
+      // boxed. Staged, and boxed when the next write takes the stage whole (as #out is written).
       const size = sealedLength(frames);
       if (stage.length > 0 && stage.length + size > CHUNK) this.#flush();
-      stage.seal(curve, frames, size, (flags & 4) !== 0);
+      stage.stage(frames, size, (flags & 4) !== 0);
       return;
     }
     let size = 0;
@@ -430,7 +429,7 @@ export class ZmtpPeer {
       this.#state = 'handshake';
       if (curve !== undefined) {
         this.#curve = new CurveClient(curve.sodium, curve.keys);
-        this.#stage = new SealStage(curve.sodium);
+        this.#stage = new SealStage(curve.sodium, this.#curve);
         this.#writeCommand(this.#curve.hello());
       } else this.#writeCommand(readyBody(this.#o.type));
       chunk = all.subarray(GREETING_LENGTH);
