@@ -88,6 +88,34 @@ async function setup() {
   };
 }
 
+/**
+ * A server with a completed handshake (as a PULL) and `frame`: one client MESSAGE frame on the
+ * wire (LONG header) with `flags` inside the box, sealed by libsodium.
+ */
+async function readyServer() {
+  const t = await setup();
+  const w = t.welcome(t.server.hello(t.hello()));
+  t.server.initiate(t.initiate(w));
+  t.server.ready(socketTypeMetadata('PULL'));
+  const k = t.session(w);
+  const frame = (n: number, flags: number, body: Buffer) => {
+    const m = Buffer.concat([
+      ascii('\x07MESSAGE'),
+      u64(n),
+      t.na.secretboxEasy(
+        k,
+        Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
+        Buffer.concat([Buffer.from([flags]), body]),
+      ),
+    ]);
+    const h = Buffer.alloc(9);
+    h[0] = 2;
+    h.writeUInt32BE(m.length, 5);
+    return Buffer.concat([h, m]);
+  };
+  return { t, frame };
+}
+
 describe('CurveServer', () => {
   it('completes a handshake with a libsodium-played client; MESSAGEs open both ways', async () => {
     const t = await setup();
@@ -200,27 +228,7 @@ describe('CurveServer', () => {
         return loaded.secretboxOpenEasy(m, c, n, key);
       },
     };
-    const t = await setup();
-    const w = t.welcome(t.server.hello(t.hello()));
-    t.server.initiate(t.initiate(w));
-    t.server.ready(socketTypeMetadata('PULL'));
-    const k = t.session(w);
-    /** One MESSAGE frame on the wire (LONG header), `flags` inside the box. */
-    const frame = (n: number, flags: number, body: Buffer) => {
-      const m = Buffer.concat([
-        ascii('\x07MESSAGE'),
-        u64(n),
-        t.na.secretboxEasy(
-          k,
-          Buffer.concat([ascii('CurveZMQMESSAGEC'), u64(n)]),
-          Buffer.concat([Buffer.from([flags]), body]),
-        ),
-      ]);
-      const h = Buffer.alloc(9);
-      h[0] = 2;
-      h.writeUInt32BE(m.length, 5);
-      return Buffer.concat([h, m]);
-    };
+    const { t, frame } = await readyServer();
     const big = randomBytes(150_000);
     const small = Buffer.from('worker-1');
     const got: Buffer[][] = [];
@@ -244,6 +252,53 @@ describe('CurveServer', () => {
     assert.throws(() => replayed.push(frame(6, 0, big), sink), CurveCryptoError);
     reader.dispose();
     replayed.dispose();
+    t.server.dispose();
+  });
+
+  it("with a frame target, a large MESSAGE is opened straight into the target's buffer (flags octet, then the frame) and stays intact through later reads; a tampered one is refused", async () => {
+    const native = nativeSecretbox();
+    assert.ok(native, 'sodium-native loads here (linux-x64 prebuild)');
+    const { t, frame } = await readyServer();
+    const allocated: Buffer[] = [];
+    const target = {
+      minBytes: 32 * 1024,
+      allocate: (n: number) => {
+        const b = Buffer.alloc(n + 100); // larger, as a pooled buffer of a size class
+        allocated.push(b);
+        return b.subarray(0, n);
+      },
+    };
+    const reader = new CurveReader(t.na, t.server, 1 << 20, native, target);
+    const got: Buffer[][] = [];
+    const sink = { message: (f: Buffer[]) => got.push(f), command: () => undefined };
+    const bigs = [randomBytes(150_000), randomBytes(150_000), randomBytes(40_000)];
+    const mid = randomBytes(20_000); // natively opened, under minBytes: not in the target
+    const small = Buffer.from('worker-1');
+    const wire = Buffer.concat([
+      frame(3, 1, small),
+      frame(4, 0, bigs[0]!),
+      frame(5, 1, mid),
+      frame(6, 0, bigs[1]!),
+      frame(7, 1, small),
+      frame(8, 0, bigs[2]!),
+    ]);
+    for (let off = 0; off < wire.length; off += 65536) reader.push(wire.subarray(off, off + 65536), sink);
+    assert.equal(got.length, 3);
+    assert.equal(allocated.length, 3, 'one target buffer per large frame');
+    for (const [i, m] of got.entries()) {
+      const big = m[1]!;
+      assert.equal(big.buffer, allocated[i]!.buffer, 'the frame is a view of the target buffer');
+      assert.equal(big.byteOffset, allocated[i]!.byteOffset + 1, 'after the flags octet');
+      assert.ok(big.equals(bigs[i]!), 'the plaintext, intact after the later reads');
+    }
+    assert.deepEqual(got[0]![0], small);
+    assert.ok(got[1]![0]!.equals(mid));
+    assert.notEqual(got[1]![0]!.buffer, allocated[1]!.buffer);
+    const tampered = frame(9, 0, bigs[0]!);
+    tampered[tampered.length - 100]! ^= 1;
+    assert.throws(() => reader.push(tampered, sink), CurveCryptoError);
+    assert.equal(got.length, 3, 'nothing of the tampered box is handed on');
+    reader.dispose();
     t.server.dispose();
   });
 });

@@ -12,14 +12,20 @@
  * (default half of `--batches`; a running sink is warm), `--only MODES`, `--generic-render` (the
  * sink with `renderSpecialised` false: the generic per-value render path, for old/new runs),
  * `--intake native|zmtp` (the sinks' intake; default the sink's default, printed),
- * `--both-intakes` (also the sink modes on the other intake, as info lines, interleaved).
+ * `--both-intakes` (also the sink modes on the other intake, as info lines, interleaved),
+ * `--replay-nodes` (with `--curve`: also CURVE from replaying nodes that seal before the timed
+ * window, replay-node.ts; info lines, the libzmq nodes stay the subject).
  * The anchor `ceiling-*` stays zeromq.js PULL + pre-rendered lines (the issue's anchor);
  * `ceiling-tsv-zmtp` is the same on the sink's own ZMTP intake (an info line, no goal).
  * The machine's load
  * average is printed before and after. Besides records/s, each mode prints the receiving
  * process's CPU per record by thread group (thread-cpu.ts: main thread, render workers, libzmq's
  * I/O thread, V8's helpers — concurrent GC —, libuv's pool) and the emulated nodes' CPU per
- * record, since the nodes share the same cores (with CURVE they encrypt).
+ * record, since the nodes share the same cores (with CURVE they encrypt). With `--curve` the
+ * sink's own capacity follows: its CPU per record (all its threads) plaintext and CURVE per intake,
+ * and `sink capacity tsv CURVE vs plaintext (<intake>)` = plaintext CPU / CURVE CPU per record
+ * (goal ≥ 0.8: what the goal means where the nodes run on other machines, as in production),
+ * beside the wall-rate line `tsv CURVE vs plaintext`, which also pays the nodes' encryption.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -65,6 +71,12 @@ if (INTAKE !== 'native' && INTAKE !== 'zmtp') throw new Error('--intake native|z
 const OTHER_INTAKE: IntakeMode = INTAKE === 'zmtp' ? 'native' : 'zmtp';
 /** `--both-intakes`: the sink modes also on the other intake (suffix `-<intake>`). */
 const BOTH_INTAKES = args.includes('--both-intakes');
+/**
+ * `--replay-nodes` (with `--curve`): also the TSV sink with CURVE fed by replaying nodes
+ * (replay-node.ts: not libzmq; the CURVE handshake live, the batches sealed before the timed
+ * window), mode `tsv-curve-replay`, an extra info line: the libzmq nodes stay the subject.
+ */
+const REPLAY = CURVE && args.includes('--replay-nodes');
 const NODES = 2;
 const RECORDS = 1000;
 
@@ -100,8 +112,9 @@ async function startNodes(
   endpoint: string,
   batches: number,
   curve: boolean,
+  replay = false,
 ): Promise<{ go: () => void; finish: () => Promise<number>; kill: () => void }> {
-  const script = new URL('./push-node.js', import.meta.url).pathname;
+  const script = new URL(replay ? './replay-node.js' : './push-node.js', import.meta.url).pathname;
   const children: ChildProcess[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < NODES; i++) {
@@ -149,6 +162,8 @@ type Receiver = () => Promise<{
   reached: (records: number) => Promise<void>;
   close: () => Promise<void>;
   curve?: boolean;
+  /** The nodes are replay-node.ts's (CURVE sealed ahead), not libzmq's. */
+  replay?: boolean;
 }>;
 
 /**
@@ -161,12 +176,12 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   const total = NODES * batches * RECORDS;
   const rx = await startReceiver();
   if (warmBatches > 0) {
-    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true);
+    const warmNodes = await startNodes(rx.endpoint, warmBatches, rx.curve === true, rx.replay);
     warmNodes.go();
     await rx.reached(warm);
     await warmNodes.finish();
   }
-  const nodes = await startNodes(rx.endpoint, batches, rx.curve === true);
+  const nodes = await startNodes(rx.endpoint, batches, rx.curve === true, rx.replay);
   const cpu0 = process.cpuUsage();
   const main0 = process.threadCpuUsage();
   const threads0 = threadCpuSnapshot();
@@ -192,7 +207,13 @@ async function measure(startReceiver: Receiver, batches: number, warmBatches: nu
   };
 }
 
-function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false, intake = INTAKE): Receiver {
+function sinkReceiver(
+  kind: 'tsv' | 'json',
+  dir: string,
+  curve = false,
+  intake = INTAKE,
+  replay = false,
+): Receiver {
   return async () => {
     const sink = createSink(
       {
@@ -217,7 +238,7 @@ function sinkReceiver(kind: 'tsv' | 'json', dir: string, curve = false, intake =
       while (sink.stats.records < records) await new Promise((r) => setTimeout(r, 2));
       await sink.flush();
     };
-    return { endpoint, reached, close: () => sink.close(), curve };
+    return { endpoint, reached, close: () => sink.close(), curve, replay };
   };
 }
 
@@ -320,6 +341,10 @@ const allModes: Record<string, (d: string) => Receiver> = {
   ...(CURVE && BOTH_INTAKES
     ? { [`tsv-curve${other}`]: (d: string) => sinkReceiver('tsv', d, true, OTHER_INTAKE) }
     : {}),
+  ...(REPLAY ? { 'tsv-curve-replay': (d: string) => sinkReceiver('tsv', d, true, INTAKE, true) } : {}),
+  ...(REPLAY && BOTH_INTAKES
+    ? { [`tsv-curve-replay${other}`]: (d: string) => sinkReceiver('tsv', d, true, OTHER_INTAKE, true) }
+    : {}),
 };
 const modes = Object.fromEntries(Object.entries(allModes).filter(([name]) => ONLY?.has(name) ?? true));
 
@@ -383,8 +408,88 @@ const comparisons: Array<[string, string, string | number, number | null]> = [
   ['tsv vs Zeek 8.2 logger', 'tsv', ZEEK_LOGGER.tsv, 2],
   ['json vs Zeek 8.2 logger', 'json', ZEEK_LOGGER.json, 2],
   ['tsv CURVE vs plaintext', 'tsv-curve', 'tsv', 0.8],
+  ['tsv CURVE, replaying nodes (not libzmq) vs plaintext', 'tsv-curve-replay', 'tsv', null],
+  [
+    `tsv CURVE${other}, replaying nodes vs plaintext${other}`,
+    `tsv-curve-replay${other}`,
+    `tsv${other}`,
+    null,
+  ],
   ['tsv CURVE vs Zeek 8.2 logger', 'tsv-curve', ZEEK_LOGGER.tsv, 2],
 ];
+/**
+ * The sink's own capacity: in production the nodes run on other machines, here they take the
+ * sink's cores (with CURVE they encrypt, ≈ 10× their plaintext CPU), so the wall rate above
+ * mixes the sink's cost with theirs. The sink's CPU per record (all its threads, median of the
+ * runs) is what it needs where the nodes run elsewhere: records per sink CPU-second, CURVE
+ * against plaintext on the same intake. The nodes' CPU per record is an info line.
+ */
+const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const sinkUs = (mode: string) => medianOf((samples.get(mode) ?? []).map((r) => r.cpuPerRecordUs));
+const nodesUs = (mode: string) => medianOf((samples.get(mode) ?? []).map((r) => r.nodesUs));
+const intakeOf = (suffix: string) => (suffix === '' ? INTAKE : OTHER_INTAKE);
+/** [name, subject mode, anchor mode, goal, metric]. */
+const capacityPairs: Array<[string, string, string, number | null, 'sink' | 'nodes']> = [
+  ...['', other].map((sfx): [string, string, string, number | null, 'sink'] => [
+    `sink capacity tsv CURVE vs plaintext (${intakeOf(sfx)})`,
+    `tsv-curve${sfx}`,
+    `tsv${sfx}`,
+    0.8,
+    'sink',
+  ]),
+  [`sink capacity tsv CURVE ${OTHER_INTAKE} vs ${INTAKE}`, `tsv-curve${other}`, 'tsv-curve', null, 'sink'],
+  [`nodes' CPU/record CURVE vs plaintext (${INTAKE})`, 'tsv-curve', 'tsv', null, 'nodes'],
+];
+const capacity = capacityPairs
+  .filter(([, subject, anchor]) => results.has(subject) && results.has(anchor))
+  .map(([name, subject, anchor, goal, metric]) => {
+    if (metric === 'nodes') {
+      const [s, a] = [nodesUs(subject), nodesUs(anchor)];
+      return {
+        name,
+        subject: s,
+        anchor: a,
+        unit: 'nodes µs/record',
+        ratio: s / a,
+        goal,
+        higherIsBetter: false,
+      };
+    }
+    // Records per CPU-second of the sink: the ratio is plaintext CPU / CURVE CPU.
+    const [s, a] = [1e6 / sinkUs(subject), 1e6 / sinkUs(anchor)];
+    return {
+      name,
+      subject: s,
+      anchor: a,
+      unit: 'records per sink CPU-second',
+      ratio: s / a,
+      goal,
+      higherIsBetter: true,
+    };
+  });
+
+function printCapacity(): void {
+  if (capacity.length === 0) return;
+  console.log(
+    "  the sink's own capacity (the nodes run elsewhere in production; here they share the cores): sink CPU µs/record, median of runs",
+  );
+  for (const sfx of ['', other]) {
+    const [p, c] = [`tsv${sfx}`, `tsv-curve${sfx}`];
+    if (!results.has(p) || !results.has(c)) continue;
+    console.log(
+      `    intake ${intakeOf(sfx)}: plaintext ${sinkUs(p).toFixed(2)}, CURVE ${sinkUs(c).toFixed(2)} µs/record (${fmt(1e6 / sinkUs(p))} → ${fmt(1e6 / sinkUs(c))} records per sink CPU-second); nodes ${nodesUs(p).toFixed(2)} → ${nodesUs(c).toFixed(2)} µs/record`,
+    );
+  }
+  for (const r of capacity) {
+    const verdict =
+      r.goal === null ? '(info)' : `(goal ≥ ${r.goal}×) ${r.ratio >= r.goal ? 'ok' : 'BELOW GOAL'}`;
+    const show = (v: number) => (r.unit.startsWith('records') ? fmt(v) : v.toFixed(2));
+    console.log(
+      `  ${r.name.padEnd(34)} ${show(r.subject).padStart(6)} / ${show(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× ${verdict}`,
+    );
+  }
+}
+
 const out = comparisons
   .filter(
     ([, subject, anchor]) => results.has(subject) && (typeof anchor === 'number' || results.has(anchor)),
@@ -401,6 +506,7 @@ for (const r of out) {
     `  ${r.name.padEnd(34)} ${fmt(r.subject).padStart(6)} / ${fmt(r.anchor).padStart(6)} = ${r.ratio.toFixed(2)}× ${verdict}`,
   );
 }
+printCapacity();
 if (results.has('tsv') && results.has('tsv-curve')) {
   // Where CURVE's cost lands: the sink decrypts (libzmq's I/O thread), the nodes encrypt, and in
   // this benchmark both share the same cores, so a CPU-bound run's rate follows their sum.
@@ -412,4 +518,4 @@ if (results.has('tsv') && results.has('tsv-curve')) {
     `  CURVE's CPU, µs/record plaintext → CURVE: sink ${p.cpuPerRecordUs.toFixed(2)} → ${c.cpuPerRecordUs.toFixed(2)} (libzmq I/O ${io(p)} → ${io(c)}, main thread ${mainT(p)} → ${mainT(c)}), emulated nodes ${p.nodesUs.toFixed(2)} → ${c.nodesUs.toFixed(2)}; sum ${both(p).toFixed(2)} → ${both(c).toFixed(2)} (its inverse ratio ${(both(p) / both(c)).toFixed(2)}×)`,
   );
 }
-if (jsonOut) console.log(JSON.stringify({ results: out }));
+if (jsonOut) console.log(JSON.stringify({ results: [...out, ...capacity] }));

@@ -24,6 +24,7 @@ import {
   type ConnectionEvents,
   type ConnectionOptions,
   type CurveOptions,
+  type FrameTarget,
   type PeerError,
   type PeerErrorKind,
 } from '@zeek-relay/zmtp';
@@ -46,8 +47,15 @@ function handshakeKind(err: PeerError): HandshakeFailureKind {
   return err.kind === 'timeout' ? 'other' : 'protocol';
 }
 
-/** The CURVE pieces of every connection (libsodium is loaded only with CURVE on). */
-async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promise<CurveOptions> {
+/**
+ * The CURVE pieces of every connection (libsodium is loaded only with CURVE on). With a frame
+ * target (the render pool's lent buffers), large batches are opened straight into it.
+ */
+async function curveOptions(
+  curve: CurveSettings,
+  maxFrameBytes: number,
+  target: FrameTarget | undefined,
+): Promise<CurveOptions> {
   const { curveServerOptions } = await import('@zeek-relay/zmtp/curve');
   // Checked by resolveSinkCurve before start(); the factory only types a surprise.
   const secretKey = decodeCurveKey(
@@ -55,7 +63,7 @@ async function curveOptions(curve: CurveSettings, maxFrameBytes: number): Promis
     'the CURVE server secret key',
     (_code, message) => new SinkError(SINK_ERROR_CODES.CURVE_KEY_INVALID, message),
   );
-  return curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
+  return curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes, target);
 }
 
 /**
@@ -155,7 +163,7 @@ export async function startZmtpIntake(o: IntakeOptions): Promise<Intake> {
     handshakeTimeoutMs: o.handshakeTimeoutMs,
     maxFrameBytes: o.maxMessageBytes,
     ...(o.frameTarget ? { frameTarget: o.frameTarget } : {}),
-    ...(o.zmtpCurve ? { curve: await curveOptions(o.zmtpCurve, o.maxMessageBytes) } : {}),
+    ...(o.zmtpCurve ? { curve: await curveOptions(o.zmtpCurve, o.maxMessageBytes, o.frameTarget) } : {}),
   };
   const events = nodeEvents(o, nodes);
   const accept = (socket: Socket) => {

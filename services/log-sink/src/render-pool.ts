@@ -230,10 +230,13 @@ function sparesFor(state: PoolState, index: number): ArrayBuffer[] {
   return spares;
 }
 
-/** The payload in a pooled buffer: itself when it lies at the start of a lent one, else a copy. */
+/**
+ * The payload in a pooled buffer: itself when it lies in a lent one (at its start, or after the
+ * flags octet of a CURVE box opened there), else a copy.
+ */
 function transferable(state: PoolState, payload: Uint8Array): Uint8Array {
-  if (payload.byteOffset === 0 && state.lent.delete(payload.buffer as ArrayBuffer))
-    return new Uint8Array(payload.buffer, 0, payload.byteLength);
+  if (state.lent.delete(payload.buffer as ArrayBuffer))
+    return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
   const copy = new Uint8Array(state.buffers.take(payload.byteLength), 0, payload.byteLength);
   copy.set(payload);
   return copy;

@@ -8,7 +8,7 @@
  * one buffer, so handlers get ordinary Buffers that no later allocation in libsodium's memory
  * invalidates.
  */
-import { ZmtpProtocolError } from '../frame-reader.js';
+import { ZmtpProtocolError, type FrameTarget } from '../frame-reader.js';
 import { NATIVE_MIN_BYTES, type NativeSecretbox } from './native.js';
 import type { Sodium } from './sodium.js';
 
@@ -46,6 +46,11 @@ const MAX_PARTS = 64;
  * read path spent beyond the crypto. The key bytes go along into the plaintext slab between the
  * frames; each was the one-time key of a box already verified under a nonce the session has
  * passed, so it opens nothing.
+ *
+ * With a {@link FrameTarget} (the log sink's render pool lends its buffers), a large frame
+ * (natively opened, at least the target's `minBytes`) is opened straight into a buffer the target
+ * allocates instead: its flags octet first, the frame after it, handed on as a view of that buffer
+ * from offset 1; no copy of it into the output region, the slab, or the owner's buffer.
  */
 export class CurveReader {
   readonly #na: Sodium;
@@ -60,8 +65,13 @@ export class CurveReader {
   #outAt = 0;
   #outSize = 0;
   #outUsed = 0;
-  /** Per opened frame of the read: where its flags octet and where its frame ends, in the region. */
+  /**
+   * Per opened frame of the read: where its flags octet and where its frame ends, in the region;
+   * -1, -1 for a frame opened into the target (the next of {@link #direct}).
+   */
   #opened: number[] = [];
+  /** The read's frames opened into buffers of the target (flags octet, then the frame), in order. */
+  #direct: Buffer[] = [];
   #parts: Buffer[] = [];
   /**
    * Where plaintext goes: slabs of {@link SLAB} bytes, filled read after read and never reused
@@ -72,12 +82,21 @@ export class CurveReader {
 
   /** Large bodies are opened natively when this is set (and the opener can). */
   readonly #native: NativeSecretbox | undefined;
+  /** Where large natively opened frames go (the owner's buffers), if anywhere. */
+  readonly #target: FrameTarget | undefined;
 
-  constructor(na: Sodium, curve: CurveOpener, maxBody: number, native?: NativeSecretbox) {
+  constructor(
+    na: Sodium,
+    curve: CurveOpener,
+    maxBody: number,
+    native?: NativeSecretbox,
+    target?: FrameTarget,
+  ) {
     this.#na = na;
     this.#curve = curve;
     this.#maxBody = maxBody;
     this.#native = curve.openNative ? native : undefined;
+    this.#target = target;
   }
 
   /**
@@ -124,11 +143,15 @@ export class CurveReader {
     if (size > this.#maxBody) throw new ZmtpProtocolError('CURVE frame over the size limit');
     if (avail - header < size) return 0;
     // MORE and COMMAND of the frame itself say nothing here: both are inside every box.
+    const native = this.#native !== undefined && size >= NATIVE_MIN_BYTES;
+    if (native && this.#target !== undefined && size - ZEROS - 1 >= this.#target.minBytes) {
+      this.#openTarget(p + header, size, this.#target);
+      return off + header + size;
+    }
     const to = this.#outUsed;
-    const len =
-      this.#native !== undefined && size >= NATIVE_MIN_BYTES
-        ? this.#openNative(p + header, size, this.#outAt + to + ZEROS)
-        : this.#curve.openAt(p + header, size, this.#outAt + to);
+    const len = native
+      ? this.#openNative(p + header, size, this.#outAt + to + ZEROS)
+      : this.#curve.openAt(p + header, size, this.#outAt + to);
     this.#opened.push(to + ZEROS, to + ZEROS + len);
     this.#outUsed = to + ZEROS + len;
     return off + header + size;
@@ -144,25 +167,51 @@ export class CurveReader {
     return len;
   }
 
+  /**
+   * A large MESSAGE body at `body` opened natively into a buffer of `target` (its flags octet,
+   * then the frame), kept for {@link #hand}. A box that does not open throws as before; the
+   * buffer is then left unused.
+   */
+  #openTarget(body: number, size: number, target: FrameTarget): void {
+    const out = target.allocate(size - ZEROS);
+    this.#curve.openNative!(body, size, out, this.#native!);
+    this.#opened.push(-1, -1);
+    this.#direct.push(out);
+  }
+
   /** Copies the read's opened frames into the slab and hands them on, in order. */
   #hand(sink: CurveSink): void {
-    const n = this.#outUsed;
-    if (n === 0) return;
     const opened = this.#opened;
+    if (opened.length === 0) return;
+    const n = this.#outUsed;
+    const direct = this.#direct;
     this.#opened = [];
+    this.#direct = [];
     this.#outUsed = 0;
+    const slab = n > 0 ? this.#toSlab(n) : this.#slab;
+    const base = this.#slabUsed - n;
+    let d = 0;
+    for (let i = 0; i < opened.length && this.#inSize > 0; i += 2) {
+      const at = opened[i] as number;
+      if (at < 0) {
+        const out = direct[d++] as Buffer;
+        this.#deliver(out[0] as number, out.subarray(1), sink);
+      } else {
+        const from = base + at;
+        this.#deliver(slab[from] as number, slab.subarray(from + 1, base + (opened[i + 1] as number)), sink);
+      }
+    }
+  }
+
+  /** Copies `n` bytes of the output region to the slab (a new one when it is full); returns the slab. */
+  #toSlab(n: number): Buffer {
     if (this.#slab.length - this.#slabUsed < n) {
       this.#slab = Buffer.allocUnsafe(Math.max(SLAB, n));
       this.#slabUsed = 0;
     }
-    const slab = this.#slab;
-    const base = this.#slabUsed;
-    this.#na.heap.copy(slab, base, this.#outAt, this.#outAt + n);
-    this.#slabUsed = base + n;
-    for (let i = 0; i < opened.length && this.#inSize > 0; i += 2) {
-      const at = base + (opened[i] as number);
-      this.#deliver(slab[at] as number, slab.subarray(at + 1, base + (opened[i + 1] as number)), sink);
-    }
+    this.#na.heap.copy(this.#slab, this.#slabUsed, this.#outAt, this.#outAt + n);
+    this.#slabUsed += n;
+    return this.#slab;
   }
 
   /** One opened frame: a command, or a part of the current message (delivered at its end). */
@@ -220,6 +269,7 @@ export class CurveReader {
     this.#kept = 0;
     this.#outUsed = 0;
     this.#opened = [];
+    this.#direct = [];
     this.#parts = [];
   }
 }
