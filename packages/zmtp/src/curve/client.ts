@@ -130,11 +130,6 @@ export class CurveClient {
     return this.#s.seal(out, off, frames, command);
   }
 
-  /** {@link CurveSession.sealInto}: boxes one message's frames into libsodium's memory at `at`. */
-  sealInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
-    return this.#s.sealInto(at, frames, command);
-  }
-
   /** {@link CurveSession.layInto}: lays one message's frames out at `at`, to be boxed later. */
   layInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
     return this.#s.layInto(at, frames, command);
