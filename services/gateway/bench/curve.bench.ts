@@ -3,8 +3,10 @@
  * gateway per Zeek event, in CPU (`process.cpuUsage()`), in one process with nothing else in it:
  *
  * 1. boxing: `CurveClient.seal` of the 4-frame `ping` event (bench/workload.ts's frame sizes),
- *    against its anchor, libsodium's Salsa20 + Poly1305 alone for the same four boxes (the crypto
- *    floor: 7 Salsa20 blocks and 4 Poly1305 per event);
+ *    and the gateway's write path, its write stage (src/zmtp/seal-stage.ts: each event laid out,
+ *    a write of WRITE events boxed at once and copied out), each against the anchor, libsodium's
+ *    Salsa20 + Poly1305 alone for the same four boxes (the crypto floor: 7 Salsa20 blocks and 4
+ *    Poly1305 per event);
  * 2. the read path: a stream of such events boxed by a libsodium-played server
  *    (test/helpers/curve-peer.ts), in 64 KiB reads through `CurveReader`, against the plaintext
  *    read path (`FrameReader`) on the same events unboxed, and against its crypto floor,
@@ -14,7 +16,8 @@
  * bench:gateway's `--curve` ones (README, Benchmark).
  */
 import { FrameReader, writeFrameHeader } from '@zeek-relay/zmtp';
-import { CurveReader, MESSAGE_OVERHEAD, Sodium } from '@zeek-relay/zmtp/curve';
+import { CurveReader, MESSAGE_OVERHEAD, Sodium, sealedLength } from '@zeek-relay/zmtp/curve';
+import { SealStage } from '../src/zmtp/seal-stage.js';
 import { connected } from '../test/helpers/curve-peer.js';
 import { FORMAT, SENDER, TOPIC, pingPayload } from './workload.js';
 
@@ -24,6 +27,8 @@ const EVENTS = quick ? 20_000 : 100_000;
 const REPS = 5;
 const FRAMES = [TOPIC, SENDER, FORMAT, pingPayload('curve-bench')];
 const READ = 64 * 1024;
+/** Events per write of the stage: about what one 64 KiB read from a client holds in bench:gateway. */
+const WRITE = 190;
 
 const cpuUs = (): number => {
   const u = process.cpuUsage();
@@ -56,7 +61,7 @@ function reads(bodies: Buffer[], more: boolean): Buffer[] {
   return out;
 }
 
-function boxing(na: Sodium): { subject: number; anchor: number } {
+function boxing(na: Sodium): { subject: number; stage: number; anchor: number } {
   const out = Buffer.allocUnsafe(READ);
   const subject = measure(
     () => connected(na).client,
@@ -66,6 +71,22 @@ function boxing(na: Sodium): { subject: number; anchor: number } {
         if (off > READ - 512) off = 0;
         off = client.seal(out, off, FRAMES, false);
       }
+      client.dispose();
+    },
+  );
+  const size = sealedLength(FRAMES);
+  const stage = measure(
+    () => {
+      const client = connected(na).client;
+      return { client, stage: new SealStage(na, client) };
+    },
+    ({ client, stage }) => {
+      for (let i = 1; i <= EVENTS; i++) {
+        stage.stage(FRAMES, size, false);
+        if (i % WRITE === 0) stage.take();
+      }
+      stage.take();
+      stage.dispose();
       client.dispose();
     },
   );
@@ -79,7 +100,7 @@ function boxing(na: Sodium): { subject: number; anchor: number } {
     },
   );
   na.free(p);
-  return { subject, anchor };
+  return { subject, stage, anchor };
 }
 
 /** The calls opening the four boxes makes (Sodium.openWithSubkey), nothing else, as for sealing. */
@@ -129,6 +150,7 @@ const seal = boxing(na);
 const read = reading(na);
 const lines = [
   `boxing (CurveClient.seal, 4 frames): ${fmt(seal.subject)} µs CPU per event; libsodium's Salsa20 + Poly1305 alone ${fmt(seal.anchor)} µs → ${fmt(seal.subject / seal.anchor)}×`,
+  `boxing on the gateway's write path (its write stage, writes of ${WRITE} events): ${fmt(seal.stage)} µs CPU per event; libsodium's Salsa20 + Poly1305 alone ${fmt(seal.anchor)} µs → ${fmt(seal.stage / seal.anchor)}×`,
   `read path (CurveReader, ${READ / 1024} KiB reads): ${fmt(read.subject)} µs CPU per event; plaintext FrameReader ${fmt(read.anchor)} µs → ${fmt(read.subject / read.anchor)}×; libsodium's Salsa20 + Poly1305 verification alone ${fmt(read.floor)} µs → ${fmt(read.subject / read.floor)}×; MESSAGE overhead ${MESSAGE_OVERHEAD} bytes per frame`,
 ];
 for (const l of lines) console.log(l);
@@ -146,6 +168,7 @@ if (json) {
     JSON.stringify({
       results: [
         result('gateway.curve.seal_us', seal.subject, seal.anchor, "libsodium's Salsa20 + Poly1305 alone"),
+        result('gateway.curve.stage_us', seal.stage, seal.anchor, "libsodium's Salsa20 + Poly1305 alone"),
         result('gateway.curve.read_us', read.subject, read.anchor, 'plaintext FrameReader'),
         result(
           'gateway.curve.read_crypto_us',

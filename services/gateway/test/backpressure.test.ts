@@ -3,11 +3,13 @@
  * stops reading stalls the hub (XPUB_NODROP), the hub connection then stops taking bytes, events
  * queue up to `publishQueueLimit`, and the gateway stops reading its clients (TCP backpressure).
  * When the subscriber reads again, everything accepted arrives, in order, and reading resumes.
+ * The same with CURVE on every connection to the hub: the gateway's boxed output (its write stage,
+ * taken whole at every write) waits as the plaintext output does, and nothing of it is lost.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMetrics } from '@zeek-relay/runtime';
-import { XSubscriber } from 'zeromq';
+import { XSubscriber, curveKeyPair } from 'zeromq';
 import { C, S, dataMessage } from './helpers/events.js';
 import { startRig } from './helpers/gateway.js';
 import { startTestHub, attachNode } from './helpers/hub.js';
@@ -29,13 +31,48 @@ async function acked(url: string): Promise<RecordingClient> {
 const backlog = async (scrape: () => Promise<string>): Promise<number> =>
   Number(/^zeek_relay_gateway_publish_backlog (\d+)$/m.exec(await scrape())?.[1] ?? NaN);
 
-test('publish queue at its limit: clients are not read, nothing accepted is lost, reading resumes', async () => {
-  const hub = await startTestHub('127.0.0.1', undefined, true);
+test('publish queue at its limit: clients are not read, nothing accepted is lost, reading resumes', () =>
+  drive(false));
+
+test('the same with CURVE: the boxed output waits behind the stalled hub, nothing of it is lost', () =>
+  drive(true));
+
+/** The scenario above, plaintext or with CURVE on the hub, the gateway, the subscriber and the node. */
+async function drive(curve: boolean): Promise<void> {
+  // With CURVE: a hub without allow-list (libzmq admits any client key), each client its own pair.
+  const server = curveKeyPair();
+  const [gw, sub, nodeKeys] = [curveKeyPair(), curveKeyPair(), curveKeyPair()];
+  const client = (own: { publicKey: string; secretKey: string }) =>
+    curve
+      ? { curveServerKey: server.publicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey }
+      : {};
+  const hub = await startTestHub(
+    '127.0.0.1',
+    undefined,
+    true,
+    curve ? { curveServer: true, curveSecretKey: server.secretKey } : {},
+  );
   const metrics = createMetrics({ serviceName: 'test' });
-  const rig = await startRig({ publishQueueLimit: LIMIT }, hub, { meter: metrics.meter });
+  const keys = curve
+    ? {
+        hubCurveServerKey: server.publicKey,
+        hubCurvePublicKey: gw.publicKey,
+        hubCurveSecretKey: gw.secretKey,
+      }
+    : {};
+  const rig = await startRig({ publishQueueLimit: LIMIT, ...keys }, hub, { meter: metrics.meter });
   // A subscriber that does not read: once its pipe and TCP buffers are full the hub blocks.
-  const stuck = new XSubscriber({ linger: 0, receiveHighWaterMark: 1, receiveBufferSize: 16384 });
-  const node = await attachNode('zeromq_manager_host_1_Nbackpressure', hub);
+  const stuck = new XSubscriber({
+    linger: 0,
+    receiveHighWaterMark: 1,
+    receiveBufferSize: 16384,
+    ...client(sub),
+  });
+  const node = await attachNode(
+    'zeromq_manager_host_1_Nbackpressure',
+    hub,
+    curve ? { serverKey: server.publicKey, ...nodeKeys } : undefined,
+  );
   const clients: RecordingClient[] = [];
   let stuckReceived = 0;
   let reading: Promise<void> | undefined;
@@ -103,4 +140,4 @@ test('publish queue at its limit: clients are not read, nothing accepted is lost
     await rig.close();
     await hub.close();
   }
-});
+}

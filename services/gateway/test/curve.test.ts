@@ -238,6 +238,31 @@ describe('CURVE publish path', { timeout: 60_000 }, () => {
       await hub.close();
     }
   });
+
+  test('small and 200 KB events sent at once reach the node intact and in order (writes split, the stage grows)', async () => {
+    const { hub, rig, node } = await curveRig('zeromq_manager_host_1_Ncurvemixed');
+    let client: RecordingClient | undefined;
+    const total = 300;
+    // Every 25th event is larger than a write chunk (64 KiB): the boxed output of one turn is
+    // written in several pieces and the stage grows for the large ones.
+    const arg = (i: number): string => (i % 25 === 7 ? `${i}:`.padEnd(200_000, 'x') : `${i}:small`);
+    try {
+      await node.subscribeAndWait('/mixed/');
+      client = (await acked(rig.url, [])).client;
+      for (let i = 0; i < total; i++) client.send(dataMessage('/mixed/', 'mixed', [S(arg(i))]));
+      await node.waitFor(() => node.events('mixed').length === total, `${total} events`);
+      const got = node
+        .events('mixed')
+        .map((e) => Buffer.from((e.args[0] as { value: Uint8Array }).value).toString('utf8'));
+      assert.equal(got.length, total);
+      for (let i = 0; i < total; i++) assert.equal(got[i], arg(i), `event ${i}`);
+    } finally {
+      await client?.close();
+      await node.close();
+      await rig.close();
+      await hub.close();
+    }
+  });
 });
 
 describe('CURVE hub restart', { timeout: 60_000 }, () => {

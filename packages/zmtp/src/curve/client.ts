@@ -130,6 +130,16 @@ export class CurveClient {
     return this.#s.seal(out, off, frames, command);
   }
 
+  /** {@link CurveSession.layInto}: lays one message's frames out at `at`, to be boxed later. */
+  layInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
+    return this.#s.layInto(at, frames, command);
+  }
+
+  /** {@link CurveSession.sealLaid}: boxes, in order, the frames laid out from `from` to `to`. */
+  sealLaid(from: number, to: number): void {
+    this.#s.sealLaid(from, to);
+  }
+
   /** {@link CurveSession.open}: opens one MESSAGE body in place, returns its length. */
   open(body: Buffer): number {
     return this.#s.open(body);

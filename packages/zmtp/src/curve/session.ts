@@ -113,35 +113,90 @@ export class CurveSession {
   seal(out: Buffer, off: number, frames: readonly Uint8Array[], command: boolean): number {
     const size = sealedLength(frames);
     const start = this.na.scratch(size);
-    const last = frames.length - 1;
-    let q = start;
-    for (let i = 0; i <= last; i++) {
-      const f = frames[i] as Uint8Array;
-      q = this.#sealFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f);
-    }
-    this.na.heap.copy(out, off, start, q);
+    this.na.heap.copy(out, off, start, this.sealInto(start, frames, command));
     return off + size;
   }
 
   /**
-   * Boxes one frame in libsodium's memory at `q`: the frame header, then the MESSAGE body —
-   * `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the boxed flags and frame. Those
-   * first 32 body bytes start as the zeros Salsa20 turns into the Poly1305 key (then overwritten).
+   * {@link seal} into libsodium's memory: the message's frames are boxed at `at` (room for
+   * {@link sealedLength} bytes, e.g. a connection's output region there) and stay there; returns
+   * the end offset. For writers that copy a whole write out at once instead of every message.
    */
-  #sealFrame(q: number, flags: number, frame: Uint8Array): number {
+  sealInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
+    const last = frames.length - 1;
+    let q = at;
+    for (let i = 0; i <= last; i++) {
+      const f = frames[i] as Uint8Array;
+      const body = this.#layFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f);
+      this.#boxFrame(body, f.length + 1);
+      q = body + ZEROS + f.length + 1;
+    }
+    return q;
+  }
+
+  /**
+   * The first half of {@link sealInto}: lays one message's frames out at `at` in libsodium's
+   * memory where {@link sealInto} would put them, not yet boxed (each frame's header, 32 bytes
+   * of room, the flags octet and the frame in plaintext); returns the end offset. {@link sealLaid}
+   * boxes them later. For writers that box a whole write in one go (the boxing code and its data
+   * then stay in the CPU's caches): lay out every message, then seal the region once.
+   */
+  layInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
+    const last = frames.length - 1;
+    let q = at;
+    for (let i = 0; i <= last; i++) {
+      const f = frames[i] as Uint8Array;
+      q = this.#layFrame(q, (i < last ? 1 : 0) | (command ? 2 : 0), f) + ZEROS + f.length + 1;
+    }
+    return q;
+  }
+
+  /**
+   * Boxes, in order, every frame {@link layInto} laid out from `from` to `to` (the whole region:
+   * the frames follow each other from `from`): afterwards the region holds exactly what
+   * {@link sealInto} would have written. Each frame takes the next nonce.
+   */
+  sealLaid(from: number, to: number): void {
+    const v = this.na.view;
+    let q = from;
+    while (q < to) {
+      // The frame header layInto wrote (writeFrameHeader): a 1-octet or an 8-octet size.
+      const long = (v.getUint8(q) & 2) !== 0;
+      const size = long ? v.getUint32(q + 1) * HI + v.getUint32(q + 5) : v.getUint8(q + 1);
+      const body = q + (long ? 9 : 2);
+      this.#boxFrame(body, size - ZEROS);
+      q = body + size;
+    }
+  }
+
+  /**
+   * Lays one frame out at `q`: the frame header, then the MESSAGE body's first 32 bytes as the
+   * zeros Salsa20 turns into the Poly1305 key, the flags octet and the frame. Returns where the
+   * body starts.
+   */
+  #layFrame(q: number, flags: number, frame: Uint8Array): number {
     const na = this.na;
     const h = na.heap;
     const v = na.view;
-    const len = frame.length + 1;
     const at = writeFrameHeader(h, q, 0, frame.length + MESSAGE_OVERHEAD);
     for (let i = 0; i < ZEROS; i += 8) v.setFloat64(at + i, 0);
     h[at + ZEROS] = flags;
     h.set(frame, at + ZEROS + 1);
+    return at;
+  }
+
+  /**
+   * Boxes the laid-out frame whose MESSAGE body starts at `at` (`len` = flags octet + frame) with
+   * the next nonce: the body becomes `\x07MESSAGE`, the 8-byte nonce counter, the 16-byte tag, the
+   * boxed flags and frame (the first 32 bytes, the Poly1305 key by then, are overwritten).
+   */
+  #boxFrame(at: number, len: number): void {
+    const na = this.na;
+    const v = na.view;
     const nt = this.#block + TX_NONCE_TAG;
     const n = this.#nextNonce(v, nt);
     na.sealWithSubkey(nt + 8, at, len, nt, this.#block + TX_SUBKEY);
     this.#messageHead(v, at, n);
-    return at + ZEROS + len;
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   type Sodium,
 } from '@zeek-relay/zmtp/curve';
 import type { Target } from './endpoint.js';
+import { SealStage } from './seal-stage.js';
 import {
   FrameReader,
   GREETING_LENGTH,
@@ -98,6 +99,8 @@ export class ZmtpPeer {
   #parts: Buffer[] = [];
   /** Opens the reads after the one that completed the CURVE handshake. */
   #curveReader: CurveReader | undefined;
+  /** The connection's output until the next write, in libsodium's memory (CURVE only). */
+  #stage: SealStage | undefined;
 
   /** A complete message from the peer (frames are views, valid during the call). */
   onMessage: (frames: Buffer[]) => void = () => {};
@@ -221,10 +224,17 @@ export class ZmtpPeer {
   }
 
   #frame(frames: readonly Uint8Array[], flags: number): void {
-    const curve = this.#curve;
+    const stage = this.#stage;
+    if (stage !== undefined) {
+      // Each frame a MESSAGE, a plain frame on the wire (as libzmq sends it); MORE and COMMAND
+      // boxed. Staged, and boxed when the next write takes the stage whole (as #out is written).
+      const size = sealedLength(frames);
+      if (stage.length > 0 && stage.length + size > CHUNK) this.#flush();
+      stage.stage(frames, size, (flags & 4) !== 0);
+      return;
+    }
     let size = 0;
-    if (curve !== undefined) size = sealedLength(frames);
-    else for (const f of frames) size += frameHeaderLength(f.length) + f.length;
+    for (const f of frames) size += frameHeaderLength(f.length) + f.length;
     if (this.#out.length - this.#outLength < size) {
       this.#flush();
       // Everything before #outLength now belongs to the socket: continue in a fresh buffer.
@@ -233,11 +243,6 @@ export class ZmtpPeer {
       this.#outLength = 0;
     }
     const out = this.#out;
-    if (curve !== undefined) {
-      // Each frame a MESSAGE, a plain frame on the wire (as libzmq sends it); MORE and COMMAND boxed.
-      this.#outLength = curve.seal(out, this.#outLength, frames, (flags & 4) !== 0);
-      return;
-    }
     let off = this.#outLength;
     const last = frames.length - 1;
     for (let i = 0; i <= last; i++) {
@@ -261,9 +266,14 @@ export class ZmtpPeer {
 
   #flush(): void {
     const n = this.#outMessages;
-    if (this.#outLength === this.#outStart || this.#socket === undefined) return;
-    const chunk = this.#out.subarray(this.#outStart, this.#outLength);
-    this.#outStart = this.#outLength;
+    const staged = this.#stage?.length ?? 0;
+    if ((staged === 0 && this.#outLength === this.#outStart) || this.#socket === undefined) return;
+    let chunk: Buffer;
+    if (staged > 0) chunk = (this.#stage as SealStage).take();
+    else {
+      chunk = this.#out.subarray(this.#outStart, this.#outLength);
+      this.#outStart = this.#outLength;
+    }
     this.#outMessages = 0;
     this.#inflight += n;
     const socket = this.#socket;
@@ -419,6 +429,7 @@ export class ZmtpPeer {
       this.#state = 'handshake';
       if (curve !== undefined) {
         this.#curve = new CurveClient(curve.sodium, curve.keys);
+        this.#stage = new SealStage(curve.sodium, this.#curve);
         this.#writeCommand(this.#curve.hello());
       } else this.#writeCommand(readyBody(this.#o.type));
       chunk = all.subarray(GREETING_LENGTH);
@@ -466,6 +477,8 @@ export class ZmtpPeer {
     this.#curveReader = undefined;
     this.#curve?.dispose();
     this.#curve = undefined;
+    this.#stage?.dispose();
+    this.#stage = undefined;
     this.#parts = [];
     clearTimeout(this.#handshakeTimer);
     clearTimeout(this.#ttlTimer);
