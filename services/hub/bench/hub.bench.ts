@@ -22,7 +22,7 @@
  * (`forwarding=zmtp`: the hub's own ZMTP core, counters and per-subscriber drops on) likewise, against
  * the anchor and against the native hub; `--without-zmtp` leaves it out.
  *
- * `--curve`: every socket speaks CURVE — the C anchor's proxy as a CURVE server (no ZAP handler),
+ * `--seal-threads=N` adds `hub-zmtp-sealed`: the zmtp hub with `curveSealThreads=N` (with `--curve`: its subscribers sealed for on N worker threads). `--curve`: every socket speaks CURVE — the C anchor's proxy as a CURVE server (no ZAP handler),
  * the load generators as CURVE clients, the hubs with a server key and the clients' key on their
  * allow-list (the native hub through its ZAP handler, hub-zmtp with its own CURVE server). Needs
  * the C anchor on a libzmq with CURVE; the zeromq.js anchor is left out. Result names get `.curve`.
@@ -71,11 +71,25 @@ function buildNative(): string | undefined {
   }
 }
 
-type SubjectName = 'hub' | 'hub-counted' | 'hub-zmtp' | 'hub-block' | 'bare-zmqjs' | 'bare-c';
-type HubSubject = 'hub' | 'hub-counted' | 'hub-zmtp';
+type SubjectName =
+  | 'hub'
+  | 'hub-counted'
+  | 'hub-zmtp'
+  | 'hub-zmtp-sealed'
+  | 'hub-block'
+  | 'bare-zmqjs'
+  | 'bare-c';
+type HubSubject = 'hub' | 'hub-counted' | 'hub-zmtp' | 'hub-zmtp-sealed';
 
 /** The `forwarding` setting of each hub subject. */
-const FORWARDING: Record<string, string> = { 'hub-counted': 'counted', 'hub-zmtp': 'zmtp' };
+const FORWARDING: Record<string, string> = {
+  'hub-counted': 'counted',
+  'hub-zmtp': 'zmtp',
+  'hub-zmtp-sealed': 'zmtp',
+};
+
+/** `--seal-threads=N`: the `curveSealThreads` of the `hub-zmtp-sealed` subject. */
+let sealThreads = 0;
 
 /** `--curve`: the environment of the hub subjects (the C programs read ZR_BENCH_CURVE_*). */
 let hubCurveEnv: Record<string, string> = {};
@@ -108,6 +122,7 @@ async function startSubject(
     case 'hub':
     case 'hub-counted':
     case 'hub-zmtp':
+    case 'hub-zmtp-sealed':
     case 'hub-block':
       return spawnSubject(
         process.execPath,
@@ -115,6 +130,7 @@ async function startSubject(
         {
           ZR_HUB_SLOW_SUBSCRIBER: name === 'hub-block' ? 'block' : 'drop',
           ZR_HUB_FORWARDING: FORWARDING[name] ?? 'native',
+          ZR_HUB_CURVE_SEAL_THREADS: name === 'hub-zmtp-sealed' ? String(sealThreads) : '0',
           ZR_HUB_BIND_ADDRESS: '127.0.0.1',
           ZR_HUB_XPUB_PORT: String(xpub),
           ZR_HUB_XSUB_PORT: String(xsub),
@@ -238,6 +254,7 @@ async function main(argv: string[]): Promise<void> {
   const curve = argv.includes('--curve');
   if (curve && cAnchor === undefined) throw new Error('--curve needs the C anchor (cc and libzmq headers)');
   if (curve) enableCurve();
+  sealThreads = Number(argv.find((a) => a.startsWith('--seal-threads='))?.slice(15) ?? 0);
   suffix = curve ? '.curve' : '';
   const subjects: SubjectName[] = [
     ...(cAnchor ? ['bare-c' as const] : []),
@@ -246,6 +263,7 @@ async function main(argv: string[]): Promise<void> {
     ...(argv.includes('--without-counted') ? [] : ['hub-counted' as const]),
     ...(argv.includes('--without-zmtp') ? [] : ['hub-zmtp' as const]),
     ...(argv.includes('--with-block') ? ['hub-block' as const] : []),
+    ...(sealThreads > 0 ? ['hub-zmtp-sealed' as const] : []),
   ];
   const results: Array<Record<string, unknown>> = [];
   console.log(
@@ -294,7 +312,7 @@ function report(
     );
   }
   const results: Array<Record<string, unknown>> = [];
-  for (const subject of ['hub', 'hub-counted', 'hub-zmtp'] as const) {
+  for (const subject of ['hub', 'hub-counted', 'hub-zmtp', 'hub-zmtp-sealed'] as const) {
     if (!sat.has(subject)) continue;
     results.push(...ratiosOf(subject, subs, anchor, sat, lat));
   }
@@ -330,7 +348,7 @@ function ratiosOf(
   console.log(
     `${subject} / ${anchor}: events/s ${fmt(ratios.throughput, 2)}× (goal ≥ 0.9), CPU/event ${fmt(ratios.cpu, 2)}× (goal ≤ 1.5), p50 ${fmt(ratios.p50, 2)}×, p99 ${fmt(ratios.p99, 2)}×`,
   );
-  const prefix = (subject === 'hub' ? 'hub' : subject.replace('-', '.')) + suffix;
+  const prefix = (subject === 'hub' ? 'hub' : subject.replace(/-/g, '.')) + suffix;
   const results: Array<Record<string, unknown>> = [];
   if (subs === 1) results.push(zeekReference(subject, prefix, h.eventsPerS));
   const base = { subject: `${subject} ${subs} sub`, anchor: `${anchor} ${subs} sub` };

@@ -35,6 +35,11 @@ export const HUB_ERROR_CODES = {
    * an ERROR `400` (as from libzmq after a ZAP denial) and the connection is closed.
    */
   PEER_REFUSED: 'ZR_HUB_PEER_REFUSED',
+  /**
+   * `forwarding=zmtp` with CURVE and `curveSealThreads` > 0: a seal worker thread died. Its
+   * subscribers are disconnected (they reconnect), a new worker takes its place, the hub goes on.
+   */
+  SEAL_WORKER_FAILED: 'ZR_HUB_SEAL_WORKER_FAILED',
 } as const;
 
 /** Union of all hub error codes. */

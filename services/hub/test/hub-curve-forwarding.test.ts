@@ -37,6 +37,12 @@ const startHub = (forwarding: 'native' | 'zmtp'): Promise<MeteredHub> =>
     curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
   });
 
+/**
+ * The zmtp tests below run twice: sealing on the event loop (`curveSealThreads` 0) and on two
+ * seal workers (each subscriber's batches boxed on its worker, its PINGs and PONGs behind them).
+ */
+const SEAL_THREADS = [0, 2] as const;
+
 /** A zmtp CURVE hub that admits clientA, with `settings`. */
 const zmtpHubForA = (settings: Parameters<typeof startMeteredHub>[0]): Promise<MeteredHub> =>
   startMeteredHub({
@@ -195,177 +201,185 @@ describe('the hub own CURVE server (forwarding=zmtp) with the package CURVE clie
   });
 });
 
-describe('CURVE heartbeats ahead of queued events (forwarding=zmtp)', () => {
-  it('a libzmq subscriber that reads late gets every event in order, through PINGs and PONGs', async () => {
-    const h = await zmtpHubForA({
-      sendHighWaterMark: 0,
-      heartbeatIntervalMs: 20,
-      heartbeatTimeoutMs: 600_000,
-    });
-    // Its own PINGs every 20 ms too; a small receive HWM, so the backlog waits in the hub.
-    const sub = lateSubscriber({ heartbeatInterval: 20, heartbeatTimeout: 600_000 });
-    const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
-    const disconnects: string[] = [];
-    void (async () => {
-      for await (const e of sub.events) if (e.type === 'disconnect') disconnects.push(e.type);
-    })().catch(() => undefined);
-    const events = 3000;
-    try {
-      sub.connect(h.sub);
-      await sub.send(Buffer.from('\x01t.hb.'));
-      pub.connect(h.pub);
-      await pub.receive();
-      for (let i = 0; i < events; i++) {
-        const payload = Buffer.alloc(4096, 0x61);
-        payload.writeUInt32BE(i, 0);
-        await pub.send([Buffer.from('t.hb.'), payload]);
-      }
-      // The hub has read them all while the subscriber read none: heartbeats cross the backlog.
-      await scrapeUntil(
-        h.metrics,
-        new RegExp(`^zeek_cluster_zeromq_proxy_frontend_messages_received_total\\{[^}]*\\} ${events}$`, 'm'),
-      );
-      // Not a wait for an outcome: more of the subscriber's 20 ms PINGs meet the backlog this way.
-      await setTimeout(100);
-      const got: number[] = [];
-      while (got.length < events) got.push((await sub.receive())[1]!.readUInt32BE(0));
-      assert.deepEqual(
-        got,
-        Array.from({ length: events }, (_, i) => i),
-        'every event, in order',
-      );
-      assert.deepEqual(disconnects, [], 'the connection held (no nonce went back)');
-      const text = await h.metrics.scrape();
-      assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_CURVE"/);
-    } finally {
-      sub.close();
-      pub.close();
-      await h.close();
-    }
-  });
-});
-
-describe('CURVE subscribers with different batches of one read (forwarding=zmtp)', () => {
-  // The hub lays out a read's batch once and seals it for each subscriber that gets the same
-  // messages; subscribers whose batches differ (here: other messages of the same read) get theirs.
-  it('each libzmq subscriber gets exactly its own events, in order, byte for byte', async () => {
-    const h = await startMeteredHub({
-      forwarding: 'zmtp',
-      sendHighWaterMark: 0,
-      curveServerSecretKey: server.secretKey,
-      curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
-    });
-    const prefixes = ['t.sh.', 't.sh.a', 't.sh.b', 't.sh.'];
-    const subs = prefixes.map(
-      (_, i) =>
-        new XSubscriber({ linger: 0, receiveHighWaterMark: 0, ...peerKeys(i % 2 ? clientB : clientA) }),
-    );
-    const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
-    try {
-      for (const [i, s] of subs.entries()) {
-        s.connect(h.sub);
-        await s.send(Buffer.from(`\x01${prefixes[i]}`));
-      }
-      pub.connect(h.pub);
-      await pub.receive();
-      const got = subs.map(collect);
-      const probes = [[Buffer.from('t.sh.a.probe')], [Buffer.from('t.sh.b.probe')]];
-      await until('a probe at every subscriber', async () => {
-        if (got.every((g) => g.length > 0)) return true;
-        for (const p of probes) await pub.send(p);
-        return false;
+for (const curveSealThreads of SEAL_THREADS)
+  describe(`CURVE heartbeats ahead of queued events (forwarding=zmtp, curveSealThreads=${curveSealThreads})`, () => {
+    it('a libzmq subscriber that reads late gets every event in order, through PINGs and PONGs', async () => {
+      const h = await zmtpHubForA({
+        curveSealThreads,
+        sendHighWaterMark: 0,
+        heartbeatIntervalMs: 20,
+        heartbeatTimeoutMs: 600_000,
       });
-      // One burst: libzmq writes it in batches, so the hub reads many events at a time.
-      const sent: Buffer[][] = [];
-      for (let i = 0; i < 1000; i++) {
-        const index = Buffer.alloc(4);
-        index.writeUInt32BE(i);
-        const frames = [
-          Buffer.from(i % 2 ? 't.sh.b' : 't.sh.a'),
-          index,
-          Buffer.alloc([0, 100, 300][i % 3]!, i),
-        ];
-        sent.push(frames);
-        await pub.send(frames);
-      }
-      const expected = prefixes.map((p) => sent.filter((f) => f[0]!.toString().startsWith(p)));
-      const events = (g: Buffer[][]) => g.filter((f) => !f[0]!.toString().endsWith('.probe'));
-      await waitFor(
-        () => got.every((g, i) => events(g).length >= expected[i]!.length),
-        'every subscriber has its events',
-      );
-      for (const [i, g] of got.entries())
-        assert.deepEqual(events(g), expected[i], `subscriber to ${prefixes[i]}`);
-      assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
-    } finally {
-      for (const s of subs) s.close();
-      pub.close();
-      await h.close();
-    }
-  });
-});
-
-describe('a CURVE subscriber under backpressure (forwarding=zmtp)', () => {
-  // Its batches wait in Node's write queue while it does not read, each sealed into its slab
-  // behind the ones still pending there; a slab is filled again only once none is pending.
-  const payload = (i: number): Buffer => {
-    const b = Buffer.alloc(4096, i & 0xff);
-    b.writeUInt32BE(i, 0);
-    return b;
-  };
-  const frontendAtLeast = (n: number) => (text: string) => {
-    const m = /^zeek_cluster_zeromq_proxy_frontend_messages_received_total\{[^}]*\} (\d+)$/m.exec(text);
-    return m !== null && Number(m[1]) >= n;
-  };
-  const events = 3000;
-
-  for (const mode of ['block', 'drop'] as const)
-    it(`${mode} mode: what reaches it is intact and in order${mode === 'block' ? ', and all of it' : ', the rest counted as its drops'}`, async () => {
-      const h = await zmtpHubForA({ slowSubscriber: mode, sendHighWaterMark: 100 });
-      const sub = lateSubscriber();
+      // Its own PINGs every 20 ms too; a small receive HWM, so the backlog waits in the hub.
+      const sub = lateSubscriber({ heartbeatInterval: 20, heartbeatTimeout: 600_000 });
       const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+      const disconnects: string[] = [];
+      void (async () => {
+        for await (const e of sub.events) if (e.type === 'disconnect') disconnects.push(e.type);
+      })().catch(() => undefined);
+      const events = 3000;
       try {
         sub.connect(h.sub);
-        await sub.send(Buffer.from('\x01t.bp.'));
+        await sub.send(Buffer.from('\x01t.hb.'));
         pub.connect(h.pub);
         await pub.receive();
-        for (let i = 0; i < events; i++) await pub.send([Buffer.from('t.bp.'), payload(i)]);
-        // The hub has read past its queue bound while the subscriber read nothing (block mode
-        // then stops reading; drop mode reads everything).
-        const text = await scrapeUntil(h.metrics, frontendAtLeast(mode === 'block' ? 100 : events));
-        let drops = 0;
-        for (const m of text.matchAll(/^zeek_relay_hub_subscriber_drops_total\{[^}]*\} (\d+)$/gm))
-          drops += Number(m[1]);
-        if (mode === 'block') assert.equal(drops, 0);
-        else assert.ok(drops > 0, 'a subscriber that did not read lost events');
-        const got: number[] = [];
-        while (got.length < events - drops) {
-          const [topic, body] = await sub.receive();
-          assert.equal(topic!.toString(), 't.bp.');
-          const i = body!.readUInt32BE(0);
-          assert.ok(body!.equals(payload(i)), `event ${i} intact`);
-          got.push(i);
+        for (let i = 0; i < events; i++) {
+          const payload = Buffer.alloc(4096, 0x61);
+          payload.writeUInt32BE(i, 0);
+          await pub.send([Buffer.from('t.hb.'), payload]);
         }
-        if (mode === 'block')
-          assert.deepEqual(
-            got,
-            Array.from({ length: events }, (_, i) => i),
-            'every event, in order',
-          );
-        else
-          assert.ok(
-            got.every((i, k) => k === 0 || i > got[k - 1]!),
-            'in order',
-          );
-        // Nothing more was on its way: every event it missed was counted (its queue is empty now,
-        // so the marker is not dropped).
-        await pub.send([Buffer.from('t.bp.end')]);
-        assert.equal((await sub.receive())[0]!.toString(), 't.bp.end', 'drops counted exactly');
-        assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
+        // The hub has read them all while the subscriber read none: heartbeats cross the backlog.
+        await scrapeUntil(
+          h.metrics,
+          new RegExp(
+            `^zeek_cluster_zeromq_proxy_frontend_messages_received_total\\{[^}]*\\} ${events}$`,
+            'm',
+          ),
+        );
+        // Not a wait for an outcome: more of the subscriber's 20 ms PINGs meet the backlog this way.
+        await setTimeout(100);
+        const got: number[] = [];
+        while (got.length < events) got.push((await sub.receive())[1]!.readUInt32BE(0));
+        assert.deepEqual(
+          got,
+          Array.from({ length: events }, (_, i) => i),
+          'every event, in order',
+        );
+        assert.deepEqual(disconnects, [], 'the connection held (no nonce went back)');
+        const text = await h.metrics.scrape();
+        assert.doesNotMatch(text, /error_type="ZR_HUB_PEER_CURVE"/);
       } finally {
         sub.close();
         pub.close();
         await h.close();
       }
     });
-});
+  });
+
+for (const curveSealThreads of SEAL_THREADS)
+  describe(`CURVE subscribers with different batches of one read (forwarding=zmtp, curveSealThreads=${curveSealThreads})`, () => {
+    // The hub lays out a read's batch once and seals it for each subscriber that gets the same
+    // messages; subscribers whose batches differ (here: other messages of the same read) get theirs.
+    it('each libzmq subscriber gets exactly its own events, in order, byte for byte', async () => {
+      const h = await startMeteredHub({
+        forwarding: 'zmtp',
+        curveSealThreads,
+        sendHighWaterMark: 0,
+        curveServerSecretKey: server.secretKey,
+        curveClientPublicKeys: [clientA.publicKey, clientB.publicKey],
+      });
+      const prefixes = ['t.sh.', 't.sh.a', 't.sh.b', 't.sh.'];
+      const subs = prefixes.map(
+        (_, i) =>
+          new XSubscriber({ linger: 0, receiveHighWaterMark: 0, ...peerKeys(i % 2 ? clientB : clientA) }),
+      );
+      const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+      try {
+        for (const [i, s] of subs.entries()) {
+          s.connect(h.sub);
+          await s.send(Buffer.from(`\x01${prefixes[i]}`));
+        }
+        pub.connect(h.pub);
+        await pub.receive();
+        const got = subs.map(collect);
+        const probes = [[Buffer.from('t.sh.a.probe')], [Buffer.from('t.sh.b.probe')]];
+        await until('a probe at every subscriber', async () => {
+          if (got.every((g) => g.length > 0)) return true;
+          for (const p of probes) await pub.send(p);
+          return false;
+        });
+        // One burst: libzmq writes it in batches, so the hub reads many events at a time.
+        const sent: Buffer[][] = [];
+        for (let i = 0; i < 1000; i++) {
+          const index = Buffer.alloc(4);
+          index.writeUInt32BE(i);
+          const frames = [
+            Buffer.from(i % 2 ? 't.sh.b' : 't.sh.a'),
+            index,
+            Buffer.alloc([0, 100, 300][i % 3]!, i),
+          ];
+          sent.push(frames);
+          await pub.send(frames);
+        }
+        const expected = prefixes.map((p) => sent.filter((f) => f[0]!.toString().startsWith(p)));
+        const events = (g: Buffer[][]) => g.filter((f) => !f[0]!.toString().endsWith('.probe'));
+        await waitFor(
+          () => got.every((g, i) => events(g).length >= expected[i]!.length),
+          'every subscriber has its events',
+        );
+        for (const [i, g] of got.entries())
+          assert.deepEqual(events(g), expected[i], `subscriber to ${prefixes[i]}`);
+        assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
+      } finally {
+        for (const s of subs) s.close();
+        pub.close();
+        await h.close();
+      }
+    });
+  });
+
+for (const curveSealThreads of SEAL_THREADS)
+  describe(`a CURVE subscriber under backpressure (forwarding=zmtp, curveSealThreads=${curveSealThreads})`, () => {
+    // Its batches wait in Node's write queue while it does not read, each sealed into its slab
+    // behind the ones still pending there; a slab is filled again only once none is pending.
+    const payload = (i: number): Buffer => {
+      const b = Buffer.alloc(4096, i & 0xff);
+      b.writeUInt32BE(i, 0);
+      return b;
+    };
+    const frontendAtLeast = (n: number) => (text: string) => {
+      const m = /^zeek_cluster_zeromq_proxy_frontend_messages_received_total\{[^}]*\} (\d+)$/m.exec(text);
+      return m !== null && Number(m[1]) >= n;
+    };
+    const events = 3000;
+
+    for (const mode of ['block', 'drop'] as const)
+      it(`${mode} mode: what reaches it is intact and in order${mode === 'block' ? ', and all of it' : ', the rest counted as its drops'}`, async () => {
+        const h = await zmtpHubForA({ slowSubscriber: mode, sendHighWaterMark: 100, curveSealThreads });
+        const sub = lateSubscriber();
+        const pub = new XPublisher({ linger: 0, sendHighWaterMark: 0, ...peerKeys(clientA) });
+        try {
+          sub.connect(h.sub);
+          await sub.send(Buffer.from('\x01t.bp.'));
+          pub.connect(h.pub);
+          await pub.receive();
+          for (let i = 0; i < events; i++) await pub.send([Buffer.from('t.bp.'), payload(i)]);
+          // The hub has read past its queue bound while the subscriber read nothing (block mode
+          // then stops reading; drop mode reads everything).
+          const text = await scrapeUntil(h.metrics, frontendAtLeast(mode === 'block' ? 100 : events));
+          let drops = 0;
+          for (const m of text.matchAll(/^zeek_relay_hub_subscriber_drops_total\{[^}]*\} (\d+)$/gm))
+            drops += Number(m[1]);
+          if (mode === 'block') assert.equal(drops, 0);
+          else assert.ok(drops > 0, 'a subscriber that did not read lost events');
+          const got: number[] = [];
+          while (got.length < events - drops) {
+            const [topic, body] = await sub.receive();
+            assert.equal(topic!.toString(), 't.bp.');
+            const i = body!.readUInt32BE(0);
+            assert.ok(body!.equals(payload(i)), `event ${i} intact`);
+            got.push(i);
+          }
+          if (mode === 'block')
+            assert.deepEqual(
+              got,
+              Array.from({ length: events }, (_, i) => i),
+              'every event, in order',
+            );
+          else
+            assert.ok(
+              got.every((i, k) => k === 0 || i > got[k - 1]!),
+              'in order',
+            );
+          // Nothing more was on its way: every event it missed was counted (its queue is empty now,
+          // so the marker is not dropped).
+          await pub.send([Buffer.from('t.bp.end')]);
+          assert.equal((await sub.receive())[0]!.toString(), 't.bp.end', 'drops counted exactly');
+          assert.doesNotMatch(await h.metrics.scrape(), /error_type="ZR_HUB_PEER_CURVE"/);
+        } finally {
+          sub.close();
+          pub.close();
+          await h.close();
+        }
+      });
+  });

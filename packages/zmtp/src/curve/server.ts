@@ -56,6 +56,7 @@ export class CurveServer {
   #shortPublic: Buffer = Buffer.alloc(0);
   #shortSecret: Buffer = Buffer.alloc(0);
   readonly #cookieKey = Buffer.alloc(32);
+  #route: ((frames: readonly Uint8Array[], command: boolean) => Buffer) | undefined;
 
   constructor(na: Sodium, keys: CurveServerKeys) {
     this.#keys = keys;
@@ -166,6 +167,26 @@ export class CurveServer {
     return this.#s.sealFrom(out, off, plain);
   }
 
+  /** {@link CurveSession.reserveNonces}: nonces for a batch a seal worker boxes. */
+  reserveNonces(count: number): number {
+    return this.#s.reserveNonces(count);
+  }
+
+  /** {@link CurveSession.exportTransmit}: our direction's state for a seal worker (wipe it after). */
+  exportTransmit(): Buffer {
+    return this.#s.exportTransmit();
+  }
+
+  /**
+   * Routes {@link sealed} (what the connection writes itself: PING, PONG, any command or message)
+   * through `hook`, which returns the bytes the connection writes now: an owner that has batches
+   * being boxed elsewhere seals the command with its next nonce, queues it behind them and returns
+   * nothing (an empty Buffer), so the wire keeps the nonces' order. `undefined` ends the routing.
+   */
+  routeSealed(hook: ((frames: readonly Uint8Array[], command: boolean) => Buffer) | undefined): void {
+    this.#route = hook;
+  }
+
   /** The bytes {@link seal} writes for `frames` ({@link sealedLength}). */
   sealedLength(frames: readonly Uint8Array[]): number {
     return sealedLength(frames);
@@ -173,6 +194,12 @@ export class CurveServer {
 
   /** {@link seal} into a new Buffer of {@link sealedLength} bytes (commands, subscriptions). */
   sealed(frames: readonly Uint8Array[], command: boolean): Buffer {
+    if (this.#route !== undefined) return this.#route(frames, command);
+    return this.sealedHere(frames, command);
+  }
+
+  /** {@link sealed} on this thread, now, whatever is routed (for the {@link routeSealed} hook). */
+  sealedHere(frames: readonly Uint8Array[], command: boolean): Buffer {
     const out = Buffer.allocUnsafe(sealedLength(frames));
     this.#s.seal(out, 0, frames, command);
     return out;

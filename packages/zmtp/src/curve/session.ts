@@ -97,6 +97,40 @@ export class CurveSession {
     return b;
   }
 
+  /**
+   * Takes the next `count` short nonces for a batch boxed elsewhere (a seal worker's session from
+   * {@link exportTransmit}); returns the first. Whatever this session boxes later gets larger ones.
+   */
+  reserveNonces(count: number): number {
+    const n = this.#txNonce;
+    this.#txNonce += count;
+    return n;
+  }
+
+  /**
+   * Our direction's state for boxing in another thread: the 24-byte MESSAGE nonce (prefix) and
+   * the 32-byte subkey, 56 bytes (a copy: the caller wipes it once handed over). The nonces stay
+   * with this session ({@link reserveNonces}).
+   */
+  exportTransmit(): Buffer {
+    const b = this.#block;
+    const out = Buffer.alloc(56);
+    this.na.heap.copy(out, 0, b + TX_NONCE, b + TX_NONCE + 24);
+    this.na.heap.copy(out, 24, b + TX_SUBKEY, b + TX_SUBKEY + 32);
+    return out;
+  }
+
+  /**
+   * A session that only boxes, from another session's {@link exportTransmit} (in a seal worker,
+   * on that thread's libsodium); its nonces come with each batch ({@link sealFrom}'s `first`).
+   */
+  static importTransmit(na: Sodium, state: Uint8Array): CurveSession {
+    if (state.length !== 56) throw new CurveCryptoError('a CURVE transmit state is 56 bytes');
+    const s = new CurveSession(na, Buffer.from(state.subarray(0, 24)), Buffer.alloc(24));
+    na.heap.set(state.subarray(24, 56), s.#block + TX_SUBKEY);
+    return s;
+  }
+
   /** Accepts the peer's short nonce of a handshake command: it must exceed the last one. */
   acceptNonce(nonce: Buffer): void {
     const n = readNonce(nonce);
@@ -206,7 +240,8 @@ export class CurveSession {
    * the whole copied out once. Returns the end offset. The same bytes as {@link seal} of each
    * message in turn.
    */
-  sealFrom(out: Buffer, off: number, plain: SealSource): number {
+  sealFrom(out: Buffer, off: number, plain: SealSource, first?: number): number {
+    if (first !== undefined) this.#skipTo(first);
     const na = this.na;
     const size = plain.sealedLength;
     const start = na.scratch(size);
@@ -227,6 +262,16 @@ export class CurveSession {
     }
     h.copy(out, off, start, q);
     return off + size;
+  }
+
+  /**
+   * Boxes from nonce `first` on (a batch whose nonces were reserved by the session that owns the
+   * counter): it must not be below what this session used last, or the peer would see nonces out
+   * of order and drop the connection: a CurveCryptoError instead.
+   */
+  #skipTo(first: number): void {
+    if (first < this.#txNonce) throw new CurveCryptoError(`CURVE nonce ${first} reused or reordered`);
+    this.#txNonce = first;
   }
 
   /** Takes our next short nonce and writes it as the last 8 bytes of the nonce at `nt`. */

@@ -18,6 +18,7 @@ import type { ProxyStatistics } from '../forwarder.js';
 import { Subscriber } from './subscriber.js';
 import { SubscriberDrops } from './drops.js';
 import type { SharedPlaintext } from './plaintext.js';
+import type { SealPool } from './seal-pool.js';
 
 /** What the core reports: the registry's notices. */
 export interface CoreOptions {
@@ -28,6 +29,8 @@ export interface CoreOptions {
   readonly onNotice: (subscribe: boolean, prefix: Buffer) => void;
   /** CURVE: where the subscribers' batches are laid out for sealing (plaintext.ts). */
   readonly plaintext?: SharedPlaintext;
+  /** CURVE with `curveSealThreads` > 0: the seal workers (seal-pool.ts). */
+  readonly seal?: SealPool;
 }
 
 /** Distinct topics whose matching subscribers are cached (cleared on any subscription change). */
@@ -121,8 +124,14 @@ export class ForwardingCore {
       full: (s: Subscriber) => this.#full(s),
       drained: (s: Subscriber) => this.#drained(s),
     };
-    const { sendHighWaterMark, block, plaintext } = this.#o;
-    const sub = new Subscriber(conn, sendHighWaterMark, block, hooks, plaintext);
+    const { sendHighWaterMark, block, plaintext, seal } = this.#o;
+    const curve = conn.curve;
+    // A worker that dies disconnects its subscribers (seal-pool.ts): they reconnect.
+    const lane =
+      seal !== undefined && curve !== undefined
+        ? seal.attach(curve.exportTransmit(), () => conn.socket.destroy())
+        : undefined;
+    const sub = new Subscriber(conn, sendHighWaterMark, block, hooks, plaintext, lane);
     this.#subscribers.set(conn, sub);
     this.#matchCache.clear();
   }
@@ -131,6 +140,7 @@ export class ForwardingCore {
     const sub = this.#subscribers.get(conn);
     if (sub === undefined) return;
     this.#subscribers.delete(conn);
+    sub.close();
     this.#matchCache.clear();
     const i = this.#touched.indexOf(sub);
     if (i >= 0) this.#touched.splice(i, 1);
@@ -197,11 +207,15 @@ export class ForwardingCore {
     for (const p of this.#publishers) p.resume();
   }
 
-  /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
-  flushAll(): void {
+  /**
+   * Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest); resolves
+   * once the seal workers have boxed all of it and it is written.
+   */
+  async flushAll(): Promise<void> {
     for (const s of this.#subscribers.values()) s.flushAll();
     // Everything queued is sealed now: no plaintext stays in libsodium's memory.
     this.#o.plaintext?.dispose();
+    await this.#o.seal?.idle();
   }
 
   /** Stops reading the publishers for good (shutdown). */

@@ -25,6 +25,7 @@ import {
 import { HUB_ERROR_CODES, HubError, hubCurveError } from '../errors.js';
 import { ForwardingCore } from './core.js';
 import { SharedPlaintext } from './plaintext.js';
+import type { SealPool } from './seal-pool.js';
 
 /** Largest frame a peer may send (libzmq's ZMQ_MAXMSGSIZE; Zeek leaves it unlimited). */
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
@@ -124,11 +125,19 @@ function handshakeFailure(code: string): 'protocol' | 'auth' | 'other' {
 async function curveOptions(
   curve: CurveSettings,
   maxFrameBytes: number,
-): Promise<{ options: CurveOptions; plaintext: SharedPlaintext }> {
+  sealThreads: number,
+  d: ZmtpPathDeps,
+): Promise<{ options: CurveOptions; plaintext: SharedPlaintext; seal?: SealPool }> {
   const { curveServerOptions, SealSource, Sodium } = await import('@zeek-relay/zmtp/curve');
   const secretKey = decodeCurveKey(curve.serverSecretKey, 'the CURVE server secret key', hubCurveError);
   const options = await curveServerOptions(secretKey, curve.clientPublicKeys, maxFrameBytes);
-  return { options, plaintext: new SharedPlaintext(new SealSource(await Sodium.load())) };
+  const plaintext = new SharedPlaintext(new SealSource(await Sodium.load()));
+  if (sealThreads === 0) return { options, plaintext };
+  const { SealPool } = await import('./seal-pool.js');
+  const seal = new SealPool(sealThreads, (err) =>
+    d.log.error({ code: err.code, error: err.message }, 'CURVE seal worker failed'),
+  );
+  return { options, plaintext, seal };
 }
 
 /** Binds both sides and starts forwarding. Throws `ZR_HUB_BIND_FAILED` (nothing left open). */
@@ -137,7 +146,7 @@ export async function startZmtpPath(
   d: ZmtpPathDeps,
   curve?: CurveSettings,
 ): Promise<ZmtpPath> {
-  const sealing = curve ? await curveOptions(curve, MAX_FRAME_BYTES) : undefined;
+  const sealing = curve ? await curveOptions(curve, MAX_FRAME_BYTES, config.curveSealThreads, d) : undefined;
   const core = new ForwardingCore({
     sendHighWaterMark: config.sendHighWaterMark,
     block: config.slowSubscriber === 'block',
@@ -145,6 +154,7 @@ export async function startZmtpPath(
     maxDropLabels: MAX_DROP_LABELS,
     onNotice: d.onNotice,
     ...(sealing ? { plaintext: sealing.plaintext } : {}),
+    ...(sealing?.seal ? { seal: sealing.seal } : {}),
   });
   const open = new Set<Connection>();
   const base = {
@@ -168,16 +178,22 @@ export async function startZmtpPath(
     const endpoint = endpointOf(config, side);
     return listen(endpoint, config.ipv6, bindFailed(endpoint, side.toUpperCase()), accept(side));
   };
-  const xpub = await bind('xpub');
+  let xpub: Listener;
   let xsub: Listener;
   try {
-    xsub = await bind('xsub');
+    xpub = await bind('xpub');
+    try {
+      xsub = await bind('xsub');
+    } catch (err) {
+      await xpub.close();
+      throw err;
+    }
   } catch (err) {
-    await xpub.close();
+    await sealing?.seal?.close();
     throw err;
   }
   return {
-    dataPath: dataPath(core, [xpub, xsub], open, config.lingerMs),
+    dataPath: dataPath(core, [xpub, xsub], open, config.lingerMs, sealing?.seal),
     addresses: { xpub: xpub.endpoint, xsub: xsub.endpoint },
     publish(frames) {
       core.publish(
@@ -200,6 +216,7 @@ function dataPath(
   listeners: Listener[],
   open: Set<Connection>,
   lingerMs: number,
+  seal: SealPool | undefined,
 ): DataPath {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -215,17 +232,23 @@ function dataPath(
       if (terminated) return;
       terminated = true;
       core.pause();
-      core.flushAll();
       const conns = [...open];
-      for (const c of conns) c.socket.end();
+      let lingered!: () => void;
+      const lingerOver = new Promise<void>((r) => (lingered = r));
+      const linger = setTimeout(() => {
+        for (const c of conns) c.socket.destroy();
+        lingered();
+      }, lingerMs);
+      // With seal workers the last batches are written when boxed; the linger bounds the wait.
+      const flushed = Promise.race([core.flushAll(), lingerOver]).then(() => {
+        for (const c of conns) c.socket.end();
+      });
       const closed = conns.map(
         (c) => new Promise<void>((r) => (c.socket.closed ? r() : c.socket.once('close', () => r()))),
       );
-      const linger = setTimeout(() => {
-        for (const c of conns) c.socket.destroy();
-      }, lingerMs);
-      void Promise.all([stopAccepting(), ...closed]).then(() => {
+      void Promise.all([stopAccepting(), flushed, ...closed]).then(async () => {
         clearTimeout(linger);
+        await seal?.close();
         finish();
       });
     },

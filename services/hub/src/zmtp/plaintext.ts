@@ -8,7 +8,7 @@
  */
 import type { SealSource } from '@zeek-relay/zmtp/curve';
 
-type Messages = readonly (readonly Uint8Array[])[];
+export type Messages = readonly (readonly Uint8Array[])[];
 
 export class SharedPlaintext {
   readonly #source: SealSource;
@@ -31,7 +31,7 @@ export class SharedPlaintext {
 }
 
 /** Whether two batches hold the same message objects in the same order. */
-function sameMessages(a: Messages, b: Messages): boolean {
+export function sameMessages(a: Messages, b: Messages): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

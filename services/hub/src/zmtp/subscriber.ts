@@ -21,6 +21,7 @@
  */
 import type { Connection } from '@zeek-relay/zmtp';
 import type { SharedPlaintext } from './plaintext.js';
+import type { SealLane } from './seal-pool.js';
 
 /** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
 const PUMP_BYTES = 256 * 1024;
@@ -47,6 +48,15 @@ interface Batch {
   readonly plain?: readonly (readonly Buffer[])[];
   readonly n: number;
 }
+
+/** Seal workers: bytes owed to the socket in wire order (a batch being boxed: `buf` unset). */
+interface Owed {
+  buf: Buffer | undefined;
+  /** Messages it holds (0: a command the connection sent meanwhile). */
+  readonly n: number;
+}
+
+const NOTHING = Buffer.alloc(0);
 
 /** What a subscriber tells the core. */
 export interface SubscriberHooks {
@@ -88,14 +98,21 @@ export class Subscriber {
   /** CURVE: where a batch's plaintext is laid out for sealing (shared by all subscribers). */
   readonly #plaintext: SharedPlaintext | undefined;
 
+  /** CURVE with seal workers: its worker, and what is owed to the socket in order. */
+  readonly #lane: SealLane | undefined;
+  #owed: Owed[] = [];
+
   constructor(
     conn: Connection,
     hwm: number,
     block: boolean,
     hooks: SubscriberHooks,
     plaintext?: SharedPlaintext,
+    lane?: SealLane,
   ) {
     this.conn = conn;
+    this.#lane = lane;
+    if (lane !== undefined) conn.curve!.routeSealed((frames, command) => this.#routed(frames, command));
     this.#plaintext = plaintext;
     this.#hwm = hwm;
     this.#block = block;
@@ -223,6 +240,7 @@ export class Subscriber {
    * subscriber that gets the same batch ({@link SharedPlaintext}), and boxed from there.
    */
   #writeSealed(messages: readonly (readonly Buffer[])[], n: number): number {
+    if (this.#lane !== undefined) return this.#postSealed(this.#lane, messages, n);
     const source = this.#plaintext!.of(messages);
     const size = source.sealedLength;
     let slab = this.#slab;
@@ -238,6 +256,52 @@ export class Subscriber {
       this.#written(n);
     });
     return size;
+  }
+
+  /**
+   * Seal workers: reserves the batch's nonces now (the wire order), has its worker box it, and
+   * writes it when it comes back, behind everything owed before it. Returns its sealed length.
+   */
+  #postSealed(lane: SealLane, messages: readonly (readonly Buffer[])[], n: number): number {
+    let frames = 0;
+    for (let i = 0; i < messages.length; i++) frames += messages[i]!.length;
+    const first = this.conn.curve!.reserveNonces(frames);
+    const owed: Owed = { buf: undefined, n };
+    this.#owed.push(owed);
+    return lane.seal(messages, first, (out) => {
+      owed.buf = out;
+      this.#writeOwed();
+    });
+  }
+
+  /**
+   * What the connection seals itself (PING, PONG) with seal workers: sealed now with the next
+   * nonce, and written at once unless batches are still being boxed; then it waits behind them.
+   */
+  #routed(frames: readonly Uint8Array[], command: boolean): Buffer {
+    const bytes = this.conn.curve!.sealedHere(frames, command);
+    if (this.#owed.length === 0) return bytes;
+    this.#owed.push({ buf: bytes, n: 0 });
+    return NOTHING;
+  }
+
+  /** Writes the owed bytes that are ready, in order, up to the first batch still being boxed. */
+  #writeOwed(): void {
+    const owed = this.#owed;
+    const socket = this.conn.socket;
+    let i = 0;
+    for (; i < owed.length && owed[i]!.buf !== undefined; i++) {
+      const { buf, n } = owed[i]!;
+      if (n === 0) socket.write(buf!);
+      else socket.write(buf!, () => this.#written(n));
+    }
+    if (i > 0) this.#owed = i === owed.length ? [] : owed.slice(i);
+  }
+
+  /** It went away: its worker forgets its keys. */
+  close(): void {
+    this.#lane?.drop();
+    this.conn.curve?.routeSealed(undefined);
   }
 
   #awaitDrain(): void {
