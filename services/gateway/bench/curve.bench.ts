@@ -16,7 +16,7 @@
  * bench:gateway's `--curve` ones (README, Benchmark).
  */
 import { FrameReader, writeFrameHeader } from '@zeek-relay/zmtp';
-import { CurveReader, MESSAGE_OVERHEAD, Sodium, sealedLength } from '@zeek-relay/zmtp/curve';
+import { CurveReader, MESSAGE_OVERHEAD, Sodium } from '@zeek-relay/zmtp/curve';
 import { SealStage } from '../src/zmtp/seal-stage.js';
 import { connected } from '../test/helpers/curve-peer.js';
 import { FORMAT, SENDER, TOPIC, pingPayload } from './workload.js';
@@ -74,7 +74,6 @@ function boxing(na: Sodium): { subject: number; stage: number; anchor: number } 
       client.dispose();
     },
   );
-  const size = sealedLength(FRAMES);
   const stage = measure(
     () => {
       const client = connected(na).client;
@@ -82,7 +81,7 @@ function boxing(na: Sodium): { subject: number; stage: number; anchor: number } 
     },
     ({ client, stage }) => {
       for (let i = 1; i <= EVENTS; i++) {
-        stage.stage(FRAMES, size, false);
+        stage.stage(FRAMES, false);
         if (i % WRITE === 0) stage.take();
       }
       stage.take();

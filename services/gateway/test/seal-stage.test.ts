@@ -45,11 +45,11 @@ test('messages staged in one turn are taken as one write that opens in order, fl
   for (let i = 0; i < 300; i++) sent.push(event(i, 64 + (i % 7) * 50));
   let size = 0;
   for (const m of sent) {
-    stage.stage(m, sealedLength(m), false);
+    stage.stage(m, false);
     size += sealedLength(m);
   }
   const pong = [Buffer.from('\x04PONG')];
-  stage.stage(pong, sealedLength(pong), true);
+  stage.stage(pong, true);
   size += sealedLength(pong);
   // 300 events of ≈ 350 bytes sealed: more than the initial 64 KiB region, so it grew.
   assert.ok(size > 64 * 1024);
@@ -75,13 +75,13 @@ test('what is staged survives a growth of libsodium memory, a huge message, and 
   const { client, openClient } = connected(na);
   const stage = new SealStage(na, client);
   const first = event(1, 100);
-  stage.stage(first, sealedLength(first), false);
+  stage.stage(first, false);
   // Allocate more than libsodium's memory holds now: the module grows it (a new ArrayBuffer).
   const before = na.heap.buffer;
   const big = na.alloc(na.heap.length + (16 << 20));
   assert.notEqual(na.heap.buffer, before, 'libsodium memory grew');
   const huge = event(2, 3 << 20);
-  stage.stage(huge, sealedLength(huge), false);
+  stage.stage(huge, false);
   const opened = openAll(stage.take(), openClient);
   assert.deepEqual(
     opened.map(([, f]) => f),
@@ -90,13 +90,13 @@ test('what is staged survives a growth of libsodium memory, a huge message, and 
   na.free(big);
   // After the huge message left, the stage goes on (in a region of its usual size).
   const next = event(3, 80);
-  stage.stage(next, sealedLength(next), false);
+  stage.stage(next, false);
   assert.deepEqual(
     openAll(stage.take(), openClient).map(([, f]) => f),
     next,
   );
   stage.dispose();
   stage.dispose();
-  assert.throws(() => stage.stage(next, sealedLength(next), false), /after dispose/);
+  assert.throws(() => stage.stage(next, false), /after dispose/);
   client.dispose();
 });

@@ -5,9 +5,9 @@ import {
   CurveReader,
   CurveRefusedError,
   MESSAGE_OVERHEAD,
-  sealedLength,
   type CurveClientKeys,
   type CurveSink,
+  sealedLength,
   type Sodium,
 } from '@zeek-relay/zmtp/curve';
 import type { Target } from './endpoint.js';
@@ -228,9 +228,9 @@ export class ZmtpPeer {
     if (stage !== undefined) {
       // Each frame a MESSAGE, a plain frame on the wire (as libzmq sends it); MORE and COMMAND
       // boxed. Staged, and boxed when the next write takes the stage whole (as #out is written).
-      const size = sealedLength(frames);
-      if (stage.length > 0 && stage.length + size > CHUNK) this.#flush();
-      stage.stage(frames, size, (flags & 4) !== 0);
+      // Flushed before, not after: a flush counts the messages staged so far (#outMessages).
+      if (stage.length > 0 && stage.length + sealedLength(frames) > CHUNK) this.#flush();
+      stage.stage(frames, (flags & 4) !== 0);
       return;
     }
     let size = 0;

@@ -1,4 +1,4 @@
-import type { CurveClient, Sodium } from '@zeek-relay/zmtp/curve';
+import { sealedLength, type CurveClient, type Sodium } from '@zeek-relay/zmtp/curve';
 
 /** The region's usual size (one write's worth); a larger message grows it for a while. */
 const INITIAL = 64 * 1024;
@@ -35,11 +35,13 @@ export class SealStage {
   }
 
   /**
-   * Stages one message (its frames in order; `command`: ZMTP commands) after what is staged;
-   * `size` is its `sealedLength`. The frames are copied: the caller may reuse them at once.
+   * Stages one message (its frames in order; `command`: ZMTP commands) after what is staged,
+   * growing the region to its `sealedLength` first. The frames are copied: the caller may reuse
+   * them at once.
    */
-  stage(frames: readonly Uint8Array[], size: number, command: boolean): void {
+  stage(frames: readonly Uint8Array[], command: boolean): void {
     if (this.#disposed) throw new Error('SealStage used after dispose');
+    const size = sealedLength(frames);
     if (this.#length + size > this.#size) this.#resize(Math.max(this.#length + size, 2 * this.#size));
     this.#length = this.#curve.layInto(this.#at + this.#length, frames, command) - this.#at;
   }

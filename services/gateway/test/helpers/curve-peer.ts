@@ -56,11 +56,19 @@ export function connected(na: Sodium) {
         Buffer.concat([Buffer.from([flags]), frame]),
       ),
     ]);
-  /** Opens what the client sent: [flags, frame], or undefined if the box does not open. */
+  /** The short nonce of the client's last MESSAGE opened (checked to go up by one each time). */
+  let lastNonce: bigint | undefined;
+  /**
+   * Opens what the client sent: [flags, frame], or undefined if the box does not open. Asserts
+   * the boxes come in nonce order: each MESSAGE's short nonce is one more than the last opened.
+   */
   const openClient = (body: Buffer): [number, Buffer] | undefined => {
     assert.deepEqual(body.subarray(0, 8), ascii('\x07MESSAGE'));
+    const counter = body.readBigUInt64BE(8);
+    if (lastNonce !== undefined) assert.equal(counter, lastNonce + 1n, 'MESSAGE nonces in order');
     const nonce = Buffer.concat([ascii('CurveZMQMESSAGEC'), body.subarray(8, 16)]);
     const plain = na.secretboxOpenEasy(key, nonce, body.subarray(16));
+    if (plain !== undefined) lastNonce = counter;
     return plain === undefined ? undefined : [plain[0] as number, plain.subarray(1)];
   };
   return { client, message, openClient };
