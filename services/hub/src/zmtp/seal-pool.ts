@@ -4,7 +4,8 @@
  * life (a lane); everything it is sent in batches is boxed there, in the order posted, and comes
  * back in that order, so its nonces (reserved by the event loop, which owns the counter) reach
  * the wire increasing. The batches posted in one turn of the event loop go to each worker as one
- * job, the plaintext of subscribers that get the same batch laid out once per worker.
+ * job (and while a worker is {@link MAX_JOBS} behind, those of several turns), the
+ * plaintext of subscribers that get the same batch laid out once per worker.
  *
  * A worker that dies is `ZR_HUB_SEAL_WORKER_FAILED`: its subscribers are disconnected (they
  * reconnect, as from any lost connection), a new worker takes its place, the hub goes on.
@@ -14,6 +15,12 @@ import { sealedLength } from '@zeek-relay/zmtp/curve';
 import { HUB_ERROR_CODES, HubError } from '../errors.js';
 import { sameMessages, type Messages } from './plaintext.js';
 import type { SealGroupMessage, SealWorkerReply, SealWorkerRequest } from './seal-protocol.js';
+
+/**
+ * Jobs a worker may have in flight. More keep it busy while the event loop is too busy to post
+ * the next one at once; beyond it the batches of several turns go as one job (less per-job cost).
+ */
+const MAX_JOBS = 4;
 
 /** A subscriber's side of the pool. */
 export interface SealLane {
@@ -105,7 +112,8 @@ export class SealPool {
   #seal(t: SealThread, lane: Lane, messages: Messages, first: number, done: (out: Buffer) => void): number {
     if (t.building === undefined) {
       t.building = [];
-      queueMicrotask(() => this.#send(t));
+      // At most MAX_JOBS in flight per worker: what comes meanwhile goes with the next one.
+      if (t.pending.length < MAX_JOBS) queueMicrotask(() => this.#send(t));
     }
     const groups = t.building;
     let g = groups[groups.length - 1];
@@ -125,9 +133,9 @@ export class SealPool {
 
   /** Posts the job built this turn: each group's plaintext laid out once, transferred. */
   #send(t: SealThread): void {
-    const groups = t.building!;
+    const groups = t.building;
     t.building = undefined;
-    if (t.dead) return;
+    if (t.dead || groups === undefined) return;
     const wire = groups.map(groupMessage);
     const transfer: ArrayBufferLike[] = [];
     for (const w of wire) transfer.push(w.plain.buffer, w.frames.buffer, w.parts.buffer, w.subs.buffer);
@@ -147,6 +155,8 @@ export class SealPool {
         off += g.sealedLength;
       }
     }
+    // The batches that came while the worker was MAX_JOBS behind.
+    if (t.building !== undefined && t.pending.length < MAX_JOBS) this.#send(t);
     this.#checkIdle();
   }
 
