@@ -53,17 +53,24 @@ export class ForwardingCore {
   readonly #touched: Subscriber[] = [];
   readonly #fullSubs = new Set<Subscriber>();
   #paused = false;
+  /** The seal workers are behind (seal-pool.ts): the publishers are not read meanwhile. */
+  #sealBehind = false;
 
   constructor(o: CoreOptions) {
     this.#o = o;
     this.drops = new SubscriberDrops(o.maxDropLabels, o.nodeTopicPrefix);
+    o.seal?.watchBacklog((behind) => {
+      this.#sealBehind = behind;
+      if (behind) for (const p of this.#publishers) p.pause();
+      else this.#resumeIfFree();
+    });
   }
 
   // ---- publishers (hub XSUB side) ----
 
   publisherReady(conn: Connection): void {
     this.#publishers.add(conn);
-    if (this.#paused || this.#fullSubs.size > 0) conn.pause();
+    if (this.#paused || this.#sealBehind || this.#fullSubs.size > 0) conn.pause();
     if (this.#counts.size === 0) return;
     // In libzmq's order (its subscription trie, walked in byte order), as Zeek 8.0.10 was recorded
     // receiving it; latin1 keys sort by their bytes. Sealed per publisher with CURVE.
@@ -203,7 +210,12 @@ export class ForwardingCore {
 
   #drained(sub: Subscriber): void {
     this.#fullSubs.delete(sub);
-    if (this.#fullSubs.size > 0 || this.#paused) return;
+    this.#resumeIfFree();
+  }
+
+  /** Reads the publishers again unless a full subscriber, the seal workers or shutdown hold them. */
+  #resumeIfFree(): void {
+    if (this.#fullSubs.size > 0 || this.#paused || this.#sealBehind) return;
     for (const p of this.#publishers) p.resume();
   }
 

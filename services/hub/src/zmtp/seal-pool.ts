@@ -70,6 +70,8 @@ export class SealPool {
   #nextSid = 1;
   #closing = false;
   #idle: (() => void)[] = [];
+  #behind = false;
+  #onBehind: (behind: boolean) => void = () => undefined;
 
   constructor(threads: number, onFailure: (err: HubError) => void) {
     this.#onFailure = onFailure;
@@ -84,6 +86,23 @@ export class SealPool {
     t.worker.on('error', (err) => this.#died(t, slot, err));
     t.worker.on('exit', (code) => this.#died(t, slot, new Error(`exited with code ${code}`)));
     return t;
+  }
+
+  /**
+   * `fn(true)` when a worker has {@link MAX_JOBS} jobs in flight, `fn(false)` once none has: the
+   * core stops reading the publishers meanwhile, so the hub reads no faster than it seals (as
+   * sealing on the event loop paces it) instead of reading, opening and then dropping for queues
+   * that fill while their batches wait for a worker.
+   */
+  watchBacklog(fn: (behind: boolean) => void): void {
+    this.#onBehind = fn;
+  }
+
+  #checkBehind(): void {
+    const behind = this.#threads.some((t) => !t.dead && t.pending.length >= MAX_JOBS);
+    if (behind === this.#behind) return;
+    this.#behind = behind;
+    this.#onBehind(behind);
   }
 
   /** Binds a subscriber (its transmit state, wiped here once posted) to the least busy worker. */
@@ -141,6 +160,7 @@ export class SealPool {
     for (const w of wire) transfer.push(w.plain.buffer, w.frames.buffer, w.parts.buffer, w.subs.buffer);
     t.pending.push(groups);
     t.post({ t: 'seal', groups: wire }, transfer as ArrayBuffer[]);
+    this.#checkBehind();
   }
 
   /** A job's sealed bytes: each subscriber's part, in the order posted. */
@@ -157,6 +177,7 @@ export class SealPool {
     }
     // The batches that came while the worker was MAX_JOBS behind.
     if (t.building !== undefined && t.pending.length < MAX_JOBS) this.#send(t);
+    this.#checkBehind();
     this.#checkIdle();
   }
 
@@ -180,6 +201,7 @@ export class SealPool {
       l.live = false;
       l.failed();
     }
+    this.#checkBehind();
     this.#checkIdle();
   }
 
