@@ -75,6 +75,31 @@ describe('CURVE seal workers', () => {
     peer.dispose();
   });
 
+  it('reports a backlog while a worker has 4 jobs in flight, and its end; later batches wait and come in order', async () => {
+    const { hub, peer } = await sessions();
+    const lane = pool.attach(hub.exportTransmit(), () => assert.fail('no worker failed'));
+    const seen: boolean[] = [];
+    pool.watchBacklog((behind) => seen.push(behind));
+    const batches = Array.from({ length: 6 }, () => batch(20));
+    const sealed: Promise<Buffer>[] = [];
+    // Each batch in a turn of its own (the microtasks between them post it): no answer can come
+    // in between, so four jobs are in flight at once and the last two wait for an answer.
+    for (const b of batches) {
+      sealed.push(seal(lane, hub, b));
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    assert.deepEqual(seen, [true], 'behind once the fourth job is posted');
+    const wires = await Promise.all(sealed);
+    for (const [i, wire] of wires.entries()) assert.deepEqual(openAll(peer, wire), batches[i]!.flat());
+    await until('the backlog ended', () => seen.length === 2);
+    assert.deepEqual(seen, [true, false]);
+    pool.watchBacklog(() => undefined);
+    lane.drop();
+    hub.dispose();
+    peer.dispose();
+  });
+
   it('a batch whose nonces were reserved out of order is refused: the worker fails, reported, replaced', async () => {
     const { hub } = await sessions();
     let failed = 0;
