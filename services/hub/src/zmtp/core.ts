@@ -100,6 +100,8 @@ export class ForwardingCore {
     const touched = this.#touched;
     for (let i = 0; i < touched.length; i++) touched[i]!.flush();
     touched.length = 0;
+    // CURVE: this read's batches are sealed (or queued as messages, laid out again when written).
+    this.#o.plaintext?.wipe();
   }
 
   #matching(topic: Buffer): Subscriber[] {
@@ -200,7 +202,8 @@ export class ForwardingCore {
   /** Hands every subscriber's queue to its socket (shutdown: the linger bounds the rest). */
   flushAll(): void {
     for (const s of this.#subscribers.values()) s.flushAll();
-    // Everything queued is sealed now: no plaintext stays in libsodium's memory.
+    // Everything queued is sealed now: no plaintext of it stays in libsodium's memory (publisher
+    // connections' readers keep their last read until they close).
     this.#o.plaintext?.dispose();
   }
 
