@@ -184,12 +184,18 @@ test('sealFrom boxes a batch laid out once for several sessions: the bytes seal 
   }
 });
 
-test('SealSource.wipe zeroes the laid-out plaintext and forgets it; a disposed or wiped source seals nothing', async () => {
-  const na = await Sodium.load();
+/** A server-side session established with fresh keys. */
+function serverSession(na: Sodium): CurveSession {
   const [cPub] = na.keyPair();
   const [, sSec] = na.keyPair();
   const session = new CurveSession(na, PREFIX.serverMessage, PREFIX.clientMessage);
   session.establish(cPub, sSec);
+  return session;
+}
+
+test('SealSource.wipe zeroes the laid-out plaintext and forgets it; a disposed or wiped source seals nothing', async () => {
+  const na = await Sodium.load();
+  const session = serverSession(na);
   const secret = Buffer.from('an event nobody should read later', 'latin1');
   const messages = [[Buffer.from('/topic'), secret]];
   const source = new SealSource(na);
@@ -217,10 +223,7 @@ test('SealSource.wipe zeroes the laid-out plaintext and forgets it; a disposed o
 
 test('a disposed session boxes nothing: seal, layInto, sealLaid and sealFrom throw instead of using its freed key block', async () => {
   const na = await Sodium.load();
-  const [cPub] = na.keyPair();
-  const [, sSec] = na.keyPair();
-  const session = new CurveSession(na, PREFIX.serverMessage, PREFIX.clientMessage);
-  session.establish(cPub, sSec);
+  const session = serverSession(na);
   const frames = [Buffer.from('/t'), randomBytes(10)];
   const at = na.alloc(sealedLength(frames));
   const end = session.layInto(at, frames, false);
