@@ -183,3 +183,58 @@ test('sealFrom boxes a batch laid out once for several sessions: the bytes seal 
     p.reference.dispose();
   }
 });
+
+/** A server-side session established with fresh keys. */
+function serverSession(na: Sodium): CurveSession {
+  const [cPub] = na.keyPair();
+  const [, sSec] = na.keyPair();
+  const session = new CurveSession(na, PREFIX.serverMessage, PREFIX.clientMessage);
+  session.establish(cPub, sSec);
+  return session;
+}
+
+test('SealSource.wipe zeroes the laid-out plaintext and forgets it; a disposed or wiped source seals nothing', async () => {
+  const na = await Sodium.load();
+  const session = serverSession(na);
+  const secret = Buffer.from('an event nobody should read later', 'latin1');
+  const messages = [[Buffer.from('/topic'), secret]];
+  const source = new SealSource(na);
+  source.load(messages);
+  // Where the secret frame lies: after its 32 zeros and flags octet.
+  const at = source.frameAt[1]! + ZEROS + 1;
+  assert.deepEqual(na.heap.subarray(at, at + secret.length), secret);
+  source.wipe();
+  assert.ok(
+    na.heap.subarray(at, at + secret.length).every((b) => b === 0),
+    'plaintext zeroed',
+  );
+  assert.equal(source.sealedLength, 0);
+  assert.deepEqual(source.messages, []);
+  // An emptied source boxes nothing: sealFrom returns where it started, nothing written.
+  const out = Buffer.alloc(64, 0xee);
+  assert.equal(session.sealFrom(out, 3, source), 3);
+  assert.ok(out.every((b) => b === 0xee));
+  source.load(messages);
+  source.dispose();
+  assert.equal(source.sealedLength, 0);
+  assert.equal(session.sealFrom(out, 3, source), 3);
+  session.dispose();
+});
+
+test('a disposed session boxes nothing: seal, layInto, sealLaid and sealFrom throw instead of using its freed key block', async () => {
+  const na = await Sodium.load();
+  const session = serverSession(na);
+  const frames = [Buffer.from('/t'), randomBytes(10)];
+  const at = na.alloc(sealedLength(frames));
+  const end = session.layInto(at, frames, false);
+  const source = new SealSource(na);
+  source.load([frames]);
+  session.dispose();
+  const out = Buffer.alloc(sealedLength(frames));
+  assert.throws(() => session.seal(out, 0, frames, false), /after dispose/);
+  assert.throws(() => session.layInto(at, frames, false), /after dispose/);
+  assert.throws(() => session.sealLaid(at, end), /after dispose/);
+  assert.throws(() => session.sealFrom(out, 0, source), /after dispose/);
+  source.dispose();
+  na.free(at);
+});

@@ -176,6 +176,7 @@ export class CurveSession {
    * then stay in the CPU's caches): lay out every message, then seal the region once.
    */
   layInto(at: number, frames: readonly Uint8Array[], command: boolean): number {
+    if (this.#disposed) throw new Error('CurveSession used after dispose');
     const last = frames.length - 1;
     let q = at;
     for (let i = 0; i <= last; i++) {
@@ -261,7 +262,7 @@ export class CurveSession {
       q = body + ZEROS + len;
     }
     h.copy(out, off, start, q);
-    return off + size;
+    return off + (q - start);
   }
 
   /**
@@ -274,8 +275,13 @@ export class CurveSession {
     this.#txNonce = first;
   }
 
-  /** Takes our next short nonce and writes it as the last 8 bytes of the nonce at `nt`. */
+  /**
+   * Takes our next short nonce and writes it as the last 8 bytes of the nonce at `nt`. Every box
+   * of a MESSAGE takes its nonce here, so a session used after {@link dispose} (its key block
+   * freed, maybe another connection's by now) throws here before boxing anything.
+   */
   #nextNonce(v: DataView, nt: number): number {
+    if (this.#disposed) throw new Error('CurveSession used after dispose');
     const n = this.#txNonce++;
     v.setUint32(nt, Math.floor(n / HI));
     v.setUint32(nt + 4, n >>> 0);
@@ -471,6 +477,8 @@ export class SealSource {
   readonly #na: Sodium;
   #at = 0;
   #size = 0;
+  /** Bytes of the region the loaded messages take (plaintext until {@link wipe}). */
+  #used = 0;
   /** The messages last loaded (compared by identity by the caller). */
   messages: readonly (readonly Uint8Array[])[] = [];
   /** Per frame: where its zeros start in libsodium's memory, and its flags octet + frame length. */
@@ -509,8 +517,24 @@ export class SealSource {
         p += ZEROS + 1 + f.length;
       }
     }
+    this.#used = need;
     this.messages = messages;
     this.sealedLength = sealed;
+  }
+
+  /**
+   * Zeroes the loaded plaintext and forgets it (the region is kept for the next {@link load}):
+   * the hub calls this after each read's batches are sealed, so no events stay readable in
+   * libsodium's memory while it waits for the next read.
+   */
+  wipe(): void {
+    if (this.#used === 0) return;
+    this.#na.heap.fill(0, this.#at, this.#at + this.#used);
+    this.#used = 0;
+    this.messages = [];
+    this.frameAt.length = 0;
+    this.frameLength.length = 0;
+    this.sealedLength = 0;
   }
 
   #reserve(size: number): void {
@@ -527,8 +551,10 @@ export class SealSource {
     this.#na.heap.fill(0, this.#at, this.#at + this.#size);
     this.#na.free(this.#at);
     this.#size = 0;
+    this.#used = 0;
     this.messages = [];
     this.frameAt.length = 0;
     this.frameLength.length = 0;
+    this.sealedLength = 0;
   }
 }

@@ -110,6 +110,8 @@ export class ForwardingCore {
     const touched = this.#touched;
     for (let i = 0; i < touched.length; i++) touched[i]!.flush();
     touched.length = 0;
+    // CURVE: this read's batches are sealed (or queued as messages, laid out again when written).
+    this.#o.plaintext?.wipe();
   }
 
   #matching(topic: Buffer): Subscriber[] {
@@ -225,7 +227,8 @@ export class ForwardingCore {
    */
   async flushAll(): Promise<void> {
     for (const s of this.#subscribers.values()) s.flushAll();
-    // Everything queued is sealed now: no plaintext stays in libsodium's memory.
+    // Everything queued is sealed now: no plaintext of it stays in libsodium's memory (publisher
+    // connections' readers keep their last read until they close).
     this.#o.plaintext?.dispose();
     await this.#o.seal?.idle();
   }

@@ -24,6 +24,11 @@ export class SharedPlaintext {
     return s;
   }
 
+  /** Zeroes the plaintext laid out (after each read's flush: the next read's batch differs). */
+  wipe(): void {
+    this.#source.wipe();
+  }
+
   /** Wipes the plaintext from libsodium's memory (shutdown; a later batch lays it out again). */
   dispose(): void {
     this.#source.dispose();

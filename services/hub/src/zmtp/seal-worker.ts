@@ -48,6 +48,8 @@ function seal(groups: readonly SealGroupMessage[]): void {
       else off = s.sealFrom(out, off, source, g.subs[i + 1]!);
     }
   }
+  // As on the event loop (core.ts): no batch stays readable in libsodium's memory after its job.
+  source.wipe();
   const reply: SealWorkerReply = { t: 'sealed', out };
   port.postMessage(reply, [out.buffer]);
 }

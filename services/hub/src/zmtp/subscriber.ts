@@ -26,8 +26,9 @@ import type { SealLane } from './seal-pool.js';
 /** Bytes handed to the socket per pump, corked into one write (the rest waits for 'drain'). */
 const PUMP_BYTES = 256 * 1024;
 
-/** Size of a CURVE subscriber's slab of sealed messages. */
+/** Size of a CURVE subscriber's slab of sealed messages (larger only for a batch that needs it). */
 const SLAB = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * CURVE: where a subscriber's batches are sealed, one after another, and how many writes of it
@@ -91,9 +92,9 @@ export class Subscriber {
   #queue: Batch[] = [];
   #head = 0;
   #waitingDrain = false;
-  /** CURVE: this read's messages, and where they are sealed (never reused: writes may hold it). */
+  /** CURVE: this read's messages, and the slab they are sealed into ({@link Slab}). */
   #plain: (readonly Buffer[])[] = [];
-  #slab: Slab = { buf: Buffer.alloc(0), used: 0, pending: 0 };
+  #slab: Slab = { buf: EMPTY, used: 0, pending: 0 };
 
   /** CURVE: where a batch's plaintext is laid out for sealing (shared by all subscribers). */
   readonly #plaintext: SharedPlaintext | undefined;
@@ -244,7 +245,11 @@ export class Subscriber {
     const source = this.#plaintext!.of(messages);
     const size = source.sealedLength;
     let slab = this.#slab;
-    if (slab.pending === 0) slab.used = 0;
+    if (slab.pending === 0) {
+      // Written out: filled again from the start, or let go if a large batch had grown it.
+      if (slab.buf.length > SLAB) slab = this.#slab = { buf: EMPTY, used: 0, pending: 0 };
+      else slab.used = 0;
+    }
     if (slab.buf.length - slab.used < size) {
       slab = this.#slab = { buf: Buffer.allocUnsafe(Math.max(SLAB, size)), used: 0, pending: 0 };
     }
