@@ -126,7 +126,7 @@ export const HubConfigSchema = Type.Object(
     curveSealThreads: Type.Integer({
       minimum: 0,
       maximum: 64,
-      default: 0,
+      default: 1,
       description:
         '`zmtp` with CURVE: worker threads that seal for the subscribers (each subscriber bound to one), beside the event loop that reads, routes and writes; 0 = seal on the event loop',
     }),
