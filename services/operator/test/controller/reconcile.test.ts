@@ -237,7 +237,7 @@ test('images: operator configuration, overridden per cluster', () => {
   );
 });
 
-test("spec.hub.forwarding and slowSubscriber reach the hub's environment only when set", () => {
+test("spec.hub.forwarding, slowSubscriber and curveSealThreads reach the hub's environment only when set", () => {
   const hubEnv = (spec: unknown): Record<string, string> => {
     const hub = find(
       buildDesired(cluster(spec), IMAGES, observe()).objects,
@@ -251,9 +251,13 @@ test("spec.hub.forwarding and slowSubscriber reach the hub's environment only wh
   const unset = hubEnv({});
   assert.equal(unset['ZR_HUB_FORWARDING'], undefined);
   assert.equal(unset['ZR_HUB_SLOW_SUBSCRIBER'], undefined);
-  const set = hubEnv({ hub: { forwarding: 'zmtp', slowSubscriber: 'block' } });
+  assert.equal(unset['ZR_HUB_CURVE_SEAL_THREADS'], undefined);
+  const set = hubEnv({ hub: { forwarding: 'zmtp', slowSubscriber: 'block', curveSealThreads: 0 } });
   assert.equal(set['ZR_HUB_FORWARDING'], 'zmtp');
   assert.equal(set['ZR_HUB_SLOW_SUBSCRIBER'], 'block');
+  assert.equal(set['ZR_HUB_CURVE_SEAL_THREADS'], '0');
   assert.throws(() => cluster({ hub: { forwarding: 'fast' } }));
   assert.throws(() => cluster({ hub: { slowSubscriber: 'never' } }));
+  assert.throws(() => cluster({ hub: { curveSealThreads: -1 } }));
+  assert.throws(() => cluster({ hub: { curveSealThreads: 1.5 } }));
 });

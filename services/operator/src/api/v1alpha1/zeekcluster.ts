@@ -202,7 +202,15 @@ const Hub = Type.Object(
     forwarding: Type.Optional(
       StringEnum(['native', 'counted', 'zmtp'] as const, {
         description:
-          "The hub's data path (its `forwarding` setting; unset: the hub's default, `zmtp`, which a hub started by an older operator picks up at its next restart). `zmtp`: the hub's own ZMTP core, with Zeek 8.2's `zeek_cluster_zeromq_proxy_*` counters and drops per subscriber; not with CURVE yet (a CURVE hub forwards with `native`). `native`: libzmq's proxy, no traffic counters. `counted`: the counters on libzmq sockets, at a fraction of the rate.",
+          "The hub's data path (its `forwarding` setting; unset: the hub's default, `zmtp`, which a hub started by an older operator picks up at its next restart). `zmtp`: the hub's own ZMTP core, with Zeek 8.2's `zeek_cluster_zeromq_proxy_*` counters and drops per subscriber, plaintext or CURVE. `native`: libzmq's proxy, no traffic counters. `counted`: the counters on libzmq sockets, at a fraction of the rate.",
+      }),
+    ),
+    curveSealThreads: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 64,
+        description:
+          "With CURVE and `forwarding: zmtp`: worker threads that seal (encrypt) for the subscribers beside the hub's event loop (the hub's `curveSealThreads`; unset: the hub's default, 1). More help when many nodes subscribe and the hub's pod has cores to spare; each batch then crosses to a worker and back (higher latency). 0: seal on the event loop.",
       }),
     ),
     slowSubscriber: Type.Optional(

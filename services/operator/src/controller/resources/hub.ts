@@ -40,6 +40,9 @@ export function buildHubDeployment(zc: ZeekCluster, images: Images, zv: ZeekVers
                 // Only when set: an operator upgrade must not restart every hub for a default.
                 ...(h.forwarding !== undefined ? { ZR_HUB_FORWARDING: h.forwarding } : {}),
                 ...(h.slowSubscriber !== undefined ? { ZR_HUB_SLOW_SUBSCRIBER: h.slowSubscriber } : {}),
+                ...(h.curveSealThreads !== undefined
+                  ? { ZR_HUB_CURVE_SEAL_THREADS: h.curveSealThreads }
+                  : {}),
                 ...(curve
                   ? {
                       ZR_HUB_CURVE_SERVER_SECRET_KEY_FILE: `${CURVE_SERVER_DIR}/${CURVE_KEY.serverSecret}`,
