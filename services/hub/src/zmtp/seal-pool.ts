@@ -10,11 +10,15 @@
  * A worker that dies is `ZR_HUB_SEAL_WORKER_FAILED`: its subscribers are disconnected (they
  * reconnect, as from any lost connection), a new worker takes its place, the hub goes on.
  */
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { sealedLength } from '@zeek-relay/zmtp/curve';
 import { HUB_ERROR_CODES, HubError } from '../errors.js';
 import { sameMessages, type Messages } from './plaintext.js';
 import type { SealGroupMessage, SealWorkerReply, SealWorkerRequest } from './seal-protocol.js';
+
+/** How long a closing worker gets to wipe its keys and exit by itself before it is terminated. */
+const CLOSE_WAIT_MS = 1000;
 
 /**
  * Jobs a worker may have in flight. More keep it busy while the event loop is too busy to post
@@ -84,6 +88,12 @@ export class SealPool {
       if (m.t === 'sealed') this.#answered(t, m.out);
     });
     t.worker.on('error', (err) => this.#died(t, slot, err));
+    // A reply that cannot be deserialised would leave its job unanswered (and, at MAX_JOBS, the
+    // publishers unread): the worker is given up as if it had died.
+    t.worker.on('messageerror', (err) => {
+      this.#died(t, slot, err);
+      void t.worker.terminate();
+    });
     t.worker.on('exit', (code) => this.#died(t, slot, new Error(`exited with code ${code}`)));
     return t;
   }
@@ -221,14 +231,21 @@ export class SealPool {
     for (const r of waiting) r();
   }
 
-  /** Ends every worker (keys wiped first); resolves when they have exited. */
+  /**
+   * Ends every worker; resolves when they have exited. A worker wipes its keys and plaintext on
+   * `close` and then exits by itself (its port closed); one that has not within
+   * {@link CLOSE_WAIT_MS} is terminated (its memory then goes with the thread, unwiped).
+   */
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(
       this.#threads.map(async (t) => {
         if (t.dead) return;
+        const exited = once(t.worker, 'exit');
         t.post({ t: 'close' });
-        await t.worker.terminate();
+        const timer = setTimeout(() => void t.worker.terminate(), CLOSE_WAIT_MS);
+        await exited;
+        clearTimeout(timer);
       }),
     );
   }
