@@ -126,9 +126,9 @@ export const HubConfigSchema = Type.Object(
     curveSealThreads: Type.Integer({
       minimum: 0,
       maximum: 64,
-      default: 1,
+      default: 0,
       description:
-        '`zmtp` with CURVE: worker threads that seal for the subscribers (each subscriber bound to one), beside the event loop that reads, routes and writes; 0 = seal on the event loop',
+        '`zmtp` with CURVE: worker threads that seal for the subscribers (each subscriber bound to one), beside the event loop that reads, routes and writes; 0 (default) = seal on the event loop',
     }),
     // Reserved for version-dependent behaviour: the operator sets ZR_HUB_ZEEK_VERSION and
     // `zeek-relay up --zeek-version` passes it, but the hub's wire behaviour is the same for every

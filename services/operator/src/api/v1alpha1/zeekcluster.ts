@@ -210,7 +210,7 @@ const Hub = Type.Object(
         minimum: 0,
         maximum: 64,
         description:
-          "With CURVE and `forwarding: zmtp`: worker threads that seal (encrypt) for the subscribers beside the hub's event loop (the hub's `curveSealThreads`; unset: the hub's default, 1). More help when many nodes subscribe and the hub's pod has cores to spare; each batch then crosses to a worker and back (higher latency). 0: seal on the event loop.",
+          "With CURVE and `forwarding: zmtp`: worker threads that seal (encrypt) for the subscribers beside the hub's event loop (the hub's `curveSealThreads`; unset: the hub's default, 0 = seal on the event loop). 1 or 2 give more throughput when many nodes subscribe and the hub's pod has cores to spare; each batch then crosses to a worker and back (higher latency).",
       }),
     ),
     slowSubscriber: Type.Optional(
