@@ -19,6 +19,7 @@ import {
 } from '@zeek-relay/zmtp/curve';
 import { parseCommand } from '@zeek-relay/zmtp';
 import { loadavg } from 'node:os';
+import { ASSEMBLE_MIN_BYTES } from '../src/sink.js';
 import { connLikeBatch } from './conn-like-batch.js';
 
 const args = process.argv.slice(2);
@@ -75,7 +76,7 @@ function reader(withTarget: boolean): number {
   const input = reads(client);
   const free: Buffer[] = [];
   const target = {
-    minBytes: 32 * 1024,
+    minBytes: ASSEMBLE_MIN_BYTES,
     allocate: (n: number) => (free.pop() ?? Buffer.allocUnsafeSlow(LENT)).subarray(0, n),
   };
   const r = new CurveReader(na, server, 1 << 24, native, withTarget ? target : undefined);

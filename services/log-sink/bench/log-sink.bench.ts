@@ -39,6 +39,7 @@ import { createJsonRenderer, createTsvRenderer, decodeLogBatch } from '@zeek-rel
 import { createSink, SinkConfigSchema } from '../src/index.js';
 import { WriteBudget } from '../src/backpressure.js';
 import { startIntake } from '../src/intake.js';
+import { ASSEMBLE_MIN_BYTES } from '../src/sink.js';
 import { connLikeBatch } from './conn-like-batch.js';
 
 const args = process.argv.slice(2);
@@ -274,7 +275,7 @@ function zmtpCeilingReceiver(lines: Uint8Array, dir: string): Receiver {
     // The payload is not read: large frames are assembled in one reused buffer.
     let scratch = Buffer.alloc(0);
     const frameTarget = {
-      minBytes: 32 * 1024,
+      minBytes: ASSEMBLE_MIN_BYTES,
       allocate: (n: number) => (scratch.length >= n ? scratch : (scratch = Buffer.alloc(n))).subarray(0, n),
     };
     const intake = await startIntake({

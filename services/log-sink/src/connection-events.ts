@@ -21,17 +21,16 @@ export interface ConnectionStats {
 
 /** Builds the two handlers handed to the ZAP handler and the intake; they never throw. */
 export function connectionEvents(stats: ConnectionStats, metrics: SinkMetrics, warn: RateLimitedLog) {
+  /** A client admitted or refused by key (libzmq's ZAP request, or the zmtp intake's own check). */
+  const clientVerdict = (accepted: boolean, address?: string, mechanism?: string): void => {
+    stats.zap[accepted ? 'accepted' : 'rejected'] += 1;
+    metrics.zap(accepted);
+    if (!accepted)
+      warn.warn('zap_rejected', { address, mechanism }, 'Rejected CURVE client (key not on the allow-list)');
+  };
   return {
     onZap(accepted: boolean, request: readonly Buffer[]): void {
-      stats.zap[accepted ? 'accepted' : 'rejected'] += 1;
-      metrics.zap(accepted);
-      if (!accepted) {
-        warn.warn(
-          'zap_rejected',
-          { address: request[3]?.toString('latin1'), mechanism: request[5]?.toString('latin1') },
-          'Rejected CURVE client (key not on the allow-list)',
-        );
-      }
+      clientVerdict(accepted, request[3]?.toString('latin1'), request[5]?.toString('latin1'));
     },
     onHandshakeFailed(kind: HandshakeFailureKind, address: string, err: unknown): void {
       stats.handshakeFailures[kind] = (stats.handshakeFailures[kind] ?? 0) + 1;
@@ -40,15 +39,7 @@ export function connectionEvents(stats: ConnectionStats, metrics: SinkMetrics, w
     },
     /** `intake=zmtp` with CURVE: a client's verdict, counted as the ZAP handler's answers. */
     onClient(accepted: boolean, address: string): void {
-      stats.zap[accepted ? 'accepted' : 'rejected'] += 1;
-      metrics.zap(accepted);
-      if (!accepted) {
-        warn.warn(
-          'zap_rejected',
-          { address, mechanism: 'CURVE' },
-          'Rejected CURVE client (key not on the allow-list)',
-        );
-      }
+      clientVerdict(accepted, address, 'CURVE');
     },
     onPeerError(code: string, address: string, err: unknown): void {
       stats.peerErrors[code] = (stats.peerErrors[code] ?? 0) + 1;

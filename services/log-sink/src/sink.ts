@@ -30,7 +30,7 @@ import { createStdoutOutput } from './stdout-output.js';
  * `intake=zmtp` with render workers: a payload frame of at least this size that spans reads is
  * assembled straight in a pooled buffer, which then goes to a worker without another copy.
  */
-const ASSEMBLE_MIN_BYTES = 32 * 1024;
+export const ASSEMBLE_MIN_BYTES = 32 * 1024;
 
 /** What the sink needs from its host (main.ts or an embedding CLI). */
 export interface SinkDeps extends ServiceDeps {
