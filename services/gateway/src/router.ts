@@ -168,7 +168,7 @@ export class Router {
    * where these events are never sent to clients at all.
    */
   publishAbout(m: Member, topic: string, event: ZeekEvent): void {
-    this.link.publish([Buffer.from(topic, 'utf8'), m.idBytes, FORMAT_FRAME, Buffer.from(encodeEvent(event))]);
+    this.link.publish([Buffer.from(topic, 'utf8'), m.idBytes, FORMAT_FRAME, encodeEvent(event)]);
   }
 
   /**
@@ -181,12 +181,7 @@ export class Router {
       args: [{ type: 'string', value: Buffer.from(gatewayId, 'utf8') }],
     };
     const id = Buffer.from(gatewayId, 'utf8');
-    this.link.publish([
-      Buffer.from(REQUEST_SIGNATURES_TOPIC, 'utf8'),
-      id,
-      FORMAT_FRAME,
-      Buffer.from(encodeEvent(event)),
-    ]);
+    this.link.publish([Buffer.from(REQUEST_SIGNATURES_TOPIC, 'utf8'), id, FORMAT_FRAME, encodeEvent(event)]);
   }
 
   #takeSignatures(format: Buffer, payload: Uint8Array): void {
