@@ -187,11 +187,6 @@ export class CurveServer {
     this.#route = hook;
   }
 
-  /** The bytes {@link seal} writes for `frames` ({@link sealedLength}). */
-  sealedLength(frames: readonly Uint8Array[]): number {
-    return sealedLength(frames);
-  }
-
   /** {@link seal} into a new Buffer of {@link sealedLength} bytes (commands, subscriptions). */
   sealed(frames: readonly Uint8Array[], command: boolean): Buffer {
     if (this.#route !== undefined) return this.#route(frames, command);

@@ -530,6 +530,11 @@ export class SealSource {
   wipe(): void {
     if (this.#used === 0) return;
     this.#na.heap.fill(0, this.#at, this.#at + this.#used);
+    this.#forget();
+  }
+
+  /** Nothing loaded (the region, if any, kept). */
+  #forget(): void {
     this.#used = 0;
     this.messages = [];
     this.frameAt.length = 0;
@@ -551,10 +556,6 @@ export class SealSource {
     this.#na.heap.fill(0, this.#at, this.#at + this.#size);
     this.#na.free(this.#at);
     this.#size = 0;
-    this.#used = 0;
-    this.messages = [];
-    this.frameAt.length = 0;
-    this.frameLength.length = 0;
-    this.sealedLength = 0;
+    this.#forget();
   }
 }

@@ -20,4 +20,4 @@ export type SealWorkerRequest =
   | { readonly t: 'close' }
   | { readonly t: 'crash' };
 
-export type SealWorkerReply = { readonly t: 'ready' } | { readonly t: 'sealed'; readonly out: Uint8Array };
+export type SealWorkerReply = { readonly t: 'sealed'; readonly out: Uint8Array };

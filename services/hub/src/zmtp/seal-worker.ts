@@ -79,4 +79,3 @@ port.on('message', (m: SealWorkerRequest) => {
       throw new Error('seal worker crash requested');
   }
 });
-port.postMessage({ t: 'ready' } satisfies SealWorkerReply);

@@ -57,8 +57,6 @@ interface Owed {
   readonly n: number;
 }
 
-const NOTHING = Buffer.alloc(0);
-
 /** What a subscriber tells the core. */
 export interface SubscriberHooks {
   /** A message for it was dropped because its queue was full. */
@@ -287,7 +285,7 @@ export class Subscriber {
     const bytes = this.conn.curve!.sealedHere(frames, command);
     if (this.#owed.length === 0) return bytes;
     this.#owed.push({ buf: bytes, n: 0 });
-    return NOTHING;
+    return EMPTY;
   }
 
   /** Writes the owed bytes that are ready, in order, up to the first batch still being boxed. */
