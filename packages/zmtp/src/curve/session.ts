@@ -320,16 +320,8 @@ export class CurveSession {
    * body. Throws as {@link open} does.
    */
   openAt(body: number, length: number, to: number): number {
+    const nonce = this.#messageNonce(body, length);
     const v = this.na.view;
-    if (
-      length < MESSAGE_OVERHEAD ||
-      v.getUint32(body) !== MESSAGE_HI ||
-      v.getUint32(body + 4) !== MESSAGE_LO
-    ) {
-      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
-    }
-    const nonce = v.getUint32(body + 8) * HI + v.getUint32(body + 12);
-    if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
     const nt = this.#block + RX_NONCE_TAG;
     for (let i = 0; i < NONCE_TAG; i += 4) v.setUint32(nt + i, v.getUint32(body + 8 + i));
     for (let i = 0; i < ZEROS; i += 8) v.setFloat64(body + i, 0);
@@ -347,11 +339,8 @@ export class CurveSession {
    * from the box (no copy out of libsodium's memory). Throws as {@link openAt} does.
    */
   openNative(body: number, length: number, out: Buffer, native: NativeSecretbox): void {
+    const nonce = this.#messageNonce(body, length);
     const h = this.na.heap;
-    if (h.readUInt32BE(body) !== MESSAGE_HI || h.readUInt32BE(body + 4) !== MESSAGE_LO)
-      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
-    const nonce = h.readUInt32BE(body + 8) * HI + h.readUInt32BE(body + 12);
-    if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
     const b = this.#block;
     const n = (this.#native ??= {
       key: Buffer.from(h.subarray(b + KEY, b + KEY + 32)),
@@ -361,6 +350,19 @@ export class CurveSession {
     if (!native.secretboxOpenEasy(out, h.subarray(body + 16, body + length), n.nonce, n.key))
       throw new CurveCryptoError('a CURVE MESSAGE box does not open (tampered or wrong key)');
     this.#rxNonce = nonce;
+  }
+
+  /**
+   * Checks that the `length` bytes at `body` are a MESSAGE (`\x07MESSAGE`, room for nonce and tag)
+   * whose short nonce exceeds the last one opened, and returns that nonce.
+   */
+  #messageNonce(body: number, length: number): number {
+    const v = this.na.view;
+    if (length < MESSAGE_OVERHEAD || v.getUint32(body) !== MESSAGE_HI || v.getUint32(body + 4) !== MESSAGE_LO)
+      throw new ZmtpProtocolError('expected a CURVE MESSAGE');
+    const nonce = v.getUint32(body + 8) * HI + v.getUint32(body + 12);
+    if (nonce <= this.#rxNonce) throw new CurveCryptoError('CURVE MESSAGE nonce did not increase');
+    return nonce;
   }
 
   /** crypto_box of `plain` from secret `sk` to public `pk` (handshake only; allocates). */
