@@ -16,6 +16,7 @@ import { Pull, XPublisher, XSubscriber } from 'zeromq';
 import { ZmtpLink } from '../src/zmtp-link.js';
 import { parseEndpoint } from '../src/zmtp/endpoint.js';
 import { FrameReader } from '@zeek-relay/zmtp';
+import { command, greeting, ready } from '@zeek-relay/test-support';
 import { ZmtpPeer, type ZmtpPeerOptions } from '../src/zmtp/peer.js';
 import { waitUntil } from './helpers/scenario.js';
 
@@ -303,34 +304,13 @@ describe('ZMTP against libzmq', () => {
   });
 });
 
-/** Greeting as RFC 23 lays it out: signature, version 3.1, "NULL", as-server, filler. */
-function rfcGreeting(minor: number): Buffer {
-  const g = Buffer.alloc(64);
-  Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, minor]).copy(g);
-  g.write('NULL', 12, 'latin1');
-  return g;
-}
-
-/** A command frame: short header (flags 0x04, size) + name length + name + data. */
-function rfcCommand(name: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1'), data]);
-  return Buffer.concat([Buffer.from([0x04, body.length]), body]);
-}
-
-const socketType = (type: string): Buffer =>
-  Buffer.concat([
-    Buffer.from('\x0bSocket-Type', 'latin1'),
-    Buffer.from([0, 0, 0, type.length]),
-    Buffer.from(type),
-  ]);
-
 describe('ZMTP bytes on the wire', () => {
   /** A raw server that answers as a ZMTP 3.1 PUB and hands over what it read. */
   async function rawPub(onClient: (s: Socket, received: () => Buffer) => void): Promise<Server> {
     const server = createServer((s) => {
       const chunks: Buffer[] = [];
       s.on('data', (d: Buffer) => chunks.push(d));
-      s.write(Buffer.concat([rfcGreeting(1), rfcCommand('READY', socketType('PUB'))]));
+      s.write(Buffer.concat([greeting(3, 1), ready('PUB')]));
       onClient(s, () => Buffer.concat(chunks));
     });
     server.listen(0, '127.0.0.1');
@@ -354,17 +334,15 @@ describe('ZMTP bytes on the wire', () => {
     p.onDisconnect = () => disconnects++;
     try {
       p.start();
-      const ready = rfcCommand('READY', socketType('XSUB'));
-      await waitUntil(() => received().length >= 64 + ready.length, 'greeting and READY');
-      assert.deepEqual(received().subarray(0, 64), rfcGreeting(1));
-      assert.deepEqual(received().subarray(64), ready);
+      const readyXsub = ready('XSUB');
+      await waitUntil(() => received().length >= 64 + readyXsub.length, 'greeting and READY');
+      assert.deepEqual(received().subarray(0, 64), greeting(3, 1));
+      assert.deepEqual(received().subarray(64), readyXsub);
       await waitUntil(() => connects === 1, 'handshake');
 
       // The 3.1 command form of (un)subscribing reaches the owner as the classic message.
       const s = client as Socket;
-      s.write(
-        Buffer.concat([rfcCommand('SUBSCRIBE', Buffer.from('/x')), rfcCommand('CANCEL', Buffer.from('/x'))]),
-      );
+      s.write(Buffer.concat([command('SUBSCRIBE', Buffer.from('/x')), command('CANCEL', Buffer.from('/x'))]));
       // A multi-part data message: MORE flag on the first frame.
       s.write(Buffer.from([0x01, 2, 0x2f, 0x74, 0x00, 3, 0x61, 0x62, 0x63]));
       await waitUntil(() => msgs.length === 3, 'three messages');
@@ -373,8 +351,8 @@ describe('ZMTP bytes on the wire', () => {
       // PING with TTL 3 (300 ms) and a context: PONG carries the context back; then silence
       // beyond the TTL drops the connection and a new one is made.
       const before = received().length;
-      s.write(rfcCommand('PING', Buffer.from([0, 3, 0x63, 0x74, 0x78])));
-      const pong = rfcCommand('PONG', Buffer.from('ctx'));
+      s.write(command('PING', Buffer.from([0, 3, 0x63, 0x74, 0x78])));
+      const pong = command('PONG', Buffer.from('ctx'));
       await waitUntil(() => received().length >= before + pong.length, 'PONG');
       assert.deepEqual(received().subarray(before, before + pong.length), pong);
       await waitUntil(
