@@ -498,8 +498,10 @@ export class SealSource {
     let need = 0;
     let sealed = 0;
     for (let i = 0; i < messages.length; i++) {
-      for (const f of messages[i]!) need += ZEROS + 1 + f.length;
-      sealed += sealedLength(messages[i]!);
+      for (const f of messages[i]!) {
+        need += ZEROS + 1 + f.length;
+        sealed += frameHeaderLength(f.length + MESSAGE_OVERHEAD) + f.length + MESSAGE_OVERHEAD;
+      }
     }
     this.#reserve(need);
     const h = this.#na.heap;
